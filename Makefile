@@ -1,0 +1,46 @@
+# sysgate: the few commands a developer or CI needs. See README.md.
+BUILD    ?= build
+TYPE     ?= RelWithDebInfo
+CMAKE    ?= cmake
+SHARED   ?= $(CURDIR)/../shared/data
+JOBS     ?= $(shell nproc)
+SYSGATE   = $(BUILD)/tools/sysgate/sysgate
+
+.PHONY: all deps build demo check bench generate asan clean
+
+all: build
+
+# Installs the Debian packages that are missing (apt as root, sudo otherwise).
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/build.ninja:
+	$(CMAKE) -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE) -DSYSGATE_WERROR=ON
+
+build: deps $(BUILD)/build.ninja
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+# The main job, on what exists so far: check and explain a policy.
+demo: build
+	@tools/demo.sh $(SYSGATE)
+
+# Every test: unit, kernel and e2e (ctest labels). CTest's summary is the last thing printed.
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	@echo "bench: no benchmarks yet (the compiler issue adds them)"
+
+# Regenerates the committed tables from their sources (needs ../shared/data and
+# linux-headers-*-common).
+generate:
+	tools/gen/generate.sh $(SHARED)
+
+# A separate build with AddressSanitizer and UBSan, running every test.
+asan: deps
+	$(CMAKE) -S . -B $(BUILD)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSYSGATE_SANITIZE=ON
+	$(CMAKE) --build $(BUILD)-asan -j $(JOBS)
+	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan

@@ -1,0 +1,58 @@
+// The reference interpreter: what a policy means for one syscall, computed directly from the
+// Policy (no BPF). Compiled filters are tested against it.
+//
+//   Interpreter interp(policy);                  // policy must be resolved (no errors)
+//   SeccompData d = SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, "openat"),
+//                                    {AT_FDCWD_bits, path, O_RDONLY});
+//   Verdict v = interp.Evaluate(d);               // v.action, v.rule (index) or v.reason
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <vector>
+
+#include "sysgate/policy.h"
+
+namespace sysgate {
+
+// Layout-compatible with the kernel's struct seccomp_data.
+struct SeccompData {
+  int32_t nr = 0;
+  uint32_t arch = 0;
+  uint64_t instruction_pointer = 0;
+  std::array<uint64_t, 6> args{};
+
+  static SeccompData For(Arch arch, int32_t nr, std::initializer_list<uint64_t> args = {});
+};
+
+struct Verdict {
+  enum class Reason : uint8_t {
+    kRule,      // rule `rule` matched
+    kDefault,   // a syscall of the ABI's table that no rule matched
+    kUnknown,   // a number the ABI's table does not know, that no rule matched
+    kBadArch,   // the ABI is not a target of the policy
+  };
+  Action action;
+  Reason reason = Reason::kDefault;
+  int rule = -1;  // index into Policy::rules for kRule
+  friend bool operator==(const Verdict&, const Verdict&) = default;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(const Policy& policy);
+  Verdict Evaluate(const SeccompData& data) const;
+
+ private:
+  const Policy& policy_;
+  std::vector<Arch> targets_;
+  // Per target arch, per rule: the syscall numbers the rule covers there (sorted).
+  std::map<Arch, std::vector<std::vector<int32_t>>> numbers_;
+};
+
+// One-shot form of Interpreter(policy).Evaluate(data).
+Verdict Evaluate(const Policy& policy, const SeccompData& data);
+
+}  // namespace sysgate

@@ -1,0 +1,42 @@
+#include "sysgate/result.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace sysgate {
+
+std::string SourceLoc::ToString() const {
+  if (line <= 0) return file;
+  if (column <= 0) return fmt::format("{}:{}", file, line);
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid argument";
+    case ErrorCode::kNotFound: return "not found";
+    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kTooLarge: return "too large";
+    case ErrorCode::kSystem: return "system error";
+    case ErrorCode::kInternal: return "internal error";
+  }
+  return "error";
+}
+
+std::string Error::ToString() const {
+  std::string out;
+  if (!loc.file.empty() || loc.known()) out = loc.ToString() + ": ";
+  out += message;
+  if (code == ErrorCode::kSystem && sys_errno != 0) {
+    out += fmt::format(": {}", std::strerror(sys_errno));
+  }
+  return out;
+}
+
+Error SystemError(std::string what, int err) {
+  Error e{ErrorCode::kSystem, std::move(what), {}, err};
+  return e;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,25 @@
+// Small string helpers shared by the layers above.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sysgate::base {
+
+// Levenshtein distance, for "did you mean" suggestions.
+int EditDistance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` if it is close enough to be a plausible typo.
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string_view>& candidates);
+
+// Parses a C-style integer literal: decimal, 0x hex, 0o / leading-0 octal, 0b binary, with an
+// optional leading '-'. Rejects overflow beyond 64 bits. Negative values wrap to uint64.
+std::optional<uint64_t> ParseInteger(std::string_view text);
+
+std::string ToLower(std::string_view s);
+
+}  // namespace sysgate::base

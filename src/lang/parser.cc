@@ -1,0 +1,739 @@
+#include "lang/parser.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "lang/lexer.h"
+#include "policy/resolve.h"
+
+namespace sysgate::lang {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kMaxErrors = 50;
+
+// What all files of one parse share.
+struct Context {
+  const ParseOptions* options;
+  ParsedPolicy* out;
+  Policy policy;
+  std::vector<std::string> include_stack;  // canonical paths of the files being read
+  std::optional<SourceLoc> default_loc, unknown_loc, arch_loc;
+  std::map<std::string, SourceLoc> const_locs;
+  int errors = 0;
+
+  void Diag(Severity s, SourceLoc loc, std::string msg, int length = 1) {
+    if (s == Severity::kError) ++errors;
+    if (errors > kMaxErrors) return;
+    out->diagnostics.push_back({s, std::move(loc), std::move(msg), std::max(length, 1)});
+  }
+};
+
+// Raised (as a return value) when a statement cannot be parsed; the parser then skips to the
+// next line.
+struct Failed {};
+
+class FileParser {
+ public:
+  FileParser(Context& ctx, std::string file, std::string_view text)
+      : ctx_(ctx), file_(std::move(file)), toks_(Lex(text)) {}
+
+  void Run() {
+    while (true) {
+      SkipSeparators();
+      if (Peek().kind == Tok::kEnd) return;
+      if (ctx_.errors > kMaxErrors) return;
+      size_t start = pos_;
+      if (!Statement()) {
+        // Recover: skip the rest of this line (at least one token).
+        if (pos_ == start) ++pos_;
+        while (pos_ < toks_.size() && toks_[pos_].kind != Tok::kNewline &&
+               toks_[pos_].kind != Tok::kSemicolon && toks_[pos_].kind != Tok::kEnd) {
+          ++pos_;
+        }
+        nest_ = 0;
+        continue;
+      }
+      const Token& t = Peek();
+      if (t.kind != Tok::kNewline && t.kind != Tok::kSemicolon && t.kind != Tok::kEnd) {
+        Error(t, fmt::format("expected the end of the statement, found {}", Describe(t)));
+        while (pos_ < toks_.size() && toks_[pos_].kind != Tok::kNewline &&
+               toks_[pos_].kind != Tok::kEnd) {
+          ++pos_;
+        }
+      }
+    }
+  }
+
+ private:
+  // ---- tokens ----
+
+  const Token& Peek(size_t ahead = 0) {
+    size_t i = pos_;
+    while (true) {  // the token list ends with kEnd, so these loops stop
+      while (nest_ > 0 && toks_[i].kind == Tok::kNewline) ++i;
+      if (ahead == 0 || toks_[i].kind == Tok::kEnd) return toks_[i];
+      ++i;
+      --ahead;
+    }
+  }
+
+  const Token& Take() {
+    while (nest_ > 0 && toks_[pos_].kind == Tok::kNewline) ++pos_;
+    const Token& t = toks_[pos_];
+    if (pos_ < toks_.size() - 1) ++pos_;
+    if (t.kind == Tok::kLParen || t.kind == Tok::kLBrace) ++nest_;
+    if ((t.kind == Tok::kRParen || t.kind == Tok::kRBrace) && nest_ > 0) --nest_;
+    return t;
+  }
+
+  bool At(Tok k) { return Peek().kind == k; }
+  bool AtWord(std::string_view w) { return Peek().kind == Tok::kIdent && Peek().text == w; }
+
+  bool Accept(Tok k) {
+    if (!At(k)) return false;
+    Take();
+    return true;
+  }
+  bool AcceptWord(std::string_view w) {
+    if (!AtWord(w)) return false;
+    Take();
+    return true;
+  }
+
+  // After a token that cannot end a statement (',', '|', '&&', 'if', ...), a line break
+  // continues it.
+  void SkipNewlines() {
+    while (toks_[pos_].kind == Tok::kNewline) ++pos_;
+  }
+  void SkipSeparators() {
+    while (toks_[pos_].kind == Tok::kNewline || toks_[pos_].kind == Tok::kSemicolon) ++pos_;
+  }
+
+  SourceLoc Loc(const Token& t) const { return SourceLoc{file_, t.line, t.column}; }
+
+  std::string Describe(const Token& t) const {
+    switch (t.kind) {
+      case Tok::kIdent: return fmt::format("'{}'", t.text);
+      case Tok::kNumber: return fmt::format("number {}", t.text);
+      case Tok::kGroup: return fmt::format("group {}", t.text);
+      case Tok::kString: return fmt::format("string \"{}\"", t.text);
+      default: return std::string(TokName(t.kind));
+    }
+  }
+
+  bool Error(const Token& t, std::string msg) {
+    if (t.kind == Tok::kError) {
+      ctx_.Diag(Severity::kError, Loc(t), t.text, t.length);  // the lexer's message
+    } else {
+      ctx_.Diag(Severity::kError, Loc(t), std::move(msg), t.length);
+    }
+    return false;
+  }
+
+  bool Expect(Tok k, std::string_view what) {
+    if (Accept(k)) return true;
+    return Error(Peek(), fmt::format("expected {}, found {}", what, Describe(Peek())));
+  }
+
+  // ---- statements ----
+
+  bool Statement() {
+    const Token& t = Peek();
+    if (t.kind != Tok::kIdent) {
+      return Error(t, fmt::format("expected a rule (`allow read, write`) or a statement "
+                                  "(default, unknown, arch, include, const, option), found {}",
+                                  Describe(t)));
+    }
+    if (t.text == "include") return Include();
+    if (t.text == "arch") return ArchStatement();
+    if (t.text == "default" || t.text == "unknown") return DefaultStatement();
+    if (t.text == "const") return ConstStatement();
+    if (t.text == "option") return OptionStatement();
+    return RuleStatement();
+  }
+
+  bool Include() {
+    const Token& kw = Take();
+    const Token& path_tok = Peek();
+    if (!Accept(Tok::kString)) {
+      return Error(path_tok, fmt::format("expected a quoted file name after include, found {}",
+                                         Describe(path_tok)));
+    }
+    std::string target = path_tok.text;
+    SourceLoc loc = Loc(kw);
+    if (static_cast<int>(ctx_.include_stack.size()) >= ctx_.options->max_include_depth) {
+      ctx_.Diag(Severity::kError, loc,
+                fmt::format("includes nest deeper than {} files", ctx_.options->max_include_depth));
+      return true;
+    }
+    std::optional<fs::path> found = FindInclude(target);
+    if (!found) {
+      ctx_.Diag(Severity::kError, Loc(path_tok),
+                fmt::format("cannot find included file \"{}\"", target), path_tok.length);
+      return true;
+    }
+    std::error_code ec;
+    std::string canonical = fs::weakly_canonical(*found, ec).string();
+    if (std::ranges::find(ctx_.include_stack, canonical) != ctx_.include_stack.end()) {
+      ctx_.Diag(Severity::kError, Loc(path_tok),
+                fmt::format("include cycle: \"{}\" is already being read", target),
+                path_tok.length);
+      return true;
+    }
+    std::ifstream in(*found, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    if (!in && !in.eof()) {
+      ctx_.Diag(Severity::kError, Loc(path_tok), fmt::format("cannot read \"{}\"", target));
+      return true;
+    }
+    std::string name = found->string();
+    std::string text = buf.str();
+    ctx_.out->sources[name] = text;
+    ctx_.include_stack.push_back(canonical);
+    FileParser(ctx_, name, ctx_.out->sources[name]).Run();
+    ctx_.include_stack.pop_back();
+    return true;
+  }
+
+  std::optional<fs::path> FindInclude(const std::string& target) {
+    fs::path p(target);
+    std::error_code ec;
+    if (p.is_absolute()) return fs::is_regular_file(p, ec) ? std::optional(p) : std::nullopt;
+    std::vector<fs::path> dirs;
+    fs::path here = fs::path(file_).parent_path();
+    dirs.push_back(here.empty() ? fs::path(".") : here);
+    for (const std::string& d : ctx_.options->include_dirs) dirs.emplace_back(d);
+    for (const fs::path& d : dirs) {
+      fs::path candidate = d / p;
+      if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal();
+    }
+    return std::nullopt;
+  }
+
+  bool ArchStatement() {
+    const Token& kw = Take();
+    if (ctx_.arch_loc) {
+      return Error(kw, fmt::format("the target arches are already set at {}",
+                                   ctx_.arch_loc->ToString()));
+    }
+    std::vector<Arch> arches;
+    if (!ArchList(arches, /*allow_native=*/true)) return false;
+    ctx_.arch_loc = Loc(kw);
+    ctx_.policy.arches = arches;
+    return true;
+  }
+
+  bool ArchList(std::vector<Arch>& out, bool allow_native) {
+    do {
+      SkipNewlines();
+      const Token& t = Peek();
+      if (t.kind != Tok::kIdent) {
+        return Error(t, fmt::format("expected an arch name (x86_64, aarch64, i386, ...), found {}",
+                                    Describe(t)));
+      }
+      Take();
+      std::vector<Arch> add;
+      if (t.text == "native" && allow_native) {
+        add = DefaultArches();
+      } else if (auto a = ArchFromName(t.text)) {
+        add = {*a};
+      } else {
+        std::vector<std::string_view> names;
+        for (Arch a2 : AllArches()) {
+          for (std::string_view n : ArchAliases(a2)) names.push_back(n);
+        }
+        std::string msg = fmt::format("unknown arch '{}'", t.text);
+        if (auto m = base::ClosestMatch(t.text, names)) msg += fmt::format("; did you mean '{}'?", *m);
+        return Error(t, msg);
+      }
+      for (Arch a : add) {
+        if (std::ranges::find(out, a) == out.end()) out.push_back(a);
+      }
+    } while (Accept(Tok::kComma));
+    return true;
+  }
+
+  bool DefaultStatement() {
+    const Token& kw = Take();
+    bool is_default = kw.text == "default";
+    auto& first = is_default ? ctx_.default_loc : ctx_.unknown_loc;
+    if (first) {
+      return Error(kw, fmt::format("the {} action is already set at {}", kw.text,
+                                   first->ToString()));
+    }
+    std::optional<Action> a = ParseAction();
+    if (!a) return false;
+    first = Loc(kw);
+    (is_default ? ctx_.policy.default_action : ctx_.policy.unknown_action) = *a;
+    return true;
+  }
+
+  bool ConstStatement() {
+    Take();
+    const Token& name = Peek();
+    if (!Accept(Tok::kIdent)) {
+      return Error(name, fmt::format("expected a constant name after const, found {}",
+                                     Describe(name)));
+    }
+    if (auto it = ctx_.const_locs.find(name.text); it != ctx_.const_locs.end()) {
+      return Error(name, fmt::format("constant {} is already defined at {}", name.text,
+                                     it->second.ToString()));
+    }
+    if (!Expect(Tok::kAssign, "'='")) return false;
+    SkipNewlines();
+    std::optional<Operand> v = Expr();
+    if (!v) return false;
+    if (FindConstant(name.text)) {
+      ctx_.Diag(Severity::kWarning, Loc(name),
+                fmt::format("const {} hides the system constant of that name", name.text),
+                name.length);
+    }
+    ctx_.const_locs[name.text] = Loc(name);
+    ctx_.policy.constants.push_back({name.text, *v});
+    return true;
+  }
+
+  bool OptionStatement() {
+    Take();
+    const Token& t = Peek();
+    if (!Accept(Tok::kIdent)) {
+      return Error(t, fmt::format("expected an option name, found {}", Describe(t)));
+    }
+    if (t.text == "allow-errno-zero") {
+      ctx_.policy.allow_errno_zero = true;
+      return true;
+    }
+    return Error(t, fmt::format("unknown option '{}' (known: allow-errno-zero)", t.text));
+  }
+
+  // ---- actions ----
+
+  std::optional<Action> ParseAction() {
+    const Token& t = Peek();
+    if (t.kind != Tok::kIdent) {
+      Error(t, fmt::format("expected an action (allow, errno(EPERM), kill-process, ...), found {}",
+                           Describe(t)));
+      return std::nullopt;
+    }
+    static const std::vector<std::string_view> kNames = {
+        "allow", "errno", "kill", "kill-process", "kill-thread", "trap", "trace", "log", "notify"};
+    const std::string& w = t.text;
+    if (std::ranges::find(kNames, w) == kNames.end()) {
+      std::string msg = fmt::format("unknown action '{}'", w);
+      if (auto m = base::ClosestMatch(w, kNames)) msg += fmt::format("; did you mean '{}'?", *m);
+      Error(t, msg + " (actions: allow, errno(E), kill-process, kill-thread, trap, trace, log, "
+                     "notify)");
+      return std::nullopt;
+    }
+    Take();
+    if (w == "allow") return Action::Allow();
+    if (w == "log") return Action::Log();
+    if (w == "notify") return Action::Notify();
+    if (w == "kill" || w == "kill-process") return Action::KillProcess();
+    if (w == "kill-thread") return Action::KillThread();
+    bool needs_value = w == "errno";
+    if (!At(Tok::kLParen)) {
+      if (needs_value) {
+        Error(Peek(), "errno needs a value: errno(EPERM) or errno(13)");
+        return std::nullopt;
+      }
+      return w == "trap" ? Action::Trap(0) : Action::Trace(0);
+    }
+    Take();
+    const Token& vt = Peek();
+    std::optional<Operand> v = Expr();
+    if (!v) return std::nullopt;
+    if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
+    // Keep out-of-range values visible to validation instead of truncating them.
+    uint32_t data = v->value > 0xffffffffULL ? 0xffffffffU : static_cast<uint32_t>(v->value);
+    if (static_cast<int64_t>(v->value) < 0) {
+      Error(vt, fmt::format("{} needs a value of 0 or more", w));
+      return std::nullopt;
+    }
+    if (w == "errno") return Action::Errno(data);
+    return w == "trap" ? Action::Trap(data) : Action::Trace(data);
+  }
+
+  // ---- rules ----
+
+  bool RuleStatement() {
+    const Token& first = Peek();
+    std::optional<Action> action = ParseAction();
+    if (!action) return false;
+    Rule rule;
+    rule.action = *action;
+    rule.loc = Loc(first);
+    if (!SyscallList(rule.syscalls)) return false;
+    if (AcceptWord("on")) {
+      if (!ArchList(rule.arches, /*allow_native=*/false)) return false;
+    }
+    if (AtWord("if")) {
+      Take();
+      SkipNewlines();
+      std::optional<Condition> c = Cond();
+      if (!c) return false;
+      rule.condition = std::move(*c);
+    }
+    ctx_.policy.rules.push_back(std::move(rule));
+    return true;
+  }
+
+  bool SyscallList(std::vector<SyscallSpec>& out) {
+    bool braced = Accept(Tok::kLBrace);
+    do {
+      SkipNewlines();
+      if (braced && At(Tok::kRBrace)) break;  // trailing comma
+      const Token& t = Peek();
+      SyscallSpec s;
+      s.loc = Loc(t);
+      if (t.kind == Tok::kIdent && !(t.text == "if" || t.text == "on")) {
+        s = SyscallSpec::Name(t.text);
+      } else if (t.kind == Tok::kGroup) {
+        s = SyscallSpec::Group(t.text);
+      } else if (t.kind == Tok::kNumber) {
+        auto v = base::ParseInteger(t.text);
+        int64_t sv = v ? static_cast<int64_t>(*v) : 0;
+        if (!v || sv < INT32_MIN || sv > INT32_MAX) {
+          return Error(t, fmt::format("syscall number {} is not a 32-bit integer", t.text));
+        }
+        s = SyscallSpec::Number(static_cast<int32_t>(sv));
+      } else {
+        return Error(t, fmt::format("expected a syscall name, @group or number, found {}",
+                                    Describe(t)));
+      }
+      s.loc = Loc(t);
+      Take();
+      out.push_back(std::move(s));
+    } while (Accept(Tok::kComma));
+    if (braced && !Expect(Tok::kRBrace, "'}'")) return false;
+    return true;
+  }
+
+  // ---- conditions ----
+
+  std::optional<Condition> Cond() {
+    std::vector<Condition> terms;
+    do {
+      SkipNewlines();
+      auto t = AndCond();
+      if (!t) return std::nullopt;
+      terms.push_back(std::move(*t));
+    } while (Accept(Tok::kOrOr) || AcceptWord("or"));
+    if (terms.size() == 1) return std::move(terms.front());
+    return Condition::Or(std::move(terms));
+  }
+
+  std::optional<Condition> AndCond() {
+    std::vector<Condition> terms;
+    do {
+      SkipNewlines();
+      auto t = Unary();
+      if (!t) return std::nullopt;
+      terms.push_back(std::move(*t));
+    } while (Accept(Tok::kAndAnd) || AcceptWord("and"));
+    if (terms.size() == 1) return std::move(terms.front());
+    return Condition::And(std::move(terms));
+  }
+
+  std::optional<Condition> Unary() {
+    // Bounded recursion: hostile input must not exhaust the stack.
+    if (++depth_ > kMaxDepth) {
+      --depth_;
+      Error(Peek(), fmt::format("the condition nests deeper than {} levels", kMaxDepth));
+      return std::nullopt;
+    }
+    auto c = UnaryInner();
+    --depth_;
+    return c;
+  }
+
+  std::optional<Condition> UnaryInner() {
+    if (Accept(Tok::kBang) || AcceptWord("not")) {
+      auto c = Unary();
+      if (!c) return std::nullopt;
+      return Condition::Not(std::move(*c));
+    }
+    return Atom();
+  }
+
+  bool MaskedAhead() {
+    // '(' arg ['(:' type] '&' ...  — a masked comparison, not a nested condition.
+    if (Peek(1).kind != Tok::kIdent) return false;
+    if (Peek(2).kind == Tok::kAmp) return true;
+    return Peek(2).kind == Tok::kColon && Peek(3).kind == Tok::kIdent &&
+           Peek(4).kind == Tok::kAmp;
+  }
+
+  std::optional<Condition> Atom() {
+    if (At(Tok::kLParen)) {
+      if (MaskedAhead()) return MaskedComparison();
+      Take();
+      auto c = Cond();
+      if (!c) return std::nullopt;
+      if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
+      return c;
+    }
+    const Token& at = Peek();
+    std::optional<ArgRef> arg = ParseArg();
+    if (!arg) return std::nullopt;
+    Comparison cmp;
+    cmp.arg = *arg;
+    cmp.loc = Loc(at);
+    const Token& op = Peek();
+    static const std::map<Tok, CmpOp> kOps = {{Tok::kEq, CmpOp::kEq}, {Tok::kNe, CmpOp::kNe},
+                                              {Tok::kLt, CmpOp::kLt}, {Tok::kLe, CmpOp::kLe},
+                                              {Tok::kGt, CmpOp::kGt}, {Tok::kGe, CmpOp::kGe}};
+    if (auto it = kOps.find(op.kind); it != kOps.end()) {
+      Take();
+      SkipNewlines();
+      auto v = Expr();
+      if (!v) return std::nullopt;
+      cmp.op = it->second;
+      cmp.operands = {*v};
+      return Condition::Compare(std::move(cmp));
+    }
+    if (op.kind == Tok::kAmp) {  // `flags & O_CLOEXEC`: any of the bits set
+      Take();
+      SkipNewlines();
+      auto m = Expr();
+      if (!m) return std::nullopt;
+      cmp.op = CmpOp::kMaskedEq;
+      cmp.operands = {*m, Operand{0, "0"}};
+      return Condition::Not(Condition::Compare(std::move(cmp)));
+    }
+    bool negate = false;
+    if (AtWord("not") && Peek(1).kind == Tok::kIdent && Peek(1).text == "in") {
+      Take();
+      negate = true;
+    }
+    if (AcceptWord("in")) {
+      SkipNewlines();
+      if (!SetOrRange(cmp)) return std::nullopt;
+      Condition c = Condition::Compare(std::move(cmp));
+      return negate ? Condition::Not(std::move(c)) : c;
+    }
+    Error(op, fmt::format("expected a comparison after the argument (==, !=, <, <=, >, >=, &, "
+                          "in), found {}",
+                          Describe(op)));
+    return std::nullopt;
+  }
+
+  bool SetOrRange(Comparison& cmp) {
+    if (Accept(Tok::kLBrace)) {
+      cmp.op = CmpOp::kIn;
+      while (!At(Tok::kRBrace)) {
+        auto v = Expr();
+        if (!v) return false;
+        cmp.operands.push_back(*v);
+        if (!Accept(Tok::kComma)) break;
+      }
+      if (!Expect(Tok::kRBrace, "'}'")) return false;
+      if (cmp.operands.empty()) return Error(Peek(), "an empty set can never match");
+      return true;
+    }
+    auto lo = Expr();
+    if (!lo) return false;
+    if (!Expect(Tok::kDotDot, "'..' of a range (low..high) or a set {a, b}")) return false;
+    auto hi = Expr();
+    if (!hi) return false;
+    cmp.op = CmpOp::kRange;
+    cmp.operands = {*lo, *hi};
+    return true;
+  }
+
+  std::optional<Condition> MaskedComparison() {
+    Take();  // '('
+    const Token& at = Peek();
+    auto arg = ParseArg();
+    if (!arg) return std::nullopt;
+    if (!Expect(Tok::kAmp, "'&'")) return std::nullopt;
+    auto mask = Expr();
+    if (!mask) return std::nullopt;
+    if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
+    Comparison cmp;
+    cmp.arg = *arg;
+    cmp.loc = Loc(at);
+    cmp.op = CmpOp::kMaskedEq;
+    bool negate = false;
+    Operand value{0, "0"};
+    bool has_value = Accept(Tok::kEq);
+    if (!has_value && Accept(Tok::kNe)) has_value = negate = true;
+    if (has_value) {
+      SkipNewlines();
+      auto v = Expr();
+      if (!v) return std::nullopt;
+      value = *v;
+    } else if (At(Tok::kLt) || At(Tok::kLe) || At(Tok::kGt) || At(Tok::kGe)) {
+      Error(Peek(), "a masked argument compares only with == or !=");
+      return std::nullopt;
+    } else {
+      negate = true;  // `(flags & X)` alone: any of the bits set
+    }
+    cmp.operands = {*mask, value};
+    Condition c = Condition::Compare(std::move(cmp));
+    return negate ? Condition::Not(std::move(c)) : c;
+  }
+
+  std::optional<ArgRef> ParseArg() {
+    const Token& t = Peek();
+    if (t.kind != Tok::kIdent) {
+      Error(t, fmt::format("expected an argument (arg0..arg5 or a name such as flags), found {}",
+                           Describe(t)));
+      return std::nullopt;
+    }
+    Take();
+    ArgRef arg;
+    if (t.text.size() >= 4 && t.text.starts_with("arg") &&
+        std::all_of(t.text.begin() + 3, t.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      auto n = base::ParseInteger(t.text.substr(3));
+      arg.index = (n && *n <= 1000) ? static_cast<int>(*n) : 1000;  // validation reports > 5
+      if (t.text.size() > 4 && t.text[3] == '0') arg.index = 1000;
+    } else {
+      arg.name = t.text;
+    }
+    if (Accept(Tok::kColon)) {
+      const Token& ty = Peek();
+      static const std::map<std::string_view, std::pair<Width, bool>> kTypes = {
+          {"u32", {Width::k32, false}}, {"s32", {Width::k32, true}},
+          {"u64", {Width::k64, false}}, {"s64", {Width::k64, true}}};
+      auto it = ty.kind == Tok::kIdent ? kTypes.find(ty.text) : kTypes.end();
+      if (it == kTypes.end()) {
+        Error(ty, fmt::format("expected an argument type (u32, s32, u64, s64), found {}",
+                              Describe(ty)));
+        return std::nullopt;
+      }
+      Take();
+      arg.width = it->second.first;
+      arg.is_signed = it->second.second;
+      arg.explicit_type = true;
+    }
+    return arg;
+  }
+
+  // ---- constant expressions: | << ~ - ( ) numbers and names ----
+
+  std::optional<Operand> Expr() {
+    auto lhs = ShiftExpr();
+    if (!lhs) return std::nullopt;
+    while (Accept(Tok::kPipe)) {
+      SkipNewlines();
+      auto rhs = ShiftExpr();
+      if (!rhs) return std::nullopt;
+      lhs = Operand{lhs->value | rhs->value, lhs->spelling + " | " + rhs->spelling};
+    }
+    return lhs;
+  }
+
+  std::optional<Operand> ShiftExpr() {
+    auto lhs = UnaryExpr();
+    if (!lhs) return std::nullopt;
+    while (At(Tok::kShl)) {
+      const Token& op = Take();
+      auto rhs = UnaryExpr();
+      if (!rhs) return std::nullopt;
+      if (rhs->value > 63) {
+        Error(op, fmt::format("shift by {} is out of range (0..63)", rhs->value));
+        return std::nullopt;
+      }
+      lhs = Operand{lhs->value << rhs->value, lhs->spelling + " << " + rhs->spelling};
+    }
+    return lhs;
+  }
+
+  std::optional<Operand> UnaryExpr() {
+    if (++depth_ > kMaxDepth) {
+      --depth_;
+      Error(Peek(), fmt::format("the expression nests deeper than {} levels", kMaxDepth));
+      return std::nullopt;
+    }
+    auto v = UnaryExprInner();
+    --depth_;
+    return v;
+  }
+
+  std::optional<Operand> UnaryExprInner() {
+    if (Accept(Tok::kTilde)) {
+      auto v = UnaryExpr();
+      if (!v) return std::nullopt;
+      return Operand{~v->value, "~" + v->spelling};
+    }
+    const Token& t = Peek();
+    if (t.kind == Tok::kNumber) {
+      Take();
+      auto v = base::ParseInteger(t.text);
+      if (!v) {
+        Error(t, fmt::format("'{}' is not a valid number", t.text));
+        return std::nullopt;
+      }
+      return Operand{*v, t.text};
+    }
+    if (t.kind == Tok::kIdent) {
+      Take();
+      for (const NamedConstant& c : ctx_.policy.constants) {
+        if (c.name == t.text) return Operand{c.value.value, t.text};
+      }
+      if (auto v = FindConstant(t.text)) return Operand{static_cast<uint64_t>(*v), t.text};
+      std::string msg = fmt::format("unknown constant '{}'", t.text);
+      std::vector<std::string_view> names = ConstantNames();
+      for (const NamedConstant& c : ctx_.policy.constants) names.push_back(c.name);
+      if (auto m = base::ClosestMatch(t.text, names)) msg += fmt::format("; did you mean '{}'?", *m);
+      Error(t, msg);
+      return std::nullopt;
+    }
+    if (At(Tok::kLParen)) {
+      Take();
+      auto v = Expr();
+      if (!v) return std::nullopt;
+      if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
+      return Operand{v->value, "(" + v->spelling + ")"};
+    }
+    Error(t, fmt::format("expected a number or a constant name, found {}", Describe(t)));
+    return std::nullopt;
+  }
+
+  Context& ctx_;
+  std::string file_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  int nest_ = 0;  // open ( and { : newlines inside them do not end the statement
+  int depth_ = 0;  // recursion depth of conditions and expressions
+  static constexpr int kMaxDepth = 200;
+};
+
+}  // namespace
+
+void Parse(std::string_view text, std::string_view filename, const ParseOptions& options,
+           ParsedPolicy& out) {
+  Context ctx;
+  ctx.options = &options;
+  ctx.out = &out;
+  std::string name(filename);
+  out.sources[name] = std::string(text);
+  std::error_code ec;
+  ctx.include_stack.push_back(fs::weakly_canonical(fs::path(name), ec).string());
+  FileParser(ctx, name, out.sources[name]).Run();
+  if (ctx.errors > kMaxErrors) {
+    out.diagnostics.push_back({Severity::kNote, {}, "too many errors; stopped", 1});
+  }
+  if (ctx.errors > 0) return;
+  std::vector<Diagnostic> more =
+      options.validate ? ResolveAndValidate(ctx.policy) : policy::Resolve(ctx.policy);
+  std::ranges::stable_sort(more, [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.loc.file, a.loc.line, a.loc.column) <
+           std::tie(b.loc.file, b.loc.line, b.loc.column);
+  });
+  out.diagnostics.insert(out.diagnostics.end(), more.begin(), more.end());
+  if (!HasErrors(out.diagnostics)) out.policy = std::move(ctx.policy);
+}
+
+}  // namespace sysgate::lang

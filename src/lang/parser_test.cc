@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <fcntl.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sysgate/policy_text.h"
+
+namespace sysgate {
+namespace {
+
+using ::testing::HasSubstr;
+
+Policy MustParse(std::string_view text) {
+  ParsedPolicy r = ParsePolicyText(text, "t.sgp");
+  EXPECT_TRUE(r.ok()) << r.RenderDiagnostics();
+  return r.ok() ? *r.policy : Policy{};
+}
+
+// The first error, rendered "file:line:col: error: message".
+std::string FirstError(std::string_view text) {
+  ParsedPolicy r = ParsePolicyText(text, "t.sgp");
+  for (const Diagnostic& d : r.diagnostics) {
+    if (d.severity == Severity::kError) return d.loc.ToString() + ": " + d.message;
+  }
+  return "no error";
+}
+
+TEST(Parser, Statements) {
+  Policy p = MustParse(R"(
+    # a comment
+    arch x86_64, i386
+    default errno(EPERM)
+    unknown kill-thread
+    const LOW = 0x10 | 1 << 8
+    allow read, write, @exit
+    errno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY
+    trap(7) ptrace; log getpid
+    allow 11 on i386
+  )");
+  EXPECT_EQ(p.arches, (std::vector<Arch>{Arch::kX86_64, Arch::kI386}));
+  EXPECT_EQ(p.default_action, Action::Errno(EPERM));
+  EXPECT_EQ(p.unknown_action, Action::KillThread());
+  ASSERT_EQ(p.constants.size(), 1u);
+  EXPECT_EQ(p.constants[0].value.value, 0x110u);
+  ASSERT_EQ(p.rules.size(), 5u);
+  EXPECT_EQ(p.rules[0].syscalls.size(), 3u);
+  EXPECT_EQ(p.rules[1].loc.line, 8);
+  const Condition& c = *p.rules[1].condition;
+  ASSERT_EQ(c.kind(), Condition::Kind::kNot);
+  EXPECT_EQ(c.children()[0].comparison().op, CmpOp::kMaskedEq);
+  EXPECT_EQ(p.rules[2].action, Action::Trap(7));
+  EXPECT_EQ(p.rules[3].action, Action::Log());
+  EXPECT_EQ(p.rules[4].arches, (std::vector<Arch>{Arch::kI386}));
+  EXPECT_EQ(p.rules[4].syscalls[0], SyscallSpec::Number(11));
+}
+
+TEST(Parser, ConditionsPrecedenceAndContinuation) {
+  Policy p = MustParse(
+      "allow getppid if arg0 == 1 || arg1 == 2 &&\n"
+      "    arg2 == 3\n"
+      "allow fcntl if (cmd in {F_GETFL, F_SETFL,\n F_GETFD}\n or cmd in 0..2)\n"
+      "allow socket if family not in {AF_NETLINK} and not (type == 3)\n"
+      "allow mmap if prot & PROT_EXEC\n");
+  const Condition& c = *p.rules[0].condition;
+  ASSERT_EQ(c.kind(), Condition::Kind::kOr);  // && binds tighter than ||
+  EXPECT_EQ(c.children()[1].kind(), Condition::Kind::kAnd);
+  EXPECT_EQ(c.children()[1].children().size(), 2u);
+  const Condition& f = *p.rules[1].condition;
+  ASSERT_EQ(f.kind(), Condition::Kind::kOr);
+  EXPECT_EQ(f.children()[0].comparison().operands.size(), 3u);
+  EXPECT_EQ(f.children()[1].comparison().op, CmpOp::kRange);
+  EXPECT_EQ(p.rules[2].condition->kind(), Condition::Kind::kAnd);
+  EXPECT_EQ(p.rules[3].condition->kind(), Condition::Kind::kNot);
+}
+
+TEST(Parser, ArgumentTypesAndNormalisation) {
+  Policy p = MustParse("allow openat if dfd == AT_FDCWD\nallow ioctl if cmd:u64 == 1\n"
+                       "allow getppid if arg0:s32 == -1\n");
+  const Comparison& dfd = p.rules[0].condition->comparison();
+  EXPECT_EQ(dfd.arg.index, 0);
+  EXPECT_TRUE(dfd.arg.is_signed);
+  EXPECT_EQ(dfd.operands[0].value, 0xffffff9cu);  // normalised to 32 bits
+  EXPECT_EQ(dfd.operands[0].spelling, "AT_FDCWD");
+  EXPECT_EQ(p.rules[1].condition->comparison().arg.width, Width::k64);
+  EXPECT_TRUE(p.rules[1].condition->comparison().arg.explicit_type);
+}
+
+TEST(Parser, ErrorsCarryFileLineColumn) {
+  EXPECT_EQ(FirstError("allow opne"), "t.sgp:1:7: unknown syscall 'opne'; did you mean 'open'?");
+  EXPECT_EQ(FirstError("\nalow read"), "t.sgp:2:1: unknown action 'alow'; did you mean 'allow'? "
+                                       "(actions: allow, errno(E), kill-process, kill-thread, "
+                                       "trap, trace, log, notify)");
+  EXPECT_THAT(FirstError("allow openat if flag == 0"), HasSubstr("t.sgp:1:17: openat has no argument named 'flag'; did you mean 'flags'?"));
+  EXPECT_THAT(FirstError("allow openat if flags == O_RDONY"), HasSubstr("1:26: unknown constant 'O_RDONY'; did you mean 'O_RDONLY'?"));
+  EXPECT_THAT(FirstError("allow openat if flags == 0x100000000"), HasSubstr("does not fit the 32-bit argument"));
+  EXPECT_THAT(FirstError("errno(5000) mount"), HasSubstr("1..4095"));
+  EXPECT_THAT(FirstError("errno(0) mount"), HasSubstr("allow-errno-zero"));
+  EXPECT_EQ(FirstError("option allow-errno-zero\nerrno(0) mount"), "no error");
+  EXPECT_THAT(FirstError("default allow\ndefault allow"), HasSubstr("2:1: the default action is already set at t.sgp:1:1"));
+  EXPECT_THAT(FirstError("allow read if"), HasSubstr("expected an argument"));
+  EXPECT_THAT(FirstError("allow read extra"), HasSubstr("1:12: expected the end of the statement"));
+  EXPECT_THAT(FirstError("allow getppid if arg9 == 0"), HasSubstr("out of range"));
+  EXPECT_THAT(FirstError("arch x86_65"), HasSubstr("unknown arch 'x86_65'; did you mean 'x86_64'?"));
+  EXPECT_THAT(FirstError("allow @file-sytem"), HasSubstr("did you mean '@file-system'?"));
+  EXPECT_THAT(FirstError("allow read if (arg0 & 1) < 2"), HasSubstr("only with == or !="));
+  EXPECT_THAT(FirstError("allow read if fd in 5..1"), HasSubstr("range is empty"));
+  EXPECT_THAT(FirstError("include \"nope.sgp\""), HasSubstr("cannot find included file"));
+}
+
+TEST(Parser, ReportsManyErrorsAndRendersCarets) {
+  ParsedPolicy r = ParsePolicyText("allow opne\nallow rea\nallow write\n", "x.sgp");
+  EXPECT_FALSE(r.ok());
+  std::string text = r.RenderDiagnostics();
+  EXPECT_THAT(text, HasSubstr("x.sgp:1:7: error: unknown syscall 'opne'"));
+  EXPECT_THAT(text, HasSubstr("    1 | allow opne\n      |       ^\n"));
+  EXPECT_THAT(text, HasSubstr("x.sgp:2:7: error: unknown syscall 'rea'"));
+}
+
+TEST(Parser, IncludesResolveRelativeAndDetectCycles) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sysgate_inc_" + std::to_string(getpid()));
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "main.sgp") << "default errno(EPERM)\ninclude \"sub/base.sgp\"\nallow write\n";
+  std::ofstream(dir / "sub/base.sgp") << "allow read\ninclude \"more.sgp\"\n";
+  std::ofstream(dir / "sub/more.sgp") << "allow close\n";
+  ParsedPolicy r = ParsePolicyFile((dir / "main.sgp").string());
+  ASSERT_TRUE(r.ok()) << r.RenderDiagnostics();
+  ASSERT_EQ(r.policy->rules.size(), 3u);
+  EXPECT_EQ(r.policy->rules[0].syscalls[0].name, "read");
+  EXPECT_THAT(r.policy->rules[1].loc.file, HasSubstr("more.sgp"));
+  EXPECT_EQ(r.policy->rules[2].syscalls[0].name, "write");
+
+  std::ofstream(dir / "sub/more.sgp") << "include \"base.sgp\"\n";
+  ParsedPolicy cyc = ParsePolicyFile((dir / "main.sgp").string());
+  EXPECT_FALSE(cyc.ok());
+  EXPECT_THAT(cyc.RenderDiagnostics(), HasSubstr("include cycle"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sysgate

@@ -1,0 +1,111 @@
+#include "sysgate/policy_builder.h"
+
+#include <fmt/format.h>
+
+namespace sysgate {
+
+Condition Arg::In(const std::vector<int64_t>& values) const {
+  Comparison c;
+  c.arg = ref_;
+  c.op = CmpOp::kIn;
+  for (int64_t v : values) c.operands.push_back({static_cast<uint64_t>(v), {}});
+  return Condition::Compare(std::move(c));
+}
+
+Condition Arg::Cmp(CmpOp op, std::initializer_list<int64_t> values) const {
+  return op == CmpOp::kIn ? In(std::vector<int64_t>(values)) : [&] {
+    Comparison c;
+    c.arg = ref_;
+    c.op = op;
+    for (int64_t v : values) c.operands.push_back({static_cast<uint64_t>(v), {}});
+    return Condition::Compare(std::move(c));
+  }();
+}
+
+MaskedArg Arg::operator&(int64_t mask) const { return MaskedArg(ref_, static_cast<uint64_t>(mask)); }
+
+Condition MaskedArg::operator==(int64_t v) const {
+  Comparison c;
+  c.arg = ref_;
+  c.op = CmpOp::kMaskedEq;
+  c.operands = {{mask_, {}}, {static_cast<uint64_t>(v), {}}};
+  return Condition::Compare(std::move(c));
+}
+
+SourceLoc PolicyBuilder::ToSourceLoc(const Loc& loc) {
+  return SourceLoc{loc.file_name(), static_cast<int>(loc.line()), 0};
+}
+
+void PolicyBuilder::Fail(std::string msg, const Loc& loc) {
+  if (!error_) error_ = MakeError(ErrorCode::kInvalidArgument, std::move(msg), ToSourceLoc(loc));
+}
+
+PolicyBuilder& PolicyBuilder::Default(Action a, Loc) {
+  policy_.default_action = a;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Unknown(Action a, Loc) {
+  policy_.unknown_action = a;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Arches(std::vector<Arch> arches) {
+  policy_.arches = std::move(arches);
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Add(Action a, const SyscallList& syscalls, Loc loc) {
+  Rule r;
+  r.action = a;
+  r.syscalls = syscalls.specs();
+  r.loc = ToSourceLoc(loc);
+  for (SyscallSpec& s : r.syscalls) s.loc = r.loc;
+  if (r.syscalls.empty()) Fail("a rule needs at least one syscall", loc);
+  policy_.rules.push_back(std::move(r));
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::If(Condition c, Loc loc) {
+  if (policy_.rules.empty()) {
+    Fail("If() needs a rule before it (Allow, Errno, ...)", loc);
+  } else if (policy_.rules.back().condition) {
+    Fail("the rule already has a condition: combine them with && or ||", loc);
+  } else {
+    policy_.rules.back().condition = std::move(c);
+  }
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::On(std::vector<Arch> arches, Loc loc) {
+  if (policy_.rules.empty()) {
+    Fail("On() needs a rule before it (Allow, Errno, ...)", loc);
+  } else {
+    policy_.rules.back().arches = std::move(arches);
+  }
+  return *this;
+}
+
+Result<Policy> PolicyBuilder::Build() const {
+  if (error_) return *error_;
+  Policy p = policy_;
+  // Comparisons get the location of their rule (the builder call), for diagnostics.
+  for (Rule& r : p.rules) {
+    if (!r.condition) continue;
+    std::vector<Condition*> stack{&*r.condition};
+    while (!stack.empty()) {
+      Condition* c = stack.back();
+      stack.pop_back();
+      if (c->kind() == Condition::Kind::kCompare) {
+        c->comparison().loc = r.loc;
+      } else {
+        for (Condition& ch : c->children()) stack.push_back(&ch);
+      }
+    }
+  }
+  std::vector<Diagnostic> diags = ResolveAndValidate(p);
+  if (HasErrors(diags)) return FirstError(diags);
+  return p;
+}
+
+}  // namespace sysgate

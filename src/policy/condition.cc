@@ -1,0 +1,75 @@
+#include "sysgate/policy.h"
+
+namespace sysgate {
+Condition Condition::Compare(Comparison c) {
+  Condition out;
+  out.kind_ = Kind::kCompare;
+  out.cmp_ = std::move(c);
+  return out;
+}
+
+Condition Condition::And(std::vector<Condition> children) {
+  Condition out;
+  out.kind_ = Kind::kAnd;
+  for (Condition& c : children) {
+    if (c.kind_ == Kind::kAnd) {
+      for (Condition& g : c.children_) out.children_.push_back(std::move(g));
+    } else {
+      out.children_.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+Condition Condition::Or(std::vector<Condition> children) {
+  Condition out;
+  out.kind_ = Kind::kOr;
+  for (Condition& c : children) {
+    if (c.kind_ == Kind::kOr) {
+      for (Condition& g : c.children_) out.children_.push_back(std::move(g));
+    } else {
+      out.children_.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+Condition Condition::Not(Condition child) {
+  Condition out;
+  out.kind_ = Kind::kNot;
+  out.children_.push_back(std::move(child));
+  return out;
+}
+
+Condition operator&&(Condition a, Condition b) {
+  std::vector<Condition> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return Condition::And(std::move(v));
+}
+
+Condition operator||(Condition a, Condition b) {
+  std::vector<Condition> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return Condition::Or(std::move(v));
+}
+
+Condition operator!(Condition a) { return Condition::Not(std::move(a)); }
+
+std::string_view CmpOpSymbol(CmpOp op) {
+  switch (op) {
+    case CmpOp::kEq: return "==";
+    case CmpOp::kNe: return "!=";
+    case CmpOp::kLt: return "<";
+    case CmpOp::kLe: return "<=";
+    case CmpOp::kGt: return ">";
+    case CmpOp::kGe: return ">=";
+    case CmpOp::kMaskedEq: return "&";
+    case CmpOp::kIn: return "in";
+    case CmpOp::kRange: return "..";
+  }
+  return "?";
+}
+
+}  // namespace sysgate

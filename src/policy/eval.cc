@@ -1,0 +1,64 @@
+#include "policy/eval.h"
+
+#include "base/check.h"
+
+namespace sysgate::policy {
+
+uint64_t ArgValue(const ArgRef& arg, uint64_t raw) {
+  return arg.width == Width::k32 ? (raw & 0xffffffffULL) : raw;
+}
+
+bool ArgLess(const ArgRef& arg, uint64_t a, uint64_t b) {
+  if (!arg.is_signed) return a < b;
+  if (arg.width == Width::k32) return static_cast<int32_t>(a) < static_cast<int32_t>(b);
+  return static_cast<int64_t>(a) < static_cast<int64_t>(b);
+}
+
+bool EvalComparison(const Comparison& cmp, uint64_t raw_arg) {
+  const uint64_t x = ArgValue(cmp.arg, raw_arg);
+  const auto& ops = cmp.operands;
+  auto need = [&](size_t n) { SG_CHECK(ops.size() == n, "comparison with wrong operand count"); };
+  switch (cmp.op) {
+    case CmpOp::kEq: need(1); return x == ops[0].value;
+    case CmpOp::kNe: need(1); return x != ops[0].value;
+    case CmpOp::kLt: need(1); return ArgLess(cmp.arg, x, ops[0].value);
+    case CmpOp::kLe: need(1); return !ArgLess(cmp.arg, ops[0].value, x);
+    case CmpOp::kGt: need(1); return ArgLess(cmp.arg, ops[0].value, x);
+    case CmpOp::kGe: need(1); return !ArgLess(cmp.arg, x, ops[0].value);
+    case CmpOp::kMaskedEq: need(2); return (x & ops[0].value) == ops[1].value;
+    case CmpOp::kIn:
+      for (const Operand& o : ops) {
+        if (x == o.value) return true;
+      }
+      return false;
+    case CmpOp::kRange:
+      need(2);
+      return !ArgLess(cmp.arg, x, ops[0].value) && !ArgLess(cmp.arg, ops[1].value, x);
+  }
+  return false;
+}
+
+bool EvalCondition(const Condition& cond, const std::array<uint64_t, 6>& args) {
+  switch (cond.kind()) {
+    case Condition::Kind::kCompare: {
+      const Comparison& c = cond.comparison();
+      SG_CHECK(c.arg.index >= 0 && c.arg.index < 6, "unresolved argument in a condition");
+      return EvalComparison(c, args[static_cast<size_t>(c.arg.index)]);
+    }
+    case Condition::Kind::kAnd:
+      for (const Condition& c : cond.children()) {
+        if (!EvalCondition(c, args)) return false;
+      }
+      return true;
+    case Condition::Kind::kOr:
+      for (const Condition& c : cond.children()) {
+        if (EvalCondition(c, args)) return true;
+      }
+      return false;
+    case Condition::Kind::kNot:
+      return !EvalCondition(cond.children().front(), args);
+  }
+  return false;
+}
+
+}  // namespace sysgate::policy

@@ -1,0 +1,53 @@
+// sysgate fmt: print a policy in canonical form (includes expanded).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli_util.h"
+#include "commands.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string file;
+  std::vector<std::string> include_dirs;
+  bool in_place = false;
+  bool check = false;
+};
+
+int Run(const Options& o) {
+  ParsedPolicy r = LoadAndReport(o.file, o.include_dirs, /*quiet_warnings=*/true);
+  if (!r.ok()) return kExitInvalid;
+  std::string text = PrintPolicy(*r.policy);
+  if (o.check) {
+    if (r.sources[o.file] == text) return kExitOk;
+    PrintError(o.file + " is not in canonical form (run sysgate fmt -i)");
+    return kExitInvalid;
+  }
+  if (o.in_place) {
+    std::ofstream out(o.file, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      PrintError("cannot write " + o.file);
+      return kExitInvalid;
+    }
+    return kExitOk;
+  }
+  std::cout << text;
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterFmt(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("fmt", "Print a policy in canonical form");
+  cmd->add_option("file", opts->file, "Policy file")->required();
+  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  cmd->add_flag("-i,--in-place", opts->in_place, "Rewrite the file");
+  cmd->add_flag("--check", opts->check, "Exit 1 if the file is not in canonical form");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli

@@ -1,0 +1,156 @@
+// sysgate syscalls: resolve syscall names and numbers per arch, like scmp_sys_resolver.
+//   sysgate syscalls --arch i386 execve          -> 11
+//   sysgate syscalls --arch aarch64 56           -> openat
+//   sysgate syscalls --signature openat          -> openat(fd:s32 dfd, ...)
+//   sysgate syscalls @io-uring                   -> the group's members on the arch
+//   sysgate syscalls --groups                    -> every group
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/strings.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "policy/groups.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string arch = "native";
+  std::vector<std::string> queries;
+  bool json = false;
+  bool signature = false;
+  bool groups = false;
+};
+
+nlohmann::json SignatureJson(const Signature& sig) {
+  nlohmann::json args = nlohmann::json::array();
+  for (int i = 0; i < sig.nargs; ++i) {
+    const ArgInfo& a = sig.args[static_cast<size_t>(i)];
+    args.push_back({{"index", i},
+                    {"name", a.name},
+                    {"kind", ArgKindName(a.kind)},
+                    {"bits", a.bits},
+                    {"signed", a.is_signed}});
+  }
+  return args;
+}
+
+int Run(const Options& o) {
+  auto arch = ParseArchOption(o.arch);
+  if (!arch) return kExitUsage;
+  nlohmann::json out = {{"arch", Info(*arch).name}};
+  nlohmann::json items = nlohmann::json::array();
+  int rc = kExitOk;
+
+  if (o.groups) {
+    for (const policy::SyscallGroup& g : policy::AllGroups()) {
+      if (o.json) {
+        items.push_back({{"group", g.name}, {"description", g.description},
+                         {"members", std::vector<std::string_view>(g.members.begin(), g.members.end())}});
+      } else {
+        std::cout << fmt::format("{:<18} {}\n", g.name, g.description);
+      }
+    }
+    if (o.json) std::cout << nlohmann::json{{"groups", items}}.dump(2) << "\n";
+    return kExitOk;
+  }
+
+  auto entry = [&](std::string_view name, int32_t nr) {
+    nlohmann::json e = {{"name", name}, {"number", nr}};
+    if (const Signature* s = FindSignature(name)) e["args"] = SignatureJson(*s);
+    return e;
+  };
+
+  if (o.queries.empty()) {
+    for (const SyscallEntry& e : Syscalls(*arch)) {
+      if (o.json) {
+        items.push_back(entry(e.name, e.nr));
+      } else {
+        std::cout << e.nr << "\t" << e.name << "\n";
+      }
+    }
+  }
+  for (const std::string& q : o.queries) {
+    if (q.starts_with("@")) {
+      const policy::SyscallGroup* g = policy::FindGroup(q);
+      if (!g) {
+        std::string msg = fmt::format("unknown syscall group '{}'", q);
+        if (auto m = base::ClosestMatch(q, policy::GroupNames())) msg += fmt::format("; did you mean '{}'?", *m);
+        PrintError(msg);
+        rc = kExitInvalid;
+        continue;
+      }
+      for (std::string_view m : g->members) {
+        auto nr = SyscallNumber(*arch, m);
+        if (!nr) continue;
+        if (o.json) {
+          items.push_back(entry(m, *nr));
+        } else {
+          std::cout << *nr << "\t" << m << "\n";
+        }
+      }
+      continue;
+    }
+    if (auto num = base::ParseInteger(q)) {
+      auto name = SyscallName(*arch, static_cast<int32_t>(*num));
+      if (!name) {
+        PrintError(fmt::format("no syscall has number {} on {}", q, Info(*arch).name));
+        rc = kExitInvalid;
+        continue;
+      }
+      if (o.json) {
+        items.push_back(entry(*name, static_cast<int32_t>(*num)));
+      } else if (o.signature) {
+        const Signature* s = FindSignature(*name);
+        std::cout << (s ? FormatSignature(*s) : std::string(*name) + "(?)") << "\n";
+      } else {
+        std::cout << *name << "\n";
+      }
+      continue;
+    }
+    auto nr = SyscallNumber(*arch, q);
+    if (!nr) {
+      std::string msg = IsSyscallName(q)
+                            ? fmt::format("{} does not exist on {}", q, Info(*arch).name)
+                            : fmt::format("unknown syscall '{}'", q);
+      if (!IsSyscallName(q)) {
+        std::vector<std::string_view> names(AllSyscallNames().begin(), AllSyscallNames().end());
+        if (auto m = base::ClosestMatch(q, names)) msg += fmt::format("; did you mean '{}'?", *m);
+      }
+      PrintError(msg);
+      rc = kExitInvalid;
+      continue;
+    }
+    if (o.json) {
+      items.push_back(entry(q, *nr));
+    } else if (o.signature) {
+      const Signature* s = FindSignature(q);
+      std::cout << (s ? FormatSignature(*s) : q + "(?): no prototype known") << "\n";
+    } else {
+      std::cout << *nr << "\n";
+    }
+  }
+  if (o.json) {
+    out["syscalls"] = items;
+    std::cout << out.dump(2) << "\n";
+  }
+  return rc;
+}
+
+}  // namespace
+
+void RegisterSyscalls(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("syscalls", "Resolve syscall names and numbers per arch");
+  cmd->add_option("-a,--arch", opts->arch, "Architecture (x86_64, i386, aarch64, ...; native)");
+  cmd->add_option("query", opts->queries, "Syscall names, numbers or @groups (none: list all)");
+  cmd->add_flag("--json", opts->json, "Print JSON");
+  cmd->add_flag("-s,--signature", opts->signature, "Print the argument signature");
+  cmd->add_flag("--groups", opts->groups, "List the syscall groups");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli

@@ -1,0 +1,48 @@
+// sysgate validate: check policy files and print their diagnostics.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli_util.h"
+#include "commands.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::vector<std::string> files;
+  std::vector<std::string> include_dirs;
+  bool werror = false;
+  bool quiet = false;
+};
+
+int Run(const Options& o) {
+  int rc = kExitOk;
+  for (const std::string& f : o.files) {
+    ParsedPolicy r = LoadAndReport(f, o.include_dirs, o.quiet);
+    bool warned = std::ranges::any_of(r.diagnostics, [](const Diagnostic& d) {
+      return d.severity == Severity::kWarning;
+    });
+    if (!r.ok() || (o.werror && warned)) {
+      rc = kExitInvalid;
+    } else if (!o.quiet) {
+      std::cerr << fmt::format("{}: ok ({} rule{})\n", f, r.policy->rules.size(),
+                               r.policy->rules.size() == 1 ? "" : "s");
+    }
+  }
+  return rc;
+}
+
+}  // namespace
+
+void RegisterValidate(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("validate", "Check policy files; exit 1 on errors");
+  cmd->add_option("file", opts->files, "Policy files")->required();
+  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  cmd->add_flag("--Werror", opts->werror, "Treat warnings as errors");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli

@@ -1,0 +1,23 @@
+// sysgate: seccomp-BPF policies: write, check, compile, run. One subcommand per file.
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sysgate: seccomp-BPF syscall filtering toolkit"};
+  app.set_version_flag("--version", std::string("sysgate ") + SYSGATE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  int exit_code = sysgate::cli::kExitOk;
+  sysgate::cli::RegisterSyscalls(app, &exit_code);
+  sysgate::cli::RegisterValidate(app, &exit_code);
+  sysgate::cli::RegisterFmt(app, &exit_code);
+  sysgate::cli::RegisterCheck(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : sysgate::cli::kExitUsage;
+  }
+  return exit_code;
+}
