@@ -137,6 +137,8 @@ class Condition {
   friend bool operator==(const Condition&, const Condition&) = default;
 
  private:
+  static Condition Nary(Kind kind, std::vector<Condition> children);
+
   Kind kind_ = Kind::kCompare;
   Comparison cmp_;
   std::vector<Condition> children_;

@@ -63,6 +63,7 @@ class Arg {
     return a;
   }
   Condition Cmp(CmpOp op, std::initializer_list<int64_t> values) const;
+  Condition Compare(CmpOp op, const std::vector<int64_t>& values) const;
   ArgRef ref_;
 };
 

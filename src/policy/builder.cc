@@ -5,21 +5,19 @@
 namespace sysgate {
 
 Condition Arg::In(const std::vector<int64_t>& values) const {
-  Comparison c;
-  c.arg = ref_;
-  c.op = CmpOp::kIn;
-  for (int64_t v : values) c.operands.push_back({static_cast<uint64_t>(v), {}});
-  return Condition::Compare(std::move(c));
+  return Compare(CmpOp::kIn, values);
 }
 
 Condition Arg::Cmp(CmpOp op, std::initializer_list<int64_t> values) const {
-  return op == CmpOp::kIn ? In(std::vector<int64_t>(values)) : [&] {
-    Comparison c;
-    c.arg = ref_;
-    c.op = op;
-    for (int64_t v : values) c.operands.push_back({static_cast<uint64_t>(v), {}});
-    return Condition::Compare(std::move(c));
-  }();
+  return Compare(op, std::vector<int64_t>(values));
+}
+
+Condition Arg::Compare(CmpOp op, const std::vector<int64_t>& values) const {
+  Comparison c;
+  c.arg = ref_;
+  c.op = op;
+  for (int64_t v : values) c.operands.push_back({static_cast<uint64_t>(v), {}});
+  return Condition::Compare(std::move(c));
 }
 
 MaskedArg Arg::operator&(int64_t mask) const { return MaskedArg(ref_, static_cast<uint64_t>(mask)); }

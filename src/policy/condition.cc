@@ -9,23 +9,18 @@ Condition Condition::Compare(Comparison c) {
 }
 
 Condition Condition::And(std::vector<Condition> children) {
-  Condition out;
-  out.kind_ = Kind::kAnd;
-  for (Condition& c : children) {
-    if (c.kind_ == Kind::kAnd) {
-      for (Condition& g : c.children_) out.children_.push_back(std::move(g));
-    } else {
-      out.children_.push_back(std::move(c));
-    }
-  }
-  return out;
+  return Nary(Kind::kAnd, std::move(children));
 }
 
 Condition Condition::Or(std::vector<Condition> children) {
+  return Nary(Kind::kOr, std::move(children));
+}
+
+Condition Condition::Nary(Kind kind, std::vector<Condition> children) {
   Condition out;
-  out.kind_ = Kind::kOr;
+  out.kind_ = kind;
   for (Condition& c : children) {
-    if (c.kind_ == Kind::kOr) {
+    if (c.kind_ == kind) {  // flatten: And(a, And(b, c)) == And(a, b, c)
       for (Condition& g : c.children_) out.children_.push_back(std::move(g));
     } else {
       out.children_.push_back(std::move(c));

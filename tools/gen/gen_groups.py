@@ -18,7 +18,7 @@ def read_groups(path, groups, order, origin):
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if line.startswith("# ---- Upstream main"):
-                return f  # the delta section follows; the caller reads it
+                return  # the delta section follows; main() applies it
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             if line.startswith("@"):
@@ -32,7 +32,6 @@ def read_groups(path, groups, order, origin):
                 groups[cur]["members"].append(line.strip())
             else:
                 sys.exit(f"{path}:{lineno}: cannot parse: {line}")
-    return None
 
 
 def apply_delta(f, groups, order):
@@ -66,8 +65,7 @@ def main():
     with open(args.syscall_names) as f:
         known = sorted({l.strip() for l in f if l.strip()})
     groups, order = {}, []
-    with open(args.systemd_groups) as f:
-        rest = read_groups(args.systemd_groups, groups, order, "systemd")
+    read_groups(args.systemd_groups, groups, order, "systemd")
     with open(args.systemd_groups) as f:
         for line in f:
             if line.startswith("# ---- Upstream main"):
