@@ -8,7 +8,8 @@ rank() { local i; for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && { 
 # include/sysgate/<header> -> the layer that implements it
 declare -A public=(
   [result.h]=base [arch.h]=arch [policy.h]=policy [policy_builder.h]=policy
-  [interpreter.h]=policy [policy_text.h]=lang
+  [interpreter.h]=policy [policy_text.h]=lang [bpf.h]=bpf [compiler.h]=compile
+  [analysis.h]=analysis
 )
 fail=0
 for dir in "$root"/src/*/; do

@@ -15,5 +15,8 @@ void RegisterSyscalls(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterFmt(CLI::App& app, int* exit_code);
 void RegisterCheck(CLI::App& app, int* exit_code);
+void RegisterCompile(CLI::App& app, int* exit_code);
+void RegisterDisasm(CLI::App& app, int* exit_code);
+void RegisterAsm(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

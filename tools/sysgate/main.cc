@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   sysgate::cli::RegisterValidate(app, &exit_code);
   sysgate::cli::RegisterFmt(app, &exit_code);
   sysgate::cli::RegisterCheck(app, &exit_code);
+  sysgate::cli::RegisterCompile(app, &exit_code);
+  sysgate::cli::RegisterDisasm(app, &exit_code);
+  sysgate::cli::RegisterAsm(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,82 @@
+// Reading BPF programs: emulate them exactly as the kernel runs them, verify them with the
+// kernel's load rules, and evaluate a stack of filters with the kernel's precedence.
+//
+//   Result<void> ok = analysis::VerifyLoadable(prog);      // "instruction 12: ..." if not
+//   auto r = analysis::Emulate(prog, SeccompData::For(Arch::kX86_64, 59));
+//   r->ret;        // 0x80000000 = KILL_PROCESS
+//   r->executed;   // instructions executed
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sysgate/bpf.h"
+#include "sysgate/interpreter.h"
+
+namespace sysgate::analysis {
+
+struct EmulateResult {
+  uint32_t ret = 0;  // the filter's return value
+  int executed = 0;  // instructions executed, the RET included
+};
+
+// Runs `prog` on `data`. The 32-bit words of args and instruction_pointer are read in the
+// byte order of the arch named by data.arch (its audit LE bit), as that kernel would. Fails
+// (instead of misbehaving) on anything the kernel would not have loaded.
+Result<EmulateResult> Emulate(const bpf::Program& prog, const SeccompData& data);
+
+// The kernel's checks at load time (bpf_check_classic + seccomp_check_filter): length 1..4096,
+// only the opcodes seccomp accepts, aligned loads inside seccomp_data, jumps forward and in
+// range, no division by constant zero or shifts by 32 or more, scratch memory written before
+// it is read on every path, a RET at the end. The error names the instruction.
+Result<void> VerifyLoadable(const bpf::Program& prog);
+
+// A stack of filters as the kernel runs them: every filter sees the call, the most
+// restrictive action wins (KILL_PROCESS > KILL_THREAD > TRAP > ERRNO > USER_NOTIF > TRACE >
+// LOG > ALLOW), and among equal actions the newest filter's data. `filters` is oldest first.
+// *which receives the index of the deciding filter.
+Result<uint32_t> EvaluateStack(const std::vector<bpf::Program>& filters, const SeccompData& data,
+                               size_t* which = nullptr);
+
+}  // namespace sysgate::analysis
+
+namespace sysgate::analysis {
+
+struct TranslationReport {
+  size_t inputs = 0;  // seccomp_data inputs compared
+};
+
+// Translation validation: runs `prog` in the emulator and the policy in the reference
+// interpreter on every input class that matters, and fails on the first disagreement, naming
+// the input. The inputs: each target arch and foreign ones; every syscall number the tables
+// or the rules name, with its neighbours, and the boundaries of the number space (-1, the x32
+// range, past every table); for syscalls with argument conditions, the boundary values of
+// every comparison (the constant, +-1, sign-extended, with junk in the upper half, 0, max)
+// in combination.
+Result<TranslationReport> VerifyTranslation(const Policy& policy, const bpf::Program& prog);
+
+}  // namespace sysgate::analysis
+
+namespace sysgate::analysis {
+
+struct DisasmOptions {
+  std::optional<Arch> arch;  // assumed before the program checks the arch (default: host)
+  bool asm_able = false;     // labels instead of line numbers, readable by Assemble()
+};
+
+// The seccomp-tools style listing:
+//    line  CODE  JT   JF      K
+//   =================================
+//    0000: 0x20 0x00 0x00 0x00000004  A = arch
+//    0001: 0x15 0x00 0x05 0xc000003e  if (A != ARCH_X86_64) goto 0007
+// with syscall names where the arch is known, or (asm_able) the same statements with labels.
+std::string Disassemble(const bpf::Program& prog, const DisasmOptions& options = {});
+
+// Reads the asm-able form back: statements such as `A = sys_number`, `A = args[1] >> 32`,
+// `if (A == openat) goto allow else goto deny`, `return ERRNO(1)`, labels `name:`, syscall
+// names (resolved for the arch the program has checked, or `arch.name`), ARCH_* constants.
+// Assemble(Disassemble(p, {.asm_able = true})) == p.
+Result<bpf::Program> Assemble(std::string_view text, std::string_view filename = "<input>",
+                              std::optional<Arch> arch = std::nullopt);
+
+}  // namespace sysgate::analysis

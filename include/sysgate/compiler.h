@@ -1,0 +1,26 @@
+// The compiler: a Policy to one seccomp BPF program for all of its target arches.
+//
+//   Result<bpf::Program> prog = Compile(policy);      // policy resolved, without errors
+//   if (!prog) ...                                     // e.g. more than 4096 instructions
+//   Result<void> ok = analysis::VerifyTranslation(policy, *prog);   // see analysis.h
+//
+// The program checks the arch first (an ABI the policy does not target: kill-process; x32
+// numbers on x86_64 unless x32 is a target: kill-process), dispatches on the syscall number
+// by binary search over ranges of numbers that share the same code, and then evaluates the
+// argument conditions of the rules that apply, 32 bits at a time, in rule order. Allowing a
+// syscall without conditions touches no argument, so the kernel's action cache serves it.
+#pragma once
+
+#include "sysgate/bpf.h"
+#include "sysgate/policy.h"
+
+namespace sysgate {
+
+struct CompileOptions {
+  // Reserved for the optimiser levels and frequency-aware layout.
+  int opt_level = 1;
+};
+
+Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options = {});
+
+}  // namespace sysgate

@@ -1,0 +1,70 @@
+#include "bpf_io.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace sysgate::cli {
+
+Result<BpfFormat> ParseBpfFormat(const std::string& name) {
+  if (name == "raw" || name == "bpf") return BpfFormat::kRaw;
+  if (name == "hex") return BpfFormat::kHex;
+  if (name == "c") return BpfFormat::kC;
+  if (name == "disasm") return BpfFormat::kDisasm;
+  if (name == "asm") return BpfFormat::kAsm;
+  return MakeError(ErrorCode::kInvalidArgument,
+                   fmt::format("unknown output format '{}' (raw, hex, c, disasm, asm)", name));
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return SystemError("cannot open " + path, errno);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+Result<bpf::Program> ReadBpfFile(const std::string& path) {
+  auto bytes = ReadFile(path);
+  if (!bytes) return bytes.error();
+  // Hex text ("0x20 0x00 0x00 0x00000004" lines) is told apart by its first bytes.
+  if (bytes->starts_with("0x")) {
+    auto p = bpf::DecodeHex(*bytes);
+    if (!p) {
+      Error e = p.error();
+      e.loc.file = path;
+      return e;
+    }
+    return p;
+  }
+  auto p = bpf::DecodeRaw(*bytes);
+  if (!p) {
+    Error e = p.error();
+    e.message = path + ": " + e.message;
+    return e;
+  }
+  return p;
+}
+
+Result<void> WriteOutput(const std::string& path, const std::string& bytes) {
+  if (path == "-" || path.empty()) {
+    if (isatty(STDOUT_FILENO) && bytes.find('\0') != std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "not writing binary BPF to a terminal: use -o FILE or -f hex|c|disasm");
+    }
+    std::cout << bytes;
+    std::cout.flush();
+    return {};
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  if (!out) return SystemError("cannot write " + path, errno);
+  return {};
+}
+
+}  // namespace sysgate::cli

@@ -1,0 +1,69 @@
+// sysgate asm: assemble the text form (as `sysgate disasm --asm-able` prints it) to BPF.
+#include "bpf_io.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "sysgate/analysis.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string file;
+  std::string output = "-";
+  std::string format = "raw";
+  std::string arch;
+};
+
+int Run(const Options& o) {
+  std::optional<Arch> arch;
+  if (!o.arch.empty()) {
+    arch = ParseArchOption(o.arch);
+    if (!arch) return kExitUsage;
+  }
+  auto format = ParseBpfFormat(o.format);
+  if (!format) {
+    PrintError(format.error().message);
+    return kExitUsage;
+  }
+  auto text = ReadFile(o.file);
+  if (!text) {
+    PrintError(text.error().ToString());
+    return kExitInvalid;
+  }
+  auto prog = analysis::Assemble(*text, o.file, arch);
+  if (!prog) {
+    PrintError(prog.error().ToString());
+    return kExitInvalid;
+  }
+  if (auto ok = analysis::VerifyLoadable(*prog); !ok) {
+    PrintError("the kernel would refuse this program: " + ok.error().message);
+    return kExitInvalid;
+  }
+  std::string out;
+  switch (*format) {
+    case BpfFormat::kRaw: out = bpf::EncodeRaw(*prog); break;
+    case BpfFormat::kHex: out = bpf::EncodeHex(*prog); break;
+    case BpfFormat::kC: out = bpf::EncodeC(*prog); break;
+    case BpfFormat::kDisasm: out = analysis::Disassemble(*prog, {.arch = arch}); break;
+    case BpfFormat::kAsm: out = analysis::Disassemble(*prog, {.arch = arch, .asm_able = true}); break;
+  }
+  if (auto w = WriteOutput(o.output, out); !w) {
+    PrintError(w.error().ToString());
+    return kExitInvalid;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterAsm(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("asm", "Assemble BPF text to a program");
+  cmd->add_option("file", opts->file, "Assembler text")->required();
+  cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
+  cmd->add_option("-f,--format", opts->format, "raw (default), hex, c, disasm");
+  cmd->add_option("-a,--arch", opts->arch, "Arch for syscall names before the program checks it");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli

@@ -1,0 +1,105 @@
+// sysgate compile: a policy to a BPF program, checked against the policy (translation
+// validation) unless --no-verify.
+//   sysgate compile web.sgp -o web.bpf               # raw struct sock_filter array
+//   sysgate compile web.sgp -f disasm                # readable listing
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "bpf_io.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string policy;
+  std::string output = "-";
+  std::string format;
+  std::vector<std::string> arches;
+  std::vector<std::string> include_dirs;
+  bool no_verify = false;
+  bool quiet = false;
+};
+
+int Run(const Options& o) {
+  ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/o.quiet);
+  if (!r.ok()) return kExitInvalid;
+  Policy& policy = *r.policy;
+  if (!o.arches.empty()) {
+    policy.arches.clear();
+    for (const std::string& a : o.arches) {
+      auto arch = ParseArchOption(a);
+      if (!arch) return kExitUsage;
+      policy.arches.push_back(*arch);
+    }
+  }
+  std::string fmt_name = o.format;
+  if (fmt_name.empty()) fmt_name = (o.output == "-" && isatty(STDOUT_FILENO)) ? "disasm" : "raw";
+  auto format = ParseBpfFormat(fmt_name);
+  if (!format) {
+    PrintError(format.error().message);
+    return kExitUsage;
+  }
+  auto prog = Compile(policy);
+  if (!prog) {
+    PrintError(prog.error().ToString());
+    return kExitInvalid;
+  }
+  std::string verified = "not verified (--no-verify)";
+  if (!o.no_verify) {
+    auto report = analysis::VerifyTranslation(policy, *prog);
+    if (!report) {
+      PrintError(report.error().ToString() + " (this is a sysgate bug; please report it)");
+      return kExitInvalid;
+    }
+    verified = fmt::format("verified against the policy on {} inputs", report->inputs);
+  }
+  std::string out;
+  switch (*format) {
+    case BpfFormat::kRaw: out = bpf::EncodeRaw(*prog); break;
+    case BpfFormat::kHex: out = bpf::EncodeHex(*prog); break;
+    case BpfFormat::kC: out = bpf::EncodeC(*prog); break;
+    case BpfFormat::kDisasm: out = analysis::Disassemble(*prog); break;
+    case BpfFormat::kAsm: out = analysis::Disassemble(*prog, {.asm_able = true}); break;
+  }
+  if (auto w = WriteOutput(o.output, out); !w) {
+    PrintError(w.error().ToString());
+    return kExitInvalid;
+  }
+  if (!o.quiet) {
+    std::vector<std::string_view> names;
+    for (Arch a : policy.TargetArches()) names.push_back(Info(a).name);
+    std::cerr << fmt::format("sysgate: {} instructions for {}; {}\n", prog->size(),
+                             fmt::join(names, ", "), verified);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterCompile(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("compile", "Compile a policy to seccomp BPF");
+  cmd->add_option("policy", opts->policy, "Policy file")->required();
+  cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
+  cmd->add_option("-f,--format", opts->format,
+                  "raw (struct sock_filter array), hex, c, disasm, asm (default: raw, or "
+                  "disasm on a terminal)");
+  cmd->add_option("-a,--arch", opts->arches,
+                  "Target arches, comma-separated or repeated (replaces the policy's)")
+      ->delimiter(',')
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  cmd->add_flag("--no-verify", opts->no_verify, "Skip translation validation");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
