@@ -70,15 +70,43 @@ cp "$tmp/good.sgp" "$tmp/inplace.sgp"
 "$sg" fmt -i "$tmp/inplace.sgp"
 expect "fmt in place"       0 "" -- cmp "$tmp/inplace.sgp" "$tmp/canon.sgp"
 
-expect "check allow"        0 "allow  [openat #257 on x86_64: rule $tmp/good.sgp:3:1]" \
+expect "check allow"        0 "allow  [openat #257 on x86_64: rule $tmp/good.sgp:3:1; " \
                                         -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_RDONLY
 expect "check errno"        0 "errno(EACCES)" -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_WRONLY
-expect "check default"      0 "errno(EPERM)  [mount #165 on x86_64: default action]" \
+expect "check default"      0 "errno(EPERM)  [mount #165 on x86_64: default action; " \
                                         -- "$sg" check "$tmp/good.sgp" mount
 expect "check unknown nr"   0 "errno(ENOSYS)" -- "$sg" check "$tmp/good.sgp" 1000
-expect "check i386"         0 "errno(EPERM)  [execve #11 on i386: default action]" \
+expect "check i386"         0 "errno(EPERM)  [execve #11 on i386: default action; " \
                                         -- "$sg" check --arch i386 "$tmp/good.sgp" execve
 expect "check x32 refused"  0 "kill-process" -- "$sg" check --arch x32 "$tmp/good.sgp" read
+
+# compile, disasm, asm, check --bpf
+expect "compile verifies"   0 "verified against the policy on" -- "$sg" compile "$tmp/good.sgp" -o "$tmp/good.bpf"
+expect "raw size"           0 "" -- test $(( $(stat -c %s "$tmp/good.bpf") % 8 )) -eq 0
+expect "compile disasm"     0 "A = arch" -- "$sg" compile -q "$tmp/good.sgp" -f disasm
+expect "compile c"          0 "static const struct sock_filter filter[]" -- "$sg" compile -q "$tmp/good.sgp" -f c
+expect "compile one arch"   0 "for aarch64;" -- "$sg" compile --arch aarch64 "$tmp/good.sgp" -o "$tmp/a64.bpf"
+expect "compile bad arch"   2 "unknown arch" -- "$sg" compile --arch vax "$tmp/good.sgp"
+expect "compile refuses"    1 "unknown syscall 'wrte'" -- "$sg" compile "$tmp/bad.sgp" -o "$tmp/none.bpf"
+expect "no output on error" 1 "" -- test -e "$tmp/none.bpf"
+expect "disasm names"       0 "if (A == ARCH_X86_64)" -- "$sg" disasm "$tmp/good.bpf"
+expect "disasm syscalls"    0 "openat" -- "$sg" disasm "$tmp/good.bpf"
+"$sg" disasm --asm-able "$tmp/good.bpf" > "$tmp/good.asm"
+expect "asm round trip"     0 "" -- "$sg" asm "$tmp/good.asm" -o "$tmp/again.bpf"
+expect "asm identical"      0 "" -- cmp "$tmp/good.bpf" "$tmp/again.bpf"
+expect "check --bpf"        0 "kill-process  [execve #11 on i386: " -- "$sg" check --bpf "$tmp/a64.bpf" --arch i386 execve
+expect "check --bpf allow"  0 "allow  [read #63 on aarch64: " -- "$sg" check --bpf "$tmp/a64.bpf" --arch aarch64 read
+printf 'abc' > "$tmp/odd.bpf"
+expect "bpf odd size"       1 "not a multiple of 8" -- "$sg" disasm "$tmp/odd.bpf"
+: > "$tmp/empty.bpf"
+expect "bpf empty"          1 "empty" -- "$sg" disasm "$tmp/empty.bpf"
+head -c $((8 * 4097)) /dev/zero > "$tmp/long.bpf"
+expect "bpf too long"       1 "at most 4096" -- "$sg" disasm "$tmp/long.bpf"
+printf '\x20\x00\x00\x00\x40\x00\x00\x00' > "$tmp/noret.bpf"
+expect "bpf refused"        0 "the kernel would refuse this program: instruction 0" -- "$sg" disasm "$tmp/noret.bpf"
+expect "check bad bpf"      1 "would refuse" -- "$sg" check --bpf "$tmp/noret.bpf" read
+printf 'A = arch\nif (A == 5) goto far\nreturn ALLOW\n' > "$tmp/bad.asm"
+expect "asm unknown label"  1 "bad.asm:2:1: unknown label 'far'" -- "$sg" asm "$tmp/bad.asm" -o "$tmp/x.bpf"
 
 for f in "$src"/examples/policies/*.sgp; do
   expect "example $(basename "$f")" 0 "ok" -- "$sg" validate "$f"

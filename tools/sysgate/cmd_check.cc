@@ -1,26 +1,29 @@
-// sysgate check: what a policy does with one syscall, and which rule decides it.
+// sysgate check: what a filter does with one syscall, which rule decides it, and how many
+// instructions the kernel runs for it.
 //   sysgate check web.sgp openat AT_FDCWD 0 O_RDONLY
-//   allow  [rule web.sgp:7: allow openat if ...]
-// Arguments are numbers or constant names. Until the compiler exists this asks the policy's
-// reference interpreter.
+//   allow  [openat #257 on x86_64: rule web.sgp:7:1; 14 instructions]
+//   sysgate check --bpf web.bpf --arch i386 execve
+// Arguments are numbers or constant names. A policy is compiled, and the program's verdict
+// is checked against the policy's reference interpreter.
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
-#include "sysgate/interpreter.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
 
 namespace sysgate::cli {
 namespace {
 
 struct Options {
-  std::string policy;
+  std::string bpf_file;
   std::string arch = "native";
-  std::string syscall;
-  std::vector<std::string> args;
+  std::vector<std::string> positional;  // [POLICY] SYSCALL [ARG...]
   std::vector<std::string> include_dirs;
   bool json = false;
 };
@@ -34,51 +37,101 @@ std::optional<uint64_t> ParseValue(const std::string& s) {
 int Run(const Options& o) {
   auto arch = ParseArchOption(o.arch);
   if (!arch) return kExitUsage;
-  ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/true);
-  if (!r.ok()) return kExitInvalid;
+  std::vector<std::string> pos = o.positional;
+  std::optional<Policy> policy;
+  bpf::Program prog;
+  if (o.bpf_file.empty()) {
+    if (pos.size() < 2) {
+      PrintError("usage: sysgate check POLICY SYSCALL [ARG...] (or --bpf FILE SYSCALL [ARG...])");
+      return kExitUsage;
+    }
+    ParsedPolicy r = LoadAndReport(pos[0], o.include_dirs, /*quiet_warnings=*/true);
+    if (!r.ok()) return kExitInvalid;
+    policy = std::move(*r.policy);
+    auto compiled = Compile(*policy);
+    if (!compiled) {
+      PrintError(compiled.error().ToString());
+      return kExitInvalid;
+    }
+    prog = std::move(*compiled);
+    pos.erase(pos.begin());
+  } else {
+    if (pos.empty()) {
+      PrintError("usage: sysgate check --bpf FILE SYSCALL [ARG...]");
+      return kExitUsage;
+    }
+    auto loaded = ReadBpfFile(o.bpf_file);
+    if (!loaded) {
+      PrintError(loaded.error().ToString());
+      return kExitInvalid;
+    }
+    if (auto ok = analysis::VerifyLoadable(*loaded); !ok) {
+      PrintError("the kernel would refuse this program: " + ok.error().message);
+      return kExitInvalid;
+    }
+    prog = std::move(*loaded);
+  }
+  const std::string& sys = pos[0];
   int32_t nr;
-  if (auto n = base::ParseInteger(o.syscall)) {
+  if (auto n = base::ParseInteger(sys)) {
     nr = static_cast<int32_t>(*n);
-  } else if (auto found = SyscallNumber(*arch, o.syscall)) {
+  } else if (auto found = SyscallNumber(*arch, sys)) {
     nr = *found;
   } else {
-    PrintError(fmt::format("no syscall '{}' on {}", o.syscall, Info(*arch).name));
+    PrintError(fmt::format("no syscall '{}' on {}", sys, Info(*arch).name));
     return kExitInvalid;
   }
-  if (o.args.size() > 6) {
+  if (pos.size() - 1 > 6) {
     PrintError("a syscall has at most 6 arguments");
     return kExitUsage;
   }
   SeccompData d = SeccompData::For(*arch, nr);
-  for (size_t i = 0; i < o.args.size(); ++i) {
-    auto v = ParseValue(o.args[i]);
+  for (size_t i = 1; i < pos.size(); ++i) {
+    auto v = ParseValue(pos[i]);
     if (!v) {
-      PrintError(fmt::format("argument {} ('{}') is not a number or a known constant", i, o.args[i]));
+      PrintError(fmt::format("argument {} ('{}') is not a number or a known constant", i - 1, pos[i]));
       return kExitUsage;
     }
-    d.args[i] = *v;
+    d.args[i - 1] = *v;
   }
-  Verdict v = Interpreter(*r.policy).Evaluate(d);
+  auto run = analysis::Emulate(prog, d);
+  if (!run) {
+    PrintError(run.error().message);
+    return kExitInvalid;
+  }
+  Action action = bpf::ActionOfRet(run->ret);
   std::string why;
-  switch (v.reason) {
-    case Verdict::Reason::kRule: {
-      const Rule& rule = r.policy->rules[static_cast<size_t>(v.rule)];
-      why = fmt::format("rule {}", rule.loc.ToString());
-      break;
+  if (policy) {
+    Verdict v = Interpreter(*policy).Evaluate(d);
+    if (bpf::RetOf(v.action) != run->ret) {
+      PrintError(fmt::format("internal error: the compiled filter returns {} but the policy says "
+                             "{}; please report this",
+                             bpf::RetName(run->ret), v.action.ToString()));
+      return kExitInvalid;
     }
-    case Verdict::Reason::kDefault: why = "default action"; break;
-    case Verdict::Reason::kUnknown: why = "unknown syscall number: the unknown action"; break;
-    case Verdict::Reason::kBadArch: why = "arch not targeted by the policy"; break;
+    switch (v.reason) {
+      case Verdict::Reason::kRule:
+        why = fmt::format("rule {}", policy->rules[static_cast<size_t>(v.rule)].loc.ToString());
+        break;
+      case Verdict::Reason::kDefault: why = "default action"; break;
+      case Verdict::Reason::kUnknown: why = "unknown syscall number: the unknown action"; break;
+      case Verdict::Reason::kBadArch: why = "arch not targeted by the policy"; break;
+    }
   }
   auto name = SyscallName(*arch, nr);
   if (o.json) {
-    nlohmann::json j = {{"arch", Info(*arch).name}, {"nr", nr},
+    nlohmann::json j = {{"arch", Info(*arch).name},
+                        {"nr", nr},
                         {"syscall", name ? std::string(*name) : std::string()},
-                        {"action", v.action.ToString()}, {"reason", why}};
+                        {"action", action.ToString()},
+                        {"ret", run->ret},
+                        {"instructions", run->executed}};
+    if (!why.empty()) j["reason"] = why;
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << fmt::format("{}  [{} #{} on {}: {}]\n", v.action.ToString(),
-                             name ? *name : std::string_view("?"), nr, Info(*arch).name, why);
+    std::cout << fmt::format("{}  [{} #{} on {}: {}{} instructions]\n", action.ToString(),
+                             name ? *name : std::string_view("?"), nr, Info(*arch).name,
+                             why.empty() ? "" : why + "; ", run->executed);
   }
   return kExitOk;
 }
@@ -87,10 +140,10 @@ int Run(const Options& o) {
 
 void RegisterCheck(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("check", "Show what a policy does with one syscall");
-  cmd->add_option("policy", opts->policy, "Policy file")->required();
-  cmd->add_option("syscall", opts->syscall, "Syscall name or number")->required();
-  cmd->add_option("args", opts->args, "Arguments: numbers or constant names");
+  CLI::App* cmd = app.add_subcommand("check", "Show what a filter does with one syscall");
+  cmd->add_option("args", opts->positional, "[POLICY] SYSCALL [ARG...]: arguments are numbers or constant names")
+      ->required();
+  cmd->add_option("--bpf", opts->bpf_file, "Check a BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "Architecture of the syscall (default: native)");
   cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
   cmd->add_flag("--json", opts->json, "Print JSON");

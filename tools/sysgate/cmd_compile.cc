@@ -94,8 +94,7 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
   cmd->add_option("-a,--arch", opts->arches,
                   "Target arches, comma-separated or repeated (replaces the policy's)")
       ->delimiter(',')
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->allow_extra_args(false);
   cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip translation validation");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");

@@ -1,0 +1,271 @@
+// The kernel as an oracle (THREATS "differential oracle trick"): compiled programs are
+// installed in forked children and the kernel's verdicts compared with the emulator's.
+//  * Every compiled program loads.
+//  * Policies with every action rewritten to errno(rule index) make real syscalls (any
+//    number, any 64-bit arguments, x86_64 and i386 via int 0x80) return the errno of the
+//    rule the kernel's run of the filter chose, without running them.
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "policy_gen.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+
+namespace sysgate {
+namespace {
+
+// Installs `prog` on the calling thread; returns 0 or an errno.
+int Install(const bpf::Program& prog) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  sock_fprog fprog{static_cast<unsigned short>(prog.size()),
+                   reinterpret_cast<sock_filter*>(const_cast<bpf::Insn*>(prog.data()))};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) return errno;
+  return 0;
+}
+
+// Runs fn in a forked child; returns its wait status.
+template <class F>
+int InChild(F fn) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(fn());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+// A 32-bit syscall through int 0x80 (arguments truncated to 32 bits, as the registers are).
+long Syscall32(uint32_t nr, const std::array<uint64_t, 6>& a) {
+  uint32_t regs[6];
+  for (int i = 0; i < 6; ++i) regs[i] = static_cast<uint32_t>(a[static_cast<size_t>(i)]);
+  long ret;
+  const uint32_t* p = regs;
+  asm volatile(
+      "sub $128, %%rsp\n\t"  // step over the red zone before pushing
+      "push %%rbp\n\t"
+      "push %%rbx\n\t"
+      "mov 0(%%rdi), %%ebx\n\t"
+      "mov 4(%%rdi), %%ecx\n\t"
+      "mov 8(%%rdi), %%edx\n\t"
+      "mov 12(%%rdi), %%esi\n\t"
+      "mov 20(%%rdi), %%ebp\n\t"
+      "mov 16(%%rdi), %%edi\n\t"
+      "int $0x80\n\t"
+      "pop %%rbx\n\t"
+      "pop %%rbp\n\t"
+      "add $128, %%rsp"
+      : "=a"(ret), "+D"(p)
+      : "a"(nr)
+      : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
+  return static_cast<int32_t>(ret);
+}
+
+// Whether this kernel runs 32-bit syscalls (IA32 emulation can be compiled in but disabled:
+// int 0x80 then faults).
+bool Int80Works() {
+  static const bool works = [] {
+    int status = InChild([] { return Syscall32(20, {}) == getpid() ? 0 : 1; });  // i386 getpid
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }();
+  return works;
+}
+
+// Runs Install(prog) in a child and returns its result. The child cannot report through
+// syscalls once its filter is in place (the filter may deny them), so it writes to shared
+// memory; whatever it does after that is its own business.
+int LoadInChild(const bpf::Program& prog) {
+  void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return errno;
+  auto* result = static_cast<volatile int*>(mem);
+  *result = -1;
+  InChild([&] {
+    *result = Install(prog);
+    return 0;
+  });
+  int r = *result;
+  munmap(mem, 4096);
+  return r;
+}
+
+TEST(Kernel, EveryCompiledProgramLoads) {
+  int loaded = 0;
+  for (int seed = 0; seed < 200; ++seed) {
+    testing::PolicyGenOptions opt;
+    if (seed % 2) opt.arches = {Arch::kX86_64, Arch::kX32, Arch::kI386};
+    testing::PolicyGen gen(static_cast<uint64_t>(seed) + 4040, opt);
+    Policy p = gen.Next();
+    auto prog = Compile(p);
+    ASSERT_TRUE(prog);
+    int r = LoadInChild(*prog);
+    ASSERT_EQ(r, 0) << "seed " << seed << ": " << (r > 0 ? strerror(r) : "no result");
+    ++loaded;
+  }
+  EXPECT_EQ(loaded, 200);
+}
+
+// The rule index (1-based) as the errno of every rule; default 4000, unknown 4001. exit_group
+// and write stay allowed, first, so that the child can report and leave.
+Policy AsOracle(Policy p) {
+  for (size_t i = 0; i < p.rules.size(); ++i) p.rules[i].action = Action::Errno(static_cast<uint32_t>(i + 1));
+  p.default_action = Action::Errno(4000);
+  p.unknown_action = Action::Errno(4001);
+  Rule leave{Action::Allow(), {SyscallSpec::Name("exit_group"), SyscallSpec::Name("write")}, {}, std::nullopt, {}};
+  p.rules.insert(p.rules.begin(), leave);
+  return p;
+}
+
+TEST(Kernel, KernelVerdictsEqualTheEmulator) {
+  size_t calls = 0;
+  const bool i386_live = Int80Works();
+  if (!i386_live) std::printf("note: int 0x80 faults on this kernel; i386 calls are checked in the emulator only\n");
+  for (int seed = 0; seed < 60; ++seed) {
+    testing::PolicyGenOptions opt;
+    opt.arches = {Arch::kX86_64, Arch::kI386};
+    testing::PolicyGen gen(static_cast<uint64_t>(seed) + 9090, opt);
+    Policy p = AsOracle(gen.Next());
+    std::vector<Diagnostic> d = ResolveAndValidate(p);
+    ASSERT_FALSE(HasErrors(d));
+    auto prog = Compile(p);
+    ASSERT_TRUE(prog);
+    // Inputs: syscall numbers the rules name, some others, and interesting arguments.
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::vector<SeccompData> inputs;
+    int32_t exit_group64 = *SyscallNumber(Arch::kX86_64, "exit_group");
+    int32_t write64 = *SyscallNumber(Arch::kX86_64, "write");
+    int32_t exit_group32 = *SyscallNumber(Arch::kI386, "exit_group");
+    int32_t write32 = *SyscallNumber(Arch::kI386, "write");
+    for (int k = 0; k < 400; ++k) {
+      bool i386 = i386_live && k % 3 == 2;
+      Arch a = i386 ? Arch::kI386 : Arch::kX86_64;
+      int32_t nr;
+      if (k % 2 == 0 && p.rules.size() > 1) {
+        const Rule& r = p.rules[1 + rng() % (p.rules.size() - 1)];
+        auto nums = std::vector<int32_t>();
+        for (const SyscallSpec& s : r.syscalls) {
+          if (s.kind == SyscallSpec::Kind::kName) {
+            if (auto n = SyscallNumber(a, s.name)) nums.push_back(*n);
+          }
+        }
+        nr = nums.empty() ? static_cast<int32_t>(rng() % 460) : nums[rng() % nums.size()];
+      } else {
+        nr = static_cast<int32_t>(rng() % 480);
+      }
+      if (i386 ? (nr == exit_group32 || nr == write32) : (nr == exit_group64 || nr == write64)) continue;
+      // The kernel never runs filters for uretprobe and uprobe on the native arch (they are
+      // the uprobe trampolines' own calls; kernel/seccomp.c seccomp_uprobe_exception).
+      if (!i386 && (nr == *SyscallNumber(Arch::kX86_64, "uretprobe") ||
+                    nr == *SyscallNumber(Arch::kX86_64, "uprobe"))) {
+        continue;
+      }
+      SeccompData in = SeccompData::For(a, nr);
+      for (auto& x : in.args) x = i386 ? (gen.InterestingValue() & 0xffffffffULL) : gen.InterestingValue();
+      inputs.push_back(in);
+    }
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      if (Install(*prog) != 0) _exit(100);
+      for (const SeccompData& in : inputs) {
+        long r;
+        if (in.arch == Info(Arch::kI386).audit_arch) {
+          r = Syscall32(static_cast<uint32_t>(in.nr), in.args);
+          r = r < 0 ? -r : 0;
+        } else {
+          errno = 0;
+          long v = syscall(in.nr, in.args[0], in.args[1], in.args[2], in.args[3], in.args[4], in.args[5]);
+          r = v == -1 ? errno : 0;
+        }
+        int32_t e = static_cast<int32_t>(r);
+        if (write(fds[1], &e, sizeof e) != sizeof e) _exit(101);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    std::vector<int32_t> got;
+    int32_t e;
+    while (read(fds[0], &e, sizeof e) == sizeof e) got.push_back(e);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "seed " << seed << " status " << status;
+    ASSERT_EQ(got.size(), inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto emu = analysis::Emulate(*prog, inputs[i]);
+      ASSERT_TRUE(emu);
+      uint32_t want = emu->ret & bpf::ret::kData;
+      ASSERT_EQ(emu->ret & bpf::ret::kActionFull, bpf::ret::kErrno);
+      ASSERT_EQ(static_cast<uint32_t>(got[i]), want)
+          << "seed " << seed << " arch " << (inputs[i].arch == Info(Arch::kI386).audit_arch ? "i386" : "x86_64")
+          << " nr " << inputs[i].nr << " args " << std::hex << inputs[i].args[0] << " " << inputs[i].args[1]
+          << " " << inputs[i].args[2];
+      ++calls;
+    }
+  }
+  std::printf("kernel oracle: %zu real syscalls, verdicts equal to the emulator's\n", calls);
+  EXPECT_GT(calls, 15000u);
+  std::printf("kernel oracle: i386 through int 0x80 %s\n", i386_live ? "included" : "not available");
+}
+
+// THREATS row 1, live: execve through int 0x80 under a policy that denies execve.
+TEST(Kernel, Int80ExecveIsDenied) {
+  if (!Int80Works()) GTEST_SKIP() << "int 0x80 faults on this kernel (IA32 emulation disabled)";
+  Policy p;
+  p.arches = {Arch::kX86_64, Arch::kI386};
+  p.default_action = Action::Allow();
+  p.rules.push_back(Rule{Action::Errno(EPERM), {SyscallSpec::Name("execve")}, {}, std::nullopt, {}});
+  ASSERT_FALSE(HasErrors(ResolveAndValidate(p)));
+  auto prog = Compile(p);
+  ASSERT_TRUE(prog);
+  int status = InChild([&] {
+    if (Install(*prog) != 0) return 100;
+    static const char path[] = "/bin/true";
+    std::array<uint64_t, 6> a{reinterpret_cast<uintptr_t>(path), 0, 0, 0, 0, 0};
+    if (reinterpret_cast<uintptr_t>(path) > 0xffffffffU) return 0;  // not reachable from int 0x80
+    long r = Syscall32(11, a);  // i386 execve
+    return r == -EPERM ? 0 : 1;
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // And a filter without i386 as a target kills the int 0x80 call.
+  p.arches = {Arch::kX86_64};
+  auto only64 = Compile(p);
+  status = InChild([&] {
+    if (Install(*only64) != 0) return 100;
+    Syscall32(20, {});  // i386 getpid
+    return 1;
+  });
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) << status;
+}
+
+// THREATS row 2, live as far as the host allows: an x32 number reaches the filter with the
+// x86_64 audit value; without x32 as a target the filter kills the process.
+TEST(Kernel, X32NumbersAreKilled) {
+  Policy p;
+  p.arches = {Arch::kX86_64};
+  p.default_action = Action::Allow();
+  ASSERT_FALSE(HasErrors(ResolveAndValidate(p)));
+  auto prog = Compile(p);
+  ASSERT_TRUE(prog);
+  int status = InChild([&] {
+    if (Install(*prog) != 0) return 100;
+    syscall(0x40000000 | 39);  // x32 getpid
+    return errno == ENOSYS ? 2 : 1;
+  });
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) << "status " << status;
+}
+
+}  // namespace
+}  // namespace sysgate
