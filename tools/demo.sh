@@ -34,3 +34,9 @@ run "$sg" check "$policy" execve
 run "$sg" check --arch i386 "$policy" execve
 run "$sg" check "$policy" io_uring_setup
 run "$sg" check --arch x32 "$policy" read
+
+say "Compile it to BPF for x86_64 and i386, checked against the policy"
+run "$sg" compile "$policy" -o "$tmp/server.bpf"
+run "$sg" check "$policy" read
+printf '$ %s\n' "$sg disasm $tmp/server.bpf | head -12"
+"$sg" disasm "$tmp/server.bpf" | head -12

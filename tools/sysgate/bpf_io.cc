@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "sysgate/analysis.h"
+
 namespace sysgate::cli {
 
 Result<BpfFormat> ParseBpfFormat(const std::string& name) {
@@ -18,6 +20,17 @@ Result<BpfFormat> ParseBpfFormat(const std::string& name) {
   if (name == "asm") return BpfFormat::kAsm;
   return MakeError(ErrorCode::kInvalidArgument,
                    fmt::format("unknown output format '{}' (raw, hex, c, disasm, asm)", name));
+}
+
+std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<Arch> arch) {
+  switch (format) {
+    case BpfFormat::kRaw: return bpf::EncodeRaw(prog);
+    case BpfFormat::kHex: return bpf::EncodeHex(prog);
+    case BpfFormat::kC: return bpf::EncodeC(prog);
+    case BpfFormat::kDisasm: return analysis::Disassemble(prog, {.arch = arch});
+    case BpfFormat::kAsm: return analysis::Disassemble(prog, {.arch = arch, .asm_able = true});
+  }
+  return {};
 }
 
 Result<std::string> ReadFile(const std::string& path) {

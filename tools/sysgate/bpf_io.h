@@ -4,12 +4,18 @@
 
 #include <string>
 
+#include <optional>
+
+#include "sysgate/arch.h"
 #include "sysgate/bpf.h"
 
 namespace sysgate::cli {
 
 enum class BpfFormat { kRaw, kHex, kC, kDisasm, kAsm };
 Result<BpfFormat> ParseBpfFormat(const std::string& name);  // raw, hex, c, disasm, asm
+
+// The program in `format` (listings assume `arch` before the program checks it).
+std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<Arch> arch = std::nullopt);
 
 // Reads a file of raw BPF (or hex text, detected); prints nothing.
 Result<bpf::Program> ReadBpfFile(const std::string& path);

@@ -39,15 +39,7 @@ int Run(const Options& o) {
     PrintError("the kernel would refuse this program: " + ok.error().message);
     return kExitInvalid;
   }
-  std::string out;
-  switch (*format) {
-    case BpfFormat::kRaw: out = bpf::EncodeRaw(*prog); break;
-    case BpfFormat::kHex: out = bpf::EncodeHex(*prog); break;
-    case BpfFormat::kC: out = bpf::EncodeC(*prog); break;
-    case BpfFormat::kDisasm: out = analysis::Disassemble(*prog, {.arch = arch}); break;
-    case BpfFormat::kAsm: out = analysis::Disassemble(*prog, {.arch = arch, .asm_able = true}); break;
-  }
-  if (auto w = WriteOutput(o.output, out); !w) {
+  if (auto w = WriteOutput(o.output, RenderBpf(*prog, *format, arch)); !w) {
     PrintError(w.error().ToString());
     return kExitInvalid;
   }

@@ -60,15 +60,7 @@ int Run(const Options& o) {
     }
     verified = fmt::format("verified against the policy on {} inputs", report->inputs);
   }
-  std::string out;
-  switch (*format) {
-    case BpfFormat::kRaw: out = bpf::EncodeRaw(*prog); break;
-    case BpfFormat::kHex: out = bpf::EncodeHex(*prog); break;
-    case BpfFormat::kC: out = bpf::EncodeC(*prog); break;
-    case BpfFormat::kDisasm: out = analysis::Disassemble(*prog); break;
-    case BpfFormat::kAsm: out = analysis::Disassemble(*prog, {.asm_able = true}); break;
-  }
-  if (auto w = WriteOutput(o.output, out); !w) {
+  if (auto w = WriteOutput(o.output, RenderBpf(*prog, *format, std::nullopt)); !w) {
     PrintError(w.error().ToString());
     return kExitInvalid;
   }
