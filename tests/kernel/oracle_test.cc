@@ -269,3 +269,91 @@ TEST(Kernel, X32NumbersAreKilled) {
 
 }  // namespace
 }  // namespace sysgate
+
+namespace sysgate {
+namespace {
+
+// THREATS row 30: a stack of filters, evaluated by the kernel and by EvaluateStack, on
+// getppid (which ignores its arguments, so they carry any values). Each filter decides by
+// argument conditions among errno, allow, log and trace (which, with no tracer, fails with
+// ENOSYS); the observable result is getppid's return value or errno.
+TEST(Kernel, StackedFiltersFollowKernelPrecedence) {
+  std::mt19937_64 rng(31337);
+  size_t calls = 0;
+  const int32_t getppid_nr = *SyscallNumber(Arch::kX86_64, "getppid");
+  for (int round = 0; round < 40; ++round) {
+    std::vector<bpf::Program> stack;
+    size_t depth = 2 + rng() % 3;
+    for (size_t f = 0; f < depth; ++f) {
+      Policy p;
+      p.arches = {Arch::kX86_64};
+      p.default_action = Action::Allow();
+      for (int r = 0; r < 4; ++r) {
+        Action a;
+        switch (rng() % 4) {
+          case 0: a = Action::Errno(static_cast<uint32_t>(1 + rng() % 200)); break;
+          case 1: a = Action::Log(); break;
+          case 2: a = Action::Trace(static_cast<uint32_t>(rng() % 100)); break;
+          default: a = Action::Allow(); break;
+        }
+        Comparison c;
+        c.arg.index = static_cast<int>(rng() % 2);
+        c.arg.width = Width::k64;
+        c.arg.explicit_type = true;
+        c.op = CmpOp::kEq;
+        c.operands = {{rng() % 3, {}}};
+        p.rules.push_back(Rule{a, {SyscallSpec::Name("getppid")}, {}, Condition::Compare(c), {}});
+      }
+      ASSERT_FALSE(HasErrors(ResolveAndValidate(p)));
+      auto prog = Compile(p);
+      ASSERT_TRUE(prog);
+      stack.push_back(*prog);
+    }
+    std::vector<SeccompData> inputs;
+    for (uint64_t a0 = 0; a0 < 3; ++a0) {
+      for (uint64_t a1 = 0; a1 < 3; ++a1) inputs.push_back(SeccompData::For(Arch::kX86_64, getppid_nr, {a0, a1}));
+    }
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      for (const bpf::Program& f : stack) {
+        if (Install(f) != 0) _exit(100);
+      }
+      for (const SeccompData& in : inputs) {
+        errno = 0;
+        long v = syscall(getppid_nr, in.args[0], in.args[1], 0, 0, 0, 0);
+        int32_t out = v == -1 ? errno : (v == parent ? 0 : -1);
+        if (write(fds[1], &out, sizeof out) != sizeof out) _exit(101);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    std::vector<int32_t> got;
+    int32_t e;
+    while (read(fds[0], &e, sizeof e) == sizeof e) got.push_back(e);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    ASSERT_EQ(got.size(), inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto ret = analysis::EvaluateStack(stack, inputs[i]);
+      ASSERT_TRUE(ret);
+      int32_t want;
+      switch (*ret & bpf::ret::kActionFull) {
+        case bpf::ret::kErrno: want = static_cast<int32_t>(*ret & bpf::ret::kData); break;
+        case bpf::ret::kTrace: want = ENOSYS; break;  // no tracer attached
+        default: want = 0; break;                      // allow, log: getppid ran
+      }
+      ASSERT_EQ(got[i], want) << "round " << round << " input " << i;
+      ++calls;
+    }
+  }
+  std::printf("stacked filters: %zu calls through 2-4 filters, kernel == EvaluateStack\n", calls);
+}
+
+}  // namespace
+}  // namespace sysgate
