@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -89,11 +90,18 @@ int LoadInChild(const bpf::Program& prog) {
   if (mem == MAP_FAILED) return errno;
   auto* result = static_cast<volatile int*>(mem);
   *result = -1;
-  InChild([&] {
+  pid_t pid = fork();
+  if (pid == 0) {
     *result = Install(prog);
-    return 0;
-  });
+    // Make no syscall after the filter is in: spin until the parent kills us.
+    while (*result != -2) {
+    }
+    _exit(0);
+  }
+  for (int i = 0; i < 5000 && *result == -1; ++i) usleep(1000);
   int r = *result;
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
   munmap(mem, 4096);
   return r;
 }
@@ -125,7 +133,16 @@ Policy AsOracle(Policy p) {
   return p;
 }
 
+// Sanitizer runtimes make syscalls of their own (mmap for shadow memory, sigaltstack) that a
+// filter denying everything refuses; the tests that confine a child so tightly skip there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 TEST(Kernel, KernelVerdictsEqualTheEmulator) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizer runtime needs syscalls the oracle filter denies";
   size_t calls = 0;
   const bool i386_live = Int80Works();
   if (!i386_live) std::printf("note: int 0x80 faults on this kernel; i386 calls are checked in the emulator only\n");
