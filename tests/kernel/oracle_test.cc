@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -106,6 +107,36 @@ int LoadInChild(const bpf::Program& prog) {
   return r;
 }
 
+// Runs `calls` in a forked child after installing `filters` (oldest first): each call's
+// int32 result goes back through a pipe. Returns the results, or nothing if the child failed.
+template <class F>
+std::optional<std::vector<int32_t>> ResultsFromChild(const std::vector<bpf::Program>& filters,
+                                                     size_t count, F call) {
+  int fds[2];
+  if (pipe(fds) != 0) return std::nullopt;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    for (const bpf::Program& f : filters) {
+      if (Install(f) != 0) _exit(100);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      int32_t r = call(i);
+      if (write(fds[1], &r, sizeof r) != sizeof r) _exit(101);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::vector<int32_t> got;
+  int32_t e;
+  while (read(fds[0], &e, sizeof e) == sizeof e) got.push_back(e);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got.size() != count) return std::nullopt;
+  return got;
+}
+
 TEST(Kernel, EveryCompiledProgramLoads) {
   int loaded = 0;
   for (int seed = 0; seed < 200; ++seed) {
@@ -189,36 +220,18 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
       for (auto& x : in.args) x = i386 ? (gen.InterestingValue() & 0xffffffffULL) : gen.InterestingValue();
       inputs.push_back(in);
     }
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      if (Install(*prog) != 0) _exit(100);
-      for (const SeccompData& in : inputs) {
-        long r;
-        if (in.arch == Info(Arch::kI386).audit_arch) {
-          r = Syscall32(static_cast<uint32_t>(in.nr), in.args);
-          r = r < 0 ? -r : 0;
-        } else {
-          errno = 0;
-          long v = syscall(in.nr, in.args[0], in.args[1], in.args[2], in.args[3], in.args[4], in.args[5]);
-          r = v == -1 ? errno : 0;
-        }
-        int32_t e = static_cast<int32_t>(r);
-        if (write(fds[1], &e, sizeof e) != sizeof e) _exit(101);
+    auto results = ResultsFromChild({*prog}, inputs.size(), [&](size_t i) {
+      const SeccompData& in = inputs[i];
+      if (in.arch == Info(Arch::kI386).audit_arch) {
+        long r = Syscall32(static_cast<uint32_t>(in.nr), in.args);
+        return static_cast<int32_t>(r < 0 ? -r : 0);
       }
-      _exit(0);
-    }
-    close(fds[1]);
-    std::vector<int32_t> got;
-    int32_t e;
-    while (read(fds[0], &e, sizeof e) == sizeof e) got.push_back(e);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "seed " << seed << " status " << status;
-    ASSERT_EQ(got.size(), inputs.size());
+      errno = 0;
+      long v = syscall(in.nr, in.args[0], in.args[1], in.args[2], in.args[3], in.args[4], in.args[5]);
+      return static_cast<int32_t>(v == -1 ? errno : 0);
+    });
+    ASSERT_TRUE(results) << "seed " << seed << ": the child failed";
+    const std::vector<int32_t>& got = *results;
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto emu = analysis::Emulate(*prog, inputs[i]);
       ASSERT_TRUE(emu);
@@ -330,32 +343,14 @@ TEST(Kernel, StackedFiltersFollowKernelPrecedence) {
     for (uint64_t a0 = 0; a0 < 3; ++a0) {
       for (uint64_t a1 = 0; a1 < 3; ++a1) inputs.push_back(SeccompData::For(Arch::kX86_64, getppid_nr, {a0, a1}));
     }
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
     pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      for (const bpf::Program& f : stack) {
-        if (Install(f) != 0) _exit(100);
-      }
-      for (const SeccompData& in : inputs) {
-        errno = 0;
-        long v = syscall(getppid_nr, in.args[0], in.args[1], 0, 0, 0, 0);
-        int32_t out = v == -1 ? errno : (v == parent ? 0 : -1);
-        if (write(fds[1], &out, sizeof out) != sizeof out) _exit(101);
-      }
-      _exit(0);
-    }
-    close(fds[1]);
-    std::vector<int32_t> got;
-    int32_t e;
-    while (read(fds[0], &e, sizeof e) == sizeof e) got.push_back(e);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-    ASSERT_EQ(got.size(), inputs.size());
+    auto results = ResultsFromChild(stack, inputs.size(), [&](size_t i) {
+      errno = 0;
+      long v = syscall(getppid_nr, inputs[i].args[0], inputs[i].args[1], 0, 0, 0, 0);
+      return static_cast<int32_t>(v == -1 ? errno : (v == parent ? 0 : -1));
+    });
+    ASSERT_TRUE(results) << "round " << round << ": the child failed";
+    const std::vector<int32_t>& got = *results;
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto ret = analysis::EvaluateStack(stack, inputs[i]);
       ASSERT_TRUE(ret);
