@@ -20,7 +20,7 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
-# The main job, on what exists so far: check and explain a policy.
+# The main job: programs under the built-in default profile, then the tools around it.
 demo: build
 	@tools/demo.sh $(SYSGATE)
 

@@ -44,6 +44,12 @@ Result<Policy> LoadPolicyFile(const std::string& path, const ParseOptions& optio
 // The canonical text of a policy. ParsePolicyText(PrintPolicy(p)) gives a policy equal to p.
 std::string PrintPolicy(const Policy& policy);
 
+// The profiles compiled into sysgate (`default`: Docker's default profile; `strict`), as
+// policy text, and parsed.
+std::vector<std::string_view> BuiltinProfileNames();
+std::optional<std::string_view> BuiltinProfileText(std::string_view name);
+ParsedPolicy ParseBuiltinProfile(std::string_view name);
+
 // Renders diagnostics against the given sources (file name -> text).
 std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,
                               const std::map<std::string, std::string>& sources,

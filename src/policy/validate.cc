@@ -78,7 +78,8 @@ class Checker {
     CheckAction(r.action, r.loc, "rule");
     for (Arch a : r.arches) {
       if (std::ranges::find(targets_, a) == targets_.end()) {
-        Add(Severity::kWarning, r.loc,
+        // A policy without `arch` is portable: rules for other hosts' arches are expected.
+        Add(policy_.arches.empty() ? Severity::kNote : Severity::kWarning, r.loc,
             fmt::format("the rule is limited to {}, which the policy does not target",
                         Info(a).name));
       }

@@ -18,5 +18,6 @@ void RegisterCheck(CLI::App& app, int* exit_code);
 void RegisterCompile(CLI::App& app, int* exit_code);
 void RegisterDisasm(CLI::App& app, int* exit_code);
 void RegisterAsm(CLI::App& app, int* exit_code);
+void RegisterRun(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

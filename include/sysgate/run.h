@@ -1,0 +1,55 @@
+// Running a program under a filter: fork, prepare the child, install the filter last, exec.
+// Fail closed: if any step before exec fails, the program never runs and the step is named.
+//
+//   run::SpawnOptions o;
+//   o.argv = {"/bin/ls", "-l"};
+//   Result<run::Outcome> r = run::Run(program, o);
+//   if (!r) ...                         // a setup step failed: r.error() says which and why
+//   return r->ExitStatus();             // the program's code, or 128 + signal (159: SIGSYS)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sysgate/bpf.h"
+
+namespace sysgate::run {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;   // argv[0] is looked up in PATH unless it has a '/'
+  std::vector<int> keep_fds;       // inherited fds kept open besides 0, 1 and 2
+  bool clear_env = false;          // start from an empty environment
+  std::vector<std::string> env;    // NAME=VALUE to set (after clear_env)
+  bool new_session = true;         // setsid(): the program cannot reach our terminal (TIOCSTI)
+  bool drop_caps = false;          // empty the capability sets (and the bounding set)
+  bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC
+  bool log = false;                // SECCOMP_FILTER_FLAG_LOG
+  bool forward_signals = true;     // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
+};
+
+// The setup steps of the child, in order; a failure names one.
+enum class Stage : uint8_t {
+  kCloseFds = 1, kSetsid, kPdeathsig, kDropCaps, kNoNewPrivs, kInstall, kExec,
+};
+std::string_view StageName(Stage s);
+
+struct Outcome {
+  int pid = 0;
+  bool signaled = false;
+  int code = 0;    // exit code
+  int signal = 0;  // terminating signal
+  // What a shell reports: the exit code, or 128 + signal.
+  int ExitStatus() const { return signaled ? 128 + signal : code; }
+};
+
+// Exit codes of the runner itself when the program could not be started.
+inline constexpr int kExitSetupFailed = 125;   // a step before exec failed (or the filter)
+inline constexpr int kExitCannotExecute = 126; // found but not executable
+inline constexpr int kExitNotFound = 127;      // no such program
+
+// Runs argv under `program` and waits for it. The error of a failed step carries the stage in
+// its message and errno in sys_errno; `failed_stage` (if given) receives it.
+Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& options,
+                    Stage* failed_stage = nullptr);
+
+}  // namespace sysgate::run

@@ -1,0 +1,242 @@
+// The runner. Everything the child needs is prepared before fork; between fork and exec the
+// child makes raw system calls only and reports a failure as a fixed {stage, errno} record on
+// a close-on-exec pipe. The filter is installed last, right before exec, so that it governs
+// the program and not the preparation.
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "sysgate/kernel.h"
+#include "sysgate/run.h"
+
+extern char** environ;
+
+namespace sysgate::run {
+namespace {
+
+struct Failure {
+  uint8_t stage;
+  int32_t err;
+};
+
+[[noreturn]] void Fail(int fd, Stage s, int err) {
+  Failure f{static_cast<uint8_t>(s), err};
+  // Best effort: the record is how the parent learns why; either way the program never runs.
+  [[maybe_unused]] ssize_t n = write(fd, &f, sizeof f);
+  _exit(kExitSetupFailed);
+}
+
+// Closes every fd from `from` up, except those in keep (sorted) and `except`.
+int CloseFrom(int from, const std::vector<int>& keep, int except) {
+  int lo = from;
+  auto close_range = [](unsigned a, unsigned b) -> int {
+    if (a > b) return 0;
+    if (syscall(SYS_close_range, a, b, 0) == 0) return 0;
+    if (errno != ENOSYS) return -1;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = a; fd <= static_cast<long>(b) && fd < max; ++fd) close(static_cast<int>(fd));
+    return 0;
+  };
+  for (int k : keep) {  // keep is sorted and includes `except`
+    if (k < lo) continue;
+    if (close_range(static_cast<unsigned>(lo), static_cast<unsigned>(k - 1)) != 0) return -1;
+    lo = k + 1;
+  }
+  (void)except;
+  return close_range(static_cast<unsigned>(lo), ~0U);
+}
+
+int DropCapabilities() {
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) return -1;
+  }
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capset, &hdr, data) != 0) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  return 0;
+}
+
+// The absolute path of argv[0], as execvp would find it; empty if not found.
+std::string Resolve(const std::string& name, int* err) {
+  *err = ENOENT;
+  auto usable = [&](const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    if (access(path.c_str(), X_OK) != 0) {
+      *err = EACCES;
+      return false;
+    }
+    return true;
+  };
+  if (name.find('/') != std::string::npos) {
+    if (usable(name)) return name;
+    if (*err == ENOENT && access(name.c_str(), F_OK) == 0) *err = EACCES;
+    return {};
+  }
+  const char* path = getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (usable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+// The program, for the signal handlers that pass signals on to it.
+volatile sig_atomic_t g_child = 0;
+
+void Forward(int sig) {
+  if (g_child > 0) kill(static_cast<pid_t>(g_child), sig);
+}
+
+// Installs Forward for the signals a user sends to stop a program; restores on destruction.
+class SignalForwarding {
+ public:
+  SignalForwarding(pid_t child, bool on) : on_(on) {
+    if (!on_) return;
+    g_child = child;
+    struct sigaction sa {};
+    sa.sa_handler = Forward;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
+  }
+  ~SignalForwarding() {
+    if (!on_) return;
+    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
+    g_child = 0;
+  }
+
+ private:
+  static constexpr std::array<int, 4> kSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  bool on_;
+  std::array<struct sigaction, 4> old_{};
+};
+
+}  // namespace
+
+std::string_view StageName(Stage s) {
+  switch (s) {
+    case Stage::kCloseFds: return "closing inherited file descriptors";
+    case Stage::kSetsid: return "starting a new session (setsid)";
+    case Stage::kPdeathsig: return "setting the parent-death signal";
+    case Stage::kDropCaps: return "dropping capabilities";
+    case Stage::kNoNewPrivs: return "setting no_new_privs";
+    case Stage::kInstall: return "installing the seccomp filter";
+    case Stage::kExec: return "executing the program";
+  }
+  return "?";
+}
+
+Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* failed_stage) {
+  if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
+  if (program.empty() || program.size() > bpf::kMaxInsns) {
+    return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
+  }
+  // Everything the child uses, made now: it must not allocate after fork.
+  int lookup_err = 0;
+  std::string path = Resolve(o.argv[0], &lookup_err);
+  if (path.empty()) {
+    if (failed_stage) *failed_stage = Stage::kExec;
+    Error e = SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);
+    return e;
+  }
+  std::vector<char*> argv;
+  for (const std::string& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_storage;
+  if (!o.clear_env) {
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      std::string name = kv.substr(0, kv.find('='));
+      bool overridden = std::ranges::any_of(o.env, [&](const std::string& s) {
+        return s.substr(0, s.find('=')) == name;
+      });
+      if (!overridden) env_storage.push_back(kv);
+    }
+  }
+  for (const std::string& kv : o.env) env_storage.push_back(kv);
+  std::vector<char*> envp;
+  for (std::string& kv : env_storage) envp.push_back(kv.data());
+  envp.push_back(nullptr);
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
+  std::vector<int> keep = o.keep_fds;
+  keep.push_back(pipefd[1]);
+  std::ranges::sort(keep);
+  const unsigned flags = kernel::FilterFlags({.tsync = o.tsync, .log = o.log});
+  const pid_t parent = getpid();
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    int err = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return SystemError("fork", err);
+  }
+  if (pid == 0) {
+    const int report = pipefd[1];
+    close(pipefd[0]);
+    if (CloseFrom(3, keep, report) != 0) Fail(report, Stage::kCloseFds, errno);
+    for (int fd : o.keep_fds) {  // kept fds survive exec
+      int fl = fcntl(fd, F_GETFD);
+      if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+    if (o.new_session && setsid() < 0) Fail(report, Stage::kSetsid, errno);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(report, Stage::kPdeathsig, errno);
+    if (getppid() != parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
+    if (o.drop_caps && DropCapabilities() != 0) Fail(report, Stage::kDropCaps, errno);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
+    long tid = 0;
+    long r = kernel::InstallRaw(program.data(), program.size(), flags, false, &tid);
+    if (r < 0) Fail(report, Stage::kInstall, static_cast<int>(-r));
+    execve(path.c_str(), argv.data(), envp.data());
+    Fail(report, Stage::kExec, errno);
+  }
+  close(pipefd[1]);
+  SignalForwarding forwarding(pid, o.forward_signals);
+  Failure f{};
+  ssize_t n;
+  do {
+    n = read(pipefd[0], &f, sizeof f);
+  } while (n < 0 && errno == EINTR);
+  close(pipefd[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (n == static_cast<ssize_t>(sizeof f)) {
+    Stage s = static_cast<Stage>(f.stage);
+    if (failed_stage) *failed_stage = s;
+    std::string what = fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]);
+    return SystemError(what, f.err);
+  }
+  Outcome out;
+  out.pid = pid;
+  if (WIFSIGNALED(status)) {
+    out.signaled = true;
+    out.signal = WTERMSIG(status);
+  } else {
+    out.code = WEXITSTATUS(status);
+  }
+  return out;
+}
+
+}  // namespace sysgate::run

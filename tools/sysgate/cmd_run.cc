@@ -1,0 +1,192 @@
+// sysgate run: run a program under a policy (default: the built-in `default` profile).
+//   sysgate run -- ls -l
+//   sysgate run -p web.sgp --tsync -- ./server
+//   sysgate run --profile strict --print
+// Exit status: the program's, or 128 + signal (159 when the filter killed it); 125 when a
+// setup step failed (the program never ran), 126/127 when it cannot be executed / found.
+#include <signal.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/strings.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+#include "sysgate/interpreter.h"
+#include "sysgate/kernel.h"
+#include "sysgate/run.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string policy;
+  std::string profile;
+  std::vector<std::string> command;
+  std::vector<std::string> include_dirs;
+  std::vector<std::string> arches;
+  std::vector<int> keep_fds;
+  std::vector<std::string> env;
+  bool clear_env = false;
+  bool print = false;
+  bool log = false;
+  bool tsync = false;
+  bool drop_caps = false;
+  bool no_new_session = false;
+  bool quiet = false;
+  bool json = false;
+};
+
+void Say(const Options& o, const std::string& msg) {
+  if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
+}
+
+int Run(const Options& o) {
+  if (!o.policy.empty() && !o.profile.empty()) {
+    PrintError("give a policy file (-p) or a built-in profile (--profile), not both");
+    return run::kExitSetupFailed;
+  }
+  std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
+  if (o.print) {
+    if (!profile.empty()) {
+      auto text = BuiltinProfileText(profile);
+      if (!text) {
+        PrintError(fmt::format("no built-in profile '{}' (profiles: {})", profile,
+                               fmt::join(BuiltinProfileNames(), ", ")));
+        return kExitUsage;
+      }
+      std::cout << *text;
+    } else {
+      ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, true);
+      if (!r.ok()) return run::kExitSetupFailed;
+      std::cout << PrintPolicy(*r.policy);
+    }
+    return kExitOk;
+  }
+  if (o.command.empty()) {
+    PrintError("no program given: sysgate run [OPTIONS] -- PROGRAM [ARG...]");
+    return kExitUsage;
+  }
+  // The policy. Any problem from here to exec: the program does not run.
+  ParsedPolicy parsed;
+  if (!profile.empty()) {
+    parsed = ParseBuiltinProfile(profile);
+    if (!parsed.ok()) {
+      std::cerr << parsed.RenderDiagnostics(ColorStderr());
+      PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
+                             fmt::join(BuiltinProfileNames(), ", ")));
+      return run::kExitSetupFailed;
+    }
+  } else {
+    parsed = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/true);
+    if (!parsed.ok()) return run::kExitSetupFailed;
+  }
+  Policy& policy = *parsed.policy;
+  if (!o.arches.empty()) {
+    policy.arches.clear();
+    for (const std::string& a : o.arches) {
+      auto arch = ParseArchOption(a);
+      if (!arch) return run::kExitSetupFailed;
+      policy.arches.push_back(*arch);
+    }
+  }
+  const kernel::Features& features = kernel::Probe();
+  if (!features.filter_mode) {
+    PrintError("this kernel does not support seccomp filters; not running " + o.command[0]);
+    return run::kExitSetupFailed;
+  }
+  auto check_action = [&](const Action& a) {
+    if (features.Supports(a)) return true;
+    PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
+                           "running {}",
+                           a.ToString(), features.ToString(), o.command[0]));
+    return false;
+  };
+  if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
+    return run::kExitSetupFailed;
+  }
+  for (const Rule& r : policy.rules) {
+    if (!check_action(r.action)) return run::kExitSetupFailed;
+  }
+  // Starting the program is an execve under the filter: the policy must allow it.
+  Arch host = HostArch();
+  if (auto nr = SyscallNumber(host, "execve")) {
+    Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
+    ActionKind k = v.action.kind();
+    if (k != ActionKind::kAllow && k != ActionKind::kLog) {
+      PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs; "
+                             "sysgate run cannot start a program under it yet (see "
+                             "docs/run.md)",
+                             v.action.ToString(), o.command[0]));
+      return run::kExitSetupFailed;
+    }
+  }
+  auto prog = Compile(policy);
+  if (!prog) {
+    PrintError(prog.error().ToString());
+    return run::kExitSetupFailed;
+  }
+  if (auto v = analysis::VerifyTranslation(policy, *prog); !v) {
+    PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
+    return run::kExitSetupFailed;
+  }
+  run::SpawnOptions spawn;
+  spawn.argv = o.command;
+  spawn.keep_fds = o.keep_fds;
+  spawn.clear_env = o.clear_env;
+  spawn.env = o.env;
+  spawn.new_session = !o.no_new_session;
+  spawn.drop_caps = o.drop_caps;
+  spawn.tsync = o.tsync;
+  spawn.log = o.log;
+  run::Stage stage{};
+  auto outcome = run::Run(*prog, spawn, &stage);
+  if (!outcome) {
+    PrintError(outcome.error().ToString());
+    if (stage == run::Stage::kExec) {
+      return outcome.error().sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
+    }
+    return run::kExitSetupFailed;
+  }
+  if (outcome->signaled && outcome->signal == SIGSYS) {
+    Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
+  }
+  if (o.json) {
+    nlohmann::json j = {{"program", o.command[0]},
+                        {"pid", outcome->pid},
+                        {"exit_status", outcome->ExitStatus()},
+                        {"signal", outcome->signaled ? outcome->signal : 0},
+                        {"instructions", prog->size()}};
+    std::cerr << j.dump() << "\n";
+  }
+  return outcome->ExitStatus();
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a program under a policy (default: the built-in default profile)");
+  cmd->add_option("-p,--policy", opts->policy, "Policy file");
+  cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
+  cmd->add_flag("--print", opts->print, "Print the policy and exit");
+  cmd->add_flag("--log", opts->log, "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action");
+  cmd->add_flag("--tsync", opts->tsync, "SECCOMP_FILTER_FLAG_TSYNC");
+  cmd->add_option("--keep-fd", opts->keep_fds, "Keep this inherited fd open (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")->allow_extra_args(false);
+  cmd->add_flag("--clear-env", opts->clear_env, "Start from an empty environment");
+  cmd->add_option("-a,--arch", opts->arches, "Target arches (replaces the policy's)")->delimiter(',')->allow_extra_args(false);
+  cmd->add_flag("--drop-caps", opts->drop_caps, "Drop all capabilities before exec");
+  cmd->add_flag("--no-new-session", opts->no_new_session, "Keep the terminal session (allows TIOCSTI on it)");
+  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
+  cmd->add_flag("--json", opts->json, "Print a JSON summary on stderr at the end");
+  cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
