@@ -8,12 +8,23 @@
 //   return r->ExitStatus();             // the program's code, or 128 + signal (159: SIGSYS)
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "sysgate/bpf.h"
+#include "sysgate/interpreter.h"
 
 namespace sysgate::run {
+
+// A syscall the policy blocked, as the supervisor saw it.
+struct BlockedCall {
+  int pid = 0;          // the thread that made it
+  SeccompData data;
+  std::string call;     // decoded like strace: openat(AT_FDCWD, "/etc/shadow", 0)
+  Verdict verdict;      // what the policy says, and which rule
+  bool killed = false;  // the process was killed for it (else the call failed with an errno)
+};
 
 struct SpawnOptions {
   std::vector<std::string> argv;   // argv[0] is looked up in PATH unless it has a '/'
@@ -25,6 +36,15 @@ struct SpawnOptions {
   bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC
   bool log = false;                // SECCOMP_FILTER_FLAG_LOG
   bool forward_signals = true;     // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
+
+  // Supervision: when set, `program` must be compiled from
+  // supervise::RouteBlockingVerdicts(*supervise_policy). Every blocked syscall then reaches
+  // the runner, which answers it as the policy says (it never runs), reports it through
+  // on_blocked, and lets the program's first execve (the runner's own) through, so that the
+  // policy need not allow execve. If the runner dies, blocked calls fail with ENOSYS and the
+  // program is killed (parent-death signal).
+  const Policy* supervise_policy = nullptr;
+  std::function<void(const BlockedCall&)> on_blocked;
 };
 
 // The setup steps of the child, in order; a failure names one.
@@ -38,8 +58,13 @@ struct Outcome {
   bool signaled = false;
   int code = 0;    // exit code
   int signal = 0;  // terminating signal
+  bool killed_by_policy = false;  // the supervisor killed it for a kill verdict
   // What a shell reports: the exit code, or 128 + signal.
-  int ExitStatus() const { return signaled ? 128 + signal : code; }
+  // Killed for a kill verdict: 159 (128 + SIGSYS), as if the kernel had killed it.
+  int ExitStatus() const {
+    if (killed_by_policy) return 128 + 31;
+    return signaled ? 128 + signal : code;
+  }
 };
 
 // Exit codes of the runner itself when the program could not be started.

@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -14,10 +17,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "supervise/decode.h"
+#include "supervise/notify_fd.h"
+#include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
 
@@ -131,6 +138,93 @@ class SignalForwarding {
   std::array<struct sigaction, 4> old_{};
 };
 
+// The thread group a thread belongs to (0 if it is gone).
+pid_t TgidOf(pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
+  FILE* f = std::fopen(path, "r");
+  if (!f) return 0;
+  char line[256];
+  pid_t tgid = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "Tgid: %d", &tgid) == 1) break;
+  }
+  std::fclose(f);
+  return tgid;
+}
+
+// Takes the child's listener fd, then answers notifications until the child exits. *record
+// and *record_len receive a setup failure the child reported on `pipe_fd`.
+Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const SpawnOptions& o,
+                       void* record, ssize_t* record_len, bool* killed_by_policy) {
+  // Wait for the child to publish its listener (or to fail before that).
+  while (*shared < 0) {
+    pollfd p{pipe_fd, POLLIN, 0};
+    int r = poll(&p, 1, 5);
+    if (r > 0) {
+      ssize_t n = read(pipe_fd, record, sizeof(Failure));
+      if (n != 0 || *shared < 0) {  // a failure record, or the child is gone
+        *record_len = n;
+        return {};
+      }
+    }
+  }
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+  if (pidfd < 0) return SystemError("pidfd_open", errno);
+  int listener = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, shared[0], 0));
+  if (listener < 0) {
+    int err = errno;
+    close(pidfd);
+    return SystemError("taking the child's seccomp notification fd (pidfd_getfd)", err);
+  }
+  shared[1] = 1;  // the child may exec now
+  supervise::KernelNotifyFd notify(listener);
+  supervise::PolicySupervisor decide(*o.supervise_policy, child);
+  bool pipe_open = true;
+  while (true) {
+    pollfd fds[3] = {{listener, POLLIN, 0}, {pidfd, POLLIN, 0}, {pipe_open ? pipe_fd : -1, POLLIN, 0}};
+    int r = poll(fds, 3, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      close(pidfd);
+      return SystemError("poll", errno);
+    }
+    if (fds[2].revents) {
+      ssize_t n = read(pipe_fd, record, sizeof(Failure));
+      if (n > 0) *record_len = n;
+      pipe_open = false;  // EOF: the exec happened (or a record came)
+    }
+    if (fds[0].revents & POLLIN) {
+      auto note = notify.Receive();
+      if (!note) continue;  // e.g. the thread was interrupted before we read it
+      supervise::Decision d = decide.Decide(*note);
+      if (!d.runner_exec) {
+        BlockedCall b;
+        b.pid = static_cast<int>(note->pid);
+        b.data = note->data;
+        b.call = supervise::FormatCall(notify, *note);
+        b.verdict = d.verdict;
+        b.killed = d.kill;
+        if (d.kill && notify.IdValid(note->id)) {
+          pid_t tgid = TgidOf(static_cast<pid_t>(note->pid));
+          if (tgid > 0 && notify.IdValid(note->id)) {
+            kill(tgid, SIGKILL);
+            if (tgid == child) *killed_by_policy = true;
+          }
+        }
+        if (o.on_blocked) o.on_blocked(b);
+      }
+      if (auto s = notify.Send(d.response); !s) {
+        close(pidfd);
+        return s.error();
+      }
+    }
+    if (fds[1].revents & POLLIN) break;  // the child has exited
+  }
+  close(pidfd);
+  return {};
+}
+
 }  // namespace
 
 std::string_view StageName(Stage s) {
@@ -182,7 +276,17 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
   std::ranges::sort(keep);
-  const unsigned flags = kernel::FilterFlags({.tsync = o.tsync, .log = o.log});
+  const bool supervised = o.supervise_policy != nullptr;
+  const unsigned flags =
+      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .new_listener = supervised});
+  volatile int* shared = nullptr;
+  if (supervised) {
+    void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return SystemError("mmap", errno);
+    shared = static_cast<volatile int*>(mem);
+    shared[0] = -1;  // the child's listener fd
+    shared[1] = 0;   // the runner has taken it
+  }
   const pid_t parent = getpid();
 
   pid_t pid = fork();
@@ -208,16 +312,42 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
     long tid = 0;
     long r = kernel::InstallRaw(program.data(), program.size(), flags, false, &tid);
     if (r < 0) Fail(report, Stage::kInstall, static_cast<int>(-r));
+    // The listener fd (close-on-exec) goes to the runner through shared memory: a syscall
+    // here would already be filtered, and might wait for a supervisor that is not there yet.
+    if (shared) {
+      shared[0] = static_cast<int>(r);
+      // Wait (without syscalls) until the runner holds its copy: the fd is close-on-exec, and
+      // an exec the policy allows would otherwise close it first. The parent-death signal
+      // ends this wait if the runner dies.
+      while (shared[1] == 0) {
+      }
+    }
     execve(path.c_str(), argv.data(), envp.data());
     Fail(report, Stage::kExec, errno);
   }
   close(pipefd[1]);
   SignalForwarding forwarding(pid, o.forward_signals);
   Failure f{};
-  ssize_t n;
-  do {
-    n = read(pipefd[0], &f, sizeof f);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = 0;
+  bool killed_by_policy = false;
+  if (supervised) {
+    Result<void> sup = Supervise(pid, pipefd[0], shared, o, &f, &n, &killed_by_policy);
+    munmap(const_cast<int*>(shared), 4096);
+    if (!sup) {
+      kill(pid, SIGKILL);
+      close(pipefd[0]);
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      if (failed_stage) *failed_stage = Stage::kInstall;
+      Error e = sup.error();
+      e.message += fmt::format("; '{}' was stopped", o.argv[0]);
+      return e;
+    }
+  } else {
+    do {
+      n = read(pipefd[0], &f, sizeof f);
+    } while (n < 0 && errno == EINTR);
+  }
   close(pipefd[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -230,6 +360,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   }
   Outcome out;
   out.pid = pid;
+  out.killed_by_policy = killed_by_policy;
   if (WIFSIGNALED(status)) {
     out.signaled = true;
     out.signal = WTERMSIG(status);

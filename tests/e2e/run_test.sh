@@ -73,13 +73,41 @@ threading.Thread(target=ctypes.CDLL(None).syscall, args=(27, 0, 0, 0)).start()
 time.sleep(2)
 os._exit(42)'
 
+# ---- reports of blocked calls, and the runner's own exec ----
+printf 'default allow\nerrno(EPERM) execve\n' > "$tmp/noexec.sgp"
+expect "exec gate"          0   "" -- "$sg" run -p "$tmp/noexec.sgp" -- touch "$tmp/gate"
+expect "gate ran program"   0   "" -- test -e "$tmp/gate"
+expect "later exec denied"  126 'sysgate: blocked execve("/bin/true", ["/bin/true"], 0x' -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
+expect "report has rule"    126 "= -1 EPERM (Operation not permitted)  [x86_64 #59, pid " -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
+expect "report names file"  126 "rule $tmp/noexec.sgp:2:1]" -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
+printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
+expect "openat report"      2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/w\", 0x241, 0666) = -1 EACCES (Permission denied)" -- "$sg" run -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/w"
+expect "socket report"      0   "sysgate: blocked socket(40, 1, 0) = -1 EPERM (Operation not permitted)  [x86_64 #41" -- "$sg" run -- "$py" -c "$(sys '41, 40, 1, 0')"
+expect "kill report"        159 "sysgate: blocked mincore(0, 0, NULL) = killed  [x86_64 #27" -- "$sg" run -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
+expect "json report"        1   '"event":"blocked"' -- "$sg" run --json -- unshare -U true
+expect "quiet"              1   "unshare failed" -- "$sg" run -q -- unshare -U true
+out=$("$sg" run -q -- unshare -U true 2>&1)
+expect "quiet has no report" 1  "" -- grep -q "sysgate: blocked" <<<"$out"
+expect "no listener in target" 0 "" -- "$sg" run -- sh -c '! ls -l /proc/self/fd | grep -q "seccomp notify"'
+
+# The runner killed while the program runs: the program dies with it (parent-death signal),
+# and a call the supervisor would have decided never runs.
+printf 'default allow\nerrno(EPERM) mkdirat, mkdir\n' > "$tmp/nomkdir.sgp"
+"$sg" run -q -p "$tmp/nomkdir.sgp" -- sh -c "sleep 1; mkdir $tmp/made; sleep 5; touch $tmp/late" &
+runner=$!
+sleep 0.5
+kill -9 "$runner"
+wait "$runner" 2>/dev/null
+sleep 2
+expect "runner killed: no mkdir" 1 "" -- test -e "$tmp/made"
+expect "runner killed: target gone" 1 "" -- test -e "$tmp/late"
+
 # ---- fail closed: nothing runs when setup cannot complete ----
 rm -f "$tmp/marker"
 printf 'default allow\nallow opne\n' > "$tmp/broken.sgp"
 expect "bad policy"         125 "unknown syscall 'opne'" -- "$sg" run -p "$tmp/broken.sgp" -- touch "$tmp/marker"
 expect "marker absent 1"    1   "" -- test -e "$tmp/marker"
-printf 'default allow\nerrno(EPERM) execve\n' > "$tmp/noexec.sgp"
-expect "execve denied"      125 "does not allow execve" -- "$sg" run -p "$tmp/noexec.sgp" -- touch "$tmp/marker"
+expect "no report: execve"  125 "does not allow execve" -- "$sg" run --no-report -p "$tmp/noexec.sgp" -- touch "$tmp/marker"
 expect "marker absent 2"    1   "" -- test -e "$tmp/marker"
 expect "both -p and profile" 125 "not both" -- "$sg" run -p "$tmp/kill.sgp" --profile strict -- touch "$tmp/marker"
 expect "marker absent 3"    1   "" -- test -e "$tmp/marker"

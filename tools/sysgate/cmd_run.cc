@@ -4,7 +4,9 @@
 //   sysgate run --profile strict --print
 // Exit status: the program's, or 128 + signal (159 when the filter killed it); 125 when a
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <string.h>
 
 #include <iostream>
 
@@ -18,6 +20,7 @@
 #include "sysgate/compiler.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/kernel.h"
+#include "supervise/policy_supervisor.h"
 #include "sysgate/run.h"
 
 namespace sysgate::cli {
@@ -39,7 +42,49 @@ struct Options {
   bool no_new_session = false;
   bool quiet = false;
   bool json = false;
+  bool no_report = false;
 };
+
+std::string RuleText(const Policy& policy, const Verdict& v) {
+  switch (v.reason) {
+    case Verdict::Reason::kRule: {
+      const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
+      return r.loc.known() ? fmt::format("rule {}", r.loc.ToString())
+                           : fmt::format("rule {}", v.rule + 1);
+    }
+    case Verdict::Reason::kDefault: return "default action";
+    case Verdict::Reason::kUnknown: return "unknown syscall: the unknown action";
+    case Verdict::Reason::kBadArch: return "arch not targeted";
+  }
+  return "";
+}
+
+// One line per blocked call, like:
+// sysgate: blocked execve("/bin/sh", ["sh", "-c", "id"], 0x7ffd5a1c) = killed  [x86_64 #59, pid 4242, rule: default action]
+void ReportBlocked(const Options& o, const Policy& policy, const run::BlockedCall& b) {
+  auto abi = ArchFromAudit(b.data.arch, b.data.nr);
+  std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", b.data.arch);
+  std::string outcome;
+  if (b.killed) {
+    outcome = "killed";
+  } else {
+    int e = static_cast<int>(b.verdict.action.data());
+    auto name = ErrnoName(e);
+    outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(e), strerror(e));
+  }
+  std::string rule = RuleText(policy, b.verdict);
+  if (o.json) {
+    auto sys = abi ? SyscallName(*abi, b.data.nr) : std::nullopt;
+    nlohmann::json j = {{"event", "blocked"}, {"pid", b.pid}, {"arch", arch}, {"nr", b.data.nr},
+                        {"syscall", sys ? std::string(*sys) : std::string()}, {"call", b.call},
+                        {"action", b.verdict.action.ToString()}, {"result", outcome},
+                        {"rule", rule}};
+    std::cerr << j.dump() << "\n";
+  } else if (!o.quiet) {
+    std::cerr << fmt::format("sysgate: blocked {} = {}  [{} #{}, pid {}, {}]\n", b.call, outcome,
+                             arch, b.data.nr, b.pid, rule);
+  }
+}
 
 void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
@@ -112,25 +157,32 @@ int Run(const Options& o) {
   for (const Rule& r : policy.rules) {
     if (!check_action(r.action)) return run::kExitSetupFailed;
   }
-  // Starting the program is an execve under the filter: the policy must allow it.
-  Arch host = HostArch();
-  if (auto nr = SyscallNumber(host, "execve")) {
-    Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
-    ActionKind k = v.action.kind();
-    if (k != ActionKind::kAllow && k != ActionKind::kLog) {
-      PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs; "
-                             "sysgate run cannot start a program under it yet (see "
-                             "docs/run.md)",
-                             v.action.ToString(), o.command[0]));
-      return run::kExitSetupFailed;
+  // Supervised (the default): blocking verdicts go to the runner, which reports each and
+  // answers it as the policy says; the runner's own exec of the program is let through.
+  const bool supervise = !o.no_report && features.user_notif &&
+                         (features.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  Policy installed = supervise ? supervise::RouteBlockingVerdicts(policy) : policy;
+  if (!supervise) {
+    // Unsupervised, starting the program is an execve under the filter: it must be allowed.
+    Arch host = HostArch();
+    if (auto nr = SyscallNumber(host, "execve")) {
+      Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
+      ActionKind k = v.action.kind();
+      if (k != ActionKind::kAllow && k != ActionKind::kLog) {
+        PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
+                               "without the supervisor (--no-report, or a kernel without "
+                               "user notification)",
+                               v.action.ToString(), o.command[0]));
+        return run::kExitSetupFailed;
+      }
     }
   }
-  auto prog = Compile(policy);
+  auto prog = Compile(installed);
   if (!prog) {
     PrintError(prog.error().ToString());
     return run::kExitSetupFailed;
   }
-  if (auto v = analysis::VerifyTranslation(policy, *prog); !v) {
+  if (auto v = analysis::VerifyTranslation(installed, *prog); !v) {
     PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
     return run::kExitSetupFailed;
   }
@@ -143,6 +195,10 @@ int Run(const Options& o) {
   spawn.drop_caps = o.drop_caps;
   spawn.tsync = o.tsync;
   spawn.log = o.log;
+  if (supervise) {
+    spawn.supervise_policy = &policy;
+    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(o, policy, b); };
+  }
   run::Stage stage{};
   auto outcome = run::Run(*prog, spawn, &stage);
   if (!outcome) {
@@ -152,7 +208,7 @@ int Run(const Options& o) {
     }
     return run::kExitSetupFailed;
   }
-  if (outcome->signaled && outcome->signal == SIGSYS) {
+  if (outcome->killed_by_policy || (outcome->signaled && outcome->signal == SIGSYS)) {
     Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
   }
   if (o.json) {
@@ -184,7 +240,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-new-session", opts->no_new_session, "Keep the terminal session (allows TIOCSTI on it)");
   cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
-  cmd->add_flag("--json", opts->json, "Print a JSON summary on stderr at the end");
+  cmd->add_flag("--json", opts->json, "Print blocked calls and a summary as JSON lines on stderr");
+  cmd->add_flag("--no-report", opts->no_report,
+                "Do not supervise: no reports, and the policy must allow execve");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

@@ -1,0 +1,101 @@
+#include "supervise/decode.h"
+
+#include <fmt/format.h>
+
+#include "supervise/target_memory.h"
+
+namespace sysgate::supervise {
+namespace {
+
+constexpr size_t kMaxString = 96;
+constexpr size_t kMaxArgv = 8;
+
+std::string Quote(const std::string& s, bool truncated) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          out += fmt::format("\\x{:02x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += "\"";
+  if (truncated) out += "...";
+  return out;
+}
+
+std::string Hex(uint64_t v) { return v == 0 ? "NULL" : fmt::format("{:#x}", v); }
+
+std::string StringArg(NotifyFd& fd, const Notification& n, uint64_t addr) {
+  bool truncated = false;
+  auto s = ReadString(fd, n, addr, kMaxString, &truncated);
+  return s ? Quote(*s, truncated) : Hex(addr);
+}
+
+std::string ArgvArg(NotifyFd& fd, const Notification& n, uint64_t addr, size_t word) {
+  auto ptrs = ReadWords(fd, n, addr, kMaxArgv + 1, word);
+  if (!ptrs) return Hex(addr);
+  std::vector<std::string> items;
+  bool more = true;
+  for (uint64_t p : *ptrs) {
+    if (p == 0) {
+      more = false;
+      break;
+    }
+    if (items.size() == kMaxArgv) break;
+    items.push_back(StringArg(fd, n, p));
+  }
+  return fmt::format("[{}{}]", fmt::join(items, ", "), more ? ", ..." : "");
+}
+
+}  // namespace
+
+std::string FormatCall(NotifyFd& fd, const Notification& n) {
+  auto abi = ArchFromAudit(n.data.arch, n.data.nr);
+  auto name = abi ? SyscallName(*abi, n.data.nr) : std::nullopt;
+  if (!name) return fmt::format("syscall_{}({:#x}, {:#x}, {:#x}, ...)", n.data.nr, n.data.args[0], n.data.args[1], n.data.args[2]);
+  const Signature* sig = FindSignature(*name);
+  if (!sig) return fmt::format("{}({:#x}, {:#x}, {:#x}, ...)", *name, n.data.args[0], n.data.args[1], n.data.args[2]);
+  const size_t word = Info(*abi).word_bits == 64 ? 8 : 4;
+  std::vector<std::string> args;
+  for (int i = 0; i < sig->nargs; ++i) {
+    const ArgInfo& a = sig->args[static_cast<size_t>(i)];
+    uint64_t v = n.data.args[static_cast<size_t>(i)];
+    if (a.bits == 32) v &= 0xffffffffULL;
+    bool is_argv = (*name == "execve" && (i == 1 || i == 2)) || (*name == "execveat" && (i == 2 || i == 3));
+    if (is_argv && i == (*name == "execve" ? 1 : 2)) {
+      args.push_back(ArgvArg(fd, n, v, word));
+      continue;
+    }
+    switch (a.kind) {
+      case ArgKind::kString: args.push_back(StringArg(fd, n, v)); break;
+      case ArgKind::kFd:
+      case ArgKind::kInt:
+      case ArgKind::kPid:
+        if (a.kind == ArgKind::kFd && static_cast<int32_t>(v) == -100) {
+          args.push_back("AT_FDCWD");
+        } else {
+          args.push_back(fmt::format("{}", a.bits == 32 ? static_cast<int64_t>(static_cast<int32_t>(v)) : static_cast<int64_t>(v)));
+        }
+        break;
+      case ArgKind::kUInt:
+      case ArgKind::kSize:
+      case ArgKind::kLong:
+      case ArgKind::kULong:
+        args.push_back(fmt::format("{}", a.is_signed ? static_cast<int64_t>(v) : static_cast<int64_t>(v)));
+        break;
+      case ArgKind::kMode: args.push_back(fmt::format("0{:o}", v)); break;
+      default: args.push_back(Hex(v)); break;  // flags, pointers, structs
+    }
+  }
+  return fmt::format("{}({})", *name, fmt::join(args, ", "));
+}
+
+}  // namespace sysgate::supervise

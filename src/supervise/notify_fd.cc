@@ -1,0 +1,57 @@
+#include "supervise/notify_fd.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace sysgate::supervise {
+
+KernelNotifyFd::~KernelNotifyFd() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<Notification> KernelNotifyFd::Receive() {
+  seccomp_notif n;
+  while (true) {
+    std::memset(&n, 0, sizeof n);  // the kernel requires a zeroed struct
+    if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_RECV, &n) == 0) break;
+    if (errno == EINTR) continue;
+    return SystemError("SECCOMP_IOCTL_NOTIF_RECV", errno);
+  }
+  Notification out;
+  out.id = n.id;
+  out.pid = n.pid;
+  out.data.nr = n.data.nr;
+  out.data.arch = n.data.arch;
+  out.data.instruction_pointer = n.data.instruction_pointer;
+  for (int i = 0; i < 6; ++i) out.data.args[static_cast<size_t>(i)] = n.data.args[i];
+  return out;
+}
+
+Result<void> KernelNotifyFd::Send(const Response& r) {
+  seccomp_notif_resp resp;
+  std::memset(&resp, 0, sizeof resp);
+  resp.id = r.id;
+  if (r.continue_call) {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else if (r.error != 0) {
+    resp.error = -r.error;
+  } else {
+    resp.val = r.val;
+  }
+  while (ioctl(fd_, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == ENOENT) return {};  // the call went away (signal, or the thread died)
+    return SystemError("SECCOMP_IOCTL_NOTIF_SEND", errno);
+  }
+  return {};
+}
+
+bool KernelNotifyFd::IdValid(uint64_t id) {
+  return ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+}  // namespace sysgate::supervise

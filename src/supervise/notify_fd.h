@@ -1,0 +1,61 @@
+// NotifyFd: the seam in front of a seccomp user-notification fd (SECCOMP_IOCTL_NOTIF_*), so
+// that the supervisor's decisions are unit-tested with a fake and only tests/kernel and the
+// runner touch the real thing.
+//
+//   KernelNotifyFd fd(listener);                   // takes ownership
+//   Result<Notification> n = fd.Receive();          // blocks until a syscall is notified
+//   fd.Send(Response::Error(n->id, EPERM));         // the syscall fails with EPERM
+#pragma once
+
+#include <cstdint>
+
+#include "sysgate/interpreter.h"
+
+namespace sysgate::supervise {
+
+struct Notification {
+  uint64_t id = 0;
+  uint32_t pid = 0;  // the thread that made the call (in the supervisor's pid namespace)
+  SeccompData data;
+};
+
+struct Response {
+  uint64_t id = 0;
+  int64_t val = 0;            // the syscall's return value (when error == 0)
+  int32_t error = 0;          // a positive errno to fail with
+  bool continue_call = false; // let the kernel run the syscall (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+
+  static Response Error(uint64_t id, int err) { return {id, 0, err, false}; }
+  static Response Continue(uint64_t id) { return {id, 0, 0, true}; }
+};
+
+class NotifyFd {
+ public:
+  virtual ~NotifyFd() = default;
+  virtual Result<Notification> Receive() = 0;
+  // ENOENT from the kernel (the call was interrupted, or the thread died) is not an error of
+  // the supervisor: Send returns success then, and the call is gone.
+  virtual Result<void> Send(const Response& r) = 0;
+  // Whether notification `id` is still pending (its thread is still in the syscall). Check it
+  // after reading the target's memory: the pid may have been reused.
+  virtual bool IdValid(uint64_t id) = 0;
+  virtual int fd() const = 0;
+};
+
+class KernelNotifyFd : public NotifyFd {
+ public:
+  explicit KernelNotifyFd(int fd) : fd_(fd) {}
+  ~KernelNotifyFd() override;
+  KernelNotifyFd(const KernelNotifyFd&) = delete;
+  KernelNotifyFd& operator=(const KernelNotifyFd&) = delete;
+
+  Result<Notification> Receive() override;
+  Result<void> Send(const Response& r) override;
+  bool IdValid(uint64_t id) override;
+  int fd() const override { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace sysgate::supervise

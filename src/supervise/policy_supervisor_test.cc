@@ -1,0 +1,115 @@
+#include "supervise/policy_supervisor.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <deque>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "supervise/decode.h"
+#include "sysgate/policy_builder.h"
+
+namespace sysgate::supervise {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A NotifyFd with scripted notifications, for the supervisor's decisions.
+class FakeNotifyFd : public NotifyFd {
+ public:
+  std::deque<Notification> queue;
+  std::vector<Response> sent;
+  bool valid = true;
+  Result<Notification> Receive() override {
+    if (queue.empty()) return MakeError(ErrorCode::kNotFound, "empty");
+    Notification n = queue.front();
+    queue.pop_front();
+    return n;
+  }
+  Result<void> Send(const Response& r) override {
+    sent.push_back(r);
+    return {};
+  }
+  bool IdValid(uint64_t) override { return valid; }
+  int fd() const override { return -1; }
+};
+
+Notification Note(uint64_t id, uint32_t pid, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+  return {id, pid, SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args)};
+}
+
+Policy Build(const PolicyBuilder& b) {
+  auto p = b.Build();
+  EXPECT_TRUE(p) << p.error().ToString();
+  return *p;
+}
+
+TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
+  Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("read").KillProcess("mincore")
+                       .Trap("ptrace").Log("getpid").Errno(EACCES, "openat"));
+  Policy r = RouteBlockingVerdicts(p);
+  EXPECT_EQ(r.default_action, Action::Notify());
+  EXPECT_EQ(r.unknown_action, Action::Notify());
+  EXPECT_EQ(r.rules[0].action, Action::Allow());
+  EXPECT_EQ(r.rules[1].action, Action::Notify());
+  EXPECT_EQ(r.rules[2].action, Action::Trap(0));  // stays a trap
+  EXPECT_EQ(r.rules[3].action, Action::Log());
+  EXPECT_EQ(r.rules[4].action, Action::Notify());
+}
+
+TEST(PolicySupervisor, FirstExecOfTheChildOnlyContinues) {
+  Policy p = Build(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "execve"));
+  PolicySupervisor s(p, 100);
+  // Another process's exec is not the runner's.
+  Decision other = s.Decide(Note(1, 200, "execve"));
+  EXPECT_FALSE(other.runner_exec);
+  EXPECT_EQ(other.response.error, EPERM);
+  Decision first = s.Decide(Note(2, 100, "execve"));
+  EXPECT_TRUE(first.runner_exec);
+  EXPECT_TRUE(first.response.continue_call);
+  Decision again = s.Decide(Note(3, 100, "execve"));
+  EXPECT_FALSE(again.runner_exec);
+  EXPECT_FALSE(again.response.continue_call);
+  EXPECT_EQ(again.response.error, EPERM);
+  EXPECT_EQ(again.verdict.rule, 0);
+}
+
+TEST(PolicySupervisor, AnswersAsThePolicySays) {
+  Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).KillProcess("mincore")
+                       .Errno(EACCES, "openat").If((Arg("flags") & 3) != 0).Notify("ioctl"));
+  PolicySupervisor s(p, 100);
+  Decision d = s.Decide(Note(1, 100, "openat", {0, 0, 1}));
+  EXPECT_EQ(d.response.error, EACCES);
+  EXPECT_EQ(d.verdict.reason, Verdict::Reason::kRule);
+  d = s.Decide(Note(2, 100, "mincore"));
+  EXPECT_TRUE(d.kill);
+  d = s.Decide(Note(3, 100, "mount"));
+  EXPECT_EQ(d.response.error, EPERM);
+  EXPECT_EQ(d.verdict.reason, Verdict::Reason::kDefault);
+  d = s.Decide(Note(4, 100, "ioctl"));  // the policy's own notify: no handler in the runner
+  EXPECT_EQ(d.response.error, ENOSYS);
+  Notification unknown{5, 100, SeccompData::For(Arch::kX86_64, 1000)};
+  EXPECT_EQ(s.Decide(unknown).response.error, ENOSYS);
+}
+
+TEST(Decode, StringsArgvAndNumbers) {
+  FakeNotifyFd fd;
+  static const char path[] = "/etc/shadow";
+  static const char* argv[] = {"sh", "-c", "id", nullptr};
+  Notification n = Note(1, static_cast<uint32_t>(getpid()), "openat",
+                        {static_cast<uint64_t>(-100), reinterpret_cast<uintptr_t>(path), 0x241, 0644});
+  EXPECT_EQ(FormatCall(fd, n), "openat(AT_FDCWD, \"/etc/shadow\", 0x241, 0644)");
+  Notification e = Note(2, static_cast<uint32_t>(getpid()), "execve",
+                        {reinterpret_cast<uintptr_t>(path), reinterpret_cast<uintptr_t>(argv), 0});
+  EXPECT_EQ(FormatCall(fd, e), "execve(\"/etc/shadow\", [\"sh\", \"-c\", \"id\"], NULL)");
+  // When the notification is no longer valid, memory is not trusted: addresses only.
+  fd.valid = false;
+  EXPECT_THAT(FormatCall(fd, n), HasSubstr("openat(AT_FDCWD, 0x"));
+  Notification s = Note(3, 1, "socket", {40, 1, 0});
+  EXPECT_EQ(FormatCall(fd, s), "socket(40, 1, 0)");
+}
+
+}  // namespace
+}  // namespace sysgate::supervise
