@@ -5,9 +5,10 @@
 namespace sysgate::supervise {
 namespace {
 
+// Verdicts the supervisor can carry out exactly. kill-thread stays with the kernel: from user
+// space a thread cannot be killed without its process (SIGKILL is process-wide).
 bool Blocking(const Action& a) {
-  return a.kind() == ActionKind::kErrno || a.kind() == ActionKind::kKillProcess ||
-         a.kind() == ActionKind::kKillThread;
+  return a.kind() == ActionKind::kErrno || a.kind() == ActionKind::kKillProcess;
 }
 
 bool IsExec(const SeccompData& d) {
@@ -46,7 +47,6 @@ Decision PolicySupervisor::Decide(const Notification& n) {
       d.response = Response::Error(n.id, static_cast<int>(d.verdict.action.data()));
       break;
     case ActionKind::kKillProcess:
-    case ActionKind::kKillThread:
       d.kill = true;
       d.response = Response::Error(n.id, EPERM);  // moot: the process is killed first
       break;

@@ -1,5 +1,5 @@
-// The decisions of the runner's supervisor. The runner installs the policy with every blocking
-// verdict (errno, kill) turned into USER_NOTIF; each notification comes here, gets the verdict
+// The decisions of the runner's supervisor. The runner installs the policy with its errno and
+// kill-process verdicts turned into USER_NOTIF; each notification comes here, gets the verdict
 // the policy means, and is answered so: the syscall never runs. The runner's own first execve
 // of the program is let through (it is the runner's code, with the runner's arguments).
 //
@@ -14,7 +14,8 @@
 
 namespace sysgate::supervise {
 
-// The policy as installed under supervision: errno and kill verdicts become notify.
+// The policy as installed under supervision: errno and kill-process verdicts become notify
+// (kill-thread, trap, trace and log stay with the kernel).
 Policy RouteBlockingVerdicts(const Policy& policy);
 
 struct Decision {

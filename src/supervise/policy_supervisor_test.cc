@@ -48,7 +48,7 @@ Policy Build(const PolicyBuilder& b) {
 
 TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
   Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("read").KillProcess("mincore")
-                       .Trap("ptrace").Log("getpid").Errno(EACCES, "openat"));
+                       .Trap("ptrace").Log("getpid").Errno(EACCES, "openat").KillThread("gettid"));
   Policy r = RouteBlockingVerdicts(p);
   EXPECT_EQ(r.default_action, Action::Notify());
   EXPECT_EQ(r.unknown_action, Action::Notify());
@@ -57,6 +57,7 @@ TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
   EXPECT_EQ(r.rules[2].action, Action::Trap(0));  // stays a trap
   EXPECT_EQ(r.rules[3].action, Action::Log());
   EXPECT_EQ(r.rules[4].action, Action::Notify());
+  EXPECT_EQ(r.rules[5].action, Action::KillThread());  // only the kernel can kill one thread
 }
 
 TEST(PolicySupervisor, FirstExecOfTheChildOnlyContinues) {

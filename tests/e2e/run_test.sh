@@ -55,7 +55,7 @@ expect "AF_VSOCK refused"   0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '41, 4
 expect "AF_ALG junk upper"  0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '41, 38 | (1 << 32), 5, 0')"
 expect "newer syscall"      0   "errno 38" -- "$sg" run -- "$py" -c "$(sys '1000')"
 expect "personality"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '135, 0x0040000')"
-expect "ptrace allowed"     0   "errno 3" -- "$sg" run -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
+expect "ptrace EPERM"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
 expect "strict ptrace"      0   "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
 
 # ---- a policy that kills ----
@@ -90,6 +90,20 @@ out=$("$sg" run -q -- unshare -U true 2>&1)
 expect "quiet has no report" 1  "" -- grep -q "sysgate: blocked" <<<"$out"
 expect "no listener in target" 0 "" -- "$sg" run -- sh -c '! ls -l /proc/self/fd | grep -q "seccomp notify"'
 
+# Every action, end to end.
+printf 'default allow\nkill-thread mincore\ntrap(5) getppid\ntrace(3) getpgid\nlog getpid\nnotify getpgrp\n' > "$tmp/actions.sgp"
+# kill-thread leaves the rest of the process running (half alive: a join would wait forever).
+expect "kill-thread"        0   "main thread goes on" -- "$sg" run -p "$tmp/actions.sgp" -- "$py" -c '
+import ctypes, os, threading, time
+threading.Thread(target=ctypes.CDLL(None).syscall, args=(27, 0, 0, 0), daemon=True).start()
+time.sleep(0.5)
+print("main thread goes on", flush=True)
+os._exit(0)'
+expect "trap is SIGSYS"     159 "" -- "$sg" run -p "$tmp/actions.sgp" -- "$py" -c "$(sys '110')"
+expect "trace: no tracer"   0   "errno 38" -- "$sg" run -p "$tmp/actions.sgp" -- "$py" -c "$(sys '121, 0')"
+expect "log runs the call"  0   "errno 0" -- "$sg" run -p "$tmp/actions.sgp" -- "$py" -c "$(sys '39')"
+expect "notify: no handler" 0   "errno 38" -- "$sg" run -p "$tmp/actions.sgp" -- "$py" -c "$(sys '111')"
+
 # The runner killed while the program runs: the program dies with it (parent-death signal),
 # and a call the supervisor would have decided never runs.
 printf 'default allow\nerrno(EPERM) mkdirat, mkdir\n' > "$tmp/nomkdir.sgp"
@@ -109,6 +123,11 @@ expect "bad policy"         125 "unknown syscall 'opne'" -- "$sg" run -p "$tmp/b
 expect "marker absent 1"    1   "" -- test -e "$tmp/marker"
 expect "no report: execve"  125 "does not allow execve" -- "$sg" run --no-report -p "$tmp/noexec.sgp" -- touch "$tmp/marker"
 expect "marker absent 2"    1   "" -- test -e "$tmp/marker"
+"$py" -c '
+print("default allow")
+print("errno(EPERM) read, write if arg0 in {" + ", ".join(str(i) for i in range(5000)) + "}")' > "$tmp/huge.sgp"
+expect "filter too large"   125 "more than the kernel's limit of 4096" -- "$sg" run -p "$tmp/huge.sgp" -- touch "$tmp/marker"
+expect "marker absent 5"    1   "" -- test -e "$tmp/marker"
 expect "both -p and profile" 125 "not both" -- "$sg" run -p "$tmp/kill.sgp" --profile strict -- touch "$tmp/marker"
 expect "marker absent 3"    1   "" -- test -e "$tmp/marker"
 expect "unknown profile"    125 "no usable built-in profile" -- "$sg" run --profile nope -- touch "$tmp/marker"
