@@ -58,6 +58,23 @@ expect "personality"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '135, 
 expect "ptrace EPERM"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
 expect "strict ptrace"      0   "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
 
+expect "clone NEWUSER"      0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '56, 0x10000000 | 17, 0, 0, 0, 0')"
+expect "grandchild filtered" 0  "Seccomp:	2" -- "$sg" run -- sh -c 'sh -c "grep -E ^Seccomp: /proc/self/status"'
+# TIOCSTI: the program runs in a new session, so the terminal it inherited is not its
+# controlling terminal and it cannot push input into it (CVE-2017-5226).
+expect "no TIOCSTI"         0   "TIOCSTI errno 1" -- "$py" -c '
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+code = "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b\"x\")"
+r = subprocess.run([sys.argv[1], "run", "--", sys.argv[2], "-c", code], stdin=slave, capture_output=True)
+print("TIOCSTI errno 1" if b"Operation not permitted" in r.stderr else r.stderr.decode())
+' "$sg" "$py"
+# no_new_privs: a setuid binary does not gain privileges under the filter (THREATS row 22).
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+  cp /usr/bin/id "$tmp/suid-id" && chown root:root "$tmp/suid-id" && chmod 4755 "$tmp/suid-id"
+  expect "setuid ignored"   0   "65534" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- "$tmp/suid-id" -u
+fi
+
 # ---- a policy that kills ----
 cat > "$tmp/kill.sgp" <<'POLICY'
 default allow

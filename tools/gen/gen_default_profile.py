@@ -67,6 +67,8 @@ def main():
     w.append("#  - io_uring fails with ENOSYS (Docker: EPERM), so that libraries fall back to plain I/O.")
     w.append("#  - ptrace, process_vm_readv and process_vm_writev fail with EPERM (Docker allows them on")
     w.append("#    kernels >= 4.8): a sandboxed program has no business reading or changing others.")
+    w.append("#  - ioctl TIOCSTI and TIOCLINUX fail with EPERM: no pushing input into a terminal, even")
+    w.append("#    with CAP_SYS_ADMIN (sysgate run also starts a new session).")
     w.append("")
     w.append("default errno(EPERM)       # known syscalls the profile does not allow")
     w.append("unknown errno(ENOSYS)      # numbers newer than the tables: let libc fall back")
@@ -79,6 +81,7 @@ def main():
     w.append("allow arch_prctl on x86_64, x32")
     w.append("allow modify_ldt on x86_64, x32, i386")
     w.append("errno(EPERM) ptrace, process_vm_readv, process_vm_writev")
+    w.append("errno(EPERM) ioctl if cmd in {TIOCSTI, TIOCLINUX}")
     line = "allow"
     body = [n for n in common if n not in ("clone", "clone3", "socket", "personality", "arch_prctl",
                                            "modify_ldt", "ptrace", "process_vm_readv",
