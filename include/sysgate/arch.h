@@ -144,6 +144,8 @@ std::string FormatSignature(const Signature& sig);
 // ---- named constants ----
 
 std::optional<int64_t> FindConstant(std::string_view name);
+// Every constant whose name starts with `prefix` (sorted by name), for decoding values.
+std::vector<std::pair<std::string_view, int64_t>> ConstantsWithPrefix(std::string_view prefix);
 // Names of all constants, sorted (for suggestions).
 std::vector<std::string_view> ConstantNames();
 

@@ -54,6 +54,15 @@ std::optional<int64_t> FindConstant(std::string_view name) {
   return it->value;
 }
 
+std::vector<std::pair<std::string_view, int64_t>> ConstantsWithPrefix(std::string_view prefix) {
+  std::vector<std::pair<std::string_view, int64_t>> out;
+  auto it = std::ranges::lower_bound(kConstantTable, prefix, {}, &ConstantEntry::name);
+  for (; it != kConstantTable.end() && it->name.starts_with(prefix); ++it) {
+    out.emplace_back(it->name, it->value);
+  }
+  return out;
+}
+
 std::vector<std::string_view> ConstantNames() {
   std::vector<std::string_view> out;
   out.reserve(kConstantTable.size());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "supervise/flag_names.h"
 #include "supervise/target_memory.h"
 
 namespace sysgate::supervise {
@@ -72,6 +73,10 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
     bool is_argv = (*name == "execve" && (i == 1 || i == 2)) || (*name == "execveat" && (i == 2 || i == 3));
     if (is_argv && i == (*name == "execve" ? 1 : 2)) {
       args.push_back(ArgvArg(fd, n, v, word));
+      continue;
+    }
+    if (auto named = NameValue(*name, a.name, v)) {
+      args.push_back(*named);
       continue;
     }
     switch (a.kind) {

@@ -101,15 +101,20 @@ TEST(Decode, StringsArgvAndNumbers) {
   static const char* argv[] = {"sh", "-c", "id", nullptr};
   Notification n = Note(1, static_cast<uint32_t>(getpid()), "openat",
                         {static_cast<uint64_t>(-100), reinterpret_cast<uintptr_t>(path), 0x241, 0644});
-  EXPECT_EQ(FormatCall(fd, n), "openat(AT_FDCWD, \"/etc/shadow\", 0x241, 0644)");
+  EXPECT_EQ(FormatCall(fd, n), "openat(AT_FDCWD, \"/etc/shadow\", O_WRONLY|O_CREAT|O_TRUNC, 0644)");
   Notification e = Note(2, static_cast<uint32_t>(getpid()), "execve",
                         {reinterpret_cast<uintptr_t>(path), reinterpret_cast<uintptr_t>(argv), 0});
   EXPECT_EQ(FormatCall(fd, e), "execve(\"/etc/shadow\", [\"sh\", \"-c\", \"id\"], NULL)");
   // When the notification is no longer valid, memory is not trusted: addresses only.
   fd.valid = false;
   EXPECT_THAT(FormatCall(fd, n), HasSubstr("openat(AT_FDCWD, 0x"));
-  Notification s = Note(3, 1, "socket", {40, 1, 0});
-  EXPECT_EQ(FormatCall(fd, s), "socket(40, 1, 0)");
+  Notification s = Note(3, 1, "socket", {40, 0x80001, 0});
+  EXPECT_EQ(FormatCall(fd, s), "socket(AF_VSOCK, SOCK_STREAM|SOCK_CLOEXEC, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(4, 1, "clone", {0x10000000 | 17})), "clone(CLONE_NEWUSER|SIGCHLD, 0, NULL, NULL, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(5, 1, "ioctl", {0, 0x5412, 0})), "ioctl(0, TIOCSTI, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(6, 1, "mmap", {0, 4096, 7, 0x22, static_cast<uint64_t>(-1), 0})),
+            "mmap(0, 4096, PROT_READ|PROT_WRITE|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(7, 1, "unshare", {0x10000000})), "unshare(CLONE_NEWUSER)");
 }
 
 }  // namespace

@@ -56,6 +56,8 @@ expect "AF_ALG junk upper"  0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '41, 3
 expect "newer syscall"      0   "errno 38" -- "$sg" run -- "$py" -c "$(sys '1000')"
 expect "personality"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '135, 0x0040000')"
 expect "ptrace EPERM"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
+expect "strict prctl PR_SET_MM" 0 "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '157, 35, 0, 0, 0, 0')"
+expect "strict prctl NNP ok" 0  "errno 0" -- "$sg" run --profile strict -- "$py" -c "$(sys '157, 38, 1, 0, 0, 0')"
 expect "strict ptrace"      0   "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
 
 expect "clone NEWUSER"      0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '56, 0x10000000 | 17, 0, 0, 0, 0')"
@@ -98,8 +100,8 @@ expect "later exec denied"  126 'sysgate: blocked execve("/bin/true", ["/bin/tru
 expect "report has rule"    126 "= -1 EPERM (Operation not permitted)  [x86_64 #59, pid " -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
 expect "report names file"  126 "rule $tmp/noexec.sgp:2:1]" -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
 printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
-expect "openat report"      2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/w\", 0x241, 0666) = -1 EACCES (Permission denied)" -- "$sg" run -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/w"
-expect "socket report"      0   "sysgate: blocked socket(40, 1, 0) = -1 EPERM (Operation not permitted)  [x86_64 #41" -- "$sg" run -- "$py" -c "$(sys '41, 40, 1, 0')"
+expect "openat report"      2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/w\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = -1 EACCES (Permission denied)" -- "$sg" run -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/w"
+expect "socket report"      0   "sysgate: blocked socket(AF_VSOCK, SOCK_STREAM, 0) = -1 EPERM (Operation not permitted)  [x86_64 #41" -- "$sg" run -- "$py" -c "$(sys '41, 40, 1, 0')"
 expect "kill report"        159 "sysgate: blocked mincore(0, 0, NULL) = killed  [x86_64 #27" -- "$sg" run -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
 expect "json report"        1   '"event":"blocked"' -- "$sg" run --json -- unshare -U true
 expect "quiet"              1   "unshare failed" -- "$sg" run -q -- unshare -U true

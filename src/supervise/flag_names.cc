@@ -1,0 +1,139 @@
+#include "supervise/flag_names.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sysgate/arch.h"
+
+namespace sysgate::supervise {
+namespace {
+
+enum class How { kBits, kEnum, kOpenFlags, kCloneFlags, kSocketType };
+
+struct Entry {
+  std::string_view syscall;  // "*" for any
+  std::string_view arg;
+  How how;
+  std::string_view prefix;   // of the constants
+};
+
+constexpr std::array<Entry, 18> kEntries = {{
+    {"open", "flags", How::kOpenFlags, "O_"},
+    {"openat", "flags", How::kOpenFlags, "O_"},
+    {"mmap", "prot", How::kBits, "PROT_"},
+    {"mprotect", "prot", How::kBits, "PROT_"},
+    {"pkey_mprotect", "prot", How::kBits, "PROT_"},
+    {"mmap", "flags", How::kBits, "MAP_"},
+    {"clone", "clone_flags", How::kCloneFlags, "CLONE_"},
+    {"unshare", "unshare_flags", How::kBits, "CLONE_"},
+    {"setns", "flags", How::kBits, "CLONE_"},
+    {"socket", "family", How::kEnum, "AF_"},
+    {"socketpair", "family", How::kEnum, "AF_"},
+    {"socket", "type", How::kSocketType, "SOCK_"},
+    {"socketpair", "type", How::kSocketType, "SOCK_"},
+    {"prctl", "option", How::kEnum, "PR_"},
+    {"fcntl", "cmd", How::kEnum, "F_"},
+    {"ioctl", "cmd", How::kEnum, "TIOC"},
+    {"mount", "flags", How::kBits, "MS_"},
+    {"kill", "sig", How::kEnum, "SIG"},
+}};
+
+// One name per value: the longest (MAP_ANONYMOUS over MAP_ANON, O_NONBLOCK over O_NDELAY).
+std::vector<std::pair<std::string_view, uint64_t>> Names(std::string_view prefix, bool single_bits) {
+  std::map<uint64_t, std::string_view> best;
+  for (auto [name, value] : ConstantsWithPrefix(prefix)) {
+    uint64_t v = static_cast<uint64_t>(value);
+    if (single_bits && !std::has_single_bit(v)) continue;
+    if (prefix == "SIG" && (name.starts_with("SIG_") || v > 64)) continue;
+    auto it = best.find(v);
+    if (it == best.end() || name.size() > it->second.size() ||
+        (name.size() == it->second.size() && name < it->second)) {
+      best[v] = name;
+    }
+  }
+  std::vector<std::pair<std::string_view, uint64_t>> out;
+  for (auto [v, n] : best) out.emplace_back(n, v);
+  return out;
+}
+
+std::string Bits(std::string_view prefix, uint64_t v, std::vector<std::string> parts = {}) {
+  for (auto [name, bit] : Names(prefix, true)) {
+    if (v & bit) {
+      parts.emplace_back(name);
+      v &= ~bit;
+    }
+  }
+  if (v != 0 || parts.empty()) parts.push_back(fmt::format("{:#x}", v));
+  return fmt::format("{}", fmt::join(parts, "|"));
+}
+
+std::optional<std::string_view> EnumName(std::string_view prefix, uint64_t v) {
+  for (auto [name, value] : Names(prefix, false)) {
+    if (value == v) return name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t v) {
+  auto it = std::ranges::find_if(kEntries, [&](const Entry& e) {
+    return (e.syscall == syscall || e.syscall == "*") && e.arg == arg;
+  });
+  if (it == kEntries.end()) return std::nullopt;
+  switch (it->how) {
+    case How::kBits:
+      return Bits(it->prefix, v);
+    case How::kEnum: {
+      if (auto n = EnumName(it->prefix, v)) return std::string(*n);
+      if (it->prefix == "TIOC") {  // other ioctls: the terminal TC* and FIO* families
+        if (auto n = EnumName("TC", v)) return std::string(*n);
+        if (auto n = EnumName("FIO", v)) return std::string(*n);
+      }
+      return std::nullopt;
+    }
+    case How::kOpenFlags: {  // the access mode is a 2-bit field, not bits
+      static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3"};
+      uint64_t rest = v & ~uint64_t{3};
+      if (rest == 0) return std::string(kModes[v & 3]);
+      return Bits("O_", rest, {std::string(kModes[v & 3])});
+    }
+    case How::kCloneFlags: {  // the low byte is the exit signal
+      uint64_t sig = v & 0xff;
+      std::string flags = (v & ~uint64_t{0xff}) ? Bits("CLONE_", v & ~uint64_t{0xff}) : "";
+      auto s = sig ? EnumName("SIG", sig) : std::nullopt;
+      std::string sig_text = sig ? (s ? std::string(*s) : std::to_string(sig)) : "";
+      if (flags.empty()) return sig_text.empty() ? std::string("0") : sig_text;
+      return sig_text.empty() ? flags : flags + "|" + sig_text;
+    }
+    case How::kSocketType: {  // a type in the low bits, SOCK_CLOEXEC and SOCK_NONBLOCK above
+      // Named here: the SOCK_ prefix also covers socket options (SOCK_TXREHASH_*).
+      static constexpr std::array<std::string_view, 7> kTypes = {
+          "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP",
+          "SOCK_PACKET"};
+      std::vector<std::string> parts;
+      for (std::string_view t : kTypes) {
+        if (auto c = FindConstant(t); c && static_cast<uint64_t>(*c) == (v & 0xf)) parts.emplace_back(t);
+      }
+      if (parts.empty()) parts.push_back(std::to_string(v & 0xf));
+      uint64_t rest = v & ~uint64_t{0xf};
+      for (std::string_view f : {"SOCK_CLOEXEC", "SOCK_NONBLOCK"}) {
+        auto c = FindConstant(f);
+        if (c && (rest & static_cast<uint64_t>(*c))) {
+          parts.emplace_back(f);
+          rest &= ~static_cast<uint64_t>(*c);
+        }
+      }
+      if (rest) parts.push_back(fmt::format("{:#x}", rest));
+      return fmt::format("{}", fmt::join(parts, "|"));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace sysgate::supervise

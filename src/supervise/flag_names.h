@@ -1,0 +1,15 @@
+// Names for argument values in reports, strace-style: O_WRONLY|O_CREAT|O_TRUNC, AF_INET,
+// CLONE_NEWUSER|SIGCHLD, TIOCSTI. Which constants apply to which argument is a small table
+// keyed by syscall and argument name; values come from the generated constant table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sysgate::supervise {
+
+// The value of `arg` of `syscall` in names, or nullopt when sysgate has no names for it.
+std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t value);
+
+}  // namespace sysgate::supervise
