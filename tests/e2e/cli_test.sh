@@ -6,24 +6,7 @@ sg=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-# expect NAME WANT_EXIT WANT_STDOUT_SUBSTRING -- CMD...   (stderr is merged into the output)
-expect() {
-  local name=$1 want_rc=$2 want_out=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $want_rc ]] || [[ $out != *"$want_out"* ]]; then
-    echo "FAIL: $name: exit $rc (want $want_rc), output:"
-    echo "$out" | sed 's/^/    /'
-    echo "  wanted to contain: $want_out"
-    fail=$((fail + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 expect "i386 execve"        0 "11"      -- "$sg" syscalls --arch i386 execve
 expect "aarch64 openat"     0 "56"      -- "$sg" syscalls --arch aarch64 openat
@@ -112,5 +95,4 @@ for f in "$src"/examples/policies/*.sgp; do
   expect "example $(basename "$f")" 0 "ok" -- "$sg" validate "$f"
 done
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

@@ -6,27 +6,10 @@ sg=$1
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+source "$(dirname "$0")/lib.sh"
 # Debian's interpreter, not a wrapper script some PATH puts first (pyenv shims run bash).
 py=/usr/bin/python3
 [[ -x $py ]] || py=$(command -v python3)
-
-# expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
-expect() {
-  local name=$1 want_rc=$2 want_out=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $want_rc ]] || [[ $out != *"$want_out"* ]]; then
-    echo "FAIL: $name: exit $rc (want $want_rc), output:"
-    echo "$out" | sed 's/^/    /' | head -20
-    echo "  wanted to contain: $want_out"
-    fail=$((fail + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
 
 # A raw syscall from python3, printing the errno (0 on success).
 sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
@@ -171,5 +154,4 @@ else
 fi
 expect "drop caps"          0   "CapEff:	0000000000000000" -- "$sg" run --drop-caps -- grep CapEff /proc/self/status
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

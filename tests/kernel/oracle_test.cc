@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/child.h"
+
 #include "policy_gen.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
@@ -38,14 +40,7 @@ int Install(const bpf::Program& prog) {
 }
 
 // Runs fn in a forked child; returns its wait status.
-template <class F>
-int InChild(F fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
+using testing::InChild;
 
 // A 32-bit syscall through int 0x80 (arguments truncated to 32 bits, as the registers are).
 long Syscall32(uint32_t nr, const std::array<uint64_t, 6>& a) {

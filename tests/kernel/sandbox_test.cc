@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/child.h"
+
 #include "sysgate/kernel.h"
 #include "sysgate/policy_builder.h"
 #include "sysgate/sandbox.h"
@@ -18,14 +20,7 @@
 namespace sysgate {
 namespace {
 
-template <class F>
-int InChild(F fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
+using testing::InChild;
 
 std::string StatusField(const std::string& path, const std::string& field) {
   std::ifstream in(path);

@@ -1,0 +1,25 @@
+# Shared by the e2e scripts: `expect` runs a command and checks its exit status and output;
+# `finish` prints the count line and sets the exit status.
+pass=0 fail=0
+
+# expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
+expect() {
+  local name=$1 want_rc=$2 want_out=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [[ $rc -ne $want_rc ]] || [[ $out != *"$want_out"* ]]; then
+    echo "FAIL: $name: exit $rc (want $want_rc), output:"
+    echo "$out" | sed 's/^/    /' | head -20
+    echo "  wanted to contain: $want_out"
+    fail=$((fail + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+finish() {
+  echo "$pass passed, $fail failed"
+  ((fail == 0))
+}
