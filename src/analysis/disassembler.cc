@@ -52,7 +52,7 @@ std::string LoadText(const InsnContext& c, uint32_t k) {
     case A::kIpHi: return "instruction_pointer >> 32";
     case A::kArgLo: return fmt::format("args[{}]", arg);
     case A::kArgHi: return fmt::format("args[{}] >> 32", arg);
-    default: (void)c; return fmt::format("data[{}]", k);
+    default: return fmt::format("data[{}]", k);
   }
 }
 

@@ -45,8 +45,8 @@ struct Failure {
   _exit(kExitSetupFailed);
 }
 
-// Closes every fd from `from` up, except those in keep (sorted) and `except`.
-int CloseFrom(int from, const std::vector<int>& keep, int except) {
+// Closes every fd from `from` up, except those in keep (sorted).
+int CloseFrom(int from, const std::vector<int>& keep) {
   int lo = from;
   auto close_range = [](unsigned a, unsigned b) -> int {
     if (a > b) return 0;
@@ -56,12 +56,11 @@ int CloseFrom(int from, const std::vector<int>& keep, int except) {
     for (long fd = a; fd <= static_cast<long>(b) && fd < max; ++fd) close(static_cast<int>(fd));
     return 0;
   };
-  for (int k : keep) {  // keep is sorted and includes `except`
+  for (int k : keep) {
     if (k < lo) continue;
     if (close_range(static_cast<unsigned>(lo), static_cast<unsigned>(k - 1)) != 0) return -1;
     lo = k + 1;
   }
-  (void)except;
   return close_range(static_cast<unsigned>(lo), ~0U);
 }
 
@@ -299,7 +298,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   if (pid == 0) {
     const int report = pipefd[1];
     close(pipefd[0]);
-    if (CloseFrom(3, keep, report) != 0) Fail(report, Stage::kCloseFds, errno);
+    if (CloseFrom(3, keep) != 0) Fail(report, Stage::kCloseFds, errno);
     for (int fd : o.keep_fds) {  // kept fds survive exec
       int fl = fcntl(fd, F_GETFD);
       if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
