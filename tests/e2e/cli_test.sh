@@ -91,6 +91,20 @@ expect "check bad bpf"      1 "would refuse" -- "$sg" check --bpf "$tmp/noret.bp
 printf 'A = arch\nif (A == 5) goto far\nreturn ALLOW\n' > "$tmp/bad.asm"
 expect "asm unknown label"  1 "bad.asm:2:1: unknown label 'far'" -- "$sg" asm "$tmp/bad.asm" -o "$tmp/x.bpf"
 
+# Docker's own profile, read as Docker resolves it for this host.
+moby="$src/../shared/data/profiles/moby-profiles-default.json"
+if [[ -f $moby ]]; then
+  expect "oci validate"     0 "ok (" -- "$sg" validate "$moby"
+  expect "oci check vsock"  0 "errno(EPERM)  [socket #41 on x86_64: default action" -- "$sg" check "$moby" socket AF_VSOCK 1 0
+  expect "oci check clone3" 0 "errno(ENOSYS)  [clone3 #435 on x86_64: rule $moby syscalls[" -- "$sg" check "$moby" clone3
+  expect "oci compile"      0 "for x86_64, i386, x32; verified" -- "$sg" compile "$moby" -o "$tmp/moby.bpf"
+  expect "oci run"          1 "blocked unshare(CLONE_NEWUSER)" -- "$sg" run -p "$moby" -- unshare -U true
+else
+  echo "skip: ../shared/data is absent; Docker's profile is not tested"
+fi
+printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [ nope ]}\n' > "$tmp/bad.json"
+expect "oci bad json"       1 "bad.json:2:17: error: not valid JSON" -- "$sg" validate "$tmp/bad.json"
+
 for f in "$src"/examples/policies/*.sgp; do
   expect "example $(basename "$f")" 0 "ok" -- "$sg" validate "$f"
 done

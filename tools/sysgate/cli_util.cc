@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "sysgate/formats.h"
 
 namespace sysgate::cli {
 
@@ -32,7 +35,18 @@ ParsedPolicy LoadAndReport(const std::string& path, const std::vector<std::strin
                            bool quiet_warnings) {
   ParseOptions opts;
   opts.include_dirs = include_dirs;
-  ParsedPolicy r = ParsePolicyFile(path, opts);
+  ParsedPolicy r;
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  if (in) buf << in.rdbuf();
+  if (in && formats::LooksLikeJson(buf.str())) {
+    // OCI / Docker / Podman JSON, resolved for this host (no capabilities, running kernel).
+    formats::Imported imported = formats::ImportOci(buf.str(), {.filename = path});
+    r.policy = std::move(imported.policy);
+    r.diagnostics = std::move(imported.diagnostics);
+  } else {
+    r = ParsePolicyFile(path, opts);
+  }
   std::vector<Diagnostic> shown;
   for (const Diagnostic& d : r.diagnostics) {
     if (!quiet_warnings || d.severity == Severity::kError) shown.push_back(d);

@@ -1,0 +1,336 @@
+// OCI / Docker / Podman seccomp JSON to Policy. JSON errors are caught here: nothing throws
+// across the library boundary.
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/strings.h"
+#include "sysgate/formats.h"
+
+namespace sysgate::formats {
+namespace {
+
+using json = nlohmann::json;
+
+class Importer {
+ public:
+  Importer(const OciOptions& o) : o_(o), arch_(o.arch.value_or(HostArch())) {
+    if (o.kernel) {
+      kernel_ = *o.kernel;
+    } else {
+      utsname u{};
+      if (uname(&u) == 0) std::sscanf(u.release, "%d.%d", &kernel_.first, &kernel_.second);
+    }
+  }
+
+  Imported Run(std::string_view text) {
+    json doc;
+    try {
+      doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+      Error(LocOf(text, e.byte), fmt::format("not valid JSON: {}", ShortMessage(e.what())));
+      return std::move(out_);
+    }
+    if (!doc.is_object()) {
+      Error({}, "expected a JSON object with defaultAction and syscalls");
+      return std::move(out_);
+    }
+    Policy p;
+    // defaultAction, defaultErrnoRet / defaultErrno (Podman)
+    std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "");
+    auto def = ActionField(doc, "defaultAction", default_errno, "");
+    if (!def) return std::move(out_);
+    p.default_action = *def;
+    p.unknown_action = Action::Errno(38);  // runc's ENOSYS stub for syscalls newer than the tables
+    if (!Arches(doc, p)) return std::move(out_);
+    targets_ = p.TargetArches();
+    if (doc.contains("syscalls")) {
+      if (!doc["syscalls"].is_array()) {
+        Error({}, "syscalls must be an array");
+        return std::move(out_);
+      }
+      for (size_t i = 0; i < doc["syscalls"].size(); ++i) Rules(doc["syscalls"][i], i, p);
+    }
+    if (HasErrors(out_.diagnostics)) return std::move(out_);
+    std::vector<Diagnostic> v = ResolveAndValidate(p);
+    out_.diagnostics.insert(out_.diagnostics.end(), v.begin(), v.end());
+    if (!HasErrors(out_.diagnostics)) out_.policy = std::move(p);
+    return std::move(out_);
+  }
+
+ private:
+  // nlohmann's "[json.exception.parse_error.101] parse error at line 3, column 3: why" -> "why"
+  // (the location goes into the diagnostic's own file:line:col).
+  static std::string ShortMessage(std::string m) {
+    auto pos = m.find("] ");
+    if (pos != std::string::npos) m = m.substr(pos + 2);
+    if (m.starts_with("parse error")) {
+      auto colon = m.find(": ");
+      if (colon != std::string::npos) m = m.substr(colon + 2);
+    }
+    return m;
+  }
+
+  SourceLoc LocOf(std::string_view text, size_t byte) const {
+    SourceLoc loc{o_.filename, 1, 1};
+    for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++loc.line;
+        loc.column = 1;
+      } else {
+        ++loc.column;
+      }
+    }
+    return loc;
+  }
+
+  void Diag(Severity s, const SourceLoc& loc, std::string msg) {
+    SourceLoc l = loc;
+    if (l.file.empty()) l.file = o_.filename;
+    out_.diagnostics.push_back({s, l, std::move(msg), 1});
+  }
+  void Error(const SourceLoc& loc, std::string msg) { Diag(Severity::kError, loc, std::move(msg)); }
+
+  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& where) {
+    if (j.contains(num) && !j[num].is_null()) {
+      if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 4095) {
+        Error({}, fmt::format("{}{}: expected an errno number 0..4095", where, num));
+        return std::nullopt;
+      }
+      return static_cast<int>(j[num].get<uint64_t>());
+    }
+    if (j.contains(name) && j[name].is_string() && !j[name].get<std::string>().empty()) {
+      auto e = ErrnoFromName(j[name].get<std::string>());
+      if (!e) {
+        Error({}, fmt::format("{}{}: unknown errno name '{}'", where, name, j[name].get<std::string>()));
+        return std::nullopt;
+      }
+      return *e;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err,
+                                    const std::string& where) {
+    if (!j.contains(field) || !j[field].is_string()) {
+      Error({}, fmt::format("{}{}: required, a SCMP_ACT_* string", where, field));
+      return std::nullopt;
+    }
+    std::string a = j[field].get<std::string>();
+    if (a == "SCMP_ACT_ALLOW") return Action::Allow();
+    if (a == "SCMP_ACT_ERRNO") return Action::Errno(static_cast<uint32_t>(err.value_or(1)));
+    if (a == "SCMP_ACT_KILL" || a == "SCMP_ACT_KILL_THREAD") return Action::KillThread();
+    if (a == "SCMP_ACT_KILL_PROCESS") return Action::KillProcess();
+    if (a == "SCMP_ACT_TRAP") return Action::Trap(0);
+    if (a == "SCMP_ACT_TRACE") return Action::Trace(static_cast<uint32_t>(err.value_or(0)));
+    if (a == "SCMP_ACT_LOG") return Action::Log();
+    if (a == "SCMP_ACT_NOTIFY") return Action::Notify();
+    Error({}, fmt::format("{}{}: unknown action '{}'", where, field, a));
+    return std::nullopt;
+  }
+
+  bool Arches(const json& doc, Policy& p) {
+    bool has_list = doc.contains("architectures") && !doc["architectures"].is_null();
+    bool has_map = doc.contains("archMap") && !doc["archMap"].is_null();
+    if (has_list && has_map) {
+      Error({}, "both architectures and archMap are set (Docker refuses this)");
+      return false;
+    }
+    auto add = [&](const json& name, const std::string& where) {
+      if (!name.is_string()) {
+        Error({}, where + ": expected an arch name");
+        return;
+      }
+      auto a = ArchFromName(name.get<std::string>());
+      if (!a) {
+        Diag(Severity::kWarning, {}, fmt::format("{}: arch '{}' is not supported by sysgate; skipped", where, name.get<std::string>()));
+        return;
+      }
+      if (std::ranges::find(p.arches, *a) == p.arches.end()) p.arches.push_back(*a);
+    };
+    if (has_list) {
+      for (size_t i = 0; i < doc["architectures"].size(); ++i) add(doc["architectures"][i], fmt::format("architectures[{}]", i));
+      // libseccomp always adds the native arch.
+      if (!p.arches.empty() && std::ranges::find(p.arches, arch_) == p.arches.end()) p.arches.insert(p.arches.begin(), arch_);
+    } else if (has_map) {
+      for (const json& m : doc["archMap"]) {
+        if (!m.contains("architecture") || !m["architecture"].is_string()) continue;
+        auto a = ArchFromName(m["architecture"].get<std::string>());
+        if (a != arch_) continue;
+        add(m["architecture"], "archMap.architecture");
+        if (m.contains("subArchitectures")) {
+          for (const json& s : m["subArchitectures"]) add(s, "archMap.subArchitectures");
+        }
+      }
+    }
+    return true;
+  }
+
+  bool ArchListed(const json& arches) const {
+    for (const json& a : arches) {
+      if (a.is_string() && ArchFromName(a.get<std::string>()) == arch_) return true;
+    }
+    return false;
+  }
+
+  bool KernelAtLeast(const std::string& v) const {
+    int major = 0, minor = 0;
+    if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return true;
+    return std::pair(kernel_.first, kernel_.second) >= std::pair(major, minor);
+  }
+
+  bool HasCap(const std::string& c) const { return std::ranges::find(o_.caps, c) != o_.caps.end(); }
+
+  // Docker's includes/excludes, evaluated as Docker does for the target.
+  bool Applies(const json& r) const {
+    if (r.contains("excludes") && r["excludes"].is_object()) {
+      const json& e = r["excludes"];
+      if (e.contains("arches") && ArchListed(e["arches"])) return false;
+      if (e.contains("caps")) {
+        for (const json& c : e["caps"]) {
+          if (c.is_string() && HasCap(c.get<std::string>())) return false;
+        }
+      }
+      if (e.contains("minKernel") && e["minKernel"].is_string() && KernelAtLeast(e["minKernel"].get<std::string>())) return false;
+    }
+    if (r.contains("includes") && r["includes"].is_object()) {
+      const json& i = r["includes"];
+      if (i.contains("arches") && i["arches"].is_array() && !i["arches"].empty() && !ArchListed(i["arches"])) return false;
+      if (i.contains("caps")) {
+        for (const json& c : i["caps"]) {
+          if (c.is_string() && !HasCap(c.get<std::string>())) return false;
+        }
+      }
+      if (i.contains("minKernel") && i["minKernel"].is_string() && !KernelAtLeast(i["minKernel"].get<std::string>())) return false;
+    }
+    return true;
+  }
+
+  void Rules(const json& r, size_t i, Policy& p) {
+    std::string where = fmt::format("syscalls[{}].", i);
+    if (!r.is_object()) {
+      Error({}, where + ": expected an object");
+      return;
+    }
+    if (!Applies(r)) return;
+    std::optional<int> err = ErrnoField(r, "errnoRet", "errno", where);
+    auto action = ActionField(r, "action", err, where);
+    if (!action) return;
+    std::vector<std::string> names;
+    if (r.contains("names") && r["names"].is_array()) {
+      for (const json& n : r["names"]) {
+        if (n.is_string()) names.push_back(n.get<std::string>());
+      }
+    } else if (r.contains("name") && r["name"].is_string()) {
+      names.push_back(r["name"].get<std::string>());  // Docker's deprecated form
+    }
+    if (names.empty()) {
+      Error({}, where + "names: required, at least one syscall name");
+      return;
+    }
+    if (*action == p.default_action) {
+      return;  // runc drops rules that repeat the default
+    }
+    Rule rule;
+    rule.action = *action;
+    rule.loc = SourceLoc{fmt::format("{} syscalls[{}]", o_.filename, i), 0, 0};
+    for (const std::string& n : names) {
+      if (!IsSyscallName(n)) {
+        Diag(o_.strict ? Severity::kError : Severity::kWarning, {},
+             fmt::format("{}names: unknown syscall '{}'{}", where, n, o_.strict ? "" : "; skipped (runc ignores it)"));
+        continue;
+      }
+      bool somewhere = std::ranges::any_of(targets_, [&](Arch a) { return SyscallNumber(a, n).has_value(); });
+      if (somewhere) rule.syscalls.push_back(SyscallSpec::Name(n));
+    }
+    if (rule.syscalls.empty()) return;  // none of them exists on the target arches
+    // Arguments: ANDed; two on one index become separate rules (runc's workaround).
+    std::vector<Comparison> cmps;
+    std::set<int> indices;
+    bool repeated = false;
+    if (r.contains("args") && r["args"].is_array()) {
+      for (size_t k = 0; k < r["args"].size(); ++k) {
+        auto c = Arg(r["args"][k], fmt::format("{}args[{}]", where, k));
+        if (!c) return;
+        if (!indices.insert(c->arg.index).second) repeated = true;
+        cmps.push_back(*c);
+      }
+    }
+    if (cmps.empty()) {
+      p.rules.push_back(std::move(rule));
+      return;
+    }
+    if (repeated) {
+      Diag(Severity::kWarning, {}, fmt::format("{}args: two conditions on one argument; like runc, each becomes its own rule (OR, not AND)", where));
+      for (const Comparison& c : cmps) {
+        Rule one = rule;
+        one.condition = Condition::Compare(c);
+        p.rules.push_back(std::move(one));
+      }
+      return;
+    }
+    std::vector<Condition> conds;
+    for (const Comparison& c : cmps) conds.push_back(Condition::Compare(c));
+    rule.condition = conds.size() == 1 ? conds[0] : Condition::And(std::move(conds));
+    p.rules.push_back(std::move(rule));
+  }
+
+  std::optional<Comparison> Arg(const json& a, const std::string& where) {
+    if (!a.is_object() || !a.contains("index") || !a["index"].is_number_unsigned() ||
+        a["index"].get<uint64_t>() > 5 || !a.contains("value") || !a["value"].is_number_unsigned() ||
+        !a.contains("op") || !a["op"].is_string()) {
+      Error({}, where + ": expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
+      return std::nullopt;
+    }
+    Comparison c;
+    c.arg.index = static_cast<int>(a["index"].get<uint64_t>());
+    c.arg.width = Width::k64;  // libseccomp compares all 64 bits
+    c.arg.is_signed = false;
+    c.arg.explicit_type = true;
+    uint64_t v = a["value"].get<uint64_t>();
+    uint64_t v2 = a.contains("valueTwo") && a["valueTwo"].is_number_unsigned() ? a["valueTwo"].get<uint64_t>() : 0;
+    std::string op = a["op"].get<std::string>();
+    if (op == "SCMP_CMP_EQ") c.op = CmpOp::kEq;
+    else if (op == "SCMP_CMP_NE") c.op = CmpOp::kNe;
+    else if (op == "SCMP_CMP_LT") c.op = CmpOp::kLt;
+    else if (op == "SCMP_CMP_LE") c.op = CmpOp::kLe;
+    else if (op == "SCMP_CMP_GT") c.op = CmpOp::kGt;
+    else if (op == "SCMP_CMP_GE") c.op = CmpOp::kGe;
+    else if (op == "SCMP_CMP_MASKED_EQ") c.op = CmpOp::kMaskedEq;
+    else {
+      Error({}, fmt::format("{}.op: unknown operator '{}'", where, op));
+      return std::nullopt;
+    }
+    if (c.op == CmpOp::kMaskedEq) {
+      c.operands = {{v, {}}, {v2, {}}};  // (arg & value) == valueTwo
+    } else {
+      c.operands = {{v, {}}};
+    }
+    return c;
+  }
+
+  const OciOptions& o_;
+  Arch arch_;
+  std::pair<int, int> kernel_{0, 0};
+  std::vector<Arch> targets_;
+  Imported out_;
+};
+
+}  // namespace
+
+bool LooksLikeJson(std::string_view text) {
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    return c == '{';
+  }
+  return false;
+}
+
+Imported ImportOci(std::string_view text, const OciOptions& options) { return Importer(options).Run(text); }
+
+}  // namespace sysgate::formats

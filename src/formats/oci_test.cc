@@ -1,0 +1,165 @@
+#include <errno.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sysgate/formats.h"
+#include "sysgate/interpreter.h"
+
+namespace sysgate::formats {
+namespace {
+
+using ::testing::HasSubstr;
+
+Action Verdict(const Policy& p, std::string_view name, std::initializer_list<uint64_t> args = {},
+               Arch a = Arch::kX86_64) {
+  return Evaluate(p, SeccompData::For(a, *SyscallNumber(a, name), args)).action;
+}
+
+Policy MustImport(std::string_view text, OciOptions o = {}) {
+  if (!o.arch) o.arch = Arch::kX86_64;
+  if (!o.kernel) o.kernel = std::pair(6, 1);
+  Imported r = ImportOci(text, o);
+  std::string diags;
+  for (const Diagnostic& d : r.diagnostics) diags += d.message + "\n";
+  EXPECT_TRUE(r.policy) << diags;
+  return r.policy ? *r.policy : Policy{};
+}
+
+std::string FirstError(std::string_view text, OciOptions o = {}) {
+  o.arch = Arch::kX86_64;
+  Imported r = ImportOci(text, o);
+  for (const Diagnostic& d : r.diagnostics) {
+    if (d.severity == Severity::kError) return d.loc.ToString() + ": " + d.message;
+  }
+  return "no error";
+}
+
+TEST(Oci, ActionsErrnoAndConditions) {
+  Policy p = MustImport(R"({
+    "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 13,
+    "syscalls": [
+      {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["mount"], "action": "SCMP_ACT_KILL_PROCESS"},
+      {"names": ["ptrace"], "action": "SCMP_ACT_KILL"},
+      {"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 2114060288, "op": "SCMP_CMP_MASKED_EQ"}]},
+      {"names": ["getppid"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 5, "op": "SCMP_CMP_GT"}, {"index": 1, "value": 7, "op": "SCMP_CMP_EQ"}]},
+      {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+    ]})");
+  EXPECT_EQ(Verdict(p, "read"), Action::Allow());
+  EXPECT_EQ(Verdict(p, "open"), Action::Errno(13));
+  EXPECT_EQ(Verdict(p, "mount"), Action::KillProcess());
+  EXPECT_EQ(Verdict(p, "ptrace"), Action::KillThread());  // libseccomp's SCMP_ACT_KILL
+  EXPECT_EQ(Verdict(p, "clone", {0x11}), Action::Allow());  // (arg & value) == valueTwo (0)
+  EXPECT_EQ(Verdict(p, "clone", {0x10000000}), Action::Errno(13));
+  EXPECT_EQ(Verdict(p, "getppid", {6, 7}), Action::Allow());  // ANDed
+  EXPECT_EQ(Verdict(p, "getppid", {6, 8}), Action::Errno(13));
+  EXPECT_EQ(Verdict(p, "clone3"), Action::Errno(38));
+  // 64-bit comparisons, as libseccomp: junk in the upper half is not ignored.
+  EXPECT_EQ(Verdict(p, "getppid", {6, 7 | (1ULL << 32)}), Action::Errno(13));
+  EXPECT_EQ(Evaluate(p, SeccompData::For(Arch::kX86_64, 1000)).action, Action::Errno(38));
+}
+
+TEST(Oci, RuncSemantics) {
+  OciOptions o;
+  Imported r = ImportOci(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["getppid"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
+      {"names": ["read"], "action": "SCMP_ACT_ERRNO"},
+      {"names": ["not_a_syscall", "write"], "action": "SCMP_ACT_ALLOW"}]})",
+                         {.arch = Arch::kX86_64});
+  ASSERT_TRUE(r.policy);
+  EXPECT_EQ(Verdict(*r.policy, "getppid", {1}), Action::Allow());  // split into OR, like runc
+  EXPECT_EQ(Verdict(*r.policy, "getppid", {2}), Action::Allow());
+  EXPECT_EQ(r.policy->rules.size(), 3u);  // the rule equal to the default is dropped
+  std::string all;
+  for (const Diagnostic& d : r.diagnostics) all += d.message + "\n";
+  EXPECT_THAT(all, HasSubstr("each becomes its own rule"));
+  EXPECT_THAT(all, HasSubstr("unknown syscall 'not_a_syscall'; skipped"));
+  EXPECT_EQ(Verdict(*r.policy, "write"), Action::Allow());
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["not_a_syscall"], "action": "SCMP_ACT_ALLOW"}]})", {.strict = true}),
+              HasSubstr("unknown syscall 'not_a_syscall'"));
+}
+
+TEST(Oci, PodmanErrnoNamesAndDockerResolution) {
+  const char* text = R"({
+    "defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS",
+    "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+    "syscalls": [
+      {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errno": "EPERM"},
+      {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}},
+      {"names": ["reboot"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_BOOT"]}},
+      {"names": ["arch_prctl"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64", "x32"]}},
+      {"names": ["clone"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_SYS_ADMIN"]},
+       "args": [{"index": 0, "value": 2114060288, "op": "SCMP_CMP_MASKED_EQ"}]},
+      {"names": ["clone"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}
+    ]})";
+  Policy p = MustImport(text);
+  EXPECT_EQ(p.arches, (std::vector<Arch>{Arch::kX86_64, Arch::kI386, Arch::kX32}));
+  EXPECT_EQ(Verdict(p, "mount"), Action::Errno(EPERM));
+  EXPECT_EQ(Verdict(p, "open"), Action::Errno(ENOSYS));
+  EXPECT_EQ(Verdict(p, "ptrace"), Action::Allow());
+  EXPECT_EQ(Verdict(p, "reboot"), Action::Errno(ENOSYS));
+  EXPECT_EQ(Verdict(p, "arch_prctl"), Action::Allow());
+  EXPECT_EQ(Verdict(p, "clone", {0x10000000}), Action::Errno(ENOSYS));
+  Policy admin = MustImport(text, {.caps = {"CAP_SYS_ADMIN", "CAP_SYS_BOOT"}});
+  EXPECT_EQ(Verdict(admin, "clone", {0x10000000}), Action::Allow());
+  EXPECT_EQ(Verdict(admin, "reboot"), Action::Allow());
+  Policy old = MustImport(text, {.kernel = std::pair(4, 4)});
+  EXPECT_EQ(Verdict(old, "ptrace"), Action::Errno(ENOSYS));
+  Policy arm = MustImport(text, {.arch = Arch::kAarch64});
+  EXPECT_EQ(arm.arches, (std::vector<Arch>{Arch::kAarch64, Arch::kArm}));
+  EXPECT_EQ(Verdict(arm, "read", {}, Arch::kAarch64), Action::Allow());
+}
+
+TEST(Oci, ErrorsSayWhere) {
+  EXPECT_THAT(FirstError("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  oops\n}"),
+              HasSubstr("<json>:3:3: not valid JSON: syntax error while parsing object key"));
+  EXPECT_THAT(FirstError(R"({"syscalls": []})"), HasSubstr("defaultAction: required"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_NOPE"})"), HasSubstr("unknown action 'SCMP_ACT_NOPE'"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
+      "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"), HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
+              HasSubstr("both architectures and archMap"));
+  EXPECT_EQ(FirstError("[1, 2]"), "<json>: expected a JSON object with defaultAction and syscalls");
+  EXPECT_TRUE(LooksLikeJson("  \n{"));
+  EXPECT_FALSE(LooksLikeJson("default allow"));
+}
+
+// The real profiles: Docker's and Podman's defaults import and mean what they say.
+TEST(Oci, DockerAndPodmanDefaults) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(SYSGATE_SHARED_DATA) / "profiles";
+  if (!fs::exists(dir)) GTEST_SKIP() << "no reference data at " << dir;
+  auto read = [&](const char* name) {
+    std::ifstream in(dir / name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  Policy docker = MustImport(read("moby-profiles-default.json"));
+  EXPECT_EQ(Verdict(docker, "read"), Action::Allow());
+  EXPECT_EQ(Verdict(docker, "mount"), Action::Errno(EPERM));
+  EXPECT_EQ(Verdict(docker, "clone3"), Action::Errno(ENOSYS));
+  EXPECT_EQ(Verdict(docker, "socket", {40}), Action::Errno(EPERM));  // AF_VSOCK
+  EXPECT_EQ(Verdict(docker, "socket", {2}), Action::Allow());
+  EXPECT_EQ(Verdict(docker, "personality", {8}), Action::Allow());
+  EXPECT_EQ(Verdict(docker, "personality", {0x400000}), Action::Errno(EPERM));
+  EXPECT_EQ(Verdict(docker, "io_uring_setup"), Action::Errno(EPERM));
+  EXPECT_EQ(Verdict(docker, "execve", {}, Arch::kI386), Action::Allow());
+  Policy podman = MustImport(read("containers-common-seccomp.json"));
+  EXPECT_EQ(Verdict(podman, "read"), Action::Allow());
+  EXPECT_EQ(Evaluate(podman, SeccompData::For(Arch::kX86_64, 1000)).action, Action::Errno(ENOSYS));
+}
+
+}  // namespace
+}  // namespace sysgate::formats
