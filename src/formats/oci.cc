@@ -154,6 +154,10 @@ class Importer {
       if (std::ranges::find(p.arches, *a) == p.arches.end()) p.arches.push_back(*a);
     };
     if (has_list) {
+      if (!doc["architectures"].is_array()) {
+        Error({}, "architectures must be an array");
+        return false;
+      }
       for (size_t i = 0; i < doc["architectures"].size(); ++i) add(doc["architectures"][i], fmt::format("architectures[{}]", i));
       // libseccomp always adds the native arch.
       if (!p.arches.empty() && std::ranges::find(p.arches, arch_) == p.arches.end()) p.arches.insert(p.arches.begin(), arch_);
@@ -331,6 +335,15 @@ bool LooksLikeJson(std::string_view text) {
   return false;
 }
 
-Imported ImportOci(std::string_view text, const OciOptions& options) { return Importer(options).Run(text); }
+Imported ImportOci(std::string_view text, const OciOptions& options) {
+  try {
+    return Importer(options).Run(text);
+  } catch (const std::exception& e) {  // a shape the checks above missed: never let it escape
+    Imported out;
+    out.diagnostics.push_back({Severity::kError, SourceLoc{options.filename, 0, 0},
+                               std::string("malformed profile: ") + e.what(), 1});
+    return out;
+  }
+}
 
 }  // namespace sysgate::formats

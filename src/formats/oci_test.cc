@@ -1,6 +1,7 @@
 #include <errno.h>
 
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 
@@ -133,6 +134,39 @@ TEST(Oci, ErrorsSayWhere) {
   EXPECT_EQ(FirstError("[1, 2]"), "<json>: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
+}
+
+// Mangled JSON never crashes the importer and never yields a policy with an error.
+TEST(Oci, MangledProfilesNeverCrash) {
+  std::string base = R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+    "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}],
+    "syscalls": [{"names": ["read", "clone"], "action": "SCMP_ACT_ALLOW",
+      "args": [{"index": 0, "value": 2114060288, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}],
+      "includes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["amd64"], "minKernel": "4.8"},
+      "excludes": {"arches": ["s390"]}}]})";
+  std::mt19937_64 rng(5);
+  const char* bits[] = {"[", "]", "{", "}", ",", ":", "\"", "1", "-1", "null", "true", "\"x\"",
+                        "18446744073709551616", "[]", "{}"};
+  int ok = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string t = base;
+    for (int e = 0; e < 3; ++e) {
+      size_t pos = rng() % (t.size() + 1);
+      if (rng() % 2) {
+        t.erase(pos, rng() % 8);
+      } else {
+        t.insert(pos, bits[rng() % std::size(bits)]);
+      }
+    }
+    Imported r = ImportOci(t, {.arch = Arch::kX86_64});
+    if (r.policy) {
+      ++ok;
+      EXPECT_FALSE(HasErrors(r.diagnostics));
+    } else {
+      EXPECT_TRUE(HasErrors(r.diagnostics)) << t;
+    }
+  }
+  EXPECT_GT(ok, 10);
 }
 
 // The real profiles: Docker's and Podman's defaults import and mean what they say.
