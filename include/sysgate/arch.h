@@ -71,6 +71,8 @@ std::span<const Arch> AllArches();
 std::optional<Arch> ArchFromName(std::string_view name);
 // Every spelling ArchFromName accepts for `arch`, canonical first.
 std::vector<std::string_view> ArchAliases(Arch arch);
+// "unknown arch 'x86_65'; did you mean 'x86_64'?"
+std::string UnknownArchMessage(std::string_view name);
 
 // The ABI that produced a seccomp_data: by audit arch value, and for x86_64 by the x32 bit of
 // a non-negative syscall number. Nothing for audit values sysgate does not know.
@@ -93,6 +95,8 @@ std::optional<std::string_view> SyscallName(Arch arch, int32_t nr);
 bool IsSyscallName(std::string_view name);
 // Every name known on any arch, sorted.
 std::span<const std::string_view> AllSyscallNames();
+// "unknown syscall 'opne'; did you mean 'open'?"
+std::string UnknownSyscallMessage(std::string_view name);
 
 struct SyscallEntry {
   int32_t nr;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sysgate/policy.h"
+#include "sysgate/policy_text.h"
 
 namespace sysgate::formats {
 
@@ -38,5 +39,10 @@ Imported ImportOci(std::string_view json, const OciOptions& options = {});
 
 // True if the text looks like JSON (its first non-blank character is '{').
 bool LooksLikeJson(std::string_view text);
+
+// Any policy file sysgate reads, told apart by content: OCI/Docker/Podman JSON, or the
+// native language. The result carries the source for rendering diagnostics.
+ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse = {},
+                                OciOptions oci = {});
 
 }  // namespace sysgate::formats

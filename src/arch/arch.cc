@@ -102,6 +102,16 @@ std::vector<std::string_view> ArchAliases(Arch arch) {
   return out;
 }
 
+std::string UnknownArchMessage(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (Arch a : AllArches()) {
+    for (std::string_view n : ArchAliases(a)) names.push_back(n);
+  }
+  std::string msg = "unknown arch '" + std::string(name) + "'";
+  if (auto m = base::ClosestMatch(name, names)) msg += "; did you mean '" + *m + "'?";
+  return msg;
+}
+
 std::optional<Arch> ArchFromAudit(uint32_t audit_arch, int32_t nr) {
   if (audit_arch == Info(Arch::kX86_64).audit_arch) {
     // x32 numbers carry bit 30; negative numbers (-1: a tracer skipped the call) are not x32.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/strings.h"
 #include "sysgate/arch.h"
 
 namespace sysgate {
@@ -60,6 +61,13 @@ std::optional<std::string_view> SyscallName(Arch arch, int32_t nr) {
 bool IsSyscallName(std::string_view name) { return NameId(name).has_value(); }
 
 std::span<const std::string_view> AllSyscallNames() { return kSyscallNames; }
+
+std::string UnknownSyscallMessage(std::string_view name) {
+  std::string msg = "unknown syscall '" + std::string(name) + "'";
+  std::vector<std::string_view> names(kSyscallNames.begin(), kSyscallNames.end());
+  if (auto m = base::ClosestMatch(name, names)) msg += "; did you mean '" + *m + "'?";
+  return msg;
+}
 
 std::vector<SyscallEntry> Syscalls(Arch arch) {
   std::vector<SyscallEntry> out;

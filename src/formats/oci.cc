@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -333,6 +335,20 @@ bool LooksLikeJson(std::string_view text) {
     return c == '{';
   }
   return false;
+}
+
+ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse, OciOptions oci) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  if (in) buf << in.rdbuf();
+  if (!in || !LooksLikeJson(buf.str())) return ParsePolicyFile(path, parse);
+  oci.filename = path;
+  Imported imported = ImportOci(buf.str(), oci);
+  ParsedPolicy out;
+  out.policy = std::move(imported.policy);
+  out.diagnostics = std::move(imported.diagnostics);
+  out.sources[path] = buf.str();
+  return out;
 }
 
 Imported ImportOci(std::string_view text, const OciOptions& options) {

@@ -248,13 +248,7 @@ class FileParser {
       } else if (auto a = ArchFromName(t.text)) {
         add = {*a};
       } else {
-        std::vector<std::string_view> names;
-        for (Arch a2 : AllArches()) {
-          for (std::string_view n : ArchAliases(a2)) names.push_back(n);
-        }
-        std::string msg = fmt::format("unknown arch '{}'", t.text);
-        if (auto m = base::ClosestMatch(t.text, names)) msg += fmt::format("; did you mean '{}'?", *m);
-        return Error(t, msg);
+        return Error(t, UnknownArchMessage(t.text));
       }
       for (Arch a : add) {
         if (std::ranges::find(out, a) == out.end()) out.push_back(a);

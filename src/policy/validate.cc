@@ -124,10 +124,7 @@ class Checker {
         break;
     }
     if (!IsSyscallName(s.name)) {
-      std::string msg = fmt::format("unknown syscall '{}'", s.name);
-      std::vector<std::string_view> names(AllSyscallNames().begin(), AllSyscallNames().end());
-      if (auto m = base::ClosestMatch(s.name, names)) msg += fmt::format("; did you mean '{}'?", *m);
-      Add(Severity::kError, loc, msg);
+      Add(Severity::kError, loc, UnknownSyscallMessage(s.name));
       return;
     }
     std::vector<std::string_view> missing;

@@ -94,7 +94,11 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       case ArgKind::kSize:
       case ArgKind::kLong:
       case ArgKind::kULong:
-        args.push_back(fmt::format("{}", a.is_signed ? static_cast<int64_t>(v) : static_cast<int64_t>(v)));
+        if (a.is_signed) {
+          args.push_back(fmt::format("{}", static_cast<int64_t>(v)));
+        } else {
+          args.push_back(fmt::format("{}", v));
+        }
         break;
       case ArgKind::kMode: args.push_back(fmt::format("0{:o}", v)); break;
       default: args.push_back(Hex(v)); break;  // flags, pointers, structs

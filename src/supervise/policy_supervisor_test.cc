@@ -115,6 +115,9 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_EQ(FormatCall(fd, Note(6, 1, "mmap", {0, 4096, 7, 0x22, static_cast<uint64_t>(-1), 0})),
             "mmap(0, 4096, PROT_READ|PROT_WRITE|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
   EXPECT_EQ(FormatCall(fd, Note(7, 1, "unshare", {0x10000000})), "unshare(CLONE_NEWUSER)");
+  // Unsigned sizes print unsigned; signed longs print signed.
+  EXPECT_EQ(FormatCall(fd, Note(8, 1, "read", {3, 0, ~0ULL})), "read(3, NULL, 18446744073709551615)");
+  EXPECT_EQ(FormatCall(fd, Note(9, 1, "lseek", {3, static_cast<uint64_t>(-5), 1})), "lseek(3, -5, 1)");
 }
 
 }  // namespace

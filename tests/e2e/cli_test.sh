@@ -98,6 +98,7 @@ if [[ -f $moby ]]; then
   expect "oci check vsock"  0 "errno(EPERM)  [socket #41 on x86_64: default action" -- "$sg" check "$moby" socket AF_VSOCK 1 0
   expect "oci check clone3" 0 "errno(ENOSYS)  [clone3 #435 on x86_64: rule $moby syscalls[" -- "$sg" check "$moby" clone3
   expect "oci compile"      0 "for x86_64, i386, x32; verified" -- "$sg" compile "$moby" -o "$tmp/moby.bpf"
+  expect "oci as native"    0 "errno(ENOSYS) clone3" -- "$sg" fmt "$moby"
   expect "oci run"          1 "blocked unshare(CLONE_NEWUSER)" -- "$sg" run -p "$moby" -- unshare -U true
 else
   echo "skip: ../shared/data is absent; Docker's profile is not tested"

@@ -152,6 +152,10 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 else
   echo "skip: setpriv or user nobody missing; the unprivileged run is not tested"
 fi
+expect "--tsync"            0   "Seccomp:	2" -- "$sg" run --tsync -- grep -E '^Seccomp:' /proc/self/status
+expect "--log"              0   "hello" -- "$sg" run --log -- echo hello
+expect "--arch x86_64 only" 0   "hello" -- "$sg" run --arch x86_64 -- echo hello
+expect "--arch unknown"     125 "unknown arch 'x86_65'; did you mean 'x86_64'?" -- "$sg" run --arch x86_65 -- echo hello
 expect "drop caps"          0   "CapEff:	0000000000000000" -- "$sg" run --drop-caps -- grep CapEff /proc/self/status
 
 finish

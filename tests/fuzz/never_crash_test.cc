@@ -112,10 +112,13 @@ TEST(NeverCrash, RandomBytesAndTokenSoup) {
 TEST(NeverCrash, DeepNestingIsBounded) {
   std::string deep = "allow getppid if " + std::string(2000, '(') + "arg0 == 1" + std::string(2000, ')');
   ParsedPolicy r = ParsePolicyText(deep, "fuzz.sgp");
-  (void)r;  // accepted or refused, but no stack overflow
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.RenderDiagnostics().find("nests deeper than 200 levels"), std::string::npos);
   std::string nots = "allow getppid if " + std::string(3000, '!') + "arg0 == 1";
-  ParsedPolicy r2 = ParsePolicyText(nots, "fuzz.sgp");
-  (void)r2;
+  EXPECT_FALSE(ParsePolicyText(nots, "fuzz.sgp").ok());
+  // Nesting within the bound is fine.
+  std::string ok = "allow getppid if " + std::string(50, '(') + "arg0 == 1" + std::string(50, ')');
+  EXPECT_TRUE(ParsePolicyText(ok, "fuzz.sgp").ok());
 }
 
 }  // namespace

@@ -31,14 +31,7 @@ int Run(const Options& o) {
   ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/o.quiet);
   if (!r.ok()) return kExitInvalid;
   Policy& policy = *r.policy;
-  if (!o.arches.empty()) {
-    policy.arches.clear();
-    for (const std::string& a : o.arches) {
-      auto arch = ParseArchOption(a);
-      if (!arch) return kExitUsage;
-      policy.arches.push_back(*arch);
-    }
-  }
+  if (!OverrideArches(policy, o.arches)) return kExitUsage;
   std::string fmt_name = o.format;
   if (fmt_name.empty()) fmt_name = (o.output == "-" && isatty(STDOUT_FILENO)) ? "disasm" : "raw";
   auto format = ParseBpfFormat(fmt_name);

@@ -131,14 +131,7 @@ int Run(const Options& o) {
     if (!parsed.ok()) return run::kExitSetupFailed;
   }
   Policy& policy = *parsed.policy;
-  if (!o.arches.empty()) {
-    policy.arches.clear();
-    for (const std::string& a : o.arches) {
-      auto arch = ParseArchOption(a);
-      if (!arch) return run::kExitSetupFailed;
-      policy.arches.push_back(*arch);
-    }
-  }
+  if (!OverrideArches(policy, o.arches)) return run::kExitSetupFailed;
   const kernel::Features& features = kernel::Probe();
   if (!features.filter_mode) {
     PrintError("this kernel does not support seccomp filters; not running " + o.command[0]);

@@ -113,14 +113,8 @@ int Run(const Options& o) {
     }
     auto nr = SyscallNumber(*arch, q);
     if (!nr) {
-      std::string msg = IsSyscallName(q)
-                            ? fmt::format("{} does not exist on {}", q, Info(*arch).name)
-                            : fmt::format("unknown syscall '{}'", q);
-      if (!IsSyscallName(q)) {
-        std::vector<std::string_view> names(AllSyscallNames().begin(), AllSyscallNames().end());
-        if (auto m = base::ClosestMatch(q, names)) msg += fmt::format("; did you mean '{}'?", *m);
-      }
-      PrintError(msg);
+      PrintError(IsSyscallName(q) ? fmt::format("{} does not exist on {}", q, Info(*arch).name)
+                                  : UnknownSyscallMessage(q));
       rc = kExitInvalid;
       continue;
     }
