@@ -6,8 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config python3
   libfmt-dev nlohmann-json3-dev libcli11-dev
+  libyaml-cpp-dev  # reading Kubernetes SeccompProfile YAML
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libseccomp-dev   # test and benchmark oracle only; never linked into libsysgate
+  crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
 )
 
 missing=()

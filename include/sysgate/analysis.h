@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "sysgate/bpf.h"
@@ -54,6 +55,15 @@ struct TranslationReport {
 // every comparison (the constant, +-1, sign-extended, with junk in the upper half, 0, max)
 // in combination.
 Result<TranslationReport> VerifyTranslation(const Policy& policy, const bpf::Program& prog);
+
+// The input classes above, for other comparisons: calls `check` on each and stops at the first
+// error. Returns how many inputs were checked.
+using InputCheck = std::function<Result<void>(const SeccompData&)>;
+Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& check);
+
+// Two policies give the same action on the boundary inputs of both (format round trips,
+// conversions). The error names the first input where they differ.
+Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
 
 }  // namespace sysgate::analysis
 

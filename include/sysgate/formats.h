@@ -1,15 +1,30 @@
-// Reading the policy formats other tools use. For now: OCI runtime-spec `linux.seccomp` JSON
-// with Docker's and Podman's extensions, resolved the way Docker/runc resolve them.
+// The policy formats other tools use, read into a Policy and written from one.
 //
-//   formats::OciOptions o;                     // host arch, no capabilities, running kernel
-//   formats::Imported r = formats::ImportOci(json_text, o);
+//   formats::ImportOptions o;                  // host arch, no capabilities, running kernel
+//   formats::Imported r = formats::Import(text, formats::Format::kOci, o);
 //   for (const Diagnostic& d : r.diagnostics) ...   // notes for skipped rules and names
 //   if (r.policy) Use(*r.policy);
+//
+//   formats::Exported e = formats::Export(policy, formats::Format::kOci);
+//   if (e.text) Write(*e.text);                // e.diagnostics says what could not be kept
+//
+// Formats (docs/formats.md has each one's support and limits):
+//   sysgate      the native language (policy_text.h)                      read, write
+//   oci          runtime-spec linux.seccomp JSON, with Docker's and
+//                Podman's extensions resolved for a target                 read, write
+//   systemd      SystemCallFilter= / SystemCallErrorNumber= /
+//                SystemCallArchitectures= unit-file lines                  read, write
+//   minijail     minijail0 .policy files                                   read
+//   kafel        nsjail's Kafel language                                   read
+//   firecracker  seccompiler JSON, one thread category                     read, write
+//   spo          Kubernetes Security Profiles Operator SeccompProfile YAML read, write
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sysgate/policy.h"
@@ -17,32 +32,85 @@
 
 namespace sysgate::formats {
 
-struct OciOptions {
-  std::string filename = "<json>";    // for diagnostics
-  std::optional<Arch> arch;            // the target for archMap and includes/excludes; host
-  std::vector<std::string> caps;       // the capability set (CAP_SYS_ADMIN, ...); none
+enum class Format { kSysgate, kOci, kSystemd, kMinijail, kKafel, kFirecracker, kSpo };
+
+std::string_view FormatName(Format f);  // "sysgate", "oci", ...
+// The names above, plus "docker", "podman", "json" (oci), "text" (sysgate), "k8s" (spo).
+std::optional<Format> FormatFromName(std::string_view name);
+// Every format's name, for help texts.
+std::string FormatNames(bool writable_only);
+bool CanWrite(Format f);
+
+// Told apart by content (and, where content is ambiguous, the file name).
+Format DetectFormat(std::string_view text, std::string_view path = {});
+
+struct ImportOptions {
+  std::string filename = "<input>";     // for diagnostics
+  std::optional<Arch> arch;             // the target (Docker's archMap and includes/excludes,
+                                        // minijail's and Firecracker's single-arch files); host
+  std::vector<std::string> caps;        // the capability set (CAP_SYS_ADMIN, ...); none
   std::optional<std::pair<int, int>> kernel;  // major.minor for minKernel; the running one
-  bool strict = false;                 // unknown syscall names are errors, not warnings
+  bool strict = false;                  // unknown syscall names are errors, not warnings
+  std::string section;                  // which part of a file: Firecracker's thread
+                                        // category (vmm, api, vcpu), an SPO profile's name
+  std::vector<std::string> include_dirs;  // minijail @include, sysgate include
+};
+using OciOptions = ImportOptions;
+
+// OCI fields that are about how a filter is installed, not what it says.
+struct RuntimeSettings {
+  std::vector<std::string> flags;       // SECCOMP_FILTER_FLAG_* names
+  std::string listener_path;
+  std::string listener_metadata;
 };
 
 struct Imported {
-  std::optional<Policy> policy;        // set when there is no error
+  std::optional<Policy> policy;         // set when there is no error
   std::vector<Diagnostic> diagnostics;
+  RuntimeSettings runtime;
+  std::map<std::string, std::string> sources;  // files read, for rendering diagnostics
+
+  bool ok() const { return policy.has_value(); }
 };
 
-// The semantics runc applies through libseccomp: every comparison is 64-bit and unsigned,
-// SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo, the arguments of one rule are ANDed (two on
-// the same index become separate rules, ORed, with a warning, as runc does), rules whose
-// action equals the default are dropped, unknown syscall names are skipped with a warning, and
-// syscalls newer than the tables get ENOSYS (runc's stub).
-Imported ImportOci(std::string_view json, const OciOptions& options = {});
+Imported Import(std::string_view text, Format format, const ImportOptions& options = {});
+// Reads `path` (and what it includes); `format` when given, else detected.
+Imported ImportFile(const std::string& path, std::optional<Format> format = std::nullopt,
+                    ImportOptions options = {});
+
+// OCI runtime-spec / Docker / Podman JSON, with the semantics runc applies through libseccomp:
+// every comparison is 64-bit and unsigned, SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo,
+// the arguments of one rule are ANDed (two on the same index become separate rules, ORed,
+// with a warning, as runc does), rules whose action equals the default are dropped, unknown
+// syscall names are skipped with a warning (errors with strict), SCMP_ACT_KILL is kill-thread.
+Imported ImportOci(std::string_view json, const ImportOptions& options = {});
+
+struct ExportOptions {
+  RuntimeSettings runtime;              // OCI and SPO: flags, listenerPath, listenerMetadata
+  std::string section;                  // Firecracker: the thread category ("main");
+                                        // SPO: metadata.name ("sysgate-profile")
+};
+
+struct Exported {
+  std::optional<std::string> text;      // set when there is no error
+  std::vector<Diagnostic> diagnostics;  // what the format cannot say (errors) or changes
+  // What the text means, when the format made it differ from the policy (each difference has
+  // a warning): trap data dropped, the format's own handling of unknown numbers, systemd's
+  // implicit @default. Equal to the policy otherwise.
+  std::optional<Policy> means;
+};
+
+// Writes `policy` (resolved, valid) so that the tools reading the format give the same verdicts
+// sysgate does; an error names what the format cannot express.
+Exported Export(const Policy& policy, Format format, const ExportOptions& options = {});
+
+// Any policy file sysgate reads; `format` when given, else detected. The result carries the
+// source for rendering diagnostics.
+ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse = {},
+                                ImportOptions options = {},
+                                std::optional<Format> format = std::nullopt);
 
 // True if the text looks like JSON (its first non-blank character is '{').
 bool LooksLikeJson(std::string_view text);
-
-// Any policy file sysgate reads, told apart by content: OCI/Docker/Podman JSON, or the
-// native language. The result carries the source for rendering diagnostics.
-ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse = {},
-                                OciOptions oci = {});
 
 }  // namespace sysgate::formats

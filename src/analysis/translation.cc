@@ -45,11 +45,11 @@ void AddComparisonValues(const Condition& c, std::vector<std::set<uint64_t>>& pe
   }
 }
 
-class Checker {
+class InputWalker {
  public:
-  Checker(const Policy& p, const bpf::Program& prog) : policy_(p), prog_(prog), interp_(p) {}
+  InputWalker(const Policy& p, const InputCheck& check) : policy_(p), check_(check) {}
 
-  Result<TranslationReport> Run() {
+  Result<size_t> Run() {
     std::vector<Arch> targets = policy_.TargetArches();
     std::set<uint32_t> audits;
     for (Arch a : targets) audits.insert(Info(a).audit_arch);
@@ -71,7 +71,7 @@ class Checker {
         if (auto r = Check(d); !r) return r.error();
       }
     }
-    return report_;
+    return inputs_;
   }
 
  private:
@@ -151,40 +151,74 @@ class Checker {
   }
 
   Result<void> Check(const SeccompData& d) {
-    ++report_.inputs;
-    Verdict want = interp_.Evaluate(d);
-    auto got = Emulate(prog_, d);
-    if (!got) {
-      return MakeError(ErrorCode::kInternal, "the program cannot run: " + got.error().message);
-    }
-    uint32_t want_ret = bpf::RetOf(want.action);
-    if (got->ret == want_ret) return {};
-    auto abi = ArchFromAudit(d.arch, d.nr);
-    std::string where = abi ? std::string(Info(*abi).name) : fmt::format("arch 0x{:08x}", d.arch);
-    auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
-    std::string rule = want.reason == Verdict::Reason::kRule
-                           ? fmt::format(" (rule {})", policy_.rules[static_cast<size_t>(want.rule)].loc.ToString())
-                           : "";
-    return MakeError(ErrorCode::kInternal,
-                     fmt::format("translation validation failed: on {} syscall {} ({}) with args "
-                                 "[{:#x}] the policy says {}{} but the program returns {}",
-                                 where, d.nr, name ? *name : "?", fmt::join(d.args, ", "),
-                                 want.action.ToString(), rule, bpf::RetName(got->ret)));
+    ++inputs_;
+    return check_(d);
   }
 
   const Policy& policy_;
-  const bpf::Program& prog_;
-  Interpreter interp_;
-  TranslationReport report_;
+  const InputCheck& check_;
+  size_t inputs_ = 0;
 };
 
+std::string DescribeInput(const SeccompData& d) {
+  auto abi = ArchFromAudit(d.arch, d.nr);
+  std::string where = abi ? std::string(Info(*abi).name) : fmt::format("arch 0x{:08x}", d.arch);
+  auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
+  return fmt::format("on {} syscall {} ({}) with args [{:#x}]", where, d.nr, name ? *name : "?",
+                     fmt::join(d.args, ", "));
+}
+
+std::string RuleNote(const Policy& p, const Verdict& v) {
+  if (v.reason != Verdict::Reason::kRule) return "";
+  return fmt::format(" (rule {})", p.rules[static_cast<size_t>(v.rule)].loc.ToString());
+}
+
 }  // namespace
+
+Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& check) {
+  return InputWalker(policy, check).Run();
+}
+
+Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b) {
+  Interpreter ia(a), ib(b);
+  InputCheck same = [&](const SeccompData& d) -> Result<void> {
+    Verdict va = ia.Evaluate(d), vb = ib.Evaluate(d);
+    if (va.action == vb.action) return {};
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("the policies differ {}: the first says {}{}, the second {}{}",
+                                 DescribeInput(d), va.action.ToString(), RuleNote(a, va),
+                                 vb.action.ToString(), RuleNote(b, vb)));
+  };
+  TranslationReport report;
+  for (const Policy* p : {&a, &b}) {
+    auto n = ForEachBoundaryInput(*p, same);
+    if (!n) return n.error();
+    report.inputs += *n;
+  }
+  return report;
+}
 
 Result<TranslationReport> VerifyTranslation(const Policy& policy, const bpf::Program& prog) {
   if (auto ok = VerifyLoadable(prog); !ok) {
     return MakeError(ErrorCode::kInternal, "the program would not load: " + ok.error().message);
   }
-  return Checker(policy, prog).Run();
+  Interpreter interp(policy);
+  InputCheck same = [&](const SeccompData& d) -> Result<void> {
+    Verdict want = interp.Evaluate(d);
+    auto got = Emulate(prog, d);
+    if (!got) {
+      return MakeError(ErrorCode::kInternal, "the program cannot run: " + got.error().message);
+    }
+    if (got->ret == bpf::RetOf(want.action)) return {};
+    return MakeError(ErrorCode::kInternal,
+                     fmt::format("translation validation failed: {} the policy says {}{} but the "
+                                 "program returns {}",
+                                 DescribeInput(d), want.action.ToString(), RuleNote(policy, want),
+                                 bpf::RetName(got->ret)));
+  };
+  auto n = ForEachBoundaryInput(policy, same);
+  if (!n) return n.error();
+  return TranslationReport{*n};
 }
 
 }  // namespace sysgate::analysis

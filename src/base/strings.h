@@ -21,5 +21,9 @@ std::optional<std::string> ClosestMatch(std::string_view word,
 std::optional<uint64_t> ParseInteger(std::string_view text);
 
 std::string ToLower(std::string_view s);
+std::string ToUpper(std::string_view s);
+
+// `s` without leading and trailing blanks (spaces, tabs, CR, LF).
+std::string_view Trim(std::string_view s);
 
 }  // namespace sysgate::base

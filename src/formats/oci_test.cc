@@ -124,14 +124,14 @@ TEST(Oci, PodmanErrnoNamesAndDockerResolution) {
 
 TEST(Oci, ErrorsSayWhere) {
   EXPECT_THAT(FirstError("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  oops\n}"),
-              HasSubstr("<json>:3:3: not valid JSON: syntax error while parsing object key"));
+              HasSubstr("<input>:3:3: not valid JSON: syntax error while parsing object key"));
   EXPECT_THAT(FirstError(R"({"syscalls": []})"), HasSubstr("defaultAction: required"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_NOPE"})"), HasSubstr("unknown action 'SCMP_ACT_NOPE'"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
       "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"), HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
               HasSubstr("both architectures and archMap"));
-  EXPECT_EQ(FirstError("[1, 2]"), "<json>: expected a JSON object with defaultAction and syscalls");
+  EXPECT_EQ(FirstError("[1, 2]"), "<input>: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
 }

@@ -100,11 +100,40 @@ if [[ -f $moby ]]; then
   expect "oci compile"      0 "for x86_64, i386, x32; verified" -- "$sg" compile "$moby" -o "$tmp/moby.bpf"
   expect "oci as native"    0 "errno(ENOSYS) clone3" -- "$sg" fmt "$moby"
   expect "oci run"          1 "blocked unshare(CLONE_NEWUSER)" -- "$sg" run -p "$moby" -- unshare -U true
+  expect "oci caps"         0 "allow" -- "$sg" check --caps sys_admin "$moby" unshare 0
+  expect "oci old kernel"   0 "errno(EPERM)" -- "$sg" check --kernel 4.4 "$moby" ptrace 0
+  expect "convert to spo"   0 "verified on" -- "$sg" convert "$moby" --to spo --name docker -o "$tmp/moby.yaml"
+  expect "spo back"         0 "kind: SeccompProfile" -- cat "$tmp/moby.yaml"
+  expect "spo compiles"     0 "verified" -- "$sg" compile "$tmp/moby.yaml" -o "$tmp/spo.bpf"
+  fc="$src/../shared/data/profiles/firecracker-x86_64-unknown-linux-musl.json"
+  expect "fc needs section" 1 "choose one (--section)" -- "$sg" validate "$fc"
+  expect "fc vcpu"          0 "trap  [" -- "$sg" check --section vcpu "$fc" execve
 else
   echo "skip: ../shared/data is absent; Docker's profile is not tested"
 fi
 printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [ nope ]}\n' > "$tmp/bad.json"
 expect "oci bad json"       1 "bad.json:2:17: error: not valid JSON" -- "$sg" validate "$tmp/bad.json"
+
+# convert: every writable format, read back and checked.
+expect "convert to oci"     0 "verified on" -- "$sg" convert "$tmp/good.sgp" --arch x86_64 --to oci -o "$tmp/good.json"
+expect "oci has masked eq"  0 "SCMP_CMP_MASKED_EQ" -- cat "$tmp/good.json"
+expect "oci round trip"     0 "allow  [" -- "$sg" check "$tmp/good.json" openat AT_FDCWD 0 O_RDONLY
+expect "convert by ext"     0 "-> sysgate" -- "$sg" convert "$tmp/good.json" -o "$tmp/back.sgp"
+expect "convert flags"      0 '"SECCOMP_FILTER_FLAG_TSYNC"' -- "$sg" convert -q "$tmp/good.sgp" --arch x86_64 --to oci --flag SECCOMP_FILTER_FLAG_TSYNC
+expect "convert systemd no" 1 "systemd filters by syscall only" -- "$sg" convert "$tmp/good.sgp" --to systemd
+printf 'default errno(EPERM)\nallow read, write, @exit\n' > "$tmp/list.sgp"
+expect "convert systemd"    0 "SystemCallErrorNumber=EPERM" -- "$sg" convert -q "$tmp/list.sgp" --to systemd
+expect "convert firecracker" 0 '"filter_action": "allow"' -- "$sg" convert -q "$tmp/list.sgp" --arch x86_64 --to firecracker --name vcpu
+expect "convert no minijail" 2 "does not write minijail" -- "$sg" convert "$tmp/list.sgp" --to minijail
+expect "convert no --to"    2 "say which format to write" -- "$sg" convert "$tmp/list.sgp"
+expect "bad --format"       1 "unknown format 'yml2'" -- "$sg" validate -f yml2 "$tmp/list.sgp"
+printf 'SystemCallFilter=~@swap ptrace:EPERM\n' > "$tmp/unit.conf"
+expect "systemd check"      0 "errno(EPERM)" -- "$sg" check "$tmp/unit.conf" ptrace
+printf 'read: 1\nwrite: arg0 == 1\nopenat: arg9 == 1\n' > "$tmp/mj.policy"
+expect "minijail error"     1 "mj.policy:3:1: error: expected argN" -- "$sg" validate "$tmp/mj.policy"
+printf 'POLICY p { ALLOW { write(fd) { fd == 1 } } }\nUSE p DEFAULT KILL_PROCESS\n' > "$tmp/k.kafel"
+expect "kafel allow"        0 "allow" -- "$sg" check "$tmp/k.kafel" write 1
+expect "kafel kill"         0 "kill-process" -- "$sg" check "$tmp/k.kafel" write 2
 
 for f in "$src"/examples/policies/*.sgp; do
   expect "example $(basename "$f")" 0 "ok" -- "$sg" validate "$f"

@@ -34,14 +34,57 @@ bool OverrideArches(Policy& policy, const std::vector<std::string>& names) {
   return true;
 }
 
-ParsedPolicy LoadAndReport(const std::string& path, const std::vector<std::string>& include_dirs,
-                           bool quiet_warnings) {
-  ParseOptions opts;
-  opts.include_dirs = include_dirs;
-  // OCI / Docker / Podman JSON is resolved for this host (no capabilities, running kernel).
-  ParsedPolicy r = formats::ParseAnyPolicyFile(path, opts);
+void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_flag) {
+  cmd->add_option("-I,--include-dir", o.include_dirs, "Directory to search for includes")
+      ->allow_extra_args(false);
+  cmd->add_option(format_flag, o.format,
+                  "Input format: " + formats::FormatNames(false) + " (default: detected)");
+  cmd->add_option("--caps", o.caps, "Capabilities for Docker profiles' includes/excludes (CAP_SYS_ADMIN,...)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--kernel", o.kernel, "Kernel version for Docker profiles' minKernel (default: running)");
+  cmd->add_flag("--strict", o.strict, "Unknown syscall names are errors, not warnings");
+  cmd->add_option("--section", o.section, "Part of the file: Firecracker thread category, SPO profile name");
+}
+
+formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
+                                bool quiet_warnings, const std::vector<std::string>& arches,
+                                bool show_notes) {
+  formats::ImportOptions o;
+  o.include_dirs = input.include_dirs;
+  o.strict = input.strict;
+  o.section = input.section;
+  for (const std::string& c : input.caps) {
+    std::string up = base::ToUpper(c);
+    o.caps.push_back(up.starts_with("CAP_") ? up : "CAP_" + up);
+  }
+  formats::Imported bad;
+  auto fail = [&](std::string msg) {
+    bad.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, std::move(msg), 1});
+    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
+    return bad;
+  };
+  if (!input.kernel.empty()) {
+    int major = 0, minor = 0;
+    if (std::sscanf(input.kernel.c_str(), "%d.%d", &major, &minor) < 1) {
+      return fail("--kernel: expected a version such as 5.15, not '" + input.kernel + "'");
+    }
+    o.kernel = std::pair(major, minor);
+  }
+  if (!arches.empty()) {  // an unknown name is reported when the command applies --arch
+    o.arch = arches.front() == "native" ? std::optional(HostArch()) : ArchFromName(arches.front());
+  }
+  std::optional<formats::Format> format;
+  if (!input.format.empty()) {
+    format = formats::FormatFromName(input.format);
+    if (!format) {
+      return fail("--format: unknown format '" + input.format + "' (" + formats::FormatNames(false) + ")");
+    }
+  }
+  formats::Imported r = formats::ImportFile(path, format, o);
   std::vector<Diagnostic> shown;
   for (const Diagnostic& d : r.diagnostics) {
+    if (d.severity == Severity::kNote && !show_notes) continue;
     if (!quiet_warnings || d.severity == Severity::kError) shown.push_back(d);
   }
   std::cerr << RenderDiagnostics(shown, r.sources, ColorStderr());

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "sysgate/arch.h"
+#include "sysgate/formats.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate::cli {
@@ -19,8 +22,25 @@ std::optional<Arch> ParseArchOption(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an
 // unknown name.
 bool OverrideArches(Policy& policy, const std::vector<std::string>& names);
-// Reads and parses a policy file; prints its diagnostics to stderr.
-ParsedPolicy LoadAndReport(const std::string& path, const std::vector<std::string>& include_dirs,
-                           bool quiet_warnings = false);
+// How a policy file is read: the options every command that reads one shares.
+struct InputOptions {
+  std::vector<std::string> include_dirs;
+  std::string format;               // empty: detected from the content
+  std::vector<std::string> caps;    // Docker's includes/excludes.caps
+  std::string kernel;               // Docker's minKernel, "5.15"; empty: the running kernel
+  bool strict = false;              // unknown syscall names are errors
+  std::string section;              // Firecracker thread category, SPO profile name
+};
+// `format_flag` names the input-format option ("-f,--format"; compile, whose -f is the output
+// encoding, uses "--from").
+void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_flag = "-f,--format");
+
+// Reads and parses a policy file in any format; prints its diagnostics to stderr. `arches`
+// (the command's --arch, if any) picks the target for formats resolved per architecture.
+// Notes are shown only with `show_notes` (validate).
+formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
+                                bool quiet_warnings = false,
+                                const std::vector<std::string>& arches = {},
+                                bool show_notes = false);
 
 }  // namespace sysgate::cli

@@ -24,7 +24,7 @@ struct Options {
   std::string bpf_file;
   std::string arch = "native";
   std::vector<std::string> positional;  // [POLICY] SYSCALL [ARG...]
-  std::vector<std::string> include_dirs;
+  InputOptions input;
   bool json = false;
 };
 
@@ -45,7 +45,7 @@ int Run(const Options& o) {
       PrintError("usage: sysgate check POLICY SYSCALL [ARG...] (or --bpf FILE SYSCALL [ARG...])");
       return kExitUsage;
     }
-    ParsedPolicy r = LoadAndReport(pos[0], o.include_dirs, /*quiet_warnings=*/true);
+    formats::Imported r = LoadAndReport(pos[0], o.input, /*quiet_warnings=*/true);
     if (!r.ok()) return kExitInvalid;
     policy = std::move(*r.policy);
     auto compiled = Compile(*policy);
@@ -145,7 +145,7 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--bpf", opts->bpf_file, "Check a BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "Architecture of the syscall (default: native)");
-  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  AddInputOptions(cmd, opts->input);
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

@@ -22,13 +22,13 @@ struct Options {
   std::string output = "-";
   std::string format;
   std::vector<std::string> arches;
-  std::vector<std::string> include_dirs;
+  InputOptions input;
   bool no_verify = false;
   bool quiet = false;
 };
 
 int Run(const Options& o) {
-  ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/o.quiet);
+  formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/o.quiet, o.arches);
   if (!r.ok()) return kExitInvalid;
   Policy& policy = *r.policy;
   if (!OverrideArches(policy, o.arches)) return kExitUsage;
@@ -80,7 +80,7 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
                   "Target arches, comma-separated or repeated (replaces the policy's)")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  AddInputOptions(cmd, opts->input, "--from");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip translation validation");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -11,13 +11,13 @@ namespace {
 
 struct Options {
   std::string file;
-  std::vector<std::string> include_dirs;
+  InputOptions input;
   bool in_place = false;
   bool check = false;
 };
 
 int Run(const Options& o) {
-  ParsedPolicy r = LoadAndReport(o.file, o.include_dirs, /*quiet_warnings=*/true);
+  formats::Imported r = LoadAndReport(o.file, o.input, /*quiet_warnings=*/true);
   if (!r.ok()) return kExitInvalid;
   std::string text = PrintPolicy(*r.policy);
   if (o.check) {
@@ -44,7 +44,7 @@ void RegisterFmt(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("fmt", "Print a policy in canonical form");
   cmd->add_option("file", opts->file, "Policy file")->required();
-  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  AddInputOptions(cmd, opts->input);
   cmd->add_flag("-i,--in-place", opts->in_place, "Rewrite the file");
   cmd->add_flag("--check", opts->check, "Exit 1 if the file is not in canonical form");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

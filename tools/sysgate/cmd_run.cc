@@ -4,6 +4,7 @@
 //   sysgate run --profile strict --print
 // Exit status: the program's, or 128 + signal (159 when the filter killed it); 125 when a
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
+#include <algorithm>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
@@ -30,7 +31,7 @@ struct Options {
   std::string policy;
   std::string profile;
   std::vector<std::string> command;
-  std::vector<std::string> include_dirs;
+  InputOptions input;
   std::vector<std::string> arches;
   std::vector<int> keep_fds;
   std::vector<std::string> env;
@@ -106,7 +107,7 @@ int Run(const Options& o) {
       }
       std::cout << *text;
     } else {
-      ParsedPolicy r = LoadAndReport(o.policy, o.include_dirs, true);
+      formats::Imported r = LoadAndReport(o.policy, o.input, true, o.arches);
       if (!r.ok()) return run::kExitSetupFailed;
       std::cout << PrintPolicy(*r.policy);
     }
@@ -118,6 +119,7 @@ int Run(const Options& o) {
   }
   // The policy. Any problem from here to exec: the program does not run.
   ParsedPolicy parsed;
+  formats::RuntimeSettings runtime;  // an OCI profile's flags
   if (!profile.empty()) {
     parsed = ParseBuiltinProfile(profile);
     if (!parsed.ok()) {
@@ -127,8 +129,10 @@ int Run(const Options& o) {
       return run::kExitSetupFailed;
     }
   } else {
-    parsed = LoadAndReport(o.policy, o.include_dirs, /*quiet_warnings=*/true);
-    if (!parsed.ok()) return run::kExitSetupFailed;
+    formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
+    if (!in.ok()) return run::kExitSetupFailed;
+    parsed.policy = std::move(in.policy);
+    runtime = std::move(in.runtime);
   }
   Policy& policy = *parsed.policy;
   if (!OverrideArches(policy, o.arches)) return run::kExitSetupFailed;
@@ -186,8 +190,9 @@ int Run(const Options& o) {
   spawn.env = o.env;
   spawn.new_session = !o.no_new_session;
   spawn.drop_caps = o.drop_caps;
-  spawn.tsync = o.tsync;
-  spawn.log = o.log;
+  auto has_flag = [&](std::string_view f) { return std::ranges::find(runtime.flags, f) != runtime.flags.end(); };
+  spawn.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
+  spawn.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
   if (supervise) {
     spawn.supervise_policy = &policy;
     spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(o, policy, b); };
@@ -231,7 +236,7 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_option("-a,--arch", opts->arches, "Target arches (replaces the policy's)")->delimiter(',')->allow_extra_args(false);
   cmd->add_flag("--drop-caps", opts->drop_caps, "Drop all capabilities before exec");
   cmd->add_flag("--no-new-session", opts->no_new_session, "Keep the terminal session (allows TIOCSTI on it)");
-  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  AddInputOptions(cmd, opts->input);
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
   cmd->add_flag("--json", opts->json, "Print blocked calls and a summary as JSON lines on stderr");
   cmd->add_flag("--no-report", opts->no_report,

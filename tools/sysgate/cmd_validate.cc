@@ -11,7 +11,7 @@ namespace {
 
 struct Options {
   std::vector<std::string> files;
-  std::vector<std::string> include_dirs;
+  InputOptions input;
   bool werror = false;
   bool quiet = false;
 };
@@ -19,7 +19,7 @@ struct Options {
 int Run(const Options& o) {
   int rc = kExitOk;
   for (const std::string& f : o.files) {
-    ParsedPolicy r = LoadAndReport(f, o.include_dirs, o.quiet);
+    formats::Imported r = LoadAndReport(f, o.input, o.quiet, {}, /*show_notes=*/true);
     bool warned = std::ranges::any_of(r.diagnostics, [](const Diagnostic& d) {
       return d.severity == Severity::kWarning;
     });
@@ -39,7 +39,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("validate", "Check policy files; exit 1 on errors");
   cmd->add_option("file", opts->files, "Policy files")->required();
-  cmd->add_option("-I,--include-dir", opts->include_dirs, "Directory to search for includes");
+  AddInputOptions(cmd, opts->input);
   cmd->add_flag("--Werror", opts->werror, "Treat warnings as errors");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

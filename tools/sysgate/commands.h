@@ -19,5 +19,6 @@ void RegisterCompile(CLI::App& app, int* exit_code);
 void RegisterDisasm(CLI::App& app, int* exit_code);
 void RegisterAsm(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
+void RegisterConvert(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

@@ -3,16 +3,13 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
-#include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
-#include "sysgate/formats.h"
+#include "formats/registry.h"
 
 namespace sysgate::formats {
 namespace {
@@ -21,7 +18,7 @@ using json = nlohmann::json;
 
 class Importer {
  public:
-  Importer(const OciOptions& o) : o_(o), arch_(o.arch.value_or(HostArch())) {
+  explicit Importer(const ImportOptions& o) : o_(o), arch_(o.arch.value_or(HostArch())) {
     if (o.kernel) {
       kernel_ = *o.kernel;
     } else {
@@ -42,6 +39,16 @@ class Importer {
       Error({}, "expected a JSON object with defaultAction and syscalls");
       return std::move(out_);
     }
+    // A whole OCI config.json: its linux.seccomp.
+    if (doc.contains("ociVersion") && !doc.contains("defaultAction")) {
+      if (!doc.contains("linux") || !doc["linux"].is_object() || !doc["linux"].contains("seccomp") ||
+          !doc["linux"]["seccomp"].is_object()) {
+        Error({}, "this OCI config.json has no linux.seccomp section");
+        return std::move(out_);
+      }
+      json inner = doc["linux"]["seccomp"];
+      doc = std::move(inner);
+    }
     Policy p;
     // defaultAction, defaultErrnoRet / defaultErrno (Podman)
     std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "");
@@ -50,6 +57,7 @@ class Importer {
     p.default_action = *def;
     p.unknown_action = Action::Errno(38);  // runc's ENOSYS stub for syscalls newer than the tables
     if (!Arches(doc, p)) return std::move(out_);
+    Runtime(doc);
     targets_ = p.TargetArches();
     if (doc.contains("syscalls")) {
       if (!doc["syscalls"].is_array()) {
@@ -58,11 +66,7 @@ class Importer {
       }
       for (size_t i = 0; i < doc["syscalls"].size(); ++i) Rules(doc["syscalls"][i], i, p);
     }
-    if (HasErrors(out_.diagnostics)) return std::move(out_);
-    std::vector<Diagnostic> v = ResolveAndValidate(p);
-    out_.diagnostics.insert(out_.diagnostics.end(), v.begin(), v.end());
-    if (!HasErrors(out_.diagnostics)) out_.policy = std::move(p);
-    return std::move(out_);
+    return Finish(std::move(p), std::move(out_));
   }
 
  private:
@@ -100,8 +104,8 @@ class Importer {
 
   std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& where) {
     if (j.contains(num) && !j[num].is_null()) {
-      if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 4095) {
-        Error({}, fmt::format("{}{}: expected an errno number 0..4095", where, num));
+      if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 65535) {
+        Error({}, fmt::format("{}{}: expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)", where, num));
         return std::nullopt;
       }
       return static_cast<int>(j[num].get<uint64_t>());
@@ -124,8 +128,19 @@ class Importer {
       return std::nullopt;
     }
     std::string a = j[field].get<std::string>();
+    if (err && a != "SCMP_ACT_ERRNO" && a != "SCMP_ACT_TRACE") {
+      Error({}, fmt::format("{}{}: {} takes no errno, but one is given (the runtime spec says "
+                            "runtimes must refuse this)", where, field, a));
+      return std::nullopt;
+    }
     if (a == "SCMP_ACT_ALLOW") return Action::Allow();
-    if (a == "SCMP_ACT_ERRNO") return Action::Errno(static_cast<uint32_t>(err.value_or(1)));
+    if (a == "SCMP_ACT_ERRNO") {
+      if (err.value_or(1) > 4095) {
+        Error({}, fmt::format("{}{}: SCMP_ACT_ERRNO takes an errno 0..4095, not {}", where, field, *err));
+        return std::nullopt;
+      }
+      return Action::Errno(static_cast<uint32_t>(err.value_or(1)));
+    }
     if (a == "SCMP_ACT_KILL" || a == "SCMP_ACT_KILL_THREAD") return Action::KillThread();
     if (a == "SCMP_ACT_KILL_PROCESS") return Action::KillProcess();
     if (a == "SCMP_ACT_TRAP") return Action::Trap(0);
@@ -134,6 +149,39 @@ class Importer {
     if (a == "SCMP_ACT_NOTIFY") return Action::Notify();
     Error({}, fmt::format("{}{}: unknown action '{}'", where, field, a));
     return std::nullopt;
+  }
+
+  // flags, listenerPath, listenerMetadata: kept for the installer and for export.
+  void Runtime(const json& doc) {
+    static const char* kFlags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                   "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    if (doc.contains("flags") && !doc["flags"].is_null()) {
+      if (!doc["flags"].is_array()) {
+        Error({}, "flags must be an array of SECCOMP_FILTER_FLAG_* names");
+        return;
+      }
+      for (const json& f : doc["flags"]) {
+        std::string name = f.is_string() ? f.get<std::string>() : f.dump();
+        if (std::ranges::find(kFlags, name) == std::end(kFlags)) {
+          Error({}, fmt::format("flags: unknown flag {} (runc refuses it)", name));
+          continue;
+        }
+        out_.runtime.flags.push_back(name);
+      }
+    }
+    for (auto [field, dest] : {std::pair{"listenerPath", &out_.runtime.listener_path},
+                               std::pair{"listenerMetadata", &out_.runtime.listener_metadata}}) {
+      if (!doc.contains(field) || doc[field].is_null()) continue;
+      if (!doc[field].is_string()) {
+        Error({}, fmt::format("{} must be a string", field));
+        continue;
+      }
+      *dest = doc[field].get<std::string>();
+    }
+    if (!out_.runtime.listener_metadata.empty() && out_.runtime.listener_path.empty()) {
+      Error({}, "listenerMetadata is set without listenerPath (the runtime spec forbids it)");
+    }
   }
 
   bool Arches(const json& doc, Policy& p) {
@@ -320,7 +368,7 @@ class Importer {
     return c;
   }
 
-  const OciOptions& o_;
+  const ImportOptions& o_;
   Arch arch_;
   std::pair<int, int> kernel_{0, 0};
   std::vector<Arch> targets_;
@@ -328,28 +376,6 @@ class Importer {
 };
 
 }  // namespace
-
-bool LooksLikeJson(std::string_view text) {
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    return c == '{';
-  }
-  return false;
-}
-
-ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse, OciOptions oci) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  if (in) buf << in.rdbuf();
-  if (!in || !LooksLikeJson(buf.str())) return ParsePolicyFile(path, parse);
-  oci.filename = path;
-  Imported imported = ImportOci(buf.str(), oci);
-  ParsedPolicy out;
-  out.policy = std::move(imported.policy);
-  out.diagnostics = std::move(imported.diagnostics);
-  out.sources[path] = buf.str();
-  return out;
-}
 
 Imported ImportOci(std::string_view text, const OciOptions& options) {
   try {

@@ -1,0 +1,387 @@
+#include "formats/arg_dnf.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+namespace sysgate::formats {
+namespace {
+
+constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+
+// A set of values given as (x & mask) == value, the form every literal can be split into.
+struct Ternary {
+  uint64_t mask;
+  uint64_t value;
+};
+
+std::optional<ArgLit> LitOfTernary(int index, Ternary t) {
+  if (t.mask == 0) return std::nullopt;  // always true: no literal
+  if (t.mask == kMax) return ArgLit{index, CmpOp::kEq, t.value, 0};
+  return ArgLit{index, CmpOp::kMaskedEq, t.mask, t.value};
+}
+
+// The blocks of [lo, hi] (unsigned, `bits` wide; `flip` is the sign bit for signed domains,
+// already applied to lo and hi) as prefixes: at most 2 * bits of them.
+std::vector<Ternary> Prefixes(uint64_t lo, uint64_t hi, int bits, uint64_t flip) {
+  const uint64_t domain = bits == 64 ? kMax : (uint64_t{1} << bits) - 1;
+  std::vector<Ternary> out;
+  while (true) {
+    // The largest aligned block starting at lo that stays within hi.
+    int k = 0;
+    while (k < bits) {
+      uint64_t size = uint64_t{1} << k;  // try doubling to 2 * size
+      if (lo & size) break;              // lo not aligned to 2 * size
+      uint64_t last = lo + (size << 1) - 1;
+      if (k + 1 < 64 && last > hi) break;
+      if (k + 1 == 64 && !(lo == 0 && hi == kMax)) break;
+      ++k;
+    }
+    uint64_t block_mask = k == 64 ? kMax : (uint64_t{1} << k) - 1;
+    uint64_t mask = domain & ~block_mask;
+    out.push_back({mask, (lo ^ flip) & mask});
+    uint64_t last = lo | block_mask;
+    if (last >= hi) break;
+    lo = last + 1;
+  }
+  return out;
+}
+
+// The values of `lit` as ternaries.
+std::vector<Ternary> TernariesOf(const ArgLit& l) {
+  switch (l.op) {
+    case CmpOp::kEq: return {{kMax, l.value}};
+    case CmpOp::kNe: {
+      std::vector<Ternary> out;
+      for (int i = 0; i < 64; ++i) {
+        uint64_t bit = uint64_t{1} << i;
+        out.push_back({bit, ~l.value & bit});
+      }
+      return out;
+    }
+    case CmpOp::kMaskedEq:
+      if (l.value_two & ~l.value) return {};
+      return {{l.value, l.value_two}};
+    case CmpOp::kLt: return l.value == 0 ? std::vector<Ternary>{} : Prefixes(0, l.value - 1, 64, 0);
+    case CmpOp::kLe: return Prefixes(0, l.value, 64, 0);
+    case CmpOp::kGt: return l.value == kMax ? std::vector<Ternary>{} : Prefixes(l.value + 1, kMax, 64, 0);
+    case CmpOp::kGe: return Prefixes(l.value, kMax, 64, 0);
+    default: return {};
+  }
+}
+
+// [lo, hi] of a bound literal; false when empty.
+bool BoundInterval(const ArgLit& l, uint64_t& lo, uint64_t& hi) {
+  lo = 0;
+  hi = kMax;
+  switch (l.op) {
+    case CmpOp::kLt: if (l.value == 0) return false; hi = l.value - 1; return true;
+    case CmpOp::kLe: hi = l.value; return true;
+    case CmpOp::kGt: if (l.value == kMax) return false; lo = l.value + 1; return true;
+    case CmpOp::kGe: lo = l.value; return true;
+    default: return false;
+  }
+}
+
+// An unsigned 64-bit interval as literals (native bounds where one side is open).
+ArgDnf Interval64(int index, uint64_t lo, uint64_t hi) {
+  if (lo > hi) return {};
+  if (lo == 0 && hi == kMax) return DnfTrue();
+  if (lo == hi) return {{ArgLit{index, CmpOp::kEq, lo, 0}}};
+  if (lo == 0) return {{ArgLit{index, CmpOp::kLe, hi, 0}}};
+  if (hi == kMax) return {{ArgLit{index, CmpOp::kGe, lo, 0}}};
+  ArgDnf out;
+  for (Ternary t : Prefixes(lo, hi, 64, 0)) out.push_back({*LitOfTernary(index, t)});
+  return out;
+}
+
+using Intervals = std::vector<std::pair<uint64_t, uint64_t>>;
+
+// The values of a literal other than kMaskedEq as sorted, disjoint intervals.
+Intervals IntervalsOf(const ArgLit& l) {
+  if (l.op == CmpOp::kEq) return {{l.value, l.value}};
+  if (l.op == CmpOp::kNe) {
+    Intervals out;
+    if (l.value > 0) out.emplace_back(0, l.value - 1);
+    if (l.value < kMax) out.emplace_back(l.value + 1, kMax);
+    return out;
+  }
+  uint64_t lo, hi;
+  if (!BoundInterval(l, lo, hi)) return {};
+  return {{lo, hi}};
+}
+
+// Two literals on one argument, intersected.
+ArgDnf Intersect(const ArgLit& a, const ArgLit& b) {
+  if (a == b) return {{a}};
+  if (a.op == CmpOp::kEq) return EvalArgLit(b, a.value) ? ArgDnf{{a}} : ArgDnf{};
+  if (b.op == CmpOp::kEq) return EvalArgLit(a, b.value) ? ArgDnf{{b}} : ArgDnf{};
+  if (a.op != CmpOp::kMaskedEq && b.op != CmpOp::kMaskedEq) {
+    ArgDnf out;
+    for (auto [lo1, hi1] : IntervalsOf(a)) {
+      for (auto [lo2, hi2] : IntervalsOf(b)) {
+        ArgDnf part = Interval64(a.index, std::max(lo1, lo2), std::min(hi1, hi2));
+        out.insert(out.end(), part.begin(), part.end());
+      }
+    }
+    return out;
+  }
+  ArgDnf out;
+  for (Ternary x : TernariesOf(a)) {
+    for (Ternary y : TernariesOf(b)) {
+      if ((x.value ^ y.value) & x.mask & y.mask) continue;  // disagree on a bit both fix
+      auto lit = LitOfTernary(a.index, {x.mask | y.mask, x.value | y.value});
+      out.push_back(lit ? ArgTerm{*lit} : ArgTerm{});
+    }
+  }
+  return out;
+}
+
+// A term AND a term: the literals merged by index; several terms when an intersection splits.
+ArgDnf TermAnd(const ArgTerm& a, const ArgTerm& b) {
+  ArgDnf acc = {ArgTerm{}};
+  size_t i = 0, j = 0;
+  auto append = [&](const ArgDnf& alts) {
+    ArgDnf next;
+    for (const ArgTerm& t : acc) {
+      for (const ArgTerm& alt : alts) {
+        ArgTerm u = t;
+        u.insert(u.end(), alt.begin(), alt.end());
+        next.push_back(std::move(u));
+      }
+    }
+    acc = std::move(next);
+  };
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].index < b[j].index)) {
+      append({{a[i++]}});
+    } else if (i == a.size() || b[j].index < a[i].index) {
+      append({{b[j++]}});
+    } else {
+      append(Intersect(a[i++], b[j++]));
+    }
+    if (acc.empty()) return {};
+  }
+  return acc;
+}
+
+void Dedupe(ArgDnf& d) {
+  for (const ArgTerm& t : d) {
+    if (t.empty()) {  // true absorbs everything
+      d = DnfTrue();
+      return;
+    }
+  }
+  std::sort(d.begin(), d.end());
+  d.erase(std::unique(d.begin(), d.end()), d.end());
+}
+
+class Converter {
+ public:
+  explicit Converter(size_t max_terms) : max_(max_terms) {}
+
+  Result<ArgDnf> Convert(const Condition& c, bool neg) {
+    switch (c.kind()) {
+      case Condition::Kind::kCompare: {
+        ArgDnf d = Compare(c.comparison(), neg);
+        if (overflow_) return TooBig();
+        return Limit(std::move(d));
+      }
+      case Condition::Kind::kNot: return Convert(c.children().front(), !neg);
+      case Condition::Kind::kAnd:
+      case Condition::Kind::kOr: {
+        bool conj = (c.kind() == Condition::Kind::kAnd) != neg;  // De Morgan
+        ArgDnf acc = conj ? DnfTrue() : ArgDnf{};
+        for (const Condition& ch : c.children()) {
+          auto d = Convert(ch, neg);
+          if (!d) return d;
+          if (conj) {
+            auto r = And(acc, *d);
+            if (!r) return r;
+            acc = std::move(*r);
+          } else {
+            acc.insert(acc.end(), d->begin(), d->end());
+            Dedupe(acc);
+            if (auto r = Limit(acc); !r) return r;
+          }
+        }
+        return acc;
+      }
+    }
+    return ArgDnf{};
+  }
+
+  Result<ArgDnf> And(const ArgDnf& a, const ArgDnf& b) {
+    ArgDnf out;
+    for (const ArgTerm& x : a) {
+      for (const ArgTerm& y : b) {
+        ArgDnf t = TermAnd(x, y);
+        out.insert(out.end(), t.begin(), t.end());
+        if (out.size() > 4 * max_) Dedupe(out);
+        if (out.size() > max_) return TooBig();
+      }
+    }
+    Dedupe(out);
+    return out;
+  }
+
+ private:
+  Result<ArgDnf> Limit(ArgDnf d) {
+    if (d.size() > max_) return TooBig();
+    return d;
+  }
+  Error TooBig() const {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("the condition needs more than {} libseccomp argument rules", max_));
+  }
+
+  // One comparison (or its negation) in the argument's width and signedness.
+  ArgDnf Compare(const Comparison& cmp, bool neg) {
+    const int idx = cmp.arg.index;
+    const bool narrow = cmp.arg.width == Width::k32;
+    const int bits = narrow ? 32 : 64;
+    const uint64_t domain = narrow ? 0xffffffffULL : kMax;
+    const uint64_t sign = cmp.arg.is_signed ? (narrow ? 0x80000000ULL : 0x8000000000000000ULL) : 0;
+    auto v = [&](size_t i) { return cmp.operands[i].value; };
+    auto eq = [&](uint64_t x) -> ArgDnf {
+      return narrow ? ArgDnf{{ArgLit{idx, CmpOp::kMaskedEq, domain, x & domain}}}
+                    : ArgDnf{{ArgLit{idx, CmpOp::kEq, x, 0}}};
+    };
+    auto masked_ne = [&](uint64_t m, uint64_t x) {  // some bit of m differs from x
+      ArgDnf out;
+      for (int i = 0; i < 64; ++i) {
+        uint64_t bit = uint64_t{1} << i;
+        if (m & bit) out.push_back({ArgLit{idx, CmpOp::kMaskedEq, bit, ~x & bit}});
+      }
+      return out;
+    };
+    auto ne = [&](uint64_t x) -> ArgDnf {
+      return narrow ? masked_ne(domain, x) : ArgDnf{{ArgLit{idx, CmpOp::kNe, x, 0}}};
+    };
+    // [lo, hi] in the domain's order (signed or not), lo and hi in the domain.
+    auto interval = [&](uint64_t lo, uint64_t hi) -> ArgDnf {
+      uint64_t flo = lo ^ sign, fhi = hi ^ sign;  // unsigned order after flipping the sign
+      if (flo > fhi) return {};
+      if (!narrow) {
+        if (sign == 0) return Interval64(idx, lo, hi);
+        // Signed 64-bit: both ends in one half stays one unsigned interval; else two.
+        if ((lo ^ hi) >> 63 == 0) return Interval64(idx, lo, hi);
+        ArgDnf out = Interval64(idx, lo, kMax);
+        ArgDnf low = Interval64(idx, 0, hi);
+        out.insert(out.end(), low.begin(), low.end());
+        return out;
+      }
+      ArgDnf out;
+      for (Ternary t : Prefixes(flo, fhi, bits, sign)) {
+        auto lit = LitOfTernary(idx, t);
+        out.push_back(lit ? ArgTerm{*lit} : ArgTerm{});
+      }
+      return out;
+    };
+    const uint64_t min = sign;                // smallest value in domain order
+    const uint64_t max = domain ^ sign;       // largest
+    auto below = [&](uint64_t x, bool inclusive) -> ArgDnf {  // [min, x) or [min, x]
+      if (!inclusive && x == min) return {};
+      return interval(min, inclusive ? x : ((x - 1) & domain));
+    };
+    auto above = [&](uint64_t x, bool inclusive) -> ArgDnf {
+      if (!inclusive && x == max) return {};
+      return interval(inclusive ? x : ((x + 1) & domain), max);
+    };
+    switch (cmp.op) {
+      case CmpOp::kEq: return neg ? ne(v(0)) : eq(v(0));
+      case CmpOp::kNe: return neg ? eq(v(0)) : ne(v(0));
+      case CmpOp::kLt: return neg ? above(v(0), true) : below(v(0), false);
+      case CmpOp::kLe: return neg ? above(v(0), false) : below(v(0), true);
+      case CmpOp::kGt: return neg ? below(v(0), true) : above(v(0), false);
+      case CmpOp::kGe: return neg ? below(v(0), false) : above(v(0), true);
+      case CmpOp::kMaskedEq: {
+        uint64_t m = v(0) & domain, x = v(1) & domain;
+        if (x & ~m) return neg ? DnfTrue() : ArgDnf{};
+        if (m == 0) return neg ? ArgDnf{} : DnfTrue();
+        if (neg) return masked_ne(m, x);
+        if (!narrow && m == kMax) return eq(x);
+        return {{ArgLit{idx, CmpOp::kMaskedEq, m, x}}};
+      }
+      case CmpOp::kIn: {
+        ArgDnf out;
+        if (!neg) {
+          for (const Operand& o : cmp.operands) {
+            ArgDnf e = eq(o.value);
+            out.insert(out.end(), e.begin(), e.end());
+          }
+          return out;
+        }
+        // Not one of them: the gaps between the values, in the domain's order.
+        std::vector<uint64_t> pts;
+        for (const Operand& o : cmp.operands) pts.push_back(o.value ^ sign);
+        std::sort(pts.begin(), pts.end());
+        uint64_t lo = 0;  // flipped domain: 0 is the smallest value
+        bool done = false;
+        for (uint64_t p : pts) {
+          if (p > lo) {
+            ArgDnf gap = interval(lo ^ sign, (p - 1) ^ sign);
+            out.insert(out.end(), gap.begin(), gap.end());
+          }
+          if (p == domain) {
+            done = true;
+            break;
+          }
+          lo = p + 1;
+        }
+        if (!done) {
+          ArgDnf gap = interval(lo ^ sign, domain ^ sign);
+          out.insert(out.end(), gap.begin(), gap.end());
+        }
+        return out;
+      }
+      case CmpOp::kRange: {
+        if (!neg) return interval(v(0), v(1));
+        ArgDnf out = below(v(0), false);
+        ArgDnf hi = above(v(1), false);
+        out.insert(out.end(), hi.begin(), hi.end());
+        return out;
+      }
+    }
+    return {};
+  }
+
+  size_t max_;
+  bool overflow_ = false;
+};
+
+}  // namespace
+
+bool EvalArgLit(const ArgLit& l, uint64_t x) {
+  switch (l.op) {
+    case CmpOp::kEq: return x == l.value;
+    case CmpOp::kNe: return x != l.value;
+    case CmpOp::kLt: return x < l.value;
+    case CmpOp::kLe: return x <= l.value;
+    case CmpOp::kGt: return x > l.value;
+    case CmpOp::kGe: return x >= l.value;
+    case CmpOp::kMaskedEq: return (x & l.value) == l.value_two;
+    default: return false;
+  }
+}
+
+bool EvalDnf(const ArgDnf& dnf, const std::array<uint64_t, 6>& args) {
+  return std::ranges::any_of(dnf, [&](const ArgTerm& t) {
+    return std::ranges::all_of(t, [&](const ArgLit& l) {
+      return EvalArgLit(l, args[static_cast<size_t>(l.index)]);
+    });
+  });
+}
+
+Result<ArgDnf> ConditionToDnf(const Condition& cond, bool negate, size_t max_terms) {
+  return Converter(max_terms).Convert(cond, negate);
+}
+
+Result<ArgDnf> DnfAnd(const ArgDnf& a, const ArgDnf& b, size_t max_terms) {
+  return Converter(max_terms).And(a, b);
+}
+
+}  // namespace sysgate::formats

@@ -1,0 +1,120 @@
+// Policy to OCI runtime-spec linux.seccomp JSON, written so that runc and crun (through
+// libseccomp) give sysgate's verdicts: rules made disjoint per syscall (flatten.h), 32-bit and
+// signed comparisons as masked compares, one comparison per argument in each rule.
+#include <fmt/format.h>
+
+#include "formats/flatten.h"
+#include "formats/oci_json.h"
+#include "formats/registry.h"
+
+namespace sysgate::formats {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+void Warn(std::vector<Diagnostic>& d, std::string msg) {
+  d.push_back({Severity::kWarning, {}, std::move(msg), 1});
+}
+
+// Sets action (and errnoRet) on `obj`.
+void PutAction(ojson& obj, const char* field, const char* errno_field, const Action& a,
+               std::vector<Diagnostic>& diags) {
+  switch (a.kind()) {
+    case ActionKind::kAllow: obj[field] = "SCMP_ACT_ALLOW"; return;
+    case ActionKind::kErrno:
+      obj[field] = "SCMP_ACT_ERRNO";
+      obj[errno_field] = a.data();
+      return;
+    case ActionKind::kKillProcess: obj[field] = "SCMP_ACT_KILL_PROCESS"; return;
+    case ActionKind::kKillThread: obj[field] = "SCMP_ACT_KILL_THREAD"; return;
+    case ActionKind::kTrap:
+      obj[field] = "SCMP_ACT_TRAP";
+      if (a.data() != 0) {
+        Warn(diags, fmt::format("OCI has no data for SCMP_ACT_TRAP: trap({}) is written as trap(0)", a.data()));
+      }
+      return;
+    case ActionKind::kTrace:
+      obj[field] = "SCMP_ACT_TRACE";
+      obj[errno_field] = a.data();  // runc passes errnoRet as the trace data
+      return;
+    case ActionKind::kLog: obj[field] = "SCMP_ACT_LOG"; return;
+    case ActionKind::kNotify: obj[field] = "SCMP_ACT_NOTIFY"; return;
+  }
+}
+
+}  // namespace
+
+std::string_view ScmpCmpName(CmpOp op) {
+  switch (op) {
+    case CmpOp::kEq: return "SCMP_CMP_EQ";
+    case CmpOp::kNe: return "SCMP_CMP_NE";
+    case CmpOp::kLt: return "SCMP_CMP_LT";
+    case CmpOp::kLe: return "SCMP_CMP_LE";
+    case CmpOp::kGt: return "SCMP_CMP_GT";
+    case CmpOp::kGe: return "SCMP_CMP_GE";
+    case CmpOp::kMaskedEq: return "SCMP_CMP_MASKED_EQ";
+    default: return "?";
+  }
+}
+
+ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diagnostic>& diags) {
+  ojson out = ojson::object();
+  PutAction(out, "defaultAction", "defaultErrnoRet", p.default_action, diags);
+  if (p.default_action.kind() == ActionKind::kNotify) {
+    diags.push_back({Severity::kError, {}, "runc refuses SCMP_ACT_NOTIFY as the default action", 1});
+  }
+  ojson arches = ojson::array();
+  for (Arch a : p.TargetArches()) arches.push_back(Info(a).scmp_name);
+  out["architectures"] = arches;
+  if (!o.runtime.flags.empty()) out["flags"] = o.runtime.flags;
+  if (!o.runtime.listener_path.empty()) out["listenerPath"] = o.runtime.listener_path;
+  if (!o.runtime.listener_metadata.empty()) out["listenerMetadata"] = o.runtime.listener_metadata;
+  if (p.unknown_action != Action::Errno(38)) {
+    Warn(diags, fmt::format("OCI cannot set the action for unknown syscall numbers ({}): runc "
+                            "returns ENOSYS for numbers above the profile's newest syscall and "
+                            "the default action for the others",
+                            p.unknown_action.ToString()));
+  }
+  FlattenOptions fo;
+  fo.format = "OCI";
+  ojson syscalls = ojson::array();
+  bool notify = p.default_action.kind() == ActionKind::kNotify;
+  for (const FlatRule& r : Flatten(p, fo, diags)) {
+    ojson e = ojson::object();
+    e["names"] = r.names;
+    PutAction(e, "action", "errnoRet", r.action, diags);
+    notify |= r.action.kind() == ActionKind::kNotify;
+    if (!r.args.empty()) {
+      ojson args = ojson::array();
+      for (const ArgLit& l : r.args) {
+        ojson a = ojson::object();
+        a["index"] = l.index;
+        a["value"] = l.value;
+        if (l.op == CmpOp::kMaskedEq) a["valueTwo"] = l.value_two;
+        a["op"] = ScmpCmpName(l.op);
+        args.push_back(a);
+      }
+      e["args"] = args;
+    }
+    syscalls.push_back(e);
+  }
+  out["syscalls"] = syscalls;
+  if (notify && o.runtime.listener_path.empty()) {
+    Warn(diags, "the profile uses SCMP_ACT_NOTIFY but has no listenerPath: the runtime needs one "
+                "(--listener-path) to hand the notification fd to a supervisor");
+  }
+  return out;
+}
+
+Exported ExportOci(const Policy& p, const ExportOptions& o) {
+  Exported e;
+  ojson obj = OciSeccompObject(p, o, e.diagnostics);
+  if (!HasErrors(e.diagnostics)) {
+    e.text = obj.dump(2) + "\n";
+    e.means = WithoutTrapData(p);
+    e.means->unknown_action = Action::Errno(38);
+  }
+  return e;
+}
+
+}  // namespace sysgate::formats

@@ -1,0 +1,19 @@
+// The OCI linux.seccomp object for a policy, shared by the OCI and SPO writers.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sysgate/formats.h"
+
+namespace sysgate::formats {
+
+// Errors and warnings go to `diags`; the object is meaningful only without errors.
+nlohmann::ordered_json OciSeccompObject(const Policy& policy, const ExportOptions& options,
+                                        std::vector<Diagnostic>& diags);
+
+// "SCMP_CMP_EQ", ... for kEq..kGe and kMaskedEq.
+std::string_view ScmpCmpName(CmpOp op);
+
+}  // namespace sysgate::formats

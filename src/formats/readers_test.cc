@@ -1,0 +1,301 @@
+// The readers of systemd, minijail, Kafel, Firecracker and SPO files: what they mean, their
+// errors with file:line:col, and the real files in ../shared/data/profiles.
+#include <errno.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sysgate/formats.h"
+#include "sysgate/interpreter.h"
+
+namespace sysgate::formats {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+Action V(const Policy& p, std::string_view name, std::initializer_list<uint64_t> args = {},
+         Arch a = Arch::kX86_64) {
+  return Evaluate(p, SeccompData::For(a, *SyscallNumber(a, name), args)).action;
+}
+
+std::string Messages(const Imported& r) {
+  std::string out;
+  for (const Diagnostic& d : r.diagnostics) out += d.loc.ToString() + ": " + d.message + "\n";
+  return out;
+}
+
+Policy Must(std::string_view text, Format f, ImportOptions o = {}) {
+  if (!o.arch) o.arch = Arch::kX86_64;
+  o.filename = "t";
+  Imported r = Import(text, f, o);
+  EXPECT_TRUE(r.policy) << Messages(r);
+  return r.policy ? *r.policy : Policy{};
+}
+
+std::string FirstError(std::string_view text, Format f, ImportOptions o = {}) {
+  o.arch = Arch::kX86_64;
+  o.filename = "t";
+  Imported r = Import(text, f, o);
+  EXPECT_FALSE(r.policy);
+  for (const Diagnostic& d : r.diagnostics) {
+    if (d.severity == Severity::kError) return d.loc.ToString() + ": " + d.message;
+  }
+  return "no error";
+}
+
+std::string Fixture(const char* name) {
+  fs::path p = fs::path(SYSGATE_SHARED_DATA) / "profiles" / name;
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool HaveFixtures() { return fs::exists(fs::path(SYSGATE_SHARED_DATA) / "profiles"); }
+
+// ---- systemd ----
+
+TEST(Systemd, AllowListAddsDefaultAndTakesAway) {
+  Policy p = Must(
+      "[Service]\n"
+      "SystemCallArchitectures=native\n"
+      "SystemCallFilter=@system-service\n"
+      "SystemCallFilter=~@privileged @resources\n"
+      "SystemCallErrorNumber=EPERM\n",
+      Format::kSystemd);
+  EXPECT_EQ(p.default_action, Action::Errno(EPERM));
+  EXPECT_EQ(V(p, "read"), Action::Allow());
+  EXPECT_EQ(V(p, "chown"), Action::Errno(EPERM));          // @privileged taken away
+  EXPECT_EQ(V(p, "setpriority"), Action::Errno(EPERM));    // @resources
+  EXPECT_EQ(V(p, "mount"), Action::Errno(EPERM));          // never allowed
+  EXPECT_EQ(V(p, "rt_sigreturn"), Action::Allow());        // @default, implicitly
+  EXPECT_EQ(p.arches, std::vector<Arch>{HostArch()});
+}
+
+TEST(Systemd, DenyListWithErrnosAndReset) {
+  Policy p = Must(
+      "SystemCallFilter=~mount umount2:EBUSY\n"
+      "SystemCallFilter=~@swap ptrace:kill\n"
+      "SystemCallFilter=swapon\n",   // takes swapon out of the deny list
+      Format::kSystemd);
+  EXPECT_EQ(p.default_action, Action::Allow());
+  EXPECT_EQ(V(p, "mount"), Action::KillProcess());
+  EXPECT_EQ(V(p, "umount2"), Action::Errno(EBUSY));
+  EXPECT_EQ(V(p, "swapoff"), Action::KillProcess());
+  EXPECT_EQ(V(p, "swapon"), Action::Allow());
+  EXPECT_EQ(V(p, "ptrace"), Action::KillProcess());
+  Policy reset = Must("SystemCallFilter=~mount\nSystemCallFilter=\nSystemCallFilter=read\n", Format::kSystemd);
+  EXPECT_EQ(V(reset, "read"), Action::Allow());
+  EXPECT_EQ(V(reset, "mount"), Action::KillProcess());     // an allow list now
+  Policy log = Must("SystemCallFilter=read\nSystemCallErrorNumber=log\n", Format::kSystemd);
+  EXPECT_EQ(V(log, "write"), Action::Log());
+}
+
+TEST(Systemd, Errors) {
+  EXPECT_EQ(FirstError("SystemCallFilter=~read:ENOPE\n", Format::kSystemd),
+            "t:1:19: unknown errno 'ENOPE' (an errno name, a number 0..4095, or kill)");
+  EXPECT_THAT(FirstError("SystemCallFilter=@nope\n", Format::kSystemd), HasSubstr("t:1:18: unknown syscall group"));
+  EXPECT_THAT(FirstError("SystemCallArchitectures=vax\n", Format::kSystemd), HasSubstr("t:1:25:"));
+  EXPECT_THAT(FirstError("SystemCallFilter=read rede\n", Format::kSystemd, {.strict = true}), HasSubstr("t:1:23:"));
+}
+
+// ---- minijail ----
+
+TEST(Minijail, ActionsExpressionsAndReturn) {
+  Policy p = Must(
+      "# comment\n"
+      "read: 1\n"
+      "write: arg0 == 1 || arg0 == 2\n"
+      "mmap: arg2 in ~PROT_EXEC || arg2 in ~PROT_WRITE\n"
+      "ioctl: arg1 == 0x5401 && arg0 <= 2; return EPERM\n"
+      "fcntl: arg1 & 0x400\n"
+      "openat: return 13\n"
+      "{getpid, gettid}: allow\n"
+      "ptrace: kill-thread\n"
+      "@default trap\n",
+      Format::kMinijail);
+  EXPECT_EQ(p.default_action, Action::Trap(0));
+  EXPECT_EQ(V(p, "read"), Action::Allow());
+  EXPECT_EQ(V(p, "write", {2}), Action::Allow());
+  EXPECT_EQ(V(p, "write", {3}), Action::Trap(0));
+  EXPECT_EQ(V(p, "mmap", {0, 0, 3}), Action::Allow());      // read|write, no exec
+  EXPECT_EQ(V(p, "mmap", {0, 0, 7}), Action::Trap(0));      // W and X
+  EXPECT_EQ(V(p, "ioctl", {1, 0x5401}), Action::Allow());
+  EXPECT_EQ(V(p, "ioctl", {5, 0x5401}), Action::Errno(EPERM));
+  EXPECT_EQ(V(p, "fcntl", {0, 0x402}), Action::Allow());    // a bit of 0x400 set
+  EXPECT_EQ(V(p, "fcntl", {0, 0x2}), Action::Trap(0));
+  EXPECT_EQ(V(p, "openat"), Action::Errno(13));
+  EXPECT_EQ(V(p, "gettid"), Action::Allow());
+  EXPECT_EQ(V(p, "ptrace"), Action::KillThread());
+}
+
+TEST(Minijail, DenylistAndErrors) {
+  Policy p = Must("@denylist\nbpf: return EPERM\nptrace: kill\n", Format::kMinijail);
+  EXPECT_EQ(V(p, "read"), Action::Allow());
+  EXPECT_EQ(V(p, "bpf"), Action::Errno(EPERM));
+  EXPECT_EQ(V(p, "ptrace"), Action::KillProcess());
+  EXPECT_THAT(FirstError("read: 1\nread: 1\n", Format::kMinijail), HasSubstr("t:2:1: read is listed twice"));
+  EXPECT_THAT(FirstError("read: arg9 == 1\n", Format::kMinijail), HasSubstr("t:1:1: expected argN"));
+  EXPECT_THAT(FirstError("read: arg0 == NOPE\n", Format::kMinijail), HasSubstr("unknown value 'NOPE'"));
+  EXPECT_THAT(FirstError("@include /nonexistent.policy\n", Format::kMinijail), HasSubstr("cannot read included file"));
+  EXPECT_THAT(FirstError("read: explode\n", Format::kMinijail), HasSubstr("unknown action 'explode'"));
+}
+
+TEST(Minijail, IncludeRelativeToTheFile) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("sysgate-mj-{}", getpid());
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "sub" / "base.policy") << "read: 1\n";
+  std::ofstream(dir / "main.policy") << "@include sub/base.policy\nwrite: 1\n";
+  Imported r = ImportFile((dir / "main.policy").string(), std::nullopt, {.arch = Arch::kX86_64});
+  fs::remove_all(dir);
+  ASSERT_TRUE(r.policy) << Messages(r);
+  EXPECT_EQ(V(*r.policy, "read"), Action::Allow());
+  EXPECT_EQ(V(*r.policy, "write"), Action::Allow());
+  EXPECT_EQ(V(*r.policy, "open"), Action::KillProcess());
+}
+
+// ---- Kafel ----
+
+TEST(Kafel, PoliciesUseAndExpressions) {
+  Policy p = Must(
+      "#define STDOUT 1\n"
+      "#define MASK 0x3\n"
+      "POLICY io { ALLOW { write(fd, buf, n) { fd == STDOUT, fd == 2 }, read { fd == 0 } } }\n"
+      "POLICY rest {\n"
+      "  ERRNO(13) { openat },\n"
+      "  KILL_PROCESS { ptrace }, TRAP(7) { SYSCALL[39] },\n"
+      "  ALLOW { fcntl(fd, cmd) { (cmd & MASK) == 1 && !(fd > 10) }, close { 3 < fd } }\n"
+      "}\n"
+      "USE io, USE rest DEFAULT ERRNO(1)\n",
+      Format::kKafel);
+  EXPECT_EQ(p.default_action, Action::Errno(1));
+  EXPECT_EQ(V(p, "write", {2}), Action::Allow());
+  EXPECT_EQ(V(p, "write", {3}), Action::Errno(1));
+  EXPECT_EQ(V(p, "read", {0}), Action::Allow());
+  EXPECT_EQ(V(p, "openat"), Action::Errno(13));
+  EXPECT_EQ(V(p, "ptrace"), Action::KillProcess());
+  EXPECT_EQ(V(p, "getpid"), Action::Trap(7));            // x86_64 39
+  EXPECT_EQ(V(p, "fcntl", {3, 5}), Action::Allow());
+  EXPECT_EQ(V(p, "fcntl", {11, 5}), Action::Errno(1));
+  EXPECT_EQ(V(p, "close", {4}), Action::Allow());
+  EXPECT_EQ(V(p, "close", {3}), Action::Errno(1));
+}
+
+TEST(Kafel, NsjailStyleAndErrors) {
+  Policy p = Must("ERRNO(1337) { geteuid }\tERRNO(1) { ptrace, sched_setaffinity }\nKILL_PROCESS { syslog } DEFAULT ALLOW\n", Format::kKafel);
+  EXPECT_EQ(V(p, "geteuid"), Action::Errno(1337));
+  EXPECT_EQ(V(p, "syslog"), Action::KillProcess());
+  EXPECT_EQ(V(p, "read"), Action::Allow());
+  EXPECT_EQ(FirstError("POLICY a { ALLOW { read } }\nUSE b DEFAULT KILL\n", Format::kKafel), "t:2:5: USE b: no such POLICY");
+  EXPECT_THAT(FirstError("ALLOW { read(fd) { fd == } } DEFAULT KILL\n", Format::kKafel), HasSubstr("t:1:26:"));
+  EXPECT_THAT(FirstError("FROB { read } DEFAULT KILL\n", Format::kKafel), HasSubstr("t:1:1: expected an action"));
+  EXPECT_THAT(FirstError("POLICY a { USE a }\nUSE a DEFAULT KILL\n", Format::kKafel), HasSubstr("uses itself"));
+}
+
+// ---- Firecracker ----
+
+TEST(Firecracker, CategoriesAndArgs) {
+  std::string text = R"({
+    "vmm": {"default_action": "trap", "filter_action": "allow", "filter": [
+      {"syscall": "read"},
+      {"syscall": "ioctl", "args": [{"index": 1, "type": "dword", "op": "eq", "val": 21505}]},
+      {"syscall": "mmap", "args": [{"index": 2, "type": "qword", "op": {"masked_eq": 4}, "val": 0}]}]},
+    "api": {"default_action": {"errno": 5}, "filter_action": "allow", "filter": []}})";
+  EXPECT_THAT(FirstError(text, Format::kFirecracker), HasSubstr("choose one (--section)"));
+  Policy p = Must(text, Format::kFirecracker, {.section = "vmm"});
+  EXPECT_EQ(V(p, "read"), Action::Allow());
+  EXPECT_EQ(V(p, "ioctl", {0, 0xdead000000005401ULL}), Action::Allow());  // dword: low half
+  EXPECT_EQ(V(p, "ioctl", {0, 0x5402}), Action::Trap(0));
+  EXPECT_EQ(V(p, "mmap", {0, 0, 3}), Action::Allow());
+  EXPECT_EQ(V(p, "mmap", {0, 0, 7}), Action::Trap(0));
+  Policy api = Must(text, Format::kFirecracker, {.section = "api"});
+  EXPECT_EQ(V(api, "read"), Action::Errno(5));
+  EXPECT_THAT(FirstError(R"({"x": {"default_action": "boom", "filter_action": "allow"}})", Format::kFirecracker), HasSubstr("x.default_action"));
+}
+
+// ---- the real files ----
+
+TEST(Readers, RealFiles) {
+  if (!HaveFixtures()) GTEST_SKIP() << "no reference data at " << SYSGATE_SHARED_DATA;
+  Policy cat = Must(Fixture("minijail-examples-cat.policy"), Format::kMinijail);
+  EXPECT_EQ(V(cat, "read"), Action::Allow());
+  EXPECT_EQ(V(cat, "mmap", {0, 0, 5}), Action::Allow());     // read|exec
+  EXPECT_EQ(V(cat, "mmap", {0, 0, 7}), Action::KillProcess());
+  EXPECT_EQ(V(cat, "socket"), Action::KillProcess());
+  Policy cros = Must(Fixture("minijail-policies-cros_default_v0.policy"), Format::kMinijail);
+  EXPECT_EQ(V(cros, "bpf"), Action::Errno(EPERM));
+  EXPECT_EQ(V(cros, "read"), Action::Allow());
+  Policy comp = Must(Fixture("kafel-samples-sample_composition.policy"), Format::kKafel);
+  EXPECT_EQ(V(comp, "write", {1}), Action::Allow());
+  EXPECT_EQ(V(comp, "write", {0}), Action::KillThread());
+  Policy consts = Must(Fixture("kafel-samples-sample_constants.policy"), Format::kKafel);
+  EXPECT_EQ(V(consts, "write", {1, 5, 2}), Action::Allow());
+  EXPECT_EQ(V(consts, "write", {1, 5, 9}), Action::KillThread());
+  for (const char* f : {"firecracker-x86_64-unknown-linux-musl.json", "firecracker-aarch64-unknown-linux-musl.json"}) {
+    Arch a = std::string_view(f).find("aarch64") != std::string_view::npos ? Arch::kAarch64 : Arch::kX86_64;
+    for (const char* cat_name : {"vmm", "api", "vcpu"}) {
+      Policy fc = Must(Fixture(f), Format::kFirecracker, {.arch = a, .section = cat_name});
+      EXPECT_EQ(V(fc, "exit_group", {}, a), Action::Allow()) << f << " " << cat_name;
+      EXPECT_EQ(V(fc, "execve", {}, a), Action::Trap(0)) << f << " " << cat_name;
+    }
+  }
+  Policy spo = Must(Fixture("security-profiles-operator-baseprofile-runc.yaml"), Format::kSpo);
+  EXPECT_EQ(V(spo, "execve"), Action::Allow());
+  EXPECT_EQ(V(spo, "mount"), Action::Errno(EPERM));
+  Imported many = Import(Fixture("security-profiles-operator-seccompprofile.yaml"), Format::kSpo, {.arch = Arch::kX86_64});
+  EXPECT_FALSE(many.policy);
+  EXPECT_THAT(Messages(many), HasSubstr("profile-block-all"));
+  Policy block = Must(Fixture("security-profiles-operator-seccompprofile.yaml"), Format::kSpo, {.section = "profile-block-all"});
+  EXPECT_EQ(V(block, "read"), Action::Errno(EPERM));
+  // Detection by content.
+  EXPECT_EQ(DetectFormat(Fixture("moby-profiles-default.json")), Format::kOci);
+  EXPECT_EQ(DetectFormat(Fixture("firecracker-unimplemented.json")), Format::kFirecracker);
+  EXPECT_EQ(DetectFormat(Fixture("kafel-samples-sample_composition.policy")), Format::kKafel);
+  EXPECT_EQ(DetectFormat(Fixture("minijail-test-nested.policy")), Format::kMinijail);
+  EXPECT_EQ(DetectFormat(Fixture("security-profiles-operator-baseprofile-crun.yaml")), Format::kSpo);
+  EXPECT_EQ(DetectFormat("SystemCallFilter=@system-service\n"), Format::kSystemd);
+  EXPECT_EQ(DetectFormat("default errno(EPERM)\nallow read\n"), Format::kSysgate);
+}
+
+TEST(Readers, MangledInputNeverCrashes) {
+  const char* seeds[] = {
+      "SystemCallFilter=~@swap read:EPERM\nSystemCallArchitectures=native x86\n",
+      "read: arg0 == 1 || arg1 & 0x4; return 1\n{a, b}: 1\n@default kill\n",
+      "#define X 1\nPOLICY p { ALLOW { read(fd) { (fd & X) == 1 || !(fd < 2) } } }\nUSE p DEFAULT KILL\n",
+      R"({"t": {"default_action": "trap", "filter_action": {"errno": 1}, "filter": [{"syscall": "read", "args": [{"index": 0, "type": "dword", "op": {"masked_eq": 1}, "val": 1}]}]}})",
+      "kind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls: [{action: SCMP_ACT_ALLOW, names: [read]}]\n",
+  };
+  const Format formats[] = {Format::kSystemd, Format::kMinijail, Format::kKafel, Format::kFirecracker, Format::kSpo};
+  std::mt19937_64 rng(11);
+  const char* bits[] = {"(", ")", "{", "}", ",", ":", "\"", "|", "&&", "||", "~", "!", "=", "\n", "#", "[", "]", "-", "99999999999999999999"};
+  int ok = 0;
+  for (size_t f = 0; f < std::size(formats); ++f) {
+    for (int i = 0; i < 1500; ++i) {
+      std::string t = seeds[f];
+      for (int e = 0; e < 3; ++e) {
+        size_t pos = rng() % (t.size() + 1);
+        if (rng() % 2) t.erase(pos, rng() % 6);
+        else t.insert(pos, bits[rng() % std::size(bits)]);
+      }
+      Imported r = Import(t, formats[f], {.arch = Arch::kX86_64});
+      if (r.policy) {
+        ++ok;
+      } else {
+        EXPECT_TRUE(HasErrors(r.diagnostics)) << FormatName(formats[f]) << ": " << t;
+      }
+    }
+  }
+  EXPECT_GT(ok, 100);
+}
+
+}  // namespace
+}  // namespace sysgate::formats
