@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "policy_gen.h"
 #include "sysgate/analysis.h"
@@ -141,6 +144,75 @@ TEST(FormatRoundTrip, WritersRefuseWhatTheFormatCannotSay) {
   EXPECT_NE(refuse("arch x86_64\ndefault errno(EPERM)\nallow read\nkill-process ptrace\n", Format::kFirecracker).find("one action"), std::string::npos);
   EXPECT_NE(refuse("arch x86_64, i386\ndefault errno(EPERM)\nallow arch_prctl on x86_64\n", Format::kOci).find("--arch"), std::string::npos);
   EXPECT_NE(refuse("arch x86_64\ndefault allow\nerrno(EPERM) read\n", Format::kMinijail).find("does not write"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sysgate::formats
+
+namespace sysgate::formats {
+namespace {
+
+// format -> Policy -> the same format -> Policy: the same verdicts, for the real files.
+TEST(FormatRoundTrip, RealFilesThroughTheirOwnFormat) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(SYSGATE_SHARED_DATA) / "profiles";
+  if (!fs::exists(dir)) GTEST_SKIP() << "no reference data at " << dir;
+  struct Case {
+    const char* file;
+    Format format;
+    Arch arch;
+    const char* section;
+  };
+  const Case cases[] = {
+      {"moby-profiles-default.json", Format::kOci, Arch::kX86_64, ""},
+      {"moby-profiles-default.json", Format::kOci, Arch::kAarch64, ""},
+      {"containers-common-seccomp.json", Format::kOci, Arch::kX86_64, ""},
+      {"security-profiles-operator-baseprofile-runc.yaml", Format::kSpo, Arch::kX86_64, ""},
+      {"security-profiles-operator-baseprofile-crun.yaml", Format::kSpo, Arch::kX86_64, ""},
+      {"firecracker-x86_64-unknown-linux-musl.json", Format::kFirecracker, Arch::kX86_64, "vmm"},
+      {"firecracker-x86_64-unknown-linux-musl.json", Format::kFirecracker, Arch::kX86_64, "vcpu"},
+      {"firecracker-aarch64-unknown-linux-musl.json", Format::kFirecracker, Arch::kAarch64, "api"},
+  };
+  size_t inputs = 0;
+  for (const Case& c : cases) {
+    std::ifstream in(dir / c.file);
+    std::stringstream text;
+    text << in.rdbuf();
+    ImportOptions io;
+    io.arch = c.arch;
+    io.section = c.section;
+    io.kernel = std::pair(6, 1);
+    Imported first = Import(text.str(), c.format, io);
+    ASSERT_TRUE(first.policy) << c.file << "\n" << Messages(first.diagnostics);
+    ExportOptions eo;
+    eo.runtime = first.runtime;
+    eo.section = c.section;
+    Exported out = Export(*first.policy, c.format, eo);
+    ASSERT_TRUE(out.text) << c.file << "\n" << Messages(out.diagnostics);
+    Imported second = Import(*out.text, c.format, io);
+    ASSERT_TRUE(second.policy) << c.file << "\n" << Messages(second.diagnostics) << *out.text;
+    auto same = analysis::VerifyEquivalent(*out.means, *second.policy);
+    ASSERT_TRUE(same) << c.file << ": " << same.error().message;
+    inputs += same->inputs;
+    // What the first reading meant is what the written file means (nothing warned here).
+    auto kept = analysis::VerifyEquivalent(*first.policy, *second.policy);
+    EXPECT_TRUE(kept) << c.file << ": " << (kept ? "" : kept.error().message);
+  }
+  std::printf("real files through their own format: %zu files, %zu inputs\n", std::size(cases), inputs);
+}
+
+TEST(FormatRoundTrip, SystemdUnitThroughSystemd) {
+  const char* unit =
+      "[Service]\nSystemCallArchitectures=x86-64 x86\nSystemCallFilter=@system-service\n"
+      "SystemCallFilter=~@privileged @resources\nSystemCallErrorNumber=EPERM\n";
+  Imported first = Import(unit, Format::kSystemd, {.arch = Arch::kX86_64});
+  ASSERT_TRUE(first.policy) << Messages(first.diagnostics);
+  Exported out = Export(*first.policy, Format::kSystemd);
+  ASSERT_TRUE(out.text) << Messages(out.diagnostics);
+  Imported second = Import(*out.text, Format::kSystemd, {.arch = Arch::kX86_64});
+  ASSERT_TRUE(second.policy) << Messages(second.diagnostics);
+  auto same = analysis::VerifyEquivalent(*first.policy, *second.policy);
+  EXPECT_TRUE(same) << (same ? "" : same.error().message) << *out.text;
 }
 
 }  // namespace

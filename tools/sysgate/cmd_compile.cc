@@ -20,19 +20,26 @@ namespace {
 struct Options {
   std::string policy;
   std::string output = "-";
-  std::string format;
+  std::vector<std::string> formats;  // -f: output encodings and/or the input format
   std::vector<std::string> arches;
   InputOptions input;
   bool no_verify = false;
   bool quiet = false;
 };
 
-int Run(const Options& o) {
+int Run(Options o) {
+  // -f takes the output encoding (raw, hex, c, disasm, asm) or the policy's format (oci, ...):
+  // the two sets of names do not overlap, so `-f oci -f disasm` says both.
+  std::string encoding;
+  for (const std::string& f : o.formats) {
+    if (formats::FormatFromName(f)) o.input.format = f;
+    else encoding = f;
+  }
   formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/o.quiet, o.arches);
   if (!r.ok()) return kExitInvalid;
   Policy& policy = *r.policy;
   if (!OverrideArches(policy, o.arches)) return kExitUsage;
-  std::string fmt_name = o.format;
+  std::string fmt_name = encoding;
   if (fmt_name.empty()) fmt_name = (o.output == "-" && isatty(STDOUT_FILENO)) ? "disasm" : "raw";
   auto format = ParseBpfFormat(fmt_name);
   if (!format) {
@@ -73,9 +80,11 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("compile", "Compile a policy to seccomp BPF");
   cmd->add_option("policy", opts->policy, "Policy file")->required();
   cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
-  cmd->add_option("-f,--format", opts->format,
-                  "raw (struct sock_filter array), hex, c, disasm, asm (default: raw, or "
-                  "disasm on a terminal)");
+  cmd->add_option("-f,--format", opts->formats,
+                  "Output encoding: raw (struct sock_filter array), hex, c, disasm, asm (default: "
+                  "raw, or disasm on a terminal); or the policy's format (" +
+                      formats::FormatNames(false) + "); repeat for both")
+      ->allow_extra_args(false);
   cmd->add_option("-a,--arch", opts->arches,
                   "Target arches, comma-separated or repeated (replaces the policy's)")
       ->delimiter(',')
