@@ -29,7 +29,7 @@ check: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
-	@echo "bench: no benchmarks yet (the compiler issue adds them)"
+	@bench/run.sh $(BUILD)
 
 # Regenerates the committed tables from their sources (needs ../shared/data and
 # linux-headers-*-common).

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "sysgate/bpf.h"
@@ -19,6 +21,10 @@ namespace sysgate::analysis {
 struct EmulateResult {
   uint32_t ret = 0;  // the filter's return value
   int executed = 0;  // instructions executed, the RET included
+  // The path loaded more than nr and arch (an argument or the instruction pointer): the
+  // kernel's per-syscall cache cannot hold this verdict (it caches allows that depend on nr
+  // and arch alone).
+  bool reads_args = false;
 };
 
 // Runs `prog` on `data`. The 32-bit words of args and instruction_pointer are read in the
@@ -68,6 +74,35 @@ Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
 }  // namespace sysgate::analysis
 
 namespace sysgate::analysis {
+
+// ---- cost ----
+
+struct SyscallCost {
+  int32_t nr;
+  std::string name;
+  int executed;        // instructions, with all arguments zero
+  bool reads_args;     // the verdict depends on arguments: the kernel cannot cache it
+  uint32_t ret;        // the verdict with all arguments zero
+};
+
+struct ProgramStats {
+  size_t length = 0;
+  Arch abi = Arch::kX86_64;
+  double mean = 0;            // instructions per syscall of the ABI's table
+  int max = 0;
+  double weighted_mean = 0;   // by the frequencies given (0 without)
+  size_t cacheable = 0;       // syscalls the kernel's cache allows without running the filter
+  size_t may_allow = 0;       // syscalls that can be allowed (cacheable, or by argument)
+  std::vector<SyscallCost> per_syscall;  // every syscall of the ABI's table, by number
+};
+
+// Runs the program for every syscall of `abi`'s table (arguments zero).
+ProgramStats ComputeStats(const bpf::Program& prog, Arch abi,
+                          const std::map<std::string, double>& frequencies = {});
+
+// Syscall frequencies: lines "name count", or the table `strace -c` prints (its header, rules
+// and total line are skipped). Counts of one name add up.
+Result<std::map<std::string, double>> ParseFrequencies(std::string_view text);
 
 struct DisasmOptions {
   std::optional<Arch> arch;  // assumed before the program checks the arch (default: host)

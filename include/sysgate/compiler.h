@@ -11,14 +11,20 @@
 // syscall without conditions touches no argument, so the kernel's action cache serves it.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "sysgate/bpf.h"
 #include "sysgate/policy.h"
 
 namespace sysgate {
 
 struct CompileOptions {
-  // Reserved for the optimiser levels and frequency-aware layout.
-  int opt_level = 1;
+  // How often each syscall is called (by name; `sysgate learn` counts or an strace -c summary,
+  // see analysis::ParseFrequencies). The number dispatch is laid out so that the expected
+  // instructions per syscall are lowest for this mix (a weight-balanced search tree, as
+  // minijail's @frequency); without it every syscall of the tables weighs the same.
+  std::map<std::string, double> frequencies;
 };
 
 Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options = {});

@@ -48,6 +48,7 @@ Result<EmulateResult> Emulate(const bpf::Program& prog, const SeccompData& data)
         if (Mode(code) == kAbs && Size(code) == kW && Class(code) == kLd) {
           if (k >= bpf::data::kSize || (k & 3)) return Bad(pc, "load outside seccomp_data");
           v = LoadWord(data, k, le);
+          if (k != bpf::data::kNr && k != bpf::data::kArch) out.reads_args = true;
         } else if (Mode(code) == kLen && Size(code) == kW) {
           v = bpf::data::kSize;
         } else if (Mode(code) == kImm) {

@@ -2,6 +2,9 @@
 //   CheckArch( for each audit value: LoadNr( BinarySearch(ranges, Chain) ) , else kill )
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -24,7 +27,7 @@ using Node = CodeGen::Node;
 
 class Compiler {
  public:
-  Compiler(const Policy& p) : policy_(p) {}
+  Compiler(const Policy& p, const CompileOptions& o) : policy_(p), options_(o) {}
 
   bpf::Program Run() {
     std::vector<ArchDecision> decisions = compile::Decide(policy_);
@@ -45,27 +48,94 @@ class Compiler {
     ConditionLowering lower(gen_, d.endian);
     std::vector<Node> leaves;
     for (const Range& r : d.ranges) leaves.push_back(ChainCode(r.chain, lower));
+    // prefix_[i]: the weight of ranges[0..i).
+    std::vector<double> w = Weights(d);
+    prefix_.assign(1, 0.0);
+    for (double x : w) prefix_.push_back(prefix_.back() + x);
     Node tree = Search(d.ranges, leaves, 0, d.ranges.size() - 1);
     return gen_.Stmt(kLd | kW | kAbs, bpf::data::kNr, tree);  // A = nr
   }
 
-  // Binary search over ranges[lo..hi] with A = nr: if (A >= ranges[mid].lo) right else left.
+  // How often each range's numbers are called, by the frequencies given; a little for every
+  // range, so that holes still cost their share.
+  std::vector<double> Weights(const ArchDecision& d) const {
+    constexpr double kArgRuleWeight = 2;  // measured on Docker's profile: max 15, mean 10.6
+    std::vector<double> w(d.ranges.size(), 0.01);
+    for (Arch abi : AllArches()) {
+      if (Info(abi).audit_arch != d.audit_arch) continue;
+      for (const SyscallEntry& e : Syscalls(abi)) {
+        uint32_t nr = static_cast<uint32_t>(e.nr);
+        auto it = std::upper_bound(d.ranges.begin(), d.ranges.end(), nr,
+                                   [](uint32_t x, const Range& r) { return x < r.lo; });
+        size_t i = static_cast<size_t>(it - d.ranges.begin()) - 1;  // ranges cover 0..2^32-1
+        if (options_.frequencies.empty()) {
+          // Syscalls with argument rules run more code after the dispatch: nearer the root.
+          w[i] += d.ranges[i].chain.conditional.empty() ? 1 : kArgRuleWeight;
+        } else if (auto f = options_.frequencies.find(std::string(e.name)); f != options_.frequencies.end()) {
+          w[i] += f->second;
+        }
+      }
+    }
+    return w;
+  }
+
+  // Search over ranges[lo..hi] with A = nr: if (A >= ranges[mid].lo) right else left. Without
+  // frequencies, mid halves the ranges (depth log2 of their count, for every number); with
+  // them, mid splits the weight as evenly as possible (weight-balanced: each comparison halves
+  // the remaining probability, close to the optimal expected depth for that mix).
   Node Search(const std::vector<Range>& ranges, const std::vector<Node>& leaves, size_t lo, size_t hi) {
     if (lo == hi) return leaves[lo];
-    size_t mid = lo + (hi - lo + 1) / 2;
+    double half = (prefix_[lo] + prefix_[hi + 1]) / 2;
+    // The first mid in (lo, hi] with prefix_[mid] >= half, or the one before it if closer.
+    auto first = std::lower_bound(prefix_.begin() + static_cast<long>(lo) + 1,
+                                  prefix_.begin() + static_cast<long>(hi) + 1, half);
+    size_t mid = static_cast<size_t>(first - prefix_.begin());
+    if (mid > hi) mid = hi;
+    if (mid > lo + 1 && half - prefix_[mid - 1] < prefix_[mid] - half) --mid;
     Node right = Search(ranges, leaves, mid, hi);
     Node left = Search(ranges, leaves, lo, mid - 1);
     return gen_.Jump(kJmp | kJge | kK, ranges[mid].lo, right, left);
   }
 
-  // The conditional rules in order, each `if (cond) return action`, then the tail.
+  // The conditional rules in order, each `if (cond) return action`, then the tail. A run of
+  // rules that each test one argument for equality (== or in) becomes one switch on its value:
+  // equal-value tests are disjoint, so their order only matters for a repeated value (the
+  // first rule keeps it).
   Node ChainCode(const Chain& c, ConditionLowering& lower) {
     Node n = gen_.Ret(TailRet(c.tail));
-    for (auto it = c.conditional.rbegin(); it != c.conditional.rend(); ++it) {
-      const Rule& r = policy_.rules[static_cast<size_t>(*it)];
-      n = lower.Condition(*r.condition, gen_.Ret(bpf::RetOf(r.action)), n);
+    size_t end = c.conditional.size();
+    while (end > 0) {
+      const Rule& last = RuleAt(c.conditional[end - 1]);
+      auto key = EqualityArg(last);
+      size_t begin = end - 1;
+      while (key && begin > 0 && EqualityArg(RuleAt(c.conditional[begin - 1])) == key) --begin;
+      if (!key || end - begin < 2) {
+        n = lower.Condition(*last.condition, gen_.Ret(bpf::RetOf(last.action)), n);
+        end -= 1;
+        continue;
+      }
+      std::vector<std::pair<uint64_t, Node>> cases;
+      std::set<uint64_t> seen;
+      for (size_t i = begin; i < end; ++i) {
+        const Rule& r = RuleAt(c.conditional[i]);
+        for (const Operand& o : r.condition->comparison().operands) {
+          if (seen.insert(o.value).second) cases.emplace_back(o.value, gen_.Ret(bpf::RetOf(r.action)));
+        }
+      }
+      n = lower.Switch(RuleAt(c.conditional[begin]).condition->comparison().arg, std::move(cases), n);
+      end = begin;
     }
     return n;
+  }
+
+  const Rule& RuleAt(int i) const { return policy_.rules[static_cast<size_t>(i)]; }
+
+  // (index, width, signedness) of the argument a rule tests for equality, if that is all it does.
+  static std::optional<std::tuple<int, Width, bool>> EqualityArg(const Rule& r) {
+    if (!r.condition || r.condition->kind() != Condition::Kind::kCompare) return std::nullopt;
+    const Comparison& cmp = r.condition->comparison();
+    if (cmp.op != CmpOp::kEq && cmp.op != CmpOp::kIn) return std::nullopt;
+    return std::tuple(cmp.arg.index, cmp.arg.width, cmp.arg.is_signed);
   }
 
   uint32_t TailRet(int tail) const {
@@ -78,7 +148,9 @@ class Compiler {
   }
 
   const Policy& policy_;
+  const CompileOptions& options_;
   CodeGen gen_;
+  std::vector<double> prefix_;
 };
 
 // When the program is too large: the rules whose conditions cost the most instructions.
@@ -113,8 +185,7 @@ std::string CostliestRules(const Policy& policy) {
 }  // namespace
 
 Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options) {
-  (void)options;
-  bpf::Program p = Compiler(policy).Run();
+  bpf::Program p = Compiler(policy, options).Run();
   if (p.size() > bpf::kMaxInsns) {
     return MakeError(ErrorCode::kTooLarge,
                      fmt::format("the filter needs {} instructions, more than the kernel's limit "

@@ -2,27 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "policy/syscall_set.h"
 
 namespace sysgate::compile {
 namespace {
-
-// The chain for `nr` on `abi`: conditional rules until the first unconditional one.
-Chain ChainFor(const Policy& p, const std::vector<std::vector<int32_t>>& numbers, Arch abi,
-               int32_t nr) {
-  Chain c;
-  for (size_t i = 0; i < p.rules.size(); ++i) {
-    if (!std::ranges::binary_search(numbers[i], nr)) continue;
-    if (!p.rules[i].condition) {
-      c.tail = static_cast<int>(i);
-      return c;
-    }
-    c.conditional.push_back(static_cast<int>(i));
-  }
-  c.tail = SyscallName(abi, nr) ? Chain::kDefault : Chain::kUnknown;
-  return c;
-}
 
 // The number range an ABI owns within its audit value's 32-bit space.
 bool AbiOwns(Arch abi, uint32_t nr) {
@@ -33,21 +18,37 @@ bool AbiOwns(Arch abi, uint32_t nr) {
 }
 
 void AddRanges(const Policy& p, Arch abi, bool targeted, std::map<uint32_t, Chain>& points) {
-  // Every number whose chain can differ from "no rule, unknown" is a point; the numbers
-  // between points share the chain of "no rule, unknown" (or bad-ABI).
-  std::vector<std::vector<int32_t>> numbers;
-  std::vector<int32_t> interesting;
-  if (targeted) {
-    for (const Rule& r : p.rules) {
-      numbers.push_back(policy::RuleAppliesTo(r, abi) ? policy::SyscallNumbers(r.syscalls, abi)
-                                                      : std::vector<int32_t>{});
-      interesting.insert(interesting.end(), numbers.back().begin(), numbers.back().end());
+  // Every number a rule names or the table knows is a point; the numbers between points share
+  // the chain of "no rule, unknown" (or bad-ABI). Chains are built in one pass over the rules:
+  // conditional rules in order until the first unconditional one.
+  if (!targeted) return;
+  std::map<uint32_t, Chain> chains;
+  std::set<uint32_t> closed;  // numbers an unconditional rule already decided
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    const Rule& r = p.rules[i];
+    if (!policy::RuleAppliesTo(r, abi)) continue;
+    for (int32_t nr : policy::SyscallNumbers(r.syscalls, abi)) {
+      uint32_t u = static_cast<uint32_t>(nr);
+      if (!AbiOwns(abi, u) || closed.count(u)) continue;
+      Chain& c = chains[u];
+      if (r.condition) {
+        c.conditional.push_back(static_cast<int>(i));
+      } else {
+        c.tail = static_cast<int>(i);
+        closed.insert(u);
+      }
     }
-    for (const SyscallEntry& e : Syscalls(abi)) interesting.push_back(e.nr);
   }
-  for (int32_t nr : interesting) {
-    uint32_t u = static_cast<uint32_t>(nr);
-    if (AbiOwns(abi, u)) points[u] = ChainFor(p, numbers, abi, nr);
+  for (auto& [u, c] : chains) {
+    if (!closed.count(u)) c.tail = SyscallName(abi, static_cast<int32_t>(u)) ? Chain::kDefault : Chain::kUnknown;
+    points[u] = std::move(c);
+  }
+  for (const SyscallEntry& e : Syscalls(abi)) {
+    uint32_t u = static_cast<uint32_t>(e.nr);
+    if (!AbiOwns(abi, u) || chains.count(u)) continue;
+    Chain c;
+    c.tail = Chain::kDefault;
+    points[u] = std::move(c);
   }
 }
 

@@ -28,6 +28,44 @@ Node ConditionLowering::Load(uint32_t offset, Node next) {
   return gen_.Stmt(kLd | kW | kAbs, offset, next);  // A = data[offset]
 }
 
+Node ConditionLowering::Search32(const std::vector<std::pair<uint32_t, Node>>& cases, size_t lo,
+                                 size_t hi, Node f) {
+  constexpr size_t kLinear = 5;  // up to this many, a run of JEQs is shorter and as fast
+  if (hi - lo <= kLinear) {
+    Node n = f;
+    for (size_t i = hi; i-- > lo;) n = gen_.Jump(kJmp | kJeq | kK, cases[i].first, cases[i].second, n);
+    return n;
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  Node right = Search32(cases, mid, hi, f);
+  Node left = Search32(cases, lo, mid, f);
+  return gen_.Jump(kJmp | kJge | kK, cases[mid].first, right, left);
+}
+
+Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t, Node>> cases, Node f) {
+  SG_CHECK(arg.index >= 0 && arg.index < 6, "unresolved argument");
+  std::ranges::sort(cases);
+  const uint32_t lo_off = LoOffset(arg.index);
+  if (arg.width == Width::k32) {
+    std::vector<std::pair<uint32_t, Node>> words;
+    for (auto& [v, n] : cases) words.emplace_back(Lo(v), n);
+    return Load(lo_off, Search32(words, 0, words.size(), f));
+  }
+  // Group by high word: search the high words, then each group's low words.
+  std::vector<std::pair<uint32_t, Node>> groups;
+  for (size_t i = 0; i < cases.size();) {
+    size_t j = i;
+    std::vector<std::pair<uint32_t, Node>> words;
+    while (j < cases.size() && Hi(cases[j].first) == Hi(cases[i].first)) {
+      words.emplace_back(Lo(cases[j].first), cases[j].second);
+      ++j;
+    }
+    groups.emplace_back(Hi(cases[i].first), Load(lo_off, Search32(words, 0, words.size(), f)));
+    i = j;
+  }
+  return Load(HiOffset(arg.index), Search32(groups, 0, groups.size(), f));
+}
+
 Node ConditionLowering::Condition(const sysgate::Condition& c, Node t, Node f) {
   using K = sysgate::Condition::Kind;
   switch (c.kind()) {

@@ -2,6 +2,9 @@
 // Condition(c, t, f) is the code that goes to t when c holds and to f otherwise.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "compile/codegen.h"
 #include "sysgate/policy.h"
 
@@ -12,6 +15,14 @@ class ConditionLowering {
   ConditionLowering(CodeGen& gen, Endian endian) : gen_(gen), endian_(endian) {}
 
   CodeGen::Node Condition(const sysgate::Condition& c, CodeGen::Node t, CodeGen::Node f);
+
+  // A switch on one argument's value: the case's node where the argument equals its value,
+  // f otherwise. Values are in the argument's domain (32-bit ones in the low word) and
+  // distinct. A binary search over the values (high words first for 64-bit arguments), with
+  // short linear runs at the leaves: about log2(n) + 4 instructions executed, under 1.3 per
+  // value in length.
+  CodeGen::Node Switch(const ArgRef& arg, std::vector<std::pair<uint64_t, CodeGen::Node>> cases,
+                       CodeGen::Node f);
 
  private:
   using Node = CodeGen::Node;
@@ -25,6 +36,8 @@ class ConditionLowering {
   Node Less64(const ArgRef& arg, uint64_t v, bool or_equal, Node t, Node f);
 
   Node Load(uint32_t offset, Node next);
+  // With the word in A: a binary search over sorted (value, node) cases.
+  Node Search32(const std::vector<std::pair<uint32_t, Node>>& cases, size_t lo, size_t hi, Node f);
   uint32_t LoOffset(int index) const;
   uint32_t HiOffset(int index) const;
 

@@ -156,10 +156,17 @@ pid_t TgidOf(pid_t tid) {
 // and *record_len receive a setup failure the child reported on `pipe_fd`.
 Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const SpawnOptions& o,
                        void* record, ssize_t* record_len, bool* killed_by_policy) {
-  // Wait for the child to publish its listener (or to fail before that).
-  while (*shared < 0) {
+  // Wait for the child to publish its listener (or to fail before that). The child cannot
+  // wake us (its syscalls already go through the filter), so poll with a short, growing
+  // timeout: installing takes a few hundred microseconds.
+  for (int spin = 0; *shared < 0; ++spin) {
     pollfd p{pipe_fd, POLLIN, 0};
-    int r = poll(&p, 1, 5);
+    int r = poll(&p, 1, 0);
+    if (r == 0) {
+      timespec ts{0, std::min(spin, 50) * 20000L};  // 0, 20 us, ... up to 1 ms
+      nanosleep(&ts, nullptr);
+      continue;
+    }
     if (r > 0) {
       ssize_t n = read(pipe_fd, record, sizeof(Failure));
       if (n != 0 || *shared < 0) {  // a failure record, or the child is gone
@@ -179,9 +186,10 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const Spa
   shared[1] = 1;  // the child may exec now
   supervise::KernelNotifyFd notify(listener);
   supervise::PolicySupervisor decide(*o.supervise_policy, child);
-  bool pipe_open = true;
+  bool pipe_open = true, listening = true;
   while (true) {
-    pollfd fds[3] = {{listener, POLLIN, 0}, {pidfd, POLLIN, 0}, {pipe_open ? pipe_fd : -1, POLLIN, 0}};
+    pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {pidfd, POLLIN, 0},
+                     {pipe_open ? pipe_fd : -1, POLLIN, 0}};
     int r = poll(fds, 3, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
@@ -193,6 +201,8 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const Spa
       if (n > 0) *record_len = n;
       pipe_open = false;  // EOF: the exec happened (or a record came)
     }
+    // POLLHUP without POLLIN: no task uses the filter any more; wait for the exit alone.
+    if ((fds[0].revents & (POLLHUP | POLLIN)) == POLLHUP) listening = false;
     if (fds[0].revents & POLLIN) {
       auto note = notify.Receive();
       if (!note) continue;  // e.g. the thread was interrupted before we read it

@@ -14,7 +14,7 @@ namespace sysgate {
 namespace {
 
 struct Totals {
-  size_t policies = 0, inputs = 0, insns = 0;
+  size_t policies = 0, inputs = 0, insns = 0, with_frequencies = 0;
 };
 
 void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Totals& t) {
@@ -24,7 +24,17 @@ void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Tot
     opt.arches = arches;
     testing::PolicyGen gen(seed0 + static_cast<uint64_t>(i), opt);
     Policy p = gen.Next();
-    auto prog = Compile(p);
+    // Both layouts of the number dispatch: by syscall counts (every other policy gets a random
+    // frequency mix, as from strace -c) and the default.
+    CompileOptions options;
+    if (i % 2 == 1) {
+      auto table = Syscalls(arches[0]);
+      for (int k = 0; k < 40; ++k) {
+        options.frequencies[std::string(table[rng() % table.size()].name)] = static_cast<double>(rng() % 100000);
+      }
+      ++t.with_frequencies;
+    }
+    auto prog = Compile(p, options);
     ASSERT_TRUE(prog) << prog.error().ToString();
     auto report = analysis::VerifyTranslation(p, *prog);
     ASSERT_TRUE(report) << "seed " << seed0 + static_cast<uint64_t>(i) << ": " << report.error().message;
@@ -53,8 +63,9 @@ TEST_P(Differential, CompilerAgreesWithInterpreter) {
   Totals t;
   uint64_t seed = 1000000 + 7919 * static_cast<uint64_t>(Info(GetParam()[0]).audit_arch % 1000);
   RunSuite(GetParam(), 150, seed, t);
-  std::printf("differential %s: %zu policies, %zu inputs, %.0f instructions on average\n",
-              std::string(Info(GetParam()[0]).name).c_str(), t.policies, t.inputs,
+  std::printf("differential %s: %zu policies (%zu laid out by syscall frequencies), %zu inputs, "
+              "%.0f instructions on average\n",
+              std::string(Info(GetParam()[0]).name).c_str(), t.policies, t.with_frequencies, t.inputs,
               static_cast<double>(t.insns) / static_cast<double>(t.policies));
   EXPECT_EQ(t.policies, 150u);
 }

@@ -135,6 +135,19 @@ printf 'POLICY p { ALLOW { write(fd) { fd == 1 } } }\nUSE p DEFAULT KILL_PROCESS
 expect "kafel allow"        0 "allow" -- "$sg" check "$tmp/k.kafel" write 1
 expect "kafel kill"         0 "kill-process" -- "$sg" check "$tmp/k.kafel" write 2
 
+# stats and frequency-aware layout.
+expect "stats"              0 "kernel cache" -- "$sg" stats --arch x86_64 "$tmp/good.sgp"
+expect "stats costliest"    0 "(reads arguments)" -- "$sg" stats --arch x86_64 --top 400 "$tmp/good.sgp"
+expect "stats json"         0 '"cacheable"' -- "$sg" stats --json --arch x86_64 "$tmp/good.sgp"
+printf 'read 100000\nwrite 50000\nopenat 10\n' > "$tmp/freq.txt"
+expect "stats freq"         0 "expected per call" -- "$sg" stats --arch x86_64 --freq "$tmp/freq.txt" "$tmp/good.sgp"
+printf '%% time     seconds  usecs/call     calls    errors syscall\n------ ----------- ----------- --------- --------- ----------------\n 32.11    0.000918         918         1           execve\n 12.49    0.000357          10        34        13 openat\n------ ----------- ----------- --------- --------- ----------------\n100.00    0.002859          18       151        16 total\n' > "$tmp/strace.txt"
+expect "stats strace -c"    0 "expected per call" -- "$sg" stats --arch x86_64 --freq "$tmp/strace.txt" "$tmp/good.sgp"
+expect "compile freq"       0 "verified" -- "$sg" compile --arch x86_64 --freq "$tmp/freq.txt" "$tmp/good.sgp" -o "$tmp/freq.bpf"
+expect "stats bpf"          0 "length" -- "$sg" stats --bpf "$tmp/freq.bpf" --arch x86_64
+printf 'read lots\n' > "$tmp/badfreq.txt"
+expect "bad freq"           1 "line 1: expected 'syscall count'" -- "$sg" stats --freq "$tmp/badfreq.txt" "$tmp/good.sgp"
+
 for f in "$src"/examples/policies/*.sgp; do
   expect "example $(basename "$f")" 0 "ok" -- "$sg" validate "$f"
 done

@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "sysgate/analysis.h"
 #include "sysgate/formats.h"
 
 namespace sysgate::cli {
@@ -31,6 +34,23 @@ bool OverrideArches(Policy& policy, const std::vector<std::string>& names) {
     if (!arch) return false;
     policy.arches.push_back(*arch);
   }
+  return true;
+}
+
+bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (!in) {
+    PrintError("cannot read " + path);
+    return false;
+  }
+  auto f = analysis::ParseFrequencies(buf.str());
+  if (!f) {
+    PrintError(path + ": " + f.error().message);
+    return false;
+  }
+  out = std::move(*f);
   return true;
 }
 

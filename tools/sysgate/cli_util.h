@@ -1,6 +1,7 @@
 // Helpers the subcommands share.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ std::optional<Arch> ParseArchOption(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an
 // unknown name.
 bool OverrideArches(Policy& policy, const std::vector<std::string>& names);
+// Reads a syscall frequency file (--freq) into `out`; false (with a message) on error.
+bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out);
+
 // How a policy file is read: the options every command that reads one shares.
 struct InputOptions {
   std::vector<std::string> include_dirs;

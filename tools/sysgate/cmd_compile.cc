@@ -23,6 +23,7 @@ struct Options {
   std::vector<std::string> formats;  // -f: output encodings and/or the input format
   std::vector<std::string> arches;
   InputOptions input;
+  std::string freq;
   bool no_verify = false;
   bool quiet = false;
 };
@@ -46,7 +47,9 @@ int Run(Options o) {
     PrintError(format.error().message);
     return kExitUsage;
   }
-  auto prog = Compile(policy);
+  CompileOptions copts;
+  if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
+  auto prog = Compile(policy, copts);
   if (!prog) {
     PrintError(prog.error().ToString());
     return kExitInvalid;
@@ -90,6 +93,8 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
       ->delimiter(',')
       ->allow_extra_args(false);
   AddInputOptions(cmd, opts->input, "--from");
+  cmd->add_option("--freq", opts->freq,
+                  "Syscall frequencies ('name count' lines or strace -c output): lay the dispatch out for this mix");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip translation validation");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -20,5 +20,6 @@ void RegisterDisasm(CLI::App& app, int* exit_code);
 void RegisterAsm(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
+void RegisterStats(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

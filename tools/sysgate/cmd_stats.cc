@@ -1,0 +1,123 @@
+// sysgate stats: what a filter costs per syscall.
+//   sysgate stats web.sgp                       # compiled as sysgate compiles it
+//   sysgate stats --bpf web.bpf --arch x86_64
+//   sysgate stats web.sgp --freq counts.txt     # laid out for, and weighted by, a syscall mix
+#include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bpf_io.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string policy;
+  std::string bpf;
+  std::string arch;
+  std::string freq;
+  InputOptions input;
+  int top = 10;
+  bool json = false;
+};
+
+int Run(const Options& o) {
+  if (o.policy.empty() == o.bpf.empty()) {
+    PrintError("give a policy or --bpf FILE (one of them)");
+    return kExitUsage;
+  }
+  Arch arch = HostArch();
+  if (!o.arch.empty()) {
+    auto a = ParseArchOption(o.arch);
+    if (!a) return kExitUsage;
+    arch = *a;
+  }
+  CompileOptions copts;
+  if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
+  bpf::Program prog;
+  std::optional<double> default_layout;  // with --freq: the mix's cost under the default layout
+  if (!o.bpf.empty()) {
+    auto p = ReadBpfFile(o.bpf);
+    if (!p) {
+      PrintError(p.error().ToString());
+      return kExitInvalid;
+    }
+    prog = *p;
+  } else {
+    formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
+    if (!r.ok()) return kExitInvalid;
+    auto p = Compile(*r.policy, copts);
+    if (!p) {
+      PrintError(p.error().ToString());
+      return kExitInvalid;
+    }
+    prog = *p;
+    if (!copts.frequencies.empty()) {
+      if (auto plain = Compile(*r.policy)) {
+        default_layout = analysis::ComputeStats(*plain, arch, copts.frequencies).weighted_mean;
+      }
+    }
+  }
+  if (auto ok = analysis::VerifyLoadable(prog); !ok) {
+    PrintError("the kernel would refuse this program: " + ok.error().message);
+    return kExitInvalid;
+  }
+  analysis::ProgramStats s = analysis::ComputeStats(prog, arch, copts.frequencies);
+  std::vector<const analysis::SyscallCost*> costly;
+  for (const auto& c : s.per_syscall) costly.push_back(&c);
+  std::ranges::stable_sort(costly, [](auto* a, auto* b) { return a->executed > b->executed; });
+  costly.resize(std::min<size_t>(costly.size(), static_cast<size_t>(std::max(o.top, 0))));
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["length"] = s.length;
+    j["arch"] = Info(arch).name;
+    j["syscalls"] = s.per_syscall.size();
+    j["mean"] = s.mean;
+    j["max"] = s.max;
+    if (!copts.frequencies.empty()) j["weighted_mean"] = s.weighted_mean;
+    if (default_layout) j["weighted_mean_default_layout"] = *default_layout;
+    j["cacheable"] = s.cacheable;
+    j["may_allow"] = s.may_allow;
+    for (auto* c : costly) j["costliest"].push_back({{"name", c->name}, {"nr", c->nr}, {"instructions", c->executed}, {"reads_args", c->reads_args}});
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("length                 {} instructions\n", s.length);
+  std::cout << fmt::format("per {} syscall          mean {:.1f}, max {} (over {} syscalls, arguments zero)\n",
+                           Info(arch).name, s.mean, s.max, s.per_syscall.size());
+  if (!copts.frequencies.empty()) {
+    std::cout << fmt::format("expected per call      {:.2f} (weighted by {}{})\n", s.weighted_mean, o.freq,
+                             default_layout ? fmt::format("; {:.2f} without laying the dispatch out for it", *default_layout) : "");
+  }
+  std::cout << fmt::format("kernel cache           {} of the {} syscalls that can be allowed are allowed without running the filter\n",
+                           s.cacheable, s.may_allow);
+  std::cout << "costliest:\n";
+  for (auto* c : costly) {
+    std::cout << fmt::format("  {:<24} #{:<5} {:>3} instructions{}\n", c->name, c->nr, c->executed,
+                             c->reads_args ? " (reads arguments)" : "");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterStats(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("stats", "What a filter costs per syscall");
+  cmd->add_option("policy", opts->policy, "Policy file (any format)");
+  cmd->add_option("--bpf", opts->bpf, "A BPF file (raw or hex) instead of a policy");
+  cmd->add_option("-a,--arch", opts->arch, "The ABI whose syscalls are measured (default: native)");
+  cmd->add_option("--freq", opts->freq, "Syscall frequencies: 'name count' lines or strace -c output");
+  cmd->add_option("--top", opts->top, "How many of the costliest syscalls to list (default 10)");
+  cmd->add_flag("--json", opts->json, "Print JSON");
+  AddInputOptions(cmd, opts->input);
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
