@@ -44,4 +44,12 @@ run "$sg" check --arch x32 "$policy" read
 say "Compile it to BPF for x86_64 and i386, checked against the policy"
 run "$sg" compile -q "$policy" -o "$tmp/server.bpf"
 printf '$ %s\n' "$sg disasm $tmp/server.bpf | head -8"
-"$sg" disasm "$tmp/server.bpf" | head -8
+"$sg" disasm "$tmp/server.bpf" | head -8 || true  # head closes the pipe early
+
+say "What it costs per syscall, and the same policy for runc/crun/Docker/Podman"
+printf '$ %s\n' "$sg stats --arch x86_64 --top 3 $policy"
+"$sg" stats --arch x86_64 --top 3 "$policy"
+run "$sg" convert "$policy" --arch x86_64 -o "$tmp/seccomp.json"
+printf '$ %s\n' "head -c 300 $tmp/seccomp.json"
+head -c 300 "$tmp/seccomp.json"
+echo
