@@ -35,6 +35,8 @@ struct SpawnOptions {
   bool drop_caps = false;          // empty the capability sets (and the bounding set)
   bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC
   bool log = false;                // SECCOMP_FILTER_FLAG_LOG
+  bool spec_allow = false;         // SECCOMP_FILTER_FLAG_SPEC_ALLOW: keep speculation as it is
+  bool wait_killable_recv = false; // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (supervised only)
   bool forward_signals = true;     // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
 
   // Supervision: when set, `program` must be compiled from

@@ -287,7 +287,9 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   std::ranges::sort(keep);
   const bool supervised = o.supervise_policy != nullptr;
   const unsigned flags =
-      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .new_listener = supervised});
+      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
+                           .new_listener = supervised,
+                           .wait_killable_recv = supervised && o.wait_killable_recv});
   volatile int* shared = nullptr;
   if (supervised) {
     void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

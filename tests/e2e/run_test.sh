@@ -154,6 +154,15 @@ else
 fi
 expect "--tsync"            0   "Seccomp:	2" -- "$sg" run --tsync -- grep -E '^Seccomp:' /proc/self/status
 expect "--log"              0   "hello" -- "$sg" run --log -- echo hello
+expect "--spec-allow"       0   "Seccomp:	2" -- "$sg" run --spec-allow -- grep -E '^Seccomp:' /proc/self/status
+# An OCI profile's flags are installed with it (SPEC_ALLOW, and WAIT_KILLABLE_RECV on the
+# supervisor's listener), and the blocked call is still reported.
+cat > "$tmp/flags.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_LOG"],
+ "syscalls": [{"names": ["unshare"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+expect "oci flags"          1   "blocked unshare(CLONE_NEWUSER) = -1 EPERM" -- "$sg" run -p "$tmp/flags.json" -- unshare -U true
 expect "--arch x86_64 only" 0   "hello" -- "$sg" run --arch x86_64 -- echo hello
 expect "--arch unknown"     125 "unknown arch 'x86_65'; did you mean 'x86_64'?" -- "$sg" run --arch x86_65 -- echo hello
 expect "drop caps"          0   "CapEff:	0000000000000000" -- "$sg" run --drop-caps -- grep CapEff /proc/self/status

@@ -39,6 +39,7 @@ struct Options {
   bool print = false;
   bool log = false;
   bool tsync = false;
+  bool spec_allow = false;
   bool drop_caps = false;
   bool no_new_session = false;
   bool quiet = false;
@@ -193,6 +194,8 @@ int Run(const Options& o) {
   auto has_flag = [&](std::string_view f) { return std::ranges::find(runtime.flags, f) != runtime.flags.end(); };
   spawn.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
   spawn.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
+  spawn.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  spawn.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
   if (supervise) {
     spawn.supervise_policy = &policy;
     spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(o, policy, b); };
@@ -230,6 +233,8 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
   cmd->add_flag("--log", opts->log, "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action");
   cmd->add_flag("--tsync", opts->tsync, "SECCOMP_FILTER_FLAG_TSYNC");
+  cmd->add_flag("--spec-allow", opts->spec_allow,
+                "SECCOMP_FILTER_FLAG_SPEC_ALLOW: do not force speculative-execution mitigations");
   cmd->add_option("--keep-fd", opts->keep_fds, "Keep this inherited fd open (repeatable)")->allow_extra_args(false);
   cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--clear-env", opts->clear_env, "Start from an empty environment");
