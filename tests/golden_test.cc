@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/files.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/policy_text.h"
@@ -17,12 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(Golden, Disassembly) {
   fs::path dir = fs::path(SYSGATE_SOURCE_DIR) / "tests/golden";
@@ -41,7 +36,7 @@ TEST(Golden, Disassembly) {
       std::ofstream(golden) << dis;
     } else {
       ASSERT_TRUE(fs::exists(golden)) << golden << " missing: run with SYSGATE_UPDATE_GOLDEN=1";
-      EXPECT_EQ(dis, Slurp(golden)) << e.path() << " changed: review, then SYSGATE_UPDATE_GOLDEN=1";
+      EXPECT_EQ(dis, base::ReadFile(golden).value_or("")) << e.path() << " changed: review, then SYSGATE_UPDATE_GOLDEN=1";
     }
     ++checked;
   }

@@ -6,9 +6,11 @@
 //
 // The program checks the arch first (an ABI the policy does not target: kill-process; x32
 // numbers on x86_64 unless x32 is a target: kill-process), dispatches on the syscall number
-// by binary search over ranges of numbers that share the same code, and then evaluates the
-// argument conditions of the rules that apply, 32 bits at a time, in rule order. Allowing a
-// syscall without conditions touches no argument, so the kernel's action cache serves it.
+// by a search tree over ranges of numbers that share the same code (weight-balanced by the
+// syscalls each range holds, or by CompileOptions::frequencies), and then evaluates the
+// argument conditions of the rules that apply, 32 bits at a time, in rule order; a run of
+// equality rules on one argument becomes a binary search over its values. Allowing a syscall
+// without conditions touches no argument, so the kernel's action cache serves it.
 #pragma once
 
 #include <map>

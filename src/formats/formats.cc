@@ -1,11 +1,9 @@
 // Format names, detection by content, and the dispatch to each reader and writer.
 #include <algorithm>
-#include <cctype>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "formats/registry.h"
 
@@ -25,18 +23,12 @@ constexpr FormatEntry kFormats[] = {
     {Format::kSpo, "spo", true},
 };
 
-std::string_view FirstWordAfterBlank(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  return text.substr(i);
-}
-
 bool HasLineStarting(std::string_view text, std::string_view prefix) {
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t end = text.find('\n', pos);
     std::string_view line = text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
-    if (FirstWordAfterBlank(line).starts_with(prefix)) return true;
+    if (base::Trim(line).starts_with(prefix)) return true;
     if (end == std::string_view::npos) break;
     pos = end + 1;
   }
@@ -88,8 +80,7 @@ bool CanWrite(Format f) {
 }
 
 bool LooksLikeJson(std::string_view text) {
-  std::string_view t = FirstWordAfterBlank(text);
-  return !t.empty() && t.front() == '{';
+  return base::Trim(text).starts_with('{');
 }
 
 Format DetectFormat(std::string_view text, std::string_view path) {
@@ -172,15 +163,13 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
 }
 
 Imported ImportFile(const std::string& path, std::optional<Format> format, ImportOptions o) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  if (in) buf << in.rdbuf();
-  if (!in) {
+  std::optional<std::string> read = base::ReadFile(path);
+  if (!read) {
     Imported out;
     out.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, "cannot open the policy file", 1});
     return out;
   }
-  std::string text = buf.str();
+  std::string text = std::move(*read);
   Format f = format.value_or(DetectFormat(text, path));
   o.filename = path;
   if (f == Format::kSysgate) {

@@ -10,20 +10,18 @@
 // Not supported (an error names them): arch-specific syscall definitions and 32-bit argument
 // declarations.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "formats/registry.h"
 
 namespace sysgate::formats {
 namespace {
 
-namespace fs = std::filesystem;
 
 struct Tok {
   enum Kind { kIdent, kNumber, kPunct, kString, kEnd } kind = kEnd;
@@ -153,15 +151,11 @@ class KafelReader {
         Error(loc, "#include nested more than 16 deep");
         return;
       }
-      std::vector<fs::path> tries = {fs::path(file).parent_path() / path};
-      for (const std::string& d : o_.include_dirs) tries.push_back(fs::path(d) / path);
-      for (const fs::path& p : tries) {
-        std::ifstream in(p, std::ios::binary);
-        if (!in) continue;
-        std::stringstream buf;
-        buf << in.rdbuf();
-        out_.sources[p.string()] = buf.str();
-        Lex(buf.str(), p.string(), depth + 1);
+      auto found = base::FindInclude(path, file, o_.include_dirs);
+      auto text = found ? base::ReadFile(*found) : std::nullopt;
+      if (text) {
+        out_.sources[found->string()] = *text;
+        Lex(*text, found->string(), depth + 1);
         return;
       }
       Error(loc, fmt::format("cannot read included file '{}'", path));
@@ -230,7 +224,6 @@ class KafelReader {
         out.push_back({n.text, {}, {}, std::nullopt, n.loc});
         continue;
       }
-      SourceLoc at = Peek().loc;
       auto a = ParseAction();
       if (!a) return out;
       if (!Expect("{")) return out;
@@ -239,7 +232,6 @@ class KafelReader {
         SyscallRule(*a, out);
       }
       if (!Expect("}")) return out;
-      (void)at;
     }
     return out;
   }

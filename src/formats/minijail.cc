@@ -8,20 +8,18 @@
 // VALUE set) in (no bit outside VALUE); !EXPR is not minijail's. VALUE: numbers and named
 // constants joined by |, each optionally ~. Comparisons are 64-bit and unsigned.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "formats/registry.h"
 
 namespace sysgate::formats {
 namespace {
 
-namespace fs = std::filesystem;
 
 class MinijailReader {
  public:
@@ -83,21 +81,11 @@ class MinijailReader {
       Error(loc, "@include nested more than 16 deep");
       return;
     }
-    std::vector<fs::path> tries;
-    fs::path p(path);
-    if (p.is_absolute()) tries.push_back(p);
-    else {
-      tries.push_back(fs::path(from).parent_path() / p);
-      for (const std::string& d : o_.include_dirs) tries.push_back(fs::path(d) / p);
-      tries.push_back(p);
-    }
-    for (const fs::path& t : tries) {
-      std::ifstream in(t, std::ios::binary);
-      if (!in) continue;
-      std::stringstream buf;
-      buf << in.rdbuf();
-      out_.sources[t.string()] = buf.str();
-      File(buf.str(), t.string(), depth + 1);
+    auto found = base::FindInclude(path, from, o_.include_dirs);
+    auto text = found ? base::ReadFile(*found) : std::nullopt;
+    if (text) {
+      out_.sources[found->string()] = *text;
+      File(*text, found->string(), depth + 1);
       return;
     }
     Error(loc, fmt::format("cannot read included file '{}'", path), static_cast<int>(path.size()) + 9);

@@ -1,6 +1,8 @@
 // Policy to OCI runtime-spec linux.seccomp JSON, written so that runc and crun (through
 // libseccomp) give sysgate's verdicts: rules made disjoint per syscall (flatten.h), 32-bit and
 // signed comparisons as masked compares, one comparison per argument in each rule.
+#include <errno.h>
+
 #include <fmt/format.h>
 
 #include "formats/flatten.h"
@@ -57,6 +59,12 @@ std::string_view ScmpCmpName(CmpOp op) {
   }
 }
 
+Policy OciMeaning(const Policy& p) {
+  Policy m = WithoutTrapData(p);
+  m.unknown_action = Action::Errno(ENOSYS);
+  return m;
+}
+
 ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diagnostic>& diags) {
   ojson out = ojson::object();
   PutAction(out, "defaultAction", "defaultErrnoRet", p.default_action, diags);
@@ -69,7 +77,7 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
   if (!o.runtime.flags.empty()) out["flags"] = o.runtime.flags;
   if (!o.runtime.listener_path.empty()) out["listenerPath"] = o.runtime.listener_path;
   if (!o.runtime.listener_metadata.empty()) out["listenerMetadata"] = o.runtime.listener_metadata;
-  if (p.unknown_action != Action::Errno(38)) {
+  if (p.unknown_action != Action::Errno(ENOSYS)) {
     Warn(diags, fmt::format("OCI cannot set the action for unknown syscall numbers ({}): runc "
                             "returns ENOSYS for numbers above the profile's newest syscall and "
                             "the default action for the others",
@@ -111,8 +119,7 @@ Exported ExportOci(const Policy& p, const ExportOptions& o) {
   ojson obj = OciSeccompObject(p, o, e.diagnostics);
   if (!HasErrors(e.diagnostics)) {
     e.text = obj.dump(2) + "\n";
-    e.means = WithoutTrapData(p);
-    e.means->unknown_action = Action::Errno(38);
+    e.means = OciMeaning(p);
   }
   return e;
 }

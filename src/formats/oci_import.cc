@@ -1,5 +1,6 @@
 // OCI / Docker / Podman seccomp JSON to Policy. JSON errors are caught here: nothing throws
 // across the library boundary.
+#include <errno.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -55,7 +56,7 @@ class Importer {
     auto def = ActionField(doc, "defaultAction", default_errno, "");
     if (!def) return std::move(out_);
     p.default_action = *def;
-    p.unknown_action = Action::Errno(38);  // runc's ENOSYS stub for syscalls newer than the tables
+    p.unknown_action = Action::Errno(ENOSYS);  // runc's ENOSYS stub for syscalls newer than the tables
     if (!Arches(doc, p)) return std::move(out_);
     Runtime(doc);
     targets_ = p.TargetArches();

@@ -13,6 +13,10 @@ namespace sysgate::formats {
 nlohmann::ordered_json OciSeccompObject(const Policy& policy, const ExportOptions& options,
                                         std::vector<Diagnostic>& diags);
 
+// What a profile written from `policy` means when read back (trap data dropped; numbers the
+// tables do not know get ENOSYS): Exported::means for the OCI and SPO writers.
+Policy OciMeaning(const Policy& policy);
+
 // "SCMP_CMP_EQ", ... for kEq..kGe and kMaskedEq.
 std::string_view ScmpCmpName(CmpOp op);
 

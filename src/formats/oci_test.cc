@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/files.h"
 #include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
 
@@ -174,12 +175,7 @@ TEST(Oci, DockerAndPodmanDefaults) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(SYSGATE_SHARED_DATA) / "profiles";
   if (!fs::exists(dir)) GTEST_SKIP() << "no reference data at " << dir;
-  auto read = [&](const char* name) {
-    std::ifstream in(dir / name);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
+  auto read = [&](const char* name) { return base::ReadFile(dir / name).value_or(""); };
   Policy docker = MustImport(read("moby-profiles-default.json"));
   EXPECT_EQ(Verdict(docker, "read"), Action::Allow());
   EXPECT_EQ(Verdict(docker, "mount"), Action::Errno(EPERM));
@@ -193,6 +189,56 @@ TEST(Oci, DockerAndPodmanDefaults) {
   Policy podman = MustImport(read("containers-common-seccomp.json"));
   EXPECT_EQ(Verdict(podman, "read"), Action::Allow());
   EXPECT_EQ(Evaluate(podman, SeccompData::For(Arch::kX86_64, 1000)).action, Action::Errno(ENOSYS));
+}
+
+}  // namespace
+}  // namespace sysgate::formats
+
+namespace sysgate::formats {
+namespace {
+
+TEST(Oci, RuntimeFieldsAndWholeConfig) {
+  const char* profile = R"({"defaultAction": "SCMP_ACT_ERRNO",
+    "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"],
+    "listenerPath": "/run/agent.sock", "listenerMetadata": "MKDIR=1",
+    "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+                 {"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})";
+  Imported r = ImportOci(profile, {.arch = Arch::kX86_64});
+  ASSERT_TRUE(r.policy);
+  EXPECT_EQ(r.runtime.flags, (std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"}));
+  EXPECT_EQ(r.runtime.listener_path, "/run/agent.sock");
+  EXPECT_EQ(r.runtime.listener_metadata, "MKDIR=1");
+  // Written back with the same fields, and the same meaning.
+  Exported e = Export(*r.policy, Format::kOci, {.runtime = r.runtime});
+  ASSERT_TRUE(e.text);
+  Imported back = ImportOci(*e.text, {.arch = Arch::kX86_64});
+  ASSERT_TRUE(back.policy);
+  EXPECT_EQ(back.runtime.flags, r.runtime.flags);
+  EXPECT_EQ(back.runtime.listener_path, "/run/agent.sock");
+  EXPECT_EQ(back.runtime.listener_metadata, "MKDIR=1");
+  EXPECT_EQ(Verdict(*back.policy, "mkdir"), Action::Notify());
+  // A whole config.json: its linux.seccomp.
+  std::string config = std::string(R"({"ociVersion": "1.0.2", "process": {"args": ["sh"]},
+    "linux": {"seccomp": )") + profile + "}}";
+  Imported whole = ImportOci(config, {.arch = Arch::kX86_64});
+  ASSERT_TRUE(whole.policy);
+  EXPECT_EQ(*whole.policy, *r.policy);
+  EXPECT_THAT(FirstError(R"({"ociVersion": "1.0.2", "linux": {}})"), HasSubstr("no linux.seccomp section"));
+}
+
+TEST(Oci, WhatTheRuntimeSpecSaysToRefuse) {
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_NOPE"]})"),
+              HasSubstr("unknown flag SECCOMP_FILTER_FLAG_NOPE"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"})"),
+              HasSubstr("listenerMetadata is set without listenerPath"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1})"),
+              HasSubstr("SCMP_ACT_ALLOW takes no errno"));
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000})"),
+              HasSubstr("SCMP_ACT_ERRNO takes an errno 0..4095"));
+  // SCMP_ACT_TRACE carries 16 bits.
+  Policy p = MustImport(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["read"], "action": "SCMP_ACT_TRACE", "errnoRet": 60000}]})");
+  EXPECT_EQ(Verdict(p, "read"), Action::Trace(60000));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/files.h"
 #include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
 
@@ -53,11 +54,7 @@ std::string FirstError(std::string_view text, Format f, ImportOptions o = {}) {
 }
 
 std::string Fixture(const char* name) {
-  fs::path p = fs::path(SYSGATE_SHARED_DATA) / "profiles" / name;
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return base::ReadFile(fs::path(SYSGATE_SHARED_DATA) / "profiles" / name).value_or("");
 }
 
 bool HaveFixtures() { return fs::exists(fs::path(SYSGATE_SHARED_DATA) / "profiles"); }

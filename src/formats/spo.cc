@@ -132,8 +132,7 @@ Exported ExportSpo(const Policy& p, const ExportOptions& o) {
   out << YAML::Key << "spec" << YAML::Value << ToYaml(spec);
   out << YAML::EndMap;
   e.text = std::string("---\n") + out.c_str() + "\n";
-  e.means = WithoutTrapData(p);
-  e.means->unknown_action = Action::Errno(38);
+  e.means = OciMeaning(p);
   return e;
 }
 

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "lang/lexer.h"
 #include "policy/resolve.h"
@@ -175,7 +174,7 @@ class FileParser {
                 fmt::format("includes nest deeper than {} files", ctx_.options->max_include_depth));
       return true;
     }
-    std::optional<fs::path> found = FindInclude(target);
+    std::optional<fs::path> found = base::FindInclude(target, file_, ctx_.options->include_dirs);
     if (!found) {
       ctx_.Diag(Severity::kError, Loc(path_tok),
                 fmt::format("cannot find included file \"{}\"", target), path_tok.length);
@@ -189,35 +188,17 @@ class FileParser {
                 path_tok.length);
       return true;
     }
-    std::ifstream in(*found, std::ios::binary);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    if (!in && !in.eof()) {
+    std::optional<std::string> text = base::ReadFile(*found);
+    if (!text) {
       ctx_.Diag(Severity::kError, Loc(path_tok), fmt::format("cannot read \"{}\"", target));
       return true;
     }
     std::string name = found->string();
-    std::string text = buf.str();
-    ctx_.out->sources[name] = text;
+    ctx_.out->sources[name] = std::move(*text);
     ctx_.include_stack.push_back(canonical);
     FileParser(ctx_, name, ctx_.out->sources[name]).Run();
     ctx_.include_stack.pop_back();
     return true;
-  }
-
-  std::optional<fs::path> FindInclude(const std::string& target) {
-    fs::path p(target);
-    std::error_code ec;
-    if (p.is_absolute()) return fs::is_regular_file(p, ec) ? std::optional(p) : std::nullopt;
-    std::vector<fs::path> dirs;
-    fs::path here = fs::path(file_).parent_path();
-    dirs.push_back(here.empty() ? fs::path(".") : here);
-    for (const std::string& d : ctx_.options->include_dirs) dirs.emplace_back(d);
-    for (const fs::path& d : dirs) {
-      fs::path candidate = d / p;
-      if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal();
-    }
-    return std::nullopt;
   }
 
   bool ArchStatement() {

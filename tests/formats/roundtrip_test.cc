@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/files.h"
 #include "policy_gen.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
@@ -175,14 +176,12 @@ TEST(FormatRoundTrip, RealFilesThroughTheirOwnFormat) {
   };
   size_t inputs = 0;
   for (const Case& c : cases) {
-    std::ifstream in(dir / c.file);
-    std::stringstream text;
-    text << in.rdbuf();
+    std::string text = base::ReadFile(dir / c.file).value_or("");
     ImportOptions io;
     io.arch = c.arch;
     io.section = c.section;
     io.kernel = std::pair(6, 1);
-    Imported first = Import(text.str(), c.format, io);
+    Imported first = Import(text, c.format, io);
     ASSERT_TRUE(first.policy) << c.file << "\n" << Messages(first.diagnostics);
     ExportOptions eo;
     eo.runtime = first.runtime;

@@ -32,6 +32,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.h"
 #include "policy_gen.h"
 #include "support/runc_oracle.h"
 #include "sysgate/analysis.h"
@@ -102,12 +103,6 @@ void Compare(const Policy& policy, const bpf::Program& lib, const std::string& w
   ASSERT_TRUE(r) << r.error().message;
 }
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(RuncProfiles, DockerAndPodmanDefaultsMatchLibseccomp) {
   fs::path dir = fs::path(SYSGATE_SHARED_DATA) / "profiles";
@@ -120,7 +115,7 @@ TEST(RuncProfiles, DockerAndPodmanDefaultsMatchLibseccomp) {
   Counts c;
   int profiles = 0;
   for (const char* file : {"moby-profiles-default.json", "containers-common-seccomp.json"}) {
-    std::string text = Read(dir / file);
+    std::string text = base::ReadFile(dir / file).value_or("");
     for (const DockerTarget& t : targets) {
       formats::ImportOptions o;
       o.arch = t.native;

@@ -3,12 +3,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
@@ -38,14 +37,12 @@ bool OverrideArches(Policy& policy, const std::vector<std::string>& names) {
 }
 
 bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (!in) {
+  std::optional<std::string> text = base::ReadFile(path);
+  if (!text) {
     PrintError("cannot read " + path);
     return false;
   }
-  auto f = analysis::ParseFrequencies(buf.str());
+  auto f = analysis::ParseFrequencies(*text);
   if (!f) {
     PrintError(path + ": " + f.error().message);
     return false;
