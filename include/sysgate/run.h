@@ -14,6 +14,7 @@
 
 #include "sysgate/bpf.h"
 #include "sysgate/interpreter.h"
+#include "sysgate/supervisor.h"
 
 namespace sysgate::run {
 
@@ -47,6 +48,10 @@ struct SpawnOptions {
   // program is killed (parent-death signal).
   const Policy* supervise_policy = nullptr;
   std::function<void(const BlockedCall&)> on_blocked;
+
+  // Or any supervisor: `program` returns notify for the calls it should see, and every
+  // notification but the runner's own exec goes to it (sysgate learn and run --audit).
+  Supervisor* supervisor = nullptr;
 };
 
 // The setup steps of the child, in order; a failure names one.

@@ -27,7 +27,10 @@ Features DoProbe() {
   f.filter_mode = r < 0 && errno == EFAULT;
   for (unsigned bit = 0; bit < 8; ++bit) {
     errno = 0;
-    r = Seccomp(SECCOMP_SET_MODE_FILTER, 1U << bit, nullptr);
+    unsigned flags = 1U << bit;
+    // WAIT_KILLABLE_RECV alone is EINVAL: it is a modifier of NEW_LISTENER.
+    if (flags == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    r = Seccomp(SECCOMP_SET_MODE_FILTER, flags, nullptr);
     if (r < 0 && errno == EFAULT) f.flags |= 1U << bit;
   }
   f.kill_process = ActionAvail(bpf::ret::kKillProcess);

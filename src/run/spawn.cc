@@ -19,6 +19,8 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -27,6 +29,7 @@
 #include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
+#include "sysgate/supervisor.h"
 
 extern char** environ;
 
@@ -137,24 +140,9 @@ class SignalForwarding {
   std::array<struct sigaction, 4> old_{};
 };
 
-// The thread group a thread belongs to (0 if it is gone).
-pid_t TgidOf(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
-  char line[256];
-  pid_t tgid = 0;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "Tgid: %d", &tgid) == 1) break;
-  }
-  std::fclose(f);
-  return tgid;
-}
-
 // Takes the child's listener fd, then answers notifications until the child exits. *record
 // and *record_len receive a setup failure the child reported on `pipe_fd`.
-Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const SpawnOptions& o,
+Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Supervisor& supervisor,
                        void* record, ssize_t* record_len, bool* killed_by_policy) {
   // Wait for the child to publish its listener (or to fail before that). The child cannot
   // wake us (its syscalls already go through the filter), so poll with a short, growing
@@ -185,7 +173,7 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const Spa
   }
   shared[1] = 1;  // the child may exec now
   supervise::KernelNotifyFd notify(listener);
-  supervise::PolicySupervisor decide(*o.supervise_policy, child);
+  supervise::RunnerExec runner_exec(child);
   bool pipe_open = true, listening = true;
   while (true) {
     pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {pidfd, POLLIN, 0},
@@ -206,32 +194,47 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, const Spa
     if (fds[0].revents & POLLIN) {
       auto note = notify.Receive();
       if (!note) continue;  // e.g. the thread was interrupted before we read it
-      supervise::Decision d = decide.Decide(*note);
-      if (!d.runner_exec) {
-        BlockedCall b;
-        b.pid = static_cast<int>(note->pid);
-        b.data = note->data;
-        b.call = supervise::FormatCall(notify, *note);
-        b.verdict = d.verdict;
-        b.killed = d.kill;
-        if (d.kill && notify.IdValid(note->id)) {
-          pid_t tgid = TgidOf(static_cast<pid_t>(note->pid));
-          if (tgid > 0 && notify.IdValid(note->id)) {
-            kill(tgid, SIGKILL);
-            if (tgid == child) *killed_by_policy = true;
-          }
+      if (runner_exec.IsRunnerExec(*note)) {
+        if (auto s = notify.Send(supervise::Response::Continue(note->id)); !s) {
+          close(pidfd);
+          return s.error();
         }
-        if (o.on_blocked) o.on_blocked(b);
-      }
-      if (auto s = notify.Send(d.response); !s) {
-        close(pidfd);
-        return s.error();
+      } else {
+        auto h = supervisor.Answer(notify, *note);
+        if (!h) {
+          close(pidfd);
+          return h.error();
+        }
+        if (h->killed == child) *killed_by_policy = true;
       }
     }
     if (fds[1].revents & POLLIN) break;  // the child has exited
   }
   close(pidfd);
   return {};
+}
+
+// The runner's own supervisor: blocked calls are answered as the policy says, and reported.
+Supervisor PolicyReporter(const Policy& policy, const std::function<void(const BlockedCall&)>& on_blocked) {
+  Supervisor s;
+  auto decide = std::make_shared<supervise::PolicySupervisor>(policy);
+  s.Otherwise([decide, on_blocked](SyscallCall& call) {
+    supervise::Notification n{call.id(), static_cast<uint32_t>(call.tid()), call.data()};
+    supervise::Decision d = decide->Decide(n);
+    if (on_blocked) {
+      BlockedCall b;
+      b.pid = call.tid();
+      b.data = call.data();
+      b.call = call.Describe();
+      b.verdict = d.verdict;
+      b.killed = d.kill;
+      on_blocked(b);
+    }
+    if (d.kill) return Reply::KillProcess();
+    if (d.response.continue_call) return Reply::Continue();
+    return Reply::Fail(d.response.error);
+  });
+  return s;
 }
 
 }  // namespace
@@ -285,7 +288,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
   std::ranges::sort(keep);
-  const bool supervised = o.supervise_policy != nullptr;
+  const bool supervised = o.supervise_policy != nullptr || o.supervisor != nullptr;
   const unsigned flags =
       kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
                            .new_listener = supervised,
@@ -342,7 +345,10 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   ssize_t n = 0;
   bool killed_by_policy = false;
   if (supervised) {
-    Result<void> sup = Supervise(pid, pipefd[0], shared, o, &f, &n, &killed_by_policy);
+    std::optional<Supervisor> reporting;
+    if (!o.supervisor) reporting.emplace(PolicyReporter(*o.supervise_policy, o.on_blocked));
+    Supervisor& supervisor = o.supervisor ? *o.supervisor : *reporting;
+    Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, &f, &n, &killed_by_policy);
     munmap(const_cast<int*>(shared), 4096);
     if (!sup) {
       kill(pid, SIGKILL);

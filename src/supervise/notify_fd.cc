@@ -1,5 +1,6 @@
 #include "supervise/notify_fd.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
@@ -10,7 +11,7 @@
 namespace sysgate::supervise {
 
 KernelNotifyFd::~KernelNotifyFd() {
-  if (fd_ >= 0) close(fd_);
+  if (owned_ && fd_ >= 0) close(fd_);
 }
 
 Result<Notification> KernelNotifyFd::Receive() {
@@ -52,6 +53,20 @@ Result<void> KernelNotifyFd::Send(const Response& r) {
 
 bool KernelNotifyFd::IdValid(uint64_t id) {
   return ioctl(fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+Result<int> KernelNotifyFd::AddFd(uint64_t id, int src_fd, bool cloexec, bool send) {
+  seccomp_notif_addfd add;
+  std::memset(&add, 0, sizeof add);
+  add.id = id;
+  add.flags = send ? SECCOMP_ADDFD_FLAG_SEND : 0;
+  add.srcfd = static_cast<uint32_t>(src_fd);
+  add.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  while (true) {
+    int r = ioctl(fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+    if (r >= 0) return r;
+    if (errno != EINTR) return SystemError("SECCOMP_IOCTL_NOTIF_ADDFD", errno);
+  }
 }
 
 }  // namespace sysgate::supervise

@@ -39,12 +39,17 @@ class NotifyFd {
   // Whether notification `id` is still pending (its thread is still in the syscall). Check it
   // after reading the target's memory: the pid may have been reused.
   virtual bool IdValid(uint64_t id) = 0;
+  // Copies the supervisor's `src_fd` into the target (SECCOMP_IOCTL_NOTIF_ADDFD) and, with
+  // `send`, answers notification `id` with its number in one step (ADDFD_FLAG_SEND), so the
+  // target gets the fd exactly when its call returns. Returns the target's fd number.
+  virtual Result<int> AddFd(uint64_t id, int src_fd, bool cloexec, bool send) = 0;
   virtual int fd() const = 0;
 };
 
 class KernelNotifyFd : public NotifyFd {
  public:
-  explicit KernelNotifyFd(int fd) : fd_(fd) {}
+  // owned: closes fd on destruction.
+  explicit KernelNotifyFd(int fd, bool owned = true) : fd_(fd), owned_(owned) {}
   ~KernelNotifyFd() override;
   KernelNotifyFd(const KernelNotifyFd&) = delete;
   KernelNotifyFd& operator=(const KernelNotifyFd&) = delete;
@@ -52,10 +57,12 @@ class KernelNotifyFd : public NotifyFd {
   Result<Notification> Receive() override;
   Result<void> Send(const Response& r) override;
   bool IdValid(uint64_t id) override;
+  Result<int> AddFd(uint64_t id, int src_fd, bool cloexec, bool send) override;
   int fd() const override { return fd_; }
 
  private:
   int fd_;
+  bool owned_;
 };
 
 }  // namespace sysgate::supervise

@@ -31,17 +31,17 @@ Policy RouteBlockingVerdicts(const Policy& policy) {
   return p;
 }
 
-PolicySupervisor::PolicySupervisor(const Policy& policy, pid_t child) : interp_(policy), child_(child) {}
+PolicySupervisor::PolicySupervisor(const Policy& policy) : interp_(policy) {}
 
-Decision PolicySupervisor::Decide(const Notification& n) {
+bool RunnerExec::IsRunnerExec(const Notification& n) {
+  if (seen_ || static_cast<pid_t>(n.pid) != child_ || !IsExec(n.data)) return false;
+  seen_ = true;  // the runner's exec of the program: the child runs only our code so far
+  return true;
+}
+
+Decision PolicySupervisor::Decide(const Notification& n) const {
   Decision d;
   d.verdict = interp_.Evaluate(n.data);
-  if (!exec_seen_ && static_cast<pid_t>(n.pid) == child_ && IsExec(n.data)) {
-    exec_seen_ = true;  // the runner's exec of the program: the child runs only our code so far
-    d.runner_exec = true;
-    d.response = Response::Continue(n.id);
-    return d;
-  }
   switch (d.verdict.action.kind()) {
     case ActionKind::kErrno:
       d.response = Response::Error(n.id, static_cast<int>(d.verdict.action.data()));

@@ -1,10 +1,12 @@
 // The decisions of the runner's supervisor. The runner installs the policy with its errno and
 // kill-process verdicts turned into USER_NOTIF; each notification comes here, gets the verdict
-// the policy means, and is answered so: the syscall never runs. The runner's own first execve
-// of the program is let through (it is the runner's code, with the runner's arguments).
+// the policy means, and is answered so: the syscall never runs.
 //
-//   PolicySupervisor s(policy, child_pid);
+//   PolicySupervisor s(policy);
 //   Decision d = s.Decide(notification);   // d.response, d.kill, d.verdict
+//
+// RunnerExec recognises the runner's own first execve of the program, which every supervisor
+// of the runner lets through (it is the runner's code, with the runner's arguments).
 #pragma once
 
 #include <sys/types.h>
@@ -21,19 +23,27 @@ Policy RouteBlockingVerdicts(const Policy& policy);
 struct Decision {
   Response response;
   bool kill = false;           // kill the calling thread's process (a kill verdict)
-  bool runner_exec = false;    // the runner's own exec, let through
   Verdict verdict;
 };
 
 class PolicySupervisor {
  public:
-  PolicySupervisor(const Policy& policy, pid_t child);
-  Decision Decide(const Notification& n);
+  explicit PolicySupervisor(const Policy& policy);
+  Decision Decide(const Notification& n) const;
 
  private:
   Interpreter interp_;
+};
+
+class RunnerExec {
+ public:
+  explicit RunnerExec(pid_t child) : child_(child) {}
+  // True once: for the first execve/execveat made by the child itself.
+  bool IsRunnerExec(const Notification& n);
+
+ private:
   pid_t child_;
-  bool exec_seen_ = false;
+  bool seen_ = false;
 };
 
 }  // namespace sysgate::supervise

@@ -33,6 +33,7 @@ class FakeNotifyFd : public NotifyFd {
     return {};
   }
   bool IdValid(uint64_t) override { return valid; }
+  Result<int> AddFd(uint64_t, int, bool, bool) override { return MakeError(ErrorCode::kUnsupported, "fake"); }
   int fd() const override { return -1; }
 };
 
@@ -60,27 +61,20 @@ TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
   EXPECT_EQ(r.rules[5].action, Action::KillThread());  // only the kernel can kill one thread
 }
 
-TEST(PolicySupervisor, FirstExecOfTheChildOnlyContinues) {
-  Policy p = Build(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "execve"));
-  PolicySupervisor s(p, 100);
-  // Another process's exec is not the runner's.
-  Decision other = s.Decide(Note(1, 200, "execve"));
-  EXPECT_FALSE(other.runner_exec);
-  EXPECT_EQ(other.response.error, EPERM);
-  Decision first = s.Decide(Note(2, 100, "execve"));
-  EXPECT_TRUE(first.runner_exec);
-  EXPECT_TRUE(first.response.continue_call);
-  Decision again = s.Decide(Note(3, 100, "execve"));
-  EXPECT_FALSE(again.runner_exec);
-  EXPECT_FALSE(again.response.continue_call);
-  EXPECT_EQ(again.response.error, EPERM);
-  EXPECT_EQ(again.verdict.rule, 0);
+TEST(RunnerExec, OnlyTheFirstExecOfTheChild) {
+  RunnerExec gate(100);
+  EXPECT_FALSE(gate.IsRunnerExec(Note(1, 100, "openat")));
+  EXPECT_FALSE(gate.IsRunnerExec(Note(2, 200, "execve")));  // another process's exec
+  EXPECT_TRUE(gate.IsRunnerExec(Note(3, 100, "execve")));
+  EXPECT_FALSE(gate.IsRunnerExec(Note(4, 100, "execve")));  // the program's own exec
+  RunnerExec at(100);
+  EXPECT_TRUE(at.IsRunnerExec(Note(5, 100, "execveat")));
 }
 
 TEST(PolicySupervisor, AnswersAsThePolicySays) {
   Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).KillProcess("mincore")
                        .Errno(EACCES, "openat").If((Arg("flags") & 3) != 0).Notify("ioctl"));
-  PolicySupervisor s(p, 100);
+  PolicySupervisor s(p);
   Decision d = s.Decide(Note(1, 100, "openat", {0, 0, 1}));
   EXPECT_EQ(d.response.error, EACCES);
   EXPECT_EQ(d.verdict.reason, Verdict::Reason::kRule);

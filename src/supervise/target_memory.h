@@ -4,6 +4,7 @@
 // to: the target can change it after the read (THREATS row 26); sysgate reads only to report.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ namespace sysgate::supervise {
 // notification is no longer valid. *truncated tells whether max_len cut it.
 std::optional<std::string> ReadString(NotifyFd& fd, const Notification& n, uint64_t addr,
                                       size_t max_len, bool* truncated);
+// `len` bytes at addr, all of them, or nullopt.
+std::optional<std::vector<std::byte>> ReadBytes(NotifyFd& fd, const Notification& n, uint64_t addr,
+                                                size_t len);
 // `count` pointer-sized words at addr (word_bytes 8 or 4).
 std::optional<std::vector<uint64_t>> ReadWords(NotifyFd& fd, const Notification& n, uint64_t addr,
                                                size_t count, size_t word_bytes);
