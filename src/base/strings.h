@@ -26,4 +26,7 @@ std::string ToUpper(std::string_view s);
 // `s` without leading and trailing blanks (spaces, tabs, CR, LF).
 std::string_view Trim(std::string_view s);
 
+// The pieces of `s` between `sep`s (a trailing separator gives a last empty piece).
+std::vector<std::string_view> Split(std::string_view s, char sep);
+
 }  // namespace sysgate::base

@@ -21,5 +21,6 @@ void RegisterAsm(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterStats(CLI::App& app, int* exit_code);
+void RegisterLearn(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

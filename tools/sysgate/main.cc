@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   sysgate::cli::RegisterRun(app, &exit_code);
   sysgate::cli::RegisterConvert(app, &exit_code);
   sysgate::cli::RegisterStats(app, &exit_code);
+  sysgate::cli::RegisterLearn(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,98 @@
+// Learning a policy from what a program really does: record every syscall of its process
+// tree (and, with args, the argument values that make a policy tight), then write the
+// policy that allows exactly that, plus what recorders always miss.
+//
+//   learn::RecordOptions o;
+//   o.spawn.argv = {"tar", "czf", "out.tgz", "dir"};
+//   o.args = true;
+//   learn::Recording rec;
+//   Result<run::Outcome> r = learn::Record(o, &rec);
+//   Result<learn::Learned> p = learn::Synthesize(rec, {});
+//   std::cout << p->text;                               // grouped, every rule with its count
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sysgate/policy.h"
+#include "sysgate/run.h"
+
+namespace sysgate::learn {
+
+// What one syscall on one ABI did.
+struct SyscallRecord {
+  uint64_t count = 0;
+  // Recorded without argument values (or by a rule without conditions): any arguments.
+  bool any_args = false;
+  // The argument tuples seen, in the order of RecordedArgs(name), with their counts.
+  std::map<std::vector<uint64_t>, uint64_t> tuples;
+};
+
+struct Recording {
+  // By ABI and syscall name; a number the tables do not know is named "#NR".
+  std::map<std::pair<Arch, std::string>, SyscallRecord> calls;
+  uint64_t total = 0;
+  void Merge(const Recording& other);
+  size_t Distinct() const { return calls.size(); }
+};
+
+// How an argument is recorded and turned into a condition.
+enum class ArgUse : uint8_t {
+  kValue,       // one of the values seen:           family in {AF_UNIX, AF_INET}
+  kFlags,       // no bit outside those seen:        (clone_flags & ~SEEN) == 0
+  kAccessMode,  // the O_ACCMODE part of open flags: (flags & O_ACCMODE) == O_RDONLY
+};
+struct RecordedArg {
+  int index;
+  ArgUse use;
+};
+// The arguments recorded for `syscall` with --args (empty for most syscalls).
+std::vector<RecordedArg> RecordedArgs(std::string_view syscall);
+
+struct Progress {
+  uint64_t total = 0;
+  size_t distinct = 0;
+  std::string latest_new;  // the syscall that was just seen for the first time, or ""
+};
+
+struct RecordOptions {
+  run::SpawnOptions spawn;     // argv, environment, ...; its supervisor fields are set here
+  bool args = false;           // record RecordedArgs values
+  // Called when a syscall is seen for the first time, and every 65,536 calls.
+  std::function<void(const Progress&)> on_progress;
+};
+
+// Runs the program with every syscall of every ABI notified to a recorder, from the
+// program's exec on (the runner's own calls are not recorded), through forks, threads and
+// execs, and answers each with "continue". Returns how the program ended.
+Result<run::Outcome> Record(const RecordOptions& options, Recording* recording);
+
+struct SynthesisOptions {
+  Action default_action = Action::KillProcess();
+  bool args = true;            // write conditions for the recorded argument values
+  bool allow_start_exec = false;  // add execve for runtimes that install before exec (OCI)
+  std::string command;         // for the header comment
+};
+
+struct Learned {
+  Policy policy;
+  std::string text;            // the native policy, grouped and commented with counts
+};
+
+// The policy that allows what was recorded, and rt_sigreturn, restart_syscall, exit,
+// exit_group and the vDSO calls' syscalls on every recorded ABI; the text parses to `policy`.
+Result<Learned> Synthesize(const Recording& recording, const SynthesisOptions& options);
+
+// A recording read back from a policy (to --merge runs): every allow rule's syscalls, the
+// counts from `sysgate learn` comments, and conditions of the shapes Synthesize writes.
+// Any other condition is an error naming the rule: a merge would have to guess.
+Result<Recording> RecordingFromPolicy(const Policy& policy, std::string_view text);
+
+// "name count" lines (the frequency format of `compile --freq`), most frequent first.
+std::string FrequencyText(const Recording& recording);
+
+}  // namespace sysgate::learn

@@ -1,0 +1,173 @@
+// Reading a learned policy back into a recording, so that runs can be merged: the allow
+// rules' syscalls, their counts from the `# N` comments, and the argument values of the
+// condition shapes Synthesize writes (anything else is refused rather than guessed).
+#include <fcntl.h>
+
+#include <algorithm>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "policy/groups.h"
+#include "sysgate/learn.h"
+
+namespace sysgate::learn {
+namespace {
+
+using Values = std::map<int, std::set<uint64_t>>;  // argument index -> allowed values
+
+uint64_t Mask(const Comparison& c) {
+  return c.arg.width == Width::k32 ? 0xffffffffULL : ~uint64_t{0};
+}
+
+// One alternative: comparisons joined by &&, each on a recorded argument.
+bool Alternative(const Condition& c, const std::vector<RecordedArg>& args, Values* out) {
+  std::vector<const Condition*> parts;
+  if (c.kind() == Condition::Kind::kAnd) {
+    for (const Condition& ch : c.children()) parts.push_back(&ch);
+  } else {
+    parts.push_back(&c);
+  }
+  for (const Condition* p : parts) {
+    if (p->kind() == Condition::Kind::kOr) {  // the access-mode alternatives
+      for (const Condition& ch : p->children()) {
+        if (!Alternative(ch, args, out)) return false;
+      }
+      continue;
+    }
+    if (p->kind() != Condition::Kind::kCompare) return false;
+    const Comparison& cmp = p->comparison();
+    auto it = std::ranges::find_if(args, [&](const RecordedArg& a) { return a.index == cmp.arg.index; });
+    if (it == args.end()) return false;
+    std::set<uint64_t>& vals = (*out)[cmp.arg.index];
+    switch (it->use) {
+      case ArgUse::kValue:
+        if (cmp.op == CmpOp::kEq || cmp.op == CmpOp::kIn) {
+          for (const Operand& o : cmp.operands) vals.insert(o.value & Mask(cmp));
+          continue;
+        }
+        return false;
+      case ArgUse::kFlags:
+        if (cmp.op == CmpOp::kMaskedEq && cmp.operands[1].value == 0) {
+          vals.insert(~cmp.operands[0].value & Mask(cmp));
+          continue;
+        }
+        return false;
+      case ArgUse::kAccessMode:
+        if (cmp.op == CmpOp::kMaskedEq && cmp.operands[0].value == O_ACCMODE) {
+          vals.insert(cmp.operands[1].value);
+          continue;
+        }
+        return false;
+    }
+  }
+  return true;
+}
+
+// The tuples a condition allows, in RecordedArgs order; false if it has another shape.
+bool Tuples(const Condition& c, const std::vector<RecordedArg>& args,
+            std::map<std::vector<uint64_t>, uint64_t>* tuples) {
+  std::vector<const Condition*> alts;
+  bool top_or = c.kind() == Condition::Kind::kOr && args.size() > 1;
+  if (top_or) {
+    for (const Condition& ch : c.children()) alts.push_back(&ch);
+  } else {
+    alts.push_back(&c);
+  }
+  for (const Condition* alt : alts) {
+    Values v;
+    if (!Alternative(*alt, args, &v)) return false;
+    std::vector<std::vector<uint64_t>> product = {{}};
+    for (const RecordedArg& a : args) {
+      if (!v.contains(a.index)) return false;  // an argument left open: not our shape
+      std::vector<std::vector<uint64_t>> next;
+      for (const auto& prefix : product) {
+        for (uint64_t x : v[a.index]) {
+          auto t = prefix;
+          t.push_back(x);
+          next.push_back(std::move(t));
+        }
+      }
+      product = std::move(next);
+    }
+    for (auto& t : product) tuples->emplace(std::move(t), 0);
+  }
+  return true;
+}
+
+// The count in a rule's `# N` comment (N with thousands commas), on its lines.
+uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last) {
+  static const std::regex count(R"(#\s*([0-9][0-9,]*)(;|\s*$))");
+  for (int l = first; l <= last && l <= static_cast<int>(lines.size()); ++l) {
+    std::string line(lines[static_cast<size_t>(l - 1)]);
+    std::smatch m;
+    if (std::regex_search(line, m, count)) {
+      std::string digits;
+      for (char ch : m[1].str()) {
+        if (ch != ',') digits += ch;
+      }
+      return std::stoull(digits);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<Recording> RecordingFromPolicy(const Policy& policy, std::string_view text) {
+  std::vector<std::string_view> lines = base::Split(text, '\n');
+  Recording rec;
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const Rule& r = policy.rules[i];
+    ActionKind k = r.action.kind();
+    if (k != ActionKind::kAllow && k != ActionKind::kLog) continue;
+    int next_line = i + 1 < policy.rules.size() && policy.rules[i + 1].loc.known()
+                        ? policy.rules[i + 1].loc.line - 1
+                        : r.loc.line + 8;
+    uint64_t count = r.loc.known() ? CountOf(lines, r.loc.line, next_line) : 0;
+    std::vector<std::string> names;
+    std::vector<int32_t> numbers;
+    for (const SyscallSpec& s : r.syscalls) {
+      switch (s.kind) {
+        case SyscallSpec::Kind::kName: names.push_back(s.name); break;
+        case SyscallSpec::Kind::kNumber: numbers.push_back(s.number); break;
+        case SyscallSpec::Kind::kGroup:
+          if (const policy::SyscallGroup* g = policy::FindGroup(s.name)) {
+            for (std::string_view m : g->members) names.emplace_back(m);
+          }
+          break;
+      }
+    }
+    std::vector<Arch> arches = r.arches.empty() ? policy.TargetArches() : r.arches;
+    std::optional<Error> refused;
+    for (Arch a : arches) {
+      auto add = [&](const std::string& name, bool known) {
+        if (!known || refused) return;
+        SyscallRecord& s = rec.calls[{a, name}];
+        // A group's count is not its members'; a single syscall's is.
+        if (names.size() + numbers.size() == 1) s.count += count;
+        if (!r.condition) {
+          s.any_args = true;
+          return;
+        }
+        std::vector<RecordedArg> args = RecordedArgs(name);
+        if (args.empty() || !Tuples(*r.condition, args, &s.tuples)) {
+          std::string where = r.loc.known() ? r.loc.ToString() + ": " : "";
+          refused = MakeError(ErrorCode::kInvalidArgument,
+                              fmt::format("{}the condition of this rule for {} is not one sysgate "
+                                          "learn writes; merge the recordings before tightening "
+                                          "by hand",
+                                          where, name));
+        }
+      };
+      for (const std::string& n : names) add(n, SyscallNumber(a, n).has_value());
+      for (int32_t nr : numbers) add("#" + std::to_string(nr), true);
+      if (refused) return *refused;
+    }
+    rec.total += count;
+  }
+  return rec;
+}
+
+}  // namespace sysgate::learn

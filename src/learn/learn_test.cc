@@ -1,0 +1,135 @@
+#include "sysgate/learn.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sysgate/interpreter.h"
+
+namespace sysgate::learn {
+namespace {
+
+using ::testing::HasSubstr;
+
+Verdict Eval(const Policy& p, Arch a, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+  return Interpreter(p).Evaluate(SeccompData::For(a, *SyscallNumber(a, name), args));
+}
+
+bool Allows(const Policy& p, Arch a, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+  return Eval(p, a, name, args).action.kind() == ActionKind::kAllow;
+}
+
+Recording Sample() {
+  Recording r;
+  r.calls[{Arch::kX86_64, "read"}] = {1200, true, {}};
+  r.calls[{Arch::kX86_64, "openat"}] = {7, false, {{{O_RDONLY}, 7}}};
+  r.calls[{Arch::kX86_64, "mmap"}] = {3, false, {{{PROT_READ}, 2}, {{PROT_READ | PROT_WRITE}, 1}}};
+  r.calls[{Arch::kX86_64, "socket"}] = {2, false, {{{AF_UNIX, SOCK_STREAM}, 1}, {{AF_INET, SOCK_DGRAM}, 1}}};
+  r.calls[{Arch::kI386, "write"}] = {5, true, {}};  // a 32-bit child
+  r.total = 1217;
+  return r;
+}
+
+TEST(Synthesize, AllowsWhatWasRecordedAndNothingElse) {
+  auto l = Synthesize(Sample(), {});
+  ASSERT_TRUE(l) << l.error().ToString();
+  const Policy& p = l->policy;
+  EXPECT_TRUE(Allows(p, Arch::kX86_64, "read"));
+  EXPECT_TRUE(Allows(p, Arch::kX86_64, "openat", {0, 0, O_RDONLY | O_CLOEXEC}));
+  EXPECT_FALSE(Allows(p, Arch::kX86_64, "openat", {0, 0, O_WRONLY}));
+  EXPECT_TRUE(Allows(p, Arch::kX86_64, "mmap", {0, 0, PROT_READ | PROT_WRITE}));
+  EXPECT_FALSE(Allows(p, Arch::kX86_64, "mmap", {0, 0, PROT_READ | PROT_EXEC}));
+  // Pairs stay pairs: AF_UNIX datagrams were never seen.
+  EXPECT_TRUE(Allows(p, Arch::kX86_64, "socket", {AF_UNIX, SOCK_STREAM}));
+  EXPECT_TRUE(Allows(p, Arch::kX86_64, "socket", {AF_INET, SOCK_DGRAM}));
+  EXPECT_FALSE(Allows(p, Arch::kX86_64, "socket", {AF_UNIX, SOCK_DGRAM}));
+  EXPECT_FALSE(Allows(p, Arch::kX86_64, "socket", {AF_INET6, SOCK_DGRAM}));
+  // Per ABI: write was seen only from the i386 child.
+  EXPECT_TRUE(Allows(p, Arch::kI386, "write"));
+  EXPECT_FALSE(Allows(p, Arch::kX86_64, "write"));
+  EXPECT_FALSE(Allows(p, Arch::kI386, "read"));
+  EXPECT_EQ(Eval(p, Arch::kX86_64, "mount").action, Action::KillProcess());
+  EXPECT_THAT(l->text, HasSubstr("allow write on i386"));
+  EXPECT_THAT(l->text, HasSubstr("# 1,200"));
+}
+
+TEST(Synthesize, AddsWhatRecordersMissOnEveryRecordedAbi) {
+  auto l = Synthesize(Sample(), {});
+  ASSERT_TRUE(l);
+  for (Arch a : {Arch::kX86_64, Arch::kI386}) {
+    for (const char* s : {"rt_sigreturn", "restart_syscall", "exit", "exit_group", "clock_gettime",
+                          "gettimeofday", "time", "getcpu"}) {
+      EXPECT_TRUE(Allows(l->policy, a, s)) << s << " on " << Info(a).name;
+    }
+  }
+  EXPECT_TRUE(Allows(l->policy, Arch::kI386, "sigreturn"));
+  EXPECT_FALSE(Allows(l->policy, Arch::kX86_64, "execve"));
+  auto oci = Synthesize(Sample(), {.allow_start_exec = true});
+  ASSERT_TRUE(oci);
+  EXPECT_TRUE(Allows(oci->policy, Arch::kX86_64, "execve"));
+}
+
+TEST(Synthesize, WithoutArgsNoConditions) {
+  auto l = Synthesize(Sample(), {.args = false});
+  ASSERT_TRUE(l);
+  EXPECT_TRUE(Allows(l->policy, Arch::kX86_64, "socket", {AF_INET6, SOCK_RAW}));
+  EXPECT_THAT(l->text, ::testing::Not(::testing::ContainsRegex("allow [a-z0-9_]+ if")));
+}
+
+TEST(Synthesize, DefaultAction) {
+  auto l = Synthesize(Sample(), {.default_action = Action::Errno(1)});
+  ASSERT_TRUE(l);
+  EXPECT_EQ(Eval(l->policy, Arch::kX86_64, "mount").action, Action::Errno(1));
+}
+
+// A learned policy read back is the same recording (merge input), counts included.
+TEST(RecordingFromPolicy, ReadsBackWhatSynthesizeWrote) {
+  Recording r = Sample();
+  auto l = Synthesize(r, {});
+  ASSERT_TRUE(l);
+  auto back = RecordingFromPolicy(l->policy, l->text);
+  ASSERT_TRUE(back) << back.error().ToString();
+  for (const auto& [key, rec] : r.calls) {
+    ASSERT_TRUE(back->calls.contains(key)) << key.second;
+    const SyscallRecord& b = back->calls.at(key);
+    EXPECT_EQ(b.count, rec.count) << key.second;
+    EXPECT_EQ(b.any_args, rec.any_args) << key.second;
+    if (key.second == "mmap") {  // flags come back as the union of the bits seen
+      ASSERT_EQ(b.tuples.size(), 1u);
+      EXPECT_EQ(b.tuples.begin()->first, std::vector<uint64_t>{PROT_READ | PROT_WRITE});
+    } else {
+      for (const auto& [t, n] : rec.tuples) EXPECT_TRUE(b.tuples.contains(t)) << key.second;
+      EXPECT_EQ(b.tuples.size(), rec.tuples.size()) << key.second;
+    }
+  }
+  // Synthesizing again gives the same policy.
+  auto again = Synthesize(*back, {});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->policy, l->policy);
+}
+
+TEST(Recording, MergeSumsAndUnions) {
+  Recording a = Sample(), b;
+  b.calls[{Arch::kX86_64, "read"}] = {10, true, {}};
+  b.calls[{Arch::kX86_64, "socket"}] = {1, false, {{{AF_INET6, SOCK_STREAM}, 1}}};
+  b.calls[{Arch::kX86_64, "openat"}] = {1, true, {}};  // recorded without --args
+  b.total = 12;
+  a.Merge(b);
+  EXPECT_EQ(a.total, 1229u);
+  EXPECT_EQ((a.calls[{Arch::kX86_64, "read"}].count), 1210u);
+  EXPECT_EQ((a.calls[{Arch::kX86_64, "socket"}].tuples.size()), 3u);
+  auto l = Synthesize(a, {});
+  ASSERT_TRUE(l);
+  EXPECT_TRUE(Allows(l->policy, Arch::kX86_64, "openat", {0, 0, O_RDWR}));  // any args now
+  EXPECT_TRUE(Allows(l->policy, Arch::kX86_64, "socket", {AF_INET6, SOCK_STREAM}));
+}
+
+TEST(FrequencyText, MostFrequentFirst) {
+  EXPECT_THAT(FrequencyText(Sample()), ::testing::StartsWith("read 1200\nopenat 7\nwrite 5\n"));
+}
+
+}  // namespace
+}  // namespace sysgate::learn

@@ -1,0 +1,109 @@
+// Recording: a filter that notifies every syscall of every ABI, and a supervisor that counts
+// each one (with the recorded argument values) and lets it run.
+#include <fcntl.h>
+
+#include <unordered_map>
+
+#include "sysgate/compiler.h"
+#include "sysgate/learn.h"
+#include "sysgate/supervisor.h"
+
+namespace sysgate::learn {
+namespace {
+
+struct Raw {
+  std::optional<Arch> abi;
+  std::string name;
+  std::vector<RecordedArg> args;
+  SyscallRecord record;
+};
+
+uint64_t Key(const SeccompData& d) { return uint64_t{d.arch} << 32 | static_cast<uint32_t>(d.nr); }
+
+// The value as the policy compares it: 32-bit arguments by their low half.
+uint64_t Normalise(std::string_view syscall, const RecordedArg& a, uint64_t v) {
+  const Signature* sig = FindSignature(syscall);
+  if (sig && sig->args[static_cast<size_t>(a.index)].bits == 32) v &= 0xffffffffULL;
+  if (a.use == ArgUse::kAccessMode) v &= O_ACCMODE;
+  return v;
+}
+
+}  // namespace
+
+std::vector<RecordedArg> RecordedArgs(std::string_view s) {
+  using U = ArgUse;
+  if (s == "socket" || s == "socketpair") return {{0, U::kValue}, {1, U::kValue}};
+  if (s == "setsockopt" || s == "getsockopt") return {{1, U::kValue}, {2, U::kValue}};
+  if (s == "ioctl" || s == "fcntl") return {{1, U::kValue}};
+  if (s == "prctl" || s == "arch_prctl" || s == "personality") return {{0, U::kValue}};
+  if (s == "madvise") return {{2, U::kValue}};
+  if (s == "clone" || s == "unshare") return {{0, U::kFlags}};
+  if (s == "mmap" || s == "mprotect" || s == "pkey_mprotect") return {{2, U::kFlags}};
+  if (s == "open") return {{1, U::kAccessMode}};
+  if (s == "openat") return {{2, U::kAccessMode}};
+  return {};
+}
+
+void Recording::Merge(const Recording& other) {
+  total += other.total;
+  for (const auto& [key, rec] : other.calls) {
+    SyscallRecord& mine = calls[key];
+    mine.count += rec.count;
+    mine.any_args = mine.any_args || rec.any_args;
+    for (const auto& [tuple, n] : rec.tuples) mine.tuples[tuple] += n;
+  }
+}
+
+Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) {
+  Policy watch;
+  watch.default_action = Action::Notify();
+  watch.unknown_action = Action::Notify();
+  watch.arches = DefaultArches();
+  auto prog = Compile(watch);
+  if (!prog) return prog.error();
+
+  std::unordered_map<uint64_t, Raw> raw;
+  Progress progress;
+  Supervisor recorder;
+  recorder.Otherwise([&](SyscallCall& call) {
+    auto [it, is_new] = raw.try_emplace(Key(call.data()));
+    Raw& r = it->second;
+    if (is_new) {
+      r.abi = call.abi();
+      r.name = call.name().empty() ? "#" + std::to_string(call.data().nr) : std::string(call.name());
+      if (options.args && !call.name().empty()) r.args = RecordedArgs(r.name);
+      r.record.any_args = r.args.empty();
+    }
+    ++r.record.count;
+    if (!r.args.empty()) {
+      std::vector<uint64_t> tuple;
+      tuple.reserve(r.args.size());
+      for (const RecordedArg& a : r.args) tuple.push_back(Normalise(r.name, a, call.arg(a.index)));
+      ++r.record.tuples[tuple];
+    }
+    ++progress.total;
+    if (options.on_progress && (is_new || (progress.total & 0xffff) == 0)) {
+      progress.distinct = raw.size();
+      progress.latest_new = is_new ? r.name : "";
+      options.on_progress(progress);
+    }
+    return Reply::Continue();
+  });
+
+  run::SpawnOptions spawn = options.spawn;
+  spawn.supervise_policy = nullptr;
+  spawn.on_blocked = nullptr;
+  spawn.supervisor = &recorder;
+  auto outcome = run::Run(*prog, spawn);
+  if (!outcome) return outcome.error();
+  Recording fresh;
+  for (auto& [key, r] : raw) {
+    if (!r.abi) continue;  // an ABI sysgate does not know: the filter kills those anyway
+    fresh.calls[{*r.abi, r.name}] = std::move(r.record);
+  }
+  fresh.total = progress.total;
+  recording->Merge(fresh);
+  return outcome;
+}
+
+}  // namespace sysgate::learn

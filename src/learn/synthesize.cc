@@ -1,0 +1,293 @@
+// From a recording to a policy a person can read: one rule per syscall, grouped by what the
+// syscall is for, each with its count; conditions from the recorded argument values; the
+// calls recorders miss added. The text is parsed back, and every recorded call is checked to
+// be allowed by it.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "policy/groups.h"
+#include "supervise/flag_names.h"
+#include "sysgate/interpreter.h"
+#include "sysgate/learn.h"
+#include "sysgate/policy_text.h"
+
+namespace sysgate::learn {
+namespace {
+
+// Sections, in order; a syscall goes into the first that has it.
+constexpr std::string_view kSections[] = {
+    "@default", "@basic-io", "@file-system", "@io-event", "@network-io", "@ipc", "@process",
+    "@signal", "@timer", "@resources", "@setuid", "@sync", "@memlock", "@chown", "@aio",
+    "@sandbox", "@privileged"};
+
+// Always allowed on every recorded ABI: a recorder may not see them (THREATS rows 31, 32).
+constexpr std::string_view kAlwaysGroups[] = {"@exit", "@vdso"};
+
+bool InGroup(std::string_view group, std::string_view name) {
+  const policy::SyscallGroup* g = policy::FindGroup(group);
+  return g && std::ranges::binary_search(g->members, name);
+}
+
+bool AlwaysAllowed(std::string_view name) {
+  return std::ranges::any_of(kAlwaysGroups, [&](std::string_view g) { return InGroup(g, name); });
+}
+
+std::string Section(std::string_view name) {
+  for (std::string_view s : kSections) {
+    if (InGroup(s, name)) return std::string(s);
+  }
+  return "other";
+}
+
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+struct ArgText {
+  std::string name;
+  bool is_signed = false;
+  int bits = 64;
+};
+
+ArgText ArgOf(std::string_view syscall, int index) {
+  ArgText a{fmt::format("arg{}", index)};
+  if (const Signature* sig = FindSignature(syscall)) {
+    const ArgInfo& info = sig->args[static_cast<size_t>(index)];
+    if (!info.name.empty()) a.name = std::string(info.name);
+    a.is_signed = info.is_signed;
+    a.bits = info.bits;
+  }
+  return a;
+}
+
+std::string Number(const ArgText& a, uint64_t v) {
+  if (a.bits == 32 && a.is_signed && (v & 0x80000000ULL)) {
+    return fmt::format("-{}", (uint64_t{1} << 32) - (v & 0xffffffffULL));
+  }
+  return v < 10 ? std::to_string(v) : fmt::format("{:#x}", v);
+}
+
+std::string Value(std::string_view syscall, const ArgText& a, uint64_t v, bool names) {
+  if (names) {
+    if (auto n = supervise::NameValue(syscall, a.name, v)) return *n;
+  }
+  return Number(a, v);
+}
+
+// The condition on one argument for a set of recorded values.
+std::string ArgCondition(std::string_view syscall, const RecordedArg& r, const std::set<uint64_t>& values,
+                         bool names) {
+  ArgText a = ArgOf(syscall, r.index);
+  switch (r.use) {
+    case ArgUse::kValue: {
+      if (values.size() == 1) return fmt::format("{} == {}", a.name, Value(syscall, a, *values.begin(), names));
+      std::vector<std::string> items;
+      for (uint64_t v : values) items.push_back(Value(syscall, a, v, names));
+      return fmt::format("{} in {{{}}}", a.name, fmt::join(items, ", "));
+    }
+    case ArgUse::kFlags: {
+      uint64_t seen = 0;
+      for (uint64_t v : values) seen |= v;
+      uint64_t width = a.bits == 32 ? 0xffffffffULL : ~uint64_t{0};
+      return fmt::format("({} & {:#x}) == 0", a.name, ~seen & width);
+    }
+    case ArgUse::kAccessMode: {
+      static constexpr std::string_view kModes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "3"};
+      std::vector<std::string> alts;
+      for (uint64_t v : values) {
+        alts.push_back(fmt::format("({} & O_ACCMODE) == {}", a.name,
+                                   names ? std::string(kModes[v & 3]) : std::to_string(v & 3)));
+      }
+      return alts.size() == 1 ? alts[0] : fmt::format("({})", fmt::join(alts, " || "));
+    }
+  }
+  return "";
+}
+
+// A comment naming the bits a flags condition lets through.
+std::string FlagsNote(std::string_view syscall, const RecordedArg& r, const std::set<uint64_t>& values) {
+  if (r.use != ArgUse::kFlags) return "";
+  uint64_t seen = 0;
+  for (uint64_t v : values) seen |= v;
+  ArgText a = ArgOf(syscall, r.index);
+  auto n = supervise::NameValue(syscall, a.name, seen);
+  return fmt::format("{} may have {}", a.name, n ? *n : fmt::format("{:#x}", seen));
+}
+
+struct Merged {
+  std::set<Arch> arches;
+  uint64_t count = 0;
+  bool any_args = false;
+  std::set<std::vector<uint64_t>> tuples;
+};
+
+// "if ..." for a syscall, or "" for no condition. Two recorded arguments: grouped by the
+// first one, so that pairs stay pairs (AF_UNIX with SOCK_STREAM, AF_INET with SOCK_DGRAM).
+std::string Condition(std::string_view syscall, const Merged& m, bool names, std::string* note) {
+  std::vector<RecordedArg> args = RecordedArgs(syscall);
+  if (m.any_args || m.tuples.empty() || args.empty()) return "";
+  if (args.size() == 1) {
+    std::set<uint64_t> values;
+    for (const auto& t : m.tuples) values.insert(t[0]);
+    *note = FlagsNote(syscall, args[0], values);
+    return ArgCondition(syscall, args[0], values, names);
+  }
+  std::map<uint64_t, std::set<uint64_t>> by_first;
+  for (const auto& t : m.tuples) by_first[t[0]].insert(t[1]);
+  std::vector<std::string> alts;
+  for (const auto& [first, seconds] : by_first) {
+    alts.push_back(fmt::format("{} && {}", ArgCondition(syscall, args[0], {first}, names),
+                               ArgCondition(syscall, args[1], seconds, names)));
+  }
+  if (alts.size() == 1) return alts[0];
+  for (std::string& a : alts) a = "(" + a + ")";
+  return fmt::format("{}", fmt::join(alts, " ||\n    "));
+}
+
+std::string ArchNames(const std::set<Arch>& arches) {
+  std::vector<std::string_view> names;
+  for (Arch a : arches) names.push_back(Info(a).name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
+  std::set<Arch> all_arches;
+  std::map<std::string, Merged> by_name;
+  for (const auto& [key, r] : rec.calls) {
+    all_arches.insert(key.first);
+    Merged& m = by_name[key.second];
+    m.arches.insert(key.first);
+    m.count += r.count;
+    m.any_args = m.any_args || r.any_args;
+    for (const auto& [t, n] : r.tuples) m.tuples.insert(t);
+  }
+  if (all_arches.empty()) all_arches.insert(HostArch());
+  std::string out;
+  out += "# Learned by `sysgate learn`";
+  if (!o.command.empty()) out += " from: " + o.command;
+  out += fmt::format("\n# {} syscalls, {} distinct. Each rule ends with how often it was seen.\n",
+                     Thousands(rec.total), Thousands(rec.Distinct()));
+  out += "# Tighten it by hand, then check it: sysgate check, sysgate run --audit.\n";
+  if (!o.allow_start_exec && !by_name.contains("execve")) {
+    out += "# No execve: `sysgate run` lets its own start of the program through. Runtimes that\n"
+           "# install the filter before exec (OCI: runc, crun) need `allow execve`.\n";
+  }
+  out += "\n";
+  out += fmt::format("arch {}\n", ArchNames(all_arches));
+  out += fmt::format("default {}\nunknown {}\n", o.default_action.ToString(), o.default_action.ToString());
+
+  // What recorders miss, on every ABI.
+  std::vector<std::string> seen_always;
+  for (const auto& [name, m] : by_name) {
+    if (AlwaysAllowed(name)) seen_always.push_back(fmt::format("{} {}", name, Thousands(m.count)));
+  }
+  out += "\n# Always: returning from signal handlers, restarting and exiting, and the vDSO's\n"
+         "# fallbacks (a recorder never sees these when the vDSO answers).\n";
+  out += fmt::format("allow {}", fmt::join(kAlwaysGroups, ", "));
+  if (!seen_always.empty()) out += fmt::format("  # seen: {}", fmt::join(seen_always, ", "));
+  out += "\n";
+  if (o.allow_start_exec && !by_name.contains("execve")) {
+    out += "allow execve  # the runtime's start of the program\n";
+  }
+
+  std::map<std::string, std::vector<std::string>> sections;
+  for (const auto& [name, m] : by_name) {
+    if (AlwaysAllowed(name)) continue;
+    std::string rule = "allow ";
+    if (name.starts_with("#")) {
+      rule += name.substr(1);
+    } else {
+      rule += name;
+    }
+    if (m.arches.size() != all_arches.size() || name.starts_with("#")) {
+      rule += " on " + ArchNames(m.arches);
+    }
+    std::string note;
+    std::string cond = o.args && !name.starts_with("#") ? Condition(name, m, names, &note) : "";
+    if (!cond.empty()) rule += " if " + cond;
+    std::string comment = "# " + Thousands(m.count);
+    if (!note.empty()) comment += "; " + note;
+    size_t last_line = rule.rfind('\n');
+    size_t width = rule.size() - (last_line == std::string::npos ? 0 : last_line + 1);
+    rule += std::string(width < 30 ? 30 - width : 2, ' ') + comment;
+    sections[Section(name.starts_with("#") ? "" : name)].push_back(rule);
+  }
+  auto emit = [&](const std::string& section) {
+    auto it = sections.find(section);
+    if (it == sections.end()) return;
+    const policy::SyscallGroup* g = policy::FindGroup(section);
+    out += fmt::format("\n# {}{}\n", section, g ? " - " + std::string(g->description) : "");
+    for (const std::string& r : it->second) out += r + "\n";
+  };
+  for (std::string_view s : kSections) emit(std::string(s));
+  emit("other");
+  return out;
+}
+
+// Every recorded call must be allowed by the learned policy.
+Result<void> CheckAllows(const Policy& policy, const Recording& rec, bool args) {
+  Interpreter interp(policy);
+  for (const auto& [key, r] : rec.calls) {
+    auto [arch, name] = key;
+    std::optional<int32_t> nr = name.starts_with("#") ? std::optional<int32_t>(std::stoi(name.substr(1)))
+                                                      : SyscallNumber(arch, name);
+    if (!nr) continue;
+    std::vector<std::vector<uint64_t>> tuples;
+    for (const auto& [t, n] : r.tuples) tuples.push_back(t);
+    if (tuples.empty() || !args) tuples.push_back({});
+    std::vector<RecordedArg> ra = RecordedArgs(name);
+    for (const auto& t : tuples) {
+      SeccompData d = SeccompData::For(arch, *nr);
+      for (size_t i = 0; i < t.size() && i < ra.size(); ++i) d.args[static_cast<size_t>(ra[i].index)] = t[i];
+      Verdict v = interp.Evaluate(d);
+      if (v.action.kind() != ActionKind::kAllow) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the learned policy does not allow a recorded call: {} on {} ({}); "
+                                     "a sysgate bug, please report it",
+                                     name, Info(arch).name, v.action.ToString()));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Learned> Synthesize(const Recording& rec, const SynthesisOptions& o) {
+  // Constant names make the text readable; if one does not parse back, numbers do.
+  for (bool names : {true, false}) {
+    std::string text = Text(rec, o, names);
+    ParsedPolicy parsed = ParsePolicyText(text, "<learned>");
+    if (!parsed.ok()) {
+      if (names) continue;
+      return parsed.FirstError();
+    }
+    if (auto c = CheckAllows(*parsed.policy, rec, o.args); !c) return c.error();
+    return Learned{std::move(*parsed.policy), std::move(text)};
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "no policy");
+}
+
+std::string FrequencyText(const Recording& rec) {
+  std::map<std::string, uint64_t> counts;
+  for (const auto& [key, r] : rec.calls) {
+    if (!key.second.starts_with("#")) counts[key.second] += r.count;
+  }
+  std::vector<std::pair<std::string, uint64_t>> sorted(counts.begin(), counts.end());
+  std::ranges::stable_sort(sorted, [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [name, n] : sorted) out += fmt::format("{} {}\n", name, n);
+  return out;
+}
+
+}  // namespace sysgate::learn

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# End-to-end tests of `sysgate learn`: learn a policy from a real program, then replay the
+# program under it with a kill default; it must end the same way, with the same output, and
+# nothing blocked. Also: --args conditions hold, --merge unions runs, what tracers miss.
+# Usage: learn_test.sh SYSGATE_BINARY
+set -uo pipefail
+sg=$1
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3
+[[ -x $py ]] || py=$(command -v python3)
+
+# replay NAME [--args] -- CMD...: learn CMD (in a fresh work dir), replay it in another fresh
+# work dir, compare exit status and output.
+replay() {
+  local name=$1; shift
+  local args=()
+  [[ $1 == --args ]] && { args=(--args); shift; }
+  shift  # --
+  local policy="$tmp/$name.sgp" w1="$tmp/$name.1" w2="$tmp/$name.2"
+  mkdir -p "$w1" "$w2"
+  local out1 rc1 out2 rc2 err2
+  out1=$(cd "$w1" && "$sg" learn -q "${args[@]}" -o "$policy" -- "$@" 2>/dev/null)
+  rc1=$?
+  out2=$(cd "$w2" && "$sg" run -p "$policy" -- "$@" 2>"$tmp/$name.err")
+  rc2=$?
+  err2=$(grep -E "sysgate: (blocked|.*killed)" "$tmp/$name.err")
+  if [[ $rc1 -ne $rc2 || $out1 != "$out2" || -n $err2 ]]; then
+    echo "FAIL: replay $name: learn exit $rc1, replay exit $rc2"
+    [[ $out1 != "$out2" ]] && diff <(echo "$out1") <(echo "$out2") | head -10 | sed 's/^/    /'
+    echo "$err2" | head -5 | sed 's/^/    /'
+    fail=$((fail + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+# ---- replay: real programs run the same under what was learned ----
+replay pipeline -- sh -c 'ls /usr/share | sort -r | head -5 | wc -c'
+replay coreutils -- sh -c 'cp /etc/passwd p && chmod 600 p && stat -c %a p && wc -l < p && rm p && ls'
+replay coreutils-args --args -- sh -c 'cp /etc/passwd p && chmod 600 p && stat -c %a p && wc -l < p && rm p && ls'
+mkdir -p "$tmp/src" && cp -r /usr/share/doc/tar "$tmp/src/"
+replay tar-gzip --args -- sh -c "tar -C '$tmp' -czf a.tgz src && mkdir x && tar -xzf a.tgz -C x && diff -r '$tmp/src' x/src && gzip -dc a.tgz | wc -c"
+replay python-threads --args -- "$py" -c '
+import json, threading, hashlib
+out = []
+ts = [threading.Thread(target=lambda i=i: out.append(hashlib.sha256(str(i).encode()).hexdigest()[:8])) for i in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(json.dumps(sorted(out)))'
+replay sort-parallel -- sh -c 'seq 200000 | sort -R --random-source=/etc/passwd --parallel=2 -S 1M | sort -n | tail -1'
+if command -v git >/dev/null; then
+  replay git --args -- sh -c 'export HOME=$PWD GIT_CONFIG_NOSYSTEM=1; git init -q r && cd r && echo hi > f && git add f && git -c user.name=t -c user.email=t@t commit -qm one && git log --format=%s && git status --short | wc -l'
+else
+  echo "skip: git is not installed"
+fi
+replay exit-status -- sh -c 'ls /nonexistent; exit 3'
+
+# ---- --args makes the policy tight: what was not seen is killed ----
+"$sg" learn -q --args -o "$tmp/ro.sgp" -- "$py" -c 'open("/etc/hostname").read()' >/dev/null 2>&1
+expect "args: openat read-only" 0 "(flags & O_ACCMODE) == O_RDONLY" -- cat "$tmp/ro.sgp"
+expect "args: read-only replays" 0 "" -- "$sg" run -p "$tmp/ro.sgp" -- "$py" -c 'open("/etc/hostname").read()'
+expect "args: writing is killed" 159 "openat(" -- "$sg" run -p "$tmp/ro.sgp" -- "$py" -c "open('$tmp/w', 'w')"
+"$sg" learn -q --args -o "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' >/dev/null 2>&1
+expect "args: socket pair recorded" 0 "family == AF_INET && type == SOCK_DGRAM|SOCK_CLOEXEC" -- cat "$tmp/sock.sgp"
+expect "args: same socket replays" 0 "" -- "$sg" run -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'
+expect "args: other family killed" 159 "socket(AF_INET6" -- "$sg" run -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)'
+expect "args: other type killed" 159 "SOCK_STREAM" -- "$sg" run -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)'
+"$sg" learn -q -o "$tmp/noargs.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' >/dev/null 2>&1
+expect "no --args: no conditions" 1 "" -- grep -E "^allow socket if" "$tmp/noargs.sgp"
+
+# ---- what tracers miss is always there (THREATS rows 31, 32) ----
+"$sg" learn -q -o "$tmp/date.sgp" -- date >/dev/null 2>&1
+expect "vdso: raw clock_gettime allowed" 0 "allow  [clock_gettime" -- \
+  "$sg" check "$tmp/date.sgp" clock_gettime
+# A raw clock_gettime (the vDSO bypassed) under the policy learned from date: python's own
+# start-up syscalls are learned from a plain python run, merged with date's.
+"$sg" learn -q --merge "$tmp/date.sgp" -o "$tmp/date-py.sgp" -- "$py" -c 'import ctypes' >/dev/null 2>&1
+expect "vdso: raw syscall runs" 0 "errno 0" -- "$sg" run -p "$tmp/date-py.sgp" -- "$py" -c '
+import ctypes; l = ctypes.CDLL(None, use_errno=True); b = ctypes.create_string_buffer(16)
+r = l.syscall(228, 0, b); print("errno", ctypes.get_errno() if r == -1 else 0)'
+for s in rt_sigreturn restart_syscall exit exit_group gettimeofday time getcpu; do
+  expect "always: $s" 0 "allow  [" -- "$sg" check "$tmp/date.sgp" "$s"
+done
+# SIGSTOP/SIGCONT during nanosleep: the kernel restarts it with restart_syscall.
+"$sg" learn -q -o "$tmp/sleep.sgp" -- sleep 0.1 >/dev/null 2>&1
+"$sg" run -q -p "$tmp/sleep.sgp" -- sleep 1 &
+runner=$!
+sleep 0.3
+child=$(pgrep -P "$runner" sleep)
+kill -STOP "$child"; sleep 0.2; kill -CONT "$child"
+wait "$runner"
+expect "stop/cont during nanosleep" 0 "" -- test "$?" -eq 0
+
+# ---- --merge unions runs and sums counts ----
+"$sg" learn -q -o "$tmp/m1.sgp" -- sh -c 'mkdir d1' >/dev/null 2>&1
+"$sg" learn -q -o "$tmp/m2.sgp" --merge "$tmp/m1.sgp" -- sh -c 'rmdir d1' >/dev/null 2>&1
+expect "merge: first run's mkdir" 0 "allow mkdir" -- cat "$tmp/m2.sgp"
+expect "merge: second run's rmdir" 0 "allow rmdir" -- cat "$tmp/m2.sgp"
+printf 'allow openat if mode == 3\n' > "$tmp/hand.sgp"
+expect "merge: hand-written condition refused" 1 "hand.sgp:1:1: the condition" -- \
+  "$sg" learn -q --merge "$tmp/hand.sgp" -o /dev/null -- true
+
+# ---- output formats, counts, errors ----
+expect "oci output has execve" 0 '"execve"' -- "$sg" learn -q -f oci -- true
+expect "counts file" 0 "" -- "$sg" learn -q -o /dev/null --counts "$tmp/counts" -- ls /
+expect "counts are name count" 0 "" -- grep -qE '^(openat|close|read) [0-9]+$' "$tmp/counts"
+expect "freq from learn" 0 "expected" -- "$sg" stats "$tmp/date.sgp" --freq "$tmp/counts"
+expect "no program" 2 "no program given" -- "$sg" learn
+expect "bad default" 2 "not an action" -- "$sg" learn --default frobnicate -- true
+expect "program exit status kept" 3 "ended with status 3" -- "$sg" learn -o /dev/null -- sh -c 'exit 3'
+expect "summary" 0 "distinct" -- "$sg" learn -o /dev/null -- true
+
+finish
