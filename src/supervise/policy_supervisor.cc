@@ -31,6 +31,17 @@ Policy RouteBlockingVerdicts(const Policy& policy) {
   return p;
 }
 
+Policy RouteForAudit(const Policy& policy) {
+  Policy p = policy;
+  auto route = [](Action& a) {
+    if (a.kind() != ActionKind::kAllow && a.kind() != ActionKind::kLog) a = Action::Notify();
+  };
+  route(p.default_action);
+  route(p.unknown_action);
+  for (Rule& r : p.rules) route(r.action);
+  return p;
+}
+
 PolicySupervisor::PolicySupervisor(const Policy& policy) : interp_(policy) {}
 
 bool RunnerExec::IsRunnerExec(const Notification& n) {

@@ -19,6 +19,9 @@ namespace sysgate::supervise {
 // The policy as installed under supervision: errno and kill-process verdicts become notify
 // (kill-thread, trap, trace and log stay with the kernel).
 Policy RouteBlockingVerdicts(const Policy& policy);
+// The policy as installed for audit mode: every verdict but allow and log becomes notify, so
+// that the supervisor sees (and lets run) everything the policy would stop.
+Policy RouteForAudit(const Policy& policy);
 
 struct Decision {
   Response response;

@@ -61,6 +61,19 @@ TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
   EXPECT_EQ(r.rules[5].action, Action::KillThread());  // only the kernel can kill one thread
 }
 
+TEST(PolicySupervisor, AuditRoutesEverythingThatStops) {
+  Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("read").KillProcess("mincore")
+                       .Trap("ptrace").Log("getpid").KillThread("gettid").Notify("ioctl"));
+  Policy r = RouteForAudit(p);
+  EXPECT_EQ(r.default_action, Action::Notify());
+  EXPECT_EQ(r.rules[0].action, Action::Allow());
+  EXPECT_EQ(r.rules[1].action, Action::Notify());
+  EXPECT_EQ(r.rules[2].action, Action::Notify());
+  EXPECT_EQ(r.rules[3].action, Action::Log());
+  EXPECT_EQ(r.rules[4].action, Action::Notify());
+  EXPECT_EQ(r.rules[5].action, Action::Notify());
+}
+
 TEST(RunnerExec, OnlyTheFirstExecOfTheChild) {
   RunnerExec gate(100);
   EXPECT_FALSE(gate.IsRunnerExec(Note(1, 100, "openat")));

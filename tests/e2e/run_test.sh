@@ -118,6 +118,21 @@ sleep 2
 expect "runner killed: no mkdir" 1 "" -- test -e "$tmp/made"
 expect "runner killed: target gone" 1 "" -- test -e "$tmp/late"
 
+# ---- audit: permissive mode reports and never blocks ----
+printf 'default allow\nerrno(EPERM) mkdir, mkdirat\nkill-process getppid\ntrap rmdir\n' > "$tmp/audit.sgp"
+expect "audit: call runs"     0 "made" -- "$sg" run --audit -p "$tmp/audit.sgp" -- sh -c "mkdir $tmp/aud && test -d $tmp/aud && rmdir $tmp/aud && echo made"
+expect "audit: reported"      0 "mkdir(\"$tmp/aud2\", 0777) would be stopped: errno(EPERM)" -- "$sg" run --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud2"
+expect "audit: rule named"    0 "rule $tmp/audit.sgp:2:1" -- "$sg" run --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud3"
+expect "audit: kill survives" 0 "errno 0" -- "$sg" run --audit -p "$tmp/audit.sgp" -- "$py" -c "$(sys '110')"
+expect "audit: summary"       0 "calls would have been stopped" -- "$sg" run --audit -p "$tmp/audit.sgp" -- rmdir "$tmp/aud2"
+expect "audit: nothing"       0 "would not have stopped anything" -- "$sg" run --audit -p "$tmp/audit.sgp" -- true
+"$sg" run -q --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- sh -c "mkdir $tmp/aud4; rmdir $tmp/aud4" >/dev/null 2>&1
+expect "audit log: json"      0 '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
+expect "audit log: lines"     0 "" -- "$py" -c "import json,sys; [json.loads(l) for l in open('$tmp/audit.jsonl')]"
+expect "audit log: trap"      0 '"action":"trap"' -- cat "$tmp/audit.jsonl"
+expect "audit: not with --no-report" 125 "cannot be combined" -- "$sg" run --audit --no-report -p "$tmp/audit.sgp" -- true
+expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --audit-log /nonexistent/x -p "$tmp/audit.sgp" -- true
+
 # ---- fail closed: nothing runs when setup cannot complete ----
 rm -f "$tmp/marker"
 printf 'default allow\nallow opne\n' > "$tmp/broken.sgp"

@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <cstdio>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +25,7 @@
 #include "sysgate/kernel.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/run.h"
+#include "sysgate/supervisor.h"
 
 namespace sysgate::cli {
 namespace {
@@ -45,6 +48,8 @@ struct Options {
   bool quiet = false;
   bool json = false;
   bool no_report = false;
+  bool audit = false;
+  std::string audit_log;
 };
 
 std::string RuleText(const Policy& policy, const Verdict& v) {
@@ -87,6 +92,68 @@ void ReportBlocked(const Options& o, const Policy& policy, const run::BlockedCal
                              arch, b.data.nr, b.pid, rule);
   }
 }
+
+// Audit mode: every call the policy would stop runs, and is reported; a summary at the end.
+class Auditor {
+ public:
+  Auditor(const Options& o, const Policy& policy, std::FILE* log) : o_(o), policy_(policy), interp_(policy), log_(log) {}
+
+  Reply Handle(SyscallCall& call) {
+    Verdict v = interp_.Evaluate(call.data());
+    auto abi = call.abi();
+    std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", call.data().arch);
+    std::string name = call.name().empty() ? fmt::format("#{}", call.data().nr) : std::string(call.name());
+    std::string what = v.action.ToString();
+    std::string rule = RuleText(policy_, v);
+    std::string text = call.Describe();
+    Entry& e = summary_[{name, what + ", " + rule}];
+    ++e.count;
+    ++total_;
+    if (log_) {
+      nlohmann::json j = {{"event", "audit"}, {"pid", call.tid()}, {"arch", arch},
+                          {"nr", call.data().nr}, {"syscall", name}, {"call", text},
+                          {"action", what}, {"rule", rule}};
+      std::fputs((j.dump() + "\n").c_str(), log_);
+      std::fflush(log_);
+    }
+    if (!o_.quiet && !o_.json && e.count <= kRepeatsShown) {
+      std::cerr << fmt::format("sysgate: audit: {} would be stopped: {}  [{} #{}, pid {}, {}]{}\n", text,
+                               what, arch, call.data().nr, call.tid(), rule,
+                               e.count == kRepeatsShown ? " (further ones only counted)" : "");
+    } else if (o_.json) {
+      nlohmann::json j = {{"event", "audit"}, {"pid", call.tid()}, {"arch", arch}, {"syscall", name},
+                          {"call", text}, {"action", what}, {"rule", rule}};
+      std::cerr << j.dump() << "\n";
+    }
+    return Reply::Continue();
+  }
+
+  void Summary() const {
+    if (o_.quiet) return;
+    if (total_ == 0) {
+      std::cerr << "sysgate: audit: the policy would not have stopped anything\n";
+      return;
+    }
+    std::cerr << fmt::format("sysgate: audit: {} calls would have been stopped:\n", total_);
+    std::vector<std::pair<std::pair<std::string, std::string>, Entry>> rows(summary_.begin(), summary_.end());
+    std::ranges::stable_sort(rows, [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+    for (const auto& [key, e] : rows) {
+      std::cerr << fmt::format("  {:>8}  {:<20} {}\n", e.count, key.first, key.second);
+    }
+  }
+
+ private:
+  static constexpr int kRepeatsShown = 3;
+  struct Entry {
+    uint64_t count = 0;
+  };
+  const Options& o_;
+  const Policy& policy_;
+  Interpreter interp_;
+  std::FILE* log_;
+  std::map<std::pair<std::string, std::string>, Entry> summary_;
+  uint64_t total_ = 0;
+};
 
 void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
@@ -157,9 +224,17 @@ int Run(const Options& o) {
   }
   // Supervised (the default): blocking verdicts go to the runner, which reports each and
   // answers it as the policy says; the runner's own exec of the program is let through.
-  const bool supervise = !o.no_report && features.user_notif &&
-                         (features.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
-  Policy installed = supervise ? supervise::RouteBlockingVerdicts(policy) : policy;
+  const bool can_supervise = features.user_notif && (features.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  const bool audit = o.audit || !o.audit_log.empty();
+  if (audit && (!can_supervise || o.no_report)) {
+    PrintError(o.no_report ? "--audit needs the supervisor; it cannot be combined with --no-report"
+                           : "--audit needs seccomp user notification, which this kernel lacks");
+    return run::kExitSetupFailed;
+  }
+  const bool supervise = !o.no_report && can_supervise;
+  Policy installed = audit       ? supervise::RouteForAudit(policy)
+                     : supervise ? supervise::RouteBlockingVerdicts(policy)
+                                 : policy;
   if (!supervise) {
     // Unsupervised, starting the program is an execve under the filter: it must be allowed.
     Arch host = HostArch();
@@ -196,12 +271,27 @@ int Run(const Options& o) {
   spawn.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
   spawn.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
   spawn.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
-  if (supervise) {
+  std::FILE* audit_log = nullptr;
+  if (!o.audit_log.empty()) {
+    audit_log = std::fopen(o.audit_log.c_str(), "we");
+    if (!audit_log) {
+      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(errno)));
+      return run::kExitSetupFailed;
+    }
+  }
+  Auditor auditor(o, policy, audit_log);
+  Supervisor audit_supervisor;
+  if (audit) {
+    audit_supervisor.Otherwise([&](SyscallCall& c) { return auditor.Handle(c); });
+    spawn.supervisor = &audit_supervisor;
+  } else if (supervise) {
     spawn.supervise_policy = &policy;
     spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(o, policy, b); };
   }
   run::Stage stage{};
   auto outcome = run::Run(*prog, spawn, &stage);
+  if (audit) auditor.Summary();
+  if (audit_log) std::fclose(audit_log);
   if (!outcome) {
     PrintError(outcome.error().ToString());
     if (stage == run::Stage::kExec) {
@@ -246,6 +336,10 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", opts->json, "Print blocked calls and a summary as JSON lines on stderr");
   cmd->add_flag("--no-report", opts->no_report,
                 "Do not supervise: no reports, and the policy must allow execve");
+  cmd->add_flag("--audit", opts->audit,
+                "Permissive: run as if unfiltered, and report every call the policy would stop");
+  cmd->add_option("--audit-log", opts->audit_log,
+                  "With --audit: also write each such call to FILE as a JSON line");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
