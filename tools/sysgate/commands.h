@@ -22,5 +22,6 @@ void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterStats(CLI::App& app, int* exit_code);
 void RegisterLearn(CLI::App& app, int* exit_code);
+void RegisterAgent(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   sysgate::cli::RegisterConvert(app, &exit_code);
   sysgate::cli::RegisterStats(app, &exit_code);
   sysgate::cli::RegisterLearn(app, &exit_code);
+  sysgate::cli::RegisterAgent(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
