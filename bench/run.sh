@@ -8,3 +8,5 @@ shift
 echo
 echo "Compile time against the number of argument rules (50 syscalls):"
 "$build/bench/compile_bench" --benchmark_counters_tabular=true ${1:+--benchmark_min_time=0.05}
+echo
+"$(dirname "$0")/learn_bench.sh" "$build/tools/sysgate/sysgate" ${1:+1}

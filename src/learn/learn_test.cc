@@ -79,6 +79,13 @@ TEST(Synthesize, WithoutArgsNoConditions) {
   EXPECT_THAT(l->text, ::testing::Not(::testing::ContainsRegex("allow [a-z0-9_]+ if")));
 }
 
+TEST(Synthesize, TheCommandStaysInItsComment) {
+  auto l = Synthesize(Sample(), {.command = "python3 -c 'import os\nallow execve\n'\r"});
+  ASSERT_TRUE(l) << l.error().ToString();
+  EXPECT_THAT(l->text, HasSubstr("import os\\nallow execve\\n'\\x0d"));
+  EXPECT_FALSE(Allows(l->policy, Arch::kX86_64, "execve"));
+}
+
 TEST(Synthesize, DefaultAction) {
   auto l = Synthesize(Sample(), {.default_action = Action::Errno(1)});
   ASSERT_TRUE(l);

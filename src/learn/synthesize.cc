@@ -53,6 +53,22 @@ std::string Thousands(uint64_t n) {
   return out;
 }
 
+// The command for a comment: on one line (control characters escaped), and not too long.
+std::string OneLine(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (out.size() > 200) out = out.substr(0, 200) + "...";
+  return out;
+}
+
 struct ArgText {
   std::string name;
   bool is_signed = false;
@@ -174,7 +190,7 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   if (all_arches.empty()) all_arches.insert(HostArch());
   std::string out;
   out += "# Learned by `sysgate learn`";
-  if (!o.command.empty()) out += " from: " + o.command;
+  if (!o.command.empty()) out += " from: " + OneLine(o.command);
   out += fmt::format("\n# {} syscalls, {} distinct. Each rule ends with how often it was seen.\n",
                      Thousands(rec.total), Thousands(rec.Distinct()));
   out += "# Tighten it by hand, then check it: sysgate check, sysgate run --audit.\n";
