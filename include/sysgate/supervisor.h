@@ -61,7 +61,8 @@ class SyscallCall {
   // of its memory means something only while this holds: the tid may be reused afterwards.
   bool Pending();
   // The target's memory, read safely: the call must be pending before and after the read,
-  // else nullopt (also when unreadable). ReadString stops at NUL or max_len bytes.
+  // else nullopt (also when unreadable). ReadString reads up to the NUL; a string longer
+  // than max_len is nullopt, never a prefix (a cut path could name another file).
   std::optional<std::string> ReadString(uint64_t addr, size_t max_len = 4096);
   std::optional<std::vector<std::byte>> Read(uint64_t addr, size_t len);
   // A pidfd of the calling process (owned by the call, closed after it), opened and then
