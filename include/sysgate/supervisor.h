@@ -99,7 +99,7 @@ struct Reply {
   bool cloexec = true;          // kInjectFd: O_CLOEXEC on the target's copy
 
   static Reply Continue() { return {Kind::kContinue, 0, -1, true}; }
-  static Reply Fail(int err) { return {Kind::kFail, err, -1, true}; }
+  static Reply Fail(int err) { return {Kind::kFail, err, -1, true}; }  // 1..4095, else EPERM
   static Reply Return(int64_t v) { return {Kind::kReturn, v, -1, true}; }
   // A negative fd (open failed) becomes Fail(errno) at the time of the call.
   static Reply InjectFd(int fd, bool cloexec = true);
@@ -136,6 +136,8 @@ class Supervisor {
   Result<Handled> Answer(supervise::NotifyFd& fd, const supervise::Notification& n);
 
  private:
+  Result<Handled> Next(supervise::NotifyFd& fd);  // receive one and answer it
+
   std::map<std::string, Handler, std::less<>> by_name_;
   Handler otherwise_;
   bool stop_ = false;

@@ -15,17 +15,18 @@ struct Raw {
   std::optional<Arch> abi;
   std::string name;
   std::vector<RecordedArg> args;
+  std::vector<uint64_t> masks;  // per recorded argument: the bits the policy compares
   SyscallRecord record;
 };
 
 uint64_t Key(const SeccompData& d) { return uint64_t{d.arch} << 32 | static_cast<uint32_t>(d.nr); }
 
-// The value as the policy compares it: 32-bit arguments by their low half.
-uint64_t Normalise(std::string_view syscall, const RecordedArg& a, uint64_t v) {
+// The bits of an argument the policy compares: the low half of a 32-bit argument, the access
+// mode of open flags.
+uint64_t Mask(std::string_view syscall, const RecordedArg& a) {
+  if (a.use == ArgUse::kAccessMode) return O_ACCMODE;
   const Signature* sig = FindSignature(syscall);
-  if (sig && sig->args[static_cast<size_t>(a.index)].bits == 32) v &= 0xffffffffULL;
-  if (a.use == ArgUse::kAccessMode) v &= O_ACCMODE;
-  return v;
+  return sig && sig->args[static_cast<size_t>(a.index)].bits == 32 ? 0xffffffffULL : ~uint64_t{0};
 }
 
 }  // namespace
@@ -72,13 +73,14 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
       r.abi = call.abi();
       r.name = call.name().empty() ? "#" + std::to_string(call.data().nr) : std::string(call.name());
       if (options.args && !call.name().empty()) r.args = RecordedArgs(r.name);
+      for (const RecordedArg& a : r.args) r.masks.push_back(Mask(r.name, a));
       r.record.any_args = r.args.empty();
     }
     ++r.record.count;
     if (!r.args.empty()) {
       std::vector<uint64_t> tuple;
       tuple.reserve(r.args.size());
-      for (const RecordedArg& a : r.args) tuple.push_back(Normalise(r.name, a, call.arg(a.index)));
+      for (size_t i = 0; i < r.args.size(); ++i) tuple.push_back(call.arg(r.args[i].index) & r.masks[i]);
       ++r.record.tuples[tuple];
     }
     ++progress.total;

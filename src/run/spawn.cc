@@ -17,14 +17,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 
 #include <fmt/format.h>
 
-#include "supervise/decode.h"
 #include "supervise/notify_fd.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
@@ -219,20 +217,17 @@ Supervisor PolicyReporter(const Policy& policy, const std::function<void(const B
   Supervisor s;
   auto decide = std::make_shared<supervise::PolicySupervisor>(policy);
   s.Otherwise([decide, on_blocked](SyscallCall& call) {
-    supervise::Notification n{call.id(), static_cast<uint32_t>(call.tid()), call.data()};
-    supervise::Decision d = decide->Decide(n);
+    supervise::Decision d = decide->Decide(call.data());
     if (on_blocked) {
       BlockedCall b;
       b.pid = call.tid();
       b.data = call.data();
       b.call = call.Describe();
       b.verdict = d.verdict;
-      b.killed = d.kill;
+      b.killed = d.reply.kind == Reply::Kind::kKillProcess;
       on_blocked(b);
     }
-    if (d.kill) return Reply::KillProcess();
-    if (d.response.continue_call) return Reply::Continue();
-    return Reply::Fail(d.response.error);
+    return d.reply;
   });
   return s;
 }

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 
+#include "supervise/proc_status.h"
 #include "sysgate/agent.h"
 
 namespace sysgate {
@@ -22,20 +22,6 @@ namespace {
 // The kernel's new_decode_dev for the 32-bit dev argument of mknod.
 unsigned Major(uint64_t dev) { return static_cast<unsigned>((dev & 0xfff00) >> 8); }
 unsigned Minor(uint64_t dev) { return static_cast<unsigned>((dev & 0xff) | ((dev >> 12) & 0xfff00)); }
-
-mode_t UmaskOf(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", pid);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 022;
-  char line[256];
-  unsigned mask = 022;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "Umask: %o", &mask) == 1) break;
-  }
-  std::fclose(f);
-  return static_cast<mode_t>(mask);
-}
 
 int OpenProc(pid_t pid, const std::string& what) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + what;
@@ -65,7 +51,7 @@ Reply EmulateMknod(SyscallCall& call, const std::vector<AgentDevice>& allowed) {
   int dir = -1;
   int32_t dirfd = static_cast<int32_t>(call.arg(0));
   if ((*path)[0] != '/') dir = at && dirfd != AT_FDCWD ? OpenProc(pid, "fd/" + std::to_string(dirfd)) : OpenProc(pid, "cwd");
-  mode_t mask = UmaskOf(pid);
+  mode_t mask = static_cast<mode_t>(supervise::ProcStatusNumber(pid, "Umask", 8).value_or(022));
   auto close_all = [&] {
     for (int fd : {mnt, root, dir}) {
       if (fd >= 0) close(fd);

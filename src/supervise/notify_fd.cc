@@ -32,7 +32,7 @@ Result<Notification> KernelNotifyFd::Receive() {
   return out;
 }
 
-Result<void> KernelNotifyFd::Send(const Response& r) {
+Result<bool> KernelNotifyFd::Send(const Response& r) {
   seccomp_notif_resp resp;
   std::memset(&resp, 0, sizeof resp);
   resp.id = r.id;
@@ -45,10 +45,10 @@ Result<void> KernelNotifyFd::Send(const Response& r) {
   }
   while (ioctl(fd_, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) {
     if (errno == EINTR) continue;
-    if (errno == ENOENT) return {};  // the call went away (signal, or the thread died)
+    if (errno == ENOENT) return false;  // the call went away (signal, or the thread died)
     return SystemError("SECCOMP_IOCTL_NOTIF_SEND", errno);
   }
-  return {};
+  return true;
 }
 
 bool KernelNotifyFd::IdValid(uint64_t id) {

@@ -33,15 +33,16 @@ class NotifyFd {
  public:
   virtual ~NotifyFd() = default;
   virtual Result<Notification> Receive() = 0;
-  // ENOENT from the kernel (the call was interrupted, or the thread died) is not an error of
-  // the supervisor: Send returns success then, and the call is gone.
-  virtual Result<void> Send(const Response& r) = 0;
+  // Whether the answer reached the call. False is not an error of the supervisor: the kernel
+  // said ENOENT (the call was interrupted by a signal, or its thread died), and it is gone.
+  virtual Result<bool> Send(const Response& r) = 0;
   // Whether notification `id` is still pending (its thread is still in the syscall). Check it
   // after reading the target's memory: the pid may have been reused.
   virtual bool IdValid(uint64_t id) = 0;
   // Copies the supervisor's `src_fd` into the target (SECCOMP_IOCTL_NOTIF_ADDFD) and, with
   // `send`, answers notification `id` with its number in one step (ADDFD_FLAG_SEND), so the
-  // target gets the fd exactly when its call returns. Returns the target's fd number.
+  // target gets the fd exactly when its call returns. Returns the target's fd number; ENOENT
+  // (the call went away) is an error with that errno.
   virtual Result<int> AddFd(uint64_t id, int src_fd, bool cloexec, bool send) = 0;
   virtual int fd() const = 0;
 };
@@ -55,7 +56,7 @@ class KernelNotifyFd : public NotifyFd {
   KernelNotifyFd& operator=(const KernelNotifyFd&) = delete;
 
   Result<Notification> Receive() override;
-  Result<void> Send(const Response& r) override;
+  Result<bool> Send(const Response& r) override;
   bool IdValid(uint64_t id) override;
   Result<int> AddFd(uint64_t id, int src_fd, bool cloexec, bool send) override;
   int fd() const override { return fd_; }

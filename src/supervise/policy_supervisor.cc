@@ -18,12 +18,12 @@ bool IsExec(const SeccompData& d) {
   return name && (*name == "execve" || *name == "execveat");
 }
 
-}  // namespace
-
-Policy RouteBlockingVerdicts(const Policy& policy) {
+// The policy with every action for which routed(action) holds turned into notify.
+template <class Pred>
+Policy RouteToNotify(const Policy& policy, Pred routed) {
   Policy p = policy;
-  auto route = [](Action& a) {
-    if (Blocking(a)) a = Action::Notify();
+  auto route = [&](Action& a) {
+    if (routed(a)) a = Action::Notify();
   };
   route(p.default_action);
   route(p.unknown_action);
@@ -31,15 +31,14 @@ Policy RouteBlockingVerdicts(const Policy& policy) {
   return p;
 }
 
+}  // namespace
+
+Policy RouteBlockingVerdicts(const Policy& policy) { return RouteToNotify(policy, Blocking); }
+
 Policy RouteForAudit(const Policy& policy) {
-  Policy p = policy;
-  auto route = [](Action& a) {
-    if (a.kind() != ActionKind::kAllow && a.kind() != ActionKind::kLog) a = Action::Notify();
-  };
-  route(p.default_action);
-  route(p.unknown_action);
-  for (Rule& r : p.rules) route(r.action);
-  return p;
+  return RouteToNotify(policy, [](const Action& a) {
+    return a.kind() != ActionKind::kAllow && a.kind() != ActionKind::kLog;
+  });
 }
 
 PolicySupervisor::PolicySupervisor(const Policy& policy) : interp_(policy) {}
@@ -50,23 +49,16 @@ bool RunnerExec::IsRunnerExec(const Notification& n) {
   return true;
 }
 
-Decision PolicySupervisor::Decide(const Notification& n) const {
+Decision PolicySupervisor::Decide(const SeccompData& data) const {
   Decision d;
-  d.verdict = interp_.Evaluate(n.data);
+  d.verdict = interp_.Evaluate(data);
   switch (d.verdict.action.kind()) {
-    case ActionKind::kErrno:
-      d.response = Response::Error(n.id, static_cast<int>(d.verdict.action.data()));
-      break;
-    case ActionKind::kKillProcess:
-      d.kill = true;
-      d.response = Response::Error(n.id, EPERM);  // moot: the process is killed first
-      break;
-    case ActionKind::kNotify:  // the policy's own notify: no handler configured in the runner
-      d.response = Response::Error(n.id, ENOSYS);
-      break;
-    default:  // allow, log, trap, trace are not routed here; never run a call by default
-      d.response = Response::Error(n.id, EPERM);
-      break;
+    case ActionKind::kErrno: d.reply = Reply::Fail(static_cast<int>(d.verdict.action.data())); break;
+    case ActionKind::kKillProcess: d.reply = Reply::KillProcess(); break;
+    // The policy's own notify: the runner has no handler for it.
+    case ActionKind::kNotify: d.reply = Reply::Fail(ENOSYS); break;
+    // allow, log, trap, trace are not routed here; never run a call by default.
+    default: d.reply = Reply::Fail(EPERM); break;
   }
   return d;
 }

@@ -3,7 +3,7 @@
 // the policy means, and is answered so: the syscall never runs.
 //
 //   PolicySupervisor s(policy);
-//   Decision d = s.Decide(notification);   // d.response, d.kill, d.verdict
+//   Decision d = s.Decide(call.data());    // d.reply (fail or kill), d.verdict
 //
 // RunnerExec recognises the runner's own first execve of the program, which every supervisor
 // of the runner lets through (it is the runner's code, with the runner's arguments).
@@ -13,6 +13,7 @@
 
 #include "supervise/notify_fd.h"
 #include "sysgate/policy.h"
+#include "sysgate/supervisor.h"
 
 namespace sysgate::supervise {
 
@@ -24,15 +25,14 @@ Policy RouteBlockingVerdicts(const Policy& policy);
 Policy RouteForAudit(const Policy& policy);
 
 struct Decision {
-  Response response;
-  bool kill = false;           // kill the calling thread's process (a kill verdict)
+  Reply reply;      // Fail(errno) or KillProcess: never Continue
   Verdict verdict;
 };
 
 class PolicySupervisor {
  public:
   explicit PolicySupervisor(const Policy& policy);
-  Decision Decide(const Notification& n) const;
+  Decision Decide(const SeccompData& data) const;
 
  private:
   Interpreter interp_;

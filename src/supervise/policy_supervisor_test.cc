@@ -28,9 +28,9 @@ class FakeNotifyFd : public NotifyFd {
     queue.pop_front();
     return n;
   }
-  Result<void> Send(const Response& r) override {
+  Result<bool> Send(const Response& r) override {
     sent.push_back(r);
-    return {};
+    return valid;
   }
   bool IdValid(uint64_t) override { return valid; }
   Result<int> AddFd(uint64_t, int, bool, bool) override { return MakeError(ErrorCode::kUnsupported, "fake"); }
@@ -88,18 +88,18 @@ TEST(PolicySupervisor, AnswersAsThePolicySays) {
   Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).KillProcess("mincore")
                        .Errno(EACCES, "openat").If((Arg("flags") & 3) != 0).Notify("ioctl"));
   PolicySupervisor s(p);
-  Decision d = s.Decide(Note(1, 100, "openat", {0, 0, 1}));
-  EXPECT_EQ(d.response.error, EACCES);
+  Decision d = s.Decide(Note(1, 100, "openat", {0, 0, 1}).data);
+  EXPECT_EQ(d.reply.kind, Reply::Kind::kFail);
+  EXPECT_EQ(d.reply.value, EACCES);
   EXPECT_EQ(d.verdict.reason, Verdict::Reason::kRule);
-  d = s.Decide(Note(2, 100, "mincore"));
-  EXPECT_TRUE(d.kill);
-  d = s.Decide(Note(3, 100, "mount"));
-  EXPECT_EQ(d.response.error, EPERM);
+  d = s.Decide(Note(2, 100, "mincore").data);
+  EXPECT_EQ(d.reply.kind, Reply::Kind::kKillProcess);
+  d = s.Decide(Note(3, 100, "mount").data);
+  EXPECT_EQ(d.reply.value, EPERM);
   EXPECT_EQ(d.verdict.reason, Verdict::Reason::kDefault);
-  d = s.Decide(Note(4, 100, "ioctl"));  // the policy's own notify: no handler in the runner
-  EXPECT_EQ(d.response.error, ENOSYS);
-  Notification unknown{5, 100, SeccompData::For(Arch::kX86_64, 1000)};
-  EXPECT_EQ(s.Decide(unknown).response.error, ENOSYS);
+  d = s.Decide(Note(4, 100, "ioctl").data);  // the policy's own notify: no handler in the runner
+  EXPECT_EQ(d.reply.value, ENOSYS);
+  EXPECT_EQ(s.Decide(SeccompData::For(Arch::kX86_64, 1000)).reply.value, ENOSYS);
 }
 
 TEST(Decode, StringsArgvAndNumbers) {

@@ -3,43 +3,17 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <poll.h>
-
-#include <cstdio>
 
 #include "base/check.h"
 #include "supervise/decode.h"
 #include "supervise/notify_fd.h"
+#include "supervise/proc_status.h"
 #include "supervise/target_memory.h"
 
 namespace sysgate {
-namespace {
-
-// The thread group a thread belongs to (0 if it is gone).
-pid_t TgidOf(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
-  char line[256];
-  pid_t tgid = 0;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "Tgid: %d", &tgid) == 1) break;
-  }
-  std::fclose(f);
-  return tgid;
-}
-
-bool KnownOnSomeAbi(std::string_view name) {
-  for (Arch a : AllArches()) {
-    if (SyscallNumber(a, name)) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 SyscallCall::SyscallCall(supervise::NotifyFd& fd, const supervise::Notification& n)
     : fd_(fd), id_(n.id), tid_(static_cast<pid_t>(n.pid)), note_(n), data_(n.data),
@@ -55,8 +29,8 @@ SyscallCall::~SyscallCall() {
 
 pid_t SyscallCall::tgid() {
   if (tgid_ < 0) {
-    pid_t t = TgidOf(tid_);
-    tgid_ = t > 0 && Pending() ? t : 0;
+    auto t = supervise::ProcStatusNumber(tid_, "Tgid");
+    tgid_ = t && *t > 0 && Pending() ? static_cast<pid_t>(*t) : 0;
   }
   return tgid_;
 }
@@ -101,7 +75,7 @@ Reply Reply::InjectFd(int fd, bool cloexec) {
 Supervisor::Supervisor() : otherwise_([](SyscallCall&) { return Reply::Fail(ENOSYS); }) {}
 
 Supervisor& Supervisor::On(std::string_view syscall, Handler handler) {
-  SG_CHECK(KnownOnSomeAbi(syscall), "Supervisor::On: no ABI has a syscall of this name");
+  SG_CHECK(IsSyscallName(syscall), "Supervisor::On: no ABI has a syscall of this name");
   by_name_[std::string(syscall)] = std::move(handler);
   return *this;
 }
@@ -121,7 +95,7 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
   resp.id = n.id;
   switch (reply.kind) {
     case Reply::Kind::kContinue: resp.continue_call = true; break;
-    case Reply::Kind::kFail:
+    case Reply::Kind::kFail:  // an errno outside 1..4095 would not read as one: EPERM
       resp.error = reply.value > 0 && reply.value < 4096 ? static_cast<int32_t>(reply.value) : EPERM;
       break;
     case Reply::Kind::kReturn: resp.val = reply.value; break;
@@ -132,8 +106,8 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
         h.answered = true;
         return h;
       }
-      // ENOENT: the call went away. Anything else (EMFILE in the target, ...): fail the call.
-      if (added.error().sys_errno == ENOENT) return h;
+      if (added.error().sys_errno == ENOENT) return h;  // the call went away
+      // Anything else (EMFILE in the target, ...): the call fails with it.
       resp.error = added.error().sys_errno > 0 ? added.error().sys_errno : EBADF;
       break;
     }
@@ -149,15 +123,13 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
       break;
     }
   }
-  bool pending = fd.IdValid(n.id);
   auto sent = fd.Send(resp);
   if (!sent) return sent.error();
-  h.answered = pending;
+  h.answered = *sent;
   return h;
 }
 
-Result<Handled> Supervisor::HandleOne(int listener) {
-  supervise::KernelNotifyFd fd(listener, /*owned=*/false);
+Result<Handled> Supervisor::Next(supervise::NotifyFd& fd) {
   auto n = fd.Receive();
   if (!n) {
     // ENOENT: the caller went away between poll and receive; nothing to answer.
@@ -165,6 +137,11 @@ Result<Handled> Supervisor::HandleOne(int listener) {
     return n.error();
   }
   return Answer(fd, *n);
+}
+
+Result<Handled> Supervisor::HandleOne(int listener) {
+  supervise::KernelNotifyFd fd(listener, /*owned=*/false);
+  return Next(fd);
 }
 
 Result<void> Supervisor::Serve(int listener) {
@@ -178,12 +155,7 @@ Result<void> Supervisor::Serve(int listener) {
       return SystemError("poll", errno);
     }
     if (p.revents & POLLIN) {
-      auto n = fd.Receive();
-      if (!n) {
-        if (n.error().sys_errno == ENOENT) continue;
-        return n.error();
-      }
-      if (auto h = Answer(fd, *n); !h) return h.error();
+      if (auto h = Next(fd); !h) return h.error();
     } else if (p.revents & (POLLHUP | POLLERR)) {
       break;  // no task uses the filter any more
     }
