@@ -130,6 +130,12 @@ expect "audit: nothing"       0 "would not have stopped anything" -- "$sg" run -
 expect "audit log: json"      0 '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
 expect "audit log: lines"     0 "" -- "$py" -c "import json,sys; [json.loads(l) for l in open('$tmp/audit.jsonl')]"
 expect "audit log: trap"      0 '"action":"trap"' -- cat "$tmp/audit.jsonl"
+expect "audit log: text too"  0 "would be stopped" -- "$sg" run --audit-log "$tmp/audit2.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud5"
+expect "audit: json on stderr" 0 '"event":"audit"' -- "$sg" run --audit --json -p "$tmp/audit.sgp" -- rmdir "$tmp/aud5"
+out=$("$sg" run --audit -p "$tmp/audit.sgp" -- sh -c "for i in 1 2 3 4 5; do mkdir $tmp/r\$i; done" 2>&1)
+expect "audit: repeats counted" 0 "(further ones only counted)" -- echo "$out"
+expect "audit: three shown"   0 "" -- test "$(grep -c 'mkdir(.*would be stopped' <<<"$out")" -eq 3
+expect "audit: all counted"   0 "       5  mkdir" -- echo "$out"
 expect "audit: not with --no-report" 125 "cannot be combined" -- "$sg" run --audit --no-report -p "$tmp/audit.sgp" -- true
 expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --audit-log /nonexistent/x -p "$tmp/audit.sgp" -- true
 

@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "run_report.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/interpreter.h"
@@ -50,109 +50,6 @@ struct Options {
   bool no_report = false;
   bool audit = false;
   std::string audit_log;
-};
-
-std::string RuleText(const Policy& policy, const Verdict& v) {
-  switch (v.reason) {
-    case Verdict::Reason::kRule: {
-      const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
-      return r.loc.known() ? fmt::format("rule {}", r.loc.ToString())
-                           : fmt::format("rule {}", v.rule + 1);
-    }
-    case Verdict::Reason::kDefault: return "default action";
-    case Verdict::Reason::kUnknown: return "unknown syscall: the unknown action";
-    case Verdict::Reason::kBadArch: return "arch not targeted";
-  }
-  return "";
-}
-
-// One line per blocked call, like:
-// sysgate: blocked execve("/bin/sh", ["sh", "-c", "id"], 0x7ffd5a1c) = killed  [x86_64 #59, pid 4242, rule: default action]
-void ReportBlocked(const Options& o, const Policy& policy, const run::BlockedCall& b) {
-  auto abi = ArchFromAudit(b.data.arch, b.data.nr);
-  std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", b.data.arch);
-  std::string outcome;
-  if (b.killed) {
-    outcome = "killed";
-  } else {
-    int e = static_cast<int>(b.verdict.action.data());
-    auto name = ErrnoName(e);
-    outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(e), strerror(e));
-  }
-  std::string rule = RuleText(policy, b.verdict);
-  if (o.json) {
-    auto sys = abi ? SyscallName(*abi, b.data.nr) : std::nullopt;
-    nlohmann::json j = {{"event", "blocked"}, {"pid", b.pid}, {"arch", arch}, {"nr", b.data.nr},
-                        {"syscall", sys ? std::string(*sys) : std::string()}, {"call", b.call},
-                        {"action", b.verdict.action.ToString()}, {"result", outcome},
-                        {"rule", rule}};
-    std::cerr << j.dump() << "\n";
-  } else if (!o.quiet) {
-    std::cerr << fmt::format("sysgate: blocked {} = {}  [{} #{}, pid {}, {}]\n", b.call, outcome,
-                             arch, b.data.nr, b.pid, rule);
-  }
-}
-
-// Audit mode: every call the policy would stop runs, and is reported; a summary at the end.
-class Auditor {
- public:
-  Auditor(const Options& o, const Policy& policy, std::FILE* log) : o_(o), policy_(policy), interp_(policy), log_(log) {}
-
-  Reply Handle(SyscallCall& call) {
-    Verdict v = interp_.Evaluate(call.data());
-    auto abi = call.abi();
-    std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", call.data().arch);
-    std::string name = call.name().empty() ? fmt::format("#{}", call.data().nr) : std::string(call.name());
-    std::string what = v.action.ToString();
-    std::string rule = RuleText(policy_, v);
-    std::string text = call.Describe();
-    Entry& e = summary_[{name, what + ", " + rule}];
-    ++e.count;
-    ++total_;
-    if (log_) {
-      nlohmann::json j = {{"event", "audit"}, {"pid", call.tid()}, {"arch", arch},
-                          {"nr", call.data().nr}, {"syscall", name}, {"call", text},
-                          {"action", what}, {"rule", rule}};
-      std::fputs((j.dump() + "\n").c_str(), log_);
-      std::fflush(log_);
-    }
-    if (!o_.quiet && !o_.json && e.count <= kRepeatsShown) {
-      std::cerr << fmt::format("sysgate: audit: {} would be stopped: {}  [{} #{}, pid {}, {}]{}\n", text,
-                               what, arch, call.data().nr, call.tid(), rule,
-                               e.count == kRepeatsShown ? " (further ones only counted)" : "");
-    } else if (o_.json) {
-      nlohmann::json j = {{"event", "audit"}, {"pid", call.tid()}, {"arch", arch}, {"syscall", name},
-                          {"call", text}, {"action", what}, {"rule", rule}};
-      std::cerr << j.dump() << "\n";
-    }
-    return Reply::Continue();
-  }
-
-  void Summary() const {
-    if (o_.quiet) return;
-    if (total_ == 0) {
-      std::cerr << "sysgate: audit: the policy would not have stopped anything\n";
-      return;
-    }
-    std::cerr << fmt::format("sysgate: audit: {} calls would have been stopped:\n", total_);
-    std::vector<std::pair<std::pair<std::string, std::string>, Entry>> rows(summary_.begin(), summary_.end());
-    std::ranges::stable_sort(rows, [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
-    for (const auto& [key, e] : rows) {
-      std::cerr << fmt::format("  {:>8}  {:<20} {}\n", e.count, key.first, key.second);
-    }
-  }
-
- private:
-  static constexpr int kRepeatsShown = 3;
-  struct Entry {
-    uint64_t count = 0;
-  };
-  const Options& o_;
-  const Policy& policy_;
-  Interpreter interp_;
-  std::FILE* log_;
-  std::map<std::pair<std::string, std::string>, Entry> summary_;
-  uint64_t total_ = 0;
 };
 
 void Say(const Options& o, const std::string& msg) {
@@ -279,14 +176,15 @@ int Run(const Options& o) {
       return run::kExitSetupFailed;
     }
   }
-  Auditor auditor(o, policy, audit_log);
+  const ReportStyle style{o.quiet, o.json};
+  Auditor auditor(style, policy, audit_log);
   Supervisor audit_supervisor;
   if (audit) {
     audit_supervisor.Otherwise([&](SyscallCall& c) { return auditor.Handle(c); });
     spawn.supervisor = &audit_supervisor;
   } else if (supervise) {
     spawn.supervise_policy = &policy;
-    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(o, policy, b); };
+    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(style, policy, b); };
   }
   run::Stage stage{};
   auto outcome = run::Run(*prog, spawn, &stage);
