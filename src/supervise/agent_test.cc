@@ -67,5 +67,15 @@ TEST(ContainerState, TheRuntimeSpecsShape) {
   EXPECT_FALSE(ParseContainerState("not json"));
 }
 
+TEST(AgentEvent, TextLines) {
+  using K = AgentEvent::Kind;
+  EXPECT_EQ((AgentEvent{K::kConnected, "c1", 0, "", "pid 7, profile web"}.ToString()),
+            "c1: connected (pid 7, profile web)");
+  EXPECT_EQ((AgentEvent{K::kCall, "c1", 8, "mknod(\"/x\", 020666, 259)", "= 0 (emulated)"}.ToString()),
+            "c1: mknod(\"/x\", 020666, 259) = 0 (emulated)  [tid 8]");
+  EXPECT_EQ((AgentEvent{K::kGone, "c1", 0, "", ""}.ToString()), "c1: gone");
+  EXPECT_EQ((AgentEvent{K::kRefused, "", 0, "", "no seccompFd"}.ToString()), "refused a connection: no seccompFd");
+}
+
 }  // namespace
 }  // namespace sysgate

@@ -9,8 +9,6 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
-py=/usr/bin/python3
-[[ -x $py ]] || py=$(command -v python3)
 
 # replay NAME [--args] -- CMD...: learn CMD (in a fresh work dir), replay it in another fresh
 # work dir, compare exit status and output.
@@ -89,7 +87,10 @@ done
 runner=$!
 sleep 0.3
 child=$(pgrep -P "$runner" sleep)
-kill -STOP "$child"; sleep 0.2; kill -CONT "$child"
+expect "stop/cont: sleep found" 0 "" -- test -n "$child"
+kill -STOP "$child"; sleep 0.2
+expect "stop/cont: stopped" 0 "T" -- ps -o stat= -p "$child"
+kill -CONT "$child"
 wait "$runner"
 expect "stop/cont during nanosleep" 0 "" -- test "$?" -eq 0
 

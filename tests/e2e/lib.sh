@@ -1,6 +1,9 @@
 # Shared by the e2e scripts: `expect` runs a command and checks its exit status and output;
 # `finish` prints the count line and sets the exit status.
 pass=0 fail=0
+# Debian's interpreter, not a wrapper script some PATH puts first (pyenv shims run bash).
+py=/usr/bin/python3
+[[ -x $py ]] || py=$(command -v python3)
 
 # expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
 expect() {

@@ -7,9 +7,6 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
-# Debian's interpreter, not a wrapper script some PATH puts first (pyenv shims run bash).
-py=/usr/bin/python3
-[[ -x $py ]] || py=$(command -v python3)
 
 # A raw syscall from python3, printing the errno (0 on success).
 sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }

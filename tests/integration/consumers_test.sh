@@ -9,11 +9,9 @@ set -uo pipefail
 sg=$1
 tmp=$(mktemp -d)
 source "$(dirname "$0")/../e2e/lib.sh"
+source "$(dirname "$0")/crun_lib.sh"
 
 skip() { echo "skip: $*"; }
-busybox=$(command -v busybox || true)
-# The container's rootfs holds busybox alone: it must be the static one (busybox-static).
-[[ -n $busybox ]] && ldd "$busybox" >/dev/null 2>&1 && busybox=""
 
 cat > "$tmp/policy.sgp" <<'POLICY'
 default allow
@@ -68,46 +66,20 @@ else
 fi
 
 # ---- crun: an OCI bundle whose linux.seccomp sysgate wrote ----
-# crun refuses cgroups in hybrid mode; in a private mount namespace a plain cgroup2 mounted at
-# /sys/fs/cgroup and --cgroup-manager=disabled let it run, and nothing outside changes.
-run_crun() {  # BUNDLE ID
-  unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true
-    exec crun --root "$0/state" --cgroup-manager=disabled run -b "$1" "$2"' "$tmp" "$1" "$2" </dev/null 2>&1
-}
-bundle() {  # DIR SECCOMP_JSON ARGS_JSON
-  mkdir -p "$1/rootfs/bin" "$1/rootfs/tmp"
-  cp "$busybox" "$1/rootfs/bin/busybox"
-  ln -sf busybox "$1/rootfs/bin/sh"
-  (cd "$1" && crun spec >/dev/null)
-  /usr/bin/python3 - "$1/config.json" "$2" "$3" <<'PY'
-import json, sys
-path, seccomp, args = sys.argv[1], sys.argv[2], sys.argv[3]
-c = json.load(open(path))
-c["process"]["terminal"] = False
-c["process"]["args"] = json.loads(args)
-c["root"]["readonly"] = False
-c["linux"]["seccomp"] = json.load(open(seccomp))
-c["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]})
-json.dump(c, open(path, "w"), indent=1)
-PY
-}
-if ! command -v crun >/dev/null || [[ -z $busybox ]]; then
-  skip "crun or busybox-static is not installed (make deps)"
-elif [[ $(id -u) -ne 0 ]]; then
-  skip "crun needs root here (rootless crun needs a configured user namespace setup)"
-elif ! unshare -m true 2>/dev/null; then
-  skip "no private mount namespace (unshare -m) for crun's cgroup2 mount"
+why=$(crun_unavailable)
+if [[ -n $why ]]; then
+  skip "$why"
 else
   expect "convert for crun" 0 "verified" -- "$sg" convert --arch x86_64 "$tmp/policy.sgp" -o "$tmp/seccomp.json"
-  bundle "$tmp/b1" "$tmp/seccomp.json" "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(["/bin/busybox","sh","-c",sys.argv[1]]))' "$script")"
+  crun_bundle "$tmp/b1" "$tmp/seccomp.json" "$(sh_args "$script")"
   out=$(run_crun "$tmp/b1" "sysgate-test-$$-1")
   check_output "crun" "$out"
-  bundle "$tmp/b2" "$tmp/seccomp.json" '["/bin/busybox", "sync"]'
+  crun_bundle "$tmp/b2" "$tmp/seccomp.json" '["/bin/busybox", "sync"]'
   expect "crun kill status" 159 "" -- run_crun "$tmp/b2" "sysgate-test-$$-2"
   # sysgate's built-in default profile (Docker's, stricter), written as OCI for crun.
   "$sg" run --profile default --print > "$tmp/default.sgp"
   expect "convert default"  0 "verified" -- "$sg" convert --arch x86_64 "$tmp/default.sgp" -o "$tmp/default.json"
-  bundle "$tmp/b3" "$tmp/default.json" '["/bin/busybox", "sh", "-c", "echo hello-default; /bin/busybox unshare -U true; echo unshare=$?"]'
+  crun_bundle "$tmp/b3" "$tmp/default.json" '["/bin/busybox", "sh", "-c", "echo hello-default; /bin/busybox unshare -U true; echo unshare=$?"]'
   expect "crun default profile" 0 "unshare=1" -- run_crun "$tmp/b3" "sysgate-test-$$-3"
   expect "crun default allows" 0 "hello-default" -- run_crun "$tmp/b3" "sysgate-test-$$-4"
 fi
