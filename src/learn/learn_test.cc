@@ -86,6 +86,21 @@ TEST(Synthesize, TheCommandStaysInItsComment) {
   EXPECT_FALSE(Allows(l->policy, Arch::kX86_64, "execve"));
 }
 
+// A number the tables do not know (a syscall newer than them) is allowed by number, on its ABI.
+TEST(Synthesize, UnknownNumbers) {
+  Recording r = Sample();
+  r.calls[{Arch::kX86_64, "#1000"}] = {4, true, {}};
+  auto l = Synthesize(r, {});
+  ASSERT_TRUE(l) << l.error().ToString();
+  EXPECT_THAT(l->text, HasSubstr("allow 1000 on x86_64"));
+  EXPECT_EQ(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1000)).action, Action::Allow());
+  EXPECT_NE(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1001)).action, Action::Allow());
+  auto back = RecordingFromPolicy(l->policy, l->text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ((back->calls[{Arch::kX86_64, "#1000"}].count), 4u);
+  EXPECT_THAT(FrequencyText(r), ::testing::Not(HasSubstr("#1000")));
+}
+
 TEST(Synthesize, DefaultAction) {
   auto l = Synthesize(Sample(), {.default_action = Action::Errno(1)});
   ASSERT_TRUE(l);

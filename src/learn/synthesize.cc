@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "base/strings.h"
 #include "policy/groups.h"
 #include "supervise/flag_names.h"
 #include "sysgate/interpreter.h"
@@ -27,6 +26,9 @@ constexpr std::string_view kSections[] = {
 
 // Always allowed on every recorded ABI: a recorder may not see them (THREATS rows 31, 32).
 constexpr std::string_view kAlwaysGroups[] = {"@exit", "@vdso"};
+
+// A number the tables did not know is recorded under the name "#NR".
+bool IsNumber(std::string_view name) { return name.starts_with('#'); }
 
 bool InGroup(std::string_view group, std::string_view name) {
   const policy::SyscallGroup* g = policy::FindGroup(group);
@@ -176,6 +178,22 @@ std::string ArchNames(const std::set<Arch>& arches) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// "allow NAME [on ARCHES] [if CONDITION]   # COUNT[; note]", the comment aligned.
+std::string RuleLine(const std::string& name, const Merged& m, bool on_all_arches, bool args, bool names) {
+  const bool number = IsNumber(name);
+  std::string rule = "allow " + (number ? name.substr(1) : name);
+  // A bare number means that number on every ABI: always say which.
+  if (!on_all_arches || number) rule += " on " + ArchNames(m.arches);
+  std::string note;
+  std::string cond = args && !number ? Condition(name, m, names, &note) : "";
+  if (!cond.empty()) rule += " if " + cond;
+  std::string comment = "# " + Thousands(m.count);
+  if (!note.empty()) comment += "; " + note;
+  size_t last_line = rule.rfind('\n');
+  size_t width = rule.size() - (last_line == std::string::npos ? 0 : last_line + 1);
+  return rule + std::string(width < 30 ? 30 - width : 2, ' ') + comment;
+}
+
 std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   std::set<Arch> all_arches;
   std::map<std::string, Merged> by_name;
@@ -219,24 +237,8 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   std::map<std::string, std::vector<std::string>> sections;
   for (const auto& [name, m] : by_name) {
     if (AlwaysAllowed(name)) continue;
-    std::string rule = "allow ";
-    if (name.starts_with("#")) {
-      rule += name.substr(1);
-    } else {
-      rule += name;
-    }
-    if (m.arches.size() != all_arches.size() || name.starts_with("#")) {
-      rule += " on " + ArchNames(m.arches);
-    }
-    std::string note;
-    std::string cond = o.args && !name.starts_with("#") ? Condition(name, m, names, &note) : "";
-    if (!cond.empty()) rule += " if " + cond;
-    std::string comment = "# " + Thousands(m.count);
-    if (!note.empty()) comment += "; " + note;
-    size_t last_line = rule.rfind('\n');
-    size_t width = rule.size() - (last_line == std::string::npos ? 0 : last_line + 1);
-    rule += std::string(width < 30 ? 30 - width : 2, ' ') + comment;
-    sections[Section(name.starts_with("#") ? "" : name)].push_back(rule);
+    bool on_all = m.arches.size() == all_arches.size();
+    sections[IsNumber(name) ? "other" : Section(name)].push_back(RuleLine(name, m, on_all, o.args, names));
   }
   auto emit = [&](const std::string& section) {
     auto it = sections.find(section);
@@ -255,8 +257,8 @@ Result<void> CheckAllows(const Policy& policy, const Recording& rec, bool args) 
   Interpreter interp(policy);
   for (const auto& [key, r] : rec.calls) {
     auto [arch, name] = key;
-    std::optional<int32_t> nr = name.starts_with("#") ? std::optional<int32_t>(std::stoi(name.substr(1)))
-                                                      : SyscallNumber(arch, name);
+    std::optional<int32_t> nr = IsNumber(name) ? std::optional<int32_t>(std::stoi(name.substr(1)))
+                                               : SyscallNumber(arch, name);
     if (!nr) continue;
     std::vector<std::vector<uint64_t>> tuples;
     for (const auto& [t, n] : r.tuples) tuples.push_back(t);
@@ -297,7 +299,7 @@ Result<Learned> Synthesize(const Recording& rec, const SynthesisOptions& o) {
 std::string FrequencyText(const Recording& rec) {
   std::map<std::string, uint64_t> counts;
   for (const auto& [key, r] : rec.calls) {
-    if (!key.second.starts_with("#")) counts[key.second] += r.count;
+    if (!IsNumber(key.second)) counts[key.second] += r.count;
   }
   std::vector<std::pair<std::string, uint64_t>> sorted(counts.begin(), counts.end());
   std::ranges::stable_sort(sorted, [](const auto& a, const auto& b) { return a.second > b.second; });
