@@ -87,9 +87,11 @@ struct Learned {
 Result<Learned> Synthesize(const Recording& recording, const SynthesisOptions& options);
 
 // A recording read back from a policy (to --merge runs): every allow rule's syscalls, the
-// counts from `sysgate learn` comments, and conditions of the shapes Synthesize writes.
-// Any other condition is an error naming the rule: a merge would have to guess.
-Result<Recording> RecordingFromPolicy(const Policy& policy, std::string_view text);
+// counts from `sysgate learn` comments in the rule's source (`sources`: file name -> text, as
+// ParsedPolicy and formats::Imported keep them), and conditions of the shapes Synthesize
+// writes. Any other condition is an error naming the rule: a merge would have to guess.
+Result<Recording> RecordingFromPolicy(const Policy& policy,
+                                      const std::map<std::string, std::string>& sources);
 
 // "name count" lines (the frequency format of `compile --freq`), most frequent first.
 std::string FrequencyText(const Recording& recording);

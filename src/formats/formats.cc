@@ -175,7 +175,7 @@ Imported ImportFile(const std::string& path, std::optional<Format> format, Impor
   if (f == Format::kSysgate) {
     ParseOptions po;
     po.include_dirs = o.include_dirs;
-    return FromParsed(ParsePolicyFile(path, po));
+    return FromParsed(ParsePolicyText(text, path, po));  // read once: path may be a pipe
   }
   Imported out = Import(text, f, o);
   out.sources.emplace(path, std::move(text));

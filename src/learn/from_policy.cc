@@ -116,17 +116,20 @@ uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last
 
 }  // namespace
 
-Result<Recording> RecordingFromPolicy(const Policy& policy, std::string_view text) {
-  std::vector<std::string_view> lines = base::Split(text, '\n');
+Result<Recording> RecordingFromPolicy(const Policy& policy,
+                                      const std::map<std::string, std::string>& sources) {
+  std::map<std::string, std::vector<std::string_view>> lines;  // by file
+  for (const auto& [file, text] : sources) lines[file] = base::Split(text, '\n');
   Recording rec;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& r = policy.rules[i];
     ActionKind k = r.action.kind();
     if (k != ActionKind::kAllow && k != ActionKind::kLog) continue;
-    int next_line = i + 1 < policy.rules.size() && policy.rules[i + 1].loc.known()
-                        ? policy.rules[i + 1].loc.line - 1
-                        : r.loc.line + 8;
-    uint64_t count = r.loc.known() ? CountOf(lines, r.loc.line, next_line) : 0;
+    // The rule's comment is on one of its lines: up to the next rule of the same file.
+    const Rule* next = i + 1 < policy.rules.size() ? &policy.rules[i + 1] : nullptr;
+    int last = next && next->loc.known() && next->loc.file == r.loc.file ? next->loc.line - 1 : r.loc.line + 8;
+    auto file = lines.find(r.loc.file);
+    uint64_t count = r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
     std::vector<std::string> names;
     std::vector<int32_t> numbers;
     for (const SyscallSpec& s : r.syscalls) {

@@ -95,7 +95,7 @@ TEST(Synthesize, UnknownNumbers) {
   EXPECT_THAT(l->text, HasSubstr("allow 1000 on x86_64"));
   EXPECT_EQ(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1000)).action, Action::Allow());
   EXPECT_NE(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1001)).action, Action::Allow());
-  auto back = RecordingFromPolicy(l->policy, l->text);
+  auto back = RecordingFromPolicy(l->policy, {{"<learned>", l->text}});
   ASSERT_TRUE(back);
   EXPECT_EQ((back->calls[{Arch::kX86_64, "#1000"}].count), 4u);
   EXPECT_THAT(FrequencyText(r), ::testing::Not(HasSubstr("#1000")));
@@ -112,7 +112,7 @@ TEST(RecordingFromPolicy, ReadsBackWhatSynthesizeWrote) {
   Recording r = Sample();
   auto l = Synthesize(r, {});
   ASSERT_TRUE(l);
-  auto back = RecordingFromPolicy(l->policy, l->text);
+  auto back = RecordingFromPolicy(l->policy, {{"<learned>", l->text}});
   ASSERT_TRUE(back) << back.error().ToString();
   for (const auto& [key, rec] : r.calls) {
     ASSERT_TRUE(back->calls.contains(key)) << key.second;

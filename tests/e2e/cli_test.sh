@@ -37,6 +37,7 @@ allow read
 errno(EPERM) read
 POLICY
 expect "validate ok"        0 "ok (3 rules)" -- "$sg" validate "$tmp/good.sgp"
+expect "validate from a pipe" 0 "ok (3 rules)" -- "$sg" validate <(cat "$tmp/good.sgp")
 expect "validate errors"    1 "bad.sgp:2:13: error: unknown syscall 'wrte'; did you mean 'write'?" \
                                         -- "$sg" validate "$tmp/bad.sgp"
 expect "validate caret"     1 "      |             ^" -- "$sg" validate "$tmp/bad.sgp"

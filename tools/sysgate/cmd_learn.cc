@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "base/files.h"
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -41,14 +40,9 @@ std::optional<Action> ParseActionText(const std::string& text) {
 
 // A learned (or hand-written) policy read back for --merge.
 std::optional<learn::Recording> LoadMerge(const std::string& path) {
-  auto text = base::ReadFile(path);
-  if (!text) {
-    PrintError("cannot read " + path);
-    return std::nullopt;
-  }
   formats::Imported in = LoadAndReport(path, {}, /*quiet_warnings=*/true);
   if (!in.ok()) return std::nullopt;
-  auto rec = learn::RecordingFromPolicy(*in.policy, *text);
+  auto rec = learn::RecordingFromPolicy(*in.policy, in.sources);
   if (!rec) {
     PrintError(fmt::format("cannot merge {}: {}", path, rec.error().ToString()));
     return std::nullopt;
