@@ -75,12 +75,13 @@ struct ContainerInfo {
 Result<ContainerInfo> ParseContainerState(std::string_view json);
 
 struct AgentEvent {
-  enum class Kind : uint8_t { kConnected, kCall, kGone, kRefused };
+  enum class Kind : uint8_t { kConnected, kCall, kGone, kRefused, kError };
   Kind kind = Kind::kCall;
   std::string container;
   pid_t tid = 0;
   std::string call;          // kCall: decoded
   std::string outcome;       // kCall: "= 0 (emulated)", "= -1 EPERM", "continued"; else detail
+                             // (kError: why the agent gave up the container's listener)
   std::string ToString() const;
 };
 

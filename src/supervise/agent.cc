@@ -75,6 +75,7 @@ std::string AgentEvent::ToString() const {
     case Kind::kConnected: return fmt::format("{}: connected ({})", container, outcome);
     case Kind::kGone: return fmt::format("{}: gone", container);
     case Kind::kRefused: return fmt::format("refused a connection: {}", outcome);
+    case Kind::kError: return fmt::format("{}: stopped serving it: {}", container, outcome);
     case Kind::kCall: return fmt::format("{}: {} {}  [tid {}]", container, call, outcome, tid);
   }
   return "";
@@ -115,11 +116,15 @@ Result<void> Agent::Serve(const std::string& socket_path, const volatile sig_ato
     for (auto it = containers.begin(); it != containers.end(); ++i) {
       Container& c = **it;
       short ev = fds[i].revents;
-      if (ev & POLLIN) {
-        auto h = c.supervisor.HandleOne(c.listener);
-        if (!h && on_event_) on_event_({AgentEvent::Kind::kRefused, c.info.id, 0, "", h.error().ToString()});
-      } else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
-        if (on_event_) on_event_({AgentEvent::Kind::kGone, c.info.id, 0, "", ""});
+      Result<Handled> h = Handled{};
+      if (ev & POLLIN) h = c.supervisor.HandleOne(c.listener);
+      // A listener that fails is given up: the container's notified calls then fail with
+      // ENOSYS (they never run), rather than the loop spinning on it.
+      if (!h || (!(ev & POLLIN) && (ev & (POLLHUP | POLLERR | POLLNVAL)))) {
+        if (on_event_) {
+          on_event_(h ? AgentEvent{AgentEvent::Kind::kGone, c.info.id, 0, "", ""}
+                      : AgentEvent{AgentEvent::Kind::kError, c.info.id, 0, "", h.error().ToString()});
+        }
         close(c.listener);
         it = containers.erase(it);
         continue;

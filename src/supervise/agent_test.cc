@@ -75,6 +75,7 @@ TEST(AgentEvent, TextLines) {
             "c1: mknod(\"/x\", 020666, 259) = 0 (emulated)  [tid 8]");
   EXPECT_EQ((AgentEvent{K::kGone, "c1", 0, "", ""}.ToString()), "c1: gone");
   EXPECT_EQ((AgentEvent{K::kRefused, "", 0, "", "no seccompFd"}.ToString()), "refused a connection: no seccompFd");
+  EXPECT_EQ((AgentEvent{K::kError, "c1", 0, "", "EBADF"}.ToString()), "c1: stopped serving it: EBADF");
 }
 
 }  // namespace

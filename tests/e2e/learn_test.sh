@@ -113,6 +113,7 @@ expect "no program" 2 "no program given" -- "$sg" learn
 expect "bad default" 2 "not an action" -- "$sg" learn --default frobnicate -- true
 expect "program exit status kept" 3 "ended with status 3" -- "$sg" learn -o /dev/null -- sh -c 'exit 3'
 expect "summary" 0 "distinct" -- "$sg" learn -o /dev/null -- true
+expect "env reaches the program" 0 "" -- "$sg" learn -q -o /dev/null --env SG_X=42 -- sh -c 'test "$SG_X" = 42'
 # On a terminal: a live progress line naming each new syscall.
 if command -v script >/dev/null; then
   expect "progress line on a tty" 0 "distinct, new: openat" -- \

@@ -47,7 +47,7 @@ int Run(const Options& o) {
   signal(SIGPIPE, SIG_IGN);
   Agent agent(std::move(config), [&](const AgentEvent& e) {
     if (o.json) {
-      static constexpr const char* kKinds[] = {"connected", "call", "gone", "refused"};
+      static constexpr const char* kKinds[] = {"connected", "call", "gone", "refused", "error"};
       nlohmann::json j = {{"event", kKinds[static_cast<int>(e.kind)]}, {"container", e.container}};
       if (e.kind == AgentEvent::Kind::kCall) {
         j["tid"] = e.tid;
@@ -57,7 +57,7 @@ int Run(const Options& o) {
         j["detail"] = e.outcome;
       }
       std::cerr << j.dump() << std::endl;
-    } else if (!o.quiet || e.kind == AgentEvent::Kind::kRefused) {
+    } else if (!o.quiet || e.kind == AgentEvent::Kind::kRefused || e.kind == AgentEvent::Kind::kError) {
       std::cerr << "sysgate agent: " << e.ToString() << std::endl;
     }
   });
@@ -78,7 +78,7 @@ void RegisterAgent(CLI::App& app, int* exit_code) {
   cmd->add_option("--config", opts->config,
                   "Handlers (JSON; docs/supervise.md). Default: log every call and deny it with EPERM");
   cmd->add_flag("--json", opts->json, "Events as JSON lines");
-  cmd->add_flag("-q,--quiet", opts->quiet, "Report only refused connections");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Report only refused connections and errors");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 
