@@ -1,6 +1,9 @@
+#include <sysgate/agent.h>
+#include <sysgate/interpreter.h>
+#include <sysgate/learn.h>
 #include <sysgate/policy_builder.h>
 #include <sysgate/policy_text.h>
-#include <sysgate/interpreter.h>
+#include <sysgate/supervisor.h>
 #include <fcntl.h>
 #include <cerrno>
 #include <cstdio>
@@ -9,5 +12,10 @@ int main() {
       .Allow("openat").If((sysgate::Arg("flags") & O_ACCMODE) == O_RDONLY).Build();
   if (!p) { std::puts(p.error().ToString().c_str()); return 1; }
   std::fputs(sysgate::PrintPolicy(*p).c_str(), stdout);
+  // The supervision and learning headers stand alone once installed.
+  sysgate::Supervisor s;
+  s.On("mknodat", [](sysgate::SyscallCall&) { return sysgate::Reply::Fail(EPERM); });
+  if (sysgate::learn::RecordedArgs("socket").size() != 2) return 2;
+  if (sysgate::AgentConfig::Default().profiles.size() != 1) return 3;
   return 0;
 }
