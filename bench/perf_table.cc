@@ -241,34 +241,50 @@ int main(int argc, char** argv) {
   std::printf("%-46s %12.2f\n", "sysgate compile alone (ms)", compile_only_ms);
   std::printf("no filter: getppid %.0f ns, personality %.0f ns per call\n", none_cached, none_arg);
 
-  // Starting a program: `true`, `sysgate run -- true` (the built-in default profile, with its
-  // blocked-call reporting), and bwrap --seccomp with sysgate's filter of the same profile.
+  // Starting a program: `true`; `timeout 9 true`, the floor of any runner that stays as the
+  // program's parent (one more fork, exec and wait); `sysgate run -- true` with the built-in
+  // default profile, with and without its blocked-call supervisor; and bwrap --seccomp with
+  // sysgate's filter of the same profile. Interleaved, so that the machine's drift hits all.
   if (!sysgate_bin.empty()) {
     std::string bpf_path = fmt::format("/tmp/sysgate-bench-{}.bpf", getpid());
-    std::vector<double> t_true, t_run, t_bwrap;
-    bool have_bwrap = access("/usr/bin/bwrap", X_OK) == 0;
     int fd = -1;
-    if (have_bwrap) {
+    if (access("/usr/bin/bwrap", X_OK) == 0) {
       std::system(fmt::format("{} run --profile default --print > {}.sgp && {} compile -q --arch x86_64 {}.sgp -o {}",
                               sysgate_bin, bpf_path, sysgate_bin, bpf_path, bpf_path).c_str());
       fd = open(bpf_path.c_str(), O_RDONLY);
     }
-    int n = quick ? 10 : 60;
+    struct Starter {
+      std::string label;
+      std::vector<std::string> argv;
+      bool bpf = false;
+      std::vector<double> ms;
+    };
+    std::vector<Starter> starters = {
+        {"true", {"/bin/true"}},
+        {"timeout true", {"timeout", "9", "/bin/true"}},
+        {"sysgate run", {sysgate_bin, "run", "--", "/bin/true"}},
+        {"--no-report", {sysgate_bin, "run", "--no-report", "--", "/bin/true"}},
+    };
+    if (fd >= 0) {
+      starters.push_back({"bwrap", {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--seccomp", "9", "--", "/bin/true"}, true});
+    }
+    int n = quick ? 10 : 100;
     for (int i = 0; i < n; ++i) {
-      t_true.push_back(RunMillis({"/bin/true"}));
-      t_run.push_back(RunMillis({sysgate_bin, "run", "--", "/bin/true"}));
-      if (fd >= 0) {
-        t_bwrap.push_back(RunMillis({"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--seccomp", "9", "--", "/bin/true"}, fd));
-      }
+      for (Starter& st : starters) st.ms.push_back(RunMillis(st.argv, st.bpf ? fd : -1));
     }
     if (fd >= 0) close(fd);
     std::remove(bpf_path.c_str());
     std::remove((bpf_path + ".sgp").c_str());
-    double mt = Median(t_true), mr = Median(t_run), mb = Median(t_bwrap);
-    std::printf("\n%-46s %12s %12s %12s\n", "starting /bin/true (ms, median)", "true", "sysgate run", "bwrap");
-    std::printf("%-46s %12.2f %12.2f %12s\n", "", mt, mr, fd >= 0 || !t_bwrap.empty() ? fmt::format("{:.2f}", mb).c_str() : "-");
-    std::printf("%-46s %12s %12.2f %12s\n", "sysgate run's cost over true (ms)", "", mr - mt,
-                t_bwrap.empty() ? "-" : fmt::format("{:.2f}", mb - mt).c_str());
+    std::printf("\n%-34s", "starting /bin/true (ms, median)");
+    for (const Starter& st : starters) std::printf(" %13s", st.label.c_str());
+    std::printf("\n%-34s", "");
+    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms));
+    const double t_true = Median(starters[0].ms), t_floor = Median(starters[1].ms);
+    std::printf("\n%-34s", "over true");
+    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms) - t_true);
+    std::printf("\n%-34s", "over the fork+exec+wait floor");
+    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms) - t_floor);
+    std::printf("\n");
   }
   return 0;
 }

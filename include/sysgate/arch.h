@@ -85,6 +85,26 @@ std::vector<Arch> CompatArches(Arch native);
 // What a policy targets when it names no arch: `host` and its compat ABIs, except x32.
 std::vector<Arch> DefaultArches(Arch host = HostArch());
 
+// A name kept in place (at most N characters) rather than pointed to. The generated tables
+// are made of these because a table of pointers needs a load-time relocation per entry in a
+// position-independent binary: the loader would write, and so fault in, every page of it at
+// every start, which `sysgate run` pays before each program (docs/performance.md).
+template <size_t N>
+struct FixedName {
+  char text[N];
+  constexpr std::string_view view() const {
+    size_t n = 0;
+    while (n < N && text[n] != '\0') ++n;
+    return {text, n};
+  }
+  constexpr bool empty() const { return text[0] == '\0'; }
+  constexpr operator std::string_view() const { return view(); }  // NOLINT: meant to convert
+  friend constexpr bool operator==(const FixedName& a, std::string_view b) { return a.view() == b; }
+  friend constexpr auto operator<=>(const FixedName& a, std::string_view b) { return a.view() <=> b; }
+};
+// Long enough for every syscall name (the longest, sched_rr_get_interval_time64, has 28).
+using SyscallNameText = FixedName<32>;
+
 // ---- syscall tables ----
 
 inline constexpr int32_t kNoSyscall = INT32_MIN;
@@ -94,7 +114,7 @@ std::optional<std::string_view> SyscallName(Arch arch, int32_t nr);
 // True if some arch has a syscall of this name.
 bool IsSyscallName(std::string_view name);
 // Every name known on any arch, sorted.
-std::span<const std::string_view> AllSyscallNames();
+std::span<const SyscallNameText> AllSyscallNames();
 // "unknown syscall 'opne'; did you mean 'open'?"
 std::string UnknownSyscallMessage(std::string_view name);
 
@@ -128,14 +148,14 @@ enum class ArgKind : uint8_t {
 std::string_view ArgKindName(ArgKind kind);
 
 struct ArgInfo {
-  std::string_view name;  // empty when the kernel declares none
+  FixedName<20> name;     // empty when the kernel declares none
   ArgKind kind;
   uint8_t bits;           // 32 or 64: the width the kernel uses
   bool is_signed;
 };
 
 struct Signature {
-  std::string_view name;
+  SyscallNameText name;
   int nargs;
   std::array<ArgInfo, 6> args;
 };

@@ -47,6 +47,7 @@ struct Features {
   uint16_t notif_size = 0, resp_size = 0, data_size = 0;  // SECCOMP_GET_NOTIF_SIZES
 
   bool Supports(const Action& a) const;
+  bool Supports(ActionKind kind) const;
   std::string ToString() const;
 };
 

@@ -47,6 +47,10 @@ struct SpawnOptions {
   // policy need not allow execve. If the runner dies, blocked calls fail with ENOSYS and the
   // program is killed (parent-death signal).
   const Policy* supervise_policy = nullptr;
+  // Instead of supervise_policy: called once, at the first blocked call, so that a caller whose
+  // program was compiled ahead of time (sysgate run's built-in profiles) parses the policy only
+  // if some call needs it. It must return a policy that lives until Run returns.
+  std::function<const Policy&()> load_supervise_policy;
   std::function<void(const BlockedCall&)> on_blocked;
 
   // Or any supervisor: `program` returns notify for the calls it should see, and every

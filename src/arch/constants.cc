@@ -7,18 +7,20 @@
 namespace sysgate {
 namespace {
 
+// Names in place, not pointers: see FixedName.
 struct ConstantEntry {
-  std::string_view name;
+  FixedName<40> name;
   int64_t value;
 };
 struct ValueName {
   int value;
-  std::string_view name;
+  FixedName<24> name;
 };
+constexpr auto kEntryName = [](const ConstantEntry& e) { return e.name.view(); };
 
 #include "arch/generated/constants.inc"
 
-static_assert(std::ranges::is_sorted(kConstantTable, {}, &ConstantEntry::name));
+static_assert(std::ranges::is_sorted(kConstantTable, {}, kEntryName));
 static_assert(std::ranges::is_sorted(kErrnoNames, {}, &ValueName::value));
 static_assert(std::ranges::adjacent_find(kErrnoNames, {}, &ValueName::value) == kErrnoNames.end());
 static_assert(std::ranges::is_sorted(kSignalNames, {}, &ValueName::value));
@@ -49,15 +51,15 @@ std::optional<int> ValueOf(const std::array<ValueName, N>& table, std::string_vi
 }  // namespace
 
 std::optional<int64_t> FindConstant(std::string_view name) {
-  auto it = std::ranges::lower_bound(kConstantTable, name, {}, &ConstantEntry::name);
+  auto it = std::ranges::lower_bound(kConstantTable, name, {}, kEntryName);
   if (it == kConstantTable.end() || it->name != name) return std::nullopt;
   return it->value;
 }
 
 std::vector<std::pair<std::string_view, int64_t>> ConstantsWithPrefix(std::string_view prefix) {
   std::vector<std::pair<std::string_view, int64_t>> out;
-  auto it = std::ranges::lower_bound(kConstantTable, prefix, {}, &ConstantEntry::name);
-  for (; it != kConstantTable.end() && it->name.starts_with(prefix); ++it) {
+  auto it = std::ranges::lower_bound(kConstantTable, prefix, {}, kEntryName);
+  for (; it != kConstantTable.end() && it->name.view().starts_with(prefix); ++it) {
     out.emplace_back(it->name, it->value);
   }
   return out;

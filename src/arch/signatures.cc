@@ -9,27 +9,10 @@
 namespace sysgate {
 namespace {
 
-struct SignatureEntry {
-  std::string_view name;
-  int nargs;
-  std::array<ArgInfo, 6> args;
-};
-
+using SignatureEntry = Signature;
 #include "arch/generated/signatures.inc"
 
-static_assert(std::ranges::is_sorted(kSignatureTable, {}, &SignatureEntry::name));
-
-// Signatures are handed out as stable pointers into this copy.
-const std::array<Signature, kSignatureTable.size()>& Signatures() {
-  static const auto table = [] {
-    std::array<Signature, kSignatureTable.size()> out{};
-    for (size_t i = 0; i < kSignatureTable.size(); ++i) {
-      out[i] = {kSignatureTable[i].name, kSignatureTable[i].nargs, kSignatureTable[i].args};
-    }
-    return out;
-  }();
-  return table;
-}
+static_assert(std::ranges::is_sorted(kSignatureTable, {}, [](const Signature& s) { return s.name.view(); }));
 
 }  // namespace
 
@@ -52,8 +35,8 @@ std::string_view ArgKindName(ArgKind kind) {
 }
 
 const Signature* FindSignature(std::string_view syscall) {
-  const auto& table = Signatures();
-  auto it = std::ranges::lower_bound(table, syscall, {}, &Signature::name);
+  const auto& table = kSignatureTable;
+  auto it = std::ranges::lower_bound(table, syscall, {}, [](const Signature& s) { return s.name.view(); });
   if (it == table.end() || it->name != syscall) return nullptr;
   return &*it;
 }

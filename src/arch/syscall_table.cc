@@ -60,7 +60,7 @@ std::optional<std::string_view> SyscallName(Arch arch, int32_t nr) {
 
 bool IsSyscallName(std::string_view name) { return NameId(name).has_value(); }
 
-std::span<const std::string_view> AllSyscallNames() { return kSyscallNames; }
+std::span<const SyscallNameText> AllSyscallNames() { return kSyscallNames; }
 
 std::string UnknownSyscallMessage(std::string_view name) {
   std::string msg = "unknown syscall '" + std::string(name) + "'";

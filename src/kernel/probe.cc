@@ -52,8 +52,10 @@ Features DoProbe() {
 
 }  // namespace
 
-bool Features::Supports(const Action& a) const {
-  switch (a.kind()) {
+bool Features::Supports(const Action& a) const { return Supports(a.kind()); }
+
+bool Features::Supports(ActionKind kind) const {
+  switch (kind) {
     case ActionKind::kAllow: return allow;
     case ActionKind::kErrno: return errno_action;
     case ActionKind::kKillProcess: return kill_process;

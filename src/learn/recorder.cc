@@ -94,6 +94,7 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
 
   run::SpawnOptions spawn = options.spawn;
   spawn.supervise_policy = nullptr;
+  spawn.load_supervise_policy = nullptr;
   spawn.on_blocked = nullptr;
   spawn.supervisor = &recorder;
   auto outcome = run::Run(*prog, spawn);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sysgate/arch.h"
+
 namespace sysgate::policy {
 
 enum class GroupOrigin : uint8_t { kSystemd, kSysgate };
@@ -17,7 +19,7 @@ struct SyscallGroup {
   std::string_view name;         // with the '@'
   std::string_view description;
   GroupOrigin origin;
-  std::span<const std::string_view> members;  // syscall names, nested groups expanded, sorted
+  std::span<const SyscallNameText> members;  // syscall names, nested groups expanded, sorted
 };
 
 const SyscallGroup* FindGroup(std::string_view name);

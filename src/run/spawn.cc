@@ -213,11 +213,14 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
 }
 
 // The runner's own supervisor: blocked calls are answered as the policy says, and reported.
-Supervisor PolicyReporter(const Policy& policy, const std::function<void(const BlockedCall&)>& on_blocked) {
+// The policy is loaded at the first blocked call: many programs make none.
+Supervisor PolicyReporter(std::function<const Policy&()> load,
+                          const std::function<void(const BlockedCall&)>& on_blocked) {
   Supervisor s;
-  auto decide = std::make_shared<supervise::PolicySupervisor>(policy);
-  s.Otherwise([decide, on_blocked](SyscallCall& call) {
-    supervise::Decision d = decide->Decide(call.data());
+  auto decide = std::make_shared<std::optional<supervise::PolicySupervisor>>();
+  s.Otherwise([decide, load = std::move(load), on_blocked](SyscallCall& call) {
+    if (!*decide) decide->emplace(load());
+    supervise::Decision d = (*decide)->Decide(call.data());
     if (on_blocked) {
       BlockedCall b;
       b.pid = call.tid();
@@ -283,7 +286,8 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
   std::ranges::sort(keep);
-  const bool supervised = o.supervise_policy != nullptr || o.supervisor != nullptr;
+  const bool supervised =
+      o.supervise_policy != nullptr || o.load_supervise_policy || o.supervisor != nullptr;
   const unsigned flags =
       kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
                            .new_listener = supervised,
@@ -341,7 +345,11 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   bool killed_by_policy = false;
   if (supervised) {
     std::optional<Supervisor> reporting;
-    if (!o.supervisor) reporting.emplace(PolicyReporter(*o.supervise_policy, o.on_blocked));
+    if (!o.supervisor) {
+      std::function<const Policy&()> load = o.load_supervise_policy;
+      if (o.supervise_policy) load = [p = o.supervise_policy]() -> const Policy& { return *p; };
+      reporting.emplace(PolicyReporter(std::move(load), o.on_blocked));
+    }
     Supervisor& supervisor = o.supervisor ? *o.supervisor : *reporting;
     Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, &f, &n, &killed_by_policy);
     munmap(const_cast<int*>(shared), 4096);

@@ -99,7 +99,7 @@ def main():
         members = sorted(flatten(name))
         unknown_names |= {m for m in members if m not in known}
         members = [m for m in members if m in known]
-        w(f"inline constexpr std::array<std::string_view, {len(members)}> kGroup{i} = {{")
+        w(f"inline constexpr std::array<SyscallNameText, {len(members)}> kGroup{i} = {{")
         for j in range(0, len(members), 6):
             w("    " + " ".join(f'"{m}",' for m in members[j:j + 6]))
         w("};")

@@ -76,7 +76,7 @@ def main():
     w(f"inline constexpr int kNumSyscallNames = {len(names)};")
     w("")
     w("// Every syscall name known on any architecture, sorted (the name id is the index).")
-    w(f"inline constexpr std::array<std::string_view, {len(names)}> kSyscallNames = {{")
+    w(f"inline constexpr std::array<SyscallNameText, {len(names)}> kSyscallNames = {{")
     for n in names:
         w(f'    "{n}",')
     w("};")

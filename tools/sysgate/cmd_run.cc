@@ -11,11 +11,14 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/check.h"
 #include "base/strings.h"
+#include "baked_profiles.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "run_report.h"
@@ -82,42 +85,11 @@ int Run(const Options& o) {
     PrintError("no program given: sysgate run [OPTIONS] -- PROGRAM [ARG...]");
     return kExitUsage;
   }
-  // The policy. Any problem from here to exec: the program does not run.
-  ParsedPolicy parsed;
-  formats::RuntimeSettings runtime;  // an OCI profile's flags
-  if (!profile.empty()) {
-    parsed = ParseBuiltinProfile(profile);
-    if (!parsed.ok()) {
-      std::cerr << parsed.RenderDiagnostics(ColorStderr());
-      PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
-                             fmt::join(BuiltinProfileNames(), ", ")));
-      return run::kExitSetupFailed;
-    }
-  } else {
-    formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
-    if (!in.ok()) return run::kExitSetupFailed;
-    parsed.policy = std::move(in.policy);
-    runtime = std::move(in.runtime);
-  }
-  Policy& policy = *parsed.policy;
-  if (!OverrideArches(policy, o.arches)) return run::kExitSetupFailed;
+  // Any problem from here to exec: the program does not run.
   const kernel::Features& features = kernel::Probe();
   if (!features.filter_mode) {
     PrintError("this kernel does not support seccomp filters; not running " + o.command[0]);
     return run::kExitSetupFailed;
-  }
-  auto check_action = [&](const Action& a) {
-    if (features.Supports(a)) return true;
-    PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
-                           "running {}",
-                           a.ToString(), features.ToString(), o.command[0]));
-    return false;
-  };
-  if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
-    return run::kExitSetupFailed;
-  }
-  for (const Rule& r : policy.rules) {
-    if (!check_action(r.action)) return run::kExitSetupFailed;
   }
   // Supervised (the default): blocking verdicts go to the runner, which reports each and
   // answers it as the policy says; the runner's own exec of the program is let through.
@@ -129,32 +101,88 @@ int Run(const Options& o) {
     return run::kExitSetupFailed;
   }
   const bool supervise = !o.no_report && can_supervise;
-  Policy installed = audit       ? supervise::RouteForAudit(policy)
-                     : supervise ? supervise::RouteBlockingVerdicts(policy)
-                                 : policy;
-  if (!supervise) {
-    // Unsupervised, starting the program is an execve under the filter: it must be allowed.
-    Arch host = HostArch();
-    if (auto nr = SyscallNumber(host, "execve")) {
-      Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
-      ActionKind k = v.action.kind();
-      if (k != ActionKind::kAllow && k != ActionKind::kLog) {
-        PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
-                               "without the supervisor (--no-report, or a kernel without "
-                               "user notification)",
-                               v.action.ToString(), o.command[0]));
-        return run::kExitSetupFailed;
-      }
+
+  // A built-in profile run as usual was compiled and verified when sysgate was built
+  // (baked_profiles.h); its policy is then parsed only if a blocked call needs it.
+  const BakedProfile* baked = nullptr;
+  if (!profile.empty() && o.arches.empty() && !audit) {
+    baked = FindBakedProfile(profile);
+    // Otherwise the path below says which action this kernel lacks, or that execve is needed.
+    if (baked && (!std::ranges::all_of(baked->actions, [&](ActionKind k) { return features.Supports(k); }) ||
+                  (!supervise && !baked->allows_execve))) {
+      baked = nullptr;
     }
   }
-  auto prog = Compile(installed);
-  if (!prog) {
-    PrintError(prog.error().ToString());
-    return run::kExitSetupFailed;
-  }
-  if (auto v = analysis::VerifyTranslation(installed, *prog); !v) {
-    PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
-    return run::kExitSetupFailed;
+  std::optional<ParsedPolicy> parsed;
+  formats::RuntimeSettings runtime;  // an OCI profile's flags
+  auto lazy_policy = [&]() -> const Policy& {
+    if (!parsed) parsed = ParseBuiltinProfile(profile);
+    SG_CHECK(parsed->ok(), "a built-in profile that parsed when sysgate was built must parse now");
+    return *parsed->policy;
+  };
+  bpf::Program prog;
+  if (baked) {
+    std::span<const bpf::Insn> p = supervise ? baked->supervised : baked->unsupervised;
+    prog.assign(p.begin(), p.end());
+  } else {
+    if (!profile.empty()) {
+      parsed = ParseBuiltinProfile(profile);
+      if (!parsed->ok()) {
+        std::cerr << parsed->RenderDiagnostics(ColorStderr());
+        PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
+                               fmt::join(BuiltinProfileNames(), ", ")));
+        return run::kExitSetupFailed;
+      }
+    } else {
+      formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
+      if (!in.ok()) return run::kExitSetupFailed;
+      parsed.emplace();
+      parsed->policy = std::move(in.policy);
+      runtime = std::move(in.runtime);
+    }
+    Policy& policy = *parsed->policy;
+    if (!OverrideArches(policy, o.arches)) return run::kExitSetupFailed;
+    auto check_action = [&](const Action& a) {
+      if (features.Supports(a)) return true;
+      PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
+                             "running {}",
+                             a.ToString(), features.ToString(), o.command[0]));
+      return false;
+    };
+    if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
+      return run::kExitSetupFailed;
+    }
+    for (const Rule& r : policy.rules) {
+      if (!check_action(r.action)) return run::kExitSetupFailed;
+    }
+    if (!supervise) {
+      // Unsupervised, starting the program is an execve under the filter: it must be allowed.
+      Arch host = HostArch();
+      if (auto nr = SyscallNumber(host, "execve")) {
+        Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
+        ActionKind k = v.action.kind();
+        if (k != ActionKind::kAllow && k != ActionKind::kLog) {
+          PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
+                                 "without the supervisor (--no-report, or a kernel without "
+                                 "user notification)",
+                                 v.action.ToString(), o.command[0]));
+          return run::kExitSetupFailed;
+        }
+      }
+    }
+    Policy installed = audit       ? supervise::RouteForAudit(policy)
+                       : supervise ? supervise::RouteBlockingVerdicts(policy)
+                                   : policy;
+    auto compiled = Compile(installed);
+    if (!compiled) {
+      PrintError(compiled.error().ToString());
+      return run::kExitSetupFailed;
+    }
+    if (auto v = analysis::VerifyTranslation(installed, *compiled); !v) {
+      PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
+      return run::kExitSetupFailed;
+    }
+    prog = std::move(*compiled);
   }
   run::SpawnOptions spawn;
   spawn.argv = o.command;
@@ -177,18 +205,19 @@ int Run(const Options& o) {
     }
   }
   const ReportStyle style{o.quiet, o.json};
-  Auditor auditor(style, policy, audit_log);
+  std::optional<Auditor> auditor;
   Supervisor audit_supervisor;
   if (audit) {
-    audit_supervisor.Otherwise([&](SyscallCall& c) { return auditor.Handle(c); });
+    auditor.emplace(style, *parsed->policy, audit_log);
+    audit_supervisor.Otherwise([&](SyscallCall& c) { return auditor->Handle(c); });
     spawn.supervisor = &audit_supervisor;
   } else if (supervise) {
-    spawn.supervise_policy = &policy;
-    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(style, policy, b); };
+    spawn.load_supervise_policy = lazy_policy;
+    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(style, lazy_policy(), b); };
   }
   run::Stage stage{};
-  auto outcome = run::Run(*prog, spawn, &stage);
-  if (audit) auditor.Summary();
+  auto outcome = run::Run(prog, spawn, &stage);
+  if (auditor) auditor->Summary();
   if (audit_log) std::fclose(audit_log);
   if (!outcome) {
     PrintError(outcome.error().ToString());
@@ -205,7 +234,7 @@ int Run(const Options& o) {
                         {"pid", outcome->pid},
                         {"exit_status", outcome->ExitStatus()},
                         {"signal", outcome->signaled ? outcome->signal : 0},
-                        {"instructions", prog->size()}};
+                        {"instructions", prog.size()}};
     std::cerr << j.dump() << "\n";
   }
   return outcome->ExitStatus();

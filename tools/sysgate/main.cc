@@ -3,8 +3,28 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 #include "commands.h"
+
+namespace {
+
+struct Subcommand {
+  std::string_view name;
+  void (*add)(CLI::App&, int*);
+};
+
+// In the order `sysgate --help` lists them.
+constexpr Subcommand kSubcommands[] = {
+    {"syscalls", sysgate::cli::RegisterSyscalls}, {"validate", sysgate::cli::RegisterValidate},
+    {"fmt", sysgate::cli::RegisterFmt},           {"check", sysgate::cli::RegisterCheck},
+    {"compile", sysgate::cli::RegisterCompile},   {"disasm", sysgate::cli::RegisterDisasm},
+    {"asm", sysgate::cli::RegisterAsm},           {"run", sysgate::cli::RegisterRun},
+    {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},
+    {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sysgate: seccomp-BPF syscall filtering toolkit"};
@@ -12,18 +32,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   int exit_code = sysgate::cli::kExitOk;
-  sysgate::cli::RegisterSyscalls(app, &exit_code);
-  sysgate::cli::RegisterValidate(app, &exit_code);
-  sysgate::cli::RegisterFmt(app, &exit_code);
-  sysgate::cli::RegisterCheck(app, &exit_code);
-  sysgate::cli::RegisterCompile(app, &exit_code);
-  sysgate::cli::RegisterDisasm(app, &exit_code);
-  sysgate::cli::RegisterAsm(app, &exit_code);
-  sysgate::cli::RegisterRun(app, &exit_code);
-  sysgate::cli::RegisterConvert(app, &exit_code);
-  sysgate::cli::RegisterStats(app, &exit_code);
-  sysgate::cli::RegisterLearn(app, &exit_code);
-  sysgate::cli::RegisterAgent(app, &exit_code);
+  // Building every subcommand's options is most of the CLI's start-up, paid by each `sysgate
+  // run`; when the first word names a subcommand only that one is built. Anything else (--help,
+  // a typo) gets them all, so help and "did you mean" stay complete.
+  const Subcommand* chosen = nullptr;
+  for (const Subcommand& s : kSubcommands) {
+    if (argc > 1 && argv[1] == s.name) chosen = &s;
+  }
+  if (chosen != nullptr) {
+    chosen->add(app, &exit_code);
+  } else {
+    for (const Subcommand& s : kSubcommands) s.add(app, &exit_code);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
