@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libseccomp-dev   # test and benchmark oracle only; never linked into libsysgate
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
+  nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
 )
 
 missing=()

@@ -54,6 +54,7 @@ struct ImportOptions {
   std::string section;                  // which part of a file: Firecracker's thread
                                         // category (vmm, api, vcpu), an SPO profile's name
   std::vector<std::string> include_dirs;  // minijail @include, sysgate include
+  std::map<std::string, uint64_t> constants;  // sysgate: ParseOptions::constants
 };
 using OciOptions = ImportOptions;
 

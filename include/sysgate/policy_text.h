@@ -20,6 +20,9 @@ struct ParseOptions {
   std::vector<std::string> include_dirs;  // searched after the including file's directory
   int max_include_depth = 16;
   bool validate = true;                   // run ResolveAndValidate (else only resolve names)
+  // Constants the policy uses by name whose values are known only when the program runs: the
+  // fd of a directory it opened, a uid. As if the policy began with `const NAME = VALUE`.
+  std::map<std::string, uint64_t> constants;
 };
 
 struct ParsedPolicy {

@@ -150,6 +150,7 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
     case Format::kSysgate: {
       ParseOptions po;
       po.include_dirs = o.include_dirs;
+      po.constants = o.constants;
       return FromParsed(ParsePolicyText(text, o.filename, po));
     }
     case Format::kOci: return ImportOci(text, o);
@@ -175,6 +176,7 @@ Imported ImportFile(const std::string& path, std::optional<Format> format, Impor
   if (f == Format::kSysgate) {
     ParseOptions po;
     po.include_dirs = o.include_dirs;
+    po.constants = o.constants;
     return FromParsed(ParsePolicyText(text, path, po));  // read once: path may be a pipe
   }
   Imported out = Import(text, f, o);
@@ -187,6 +189,7 @@ Exported ExportAs(const Policy& policy, Format format, const ExportOptions& o);
 ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse,
                                 ImportOptions options, std::optional<Format> format) {
   for (const std::string& d : parse.include_dirs) options.include_dirs.push_back(d);
+  for (const auto& [name, value] : parse.constants) options.constants[name] = value;
   Imported in = ImportFile(path, format, options);
   ParsedPolicy out;
   out.policy = std::move(in.policy);

@@ -692,6 +692,10 @@ void Parse(std::string_view text, std::string_view filename, const ParseOptions&
   Context ctx;
   ctx.options = &options;
   ctx.out = &out;
+  for (const auto& [cname, value] : options.constants) {
+    ctx.const_locs[cname] = SourceLoc{"the program's ParseOptions::constants", 0, 0};
+    ctx.policy.constants.push_back({cname, Operand{value, std::to_string(value)}});
+  }
   std::string name(filename);
   out.sources[name] = std::string(text);
   std::error_code ec;

@@ -58,6 +58,22 @@ TEST(Parser, Statements) {
   EXPECT_EQ(p.rules[4].syscalls[0], SyscallSpec::Number(11));
 }
 
+TEST(Parser, ConstantsGivenByTheProgram) {
+  ParseOptions o;
+  o.constants = {{"ROOT_FD", 7}};
+  ParsedPolicy r = ParsePolicyText("allow openat if dfd == ROOT_FD\n", "t.sgp", o);
+  ASSERT_TRUE(r.ok()) << r.RenderDiagnostics();
+  EXPECT_EQ(r.policy->rules[0].condition->comparison().operands.at(0).value, 7u);
+  // Without the value, the name is an unknown constant at its place in the file.
+  ParsedPolicy missing = ParsePolicyText("allow openat if dfd == ROOT_FD\n", "t.sgp");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.FirstError().ToString(), HasSubstr("t.sgp:1:24: unknown constant 'ROOT_FD'"));
+  // The file cannot quietly replace a value the program gave.
+  ParsedPolicy redefined = ParsePolicyText("const ROOT_FD = 3\n", "t.sgp", o);
+  ASSERT_FALSE(redefined.ok());
+  EXPECT_THAT(redefined.FirstError().ToString(), HasSubstr("constant ROOT_FD is already defined at the program's"));
+}
+
 TEST(Parser, ConditionsPrecedenceAndContinuation) {
   Policy p = MustParse(
       "allow getppid if arg0 == 1 || arg1 == 2 &&\n"

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <map>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,7 +23,7 @@ struct Entry {
   std::string_view prefix;   // of the constants
 };
 
-constexpr std::array<Entry, 18> kEntries = {{
+constexpr std::array<Entry, 19> kEntries = {{
     {"open", "flags", How::kOpenFlags, "O_"},
     {"openat", "flags", How::kOpenFlags, "O_"},
     {"mmap", "prot", How::kBits, "PROT_"},
@@ -41,7 +42,30 @@ constexpr std::array<Entry, 18> kEntries = {{
     {"ioctl", "cmd", How::kEnum, "TIOC"},
     {"mount", "flags", How::kBits, "MS_"},
     {"kill", "sig", How::kEnum, "SIG"},
+    {"arch_prctl", "option", How::kEnum, "ARCH_"},
 }};
+
+// Constants that share a family's prefix but are values of some other argument: lockf and
+// lock-type values and seals beside fcntl's commands, the sub-commands and flags of prctl
+// options beside the options. Without this, F_SETFD would be named F_SEAL_SHRINK.
+constexpr std::string_view kNotFcntlCommands[] = {
+    "F_SEAL_", "F_OK", "F_LOCK", "F_ULOCK", "F_TLOCK", "F_TEST", "F_RDLCK", "F_WRLCK", "F_UNLCK",
+    "F_EXLCK", "F_SHLCK"};
+constexpr std::string_view kNotPrctlOptions[] = {
+    "PR_CAP_AMBIENT_", "PR_ENDIAN_", "PR_FPEMU_", "PR_FP_EXC_", "PR_FP_MODE_", "PR_MCE_KILL_CLEAR",
+    "PR_MCE_KILL_DEFAULT", "PR_MCE_KILL_EARLY", "PR_MCE_KILL_LATE", "PR_MCE_KILL_SET", "PR_MTE_",
+    "PR_PAC_AP", "PR_SCHED_CORE_", "PR_SET_MM_", "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME",
+    "PR_SME_VL_", "PR_SME_SET_VL_ONEXEC", "PR_SPEC_", "PR_SVE_VL_", "PR_SVE_SET_VL_ONEXEC",
+    "PR_SYS_DISPATCH_", "PR_TAGGED_ADDR_ENABLE", "PR_TIMING_", "PR_TSC_", "PR_UNALIGN_"};
+
+bool OutsideFamily(std::string_view prefix, std::string_view name) {
+  auto listed = [&](std::span<const std::string_view> list) {
+    return std::ranges::any_of(list, [&](std::string_view p) { return name.starts_with(p); });
+  };
+  if (prefix == "F_") return listed(kNotFcntlCommands);
+  if (prefix == "PR_") return listed(kNotPrctlOptions);
+  return false;
+}
 
 // One name per value: the longest (MAP_ANONYMOUS over MAP_ANON, O_NONBLOCK over O_NDELAY).
 std::vector<std::pair<std::string_view, uint64_t>> Names(std::string_view prefix, bool single_bits) {
@@ -50,6 +74,7 @@ std::vector<std::pair<std::string_view, uint64_t>> Names(std::string_view prefix
     uint64_t v = static_cast<uint64_t>(value);
     if (single_bits && !std::has_single_bit(v)) continue;
     if (prefix == "SIG" && (name.starts_with("SIG_") || v > 64)) continue;
+    if (OutsideFamily(prefix, name)) continue;
     auto it = best.find(v);
     if (it == best.end() || name.size() > it->second.size() ||
         (name.size() == it->second.size() && name < it->second)) {

@@ -125,6 +125,13 @@ TEST(Decode, StringsArgvAndNumbers) {
   // Unsigned sizes print unsigned; signed longs print signed.
   EXPECT_EQ(FormatCall(fd, Note(8, 1, "read", {3, 0, ~0ULL})), "read(3, NULL, 18446744073709551615)");
   EXPECT_EQ(FormatCall(fd, Note(9, 1, "lseek", {3, static_cast<uint64_t>(-5), 1})), "lseek(3, -5, 1)");
+  // Commands and options, not the seals, lock types or sub-commands that share their prefix.
+  EXPECT_EQ(FormatCall(fd, Note(10, 1, "fcntl", {3, 2, 1})), "fcntl(3, F_SETFD, 1)");
+  EXPECT_EQ(FormatCall(fd, Note(11, 1, "fcntl", {3, 8, 1})), "fcntl(3, F_SETOWN, 1)");
+  EXPECT_EQ(FormatCall(fd, Note(12, 1, "fcntl", {3, 1, 0})), "fcntl(3, F_GETFD, 0)");
+  EXPECT_THAT(FormatCall(fd, Note(13, 1, "prctl", {4, 1})), HasSubstr("prctl(PR_SET_DUMPABLE, "));
+  EXPECT_THAT(FormatCall(fd, Note(14, 1, "prctl", {15})), HasSubstr("prctl(PR_SET_NAME, "));
+  EXPECT_THAT(FormatCall(fd, Note(15, 1, "prctl", {34})), HasSubstr("prctl(PR_MCE_KILL_GET, "));
 }
 
 }  // namespace

@@ -57,6 +57,8 @@ expect "fmt in place"       0 "" -- cmp "$tmp/inplace.sgp" "$tmp/canon.sgp"
 expect "check allow"        0 "allow  [openat #257 on x86_64: rule $tmp/good.sgp:3:1; " \
                                         -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_RDONLY
 expect "check errno"        0 "errno(EACCES)" -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_WRONLY
+expect "check or'ed flags"   0 "errno(EACCES)" -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 'O_RDONLY|O_CREAT|O_WRONLY'
+expect "check bad flags"    2 "several joined by '|'" -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 'O_RDONLY|'
 expect "check default"      0 "errno(EPERM)  [mount #165 on x86_64: default action; " \
                                         -- "$sg" check "$tmp/good.sgp" mount
 expect "check unknown nr"   0 "errno(ENOSYS)" -- "$sg" check "$tmp/good.sgp" 1000

@@ -62,6 +62,9 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
   cmd->add_option("--kernel", o.kernel, "Kernel version for Docker profiles' minKernel (default: running)");
   cmd->add_flag("--strict", o.strict, "Unknown syscall names are errors, not warnings");
   cmd->add_option("--section", o.section, "Part of the file: Firecracker thread category, SPO profile name");
+  cmd->add_option("-D,--define", o.defines,
+                  "NAME=VALUE: a constant the policy uses but its program gives when loading it (ROOT_FD=3)")
+      ->allow_extra_args(false);
 }
 
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
@@ -90,6 +93,17 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
   }
   if (!arches.empty()) {  // an unknown name is reported when the command applies --arch
     o.arch = arches.front() == "native" ? std::optional(HostArch()) : ArchFromName(arches.front());
+  }
+  for (const std::string& d : input.defines) {
+    size_t eq = d.find('=');
+    std::string name = d.substr(0, eq);
+    std::optional<uint64_t> value;
+    if (eq != std::string::npos) value = base::ParseInteger(std::string_view(d).substr(eq + 1));
+    if (eq != std::string::npos && !value) {
+      if (auto c = FindConstant(d.substr(eq + 1))) value = static_cast<uint64_t>(*c);
+    }
+    if (name.empty() || !value) return fail("--define: expected NAME=NUMBER, not '" + d + "'");
+    o.constants[name] = *value;
   }
   std::optional<formats::Format> format;
   if (!input.format.empty()) {

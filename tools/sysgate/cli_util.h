@@ -34,6 +34,7 @@ struct InputOptions {
   std::string kernel;               // Docker's minKernel, "5.15"; empty: the running kernel
   bool strict = false;              // unknown syscall names are errors
   std::string section;              // Firecracker thread category, SPO profile name
+  std::vector<std::string> defines; // NAME=VALUE: constants the policy leaves to its program
 };
 // `format_flag` names the input-format option ("-f,--format"; compile, whose -f is the output
 // encoding, uses "--from").

@@ -28,10 +28,19 @@ struct Options {
   bool json = false;
 };
 
+// A number, a constant, or several of them or'ed: O_WRONLY|O_CREAT.
 std::optional<uint64_t> ParseValue(const std::string& s) {
-  if (auto v = base::ParseInteger(s)) return v;
-  if (auto c = FindConstant(s)) return static_cast<uint64_t>(*c);
-  return std::nullopt;
+  uint64_t value = 0;
+  for (std::string_view part : base::Split(s, '|')) {
+    if (auto v = base::ParseInteger(part)) {
+      value |= *v;
+    } else if (auto c = FindConstant(part)) {
+      value |= static_cast<uint64_t>(*c);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return value;
 }
 
 int Run(const Options& o) {
@@ -89,7 +98,7 @@ int Run(const Options& o) {
   for (size_t i = 1; i < pos.size(); ++i) {
     auto v = ParseValue(pos[i]);
     if (!v) {
-      PrintError(fmt::format("argument {} ('{}') is not a number or a known constant", i - 1, pos[i]));
+      PrintError(fmt::format("argument {} ('{}') is not a number, a known constant or several joined by '|'", i - 1, pos[i]));
       return kExitUsage;
     }
     d.args[i - 1] = *v;

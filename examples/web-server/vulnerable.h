@@ -1,0 +1,15 @@
+// TEST ONLY: endpoints that do what an attacker who exploited a bug in the server would do.
+// Built into example_web_server_vulnerable (SYSGATE_EXAMPLE_VULNERABLE), never into the
+// example itself; the tests show the policy stopping each.
+//   GET /vuln/exec?CMD        runs /bin/sh -c CMD
+//   GET /vuln/write?PATH      creates PATH and writes to it
+//   GET /vuln/connect?PORT    connects to 127.0.0.1:PORT and sends a line
+#pragma once
+
+#include "server.h"
+
+namespace web {
+
+bool VulnerableEndpoints(const Request& request, int* status, std::string* body);
+
+}  // namespace web

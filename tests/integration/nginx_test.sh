@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# nginx (Debian's package: a master and two workers) under `sysgate run -p
+# examples/nginx/nginx.sgp`: it serves files correctly through start-up, a reload (SIGHUP) and a
+# graceful stop (SIGQUIT) with no call blocked; and the policy is tight: what a compromised
+# nginx process would try is refused on every ABI (sysgate check) and when tried for real
+# under the same policy (forbidden_calls), while without the policy the same attempts run.
+# Usage: nginx_test.sh SYSGATE SOURCE_DIR FORBIDDEN_CALLS
+set -uo pipefail
+sg=$1 src=$2 forbidden=$3
+source "$(dirname "$0")/../e2e/lib.sh"
+policy=$src/examples/nginx/nginx.sgp
+for tool in nginx curl; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "skip: $tool is not installed (make deps installs it)"
+    finish
+    exit $?
+  fi
+done
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+sg_pid=""
+cleanup() {
+  [[ -n $sg_pid ]] && kill -TERM "$sg_pid" 2>/dev/null && wait "$sg_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the policy, checked call by call on each ABI (the policy targets x86_64 only) ---
+expect "policy valid" 0 "ok" -- "$sg" validate "$policy"
+deny=(
+  "execve" "execveat" "ptrace" "process_vm_readv" "process_vm_writev"
+  "socket AF_PACKET SOCK_RAW" "socket AF_INET SOCK_RAW" "socket AF_INET SOCK_DGRAM"
+  "socket AF_INET6 SOCK_STREAM" "socket AF_NETLINK SOCK_RAW" "socket AF_INET SOCK_STREAM|SOCK_CLOEXEC"
+  "socket AF_UNIX SOCK_STREAM" "connect"
+  "sendmsg 3 0 MSG_FASTOPEN" "sendto"
+  "init_module" "finit_module" "delete_module" "bpf" "kexec_load"
+  "unshare CLONE_NEWNS" "unshare CLONE_NEWUSER" "setns" "mount" "umount2" "pivot_root"
+  "fsopen" "open_tree" "move_mount"
+  "clone CLONE_NEWUSER|SIGCHLD" "clone CLONE_NEWNET|SIGCHLD" "clone3"
+  "io_uring_setup" "setuid 0" "setgid 0" "chown 0 0 0"
+  "mmap 0 4096 PROT_WRITE|PROT_EXEC" "mprotect 0 4096 PROT_EXEC"
+  "openat AT_FDCWD 0 O_WRONLY|O_CREAT|O_TRUNC" "openat AT_FDCWD 0 O_RDONLY|O_CREAT"
+)
+for call in "${deny[@]}"; do
+  # shellcheck disable=SC2086  # a call and its arguments
+  out=$("$sg" check "$policy" $call 2>&1)
+  if [[ $out == allow* || $out != *"x86_64"* ]]; then
+    echo "FAIL: check $call on x86_64: $out"; fail=$((fail + 1))
+  else
+    pass=$((pass + 1))
+  fi
+done
+for arch in i386 x32; do
+  for name in execve ptrace socket mount read; do
+    expect "check $name on $arch" 0 "kill-process" -- "$sg" check --arch "$arch" "$policy" "$name"
+  done
+done
+# What nginx does need stays allowed (so the checks above are not a deny-everything policy).
+expect "allows static reads"   0 "allow" -- "$sg" check "$policy" openat AT_FDCWD 0 'O_RDONLY|O_NONBLOCK'
+expect "allows log appends"    0 "allow" -- "$sg" check "$policy" openat AT_FDCWD 0 'O_WRONLY|O_CREAT|O_APPEND'
+expect "allows TCP listening"  0 "allow" -- "$sg" check "$policy" socket AF_INET SOCK_STREAM
+expect "allows nobody"         0 "allow" -- "$sg" check "$policy" setuid 65534
+
+# --- the same attempts made for real: under the policy, and without it ---
+"$sg" run -p "$policy" -- "$forbidden" > "$tmp/attempts.out" 2> "$tmp/attempts.err"
+expect "attempts: runner ok" 0 "" -- test -s "$tmp/attempts.out"
+ran=$(grep -c ': ran$' "$tmp/attempts.out")
+expect "attempts: none ran" 0 "" -- test "$ran" -eq 0
+expect "attempts: execve killed" 0 "execve: killed by SIGKILL" -- cat "$tmp/attempts.out"
+expect "attempts: raw socket killed" 0 "socket-raw: killed by SIGKILL" -- cat "$tmp/attempts.out"
+expect "attempts: unshare killed" 0 "unshare-user: killed by SIGKILL" -- cat "$tmp/attempts.out"
+expect "attempts: nscd socket fails" 0 "socket-unix: errno EACCES" -- cat "$tmp/attempts.out"
+expect "attempts: reported" 0 'blocked execve("/bin/true"' -- cat "$tmp/attempts.err"
+expect "attempts: each reported" 0 "" -- test "$(grep -c '^sysgate: blocked ' "$tmp/attempts.err")" -eq "$(wc -l < "$tmp/attempts.out")"
+"$forbidden" > "$tmp/free.out" 2>&1
+for a in execve ptrace socket-raw socket-packet unshare-user setuid-root mmap-wx; do
+  expect "unfiltered: $a runs" 0 "$a: ran" -- cat "$tmp/free.out"
+done
+
+# --- nginx under the policy ---
+port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+mkdir -p "$tmp/run"
+chmod 755 "$tmp/run"
+"$src/examples/nginx/make_site.sh" "$tmp/site"
+"$src/examples/nginx/render.sh" "$port" "$tmp/site" "$tmp/run" > "$tmp/nginx.conf"
+"$sg" run --json -p "$policy" -- nginx -c "$tmp/nginx.conf" -p "$tmp/run/" 2> "$tmp/sysgate.err" &
+sg_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done
+
+serves() {  # LABEL
+  expect "$1: index"        0 "served under a seccomp filter" -- curl -sf "$url/"
+  expect "$1: nested page"  0 "a page in a directory" -- curl -sf "$url/sub/page.html"
+  expect "$1: dir index"    0 "the index of a directory" -- curl -sf "$url/sub/"
+  expect "$1: css type"     0 "Content-Type: text/css" -- curl -sfI "$url/style.css"
+  expect "$1: 1 MiB intact" 0 "" -- cmp <(curl -sf "$url/big.bin") "$tmp/site/big.bin"
+  expect "$1: range"        0 "" -- cmp <(curl -sf -r 1000-1999 "$url/big.bin") \
+                                          <(tail -c +1001 "$tmp/site/big.bin" | head -c 1000)
+  expect "$1: 404"          0 "404" -- curl -s -o /dev/null -w '%{http_code}' "$url/missing"
+  expect "$1: keep-alive"   0 "1 0 " -- curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' "$url/" "$url/style.css"
+}
+serves "start"
+master=$(cat "$tmp/run/nginx.pid" 2>/dev/null)
+workers() { pgrep -P "$master" | sort | tr '\n' ' '; }
+before=$(workers)
+expect "two workers" 0 "" -- test "$(wc -w <<<"$before")" -eq 2
+
+kill -HUP "$sg_pid"  # sysgate run passes it on: nginx re-reads its configuration
+after=$before
+for _ in $(seq 50); do
+  after=$(workers)
+  [[ -n $after && $after != "$before" && $(wc -w <<<"$after") -eq 2 ]] && break
+  sleep 0.1
+done
+expect "reload: new workers" 0 "" -- test "$after" != "$before"
+expect "reload: logged" 0 "reconfiguring" -- cat "$tmp/run/error.log"
+serves "after reload"
+if command -v wrk >/dev/null; then
+  expect "under load" 0 "Requests/sec" -- wrk -t2 -c16 -d1s "$url/index.html"
+fi
+
+kill -QUIT "$sg_pid"  # graceful stop, passed on
+wait "$sg_pid"
+rc=$?
+sg_pid=""
+expect "stopped cleanly" 0 "" -- test "$rc" -eq 0
+# The only calls stopped: glibc's look for nscd before it reads /etc/passwd (the user nobody).
+blocked=$(grep '"event":"blocked"' "$tmp/sysgate.err")
+others=$(grep -v '"call":"socket(AF_LOCAL, ' <<<"$blocked" | grep -c .)
+expect "nothing else blocked" 0 "" -- test "$others" -eq 0
+expect "nscd lookups failed" 0 '"action":"errno(EACCES)"' -- echo "$blocked"
+expect "summary" 0 '"exit_status":0' -- cat "$tmp/sysgate.err"
+expect "no alerts" 1 "" -- grep -E '\[(alert|emerg|crit)\]' "$tmp/run/error.log"
+expect "pid file removed" 1 "" -- test -e "$tmp/run/nginx.pid"
+finish

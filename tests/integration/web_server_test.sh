@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# examples/web-server: the server serves HTTP/1.1 correctly once it has locked itself down;
+# the test-only endpoints standing in for an exploited bug (run a command, write a file,
+# connect out) are stopped and reported while it keeps serving (trap -> EPERM), end it with
+# SIGSYS when it is told to (--on-violation kill) or when the policy kills; without the filter
+# the same attempts succeed; and without a usable policy it does not serve at all.
+# Usage: web_server_test.sh VULNERABLE_SERVER SYSGATE SOURCE_DIR
+set -uo pipefail
+server=$1 sg=$2 src=$3
+source "$(dirname "$0")/../e2e/lib.sh"
+policy=$src/examples/web-server/server.sgp
+if ! command -v curl >/dev/null; then
+  echo "skip: curl is not installed (make deps installs it)"
+  finish
+  exit $?
+fi
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$src/examples/nginx/make_site.sh" "$tmp/site"
+
+# start NAME ARGS...: starts the server, sets $url and $spid
+start() {
+  local name=$1
+  shift
+  "$server" --root "$tmp/site" --port 0 "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
+  spid=$!
+  pids+=("$spid")
+  for _ in $(seq 100); do grep -q listening "$tmp/$name.out" 2>/dev/null && break; sleep 0.05; done
+  url=http://127.0.0.1:$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/$name.out")
+}
+# raw REQUEST: sends bytes as they are (python), prints the whole answer
+raw() {
+  "$py" - "${url#http://}" "$1" <<'PY'
+import socket, sys
+host, port = sys.argv[1].split(":")
+s = socket.create_connection((host, int(port)), timeout=5)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+sys.stdout.write(data.decode("latin-1"))
+PY
+}
+# listener PORTFILE OUTFILE: accepts one connection on loopback, saves what it receives
+listener() {
+  "$py" - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(20)
+try:
+    c, _ = s.accept()
+    open(sys.argv[2], "wb").write(c.recv(1000))
+except socket.timeout:
+    pass
+PY
+  pids+=($!)
+  for _ in $(seq 100); do [[ -s $1 ]] && break; sleep 0.05; done
+}
+
+# --- the policy, as sysgate sees it (the fds are given when the server loads it) ---
+defs=(-D ROOT_FD=3 -D LISTEN_FD=4)
+expect "policy needs its fds"   1 "unknown constant 'ROOT_FD'" -- "$sg" validate "$policy"
+expect "policy valid"           0 "ok" -- "$sg" validate "${defs[@]}" "$policy"
+expect "reads below the root"   0 "allow" -- "$sg" check "${defs[@]}" "$policy" openat 3 0 'O_RDONLY|O_CLOEXEC|O_NOFOLLOW'
+for call in "openat AT_FDCWD 0 O_RDONLY" "openat 3 0 O_WRONLY" "openat 3 0 O_RDONLY|O_CREAT" \
+            "accept4 5" "socket AF_INET SOCK_STREAM" "connect" "execve" "clone" "clone3" "ptrace" \
+            "unshare" "mount" "mmap 0 4096 PROT_READ|PROT_EXEC"; do
+  # shellcheck disable=SC2086
+  expect "stops $call" 0 "trap  [" -- "$sg" check "${defs[@]}" "$policy" $call
+done
+
+# --- locked down: HTTP ---
+start locked
+expect "announces lockdown"   0 "(locked down)" -- cat "$tmp/locked.out"
+expect "index"                0 "served under a seccomp filter" -- curl -sf "$url/"
+expect "html type"            0 "Content-Type: text/html; charset=utf-8" -- curl -sfI "$url/index.html"
+expect "css type"             0 "Content-Type: text/css" -- curl -sfI "$url/style.css"
+expect "octet-stream"         0 "Content-Type: application/octet-stream" -- curl -sfI "$url/big.bin"
+expect "HEAD length"          0 "Content-Length: 1048576" -- curl -sfI "$url/big.bin"
+expect "HEAD no body"         0 "" -- test "$(raw 'HEAD /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | sed -n '/^\r$/,$p' | wc -c)" -eq 2
+expect "1 MiB intact"         0 "" -- cmp <(curl -sf "$url/big.bin") "$tmp/site/big.bin"
+expect "nested"               0 "a page in a directory" -- curl -sf "$url/sub/page.html"
+expect "directory index"      0 "the index of a directory" -- curl -sf "$url/sub/"
+expect "404"                  0 "404" -- curl -s -o /dev/null -w '%{http_code}' "$url/missing"
+expect "301 to the directory" 0 "Location: /sub/" -- curl -sI "$url/sub"
+expect "dot-dot refused"      0 "HTTP/1.1 400" -- raw 'GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'
+expect "encoded dot-dot"      0 "HTTP/1.1 400" -- raw 'GET /sub/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'
+expect "405 with Allow"       0 "Allow: GET, HEAD" -- raw 'DELETE /index.html HTTP/1.1\r\nHost: x\r\n\r\n'
+expect "501 unknown method"   0 "HTTP/1.1 501" -- raw 'BREW /index.html HTTP/1.1\r\nHost: x\r\n\r\n'
+expect "505 version"          0 "HTTP/1.1 505" -- raw 'GET / HTTP/2.0\r\nHost: x\r\n\r\n'
+expect "400 without Host"     0 "HTTP/1.1 400" -- raw 'GET / HTTP/1.1\r\n\r\n'
+expect "400 garbage"          0 "HTTP/1.1 400" -- raw 'hello\r\n\r\n'
+expect "414 long target"      0 "HTTP/1.1 414" -- raw "GET /$(head -c 3000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: x\r\n\r\n"
+expect "431 big head"         0 "HTTP/1.1 431" -- raw "GET / HTTP/1.1\r\nHost: x\r\nX: $(head -c 9000 /dev/zero | tr '\0' a)\r\n\r\n"
+etag=$(curl -sfI "$url/style.css" | sed -n 's/^ETag: \(.*\)\r$/\1/p')
+expect "304 If-None-Match"    0 "304" -- curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$url/style.css"
+expect "keep-alive"           0 "1 0 0 " -- curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects} ' "$url/" "$url/style.css" "$url/sub/"
+expect "pipelining"           0 "2" -- bash -c "$(declare -f raw); url=$url py=$py; raw 'GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | grep -c '^HTTP/1.1 200'"
+expect "HTTP/1.0 closes"      0 "Connection: close" -- raw 'GET / HTTP/1.0\r\n\r\n'
+expect "concurrent clients"   0 "" -- bash -c "for i in \$(seq 20); do curl -sf -o /dev/null '$url/big.bin' & done; wait"
+expect "nothing trapped yet"  1 "" -- grep trapped "$tmp/locked.err"
+
+# --- locked down: the attacks, stopped and reported; it keeps serving ---
+listener "$tmp/port1" "$tmp/got1"
+expect "exec stopped"     0 "500" -- curl -s -o /dev/null -w '%{http_code}' "$url/vuln/exec?touch%20$tmp/exec-ran"
+expect "exec said why"    0 "fork failed: Operation not permitted" -- curl -s "$url/vuln/exec?true"
+expect "write stopped"    0 "open for writing failed: Operation not permitted" -- curl -s "$url/vuln/write?$tmp/written"
+expect "connect stopped"  0 "socket failed: Operation not permitted" -- curl -s "$url/vuln/connect?$(cat "$tmp/port1")"
+expect "no command ran"   1 "" -- test -e "$tmp/exec-ran"
+expect "no file written"  1 "" -- test -e "$tmp/written"
+expect "reported: exec"   0 "sysgate: trapped clone" -- cat "$tmp/locked.err"
+expect "reported: write"  0 "sysgate: trapped openat" -- cat "$tmp/locked.err"
+expect "reported: socket" 0 "sysgate: trapped socket" -- cat "$tmp/locked.err"
+expect "still serving"    0 "served under a seccomp filter" -- curl -sf "$url/"
+kill -TERM "$spid"
+wait "$spid"
+expect "stops on SIGTERM" 0 "" -- test $? -eq 0
+expect "nothing arrived"  1 "" -- test -s "$tmp/got1"
+
+# --- --on-violation kill: reported, then the server dies by SIGSYS ---
+start killing --on-violation kill
+curl -s -o /dev/null "$url/vuln/write?$tmp/written2"
+wait "$spid"
+rc=$?
+expect "kill: SIGSYS"     0 "" -- test "$rc" -eq $((128 + 31))
+expect "kill: reported"   0 "sysgate: trapped openat" -- cat "$tmp/killing.err"
+expect "kill: no file"    1 "" -- test -e "$tmp/written2"
+
+# --- a policy whose default is kill-process: the kernel ends it with SIGSYS ---
+sed 's/^default trap$/default kill-process/' "$policy" > "$tmp/kill.sgp"
+start killpolicy --policy "$tmp/kill.sgp"
+expect "kill policy: serves" 0 "served under a seccomp filter" -- curl -sf "$url/"
+curl -s -o /dev/null "$url/vuln/exec?true"
+wait "$spid"
+rc=$?
+expect "kill policy: SIGSYS" 0 "" -- test "$rc" -eq $((128 + 31))
+
+# --- without the filter the same attempts succeed (so the tests above can fail) ---
+start free --no-filter
+listener "$tmp/port2" "$tmp/got2"
+expect "free: announces"  0 "(no filter)" -- cat "$tmp/free.out"
+expect "free: exec runs"  0 "exit status 0" -- curl -s "$url/vuln/exec?touch%20$tmp/exec-ran"
+expect "free: command ran" 0 "" -- test -e "$tmp/exec-ran"
+expect "free: write"      0 "wrote" -- curl -s "$url/vuln/write?$tmp/written"
+expect "free: file"       0 "written by the web server" -- cat "$tmp/written"
+expect "free: connect"    0 "connected to port" -- curl -s "$url/vuln/connect?$(cat "$tmp/port2")"
+for _ in $(seq 50); do [[ -s $tmp/got2 ]] && break; sleep 0.05; done
+expect "free: arrived"    0 "hello from the web server" -- cat "$tmp/got2"
+kill -TERM "$spid"
+
+# --- fail closed: no usable policy, no serving ---
+expect "no policy file"   1 "not serving" -- "$server" --root "$tmp/site" --port 0 --policy "$tmp/none.sgp"
+printf 'allow read\nallow openat if dfd == ROOT_FD\nallow bogus\n' > "$tmp/bad.sgp"
+expect "bad policy"       1 "bad.sgp:3:7" -- "$server" --root "$tmp/site" --port 0 --policy "$tmp/bad.sgp"
+finish
