@@ -71,6 +71,27 @@ Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& chec
 // conversions). The error names the first input where they differ.
 Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
 
+// ---- comparing two policies ----
+
+// Where two policies decide a syscall differently: one entry per ABI, syscall number and pair
+// of actions, over the boundary inputs of both policies (those above).
+struct PolicyDifference {
+  SeccompData example;   // an input where they differ this way, with the fewest arguments set
+  Verdict before;        // what the first policy does with it
+  Verdict after;         // and the second
+  size_t inputs = 0;     // inputs of this syscall that differ this way
+  size_t compared = 0;   // inputs of this syscall compared: all differ when equal to inputs
+};
+
+struct PolicyDiff {
+  std::vector<PolicyDifference> differences;  // by audit arch, then number
+  size_t inputs = 0;                          // distinct inputs compared
+};
+
+// `sysgate diff`: what changed between two versions of a policy (a learned one and the
+// tightened one, say), syscall by syscall.
+PolicyDiff DiffPolicies(const Policy& before, const Policy& after);
+
 }  // namespace sysgate::analysis
 
 namespace sysgate::analysis {

@@ -23,7 +23,7 @@ struct Entry {
   std::string_view prefix;   // of the constants
 };
 
-constexpr std::array<Entry, 19> kEntries = {{
+constexpr std::array<Entry, 22> kEntries = {{
     {"open", "flags", How::kOpenFlags, "O_"},
     {"openat", "flags", How::kOpenFlags, "O_"},
     {"mmap", "prot", How::kBits, "PROT_"},
@@ -43,6 +43,9 @@ constexpr std::array<Entry, 19> kEntries = {{
     {"mount", "flags", How::kBits, "MS_"},
     {"kill", "sig", How::kEnum, "SIG"},
     {"arch_prctl", "option", How::kEnum, "ARCH_"},
+    {"sendmsg", "flags", How::kBits, "MSG_"},
+    {"sendto", "flags", How::kBits, "MSG_"},
+    {"recvfrom", "flags", How::kBits, "MSG_"},
 }};
 
 // Constants that share a family's prefix but are values of some other argument: lockf and

@@ -66,6 +66,22 @@ expect "check i386"         0 "errno(EPERM)  [execve #11 on i386: default action
                                         -- "$sg" check --arch i386 "$tmp/good.sgp" execve
 expect "check x32 refused"  0 "kill-process" -- "$sg" check --arch x32 "$tmp/good.sgp" read
 
+# diff: what changed, syscall by syscall; exit status as diff(1)'s
+cat > "$tmp/tighter.sgp" <<'POLICY'
+default errno(EPERM)
+allow read, write, @exit
+allow openat if (flags & O_ACCMODE) == O_RDONLY && dfd != AT_FDCWD
+errno(EACCES) openat
+POLICY
+expect "diff same"          0 "0 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/canon.sgp"
+expect "diff exit 1"        1 "4 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
+expect "diff names it"      1 "openat             allow ($tmp/good.sgp:3:1)  ->  errno(EACCES) ($tmp/tighter.sgp:4:1)" \
+                                        -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
+expect "diff example"       1 "for some arguments, e.g. dfd=AT_FDCWD" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
+expect "diff close"         1 "close              allow" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
+expect "diff json"          0 "" -- bash -c "'$sg' diff --json '$tmp/good.sgp' '$tmp/tighter.sgp' | $py -c 'import json,sys; j=json.load(sys.stdin); assert any(c[\"syscall\"]==\"openat\" and not c[\"all_arguments\"] for c in j[\"changes\"]), j'"
+expect "diff bad policy"    2 "unknown syscall" -- "$sg" diff "$tmp/good.sgp" "$tmp/bad.sgp"
+
 # compile, disasm, asm, check --bpf
 expect "compile verifies"   0 "verified against the policy on" -- "$sg" compile "$tmp/good.sgp" -o "$tmp/good.bpf"
 expect "raw size"           0 "" -- test $(( $(stat -c %s "$tmp/good.bpf") % 8 )) -eq 0

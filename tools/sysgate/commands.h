@@ -15,6 +15,7 @@ void RegisterSyscalls(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterFmt(CLI::App& app, int* exit_code);
 void RegisterCheck(CLI::App& app, int* exit_code);
+void RegisterDiff(CLI::App& app, int* exit_code);
 void RegisterCompile(CLI::App& app, int* exit_code);
 void RegisterDisasm(CLI::App& app, int* exit_code);
 void RegisterAsm(CLI::App& app, int* exit_code);

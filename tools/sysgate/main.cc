@@ -18,6 +18,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"syscalls", sysgate::cli::RegisterSyscalls}, {"validate", sysgate::cli::RegisterValidate},
     {"fmt", sysgate::cli::RegisterFmt},           {"check", sysgate::cli::RegisterCheck},
+    {"diff", sysgate::cli::RegisterDiff},
     {"compile", sysgate::cli::RegisterCompile},   {"disasm", sysgate::cli::RegisterDisasm},
     {"asm", sysgate::cli::RegisterAsm},           {"run", sysgate::cli::RegisterRun},
     {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},

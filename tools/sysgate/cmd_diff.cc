@@ -1,0 +1,116 @@
+// sysgate diff: what two policies decide differently, syscall by syscall.
+//   sysgate diff nginx-learned.sgp nginx.sgp
+// Exit status as diff(1)'s: 0 when they decide alike, 1 when they differ, 2 on trouble.
+#include <fcntl.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "supervise/flag_names.h"
+#include "sysgate/analysis.h"
+
+namespace sysgate::cli {
+namespace {
+
+constexpr int kExitDiffer = 1;
+constexpr int kExitTrouble = 2;
+
+struct Options {
+  std::string before, after;
+  InputOptions input;
+  bool json = false;
+};
+
+std::string Why(const Policy& p, const Verdict& v) {
+  switch (v.reason) {
+    case Verdict::Reason::kRule: return p.rules[static_cast<size_t>(v.rule)].loc.ToString();
+    case Verdict::Reason::kDefault: return "default action";
+    case Verdict::Reason::kUnknown: return "unknown action";
+    case Verdict::Reason::kBadArch: return "arch not targeted";
+  }
+  return "";
+}
+
+// "flags=O_WRONLY|O_CREAT|O_TRUNC, mode=0x1" for the arguments that are not zero.
+std::string Arguments(std::string_view syscall, const SeccompData& d) {
+  const Signature* sig = FindSignature(syscall);
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < 6; ++i) {
+    if (d.args[i] == 0) continue;
+    std::string name = sig && i < static_cast<size_t>(sig->nargs) && !sig->args[i].name.empty()
+                           ? std::string(sig->args[i].name.view())
+                           : fmt::format("arg{}", i);
+    std::optional<std::string> named = supervise::NameValue(syscall, name, d.args[i]);
+    if (!named && sig && i < static_cast<size_t>(sig->nargs) && sig->args[i].kind == ArgKind::kFd) {
+      int32_t fd = static_cast<int32_t>(d.args[i]);  // the kernel reads an int
+      named = fd == AT_FDCWD ? std::string("AT_FDCWD") : std::to_string(fd);
+    }
+    parts.push_back(fmt::format("{}={}", name, named ? *named : fmt::format("{:#x}", d.args[i])));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+int Run(const Options& o) {
+  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true);
+  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true);
+  if (!before.ok() || !after.ok()) return kExitTrouble;
+  analysis::PolicyDiff diff = analysis::DiffPolicies(*before.policy, *after.policy);
+  nlohmann::json changes = nlohmann::json::array();
+  std::string text;
+  for (const analysis::PolicyDifference& d : diff.differences) {
+    auto abi = ArchFromAudit(d.example.arch, d.example.nr);
+    std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.example.arch);
+    auto name = abi ? SyscallName(*abi, d.example.nr) : std::nullopt;
+    std::string syscall = name ? std::string(*name) : fmt::format("#{}", d.example.nr);
+    bool all = d.inputs == d.compared;
+    std::string args = all ? "" : Arguments(syscall, d.example);
+    if (o.json) {
+      changes.push_back({{"arch", arch},
+                         {"syscall", syscall},
+                         {"nr", d.example.nr},
+                         {"before", d.before.action.ToString()},
+                         {"before_reason", Why(*before.policy, d.before)},
+                         {"after", d.after.action.ToString()},
+                         {"after_reason", Why(*after.policy, d.after)},
+                         {"all_arguments", all},
+                         {"example_args", d.example.args},
+                         {"inputs", d.inputs},
+                         {"compared", d.compared}});
+      continue;
+    }
+    text += fmt::format("{:<7} {:<18} {} ({})  ->  {} ({})", arch, syscall,
+                        d.before.action.ToString(), Why(*before.policy, d.before),
+                        d.after.action.ToString(), Why(*after.policy, d.after));
+    if (!all) text += fmt::format("\n{:<27}for some arguments, e.g. {}", "", args.empty() ? "all arguments zero" : args);
+    text += "\n";
+  }
+  if (o.json) {
+    std::cout << nlohmann::json{{"before", o.before}, {"after", o.after}, {"changes", changes},
+                                {"inputs", diff.inputs}}.dump(2)
+              << "\n";
+  } else {
+    if (!diff.differences.empty()) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
+    std::cerr << fmt::format("sysgate: {} change{} ({} inputs compared)\n", diff.differences.size(),
+                             diff.differences.size() == 1 ? "" : "s", diff.inputs);
+  }
+  return diff.differences.empty() ? kExitOk : kExitDiffer;
+}
+
+}  // namespace
+
+void RegisterDiff(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "What two policies decide differently, syscall by syscall (exit 1 if anything)");
+  cmd->add_option("before", opts->before, "The first policy (any format)")->required();
+  cmd->add_option("after", opts->after, "The second policy")->required();
+  AddInputOptions(cmd, opts->input);
+  cmd->add_flag("--json", opts->json, "Print JSON");
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
