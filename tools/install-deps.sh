@@ -11,6 +11,7 @@ packages=(
   libseccomp-dev   # test and benchmark oracle only; never linked into libsysgate
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
+  gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
 )
 
 missing=()

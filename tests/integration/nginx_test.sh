@@ -2,8 +2,9 @@
 # nginx (Debian's package: a master and two workers) under `sysgate run -p
 # examples/nginx/nginx.sgp`: it serves files correctly through start-up, a reload (SIGHUP) and a
 # graceful stop (SIGQUIT) with no call blocked; and the policy is tight: what a compromised
-# nginx process would try is refused on every ABI (sysgate check) and when tried for real
-# under the same policy (forbidden_calls), while without the policy the same attempts run.
+# nginx process would try is refused on every ABI (sysgate check), when tried for real under
+# the same policy (forbidden_calls; without the policy the same attempts run), and when a live
+# nginx worker is made to make the calls (gdb): reported, the worker killed, nginx serving on.
 # Usage: nginx_test.sh SYSGATE SOURCE_DIR FORBIDDEN_CALLS
 set -uo pipefail
 sg=$1 src=$2 forbidden=$3
@@ -119,17 +120,44 @@ if command -v wrk >/dev/null; then
   expect "under load" 0 "Requests/sec" -- wrk -t2 -c16 -d1s "$url/index.html"
 fi
 
+cp "$tmp/sysgate.err" "$tmp/serving.err"   # what serving alone made sysgate report
+cp "$tmp/run/error.log" "$tmp/serving.log"
+
+# An exploited worker: gdb makes a live worker call what exploit code would. Each call is
+# reported and the worker killed; the master starts another and nginx goes on serving.
+if command -v gdb >/dev/null; then
+  inject() {  # NAME CALL: makes a worker run CALL (a C expression)
+    local w
+    w=$(pgrep -P "$master" | head -1)
+    timeout 60 gdb -p "$w" -batch -ex "call (long) $2" >/dev/null 2>&1
+    for _ in $(seq 50); do ! kill -0 "$w" 2>/dev/null && [[ $(workers | wc -w) -eq 2 ]] && break; sleep 0.1; done
+    expect "exploited worker: $1 killed" 1 "" -- kill -0 "$w"
+    expect "exploited worker: $1 reported" 0 "\"pid\":$w,\"result\":\"killed\",\"rule\":\"default action\",\"syscall\":\"$1\"" \
+      -- cat "$tmp/sysgate.err"
+    expect "exploited worker: $1, still serving" 0 "served under a seccomp filter" -- curl -sf "$url/"
+  }
+  inject execve 'syscall(59, "/bin/sh", 0, 0)'
+  inject socket 'syscall(41, 17, 3, 0)'              # AF_PACKET, SOCK_RAW
+  inject ptrace 'syscall(101, 16, 1, 0, 0)'          # PTRACE_ATTACH to init
+  inject unshare 'syscall(272, 0x10000000)'          # CLONE_NEWUSER
+  inject finit_module 'syscall(313, 0, "", 0)'
+  expect "two workers again" 0 "" -- test "$(workers | wc -w)" -eq 2
+else
+  echo "note: gdb is not installed; the exploited-worker checks are skipped"
+fi
+
 kill -QUIT "$sg_pid"  # graceful stop, passed on
 wait "$sg_pid"
 rc=$?
 sg_pid=""
 expect "stopped cleanly" 0 "" -- test "$rc" -eq 0
-# The only calls stopped: glibc's look for nscd before it reads /etc/passwd (the user nobody).
-blocked=$(grep '"event":"blocked"' "$tmp/sysgate.err")
+# While serving, the only calls stopped: glibc's look for nscd before it reads /etc/passwd
+# (the user nobody).
+blocked=$(grep '"event":"blocked"' "$tmp/serving.err")
 others=$(grep -v '"call":"socket(AF_LOCAL, ' <<<"$blocked" | grep -c .)
 expect "nothing else blocked" 0 "" -- test "$others" -eq 0
 expect "nscd lookups failed" 0 '"action":"errno(EACCES)"' -- echo "$blocked"
 expect "summary" 0 '"exit_status":0' -- cat "$tmp/sysgate.err"
-expect "no alerts" 1 "" -- grep -E '\[(alert|emerg|crit)\]' "$tmp/run/error.log"
+expect "no alerts" 1 "" -- grep -E '\[(alert|emerg|crit)\]' "$tmp/serving.log"
 expect "pid file removed" 1 "" -- test -e "$tmp/run/nginx.pid"
 finish
