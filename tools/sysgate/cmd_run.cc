@@ -59,6 +59,73 @@ void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
 }
 
+// The filter for a policy file, or a built-in profile that was not baked: parsed, checked
+// against what the kernel supports, routed to the supervisor as the run needs, compiled and
+// verified. Errors are printed; nullopt means the program must not run.
+std::optional<bpf::Program> CompileForRun(const Options& o, const std::string& profile,
+                                          const kernel::Features& features, bool supervise,
+                                          bool audit, std::optional<ParsedPolicy>& parsed,
+                                          formats::RuntimeSettings& runtime) {
+  if (!profile.empty()) {
+    parsed = ParseBuiltinProfile(profile);
+    if (!parsed->ok()) {
+      std::cerr << parsed->RenderDiagnostics(ColorStderr());
+      PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
+                             fmt::join(BuiltinProfileNames(), ", ")));
+      return std::nullopt;
+    }
+  } else {
+    formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
+    if (!in.ok()) return std::nullopt;
+    parsed.emplace();
+    parsed->policy = std::move(in.policy);
+    runtime = std::move(in.runtime);
+  }
+  Policy& policy = *parsed->policy;
+  if (!OverrideArches(policy, o.arches)) return std::nullopt;
+  auto check_action = [&](const Action& a) {
+    if (features.Supports(a)) return true;
+    PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
+                           "running {}",
+                           a.ToString(), features.ToString(), o.command[0]));
+    return false;
+  };
+  if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
+    return std::nullopt;
+  }
+  for (const Rule& r : policy.rules) {
+    if (!check_action(r.action)) return std::nullopt;
+  }
+  if (!supervise) {
+    // Unsupervised, starting the program is an execve under the filter: it must be allowed.
+    Arch host = HostArch();
+    if (auto nr = SyscallNumber(host, "execve")) {
+      Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
+      ActionKind k = v.action.kind();
+      if (k != ActionKind::kAllow && k != ActionKind::kLog) {
+        PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
+                               "without the supervisor (--no-report, or a kernel without "
+                               "user notification)",
+                               v.action.ToString(), o.command[0]));
+        return std::nullopt;
+      }
+    }
+  }
+  Policy installed = audit       ? supervise::RouteForAudit(policy)
+                     : supervise ? supervise::RouteBlockingVerdicts(policy)
+                                 : policy;
+  auto compiled = Compile(installed);
+  if (!compiled) {
+    PrintError(compiled.error().ToString());
+    return std::nullopt;
+  }
+  if (auto v = analysis::VerifyTranslation(installed, *compiled); !v) {
+    PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
+    return std::nullopt;
+  }
+  return std::move(*compiled);
+}
+
 int Run(const Options& o) {
   if (!o.policy.empty() && !o.profile.empty()) {
     PrintError("give a policy file (-p) or a built-in profile (--profile), not both");
@@ -125,63 +192,8 @@ int Run(const Options& o) {
     std::span<const bpf::Insn> p = supervise ? baked->supervised : baked->unsupervised;
     prog.assign(p.begin(), p.end());
   } else {
-    if (!profile.empty()) {
-      parsed = ParseBuiltinProfile(profile);
-      if (!parsed->ok()) {
-        std::cerr << parsed->RenderDiagnostics(ColorStderr());
-        PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
-                               fmt::join(BuiltinProfileNames(), ", ")));
-        return run::kExitSetupFailed;
-      }
-    } else {
-      formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
-      if (!in.ok()) return run::kExitSetupFailed;
-      parsed.emplace();
-      parsed->policy = std::move(in.policy);
-      runtime = std::move(in.runtime);
-    }
-    Policy& policy = *parsed->policy;
-    if (!OverrideArches(policy, o.arches)) return run::kExitSetupFailed;
-    auto check_action = [&](const Action& a) {
-      if (features.Supports(a)) return true;
-      PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
-                             "running {}",
-                             a.ToString(), features.ToString(), o.command[0]));
-      return false;
-    };
-    if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
-      return run::kExitSetupFailed;
-    }
-    for (const Rule& r : policy.rules) {
-      if (!check_action(r.action)) return run::kExitSetupFailed;
-    }
-    if (!supervise) {
-      // Unsupervised, starting the program is an execve under the filter: it must be allowed.
-      Arch host = HostArch();
-      if (auto nr = SyscallNumber(host, "execve")) {
-        Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
-        ActionKind k = v.action.kind();
-        if (k != ActionKind::kAllow && k != ActionKind::kLog) {
-          PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
-                                 "without the supervisor (--no-report, or a kernel without "
-                                 "user notification)",
-                                 v.action.ToString(), o.command[0]));
-          return run::kExitSetupFailed;
-        }
-      }
-    }
-    Policy installed = audit       ? supervise::RouteForAudit(policy)
-                       : supervise ? supervise::RouteBlockingVerdicts(policy)
-                                   : policy;
-    auto compiled = Compile(installed);
-    if (!compiled) {
-      PrintError(compiled.error().ToString());
-      return run::kExitSetupFailed;
-    }
-    if (auto v = analysis::VerifyTranslation(installed, *compiled); !v) {
-      PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
-      return run::kExitSetupFailed;
-    }
+    auto compiled = CompileForRun(o, profile, features, supervise, audit, parsed, runtime);
+    if (!compiled) return run::kExitSetupFailed;
     prog = std::move(*compiled);
   }
   run::SpawnOptions spawn;
