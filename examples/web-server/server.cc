@@ -201,9 +201,20 @@ void Server::Loop(int epfd) {
     ev.data.fd = c.fd;
     epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
   };
+  // Out of descriptors, the listening socket stays readable and would wake this thread for
+  // nothing: it leaves the set until a connection closes.
+  bool accepting = true;
+  auto accept_again = [&] {
+    if (accepting) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = config_.listen_fd;
+    accepting = epoll_ctl(epfd, EPOLL_CTL_ADD, config_.listen_fd, &ev) == 0;
+  };
   auto drop = [&](int fd) {
     epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nullptr);
     conns.erase(fd);  // closes
+    accept_again();
   };
   while (true) {
     int n = epoll_wait(epfd, events, 64, 1000);
@@ -216,7 +227,12 @@ void Server::Loop(int epfd) {
       if (fd == config_.listen_fd) {
         while (true) {
           int cfd = accept4(config_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (cfd < 0) break;  // EAGAIN, or another thread took it
+          if (cfd < 0) {  // EAGAIN: another thread took it, or none is left
+            if ((errno == EMFILE || errno == ENFILE) && !conns.empty()) {
+              accepting = epoll_ctl(epfd, EPOLL_CTL_DEL, config_.listen_fd, nullptr) != 0;
+            }
+            break;
+          }
           auto c = std::make_unique<Connection>();
           c->fd = cfd;
           c->last_active = Monotonic();

@@ -131,6 +131,32 @@ wait "$spid"
 expect "stops on SIGTERM" 0 "" -- test $? -eq 0
 expect "nothing arrived"  1 "" -- test -s "$tmp/got1"
 
+# --- out of descriptors: no busy loop on the still-readable listening socket, and serving
+# resumes once connections close ---
+bash -c "ulimit -n 24; exec '$server' --root '$tmp/site' --port 0" > "$tmp/emfile.out" 2> "$tmp/emfile.err" &
+spid=$!
+pids+=("$spid")
+for _ in $(seq 100); do grep -q listening "$tmp/emfile.out" 2>/dev/null && break; sleep 0.05; done
+url=http://127.0.0.1:$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/emfile.out")
+ticks=$("$py" - "${url##*:}" "$spid" <<'PY'
+import glob, socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def ticks():  # CPU time of all its threads, in clock ticks
+    t = 0
+    for st in glob.glob(f"/proc/{pid}/task/*/stat"):
+        f = open(st).read().rsplit(")", 1)[1].split()
+        t += int(f[11]) + int(f[12])
+    return t
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]  # > 24 fds
+time.sleep(0.3)
+t0 = ticks(); time.sleep(1.0)
+print(ticks() - t0)
+PY
+)
+expect "EMFILE: no busy loop" 0 "" -- test "$ticks" -lt 20
+expect "EMFILE: serves again" 0 "served under a seccomp filter" -- curl -sf "$url/"
+kill -TERM "$spid"
+
 # --- --on-violation kill: reported, then the server dies by SIGSYS ---
 start killing --on-violation kill
 curl -s -o /dev/null "$url/vuln/write?$tmp/written2"
