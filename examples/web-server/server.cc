@@ -183,6 +183,23 @@ bool Server::Start(std::string* error) {
   return true;
 }
 
+// Out of descriptors, the listening socket stays readable and would wake every thread for
+// nothing: it leaves all the sets until a connection closes (or a second passes).
+void Server::PauseAccepting() {
+  if (accept_paused_.exchange(true)) return;
+  for (int epfd : epoll_fds_) epoll_ctl(epfd, EPOLL_CTL_DEL, config_.listen_fd, nullptr);
+}
+
+void Server::ResumeAccepting() {
+  if (!accept_paused_.exchange(false)) return;
+  for (int epfd : epoll_fds_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = config_.listen_fd;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, config_.listen_fd, &ev);
+  }
+}
+
 void Server::Serve() {
   serving_.store(true);
   serving_.notify_all();
@@ -201,20 +218,10 @@ void Server::Loop(int epfd) {
     ev.data.fd = c.fd;
     epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
   };
-  // Out of descriptors, the listening socket stays readable and would wake this thread for
-  // nothing: it leaves the set until a connection closes.
-  bool accepting = true;
-  auto accept_again = [&] {
-    if (accepting) return;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-    ev.data.fd = config_.listen_fd;
-    accepting = epoll_ctl(epfd, EPOLL_CTL_ADD, config_.listen_fd, &ev) == 0;
-  };
   auto drop = [&](int fd) {
     epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nullptr);
     conns.erase(fd);  // closes
-    accept_again();
+    ResumeAccepting();
   };
   while (true) {
     int n = epoll_wait(epfd, events, 64, 1000);
@@ -228,9 +235,7 @@ void Server::Loop(int epfd) {
         while (true) {
           int cfd = accept4(config_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
           if (cfd < 0) {  // EAGAIN: another thread took it, or none is left
-            if ((errno == EMFILE || errno == ENFILE) && !conns.empty()) {
-              accepting = epoll_ctl(epfd, EPOLL_CTL_DEL, config_.listen_fd, nullptr) != 0;
-            }
+            if (errno == EMFILE || errno == ENFILE) PauseAccepting();
             break;
           }
           auto c = std::make_unique<Connection>();
@@ -281,6 +286,7 @@ void Server::Loop(int epfd) {
     std::time_t now = Monotonic();
     if (now - last_sweep >= 1) {  // idle keep-alive connections
       last_sweep = now;
+      ResumeAccepting();  // descriptors may have been freed elsewhere: try again, once a second
       for (auto it = conns.begin(); it != conns.end();) {
         int fd = it->first;
         ++it;

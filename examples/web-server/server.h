@@ -41,12 +41,15 @@ class Server {
 
  private:
   void Loop(int epfd);
+  void PauseAccepting();
+  void ResumeAccepting();
 
   ServerConfig config_;
   std::vector<int> epoll_fds_;
   std::vector<std::thread> threads_;
   std::atomic<int> running_{0};
   std::atomic<bool> serving_{false};
+  std::atomic<bool> accept_paused_{false};
 };
 
 }  // namespace web
