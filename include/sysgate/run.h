@@ -39,6 +39,10 @@ struct SpawnOptions {
   bool spec_allow = false;         // SECCOMP_FILTER_FLAG_SPEC_ALLOW: keep speculation as it is
   bool wait_killable_recv = false; // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (supervised only)
   bool forward_signals = true;     // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
+  // Supervised only: when the program exits, go on supervising the processes it left running
+  // (daemons) until none uses the filter any more, or until SIGINT or SIGTERM reaches the
+  // runner. Otherwise their notified calls fail with ENOSYS once the program has exited.
+  bool follow_descendants = false;
 
   // Supervision: when set, `program` must be compiled from
   // supervise::RouteBlockingVerdicts(*supervise_policy). Every blocked syscall then reaches

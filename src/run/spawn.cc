@@ -109,9 +109,12 @@ std::string Resolve(const std::string& name, int* err) {
 
 // The program, for the signal handlers that pass signals on to it.
 volatile sig_atomic_t g_child = 0;
+// Set by SIGINT and SIGTERM: ends following the program's descendants.
+volatile sig_atomic_t g_stop = 0;
 
 void Forward(int sig) {
   if (g_child > 0) kill(static_cast<pid_t>(g_child), sig);
+  if (sig == SIGINT || sig == SIGTERM) g_stop = 1;
 }
 
 // Installs Forward for the signals a user sends to stop a program; restores on destruction.
@@ -120,6 +123,7 @@ class SignalForwarding {
   SignalForwarding(pid_t child, bool on) : on_(on) {
     if (!on_) return;
     g_child = child;
+    g_stop = 0;
     struct sigaction sa {};
     sa.sa_handler = Forward;
     sigemptyset(&sa.sa_mask);
@@ -140,8 +144,11 @@ class SignalForwarding {
 
 // Takes the child's listener fd, then answers notifications until the child exits. *record
 // and *record_len receive a setup failure the child reported on `pipe_fd`.
+// With `follow`, the child is reaped here when it exits (a zombie still holds the filter, so
+// the listener would not hang up while it waits); *reaped_status then receives its status.
 Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Supervisor& supervisor,
-                       void* record, ssize_t* record_len, bool* killed_by_policy) {
+                       bool follow, void* record, ssize_t* record_len, bool* killed_by_policy,
+                       std::optional<int>* reaped_status) {
   // Wait for the child to publish its listener (or to fail before that). The child cannot
   // wake us (its syscalls already go through the filter), so poll with a short, growing
   // timeout: installing takes a few hundred microseconds.
@@ -172,13 +179,16 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
   shared[1] = 1;  // the child may exec now
   supervise::KernelNotifyFd notify(listener);
   supervise::RunnerExec runner_exec(child);
-  bool pipe_open = true, listening = true;
+  bool pipe_open = true, listening = true, exited = false;
   while (true) {
-    pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {pidfd, POLLIN, 0},
+    pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {exited ? -1 : pidfd, POLLIN, 0},
                      {pipe_open ? pipe_fd : -1, POLLIN, 0}};
     int r = poll(fds, 3, -1);
     if (r < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        if (exited && g_stop) break;  // following descendants: told to stop
+        continue;
+      }
       close(pidfd);
       return SystemError("poll", errno);
     }
@@ -206,7 +216,18 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
         if (h->killed == child) *killed_by_policy = true;
       }
     }
-    if (fds[1].revents & POLLIN) break;  // the child has exited
+    if ((fds[1].revents & POLLIN) && !exited) {  // the child has exited
+      exited = true;
+      if (follow) {
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        *reaped_status = status;
+        g_child = 0;  // its pid may be reused: signals are no longer passed on
+      }
+    }
+    // Done when the child is, unless its descendants are followed while any uses the filter.
+    if (exited && (!follow || !listening)) break;
   }
   close(pidfd);
   return {};
@@ -343,6 +364,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   Failure f{};
   ssize_t n = 0;
   bool killed_by_policy = false;
+  std::optional<int> reaped;  // the child's status, when supervision already reaped it
   if (supervised) {
     std::optional<Supervisor> reporting;
     if (!o.supervisor) {
@@ -351,12 +373,15 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
       reporting.emplace(PolicyReporter(std::move(load), o.on_blocked));
     }
     Supervisor& supervisor = o.supervisor ? *o.supervisor : *reporting;
-    Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, &f, &n, &killed_by_policy);
+    Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, o.follow_descendants, &f, &n,
+                                 &killed_by_policy, &reaped);
     munmap(const_cast<int*>(shared), 4096);
     if (!sup) {
-      kill(pid, SIGKILL);
       close(pipefd[0]);
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
       }
       if (failed_stage) *failed_stage = Stage::kInstall;
       Error e = sup.error();
@@ -369,8 +394,8 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
     } while (n < 0 && errno == EINTR);
   }
   close(pipefd[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  int status = reaped.value_or(0);
+  while (!reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (n == static_cast<ssize_t>(sizeof f)) {
     Stage s = static_cast<Stage>(f.stage);

@@ -114,6 +114,24 @@ expect "bad default" 2 "not an action" -- "$sg" learn --default frobnicate -- tr
 expect "program exit status kept" 3 "ended with status 3" -- "$sg" learn -o /dev/null -- sh -c 'exit 3'
 expect "summary" 0 "distinct" -- "$sg" learn -o /dev/null -- true
 expect "env reaches the program" 0 "" -- "$sg" learn -q -o /dev/null --env SG_X=42 -- sh -c 'test "$SG_X" = 42'
+
+# Processes the program leaves running: recorded only with --follow, until they exit or Ctrl-C.
+daemon='(sleep 0.3; uname > /dev/null; exec true) & exit 3'
+expect "no follow: exit status" 3 "" -- "$sg" learn -q -o "$tmp/nofollow.sgp" -- sh -c "$daemon"
+expect "no follow: daemon not recorded" 1 "" -- grep -q '^allow uname' "$tmp/nofollow.sgp"
+expect "follow: exit status" 3 "" -- "$sg" learn -q --follow -o "$tmp/follow.sgp" -- sh -c "$daemon"
+expect "follow: daemon recorded" 0 "" -- grep -q '^allow uname' "$tmp/follow.sgp"
+"$sg" learn -q --follow -o "$tmp/stopped.sgp" -- sh -c "sleep 20 & echo \$! > '$tmp/sleeper'; uname > /dev/null; exit 0" &
+learner=$!
+sleep 1
+start=$(date +%s)
+kill -INT "$learner"
+wait "$learner"
+rc=$?
+expect "follow: Ctrl-C ends it" 0 "" -- test $(($(date +%s) - start)) -lt 5
+expect "follow: status after Ctrl-C" 0 "" -- test "$rc" -eq 0
+expect "follow: policy written" 0 "" -- grep -q '^allow uname' "$tmp/stopped.sgp"
+kill "$(cat "$tmp/sleeper")" 2>/dev/null
 # On a terminal: a live progress line naming each new syscall.
 if command -v script >/dev/null; then
   expect "progress line on a tty" 0 "distinct, new: openat" -- \

@@ -29,6 +29,7 @@ struct Options {
   std::string counts;
   std::vector<std::string> env;
   bool quiet = false;
+  bool follow = false;
   std::vector<std::string> command;
 };
 
@@ -76,6 +77,7 @@ int Run(const Options& o) {
   learn::RecordOptions ro;
   ro.spawn.argv = o.command;
   ro.spawn.env = o.env;
+  ro.spawn.follow_descendants = o.follow;
   ro.args = o.args;
   const bool live = !o.quiet && isatty(STDERR_FILENO);
   auto last = std::chrono::steady_clock::now();
@@ -166,6 +168,9 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
                   "Also write \"name count\" lines, for compile --freq and stats --freq");
   cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_flag("--follow", opts->follow,
+                "Go on recording the processes the program leaves running (daemons) until they "
+                "exit or Ctrl-C");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
