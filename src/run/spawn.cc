@@ -226,8 +226,9 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
         g_child = 0;  // its pid may be reused: signals are no longer passed on
       }
     }
-    // Done when the child is, unless its descendants are followed while any uses the filter.
-    if (exited && (!follow || !listening)) break;
+    // Done when the child is, unless its descendants are followed while any uses the filter
+    // and no SIGINT or SIGTERM has come (before or after the child's exit).
+    if (exited && (!follow || !listening || g_stop)) break;
   }
   close(pidfd);
   return {};

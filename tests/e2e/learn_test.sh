@@ -83,10 +83,14 @@ for s in rt_sigreturn restart_syscall exit exit_group gettimeofday time getcpu; 
 done
 # SIGSTOP/SIGCONT during nanosleep: the kernel restarts it with restart_syscall.
 "$sg" learn -q -o "$tmp/sleep.sgp" -- sleep 0.1 >/dev/null 2>&1
-"$sg" run -q -p "$tmp/sleep.sgp" -- sleep 1 &
+"$sg" run -q -p "$tmp/sleep.sgp" -- sleep 2 &
 runner=$!
-sleep 0.3
-child=$(pgrep -P "$runner" sleep)
+child=""
+for _ in $(seq 50); do  # a slow start (a sanitized build) takes longer than a fixed wait
+  child=$(pgrep -P "$runner" sleep) && break
+  sleep 0.1
+done
+sleep 0.2  # into its nanosleep
 expect "stop/cont: sleep found" 0 "" -- test -n "$child"
 kill -STOP "$child"; sleep 0.2
 expect "stop/cont: stopped" 0 "T" -- ps -o stat= -p "$child"

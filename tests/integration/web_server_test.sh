@@ -84,8 +84,16 @@ for call in "openat AT_FDCWD 0 O_RDONLY" "openat 3 0 O_WRONLY" "openat 3 0 O_RDO
 done
 
 # --- locked down: HTTP ---
-start locked
-expect "announces lockdown"   0 "(locked down)" -- cat "$tmp/locked.out"
+# Built with sanitizers (make asan), the server's policy is not what ASan's runtime needs: the
+# HTTP checks then run against it unfiltered, and the lockdown checks are left to make check.
+sanitized=${SYSGATE_TEST_SANITIZED:-0}
+if [[ $sanitized == 1 ]]; then
+  echo "note: sanitized build: HTTP checks without the filter; attacks and lockdown skipped"
+  start locked --no-filter
+else
+  start locked
+  expect "announces lockdown" 0 "(locked down)" -- cat "$tmp/locked.out"
+fi
 expect "index"                0 "served under a seccomp filter" -- curl -sf "$url/"
 expect "html type"            0 "Content-Type: text/html; charset=utf-8" -- curl -sfI "$url/index.html"
 expect "css type"             0 "Content-Type: text/css" -- curl -sfI "$url/style.css"
@@ -114,6 +122,7 @@ expect "HTTP/1.0 closes"      0 "Connection: close" -- raw 'GET / HTTP/1.0\r\n\r
 expect "concurrent clients"   0 "" -- bash -c "for i in \$(seq 20); do curl -sf -o /dev/null '$url/big.bin' & done; wait"
 expect "nothing trapped yet"  1 "" -- grep trapped "$tmp/locked.err"
 
+if [[ $sanitized == 0 ]]; then
 # --- locked down: the attacks, stopped and reported; it keeps serving ---
 listener "$tmp/port1" "$tmp/got1"
 expect "exec stopped"     0 "500" -- curl -s -o /dev/null -w '%{http_code}' "$url/vuln/exec?touch%20$tmp/exec-ran"
@@ -174,6 +183,9 @@ curl -s -o /dev/null "$url/vuln/exec?true"
 wait "$spid"
 rc=$?
 expect "kill policy: SIGSYS" 0 "" -- test "$rc" -eq $((128 + 31))
+
+fi  # not sanitized
+kill -TERM "$spid" 2>/dev/null  # the sanitized run's unfiltered server
 
 # --- without the filter the same attempts succeed (so the tests above can fail) ---
 start free --no-filter
