@@ -183,12 +183,12 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
   while (true) {
     pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {exited ? -1 : pidfd, POLLIN, 0},
                      {pipe_open ? pipe_fd : -1, POLLIN, 0}};
-    int r = poll(fds, 3, -1);
+    // Following descendants, a stop signal handled outside poll would not interrupt it: look
+    // at the flag at least every 100 ms.
+    int r = poll(fds, 3, exited ? 100 : -1);
+    if (exited && g_stop) break;  // following descendants: told to stop
     if (r < 0) {
-      if (errno == EINTR) {
-        if (exited && g_stop) break;  // following descendants: told to stop
-        continue;
-      }
+      if (errno == EINTR) continue;
       close(pidfd);
       return SystemError("poll", errno);
     }
