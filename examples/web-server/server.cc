@@ -185,13 +185,19 @@ bool Server::Start(std::string* error) {
 
 // Out of descriptors, the listening socket stays readable and would wake every thread for
 // nothing: it leaves all the sets until a connection closes (or a second passes).
+// The flag and the sets change together (a resume racing a pause could otherwise leave the
+// socket in a set while paused, and that thread spinning until the next resume).
 void Server::PauseAccepting() {
-  if (accept_paused_.exchange(true)) return;
+  std::lock_guard lock(accept_mutex_);
+  if (accept_paused_) return;
+  accept_paused_ = true;
   for (int epfd : epoll_fds_) epoll_ctl(epfd, EPOLL_CTL_DEL, config_.listen_fd, nullptr);
 }
 
 void Server::ResumeAccepting() {
-  if (!accept_paused_.exchange(false)) return;
+  std::lock_guard lock(accept_mutex_);
+  if (!accept_paused_) return;
+  accept_paused_ = false;
   for (int epfd : epoll_fds_) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -49,7 +50,8 @@ class Server {
   std::vector<std::thread> threads_;
   std::atomic<int> running_{0};
   std::atomic<bool> serving_{false};
-  std::atomic<bool> accept_paused_{false};
+  std::mutex accept_mutex_;
+  bool accept_paused_ = false;  // guarded by accept_mutex_
 };
 
 }  // namespace web
