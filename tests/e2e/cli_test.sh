@@ -75,7 +75,7 @@ errno(EACCES) openat
 POLICY
 expect "diff same"          0 "0 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/canon.sgp"
 expect "diff exit 1"        1 "4 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
-expect "diff names it"      1 "openat             allow ($tmp/good.sgp:3:1)  ->  errno(EACCES) ($tmp/tighter.sgp:4:1)" \
+expect "diff names it"      1 "openat             allow (rule $tmp/good.sgp:3:1)  ->  errno(EACCES) (rule $tmp/tighter.sgp:4:1)" \
                                         -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
 expect "diff example"       1 "for some arguments, e.g. dfd=AT_FDCWD" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
 expect "diff close"         1 "close              allow" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"

@@ -67,6 +67,35 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
       ->allow_extra_args(false);
 }
 
+std::string DecidedBy(const Policy& policy, const Verdict& v) {
+  switch (v.reason) {
+    case Verdict::Reason::kRule: {
+      const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
+      // Imported formats locate rules by file and JSON path, without a line.
+      bool located = r.loc.known() || !r.loc.file.empty();
+      return located ? fmt::format("rule {}", r.loc.ToString()) : fmt::format("rule {}", v.rule + 1);
+    }
+    case Verdict::Reason::kDefault: return "default action";
+    case Verdict::Reason::kUnknown: return "unknown syscall number: the unknown action";
+    case Verdict::Reason::kBadArch: return "arch not targeted by the policy";
+  }
+  return "";
+}
+
+std::optional<uint64_t> ParseValue(std::string_view text) {
+  uint64_t value = 0;
+  for (std::string_view part : base::Split(text, '|')) {
+    if (auto v = base::ParseInteger(part)) {
+      value |= *v;
+    } else if (auto c = FindConstant(part)) {
+      value |= static_cast<uint64_t>(*c);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return value;
+}
+
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings, const std::vector<std::string>& arches,
                                 bool show_notes) {
@@ -98,10 +127,7 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
     size_t eq = d.find('=');
     std::string name = d.substr(0, eq);
     std::optional<uint64_t> value;
-    if (eq != std::string::npos) value = base::ParseInteger(std::string_view(d).substr(eq + 1));
-    if (eq != std::string::npos && !value) {
-      if (auto c = FindConstant(d.substr(eq + 1))) value = static_cast<uint64_t>(*c);
-    }
+    if (eq != std::string::npos) value = ParseValue(std::string_view(d).substr(eq + 1));
     if (name.empty() || !value) return fail("--define: expected NAME=NUMBER, not '" + d + "'");
     o.constants[name] = *value;
   }

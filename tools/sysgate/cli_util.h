@@ -10,6 +10,7 @@
 
 #include "sysgate/arch.h"
 #include "sysgate/formats.h"
+#include "sysgate/interpreter.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate::cli {
@@ -43,6 +44,13 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
 // Reads and parses a policy file in any format; prints its diagnostics to stderr. `arches`
 // (the command's --arch, if any) picks the target for formats resolved per architecture.
 // Notes are shown only with `show_notes` (validate).
+// What decided a verdict, for reports: "rule web.sgp:3:1", "default action", ...
+std::string DecidedBy(const Policy& policy, const Verdict& v);
+
+// A syscall argument or constant value on the command line: a number, a constant name, or
+// several of them or'ed (O_WRONLY|O_CREAT).
+std::optional<uint64_t> ParseValue(std::string_view text);
+
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings = false,
                                 const std::vector<std::string>& arches = {},

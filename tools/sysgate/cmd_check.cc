@@ -28,21 +28,6 @@ struct Options {
   bool json = false;
 };
 
-// A number, a constant, or several of them or'ed: O_WRONLY|O_CREAT.
-std::optional<uint64_t> ParseValue(const std::string& s) {
-  uint64_t value = 0;
-  for (std::string_view part : base::Split(s, '|')) {
-    if (auto v = base::ParseInteger(part)) {
-      value |= *v;
-    } else if (auto c = FindConstant(part)) {
-      value |= static_cast<uint64_t>(*c);
-    } else {
-      return std::nullopt;
-    }
-  }
-  return value;
-}
-
 int Run(const Options& o) {
   auto arch = ParseArchOption(o.arch);
   if (!arch) return kExitUsage;
@@ -118,14 +103,7 @@ int Run(const Options& o) {
                              bpf::RetName(run->ret), v.action.ToString()));
       return kExitInvalid;
     }
-    switch (v.reason) {
-      case Verdict::Reason::kRule:
-        why = fmt::format("rule {}", policy->rules[static_cast<size_t>(v.rule)].loc.ToString());
-        break;
-      case Verdict::Reason::kDefault: why = "default action"; break;
-      case Verdict::Reason::kUnknown: why = "unknown syscall number: the unknown action"; break;
-      case Verdict::Reason::kBadArch: why = "arch not targeted by the policy"; break;
-    }
+    why = DecidedBy(*policy, v);
   }
   auto name = SyscallName(*arch, nr);
   if (o.json) {

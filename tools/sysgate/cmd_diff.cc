@@ -25,16 +25,6 @@ struct Options {
   bool json = false;
 };
 
-std::string Why(const Policy& p, const Verdict& v) {
-  switch (v.reason) {
-    case Verdict::Reason::kRule: return p.rules[static_cast<size_t>(v.rule)].loc.ToString();
-    case Verdict::Reason::kDefault: return "default action";
-    case Verdict::Reason::kUnknown: return "unknown action";
-    case Verdict::Reason::kBadArch: return "arch not targeted";
-  }
-  return "";
-}
-
 // "flags=O_WRONLY|O_CREAT|O_TRUNC, mode=0x1" for the arguments that are not zero.
 std::string Arguments(std::string_view syscall, const SeccompData& d) {
   const Signature* sig = FindSignature(syscall);
@@ -73,9 +63,9 @@ int Run(const Options& o) {
                          {"syscall", syscall},
                          {"nr", d.example.nr},
                          {"before", d.before.action.ToString()},
-                         {"before_reason", Why(*before.policy, d.before)},
+                         {"before_reason", DecidedBy(*before.policy, d.before)},
                          {"after", d.after.action.ToString()},
-                         {"after_reason", Why(*after.policy, d.after)},
+                         {"after_reason", DecidedBy(*after.policy, d.after)},
                          {"all_arguments", all},
                          {"example_args", d.example.args},
                          {"inputs", d.inputs},
@@ -83,8 +73,8 @@ int Run(const Options& o) {
       continue;
     }
     text += fmt::format("{:<7} {:<18} {} ({})  ->  {} ({})", arch, syscall,
-                        d.before.action.ToString(), Why(*before.policy, d.before),
-                        d.after.action.ToString(), Why(*after.policy, d.after));
+                        d.before.action.ToString(), DecidedBy(*before.policy, d.before),
+                        d.after.action.ToString(), DecidedBy(*after.policy, d.after));
     if (!all) text += fmt::format("\n{:<27}for some arguments, e.g. {}", "", args.empty() ? "all arguments zero" : args);
     text += "\n";
   }

@@ -1,5 +1,7 @@
 #include "run_report.h"
 
+#include "cli_util.h"
+
 #include <string.h>
 
 #include <algorithm>
@@ -12,20 +14,6 @@
 namespace sysgate::cli {
 namespace {
 
-std::string RuleText(const Policy& policy, const Verdict& v) {
-  switch (v.reason) {
-    case Verdict::Reason::kRule: {
-      const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
-      return r.loc.known() ? fmt::format("rule {}", r.loc.ToString())
-                           : fmt::format("rule {}", v.rule + 1);
-    }
-    case Verdict::Reason::kDefault: return "default action";
-    case Verdict::Reason::kUnknown: return "unknown syscall: the unknown action";
-    case Verdict::Reason::kBadArch: return "arch not targeted";
-  }
-  return "";
-}
-
 // What every report says about a call, in text and JSON.
 struct CallFacts {
   int pid;
@@ -33,7 +21,7 @@ struct CallFacts {
   int32_t nr;
 
   CallFacts(const Policy& policy, int tid, const SeccompData& d, std::string text, const Verdict& v)
-      : pid(tid), call(std::move(text)), action(v.action.ToString()), rule(RuleText(policy, v)), nr(d.nr) {
+      : pid(tid), call(std::move(text)), action(v.action.ToString()), rule(DecidedBy(policy, v)), nr(d.nr) {
     auto abi = ArchFromAudit(d.arch, d.nr);
     arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.arch);
     auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
