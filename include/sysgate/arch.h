@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -99,8 +100,20 @@ struct FixedName {
   }
   constexpr bool empty() const { return text[0] == '\0'; }
   constexpr operator std::string_view() const { return view(); }  // NOLINT: meant to convert
-  friend constexpr bool operator==(const FixedName& a, std::string_view b) { return a.view() == b; }
-  friend constexpr auto operator<=>(const FixedName& a, std::string_view b) { return a.view() <=> b; }
+  // Compared without measuring the name first: the tables are binary-searched by name in
+  // every compile and verification.
+  friend constexpr bool operator==(const FixedName& a, std::string_view b) {
+    return (a <=> b) == std::strong_ordering::equal;
+  }
+  friend constexpr std::strong_ordering operator<=>(const FixedName& a, std::string_view b) {
+    const size_t n = b.size() < N ? b.size() : N;
+    if (int c = std::char_traits<char>::compare(a.text, b.data(), n); c != 0) {
+      return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    }
+    if (n == N) return b.size() == N ? std::strong_ordering::equal : std::strong_ordering::less;
+    // a's first n characters are b: a is longer unless it ends here.
+    return a.text[n] == '\0' ? std::strong_ordering::equal : std::strong_ordering::greater;
+  }
 };
 // Long enough for every syscall name (the longest, sched_rr_get_interval_time64, has 28).
 using SyscallNameText = FixedName<32>;

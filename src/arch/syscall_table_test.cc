@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
+#include <utility>
 
 #include "sysgate/arch.h"
 
@@ -90,6 +92,29 @@ TEST(SyscallTable, MatchesReferenceData) {
     checked += count;
   }
   EXPECT_GT(checked, 5000u);
+}
+
+// FixedName orders like the string it holds, a name that fills the array (no terminator)
+// included; the tables are binary-searched with it.
+TEST(FixedName, ComparesAsItsText) {
+  constexpr FixedName<4> full{{'r', 'e', 'a', 'd'}};
+  constexpr FixedName<4> shorter{"rea"};
+  constexpr FixedName<4> empty{""};
+  static_assert(full == std::string_view("read"));
+  static_assert(full.view() == "read");
+  for (auto [name, text] : {std::pair{full, "read"}, std::pair{shorter, "rea"}, std::pair{empty, ""}}) {
+    for (std::string_view other : {"", "r", "re", "rea", "reb", "read", "reada", "readv", "reac", "z", "a"}) {
+      EXPECT_EQ(name <=> other, std::string_view(text) <=> other) << text << " vs " << other;
+      EXPECT_EQ(name == other, std::string_view(text) == other) << text << " vs " << other;
+    }
+  }
+  // Every table name finds itself, and a prefix or extension of one does not.
+  for (const SyscallNameText& n : AllSyscallNames()) {
+    EXPECT_TRUE(IsSyscallName(n.view())) << n.view();
+    EXPECT_FALSE(IsSyscallName(std::string(n.view()) + "_")) << n.view();
+  }
+  EXPECT_TRUE(IsSyscallName("sched_rr_get_interval_time64"));
+  EXPECT_FALSE(IsSyscallName("sched_rr_get_interval_time6"));
 }
 
 }  // namespace
