@@ -243,8 +243,9 @@ int main(int argc, char** argv) {
 
   // Starting a program: `true`; `timeout 9 true`, the floor of any runner that stays as the
   // program's parent (one more fork, exec and wait); `sysgate run -- true` with the built-in
-  // default profile, with and without its blocked-call supervisor; and bwrap --seccomp with
-  // sysgate's filter of the same profile. Interleaved, so that the machine's drift hits all.
+  // default profile, with and without its blocked-call supervisor, waiting for the program or
+  // becoming it (--exec); and bwrap --seccomp with sysgate's filter of the same profile.
+  // Interleaved, so that the machine's drift hits all.
   if (!sysgate_bin.empty()) {
     std::string bpf_path = fmt::format("/tmp/sysgate-bench-{}.bpf", getpid());
     int fd = -1;
@@ -264,6 +265,8 @@ int main(int argc, char** argv) {
         {"timeout true", {"timeout", "9", "/bin/true"}},
         {"sysgate run", {sysgate_bin, "run", "--", "/bin/true"}},
         {"--no-report", {sysgate_bin, "run", "--no-report", "--", "/bin/true"}},
+        {"--exec", {sysgate_bin, "run", "--exec", "--", "/bin/true"}},
+        {"--exec --no-rep", {sysgate_bin, "run", "--exec", "--no-report", "--", "/bin/true"}},
     };
     if (fd >= 0) {
       starters.push_back({"bwrap", {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--seccomp", "9", "--", "/bin/true"}, true});
@@ -276,14 +279,14 @@ int main(int argc, char** argv) {
     std::remove(bpf_path.c_str());
     std::remove((bpf_path + ".sgp").c_str());
     std::printf("\n%-34s", "starting /bin/true (ms, median)");
-    for (const Starter& st : starters) std::printf(" %13s", st.label.c_str());
+    for (const Starter& st : starters) std::printf(" %16s", st.label.c_str());
     std::printf("\n%-34s", "");
-    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms));
+    for (const Starter& st : starters) std::printf(" %16.2f", Median(st.ms));
     const double t_true = Median(starters[0].ms), t_floor = Median(starters[1].ms);
     std::printf("\n%-34s", "over true");
-    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms) - t_true);
+    for (const Starter& st : starters) std::printf(" %16.2f", Median(st.ms) - t_true);
     std::printf("\n%-34s", "over the fork+exec+wait floor");
-    for (const Starter& st : starters) std::printf(" %13.2f", Median(st.ms) - t_floor);
+    for (const Starter& st : starters) std::printf(" %16.2f", Median(st.ms) - t_floor);
     std::printf("\n");
   }
   return 0;

@@ -32,7 +32,8 @@ struct SpawnOptions {
   std::vector<int> keep_fds;       // inherited fds kept open besides 0, 1 and 2
   bool clear_env = false;          // start from an empty environment
   std::vector<std::string> env;    // NAME=VALUE to set (after clear_env)
-  bool new_session = true;         // setsid(): the program cannot reach our terminal (TIOCSTI)
+  bool new_session = true;         // setsid() (ExecInPlace: TIOCNOTTY): the program cannot
+                                   // reach our terminal (TIOCSTI)
   bool drop_caps = false;          // empty the capability sets (and the bounding set)
   bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC
   bool log = false;                // SECCOMP_FILTER_FLAG_LOG
@@ -56,6 +57,14 @@ struct SpawnOptions {
   // if some call needs it. It must return a policy that lives until Run returns.
   std::function<const Policy&()> load_supervise_policy;
   std::function<void(const BlockedCall&)> on_blocked;
+  // ExecInPlace only, called in the supervisor process: when the program has exited (an audit
+  // summary; reports stop there), and when no process uses the filter any more (files to
+  // close). Run's caller simply continues after Run.
+  std::function<void()> on_program_exit;
+  std::function<void()> on_finished;
+  // ExecInPlace only: fds of the caller's that the supervisor process uses (an audit log).
+  // They stay open for it and are closed for the program; every other fd is closed.
+  std::vector<int> supervisor_fds;
 
   // Or any supervisor: `program` returns notify for the calls it should see, and every
   // notification but the runner's own exec goes to it (sysgate learn and run --audit).
@@ -65,6 +74,8 @@ struct SpawnOptions {
 // The setup steps of the child, in order; a failure names one.
 enum class Stage : uint8_t {
   kCloseFds = 1, kSetsid, kPdeathsig, kDropCaps, kNoNewPrivs, kInstall, kExec,
+  kSupervisor,     // ExecInPlace: starting the supervisor process
+  kLeaveTerminal,  // ExecInPlace: giving up the controlling terminal (its new_session)
 };
 std::string_view StageName(Stage s);
 
@@ -91,5 +102,20 @@ inline constexpr int kExitNotFound = 127;      // no such program
 // its message and errno in sys_errno; `failed_stage` (if given) receives it.
 Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& options,
                     Stage* failed_stage = nullptr);
+
+// Replaces the calling process with argv under `program` (exec in place, as env(1) or
+// systemd's SystemCallFilter=): the same pid, the same parent, signals and exit status straight
+// between the program and whoever started the caller; no process waits in between.
+// The calling process must be single-threaded. Every step of Run happens here, in this
+// process, but the parent-death signal (there is no runner to die), and new_session gives up
+// the controlling terminal instead of starting a session (the program stays a job of its
+// shell; see docs/run.md). Supervised (the same options as Run), blocked calls are answered and reported
+// by a supervisor process started here, which is not the program's child; it reports until the
+// program exits and answers calls until no process uses the filter (descendants left running
+// are still answered, silently); there is no exit status to report. If that process is
+// killed, blocked calls fail with ENOSYS.
+// Returns only if the program could not be started; the filter may then already be installed.
+Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& options,
+                         Stage* failed_stage = nullptr);
 
 }  // namespace sysgate::run

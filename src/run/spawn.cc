@@ -4,13 +4,11 @@
 // the program and not the preparation.
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,13 +21,12 @@
 
 #include <fmt/format.h>
 
+#include "run/command_setup.h"
 #include "supervise/notify_fd.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
 #include "sysgate/supervisor.h"
-
-extern char** environ;
 
 namespace sysgate::run {
 namespace {
@@ -44,67 +41,6 @@ struct Failure {
   // Best effort: the record is how the parent learns why; either way the program never runs.
   [[maybe_unused]] ssize_t n = write(fd, &f, sizeof f);
   _exit(kExitSetupFailed);
-}
-
-// Closes every fd from `from` up, except those in keep (sorted).
-int CloseFrom(int from, const std::vector<int>& keep) {
-  int lo = from;
-  auto close_range = [](unsigned a, unsigned b) -> int {
-    if (a > b) return 0;
-    if (syscall(SYS_close_range, a, b, 0) == 0) return 0;
-    if (errno != ENOSYS) return -1;
-    long max = sysconf(_SC_OPEN_MAX);
-    for (long fd = a; fd <= static_cast<long>(b) && fd < max; ++fd) close(static_cast<int>(fd));
-    return 0;
-  };
-  for (int k : keep) {
-    if (k < lo) continue;
-    if (close_range(static_cast<unsigned>(lo), static_cast<unsigned>(k - 1)) != 0) return -1;
-    lo = k + 1;
-  }
-  return close_range(static_cast<unsigned>(lo), ~0U);
-}
-
-int DropCapabilities() {
-  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) return -1;
-  }
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2] = {};
-  if (syscall(SYS_capset, &hdr, data) != 0) return -1;
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
-  return 0;
-}
-
-// The absolute path of argv[0], as execvp would find it; empty if not found.
-std::string Resolve(const std::string& name, int* err) {
-  *err = ENOENT;
-  auto usable = [&](const std::string& path) {
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    if (access(path.c_str(), X_OK) != 0) {
-      *err = EACCES;
-      return false;
-    }
-    return true;
-  };
-  if (name.find('/') != std::string::npos) {
-    if (usable(name)) return name;
-    if (*err == ENOENT && access(name.c_str(), F_OK) == 0) *err = EACCES;
-    return {};
-  }
-  const char* path = getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (usable(candidate)) return candidate;
-    start = end + 1;
-  }
-  return {};
 }
 
 // The program, for the signal handlers that pass signals on to it.
@@ -234,29 +170,6 @@ Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Superviso
   return {};
 }
 
-// The runner's own supervisor: blocked calls are answered as the policy says, and reported.
-// The policy is loaded at the first blocked call: many programs make none.
-Supervisor PolicyReporter(std::function<const Policy&()> load,
-                          const std::function<void(const BlockedCall&)>& on_blocked) {
-  Supervisor s;
-  auto decide = std::make_shared<std::optional<supervise::PolicySupervisor>>();
-  s.Otherwise([decide, load = std::move(load), on_blocked](SyscallCall& call) {
-    if (!*decide) decide->emplace(load());
-    supervise::Decision d = (*decide)->Decide(call.data());
-    if (on_blocked) {
-      BlockedCall b;
-      b.pid = call.tid();
-      b.data = call.data();
-      b.call = call.Describe();
-      b.verdict = d.verdict;
-      b.killed = d.reply.kind == Reply::Kind::kKillProcess;
-      on_blocked(b);
-    }
-    return d.reply;
-  });
-  return s;
-}
-
 }  // namespace
 
 std::string_view StageName(Stage s) {
@@ -268,48 +181,22 @@ std::string_view StageName(Stage s) {
     case Stage::kNoNewPrivs: return "setting no_new_privs";
     case Stage::kInstall: return "installing the seccomp filter";
     case Stage::kExec: return "executing the program";
+    case Stage::kSupervisor: return "starting the supervisor";
+    case Stage::kLeaveTerminal: return "giving up the controlling terminal";
   }
   return "?";
 }
 
 Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* failed_stage) {
-  if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
-  if (program.empty() || program.size() > bpf::kMaxInsns) {
-    return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
-  }
   // Everything the child uses, made now: it must not allocate after fork.
-  int lookup_err = 0;
-  std::string path = Resolve(o.argv[0], &lookup_err);
-  if (path.empty()) {
-    if (failed_stage) *failed_stage = Stage::kExec;
-    Error e = SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);
-    return e;
-  }
-  std::vector<char*> argv;
-  for (const std::string& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  if (!o.clear_env) {
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      std::string name = kv.substr(0, kv.find('='));
-      bool overridden = std::ranges::any_of(o.env, [&](const std::string& s) {
-        return s.substr(0, s.find('=')) == name;
-      });
-      if (!overridden) env_storage.push_back(kv);
-    }
-  }
-  for (const std::string& kv : o.env) env_storage.push_back(kv);
-  std::vector<char*> envp;
-  for (std::string& kv : env_storage) envp.push_back(kv.data());
-  envp.push_back(nullptr);
+  PreparedCommand cmd;
+  if (auto p = PrepareCommand(program, o, &cmd, failed_stage); !p) return p.error();
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
   std::ranges::sort(keep);
-  const bool supervised =
-      o.supervise_policy != nullptr || o.load_supervise_policy || o.supervisor != nullptr;
+  const bool supervised = Supervised(o);
   const unsigned flags =
       kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
                            .new_listener = supervised,
@@ -335,10 +222,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
     const int report = pipefd[1];
     close(pipefd[0]);
     if (CloseFrom(3, keep) != 0) Fail(report, Stage::kCloseFds, errno);
-    for (int fd : o.keep_fds) {  // kept fds survive exec
-      int fl = fcntl(fd, F_GETFD);
-      if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-    }
+    KeepAcrossExec(o.keep_fds);
     if (o.new_session && setsid() < 0) Fail(report, Stage::kSetsid, errno);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(report, Stage::kPdeathsig, errno);
     if (getppid() != parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
@@ -357,7 +241,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
       while (shared[1] == 0) {
       }
     }
-    execve(path.c_str(), argv.data(), envp.data());
+    execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
     Fail(report, Stage::kExec, errno);
   }
   close(pipefd[1]);
@@ -369,9 +253,7 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* f
   if (supervised) {
     std::optional<Supervisor> reporting;
     if (!o.supervisor) {
-      std::function<const Policy&()> load = o.load_supervise_policy;
-      if (o.supervise_policy) load = [p = o.supervise_policy]() -> const Policy& { return *p; };
-      reporting.emplace(PolicyReporter(std::move(load), o.on_blocked));
+      reporting.emplace(PolicyReporter(SupervisePolicyLoader(o), o.on_blocked));
     }
     Supervisor& supervisor = o.supervisor ? *o.supervisor : *reporting;
     Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, o.follow_descendants, &f, &n,

@@ -10,6 +10,17 @@
 
 namespace sysgate::supervise {
 
+Notification FromKernel(const seccomp_notif& n) {
+  Notification out;
+  out.id = n.id;
+  out.pid = n.pid;
+  out.data.nr = n.data.nr;
+  out.data.arch = n.data.arch;
+  out.data.instruction_pointer = n.data.instruction_pointer;
+  for (int i = 0; i < 6; ++i) out.data.args[static_cast<size_t>(i)] = n.data.args[i];
+  return out;
+}
+
 KernelNotifyFd::~KernelNotifyFd() {
   if (owned_ && fd_ >= 0) close(fd_);
 }
@@ -22,14 +33,7 @@ Result<Notification> KernelNotifyFd::Receive() {
     if (errno == EINTR) continue;
     return SystemError("SECCOMP_IOCTL_NOTIF_RECV", errno);
   }
-  Notification out;
-  out.id = n.id;
-  out.pid = n.pid;
-  out.data.nr = n.data.nr;
-  out.data.arch = n.data.arch;
-  out.data.instruction_pointer = n.data.instruction_pointer;
-  for (int i = 0; i < 6; ++i) out.data.args[static_cast<size_t>(i)] = n.data.args[i];
-  return out;
+  return FromKernel(n);
 }
 
 Result<bool> KernelNotifyFd::Send(const Response& r) {

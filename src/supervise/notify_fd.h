@@ -11,6 +11,8 @@
 
 #include "sysgate/interpreter.h"
 
+struct seccomp_notif;  // <linux/seccomp.h>
+
 namespace sysgate::supervise {
 
 struct Notification {
@@ -18,6 +20,9 @@ struct Notification {
   uint32_t pid = 0;  // the thread that made the call (in the supervisor's pid namespace)
   SeccompData data;
 };
+
+// The kernel's record, as the supervisor reads it.
+Notification FromKernel(const ::seccomp_notif& n);
 
 struct Response {
   uint64_t id = 0;

@@ -4,9 +4,8 @@
 set -uo pipefail
 sg=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+make_scratch
 
 expect "i386 execve"        0 "11"      -- "$sg" syscalls --arch i386 execve
 expect "aarch64 openat"     0 "56"      -- "$sg" syscalls --arch aarch64 openat

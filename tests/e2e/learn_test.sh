@@ -5,10 +5,8 @@
 # Usage: learn_test.sh SYSGATE_BINARY
 set -uo pipefail
 sg=$1
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+make_scratch
 
 # replay NAME [--args] -- CMD...: learn CMD (in a fresh work dir), replay it in another fresh
 # work dir, compare exit status and output.

@@ -5,6 +5,16 @@ pass=0 fail=0
 py=/usr/bin/python3
 [[ -x $py ]] || py=$(command -v python3)
 
+# make_scratch: a scratch directory in $tmp (world-readable, for runs as nobody), removed at exit.
+make_scratch() {
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
+}
+
+# sys 'NR, ARGS...': python3 code that makes a raw syscall and prints its errno (0 on success).
+sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
+
 # expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
 expect() {
   local name=$1 want_rc=$2 want_out=$3

@@ -3,13 +3,8 @@
 # Usage: run_test.sh SYSGATE_BINARY
 set -uo pipefail
 sg=$1
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
-
-# A raw syscall from python3, printing the errno (0 on success).
-sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
+make_scratch
 
 # ---- exit status mirrors the program ----
 expect "exit code"          7   "" -- "$sg" run -- sh -c 'exit 7'

@@ -52,6 +52,7 @@ struct Options {
   bool json = false;
   bool no_report = false;
   bool audit = false;
+  bool exec = false;
   std::string audit_log;
 };
 
@@ -228,16 +229,27 @@ int Run(const Options& o) {
     spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(style, lazy_policy(), b); };
   }
   run::Stage stage{};
+  auto failed = [&](const Error& e) {
+    PrintError(e.ToString());
+    if (stage == run::Stage::kExec) {
+      return e.sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
+    }
+    return run::kExitSetupFailed;
+  };
+  if (o.exec) {
+    // The supervisor process ends the audit; this process becomes the program, or fails.
+    if (auditor) spawn.on_program_exit = [&] { auditor->Summary(); };
+    spawn.on_finished = [&] {
+      if (audit_log) std::fclose(audit_log);
+    };
+    if (audit_log) spawn.supervisor_fds.push_back(fileno(audit_log));
+    auto r = run::ExecInPlace(prog, spawn, &stage);
+    return failed(r.error());
+  }
   auto outcome = run::Run(prog, spawn, &stage);
   if (auditor) auditor->Summary();
   if (audit_log) std::fclose(audit_log);
-  if (!outcome) {
-    PrintError(outcome.error().ToString());
-    if (stage == run::Stage::kExec) {
-      return outcome.error().sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
-    }
-    return run::kExitSetupFailed;
-  }
+  if (!outcome) return failed(outcome.error());
   if (outcome->killed_by_policy || (outcome->signaled && outcome->signal == SIGSYS)) {
     Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
   }
@@ -279,6 +291,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
                 "Permissive: run as if unfiltered, and report every call the policy would stop");
   cmd->add_option("--audit-log", opts->audit_log,
                   "With --audit: also write each such call to FILE as a JSON line");
+  cmd->add_flag("--exec", opts->exec,
+                "Become the program (same pid, its own exit status) instead of waiting for it; "
+                "blocked calls are reported by a supervisor process that outlives it");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

@@ -1,0 +1,153 @@
+#include "run/command_setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "supervise/policy_supervisor.h"
+
+extern char** environ;
+
+namespace sysgate::run {
+namespace {
+
+// The absolute path of argv[0], as execvp would find it; empty if not found.
+std::string Resolve(const std::string& name, int* err) {
+  *err = ENOENT;
+  auto usable = [&](const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    if (access(path.c_str(), X_OK) != 0) {
+      *err = EACCES;
+      return false;
+    }
+    return true;
+  };
+  if (name.find('/') != std::string::npos) {
+    if (usable(name)) return name;
+    if (*err == ENOENT && access(name.c_str(), F_OK) == 0) *err = EACCES;
+    return {};
+  }
+  const char* path = getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (usable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> PrepareCommand(const bpf::Program& program, const SpawnOptions& o,
+                            PreparedCommand* out, Stage* failed_stage) {
+  if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
+  if (program.empty() || program.size() > bpf::kMaxInsns) {
+    return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
+  }
+  int lookup_err = 0;
+  out->path = Resolve(o.argv[0], &lookup_err);
+  if (out->path.empty()) {
+    if (failed_stage) *failed_stage = Stage::kExec;
+    return SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);
+  }
+  for (const std::string& a : o.argv) out->argv.push_back(const_cast<char*>(a.c_str()));
+  out->argv.push_back(nullptr);
+  if (!o.clear_env) {
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      std::string name = kv.substr(0, kv.find('='));
+      bool overridden = std::ranges::any_of(o.env, [&](const std::string& s) {
+        return s.substr(0, s.find('=')) == name;
+      });
+      if (!overridden) out->env_storage.push_back(kv);
+    }
+  }
+  for (const std::string& kv : o.env) out->env_storage.push_back(kv);
+  for (std::string& kv : out->env_storage) out->envp.push_back(kv.data());
+  out->envp.push_back(nullptr);
+  return {};
+}
+
+int CloseFrom(int from, const std::vector<int>& keep) {
+  int lo = from;
+  auto close_range = [](unsigned a, unsigned b) -> int {
+    if (a > b) return 0;
+    if (syscall(SYS_close_range, a, b, 0) == 0) return 0;
+    if (errno != ENOSYS) return -1;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = a; fd <= static_cast<long>(b) && fd < max; ++fd) close(static_cast<int>(fd));
+    return 0;
+  };
+  for (int k : keep) {
+    if (k < lo) continue;
+    if (close_range(static_cast<unsigned>(lo), static_cast<unsigned>(k - 1)) != 0) return -1;
+    lo = k + 1;
+  }
+  return close_range(static_cast<unsigned>(lo), ~0U);
+}
+
+void KeepAcrossExec(const std::vector<int>& fds) {
+  for (int fd : fds) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+  }
+}
+
+int DropCapabilities() {
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) return -1;
+  }
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capset, &hdr, data) != 0) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  return 0;
+}
+
+Supervisor PolicyReporter(std::function<const Policy&()> load,
+                          const std::function<void(const BlockedCall&)>& on_blocked) {
+  Supervisor s;
+  auto decide = std::make_shared<std::optional<supervise::PolicySupervisor>>();
+  s.Otherwise([decide, load = std::move(load), on_blocked](SyscallCall& call) {
+    if (!*decide) decide->emplace(load());
+    supervise::Decision d = (*decide)->Decide(call.data());
+    if (on_blocked) {
+      BlockedCall b;
+      b.pid = call.tid();
+      b.data = call.data();
+      b.call = call.Describe();
+      b.verdict = d.verdict;
+      b.killed = d.reply.kind == Reply::Kind::kKillProcess;
+      on_blocked(b);
+    }
+    return d.reply;
+  });
+  return s;
+}
+
+bool Supervised(const SpawnOptions& o) {
+  return o.supervise_policy != nullptr || o.load_supervise_policy || o.supervisor != nullptr;
+}
+
+std::function<const Policy&()> SupervisePolicyLoader(const SpawnOptions& o) {
+  if (o.supervise_policy) return [p = o.supervise_policy]() -> const Policy& { return *p; };
+  return o.load_supervise_policy;
+}
+
+}  // namespace sysgate::run

@@ -1,0 +1,333 @@
+// Exec in place: this process becomes the program, with the filter installed right before
+// execve. Nothing forks on the program's start-up path and no process waits in between.
+//
+// Supervised, blocked calls need someone to answer them after this process is gone. A helper
+// is started beforehand with clone(CLONE_VM | CLONE_FILES): it shares our memory and our fd
+// table, so it holds the listener the moment seccomp(2) returns, and starting it copies no
+// page tables. While we still run, it touches nothing shared but a few words: raw system calls
+// on a stack of its own. It learns that our execve has left this address space from our
+// clear_child_tid word, which the kernel zeroes when exec drops the old memory or when we
+// exit. The old address space and fd table are then the helper's alone, with every object our
+// caller prepared (the supervisor, its report callbacks) still in place. It waits on the
+// listener without a process of its own; at the first blocked call it forks, so that the
+// supervisor runs as a normal process (glibc's cached thread id right), and that process
+// answers calls until no process uses the filter. Forking later, not at once, keeps the
+// page-table copy off the program's start (on a paravirtualised VM it slowed the program's
+// start even from the other CPU); most programs make no blocked call at all.
+//
+// The helper is started through a short-lived intermediate (clone with CLONE_VFORK, which
+// exits at once), so that it is not the program's child: the program never sees a child it
+// did not make, nor its exit.
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "run/command_setup.h"
+#include "supervise/notify_fd.h"
+#include "sysgate/arch.h"
+#include "sysgate/kernel.h"
+#include "sysgate/run.h"
+
+namespace sysgate::run {
+namespace {
+
+constexpr size_t kHelperStack = 8 << 20;  // the supervisor's C++ (policy parsing) runs on it
+constexpr size_t kLauncherStack = 64 << 10;
+constexpr size_t kGuard = 4096;
+
+// What the helper and this process share. It lives in the helper's own mapping, which nothing
+// unmaps: if our execve fails, this process goes on (to report it) while the helper still looks.
+struct Shared {
+  // Our clear_child_tid: 1 until our execve has dropped this address space (or we exited).
+  alignas(4) uint32_t in_runner = 1;
+  int listener = -1;  // published once the filter is installed
+  int program_fd = -1;  // a pidfd of this process, which becomes the program
+  pid_t runner = 0;
+  uint32_t audit_arch = 0;
+  int32_t execve_nr = -1, execveat_nr = -1;
+  Supervisor* supervisor = nullptr;
+  const SpawnOptions* options = nullptr;
+  char* helper_stack_top = nullptr;
+  int clone_errno = 0;
+  // Set when this process could not start the program: it returns to its caller, and the
+  // supervisor (in our caller's frames) must not be used.
+  int failed = 0;
+  // Helper-owned from here on.
+  bool exec_continued = false;
+  bool program_exited = false;  // reports have stopped
+  std::optional<supervise::Notification> pending;  // received just after our execve
+};
+
+uint32_t Load(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+int Load(const int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
+// One notification while our address space may still be the runner's: no allocation, no
+// state but `s`. The runner's own execve is let through once (the policy need not allow it);
+// anything else the runner does under the filter (an error message after a failed execve)
+// fails with EPERM. A notification that came after our execve is kept for the supervisor.
+void AnswerEarly(Shared* s, int fd) {
+  seccomp_notif n;
+  std::memset(&n, 0, sizeof n);
+  if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // interrupted or gone
+  if (Load(&s->in_runner) == 0) {
+    // Made after our execve replaced this address space: the program's.
+    s->pending = supervise::FromKernel(n);  // the helper owns this memory now
+    return;
+  }
+  seccomp_notif_resp resp;
+  std::memset(&resp, 0, sizeof resp);
+  resp.id = n.id;
+  const int nr = n.data.nr;
+  const bool own_exec = !s->exec_continued && static_cast<pid_t>(n.pid) == s->runner &&
+                        n.data.arch == s->audit_arch && (nr == s->execve_nr || nr == s->execveat_nr);
+  if (own_exec) {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    s->exec_continued = true;
+  } else {
+    resp.error = -EPERM;
+  }
+  ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+// The program has exited: reports stop here. Whoever reads the program's stderr (a shell's
+// $(...), subprocess.run) waits for its end before it reaps the program; where the kernel keeps
+// a dead task's filter until it is reaped, holding stderr until no process uses the filter
+// would hang them both. Descendants left running are still answered, silently.
+void ProgramExited(Shared* s) {
+  std::fflush(nullptr);
+  int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, 2);
+    close(null);
+  }
+  close(s->program_fd);
+  s->program_fd = -1;
+  s->program_exited = true;
+}
+
+// The supervisor process: a fork of the helper, alone in the runner's old address space.
+[[noreturn]] void Supervise(Shared* s, int listener) {
+  setsid();  // out of the terminal's session: Ctrl-C is for the program
+  prctl(PR_SET_NAME, "sysgate-sup", 0, 0, 0);
+  if (s->pending) {
+    supervise::KernelNotifyFd fd(listener, /*owned=*/false);
+    if (auto h = s->supervisor->Answer(fd, *s->pending); !h) {
+      std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
+    }
+  }
+  while (true) {
+    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) continue;  // EINTR
+    if (p[0].revents & POLLIN) {  // before the exit: the program's last calls are reported
+      if (auto h = s->supervisor->HandleOne(listener); !h) {
+        std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
+        break;  // the listener is unusable: blocked calls fail with ENOSYS from now on
+      }
+      continue;
+    }
+    if (p[1].revents & POLLIN) {
+      if (s->options->on_program_exit) s->options->on_program_exit();
+      ProgramExited(s);
+      continue;
+    }
+    if (p[0].revents & (POLLHUP | POLLERR)) break;  // no process uses the filter any more
+  }
+  // Without a pidfd (Linux < 5.3) the program's exit was not seen apart.
+  if (!s->program_exited && s->options->on_program_exit) s->options->on_program_exit();
+  if (s->options->on_finished) s->options->on_finished();
+  std::fflush(nullptr);
+  _exit(0);
+}
+
+// The helper once our execve has left it this address space and fd table: it drops what is
+// the program's, and waits without a process of its own until there is work in C++ to do
+// (most programs make no blocked call).
+[[noreturn]] void AfterExec(Shared* s, int listener) {
+  close(0);
+  close(1);
+  for (int fd : s->options->keep_fds) {  // the program's; it has its own copies
+    if (fd != 2 && fd != listener && fd != s->program_fd) close(fd);
+  }
+  while (!s->pending) {
+    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) continue;  // EINTR
+    if (p[0].revents & POLLIN) break;
+    if (p[1].revents & POLLIN) {
+      if (s->options->on_program_exit) break;  // C++ to run: the supervisor process does it
+      ProgramExited(s);
+      continue;
+    }
+    if (p[0].revents & (POLLHUP | POLLERR)) {  // no process uses the filter any more
+      // (The program among them: the kernel may let go of its filter before the pidfd says
+      // it has exited.)
+      if (s->options->on_program_exit) break;
+      _exit(0);
+    }
+  }
+  pid_t pid = fork();
+  if (pid == 0) Supervise(s, listener);
+  _exit(pid < 0 ? 1 : 0);  // without a supervisor blocked calls fail with ENOSYS
+}
+
+int HelperMain(void* arg) {
+  auto* s = static_cast<Shared*>(arg);
+  // Our signal handlers are a copy (no CLONE_SIGHAND). The helper ends when the last filtered
+  // process is gone: Ctrl-C on a terminal we share, or a service manager's SIGTERM to the
+  // whole group, must not end it first (the program's blocked calls would fail with ENOSYS).
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) {
+    sigaction(sig, &ign, nullptr);
+  }
+  // errno is the runner's too (same thread-local storage): only calls that do not fail in
+  // the normal course (a timeout is a 0 return of poll) are made here.
+  while (Load(&s->in_runner) != 0) {
+    const int fd = Load(&s->listener);
+    if (fd < 0) {  // the filter is not on yet
+      timespec ts{0, 200000};
+      ppoll(nullptr, 0, &ts, nullptr);
+      continue;
+    }
+    // A notification is answered at once (our own execve may wait on it); the end of our
+    // execve is seen within a millisecond.
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 1) > 0 && (p.revents & POLLIN)) AnswerEarly(s, fd);
+  }
+  const int listener = Load(&s->listener);
+  if (listener < 0 || Load(&s->failed)) _exit(0);  // the runner could not start the program
+  AfterExec(s, listener);
+}
+
+int LauncherMain(void* arg) {
+  auto* s = static_cast<Shared*>(arg);
+  // exit_signal SIGCHLD: reparented to init (or a subreaper) when we exit, it is reaped there.
+  if (clone(HelperMain, s->helper_stack_top, CLONE_VM | CLONE_FILES | SIGCHLD, s) < 0) {
+    s->clone_errno = errno;
+  }
+  return 0;
+}
+
+// The helper's mapping: a guard page, its stack, the launcher's stack, then Shared.
+Shared* MapHelper() {
+  const size_t size = kGuard + kHelperStack + kLauncherStack + sizeof(Shared);
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (mem == MAP_FAILED) return nullptr;
+  char* base = static_cast<char*>(mem);
+  // A stack overflow of the helper faults here instead of writing over our memory.
+  if (mprotect(base, kGuard, PROT_NONE) != 0) return nullptr;
+  auto* s = new (base + kGuard + kHelperStack + kLauncherStack) Shared;
+  s->helper_stack_top = base + kGuard + kHelperStack;
+  return s;
+}
+
+// Starts the helper; on failure returns an errno.
+int StartHelper(Shared* s) {
+  char* launcher_top = s->helper_stack_top + kLauncherStack;
+  // From here, our exit or execve zeroes s->in_runner.
+  syscall(SYS_set_tid_address, &s->in_runner);
+  pid_t launcher = clone(LauncherMain, launcher_top, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, s);
+  if (launcher < 0) return errno;
+  while (waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  return s->clone_errno;
+}
+
+// The program must not reach our terminal: TIOCSTI (CVE-2017-5226) needs it to be the
+// caller's controlling terminal. Giving that up (TIOCNOTTY) is enough, and unlike a new session
+// it keeps the process in its session and process group, so that Ctrl-C and Ctrl-Z still reach
+// the program as any job (nothing is left to pass them on); setsid() would also fail for a
+// process-group leader, as every command an interactive shell starts is. A session leader keeps
+// its terminal: the session is its own.
+int LeaveTerminal() {
+  if (getsid(0) == getpid()) return 0;
+  int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1;  // no controlling terminal
+  int r = ioctl(tty, TIOCNOTTY);
+  int err = errno;
+  close(tty);
+  errno = err;
+  return r;
+}
+
+Error StageError(Stage s, int err, const SpawnOptions& o, Stage* failed_stage, Shared* shared = nullptr) {
+  if (shared) __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
+  if (failed_stage) *failed_stage = s;
+  return SystemError(fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]), err);
+}
+
+}  // namespace
+
+Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Stage* failed_stage) {
+  PreparedCommand cmd;
+  if (auto p = PrepareCommand(program, o, &cmd, failed_stage); !p) return p.error();
+  const bool supervised = Supervised(o);
+  // Everything the supervisor process will use is made now, in memory it inherits.
+  // On success our frames stay as they are in the old address space the supervisor inherits.
+  std::optional<Supervisor> reporting;
+  Shared* shared = nullptr;
+  if (supervised) {
+    shared = MapHelper();
+    if (!shared) return StageError(Stage::kSupervisor, errno, o, failed_stage);
+    if (!o.supervisor) reporting.emplace(PolicyReporter(SupervisePolicyLoader(o), o.on_blocked));
+    shared->supervisor = o.supervisor ? o.supervisor : &*reporting;
+    shared->options = &o;
+    shared->runner = getpid();
+    shared->audit_arch = Info(HostArch()).audit_arch;
+    shared->execve_nr = SyscallNumber(HostArch(), "execve").value_or(-1);
+    shared->execveat_nr = SyscallNumber(HostArch(), "execveat").value_or(-1);
+  }
+  // The supervisor's fds are close-on-exec (the program does not get them) but open: the
+  // supervisor process inherits this fd table.
+  std::vector<int> keep = o.keep_fds;
+  for (int fd : o.supervisor_fds) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) keep.push_back(fd);
+  }
+  std::ranges::sort(keep);
+  if (CloseFrom(3, keep) != 0) return StageError(Stage::kCloseFds, errno, o, failed_stage);
+  KeepAcrossExec(o.keep_fds);
+  if (o.new_session && LeaveTerminal() != 0) {
+    return StageError(Stage::kLeaveTerminal, errno, o, failed_stage);
+  }
+  if (o.drop_caps && DropCapabilities() != 0) return StageError(Stage::kDropCaps, errno, o, failed_stage);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
+  if (supervised) {
+    // Close-on-exec (pidfd_open's own): the program does not get it. Without it (Linux < 5.3)
+    // the supervisor reports until no process uses the filter.
+    shared->program_fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    if (int err = StartHelper(shared); err != 0) {
+      return StageError(Stage::kSupervisor, err, o, failed_stage, shared);
+    }
+  }
+  const unsigned flags =
+      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
+                           .new_listener = supervised,
+                           .wait_killable_recv = supervised && o.wait_killable_recv});
+  long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
+  if (r < 0) return StageError(Stage::kInstall, static_cast<int>(-r), o, failed_stage, shared);
+  if (supervised) __atomic_store_n(&shared->listener, static_cast<int>(r), __ATOMIC_RELEASE);
+  // From here every call is filtered: execve, and on failure only what reports it.
+  execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
+  return StageError(Stage::kExec, errno, o, failed_stage, shared);
+}
+
+}  // namespace sysgate::run

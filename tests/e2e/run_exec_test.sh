@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# End-to-end tests of `sysgate run --exec`: sysgate becomes the program (same pid, its own exit
+# status, no process in between); blocked calls are answered and reported by a supervisor
+# process that is not the program's child and outlives it.
+# Usage: run_exec_test.sh SYSGATE_BINARY
+set -uo pipefail
+sg=$1
+source "$(dirname "$0")/lib.sh"
+make_scratch
+
+# Supervisor processes of this script still running (zombies waiting for init do not count);
+# they carry sysgate's environment, so this mark tells them from those of other runs.
+export SYSGATE_E2E_MARK=$tmp
+supervisors() {
+  local n=0 p
+  for p in $(pgrep -x sysgate-sup); do
+    [[ $(ps -o stat= -p "$p") == Z* ]] && continue
+    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "SYSGATE_E2E_MARK=$tmp" && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# ---- the program is sysgate's process ----
+expect "exit code"          7   "" -- "$sg" run --exec -- sh -c 'exit 7'
+expect "signal: its own"    143 "" -- "$sg" run --exec -- sh -c 'kill -TERM $$'
+expect "same pid"           0   "same" -- sh -c 'p=$$; exec "$1" run --exec -- sh -c "[ \$\$ = $p ] && echo same"' sh "$sg"
+expect "filter on"          0   "Seccomp:	2" -- "$sg" run --exec -- grep -E '^Seccomp:' /proc/self/status
+expect "no_new_privs"       0   "NoNewPrivs:	1" -- "$sg" run --exec -- grep NoNewPrivs /proc/self/status
+# The supervisor is started through an intermediate that exits: the program has no child it
+# did not make.
+expect "no extra child"     0   "children:[]" -- "$sg" run --exec -- "$py" -c '
+import os, time
+time.sleep(0.2)
+print("children:[%s]" % open("/proc/self/task/%d/children" % os.getpid()).read().strip())'
+expect "no listener in target" 0 "" -- "$sg" run --exec -- sh -c '! ls -l /proc/self/fd | grep -q "seccomp notify"'
+# A signal to the pid the shell knows reaches the program itself.
+expect "kill reaches it"    0   "143 sleep" -- sh -c '"$1" run --exec -- sleep 5 & p=$!; sleep 0.3; c=$(ps -o comm= -p $p); kill -TERM $p; wait $p; echo "$? $c"' sh "$sg"
+expect "pipeline"           0   "hi" -- timeout 10 sh -c '"$1" run --exec -- echo hi | cat' sh "$sg"
+expect "not found"          127 "cannot run 'no-such-program'" -- "$sg" run --exec -- no-such-program
+printf '#!/bin/sh\necho hi\n' > "$tmp/noexec.sh"
+expect "not executable"     126 "Permission denied" -- "$sg" run --exec -- "$tmp/noexec.sh"
+
+# ---- blocked calls: answered and reported by the supervisor ----
+expect "blocked, reported"  1   "sysgate: blocked unshare(CLONE_NEWUSER) = -1 EPERM (Operation not permitted)" -- "$sg" run --exec -- unshare -U true
+expect "json report"        1   '"event":"blocked"' -- "$sg" run --exec --json -- unshare -U true
+out=$("$sg" run --exec -q -- unshare -U true 2>&1)
+expect "quiet"              1   "" -- grep -q "sysgate: blocked" <<<"$out"
+# A descendant left running is still answered after the program exits (silently: the
+# supervisor lets go of the program's stderr then), until no process uses the filter.
+printf 'default allow\nerrno(EACCES) mkdir, mkdirat\n' > "$tmp/nomkdir.sgp"
+expect "descendant answered" 0  "" -- "$sg" run --exec -p "$tmp/nomkdir.sgp" -- sh -c "(sleep 0.3; mkdir $tmp/late 2>$tmp/late.err) </dev/null >/dev/null 2>&1 &"
+sleep 0.8
+expect "descendant refused" 0   "Permission denied" -- cat "$tmp/late.err"
+expect "supervisor gone"    0   "0" -- supervisors
+# Whoever reads the program's output to its end before reaping it (a shell's $(exec ...),
+# subprocess.run) is not kept waiting by the supervisor.
+expect "capture, no hang"   0   "done blocked unshare" -- timeout 10 "$py" -c '
+import subprocess, sys
+r = subprocess.run([sys.argv[1], "run", "--exec", "--", "unshare", "-U", "true"], capture_output=True, timeout=5)
+print("done", r.stderr.decode().split("sysgate: ")[1][:16])' "$sg"
+expect "\$(exec ...), no hang" 0 "blocked unshare" -- timeout 10 sh -c 'x=$(exec "$1" run --exec -- unshare -U true 2>&1); echo "$x"' sh "$sg"
+printf 'default allow\nkill-process mincore\nerrno(EACCES) getuid\n' > "$tmp/kill.sgp"
+expect "kill verdict"       137 "sysgate: blocked mincore(0, 0, NULL) = killed" -- "$sg" run --exec -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
+expect "errno verdict"      0   "errno 13" -- "$sg" run --exec -p "$tmp/kill.sgp" -- "$py" -c "$(sys '102')"
+# sysgate's own execve is let through although the policy refuses execve; the program's are not.
+printf 'default allow\nerrno(EPERM) execve\n' > "$tmp/noexec.sgp"
+expect "exec gate"          0   "" -- "$sg" run --exec -p "$tmp/noexec.sgp" -- touch "$tmp/gate"
+expect "gate ran program"   0   "" -- test -e "$tmp/gate"
+expect "later exec denied"  126 'sysgate: blocked execve("/bin/true", ["/bin/true"], 0x' -- "$sg" run --exec -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
+
+# ---- without the supervisor: the kernel's verdicts, nothing reported ----
+expect "no-report: EPERM"   1   "unshare failed: Operation not permitted" -- "$sg" run --exec --no-report -- unshare -U true
+out=$("$sg" run --exec --no-report -- unshare -U true 2>&1)
+expect "no-report: silent"  1   "" -- grep -q "sysgate: blocked" <<<"$out"
+expect "no-report: kill"    159 "" -- "$sg" run --exec --no-report -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
+rm -f "$tmp/marker"
+expect "no-report: execve"  125 "does not allow execve" -- "$sg" run --exec --no-report -p "$tmp/noexec.sgp" -- touch "$tmp/marker"
+expect "marker absent"      1   "" -- test -e "$tmp/marker"
+
+# ---- audit: the supervisor prints the summary when the last process is gone ----
+printf 'default allow\nerrno(EPERM) mkdir, mkdirat\n' > "$tmp/audit.sgp"
+expect "audit: call runs"   0   "would be stopped" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud"
+expect "audit: it ran"      0   "" -- test -d "$tmp/aud"
+expect "audit: summary"     0   "calls would have been stopped" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud2"
+expect "audit: nothing"     0   "would not have stopped anything" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- true
+"$sg" run --exec -q --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud3" >/dev/null 2>&1
+expect "audit log written"  0   '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
+
+# ---- what the program inherits ----
+exec 7>"$tmp/inherited"
+expect "fds closed"         0   "0 1 2 3" -- "$sg" run --exec -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
+expect "keep-fd"            0   "7" -- "$sg" run --exec --keep-fd 7 -- sh -c 'ls /proc/self/fd'
+exec 7>&-
+expect "env set"            0   "FOO=bar" -- "$sg" run --exec --env FOO=bar -- sh -c 'env | grep FOO'
+expect "drop caps"          0   "CapEff:	0000000000000000" -- "$sg" run --exec --drop-caps -- grep CapEff /proc/self/status
+expect "same session"       0   "same" -- sh -c 'exec "$1" run --exec -- sh -c "[ \$(ps -o sid= \$\$) = $(ps -o sid= $$) ] && echo same"' sh "$sg"
+
+# The terminal (CVE-2017-5226). sysgate gives up its controlling terminal, so TIOCSTI on it
+# fails, and stays a job of the shell's session: Ctrl-C on the terminal reaches the program.
+# Both as the job's process-group leader (what an interactive shell starts) and as a member of
+# it (sysgate started by a script). Capabilities dropped (root may TIOCSTI any terminal) and
+# ioctl allowed, so that only the terminal decides.
+printf 'default allow\n' > "$tmp/allow.sgp"
+cat > "$tmp/term_probe.py" <<'PY'
+import os, pty, signal, sys
+how, sg, py, policy, *extra = sys.argv[1:]
+probe = ("import fcntl, os, termios\n"
+         "try:\n fcntl.ioctl(0, termios.TIOCSTI, b'x'); print('tiocsti ok')\n"
+         "except OSError as e: print('tiocsti errno', e.errno)\n"
+         "try:\n os.open('/dev/tty', os.O_RDWR); print('ctty yes')\n"
+         "except OSError as e: print('ctty errno', e.errno)\n"
+         "import time\n"
+         "try: print('ready', flush=True); time.sleep(5); print('no signal')\n"
+         "except KeyboardInterrupt: print('interrupted')\n")
+pid, master = pty.fork()
+if pid == 0:  # a session leader with the pty as its controlling terminal, like a login shell
+    child = os.fork()
+    if child == 0:  # a job: its own process group, in the foreground
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group taking the terminal
+        os.tcsetpgrp(0, os.getpgrp())
+        signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+        argv = [sg, "run", "--exec", "--drop-caps", "-p", policy, *extra, "--", py, "-c", probe]
+        if how == "member":  # a shell leads the group and starts sysgate (no exec: "; :")
+            argv = ["/bin/sh", "-c", '"$0" "$@"; :', *argv]
+        os.execv(argv[0], argv)
+    os.waitpid(child, 0)
+    os._exit(0)
+out = b""
+sent = False
+while True:
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if b"ready" in out and not sent:  # Ctrl-C on the terminal: SIGINT to its foreground group
+        os.write(master, b"\x03")
+        sent = True
+os.waitpid(pid, 0)
+print(out.decode(errors="replace"))
+PY
+for how in leader member; do
+  out=$("$py" "$tmp/term_probe.py" $how "$sg" "$py" "$tmp/allow.sgp" 2>&1)
+  expect "tty $how: TIOCSTI fails"     0 "tiocsti errno 1" -- echo "$out"
+  expect "tty $how: no ctty"           0 "ctty errno 6" -- echo "$out"
+  expect "tty $how: Ctrl-C reaches it" 0 "interrupted" -- echo "$out"
+done
+if [[ $(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1) == 1 ]]; then
+  out=$("$py" "$tmp/term_probe.py" leader "$sg" "$py" "$tmp/allow.sgp" --no-new-session 2>&1)
+  expect "tty: kept if asked" 0 "tiocsti ok" -- echo "$out"
+else
+  echo "skip: dev.tty.legacy_tiocsti is 0 (TIOCSTI off for everyone); the control run is not made"
+fi
+
+# ---- as an unprivileged user ----
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+  nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  expect "nobody: filter"   0   "Seccomp:	2" -- "${nobody[@]}" "$sg" run --exec -- grep -E '^Seccomp:' /proc/self/status
+  expect "nobody: reported" 1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- "${nobody[@]}" "$sg" run --exec -- unshare -U true
+  printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
+  expect "nobody: decoded"  2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/ro\"" -- "${nobody[@]}" "$sg" run --exec -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/ro"
+else
+  echo "skip: setpriv or user nobody missing; the unprivileged run is not tested"
+fi
+sleep 0.3
+expect "no supervisor left" 0   "0" -- supervisors
+
+finish
