@@ -40,6 +40,9 @@
 #include <optional>
 
 #include <fmt/format.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "run/command_setup.h"
 #include "supervise/notify_fd.h"
@@ -212,6 +215,12 @@ int HelperMain(void* arg) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 1) > 0 && (p.revents & POLLIN)) AnswerEarly(s, fd);
   }
+#if defined(__SANITIZE_ADDRESS__)
+  // Under ASan (make asan): the main thread's sanitizer state is ours now; we run on the
+  // helper's stack. (Not earlier: the runner still used that state.)
+  __sanitizer_start_switch_fiber(nullptr, s->helper_stack_top - kHelperStack, kHelperStack);
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
   const int listener = Load(&s->listener);
   if (listener < 0 || Load(&s->failed)) _exit(0);  // the runner could not start the program
   AfterExec(s, listener);

@@ -34,7 +34,9 @@ time.sleep(0.2)
 print("children:[%s]" % open("/proc/self/task/%d/children" % os.getpid()).read().strip())'
 expect "no listener in target" 0 "" -- "$sg" run --exec -- sh -c '! ls -l /proc/self/fd | grep -q "seccomp notify"'
 # A signal to the pid the shell knows reaches the program itself.
-expect "kill reaches it"    0   "143 sleep" -- sh -c '"$1" run --exec -- sleep 5 & p=$!; sleep 0.3; c=$(ps -o comm= -p $p); kill -TERM $p; wait $p; echo "$? $c"' sh "$sg"
+expect "kill reaches it"    0   "143 sleep" -- sh -c '"$1" run --exec -- sleep 5 & p=$!
+  for i in $(seq 50); do [ "$(ps -o comm= -p $p)" = sleep ] && break; sleep 0.1; done
+  c=$(ps -o comm= -p $p); kill -TERM $p; wait $p; echo "$? $c"' sh "$sg"
 expect "pipeline"           0   "hi" -- timeout 10 sh -c '"$1" run --exec -- echo hi | cat' sh "$sg"
 expect "not found"          127 "cannot run 'no-such-program'" -- "$sg" run --exec -- no-such-program
 printf '#!/bin/sh\necho hi\n' > "$tmp/noexec.sh"
