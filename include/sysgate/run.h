@@ -107,13 +107,13 @@ Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& options,
 // systemd's SystemCallFilter=): the same pid, the same parent, signals and exit status straight
 // between the program and whoever started the caller; no process waits in between.
 // The calling process must be single-threaded. Every step of Run happens here, in this
-// process, but the parent-death signal (there is no runner to die), and new_session gives up
-// the controlling terminal instead of starting a session (the program stays a job of its
-// shell; see docs/run.md). Supervised (the same options as Run), blocked calls are answered and reported
-// by a supervisor process started here, which is not the program's child; it reports until the
-// program exits and answers calls until no process uses the filter (descendants left running
-// are still answered, silently); there is no exit status to report. If that process is
-// killed, blocked calls fail with ENOSYS.
+// process, but the parent-death signal (there is no runner to die); new_session gives up the
+// controlling terminal instead of starting a session (the program stays a job of its shell;
+// docs/run.md). Supervised (the same options as Run), blocked calls are answered and reported
+// by a supervisor process started here, which is not the program's child; it reports until
+// the program exits and answers calls until no process uses the filter (descendants left
+// running are still answered, silently). There is no exit status to report. If the supervisor
+// is killed, blocked calls fail with ENOSYS.
 // Returns only if the program could not be started; the filter may then already be installed.
 Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& options,
                          Stage* failed_stage = nullptr);

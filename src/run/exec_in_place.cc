@@ -290,8 +290,8 @@ Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Sta
   PreparedCommand cmd;
   if (auto p = PrepareCommand(program, o, &cmd, failed_stage); !p) return p.error();
   const bool supervised = Supervised(o);
-  // Everything the supervisor process will use is made now, in memory it inherits.
-  // On success our frames stay as they are in the old address space the supervisor inherits.
+  // Everything the supervisor process will use is made now: on success these frames stay as
+  // they are in the old address space it inherits.
   std::optional<Supervisor> reporting;
   Shared* shared = nullptr;
   if (supervised) {
