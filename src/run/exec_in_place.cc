@@ -147,6 +147,7 @@ void ProgramExited(Shared* s) {
       }
       continue;
     }
+    if (p[1].revents & POLLNVAL) s->program_fd = -1;
     if (p[1].revents & POLLIN) {
       if (s->options->on_program_exit) s->options->on_program_exit();
       ProgramExited(s);
@@ -174,6 +175,7 @@ void ProgramExited(Shared* s) {
     pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
     if (poll(p, 2, -1) < 0) continue;  // EINTR
     if (p[0].revents & POLLIN) break;
+    if (p[1].revents & POLLNVAL) s->program_fd = -1;  // never: it is not 0, 1 or 2
     if (p[1].revents & POLLIN) {
       if (s->options->on_program_exit) break;  // C++ to run: the supervisor process does it
       ProgramExited(s);
@@ -320,6 +322,12 @@ Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Sta
   if (o.drop_caps && DropCapabilities() != 0) return StageError(Stage::kDropCaps, errno, o, failed_stage);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
   if (supervised) {
+    // The supervisor's fds must not take the place of a closed stdin, stdout or stderr: it
+    // lets go of those after the exec. A close-on-exec /dev/null holds the place, so the program
+    // still finds them closed.
+    for (int fd = 0; fd <= 2; ++fd) {
+      if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) open("/dev/null", O_RDWR | O_CLOEXEC);
+    }
     // Close-on-exec (pidfd_open's own): the program does not get it. Without it (Linux < 5.3)
     // the supervisor reports until no process uses the filter.
     shared->program_fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));

@@ -38,6 +38,22 @@ expect "kill reaches it"    0   "143 sleep" -- sh -c '"$1" run --exec -- sleep 5
   for i in $(seq 50); do [ "$(ps -o comm= -p $p)" = sleep ] && break; sleep 0.1; done
   c=$(ps -o comm= -p $p); kill -TERM $p; wait $p; echo "$? $c"' sh "$sg"
 expect "pipeline"           0   "hi" -- timeout 10 sh -c '"$1" run --exec -- echo hi | cat' sh "$sg"
+# Started with stdin, stdout or stderr closed: the program finds them closed, the supervisor's
+# own fds took none of their places (it lets go of 0 and 1 after the exec), and it reports.
+expect "stdin closed"       1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/0 ] && unshare -U true" <&-' sh "$sg"
+expect "stdout closed"      1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/1 ] && unshare -U true" >&-' sh "$sg"
+expect "stderr closed"      0   "closed" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/2 ] && echo closed" 2>&-' sh "$sg"
+# ... and does not spin meanwhile: CPU ticks of the helper while the program sleeps.
+"$sg" run --exec -- sleep 1 <&- &
+sleep 0.7
+ticks=0
+for p in $(pgrep -x sysgate); do
+  grep -qz "^SYSGATE_E2E_MARK=$tmp\$" "/proc/$p/environ" 2>/dev/null || continue
+  read -r -a st < <(sed 's/.*) //' "/proc/$p/stat")
+  ticks=$((ticks + st[11] + st[12]))
+done
+wait
+expect "helper idle ($ticks ticks)" 0 "" -- test "$ticks" -lt 10
 expect "not found"          127 "cannot run 'no-such-program'" -- "$sg" run --exec -- no-such-program
 printf '#!/bin/sh\necho hi\n' > "$tmp/noexec.sh"
 expect "not executable"     126 "Permission denied" -- "$sg" run --exec -- "$tmp/noexec.sh"
