@@ -111,10 +111,11 @@ void AnswerEarly(Shared* s, int fd) {
   ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-// The program has exited: reports stop here. Whoever reads the program's stderr (a shell's
-// $(...), subprocess.run) waits for its end before it reaps the program; where the kernel keeps
-// a dead task's filter until it is reaped, holding stderr until no process uses the filter
-// would hang them both. Descendants left running are still answered, silently.
+// The program has exited: reports stop here, as they do when `sysgate run` returns. A
+// supervisor that kept the program's stderr until no process used the filter would keep
+// whoever reads it to the end (a shell's $(...), subprocess.run) waiting for every daemon the
+// program left running, even one that let go of that stderr itself. Descendants left running
+// are still answered, silently.
 void ProgramExited(Shared* s) {
   std::fflush(nullptr);
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -127,6 +128,22 @@ void ProgramExited(Shared* s) {
   s->program_exited = true;
 }
 
+enum class Event { kCall, kProgramExited, kHangUp };
+
+// Waits for a notification, the program's exit, or the listener's hang-up (no process uses
+// the filter any more), in that order of precedence: the program's last calls are reported
+// before its exit. Raw calls only.
+Event Wait(Shared* s, int listener) {
+  while (true) {
+    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) continue;  // EINTR
+    if (p[0].revents & POLLIN) return Event::kCall;
+    if (p[1].revents & POLLNVAL) s->program_fd = -1;  // not to be polled again
+    if (p[1].revents & POLLIN) return Event::kProgramExited;
+    if (p[0].revents & (POLLHUP | POLLERR)) return Event::kHangUp;
+  }
+}
+
 // The supervisor process: a fork of the helper, alone in the runner's old address space.
 [[noreturn]] void Supervise(Shared* s, int listener) {
   setsid();  // out of the terminal's session: Ctrl-C is for the program
@@ -137,25 +154,17 @@ void ProgramExited(Shared* s) {
       std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
     }
   }
-  while (true) {
-    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) continue;  // EINTR
-    if (p[0].revents & POLLIN) {  // before the exit: the program's last calls are reported
-      if (auto h = s->supervisor->HandleOne(listener); !h) {
-        std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
-        break;  // the listener is unusable: blocked calls fail with ENOSYS from now on
-      }
-      continue;
-    }
-    if (p[1].revents & POLLNVAL) s->program_fd = -1;
-    if (p[1].revents & POLLIN) {
+  for (Event e; (e = Wait(s, listener)) != Event::kHangUp;) {
+    if (e == Event::kProgramExited) {
       if (s->options->on_program_exit) s->options->on_program_exit();
       ProgramExited(s);
-      continue;
+    } else if (auto h = s->supervisor->HandleOne(listener); !h) {
+      std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
+      break;  // the listener is unusable: blocked calls fail with ENOSYS from now on
     }
-    if (p[0].revents & (POLLHUP | POLLERR)) break;  // no process uses the filter any more
   }
-  // Without a pidfd (Linux < 5.3) the program's exit was not seen apart.
+  // The hang-up can come before the pidfd says the program has exited (or without a pidfd,
+  // Linux < 5.3): the program is gone either way.
   if (!s->program_exited && s->options->on_program_exit) s->options->on_program_exit();
   if (s->options->on_finished) s->options->on_finished();
   std::fflush(nullptr);
@@ -171,22 +180,12 @@ void ProgramExited(Shared* s) {
   for (int fd : s->options->keep_fds) {  // the program's; it has its own copies
     if (fd != 2 && fd != listener && fd != s->program_fd) close(fd);
   }
+  // C++ to run (a call to answer, an audit summary to print) is the supervisor process's.
   while (!s->pending) {
-    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) continue;  // EINTR
-    if (p[0].revents & POLLIN) break;
-    if (p[1].revents & POLLNVAL) s->program_fd = -1;  // never: it is not 0, 1 or 2
-    if (p[1].revents & POLLIN) {
-      if (s->options->on_program_exit) break;  // C++ to run: the supervisor process does it
-      ProgramExited(s);
-      continue;
-    }
-    if (p[0].revents & (POLLHUP | POLLERR)) {  // no process uses the filter any more
-      // (The program among them: the kernel may let go of its filter before the pidfd says
-      // it has exited.)
-      if (s->options->on_program_exit) break;
-      _exit(0);
-    }
+    Event e = Wait(s, listener);
+    if (e == Event::kCall || s->options->on_program_exit) break;
+    if (e == Event::kHangUp) _exit(0);
+    ProgramExited(s);
   }
   pid_t pid = fork();
   if (pid == 0) Supervise(s, listener);

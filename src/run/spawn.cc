@@ -79,8 +79,8 @@ class SignalForwarding {
 
 // Takes the child's listener fd, then answers notifications until the child exits. *record
 // and *record_len receive a setup failure the child reported on `pipe_fd`.
-// With `follow`, the child is reaped here when it exits (a zombie still holds the filter, so
-// the listener would not hang up while it waits); *reaped_status then receives its status.
+// With `follow`, the child is reaped here as soon as it exits, while its descendants are still
+// supervised; *reaped_status then receives its status.
 Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Supervisor& supervisor,
                        bool follow, void* record, ssize_t* record_len, bool* killed_by_policy,
                        std::optional<int>* reaped_status) {

@@ -8,17 +8,19 @@ sg=$1
 source "$(dirname "$0")/lib.sh"
 make_scratch
 
-# Supervisor processes of this script still running (zombies waiting for init do not count);
-# they carry sysgate's environment, so this mark tells them from those of other runs.
+# ours COMM: the pids of live processes named COMM that this script started (zombies waiting
+# for init do not count). Helpers carry sysgate's environment, so this mark tells them from
+# those of other runs.
 export SYSGATE_E2E_MARK=$tmp
-supervisors() {
-  local n=0 p
-  for p in $(pgrep -x sysgate-sup); do
+ours() {
+  local p
+  for p in $(pgrep -x "$1"); do
     [[ $(ps -o stat= -p "$p") == Z* ]] && continue
-    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "SYSGATE_E2E_MARK=$tmp" && n=$((n + 1))
+    grep -qz "^SYSGATE_E2E_MARK=$tmp\$" "/proc/$p/environ" 2>/dev/null && echo "$p"
   done
-  echo "$n"
+  return 0  # a process gone meanwhile is not a failure
 }
+supervisors() { ours sysgate-sup | wc -l; }
 
 # ---- the program is sysgate's process ----
 expect "exit code"          7   "" -- "$sg" run --exec -- sh -c 'exit 7'
@@ -47,8 +49,7 @@ expect "stderr closed"      0   "closed" -- sh -c '"$1" run --exec -- sh -c "[ !
 "$sg" run --exec -- sleep 1 <&- &
 sleep 0.7
 ticks=0
-for p in $(pgrep -x sysgate); do
-  grep -qz "^SYSGATE_E2E_MARK=$tmp\$" "/proc/$p/environ" 2>/dev/null || continue
+for p in $(ours sysgate); do
   read -r -a st < <(sed 's/.*) //' "/proc/$p/stat")
   ticks=$((ticks + st[11] + st[12]))
 done
@@ -70,13 +71,18 @@ expect "descendant answered" 0  "" -- "$sg" run --exec -p "$tmp/nomkdir.sgp" -- 
 sleep 0.8
 expect "descendant refused" 0   "Permission denied" -- cat "$tmp/late.err"
 expect "supervisor gone"    0   "0" -- supervisors
-# Whoever reads the program's output to its end before reaping it (a shell's $(exec ...),
-# subprocess.run) is not kept waiting by the supervisor.
-expect "capture, no hang"   0   "done blocked unshare" -- timeout 10 "$py" -c '
+# Whoever reads the program's output to its end (a shell's $(...), subprocess.run) is not kept
+# waiting by the supervisor for a daemon the program left behind (one that let go of that
+# output itself, and made a blocked call so that the supervisor process exists).
+start=$(date +%s%N)
+out=$(timeout 10 "$sg" run --exec -- sh -c 'unshare -U true; sleep 3 </dev/null >/dev/null 2>&1 &' 2>&1)
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect "capture: reported"  0   "blocked unshare" -- echo "$out"
+expect "capture: not held ($ms ms)" 0 "" -- test "$ms" -lt 2500
+expect "capture, python"    0   "done blocked unshare" -- timeout 10 "$py" -c '
 import subprocess, sys
-r = subprocess.run([sys.argv[1], "run", "--exec", "--", "unshare", "-U", "true"], capture_output=True, timeout=5)
+r = subprocess.run([sys.argv[1], "run", "--exec", "--", "sh", "-c", "unshare -U true; sleep 3 </dev/null >/dev/null 2>&1 &"], capture_output=True, timeout=2.5)
 print("done", r.stderr.decode().split("sysgate: ")[1][:16])' "$sg"
-expect "\$(exec ...), no hang" 0 "blocked unshare" -- timeout 10 sh -c 'x=$(exec "$1" run --exec -- unshare -U true 2>&1); echo "$x"' sh "$sg"
 printf 'default allow\nkill-process mincore\nerrno(EACCES) getuid\n' > "$tmp/kill.sgp"
 expect "kill verdict"       137 "sysgate: blocked mincore(0, 0, NULL) = killed" -- "$sg" run --exec -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
 expect "errno verdict"      0   "errno 13" -- "$sg" run --exec -p "$tmp/kill.sgp" -- "$py" -c "$(sys '102')"
@@ -183,7 +189,8 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 else
   echo "skip: setpriv or user nobody missing; the unprivileged run is not tested"
 fi
-sleep 0.3
+# Once the daemons above (sleep 3) are gone, so are their supervisors.
+for _ in $(seq 60); do [[ $(supervisors) == 0 ]] && break; sleep 0.1; done
 expect "no supervisor left" 0   "0" -- supervisors
 
 finish
