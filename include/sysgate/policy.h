@@ -52,10 +52,11 @@ class Action {
   static Action Trap(uint32_t data = 0) { return Action(ActionKind::kTrap, data); }
   static Action Trace(uint32_t data = 0) { return Action(ActionKind::kTrace, data); }
   static Action Log() { return Action(ActionKind::kLog, 0); }
-  static Action Notify() { return Action(ActionKind::kNotify, 0); }
+  // data: nothing to the kernel; sysgate run's routing keeps the errno it answers with there.
+  static Action Notify(uint32_t data = 0) { return Action(ActionKind::kNotify, data); }
 
   ActionKind kind() const { return kind_; }
-  // errno for kErrno, the 16-bit data for kTrap/kTrace, 0 otherwise. Not range-checked here:
+  // errno for kErrno, the 16-bit data for kTrap/kTrace/kNotify, 0 otherwise. Not range-checked here:
   // Validate() reports values the kernel would not carry.
   uint32_t data() const { return data_; }
 
@@ -190,6 +191,10 @@ struct NamedConstant {
 struct Policy {
   Action default_action = Action::KillProcess();
   Action unknown_action = Action::Errno(38);  // ENOSYS: lets libc fall back for new syscalls
+  // A call of an ABI the policy does not target (another arch, i386 on x86_64, x32 numbers on
+  // an x86_64-only policy). No policy language sets it: `sysgate run --audit` routes it to
+  // its supervisor (notify), to report such calls instead of dying of them.
+  Action foreign_abi_action = Action::KillProcess();
   std::vector<Arch> arches;                  // targets; empty: DefaultArches()
   bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success
   std::vector<NamedConstant> constants;
@@ -197,6 +202,9 @@ struct Policy {
 
   // The targets, with the default filled in.
   std::vector<Arch> TargetArches() const;
+  // Every kind of action the policy can return (the default, unknown and foreign-ABI actions
+  // and every rule's), sorted: what a kernel must support to run it.
+  std::vector<ActionKind> ActionKinds() const;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

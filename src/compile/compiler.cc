@@ -31,8 +31,8 @@ class Compiler {
 
   bpf::Program Run() {
     std::vector<ArchDecision> decisions = compile::Decide(policy_);
-    Node kill = gen_.Ret(bpf::ret::kKillProcess);
-    // Arch checks in target order: if (A == audit) goto tree, ..., else kill.
+    Node kill = gen_.Ret(bpf::RetOf(policy_.foreign_abi_action));
+    // Arch checks in target order: if (A == audit) goto tree, ..., else kill (foreign ABI).
     std::vector<Node> trees;
     for (const ArchDecision& d : decisions) trees.push_back(NumberTree(d));
     Node next = kill;
@@ -142,7 +142,7 @@ class Compiler {
     switch (tail) {
       case Chain::kDefault: return bpf::RetOf(policy_.default_action);
       case Chain::kUnknown: return bpf::RetOf(policy_.unknown_action);
-      case Chain::kBadAbi: return bpf::ret::kKillProcess;
+      case Chain::kBadAbi: return bpf::RetOf(policy_.foreign_abi_action);
       default: return bpf::RetOf(policy_.rules[static_cast<size_t>(tail)].action);
     }
   }

@@ -27,6 +27,7 @@ std::string Action::ToString() const {
     }
     case ActionKind::kTrap:
     case ActionKind::kTrace:
+    case ActionKind::kNotify:
       if (data_ == 0) return std::string(ActionKindName(kind_));
       return fmt::format("{}({})", ActionKindName(kind_), data_);
     default:

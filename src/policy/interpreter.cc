@@ -34,7 +34,7 @@ Interpreter::Interpreter(const Policy& policy)
 Verdict Interpreter::Evaluate(const SeccompData& data) const {
   std::optional<Arch> abi = ArchFromAudit(data.arch, data.nr);
   if (!abi || std::ranges::find(targets_, *abi) == targets_.end()) {
-    return {Action::KillProcess(), Verdict::Reason::kBadArch, -1};
+    return {policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1};
   }
   const auto& per_rule = numbers_.at(*abi);
   for (size_t i = 0; i < policy_.rules.size(); ++i) {

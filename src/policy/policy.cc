@@ -10,6 +10,15 @@ std::vector<Arch> Policy::TargetArches() const {
   return arches.empty() ? DefaultArches() : arches;
 }
 
+std::vector<ActionKind> Policy::ActionKinds() const {
+  std::vector<ActionKind> kinds = {default_action.kind(), unknown_action.kind(),
+                                   foreign_abi_action.kind()};
+  for (const Rule& r : rules) kinds.push_back(r.action.kind());
+  std::ranges::sort(kinds);
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  return kinds;
+}
+
 std::string_view SeverityName(Severity s) {
   switch (s) {
     case Severity::kError: return "error";

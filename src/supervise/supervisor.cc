@@ -88,7 +88,11 @@ Supervisor& Supervisor::Otherwise(Handler handler) {
 Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Notification& n) {
   SyscallCall call(fd, n);
   auto it = call.name().empty() ? by_name_.end() : by_name_.find(call.name());
-  Reply reply = it != by_name_.end() ? it->second(call) : otherwise_(call);
+  Reply reply = Reply::Fail(EPERM);  // a handler that throws has denied the call
+  try {
+    reply = it != by_name_.end() ? it->second(call) : otherwise_(call);
+  } catch (...) {
+  }
   Handled h;
   h.kind = reply.kind;
   supervise::Response resp;
