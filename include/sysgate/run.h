@@ -44,6 +44,16 @@ enum class Supervision : uint8_t {
   kAudit,
 };
 
+struct FilterOptions {
+  Supervision supervision = Supervision::kReport;
+  // TIOCSTI and TIOCLINUX fail with EPERM whatever the policy says, as in the built-in profiles
+  // (CVE-2017-5226): a new session (Options::new_session) keeps an unprivileged program from
+  // pushing keystrokes into the caller's terminal, but not a program with CAP_SYS_ADMIN, which
+  // may do so on any terminal. Off only for a run that shares the caller's session on purpose.
+  // (Not in audit mode, which reports the policy as written.)
+  bool deny_terminal_injection = true;
+};
+
 // What a run installs: a policy checked against the running kernel (an action it lacks is an
 // error, never a silent downgrade), routed for its supervision, compiled and verified against
 // the policy (translation validation). Cheap to copy.
@@ -51,14 +61,16 @@ class Filter {
  public:
   // `policy` must be resolved and valid (the readers and PolicyBuilder give such policies).
   // Without user notification in the kernel, kReport becomes kNone (see supervision()).
-  static Result<Filter> ForPolicy(const Policy& policy, Supervision supervision = Supervision::kReport);
+  static Result<Filter> ForPolicy(const Policy& policy, const FilterOptions& options = {});
   // A built-in profile ("default", "strict"). For the build host's arches these were compiled
   // and verified when sysgate was built: nothing is parsed unless a call needs the policy.
-  static Result<Filter> Builtin(std::string_view name, Supervision supervision = Supervision::kReport);
+  static Result<Filter> Builtin(std::string_view name, const FilterOptions& options = {});
 
   Supervision supervision() const;
   const bpf::Program& program() const;  // as installed
-  const Policy& policy() const;         // as written (a built-in profile is parsed here, once)
+  // As written, with the terminal rule in front where it was added (a built-in profile is
+  // parsed here, once).
+  const Policy& policy() const;
 
  private:
   struct State;
@@ -105,8 +117,8 @@ struct Options {
   // close). Run's caller simply continues after Run.
   std::function<void()> on_program_exit;
   std::function<void()> on_finished;
-  // ExecInPlace only: fds of the caller's that the supervisor process uses (an audit log).
-  // They stay open for it and are closed for the program; every other fd is closed.
+  // Fds of the caller's that the supervisor uses (an audit log): never kept for the program.
+  // ExecInPlace keeps them open for its supervisor process; every other fd is closed.
   std::vector<int> supervisor_fds;
 };
 

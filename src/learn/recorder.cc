@@ -60,7 +60,7 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
   watch.unknown_action = Action::Notify();
   watch.arches = DefaultArches();
   // Audit: every call reaches the supervisor, is counted, and runs.
-  auto filter = run::Filter::ForPolicy(watch, run::Supervision::kAudit);
+  auto filter = run::Filter::ForPolicy(watch, {.supervision = run::Supervision::kAudit});
   if (!filter) return filter.error();
 
   std::unordered_map<uint64_t, Raw> raw;

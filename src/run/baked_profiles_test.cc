@@ -7,6 +7,7 @@
 
 #include "supervise/policy_supervisor.h"
 #include "sysgate/compiler.h"
+#include "sysgate/interpreter.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate::run {
@@ -31,6 +32,13 @@ TEST(BakedProfiles, EveryBuiltinProfileIsBakedAsItCompilesNow) {
     EXPECT_NE(*supervised, *unsupervised);  // errno verdicts do go to the supervisor
 
     EXPECT_EQ(std::vector<ActionKind>(baked->actions.begin(), baked->actions.end()), policy.ActionKinds());
+    // Filter::Builtin adds no terminal rule: each profile denies TIOCSTI and TIOCLINUX itself,
+    // junk in the upper half or not.
+    int32_t ioctl = *SyscallNumber(HostArch(), "ioctl");
+    for (uint64_t cmd : {0x5412ULL, 0x541cULL, 0x5412ULL | (1ULL << 32)}) {
+      Verdict v = Interpreter(policy).Evaluate(SeccompData::For(HostArch(), ioctl, {0, cmd}));
+      EXPECT_EQ(v.action, Action::Errno(1)) << cmd;
+    }
 
   }
 }

@@ -50,6 +50,15 @@ Result<void> CheckKernel(Supervision s, std::span<const ActionKind> kinds, const
   return {};
 }
 
+// The rule FilterOptions::deny_terminal_injection puts in front of a policy; it names itself
+// in reports.
+Rule TerminalRule() {
+  ParsedPolicy p = ParsePolicyText("errno(EPERM) ioctl if cmd == TIOCSTI || cmd == TIOCLINUX\n",
+                                   "<sysgate: no terminal injection>");
+  SG_CHECK(p.ok() && p.policy->rules.size() == 1, "the terminal rule parses");
+  return p.policy->rules[0];
+}
+
 Policy Routed(const Policy& policy, Supervision s) {
   switch (s) {
     case Supervision::kReport: return supervise::RouteForReports(policy);
@@ -61,9 +70,13 @@ Policy Routed(const Policy& policy, Supervision s) {
 
 }  // namespace
 
-Result<Filter> Filter::ForPolicy(const Policy& policy, Supervision supervision) {
+Result<Filter> Filter::ForPolicy(const Policy& written, const FilterOptions& options) {
   const kernel::Features& features = kernel::Probe();
-  supervision = Effective(supervision, features);
+  const Supervision supervision = Effective(options.supervision, features);
+  Policy policy = written;
+  if (options.deny_terminal_injection && supervision != Supervision::kAudit) {
+    policy.rules.insert(policy.rules.begin(), TerminalRule());
+  }
   if (auto ok = CheckKernel(supervision, policy.ActionKinds(), features); !ok) return ok.error();
   Policy installed = Routed(policy, supervision);
   auto program = Compile(installed);
@@ -76,14 +89,14 @@ Result<Filter> Filter::ForPolicy(const Policy& policy, Supervision supervision) 
   auto s = std::make_shared<State>();
   s->supervision = supervision;
   s->program = std::move(*program);
-  s->policy = policy;
+  s->policy = std::move(policy);
   return Filter(std::move(s));
 }
 
-Result<Filter> Filter::Builtin(std::string_view name, Supervision supervision) {
+Result<Filter> Filter::Builtin(std::string_view name, const FilterOptions& options) {
   const BakedProfile* baked = FindBakedProfile(name);
   const kernel::Features& features = kernel::Probe();
-  const Supervision effective = Effective(supervision, features);
+  const Supervision effective = Effective(options.supervision, features);
   if (!baked || effective == Supervision::kAudit) {
     ParsedPolicy parsed = ParseBuiltinProfile(name);
     if (!parsed.ok()) {
@@ -91,7 +104,8 @@ Result<Filter> Filter::Builtin(std::string_view name, Supervision supervision) {
       return MakeError(ErrorCode::kNotFound, fmt::format("no built-in profile '{}' (profiles: {})",
                                                          name, fmt::join(names, ", ")));
     }
-    return ForPolicy(*parsed.policy, supervision);
+    // The profiles deny TIOCSTI and TIOCLINUX themselves (run/baked_profiles_test.cc).
+    return ForPolicy(*parsed.policy, {.supervision = options.supervision, .deny_terminal_injection = false});
   }
   if (auto ok = CheckKernel(effective, baked->actions, features); !ok) return ok.error();
   auto s = std::make_shared<State>();

@@ -34,7 +34,6 @@
 #include "run/supervision.h"
 #include "run/supervision_events.h"
 #include "supervise/policy_supervisor.h"
-#include "supervise/proc_status.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
 #include "sysgate/supervisor.h"
@@ -94,21 +93,37 @@ struct Handover {
   int listener = -1;  // the child's listener fd, once the filter is on
   int taken = 0;      // the runner holds its copy: the child may exec
   int sock = -1;      // the child's end of the socket the listener goes over
-  std::vector<int>* fds = nullptr;  // made before fork, one slot: nothing allocates after it
+  int report = -1;    // the child's failure pipe
 };
 
 constexpr size_t kSenderStack = 64 << 10;
 
 // The child's second thread. The filter is on the main thread only, so this one makes its
 // calls unfiltered: it waits (spinning: the main thread makes no call it could wake us with)
-// for the listener, and sends it to the runner. The exec ends it.
+// for the listener, and sends it to the runner. The exec ends it. Raw calls only; if the
+// listener cannot be sent, the child fails as a whole (a record, then exit_group).
 int SendListener(void* arg) {
   auto* h = static_cast<Handover*>(arg);
   int fd;
   while ((fd = __atomic_load_n(&h->listener, __ATOMIC_ACQUIRE)) < 0) {
   }
-  (*h->fds)[0] = fd;
-  [[maybe_unused]] auto sent = SendFds(h->sock, *h->fds, {});  // if it fails, the runner sees EOF
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  long r;
+  while ((r = syscall(SYS_sendmsg, h->sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  if (r < 0) Fail(h->report, Stage::kSupervisor, errno);  // e.g. ETOOMANYREFS
   for (;;) pause();
 }
 
@@ -129,18 +144,30 @@ int ReceiveListener(int sock, int pipe_fd) {
   return got->fds[0];
 }
 
+// The "Seccomp:" field of an open /proc/PID/status.
+long SeccompMode(int status_fd) {
+  char buf[4096];
+  ssize_t n = pread(status_fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  const char* at = std::strstr(buf, "\nSeccomp:");
+  return at ? std::strtol(at + 9, nullptr, 10) : -1;
+}
+
 // Waits for the child and says whether the filter killed it: a SIGSYS, and the kernel's mark
 // on the thread it killed (SECCOMP_MODE_DEAD, 3, in the zombie's /proc status) where that
-// thread was the main one. A program that sends itself SIGSYS is not marked.
-int Reap(pid_t pid, bool* by_filter) {
+// thread was the main one. A program that sends itself SIGSYS is not marked. `status_fd` was
+// opened before the program ran: it cannot keep us from reading it now (RLIMIT_NOFILE).
+int Reap(pid_t pid, int status_fd, bool* by_filter) {
   siginfo_t si{};
   while (waitid(P_PID, pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
   }
   *by_filter = (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) && si.si_status == SIGSYS &&
-               supervise::ProcStatusNumber(pid, "Seccomp") == 3;
+               status_fd >= 0 && SeccompMode(status_fd) == 3;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  g_child = 0;  // its pid may be reused: signals are no longer passed on
   return status;
 }
 
@@ -154,13 +181,9 @@ struct SupervisionResult {
 
 // Answers notifications until the child exits; with `follow`, until no process uses the filter
 // any more (or SIGINT/SIGTERM). Any error but a call that went away ends it with a failure.
-void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, Supervisor& supervisor,
+void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
+               SupervisionEvents& events, Supervisor& supervisor,
                supervise::RunnerExec& runner_exec, bool follow, SupervisionResult* out) {
-  SupervisionEvents events;
-  if (int err = events.Watch(listener, pidfd, pipe_fd); err != 0) {
-    out->failure = fmt::format("epoll: {}", std::strerror(err));
-    return;
-  }
   supervise::KernelNotifyFd notify(listener, /*owned=*/false);
   bool listening = true, exited = false;
   while (true) {
@@ -204,10 +227,7 @@ void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, Supervisor& su
     if (r.program_exited && !exited) {
       exited = true;
       events.Forget(pidfd);
-      if (follow) {
-        out->reaped = Reap(child, &out->by_filter);
-        g_child = 0;  // its pid may be reused: signals are no longer passed on
-      }
+      if (follow) out->reaped = Reap(child, status_fd, &out->by_filter);
     }
     // Done when the child is, unless its descendants are followed while any uses the filter
     // and no SIGINT or SIGTERM has come (before or after the child's exit).
@@ -242,7 +262,6 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   if (pipe2(pipefd, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
   int sock[2] = {-1, -1};
   Handover* handover = nullptr;
-  std::vector<int> listener_slot(1, -1);
   char* sender_stack = nullptr;
   auto release = [&] {
     for (int fd : {pipefd[0], pipefd[1], sock[0], sock[1]}) {
@@ -265,7 +284,7 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
       return SystemError("preparing the supervisor", err);
     }
     handover->sock = sock[1];
-    handover->fds = &listener_slot;
+    handover->report = pipefd[1];
     keep.push_back(sock[1]);
     // No process of the same user may reach the holder of the listener: not through ptrace,
     // /proc/PID/mem, process_vm_writev or pidfd_getfd (docs/run.md "Safety").
@@ -328,30 +347,41 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   }
   SignalForwarding forwarding(pid, o.forward_signals);
   SupervisionResult sup;
+  // Opened before the program runs: what the program does to our limits later cannot keep us
+  // from telling a kill by the filter apart (docs/run.md "Safety").
+  int status_fd = open(fmt::format("/proc/{}/status", pid).c_str(), O_RDONLY | O_CLOEXEC);
   if (supervised) {
     // Everything supervision needs is made before the program runs: nothing it does to the
-    // runner later can keep us from answering (docs/run.md "Safety").
+    // runner later can keep us from answering.
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    int listener = pidfd >= 0 ? ReceiveListener(sock[0], pipefd[0]) : -ECHILD;
+    int listener = -1;
+    SupervisionEvents events;
     if (pidfd < 0) {
       sup.failure = fmt::format("pidfd_open: {}", std::strerror(errno));
-    } else if (listener >= 0) {
-      Supervisor supervisor = MakeSupervisor(filter, o);
-      supervise::RunnerExec runner_exec(pid, exec_call, program);
-      __atomic_store_n(&handover->taken, 1, __ATOMIC_RELEASE);  // the child may exec now
+    } else if (int err = events.Open(); err != 0) {
+      sup.failure = fmt::format("epoll: {}", std::strerror(err));
+    } else if ((listener = ReceiveListener(sock[0], pipefd[0])) >= 0) {
       try {
-        Supervise(pid, listener, pidfd, pipefd[0], supervisor, runner_exec, o.follow_descendants, &sup);
+        Supervisor supervisor = MakeSupervisor(filter, o);
+        supervise::RunnerExec runner_exec(pid, exec_call, program);
+        if (int werr = events.Watch(listener, pidfd, pipefd[0]); werr != 0) {
+          sup.failure = fmt::format("epoll: {}", std::strerror(werr));
+        } else {
+          __atomic_store_n(&handover->taken, 1, __ATOMIC_RELEASE);  // the child may exec now
+          Supervise(pid, listener, pidfd, pipefd[0], status_fd, events, supervisor, runner_exec,
+                    o.follow_descendants, &sup);
+        }
       } catch (const std::exception& e) {
         sup.failure = e.what();
       } catch (...) {
         sup.failure = "an unknown exception";
       }
       close(listener);
-    } else if (listener != -ECHILD) {
-      sup.failure = fmt::format("taking the child's listener: {}", std::strerror(-listener));
     }
     if (pidfd >= 0) close(pidfd);
-    if (!sup.failure.empty() && !sup.reaped) kill(pid, SIGKILL);  // fail closed
+    // Fail closed: the child never runs unsupervised, whether it got that far or not (a
+    // child that failed has written its record and exited; this kills nothing then).
+    if ((!sup.failure.empty() || listener < 0) && !sup.reaped) kill(pid, SIGKILL);
   }
   // The child's setup failure record, if it wrote one and supervision did not read it.
   if (sup.record_len == 0) {
@@ -362,8 +392,17 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
     if (n > 0) sup.record_len = n;
   }
   release();
-  int status = sup.reaped ? *sup.reaped : Reap(pid, &sup.by_filter);
+  int status = sup.reaped ? *sup.reaped : Reap(pid, status_fd, &sup.by_filter);
+  if (status_fd >= 0) close(status_fd);
   if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
+    if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY && supervised) {
+      if (failed_stage) *failed_stage = Stage::kInstall;
+      return SystemError(fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
+                                     "with a supervisor is already on this process (sysgate run inside "
+                                     "sysgate run?), and the kernel allows one; use --no-report inside",
+                                     o.argv[0]),
+                         EBUSY);
+    }
     Stage s = static_cast<Stage>(sup.record.stage);
     if (failed_stage) *failed_stage = s;
     std::string what = fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]);

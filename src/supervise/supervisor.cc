@@ -117,8 +117,11 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
     }
     case Reply::Kind::kKillProcess: {
       // Kill first: the process must never see the call return. The tgid is checked with
-      // ID_VALID after it was looked up, so a reused pid is not killed.
+      // ID_VALID after it was looked up, so a reused pid is not killed. Without it (/proc not
+      // readable: no fd left, say), the thread's id, still waiting in this call: kill(2) with
+      // a thread's id signals its whole process.
       pid_t t = call.tgid();
+      if (t <= 0 && call.Pending()) t = call.tid();
       if (t > 0) {
         kill(t, SIGKILL);
         h.killed = t;

@@ -4,7 +4,7 @@
 //
 //   attacker ATTACK PROBE...     under: sysgate run --env ATTACK_TAG=T --env ATTACK_RESULT=F ...
 //
-// ATTACK: none mem vmwrite ptrace getfd stop kill rlimit-nofile rlimit-cpu rlimit-as
+// ATTACK: none mem vmwrite ptrace getfd lib stop kill rlimit-nofile rlimit-cpu rlimit-as
 //         rlimit-nproc nice flood exit-midway
 // PROBE:  errno (unshare(CLONE_NEWUSER), which the policy denies with an errno)
 //         kill (mincore, which the policy kills)
@@ -300,6 +300,22 @@ void AttackMem(pid_t sup) {
   close(mem);
 }
 
+// The supervisor's code on disk: the file it runs from (its command line names it). A root
+// program may write any file root owns, and a shared library written in place changes the code
+// of every process that maps it; sysgate is static, and the kernel keeps a running executable
+// from being written (ETXTBSY). The test checks from outside that nothing else is mapped.
+void AttackLib(pid_t sup) {
+  std::string cmd = ReadFile("/proc/" + std::to_string(sup) + "/cmdline");
+  std::string exe = cmd.c_str();
+  int fd = open(exe.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    Say("attack lib: refused: open %s for writing: %s", exe.c_str(), strerror(errno));
+  } else {
+    Say("attack lib: OPENED the supervisor's code %s for writing", exe.c_str());
+    close(fd);
+  }
+}
+
 void AttackVmWrite(pid_t sup) {
   long word = 0;
   iovec local{&word, sizeof word};
@@ -405,6 +421,7 @@ void Attack(const std::string& attack, const std::vector<pid_t>& sups) {
   for (pid_t sup : sups) {
     if (attack == "mem") AttackMem(sup);
     else if (attack == "vmwrite") AttackVmWrite(sup);
+    else if (attack == "lib") AttackLib(sup);
     else if (attack == "ptrace") AttackPtrace(sup);
     else if (attack == "getfd") AttackGetFd(sup);
     else if (attack == "stop") Say("attack stop: %s", kill(sup, SIGSTOP) == 0 ? "stopped" : strerror(errno));
@@ -464,6 +481,7 @@ int main(int argc, char** argv) {
     usleep(100000);
   }
   for (pid_t sup : sups) kill(sup, SIGCONT);
+  if (attack == "lib") sleep(2);  // the test looks at the supervisor's mappings meanwhile
   Say("attacker: done");
   return 0;
 }

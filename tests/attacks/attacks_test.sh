@@ -45,6 +45,21 @@ cleanup_run() {
   kill -KILL "${pids[@]}" 2>/dev/null
 }
 
+# What the supervisor processes of a run execute besides the sysgate executable: files a root
+# program could write (a shared library). Empty when there is nothing. Sanitized builds link
+# the sanitizers' runtimes dynamically: not checked there.
+mapped_code() {
+  local tag=$1 pid exe seen=0
+  [[ -n ${SYSGATE_TEST_SANITIZED:-} ]] && return 0
+  exe=$(realpath "$sg")
+  for pid in $(pgrep -f "ATTACK_TAG=$tag"); do
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sysgate* ]] || continue
+    seen=1
+    awk -v exe="$exe" '$2 ~ /x/ && $6 ~ /^\// && $6 != exe {print "the supervisor runs code from " $6}' "/proc/$pid/maps" | head -1
+  done
+  ((seen)) || echo "no supervisor process to look at"
+}
+
 # run_one USER MODE POLICY: one attack, then the probes; checks what the prober saw.
 run_one() {
   local user=$1 mode=$2 policy=$3 probes=errno
@@ -60,7 +75,7 @@ run_one() {
   : > "$res" && chmod 666 "$res"
   # In the background: a supervisor whose code the attack replaced never exits by itself.
   # shellcheck disable=SC2086
-  timeout 60 "${as[@]}" "$sg" run "${mode_args[@]}" --env "ATTACK_TAG=$tag" --env "ATTACK_RESULT=$res" \
+  timeout -k 5 60 "${as[@]}" "$sg" run "${mode_args[@]}" --env "ATTACK_TAG=$tag" --env "ATTACK_RESULT=$res" \
     "${policy_args[@]}" -- "$attacker" "$attack" $probes > "$tmp/$tag.out" 2>&1 &
   local job=$! i
   for i in $(seq 200); do
@@ -68,6 +83,8 @@ run_one() {
     kill -0 "$job" 2>/dev/null || { grep -q "prober: done" "$res" || sleep 0.1; }
     sleep 0.1
   done
+  local mapped=""
+  [[ $attack == lib ]] && mapped=$(mapped_code "$tag")
   cleanup_run "$tag"
   wait "$job" 2>/dev/null
   local name="$attack [$policy, ${mode}, $user]" why=""
@@ -75,7 +92,8 @@ run_one() {
   grep -q "probe errno:" "$res" || why="no errno probe"
   # The attacks on the supervisor need one to aim at (the attacker finds it as any program could).
   case $attack in none|flood|exit-midway) ;; *) grep -qE "attacker: [1-9]" "$res" || why="no supervisor found to attack" ;; esac
-  grep -qE "RAN|SURVIVED|WRONG|WROTE|ATTACHED|took the listener" "$res" && why="the attack got through"
+  grep -qE "RAN|SURVIVED|WRONG|WROTE|ATTACHED|OPENED|took the listener" "$res" && why="the attack got through"
+  [[ -n $mapped ]] && why=$mapped
   [[ $probes == *kill* ]] && grep -q "probe kill: HUNG" "$res" && why="a killed call hung instead"
   [[ $probes == *kill* ]] && ! grep -q "probe kill:" "$res" && why="no kill probe"
   if [[ -n $why ]]; then

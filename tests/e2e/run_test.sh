@@ -46,6 +46,21 @@ code = "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b\"x\")"
 r = subprocess.run([sys.argv[1], "run", "--", sys.argv[2], "-c", code], stdin=slave, capture_output=True)
 print("TIOCSTI errno 1" if b"Operation not permitted" in r.stderr else r.stderr.decode())
 ' "$sg" "$py"
+# ... and as root (CAP_SYS_ADMIN may use TIOCSTI on any terminal) under a policy that allows
+# every ioctl: the terminal rule in front of the policy stops it; --no-new-session shares the
+# terminal on purpose (the control: the injection is real).
+printf 'default allow\n' > "$tmp/allowall.sgp"
+tiocsti_any='import fcntl, pty, termios
+m, s = pty.openpty()
+try:
+    fcntl.ioctl(s, termios.TIOCSTI, b"x"); print("injected")
+except OSError as e:
+    print("TIOCSTI errno", e.errno)'
+if [[ $(id -u) -eq 0 ]]; then
+  expect "root: no TIOCSTI anywhere" 0 "TIOCSTI errno 1" -- "$sg" run -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
+  expect "root: the rule is named" 0 "rule <sysgate: no terminal injection>" -- "$sg" run -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
+  expect "root: --no-new-session shares" 0 "injected" -- "$sg" run --no-new-session -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
+fi
 # no_new_privs: a setuid binary does not gain privileges under the filter (THREATS row 22).
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
   cp /usr/bin/id "$tmp/suid-id" && chown root:root "$tmp/suid-id" && chmod 4755 "$tmp/suid-id"

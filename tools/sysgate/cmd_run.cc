@@ -4,6 +4,8 @@
 //   sysgate run --profile strict --print
 // Exit status: the program's, or 128 + signal (159 when the filter killed it); 125 when a
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
+#include <fcntl.h>
+
 #include <algorithm>
 #include <signal.h>
 #include <string.h>
@@ -60,8 +62,11 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
     PrintError(fmt::format("{}; not running {}", e.ToString(), o.command[0]));
     return std::nullopt;
   };
+  // A new session keeps the caller's terminal from the program, the terminal rule every other
+  // terminal (docs/run.md); --no-new-session shares it on purpose.
+  const run::FilterOptions options{.supervision = mode, .deny_terminal_injection = !o.no_new_session};
   if (!profile.empty() && o.arches.empty()) {
-    auto f = run::Filter::Builtin(profile, mode);
+    auto f = run::Filter::Builtin(profile, options);
     if (!f) return refuse(f.error());
     return std::move(*f);
   }
@@ -81,7 +86,7 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
     runtime = std::move(in.runtime);
   }
   if (!OverrideArches(*policy, o.arches)) return std::nullopt;
-  auto f = run::Filter::ForPolicy(*policy, mode);
+  auto f = run::Filter::ForPolicy(*policy, options);
   if (!f) return refuse(f.error());
   return std::move(*f);
 }
@@ -139,11 +144,18 @@ int Run(const Options& o) {
   ro.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
   std::FILE* audit_log = nullptr;
   if (!o.audit_log.empty()) {
-    audit_log = std::fopen(o.audit_log.c_str(), "we");
+    // Above 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
+    // lets go of those when the program is gone (--exec) or writes reports to fd 2.
+    int fd = open(o.audit_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    int err = errno;
+    if (fd >= 0) close(fd);
+    if (high >= 0) audit_log = fdopen(high, "w");
     if (!audit_log) {
-      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(errno)));
+      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(err)));
       return run::kExitSetupFailed;
     }
+    ro.supervisor_fds.push_back(high);  // refused as a --keep-fd, in either mode
   }
   const ReportStyle style{o.quiet, o.json};
   std::optional<Auditor> auditor;
@@ -166,7 +178,6 @@ int Run(const Options& o) {
     ro.on_finished = [&] {
       if (audit_log) std::fclose(audit_log);
     };
-    if (audit_log) ro.supervisor_fds.push_back(fileno(audit_log));
     auto r = run::ExecInPlace(*filter, ro, &stage);
     return failed(r.error());
   }
