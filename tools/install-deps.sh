@@ -25,6 +25,8 @@ packages=(
   gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-mips-linux-gnu libc6-dev-mips-cross
   gcc-hppa-linux-gnu libc6-dev-hppa-cross gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
   libc6-dev-sparc-sparc64-cross gcc-m68k-linux-gnu libc6-dev-m68k-cross
+  # The kernel oracle (tests/arches): Debian's kernels for other architectures boot under these.
+  qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-mips qemu-system-x86
 )
 
 missing=()

@@ -223,6 +223,8 @@ class Importer {
           for (const json& s : m["subArchitectures"]) add(s, "archMap.subArchitectures");
         }
       }
+      // A native arch the map does not name (32-bit arm, mipsel): runc's filter has it alone.
+      if (p.arches.empty()) p.arches = {arch_};
     }
     return true;
   }

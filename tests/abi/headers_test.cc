@@ -2,9 +2,6 @@
 // every syscall number, compiled by that ABI's Debian cross compiler (tools/gen/abis.txt says
 // which) as C static assertions, so that the compiler names each disagreement. An ABI whose
 // compiler is missing is skipped, saying which (`make deps` installs them).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,10 +16,8 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
-#include "base/strings.h"
+#include "support/subprocess.h"
 #include "sysgate/arch.h"
-
-extern char** environ;
 
 namespace sysgate {
 namespace {
@@ -58,32 +53,6 @@ std::map<std::string, AbiHeaders> ReadAbis() {
   return out;
 }
 
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  for (std::string_view dir : base::Split(path ? path : "", ':')) {
-    if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
-// Runs argv; its stdout and stderr, and whether it exited 0.
-std::pair<bool, std::string> RunProgram(const std::vector<std::string>& argv, const fs::path& out) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return {false, fmt::format("cannot run {}", argv[0])};
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) && WEXITSTATUS(status) == 0, base::ReadFile(out).value_or("")};
-}
-
 class Headers : public ::testing::TestWithParam<Arch> {
  protected:
   void SetUp() override {
@@ -92,7 +61,7 @@ class Headers : public ::testing::TestWithParam<Arch> {
     ASSERT_TRUE(abis.contains(abi_)) << "tools/gen/abis.txt has no line for " << abi_;
     h_ = abis[abi_];
     if (!h_.derived.empty()) GTEST_SKIP() << abi_ << " takes the values of " << h_.derived;
-    if (!OnPath(h_.argv[0])) GTEST_SKIP() << "no " << h_.argv[0] << " (make deps installs it)";
+    if (!testing::OnPath(h_.argv[0])) GTEST_SKIP() << "no " << h_.argv[0] << " (make deps installs it)";
     dir_ = fs::temp_directory_path() / fmt::format("sysgate-headers-{}-{}", abi_, getpid());
     fs::create_directories(dir_);
     for (const std::string& s : h_.stubs) {
@@ -117,7 +86,8 @@ class Headers : public ::testing::TestWithParam<Arch> {
     } else {
       argv.insert(argv.end(), {"-c", "-w", "-fmax-errors=0", src.string(), "-o", (dir_ / "probe.o").string()});
     }
-    return RunProgram(argv, dir_ / "out.txt");
+    testing::ProgramResult r = testing::RunProgram(argv, dir_ / "out.txt");
+    return {r.exited_zero, r.output};
   }
 
   // The names the compiler's errors name: each assertion's message is its name.

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Fetches Debian 12's own kernels for the kernel oracle (tests/arches) into DIR/kernels/ARCH/:
+# each meta package's current image, downloaded with apt through a private state and config
+# under DIR/apt (the host's dpkg gets no foreign architecture), only its boot image kept.
+# Kernels already there are kept. Exits 0 even when it cannot fetch (no network): the tests
+# then skip and say which kernel is missing.
+#   fetch_kernels.sh DIR DEBARCH:META_PACKAGE...
+set -uo pipefail
+dir=$(realpath -m "$1")
+shift
+mkdir -p "$dir/kernels"
+wanted=()
+for spec in "$@"; do
+  arch=${spec%%:*}
+  [[ -s $dir/kernels/$arch/kernel ]] || wanted+=("$spec")
+done
+((${#wanted[@]})) || { echo "kernels: all ${#@} present in $dir/kernels"; exit 0; }
+command -v apt-get >/dev/null || { echo "kernels: no apt-get; the kernel tests will skip"; exit 0; }
+
+apt=$dir/apt
+mkdir -p "$apt"/{etc/sources.list.d,etc/preferences.d,etc/apt.conf.d,lists/partial,cache/partial,debs}
+touch "$apt/status"
+arches=$(printf '%s\n' "${wanted[@]}" | cut -d: -f1 | paste -sd,)
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+{
+  echo "deb [arch=$arches signed-by=$keyring] http://deb.debian.org/debian bookworm main"
+  echo "deb [arch=$arches signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main"
+} >"$apt/etc/sources.list"
+opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
+      -o "Dir::Cache=$apt/cache" -o "Dir::Cache::archives=$apt/cache"
+      -o "Dir::Etc::SourceList=$apt/etc/sources.list" -o "Dir::Etc::SourceParts=$apt/etc/sources.list.d"
+      -o "Dir::Etc::Preferences=$apt/etc/preferences" -o "Dir::Etc::PreferencesParts=$apt/etc/preferences.d"
+      -o "Dir::Etc::Parts=$apt/etc/apt.conf.d" -o Acquire::Languages=none -o APT::Sandbox::User=root
+      -o "APT::Architecture=${arches%%,*}")
+for a in ${arches//,/ }; do opts+=(-o "APT::Architectures::=$a"); done
+
+echo "kernels: reading Debian 12's package lists for $arches"
+if ! apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1; then
+  echo "kernels: apt-get update failed (see $apt/update.log); the kernel tests will skip"
+  exit 0
+fi
+for spec in "${wanted[@]}"; do
+  arch=${spec%%:*}
+  meta=${spec#*:}
+  # The meta package depends on the current image (linux-image-6.1.0-NN-FLAVOUR).
+  pkg=$(apt-cache "${opts[@]}" depends "$meta:$arch" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+  pkg=${pkg%%:*}
+  if [[ -z $pkg ]]; then
+    echo "kernels: no $meta for $arch"
+    continue
+  fi
+  rm -f "$apt/debs/"*.deb
+  if ! (cd "$apt/debs" && apt-get -q "${opts[@]}" download "$pkg:$arch" >"$apt/download.log" 2>&1); then
+    echo "kernels: cannot download $pkg:$arch (see $apt/download.log)"
+    continue
+  fi
+  deb=$(ls "$apt/debs/"*.deb)
+  tmp=$(mktemp -d)
+  # The image is near the start of the archive: stop reading there (the modules are most of it).
+  dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -x -C "$tmp" --wildcards './boot/vmlinu*' --occurrence=1
+  image=$(ls "$tmp"/boot/vmlinu* | head -n 1)
+  mkdir -p "$dir/kernels/$arch"
+  mv "$image" "$dir/kernels/$arch/kernel"
+  basename "$deb" .deb >"$dir/kernels/$arch/package"
+  rm -rf "$tmp" "$deb"
+  echo "kernels: $arch: $(cat "$dir/kernels/$arch/package")"
+done
+rm -rf "$apt/lists" "$apt/cache"  # 130 MB of package lists, read again only for a missing kernel
+exit 0
