@@ -31,6 +31,7 @@ opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
       -o "Dir::Etc::SourceList=$apt/etc/sources.list" -o "Dir::Etc::SourceParts=$apt/etc/sources.list.d"
       -o "Dir::Etc::Preferences=$apt/etc/preferences" -o "Dir::Etc::PreferencesParts=$apt/etc/preferences.d"
       -o "Dir::Etc::Parts=$apt/etc/apt.conf.d" -o Acquire::Languages=none -o APT::Sandbox::User=root
+      -o Acquire::http::Timeout=30 -o Acquire::Retries=2
       -o "APT::Architecture=${arches%%,*}")
 for a in ${arches//,/ }; do opts+=(-o "APT::Architectures::=$a"); done
 
