@@ -20,6 +20,9 @@
 #include "sysgate/arch.h"
 
 namespace sysgate {
+
+void PrintTo(Arch a, std::ostream* os) { *os << Info(a).name; }  // test names
+
 namespace {
 
 namespace fs = std::filesystem;
