@@ -32,6 +32,7 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "policy/syscall_set.h"
 #include "policy_gen.h"
 #include "support/subprocess.h"
 #include "sysgate/analysis.h"
@@ -91,7 +92,8 @@ const std::vector<Machine>& Machines() {
 }
 
 constexpr size_t kGeneratedPolicies = 40;  // per ABI
-constexpr size_t kProbesPerPolicy = 300;
+constexpr size_t kArgsPerNumber = 40;      // argument values per number a rule names
+constexpr size_t kOtherNumbers = 100;      // numbers no rule names, per policy
 
 // ---- what the guest is asked, and what sysgate says ----
 
@@ -201,7 +203,7 @@ class Oracle : public ::testing::TestWithParam<Machine> {
   }
 
   // Adds a call to `c` with sysgate's expectation; false (and a failure) if the emulator and
-  // the interpreter disagree, or if the call would run (a coded case never lets one run).
+  // the interpreter disagree. A call that would run is not asked in a coded case.
   bool AddProbe(Case& c, const GuestAbi& g, int32_t nr, const std::array<uint64_t, 6>& args) {
     Probe pr;
     pr.nr = nr;
@@ -225,9 +227,10 @@ class Oracle : public ::testing::TestWithParam<Machine> {
     return true;
   }
 
-  // The calls that matter for the policy on this ABI: every number it names or the table
-  // has (with neighbours) and the boundary values of its conditions (translation validation's
-  // inputs), at most kProbesPerPolicy, every number at least once.
+  // The calls that matter for the policy on this ABI, from translation validation's inputs:
+  // every number its rules name and their neighbours, and the boundary numbers of the space;
+  // then up to kArgsPerNumber of their conditions' boundary values each; then a sample of the
+  // table's other numbers.
   void AddBoundaryProbes(Case& c, const GuestAbi& g, uint64_t seed) {
     std::map<int32_t, std::vector<std::array<uint64_t, 6>>> by_nr;
     std::set<std::pair<int32_t, std::array<uint64_t, 6>>> seen;
@@ -237,18 +240,27 @@ class Oracle : public ::testing::TestWithParam<Machine> {
       return {};
     };
     ASSERT_TRUE(analysis::ForEachBoundaryInput(policy_, collect));
+    std::set<int32_t> named = {0, -1, INT32_MIN, INT32_MAX, MaxSyscallNumber(g.abi) + 1};
+    for (const Rule& r : policy_.rules) {
+      if (!policy::RuleAppliesTo(r, g.abi)) continue;
+      for (int32_t nr : policy::SyscallNumbers(r.syscalls, g.abi)) named.insert({nr - 1, nr, nr + 1});
+    }
     std::mt19937_64 rng(seed);
-    std::vector<std::pair<int32_t, std::array<uint64_t, 6>>> rest;
-    size_t budget = kProbesPerPolicy;
+    std::vector<int32_t> others;
     for (auto& [nr, list] : by_nr) {
       std::shuffle(list.begin(), list.end(), rng);
-      if (budget > 0 && AddProbe(c, g, nr, list[0])) --budget;
-      for (size_t i = 1; i < list.size(); ++i) rest.emplace_back(nr, list[i]);
+      if (!named.contains(nr)) others.push_back(nr);
     }
-    std::shuffle(rest.begin(), rest.end(), rng);
-    for (size_t i = 0; i < rest.size() && budget > 0; ++i) {
-      if (AddProbe(c, g, rest[i].first, rest[i].second)) --budget;
+    for (int32_t nr : named) {
+      if (by_nr.contains(nr)) AddProbe(c, g, nr, by_nr[nr][0]);
     }
+    for (int32_t nr : named) {
+      if (!by_nr.contains(nr)) continue;
+      const auto& list = by_nr[nr];
+      for (size_t i = 1; i < list.size() && i <= kArgsPerNumber; ++i) AddProbe(c, g, nr, list[i]);
+    }
+    std::shuffle(others.begin(), others.end(), rng);
+    for (size_t i = 0; i < others.size() && i < kOtherNumbers; ++i) AddProbe(c, g, others[i], by_nr[others[i]][0]);
   }
 
   // Numbers that are not a plain call: o32's 4000 is syscall(2), which calls another.
