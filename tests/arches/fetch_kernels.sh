@@ -36,35 +36,46 @@ opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
 for a in ${arches//,/ }; do opts+=(-o "APT::Architectures::=$a"); done
 
 echo "kernels: reading Debian 12's package lists for $arches"
-if ! apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1; then
-  echo "kernels: apt-get update failed (see $apt/update.log); the kernel tests will skip"
-  exit 0
-fi
+# A list that fails (a mirror in the middle of a sync) leaves the others: the kernels found in
+# them are fetched, the others skip.
+apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
+  apt-get -q "${opts[@]}" update >>"$apt/update.log" 2>&1 ||
+  echo "kernels: some package lists failed (see $apt/update.log)"
+# Each meta package depends on the current image (linux-image-6.1.0-NN-FLAVOUR); one apt call
+# for all, since each loads every list.
+metas=()
+for spec in "${wanted[@]}"; do metas+=("${spec#*:}:${spec%%:*}"); done
+# (apt names packages of its native architecture, the first, without the suffix.)
+images=$(apt-cache "${opts[@]}" depends "${metas[@]}" 2>/dev/null |
+  awk -v native="${arches%%,*}" '/^[a-z]/ {meta = index($1, ":") ? $1 : $1 ":" native}
+    /Depends: linux-image-/ && !(meta in seen) {seen[meta]; split($2, p, ":"); print meta, p[1]}')
+pkgs=()
 for spec in "${wanted[@]}"; do
   arch=${spec%%:*}
-  meta=${spec#*:}
-  # The meta package depends on the current image (linux-image-6.1.0-NN-FLAVOUR).
-  pkg=$(apt-cache "${opts[@]}" depends "$meta:$arch" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
-  pkg=${pkg%%:*}
+  pkg=$(awk -v m="${spec#*:}:$arch" '$1 == m {print $2}' <<<"$images")
   if [[ -z $pkg ]]; then
-    echo "kernels: no $meta for $arch"
-    continue
+    echo "kernels: no ${spec#*:} for $arch"
+  else
+    pkgs+=("$pkg:$arch")
   fi
-  rm -f "$apt/debs/"*.deb
-  if ! (cd "$apt/debs" && apt-get -q "${opts[@]}" download "$pkg:$arch" >"$apt/download.log" 2>&1); then
-    echo "kernels: cannot download $pkg:$arch (see $apt/download.log)"
-    continue
-  fi
-  deb=$(ls "$apt/debs/"*.deb)
+done
+rm -f "$apt/debs/"*.deb
+((${#pkgs[@]})) && (cd "$apt/debs" && apt-get -q "${opts[@]}" download "${pkgs[@]}" >"$apt/download.log" 2>&1) ||
+  echo "kernels: some downloads failed (see $apt/download.log)"
+for deb in "$apt/debs/"*.deb; do
+  [[ -e $deb ]] || continue
+  arch=$(dpkg-deb -f "$deb" Architecture)
   tmp=$(mktemp -d)
   # The image is near the start of the archive: stop reading there (the modules are most of it).
   dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -x -C "$tmp" --wildcards './boot/vmlinu*' --occurrence=1
-  image=$(ls "$tmp"/boot/vmlinu* | head -n 1)
-  mkdir -p "$dir/kernels/$arch"
-  mv "$image" "$dir/kernels/$arch/kernel"
-  basename "$deb" .deb >"$dir/kernels/$arch/package"
+  image=$(ls "$tmp"/boot/vmlinu* 2>/dev/null | head -n 1)
+  if [[ -n $image ]]; then
+    mkdir -p "$dir/kernels/$arch"
+    mv "$image" "$dir/kernels/$arch/kernel"
+    basename "$deb" .deb >"$dir/kernels/$arch/package"
+    echo "kernels: $arch: $(cat "$dir/kernels/$arch/package")"
+  fi
   rm -rf "$tmp" "$deb"
-  echo "kernels: $arch: $(cat "$dir/kernels/$arch/package")"
 done
 rm -rf "$apt/lists" "$apt/cache"  # 130 MB of package lists, read again only for a missing kernel
 exit 0
