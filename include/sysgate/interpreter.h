@@ -46,10 +46,14 @@ class Interpreter {
   Verdict Evaluate(const SeccompData& data) const;
 
  private:
+  // The policy as one target ABI reads it (argument registers and constants of that ABI).
+  struct Abi {
+    Policy policy;
+    std::vector<size_t> origin;                // policy.rules[i] is the policy's rules[origin[i]]
+    std::vector<std::vector<int32_t>> numbers;  // per rule: the syscall numbers it covers (sorted)
+  };
   const Policy& policy_;
-  std::vector<Arch> targets_;
-  // Per target arch, per rule: the syscall numbers the rule covers there (sorted).
-  std::map<Arch, std::vector<std::vector<int32_t>>> numbers_;
+  std::map<Arch, Abi> abis_;
 };
 
 // One-shot form of Interpreter(policy).Evaluate(data).

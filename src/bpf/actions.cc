@@ -18,6 +18,16 @@ uint32_t RetOf(const Action& a) {
   return ret::kKillProcess;
 }
 
+uint32_t RetOf(const Action& a, Arch abi) {
+  if (a.kind() != ActionKind::kErrno) return RetOf(a);
+  return RetOf(Action::Errno(ErrnoOn(abi, a.data())));
+}
+
+uint32_t RetOf(const Action& a, const SeccompData& d) {
+  auto abi = ArchFromAudit(d.arch, d.nr);
+  return abi ? RetOf(a, *abi) : RetOf(a);
+}
+
 Action ActionOfRet(uint32_t r) {
   uint32_t data = r & ret::kData;
   switch (r & ret::kActionFull) {

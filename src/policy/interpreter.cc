@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "policy/eval.h"
+#include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 
 namespace sysgate {
@@ -20,28 +21,29 @@ SeccompData SeccompData::For(Arch arch, int32_t nr, std::initializer_list<uint64
   return d;
 }
 
-Interpreter::Interpreter(const Policy& policy)
-    : policy_(policy), targets_(policy.TargetArches()) {
-  for (Arch a : targets_) {
-    auto& per_rule = numbers_[a];
-    for (const Rule& r : policy.rules) {
-      per_rule.push_back(policy::RuleAppliesTo(r, a) ? policy::SyscallNumbers(r.syscalls, a)
-                                                     : std::vector<int32_t>{});
+Interpreter::Interpreter(const Policy& policy) : policy_(policy) {
+  for (Arch a : policy.TargetArches()) {
+    policy::AbiPolicy lowered = policy::ForAbi(policy, a);
+    Abi& abi = abis_[a];
+    abi.policy = std::move(lowered.policy);
+    abi.origin = std::move(lowered.origin);
+    for (const Rule& r : abi.policy.rules) {
+      abi.numbers.push_back(policy::RuleAppliesTo(r, a) ? policy::SyscallNumbers(r.syscalls, a)
+                                                        : std::vector<int32_t>{});
     }
   }
 }
 
 Verdict Interpreter::Evaluate(const SeccompData& data) const {
   std::optional<Arch> abi = ArchFromAudit(data.arch, data.nr);
-  if (!abi || std::ranges::find(targets_, *abi) == targets_.end()) {
-    return {policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1};
-  }
-  const auto& per_rule = numbers_.at(*abi);
-  for (size_t i = 0; i < policy_.rules.size(); ++i) {
-    const Rule& r = policy_.rules[i];
-    if (!std::ranges::binary_search(per_rule[i], data.nr)) continue;
+  auto it = abi ? abis_.find(*abi) : abis_.end();
+  if (it == abis_.end()) return {policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1};
+  const Abi& a = it->second;
+  for (size_t i = 0; i < a.policy.rules.size(); ++i) {
+    const Rule& r = a.policy.rules[i];
+    if (!std::ranges::binary_search(a.numbers[i], data.nr)) continue;
     if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
-    return {r.action, Verdict::Reason::kRule, static_cast<int>(i)};
+    return {r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])};
   }
   if (SyscallName(*abi, data.nr)) return {policy_.default_action, Verdict::Reason::kDefault, -1};
   return {policy_.unknown_action, Verdict::Reason::kUnknown, -1};

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "policy/for_abi.h"
 #include "policy/resolve.h"
 #include "policy/validate.h"
 #include "sysgate/policy.h"
@@ -43,6 +44,10 @@ std::vector<Diagnostic> ResolveAndValidate(Policy& policy) {
   std::vector<Diagnostic> diags = policy::Resolve(policy);
   std::vector<Diagnostic> more = policy::Validate(policy);
   diags.insert(diags.end(), more.begin(), more.end());
+  if (!HasErrors(diags)) {  // what each target ABI reads (its errors would repeat these)
+    more = policy::CheckAbis(policy);
+    diags.insert(diags.end(), more.begin(), more.end());
+  }
   return diags;
 }
 

@@ -53,7 +53,10 @@ Decision PolicySupervisor::Decide(const SeccompData& data) const {
   } else {
     d.error = EPERM;   // the kernel notified what the filter allows: never run it
   }
-  d.reply = d.error == 0 ? Reply::Return(0) : Reply::Fail(d.error);
+  // The errno as the calling ABI numbers it (the policy's are the generic ones).
+  auto abi = ArchFromAudit(data.arch, data.nr);
+  int on_abi = abi ? static_cast<int>(ErrnoOn(*abi, static_cast<uint32_t>(d.error))) : d.error;
+  d.reply = d.error == 0 ? Reply::Return(0) : Reply::Fail(on_abi);
   return d;
 }
 

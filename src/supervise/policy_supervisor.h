@@ -36,7 +36,9 @@ struct Decision {
   // Fail(errno), or Return(0) for an errno(0) verdict, or KillProcess for a call the policy
   // kills that the runner's exec gate notified: never Continue.
   Reply reply;
-  int error = 0;     // the errno the call fails with (ENOSYS for the policy's own notify rules)
+  // The errno the call fails with (ENOSYS for the policy's own notify rules), by its generic
+  // number; the reply carries the calling ABI's (ErrnoOn: ENOSYS is 89 on mips).
+  int error = 0;
 };
 
 class PolicySupervisor {

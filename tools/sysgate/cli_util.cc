@@ -82,12 +82,12 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
   return "";
 }
 
-std::optional<uint64_t> ParseValue(std::string_view text) {
+std::optional<uint64_t> ParseValue(std::string_view text, Arch arch) {
   uint64_t value = 0;
   for (std::string_view part : base::Split(text, '|')) {
     if (auto v = base::ParseInteger(part)) {
       value |= *v;
-    } else if (auto c = FindConstant(part)) {
+    } else if (auto c = FindConstant(arch, part)) {
       value |= static_cast<uint64_t>(*c);
     } else {
       return std::nullopt;

@@ -48,8 +48,8 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
 std::string DecidedBy(const Policy& policy, const Verdict& v);
 
 // A syscall argument or constant value on the command line: a number, a constant name, or
-// several of them or'ed (O_WRONLY|O_CREAT).
-std::optional<uint64_t> ParseValue(std::string_view text);
+// several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.
+std::optional<uint64_t> ParseValue(std::string_view text, Arch arch = HostArch());
 
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings = false,
