@@ -129,7 +129,9 @@ expect "follow: exit status" 3 "" -- "$sg" learn -q --follow -o "$tmp/follow.sgp
 expect "follow: daemon recorded" 0 "" -- grep -q '^allow uname' "$tmp/follow.sgp"
 "$sg" learn -q --follow -o "$tmp/stopped.sgp" -- sh -c "sleep 20 & echo \$! > '$tmp/sleeper'; uname > /dev/null; exit 0" &
 learner=$!
-sleep 1
+# Ctrl-C once the program has made its calls (slow starts under the sanitizers and load).
+for _ in $(seq 200); do [[ -s $tmp/sleeper ]] && break; sleep 0.1; done
+sleep 0.5
 start=$(date +%s)
 kill -INT "$learner"
 wait "$learner"
