@@ -181,9 +181,13 @@ class Tracer {
   }
 
   // After the limit, each stop of a remaining tracee: detach it (keep_running), passing on a
-  // signal it was about to get. Killed tracees report nothing but their end.
+  // signal it was about to get. Killed tracees report nothing but their end, except one
+  // forked as the others died: its first stop comes after the kill, which it must get too.
   void Release(pid_t tid, int status) {
-    if (!options_.keep_running) return;
+    if (!options_.keep_running) {
+      kill(tid, SIGKILL);
+      return;
+    }
     const int event = status >> 16;
     int sig = WSTOPSIG(status);
     if (event != 0 || sig == (SIGTRAP | 0x80)) sig = 0;
