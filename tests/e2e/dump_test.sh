@@ -25,7 +25,9 @@ expect "bad format"         2 "unknown output format" -- "$sg" dump -f nope -- "
 
 "$sg" dump --limit 0 -f raw -o "$tmp/f.bpf" -- "$helper" seccomp log 2>/dev/null
 expect "raw, a file each"   0 "ERRNO(2)" -- "$sg" disasm "$tmp/f.bpf.2"
-expect "raw needs -o"       2 "give -o FILE" -- "$sg" dump --limit 0 -f hex -- "$helper" seccomp log
+expect "raw needs -o"       2 "with --limit 0 give -o FILE" -- "$sg" dump --limit 0 -f hex -- "$helper" seccomp log
+expect "...before running"  2 "give -o FILE" -- "$sg" dump --limit 0 -f hex -- sh -c "echo ran > \"$tmp/ran\""
+[[ -e $tmp/ran ]] && { echo "FAIL: the command ran though its output could not be written"; fail=$((fail + 1)); }
 "$sg" dump -f hex -o "$tmp/one.hex" -- "$helper" seccomp 2>/dev/null
 expect "one filter, one file" 0 "ERRNO(1)" -- "$sg" disasm "$tmp/one.hex"
 

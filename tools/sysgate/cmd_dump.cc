@@ -206,11 +206,18 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   if (!o.arch.empty() && !ParseArchOption(o.arch)) return kExitUsage;
-  if (auto format = ParseBpfFormat(o.format); !format) {  // before anything runs
+  auto format = ParseBpfFormat(o.format);  // checked before anything runs
+  if (!format) {
     PrintError(format.error().message);
     return kExitUsage;
   }
   if (auto pid = AsPid(o.target)) return DumpProcess(o, *pid);
+  const bool listing = o.json || *format == BpfFormat::kDisasm || *format == BpfFormat::kC;
+  if (!listing && o.limit != 1 && (o.output.empty() || o.output == "-")) {
+    PrintError(fmt::format("-f {} holds one program: with --limit {} give -o FILE (FILE.1, FILE.2, ...)",
+                           o.format, o.limit));
+    return kExitUsage;
+  }
   return DumpCommand(o);
 }
 
