@@ -6,10 +6,15 @@
 //   const kernel::Features& f = kernel::Probe();    // actions, flags, notify sizes
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "sysgate/arch.h"
 #include "sysgate/bpf.h"
 
 namespace sysgate::kernel {
@@ -25,6 +30,9 @@ struct InstallOptions {
 
 // The SECCOMP_FILTER_FLAG_* bits for these options (TSYNC_ESRCH added with tsync+listener).
 unsigned FilterFlags(const InstallOptions& options);
+// The names of SECCOMP_FILTER_FLAG_* bits without the prefix ("TSYNC", "LOG", ...), lowest
+// bit first; bits the kernel has no name for as hex.
+std::vector<std::string> FilterFlagNames(unsigned flags);
 
 // Installs `prog` on the calling thread (or, with tsync, the whole process). Returns the
 // listener fd with new_listener, else -1. Errors name the step (no_new_privs, seccomp, the
@@ -53,5 +61,58 @@ struct Features {
 
 // What the running kernel supports, probed once.
 const Features& Probe();
+
+}  // namespace sysgate::kernel
+
+// ---- reading the filters of processes (sysgate dump) ----
+
+namespace sysgate::kernel {
+
+// A filter in a thread's stack, as the kernel holds it.
+struct InstalledFilter {
+  bpf::Program program;
+  bool log = false;  // SECCOMP_FILTER_FLAG_LOG: the one flag the kernel keeps (GET_METADATA)
+};
+
+struct ThreadFilters {
+  pid_t tid = 0;
+  int mode = 0;                          // /proc/TID/status "Seccomp:": 0 none, 1 strict, 2 filter
+  std::vector<InstalledFilter> filters;  // oldest first: the order they were installed in
+};
+
+// Every filter of thread `tid` (a process id names its main thread), read with
+// PTRACE_SECCOMP_GET_FILTER and PTRACE_SECCOMP_GET_METADATA: attaches (PTRACE_SEIZE),
+// stops the thread for the moment of reading, detaches. The kernel allows this only to a
+// caller with CAP_SYS_ADMIN that runs under no filter itself; the error says which is missing.
+Result<ThreadFilters> ReadFilters(pid_t tid);
+
+// A filter a traced command passed to seccomp(SECCOMP_SET_MODE_FILTER) or
+// prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), read from its memory at the call.
+struct CapturedFilter {
+  bpf::Program program;
+  pid_t tid = 0;              // the thread that made the call
+  std::optional<Arch> abi;    // the ABI of the call (nothing for one sysgate does not know)
+  bool via_prctl = false;     // prctl(2) rather than seccomp(2)
+  unsigned flags = 0;         // SECCOMP_FILTER_FLAG_* (prctl has none)
+  int error = 0;              // the errno the kernel refused it with; 0 when installed
+};
+
+struct CaptureOptions {
+  size_t limit = 1;           // stop after this many filter calls (0: run the command to its end)
+  bool keep_running = false;  // at the limit, detach and let the command go on (else kill it)
+};
+
+struct CaptureResult {
+  std::vector<CapturedFilter> filters;  // in the order the calls were made
+  pid_t running = 0;          // keep_running: the command, detached and still running (wait for it)
+  int wait_status = 0;        // otherwise: how the command ended (a waitpid status)
+  bool killed = false;        // sysgate killed it at the limit
+};
+
+// Runs argv[0] (found on PATH) with argv, tracing it and every thread and process it starts
+// (ptrace: no privilege needed), and captures each filter they install. Waits with
+// waitpid(-1): the calling process must have no other children it waits for.
+Result<CaptureResult> CaptureFilters(const std::vector<std::string>& argv,
+                                     const CaptureOptions& options = {});
 
 }  // namespace sysgate::kernel

@@ -30,6 +30,17 @@ unsigned FilterFlags(const InstallOptions& o) {
   return f;
 }
 
+std::vector<std::string> FilterFlagNames(unsigned flags) {
+  static constexpr const char* kNames[] = {"TSYNC",       "LOG",         "SPEC_ALLOW",
+                                           "NEW_LISTENER", "TSYNC_ESRCH", "WAIT_KILLABLE_RECV"};
+  std::vector<std::string> out;
+  for (unsigned bit = 0; bit < 32; ++bit) {
+    if ((flags & (1U << bit)) == 0) continue;
+    out.push_back(bit < std::size(kNames) ? kNames[bit] : fmt::format("{:#x}", 1U << bit));
+  }
+  return out;
+}
+
 long InstallRaw(const bpf::Insn* insns, size_t count, unsigned flags, bool no_new_privs,
                 long* failed_tid) {
   if (failed_tid) *failed_tid = 0;

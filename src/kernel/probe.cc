@@ -82,9 +82,8 @@ std::string Features::ToString() const {
   add(allow, "allow");
   add(user_notif, "notify");
   std::string flag_names;
-  const char* names[] = {"TSYNC", "LOG", "SPEC_ALLOW", "NEW_LISTENER", "TSYNC_ESRCH", "WAIT_KILLABLE_RECV"};
-  for (unsigned bit = 0; bit < 6; ++bit) {
-    if (flags & (1U << bit)) flag_names += std::string(flag_names.empty() ? "" : " ") + names[bit];
+  for (const std::string& name : FilterFlagNames(flags)) {
+    flag_names += (flag_names.empty() ? "" : " ") + name;
   }
   return fmt::format("seccomp(2): {}; filters: {}; actions: {}; flags: {}; notify sizes: {}/{}/{}",
                      seccomp_syscall ? "yes" : "no (prctl only)", filter_mode ? "yes" : "no",

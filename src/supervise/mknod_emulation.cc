@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "supervise/proc_status.h"
+#include "kernel/proc_status.h"
 #include "sysgate/agent.h"
 
 namespace sysgate {
@@ -51,7 +51,7 @@ Reply EmulateMknod(SyscallCall& call, const std::vector<AgentDevice>& allowed) {
   int dir = -1;
   int32_t dirfd = static_cast<int32_t>(call.arg(0));
   if ((*path)[0] != '/') dir = at && dirfd != AT_FDCWD ? OpenProc(pid, "fd/" + std::to_string(dirfd)) : OpenProc(pid, "cwd");
-  mode_t mask = static_cast<mode_t>(supervise::ProcStatusNumber(pid, "Umask", 8).value_or(022));
+  mode_t mask = static_cast<mode_t>(kernel::ProcStatusNumber(pid, "Umask", 8).value_or(022));
   auto close_all = [&] {
     for (int fd : {mnt, root, dir}) {
       if (fd >= 0) close(fd);

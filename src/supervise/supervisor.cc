@@ -10,7 +10,7 @@
 #include "base/check.h"
 #include "supervise/decode.h"
 #include "supervise/notify_fd.h"
-#include "supervise/proc_status.h"
+#include "kernel/proc_status.h"
 #include "supervise/target_memory.h"
 
 namespace sysgate {
@@ -29,7 +29,7 @@ SyscallCall::~SyscallCall() {
 
 pid_t SyscallCall::tgid() {
   if (tgid_ < 0) {
-    auto t = supervise::ProcStatusNumber(tid_, "Tgid");
+    auto t = kernel::ProcStatusNumber(tid_, "Tgid");
     tgid_ = t && *t > 0 && Pending() ? static_cast<pid_t>(*t) : 0;
   }
   return tgid_;

@@ -24,5 +24,7 @@ void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterStats(CLI::App& app, int* exit_code);
 void RegisterLearn(CLI::App& app, int* exit_code);
 void RegisterAgent(CLI::App& app, int* exit_code);
+void RegisterDump(CLI::App& app, int* exit_code);
+void RegisterLint(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

@@ -23,6 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     {"asm", sysgate::cli::RegisterAsm},           {"run", sysgate::cli::RegisterRun},
     {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},
     {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
+    {"dump", sysgate::cli::RegisterDump},         {"lint", sysgate::cli::RegisterLint},
 };
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "supervise/proc_status.h"
+#include "kernel/proc_status.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-namespace sysgate::supervise {
+namespace sysgate::kernel {
 
 std::optional<long> ProcStatusNumber(pid_t pid, std::string_view name, int base) {
   char path[64];
@@ -24,4 +24,4 @@ std::optional<long> ProcStatusNumber(pid_t pid, std::string_view name, int base)
   return out;
 }
 
-}  // namespace sysgate::supervise
+}  // namespace sysgate::kernel

@@ -1,0 +1,170 @@
+// sysgate lint: the bypass classes and traps a policy has (THREATS.md), each a named check.
+//   sysgate lint web.sgp                            # text: file:line:col: severity: ... [id]
+//   sysgate lint --json /usr/share/containers/seccomp.json
+//   sysgate lint --sarif --error-on warning p.sgp   # for CI code scanning
+//   sysgate lint --profile default                  # a built-in profile
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "sysgate/lint.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::string policy;
+  std::string profile;
+  InputOptions input;
+  std::string arch;
+  std::string error_on = "error";
+  bool json = false;
+  bool sarif = false;
+  bool list = false;
+};
+
+// SARIF's and sysgate's names of severities are the same words.
+std::string Level(Severity s) { return std::string(SeverityName(s)); }
+
+std::optional<int> Rank(const std::string& name) {
+  if (name == "error") return 0;
+  if (name == "warning") return 1;
+  if (name == "note") return 2;
+  if (name == "none") return -1;
+  return std::nullopt;
+}
+
+std::string Sarif(const std::string& path, const std::vector<analysis::LintFinding>& findings) {
+  nlohmann::ordered_json rules = nlohmann::json::array();
+  for (const analysis::LintCheck& c : analysis::LintChecks()) {
+    rules.push_back({{"id", c.id},
+                     {"shortDescription", {{"text", c.summary}}},
+                     {"help", {{"text", c.fix}}},
+                     {"defaultConfiguration", {{"level", Level(c.severity)}}}});
+  }
+  nlohmann::ordered_json results = nlohmann::json::array();
+  auto checks = analysis::LintChecks();
+  for (const analysis::LintFinding& f : findings) {
+    nlohmann::ordered_json where = {{"artifactLocation", {{"uri", f.loc.file.empty() ? path : f.loc.file}}}};
+    if (f.loc.line > 0) {
+      where["region"] = {{"startLine", f.loc.line}};
+      if (f.loc.column > 0) where["region"]["startColumn"] = f.loc.column;
+    }
+    results.push_back({{"ruleId", f.check->id},
+                       {"ruleIndex", f.check - checks.data()},
+                       {"level", Level(f.check->severity)},
+                       {"message", {{"text", fmt::format("{}. Fix: {}", f.message, f.check->fix)}}},
+                       {"locations", {{{"physicalLocation", where}}}}});
+  }
+  nlohmann::ordered_json run = {
+      {"tool", {{"driver", {{"name", "sysgate"}, {"version", SYSGATE_VERSION}, {"rules", rules}}}}},
+      {"results", results}};
+  nlohmann::ordered_json log = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", {run}}};
+  return log.dump(2) + "\n";
+}
+
+std::string Json(const std::string& path, const std::vector<analysis::LintFinding>& findings) {
+  nlohmann::ordered_json out = {{"policy", path}, {"findings", nlohmann::json::array()}};
+  for (const analysis::LintFinding& f : findings) {
+    nlohmann::ordered_json j = {{"id", f.check->id}, {"severity", Level(f.check->severity)}};
+    j["file"] = f.loc.file.empty() ? path : f.loc.file;
+    if (f.loc.line > 0) j["line"] = f.loc.line;
+    if (f.loc.column > 0) j["column"] = f.loc.column;
+    j["message"] = f.message;
+    j["fix"] = f.check->fix;
+    out["findings"].push_back(j);
+  }
+  return out.dump(2) + "\n";
+}
+
+std::string Text(const std::string& path, const std::vector<analysis::LintFinding>& findings) {
+  std::string out;
+  for (const analysis::LintFinding& f : findings) {
+    std::string where = f.loc.file.empty() ? path : f.loc.ToString();
+    out += fmt::format("{}: {}: {} [{}]\n    fix: {}\n", where, SeverityName(f.check->severity), f.message,
+                       f.check->id, f.check->fix);
+  }
+  size_t counts[3] = {0, 0, 0};
+  for (const analysis::LintFinding& f : findings) ++counts[static_cast<int>(f.check->severity)];
+  if (findings.empty()) {
+    out += fmt::format("{}: no findings ({} checks)\n", path, analysis::LintChecks().size());
+  } else {
+    out += fmt::format("{}: {} error{}, {} warning{}, {} note{}\n", path, counts[0], counts[0] == 1 ? "" : "s",
+                       counts[1], counts[1] == 1 ? "" : "s", counts[2], counts[2] == 1 ? "" : "s");
+  }
+  return out;
+}
+
+int Run(const Options& o) {
+  if (o.list) {
+    for (const analysis::LintCheck& c : analysis::LintChecks()) {
+      std::cout << fmt::format("{:<26} {:<8} {}\n", c.id, SeverityName(c.severity), c.summary);
+    }
+    return kExitOk;
+  }
+  auto threshold = Rank(o.error_on);
+  if (!threshold) {
+    PrintError("--error-on: expected error, warning, note or none, not '" + o.error_on + "'");
+    return kExitUsage;
+  }
+  if (o.policy.empty() == o.profile.empty()) {
+    PrintError("give a policy file or --profile NAME (one of them)");
+    return kExitUsage;
+  }
+  Arch host = HostArch();
+  if (!o.arch.empty()) {
+    auto a = ParseArchOption(o.arch);
+    if (!a) return kExitUsage;
+    host = *a;
+  }
+  std::optional<Policy> policy;
+  std::string path = o.policy;
+  bool listener = false;
+  if (!o.profile.empty()) {
+    ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
+    if (!parsed.ok()) {
+      PrintError(fmt::format("no built-in profile '{}'", o.profile));
+      return kExitUsage;
+    }
+    policy = std::move(parsed.policy);
+    path = "profile:" + o.profile;
+  } else {
+    formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
+    if (!r.ok()) return kExitInvalid;
+    policy = std::move(r.policy);
+    listener = !r.runtime.listener_path.empty();
+  }
+  std::vector<analysis::LintFinding> findings = analysis::Lint(*policy, host);
+  if (listener) {  // an OCI profile that names its supervisor
+    std::erase_if(findings, [](const auto& f) { return f.check->id == "notify-without-listener"; });
+  }
+  std::string out = o.sarif ? Sarif(path, findings) : o.json ? Json(path, findings) : Text(path, findings);
+  std::cout << out;
+  for (const analysis::LintFinding& f : findings) {
+    if (static_cast<int>(f.check->severity) <= *threshold) return kExitInvalid;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterLint(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
+  cmd->add_option("policy", opts->policy, "Policy file (any format)");
+  cmd->add_option("--profile", opts->profile, "A built-in profile instead: default, strict");
+  cmd->add_option("-a,--arch", opts->arch, "The host the policy runs on (default: this one)");
+  cmd->add_flag("--json", opts->json, "Print the findings as JSON");
+  cmd->add_flag("--sarif", opts->sarif, "Print SARIF 2.1.0 (what CI code scanning reads)");
+  cmd->add_option("--error-on", opts->error_on,
+                  "Exit 1 on a finding of this severity or worse: error (default), warning, note, none");
+  cmd->add_flag("--list", opts->list, "List the checks: id, severity, what each finds");
+  AddInputOptions(cmd, opts->input);
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
