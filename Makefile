@@ -4,9 +4,12 @@ TYPE     ?= RelWithDebInfo
 CMAKE    ?= cmake
 SHARED   ?= $(CURDIR)/../shared/data
 JOBS     ?= $(shell nproc)
+CHECK_USER ?= nobody
+ROOTS    ?= $(BUILD)-roots
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
-.PHONY: all deps build demo check check-arches bench generate asan clean
+.PHONY: all deps build demo check check-arches bench generate asan clean \
+        check-user check-chroot check-container
 
 all: build
 
@@ -24,14 +27,32 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@tools/demo.sh $(SYSGATE)
 
-# Every test: unit, kernel and e2e (ctest labels). CTest's summary is the last thing printed.
+# Every test: unit, kernel and e2e (ctest labels); then what this machine made skip, and why.
+# CTest's tally is the last line printed.
 check: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@tools/ctest.sh $(BUILD) --output-on-failure -j $(JOBS) --timeout 600
 
 # The kernel oracle alone (ctest label arches, part of check): Debian 12's kernels for seven
 # architectures under qemu, each running sysgate's filters (tests/arches).
 check-arches: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -L arches
+	@tools/ctest.sh $(BUILD) --output-on-failure -j $(JOBS) --timeout 600 -L arches
+
+# ---- where users build, test and install (tests/envs/; docs/environments.md) ----
+# As root: the tests of this build run by an ordinary account (CHECK_USER), root-only ones
+# skipped with the reason. As another user, `make check` is this already.
+check-user: build
+	@tests/envs/user_check.sh $(BUILD) $(CHECK_USER) --output-on-failure -j $(JOBS) --timeout 600
+
+# As root: a clean clone of HEAD built and tested in a fresh Debian 12 root (debootstrap), by an
+# ordinary account and then by root (long: a full build and `make deps` there). The root stays
+# in $(ROOTS)/debian for check-container.
+check-chroot:
+	@tests/envs/chroot_check.sh $(CURDIR) $(ROOTS)/debian $(ROOTS)/cache $(JOBS)
+
+# As root, after check-chroot: that root's tests run again in a crun container with Docker's
+# default seccomp profile and capabilities.
+check-container:
+	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS)
 
 bench: build
 	@bench/run.sh $(BUILD)
@@ -48,4 +69,4 @@ asan: deps
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(ROOTS)
