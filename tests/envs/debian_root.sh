@@ -9,7 +9,7 @@ dir=$1 cache=$2
 command -v debootstrap >/dev/null || { echo "debian_root: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 # The host's Debian mirror, from its apt sources (deb822 or one-line).
 mirror=$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-         head -1 | tr -d ' ')
+         head -1 | tr -d ' ' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 mkdir -p "$cache"
 tarball=$cache/bookworm-minbase.tar
