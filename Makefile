@@ -4,12 +4,13 @@ TYPE     ?= RelWithDebInfo
 CMAKE    ?= cmake
 SHARED   ?= $(CURDIR)/../shared/data
 JOBS     ?= $(shell nproc)
+PREFIX   ?= /usr/local
 CHECK_USER ?= nobody
 ROOTS    ?= $(BUILD)-roots
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
 .PHONY: all deps build demo check check-arches bench generate asan clean \
-        check-user check-chroot check-container
+        install package check-user check-chroot check-container check-package
 
 all: build
 
@@ -38,6 +39,15 @@ check-arches: build
 	@tools/ctest.sh $(BUILD) --output-on-failure -j $(JOBS) --timeout 600 -L arches
 
 # ---- where users build, test and install (tests/envs/; docs/environments.md) ----
+# Installs the CLI, the library, headers, CMake and pkg-config files, man page, profiles and
+# docs under PREFIX (DESTDIR=... stages them).
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD)/sysgate_VERSION_ARCH.deb (CPack).
+package: build
+	cd $(BUILD) && cpack -G DEB
+
 # As root: the tests of this build run by an ordinary account (CHECK_USER), root-only ones
 # skipped with the reason. As another user, `make check` is this already.
 check-user: build
@@ -53,6 +63,11 @@ check-chroot:
 # default seccomp profile and capabilities.
 check-container:
 	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS)
+
+# As root: the package installed with apt into a fresh Debian 12 root, used there (sysgate
+# run, a program built on libsysgate with CMake and with pkg-config), and lintian's verdict.
+check-package: package
+	@tests/envs/package_test.sh $(BUILD) $(CURDIR) $(ROOTS)/package $(ROOTS)/cache
 
 bench: build
 	@bench/run.sh $(BUILD)

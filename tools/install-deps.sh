@@ -12,6 +12,7 @@ packages=(
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
   gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
+  debootstrap lintian   # fresh Debian roots for check-chroot/check-package; the package's lint
   # Each ABI's compiler and headers: its constants (make generate) and the tables checked against
   # them (tests/abi); tools/gen/abis.txt says which evaluates which ABI.
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross gcc-i686-linux-gnu libc6-dev-i386-cross

@@ -4,7 +4,8 @@
 # CACHE (a tarball), so the next fresh root is made without fetching them again.
 # Usage: debian_root.sh DIR CACHE_DIR        (root; needs debootstrap: apt-get install debootstrap)
 set -euo pipefail
-dir=$1 cache=$2
+dir=$1
+cache=$(realpath -m "$2")  # debootstrap takes absolute tarball paths only
 [[ $(id -u) -eq 0 ]] || { echo "debian_root: needs root (debootstrap, chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "debian_root: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 # The host's Debian mirror, from its apt sources (deb822 or one-line).
