@@ -55,14 +55,17 @@ check-user: build
 
 # As root: a clean clone of HEAD built and tested in a fresh Debian 12 root (debootstrap), by an
 # ordinary account and then by root (long: a full build and `make deps` there). The root stays
-# in $(ROOTS)/debian for check-container.
+# in $(ROOTS)/debian for check-container. TESTS_ONLY=1: this build's tests instead, run there
+# by root and by the ordinary account (no clone, no build).
 check-chroot:
-	@tests/envs/chroot_check.sh $(CURDIR) $(ROOTS)/debian $(ROOTS)/cache $(JOBS)
+	@tests/envs/chroot_check.sh $(CURDIR) $(ROOTS)/debian $(ROOTS)/cache $(JOBS) \
+	  $(if $(TESTS_ONLY),$(BUILD))
 
-# As root, after check-chroot: that root's tests run again in a crun container with Docker's
-# default seccomp profile and capabilities.
+# As root, after check-chroot: that root's tests (TESTS_ONLY=1: this build's) run again in a
+# crun container with Docker's default seccomp profile and capabilities.
 check-container:
-	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS)
+	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS) \
+	  $(if $(TESTS_ONLY),$(CURDIR),/home/builder/sysgate)
 
 # As root: the package installed with apt into a fresh Debian 12 root, used there (sysgate
 # run, a program built on libsysgate with CMake and with pkg-config), and lintian's verdict.

@@ -166,7 +166,12 @@ expect "stopped cleanly" 0 "" -- test "$rc" -eq 0
 blocked=$(grep '"event":"blocked"' "$tmp/serving.err")
 others=$(grep -v '"call":"socket(AF_LOCAL, ' <<<"$blocked" | grep -c .)
 expect "nothing else blocked" 0 "" -- test "$others" -eq 0
-expect "nscd lookups failed" 0 '"action":"errno(EACCES)"' -- echo "$blocked"
+# nginx looks its user up (and glibc asks nscd first) only when its master runs as root.
+if need root; then
+  expect "nscd lookups failed" 0 '"action":"errno(EACCES)"' -- echo "$blocked"
+else
+  skip_part "no user lookup to see stopped: nginx switches user only when started as root; $why"
+fi
 expect "summary" 0 '"exit_status":0' -- cat "$tmp/sysgate.err"
 expect "no alerts" 1 "" -- grep -E '\[(alert|emerg|crit)\]' "$tmp/serving.log"
 expect "pid file removed" 1 "" -- test -e "$tmp/run/nginx.pid"
