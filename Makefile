@@ -4,9 +4,13 @@ TYPE     ?= RelWithDebInfo
 CMAKE    ?= cmake
 SHARED   ?= $(CURDIR)/../shared/data
 JOBS     ?= $(shell nproc)
+PREFIX   ?= /usr/local
+CHECK_USER ?= nobody
+ROOTS    ?= $(BUILD)-roots
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
-.PHONY: all deps build demo check check-arches bench generate asan clean
+.PHONY: all deps build demo check check-arches bench generate asan clean \
+        install package check-user check-chroot check-container check-package
 
 all: build
 
@@ -24,14 +28,49 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@tools/demo.sh $(SYSGATE)
 
-# Every test: unit, kernel and e2e (ctest labels). CTest's summary is the last thing printed.
+# Every test: unit, kernel and e2e (ctest labels); then what this machine made skip, and why.
+# CTest's tally is the last line printed.
 check: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@tools/ctest.sh $(BUILD) --output-on-failure -j $(JOBS) --timeout 600
 
 # The kernel oracle alone (ctest label arches, part of check): Debian 12's kernels for seven
 # architectures under qemu, each running sysgate's filters (tests/arches).
 check-arches: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -L arches
+	@tools/ctest.sh $(BUILD) --output-on-failure -j $(JOBS) --timeout 600 -L arches
+
+# ---- where users build, test and install (tests/envs/; docs/environments.md) ----
+# Installs the CLI, the library, headers, CMake and pkg-config files, man page, profiles and
+# docs under PREFIX (DESTDIR=... stages them).
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD)/sysgate_VERSION_ARCH.deb (CPack).
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+# As root: the tests of this build run by an ordinary account (CHECK_USER), root-only ones
+# skipped with the reason. As another user, `make check` is this already.
+check-user: build
+	@tests/envs/user_check.sh $(BUILD) $(CHECK_USER) --output-on-failure -j $(JOBS) --timeout 600
+
+# As root: a clean clone of HEAD built and tested in a fresh Debian 12 root (debootstrap), by an
+# ordinary account and then by root (long: a full build and `make deps` there). The root stays
+# in $(ROOTS)/debian for check-container. TESTS_ONLY=1: this build's tests instead, run there
+# by root and by the ordinary account (no clone, no build).
+check-chroot:
+	@tests/envs/chroot_check.sh $(CURDIR) $(ROOTS)/debian $(ROOTS)/cache $(JOBS) \
+	  $(if $(TESTS_ONLY),$(BUILD))
+
+# As root, after check-chroot: that root's tests (TESTS_ONLY=1: this build's) run again in a
+# crun container with Docker's default seccomp profile and capabilities.
+check-container:
+	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS) \
+	  $(if $(TESTS_ONLY),$(CURDIR),/home/builder/sysgate)
+
+# As root: the package installed with apt into a fresh Debian 12 root, used there (sysgate
+# run, a program built on libsysgate with CMake and with pkg-config), and lintian's verdict.
+check-package: package
+	@tests/envs/package_test.sh $(BUILD) $(CURDIR) $(ROOTS)/package $(ROOTS)/cache
 
 bench: build
 	@bench/run.sh $(BUILD)
@@ -48,4 +87,4 @@ asan: deps
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(ROOTS)

@@ -12,6 +12,8 @@ packages=(
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
   gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
+  debootstrap lintian   # fresh Debian roots for check-chroot/check-package; the package's lint
+  git                   # e2e_learn learns and replays a git session
   # Each ABI's compiler and headers: its constants (make generate) and the tables checked against
   # them (tests/abi); tools/gen/abis.txt says which evaluates which ABI.
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross gcc-i686-linux-gnu libc6-dev-i386-cross
@@ -21,6 +23,7 @@ packages=(
   gcc-powerpc-linux-gnu libc6-dev-powerpc-cross
   gcc-s390x-linux-gnu libc6-dev-s390x-cross libc6-dev-s390-s390x-cross
   gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross libc6-dev-mipsn32-mips64el-cross
+  libn32gcc-12-dev-mips64el-cross  # links the n32 probe of the mips64el kernel oracle
   gcc-mips64-linux-gnuabi64 libc6-dev-mips64-cross libc6-dev-mipsn32-mips64-cross
   gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-mips-linux-gnu libc6-dev-mips-cross
   gcc-hppa-linux-gnu libc6-dev-hppa-cross gcc-sparc64-linux-gnu libc6-dev-sparc64-cross

@@ -10,10 +10,7 @@ sg=$1 attacker=$2 attack=$3
 source "$(dirname "$0")/../e2e/lib.sh"
 make_scratch
 
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: the attacks run as root and as nobody, which needs root to set up"
-  exit 0
-fi
+need root || skip_all "the attacks run as root and as nobody: $why"
 cat > "$tmp/denylist.sgp" <<'POLICY'
 # A deny-list: everything runs but what is named; the attacker's means stay allowed.
 default allow
@@ -22,10 +19,10 @@ kill-process mincore
 POLICY
 
 users=(root)
-if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+if need nobody; then
   users+=(nobody)
 else
-  echo "note: no user nobody or no setpriv: the attacks run as root only"
+  skip_part "the attacks run as root only: $why"
 fi
 
 # Processes of one run that may outlive it (a stopped supervisor, the prober): released and

@@ -129,7 +129,7 @@ if [[ -f $moby ]]; then
   expect "fc needs section" 1 "choose one (--section)" -- "$sg" validate "$fc"
   expect "fc vcpu"          0 "trap  [" -- "$sg" check --section vcpu "$fc" execve
 else
-  echo "skip: ../shared/data is absent; Docker's profile is not tested"
+  skip_part "../shared/data is absent; Docker's profile is not tested"
 fi
 printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [ nope ]}\n' > "$tmp/bad.json"
 expect "oci bad json"       1 "bad.json:2:17: error: not valid JSON" -- "$sg" validate "$tmp/bad.json"

@@ -46,10 +46,10 @@ ts = [threading.Thread(target=lambda i=i: out.append(hashlib.sha256(str(i).encod
 [t.start() for t in ts]; [t.join() for t in ts]
 print(json.dumps(sorted(out)))'
 replay sort-parallel -- sh -c 'seq 200000 | sort -R --random-source=/etc/passwd --parallel=2 -S 1M | sort -n | tail -1'
-if command -v git >/dev/null; then
+if need program:git; then
   replay git --args -- sh -c 'export HOME=$PWD GIT_CONFIG_NOSYSTEM=1; git init -q r && cd r && echo hi > f && git add f && git -c user.name=t -c user.email=t@t commit -qm one && git log --format=%s && git status --short | wc -l'
 else
-  echo "skip: git is not installed"
+  skip_part "$why"
 fi
 replay exit-status -- sh -c 'ls /nonexistent; exit 3'
 
@@ -141,11 +141,11 @@ expect "follow: status after Ctrl-C" 0 "" -- test "$rc" -eq 0
 expect "follow: policy written" 0 "" -- grep -q '^allow uname' "$tmp/stopped.sgp"
 kill "$(cat "$tmp/sleeper")" 2>/dev/null
 # On a terminal: a live progress line naming each new syscall.
-if command -v script >/dev/null; then
+if need program:script; then
   expect "progress line on a tty" 0 "distinct, new: openat" -- \
     script -qec "'$sg' learn -o /dev/null -- ls /" /dev/null
 else
-  echo "skip: no script(1) for a terminal"
+  skip_part "no terminal for the progress line: $why"
 fi
 
 finish

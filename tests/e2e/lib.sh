@@ -1,6 +1,8 @@
 # Shared by the e2e scripts: `expect` runs a command and checks its exit status and output;
-# `finish` prints the count line and sets the exit status.
+# `finish` prints the count line and sets the exit status. `need`, `skip_part` and `skip_all`
+# (support/env.sh) say what a test needs from the machine.
 pass=0 fail=0
+source "$(dirname "${BASH_SOURCE[0]}")/../support/env.sh"
 # Debian's interpreter, not a wrapper script some PATH puts first (pyenv shims run bash).
 py=/usr/bin/python3
 [[ -x $py ]] || py=$(command -v python3)

@@ -114,8 +114,10 @@ expect "--exec exemption: execveat killed"   159 "" -- "$sg" run --exec -p "$tmp
 printf 'default allow\nkill-process execve, execveat\n' > "$tmp/killexec.sgp"
 expect "--exec exemption: kill policy starts" 0 "started" -- "$sg" run --exec -p "$tmp/killexec.sgp" -- echo started
 expect "--exec exemption: then kills exec"   159 "" -- "$sg" run --exec -p "$tmp/killexec.sgp" -- "$py" -c "$execve_null_envp"
-if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+if need nobody; then
   expect "--exec exemption: execveat denied (nobody)" 0 "errno 1" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run --exec -p "$tmp/noexecveat.sgp" -- "$py" -c "$memfd_execveat"
+else
+  skip_part "the --exec exemption is not tested for nobody: $why"
 fi
 
 # ---- without the supervisor: the kernel's verdicts, nothing reported ----
@@ -205,18 +207,18 @@ if [[ $(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1) == 1 ]]; the
   out=$("$py" "$tmp/term_probe.py" leader "$sg" "$py" "$tmp/allow.sgp" --no-new-session 2>&1)
   expect "tty: kept if asked" 0 "tiocsti ok" -- echo "$out"
 else
-  echo "skip: dev.tty.legacy_tiocsti is 0 (TIOCSTI off for everyone); the control run is not made"
+  skip_part "dev.tty.legacy_tiocsti is 0 (TIOCSTI off for everyone); the control run is not made"
 fi
 
 # ---- as an unprivileged user ----
-if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+if need nobody; then
   nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
   expect "nobody: filter"   0   "Seccomp:	2" -- "${nobody[@]}" "$sg" run --exec -- grep -E '^Seccomp:' /proc/self/status
   expect "nobody: reported" 1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- "${nobody[@]}" "$sg" run --exec -- unshare -U true
   printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
   expect "nobody: decoded"  2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/ro\"" -- "${nobody[@]}" "$sg" run --exec -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/ro"
 else
-  echo "skip: setpriv or user nobody missing; the unprivileged run is not tested"
+  skip_part "the unprivileged run is not tested: $why"
 fi
 # Once the daemons above (sleep 8) are gone, so are their supervisors.
 for _ in $(seq 150); do [[ $(supervisors) == 0 ]] && break; sleep 0.1; done

@@ -56,15 +56,24 @@ try:
     fcntl.ioctl(s, termios.TIOCSTI, b"x"); print("injected")
 except OSError as e:
     print("TIOCSTI errno", e.errno)'
-if [[ $(id -u) -eq 0 ]]; then
+if need root; then
   expect "root: no TIOCSTI anywhere" 0 "TIOCSTI errno 1" -- "$sg" run -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
   expect "root: the rule is named" 0 "rule <sysgate: no terminal injection>" -- "$sg" run -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
-  expect "root: --no-new-session shares" 0 "injected" -- "$sg" run --no-new-session -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
+  # The control, where root may inject without sysgate (not without CAP_SYS_ADMIN: containers).
+  if [[ $("$py" -c "$tiocsti_any" 2>&1) == injected ]]; then
+    expect "root: --no-new-session shares" 0 "injected" -- "$sg" run --no-new-session -p "$tmp/allowall.sgp" -- "$py" -c "$tiocsti_any"
+  else
+    skip_part "TIOCSTI fails here without sysgate too (no CAP_SYS_ADMIN?): the --no-new-session control is not made"
+  fi
+else
+  skip_part "root's TIOCSTI is not tested: $why"
 fi
 # no_new_privs: a setuid binary does not gain privileges under the filter (THREATS row 22).
-if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+if need nobody; then
   cp /usr/bin/id "$tmp/suid-id" && chown root:root "$tmp/suid-id" && chmod 4755 "$tmp/suid-id"
   expect "setuid ignored"   0   "65534" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- "$tmp/suid-id" -u
+else
+  skip_part "a setuid binary run by nobody is not tested: $why"
 fi
 
 # ---- a policy that kills ----
@@ -120,8 +129,10 @@ expect "exemption: execveat killed"   159 "" -- "$sg" run -p "$tmp/killexecveat.
 printf 'default allow\nkill-process execve, execveat\n' > "$tmp/killexec.sgp"
 expect "exemption: kill policy starts" 0 "started" -- "$sg" run -p "$tmp/killexec.sgp" -- echo started
 expect "exemption: then kills exec"   159 "" -- "$sg" run -p "$tmp/killexec.sgp" -- "$py" -c "$execve_null_envp"
-if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+if need nobody; then
   expect "exemption: execveat denied (nobody)" 0 "errno 1" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -p "$tmp/noexecveat.sgp" -- "$py" -c "$memfd_execveat"
+else
+  skip_part "the exemption is not tested for nobody: $why"
 fi
 
 # Every action, end to end.
@@ -231,11 +242,11 @@ expect "new session"        0   "same" -- "$sg" run -- sh -c '[ "$(ps -o sid= $$
 expect "env set"            0   "FOO=bar" -- "$sg" run --env FOO=bar -- sh -c 'env | grep FOO'
 expect "env cleared"        0   "0" -- "$sg" run --clear-env --env A=1 -- /usr/bin/env sh -c 'env | grep -c HOME || true'
 # ---- as an unprivileged user ----
-if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+if need nobody; then
   expect "as nobody"        0   "NoNewPrivs:	1" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- grep NoNewPrivs /proc/self/status
   expect "nobody blocked"   1   "Operation not permitted" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- unshare -U true
 else
-  echo "skip: setpriv or user nobody missing; the unprivileged run is not tested"
+  skip_part "the unprivileged run is not tested: $why"
 fi
 expect "--tsync"            0   "Seccomp:	2" -- "$sg" run --tsync -- grep -E '^Seccomp:' /proc/self/status
 expect "--log"              0   "hello" -- "$sg" run --log -- echo hello

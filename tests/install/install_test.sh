@@ -14,6 +14,7 @@ grep -q 'allow openat if (flags & 3) == 0' <<<"$out" || { echo "unexpected outpu
 export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
 c++ "$src/tests/install/consumer.cc" $(pkg-config --cflags --libs sysgate) -o "$tmp/pc"
 "$tmp/pc" | grep -q 'default errno(EPERM)'
-test -f "$tmp/prefix/share/man/man1/sysgate.1"
+test -f "$tmp/prefix/share/man/man1/sysgate.1.gz"
+test -f "$tmp/prefix/share/sysgate/profiles/default.sgp"
 test -x "$tmp/prefix/bin/sysgate"
 echo "install: ok"

@@ -14,12 +14,7 @@ source "$(dirname "$0")/crun_lib.sh"
 agent_pid=""
 cleanup() { [[ -n $agent_pid ]] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-why=$(crun_unavailable)
-if [[ -n $why ]]; then
-  echo "skip: $why"
-  finish
-  exit $?
-fi
+crun_works || skip_all "$why"
 
 seccomp() {  # FILE METADATA: notify for the calls the agent handles
   "$py" - "$1" "$2" "$tmp/agent.sock" <<'PY'

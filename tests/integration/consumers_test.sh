@@ -11,8 +11,6 @@ tmp=$(mktemp -d)
 source "$(dirname "$0")/../e2e/lib.sh"
 source "$(dirname "$0")/crun_lib.sh"
 
-skip() { echo "skip: $*"; }
-
 cat > "$tmp/policy.sgp" <<'POLICY'
 default allow
 errno(EACCES) chmod if mode == 0o700
@@ -43,32 +41,50 @@ check_output() {  # NAME OUTPUT
   pass=$((pass + 1))
 }
 
+# bwrap_works BWRAP_ARGS...: true when bubblewrap runs busybox here without sysgate's filter;
+# otherwise false, with bubblewrap's reason in $why.
+bwrap_works() {
+  local out
+  out=$("$@" -- /bin/busybox true 2>&1) && return 0
+  why="bubblewrap cannot run here, without sysgate: $(head -1 <<<"$out")"
+  return 1
+}
+
 # ---- bubblewrap: raw BPF on a file descriptor ----
-if ! command -v bwrap >/dev/null || [[ -z $busybox ]]; then
-  skip "bubblewrap or busybox-static is not installed (make deps)"
+expect "compile for bwrap" 0 "verified" -- "$sg" compile --arch x86_64 "$tmp/policy.sgp" -o "$tmp/policy.bpf"
+bw=(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$busybox" /bin/busybox)
+if ! need program:bwrap; then
+  skip_part "$why"
+elif [[ -z $busybox ]]; then
+  skip_part "busybox-static is not installed (make deps)"
+elif ! bwrap_works "${bw[@]}"; then
+  skip_part "$why"
 else
-  expect "compile for bwrap" 0 "verified" -- "$sg" compile --arch x86_64 "$tmp/policy.sgp" -o "$tmp/policy.bpf"
-  bw=(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$busybox" /bin/busybox)
   out=$("${bw[@]}" --seccomp 9 -- /bin/busybox sh -c "$script" 9<"$tmp/policy.bpf" 2>&1)
-  check_output "bwrap as root" "$out"
+  check_output "bwrap as $(id -un)" "$out"
   expect "bwrap kill status" 159 "" -- "${bw[@]}" --seccomp 9 -- /bin/busybox sync 9<"$tmp/policy.bpf"
-  if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
-    # Unprivileged: bwrap without setuid needs a user namespace.
-    chmod 755 "$tmp"
-    out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "${bw[@]}" --unshare-user \
-          --seccomp 9 -- /bin/busybox sh -c "$script" 9<"$tmp/policy.bpf" 2>&1)
-    if [[ $out == *"setting up uid map"* || $out == *"No permissions to create"* ]]; then
-      skip "unprivileged bubblewrap: user namespaces are not available here"
-    else
-      check_output "bwrap unprivileged" "$out"
-    fi
+fi
+# Unprivileged, from root: bwrap without setuid needs a user namespace.
+nobody_bw=(setpriv --reuid=65534 --regid=65534 --clear-groups "${bw[@]}" --unshare-user)
+if [[ -z $busybox ]] || ! need program:bwrap; then
+  :  # said above
+elif ! need nobody; then
+  skip_part "unprivileged bubblewrap from root is not tested: $why"
+elif ! need userns; then
+  skip_part "unprivileged bubblewrap is not tested: $why"
+else
+  chmod 755 "$tmp"
+  if ! bwrap_works "${nobody_bw[@]}"; then
+    skip_part "unprivileged $why"
+  else
+    out=$("${nobody_bw[@]}" --seccomp 9 -- /bin/busybox sh -c "$script" 9<"$tmp/policy.bpf" 2>&1)
+    check_output "bwrap unprivileged" "$out"
   fi
 fi
 
 # ---- crun: an OCI bundle whose linux.seccomp sysgate wrote ----
-why=$(crun_unavailable)
-if [[ -n $why ]]; then
-  skip "$why"
+if ! crun_works; then
+  skip_part "$why"
 else
   expect "convert for crun" 0 "verified" -- "$sg" convert --arch x86_64 "$tmp/policy.sgp" -o "$tmp/seccomp.json"
   crun_bundle "$tmp/b1" "$tmp/seccomp.json" "$(sh_args "$script")"

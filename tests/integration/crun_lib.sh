@@ -6,15 +6,18 @@
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] && ldd "$busybox" >/dev/null 2>&1 && busybox=""
 
-# Why crun cannot run here, or nothing.
-crun_unavailable() {
-  if ! command -v crun >/dev/null || [[ -z $busybox ]]; then
-    echo "crun or busybox-static is not installed (make deps)"
-  elif [[ $(id -u) -ne 0 ]]; then
-    echo "crun needs root here (rootless crun needs a configured user namespace setup)"
-  elif ! unshare -m true 2>/dev/null; then
-    echo "no private mount namespace (unshare -m) for crun's cgroup2 mount"
-  fi
+# crun_works: true when crun runs a container here without sysgate (no linux.seccomp);
+# otherwise false, with the reason in $why.
+crun_works() {
+  need program:crun || return 1
+  [[ -n $busybox ]] || { why="busybox-static is not installed (make deps)"; return 1; }
+  need root || { why="crun: rootless crun needs a user namespace setup of its own; $why"; return 1; }
+  need propagation || { why="crun cannot run here: $why"; return 1; }  # run_crun: a private mount namespace
+  local out
+  crun_bundle "$tmp/baseline" - '["/bin/busybox", "true"]'
+  out=$(run_crun "$tmp/baseline" "sysgate-test-$$-baseline") && return 0
+  why="crun cannot start a container here, without sysgate: $(head -1 <<<"$out")"
+  return 1
 }
 
 run_crun() {  # BUNDLE ID
@@ -22,8 +25,8 @@ run_crun() {  # BUNDLE ID
     exec crun --root "$0/state" --cgroup-manager=disabled run -b "$1" "$2"' "$tmp" "$1" "$2" </dev/null 2>&1
 }
 
-# A busybox bundle in DIR running ARGS_JSON with SECCOMP_JSON_FILE as linux.seccomp, /tmp a
-# tmpfs, crun's default (small) capability set.
+# A busybox bundle in DIR running ARGS_JSON with SECCOMP_JSON_FILE as linux.seccomp (none for
+# -), /tmp a tmpfs, crun's default (small) capability set.
 crun_bundle() {  # DIR SECCOMP_JSON_FILE ARGS_JSON
   mkdir -p "$1/rootfs/bin" "$1/rootfs/tmp"
   cp "$busybox" "$1/rootfs/bin/busybox"
@@ -36,7 +39,8 @@ c = json.load(open(path))
 c["process"]["terminal"] = False
 c["process"]["args"] = json.loads(args)
 c["root"]["readonly"] = False
-c["linux"]["seccomp"] = json.load(open(seccomp))
+if seccomp != "-":
+    c["linux"]["seccomp"] = json.load(open(seccomp))
 c["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]})
 json.dump(c, open(path, "w"), indent=1)
 PY

@@ -9,11 +9,7 @@ set -uo pipefail
 server=$1 sg=$2 src=$3
 source "$(dirname "$0")/../e2e/lib.sh"
 policy=$src/examples/web-server/server.sgp
-if ! command -v curl >/dev/null; then
-  echo "skip: curl is not installed (make deps installs it)"
-  finish
-  exit $?
-fi
+need program:curl || skip_all "$why"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

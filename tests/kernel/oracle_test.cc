@@ -24,6 +24,7 @@
 #include "kernel/child.h"
 
 #include "policy_gen.h"
+#include "support/env.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 
@@ -66,16 +67,6 @@ long Syscall32(uint32_t nr, const std::array<uint64_t, 6>& a) {
       : "a"(nr)
       : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
   return static_cast<int32_t>(ret);
-}
-
-// Whether this kernel runs 32-bit syscalls (IA32 emulation can be compiled in but disabled:
-// int 0x80 then faults).
-bool Int80Works() {
-  static const bool works = [] {
-    int status = InChild([] { return Syscall32(20, {}) == getpid() ? 0 : 1; });  // i386 getpid
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  }();
-  return works;
 }
 
 // Runs Install(prog) in a child and returns its result. The child cannot report through
@@ -170,7 +161,7 @@ constexpr bool kSanitized = false;
 TEST(Kernel, KernelVerdictsEqualTheEmulator) {
   if (kSanitized) GTEST_SKIP() << "the sanitizer runtime needs syscalls the oracle filter denies";
   size_t calls = 0;
-  const bool i386_live = Int80Works();
+  const bool i386_live = !testing::Missing("ia32");  // IA32 emulation can be disabled
   if (!i386_live) std::printf("note: int 0x80 faults on this kernel; i386 calls are checked in the emulator only\n");
   for (int seed = 0; seed < 60; ++seed) {
     testing::PolicyGenOptions opt;
@@ -247,7 +238,7 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
 
 // THREATS row 1, live: execve through int 0x80 under a policy that denies execve.
 TEST(Kernel, Int80ExecveIsDenied) {
-  if (!Int80Works()) GTEST_SKIP() << "int 0x80 faults on this kernel (IA32 emulation disabled)";
+  SYSGATE_NEED("ia32");
   Policy p;
   p.arches = {Arch::kX86_64, Arch::kI386};
   p.default_action = Action::Allow();

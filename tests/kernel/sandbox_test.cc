@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/child.h"
+#include "support/env.h"
 
 #include "sysgate/kernel.h"
 #include "sysgate/policy_builder.h"
@@ -101,7 +102,7 @@ TEST(Kernel, InstallErrorsNameTheStep) {
   });
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   // Without no_new_privs, as an unprivileged user, the kernel refuses (EACCES).
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to nobody";
+  SYSGATE_NEED("nobody");
   status = InChild([] {
     if (setgid(65534) != 0 || setuid(65534) != 0) return 2;
     bpf::Program allow = {bpf::Stmt(0x06, bpf::ret::kAllow)};
