@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sysgate/bpf.h"
+#include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
 
 namespace sysgate::analysis {
@@ -70,6 +71,14 @@ Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& chec
 // Two policies give the same action on the boundary inputs of both (format round trips,
 // conversions). The error names the first input where they differ.
 Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
+
+// A conversion checked: `text`, written in `format` by formats::Export from a policy whose
+// Exported::means is `means`, read back the way sysgate reads that format (for means' first
+// target arch; `section`: the Firecracker thread category or SPO profile written) and compared
+// with `means` on the arches both cover (OCI adds the native arch, Firecracker keeps one). An
+// error when the text does not read back or means something else: either is a sysgate bug.
+Result<TranslationReport> VerifyConversion(const Policy& means, std::string_view text,
+                                           formats::Format format, const std::string& section);
 
 // ---- comparing two policies ----
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "sysgate/policy.h"
@@ -48,8 +49,9 @@ class Interpreter {
  private:
   const Policy& policy_;
   std::vector<Arch> targets_;
-  // Per target arch, per rule: the syscall numbers the rule covers there (sorted).
-  std::map<Arch, std::vector<std::vector<int32_t>>> numbers_;
+  // Per target arch and syscall number: the rules that cover it there, in order (so that an
+  // input is tried against its syscall's rules only, not every rule of a large policy).
+  std::map<Arch, std::unordered_map<int32_t, std::vector<size_t>>> rules_;
 };
 
 // One-shot form of Interpreter(policy).Evaluate(data).

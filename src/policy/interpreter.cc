@@ -23,10 +23,14 @@ SeccompData SeccompData::For(Arch arch, int32_t nr, std::initializer_list<uint64
 Interpreter::Interpreter(const Policy& policy)
     : policy_(policy), targets_(policy.TargetArches()) {
   for (Arch a : targets_) {
-    auto& per_rule = numbers_[a];
-    for (const Rule& r : policy.rules) {
-      per_rule.push_back(policy::RuleAppliesTo(r, a) ? policy::SyscallNumbers(r.syscalls, a)
-                                                     : std::vector<int32_t>{});
+    auto& by_nr = rules_[a];
+    for (size_t i = 0; i < policy.rules.size(); ++i) {
+      const Rule& r = policy.rules[i];
+      if (!policy::RuleAppliesTo(r, a)) continue;
+      for (int32_t nr : policy::SyscallNumbers(r.syscalls, a)) {
+        std::vector<size_t>& rules = by_nr[nr];
+        if (rules.empty() || rules.back() != i) rules.push_back(i);
+      }
     }
   }
 }
@@ -36,12 +40,13 @@ Verdict Interpreter::Evaluate(const SeccompData& data) const {
   if (!abi || std::ranges::find(targets_, *abi) == targets_.end()) {
     return {Action::KillProcess(), Verdict::Reason::kBadArch, -1};
   }
-  const auto& per_rule = numbers_.at(*abi);
-  for (size_t i = 0; i < policy_.rules.size(); ++i) {
-    const Rule& r = policy_.rules[i];
-    if (!std::ranges::binary_search(per_rule[i], data.nr)) continue;
-    if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
-    return {r.action, Verdict::Reason::kRule, static_cast<int>(i)};
+  const auto& by_nr = rules_.at(*abi);
+  if (auto it = by_nr.find(data.nr); it != by_nr.end()) {
+    for (size_t i : it->second) {
+      const Rule& r = policy_.rules[i];
+      if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
+      return {r.action, Verdict::Reason::kRule, static_cast<int>(i)};
+    }
   }
   if (SyscallName(*abi, data.nr)) return {policy_.default_action, Verdict::Reason::kDefault, -1};
   return {policy_.unknown_action, Verdict::Reason::kUnknown, -1};

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "policy/resolve.h"
+#include "policy/size_limits.h"
 #include "policy/validate.h"
 #include "sysgate/policy.h"
 
@@ -32,6 +33,7 @@ Error FirstError(const std::vector<Diagnostic>& diags) {
 
 std::vector<Diagnostic> ResolveAndValidate(Policy& policy) {
   std::vector<Diagnostic> diags = policy::Resolve(policy);
+  if (HasErrors(policy::CheckSizeLimits(policy))) return diags;  // Resolve reported them
   std::vector<Diagnostic> more = policy::Validate(policy);
   diags.insert(diags.end(), more.begin(), more.end());
   return diags;
