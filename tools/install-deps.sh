@@ -12,6 +12,8 @@ packages=(
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
   gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
+  clang-16 libclang-rt-16-dev  # make fuzz: libFuzzer targets with ASan and UBSan (tests/fuzz/);
+                               # 16: clang 14 lacks std::source_location
 )
 
 missing=()

@@ -150,7 +150,8 @@ std::string Disassemble(const bpf::Program& prog, const DisasmOptions& options =
 // Reads the asm-able form back: statements such as `A = sys_number`, `A = args[1] >> 32`,
 // `if (A == openat) goto allow else goto deny`, `return ERRNO(1)`, labels `name:`, syscall
 // names (resolved for the arch the program has checked, or `arch.name`), ARCH_* constants.
-// Assemble(Disassemble(p, {.asm_able = true})) == p.
+// Assemble(Disassemble(p, {.asm_able = true})) == p, but for fields the kernel ignores and the
+// listing does not show (jt and jf outside conditional jumps, k where there is no constant).
 Result<bpf::Program> Assemble(std::string_view text, std::string_view filename = "<input>",
                               std::optional<Arch> arch = std::nullopt);
 

@@ -115,24 +115,26 @@ std::optional<uint64_t> ParseInteger(std::string_view text) {
   return value;
 }
 
-bool IsUtf8(std::string_view s) {
+size_t Utf8Prefix(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
+    if (len == 0 || i + len > s.size()) return i;
     uint32_t cp = len == 1 ? c : c & (0x7f >> len);
     for (size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return false;
+      if ((cc >> 6) != 0x2) return i;
       cp = (cp << 6) | (cc & 0x3f);
     }
     static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
     i += len;
   }
-  return true;
+  return i;
 }
+
+bool IsUtf8(std::string_view s) { return Utf8Prefix(s) == s.size(); }
 
 std::optional<int32_t> ParseInt32(std::string_view text) {
   std::optional<uint64_t> v = ParseInteger(text);

@@ -31,8 +31,10 @@ std::optional<uint64_t> ParseInteger(std::string_view text);
 // -2147483649).
 std::optional<int32_t> ParseInt32(std::string_view text);
 
-// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF),
+// and how many of its first bytes are.
 bool IsUtf8(std::string_view s);
+size_t Utf8Prefix(std::string_view s);
 
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);

@@ -1,6 +1,8 @@
 // Kubernetes Security Profiles Operator SeccompProfile (security-profiles-operator.x-k8s.io/v1):
 // YAML whose spec holds the OCI fields. Read through the OCI reader; written from the same
 // object the OCI writer makes.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -108,9 +110,30 @@ Imported Fail(const ImportOptions& o, std::string msg, int line = 0, int col = 0
   return out;
 }
 
+// Where `text` stops being what YAML allows: UTF-8 without control characters but tab, line
+// feed and carriage return. (yaml-cpp loops, allocating without end, on some such bytes.)
+std::optional<SourceLoc> FirstBadByte(std::string_view text, const std::string& file) {
+  size_t bad = base::Utf8Prefix(text);
+  for (size_t i = 0; i < bad; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) bad = i;
+  }
+  if (bad == text.size()) return std::nullopt;
+  std::string_view before = text.substr(0, bad);
+  size_t nl = before.rfind('\n');
+  size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
+  return SourceLoc{file, 1 + static_cast<int>(std::ranges::count(before, '\n')),
+                   static_cast<int>(bad - line_start) + 1};
+}
+
 }  // namespace
 
 static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o) {
+  if (std::optional<SourceLoc> at = FirstBadByte(text, o.filename)) {
+    Imported out;
+    out.diagnostics.push_back({Severity::kError, *at, "YAML is UTF-8 text without control characters; this is not", 1});
+    return out;
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

@@ -34,7 +34,8 @@ Failure CheckDiagnostics(std::string_view text, const std::string& file,
   for (const Diagnostic& d : diags) {
     if (d.message.empty()) return "a diagnostic without a message";
     for (std::string_view jargon : {"json.exception", "bad conversion", "yaml-cpp", "std::", "what()"}) {
-      if (d.message.find(jargon) != std::string::npos) return "library jargon in a message: " + d.message;
+      bool echoed = text.find(jargon) != std::string_view::npos;  // the input's own words
+      if (!echoed && d.message.find(jargon) != std::string::npos) return "library jargon in a message: " + d.message;
     }
     if (d.loc.file != file) continue;
     if (d.loc.line < (lines_required ? 1 : 0) || d.loc.line > lines || d.loc.column < 0 ||
@@ -109,8 +110,24 @@ Failure ConvertRoundTrips(std::string_view input) {
   return std::nullopt;
 }
 
+// `p` without what the kernel ignores and so no listing shows: jt and jf outside conditional
+// jumps, k where the operand is X or A or there is none.
+bpf::Program Canonical(bpf::Program p) {
+  using namespace bpf::op;
+  for (bpf::Insn& i : p) {
+    uint16_t c = i.code;
+    if (!IsCondJump(c)) i.jt = i.jf = 0;
+    bool no_k = (Class(c) == kRet && RetSrc(c) == kA) || Class(c) == kMisc ||
+                (Class(c) == kAlu && (Src(c) == kX || Op(c) == kNeg)) ||
+                ((Class(c) == kLd || Class(c) == kLdx) && Mode(c) == kLen) ||
+                (IsCondJump(c) && Src(c) == kX);
+    if (no_k) i.k = 0;
+  }
+  return p;
+}
+
 // A program's analyses agree with each other: what loads runs in the emulator on any input,
-// and its asm-able listing assembles back to it.
+// and its asm-able listing assembles back to it (but for what the kernel ignores).
 Failure CheckProgram(const bpf::Program& prog) {
   (void)analysis::Disassemble(prog, {.arch = Arch::kX86_64});
   if (!analysis::VerifyLoadable(prog)) return std::nullopt;
@@ -124,7 +141,7 @@ Failure CheckProgram(const bpf::Program& prog) {
   std::string text = analysis::Disassemble(prog, {.arch = Arch::kX86_64, .asm_able = true});
   Result<bpf::Program> back = analysis::Assemble(text, "fuzz.asm", Arch::kX86_64);
   if (!back) return "the asm-able listing does not assemble: " + back.error().ToString() + "\n" + text;
-  if (*back != prog) return "the asm-able listing assembles to another program:\n" + text;
+  if (Canonical(*back) != Canonical(prog)) return "the asm-able listing assembles to another program:\n" + text;
   return std::nullopt;
 }
 

@@ -12,6 +12,10 @@ targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(native oci systemd minijail kafel firecracker spo bpf asm compile convert)
 fi
+# Stack traces with names (clang's own symbolizer, if the clang-16 one is not on PATH).
+for s in llvm-symbolizer-16 llvm-symbolizer; do
+  if command -v "$s" >/dev/null; then export ASAN_SYMBOLIZER_PATH=$(command -v "$s"); break; fi
+done
 failed=()
 for t in "${targets[@]}"; do
   work="$build/corpus/$t"
