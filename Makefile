@@ -6,7 +6,7 @@ SHARED   ?= $(CURDIR)/../shared/data
 JOBS     ?= $(shell nproc)
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
-.PHONY: all deps build demo check bench generate asan fuzz clean
+.PHONY: all deps build demo check check-arches bench generate asan fuzz clean
 
 all: build
 
@@ -27,6 +27,11 @@ demo: build
 # Every test: unit, kernel and e2e (ctest labels). CTest's summary is the last thing printed.
 check: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The kernel oracle alone (ctest label arches, part of check): Debian 12's kernels for seven
+# architectures under qemu, each running sysgate's filters (tests/arches).
+check-arches: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -L arches
 
 bench: build
 	@bench/run.sh $(BUILD)

@@ -12,6 +12,21 @@ packages=(
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
   gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
+  # Each ABI's compiler and headers: its constants (make generate) and the tables checked against
+  # them (tests/abi); tools/gen/abis.txt says which evaluates which ABI.
+  gcc-x86-64-linux-gnux32 libc6-dev-x32-cross gcc-i686-linux-gnu libc6-dev-i386-cross
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross gcc-powerpc64-linux-gnu libc6-dev-ppc64-cross
+  gcc-powerpc-linux-gnu libc6-dev-powerpc-cross
+  gcc-s390x-linux-gnu libc6-dev-s390x-cross libc6-dev-s390-s390x-cross
+  gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross libc6-dev-mipsn32-mips64el-cross
+  gcc-mips64-linux-gnuabi64 libc6-dev-mips64-cross libc6-dev-mipsn32-mips64-cross
+  gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-mips-linux-gnu libc6-dev-mips-cross
+  gcc-hppa-linux-gnu libc6-dev-hppa-cross gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
+  libc6-dev-sparc-sparc64-cross gcc-m68k-linux-gnu libc6-dev-m68k-cross
+  # The kernel oracle (tests/arches): Debian's kernels for other architectures boot under these.
+  qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-mips qemu-system-x86
   clang-16 libclang-rt-16-dev  # make fuzz: libFuzzer targets with ASan and UBSan (tests/fuzz/);
                                # 16: clang 14 lacks std::source_location
 )

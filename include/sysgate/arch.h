@@ -5,7 +5,7 @@
 //   int32_t nr = *SyscallNumber(Arch::kAarch64, "openat");        // 56
 //   std::string_view n = *SyscallName(Arch::kI386, 11);            // "execve"
 //   const Signature* s = FindSignature("openat");   // dfd, filename, flags, mode
-//   int64_t v = *FindConstant("O_CLOEXEC");
+//   int64_t v = *FindConstant(Arch::kAarch64, "O_DIRECTORY");   // 040000 (x86_64: 0200000)
 //
 // The tables are generated from kernel sources (see tools/gen/) and cover 24 ABIs of 20 tables.
 // Lookups are binary searches over sorted constant arrays.
@@ -58,6 +58,7 @@ struct ArchInfo {
   std::string_view scmp_name;     // libseccomp/OCI name, e.g. "SCMP_ARCH_X86_64"
   uint32_t audit_arch;            // AUDIT_ARCH_* value seen in seccomp_data.arch
   int word_bits;                  // width of long and pointers in user space
+  int register_bits;              // width of the registers that carry syscall arguments (x32: 64)
   Endian endian;                  // byte order of seccomp_data.args on this arch
   uint32_t syscall_bit;           // bit every syscall number carries (x32: 0x40000000)
   Arch kernel;                    // the 64-bit kernel arch this ABI runs on (itself if it is one)
@@ -170,6 +171,11 @@ struct ArgInfo {
   ArgKind kind;
   uint8_t bits;           // 32 or 64: the width the kernel uses
   bool is_signed;
+  // The register that holds it (seccomp_data.args[slot]); past 5, one seccomp does not see.
+  // A 64-bit value on an ABI with 32-bit registers takes two: `slot` holds its low half,
+  // `hi_slot` its high half (-1 otherwise).
+  int8_t slot;
+  int8_t hi_slot;
 };
 
 struct Signature {
@@ -178,22 +184,45 @@ struct Signature {
   std::array<ArgInfo, 6> args;
 };
 
-// The x86_64 prototype of `syscall` (also used for other arches; see docs/architectures.md).
+// The x86_64 prototype of `syscall` (for the syscalls other ABIs have alone, theirs).
 const Signature* FindSignature(std::string_view syscall);
+// The prototype of `syscall` on `arch`, nothing if the arch has no such syscall: the width of
+// each argument there, the registers that hold it (clone's flags are the second on s390x; a
+// 64-bit offset takes two registers on i386). See docs/architectures.md.
+const Signature* FindSignature(Arch arch, std::string_view syscall);
 // "openat(fd:s32 dfd, string filename, flags:u32 flags, mode:u32 mode)"
 std::string FormatSignature(const Signature& sig);
 
 // ---- named constants ----
 
+// Constants have each ABI's own values, from that ABI's C headers (O_DIRECTORY is 0200000 on
+// x86_64 and 040000 on aarch64; EAGAIN is 11, 35 on sparc). Nothing where `arch` has no such
+// constant (ARCH_SET_FS on aarch64).
+std::optional<int64_t> FindConstant(Arch arch, std::string_view name);
+// The host arch's value.
 std::optional<int64_t> FindConstant(std::string_view name);
+// True if some arch has a constant of this name.
+bool IsConstantName(std::string_view name);
 // Every constant whose name starts with `prefix` (sorted by name), for decoding values.
-std::vector<std::pair<std::string_view, int64_t>> ConstantsWithPrefix(std::string_view prefix);
-// Names of all constants, sorted (for suggestions).
+std::vector<std::pair<std::string_view, int64_t>> ConstantsWithPrefix(std::string_view prefix,
+                                                                      Arch arch = HostArch());
+// Names of all constants of any arch, sorted (for suggestions).
 std::vector<std::string_view> ConstantNames();
 
+std::optional<int> ErrnoFromName(Arch arch, std::string_view name);  // (mips, "ENOSYS") -> 89
+std::optional<std::string_view> ErrnoName(Arch arch, int value);
+std::optional<int> SignalFromName(Arch arch, std::string_view name);
+std::optional<std::string_view> SignalName(Arch arch, int value);
+// The same on the host arch.
 std::optional<int> ErrnoFromName(std::string_view name);  // "EPERM" -> 1
 std::optional<std::string_view> ErrnoName(int value);      // 1 -> "EPERM"
 std::optional<int> SignalFromName(std::string_view name);  // "SIGSYS" -> 31
 std::optional<std::string_view> SignalName(int value);
+
+// errno numbers in policies (errno(38), errno(ENOSYS)) are Linux's generic numbering, that of
+// x86 and arm; mips, sparc and parisc number some errors differently. The number `arch` uses
+// for the error that is `generic` there (ENOSYS: 38 -> 89 on mips); numbers without a name
+// stay as they are.
+uint32_t ErrnoOn(Arch arch, uint32_t generic);
 
 }  // namespace sysgate

@@ -89,12 +89,18 @@ Result<Program> DecodeHex(std::string_view text);
 }  // namespace sysgate::bpf
 
 // ---- actions <-> return values ----
+#include "sysgate/interpreter.h"
 #include "sysgate/policy.h"
 
 namespace sysgate::bpf {
 
 // The seccomp return value of an action: ALLOW, ERRNO|errno, TRAP|data, ...
 uint32_t RetOf(const Action& a);
+// The same on one ABI: errno numbers are Linux's generic ones in policies, that ABI's in the
+// filter (errno(ENOSYS) returns 89 on mips; see ErrnoOn).
+uint32_t RetOf(const Action& a, Arch abi);
+// ... on the ABI that made the call `d` (the generic numbers for ABIs sysgate does not know).
+uint32_t RetOf(const Action& a, const SeccompData& d);
 // The action a return value means to the kernel. Unknown actions mean kill-process, as the
 // kernel treats them; errno values above 4095 are capped to 4095 like the kernel does.
 Action ActionOfRet(uint32_t ret);

@@ -47,11 +47,16 @@ class Interpreter {
   Verdict Evaluate(const SeccompData& data) const;
 
  private:
+  // The policy as one target ABI reads it (argument registers and constants of that ABI).
+  struct Abi {
+    Policy policy;
+    std::vector<size_t> origin;                // policy.rules[i] is the policy's rules[origin[i]]
+    // Per syscall number: the rules (indexes into policy.rules) that cover it, in order, so
+    // that an input is tried against its syscall's rules only, not every rule of a large policy.
+    std::unordered_map<int32_t, std::vector<size_t>> rules;
+  };
   const Policy& policy_;
-  std::vector<Arch> targets_;
-  // Per target arch and syscall number: the rules that cover it there, in order (so that an
-  // input is tried against its syscall's rules only, not every rule of a large policy).
-  std::map<Arch, std::unordered_map<int32_t, std::vector<size_t>>> rules_;
+  std::map<Arch, Abi> abis_;
 };
 
 // One-shot form of Interpreter(policy).Evaluate(data).

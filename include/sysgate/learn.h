@@ -59,7 +59,7 @@ struct Progress {
 };
 
 struct RecordOptions {
-  run::SpawnOptions spawn;     // argv, environment, ...; its supervisor fields are set here
+  run::Options run;            // argv, environment, ...; on_call and decode are set here
   bool args = false;           // record RecordedArgs values
   // Called when a syscall is seen for the first time, and every 65,536 calls.
   std::function<void(const Progress&)> on_progress;

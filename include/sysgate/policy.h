@@ -19,7 +19,9 @@
 //    (ENOSYS unless set) for numbers the table does not know.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,10 +54,11 @@ class Action {
   static Action Trap(uint32_t data = 0) { return Action(ActionKind::kTrap, data); }
   static Action Trace(uint32_t data = 0) { return Action(ActionKind::kTrace, data); }
   static Action Log() { return Action(ActionKind::kLog, 0); }
-  static Action Notify() { return Action(ActionKind::kNotify, 0); }
+  // data: nothing to the kernel; sysgate run's routing keeps the errno it answers with there.
+  static Action Notify(uint32_t data = 0) { return Action(ActionKind::kNotify, data); }
 
   ActionKind kind() const { return kind_; }
-  // errno for kErrno, the 16-bit data for kTrap/kTrace, 0 otherwise. Not range-checked here:
+  // errno for kErrno, the 16-bit data for kTrap/kTrace/kNotify, 0 otherwise. Not range-checked here:
   // Validate() reports values the kernel would not carry.
   uint32_t data() const { return data_; }
 
@@ -75,27 +78,43 @@ std::string_view ActionKindName(ActionKind kind);  // "allow", "errno", "kill-pr
 
 enum class Width : uint8_t { k32, k64 };
 
-// One syscall argument as a condition reads it.
+// One syscall argument as a condition reads it. A policy holds what x86_64's prototypes say;
+// policy/for_abi.h gives what each ABI reads (clone's flags are arg1 on s390x).
 struct ArgRef {
   int index = -1;              // 0..5; -1 until a name is resolved
   std::string name;            // as written ("flags"); empty when given by index
   Width width = Width::k64;    // filled in by resolution unless explicit
   bool is_signed = false;
   bool explicit_type = false;  // width and signedness were written (flags:u64), not inferred
+  // A 64-bit value that an ABI with 32-bit registers passes in two (pread64's pos on i386):
+  // the register of its high half; `index` is its low half's. -1 otherwise.
+  int hi_index = -1;
 
   friend bool operator==(const ArgRef& a, const ArgRef& b) {
     return a.index == b.index && a.name == b.name && a.width == b.width &&
-           a.is_signed == b.is_signed && a.explicit_type == b.explicit_type;
+           a.is_signed == b.is_signed && a.explicit_type == b.explicit_type &&
+           a.hi_index == b.hi_index;
   }
+};
+
+// A constant's value on each ABI, where it depends on the ABI (O_DIRECTORY is 0200000 on
+// x86_64 and 040000 on aarch64).
+struct AbiValues {
+  std::array<uint64_t, kNumArches> values{};  // by Arch
+  uint32_t missing = 0;  // bit i: Arch i has no value (a name its headers do not define)
+  friend bool operator==(const AbiValues&, const AbiValues&) = default;
 };
 
 // A constant, with the text it was written as (O_RDONLY | O_CLOEXEC) so that printers can keep
 // names. The spelling is not part of equality.
 struct Operand {
-  uint64_t value = 0;
+  uint64_t value = 0;  // x86_64's (for a name x86_64 does not have, the first ABI's that has it)
   std::string spelling;
+  std::shared_ptr<const AbiValues> per_abi;  // set only when the value is not the same everywhere
 
-  friend bool operator==(const Operand& a, const Operand& b) { return a.value == b.value; }
+  // The value on `abi`; nothing where a name the constant uses has no value there.
+  std::optional<uint64_t> On(Arch abi) const;
+  friend bool operator==(const Operand& a, const Operand& b);
 };
 
 enum class CmpOp : uint8_t {
@@ -190,6 +209,10 @@ struct NamedConstant {
 struct Policy {
   Action default_action = Action::KillProcess();
   Action unknown_action = Action::Errno(38);  // ENOSYS: lets libc fall back for new syscalls
+  // A call of an ABI the policy does not target (another arch, i386 on x86_64, x32 numbers on
+  // an x86_64-only policy). No policy language sets it: `sysgate run --audit` routes it to
+  // its supervisor (notify), to report such calls instead of dying of them.
+  Action foreign_abi_action = Action::KillProcess();
   std::vector<Arch> arches;                  // targets; empty: DefaultArches()
   bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success
   std::vector<NamedConstant> constants;
@@ -198,10 +221,13 @@ struct Policy {
 
   // The targets, with the default filled in.
   std::vector<Arch> TargetArches() const;
+  // Every kind of action the policy can return (the default, unknown and foreign-ABI actions
+  // and every rule's), sorted: what a kernel must support to run it.
+  std::vector<ActionKind> ActionKinds() const;
 
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.default_action == b.default_action && a.unknown_action == b.unknown_action &&
-           a.arches == b.arches && a.allow_errno_zero == b.allow_errno_zero &&
+           a.foreign_abi_action == b.foreign_abi_action && a.arches == b.arches && a.allow_errno_zero == b.allow_errno_zero &&
            a.constants == b.constants && a.rules == b.rules;
   }
 };

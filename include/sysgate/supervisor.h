@@ -121,7 +121,8 @@ class Supervisor {
   // The handler for a syscall, by name, on every ABI that has it. A name no ABI has is a
   // programming error (SG_CHECK aborts).
   Supervisor& On(std::string_view syscall, Handler handler);
-  // For every call without a handler of its own (default: Reply::Fail(ENOSYS)).
+  // For every call without a handler of its own (default: Reply::Fail(ENOSYS)). A handler
+  // that throws fails its call with EPERM.
   Supervisor& Otherwise(Handler handler);
 
   // Answers notifications on `listener` (taken over, closed at the end) until no task uses

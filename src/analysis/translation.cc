@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
 
@@ -22,6 +23,17 @@ void AddComparisonValues(const Condition& c, std::vector<std::set<uint64_t>>& pe
   }
   const Comparison& cmp = c.comparison();
   auto& s = per_arg[static_cast<size_t>(cmp.arg.index)];
+  // A 64-bit value in two registers: each value's halves go to their registers, with junk in
+  // the upper halves as a kernel that sign-extends them would leave.
+  auto add_split = [&](uint64_t x) {
+    const uint64_t words[2] = {x & 0xffffffffULL, x >> 32};
+    const int regs[2] = {cmp.arg.index, cmp.arg.hi_index};
+    for (size_t i = 0; i < 2; ++i) {
+      auto& r = per_arg[static_cast<size_t>(regs[i])];
+      r.insert(words[i]);
+      r.insert(words[i] | 0xffffffff00000000ULL);
+    }
+  };
   std::vector<uint64_t> base;
   for (const Operand& o : cmp.operands) base.push_back(o.value);
   if (cmp.op == CmpOp::kMaskedEq) {
@@ -31,7 +43,10 @@ void AddComparisonValues(const Condition& c, std::vector<std::set<uint64_t>>& pe
   }
   for (uint64_t v : base) {
     for (uint64_t x : {v, v + 1, v - 1}) {
-      if (cmp.arg.width == Width::k32) {
+      if (cmp.arg.hi_index >= 0) {
+        add_split(x);
+        add_split(x ^ 0x100000000ULL);
+      } else if (cmp.arg.width == Width::k32) {
         uint64_t lo = x & 0xffffffffULL;
         s.insert(lo);                              // zero-extended
         s.insert(lo | 0xffffffff00000000ULL);      // sign-extended (or all-ones junk)
@@ -81,8 +96,10 @@ class InputWalker {
     for (const SyscallEntry& e : Syscalls(abi)) {
       for (int64_t d : {-1, 0, 1}) nrs.insert(e.nr + d);
     }
+    // The policy as this ABI reads it (its argument registers and constants).
+    const Policy lowered = policy::ForAbi(policy_, abi).policy;
     std::vector<std::vector<int32_t>> rule_numbers;
-    for (const Rule& r : policy_.rules) {
+    for (const Rule& r : lowered.rules) {
       rule_numbers.push_back(policy::SyscallNumbers(r.syscalls, abi));
       for (int32_t n : rule_numbers.back()) {
         for (int64_t d : {-1, 0, 1}) nrs.insert(n + d);
@@ -94,8 +111,8 @@ class InputWalker {
       // The argument values that matter for the conditional rules covering nr.
       std::vector<std::set<uint64_t>> per_arg(6);
       bool any = false;
-      for (size_t i = 0; i < policy_.rules.size(); ++i) {
-        const Rule& r = policy_.rules[i];
+      for (size_t i = 0; i < lowered.rules.size(); ++i) {
+        const Rule& r = lowered.rules[i];
         if (!r.condition || !policy::RuleAppliesTo(r, abi) ||
             !std::ranges::binary_search(rule_numbers[i], nr)) {
           continue;
@@ -209,7 +226,7 @@ Result<TranslationReport> VerifyTranslation(const Policy& policy, const bpf::Pro
     if (!got) {
       return MakeError(ErrorCode::kInternal, "the program cannot run: " + got.error().message);
     }
-    if (got->ret == bpf::RetOf(want.action)) return {};
+    if (got->ret == bpf::RetOf(want.action, d)) return {};
     return MakeError(ErrorCode::kInternal,
                      fmt::format("translation validation failed: {} the policy says {}{} but the "
                                  "program returns {}",

@@ -49,5 +49,25 @@ TEST(Constants, ErrnoAndSignalNames) {
   EXPECT_EQ(SignalFromName("SIG_DFL"), std::nullopt);
 }
 
+
+// Each ABI's own values (the header suite, tests/abi, checks them all against the headers).
+TEST(Constants, EachAbiHasItsOwnValues) {
+  EXPECT_EQ(FindConstant(Arch::kX86_64, "O_DIRECTORY"), 0200000);
+  EXPECT_EQ(FindConstant(Arch::kAarch64, "O_DIRECTORY"), 040000);
+  EXPECT_EQ(FindConstant(Arch::kArm, "O_DIRECTORY"), 040000);
+  EXPECT_EQ(FindConstant(Arch::kMipsel, "SOCK_NONBLOCK"), 0200);
+  EXPECT_EQ(FindConstant(Arch::kAarch64, "ARCH_SET_FS"), std::nullopt);  // x86's arch_prctl
+  EXPECT_EQ(FindConstant(Arch::kI386, "ARCH_SET_FS"), 0x1002);
+  EXPECT_TRUE(IsConstantName("ARCH_SET_FS"));
+  EXPECT_EQ(ErrnoFromName(Arch::kMips64el, "ENOSYS"), 89);
+  EXPECT_EQ(ErrnoName(Arch::kSparc64, 90), "ENOSYS");
+  EXPECT_EQ(SignalFromName(Arch::kMipsel, "SIGSYS"), 12);
+  // errno numbers in policies are the generic ones; each ABI returns its own for the error.
+  EXPECT_EQ(ErrnoOn(Arch::kMipsel, 38), 89u);
+  EXPECT_EQ(ErrnoOn(Arch::kAarch64, 38), 38u);
+  EXPECT_EQ(ErrnoOn(Arch::kMipsel, 1), 1u);
+  EXPECT_EQ(ErrnoOn(Arch::kMipsel, 5000), 5000u);  // no name: as written
+}
+
 }  // namespace
 }  // namespace sysgate

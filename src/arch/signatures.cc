@@ -10,9 +10,17 @@ namespace sysgate {
 namespace {
 
 using SignatureEntry = Signature;
+struct AbiSignatureRef {
+  uint8_t arch;
+  int16_t generic;  // index into kSignatureTable
+  int16_t abi;      // index into kAbiSignatures
+};
 #include "arch/generated/signatures.inc"
 
-static_assert(std::ranges::is_sorted(kSignatureTable, {}, [](const Signature& s) { return s.name.view(); }));
+constexpr auto kSigName = [](const Signature& s) { return s.name.view(); };
+static_assert(std::ranges::is_sorted(kSignatureTable, {}, kSigName));
+constexpr auto kRefKey = [](const AbiSignatureRef& r) { return std::pair(r.arch, r.generic); };
+static_assert(std::ranges::is_sorted(kAbiSignatureRefs, {}, kRefKey));
 
 }  // namespace
 
@@ -35,10 +43,19 @@ std::string_view ArgKindName(ArgKind kind) {
 }
 
 const Signature* FindSignature(std::string_view syscall) {
-  const auto& table = kSignatureTable;
-  auto it = std::ranges::lower_bound(table, syscall, {}, [](const Signature& s) { return s.name.view(); });
-  if (it == table.end() || it->name != syscall) return nullptr;
+  auto it = std::ranges::lower_bound(kSignatureTable, syscall, {}, kSigName);
+  if (it == kSignatureTable.end() || it->name != syscall) return nullptr;
   return &*it;
+}
+
+const Signature* FindSignature(Arch arch, std::string_view syscall) {
+  if (!SyscallNumber(arch, syscall)) return nullptr;
+  const Signature* generic = FindSignature(syscall);
+  if (!generic) return nullptr;
+  const auto key = std::pair(static_cast<uint8_t>(arch), static_cast<int16_t>(generic - kSignatureTable.data()));
+  auto it = std::ranges::lower_bound(kAbiSignatureRefs, key, {}, kRefKey);
+  if (it == kAbiSignatureRefs.end() || kRefKey(*it) != key) return generic;
+  return &kAbiSignatures[static_cast<size_t>(it->abi)];
 }
 
 std::string FormatSignature(const Signature& sig) {
@@ -48,7 +65,14 @@ std::string FormatSignature(const Signature& sig) {
     if (i > 0) out += ", ";
     out += fmt::format("{}:{}{}", ArgKindName(a.kind), a.is_signed ? 's' : 'u', a.bits);
     out += " ";
-    out += a.name.empty() ? fmt::format("arg{}", i) : std::string(a.name);
+    out += a.name.empty() ? fmt::format("arg{}", a.slot) : std::string(a.name);
+    if (a.slot > 5 || a.hi_slot > 5) {
+      out += " [on the stack: seccomp does not see it]";
+    } else if (a.hi_slot >= 0) {
+      out += fmt::format(" [arg{} low, arg{} high]", a.slot, a.hi_slot);
+    } else if (a.slot != i && !a.name.empty()) {
+      out += fmt::format(" [arg{}]", a.slot);
+    }
   }
   return out + ")";
 }

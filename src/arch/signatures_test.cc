@@ -55,5 +55,38 @@ TEST(Signatures, KernelArgNNamesAreNotReused) {
   for (int i = 1; i < s->nargs; ++i) EXPECT_TRUE(s->args[static_cast<size_t>(i)].name.empty());
 }
 
+
+const ArgInfo& Arg(Arch a, std::string_view syscall, std::string_view name) {
+  const Signature* s = FindSignature(a, syscall);
+  EXPECT_NE(s, nullptr) << syscall;
+  for (int i = 0; i < s->nargs; ++i) {
+    if (s->args[static_cast<size_t>(i)].name == name) return s->args[static_cast<size_t>(i)];
+  }
+  ADD_FAILURE() << syscall << " has no " << name << " on " << Info(a).name;
+  return s->args[0];
+}
+
+TEST(Signatures, EachAbiHasItsOwn) {
+  // clone: x86_64's order; CONFIG_CLONE_BACKWARDS (tls before child_tidptr); s390's stack first.
+  EXPECT_EQ(Arg(Arch::kX86_64, "clone", "tls").slot, 4);
+  EXPECT_EQ(Arg(Arch::kAarch64, "clone", "tls").slot, 3);
+  EXPECT_EQ(Arg(Arch::kS390x, "clone", "clone_flags").slot, 1);
+  // long is 32 bits on 32-bit ABIs and x32; 64-bit values take two registers where registers
+  // have 32 bits: consecutive on i386, from an even one on arm, high half first on big-endian.
+  EXPECT_EQ(Arg(Arch::kX32, "mmap", "len").bits, 32);
+  EXPECT_EQ(Arg(Arch::kX32, "pread64", "pos").hi_slot, -1);
+  EXPECT_EQ(Arg(Arch::kI386, "pread64", "pos").slot, 3);
+  EXPECT_EQ(Arg(Arch::kI386, "pread64", "pos").hi_slot, 4);
+  EXPECT_EQ(Arg(Arch::kArm, "pread64", "pos").slot, 4);
+  EXPECT_EQ(Arg(Arch::kArm, "pread64", "pos").hi_slot, 5);
+  EXPECT_EQ(Arg(Arch::kPpc, "pread64", "pos").slot, 5);
+  EXPECT_EQ(Arg(Arch::kPpc, "pread64", "pos").hi_slot, 4);
+  EXPECT_EQ(Arg(Arch::kMipsel, "sync_file_range", "flags").slot, 6);  // on the stack
+  EXPECT_EQ(FindSignature(Arch::kI386, "mmap")->nargs, 1);  // sys_old_mmap
+  EXPECT_EQ(FindSignature(Arch::kAarch64, "open"), nullptr);  // no such syscall there
+  EXPECT_EQ(FormatSignature(*FindSignature(Arch::kI386, "pread64")),
+            "pread64(fd:u32 fd, pointer:u32 buf, size:u32 count, long:s64 pos [arg3 low, arg4 high])");
+}
+
 }  // namespace
 }  // namespace sysgate

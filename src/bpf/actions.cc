@@ -13,9 +13,19 @@ uint32_t RetOf(const Action& a) {
     case ActionKind::kTrap: return ret::kTrap | (a.data() & ret::kData);
     case ActionKind::kTrace: return ret::kTrace | (a.data() & ret::kData);
     case ActionKind::kLog: return ret::kLog;
-    case ActionKind::kNotify: return ret::kUserNotif;
+    case ActionKind::kNotify: return ret::kUserNotif | (a.data() & ret::kData);
   }
   return ret::kKillProcess;
+}
+
+uint32_t RetOf(const Action& a, Arch abi) {
+  if (a.kind() != ActionKind::kErrno) return RetOf(a);
+  return RetOf(Action::Errno(ErrnoOn(abi, a.data())));
+}
+
+uint32_t RetOf(const Action& a, const SeccompData& d) {
+  auto abi = ArchFromAudit(d.arch, d.nr);
+  return abi ? RetOf(a, *abi) : RetOf(a);
 }
 
 Action ActionOfRet(uint32_t r) {
@@ -27,7 +37,7 @@ Action ActionOfRet(uint32_t r) {
     case ret::kTrap: return Action::Trap(data);
     case ret::kTrace: return Action::Trace(data);
     case ret::kLog: return Action::Log();
-    case ret::kUserNotif: return Action::Notify();
+    case ret::kUserNotif: return Action::Notify(data);
     default: return Action::KillProcess();  // includes unknown actions
   }
 }

@@ -11,6 +11,7 @@
 #include "compile/codegen.h"
 #include "compile/decision.h"
 #include "compile/lower.h"
+#include "policy/for_abi.h"
 #include "policy/resolve.h"
 #include "sysgate/compiler.h"
 
@@ -27,12 +28,13 @@ using Node = CodeGen::Node;
 
 class Compiler {
  public:
-  Compiler(const Policy& p, const CompileOptions& o) : policy_(p), options_(o) {}
+  Compiler(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered, const CompileOptions& o)
+      : policy_(p), lowered_(lowered), options_(o) {}
 
   bpf::Program Run() {
-    std::vector<ArchDecision> decisions = compile::Decide(policy_);
-    Node kill = gen_.Ret(bpf::ret::kKillProcess);
-    // Arch checks in target order: if (A == audit) goto tree, ..., else kill.
+    std::vector<ArchDecision> decisions = compile::Decide(policy_, lowered_);
+    Node kill = gen_.Ret(bpf::RetOf(policy_.foreign_abi_action));
+    // Arch checks in target order: if (A == audit) goto tree, ..., else kill (foreign ABI).
     std::vector<Node> trees;
     for (const ArchDecision& d : decisions) trees.push_back(NumberTree(d));
     Node next = kill;
@@ -102,52 +104,58 @@ class Compiler {
   // equal-value tests are disjoint, so their order only matters for a repeated value (the
   // first rule keeps it).
   Node ChainCode(const Chain& c, ConditionLowering& lower) {
-    Node n = gen_.Ret(TailRet(c.tail));
+    Node n = gen_.Ret(TailRet(c));
     size_t end = c.conditional.size();
     while (end > 0) {
-      const Rule& last = RuleAt(c.conditional[end - 1]);
+      const Rule& last = RuleAt(c, end - 1);
       auto key = EqualityArg(last);
       size_t begin = end - 1;
-      while (key && begin > 0 && EqualityArg(RuleAt(c.conditional[begin - 1])) == key) --begin;
+      while (key && begin > 0 && EqualityArg(RuleAt(c, begin - 1)) == key) --begin;
       if (!key || end - begin < 2) {
-        n = lower.Condition(*last.condition, gen_.Ret(bpf::RetOf(last.action)), n);
+        n = lower.Condition(*last.condition, gen_.Ret(bpf::RetOf(last.action, c.abi)), n);
         end -= 1;
         continue;
       }
       std::vector<std::pair<uint64_t, Node>> cases;
       std::set<uint64_t> seen;
       for (size_t i = begin; i < end; ++i) {
-        const Rule& r = RuleAt(c.conditional[i]);
+        const Rule& r = RuleAt(c, i);
         for (const Operand& o : r.condition->comparison().operands) {
-          if (seen.insert(o.value).second) cases.emplace_back(o.value, gen_.Ret(bpf::RetOf(r.action)));
+          if (seen.insert(o.value).second) cases.emplace_back(o.value, gen_.Ret(bpf::RetOf(r.action, c.abi)));
         }
       }
-      n = lower.Switch(RuleAt(c.conditional[begin]).condition->comparison().arg, std::move(cases), n);
+      n = lower.Switch(RuleAt(c, begin).condition->comparison().arg, std::move(cases), n);
       end = begin;
     }
     return n;
   }
 
-  const Rule& RuleAt(int i) const { return policy_.rules[static_cast<size_t>(i)]; }
+  // The chain's i-th conditional rule, as its ABI reads it.
+  const Rule& RuleAt(const Chain& c, size_t i) const { return AbiRule(c.abi, c.conditional[i]); }
+  const Rule& AbiRule(Arch abi, int i) const {
+    return lowered_.at(abi).policy.rules[static_cast<size_t>(i)];
+  }
 
-  // (index, width, signedness) of the argument a rule tests for equality, if that is all it does.
-  static std::optional<std::tuple<int, Width, bool>> EqualityArg(const Rule& r) {
+  // (registers, width, signedness) of the argument a rule tests for equality, if that is all
+  // it does.
+  static std::optional<std::tuple<int, int, Width, bool>> EqualityArg(const Rule& r) {
     if (!r.condition || r.condition->kind() != Condition::Kind::kCompare) return std::nullopt;
     const Comparison& cmp = r.condition->comparison();
     if (cmp.op != CmpOp::kEq && cmp.op != CmpOp::kIn) return std::nullopt;
-    return std::tuple(cmp.arg.index, cmp.arg.width, cmp.arg.is_signed);
+    return std::tuple(cmp.arg.index, cmp.arg.hi_index, cmp.arg.width, cmp.arg.is_signed);
   }
 
-  uint32_t TailRet(int tail) const {
-    switch (tail) {
-      case Chain::kDefault: return bpf::RetOf(policy_.default_action);
-      case Chain::kUnknown: return bpf::RetOf(policy_.unknown_action);
-      case Chain::kBadAbi: return bpf::ret::kKillProcess;
-      default: return bpf::RetOf(policy_.rules[static_cast<size_t>(tail)].action);
+  uint32_t TailRet(const Chain& c) const {
+    switch (c.tail) {
+      case Chain::kDefault: return bpf::RetOf(policy_.default_action, c.abi);
+      case Chain::kUnknown: return bpf::RetOf(policy_.unknown_action, c.abi);
+      case Chain::kBadAbi: return bpf::RetOf(policy_.foreign_abi_action);
+      default: return bpf::RetOf(AbiRule(c.abi, c.tail).action, c.abi);
     }
   }
 
   const Policy& policy_;
+  const std::map<Arch, policy::AbiPolicy>& lowered_;
   const CompileOptions& options_;
   CodeGen gen_;
   std::vector<double> prefix_;
@@ -185,7 +193,12 @@ std::string CostliestRules(const Policy& policy) {
 }  // namespace
 
 Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options) {
-  bpf::Program p = Compiler(policy, options).Run();
+  // What each target reads; a policy that means nothing on one of them is refused.
+  std::map<Arch, policy::AbiPolicy> lowered;
+  std::vector<Diagnostic> diags;
+  for (Arch a : policy.TargetArches()) lowered.emplace(a, policy::ForAbi(policy, a, &diags));
+  if (HasErrors(diags)) return FirstError(diags);
+  bpf::Program p = Compiler(policy, lowered, options).Run();
   if (p.size() > bpf::kMaxInsns) {
     return MakeError(ErrorCode::kTooLarge,
                      fmt::format("the filter needs {} instructions, more than the kernel's limit "

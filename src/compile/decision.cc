@@ -17,11 +17,10 @@ bool AbiOwns(Arch abi, uint32_t nr) {
   return true;
 }
 
-void AddRanges(const Policy& p, Arch abi, bool targeted, std::map<uint32_t, Chain>& points) {
+void AddRanges(const Policy& p, Arch abi, std::map<uint32_t, Chain>& points) {
   // Every number a rule names or the table knows is a point; the numbers between points share
   // the chain of "no rule, unknown" (or bad-ABI). Chains are built in one pass over the rules:
   // conditional rules in order until the first unconditional one.
-  if (!targeted) return;
   std::map<uint32_t, Chain> chains;
   std::set<uint32_t> closed;  // numbers an unconditional rule already decided
   for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -31,6 +30,7 @@ void AddRanges(const Policy& p, Arch abi, bool targeted, std::map<uint32_t, Chai
       uint32_t u = static_cast<uint32_t>(nr);
       if (!AbiOwns(abi, u) || closed.count(u)) continue;
       Chain& c = chains[u];
+      c.abi = abi;
       if (r.condition) {
         c.conditional.push_back(static_cast<int>(i));
       } else {
@@ -48,14 +48,15 @@ void AddRanges(const Policy& p, Arch abi, bool targeted, std::map<uint32_t, Chai
     if (!AbiOwns(abi, u) || chains.count(u)) continue;
     Chain c;
     c.tail = Chain::kDefault;
+    c.abi = abi;
     points[u] = std::move(c);
   }
 }
 
 }  // namespace
 
-std::vector<ArchDecision> Decide(const Policy& policy) {
-  std::vector<Arch> targets = policy.TargetArches();
+std::vector<ArchDecision> Decide(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered) {
+  std::vector<Arch> targets = p.TargetArches();
   std::vector<ArchDecision> out;
   for (Arch t : targets) {
     uint32_t audit = Info(t).audit_arch;
@@ -69,8 +70,7 @@ std::vector<ArchDecision> Decide(const Policy& policy) {
     }
     std::map<uint32_t, Chain> points;
     for (Arch abi : abis) {
-      bool targeted = std::ranges::find(targets, abi) != targets.end();
-      AddRanges(policy, abi, targeted, points);
+      if (auto it = lowered.find(abi); it != lowered.end()) AddRanges(it->second.policy, abi, points);
     }
     auto filler = [&](uint32_t nr) {
       Chain c;
@@ -78,6 +78,7 @@ std::vector<ArchDecision> Decide(const Policy& policy) {
         if (!AbiOwns(abi, nr)) continue;
         bool targeted = std::ranges::find(targets, abi) != targets.end();
         c.tail = targeted ? Chain::kUnknown : Chain::kBadAbi;
+        c.abi = abi;
       }
       return c;
     };

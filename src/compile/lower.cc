@@ -17,11 +17,14 @@ uint32_t Hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
 uint32_t Lo(uint64_t v) { return static_cast<uint32_t>(v); }
 }  // namespace
 
-uint32_t ConditionLowering::LoOffset(int index) const {
+uint32_t ConditionLowering::LowWord(int index) const {
   return bpf::data::kArgs + 8 * static_cast<uint32_t>(index) + (endian_ == Endian::kLittle ? 0 : 4);
 }
-uint32_t ConditionLowering::HiOffset(int index) const {
-  return bpf::data::kArgs + 8 * static_cast<uint32_t>(index) + (endian_ == Endian::kLittle ? 4 : 0);
+uint32_t ConditionLowering::LoOffset(const ArgRef& arg) const { return LowWord(arg.index); }
+uint32_t ConditionLowering::HiOffset(const ArgRef& arg) const {
+  // A 64-bit value in two registers has its high half in the low word of the other.
+  if (arg.hi_index >= 0) return LowWord(arg.hi_index);
+  return bpf::data::kArgs + 8 * static_cast<uint32_t>(arg.index) + (endian_ == Endian::kLittle ? 4 : 0);
 }
 
 Node ConditionLowering::Load(uint32_t offset, Node next) {
@@ -43,9 +46,9 @@ Node ConditionLowering::Search32(const std::vector<std::pair<uint32_t, Node>>& c
 }
 
 Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t, Node>> cases, Node f) {
-  SG_CHECK(arg.index >= 0 && arg.index < 6, "unresolved argument");
+  SG_CHECK(arg.index >= 0 && arg.index < 6 && arg.hi_index < 6, "unresolved argument");
   std::ranges::sort(cases);
-  const uint32_t lo_off = LoOffset(arg.index);
+  const uint32_t lo_off = LoOffset(arg);
   if (arg.width == Width::k32) {
     std::vector<std::pair<uint32_t, Node>> words;
     for (auto& [v, n] : cases) words.emplace_back(Lo(v), n);
@@ -63,7 +66,7 @@ Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t
     groups.emplace_back(Hi(cases[i].first), Load(lo_off, Search32(words, 0, words.size(), f)));
     i = j;
   }
-  return Load(HiOffset(arg.index), Search32(groups, 0, groups.size(), f));
+  return Load(HiOffset(arg), Search32(groups, 0, groups.size(), f));
 }
 
 Node ConditionLowering::Condition(const sysgate::Condition& c, Node t, Node f) {
@@ -88,8 +91,8 @@ Node ConditionLowering::Condition(const sysgate::Condition& c, Node t, Node f) {
 }
 
 Node ConditionLowering::Compare(const Comparison& c, Node t, Node f) {
-  SG_CHECK(c.arg.index >= 0 && c.arg.index < 6, "unresolved argument");
-  if (c.arg.width == Width::k32) return Compare32(c, LoOffset(c.arg.index), t, f);
+  SG_CHECK(c.arg.index >= 0 && c.arg.index < 6 && c.arg.hi_index < 6, "unresolved argument");
+  if (c.arg.width == Width::k32) return Compare32(c, LoOffset(c.arg), t, f);
   return Compare64(c, t, f);
 }
 
@@ -167,18 +170,18 @@ Node ConditionLowering::Less64(const ArgRef& arg, uint64_t v, bool or_equal, Nod
   const uint32_t vl = Lo(v);
   // When the high words are equal: lo < vl (or lo <= vl).
   Node low = or_equal ? Ordered32(CmpOp::kLe, vl, t, f) : Ordered32(CmpOp::kLt, vl, t, f);
-  if (low != t && low != f) low = Load(LoOffset(arg.index), low);
+  if (low != t && low != f) low = Load(LoOffset(arg), low);
   // hi > vh -> f; hi == vh -> low; hi < vh -> t
   Node eq = gen_.Jump(kJmp | kJeq | kK, vh, low, t);
   Node body = vh == 0xffffffffU ? eq : gen_.Jump(kJmp | kJgt | kK, vh, f, eq);
   if (body == t || body == f) return body;
   if (flip) body = gen_.Stmt(kAlu | kXor | kK, kSignBit, body);
-  return Load(HiOffset(arg.index), body);
+  return Load(HiOffset(arg), body);
 }
 
 Node ConditionLowering::Compare64(const Comparison& c, Node t, Node f) {
   const auto& ops = c.operands;
-  const uint32_t hi = HiOffset(c.arg.index), lo = LoOffset(c.arg.index);
+  const uint32_t hi = HiOffset(c.arg), lo = LoOffset(c.arg);
   switch (c.op) {
     case CmpOp::kEq: return Equal64(hi, lo, ops[0].value, t, f);
     case CmpOp::kNe: return Equal64(hi, lo, ops[0].value, f, t);

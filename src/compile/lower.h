@@ -38,8 +38,9 @@ class ConditionLowering {
   Node Load(uint32_t offset, Node next);
   // With the word in A: a binary search over sorted (value, node) cases.
   Node Search32(const std::vector<std::pair<uint32_t, Node>>& cases, size_t lo, size_t hi, Node f);
-  uint32_t LoOffset(int index) const;
-  uint32_t HiOffset(int index) const;
+  uint32_t LowWord(int index) const;  // offset of args[index]'s low 32 bits
+  uint32_t LoOffset(const ArgRef& arg) const;
+  uint32_t HiOffset(const ArgRef& arg) const;
 
   CodeGen& gen_;
   Endian endian_;

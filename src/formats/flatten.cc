@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 
 namespace sysgate::formats {
@@ -147,11 +148,65 @@ class Flattener {
   std::map<Key, size_t> index_;
 };
 
+// The registers and constants a condition reads, in order; a 32-bit comparison's constants by
+// their low halves (libseccomp compares those alone on 32-bit ABIs).
+void Reading(const Condition& c, std::vector<uint64_t>& out) {
+  if (c.kind() != Condition::Kind::kCompare) {
+    for (const Condition& ch : c.children()) Reading(ch, out);
+    return;
+  }
+  const Comparison& cmp = c.comparison();
+  out.push_back(static_cast<uint64_t>(cmp.arg.index) << 8 | static_cast<uint8_t>(cmp.arg.hi_index));
+  for (const Operand& o : cmp.operands) out.push_back(o.value);
+}
+
+std::vector<uint64_t> RuleReading(const policy::AbiPolicy& p, size_t rule) {
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < p.origin.size(); ++i) {
+    if (p.origin[i] != rule) continue;
+    if (p.policy.rules[i].condition) Reading(*p.policy.rules[i].condition, out);
+    break;
+  }
+  return out;
+}
+
+bool SameReading(std::vector<uint64_t> a, std::vector<uint64_t> b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && (a[i] & 0xffffffffULL) != (b[i] & 0xffffffffULL)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<FlatRule> Flatten(const Policy& policy, const FlattenOptions& options,
                               std::vector<Diagnostic>& diags) {
-  return Flattener(policy, options, diags).Run();
+  // One list of rules for all architectures: as the first target reads them, which the others
+  // must read alike (the same registers and constants).
+  std::vector<Arch> targets = policy.TargetArches();
+  policy::AbiPolicy first = policy::ForAbi(policy, targets.front(), &diags);
+  for (size_t t = 1; t < targets.size(); ++t) {
+    policy::AbiPolicy other = policy::ForAbi(policy, targets[t], &diags);
+    for (size_t i = 0; i < policy.rules.size(); ++i) {
+      const Rule& r = policy.rules[i];
+      if (!r.condition || policy::SyscallNumbers(r.syscalls, targets[t]).empty() ||
+          policy::SyscallNumbers(r.syscalls, targets.front()).empty()) {
+        continue;
+      }
+      if (!SameReading(RuleReading(first, i), RuleReading(other, i))) {
+        diags.push_back({Severity::kError, r.loc,
+                         fmt::format("{} and {} read this condition differently (other argument "
+                                     "registers or constants); {} has one set of rules for every "
+                                     "architecture: convert for one architecture (--arch)",
+                                     Info(targets.front()).name, Info(targets[t]).name, options.format),
+                         1});
+      }
+    }
+  }
+  if (HasErrors(diags)) return {};
+  first.policy.arches = policy.arches;
+  return Flattener(first.policy, options, diags).Run();
 }
 
 }  // namespace sysgate::formats

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "formats/flatten.h"
 #include "formats/oci_json.h"
@@ -107,7 +108,20 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
   fo.format = "OCI";
   ojson syscalls = ojson::array();
   bool notify = p.default_action.kind() == ActionKind::kNotify;
-  for (const FlatRule& r : Flatten(p, fo, diags)) {
+  std::vector<FlatRule> flat = Flatten(p, fo, diags);
+  std::vector<std::string_view> narrow;  // targets where libseccomp compares 32-bit values
+  for (Arch a : p.TargetArches()) {
+    if (Info(a).word_bits == 32) narrow.push_back(Info(a).name);
+  }
+  bool wide = std::ranges::any_of(flat, [](const FlatRule& r) {
+    return std::ranges::any_of(r.args, [](const ArgLit& l) { return (l.value | l.value_two) > 0xffffffffULL; });
+  });
+  if (wide && !narrow.empty()) {
+    Warn(diags, fmt::format("libseccomp compares the low 32 bits of arguments on {}: the "
+                            "comparisons with constants beyond 32 bits mean something else there",
+                            fmt::join(narrow, ", ")));
+  }
+  for (const FlatRule& r : flat) {
     ojson e = ojson::object();
     e["names"] = r.names;
     PutAction(e, "action", "errnoRet", r.action, diags);

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -195,6 +196,8 @@ class Importer {
           for (const json& s : m["subArchitectures"]) add(s, "archMap.subArchitectures");
         }
       }
+      // A native arch the map does not name (32-bit arm, mipsel): runc's filter has it alone.
+      if (p.arches.empty()) p.arches = {arch_};
     }
     return true;
   }
@@ -341,11 +344,22 @@ class Importer {
       return std::nullopt;
     }
     if (c.op == CmpOp::kMaskedEq) {
-      c.operands = {{v, {}}, {v2, {}}};  // (arg & value) == valueTwo
+      c.operands = {WordOperand(v), WordOperand(v2)};  // (arg & value) == valueTwo
     } else {
-      c.operands = {{v, {}}};
+      c.operands = {WordOperand(v)};
     }
     return c;
+  }
+
+  // A value as libseccomp compares it: all 64 bits on 64-bit ABIs, the low 32 on ABIs with a
+  // 32-bit long (x32 too), whose arguments it reads as 32-bit values.
+  static Operand WordOperand(uint64_t v) {
+    Operand o{v, {}, nullptr};
+    if (v <= 0xffffffffULL) return o;
+    auto per_abi = std::make_shared<AbiValues>();
+    for (Arch a : AllArches()) per_abi->values[static_cast<size_t>(a)] = Info(a).word_bits == 32 ? v & 0xffffffffULL : v;
+    o.per_abi = std::move(per_abi);
+    return o;
   }
 
   const ImportOptions& o_;

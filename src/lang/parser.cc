@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -263,7 +264,7 @@ class FileParser {
     SkipNewlines();
     std::optional<Operand> v = Expr();
     if (!v) return false;
-    if (FindConstant(name.text)) {
+    if (IsConstantName(name.text)) {
       ctx_.Diag(Severity::kWarning, Loc(name),
                 fmt::format("const {} hides the system constant of that name", name.text),
                 name.length);
@@ -633,7 +634,8 @@ class FileParser {
       SkipNewlines();
       auto rhs = ShiftExpr();
       if (!rhs) return std::nullopt;
-      lhs = Operand{lhs->value | rhs->value, lhs->spelling + " | " + rhs->spelling};
+      lhs = OnEveryAbi(*lhs, *rhs, lhs->spelling + " | " + rhs->spelling,
+                       [](uint64_t a, uint64_t b) { return a | b; });
     }
     return lhs;
   }
@@ -649,7 +651,8 @@ class FileParser {
         Error(op, fmt::format("shift by {} is out of range (0..63)", rhs->value));
         return std::nullopt;
       }
-      lhs = Operand{lhs->value << rhs->value, lhs->spelling + " << " + rhs->spelling};
+      lhs = OnEveryAbi(*lhs, *rhs, lhs->spelling + " << " + rhs->spelling,
+                       [](uint64_t a, uint64_t b) { return b > 63 ? 0 : a << b; });
     }
     return lhs;
   }
@@ -671,7 +674,7 @@ class FileParser {
     if (Accept(Tok::kTilde)) {
       auto v = UnaryExpr();
       if (!v) return std::nullopt;
-      return Operand{~v->value, "~" + v->spelling};
+      return OnEveryAbi(*v, *v, "~" + v->spelling, [](uint64_t a, uint64_t) { return ~a; });
     }
     const Token& t = Peek();
     if (t.kind == Tok::kNumber) {
@@ -686,9 +689,9 @@ class FileParser {
     if (t.kind == Tok::kIdent) {
       Take();
       for (const NamedConstant& c : ctx_.policy.constants) {
-        if (c.name == t.text) return Operand{c.value.value, t.text};
+        if (c.name == t.text) return Operand{c.value.value, t.text, c.value.per_abi};
       }
-      if (auto v = FindConstant(t.text)) return Operand{static_cast<uint64_t>(*v), t.text};
+      if (IsConstantName(t.text)) return SystemConstant(t.text);
       std::string msg = fmt::format("unknown constant '{}'", t.text);
       std::vector<std::string_view> names = ConstantNames();
       for (const NamedConstant& c : ctx_.policy.constants) names.push_back(c.name);
@@ -701,10 +704,48 @@ class FileParser {
       auto v = Expr();
       if (!v) return std::nullopt;
       if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
-      return Operand{v->value, "(" + v->spelling + ")"};
+      return Operand{v->value, "(" + v->spelling + ")", v->per_abi};
     }
     Error(t, fmt::format("expected a number or a constant name, found {}", Describe(t)));
     return std::nullopt;
+  }
+
+  // A system constant with each ABI's value (O_DIRECTORY differs between x86_64 and aarch64).
+  static Operand SystemConstant(const std::string& name) {
+    auto abi_values = std::make_shared<AbiValues>();
+    std::optional<uint64_t> first;
+    for (Arch a : AllArches()) {
+      auto v = FindConstant(a, name);
+      if (!v) {
+        abi_values->missing |= uint32_t{1} << static_cast<unsigned>(a);
+        continue;
+      }
+      abi_values->values[static_cast<size_t>(a)] = static_cast<uint64_t>(*v);
+      if (!first) first = static_cast<uint64_t>(*v);  // x86_64's, the first ABI
+    }
+    Operand out{*first, name, nullptr};
+    bool same = abi_values->missing == 0 &&
+                std::ranges::all_of(abi_values->values, [&](uint64_t v) { return v == *first; });
+    if (!same) out.per_abi = std::move(abi_values);
+    return out;
+  }
+
+  // `f` applied to the values of a and b on every ABI.
+  template <class F>
+  static Operand OnEveryAbi(const Operand& a, const Operand& b, std::string spelling, F f) {
+    Operand out{f(a.value, b.value), std::move(spelling), nullptr};
+    if (!a.per_abi && !b.per_abi) return out;
+    auto abi_values = std::make_shared<AbiValues>();
+    for (Arch abi : AllArches()) {
+      auto x = a.On(abi), y = b.On(abi);
+      if (x && y) {
+        abi_values->values[static_cast<size_t>(abi)] = f(*x, *y);
+      } else {
+        abi_values->missing |= uint32_t{1} << static_cast<unsigned>(abi);
+      }
+    }
+    out.per_abi = std::move(abi_values);
+    return out;
   }
 
   Context& ctx_;

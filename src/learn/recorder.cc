@@ -1,12 +1,11 @@
-// Recording: a filter that notifies every syscall of every ABI, and a supervisor that counts
-// each one (with the recorded argument values) and lets it run.
+// Recording: a filter that notifies every syscall of every ABI, run in audit mode, whose
+// supervisor counts each call (with the recorded argument values) and lets it run.
 #include <fcntl.h>
 
 #include <unordered_map>
 
-#include "sysgate/compiler.h"
 #include "sysgate/learn.h"
-#include "sysgate/supervisor.h"
+#include "sysgate/run.h"
 
 namespace sysgate::learn {
 namespace {
@@ -60,19 +59,22 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
   watch.default_action = Action::Notify();
   watch.unknown_action = Action::Notify();
   watch.arches = DefaultArches();
-  auto prog = Compile(watch);
-  if (!prog) return prog.error();
+  // Audit: every call reaches the supervisor, is counted, and runs.
+  auto filter = run::Filter::ForPolicy(watch, {.supervision = run::Supervision::kAudit});
+  if (!filter) return filter.error();
 
   std::unordered_map<uint64_t, Raw> raw;
   Progress progress;
-  Supervisor recorder;
-  recorder.Otherwise([&](SyscallCall& call) {
-    auto [it, is_new] = raw.try_emplace(Key(call.data()));
+  run::Options o = options.run;
+  o.decode = false;
+  o.on_call = [&](const run::Call& call) {
+    auto [it, is_new] = raw.try_emplace(Key(call.data));
     Raw& r = it->second;
     if (is_new) {
-      r.abi = call.abi();
-      r.name = call.name().empty() ? "#" + std::to_string(call.data().nr) : std::string(call.name());
-      if (options.args && !call.name().empty()) r.args = RecordedArgs(r.name);
+      r.abi = ArchFromAudit(call.data.arch, call.data.nr);
+      auto name = r.abi ? SyscallName(*r.abi, call.data.nr) : std::nullopt;
+      r.name = name ? std::string(*name) : "#" + std::to_string(call.data.nr);
+      if (options.args && name) r.args = RecordedArgs(r.name);
       for (const RecordedArg& a : r.args) r.masks.push_back(Mask(r.name, a));
       r.record.any_args = r.args.empty();
     }
@@ -80,7 +82,9 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
     if (!r.args.empty()) {
       std::vector<uint64_t> tuple;
       tuple.reserve(r.args.size());
-      for (size_t i = 0; i < r.args.size(); ++i) tuple.push_back(call.arg(r.args[i].index) & r.masks[i]);
+      for (size_t i = 0; i < r.args.size(); ++i) {
+        tuple.push_back(call.data.args[static_cast<size_t>(r.args[i].index)] & r.masks[i]);
+      }
       ++r.record.tuples[tuple];
     }
     ++progress.total;
@@ -89,15 +93,8 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
       progress.latest_new = is_new ? r.name : "";
       options.on_progress(progress);
     }
-    return Reply::Continue();
-  });
-
-  run::SpawnOptions spawn = options.spawn;
-  spawn.supervise_policy = nullptr;
-  spawn.load_supervise_policy = nullptr;
-  spawn.on_blocked = nullptr;
-  spawn.supervisor = &recorder;
-  auto outcome = run::Run(*prog, spawn);
+  };
+  auto outcome = run::Run(*filter, o);
   if (!outcome) return outcome.error();
   Recording fresh;
   for (auto& [key, r] : raw) {

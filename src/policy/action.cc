@@ -21,12 +21,13 @@ std::string_view ActionKindName(ActionKind kind) {
 std::string Action::ToString() const {
   switch (kind_) {
     case ActionKind::kErrno: {
-      auto name = ErrnoName(static_cast<int>(data_));
+      auto name = ErrnoName(Arch::kX86_64, static_cast<int>(data_));  // the generic numbers
       if (name) return fmt::format("errno({})", *name);
       return fmt::format("errno({})", data_);
     }
     case ActionKind::kTrap:
     case ActionKind::kTrace:
+    case ActionKind::kNotify:
       if (data_ == 0) return std::string(ActionKindName(kind_));
       return fmt::format("{}({})", ActionKindName(kind_), data_);
     default:

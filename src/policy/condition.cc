@@ -1,6 +1,23 @@
 #include "sysgate/policy.h"
 
 namespace sysgate {
+
+std::optional<uint64_t> Operand::On(Arch abi) const {
+  if (!per_abi) return value;
+  const auto i = static_cast<size_t>(abi);
+  if (per_abi->missing & (uint32_t{1} << i)) return std::nullopt;
+  return per_abi->values[i];
+}
+
+bool operator==(const Operand& a, const Operand& b) {
+  if (a.value != b.value) return false;
+  if (!a.per_abi && !b.per_abi) return true;
+  for (Arch abi : AllArches()) {
+    if (a.On(abi) != b.On(abi)) return false;
+  }
+  return true;
+}
+
 Condition Condition::Compare(Comparison c) {
   Condition out;
   out.kind_ = Kind::kCompare;

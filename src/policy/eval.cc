@@ -4,7 +4,10 @@
 
 namespace sysgate::policy {
 
-uint64_t ArgValue(const ArgRef& arg, uint64_t raw) {
+uint64_t ArgValue(const ArgRef& arg, const std::array<uint64_t, 6>& args) {
+  SG_CHECK(arg.index >= 0 && arg.index < 6 && arg.hi_index < 6, "unresolved argument in a condition");
+  const uint64_t raw = args[static_cast<size_t>(arg.index)];
+  if (arg.hi_index >= 0) return args[static_cast<size_t>(arg.hi_index)] << 32 | (raw & 0xffffffffULL);
   return arg.width == Width::k32 ? (raw & 0xffffffffULL) : raw;
 }
 
@@ -14,8 +17,7 @@ bool ArgLess(const ArgRef& arg, uint64_t a, uint64_t b) {
   return static_cast<int64_t>(a) < static_cast<int64_t>(b);
 }
 
-bool EvalComparison(const Comparison& cmp, uint64_t raw_arg) {
-  const uint64_t x = ArgValue(cmp.arg, raw_arg);
+bool EvalComparison(const Comparison& cmp, uint64_t x) {
   const auto& ops = cmp.operands;
   auto need = [&](size_t n) { SG_CHECK(ops.size() == n, "comparison with wrong operand count"); };
   switch (cmp.op) {
@@ -42,8 +44,7 @@ bool EvalCondition(const Condition& cond, const std::array<uint64_t, 6>& args) {
   switch (cond.kind()) {
     case Condition::Kind::kCompare: {
       const Comparison& c = cond.comparison();
-      SG_CHECK(c.arg.index >= 0 && c.arg.index < 6, "unresolved argument in a condition");
-      return EvalComparison(c, args[static_cast<size_t>(c.arg.index)]);
+      return EvalComparison(c, ArgValue(c.arg, args));
     }
     case Condition::Kind::kAnd:
       for (const Condition& c : cond.children()) {

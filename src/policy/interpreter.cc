@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "policy/eval.h"
+#include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 
 namespace sysgate {
@@ -20,15 +21,17 @@ SeccompData SeccompData::For(Arch arch, int32_t nr, std::initializer_list<uint64
   return d;
 }
 
-Interpreter::Interpreter(const Policy& policy)
-    : policy_(policy), targets_(policy.TargetArches()) {
-  for (Arch a : targets_) {
-    auto& by_nr = rules_[a];
-    for (size_t i = 0; i < policy.rules.size(); ++i) {
-      const Rule& r = policy.rules[i];
+Interpreter::Interpreter(const Policy& policy) : policy_(policy) {
+  for (Arch a : policy.TargetArches()) {
+    policy::AbiPolicy lowered = policy::ForAbi(policy, a);
+    Abi& abi = abis_[a];
+    abi.policy = std::move(lowered.policy);
+    abi.origin = std::move(lowered.origin);
+    for (size_t i = 0; i < abi.policy.rules.size(); ++i) {
+      const Rule& r = abi.policy.rules[i];
       if (!policy::RuleAppliesTo(r, a)) continue;
       for (int32_t nr : policy::SyscallNumbers(r.syscalls, a)) {
-        std::vector<size_t>& rules = by_nr[nr];
+        std::vector<size_t>& rules = abi.rules[nr];
         if (rules.empty() || rules.back() != i) rules.push_back(i);
       }
     }
@@ -37,15 +40,14 @@ Interpreter::Interpreter(const Policy& policy)
 
 Verdict Interpreter::Evaluate(const SeccompData& data) const {
   std::optional<Arch> abi = ArchFromAudit(data.arch, data.nr);
-  if (!abi || std::ranges::find(targets_, *abi) == targets_.end()) {
-    return {Action::KillProcess(), Verdict::Reason::kBadArch, -1};
-  }
-  const auto& by_nr = rules_.at(*abi);
-  if (auto it = by_nr.find(data.nr); it != by_nr.end()) {
-    for (size_t i : it->second) {
-      const Rule& r = policy_.rules[i];
+  auto it = abi ? abis_.find(*abi) : abis_.end();
+  if (it == abis_.end()) return {policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1};
+  const Abi& a = it->second;
+  if (auto rules = a.rules.find(data.nr); rules != a.rules.end()) {
+    for (size_t i : rules->second) {
+      const Rule& r = a.policy.rules[i];
       if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
-      return {r.action, Verdict::Reason::kRule, static_cast<int>(i)};
+      return {r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])};
     }
   }
   if (SyscallName(*abi, data.nr)) return {policy_.default_action, Verdict::Reason::kDefault, -1};

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "policy/for_abi.h"
 #include "policy/resolve.h"
 #include "policy/size_limits.h"
 #include "policy/validate.h"
@@ -9,6 +10,15 @@ namespace sysgate {
 
 std::vector<Arch> Policy::TargetArches() const {
   return arches.empty() ? DefaultArches() : arches;
+}
+
+std::vector<ActionKind> Policy::ActionKinds() const {
+  std::vector<ActionKind> kinds = {default_action.kind(), unknown_action.kind(),
+                                   foreign_abi_action.kind()};
+  for (const Rule& r : rules) kinds.push_back(r.action.kind());
+  std::ranges::sort(kinds);
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  return kinds;
 }
 
 std::string_view SeverityName(Severity s) {
@@ -36,6 +46,10 @@ std::vector<Diagnostic> ResolveAndValidate(Policy& policy) {
   if (HasErrors(policy::CheckSizeLimits(policy))) return diags;  // Resolve reported them
   std::vector<Diagnostic> more = policy::Validate(policy);
   diags.insert(diags.end(), more.begin(), more.end());
+  if (!HasErrors(diags)) {  // what each target ABI reads (its errors would repeat these)
+    more = policy::CheckAbis(policy);
+    diags.insert(diags.end(), more.begin(), more.end());
+  }
   return diags;
 }
 

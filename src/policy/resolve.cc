@@ -120,24 +120,6 @@ bool ResolveType(Context& ctx, ArgRef& arg, const SourceLoc& loc) {
   return true;
 }
 
-// Brings a constant into the argument's domain: 32-bit arguments keep the low 32 bits, and the
-// constant must be representable there (as int32 or uint32).
-bool NormaliseOperand(Context& ctx, const ArgRef& arg, Operand& op, const SourceLoc& loc) {
-  if (arg.width == Width::k64) return true;
-  int64_t s = static_cast<int64_t>(op.value);
-  bool fits = op.value <= 0xffffffffULL || (s < 0 && s >= INT32_MIN);
-  if (!fits) {
-    std::string argname = arg.name.empty() ? fmt::format("arg{}", arg.index) : arg.name;
-    ctx.Error(loc, fmt::format("the constant {:#x} does not fit the 32-bit argument {}: the "
-                               "comparison could never be true as written (the kernel ignores "
-                               "the upper half); write {}:u64 to compare all 64 bits",
-                               op.value, argname, argname));
-    return false;
-  }
-  op.value &= 0xffffffffULL;
-  return true;
-}
-
 void ResolveCondition(Context& ctx, Condition& cond) {
   if (cond.kind() != Condition::Kind::kCompare) {
     for (Condition& c : cond.children()) ResolveCondition(ctx, c);
@@ -146,23 +128,44 @@ void ResolveCondition(Context& ctx, Condition& cond) {
   Comparison& cmp = cond.comparison();
   if (!ResolveIndex(ctx, cmp.arg, cmp.loc)) return;
   if (!ResolveType(ctx, cmp.arg, cmp.loc)) return;
+  if (auto error = NormaliseOperands(cmp, "")) ctx.Error(cmp.loc, *error);
+}
+
+}  // namespace
+
+bool FitsIn32Bits(uint64_t v) {
+  const auto s = static_cast<int64_t>(v);
+  return v <= 0xffffffffULL || (s < 0 && s >= INT32_MIN);
+}
+
+std::optional<std::string> NormaliseOperands(Comparison& cmp, std::string_view where) {
+  const ArgRef& arg = cmp.arg;
   for (Operand& op : cmp.operands) {
-    if (!NormaliseOperand(ctx, cmp.arg, op, cmp.loc)) return;
+    // 32-bit arguments keep the low 32 bits, and the constant must be representable there.
+    if (arg.width == Width::k64) continue;
+    if (!FitsIn32Bits(op.value)) {
+      std::string argname = arg.name.empty() ? fmt::format("arg{}", arg.index) : arg.name;
+      return fmt::format("the constant {:#x} does not fit the 32-bit argument {}{}: the comparison "
+                         "could never be true as written (the kernel ignores the upper half); "
+                         "write {}:u64 to compare all 64 bits",
+                         op.value, argname, where, argname);
+    }
+    op.value &= 0xffffffffULL;
   }
   if (cmp.op == CmpOp::kIn) {
     std::ranges::sort(cmp.operands, [&](const Operand& a, const Operand& b) {
-      return ArgLess(cmp.arg, a.value, b.value);
+      return ArgLess(arg, a.value, b.value);
     });
+    // Equal on every ABI: a constant that is equal only on some stays for the others.
     auto dup = std::unique(cmp.operands.begin(), cmp.operands.end());
     cmp.operands.erase(dup, cmp.operands.end());
   }
   if (cmp.op == CmpOp::kRange && cmp.operands.size() == 2 &&
-      ArgLess(cmp.arg, cmp.operands[1].value, cmp.operands[0].value)) {
-    ctx.Error(cmp.loc, "the range is empty: its low end is above its high end");
+      ArgLess(arg, cmp.operands[1].value, cmp.operands[0].value)) {
+    return fmt::format("the range is empty{}: its low end is above its high end", where);
   }
+  return std::nullopt;
 }
-
-}  // namespace
 
 std::vector<std::string_view> RuleSyscallNames(const Rule& rule) {
   std::vector<std::string_view> names;

@@ -28,6 +28,7 @@ class Checker {
     if (!policy_.arches.empty() && targets_.empty()) Add(Severity::kError, {}, "no target arch");
     CheckAction(policy_.default_action, policy_.default_loc, "default action");
     CheckAction(policy_.unknown_action, policy_.unknown_loc, "unknown action");
+    CheckAction(policy_.foreign_abi_action, {}, "foreign-ABI action");  // set by no language
     for (size_t i = 0; i < policy_.rules.size(); ++i) CheckRule(policy_.rules[i]);
     CheckReachability();
     return std::move(diags_);
@@ -55,6 +56,7 @@ class Checker {
         break;
       case ActionKind::kTrap:
       case ActionKind::kTrace:
+      case ActionKind::kNotify:
         if (a.data() > 0xffff) {
           Add(Severity::kError, loc,
               fmt::format("{}: {} data {} does not fit the 16 bits the kernel carries", what,

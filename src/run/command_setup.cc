@@ -14,7 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "supervise/policy_supervisor.h"
+#include "run/exec_gate.h"
+#include "sysgate/analysis.h"
+#include "sysgate/arch.h"
 
 extern char** environ;
 
@@ -54,11 +56,34 @@ std::string Resolve(const std::string& name, int* err) {
 
 }  // namespace
 
-Result<void> PrepareCommand(const bpf::Program& program, const SpawnOptions& o,
-                            PreparedCommand* out, Stage* failed_stage) {
+SeccompData PreparedCommand::Exec() const {
+  Arch host = HostArch();
+  SeccompData d = SeccompData::For(host, SyscallNumber(host, "execve").value_or(-1));
+  d.args[0] = reinterpret_cast<uintptr_t>(path.c_str());
+  d.args[1] = reinterpret_cast<uintptr_t>(argv.data());
+  d.args[2] = reinterpret_cast<uintptr_t>(envp.data());
+  return d;
+}
+
+bool Supervised(const Filter& filter) { return filter.supervision() != Supervision::kNone; }
+
+Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out,
+                            Stage* failed_stage) {
   if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
+  const bpf::Program& program = filter.program();
   if (program.empty() || program.size() > bpf::kMaxInsns) {
     return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
+  }
+  // A kept fd that is not open would be taken by whatever the runner opens next (its own
+  // pipe), and handed to the program.
+  for (int fd : o.keep_fds) {
+    if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
+      return SystemError(fmt::format("cannot keep fd {} for '{}': it is not open", fd, o.argv[0]), EBADF);
+    }
+    if (std::ranges::find(o.supervisor_fds, fd) != o.supervisor_fds.end()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("fd {} is the supervisor's; it cannot be kept for '{}'", fd, o.argv[0]));
+    }
   }
   int lookup_err = 0;
   out->path = Resolve(o.argv[0], &lookup_err);
@@ -81,6 +106,27 @@ Result<void> PrepareCommand(const bpf::Program& program, const SpawnOptions& o,
   for (const std::string& kv : o.env) out->env_storage.push_back(kv);
   for (std::string& kv : out->env_storage) out->envp.push_back(kv.data());
   out->envp.push_back(nullptr);
+
+  // The runner's exec of the program happens under the filter: the kernel must allow it, or
+  // the supervisor must be asked (and then lets exactly that call through).
+  auto r = analysis::Emulate(program, out->Exec());
+  if (!r) return r.error();
+  Action a = bpf::ActionOfRet(r->ret);
+  if (a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog ||
+      (a.kind() == ActionKind::kNotify && Supervised(filter))) {
+    out->program = program;
+    return {};
+  }
+  if (!Supervised(filter)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("the policy's verdict on execve is {}; starting '{}' is an execve "
+                                 "under the filter, which must allow it without the supervisor "
+                                 "(--no-report, or a kernel without user notification)",
+                                 a.ToString(), o.argv[0]));
+  }
+  auto gated = WithExecGate(program, out->Exec());
+  if (!gated) return gated.error();
+  out->program = std::move(*gated);
   return {};
 }
 
@@ -120,34 +166,19 @@ int DropCapabilities() {
   return 0;
 }
 
-Supervisor PolicyReporter(std::function<const Policy&()> load,
-                          const std::function<void(const BlockedCall&)>& on_blocked) {
-  Supervisor s;
-  auto decide = std::make_shared<std::optional<supervise::PolicySupervisor>>();
-  s.Otherwise([decide, load = std::move(load), on_blocked](SyscallCall& call) {
-    if (!*decide) decide->emplace(load());
-    supervise::Decision d = (*decide)->Decide(call.data());
-    if (on_blocked) {
-      BlockedCall b;
-      b.pid = call.tid();
-      b.data = call.data();
-      b.call = call.Describe();
-      b.verdict = d.verdict;
-      b.killed = d.reply.kind == Reply::Kind::kKillProcess;
-      on_blocked(b);
-    }
-    return d.reply;
-  });
-  return s;
-}
-
-bool Supervised(const SpawnOptions& o) {
-  return o.supervise_policy != nullptr || o.load_supervise_policy || o.supervisor != nullptr;
-}
-
-std::function<const Policy&()> SupervisePolicyLoader(const SpawnOptions& o) {
-  if (o.supervise_policy) return [p = o.supervise_policy]() -> const Policy& { return *p; };
-  return o.load_supervise_policy;
+int DropCapability(int cap) {
+  if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM && errno != EINVAL) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) != 0 && errno != EINVAL) return -1;
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return -1;
+  const unsigned word = static_cast<unsigned>(cap) / 32, bit = 1U << (cap % 32);
+  data[word].effective &= ~bit;
+  data[word].permitted &= ~bit;
+  data[word].inheritable &= ~bit;
+  if (syscall(SYS_capset, &hdr, data) != 0) return -1;
+  if (syscall(SYS_capget, &hdr, data) != 0 || (data[word].permitted & bit)) return -1;
+  return 0;
 }
 
 }  // namespace sysgate::run

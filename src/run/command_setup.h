@@ -1,6 +1,6 @@
 // What both ways of starting a program share (run::Run forks, run::ExecInPlace replaces the
 // calling process): the command resolved and laid out for execve before anything else
-// happens, the inherited-fd and capability clean-up, and the runner's reporting supervisor.
+// happens, the runner's own exec under the filter, the inherited-fd and capability clean-up.
 #pragma once
 
 #include <functional>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "sysgate/run.h"
-#include "sysgate/supervisor.h"
 
 namespace sysgate::run {
 
@@ -19,13 +18,19 @@ struct PreparedCommand {
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
+  // What to install: the filter's program, behind a gate for our own exec where the policy
+  // would kill or trap it (run/exec_gate.h).
+  bpf::Program program;
+  // The runner's execve of the program as the filter sees it (the host ABI, these pointers).
+  SeccompData Exec() const;
 };
-// Checks the program and the filter, and prepares the command. On failure (no filter, not
-// found, not executable) the error carries errno, and *failed_stage is kExec where it names one.
-Result<void> PrepareCommand(const bpf::Program& program, const SpawnOptions& o,
-                            PreparedCommand* out, Stage* failed_stage);
-// Whether the options ask for a supervisor (and so a listener).
-bool Supervised(const SpawnOptions& o);
+// Checks the options (every kept fd open, the filter's verdict on the runner's own exec) and
+// prepares the command. On failure the error carries errno where there is one, and
+// *failed_stage is kExec where it names one.
+Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out,
+                            Stage* failed_stage);
+// Whether the filter has a supervisor (and so a listener).
+bool Supervised(const Filter& filter);
 
 // Closes every fd from `from` up, except those in keep (sorted). Raw calls only.
 int CloseFrom(int from, const std::vector<int>& keep);
@@ -33,13 +38,8 @@ int CloseFrom(int from, const std::vector<int>& keep);
 void KeepAcrossExec(const std::vector<int>& fds);
 // Empties the capability sets, the bounding set and the ambient set.
 int DropCapabilities();
-
-// The runner's supervisor: blocked calls are answered as the policy says and reported. The
-// policy is loaded at the first blocked call: many programs make none.
-Supervisor PolicyReporter(std::function<const Policy&()> load,
-                          const std::function<void(const BlockedCall&)>& on_blocked);
-// The policy loader of options that supervise with a policy (supervise_policy or
-// load_supervise_policy).
-std::function<const Policy&()> SupervisePolicyLoader(const SpawnOptions& o);
+// Removes one capability from every set. The bounding set only where we may change it (without
+// CAP_SETPCAP, no_new_privs keeps an exec from gaining it). Raw calls only; -1 if it remains.
+int DropCapability(int cap);
 
 }  // namespace sysgate::run

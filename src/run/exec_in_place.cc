@@ -18,8 +18,15 @@
 // The helper is started through a short-lived intermediate (clone with CLONE_VFORK, which
 // exits at once), so that it is not the program's child: the program never sees a child it
 // did not make, nor its exit.
+//
+// The helper holds the listener, and so must be out of the program's reach (docs/run.md
+// "Safety"): this address space is made non-dumpable before the helper starts (the exec gives
+// the program a fresh, dumpable one), the program runs without CAP_SYS_PTRACE, and everything
+// the helper and its supervisor process wait with (the listener, a pidfd, an epoll fd) is
+// made before the program runs.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
@@ -45,7 +52,10 @@
 #endif
 
 #include "run/command_setup.h"
+#include "run/supervision.h"
+#include "run/supervision_events.h"
 #include "supervise/notify_fd.h"
+#include "supervise/policy_supervisor.h"
 #include "sysgate/arch.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
@@ -64,18 +74,16 @@ struct Shared {
   alignas(4) uint32_t in_runner = 1;
   int listener = -1;  // published once the filter is installed
   int program_fd = -1;  // a pidfd of this process, which becomes the program
-  pid_t runner = 0;
-  uint32_t audit_arch = 0;
-  int32_t execve_nr = -1, execveat_nr = -1;
+  supervise::RunnerExec* runner_exec = nullptr;  // our own execve, which the helper lets through
+  SupervisionEvents* events = nullptr;            // opened before the filter goes on
   Supervisor* supervisor = nullptr;
-  const SpawnOptions* options = nullptr;
+  const Options* options = nullptr;
   char* helper_stack_top = nullptr;
   int clone_errno = 0;
   // Set when this process could not start the program: it returns to its caller, and the
   // supervisor (in our caller's frames) must not be used.
   int failed = 0;
   // Helper-owned from here on.
-  bool exec_continued = false;
   bool program_exited = false;  // reports have stopped
   std::optional<supervise::Notification> pending;  // received just after our execve
 };
@@ -99,16 +107,14 @@ void AnswerEarly(Shared* s, int fd) {
   seccomp_notif_resp resp;
   std::memset(&resp, 0, sizeof resp);
   resp.id = n.id;
-  const int nr = n.data.nr;
-  const bool own_exec = !s->exec_continued && static_cast<pid_t>(n.pid) == s->runner &&
-                        n.data.arch == s->audit_arch && (nr == s->execve_nr || nr == s->execveat_nr);
+  const bool own_exec = s->runner_exec->Matches(supervise::FromKernel(n));
   if (own_exec) {
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    s->exec_continued = true;
   } else {
     resp.error = -EPERM;
   }
-  ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  // Once let through, never again (interrupted, the exec is made again, and matches again).
+  if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 && own_exec) s->runner_exec->Disarm();
 }
 
 // The program has exited: reports stop here, as they do when `sysgate run` returns. A
@@ -128,20 +134,32 @@ void ProgramExited(Shared* s) {
   s->program_exited = true;
 }
 
-enum class Event { kCall, kProgramExited, kHangUp };
+enum class Event { kCall, kProgramExited, kHangUp, kError };
 
 // Waits for a notification, the program's exit, or the listener's hang-up (no process uses
 // the filter any more), in that order of precedence: the program's last calls are reported
-// before its exit. Raw calls only.
-Event Wait(Shared* s, int listener) {
+// before its exit. An error of the wait itself is kError. Raw calls only.
+Event Wait(Shared* s) {
   while (true) {
-    pollfd p[2] = {{listener, POLLIN, 0}, {s->program_fd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) continue;  // EINTR
-    if (p[0].revents & POLLIN) return Event::kCall;
-    if (p[1].revents & POLLNVAL) s->program_fd = -1;  // not to be polled again
-    if (p[1].revents & POLLIN) return Event::kProgramExited;
-    if (p[0].revents & (POLLHUP | POLLERR)) return Event::kHangUp;
+    int err = 0;
+    SupervisionEvents::Ready r = s->events->Wait(-1, &err);
+    if (err != 0) return Event::kError;
+    if (r.call) return Event::kCall;
+    if (r.program_exited) {
+      s->events->Forget(s->program_fd);
+      return Event::kProgramExited;
+    }
+    if (r.hang_up) return Event::kHangUp;
   }
+}
+
+// The supervisor cannot go on: the program must not (fail closed). Its descendants' blocked
+// calls fail with ENOSYS once the listener is gone.
+[[noreturn]] void GiveUp(Shared* s, const char* why) {
+  if (s->program_fd >= 0) syscall(SYS_pidfd_send_signal, s->program_fd, SIGKILL, nullptr, 0);
+  std::fprintf(stderr, "sysgate: supervisor: %s; the program was killed\n", why);
+  std::fflush(nullptr);
+  _exit(1);
 }
 
 // The supervisor process: a fork of the helper, alone in the runner's old address space.
@@ -150,17 +168,15 @@ Event Wait(Shared* s, int listener) {
   prctl(PR_SET_NAME, "sysgate-sup", 0, 0, 0);
   if (s->pending) {
     supervise::KernelNotifyFd fd(listener, /*owned=*/false);
-    if (auto h = s->supervisor->Answer(fd, *s->pending); !h) {
-      std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
-    }
+    if (auto h = s->supervisor->Answer(fd, *s->pending); !h) GiveUp(s, h.error().ToString().c_str());
   }
-  for (Event e; (e = Wait(s, listener)) != Event::kHangUp;) {
+  for (Event e; (e = Wait(s)) != Event::kHangUp;) {
+    if (e == Event::kError) GiveUp(s, "waiting for calls failed");
     if (e == Event::kProgramExited) {
       if (s->options->on_program_exit) s->options->on_program_exit();
       ProgramExited(s);
     } else if (auto h = s->supervisor->HandleOne(listener); !h) {
-      std::fprintf(stderr, "sysgate: supervisor: %s\n", h.error().ToString().c_str());
-      break;  // the listener is unusable: blocked calls fail with ENOSYS from now on
+      GiveUp(s, h.error().ToString().c_str());
     }
   }
   // The hang-up can come before the pidfd says the program has exited (or without a pidfd,
@@ -180,16 +196,21 @@ Event Wait(Shared* s, int listener) {
   for (int fd : s->options->keep_fds) {  // the program's; it has its own copies
     if (fd != 2 && fd != listener && fd != s->program_fd) close(fd);
   }
+  // Everything it waits on is watched now; the epoll fd was made before the program ran.
+  if (s->events->Watch(listener, s->program_fd, -1) != 0) GiveUp(s, "cannot watch the listener");
   // C++ to run (a call to answer, an audit summary to print) is the supervisor process's.
   while (!s->pending) {
-    Event e = Wait(s, listener);
+    Event e = Wait(s);
+    if (e == Event::kError) GiveUp(s, "waiting for calls failed");
     if (e == Event::kCall || s->options->on_program_exit) break;
     if (e == Event::kHangUp) _exit(0);
     ProgramExited(s);
   }
+  // Without a process of its own (the program took every pid it may have), the helper
+  // supervises itself: its calls are answered all the same.
   pid_t pid = fork();
-  if (pid == 0) Supervise(s, listener);
-  _exit(pid < 0 ? 1 : 0);  // without a supervisor blocked calls fail with ENOSYS
+  if (pid <= 0) Supervise(s, listener);
+  _exit(0);
 }
 
 int HelperMain(void* arg) {
@@ -279,7 +300,7 @@ int LeaveTerminal() {
   return r;
 }
 
-Error StageError(Stage s, int err, const SpawnOptions& o, Stage* failed_stage, Shared* shared = nullptr) {
+Error StageError(Stage s, int err, const Options& o, Stage* failed_stage, Shared* shared = nullptr) {
   if (shared) __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
   if (failed_stage) *failed_stage = s;
   return SystemError(fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]), err);
@@ -287,24 +308,26 @@ Error StageError(Stage s, int err, const SpawnOptions& o, Stage* failed_stage, S
 
 }  // namespace
 
-Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Stage* failed_stage) {
+Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_stage) {
   PreparedCommand cmd;
-  if (auto p = PrepareCommand(program, o, &cmd, failed_stage); !p) return p.error();
-  const bool supervised = Supervised(o);
+  if (auto p = PrepareCommand(filter, o, &cmd, failed_stage); !p) return p.error();
+  const bool supervised = Supervised(filter);
+  const bpf::Program& program = cmd.program;
   // Everything the supervisor process will use is made now: on success these frames stay as
   // they are in the old address space it inherits.
   std::optional<Supervisor> reporting;
+  std::optional<supervise::RunnerExec> runner_exec;
+  SupervisionEvents events;
   Shared* shared = nullptr;
   if (supervised) {
     shared = MapHelper();
     if (!shared) return StageError(Stage::kSupervisor, errno, o, failed_stage);
-    if (!o.supervisor) reporting.emplace(PolicyReporter(SupervisePolicyLoader(o), o.on_blocked));
-    shared->supervisor = o.supervisor ? o.supervisor : &*reporting;
+    reporting.emplace(MakeSupervisor(filter, o));
+    runner_exec.emplace(getpid(), cmd.Exec(), program);
+    shared->supervisor = &*reporting;
+    shared->runner_exec = &*runner_exec;
+    shared->events = &events;
     shared->options = &o;
-    shared->runner = getpid();
-    shared->audit_arch = Info(HostArch()).audit_arch;
-    shared->execve_nr = SyscallNumber(HostArch(), "execve").value_or(-1);
-    shared->execveat_nr = SyscallNumber(HostArch(), "execveat").value_or(-1);
   }
   // The supervisor's fds are close-on-exec (the program does not get them) but open: the
   // supervisor process inherits this fd table.
@@ -319,6 +342,10 @@ Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Sta
     return StageError(Stage::kLeaveTerminal, errno, o, failed_stage);
   }
   if (o.drop_caps && DropCapabilities() != 0) return StageError(Stage::kDropCaps, errno, o, failed_stage);
+  // CAP_SYS_PTRACE would reach the helper (non-dumpable or not): never for a supervised program.
+  if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) {
+    return StageError(Stage::kDropCaps, errno ? errno : EPERM, o, failed_stage);
+  }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
   if (supervised) {
     // The supervisor's fds must not take the place of a closed stdin, stdout or stderr: it
@@ -330,13 +357,16 @@ Result<void> ExecInPlace(const bpf::Program& program, const SpawnOptions& o, Sta
     // Close-on-exec (pidfd_open's own): the program does not get it. Without it (Linux < 5.3)
     // the supervisor reports until no process uses the filter.
     shared->program_fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    if (int err = events.Open(); err != 0) return StageError(Stage::kSupervisor, err, o, failed_stage);
+    // No process of the same user may reach the helper's memory or fds (docs/run.md "Safety").
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return StageError(Stage::kSupervisor, errno, o, failed_stage);
     if (int err = StartHelper(shared); err != 0) {
       return StageError(Stage::kSupervisor, err, o, failed_stage, shared);
     }
   }
+  // TSYNC has nothing to do: this process is single-threaded (the helper is not a thread).
   const unsigned flags =
-      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
-                           .new_listener = supervised,
+      kernel::FilterFlags({.log = o.log, .spec_allow = o.spec_allow, .new_listener = supervised,
                            .wait_killable_recv = supervised && o.wait_killable_recv});
   long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
   if (r < 0) return StageError(Stage::kInstall, static_cast<int>(-r), o, failed_stage, shared);

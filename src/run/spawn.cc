@@ -2,10 +2,19 @@
 // child makes raw system calls only and reports a failure as a fixed {stage, errno} record on
 // a close-on-exec pipe. The filter is installed last, right before exec, so that it governs
 // the program and not the preparation.
+//
+// Supervised, the runner holds the filter's listener, and so must be out of the program's
+// reach (docs/run.md "Safety"): it is non-dumpable before it forks, so the child is too until
+// its exec, and the program runs without CAP_SYS_PTRACE. The listener comes to the runner over
+// a socket, sent by a second thread of the child that the filter (installed on the main thread
+// only) does not cover: the runner needs no ptrace access to the child to take it.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -22,6 +31,8 @@
 
 #include "run/command_setup.h"
 #include "supervise/notify_fd.h"
+#include "run/supervision.h"
+#include "run/supervision_events.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
@@ -77,96 +88,151 @@ class SignalForwarding {
   std::array<struct sigaction, 4> old_{};
 };
 
-// Takes the child's listener fd, then answers notifications until the child exits. *record
-// and *record_len receive a setup failure the child reported on `pipe_fd`.
-// With `follow`, the child is reaped here as soon as it exits, while its descendants are still
-// supervised; *reaped_status then receives its status.
-Result<void> Supervise(pid_t child, int pipe_fd, volatile int* shared, Supervisor& supervisor,
-                       bool follow, void* record, ssize_t* record_len, bool* killed_by_policy,
-                       std::optional<int>* reaped_status) {
-  // Wait for the child to publish its listener (or to fail before that). The child cannot
-  // wake us (its syscalls already go through the filter), so poll with a short, growing
-  // timeout: installing takes a few hundred microseconds.
-  for (int spin = 0; *shared < 0; ++spin) {
-    pollfd p{pipe_fd, POLLIN, 0};
-    int r = poll(&p, 1, 0);
-    if (r == 0) {
-      timespec ts{0, std::min(spin, 50) * 20000L};  // 0, 20 us, ... up to 1 ms
-      nanosleep(&ts, nullptr);
-      continue;
-    }
-    if (r > 0) {
-      ssize_t n = read(pipe_fd, record, sizeof(Failure));
-      if (n != 0 || *shared < 0) {  // a failure record, or the child is gone
-        *record_len = n;
-        return {};
-      }
-    }
+// What the child and the runner share until the exec (a MAP_SHARED page).
+struct Handover {
+  int listener = -1;  // the child's listener fd, once the filter is on
+  int taken = 0;      // the runner holds its copy: the child may exec
+  int sock = -1;      // the child's end of the socket the listener goes over
+  int report = -1;    // the child's failure pipe
+};
+
+constexpr size_t kSenderStack = 64 << 10;
+
+// The child's second thread. The filter is on the main thread only, so this one makes its
+// calls unfiltered: it waits (spinning: the main thread makes no call it could wake us with)
+// for the listener, and sends it to the runner. The exec ends it. Raw calls only; if the
+// listener cannot be sent, the child fails as a whole (a record, then exit_group).
+int SendListener(void* arg) {
+  auto* h = static_cast<Handover*>(arg);
+  int fd;
+  while ((fd = __atomic_load_n(&h->listener, __ATOMIC_ACQUIRE)) < 0) {
   }
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
-  if (pidfd < 0) return SystemError("pidfd_open", errno);
-  int listener = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, shared[0], 0));
-  if (listener < 0) {
-    int err = errno;
-    close(pidfd);
-    return SystemError("taking the child's seccomp notification fd (pidfd_getfd)", err);
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  long r;
+  while ((r = syscall(SYS_sendmsg, h->sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }
-  shared[1] = 1;  // the child may exec now
-  supervise::KernelNotifyFd notify(listener);
-  supervise::RunnerExec runner_exec(child);
-  bool pipe_open = true, listening = true, exited = false;
+  if (r < 0) Fail(h->report, Stage::kSupervisor, errno);  // e.g. ETOOMANYREFS
+  for (;;) pause();
+}
+
+// The listener the child's sender thread sent; -errno if none came (the child failed first:
+// its record is on the pipe).
+int ReceiveListener(int sock, int pipe_fd) {
+  pollfd p[2] = {{sock, POLLIN, 0}, {pipe_fd, POLLIN, 0}};
   while (true) {
-    pollfd fds[3] = {{listening ? listener : -1, POLLIN, 0}, {exited ? -1 : pidfd, POLLIN, 0},
-                     {pipe_open ? pipe_fd : -1, POLLIN, 0}};
-    // Following descendants, a stop signal handled outside poll would not interrupt it: look
-    // at the flag at least every 100 ms.
-    int r = poll(fds, 3, exited ? 100 : -1);
+    int r = poll(p, 2, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -errno;
+    if (!(p[0].revents & POLLIN)) return -ECHILD;
+    break;
+  }
+  auto got = ReceiveFds(sock, 1);
+  if (!got || got->fds.empty()) return -ECHILD;
+  for (size_t i = 1; i < got->fds.size(); ++i) close(got->fds[i]);
+  return got->fds[0];
+}
+
+// The "Seccomp:" field of an open /proc/PID/status.
+long SeccompMode(int status_fd) {
+  char buf[4096];
+  ssize_t n = pread(status_fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  const char* at = std::strstr(buf, "\nSeccomp:");
+  return at ? std::strtol(at + 9, nullptr, 10) : -1;
+}
+
+// Waits for the child and says whether the filter killed it: a SIGSYS, and the kernel's mark
+// on the thread it killed (SECCOMP_MODE_DEAD, 3, in the zombie's /proc status) where that
+// thread was the main one. A program that sends itself SIGSYS is not marked. `status_fd` was
+// opened before the program ran: it cannot keep us from reading it now (RLIMIT_NOFILE).
+int Reap(pid_t pid, int status_fd, bool* by_filter) {
+  siginfo_t si{};
+  while (waitid(P_PID, pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  *by_filter = (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) && si.si_status == SIGSYS &&
+               status_fd >= 0 && SeccompMode(status_fd) == 3;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  g_child = 0;  // its pid may be reused: signals are no longer passed on
+  return status;
+}
+
+struct SupervisionResult {
+  Failure record{};            // a setup failure the child reported
+  ssize_t record_len = 0;
+  std::optional<int> reaped;   // the child's status, when it was reaped here (follow)
+  bool by_filter = false;
+  std::string failure;         // why supervision could not go on (the child is then killed)
+};
+
+// Answers notifications until the child exits; with `follow`, until no process uses the filter
+// any more (or SIGINT/SIGTERM). Any error but a call that went away ends it with a failure.
+void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
+               SupervisionEvents& events, Supervisor& supervisor,
+               supervise::RunnerExec& runner_exec, bool follow, SupervisionResult* out) {
+  supervise::KernelNotifyFd notify(listener, /*owned=*/false);
+  bool listening = true, exited = false;
+  while (true) {
+    int err = 0;
+    // Following descendants, a stop signal handled outside the wait would not interrupt it:
+    // look at the flag at least every 100 ms.
+    SupervisionEvents::Ready r = events.Wait(exited ? 100 : -1, &err);
+    if (err != 0) {
+      out->failure = fmt::format("epoll_wait: {}", std::strerror(err));
+      return;
+    }
     if (exited && g_stop) break;  // following descendants: told to stop
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      close(pidfd);
-      return SystemError("poll", errno);
+    if (r.pipe) {
+      ssize_t n = read(pipe_fd, &out->record, sizeof out->record);
+      if (n > 0) out->record_len = n;
+      events.Forget(pipe_fd);  // EOF: the exec happened (or a record came)
     }
-    if (fds[2].revents) {
-      ssize_t n = read(pipe_fd, record, sizeof(Failure));
-      if (n > 0) *record_len = n;
-      pipe_open = false;  // EOF: the exec happened (or a record came)
+    if (r.hang_up) {  // no task uses the filter any more: wait for the exit alone
+      listening = false;
+      events.Forget(listener);
     }
-    // POLLHUP without POLLIN: no task uses the filter any more; wait for the exit alone.
-    if ((fds[0].revents & (POLLHUP | POLLIN)) == POLLHUP) listening = false;
-    if (fds[0].revents & POLLIN) {
+    if (r.call) {
       auto note = notify.Receive();
-      if (!note) continue;  // e.g. the thread was interrupted before we read it
-      if (runner_exec.IsRunnerExec(*note)) {
-        if (auto s = notify.Send(supervise::Response::Continue(note->id)); !s) {
-          close(pidfd);
-          return s.error();
+      if (!note) {
+        if (note.error().sys_errno != ENOENT) {  // ENOENT: the caller went away first
+          out->failure = note.error().ToString();
+          return;
         }
-      } else {
-        auto h = supervisor.Answer(notify, *note);
-        if (!h) {
-          close(pidfd);
-          return h.error();
+      } else if (runner_exec.Matches(*note)) {
+        auto sent = notify.Send(supervise::Response::Continue(note->id));
+        if (!sent) {
+          out->failure = sent.error().ToString();
+          return;
         }
-        if (h->killed == child) *killed_by_policy = true;
+        if (*sent) runner_exec.Disarm();  // else interrupted: the exec is made again
+      } else if (auto h = supervisor.Answer(notify, *note); !h) {
+        out->failure = h.error().ToString();
+        return;
       }
     }
-    if ((fds[1].revents & POLLIN) && !exited) {  // the child has exited
+    if (r.program_exited && !exited) {
       exited = true;
-      if (follow) {
-        int status = 0;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-        }
-        *reaped_status = status;
-        g_child = 0;  // its pid may be reused: signals are no longer passed on
-      }
+      events.Forget(pidfd);
+      if (follow) out->reaped = Reap(child, status_fd, &out->by_filter);
     }
     // Done when the child is, unless its descendants are followed while any uses the filter
     // and no SIGINT or SIGTERM has come (before or after the child's exit).
     if (exited && (!follow || !listening || g_stop)) break;
   }
-  close(pidfd);
-  return {};
 }
 
 }  // namespace
@@ -186,108 +252,166 @@ std::string_view StageName(Stage s) {
   return "?";
 }
 
-Result<Outcome> Run(const bpf::Program& program, const SpawnOptions& o, Stage* failed_stage) {
+Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage) {
   // Everything the child uses, made now: it must not allocate after fork.
   PreparedCommand cmd;
-  if (auto p = PrepareCommand(program, o, &cmd, failed_stage); !p) return p.error();
+  if (auto p = PrepareCommand(filter, o, &cmd, failed_stage); !p) return p.error();
+  const bool supervised = Supervised(filter);
+  const bpf::Program& program = cmd.program;
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
+  int sock[2] = {-1, -1};
+  Handover* handover = nullptr;
+  char* sender_stack = nullptr;
+  auto release = [&] {
+    for (int fd : {pipefd[0], pipefd[1], sock[0], sock[1]}) {
+      if (fd >= 0) close(fd);
+    }
+    if (handover) munmap(handover, 4096);
+    if (sender_stack) munmap(sender_stack, kSenderStack);
+  };
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
-  std::ranges::sort(keep);
-  const bool supervised = Supervised(o);
-  const unsigned flags =
-      kernel::FilterFlags({.tsync = o.tsync, .log = o.log, .spec_allow = o.spec_allow,
-                           .new_listener = supervised,
-                           .wait_killable_recv = supervised && o.wait_killable_recv});
-  volatile int* shared = nullptr;
   if (supervised) {
     void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) return SystemError("mmap", errno);
-    shared = static_cast<volatile int*>(mem);
-    shared[0] = -1;  // the child's listener fd
-    shared[1] = 0;   // the runner has taken it
+    void* stack = mmap(nullptr, kSenderStack, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mem != MAP_FAILED) handover = new (mem) Handover;
+    if (stack != MAP_FAILED) sender_stack = static_cast<char*>(stack);
+    if (!handover || !sender_stack || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
+      int err = errno;
+      release();
+      return SystemError("preparing the supervisor", err);
+    }
+    handover->sock = sock[1];
+    handover->report = pipefd[1];
+    keep.push_back(sock[1]);
+    // No process of the same user may reach the holder of the listener: not through ptrace,
+    // /proc/PID/mem, process_vm_writev or pidfd_getfd (docs/run.md "Safety").
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+      int err = errno;
+      release();
+      return SystemError("prctl(PR_SET_DUMPABLE)", err);
+    }
   }
+  std::ranges::sort(keep);
+  // TSYNC has nothing to do: the program starts with one thread, and every thread it makes
+  // inherits the filter. (The child's sender thread must stay unfiltered.)
+  const unsigned flags =
+      kernel::FilterFlags({.log = o.log, .spec_allow = o.spec_allow, .new_listener = supervised,
+                           .wait_killable_recv = supervised && o.wait_killable_recv});
+  const SeccompData exec_call = cmd.Exec();
   const pid_t parent = getpid();
 
   pid_t pid = fork();
   if (pid < 0) {
     int err = errno;
-    close(pipefd[0]);
-    close(pipefd[1]);
+    release();
     return SystemError("fork", err);
   }
   if (pid == 0) {
     const int report = pipefd[1];
-    close(pipefd[0]);
     if (CloseFrom(3, keep) != 0) Fail(report, Stage::kCloseFds, errno);
     KeepAcrossExec(o.keep_fds);
     if (o.new_session && setsid() < 0) Fail(report, Stage::kSetsid, errno);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(report, Stage::kPdeathsig, errno);
     if (getppid() != parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
     if (o.drop_caps && DropCapabilities() != 0) Fail(report, Stage::kDropCaps, errno);
+    // CAP_SYS_PTRACE would reach the runner (non-dumpable or not): never for a supervised program.
+    if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
-    long tid = 0;
-    long r = kernel::InstallRaw(program.data(), program.size(), flags, false, &tid);
+    if (supervised &&
+        clone(SendListener, sender_stack + kSenderStack,
+              CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+              handover) < 0) {
+      Fail(report, Stage::kSupervisor, errno);
+    }
+    long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
     if (r < 0) Fail(report, Stage::kInstall, static_cast<int>(-r));
-    // The listener fd (close-on-exec) goes to the runner through shared memory: a syscall
-    // here would already be filtered, and might wait for a supervisor that is not there yet.
-    if (shared) {
-      shared[0] = static_cast<int>(r);
-      // Wait (without syscalls) until the runner holds its copy: the fd is close-on-exec, and
-      // an exec the policy allows would otherwise close it first. The parent-death signal
-      // ends this wait if the runner dies.
-      while (shared[1] == 0) {
+    if (supervised) {
+      // From here every call is filtered: the sender thread hands the listener over, and we
+      // wait, without a syscall, until the runner holds it (an exec the policy allows would
+      // close it first). The parent-death signal ends this wait if the runner dies.
+      __atomic_store_n(&handover->listener, static_cast<int>(r), __ATOMIC_RELEASE);
+      while (__atomic_load_n(&handover->taken, __ATOMIC_ACQUIRE) == 0) {
       }
     }
     execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
     Fail(report, Stage::kExec, errno);
   }
   close(pipefd[1]);
+  pipefd[1] = -1;
+  if (sock[1] >= 0) {
+    close(sock[1]);
+    sock[1] = -1;
+  }
   SignalForwarding forwarding(pid, o.forward_signals);
-  Failure f{};
-  ssize_t n = 0;
-  bool killed_by_policy = false;
-  std::optional<int> reaped;  // the child's status, when supervision already reaped it
+  SupervisionResult sup;
+  // Opened before the program runs: what the program does to our limits later cannot keep us
+  // from telling a kill by the filter apart (docs/run.md "Safety").
+  int status_fd = open(fmt::format("/proc/{}/status", pid).c_str(), O_RDONLY | O_CLOEXEC);
   if (supervised) {
-    std::optional<Supervisor> reporting;
-    if (!o.supervisor) {
-      reporting.emplace(PolicyReporter(SupervisePolicyLoader(o), o.on_blocked));
-    }
-    Supervisor& supervisor = o.supervisor ? *o.supervisor : *reporting;
-    Result<void> sup = Supervise(pid, pipefd[0], shared, supervisor, o.follow_descendants, &f, &n,
-                                 &killed_by_policy, &reaped);
-    munmap(const_cast<int*>(shared), 4096);
-    if (!sup) {
-      close(pipefd[0]);
-      if (!reaped) {
-        kill(pid, SIGKILL);
-        while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    // Everything supervision needs is made before the program runs: nothing it does to the
+    // runner later can keep us from answering.
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    int listener = -1;
+    SupervisionEvents events;
+    if (pidfd < 0) {
+      sup.failure = fmt::format("pidfd_open: {}", std::strerror(errno));
+    } else if (int err = events.Open(); err != 0) {
+      sup.failure = fmt::format("epoll: {}", std::strerror(err));
+    } else if ((listener = ReceiveListener(sock[0], pipefd[0])) >= 0) {
+      try {
+        Supervisor supervisor = MakeSupervisor(filter, o);
+        supervise::RunnerExec runner_exec(pid, exec_call, program);
+        if (int werr = events.Watch(listener, pidfd, pipefd[0]); werr != 0) {
+          sup.failure = fmt::format("epoll: {}", std::strerror(werr));
+        } else {
+          __atomic_store_n(&handover->taken, 1, __ATOMIC_RELEASE);  // the child may exec now
+          Supervise(pid, listener, pidfd, pipefd[0], status_fd, events, supervisor, runner_exec,
+                    o.follow_descendants, &sup);
         }
+      } catch (const std::exception& e) {
+        sup.failure = e.what();
+      } catch (...) {
+        sup.failure = "an unknown exception";
       }
-      if (failed_stage) *failed_stage = Stage::kInstall;
-      Error e = sup.error();
-      e.message += fmt::format("; '{}' was stopped", o.argv[0]);
-      return e;
+      close(listener);
     }
-  } else {
+    if (pidfd >= 0) close(pidfd);
+    // Fail closed: the child never runs unsupervised, whether it got that far or not (a
+    // child that failed has written its record and exited; this kills nothing then).
+    if ((!sup.failure.empty() || listener < 0) && !sup.reaped) kill(pid, SIGKILL);
+  }
+  // The child's setup failure record, if it wrote one and supervision did not read it.
+  if (sup.record_len == 0) {
+    ssize_t n;
     do {
-      n = read(pipefd[0], &f, sizeof f);
+      n = read(pipefd[0], &sup.record, sizeof sup.record);
     } while (n < 0 && errno == EINTR);
+    if (n > 0) sup.record_len = n;
   }
-  close(pipefd[0]);
-  int status = reaped.value_or(0);
-  while (!reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (n == static_cast<ssize_t>(sizeof f)) {
-    Stage s = static_cast<Stage>(f.stage);
+  release();
+  int status = sup.reaped ? *sup.reaped : Reap(pid, status_fd, &sup.by_filter);
+  if (status_fd >= 0) close(status_fd);
+  if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
+    if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY && supervised) {
+      if (failed_stage) *failed_stage = Stage::kInstall;
+      return SystemError(fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
+                                     "with a supervisor is already on this process (sysgate run inside "
+                                     "sysgate run?), and the kernel allows one; use --no-report inside",
+                                     o.argv[0]),
+                         EBUSY);
+    }
+    Stage s = static_cast<Stage>(sup.record.stage);
     if (failed_stage) *failed_stage = s;
     std::string what = fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]);
-    return SystemError(what, f.err);
+    return SystemError(what, sup.record.err);
   }
   Outcome out;
   out.pid = pid;
-  out.killed_by_policy = killed_by_policy;
+  out.killed_by_filter = sup.by_filter;
+  out.supervisor_failure = std::move(sup.failure);
   if (WIFSIGNALED(status)) {
     out.signaled = true;
     out.signal = WTERMSIG(status);

@@ -1,52 +1,73 @@
-// The decisions of the runner's supervisor. The runner installs the policy with its errno and
-// kill-process verdicts turned into USER_NOTIF; each notification comes here, gets the verdict
-// the policy means, and is answered so: the syscall never runs.
+// The decisions of the runner's supervisor (docs/run.md "Safety"). The runner installs the
+// policy with its errno verdicts turned into USER_NOTIF, the errno kept in the action's data
+// (which the kernel ignores); each notification comes here and is answered with that errno:
+// the syscall never runs. The answer is what the installed program itself says for the call
+// (run in the emulator on the call's seccomp_data), so it needs no policy, parses nothing and
+// allocates nothing. Every other verdict (kill, trap, ...) stays with the kernel, so that
+// nothing a program does to its supervisor (stopping, starving or killing it) turns a kill
+// into anything else.
 //
-//   PolicySupervisor s(policy);
-//   Decision d = s.Decide(call.data());    // d.reply (fail or kill), d.verdict
+//   PolicySupervisor s(installed_program);
+//   Decision d = s.Decide(call.data());    // d.reply: fail with the verdict's errno
 //
-// RunnerExec recognises the runner's own first execve of the program, which every supervisor
-// of the runner lets through (it is the runner's code, with the runner's arguments).
+// RunnerExec recognises the runner's own execve of the program, which the runner's supervisor
+// lets through: exactly that call (the runner's pid, the host ABI, the runner's own pointer
+// arguments), once, and only if the installed filter would not allow it anyway.
 #pragma once
 
 #include <sys/types.h>
 
 #include "supervise/notify_fd.h"
+#include "sysgate/bpf.h"
 #include "sysgate/policy.h"
 #include "sysgate/supervisor.h"
 
 namespace sysgate::supervise {
 
-// The policy as installed under supervision: errno and kill-process verdicts become notify
-// (kill-thread, trap, trace and log stay with the kernel).
-Policy RouteBlockingVerdicts(const Policy& policy);
-// The policy as installed for audit mode: every verdict but allow and log becomes notify, so
-// that the supervisor sees (and lets run) everything the policy would stop.
+// The policy as installed for reports: errno verdicts become notify (the errno in its data);
+// nothing else changes.
+Policy RouteForReports(const Policy& policy);
+// The policy as installed for audit mode: every verdict but allow and log becomes notify, and
+// so do calls of ABIs the policy does not target, so that the supervisor sees (and lets run)
+// everything the policy would stop.
 Policy RouteForAudit(const Policy& policy);
 
 struct Decision {
-  Reply reply;      // Fail(errno) or KillProcess: never Continue
-  Verdict verdict;
+  // Fail(errno), or Return(0) for an errno(0) verdict, or KillProcess for a call the policy
+  // kills that the runner's exec gate notified: never Continue.
+  Reply reply;
+  // The errno the call fails with (ENOSYS for the policy's own notify rules), by its generic
+  // number; the reply carries the calling ABI's (ErrnoOn: ENOSYS is 89 on mips).
+  int error = 0;
 };
 
 class PolicySupervisor {
  public:
-  explicit PolicySupervisor(const Policy& policy);
+  // `installed`: a program compiled from RouteForReports(policy) (without a gate in front: a
+  // gated call is decided as the policy decides it). Kept by reference.
+  explicit PolicySupervisor(const bpf::Program& installed) : installed_(installed) {}
+  // Allocation-free: a supervisor short of memory still answers.
   Decision Decide(const SeccompData& data) const;
 
  private:
-  Interpreter interp_;
+  const bpf::Program& installed_;
 };
 
 class RunnerExec {
  public:
-  explicit RunnerExec(pid_t child) : child_(child) {}
-  // True once: for the first execve/execveat made by the child itself.
-  bool IsRunnerExec(const Notification& n);
+  // `exec` is the runner's execve as the kernel will see it (the host ABI, its pointer
+  // arguments); `installed` the filter it runs under. Armed only if that filter notifies it.
+  RunnerExec(pid_t runner, const SeccompData& exec, const bpf::Program& installed);
+  bool armed() const { return armed_; }
+  // True for the runner's exec while armed: the same thread, ABI, number and pointers.
+  bool Matches(const Notification& n) const;
+  // After the answer reached it: nothing else is let through, ever.
+  void Disarm() { armed_ = false; }
 
  private:
-  pid_t child_;
-  bool seen_ = false;
+  pid_t runner_;
+  SeccompData exec_;
+  bool armed_ = false;
 };
 
 }  // namespace sysgate::supervise

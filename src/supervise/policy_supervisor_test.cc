@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "supervise/decode.h"
+#include "sysgate/compiler.h"
 #include "sysgate/policy_builder.h"
 
 namespace sysgate::supervise {
@@ -47,18 +48,20 @@ Policy Build(const PolicyBuilder& b) {
   return *p;
 }
 
-TEST(PolicySupervisor, RoutesOnlyBlockingVerdicts) {
+TEST(PolicySupervisor, RoutesOnlyErrnoVerdicts) {
   Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("read").KillProcess("mincore")
                        .Trap("ptrace").Log("getpid").Errno(EACCES, "openat").KillThread("gettid"));
-  Policy r = RouteBlockingVerdicts(p);
-  EXPECT_EQ(r.default_action, Action::Notify());
-  EXPECT_EQ(r.unknown_action, Action::Notify());
+  Policy r = RouteForReports(p);
+  EXPECT_EQ(r.default_action.kind(), ActionKind::kNotify);
+  EXPECT_EQ(r.unknown_action.kind(), ActionKind::kNotify);          // errno(ENOSYS)
+  EXPECT_EQ(r.foreign_abi_action, Action::KillProcess());             // the kernel's
   EXPECT_EQ(r.rules[0].action, Action::Allow());
-  EXPECT_EQ(r.rules[1].action, Action::Notify());
-  EXPECT_EQ(r.rules[2].action, Action::Trap(0));  // stays a trap
+  EXPECT_EQ(r.rules[1].action, Action::KillProcess());  // kills stay with the kernel
+  EXPECT_EQ(r.rules[2].action, Action::Trap(0));
   EXPECT_EQ(r.rules[3].action, Action::Log());
-  EXPECT_EQ(r.rules[4].action, Action::Notify());
-  EXPECT_EQ(r.rules[5].action, Action::KillThread());  // only the kernel can kill one thread
+  EXPECT_EQ(r.rules[4].action.kind(), ActionKind::kNotify);
+  EXPECT_NE(r.rules[4].action, r.default_action);       // each keeps its errno
+  EXPECT_EQ(r.rules[5].action, Action::KillThread());
 }
 
 TEST(PolicySupervisor, AuditRoutesEverythingThatStops) {
@@ -66,6 +69,7 @@ TEST(PolicySupervisor, AuditRoutesEverythingThatStops) {
                        .Trap("ptrace").Log("getpid").KillThread("gettid").Notify("ioctl"));
   Policy r = RouteForAudit(p);
   EXPECT_EQ(r.default_action, Action::Notify());
+  EXPECT_EQ(r.foreign_abi_action, Action::Notify());  // an x32 call is reported, not fatal
   EXPECT_EQ(r.rules[0].action, Action::Allow());
   EXPECT_EQ(r.rules[1].action, Action::Notify());
   EXPECT_EQ(r.rules[2].action, Action::Notify());
@@ -74,32 +78,68 @@ TEST(PolicySupervisor, AuditRoutesEverythingThatStops) {
   EXPECT_EQ(r.rules[5].action, Action::Notify());
 }
 
-TEST(RunnerExec, OnlyTheFirstExecOfTheChild) {
-  RunnerExec gate(100);
-  EXPECT_FALSE(gate.IsRunnerExec(Note(1, 100, "openat")));
-  EXPECT_FALSE(gate.IsRunnerExec(Note(2, 200, "execve")));  // another process's exec
-  EXPECT_TRUE(gate.IsRunnerExec(Note(3, 100, "execve")));
-  EXPECT_FALSE(gate.IsRunnerExec(Note(4, 100, "execve")));  // the program's own exec
-  RunnerExec at(100);
-  EXPECT_TRUE(at.IsRunnerExec(Note(5, 100, "execveat")));
+bpf::Program Installed(const Policy& p) {
+  auto prog = Compile(p);
+  EXPECT_TRUE(prog) << prog.error().ToString();
+  return prog ? *prog : bpf::Program{};
 }
 
-TEST(PolicySupervisor, AnswersAsThePolicySays) {
+TEST(RunnerExec, ExactlyTheRunnersExecOnce) {
+  Policy deny = Build(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "execve").Errno(EPERM, "execveat"));
+  bpf::Program installed = Installed(RouteForReports(deny));
+  Notification own = Note(1, 100, "execve", {0x1000, 0x2000, 0x3000});
+  RunnerExec gate(100, own.data, installed);
+  ASSERT_TRUE(gate.armed());
+  EXPECT_TRUE(gate.Matches(own));
+  EXPECT_FALSE(gate.Matches(Note(2, 200, "execve", {0x1000, 0x2000, 0x3000})));  // another process
+  EXPECT_FALSE(gate.Matches(Note(3, 100, "execveat", {0x1000, 0x2000, 0x3000})));
+  EXPECT_FALSE(gate.Matches(Note(4, 100, "execve", {0x1000, 0x2000, 0})));     // other pointers
+  EXPECT_FALSE(gate.Matches(Note(5, 100, "execve", {0x1001, 0x2000, 0x3000})));
+  Notification i386 = own;
+  i386.data.arch = Info(Arch::kI386).audit_arch;
+  EXPECT_FALSE(gate.Matches(i386));
+  gate.Disarm();
+  EXPECT_FALSE(gate.Matches(own));  // the program's exec with the same pointers
+}
+
+TEST(RunnerExec, NotArmedWhenTheFilterAllowsIt) {
+  // The policy allows the runner's exec: nothing is left over for the program, even an exec
+  // the policy denies (THREATS row 34: envp == NULL, execveat).
+  Policy p = Build(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "execveat")
+                       .Errno(EPERM, "execve").If(Arg("envp") == 0));
+  bpf::Program installed = Installed(RouteForReports(p));
+  Notification own = Note(1, 100, "execve", {0x1000, 0x2000, 0x3000});
+  RunnerExec gate(100, own.data, installed);
+  EXPECT_FALSE(gate.armed());
+  EXPECT_FALSE(gate.Matches(own));
+  EXPECT_FALSE(gate.Matches(Note(2, 100, "execve", {0x1000, 0x2000, 0})));
+}
+
+TEST(PolicySupervisor, AnswersAsTheInstalledFilterSays) {
   Policy p = Build(PolicyBuilder().Default(Action::Errno(EPERM)).KillProcess("mincore")
                        .Errno(EACCES, "openat").If((Arg("flags") & 3) != 0).Notify("ioctl"));
-  PolicySupervisor s(p);
+  bpf::Program installed = Installed(RouteForReports(p));
+  PolicySupervisor s(installed);
   Decision d = s.Decide(Note(1, 100, "openat", {0, 0, 1}).data);
   EXPECT_EQ(d.reply.kind, Reply::Kind::kFail);
   EXPECT_EQ(d.reply.value, EACCES);
-  EXPECT_EQ(d.verdict.reason, Verdict::Reason::kRule);
-  d = s.Decide(Note(2, 100, "mincore").data);
-  EXPECT_EQ(d.reply.kind, Reply::Kind::kKillProcess);
+  EXPECT_EQ(d.error, EACCES);
   d = s.Decide(Note(3, 100, "mount").data);
   EXPECT_EQ(d.reply.value, EPERM);
-  EXPECT_EQ(d.verdict.reason, Verdict::Reason::kDefault);
   d = s.Decide(Note(4, 100, "ioctl").data);  // the policy's own notify: no handler in the runner
   EXPECT_EQ(d.reply.value, ENOSYS);
-  EXPECT_EQ(s.Decide(SeccompData::For(Arch::kX86_64, 1000)).reply.value, ENOSYS);
+  EXPECT_EQ(s.Decide(SeccompData::For(Arch::kX86_64, 1000)).reply.value, ENOSYS);  // unknown
+  // What the kernel kills reaches the supervisor only through the runner's exec gate: killed.
+  d = s.Decide(Note(2, 100, "mincore").data);
+  EXPECT_EQ(d.reply.kind, Reply::Kind::kKillProcess);
+}
+
+TEST(PolicySupervisor, ErrnoZeroIsAFakedSuccess) {
+  Policy p = Build(PolicyBuilder().Default(Action::Allow()).DangerAllowErrnoZero().Errno(0, "setuid"));
+  bpf::Program installed = Installed(RouteForReports(p));
+  Decision d = PolicySupervisor(installed).Decide(Note(1, 100, "setuid").data);
+  EXPECT_EQ(d.reply.kind, Reply::Kind::kReturn);
+  EXPECT_EQ(d.reply.value, 0);
 }
 
 TEST(Decode, StringsArgvAndNumbers) {

@@ -88,7 +88,11 @@ Supervisor& Supervisor::Otherwise(Handler handler) {
 Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Notification& n) {
   SyscallCall call(fd, n);
   auto it = call.name().empty() ? by_name_.end() : by_name_.find(call.name());
-  Reply reply = it != by_name_.end() ? it->second(call) : otherwise_(call);
+  Reply reply = Reply::Fail(EPERM);  // a handler that throws has denied the call
+  try {
+    reply = it != by_name_.end() ? it->second(call) : otherwise_(call);
+  } catch (...) {
+  }
   Handled h;
   h.kind = reply.kind;
   supervise::Response resp;
@@ -113,8 +117,11 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
     }
     case Reply::Kind::kKillProcess: {
       // Kill first: the process must never see the call return. The tgid is checked with
-      // ID_VALID after it was looked up, so a reused pid is not killed.
+      // ID_VALID after it was looked up, so a reused pid is not killed. Without it (/proc not
+      // readable: no fd left, say), the thread's id, still waiting in this call: kill(2) with
+      // a thread's id signals its whole process.
       pid_t t = call.tgid();
+      if (t <= 0 && call.Pending()) t = call.tid();
       if (t > 0) {
         kill(t, SIGKILL);
         h.killed = t;

@@ -49,7 +49,7 @@ void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Tot
       for (auto& x : d.args) x = gen.InterestingValue();
       auto got = analysis::Emulate(*prog, d);
       ASSERT_TRUE(got);
-      ASSERT_EQ(got->ret, bpf::RetOf(interp.Evaluate(d).action)) << "seed " << seed0 + static_cast<uint64_t>(i);
+      ASSERT_EQ(got->ret, bpf::RetOf(interp.Evaluate(d).action, d)) << "seed " << seed0 + static_cast<uint64_t>(i);
       ++t.inputs;
     }
     t.insns += prog->size();

@@ -15,6 +15,16 @@ make_scratch() {
 # sys 'NR, ARGS...': python3 code that makes a raw syscall and prints its errno (0 on success).
 sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
 
+# Python code for exec attempts: memfd + execveat of /bin/true, and execve with a NULL envp.
+# Each prints its errno if the exec fails (the exec'd /bin/true prints nothing).
+memfd_execveat='import os, ctypes
+fd = os.memfd_create("x"); os.write(fd, open("/bin/true", "rb").read())
+l = ctypes.CDLL(None, use_errno=True); argv = (ctypes.c_char_p * 2)(b"true", None)
+l.syscall(322, fd, b"", argv, (ctypes.c_char_p * 1)(None), 0x1000); print("errno", ctypes.get_errno())'
+execve_null_envp='import ctypes
+l = ctypes.CDLL(None, use_errno=True); argv = (ctypes.c_char_p * 2)(b"true", None)
+l.syscall(59, b"/bin/true", argv, None); print("errno", ctypes.get_errno())'
+
 # expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
 expect() {
   local name=$1 want_rc=$2 want_out=$3

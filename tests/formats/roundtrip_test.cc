@@ -46,6 +46,14 @@ void RoundTrip(const Policy& p, Format f, Tally& t, const std::string& what,
   Policy a = *e.means, b = *back.policy;  // trap data, unknown numbers: the writers warn
   a.arches = b.arches = p.TargetArches();
   if (f == Format::kFirecracker) a.arches = b.arches = {p.TargetArches().front()};
+  // libseccomp compares 32-bit ABIs' arguments as 32-bit values: when the writer warns that its
+  // 64-bit constants mean something else there, those ABIs are not compared.
+  bool narrowed = std::ranges::any_of(e.diagnostics, [](const Diagnostic& d) {
+    return d.message.starts_with("libseccomp compares the low 32 bits");
+  });
+  if (narrowed) std::erase_if(a.arches, [](Arch x) { return Info(x).word_bits == 32; });
+  b.arches = a.arches;
+  if (a.arches.empty()) return;
   auto same = analysis::VerifyEquivalent(a, b);
   ASSERT_TRUE(same) << what << ": " << same.error().message << "\n" << *e.text;
   t.inputs += same->inputs;

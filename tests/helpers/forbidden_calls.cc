@@ -1,6 +1,6 @@
 // Tries, one by one, the system calls a confined server must never get to make, each in a
 // child of its own, and prints what became of each:
-//   execve: killed by SIGSYS        the filter killed the child (SIGKILL: its supervisor did)
+//   execve: killed by SIGSYS        the filter killed the child
 //   socket-unix: errno EACCES       the call failed (by the filter or the kernel)
 //   ptrace: ran                     the kernel ran it (it returned without an error)
 // Run it under a policy to see what that policy stops, and without one to see that each
@@ -132,8 +132,7 @@ void attempt(const char* name, long (*fn)()) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status)) {
-    // SIGSYS from the kernel's kill-process; SIGKILL when a supervisor (sysgate run) answered
-    // the call with a kill, which a handler cannot catch.
+    // SIGSYS from the kernel's kill-process; SIGKILL when a supervisor killed it.
     int sig = WTERMSIG(status);
     say(name, "killed by ", sig == SIGSYS ? "SIGSYS" : sig == SIGKILL ? "SIGKILL" : "another signal");
   }

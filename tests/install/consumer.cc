@@ -3,6 +3,7 @@
 #include <sysgate/learn.h>
 #include <sysgate/policy_builder.h>
 #include <sysgate/policy_text.h>
+#include <sysgate/run.h>
 #include <sysgate/supervisor.h>
 #include <fcntl.h>
 #include <cerrno>
@@ -17,5 +18,13 @@ int main() {
   s.On("mknodat", [](sysgate::SyscallCall&) { return sysgate::Reply::Fail(EPERM); });
   if (sysgate::learn::RecordedArgs("socket").size() != 2) return 2;
   if (sysgate::AgentConfig::Default().profiles.size() != 1) return 3;
-  return 0;
+  // A program runs under a built-in profile (baked into the library), supervised, as
+  // `sysgate run` runs it.
+  auto f = sysgate::run::Filter::Builtin("default");
+  if (!f) { std::puts(f.error().ToString().c_str()); return 4; }
+  sysgate::run::Options o;
+  o.argv = {"true"};
+  auto r = sysgate::run::Run(*f, o);
+  if (!r) { std::puts(r.error().ToString().c_str()); return 5; }
+  return r->ExitStatus() == 0 ? 0 : 6;
 }

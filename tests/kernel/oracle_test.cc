@@ -177,8 +177,9 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
     opt.arches = {Arch::kX86_64, Arch::kI386};
     testing::PolicyGen gen(static_cast<uint64_t>(seed) + 9090, opt);
     Policy p = AsOracle(gen.Next());
-    std::vector<Diagnostic> d = ResolveAndValidate(p);
-    ASSERT_FALSE(HasErrors(d));
+    // An allowing rule may leave out a syscall whose prototype on i386 lacks the argument it
+    // tests (mmap's prot); with errno actions it may not: those policies are skipped.
+    if (HasErrors(ResolveAndValidate(p))) continue;
     auto prog = Compile(p);
     ASSERT_TRUE(prog);
     // Inputs: syscall numbers the rules name, some others, and interesting arguments.

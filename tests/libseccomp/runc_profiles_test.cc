@@ -138,6 +138,38 @@ TEST(RuncProfiles, DockerAndPodmanDefaultsMatchLibseccomp) {
   EXPECT_GT(c.compared, 10000u);
 }
 
+// x32 is an ILP32 ABI: libseccomp compares its arguments as 32-bit values, so Docker's
+// `personality == 0xffffffff` allows personality(-1) there (the kernel reads an unsigned int:
+// personality 0xffffffff), while on x86_64 all 64 bits are compared and it is denied.
+TEST(RuncProfiles, X32ArgumentsAreComparedAs32BitValuesLikeLibseccomp) {
+  fs::path file = fs::path(SYSGATE_SHARED_DATA) / "profiles" / "moby-profiles-default.json";
+  if (!fs::exists(file)) GTEST_SKIP() << "no reference data at " << file;
+  std::string text = base::ReadFile(file).value_or("");
+  const DockerTarget t{Arch::kX86_64, "amd64", {}};
+  formats::ImportOptions o;
+  o.arch = t.native;
+  o.kernel = std::pair(6, 1);
+  formats::Imported in = formats::ImportOci(text, o);
+  ASSERT_TRUE(in.policy);
+  std::vector<Arch> targets = in.policy->TargetArches();
+  ASSERT_TRUE(std::ranges::find(targets, Arch::kX32) != targets.end());
+  bool slow = false;
+  auto lib = RuncFilter(ResolveDockerProfile(json::parse(text), t), t.native, 1, &slow);
+  ASSERT_TRUE(lib);
+  auto ours = Compile(*in.policy);
+  ASSERT_TRUE(ours) << ours.error().ToString();
+  for (Arch abi : {Arch::kX32, Arch::kX86_64}) {
+    for (uint64_t arg : {~0ULL, 0xffffffffULL, 0x100000008ULL, 8ULL, 0x20ULL}) {
+      SeccompData d = SeccompData::For(abi, *SyscallNumber(abi, "personality"), {arg});
+      auto a = analysis::Emulate(*ours, d);
+      auto b = analysis::Emulate(*lib, d);
+      ASSERT_TRUE(a && b);
+      EXPECT_EQ(bpf::RetName(a->ret), bpf::RetName(b->ret)) << Info(abi).name << " personality(" << std::hex << arg << ")";
+      EXPECT_EQ(a->ret, bpf::RetOf(Evaluate(*in.policy, d).action)) << Info(abi).name;
+    }
+  }
+}
+
 // The meaning of an OCI profile as the runtime spec and libseccomp document it: the entries
 // naming the syscall whose args all hold; their action (the writer makes them agree, so two
 // different actions matching is a writer bug); the default when none matches.
@@ -219,7 +251,7 @@ TEST(RuncProfiles, ExportedProfilesMeanThePolicy) {
       auto got = meaning(*abi, d);
       if (!got) return got.error();
       ++compared;
-      uint32_t w = bpf::RetOf(want.Evaluate(d).action);
+      uint32_t w = bpf::RetOf(want.Evaluate(d).action, d);
       if (*got == w) return {};
       return MakeError(ErrorCode::kInternal, fmt::format("seed {}: {} args [{:#x}]: policy {}, OCI {}", seed,
                                                          *SyscallName(*abi, d.nr), fmt::join(d.args, ", "),

@@ -1,85 +1,61 @@
 #!/usr/bin/env python3
-"""Generates src/arch/generated/constants.inc: named constants that policies use.
+"""Generates src/arch/generated/constants.inc: the named constants policies use, per ABI.
 
-The values come from the build host's system headers (glibc and Linux UAPI, as installed by
-Debian's libc6-dev and linux-libc-dev): the generator lists the macros of each family with
-`cc -E -dM`, then compiles a C++ file that evaluates every one as an integral constant
-expression and prints its value. Macros that are not integral constants (SIG_DFL, function-like
-macros) are dropped. The values are those of the host architecture (x86_64); see
-docs/policy-language.md for the architectures where some families differ.
+The values come from each ABI's own C headers (glibc and Linux UAPI as Debian 12's cross
+toolchains ship them: libc6-dev-<arch>-cross and linux-libc-dev-<arch>-cross), evaluated by that
+ABI's compiler (tools/gen/abis.txt): O_DIRECTORY is 0200000 on x86_64 but 040000 on aarch64,
+EAGAIN is 11 but 35 on sparc, and so on. For every ABI the generator lists the macros of each
+family below in tools/gen/constants-headers.h (`cc -E -dM`), then compiles a C file that stores
+every candidate in an array, in a section of its own, and reads the values back from the object
+file. A name that is not an integral constant expression on an ABI (undefined there, or a
+pointer such as SIG_DFL) has no value on that ABI.
 
-Usage: gen_constants.py OUTPUT [--cxx c++]
+Usage: gen_constants.py OUTPUT
 """
 import argparse
 import os
 import re
+import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 
-HEADERS = """
-#define _GNU_SOURCE 1
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sched.h>
-#include <unistd.h>
-#include <termios.h>
-#include <time.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/file.h>
-#include <sys/inotify.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/personality.h>
-#include <sys/prctl.h>
-#include <sys/ptrace.h>
-#include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <sys/wait.h>
-#include <sys/quota.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <linux/futex.h>
-#include <linux/keyctl.h>
-#include <linux/netlink.h>
-#include <linux/seccomp.h>
-#include <linux/memfd.h>
-#include <linux/close_range.h>
-#include <linux/io_uring.h>
-#include <linux/sched.h>
-#include <asm/prctl.h>
-"""
+HERE = os.path.dirname(os.path.abspath(__file__))
+HEADERS = os.path.join(HERE, "constants-headers.h")
 
-# Families: a regex over macro names, and a one-line description for the docs.
+# Arch order of include/sysgate/arch.h (bit i of a mask is Arch i).
+ARCHES = ["x86_64", "x32", "i386", "aarch64", "arm", "riscv64", "riscv32", "ppc64le", "ppc64",
+          "ppc", "s390x", "s390", "mips64el", "mips64", "mips64n32el", "mips64n32", "mipsel",
+          "mips", "loongarch64", "parisc64", "parisc", "sparc64", "sparc", "m68k"]
+
+# Families: a regex over macro names.
 FAMILIES = [
-    (r"E[A-Z0-9]+", "errno values"),
-    (r"SIG[A-Z0-9]+", "signal numbers"),
-    (r"O_[A-Z0-9_]+", "open flags"),
-    (r"AT_[A-Z0-9_]+", "*at() flags and AT_FDCWD"),
-    (r"(AF|PF)_[A-Z0-9_]+", "address families"),
-    (r"SOCK_[A-Z0-9_]+", "socket types and flags"),
-    (r"(IPPROTO|SOL|SO|MSG|TCP)_[A-Z0-9_]+", "socket protocols, levels, options, flags"),
-    (r"NETLINK_[A-Z0-9_]+", "netlink protocols"),
-    (r"CLONE_[A-Z0-9_]+", "clone flags"),
-    (r"(PROT|MAP|MADV|MREMAP|MS|MCL|MLOCK|MFD)_[A-Z0-9_]+", "memory: mmap, madvise, msync, memfd"),
-    (r"PR_[A-Z0-9_]+", "prctl options"),
-    (r"ARCH_[A-Z0-9_]+", "arch_prctl codes"),
-    (r"F_[A-Z0-9_]+", "fcntl commands"),
-    (r"(FD|LOCK|SEEK|R|W|X|F)_OK|(FD|LOCK|SEEK|POSIX_FADV)_[A-Z0-9_]+", "fd, lock and seek values"),
-    (r"TIOC[A-Z0-9_]+|TC[A-Z0-9_]+|FIO[A-Z0-9_]+|FIONREAD|FICLONE[A-Z0-9_]*", "terminal and file ioctls"),
-    (r"(PER|ADDR|READ_IMPLIES|MMAP_PAGE|WHOLE_SECONDS|STICKY_TIMEOUTS|SHORT_INODE|FDPIC)_[A-Z0-9_]+|UNAME26|ADDR_NO_RANDOMIZE|ADDR_LIMIT_32BIT|ADDR_LIMIT_3GB|ADDR_COMPAT_LAYOUT|READ_IMPLIES_EXEC|MMAP_PAGE_ZERO|STICKY_TIMEOUTS|SHORT_INODE|WHOLE_SECONDS", "personality values"),
-    (r"(MNT|MOVE_MOUNT|OPEN_TREE|FSOPEN|FSMOUNT|FSCONFIG|MOUNT_ATTR|UMOUNT)_[A-Z0-9_]+", "mount API"),
-    (r"FUTEX_[A-Z0-9_]+", "futex operations"),
-    (r"(EPOLL|EFD|TFD|SFD|IN|GRND|RENAME|CLOSE_RANGE|P)_[A-Z0-9_]+|EPOLL[A-Z]+", "event fds and misc flags"),
-    (r"(SECCOMP|PTRACE|KEYCTL|RLIMIT|CLOCK|TIMER|WNOHANG|WUNTRACED|WCONTINUED|WEXITED|WSTOPPED|WNOWAIT|IORING|SCHED|Q)_[A-Z0-9_]+|WNOHANG|WUNTRACED|WCONTINUED|WEXITED|WSTOPPED|WNOWAIT|__WALL|__WCLONE|__WNOTHREAD", "seccomp, ptrace, keyctl, rlimit, clock, wait, io_uring, sched, quota"),
-    (r"S_I[A-Z0-9]+", "file modes"),
+    r"E[A-Z0-9]+",                                        # errno values
+    r"SIG[A-Z0-9]+",                                      # signal numbers
+    r"O_[A-Z0-9_]+",                                      # open flags
+    r"AT_[A-Z0-9_]+",                                     # *at() flags and AT_FDCWD
+    r"(AF|PF)_[A-Z0-9_]+",                                # address families
+    r"SOCK_[A-Z0-9_]+",                                   # socket types and flags
+    r"(IPPROTO|SOL|SO|MSG|TCP)_[A-Z0-9_]+",               # socket protocols, levels, options
+    r"NETLINK_[A-Z0-9_]+",
+    r"SYS_(SOCKET|BIND|CONNECT|LISTEN|ACCEPT|GETSOCKNAME|GETPEERNAME|SOCKETPAIR|SEND|RECV|"
+    r"SENDTO|RECVFROM|SHUTDOWN|SETSOCKOPT|GETSOCKOPT|SENDMSG|RECVMSG|ACCEPT4|RECVMMSG|SENDMMSG)",
+    r"(SEM|MSG|SHM)(OP|GET|CTL|TIMEDOP|SND|RCV|AT|DT)",   # the calls of ipc(2)
+    r"CLONE_[A-Z0-9_]+",
+    r"(PROT|MAP|MADV|MREMAP|MS|MCL|MLOCK|MFD)_[A-Z0-9_]+",
+    r"PR_[A-Z0-9_]+",
+    r"ARCH_[A-Z0-9_]+",
+    r"F_[A-Z0-9_]+",
+    r"(FD|LOCK|SEEK|R|W|X|F)_OK|(FD|LOCK|SEEK|POSIX_FADV)_[A-Z0-9_]+",
+    r"TIOC[A-Z0-9_]+|TC[A-Z0-9_]+|FIO[A-Z0-9_]+|FIONREAD|FICLONE[A-Z0-9_]*",
+    r"(PER|ADDR|READ_IMPLIES|MMAP_PAGE|WHOLE_SECONDS|STICKY_TIMEOUTS|SHORT_INODE|FDPIC)_[A-Z0-9_]+",
+    r"(MNT|MOVE_MOUNT|OPEN_TREE|FSOPEN|FSMOUNT|FSCONFIG|MOUNT_ATTR|UMOUNT)_[A-Z0-9_]+",
+    r"FUTEX_[A-Z0-9_]+",
+    r"(EPOLL|EFD|TFD|SFD|IN|GRND|RENAME|CLOSE_RANGE|P)_[A-Z0-9_]+|EPOLL[A-Z]+",
+    r"(SECCOMP|PTRACE|KEYCTL|RLIMIT|CLOCK|TIMER|IORING|SCHED|Q)_[A-Z0-9_]+",
+    r"WNOHANG|WUNTRACED|WCONTINUED|WEXITED|WSTOPPED|WNOWAIT|__WALL|__WCLONE|__WNOTHREAD",
+    r"S_I[A-Z0-9]+",
 ]
 
 # Constants that the headers define as enumerators rather than macros, so `-dM` misses them.
@@ -97,106 +73,207 @@ PTRACE_INTERRUPT PTRACE_LISTEN PTRACE_PEEKSIGINFO PTRACE_GETSIGMASK PTRACE_SETSI
 PTRACE_SECCOMP_GET_FILTER PTRACE_SECCOMP_GET_METADATA PTRACE_GET_SYSCALL_INFO
 """.split()
 
-
 # Second names for one value; the first name is the one printed.
 ALIAS_NAMES = {"EWOULDBLOCK", "EDEADLOCK", "ENOTSUP", "SIGIOT", "SIGPOLL", "SIGCLD", "SIGUNUSED"}
 
 
-def macro_names(cxx, tmp, text, regex):
-    path = os.path.join(tmp, "one.h")
-    with open(path, "w") as f:
-        f.write(text)
-    out = subprocess.run([cxx, "-E", "-dM", "-x", "c++", path], check=True,
-                         capture_output=True, text=True).stdout
-    return {m.group(1) for m in re.finditer(r"^#define (" + regex + r") ", out, re.M)}
+def read_abis():
+    """ABI -> ("cc", argv, stubs) or ("same", other ABI, reason), from tools/gen/abis.txt."""
+    abis = {}
+    with open(os.path.join(HERE, "abis.txt")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            words = line.split()
+            if words[1] == "=":
+                abis[words[0]] = ("same", words[2], " ".join(words[3:]))
+            else:
+                stubs = [w[5:] for w in words[1:] if w.startswith("stub:")]
+                argv = [w for w in words[1:] if not w.startswith("stub:")]
+                abis[words[0]] = ("cc", argv, stubs)
+    if list(abis) != ARCHES:
+        sys.exit("abis.txt must list every ABI in Arch order")
+    return abis
+
+
+class Compiler:
+    def __init__(self, abi, argv, stubs, tmp):
+        if not shutil.which(argv[0]):
+            sys.exit(f"{abi}: no {argv[0]}; `make deps` installs the cross compilers")
+        self.abi, self.argv = abi, list(argv)
+        if stubs:
+            d = os.path.join(tmp, abi + "-stubs")
+            for s in stubs:
+                os.makedirs(os.path.dirname(os.path.join(d, s)), exist_ok=True)
+                open(os.path.join(d, s), "w").close()
+            self.argv += ["-I", d]
+
+    def run(self, args, **kw):
+        return subprocess.run(self.argv + args, capture_output=True, text=True, **kw)
+
+    def version(self):
+        return self.run(["--version"]).stdout.split("\n")[0]
+
+    def macros(self, tmp, include=f'"{HEADERS}"', families=FAMILIES):
+        """The macros of `families` that `include` defines."""
+        src = os.path.join(tmp, self.abi + "-macros.c")
+        with open(src, "w") as f:
+            f.write(f"#include {include}\n")
+        r = self.run(["-E", "-dM", src])
+        if r.returncode != 0:
+            sys.exit(f"{self.abi}: the headers do not compile:\n{r.stderr[:3000]}")
+        pattern = re.compile("^(?:" + "|".join(f"(?:{r})" for r in families) + ")$")
+        names = set()
+        for line in r.stdout.splitlines():
+            m = re.match(r"#define (\w+) (.+)", line)
+            if m and pattern.match(m.group(1)) and not m.group(1).endswith("_H"):
+                names.add(m.group(1))
+        return names
+
+    def evaluate(self, names, tmp):
+        """{name: value} for the names that are integral constants on this ABI."""
+        names = sorted(names)
+        src = os.path.join(tmp, self.abi + "-values.c")
+        obj = os.path.join(tmp, self.abi + "-values.o")
+        for _ in range(30):
+            lines = [f'#include "{HEADERS}"',
+                     "#define INTEGRAL(x) (__builtin_classify_type(x) >= 1 && __builtin_classify_type(x) <= 4)"]
+            first = len(lines) + 1
+            for n in names:
+                lines.append(f'_Static_assert(INTEGRAL({n}), "{n}");')
+            lines.append('__attribute__((section(".sysgate_values"), used))')
+            lines.append("static const long long values[] = {")
+            for n in names:
+                lines.append(f"  (long long)({n}),")
+            lines.append("};")
+            with open(src, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            r = self.run(["-c", "-w", "-fmax-errors=0", src, "-o", obj])
+            if r.returncode == 0:
+                break
+            bad = set()
+            for m in re.finditer(re.escape(os.path.basename(src)) + r":(\d+):\d+: error", r.stderr):
+                ln = int(m.group(1))
+                idx = ln - first if ln - first < len(names) else ln - first - len(names) - 2
+                if 0 <= idx < len(names):
+                    bad.add(names[idx])
+            if not bad:
+                sys.exit(f"{self.abi}: the constant probe does not compile:\n{r.stderr[:3000]}")
+            names = [n for n in names if n not in bad]
+        else:
+            sys.exit(f"{self.abi}: the constant probe did not converge")
+        data, big = elf_section(obj, ".sysgate_values")
+        if len(data) != 8 * len(names):
+            sys.exit(f"{self.abi}: {len(data)} bytes of values for {len(names)} names")
+        fmt = (">" if big else "<") + f"{len(names)}q"
+        return dict(zip(names, struct.unpack(fmt, data)))
+
+
+def elf_section(path, wanted):
+    """The bytes of section `wanted` of an ELF object, and whether it is big-endian."""
+    with open(path, "rb") as f:
+        elf = f.read()
+    is64, big = elf[4] == 2, elf[5] == 2
+    e = ">" if big else "<"
+    if is64:
+        shoff, = struct.unpack_from(e + "Q", elf, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", elf, 0x3A)
+    else:
+        shoff, = struct.unpack_from(e + "I", elf, 0x20)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", elf, 0x2E)
+
+    def section(i):
+        off = shoff + i * shentsize
+        if is64:
+            name, _, _, _, offset, size = struct.unpack_from(e + "IIQQQQ", elf, off)
+        else:
+            name, _, _, _, offset, size = struct.unpack_from(e + "IIIIII", elf, off)
+        return name, offset, size
+
+    _, stroff, _ = section(shstrndx)
+    for i in range(shnum):
+        name, offset, size = section(i)
+        end = elf.index(b"\0", stroff + name)
+        if elf[stroff + name:end].decode() == wanted:
+            return elf[offset:offset + size], big
+    sys.exit(f"{path}: no section {wanted}")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("output")
-    ap.add_argument("--cxx", default=os.environ.get("CXX", "c++"))
     args = ap.parse_args()
+    abis = read_abis()
 
+    values, sources = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        hdr = os.path.join(tmp, "all.h")
-        with open(hdr, "w") as f:
-            f.write(HEADERS)
-        macros = subprocess.run([args.cxx, "-E", "-dM", "-x", "c++", hdr], check=True,
-                                capture_output=True, text=True).stdout
-        names = set()
-        pattern = re.compile("^(?:" + "|".join(f"(?:{r})" for r, _ in FAMILIES) + ")$")
-        for line in macros.splitlines():
-            m = re.match(r"#define (\w+) (.+)", line)
-            if m and pattern.match(m.group(1)) and not m.group(1).endswith("_H"):
-                names.add(m.group(1))
-        names = sorted(names | set(ENUMERATORS))
-        errno_names = macro_names(args.cxx, tmp, "#include <errno.h>\n", r"E[A-Z0-9]+")
-        signal_names = macro_names(args.cxx, tmp, "#include <signal.h>\n", r"SIG[A-Z0-9]+")
-        # Evaluate; drop names that are not integral constant expressions, then retry.
-        for _ in range(20):
-            src = os.path.join(tmp, "probe.cc")
-            with open(src, "w") as f:
-                f.write(HEADERS + "\n#include <cstdio>\n#include <type_traits>\n")
-                f.write("template <class T> constexpr long long V(T v) {"
-                        " static_assert(std::is_integral_v<T> || std::is_enum_v<T>); return (long long)v; }\n")
-                f.write("int main() {\n")
-                for n in names:
-                    f.write(f'  {{ constexpr long long v = V({n}); std::printf("%s %lld\\n", "{n}", v); }}\n')
-                f.write("}\n")
-            exe = os.path.join(tmp, "probe")
-            r = subprocess.run([args.cxx, "-std=c++20", "-w", "-fmax-errors=0", src, "-o", exe],
-                               capture_output=True, text=True)
-            if r.returncode == 0:
-                break
-            bad_lines = {int(m.group(1)) for m in re.finditer(r"probe\.cc:(\d+):\d+: (?:error|  required from here)", r.stderr)}
-            with open(src) as f:
-                lines = f.read().split("\n")
-            bad = set()
-            for ln in bad_lines:
-                m = re.search(r'"(\w+)", v\)', lines[ln - 1])
-                if m:
-                    bad.add(m.group(1))
-            if not bad:
-                sys.exit("constant probe failed to compile:\n" + r.stderr[:4000])
-            names = [n for n in names if n not in bad]
-        else:
-            sys.exit("constant probe did not converge")
-        out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
-    values = []
-    for line in out.splitlines():
-        n, v = line.split()
-        values.append((n, int(v)))
-    values.sort()
-    errnos = sorted((v, n) for n, v in values
-                    if n in errno_names and 0 < v < 4096 and n not in ALIAS_NAMES)
-    signals = sorted((v, n) for n, v in values
-                     if n in signal_names and 0 < v < 65 and n not in ALIAS_NAMES)
-    libc = subprocess.run(["ldd", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        compilers = {a: Compiler(a, spec[1], spec[2], tmp) for a, spec in abis.items() if spec[0] == "cc"}
+        names, errno_names, signal_names = set(ENUMERATORS), set(), set()
+        for a, c in compilers.items():
+            names |= c.macros(tmp)
+            errno_names |= c.macros(tmp, "<errno.h>", [r"E[A-Z0-9]+"])
+            signal_names |= c.macros(tmp, "<signal.h>", [r"SIG[A-Z0-9]+"])
+        for a, c in compilers.items():
+            values[a] = c.evaluate(names, tmp)
+            sources[a] = c.version()
+            print(f"{a}: {len(values[a])} constants ({sources[a]})", file=sys.stderr)
+    for a, spec in abis.items():
+        if spec[0] == "same":
+            values[a] = values[spec[1]]
+            sources[a] = f"{spec[1]}'s values: {spec[2]}"
+
+    # name -> [(value, mask)], the most common value first.
+    table = {}
+    for name in sorted(set().union(*[set(v) for v in values.values()])):
+        groups = {}
+        for i, a in enumerate(ARCHES):
+            if name in values[a]:
+                groups[values[a][name]] = groups.get(values[a][name], 0) | (1 << i)
+        table[name] = sorted(groups.items(), key=lambda g: (-bin(g[1]).count("1"), g[1]))
+
+    errnos = sorted(n for n in table if n in errno_names and n not in ALIAS_NAMES
+                    and all(0 < v < 4096 for v, _ in table[n]))
+    signals = sorted(n for n in table if n in signal_names and n not in ALIAS_NAMES
+                     and all(0 < v < 65 for v, _ in table[n]))
+
     w = []
-    w.append("// GENERATED by tools/gen/gen_constants.py from the host's glibc and Linux UAPI headers")
-    w.append(f"// ({libc.strip()}; x86_64 values); do not edit. Regenerate with `make generate`.")
-    w.append("// Included once, by src/arch/constants.cc. Sorted by name.")
+    w.append("// GENERATED by tools/gen/gen_constants.py from each ABI's glibc and Linux UAPI headers")
+    w.append("// (tools/gen/constants-headers.h, evaluated as tools/gen/abis.txt says); do not edit.")
+    w.append("// Regenerate with `make generate`. Included once, by src/arch/constants.cc. Sources:")
+    for a in ARCHES:
+        w.append(f"//   {a}: {sources[a]}")
     w.append("")
-    w.append(f"inline constexpr std::array<ConstantEntry, {len(values)}> kConstantTable = {{{{")
-    for n, v in values:
+    w.append("// Each constant's values with the ABIs (bit i: Arch i) that have them, the most common first.")
+    flat = []
+    for name, groups in table.items():
+        flat.extend(groups)
+    w.append(f"inline constexpr std::array<ConstantValue, {len(flat)}> kConstantValues = {{{{")
+    for v, mask in flat:
         lit = f"{v}LL" if v >= -(1 << 62) else f"({v + 1}LL - 1)"
-        w.append(f'    {{"{n}", {lit}}},')
+        w.append(f"    {{{lit}, {mask:#x}}},")
     w.append("}};")
     w.append("")
-    w.append("// errno values by number (first name of each value), for errno(N) actions and reports.")
-    w.append(f"inline constexpr std::array<ValueName, {len(errnos)}> kErrnoNames = {{{{")
-    for v, n in errnos:
-        w.append(f'    {{{v}, "{n}"}},')
+    w.append("// Sorted by name: the first of its values in kConstantValues and how many there are.")
+    w.append(f"inline constexpr std::array<ConstantEntry, {len(table)}> kConstantTable = {{{{")
+    pos = 0
+    for name, groups in table.items():
+        w.append(f'    {{"{name}", {pos}, {len(groups)}}},')
+        pos += len(groups)
     w.append("}};")
     w.append("")
-    w.append("// Signal numbers by number.")
-    w.append(f"inline constexpr std::array<ValueName, {len(signals)}> kSignalNames = {{{{")
-    for v, n in signals:
-        w.append(f'    {{{v}, "{n}"}},')
+    w.append("// The errno names (each value's first name), for errno(N) actions and reports.")
+    w.append(f"inline constexpr std::array<FixedName<24>, {len(errnos)}> kErrnoNameList = {{{{")
+    w.extend(f'    {{"{n}"}},' for n in errnos)
+    w.append("}};")
+    w.append("")
+    w.append("// The signal names (each value's first name).")
+    w.append(f"inline constexpr std::array<FixedName<24>, {len(signals)}> kSignalNameList = {{{{")
+    w.extend(f'    {{"{n}"}},' for n in signals)
     w.append("}};")
     with open(args.output, "w") as f:
         f.write("\n".join(w) + "\n")
-    print(f"{len(values)} constants")
+    print(f"{len(table)} constants, {len(flat)} values", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,22 @@ TABLES = {  # sysgate arch -> table file
 }
 
 
+def wrapped(names, arches=()):
+    """`allow name, name, ... [on arch, ...]` in lines of at most 96 columns."""
+    items = [n + ("," if i + 1 < len(names) else "") for i, n in enumerate(names)]
+    if arches:
+        items[-1] += " on"
+        items += [a + ("," if i + 1 < len(arches) else "") for i, a in enumerate(arches)]
+    lines, cur = [], "allow"
+    for item in items:
+        if len(cur) + 1 + len(item) > 96:
+            lines.append(cur)
+            cur = "   "
+        cur += " " + item
+    lines.append(cur)
+    return lines
+
+
 def main():
     moby, sysdir, out = sys.argv[1:4]
     names_on = {}
@@ -48,7 +64,9 @@ def main():
             if n in ("arch_prctl", "modify_ldt"):
                 continue
             allow.append(n)
-    common = sorted({n for n in allow if set(names_on.get(n, [])) & {"x86_64", "i386"}})
+    # Names every arch has go on one line; the others get an `on` guard naming the arches that
+    # have them, so that the profile is valid on every host (aarch64 has no alarm).
+    common = sorted({n for n in allow if len(names_on.get(n, [])) == len(TABLES)})
     elsewhere = {}
     for n in sorted(set(allow) - set(common)):
         arches = names_on.get(n)
@@ -64,6 +82,9 @@ def main():
     w.append("#  - socket and personality compare the 32-bit int the kernel reads, so junk in the")
     w.append("#    upper half of the register cannot slip past the rule (Docker's rules compare 64 bits:")
     w.append("#    socket(38 | 1 << 32, ...) passes `> 40` there, and the kernel reads family 38, AF_ALG).")
+    w.append("#  - socketcall(SYS_SOCKET), the way 32-bit x86 and s390x C libraries create sockets, fails with")
+    w.append("#    EPERM: the family sits in memory there, out of a filter's reach, so AF_ALG and AF_VSOCK")
+    w.append("#    would pass (Docker allows socketcall). Those programs get no sockets under this profile.")
     w.append("#  - io_uring fails with ENOSYS (Docker: EPERM), so that libraries fall back to plain I/O.")
     w.append("#  - ptrace, process_vm_readv and process_vm_writev fail with EPERM (Docker allows them on")
     w.append("#    kernels >= 4.8): a sandboxed program has no business reading or changing others.")
@@ -77,26 +98,18 @@ def main():
     w.append("errno(ENOSYS) @io-uring    # submitted operations bypass seccomp")
     w.append("allow clone if (clone_flags & 0x7E020000) == 0    # no CLONE_NEW* namespaces")
     w.append("allow socket if family not in {AF_ALG, AF_VSOCK}")
+    w.append(f"errno(EPERM) socketcall on {', '.join(names_on['socketcall'])} if call == SYS_SOCKET")
     w.append("allow personality if personality in {0, 8, 0x20000, 0x20008, 0xffffffff}")
     w.append("allow arch_prctl on x86_64, x32")
     w.append("allow modify_ldt on x86_64, x32, i386")
     w.append("errno(EPERM) ptrace, process_vm_readv, process_vm_writev")
     w.append("errno(EPERM) ioctl if cmd in {TIOCSTI, TIOCLINUX}")
-    line = "allow"
     body = [n for n in common if n not in ("clone", "clone3", "socket", "personality", "arch_prctl",
                                            "modify_ldt", "ptrace", "process_vm_readv",
                                            "process_vm_writev") and not n.startswith("io_uring")]
-    chunks, cur = [], "allow"
-    for i, n in enumerate(body):
-        item = n + ("," if i + 1 < len(body) else "")
-        if len(cur) + 1 + len(item) > 96:
-            chunks.append(cur)
-            cur = "   "
-        cur += " " + item
-    chunks.append(cur)
-    w.extend(chunks)
+    w.extend(wrapped(body))
     for arches, names in sorted(elsewhere.items()):
-        w.append(f"allow {', '.join(names)} on {arches}")
+        w.extend(wrapped(names, arches.split(", ")))
     with open(out, "w") as f:
         f.write("\n".join(w) + "\n")
 

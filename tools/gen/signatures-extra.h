@@ -22,6 +22,9 @@ asmlinkage long sys_map_shadow_stack(unsigned long addr, unsigned long size, uns
 asmlinkage long sys_uretprobe(void);
 asmlinkage long sys_uprobe(void);
 
+/* Other arches' own syscalls. */
+asmlinkage long sys_arm_fadvise64_64(int fd, int advice, loff_t offset, loff_t len);
+
 /* Not implemented on x86_64 (the table reserves the number). */
 asmlinkage long sys_epoll_ctl_old(void);
 asmlinkage long sys_epoll_wait_old(void);

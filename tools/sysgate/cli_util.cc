@@ -120,7 +120,7 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
   return "";
 }
 
-bool IsConstantName(std::string_view name) {
+bool IsDefineName(std::string_view name) {
   auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
   return !name.empty() && letter(name[0]) &&
          std::ranges::all_of(name, [&](char c) { return letter(c) || std::isdigit(static_cast<unsigned char>(c)); });
@@ -142,12 +142,12 @@ std::optional<Result<int32_t>> SyscallNumberArg(std::string_view text) {
                                                base::Abbreviate(text))));
 }
 
-std::optional<uint64_t> ParseValue(std::string_view text) {
+std::optional<uint64_t> ParseValue(std::string_view text, Arch arch) {
   uint64_t value = 0;
   for (std::string_view part : base::Split(text, '|')) {
     if (auto v = base::ParseInteger(part)) {
       value |= *v;
-    } else if (auto c = FindConstant(part)) {
+    } else if (auto c = FindConstant(arch, part)) {
       value |= static_cast<uint64_t>(*c);
     } else {
       return std::nullopt;
@@ -185,7 +185,7 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
     std::string name = d.substr(0, eq);
     std::optional<uint64_t> value;
     if (eq != std::string::npos) value = ParseValue(std::string_view(d).substr(eq + 1));
-    if (!IsConstantName(name) || !value) {
+    if (!IsDefineName(name) || !value) {
       return bad("--define: expected NAME=NUMBER (NAME of letters, digits and _, not starting "
                  "with a digit), not '" + base::Abbreviate(d) + "'");
     }

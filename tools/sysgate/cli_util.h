@@ -60,10 +60,10 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
 std::string DecidedBy(const Policy& policy, const Verdict& v);
 
 // A syscall argument or constant value on the command line: a number, a constant name, or
-// several of them or'ed (O_WRONLY|O_CREAT).
-std::optional<uint64_t> ParseValue(std::string_view text);
+// several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.
+std::optional<uint64_t> ParseValue(std::string_view text, Arch arch = HostArch());
 // Whether -D may define `name`: letters, digits and _, not starting with a digit.
-bool IsConstantName(std::string_view name);
+bool IsDefineName(std::string_view name);
 // The names the -D options define.
 std::vector<std::string> DefinedNames(const InputOptions& input);
 // A syscall given by number on the command line ("257", "0x101", "-1"), not by name: none for

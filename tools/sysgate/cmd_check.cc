@@ -85,7 +85,7 @@ int Run(const Options& o) {
   }
   SeccompData d = SeccompData::For(*arch, nr);
   for (size_t i = 1; i < pos.size(); ++i) {
-    auto v = ParseValue(pos[i]);
+    auto v = ParseValue(pos[i], *arch);
     if (!v) {
       PrintError(fmt::format("argument {} ('{}') is not a number, a known constant or several joined by '|'", i - 1, pos[i]));
       return kExitUsage;
@@ -98,10 +98,15 @@ int Run(const Options& o) {
     return kExitInvalid;
   }
   Action action = bpf::ActionOfRet(run->ret);
+  if (action.kind() == ActionKind::kErrno) {  // the ABI's number: named as policies name it
+    auto name = ErrnoName(*arch, static_cast<int>(action.data()));
+    auto generic = name ? ErrnoFromName(Arch::kX86_64, *name) : std::nullopt;
+    if (generic) action = Action::Errno(static_cast<uint32_t>(*generic));
+  }
   std::string why;
   if (policy) {
     Verdict v = Interpreter(*policy).Evaluate(d);
-    if (bpf::RetOf(v.action) != run->ret) {
+    if (bpf::RetOf(v.action, d) != run->ret) {
       PrintError(fmt::format("internal error: the compiled filter returns {} but the policy says "
                              "{}; please report this",
                              bpf::RetName(run->ret), v.action.ToString()));

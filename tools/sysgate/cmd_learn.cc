@@ -75,9 +75,9 @@ int Run(const Options& o) {
   }
 
   learn::RecordOptions ro;
-  ro.spawn.argv = o.command;
-  ro.spawn.env = o.env;
-  ro.spawn.follow_descendants = o.follow;
+  ro.run.argv = o.command;
+  ro.run.env = o.env;
+  ro.run.follow_descendants = o.follow;
   ro.args = o.args;
   const bool live = !o.quiet && isatty(STDERR_FILENO);
   auto last = std::chrono::steady_clock::now();

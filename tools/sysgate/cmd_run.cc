@@ -4,8 +4,9 @@
 //   sysgate run --profile strict --print
 // Exit status: the program's, or 128 + signal (159 when the filter killed it); 125 when a
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
+#include <fcntl.h>
+
 #include <algorithm>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
 
@@ -16,19 +17,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "base/check.h"
 #include "base/strings.h"
-#include "baked_profiles.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "run_report.h"
-#include "sysgate/analysis.h"
-#include "sysgate/compiler.h"
-#include "sysgate/interpreter.h"
-#include "sysgate/kernel.h"
-#include "supervise/policy_supervisor.h"
 #include "sysgate/run.h"
-#include "sysgate/supervisor.h"
 
 namespace sysgate::cli {
 namespace {
@@ -60,71 +53,42 @@ void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
 }
 
-// The filter for a policy file, or a built-in profile that was not baked: parsed, checked
-// against what the kernel supports, routed to the supervisor as the run needs, compiled and
-// verified. Errors are printed; nullopt means the program must not run.
-std::optional<bpf::Program> CompileForRun(const Options& o, const std::string& profile,
-                                          const kernel::Features& features, bool supervise,
-                                          bool audit, std::optional<ParsedPolicy>& parsed,
-                                          formats::RuntimeSettings& runtime) {
+// The filter to run under: a built-in profile as baked, or a policy file (or a profile with
+// other arches) read, checked and compiled by the library. Errors are printed; nullopt means
+// the program must not run.
+std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profile,
+                                      run::Supervision mode, formats::RuntimeSettings& runtime) {
+  auto refuse = [&](const Error& e) -> std::optional<run::Filter> {
+    PrintError(fmt::format("{}; not running {}", e.ToString(), o.command[0]));
+    return std::nullopt;
+  };
+  // A new session keeps the caller's terminal from the program, the terminal rule every other
+  // terminal (docs/run.md); --no-new-session shares it on purpose.
+  const run::FilterOptions options{.supervision = mode, .deny_terminal_injection = !o.no_new_session};
+  if (!profile.empty() && o.arches.empty()) {
+    auto f = run::Filter::Builtin(profile, options);
+    if (!f) return refuse(f.error());
+    return std::move(*f);
+  }
+  std::optional<Policy> policy;
   if (!profile.empty()) {
-    parsed = ParseBuiltinProfile(profile);
-    if (!parsed->ok()) {
-      std::cerr << parsed->RenderDiagnostics(ColorStderr());
-      PrintError(fmt::format("no usable built-in profile '{}' (profiles: {})", profile,
+    ParsedPolicy parsed = ParseBuiltinProfile(profile);
+    if (!parsed.ok()) {
+      PrintError(fmt::format("no built-in profile '{}' (profiles: {})", profile,
                              fmt::join(BuiltinProfileNames(), ", ")));
       return std::nullopt;
     }
+    policy = std::move(*parsed.policy);
   } else {
     formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
     if (!in.ok()) return std::nullopt;
-    parsed.emplace();
-    parsed->policy = std::move(in.policy);
+    policy = std::move(*in.policy);
     runtime = std::move(in.runtime);
   }
-  Policy& policy = *parsed->policy;
-  if (!OverrideArches(policy, o.arches)) return std::nullopt;
-  auto check_action = [&](const Action& a) {
-    if (features.Supports(a)) return true;
-    PrintError(fmt::format("the policy uses {}, which this kernel does not support ({}); not "
-                           "running {}",
-                           a.ToString(), features.ToString(), o.command[0]));
-    return false;
-  };
-  if (!check_action(policy.default_action) || !check_action(policy.unknown_action)) {
-    return std::nullopt;
-  }
-  for (const Rule& r : policy.rules) {
-    if (!check_action(r.action)) return std::nullopt;
-  }
-  if (!supervise) {
-    // Unsupervised, starting the program is an execve under the filter: it must be allowed.
-    Arch host = HostArch();
-    if (auto nr = SyscallNumber(host, "execve")) {
-      Verdict v = Interpreter(policy).Evaluate(SeccompData::For(host, *nr));
-      ActionKind k = v.action.kind();
-      if (k != ActionKind::kAllow && k != ActionKind::kLog) {
-        PrintError(fmt::format("the policy does not allow execve ({}), which starting {} needs "
-                               "without the supervisor (--no-report, or a kernel without "
-                               "user notification)",
-                               v.action.ToString(), o.command[0]));
-        return std::nullopt;
-      }
-    }
-  }
-  Policy installed = audit       ? supervise::RouteForAudit(policy)
-                     : supervise ? supervise::RouteBlockingVerdicts(policy)
-                                 : policy;
-  auto compiled = Compile(installed);
-  if (!compiled) {
-    PrintError(compiled.error().ToString());
-    return std::nullopt;
-  }
-  if (auto v = analysis::VerifyTranslation(installed, *compiled); !v) {
-    PrintError(v.error().ToString() + " (a sysgate bug; please report it)");
-    return std::nullopt;
-  }
-  return std::move(*compiled);
+  if (!OverrideArches(*policy, o.arches)) return std::nullopt;
+  auto f = run::Filter::ForPolicy(*policy, options);
+  if (!f) return refuse(f.error());
+  return std::move(*f);
 }
 
 int Run(const Options& o) {
@@ -153,81 +117,53 @@ int Run(const Options& o) {
     PrintError("no program given: sysgate run [OPTIONS] -- PROGRAM [ARG...]");
     return kExitUsage;
   }
-  // Any problem from here to exec: the program does not run.
-  const kernel::Features& features = kernel::Probe();
-  if (!features.filter_mode) {
-    PrintError("this kernel does not support seccomp filters; not running " + o.command[0]);
-    return run::kExitSetupFailed;
-  }
-  // Supervised (the default): blocking verdicts go to the runner, which reports each and
-  // answers it as the policy says; the runner's own exec of the program is let through.
-  const bool can_supervise = features.user_notif && (features.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
   const bool audit = o.audit || !o.audit_log.empty();
-  if (audit && (!can_supervise || o.no_report)) {
-    PrintError(o.no_report ? "--audit needs the supervisor; it cannot be combined with --no-report"
-                           : "--audit needs seccomp user notification, which this kernel lacks");
+  if (audit && o.no_report) {
+    PrintError("--audit needs the supervisor; it cannot be combined with --no-report");
     return run::kExitSetupFailed;
   }
-  const bool supervise = !o.no_report && can_supervise;
-
-  // A built-in profile run as usual was compiled and verified when sysgate was built
-  // (baked_profiles.h); its policy is then parsed only if a blocked call needs it.
-  const BakedProfile* baked = nullptr;
-  if (!profile.empty() && o.arches.empty() && !audit) {
-    baked = FindBakedProfile(profile);
-    // Otherwise the path below says which action this kernel lacks, or that execve is needed.
-    if (baked && (!std::ranges::all_of(baked->actions, [&](ActionKind k) { return features.Supports(k); }) ||
-                  (!supervise && !baked->allows_execve))) {
-      baked = nullptr;
-    }
-  }
-  std::optional<ParsedPolicy> parsed;
+  // Any problem from here to exec: the program does not run.
+  const run::Supervision mode = audit ? run::Supervision::kAudit
+                                : o.no_report ? run::Supervision::kNone
+                                              : run::Supervision::kReport;
   formats::RuntimeSettings runtime;  // an OCI profile's flags
-  auto lazy_policy = [&]() -> const Policy& {
-    if (!parsed) parsed = ParseBuiltinProfile(profile);
-    SG_CHECK(parsed->ok(), "a built-in profile that parsed when sysgate was built must parse now");
-    return *parsed->policy;
-  };
-  bpf::Program prog;
-  if (baked) {
-    std::span<const bpf::Insn> p = supervise ? baked->supervised : baked->unsupervised;
-    prog.assign(p.begin(), p.end());
-  } else {
-    auto compiled = CompileForRun(o, profile, features, supervise, audit, parsed, runtime);
-    if (!compiled) return run::kExitSetupFailed;
-    prog = std::move(*compiled);
-  }
-  run::SpawnOptions spawn;
-  spawn.argv = o.command;
-  spawn.keep_fds = o.keep_fds;
-  spawn.clear_env = o.clear_env;
-  spawn.env = o.env;
-  spawn.new_session = !o.no_new_session;
-  spawn.drop_caps = o.drop_caps;
+  std::optional<run::Filter> filter = MakeFilter(o, profile, mode, runtime);
+  if (!filter) return run::kExitSetupFailed;
+
+  run::Options ro;
+  ro.argv = o.command;
+  ro.keep_fds = o.keep_fds;
+  ro.clear_env = o.clear_env;
+  ro.env = o.env;
+  ro.new_session = !o.no_new_session;
+  ro.drop_caps = o.drop_caps;
   auto has_flag = [&](std::string_view f) { return std::ranges::find(runtime.flags, f) != runtime.flags.end(); };
-  spawn.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
-  spawn.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
-  spawn.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
-  spawn.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+  ro.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
+  ro.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
+  ro.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  ro.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
   std::FILE* audit_log = nullptr;
   if (!o.audit_log.empty()) {
-    audit_log = std::fopen(o.audit_log.c_str(), "we");
+    // Above 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
+    // lets go of those when the program is gone (--exec) or writes reports to fd 2.
+    int fd = open(o.audit_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    int err = errno;
+    if (fd >= 0) close(fd);
+    if (high >= 0) audit_log = fdopen(high, "w");
     if (!audit_log) {
-      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(errno)));
+      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(err)));
       return run::kExitSetupFailed;
     }
+    ro.supervisor_fds.push_back(high);  // refused as a --keep-fd, in either mode
   }
   const ReportStyle style{o.quiet, o.json};
   std::optional<Auditor> auditor;
-  Supervisor audit_supervisor;
-  if (audit) {
-    auditor.emplace(style, *parsed->policy, audit_log);
-    audit_supervisor.Otherwise([&](SyscallCall& c) { return auditor->Handle(c); });
-    spawn.supervisor = &audit_supervisor;
-  } else if (supervise) {
-    spawn.load_supervise_policy = lazy_policy;
-    spawn.on_blocked = [&](const run::BlockedCall& b) { ReportBlocked(style, lazy_policy(), b); };
-  }
+  if (audit) auditor.emplace(style, audit_log);
+  ro.on_call = [&](const run::Call& c) {
+    if (auditor) auditor->Report(filter->policy(), c);
+    else ReportBlocked(style, filter->policy(), c);
+  };
   run::Stage stage{};
   auto failed = [&](const Error& e) {
     PrintError(e.ToString());
@@ -238,27 +174,33 @@ int Run(const Options& o) {
   };
   if (o.exec) {
     // The supervisor process ends the audit; this process becomes the program, or fails.
-    if (auditor) spawn.on_program_exit = [&] { auditor->Summary(); };
-    spawn.on_finished = [&] {
+    if (auditor) ro.on_program_exit = [&] { auditor->Summary(); };
+    ro.on_finished = [&] {
       if (audit_log) std::fclose(audit_log);
     };
-    if (audit_log) spawn.supervisor_fds.push_back(fileno(audit_log));
-    auto r = run::ExecInPlace(prog, spawn, &stage);
+    auto r = run::ExecInPlace(*filter, ro, &stage);
     return failed(r.error());
   }
-  auto outcome = run::Run(prog, spawn, &stage);
+  auto outcome = run::Run(*filter, ro, &stage);
   if (auditor) auditor->Summary();
   if (audit_log) std::fclose(audit_log);
   if (!outcome) return failed(outcome.error());
-  if (outcome->killed_by_policy || (outcome->signaled && outcome->signal == SIGSYS)) {
+  if (!outcome->supervisor_failure.empty()) {
+    PrintError(fmt::format("the supervisor could not go on ({}); {} (pid {}) was killed",
+                           outcome->supervisor_failure, o.command[0], outcome->pid));
+  }
+  if (outcome->killed_by_filter) {
     Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
+  } else if (outcome->signaled && outcome->signal == SIGSYS) {
+    Say(o, fmt::format("{} (pid {}) was killed by SIGSYS", o.command[0], outcome->pid));
   }
   if (o.json) {
     nlohmann::json j = {{"program", o.command[0]},
                         {"pid", outcome->pid},
                         {"exit_status", outcome->ExitStatus()},
                         {"signal", outcome->signaled ? outcome->signal : 0},
-                        {"instructions", prog.size()}};
+                        {"killed_by_filter", outcome->killed_by_filter},
+                        {"instructions", filter->program().size()}};
     std::cerr << j.dump() << "\n";
   }
   return outcome->ExitStatus();

@@ -2,6 +2,7 @@
 //   sysgate syscalls --arch i386 execve          -> 11
 //   sysgate syscalls --arch aarch64 56           -> openat
 //   sysgate syscalls --signature openat          -> openat(fd:s32 dfd, ...)
+//   sysgate syscalls --arch s390x --signature clone   -> clone(ulong:u64 newsp, flags:u64 clone_flags, ...)
 //   sysgate syscalls @io-uring                   -> the group's members on the arch
 //   sysgate syscalls --groups                    -> every group
 #include <iostream>
@@ -109,7 +110,7 @@ int Run(const Options& o) {
       if (o.json) {
         items.push_back(entry(*name, **num));
       } else if (o.signature) {
-        const Signature* s = FindSignature(*name);
+        const Signature* s = FindSignature(*arch, *name);
         std::cout << (s ? FormatSignature(*s) : std::string(*name) + "(?)") << "\n";
       } else {
         std::cout << *name << "\n";
@@ -126,7 +127,7 @@ int Run(const Options& o) {
     if (o.json) {
       items.push_back(entry(q, *nr));
     } else if (o.signature) {
-      const Signature* s = FindSignature(q);
+      const Signature* s = FindSignature(*arch, q);
       std::cout << (s ? FormatSignature(*s) : q + "(?): no prototype known") << "\n";
     } else {
       std::cout << *nr << "\n";

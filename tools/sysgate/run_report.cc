@@ -36,16 +36,13 @@ struct CallFacts {
 
 }  // namespace
 
-void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::BlockedCall& b) {
-  CallFacts f(policy, b.pid, b.data, b.call, b.verdict);
-  std::string outcome;
-  if (b.killed) {
-    outcome = "killed";
-  } else {
-    int e = static_cast<int>(b.verdict.action.data());
-    auto name = ErrnoName(e);
-    outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(e), strerror(e));
-  }
+void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::Call& c) {
+  CallFacts f(policy, c.pid, c.data, c.text, c.verdict);
+  auto name = ErrnoName(c.error);
+  std::string outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(c.error), strerror(c.error));
+  // The policy's own notify rule: sysgate run answers for it, and says so.
+  if (c.verdict.action.kind() == ActionKind::kNotify) outcome += ", no handler for notify";
+  if (c.error == 0) outcome = c.verdict.action.kind() == ActionKind::kErrno ? "0 (errno(0))" : "killed";
   if (style.json) {
     nlohmann::json j = f.Json("blocked");
     j["result"] = outcome;
@@ -55,12 +52,8 @@ void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::Bl
   }
 }
 
-Auditor::Auditor(const ReportStyle& style, const Policy& policy, std::FILE* log)
-    : style_(style), policy_(policy), interp_(policy), log_(log) {}
-
-Reply Auditor::Handle(SyscallCall& call) {
-  Verdict v = interp_.Evaluate(call.data());
-  CallFacts f(policy_, call.tid(), call.data(), call.Describe(), v);
+void Auditor::Report(const Policy& policy, const run::Call& c) {
+  CallFacts f(policy, c.pid, c.data, c.text, c.verdict);
   uint64_t seen = ++counts_[{f.syscall, f.action + ", " + f.rule}];
   ++total_;
   std::string line = log_ || style_.json ? f.Json("audit").dump() + "\n" : "";
@@ -74,7 +67,6 @@ Reply Auditor::Handle(SyscallCall& call) {
     std::cerr << fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
                              f.Where(), seen == kRepeatsShown ? " (further ones only counted)" : "");
   }
-  return Reply::Continue();
 }
 
 void Auditor::Summary() const {

@@ -10,7 +10,6 @@
 
 #include "sysgate/interpreter.h"
 #include "sysgate/run.h"
-#include "sysgate/supervisor.h"
 
 namespace sysgate::cli {
 
@@ -19,22 +18,20 @@ struct ReportStyle {
   bool json = false;  // JSON objects on stderr instead of text
 };
 
-// sysgate: blocked execve("/bin/sh", ["sh", "-c", "id"], 0x7ffd5a1c) = killed  [x86_64 #59, pid 4242, default action]
-void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::BlockedCall& b);
+// sysgate: blocked execve("/bin/sh", ["sh", "-c", "id"], 0x7ffd5a1c) = -1 EPERM (Operation not permitted)  [x86_64 #59, pid 4242, default action]
+void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::Call& c);
 
 // Audit mode: every call the policy would stop runs, and is reported; Summary() at the end.
 class Auditor {
  public:
   // `log` (may be null): every call also as a JSON line.
-  Auditor(const ReportStyle& style, const Policy& policy, std::FILE* log);
-  Reply Handle(SyscallCall& call);
+  Auditor(const ReportStyle& style, std::FILE* log) : style_(style), log_(log) {}
+  void Report(const Policy& policy, const run::Call& c);
   void Summary() const;
 
  private:
   static constexpr uint64_t kRepeatsShown = 3;
   ReportStyle style_;
-  const Policy& policy_;
-  Interpreter interp_;
   std::FILE* log_;
   std::map<std::pair<std::string, std::string>, uint64_t> counts_;  // (syscall, verdict) -> calls
   uint64_t total_ = 0;

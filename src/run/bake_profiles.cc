@@ -1,11 +1,10 @@
-// sysgate_bake OUT.inc: compiles every built-in profile as `sysgate run` installs it (for the
-// build host's arches; with blocking verdicts routed to the supervisor, and as it is for
-// --no-report), checks each program against its policy, and writes them as C++ arrays for
-// baked_profiles.cc. Run by the build; a profile that
-// does not parse, compile or verify fails the build.
+// sysgate_bake OUT.inc: compiles every built-in profile as a run installs it (for the build
+// host's arches; with errno verdicts routed to the supervisor, and as it is without one),
+// checks each program against its policy, and writes them as C++ arrays for
+// baked_profiles.cc. Run by the build; a profile that does not parse, compile or verify fails
+// the build.
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -52,26 +51,17 @@ bool Bake(std::string_view name, std::string* out, std::string* table) {
   }
   const Policy& policy = *parsed.policy;
   const std::string id = Identifier(name);
-  std::string supervised = ProgramArray("kSupervised_" + id, supervise::RouteBlockingVerdicts(policy),
+  std::string supervised = ProgramArray("kSupervised_" + id, supervise::RouteForReports(policy),
                                         fmt::format("{} (supervised)", name));
   std::string unsupervised = ProgramArray("kUnsupervised_" + id, policy, name);
   if (supervised.empty() || unsupervised.empty()) return false;
 
-  std::set<int> kinds = {static_cast<int>(policy.default_action.kind()),
-                         static_cast<int>(policy.unknown_action.kind())};
-  for (const Rule& r : policy.rules) kinds.insert(static_cast<int>(r.action.kind()));
-  bool allows_execve = false;
-  if (auto nr = SyscallNumber(HostArch(), "execve")) {
-    ActionKind k = Interpreter(policy).Evaluate(SeccompData::For(HostArch(), *nr)).action.kind();
-    allows_execve = k == ActionKind::kAllow || k == ActionKind::kLog;
-  }
-
   *out += supervised + unsupervised;
   *out += fmt::format("inline constexpr ActionKind kActions_{}[] = {{", id);
-  for (int k : kinds) *out += fmt::format("ActionKind{{{}}}, ", k);
+  for (ActionKind k : policy.ActionKinds()) *out += fmt::format("ActionKind{{{}}}, ", static_cast<int>(k));
   *out += "};\n\n";
-  *table += fmt::format("    {{\"{}\", kSupervised_{}, kUnsupervised_{}, kActions_{}, {}}},\n", name,
-                        id, id, id, allows_execve);
+  *table += fmt::format("    {{\"{}\", kSupervised_{}, kUnsupervised_{}, kActions_{}}},\n", name,
+                        id, id, id);
   return true;
 }
 
@@ -83,8 +73,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string out =
-      "// GENERATED at build time by sysgate_bake (tools/sysgate/bake_profiles.cc); do not edit.\n"
-      "// Included once, by tools/sysgate/baked_profiles.cc.\n\n";
+      "// GENERATED at build time by sysgate_bake (src/run/bake_profiles.cc); do not edit.\n"
+      "// Included once, by src/run/baked_profiles.cc.\n\n";
   std::string table;
   const auto names = BuiltinProfileNames();
   for (std::string_view name : names) {

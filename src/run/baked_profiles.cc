@@ -1,8 +1,8 @@
-#include "baked_profiles.h"
+#include "run/baked_profiles.h"
 
 #include <array>
 
-namespace sysgate::cli {
+namespace sysgate::run {
 namespace {
 
 #include "baked_profiles.inc"  // kBakedProfiles, written by sysgate_bake
@@ -16,4 +16,4 @@ const BakedProfile* FindBakedProfile(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace sysgate::cli
+}  // namespace sysgate::run

@@ -1,0 +1,65 @@
+#include "run/supervision.h"
+
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+
+#include "supervise/policy_supervisor.h"
+
+namespace sysgate::run {
+namespace {
+
+// The policy's verdicts, with the rule that decided, for reports. Built at the first report:
+// a baked profile is parsed only then.
+class Verdicts {
+ public:
+  explicit Verdicts(const Filter& filter) : filter_(filter) {}
+  Verdict Of(const SeccompData& d) {
+    if (!interp_) interp_.emplace(filter_.policy());
+    return interp_->Evaluate(d);
+  }
+
+ private:
+  const Filter& filter_;
+  std::optional<Interpreter> interp_;
+};
+
+void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error) {
+  if (!o.on_call) return;
+  try {
+    Call c;
+    c.pid = call.tid();
+    c.data = call.data();
+    c.verdict = verdicts.Of(c.data);
+    c.error = error;
+    if (o.decode) c.text = call.Describe();
+    o.on_call(c);
+  } catch (...) {
+    static constexpr char kLost[] = "sysgate: a report was lost (the supervisor is out of memory)\n";
+    [[maybe_unused]] ssize_t n = write(2, kLost, sizeof kLost - 1);
+  }
+}
+
+}  // namespace
+
+Supervisor MakeSupervisor(const Filter& filter, const Options& o) {
+  Supervisor s;
+  auto verdicts = std::make_shared<Verdicts>(filter);
+  if (filter.supervision() == Supervision::kAudit) {
+    s.Otherwise([verdicts, &o](SyscallCall& call) {
+      Report(*verdicts, o, call, 0);
+      return Reply::Continue();
+    });
+  } else {
+    auto decide = std::make_shared<supervise::PolicySupervisor>(filter.program());
+    s.Otherwise([verdicts, decide, &o](SyscallCall& call) {
+      supervise::Decision d = decide->Decide(call.data());
+      Report(*verdicts, o, call, d.error);
+      return d.reply;
+    });
+  }
+  return s;
+}
+
+}  // namespace sysgate::run
