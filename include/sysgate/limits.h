@@ -33,7 +33,7 @@ inline constexpr size_t kMaxSetValues = 10'000;
 
 // YAML nodes made from one SeccompProfile once aliases are expanded (a "billion laughs" stops
 // here).
-inline constexpr size_t kMaxYamlNodes = 1'000'000;
+inline constexpr size_t kMaxYamlNodes = 200'000;
 
 // Names longer than this get no "did you mean" suggestion (no real name comes close).
 inline constexpr size_t kMaxSuggestedNameLength = 64;

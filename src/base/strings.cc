@@ -9,22 +9,30 @@
 
 namespace sysgate::base {
 
-int EditDistance(std::string_view a, std::string_view b) {
+int EditDistance(std::string_view a, std::string_view b, int limit) {
   // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
-  // ("opne" -> "open") cost 1 each.
-  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  // ("opne" -> "open") cost 1 each. Three rows of the table at a time; once two rows in a row
+  // are all over `limit`, so is every row after them.
+  std::vector<int> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) last[j] = static_cast<int>(j);
+  int last_min = 0;
   for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = static_cast<int>(i);
+    int row_min = row[0];
     for (size_t j = 1; j <= b.size(); ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        row[j] = std::min(row[j], before[j - 2] + 1);
       }
+      row_min = std::min(row_min, row[j]);
     }
+    if (row_min > limit && last_min > limit) return limit + 1;
+    last_min = row_min;
+    std::swap(before, last);
+    std::swap(last, row);
   }
-  return d[a.size()][b.size()];
+  return std::min(last[b.size()], limit + 1);
 }
 
 std::optional<std::string> ClosestMatch(std::string_view word,
@@ -40,7 +48,7 @@ std::optional<std::string> ClosestMatch(std::string_view word,
     // The distance is at least the difference in length: skip what cannot be close.
     size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
     if (gap > static_cast<size_t>(budget)) continue;
-    int d = EditDistance(word, c);
+    int d = EditDistance(word, c, best - 1);
     if (d < best) {
       best = d;
       best_name = c;

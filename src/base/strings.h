@@ -9,8 +9,9 @@
 
 namespace sysgate::base {
 
-// Levenshtein distance, for "did you mean" suggestions.
-int EditDistance(std::string_view a, std::string_view b);
+// Levenshtein distance (with adjacent transpositions), for "did you mean" suggestions; past
+// `limit`, limit + 1 (found sooner: suggestions compare a word with every name).
+int EditDistance(std::string_view a, std::string_view b, int limit = 1 << 20);
 
 // The candidate closest to `word` if it is close enough to be a plausible typo; none for words
 // longer than limits::kMaxSuggestedNameLength.

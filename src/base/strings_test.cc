@@ -77,6 +77,10 @@ TEST(EditDistance, Basics) {
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3);
   EXPECT_EQ(EditDistance("same", "same"), 0);
   EXPECT_EQ(EditDistance("opne", "open"), 1);  // a transposition
+  EXPECT_EQ(EditDistance("kitten", "sitting", 3), 3);
+  EXPECT_EQ(EditDistance("kitten", "sitting", 2), 3);  // past the limit: limit + 1
+  EXPECT_EQ(EditDistance("read", "rt_sigtimedwait", 1), 2);
+  EXPECT_EQ(EditDistance("abcdef", "badcfe", 3), 3);  // three transpositions, within the limit
 }
 
 }  // namespace
