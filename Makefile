@@ -9,7 +9,7 @@ CHECK_USER ?= nobody
 ROOTS    ?= $(BUILD)-roots
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
-.PHONY: all deps build demo check check-arches bench generate asan clean \
+.PHONY: all deps build demo check check-arches bench generate asan fuzz clean \
         install package check-user check-chroot check-container check-package
 
 all: build
@@ -86,5 +86,15 @@ asan: deps
 	$(CMAKE) --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 900
 
+# The libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan, each run for
+# FUZZ_SECONDS on its corpus; FUZZ_TARGETS picks some (default: all).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	$(CMAKE) -S . -B $(BUILD)-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++-16 -DSYSGATE_SANITIZE=ON -DSYSGATE_FUZZ=ON
+	$(CMAKE) --build $(BUILD)-fuzz -j $(JOBS)
+	tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(ROOTS)
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(ROOTS)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sysgate/bpf.h"
+#include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
 
 namespace sysgate::analysis {
@@ -70,6 +71,14 @@ Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& chec
 // Two policies give the same action on the boundary inputs of both (format round trips,
 // conversions). The error names the first input where they differ.
 Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
+
+// A conversion checked: `text`, written in `format` by formats::Export from a policy whose
+// Exported::means is `means`, read back the way sysgate reads that format (for means' first
+// target arch; `section`: the Firecracker thread category or SPO profile written) and compared
+// with `means` on the arches both cover (OCI adds the native arch, Firecracker keeps one). An
+// error when the text does not read back or means something else: either is a sysgate bug.
+Result<TranslationReport> VerifyConversion(const Policy& means, std::string_view text,
+                                           formats::Format format, const std::string& section);
 
 // ---- comparing two policies ----
 
@@ -141,7 +150,8 @@ std::string Disassemble(const bpf::Program& prog, const DisasmOptions& options =
 // Reads the asm-able form back: statements such as `A = sys_number`, `A = args[1] >> 32`,
 // `if (A == openat) goto allow else goto deny`, `return ERRNO(1)`, labels `name:`, syscall
 // names (resolved for the arch the program has checked, or `arch.name`), ARCH_* constants.
-// Assemble(Disassemble(p, {.asm_able = true})) == p.
+// Assemble(Disassemble(p, {.asm_able = true})) == p, but for fields the kernel ignores and the
+// listing does not show (jt and jf outside conditional jumps, k where there is no constant).
 Result<bpf::Program> Assemble(std::string_view text, std::string_view filename = "<input>",
                               std::optional<Arch> arch = std::nullopt);
 

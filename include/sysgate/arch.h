@@ -115,6 +115,11 @@ struct FixedName {
     // a's first n characters are b: a is longer unless it ends here.
     return a.text[n] == '\0' ? std::strong_ordering::equal : std::strong_ordering::greater;
   }
+  // Two names: declared, or clang finds the two ways of converting one of them ambiguous.
+  friend constexpr bool operator==(const FixedName& a, const FixedName& b) { return a == b.view(); }
+  friend constexpr std::strong_ordering operator<=>(const FixedName& a, const FixedName& b) {
+    return a <=> b.view();
+  }
 };
 // Long enough for every syscall name (the longest, sched_rr_get_interval_time64, has 28).
 using SyscallNameText = FixedName<32>;

@@ -53,7 +53,8 @@ struct ImportOptions {
   bool strict = false;                  // unknown syscall names are errors, not warnings
   std::string section;                  // which part of a file: Firecracker's thread
                                         // category (vmm, api, vcpu), an SPO profile's name
-  std::vector<std::string> include_dirs;  // minijail @include, sysgate include
+  std::vector<std::string> include_dirs;  // minijail @include, Kafel #include, sysgate include
+  int max_include_depth = 16;             // at most limits::kMaxIncludeDepth
   std::map<std::string, uint64_t> constants;  // sysgate: ParseOptions::constants
 };
 using OciOptions = ImportOptions;
@@ -113,5 +114,13 @@ ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& par
 
 // True if the text looks like JSON (its first non-blank character is '{').
 bool LooksLikeJson(std::string_view text);
+
+// Linux's capability names (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE), which Docker profiles'
+// includes/excludes.caps and ImportOptions::caps use.
+const std::vector<std::string_view>& CapabilityNames();
+
+// A kernel version, major.minor, from "5.15", "5" or a release such as "6.1.0-13-amd64" (what
+// follows major.minor is ignored when it starts with '.', '-' or '+'); none for anything else.
+std::optional<std::pair<int, int>> ParseKernelVersion(std::string_view text);
 
 }  // namespace sysgate::formats

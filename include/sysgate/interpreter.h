@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "sysgate/policy.h"
@@ -50,7 +51,9 @@ class Interpreter {
   struct Abi {
     Policy policy;
     std::vector<size_t> origin;                // policy.rules[i] is the policy's rules[origin[i]]
-    std::vector<std::vector<int32_t>> numbers;  // per rule: the syscall numbers it covers (sorted)
+    // Per syscall number: the rules (indexes into policy.rules) that cover it, in order, so
+    // that an input is tried against its syscall's rules only, not every rule of a large policy.
+    std::unordered_map<int32_t, std::vector<size_t>> rules;
   };
   const Policy& policy_;
   std::map<Arch, Abi> abis_;

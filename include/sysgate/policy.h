@@ -217,6 +217,7 @@ struct Policy {
   bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success
   std::vector<NamedConstant> constants;
   std::vector<Rule> rules;
+  SourceLoc default_loc, unknown_loc;        // where the actions were set; not part of equality
 
   // The targets, with the default filled in.
   std::vector<Arch> TargetArches() const;
@@ -224,7 +225,11 @@ struct Policy {
   // and every rule's), sorted: what a kernel must support to run it.
   std::vector<ActionKind> ActionKinds() const;
 
-  friend bool operator==(const Policy&, const Policy&) = default;
+  friend bool operator==(const Policy& a, const Policy& b) {
+    return a.default_action == b.default_action && a.unknown_action == b.unknown_action &&
+           a.foreign_abi_action == b.foreign_abi_action && a.arches == b.arches && a.allow_errno_zero == b.allow_errno_zero &&
+           a.constants == b.constants && a.rules == b.rules;
+  }
 };
 
 // ---- diagnostics ----

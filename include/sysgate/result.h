@@ -82,6 +82,11 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
+  template <class U>
+  T value_or(U&& fallback) const& {
+    return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
+  }
+
   const Error& error() const { return std::get<1>(v_); }
   Error& error() { return std::get<1>(v_); }
 

@@ -4,7 +4,6 @@
 // disassembler uses).
 #include <cctype>
 #include <map>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -16,6 +15,62 @@ namespace sysgate::analysis {
 namespace {
 
 using namespace bpf::op;
+
+// Reads one line of assembler text from left to right. (Hand-written rather than std::regex,
+// whose matcher recurses once per character and overflows the stack on long lines.)
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+
+  static bool Blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+  static bool WordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+  void Blanks() {
+    while (i_ < s_.size() && Blank(s_[i_])) ++i_;
+  }
+  bool AtEnd() const { return i_ == s_.size(); }
+  bool Lit(std::string_view w) {
+    if (!s_.substr(i_).starts_with(w)) return false;
+    i_ += w.size();
+    return true;
+  }
+  // `w` followed by at least one blank (consumed).
+  bool Keyword(std::string_view w) {
+    if (!s_.substr(i_).starts_with(w) || i_ + w.size() >= s_.size() || !Blank(s_[i_ + w.size()])) return false;
+    i_ += w.size();
+    Blanks();
+    return true;
+  }
+  // The longest run of characters that `ok` accepts (possibly empty).
+  template <class Pred>
+  std::string_view Run(Pred ok) {
+    size_t start = i_;
+    while (i_ < s_.size() && ok(s_[i_])) ++i_;
+    return s_.substr(start, i_ - start);
+  }
+  std::string_view NonBlanks() { return Run([](char c) { return !Blank(c); }); }
+  std::string_view Digits() { return Run([](char c) { return c >= '0' && c <= '9'; }); }
+  std::string_view Rest() {
+    std::string_view r = s_.substr(i_);
+    i_ = s_.size();
+    return r;
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+// `v` as a whole is PREFIX[INNER] with INNER made of characters `ok` accepts; INNER, if so.
+template <class Pred>
+std::optional<std::string_view> Bracketed(std::string_view v, std::string_view prefix, Pred ok) {
+  Cursor c(v);
+  if (!c.Lit(prefix) || !c.Lit("[")) return std::nullopt;
+  std::string_view inner = c.Run(ok);
+  if (inner.empty() || !c.Lit("]") || !c.AtEnd()) return std::nullopt;
+  return inner;
+}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 struct Pending {
   bpf::Insn insn;
@@ -43,13 +98,14 @@ class Assembler {
       if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
       line = Trim(line);
       // Labels: "name:" alone or before a statement.
-      static const std::regex reLabel(R"(^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$)");
-      std::smatch m;
-      if (std::regex_match(line, m, reLabel) && !line.starts_with("if")) {
-        std::string name = m[1];
-        if (labels_.count(name)) return Err(line_no, fmt::format("label '{}' defined twice", name));
+      Cursor c(line);
+      std::string_view label = c.Run(Cursor::WordChar);
+      c.Blanks();
+      if (!label.empty() && !IsDigit(label[0]) && c.Lit(":") && !line.starts_with("if")) {
+        std::string name(label);
+        if (labels_.count(name)) return Err(line_no, fmt::format("label '{}' defined twice", base::Abbreviate(name)));
         labels_[name] = out_.size();
-        line = Trim(m[2]);
+        line = Trim(std::string(c.Rest()));
       }
       if (line.empty()) continue;
       if (auto r = Statement(line, line_no); !r) return r.error();
@@ -59,9 +115,9 @@ class Assembler {
   }
 
  private:
-  // A decimal index from the regexes' (\d+); out of range values become UINT32_MAX, which the
+  // A decimal index (digits); out of range values become UINT32_MAX, which the
   // verifier rejects with a message.
-  static uint32_t Small(const std::string& digits) {
+  static uint32_t Small(std::string_view digits) {
     auto v = base::ParseInteger(digits);
     return v && *v <= 0xffffffffULL ? static_cast<uint32_t>(*v) : UINT32_MAX;
   }
@@ -102,16 +158,18 @@ class Assembler {
         {"LOG", bpf::ret::kLog}, {"USER_NOTIF", bpf::ret::kUserNotif},
         {"TRAP", bpf::ret::kTrap}, {"TRACE", bpf::ret::kTrace}};
     if (auto it = kPlain.find(s); it != kPlain.end()) return it->second;
-    static const std::regex reWithData(R"(^(ERRNO|TRAP|TRACE)\((.+)\)$)");
-    std::smatch m;
-    if (std::regex_match(s, m, reWithData)) {
-      std::string d = Trim(m[2]);
+    std::string_view kind;
+    for (std::string_view k : {"ERRNO", "TRAP", "TRACE"}) {
+      if (s.starts_with(std::string(k) + "(") && s.size() > k.size() + 2 && s.ends_with(')')) kind = k;
+    }
+    if (!kind.empty()) {
+      std::string d = Trim(s.substr(kind.size() + 1, s.size() - kind.size() - 2));
       std::optional<uint64_t> v = base::ParseInteger(d);
       if (!v) {
         if (auto e = ErrnoFromName(d)) v = static_cast<uint64_t>(*e);
       }
       if (!v || *v > 0xffff) return Err(line, fmt::format("bad data '{}' (0..65535)", d));
-      uint32_t base = m[1] == "ERRNO" ? bpf::ret::kErrno : m[1] == "TRAP" ? bpf::ret::kTrap : bpf::ret::kTrace;
+      uint32_t base = kind == "ERRNO" ? bpf::ret::kErrno : kind == "TRAP" ? bpf::ret::kTrap : bpf::ret::kTrace;
       return base | static_cast<uint32_t>(*v);
     }
     if (auto v = base::ParseInteger(s); v && *v <= 0xffffffffULL) return static_cast<uint32_t>(*v);
@@ -119,19 +177,11 @@ class Assembler {
   }
 
   Result<void> Statement(const std::string& s, int line) {
-    std::smatch m;
     Pending p;
     p.line = line;
-    static const std::regex reRet(R"(^return\s+(.+)$)");
-    static const std::regex reGoto(R"(^goto\s+(\S+)$)");
-    static const std::regex reIf(
-        R"(^if\s*\(\s*(!\s*\(\s*)?A\s*(==|!=|>=|<=|>|<|&)\s*([^)\s]+)\s*\)?\s*\)\s*goto\s+(\S+)(?:\s+else\s+goto\s+(\S+))?$)");
-    static const std::regex reLoadA(R"(^A\s*=\s*(.+)$)");
-    static const std::regex reLoadX(R"(^X\s*=\s*(.+)$)");
-    static const std::regex reStore(R"(^mem\[(\d+)\]\s*=\s*([AX])$)");
-    static const std::regex reAlu(R"(^A\s*(\+|-|\*|/|&|\||\^|<<|>>|%)=\s*(\S+)$)");
-    if (std::regex_match(s, m, reRet)) {
-      std::string v = Trim(m[1]);
+    Cursor c(s);
+    if (c.Keyword("return")) {
+      std::string v = Trim(std::string(c.Rest()));
       if (v == "A") {
         p.insn = bpf::Stmt(kRet | kA, 0);
       } else {
@@ -139,82 +189,164 @@ class Assembler {
         if (!r) return r.error();
         p.insn = bpf::Stmt(kRet | kK, *r);
       }
-    } else if (std::regex_match(s, m, reGoto)) {
+    } else if (Cursor g(s); g.Keyword("goto") && !g.NonBlanks().empty() && g.AtEnd()) {
       p.insn = bpf::Stmt(kJmp | kJa, 0);
-      p.jt_label = m[1];
-    } else if (std::regex_match(s, m, reIf)) {
-      bool negated_jset = m[1].matched;
-      std::string op = m[2];
-      if (negated_jset && op != "&") return Err(line, "only `!(A & K)` may be negated");
-      static const std::map<std::string, std::pair<uint16_t, bool>> kOps = {
-          {"==", {kJeq, false}}, {"!=", {kJeq, true}}, {">", {kJgt, false}},
-          {"<=", {kJgt, true}}, {">=", {kJge, false}}, {"<", {kJge, true}}, {"&", {kJset, false}}};
-      auto [jop, negated] = kOps.at(op);
-      negated = negated || negated_jset;
-      std::string v = m[3];
-      uint16_t src = kK;
-      uint32_t k = 0;
-      if (v == "X") {
-        src = kX;
-      } else {
-        auto r = Value(v, line, &p.syscall);
-        if (!r) return r.error();
-        k = *r;
-      }
-      p.insn = bpf::Jump(kJmp | jop | src, k, 0, 0);
-      std::string target = m[4], other = m[5].matched ? std::string(m[5]) : std::string();
-      if (!other.empty() && negated) return Err(line, "write `else` forms with the positive condition");
-      if (negated) {
-        p.jf_label = target;  // taken when the condition is false
-      } else {
-        p.jt_label = target;
-        p.jf_label = other;
-      }
-    } else if (std::regex_match(s, m, reStore)) {
-      p.insn = bpf::Stmt(m[2] == "A" ? kSt : kStx, Small(m[1]));
-    } else if (std::regex_match(s, m, reAlu)) {
-      static const std::map<std::string, uint16_t> kAluOps = {
+      p.jt_label = Trim(s.substr(4));
+    } else if (s.starts_with("if")) {
+      auto r = If(s, line, p);
+      if (!r) return r.error();
+    } else if (auto store = Store(s)) {
+      p.insn = bpf::Stmt(store->second == 'A' ? kSt : kStx, Small(store->first));
+    } else if (auto alu = Alu(s)) {
+      static const std::map<std::string_view, uint16_t> kAluOps = {
           {"+", kAdd}, {"-", kSub}, {"*", kMul}, {"/", kDiv}, {"&", kAnd}, {"|", kOr},
           {"^", kXor}, {"<<", kLsh}, {">>", kRsh}, {"%", kMod}};
-      std::string v = m[2];
+      std::string v(alu->second);
       if (v == "X") {
-        p.insn = bpf::Stmt(kAlu | kAluOps.at(m[1]) | kX, 0);
+        p.insn = bpf::Stmt(kAlu | kAluOps.at(alu->first) | kX, 0);
       } else {
         auto r = Value(v, line, nullptr);
         if (!r) return r.error();
-        p.insn = bpf::Stmt(kAlu | kAluOps.at(m[1]) | kK, *r);
+        p.insn = bpf::Stmt(kAlu | kAluOps.at(alu->first) | kK, *r);
       }
-    } else if (std::regex_match(s, m, reLoadA)) {
-      auto r = LoadA(Trim(m[1]), line, p);
+    } else if (auto a = Assigned(s, "A")) {
+      auto r = LoadA(Trim(std::string(*a)), line, p);
       if (!r) return r.error();
       p.insn = *r;
-    } else if (std::regex_match(s, m, reLoadX)) {
-      std::string v = Trim(m[1]);
-      static const std::regex reMem(R"(^mem\[(\d+)\]$)");
-      std::smatch mm;
+    } else if (auto x = Assigned(s, "X")) {
+      std::string v = Trim(std::string(*x));
       if (v == "A") {
         p.insn = bpf::Stmt(kMisc | kTax, 0);
       } else if (v == "len") {
         p.insn = bpf::Stmt(kLdx | kW | kLen, 0);
-      } else if (std::regex_match(v, mm, reMem)) {
-        p.insn = bpf::Stmt(kLdx | kMem, Small(mm[1]));
+      } else if (auto mem = Bracketed(v, "mem", IsDigit)) {
+        p.insn = bpf::Stmt(kLdx | kMem, Small(*mem));
       } else {
         auto r = Value(v, line, nullptr);
         if (!r) return r.error();
         p.insn = bpf::Stmt(kLdx | kImm, *r);
       }
     } else {
-      return Err(line, fmt::format("cannot read '{}'", s));
+      return Err(line, fmt::format("cannot read '{}'", base::Abbreviate(s)));
     }
     out_.push_back(std::move(p));
     return {};
   }
 
+  // if (A OP K) goto L [else goto M]      if (!(A & K)) goto L
+  Result<void> If(const std::string& s, int line, Pending& p) {
+    Cursor c(s);
+    auto bad = [&] { return Err(line, fmt::format("cannot read '{}'", base::Abbreviate(s))); };
+    c.Lit("if");
+    c.Blanks();
+    if (!c.Lit("(")) return bad();
+    c.Blanks();
+    bool negated_jset = false;
+    if (c.Lit("!")) {
+      c.Blanks();
+      if (!c.Lit("(")) return bad();
+      c.Blanks();
+      negated_jset = true;
+    }
+    if (!c.Lit("A")) return bad();
+    c.Blanks();
+    static const std::pair<std::string_view, std::pair<uint16_t, bool>> kOps[] = {
+        {"==", {kJeq, false}}, {"!=", {kJeq, true}}, {">=", {kJge, false}},
+        {"<=", {kJgt, true}},  {">", {kJgt, false}}, {"<", {kJge, true}}, {"&", {kJset, false}}};
+    std::optional<std::pair<uint16_t, bool>> found;
+    std::string_view op;
+    for (const auto& [sym, code] : kOps) {
+      if (c.Lit(sym)) {
+        found = code;
+        op = sym;
+        break;
+      }
+    }
+    if (!found) return bad();
+    c.Blanks();
+    std::string v(c.Run([](char ch) { return ch != ')' && !Cursor::Blank(ch); }));
+    if (v.empty()) return bad();
+    c.Blanks();
+    if (!c.Lit(")")) return bad();
+    c.Blanks();
+    c.Lit(")");  // the negated form's second
+    c.Blanks();
+    if (!c.Keyword("goto")) return bad();
+    std::string target(c.NonBlanks());
+    std::string other;
+    c.Blanks();
+    if (!c.AtEnd()) {
+      if (!c.Keyword("else") || !c.Keyword("goto")) return bad();
+      other = std::string(c.NonBlanks());
+      if (other.empty() || !c.AtEnd()) return bad();
+    }
+    if (target.empty()) return bad();
+    if (negated_jset && op != "&") return Err(line, "only `!(A & K)` may be negated");
+    auto [jop, negated] = *found;
+    negated = negated || negated_jset;
+    uint16_t src = kK;
+    uint32_t k = 0;
+    if (v == "X") {
+      src = kX;
+    } else {
+      auto r = Value(v, line, &p.syscall);
+      if (!r) return r.error();
+      k = *r;
+    }
+    p.insn = bpf::Jump(kJmp | jop | src, k, 0, 0);
+    if (!other.empty() && negated) return Err(line, "write `else` forms with the positive condition");
+    if (negated) {
+      p.jf_label = target;  // taken when the condition is false
+    } else {
+      p.jt_label = target;
+      p.jf_label = other;
+    }
+    return {};
+  }
+
+  // mem[N] = A|X: N and the register.
+  static std::optional<std::pair<std::string_view, char>> Store(std::string_view s) {
+    Cursor c(s);
+    if (!c.Lit("mem[")) return std::nullopt;
+    std::string_view n = c.Digits();
+    if (n.empty() || !c.Lit("]")) return std::nullopt;
+    c.Blanks();
+    if (!c.Lit("=")) return std::nullopt;
+    c.Blanks();
+    char reg = c.Lit("A") ? 'A' : c.Lit("X") ? 'X' : 0;
+    if (reg == 0 || !c.AtEnd()) return std::nullopt;
+    return std::pair(n, reg);
+  }
+
+  // A OP= V: the operator and V.
+  static std::optional<std::pair<std::string_view, std::string_view>> Alu(std::string_view s) {
+    Cursor c(s);
+    if (!c.Lit("A")) return std::nullopt;
+    c.Blanks();
+    for (std::string_view op : {"+", "-", "*", "/", "&", "|", "^", "<<", ">>", "%"}) {
+      Cursor at = c;
+      if (!at.Lit(op) || !at.Lit("=")) continue;
+      at.Blanks();
+      std::string_view v = at.NonBlanks();
+      if (v.empty() || !at.AtEnd()) return std::nullopt;
+      return std::pair(op, v);
+    }
+    return std::nullopt;
+  }
+
+  // REG = V: V, when `s` assigns to `reg`.
+  static std::optional<std::string_view> Assigned(std::string_view s, std::string_view reg) {
+    Cursor c(s);
+    if (!c.Lit(reg)) return std::nullopt;
+    c.Blanks();
+    if (!c.Lit("=")) return std::nullopt;
+    c.Blanks();
+    std::string_view v = c.Rest();
+    if (v.empty()) return std::nullopt;
+    return v;
+  }
+
   Result<bpf::Insn> LoadA(const std::string& v, int line, Pending& p) {
-    std::smatch m;
-    static const std::regex reArgs(R"(^args\[(\d)\](\s*>>\s*32)?$)");
-    static const std::regex reMem(R"(^mem\[(\d+)\]$)");
-    static const std::regex reData(R"(^data\[(\w+)\]$)");
     // Which half of a 64-bit word is at the lower offset depends on the byte order, known
     // only once the arch checks are analysed: pass 2 fills in the offset.
     auto half = [&](uint32_t base, bool high) {
@@ -229,14 +361,24 @@ class Assembler {
     if (v == "X") return bpf::Stmt(kMisc | kTxa, 0);
     if (v == "len") return bpf::Stmt(kLd | kW | kLen, 0);
     if (v == "-A") return bpf::Stmt(kAlu | kNeg, 0);
-    if (std::regex_match(v, m, reArgs)) {
-      uint32_t i = Small(m[1]);
-      if (i > 5) return Err(line, "args[] goes from 0 to 5");
-      return half(bpf::data::kArgs + 8 * i, m[2].matched);
+    if (Cursor c(v); c.Lit("args[")) {  // args[N], args[N] >> 32
+      std::string_view n = c.Digits();
+      bool ok = n.size() == 1 && c.Lit("]");
+      c.Blanks();
+      bool high = c.Lit(">>");
+      if (high) {
+        c.Blanks();
+        ok = ok && c.Lit("32");
+      }
+      if (ok && c.AtEnd()) {
+        uint32_t i = Small(n);
+        if (i > 5) return Err(line, "args[] goes from 0 to 5");
+        return half(bpf::data::kArgs + 8 * i, high);
+      }
     }
-    if (std::regex_match(v, m, reMem)) return bpf::Stmt(kLd | kMem, Small(m[1]));
-    if (std::regex_match(v, m, reData)) {
-      auto k = base::ParseInteger(std::string(m[1]));
+    if (auto mem = Bracketed(v, "mem", IsDigit)) return bpf::Stmt(kLd | kMem, Small(*mem));
+    if (auto d = Bracketed(v, "data", Cursor::WordChar)) {
+      auto k = base::ParseInteger(*d);
       if (!k || *k > 0xffffffffULL) return Err(line, "bad data offset");
       return bpf::Stmt(kLd | kW | kAbs, static_cast<uint32_t>(*k));
     }

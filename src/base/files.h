@@ -1,5 +1,6 @@
-// Reading files, and finding the ones a policy includes. Shared by every front end that has
-// an include directive (the native language, minijail's @include, Kafel's #include).
+// Reading input files within sysgate's limits, and finding and reading the files a policy
+// includes. Shared by every front end that has an include directive (the native language,
+// minijail's @include, Kafel's #include).
 #pragma once
 
 #include <filesystem>
@@ -7,15 +8,49 @@
 #include <string>
 #include <vector>
 
+#include "sysgate/result.h"
+
 namespace sysgate::base {
 
-// The whole file, or nullopt if it cannot be opened or read.
-std::optional<std::string> ReadFile(const std::filesystem::path& path);
+// The whole file. Refused with the reason (loc.file is `path`): a directory or a device
+// (/dev/zero never ends), a file that cannot be opened or read (/proc/self/mem), or one larger
+// than limits::kMaxInputBytes (checked before reading where the size is known, and while
+// reading pipes). Regular files, pipes and sockets are read.
+Result<std::string> ReadFile(const std::filesystem::path& path);
 
 // Where `target` is, for a file `including_file` includes: an absolute target as it is, else
 // relative to the including file's directory, then to each of `include_dirs`, in order.
 std::optional<std::filesystem::path> FindInclude(const std::string& target,
                                                  const std::string& including_file,
                                                  const std::vector<std::string>& include_dirs);
+
+// The files one policy reads through its include directives: found, read, and refused when
+// they form a cycle, nest deeper than the depth given, or are more than limits::kMaxIncludes
+// in all.
+//
+//   IncludeReader inc(dirs, max_depth, "top.policy");
+//   auto f = inc.Enter("common.policy", "top.policy");   // pushes it; error: why not
+//   if (f) { Read(f->name, f->text); inc.Leave(); }
+class IncludeReader {
+ public:
+  struct File {
+    std::string name;  // as found (relative paths stay relative), for diagnostics
+    std::string text;
+  };
+
+  IncludeReader(std::vector<std::string> include_dirs, int max_depth, const std::string& top_file);
+
+  // The file `target` names, included from `from` (the file being read, the top of the
+  // stack); on success it is on the stack until Leave(). Errors say what is wrong in plain
+  // words, without a location (the caller has it).
+  Result<File> Enter(const std::string& target, const std::string& from);
+  void Leave();
+
+ private:
+  std::vector<std::string> dirs_;
+  int max_depth_;
+  int entered_ = 0;                 // include directives followed, in all
+  std::vector<std::string> stack_;  // canonical paths of the files being read, top file first
+};
 
 }  // namespace sysgate::base

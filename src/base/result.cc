@@ -1,5 +1,7 @@
 #include "sysgate/result.h"
 
+#include "base/strings.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -27,7 +29,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
 std::string Error::ToString() const {
   std::string out;
   if (!loc.file.empty() || loc.known()) out = loc.ToString() + ": ";
-  out += message;
+  out += base::AbbreviateLongWords(message);
   if (code == ErrorCode::kSystem && sys_errno != 0) {
     out += fmt::format(": {}", std::strerror(sys_errno));
   }

@@ -3,41 +3,79 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
+#include "sysgate/limits.h"
+
 namespace sysgate::base {
 
-int EditDistance(std::string_view a, std::string_view b) {
+int EditDistance(std::string_view a, std::string_view b, int limit) {
   // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
-  // ("opne" -> "open") cost 1 each.
-  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  // ("opne" -> "open") cost 1 each. Three rows of the table at a time; once two rows in a row
+  // are all over `limit`, so is every row after them.
+  std::vector<int> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) last[j] = static_cast<int>(j);
+  int last_min = 0;
   for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = static_cast<int>(i);
+    int row_min = row[0];
     for (size_t j = 1; j <= b.size(); ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        row[j] = std::min(row[j], before[j - 2] + 1);
       }
+      row_min = std::min(row_min, row[j]);
     }
+    if (row_min > limit && last_min > limit) return limit + 1;
+    last_min = row_min;
+    std::swap(before, last);
+    std::swap(last, row);
   }
-  return d[a.size()][b.size()];
+  return std::min(last[b.size()], limit + 1);
 }
 
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string_view>& candidates) {
-  int best = -1;
+  // No real name is this long: a long word is not a typo, and comparing it would cost its
+  // length times every candidate's.
+  if (word.size() > limits::kMaxSuggestedNameLength) return std::nullopt;
+  // Allow about one edit per three characters, at least one and at most three.
+  int budget = std::clamp(static_cast<int>(word.size()) / 3, 1, 3);
+  int best = budget + 1;
   std::string_view best_name;
   for (std::string_view c : candidates) {
-    int d = EditDistance(word, c);
-    if (best < 0 || d < best) {
+    // The distance is at least the difference in length: skip what cannot be close.
+    size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap > static_cast<size_t>(budget)) continue;
+    int d = EditDistance(word, c, best - 1);
+    if (d < best) {
       best = d;
       best_name = c;
     }
   }
-  // Allow about one edit per three characters, at least one and at most three.
-  int budget = std::clamp(static_cast<int>(word.size()) / 3, 1, 3);
-  if (best < 0 || best > budget) return std::nullopt;
+  if (best > budget) return std::nullopt;
   return std::string(best_name);
+}
+
+std::string Abbreviate(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  return fmt::format("{}... ({} characters)", s.substr(0, max), s.size());
+}
+
+std::string AbbreviateLongWords(std::string_view message) {
+  constexpr size_t kLongWord = 80, kShown = 40;
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    size_t end = message.find_first_of(" \n", i);
+    if (end == std::string_view::npos) end = message.size();
+    std::string_view word = message.substr(i, end - i);
+    out += word.size() > kLongWord ? Abbreviate(word, kShown) : std::string(word);
+    if (end < message.size()) out += message[end];
+    i = end + 1;
+  }
+  return out;
 }
 
 std::optional<uint64_t> ParseInteger(std::string_view text) {
@@ -83,6 +121,37 @@ std::optional<uint64_t> ParseInteger(std::string_view text) {
     value = ~value + 1;
   }
   return value;
+}
+
+size_t Utf8Prefix(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += len;
+  }
+  return i;
+}
+
+bool IsUtf8(std::string_view s) { return Utf8Prefix(s) == s.size(); }
+
+std::optional<int32_t> ParseInt32(std::string_view text) {
+  std::optional<uint64_t> v = ParseInteger(text);
+  if (!v) return std::nullopt;
+  auto sv = static_cast<int64_t>(*v);
+  if (text.starts_with('-') ? sv < INT32_MIN || sv > 0 : *v > static_cast<uint64_t>(INT32_MAX)) {
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(sv);
 }
 
 std::string ToLower(std::string_view s) {

@@ -37,11 +37,50 @@ TEST(ClosestMatch, SuggestsTypos) {
   EXPECT_EQ(ClosestMatch("zzzzzz", names), std::nullopt);
 }
 
+TEST(ClosestMatch, SkipsNamesTooLongToBeTypos) {
+  std::vector<std::string_view> names = {"openat", "open", "read", "write"};
+  EXPECT_EQ(ClosestMatch(std::string(65, 'o'), names), std::nullopt);
+  std::vector<std::string> many(2000, std::string(60, 'x'));
+  std::vector<std::string_view> views(many.begin(), many.end());
+  EXPECT_EQ(ClosestMatch(std::string(200000, 'x'), views), std::nullopt);  // at once, not in minutes
+  EXPECT_EQ(ClosestMatch(std::string(59, 'x') + "y", views), std::string(60, 'x'));
+}
+
+TEST(ParseInt32, RangeChecked) {
+  EXPECT_EQ(ParseInt32("2147483647"), INT32_MAX);
+  EXPECT_EQ(ParseInt32("-2147483648"), INT32_MIN);
+  EXPECT_EQ(ParseInt32("0x101"), 257);
+  for (const char* bad : {"2147483648", "4294967296", "4294967553", "-2147483649", "18446744073709551615", "x"}) {
+    EXPECT_EQ(ParseInt32(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(IsUtf8, WellFormedOnly) {
+  EXPECT_TRUE(IsUtf8("plain"));
+  EXPECT_TRUE(IsUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));  // e-acute, euro, an emoji
+  for (const char* bad : {"\xff", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x80"}) {
+    EXPECT_FALSE(IsUtf8(bad)) << bad;
+  }
+}
+
+TEST(Abbreviate, LongWordsInMessages) {
+  EXPECT_EQ(Abbreviate("short"), "short");
+  EXPECT_EQ(Abbreviate(std::string(100, 'x'), 4), "xxxx... (100 characters)");
+  std::string msg = "unknown syscall '" + std::string(200000, 'x') + "'; did you mean 'read'?";
+  EXPECT_EQ(AbbreviateLongWords(msg),
+            "unknown syscall '" + std::string(39, 'x') + "... (200003 characters) did you mean 'read'?");
+  EXPECT_EQ(AbbreviateLongWords("a\nb  c"), "a\nb  c");
+}
+
 TEST(EditDistance, Basics) {
   EXPECT_EQ(EditDistance("", "abc"), 3);
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3);
   EXPECT_EQ(EditDistance("same", "same"), 0);
   EXPECT_EQ(EditDistance("opne", "open"), 1);  // a transposition
+  EXPECT_EQ(EditDistance("kitten", "sitting", 3), 3);
+  EXPECT_EQ(EditDistance("kitten", "sitting", 2), 3);  // past the limit: limit + 1
+  EXPECT_EQ(EditDistance("read", "rt_sigtimedwait", 1), 2);
+  EXPECT_EQ(EditDistance("abcdef", "badcfe", 3), 3);  // three transpositions, within the limit
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/flatten.h"
+#include "formats/json_text.h"
 #include "formats/registry.h"
 
 namespace sysgate::formats {
@@ -19,8 +20,12 @@ class FirecrackerReader {
   explicit FirecrackerReader(const ImportOptions& o) : o_(o) {}
 
   Imported Run(std::string_view text) {
-    json doc = json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
+    json doc;
+    if (std::optional<Diagnostic> bad = ParseJson(text, o_.filename, doc)) {
+      out_.diagnostics.push_back(std::move(*bad));
+      return std::move(out_);
+    }
+    if (!doc.is_object()) {
       return Fail("not a Firecracker filter file: expected a JSON object of thread categories");
     }
     std::vector<std::string> cats;
@@ -44,6 +49,7 @@ class FirecrackerReader {
     if (!def || !filt) return std::move(out_);
     p.default_action = *def;
     p.unknown_action = *def;  // seccompiler has no separate action for unknown numbers
+    p.default_loc = p.unknown_loc = SourceLoc{fmt::format("{} {}.default_action", o_.filename, cat), 0, 0};
     if (c.contains("filter")) {
       if (!c["filter"].is_array()) return Fail(cat + ".filter: expected an array");
       for (size_t i = 0; i < c["filter"].size(); ++i) Entry(c["filter"][i], fmt::format("{}.filter[{}]", cat, i), *filt, p);
@@ -82,7 +88,7 @@ class FirecrackerReader {
       }
     }
     Error(fmt::format("{}.{}: expected allow, trap, kill_thread, kill_process, log, {{\"errno\": N}} "
-                      "or {{\"trace\": N}}, not {}", where, field, a.dump()));
+                      "or {{\"trace\": N}}, not {}", where, field, ShortJson(a)));
     return std::nullopt;
   }
 
@@ -150,7 +156,7 @@ class FirecrackerReader {
       c.operands = {{m, {}}, {v, {}}};
       return c;
     }
-    return bad(fmt::format("op: eq, ne, lt, le, gt, ge or {{\"masked_eq\": MASK}}, not {}", op.dump()));
+    return bad(fmt::format("op: eq, ne, lt, le, gt, ge or {{\"masked_eq\": MASK}}, not {}", ShortJson(op)));
   }
 
   const ImportOptions& o_;

@@ -160,13 +160,14 @@ void Reading(const Condition& c, std::vector<uint64_t>& out) {
   for (const Operand& o : cmp.operands) out.push_back(o.value);
 }
 
+// Rule `rule` of the policy as `p`'s ABI reads it (the rules derived for multiplexers follow it).
+const Rule& Lowered(const policy::AbiPolicy& p, size_t rule) {
+  return p.policy.rules[static_cast<size_t>(std::ranges::find(p.origin, rule) - p.origin.begin())];
+}
+
 std::vector<uint64_t> RuleReading(const policy::AbiPolicy& p, size_t rule) {
   std::vector<uint64_t> out;
-  for (size_t i = 0; i < p.origin.size(); ++i) {
-    if (p.origin[i] != rule) continue;
-    if (p.policy.rules[i].condition) Reading(*p.policy.rules[i].condition, out);
-    break;
-  }
+  if (const Rule& r = Lowered(p, rule); r.condition) Reading(*r.condition, out);
   return out;
 }
 
@@ -194,12 +195,21 @@ std::vector<FlatRule> Flatten(const Policy& policy, const FlattenOptions& option
           policy::SyscallNumbers(r.syscalls, targets.front()).empty()) {
         continue;
       }
+      // A condition may not apply to some of the rule's syscalls on an ABI (an argument their
+      // prototype lacks there): the rule leaves them out there, and must do so alike everywhere.
+      std::string_view differs;
       if (!SameReading(RuleReading(first, i), RuleReading(other, i))) {
+        differs = "read this condition differently (other argument registers or constants)";
+      } else if (policy::SyscallNumbers(Lowered(first, i).syscalls, targets[t]) !=
+                 policy::SyscallNumbers(Lowered(other, i).syscalls, targets[t])) {
+        differs = "apply this condition to different syscalls (see the warnings above)";
+      }
+      if (!differs.empty()) {
         diags.push_back({Severity::kError, r.loc,
-                         fmt::format("{} and {} read this condition differently (other argument "
-                                     "registers or constants); {} has one set of rules for every "
+                         fmt::format("{} and {} {}; {} has one set of rules for every "
                                      "architecture: convert for one architecture (--arch)",
-                                     Info(targets.front()).name, Info(targets[t]).name, options.format),
+                                     Info(targets.front()).name, Info(targets[t]).name, differs,
+                                     options.format),
                          1});
       }
     }

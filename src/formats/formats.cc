@@ -6,6 +6,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "formats/registry.h"
+#include "lang/parser.h"
 
 namespace sysgate::formats {
 namespace {
@@ -83,6 +84,39 @@ bool LooksLikeJson(std::string_view text) {
   return base::Trim(text).starts_with('{');
 }
 
+const std::vector<std::string_view>& CapabilityNames() {
+  // linux/capability.h, numbers 0..40 (Linux 5.9 and later).
+  static const std::vector<std::string_view> kNames = {
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  return kNames;
+}
+
+std::optional<std::pair<int, int>> ParseKernelVersion(std::string_view text) {
+  auto number = [&](int& out) {
+    size_t n = 0;
+    out = 0;
+    while (n < text.size() && n < 6 && text[n] >= '0' && text[n] <= '9') out = out * 10 + (text[n++] - '0');
+    text.remove_prefix(n);
+    return n > 0 && (text.empty() || text[0] < '0' || text[0] > '9');
+  };
+  std::pair<int, int> v{0, 0};
+  if (!number(v.first)) return std::nullopt;
+  if (text.starts_with('.') && text.size() > 1 && text[1] >= '0' && text[1] <= '9') {
+    text.remove_prefix(1);
+    if (!number(v.second)) return std::nullopt;
+  }
+  if (!text.empty() && text[0] != '.' && text[0] != '-' && text[0] != '+') return std::nullopt;
+  return v;
+}
+
 Format DetectFormat(std::string_view text, std::string_view path) {
   if (LooksLikeJson(text)) {
     // Firecracker's top level maps thread names to {default_action, filter_action, filter}.
@@ -91,8 +125,11 @@ Format DetectFormat(std::string_view text, std::string_view path) {
     }
     return Format::kOci;
   }
+  // Kubernetes objects (a typo in `kind:` included: the SPO reader then names what it found).
   if (text.find("kind: SeccompProfile") != text.npos ||
-      text.find("security-profiles-operator.x-k8s.io") != text.npos) {
+      text.find("security-profiles-operator.x-k8s.io") != text.npos ||
+      HasLineStarting(text, "apiVersion:") || HasLineStarting(text, "kind:") ||
+      path.ends_with(".yaml") || path.ends_with(".yml")) {
     return Format::kSpo;
   }
   if (HasLineStarting(text, "SystemCallFilter=") || HasLineStarting(text, "SystemCallArchitectures=") ||
@@ -146,10 +183,20 @@ Diagnostic UnknownSyscallDiagnostic(const ImportOptions& o, const SourceLoc& loc
 }
 
 Imported Import(std::string_view text, Format format, const ImportOptions& o) {
+  if (!o.section.empty() && format != Format::kFirecracker && format != Format::kSpo) {
+    Imported out;
+    out.diagnostics.push_back({Severity::kError, SourceLoc{o.filename, 0, 0},
+                               fmt::format("a {} policy has no sections: --section names a "
+                                           "Firecracker thread category or an SPO profile",
+                                           FormatName(format)),
+                               1});
+    return out;
+  }
   switch (format) {
     case Format::kSysgate: {
       ParseOptions po;
       po.include_dirs = o.include_dirs;
+      po.max_include_depth = o.max_include_depth;
       po.constants = o.constants;
       return FromParsed(ParsePolicyText(text, o.filename, po));
     }
@@ -164,21 +211,15 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
 }
 
 Imported ImportFile(const std::string& path, std::optional<Format> format, ImportOptions o) {
-  std::optional<std::string> read = base::ReadFile(path);
+  Result<std::string> read = base::ReadFile(path);
   if (!read) {
     Imported out;
-    out.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, "cannot open the policy file", 1});
+    out.diagnostics.push_back(lang::UnreadableFile(read.error()));
     return out;
   }
   std::string text = std::move(*read);
   Format f = format.value_or(DetectFormat(text, path));
   o.filename = path;
-  if (f == Format::kSysgate) {
-    ParseOptions po;
-    po.include_dirs = o.include_dirs;
-    po.constants = o.constants;
-    return FromParsed(ParsePolicyText(text, path, po));  // read once: path may be a pipe
-  }
   Imported out = Import(text, f, o);
   out.sources.emplace(path, std::move(text));
   return out;
@@ -189,6 +230,7 @@ Exported ExportAs(const Policy& policy, Format format, const ExportOptions& o);
 ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse,
                                 ImportOptions options, std::optional<Format> format) {
   for (const std::string& d : parse.include_dirs) options.include_dirs.push_back(d);
+  options.max_include_depth = std::min(options.max_include_depth, parse.max_include_depth);
   for (const auto& [name, value] : parse.constants) options.constants[name] = value;
   Imported in = ImportFile(path, format, options);
   ParsedPolicy out;

@@ -18,6 +18,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "formats/registry.h"
+#include "sysgate/limits.h"
 
 namespace sysgate::formats {
 namespace {
@@ -39,13 +40,14 @@ struct Entry {  // one ACTION { ... } block's rule, or a USE
 
 class KafelReader {
  public:
-  explicit KafelReader(const ImportOptions& o) : o_(o), arch_(TargetArch(o)) {}
+  explicit KafelReader(const ImportOptions& o)
+      : o_(o), arch_(TargetArch(o)), includes_(o.include_dirs, o.max_include_depth, o.filename) {}
 
   Imported Run(std::string_view text) {
-    Lex(std::string(text), o_.filename, 0);
+    Lex(std::string(text), o_.filename);
     toks_.push_back({Tok::kEnd, "", {o_.filename, 0, 0}});
     Parse();
-    if (HasErrors(out_.diagnostics)) return std::move(out_);
+    if (failed_) return std::move(out_);
     Policy p;
     p.arches = {arch_};
     if (!default_) {
@@ -53,30 +55,37 @@ class KafelReader {
     }
     p.default_action = default_.value_or(Action::KillThread());
     p.unknown_action = p.default_action;
+    p.default_loc = p.unknown_loc = default_loc_;
     std::vector<std::string> stack;
     Expand(top_, p, stack);
+    if (failed_) return std::move(out_);
     return Finish(std::move(p), std::move(out_));
   }
 
  private:
   void Diag(Severity s, const SourceLoc& loc, std::string msg, int len = 1) {
-    out_.diagnostics.push_back({s, loc, std::move(msg), len});
+    Add({s, loc, std::move(msg), len});
+  }
+  void Add(Diagnostic d) {
+    failed_ = failed_ || d.severity == Severity::kError;
+    out_.diagnostics.push_back(std::move(d));
   }
   void Error(const SourceLoc& loc, std::string msg, int len = 1) {
-    if (!HasErrors(out_.diagnostics)) Diag(Severity::kError, loc, std::move(msg), len);
+    if (!failed_) Diag(Severity::kError, loc, std::move(msg), len);
   }
 
   // ---- lexing (with #define and #include handled per line) ----
-  void Lex(const std::string& text, const std::string& file, int depth) {
+  void Lex(const std::string& text, const std::string& file) {
     std::istringstream in(text);
     std::string line;
     int lineno = 0;
     bool in_comment = false;
+    SourceLoc comment_start;
     while (std::getline(in, line)) {
       ++lineno;
       std::string_view t = base::Trim(line);
       if (!in_comment && t.starts_with('#')) {
-        Preprocess(t, {file, lineno, static_cast<int>(line.find('#') + 1)}, file, depth);
+        Preprocess(t, {file, lineno, static_cast<int>(line.find('#') + 1)}, file);
         continue;
       }
       size_t i = 0;
@@ -92,7 +101,12 @@ class KafelReader {
         SourceLoc loc{file, lineno, static_cast<int>(i + 1)};
         if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
         if (line.compare(i, 2, "//") == 0) break;
-        if (line.compare(i, 2, "/*") == 0) { in_comment = true; i += 2; continue; }
+        if (line.compare(i, 2, "/*") == 0) {
+          in_comment = true;
+          comment_start = loc;
+          i += 2;
+          continue;
+        }
         if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
           size_t s = i;
           while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) ++i;
@@ -122,9 +136,10 @@ class KafelReader {
       next:;
       }
     }
+    if (in_comment) Error(comment_start, "the comment is never closed (no */)", 2);
   }
 
-  void Preprocess(std::string_view t, const SourceLoc& loc, const std::string& file, int depth) {
+  void Preprocess(std::string_view t, const SourceLoc& loc, const std::string& file) {
     std::istringstream ws{std::string(t)};
     std::string word, name, value;
     ws >> word;
@@ -147,18 +162,14 @@ class KafelReader {
       std::getline(ws, path);
       path = std::string(base::Trim(path));
       if (path.size() >= 2 && (path.front() == '"' || path.front() == '<')) path = path.substr(1, path.size() - 2);
-      if (depth >= 16) {
-        Error(loc, "#include nested more than 16 deep");
+      Result<base::IncludeReader::File> inc = includes_.Enter(path, file);
+      if (!inc) {
+        Error(loc, inc.error().message);
         return;
       }
-      auto found = base::FindInclude(path, file, o_.include_dirs);
-      auto text = found ? base::ReadFile(*found) : std::nullopt;
-      if (text) {
-        out_.sources[found->string()] = *text;
-        Lex(*text, found->string(), depth + 1);
-        return;
-      }
-      Error(loc, fmt::format("cannot read included file '{}'", path));
+      const std::string& included = out_.sources[inc->name] = std::move(inc->text);
+      Lex(included, inc->name);
+      includes_.Leave();
     } else {
       Error(loc, fmt::format("unknown directive '{}' (#define, #include)", word));
     }
@@ -180,7 +191,7 @@ class KafelReader {
           static_cast<int>(std::max<size_t>(1, t.text.size())));
     return false;
   }
-  bool Failed() const { return HasErrors(out_.diagnostics); }
+  bool Failed() const { return failed_; }
 
   void Parse() {
     while (Peek().kind != Tok::kEnd && !Failed()) {
@@ -196,7 +207,8 @@ class KafelReader {
         if (!policies_.emplace(name.text, std::move(body)).second) {
           Error(name.loc, fmt::format("policy {} is defined twice", name.text));
         }
-      } else if (Accept("DEFAULT")) {
+      } else if (Is("DEFAULT")) {
+        default_loc_ = Take().loc;
         auto a = ParseAction();
         if (a) default_ = *a;
       } else {
@@ -240,8 +252,13 @@ class KafelReader {
     Tok t = Take();
     auto arg = [&]() -> std::optional<uint32_t> {
       if (!Expect("(")) return std::nullopt;
+      SourceLoc at = Peek().loc;
       auto v = Value();
       if (!v || !Expect(")")) return std::nullopt;
+      if (*v > 0xffffffffULL) {  // validation checks the range of what fits 32 bits
+        Error(at, fmt::format("{}({}) is out of range ({})", t.text, *v, t.text == "ERRNO" ? "1..4095" : "0..65535"));
+        return std::nullopt;
+      }
       return static_cast<uint32_t>(*v);
     };
     if (t.text == "ALLOW") return Action::Allow();
@@ -262,8 +279,13 @@ class KafelReader {
     Entry e{"", action, {}, std::nullopt, t.loc};
     if (t.text == "SYSCALL") {
       if (!Expect("[")) return;
+      SourceLoc at = Peek().loc;
       auto v = Value();
       if (!v || !Expect("]")) return;
+      if (*v > static_cast<uint64_t>(INT32_MAX)) {
+        Error(at, fmt::format("SYSCALL[{}]: syscall numbers go up to {}", *v, INT32_MAX));
+        return;
+      }
       e.spec = SyscallSpec::Number(static_cast<int32_t>(*v));
     } else if (t.kind == Tok::kIdent) {
       e.spec = SyscallSpec::Name(t.text);
@@ -298,7 +320,7 @@ class KafelReader {
       if (!ors.empty()) e.cond = ors.size() == 1 ? ors[0] : Condition::Or(std::move(ors));
     }
     if (e.spec.kind == SyscallSpec::Kind::kName && !IsSyscallName(e.spec.name)) {
-      out_.diagnostics.push_back(UnknownSyscallDiagnostic(o_, t.loc, t.text, "skipped"));
+      Add(UnknownSyscallDiagnostic(o_, t.loc, t.text, "skipped"));
       return;
     }
     out.push_back(std::move(e));
@@ -324,7 +346,20 @@ class KafelReader {
     }
     return l;
   }
+  // Bounded recursion: hostile input must not exhaust the stack.
   std::optional<Condition> Not() {
+    if (depth_ >= limits::kMaxNesting) {
+      Error(Peek().loc, fmt::format("the condition nests deeper than {} levels, sysgate's "
+                                    "nesting limit (docs/limits.md)",
+                                    limits::kMaxNesting));
+      return std::nullopt;
+    }
+    ++depth_;
+    std::optional<Condition> c = NotInner();
+    --depth_;
+    return c;
+  }
+  std::optional<Condition> NotInner() {
     if (Accept("!")) {
       auto c = Not();
       if (!c) return c;
@@ -434,6 +469,14 @@ class KafelReader {
 
   void Expand(const std::vector<Entry>& entries, Policy& p, std::vector<std::string>& stack) {
     for (const Entry& e : entries) {
+      if (Failed()) return;
+      if (stack.empty()) expanding_ = e.loc;
+      if (++expanded_ > limits::kMaxRules) {  // USE can repeat a policy exponentially often
+        Error(expanding_, fmt::format("the policy expands (through USE) to more than {} rules, "
+                                 "sysgate's rule limit (docs/limits.md)",
+                                 limits::kMaxRules));
+        return;
+      }
       if (!e.use.empty()) {
         auto it = policies_.find(e.use);
         if (it == policies_.end()) {
@@ -468,6 +511,12 @@ class KafelReader {
   std::map<std::string, std::vector<Entry>> policies_;
   std::vector<Entry> top_;
   std::optional<Action> default_;
+  SourceLoc default_loc_;
+  base::IncludeReader includes_;
+  bool failed_ = false;  // an error was reported: the first one stops the reader
+  int depth_ = 0;        // recursion depth of conditions
+  size_t expanded_ = 0;  // entries expanded (rules and USEs)
+  SourceLoc expanding_;  // the top-level entry being expanded
 };
 
 }  // namespace

@@ -23,15 +23,17 @@ namespace {
 
 class MinijailReader {
  public:
-  explicit MinijailReader(const ImportOptions& o) : o_(o), arch_(TargetArch(o)) {}
+  explicit MinijailReader(const ImportOptions& o)
+      : o_(o), arch_(TargetArch(o)), includes_(o.include_dirs, o.max_include_depth, o.filename) {}
 
   Imported Run(std::string_view text) {
-    File(std::string(text), o_.filename, 0);
+    File(std::string(text), o_.filename);
     if (HasErrors(out_.diagnostics)) return std::move(out_);
     Policy p;
     p.arches = {arch_};
     p.default_action = default_action_.value_or(denylist_ ? Action::Allow() : Action::KillProcess());
     p.unknown_action = p.default_action;  // minijail has no separate action for unknown numbers
+    p.default_loc = p.unknown_loc = default_loc_;
     p.rules = std::move(rules_);
     return Finish(std::move(p), std::move(out_));
   }
@@ -42,7 +44,7 @@ class MinijailReader {
   }
   void Error(const SourceLoc& loc, std::string msg, int len = 1) { Diag(Severity::kError, loc, std::move(msg), len); }
 
-  void File(const std::string& text, const std::string& name, int depth) {
+  void File(const std::string& text, const std::string& name) {
     std::istringstream in(text);
     std::string line;
     int lineno = 0;
@@ -52,12 +54,12 @@ class MinijailReader {
       std::string_view l = base::Trim(std::string_view(line).substr(0, hash));
       if (l.empty()) continue;
       SourceLoc loc{name, lineno, static_cast<int>(line.find_first_not_of(" \t") + 1)};
-      if (l.front() == '@') Directive(l, loc, name, depth);
+      if (l.front() == '@') Directive(l, loc, name);
       else Entry(l, loc);
     }
   }
 
-  void Directive(std::string_view l, const SourceLoc& loc, const std::string& file, int depth) {
+  void Directive(std::string_view l, const SourceLoc& loc, const std::string& file) {
     size_t sp = l.find_first_of(" \t");
     std::string_view word = l.substr(0, sp);
     std::string_view arg = sp == l.npos ? std::string_view() : base::Trim(l.substr(sp));
@@ -69,26 +71,24 @@ class MinijailReader {
     } else if (word == "@default") {
       auto a = ActionWord(std::string(arg), loc);
       if (a) default_action_ = *a;
+      default_loc_ = loc;
     } else if (word == "@include") {
-      Include(std::string(arg), loc, file, depth);
+      Include(std::string(arg), loc, file);
     } else {
       Error(loc, fmt::format("unknown directive '{}' (@include, @frequency, @default, @denylist)", word), static_cast<int>(word.size()));
     }
   }
 
-  void Include(const std::string& path, const SourceLoc& loc, const std::string& from, int depth) {
-    if (depth >= 16) {
-      Error(loc, "@include nested more than 16 deep");
+  void Include(const std::string& path, const SourceLoc& loc, const std::string& from) {
+    Result<base::IncludeReader::File> inc = includes_.Enter(path, from);
+    if (!inc) {
+      Error(loc, inc.error().message, static_cast<int>(path.size()) + 9);
       return;
     }
-    auto found = base::FindInclude(path, from, o_.include_dirs);
-    auto text = found ? base::ReadFile(*found) : std::nullopt;
-    if (text) {
-      out_.sources[found->string()] = *text;
-      File(*text, found->string(), depth + 1);
-      return;
-    }
-    Error(loc, fmt::format("cannot read included file '{}'", path), static_cast<int>(path.size()) + 9);
+    std::string name = inc->name;
+    const std::string& text = out_.sources[name] = std::move(inc->text);
+    File(text, name);
+    includes_.Leave();
   }
 
   std::optional<Action> ActionWord(const std::string& w, const SourceLoc& loc) {
@@ -278,6 +278,8 @@ class MinijailReader {
   std::set<std::string> seen_;
   bool denylist_ = false;
   std::optional<Action> default_action_;
+  SourceLoc default_loc_;
+  base::IncludeReader includes_;
 };
 
 }  // namespace

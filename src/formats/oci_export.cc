@@ -3,6 +3,8 @@
 // signed comparisons as masked compares, one comparison per argument in each rule.
 #include <errno.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -45,7 +47,17 @@ void PutAction(ojson& obj, const char* field, const char* errno_field, const Act
   }
 }
 
+constexpr std::string_view kFilterFlags[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+
 }  // namespace
+
+bool IsOciFilterFlag(std::string_view name) {
+  return std::ranges::find(kFilterFlags, name) != std::end(kFilterFlags);
+}
+
+std::string OciFilterFlagNames() { return fmt::format("{}", fmt::join(kFilterFlags, ", ")); }
 
 std::string_view ScmpCmpName(CmpOp op) {
   switch (op) {
@@ -75,6 +87,14 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
   ojson arches = ojson::array();
   for (Arch a : p.TargetArches()) arches.push_back(Info(a).scmp_name);
   out["architectures"] = arches;
+  for (const std::string& f : o.runtime.flags) {
+    if (!IsOciFilterFlag(f)) {
+      diags.push_back({Severity::kError, {}, fmt::format("unknown seccomp filter flag '{}' (runc knows {})", f, OciFilterFlagNames()), 1});
+    }
+  }
+  if (!o.runtime.listener_metadata.empty() && o.runtime.listener_path.empty()) {
+    diags.push_back({Severity::kError, {}, "listenerMetadata needs a listenerPath (the runtime spec forbids it alone)", 1});
+  }
   if (!o.runtime.flags.empty()) out["flags"] = o.runtime.flags;
   if (!o.runtime.listener_path.empty()) out["listenerPath"] = o.runtime.listener_path;
   if (!o.runtime.listener_metadata.empty()) out["listenerMetadata"] = o.runtime.listener_metadata;

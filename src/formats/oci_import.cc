@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "formats/json_text.h"
+#include "formats/oci_json.h"
 #include "formats/registry.h"
 
 namespace sysgate::formats {
@@ -25,16 +27,14 @@ class Importer {
       kernel_ = *o.kernel;
     } else {
       utsname u{};
-      if (uname(&u) == 0) std::sscanf(u.release, "%d.%d", &kernel_.first, &kernel_.second);
+      if (uname(&u) == 0) kernel_ = ParseKernelVersion(u.release).value_or(kernel_);
     }
   }
 
   Imported Run(std::string_view text) {
     json doc;
-    try {
-      doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-      Error(LocOf(text, e.byte), fmt::format("not valid JSON: {}", ShortMessage(e.what())));
+    if (std::optional<Diagnostic> bad = ParseJson(text, o_.filename, doc)) {
+      out_.diagnostics.push_back(std::move(*bad));
       return std::move(out_);
     }
     if (!doc.is_object()) {
@@ -57,6 +57,7 @@ class Importer {
     auto def = ActionField(doc, "defaultAction", default_errno, "");
     if (!def) return std::move(out_);
     p.default_action = *def;
+    p.default_loc = SourceLoc{o_.filename + " defaultAction", 0, 0};
     p.unknown_action = Action::Errno(ENOSYS);  // runc's ENOSYS stub for syscalls newer than the tables
     if (!Arches(doc, p)) return std::move(out_);
     Runtime(doc);
@@ -72,31 +73,6 @@ class Importer {
   }
 
  private:
-  // nlohmann's "[json.exception.parse_error.101] parse error at line 3, column 3: why" -> "why"
-  // (the location goes into the diagnostic's own file:line:col).
-  static std::string ShortMessage(std::string m) {
-    auto pos = m.find("] ");
-    if (pos != std::string::npos) m = m.substr(pos + 2);
-    if (m.starts_with("parse error")) {
-      auto colon = m.find(": ");
-      if (colon != std::string::npos) m = m.substr(colon + 2);
-    }
-    return m;
-  }
-
-  SourceLoc LocOf(std::string_view text, size_t byte) const {
-    SourceLoc loc{o_.filename, 1, 1};
-    for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++loc.line;
-        loc.column = 1;
-      } else {
-        ++loc.column;
-      }
-    }
-    return loc;
-  }
-
   void Diag(Severity s, const SourceLoc& loc, std::string msg) {
     SourceLoc l = loc;
     if (l.file.empty()) l.file = o_.filename;
@@ -155,17 +131,14 @@ class Importer {
 
   // flags, listenerPath, listenerMetadata: kept for the installer and for export.
   void Runtime(const json& doc) {
-    static const char* kFlags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                                   "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
     if (doc.contains("flags") && !doc["flags"].is_null()) {
       if (!doc["flags"].is_array()) {
         Error({}, "flags must be an array of SECCOMP_FILTER_FLAG_* names");
         return;
       }
       for (const json& f : doc["flags"]) {
-        std::string name = f.is_string() ? f.get<std::string>() : f.dump();
-        if (std::ranges::find(kFlags, name) == std::end(kFlags)) {
+        std::string name = f.is_string() ? f.get<std::string>() : ShortJson(f);
+        if (!IsOciFilterFlag(name)) {
           Error({}, fmt::format("flags: unknown flag {} (runc refuses it)", name));
           continue;
         }
@@ -236,16 +209,22 @@ class Importer {
     return false;
   }
 
-  bool KernelAtLeast(const std::string& v) const {
-    int major = 0, minor = 0;
-    if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return true;
-    return std::pair(kernel_.first, kernel_.second) >= std::pair(major, minor);
+  // Whether the target kernel is at least minKernel `v` (none, with an error, when `v` is not
+  // a version).
+  std::optional<bool> KernelAtLeast(const json& v, const std::string& where) {
+    auto version = v.is_string() ? ParseKernelVersion(v.get<std::string>()) : std::nullopt;
+    if (!version) {
+      Error({}, fmt::format("{}minKernel: expected a kernel version such as \"4.8\", not {}", where,
+                            ShortJson(v)));
+      return std::nullopt;
+    }
+    return kernel_ >= *version;
   }
 
   bool HasCap(const std::string& c) const { return std::ranges::find(o_.caps, c) != o_.caps.end(); }
 
   // Docker's includes/excludes, evaluated as Docker does for the target.
-  bool Applies(const json& r) const {
+  bool Applies(const json& r, const std::string& where) {
     if (r.contains("excludes") && r["excludes"].is_object()) {
       const json& e = r["excludes"];
       if (e.contains("arches") && ArchListed(e["arches"])) return false;
@@ -254,7 +233,7 @@ class Importer {
           if (c.is_string() && HasCap(c.get<std::string>())) return false;
         }
       }
-      if (e.contains("minKernel") && e["minKernel"].is_string() && KernelAtLeast(e["minKernel"].get<std::string>())) return false;
+      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], where + "excludes.").value_or(true)) return false;
     }
     if (r.contains("includes") && r["includes"].is_object()) {
       const json& i = r["includes"];
@@ -264,7 +243,7 @@ class Importer {
           if (c.is_string() && !HasCap(c.get<std::string>())) return false;
         }
       }
-      if (i.contains("minKernel") && i["minKernel"].is_string() && !KernelAtLeast(i["minKernel"].get<std::string>())) return false;
+      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], where + "includes.").value_or(false)) return false;
     }
     return true;
   }
@@ -275,7 +254,7 @@ class Importer {
       Error({}, where + ": expected an object");
       return;
     }
-    if (!Applies(r)) return;
+    if (!Applies(r, where)) return;
     std::optional<int> err = ErrnoField(r, "errnoRet", "errno", where);
     auto action = ActionField(r, "action", err, where);
     if (!action) return;

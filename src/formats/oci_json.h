@@ -17,6 +17,11 @@ nlohmann::ordered_json OciSeccompObject(const Policy& policy, const ExportOption
 // tables do not know get ENOSYS): Exported::means for the OCI and SPO writers.
 Policy OciMeaning(const Policy& policy);
 
+// Whether runc knows `name` as a seccomp filter flag (SECCOMP_FILTER_FLAG_TSYNC, ...).
+bool IsOciFilterFlag(std::string_view name);
+// Those flags' names, for messages.
+std::string OciFilterFlagNames();
+
 // "SCMP_CMP_EQ", ... for kEq..kGe and kMaskedEq.
 std::string_view ScmpCmpName(CmpOp op);
 

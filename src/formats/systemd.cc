@@ -168,8 +168,11 @@ class SystemdReader {
         }
         continue;
       }
-      if (adding) items_.push_back(std::move(it));
-      else Remove(it.name);
+      if (!adding) {
+        Remove(it.name);
+      } else if (std::ranges::none_of(items_, [&](const Item& x) { return x.name == it.name && x.err == it.err; })) {
+        items_.push_back(std::move(it));  // once: a repeated entry changes nothing
+      }
     }
   }
 
@@ -193,6 +196,7 @@ class SystemdReader {
 
   void ErrorNumber(std::string_view v, SourceLoc loc) {
     std::string s(v);
+    error_number_loc_ = loc;
     if (s.empty()) error_number_.reset();
     else if (s == "kill") error_number_ = Action::KillProcess();
     else if (s == "log") error_number_ = Action::Log();
@@ -228,6 +232,7 @@ class SystemdReader {
     Action blocked = error_number_.value_or(Action::KillProcess());
     if (!mode_ || *mode_ == 'a') {
       p.default_action = mode_ ? blocked : Action::Allow();
+      if (mode_) p.default_loc = error_number_loc_;
       if (!mode_) {
         if (!arches_.empty()) Diag(Severity::kNote, {}, "no SystemCallFilter=: every syscall is allowed on the listed architectures");
         return p;
@@ -264,6 +269,7 @@ class SystemdReader {
   std::optional<char> mode_;  // 'a' allow list, 'd' deny list
   std::vector<Item> items_;
   std::optional<Action> error_number_;
+  SourceLoc error_number_loc_;
   std::vector<Arch> arches_;
 };
 
@@ -353,6 +359,10 @@ Exported ExportSystemd(const Policy& p, const ExportOptions&) {
   }
   e.text = out;
   e.means = p;
+  if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
+    e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}", p.unknown_action.ToString(), Policy{}.unknown_action.ToString()), 1});
+    e.means->unknown_action = Policy{}.unknown_action;
+  }
   if (p.default_action != Action::Allow()) {  // systemd allows @default first
     e.means->rules.insert(e.means->rules.begin(), Rule{Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
     ResolveAndValidate(*e.means);

@@ -17,13 +17,16 @@ class Lexer {
 
   std::vector<Token> Run() {
     std::vector<Token> out;
-    while (true) {
-      SkipBlanks();
-      if (pos_ >= s_.size()) break;
-      out.push_back(Next());
-    }
-    out.push_back({Tok::kEnd, "", line_, col_, 0});
+    do {
+      out.push_back(NextToken());
+    } while (out.back().kind != Tok::kEnd);
     return out;
+  }
+
+  Token NextToken() {
+    SkipBlanks();
+    if (pos_ >= s_.size()) return {Tok::kEnd, "", line_, col_, 0};
+    return Next();
   }
 
  private:
@@ -183,5 +186,13 @@ std::string_view TokName(Tok t) {
 }
 
 std::vector<Token> Lex(std::string_view src) { return Lexer(src).Run(); }
+
+struct TokenReader::Impl {
+  Lexer lexer;
+};
+
+TokenReader::TokenReader(std::string_view src) : impl_(std::make_unique<Impl>(Impl{Lexer(src)})) {}
+TokenReader::~TokenReader() = default;
+Token TokenReader::Next() { return impl_->lexer.NextToken(); }
 
 }  // namespace sysgate::lang

@@ -1,6 +1,7 @@
 // Tokens of the policy language. Newlines are tokens: they end statements.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,18 @@ std::string_view TokName(Tok t);
 
 // Never fails: malformed input becomes kError tokens; the last token is kEnd.
 std::vector<Token> Lex(std::string_view src);
+
+// Lex's tokens one at a time (kEnd again and again after the last), so that a parser holds only
+// those of the statement it is reading.
+class TokenReader {
+ public:
+  explicit TokenReader(std::string_view src);
+  ~TokenReader();
+  Token Next();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace sysgate::lang

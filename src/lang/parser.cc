@@ -1,7 +1,7 @@
 #include "lang/parser.h"
 
 #include <algorithm>
-#include <filesystem>
+#include <deque>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -12,11 +12,10 @@
 #include "base/strings.h"
 #include "lang/lexer.h"
 #include "policy/resolve.h"
+#include "sysgate/limits.h"
 
 namespace sysgate::lang {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr int kMaxErrors = 50;
 
@@ -25,10 +24,11 @@ struct Context {
   const ParseOptions* options;
   ParsedPolicy* out;
   Policy policy;
-  std::vector<std::string> include_stack;  // canonical paths of the files being read
+  std::optional<base::IncludeReader> includes;
   std::optional<SourceLoc> default_loc, unknown_loc, arch_loc;
   std::map<std::string, SourceLoc> const_locs;
   int errors = 0;
+  bool stop = false;  // a limit was reached: read no further
 
   void Diag(Severity s, SourceLoc loc, std::string msg, int length = 1) {
     if (s == Severity::kError) ++errors;
@@ -44,19 +44,22 @@ struct Failed {};
 class FileParser {
  public:
   FileParser(Context& ctx, std::string file, std::string_view text)
-      : ctx_(ctx), file_(std::move(file)), toks_(Lex(text)) {}
+      : ctx_(ctx), file_(std::move(file)), reader_(text) {}
 
   void Run() {
     while (true) {
       SkipSeparators();
+      // Tokens of earlier statements are done with: only this one's are held.
+      toks_.erase(toks_.begin(), toks_.begin() + static_cast<std::ptrdiff_t>(pos_));
+      pos_ = 0;
       if (Peek().kind == Tok::kEnd) return;
-      if (ctx_.errors > kMaxErrors) return;
+      if (ctx_.errors > kMaxErrors || ctx_.stop) return;
       size_t start = pos_;
       if (!Statement()) {
         // Recover: skip the rest of this line (at least one token).
         if (pos_ == start) ++pos_;
-        while (pos_ < toks_.size() && toks_[pos_].kind != Tok::kNewline &&
-               toks_[pos_].kind != Tok::kSemicolon && toks_[pos_].kind != Tok::kEnd) {
+        while (TokAt(pos_).kind != Tok::kNewline && TokAt(pos_).kind != Tok::kSemicolon &&
+               TokAt(pos_).kind != Tok::kEnd) {
           ++pos_;
         }
         nest_ = 0;
@@ -65,8 +68,7 @@ class FileParser {
       const Token& t = Peek();
       if (t.kind != Tok::kNewline && t.kind != Tok::kSemicolon && t.kind != Tok::kEnd) {
         Error(t, fmt::format("expected the end of the statement, found {}", Describe(t)));
-        while (pos_ < toks_.size() && toks_[pos_].kind != Tok::kNewline &&
-               toks_[pos_].kind != Tok::kEnd) {
+        while (TokAt(pos_).kind != Tok::kNewline && TokAt(pos_).kind != Tok::kEnd) {
           ++pos_;
         }
       }
@@ -76,20 +78,29 @@ class FileParser {
  private:
   // ---- tokens ----
 
+  // The token at `i`, read from the source when first asked for; kEnd past the end.
+  const Token& TokAt(size_t i) {
+    while (toks_.size() <= i) {
+      if (!toks_.empty() && toks_.back().kind == Tok::kEnd) return toks_.back();
+      toks_.push_back(reader_.Next());
+    }
+    return toks_[i];
+  }
+
   const Token& Peek(size_t ahead = 0) {
     size_t i = pos_;
     while (true) {  // the token list ends with kEnd, so these loops stop
-      while (nest_ > 0 && toks_[i].kind == Tok::kNewline) ++i;
-      if (ahead == 0 || toks_[i].kind == Tok::kEnd) return toks_[i];
+      while (nest_ > 0 && TokAt(i).kind == Tok::kNewline) ++i;
+      if (ahead == 0 || TokAt(i).kind == Tok::kEnd) return TokAt(i);
       ++i;
       --ahead;
     }
   }
 
   const Token& Take() {
-    while (nest_ > 0 && toks_[pos_].kind == Tok::kNewline) ++pos_;
-    const Token& t = toks_[pos_];
-    if (pos_ < toks_.size() - 1) ++pos_;
+    while (nest_ > 0 && TokAt(pos_).kind == Tok::kNewline) ++pos_;
+    const Token& t = TokAt(pos_);
+    if (t.kind != Tok::kEnd) ++pos_;
     if (t.kind == Tok::kLParen || t.kind == Tok::kLBrace) ++nest_;
     if ((t.kind == Tok::kRParen || t.kind == Tok::kRBrace) && nest_ > 0) --nest_;
     return t;
@@ -112,10 +123,10 @@ class FileParser {
   // After a token that cannot end a statement (',', '|', '&&', 'if', ...), a line break
   // continues it.
   void SkipNewlines() {
-    while (toks_[pos_].kind == Tok::kNewline) ++pos_;
+    while (TokAt(pos_).kind == Tok::kNewline) ++pos_;
   }
   void SkipSeparators() {
-    while (toks_[pos_].kind == Tok::kNewline || toks_[pos_].kind == Tok::kSemicolon) ++pos_;
+    while (TokAt(pos_).kind == Tok::kNewline || TokAt(pos_).kind == Tok::kSemicolon) ++pos_;
   }
 
   SourceLoc Loc(const Token& t) const { return SourceLoc{file_, t.line, t.column}; }
@@ -162,43 +173,21 @@ class FileParser {
   }
 
   bool Include() {
-    const Token& kw = Take();
+    Take();
     const Token& path_tok = Peek();
     if (!Accept(Tok::kString)) {
       return Error(path_tok, fmt::format("expected a quoted file name after include, found {}",
                                          Describe(path_tok)));
     }
-    std::string target = path_tok.text;
-    SourceLoc loc = Loc(kw);
-    if (static_cast<int>(ctx_.include_stack.size()) >= ctx_.options->max_include_depth) {
-      ctx_.Diag(Severity::kError, loc,
-                fmt::format("includes nest deeper than {} files", ctx_.options->max_include_depth));
+    Result<base::IncludeReader::File> file = ctx_.includes->Enter(path_tok.text, file_);
+    if (!file) {
+      ctx_.Diag(Severity::kError, Loc(path_tok), file.error().message, path_tok.length);
       return true;
     }
-    std::optional<fs::path> found = base::FindInclude(target, file_, ctx_.options->include_dirs);
-    if (!found) {
-      ctx_.Diag(Severity::kError, Loc(path_tok),
-                fmt::format("cannot find included file \"{}\"", target), path_tok.length);
-      return true;
-    }
-    std::error_code ec;
-    std::string canonical = fs::weakly_canonical(*found, ec).string();
-    if (std::ranges::find(ctx_.include_stack, canonical) != ctx_.include_stack.end()) {
-      ctx_.Diag(Severity::kError, Loc(path_tok),
-                fmt::format("include cycle: \"{}\" is already being read", target),
-                path_tok.length);
-      return true;
-    }
-    std::optional<std::string> text = base::ReadFile(*found);
-    if (!text) {
-      ctx_.Diag(Severity::kError, Loc(path_tok), fmt::format("cannot read \"{}\"", target));
-      return true;
-    }
-    std::string name = found->string();
-    ctx_.out->sources[name] = std::move(*text);
-    ctx_.include_stack.push_back(canonical);
+    std::string name = file->name;
+    ctx_.out->sources[name] = std::move(file->text);
     FileParser(ctx_, name, ctx_.out->sources[name]).Run();
-    ctx_.include_stack.pop_back();
+    ctx_.includes->Leave();
     return true;
   }
 
@@ -251,6 +240,7 @@ class FileParser {
     if (!a) return false;
     first = Loc(kw);
     (is_default ? ctx_.policy.default_action : ctx_.policy.unknown_action) = *a;
+    (is_default ? ctx_.policy.default_loc : ctx_.policy.unknown_loc) = Loc(kw);
     return true;
   }
 
@@ -262,6 +252,11 @@ class FileParser {
                                      Describe(name)));
     }
     if (auto it = ctx_.const_locs.find(name.text); it != ctx_.const_locs.end()) {
+      if (!it->second.known()) {
+        return Error(name, fmt::format("constant {} is also given by the program loading the "
+                                       "policy (sysgate's -D {}=VALUE, ParseOptions::constants)",
+                                       name.text, name.text));
+      }
       return Error(name, fmt::format("constant {} is already defined at {}", name.text,
                                      it->second.ToString()));
     }
@@ -330,12 +325,16 @@ class FileParser {
     std::optional<Operand> v = Expr();
     if (!v) return std::nullopt;
     if (!Expect(Tok::kRParen, "')'")) return std::nullopt;
-    // Keep out-of-range values visible to validation instead of truncating them.
-    uint32_t data = v->value > 0xffffffffULL ? 0xffffffffU : static_cast<uint32_t>(v->value);
     if (static_cast<int64_t>(v->value) < 0) {
       Error(vt, fmt::format("{} needs a value of 0 or more", w));
       return std::nullopt;
     }
+    if (v->value > 0xffffffffULL) {  // validation checks the range of what fits 32 bits
+      Error(vt, fmt::format("{}({}) is out of range ({})", w, v->spelling,
+                            w == "errno" ? "1..4095" : "0..65535"));
+      return std::nullopt;
+    }
+    uint32_t data = static_cast<uint32_t>(v->value);
     if (w == "errno") return Action::Errno(data);
     return w == "trap" ? Action::Trap(data) : Action::Trace(data);
   }
@@ -344,11 +343,19 @@ class FileParser {
 
   bool RuleStatement() {
     const Token& first = Peek();
+    if (ctx_.policy.rules.size() >= limits::kMaxRules) {
+      Error(first, fmt::format("the policy has more than {} rules, sysgate's rule limit "
+                               "(docs/limits.md)",
+                               limits::kMaxRules));
+      ctx_.stop = true;  // the rest would be refused too
+      return false;
+    }
     std::optional<Action> action = ParseAction();
     if (!action) return false;
     Rule rule;
     rule.action = *action;
     rule.loc = Loc(first);
+    rule_terms_ = 0;
     if (!SyscallList(rule.syscalls)) return false;
     if (AcceptWord("on")) {
       if (!ArchList(rule.arches, /*allow_native=*/false)) return false;
@@ -377,12 +384,11 @@ class FileParser {
       } else if (t.kind == Tok::kGroup) {
         s = SyscallSpec::Group(t.text);
       } else if (t.kind == Tok::kNumber) {
-        auto v = base::ParseInteger(t.text);
-        int64_t sv = v ? static_cast<int64_t>(*v) : 0;
-        if (!v || sv < INT32_MIN || sv > INT32_MAX) {
+        std::optional<int32_t> v = base::ParseInt32(t.text);
+        if (!v) {
           return Error(t, fmt::format("syscall number {} is not a 32-bit integer", t.text));
         }
-        s = SyscallSpec::Number(static_cast<int32_t>(sv));
+        s = SyscallSpec::Number(*v);
       } else {
         return Error(t, fmt::format("expected a syscall name, @group or number, found {}",
                                     Describe(t)));
@@ -425,7 +431,9 @@ class FileParser {
     // Bounded recursion: hostile input must not exhaust the stack.
     if (++depth_ > kMaxDepth) {
       --depth_;
-      Error(Peek(), fmt::format("the condition nests deeper than {} levels", kMaxDepth));
+      Error(Peek(), fmt::format("the condition nests deeper than {} levels, sysgate's nesting "
+                                "limit (docs/limits.md)",
+                                kMaxDepth));
       return std::nullopt;
     }
     auto c = UnaryInner();
@@ -460,6 +468,7 @@ class FileParser {
       return c;
     }
     const Token& at = Peek();
+    if (!Term(at)) return std::nullopt;
     std::optional<ArgRef> arg = ParseArg();
     if (!arg) return std::nullopt;
     Comparison cmp;
@@ -508,6 +517,11 @@ class FileParser {
     if (Accept(Tok::kLBrace)) {
       cmp.op = CmpOp::kIn;
       while (!At(Tok::kRBrace)) {
+        if (cmp.operands.size() == limits::kMaxSetValues) {
+          return Error(Peek(), fmt::format("the set has more than {} values, sysgate's limit "
+                                           "(docs/limits.md)",
+                                           limits::kMaxSetValues));
+        }
         auto v = Expr();
         if (!v) return false;
         cmp.operands.push_back(*v);
@@ -530,6 +544,7 @@ class FileParser {
   std::optional<Condition> MaskedComparison() {
     Take();  // '('
     const Token& at = Peek();
+    if (!Term(at)) return std::nullopt;
     auto arg = ParseArg();
     if (!arg) return std::nullopt;
     if (!Expect(Tok::kAmp, "'&'")) return std::nullopt;
@@ -572,8 +587,12 @@ class FileParser {
     if (t.text.size() >= 4 && t.text.starts_with("arg") &&
         std::all_of(t.text.begin() + 3, t.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       auto n = base::ParseInteger(t.text.substr(3));
-      arg.index = (n && *n <= 1000) ? static_cast<int>(*n) : 1000;  // validation reports > 5
-      if (t.text.size() > 4 && t.text[3] == '0') arg.index = 1000;
+      if (!n || *n > 5 || (t.text.size() > 4 && t.text[3] == '0')) {
+        Error(t, fmt::format("there is no argument {}: syscalls have arg0..arg5",
+                             base::Abbreviate(t.text)));
+        return std::nullopt;
+      }
+      arg.index = static_cast<int>(*n);
     } else {
       arg.name = t.text;
     }
@@ -594,6 +613,16 @@ class FileParser {
       arg.explicit_type = true;
     }
     return arg;
+  }
+
+  // Counts one more comparison in the rule's condition, within the limit (checked here too, so
+  // that an endless condition is not read to its end first).
+  bool Term(const Token& at) {
+    if (++rule_terms_ <= limits::kMaxConditionTerms) return true;
+    Error(at, fmt::format("the condition has more than {} comparisons, sysgate's limit per rule "
+                          "(docs/limits.md)",
+                          limits::kMaxConditionTerms));
+    return false;
   }
 
   // ---- constant expressions: | << ~ - ( ) numbers and names ----
@@ -631,7 +660,9 @@ class FileParser {
   std::optional<Operand> UnaryExpr() {
     if (++depth_ > kMaxDepth) {
       --depth_;
-      Error(Peek(), fmt::format("the expression nests deeper than {} levels", kMaxDepth));
+      Error(Peek(), fmt::format("the expression nests deeper than {} levels, sysgate's nesting "
+                                "limit (docs/limits.md)",
+                                kMaxDepth));
       return std::nullopt;
     }
     auto v = UnaryExprInner();
@@ -719,14 +750,23 @@ class FileParser {
 
   Context& ctx_;
   std::string file_;
-  std::vector<Token> toks_;
+  TokenReader reader_;
+  std::deque<Token> toks_;  // from the current statement's first on (references stay valid)
   size_t pos_ = 0;
   int nest_ = 0;  // open ( and { : newlines inside them do not end the statement
   int depth_ = 0;  // recursion depth of conditions and expressions
-  static constexpr int kMaxDepth = 200;
+  size_t rule_terms_ = 0;  // comparisons in the rule being read
+  static constexpr int kMaxDepth = limits::kMaxNesting;
 };
 
 }  // namespace
+
+Diagnostic UnreadableFile(const Error& read_error) {
+  Error e = read_error;
+  SourceLoc loc = std::move(e.loc);
+  e.loc = {};
+  return {Severity::kError, std::move(loc), e.ToString(), 1};
+}
 
 void Parse(std::string_view text, std::string_view filename, const ParseOptions& options,
            ParsedPolicy& out) {
@@ -734,13 +774,12 @@ void Parse(std::string_view text, std::string_view filename, const ParseOptions&
   ctx.options = &options;
   ctx.out = &out;
   for (const auto& [cname, value] : options.constants) {
-    ctx.const_locs[cname] = SourceLoc{"the program's ParseOptions::constants", 0, 0};
+    ctx.const_locs[cname] = SourceLoc{};  // given by the program: no location
     ctx.policy.constants.push_back({cname, Operand{value, std::to_string(value)}});
   }
   std::string name(filename);
   out.sources[name] = std::string(text);
-  std::error_code ec;
-  ctx.include_stack.push_back(fs::weakly_canonical(fs::path(name), ec).string());
+  ctx.includes.emplace(options.include_dirs, options.max_include_depth, name);
   FileParser(ctx, name, out.sources[name]).Run();
   if (ctx.errors > kMaxErrors) {
     out.diagnostics.push_back({Severity::kNote, {}, "too many errors; stopped", 1});

@@ -10,4 +10,8 @@ namespace sysgate::lang {
 void Parse(std::string_view text, std::string_view filename, const ParseOptions& options,
            ParsedPolicy& out);
 
+// The error for a policy file base::ReadFile refused ("x.sgp: error: cannot open: No such file
+// or directory").
+Diagnostic UnreadableFile(const Error& read_error);
+
 }  // namespace sysgate::lang

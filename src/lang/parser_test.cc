@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -71,7 +74,9 @@ TEST(Parser, ConstantsGivenByTheProgram) {
   // The file cannot quietly replace a value the program gave.
   ParsedPolicy redefined = ParsePolicyText("const ROOT_FD = 3\n", "t.sgp", o);
   ASSERT_FALSE(redefined.ok());
-  EXPECT_THAT(redefined.FirstError().ToString(), HasSubstr("constant ROOT_FD is already defined at the program's"));
+  EXPECT_THAT(redefined.FirstError().ToString(),
+              HasSubstr("t.sgp:1:7: constant ROOT_FD is also given by the program loading the policy "
+                        "(sysgate's -D ROOT_FD=VALUE, ParseOptions::constants)"));
 }
 
 TEST(Parser, ConditionsPrecedenceAndContinuation) {
@@ -119,7 +124,7 @@ TEST(Parser, ErrorsCarryFileLineColumn) {
   EXPECT_THAT(FirstError("default allow\ndefault allow"), HasSubstr("2:1: the default action is already set at t.sgp:1:1"));
   EXPECT_THAT(FirstError("allow read if"), HasSubstr("expected an argument"));
   EXPECT_THAT(FirstError("allow read extra"), HasSubstr("1:12: expected the end of the statement"));
-  EXPECT_THAT(FirstError("allow getppid if arg9 == 0"), HasSubstr("out of range"));
+  EXPECT_THAT(FirstError("allow getppid if arg9 == 0"), HasSubstr("1:18: there is no argument arg9"));
   EXPECT_THAT(FirstError("arch x86_65"), HasSubstr("unknown arch 'x86_65'; did you mean 'x86_64'?"));
   EXPECT_THAT(FirstError("allow @file-sytem"), HasSubstr("did you mean '@file-system'?"));
   EXPECT_THAT(FirstError("allow read if (arg0 & 1) < 2"), HasSubstr("only with == or !="));
@@ -154,6 +159,90 @@ TEST(Parser, IncludesResolveRelativeAndDetectCycles) {
   ParsedPolicy cyc = ParsePolicyFile((dir / "main.sgp").string());
   EXPECT_FALSE(cyc.ok());
   EXPECT_THAT(cyc.RenderDiagnostics(), HasSubstr("include cycle"));
+  fs::remove_all(dir);
+}
+
+// ---- limits (docs/limits.md): refused at once, with the place and the limit named ----
+
+std::string Repeat(std::string_view s, size_t n, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += std::string(i ? sep : "") + std::string(s);
+  return out;
+}
+
+TEST(ParserLimits, NumbersAreRangeChecked) {
+  EXPECT_THAT(FirstError("allow read if arg99999999999999999999 == 1"),
+              HasSubstr("1:15: there is no argument arg99999999999999999999"));
+  EXPECT_THAT(FirstError("allow read if arg01 == 1"), HasSubstr("there is no argument arg01"));
+  EXPECT_THAT(FirstError("default errno(4294967297)"), HasSubstr("1:15: errno(4294967297) is out of range (1..4095)"));
+  EXPECT_THAT(FirstError("trap(0x100000000) read"), HasSubstr("trap(0x100000000) is out of range (0..65535)"));
+  EXPECT_THAT(FirstError("allow 4294967296"), HasSubstr("1:7: syscall number 4294967296 is not a 32-bit integer"));
+  EXPECT_THAT(FirstError("allow 18446744073709551615"), HasSubstr("is not a 32-bit integer"));
+  EXPECT_TRUE(ParsePolicyText("allow -1 on x86_64\nallow 2147483647 on x86_64", "t.sgp").ok());
+}
+
+TEST(ParserLimits, TheDefaultActionIsLocated) {
+  EXPECT_EQ(FirstError("allow read\ndefault errno(5000)"),
+            "t.sgp:2:1: default action: errno 5000 is out of range: the kernel carries 1..4095 "
+            "(larger values become 4095)");
+  EXPECT_THAT(FirstError("unknown errno(0)"), HasSubstr("t.sgp:1:1: unknown action: errno(0)"));
+}
+
+TEST(ParserLimits, HugeConditionsAndPoliciesAreRefusedQuickly) {
+  std::string big_and = "allow read if " + Repeat("arg1 <= 97 && arg0 > 3 && arg2 != 4", 7000, " && ");
+  EXPECT_THAT(FirstError(big_and), HasSubstr("t.sgp:1:13016: the condition has more than 1000 comparisons, sysgate's limit per rule"));
+  std::string big_set = "allow read if arg0 in {" + Repeat("7", 10001, ", ") + "}";
+  EXPECT_THAT(FirstError(big_set), HasSubstr("1:30024: the set has more than 10000 values, sysgate's limit"));
+  EXPECT_TRUE(ParsePolicyText("allow read if arg0 in {" + Repeat("7", 10000, ", ") + "}", "t.sgp").ok());
+
+  std::string rules = "default errno(EPERM)\n" + Repeat("allow read if arg0 == 1", 200000, "\n");
+  ParsedPolicy r = ParsePolicyText(rules, "t.sgp");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.RenderDiagnostics(), HasSubstr("t.sgp:100002:1: error: the policy has more than 100000 rules, sysgate's rule limit"));
+  EXPECT_EQ(r.diagnostics.size(), 1u);
+}
+
+TEST(ParserLimits, LongNamesAreNotSearchedNorEchoedWhole) {
+  std::string name(200000, 'Y');
+  ParsedPolicy r = ParsePolicyText("allow read if arg0 == " + name, "t.sgp");  // no "did you mean" search
+  ASSERT_FALSE(r.ok());
+  std::string shown = r.RenderDiagnostics();
+  EXPECT_THAT(shown, HasSubstr("unknown constant 'YYYY"));
+  EXPECT_THAT(shown, HasSubstr("(200002 characters)"));
+  EXPECT_LT(shown.size(), 1000u);  // the line is shown around the column, 160 characters of it
+  EXPECT_THAT(shown, HasSubstr("    1 | allow read if arg0 == YYYY"));
+}
+
+TEST(ParserLimits, DiagnosticsShownAreCapped) {
+  ParsedPolicy r = ParsePolicyText(Repeat("allow read\nallow read", 200, "\n"), "t.sgp");
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r.diagnostics.size(), 300u);  // every repeat is unreachable
+  std::string shown = r.RenderDiagnostics();
+  EXPECT_THAT(shown, HasSubstr(fmt::format("{} warnings more not shown (sysgate shows 100 diagnostics",
+                                           r.diagnostics.size() - 100)));
+}
+
+TEST(ParserLimits, IncludeCyclesDepthAndUnreadableFiles) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sysgate_lim_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "self.sgp") << "include \"self.sgp\"\ninclude \"self.sgp\"\ninclude \"self.sgp\"\nallow read\n";
+  ParsedPolicy self = ParsePolicyFile((dir / "self.sgp").string());
+  ASSERT_FALSE(self.ok());
+  EXPECT_THAT(self.RenderDiagnostics(), HasSubstr("self.sgp:1:9: error: include cycle: \"self.sgp\" is already being read"));
+  for (int i = 0; i < 20; ++i) {
+    std::ofstream(dir / fmt::format("d{}.sgp", i)) << fmt::format("include \"d{}.sgp\"\n", i + 1);
+  }
+  ParsedPolicy deep = ParsePolicyFile((dir / "d0.sgp").string());
+  EXPECT_THAT(deep.RenderDiagnostics(), HasSubstr("includes nest deeper than 16 files, sysgate's include depth limit"));
+  ParseOptions shallow;
+  shallow.max_include_depth = 3;
+  EXPECT_THAT(ParsePolicyFile((dir / "d0.sgp").string(), shallow).RenderDiagnostics(),
+              HasSubstr("d2.sgp:1:9: error: includes nest deeper than 3 files"));
+  EXPECT_THAT(ParsePolicyFile(dir.string()).RenderDiagnostics(), HasSubstr(": error: is a directory, not a file"));
+  EXPECT_THAT(ParsePolicyFile("/dev/zero").RenderDiagnostics(), HasSubstr("/dev/zero: error: is a device, not a file"));
+  EXPECT_THAT(ParsePolicyFile((dir / "nope.sgp").string()).RenderDiagnostics(),
+              HasSubstr("error: cannot open: No such file or directory"));
   fs::remove_all(dir);
 }
 

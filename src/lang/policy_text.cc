@@ -1,8 +1,6 @@
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "lang/parser.h"
 #include "sysgate/policy_text.h"
 
@@ -16,16 +14,13 @@ ParsedPolicy ParsePolicyText(std::string_view text, std::string_view filename,
 }
 
 ParsedPolicy ParsePolicyFile(const std::string& path, const ParseOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  Result<std::string> text = base::ReadFile(path);
+  if (!text) {
     ParsedPolicy out;
-    out.diagnostics.push_back(
-        {Severity::kError, SourceLoc{path, 0, 0}, "cannot open the policy file", 1});
+    out.diagnostics.push_back(lang::UnreadableFile(text.error()));
     return out;
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParsePolicyText(buf.str(), path, options);
+  return ParsePolicyText(*text, path, options);
 }
 
 Result<Policy> LoadPolicyFile(const std::string& path, const ParseOptions& options) {

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <regex>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -97,18 +97,23 @@ bool Tuples(const Condition& c, const std::vector<RecordedArg>& args,
   return true;
 }
 
-// The count in a rule's `# N` comment (N with thousands commas), on its lines.
+// The count in a rule's `# N` comment (N with thousands commas, then ';' or the end of the
+// line), on its lines; 0 when there is none or it is too large to be one sysgate wrote.
 uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last) {
-  static const std::regex count(R"(#\s*([0-9][0-9,]*)(;|\s*$))");
+  auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   for (int l = first; l <= last && l <= static_cast<int>(lines.size()); ++l) {
-    std::string line(lines[static_cast<size_t>(l - 1)]);
-    std::smatch m;
-    if (std::regex_search(line, m, count)) {
+    std::string_view line = lines[static_cast<size_t>(l - 1)];
+    for (size_t hash = line.find('#'); hash != std::string_view::npos; hash = line.find('#', hash + 1)) {
+      size_t i = hash + 1;
+      while (i < line.size() && blank(line[i])) ++i;
       std::string digits;
-      for (char ch : m[1].str()) {
-        if (ch != ',') digits += ch;
+      for (; i < line.size() && (std::isdigit(static_cast<unsigned char>(line[i])) || (line[i] == ',' && !digits.empty())); ++i) {
+        if (line[i] != ',') digits += line[i];
       }
-      return std::stoull(digits);
+      if (digits.empty()) continue;
+      std::string_view rest = line.substr(i);
+      bool ends = rest.starts_with(';') || std::ranges::all_of(rest, blank);
+      if (ends) return base::ParseInteger(digits).value_or(0);
     }
   }
   return 0;

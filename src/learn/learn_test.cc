@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "sysgate/interpreter.h"
+#include "sysgate/policy_text.h"
 
 namespace sysgate::learn {
 namespace {
@@ -131,6 +132,16 @@ TEST(RecordingFromPolicy, ReadsBackWhatSynthesizeWrote) {
   auto again = Synthesize(*back, {});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->policy, l->policy);
+}
+
+TEST(RecordingFromPolicy, CountsOutOfRangeAreNotCounts) {
+  // std::stoull threw on these.
+  ParsedPolicy p = ParsePolicyText("arch x86_64\nallow read  # 99999999999999999999999\nallow write  # 12,345;\n", "m.sgp");
+  ASSERT_TRUE(p.ok());
+  auto back = RecordingFromPolicy(*p.policy, p.sources);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->calls.at({Arch::kX86_64, "read"}).count, 0u);
+  EXPECT_EQ(back->calls.at({Arch::kX86_64, "write"}).count, 12345u);
 }
 
 TEST(Recording, MergeSumsAndUnions) {

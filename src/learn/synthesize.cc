@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "policy/groups.h"
 #include "supervise/flag_names.h"
 #include "sysgate/interpreter.h"
@@ -257,8 +258,7 @@ Result<void> CheckAllows(const Policy& policy, const Recording& rec, bool args) 
   Interpreter interp(policy);
   for (const auto& [key, r] : rec.calls) {
     auto [arch, name] = key;
-    std::optional<int32_t> nr = IsNumber(name) ? std::optional<int32_t>(std::stoi(name.substr(1)))
-                                               : SyscallNumber(arch, name);
+    std::optional<int32_t> nr = IsNumber(name) ? base::ParseInt32(name.substr(1)) : SyscallNumber(arch, name);
     if (!nr) continue;
     std::vector<std::vector<uint64_t>> tuples;
     for (const auto& [t, n] : r.tuples) tuples.push_back(t);

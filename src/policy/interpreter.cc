@@ -27,9 +27,13 @@ Interpreter::Interpreter(const Policy& policy) : policy_(policy) {
     Abi& abi = abis_[a];
     abi.policy = std::move(lowered.policy);
     abi.origin = std::move(lowered.origin);
-    for (const Rule& r : abi.policy.rules) {
-      abi.numbers.push_back(policy::RuleAppliesTo(r, a) ? policy::SyscallNumbers(r.syscalls, a)
-                                                        : std::vector<int32_t>{});
+    for (size_t i = 0; i < abi.policy.rules.size(); ++i) {
+      const Rule& r = abi.policy.rules[i];
+      if (!policy::RuleAppliesTo(r, a)) continue;
+      for (int32_t nr : policy::SyscallNumbers(r.syscalls, a)) {
+        std::vector<size_t>& rules = abi.rules[nr];
+        if (rules.empty() || rules.back() != i) rules.push_back(i);
+      }
     }
   }
 }
@@ -39,11 +43,12 @@ Verdict Interpreter::Evaluate(const SeccompData& data) const {
   auto it = abi ? abis_.find(*abi) : abis_.end();
   if (it == abis_.end()) return {policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1};
   const Abi& a = it->second;
-  for (size_t i = 0; i < a.policy.rules.size(); ++i) {
-    const Rule& r = a.policy.rules[i];
-    if (!std::ranges::binary_search(a.numbers[i], data.nr)) continue;
-    if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
-    return {r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])};
+  if (auto rules = a.rules.find(data.nr); rules != a.rules.end()) {
+    for (size_t i : rules->second) {
+      const Rule& r = a.policy.rules[i];
+      if (r.condition && !policy::EvalCondition(*r.condition, data.args)) continue;
+      return {r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])};
+    }
   }
   if (SyscallName(*abi, data.nr)) return {policy_.default_action, Verdict::Reason::kDefault, -1};
   return {policy_.unknown_action, Verdict::Reason::kUnknown, -1};

@@ -2,6 +2,7 @@
 
 #include "policy/for_abi.h"
 #include "policy/resolve.h"
+#include "policy/size_limits.h"
 #include "policy/validate.h"
 #include "sysgate/policy.h"
 
@@ -42,6 +43,7 @@ Error FirstError(const std::vector<Diagnostic>& diags) {
 
 std::vector<Diagnostic> ResolveAndValidate(Policy& policy) {
   std::vector<Diagnostic> diags = policy::Resolve(policy);
+  if (HasErrors(policy::CheckSizeLimits(policy))) return diags;  // Resolve reported them
   std::vector<Diagnostic> more = policy::Validate(policy);
   diags.insert(diags.end(), more.begin(), more.end());
   if (!HasErrors(diags)) {  // what each target ABI reads (its errors would repeat these)

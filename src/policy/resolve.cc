@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "policy/eval.h"
 #include "policy/groups.h"
+#include "policy/size_limits.h"
 
 namespace sysgate::policy {
 namespace {
@@ -183,7 +184,8 @@ std::vector<std::string_view> RuleSyscallNames(const Rule& rule) {
 }
 
 std::vector<Diagnostic> Resolve(Policy& policy) {
-  std::vector<Diagnostic> diags;
+  std::vector<Diagnostic> diags = CheckSizeLimits(policy);
+  if (!diags.empty()) return diags;
   for (Rule& rule : policy.rules) {
     if (!rule.condition) continue;
     Context ctx{&diags, RuleSyscallNames(rule)};

@@ -11,7 +11,8 @@
 
 namespace sysgate::policy {
 
-// Resolves every condition of `policy` in place; returns errors for names that do not
+// Resolves every condition of `policy` in place; returns errors for a policy over sysgate's
+// size limits (size_limits.h; nothing is resolved then), names that do not
 // resolve, indices out of range, widths that disagree between a rule's syscalls, and
 // constants that do not fit a 32-bit argument.
 std::vector<Diagnostic> Resolve(Policy& policy);

@@ -26,9 +26,9 @@ class Checker {
 
   std::vector<Diagnostic> Run() {
     if (!policy_.arches.empty() && targets_.empty()) Add(Severity::kError, {}, "no target arch");
-    CheckAction(policy_.default_action, {}, "default action");
-    CheckAction(policy_.unknown_action, {}, "unknown action");
-    CheckAction(policy_.foreign_abi_action, {}, "foreign-ABI action");
+    CheckAction(policy_.default_action, policy_.default_loc, "default action");
+    CheckAction(policy_.unknown_action, policy_.unknown_loc, "unknown action");
+    CheckAction(policy_.foreign_abi_action, {}, "foreign-ABI action");  // set by no language
     for (size_t i = 0; i < policy_.rules.size(); ++i) CheckRule(policy_.rules[i]);
     CheckReachability();
     return std::move(diags_);

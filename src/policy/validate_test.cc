@@ -78,5 +78,46 @@ TEST(Validate, ArgumentsOfSyscallsWithoutThem) {
   EXPECT_THAT(d[0], HasSubstr("warning: getppid takes no arguments"));
 }
 
+// A policy over the size limits (size_limits.h) is refused before it is resolved or checked,
+// however it was made: here by hand, deeper than any reader nests.
+TEST(Validate, SizeLimits) {
+  Comparison c;
+  c.arg.index = 0;
+  c.operands = {{1, ""}};
+  Condition deep = Condition::Compare(c);
+  for (int i = 0; i < 300; ++i) deep = Condition::Not(Condition::Or({deep, Condition::Compare(c)}));
+  Policy p;
+  p.rules.push_back({Action::Allow(), {SyscallSpec::Name("read")}, {}, deep, {"h.sgp", 3, 1}});
+  std::vector<Diagnostic> d = ResolveAndValidate(p);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
+            "h.sgp:3:1: the condition nests deeper than 200 levels, sysgate's nesting limit (docs/limits.md)");
+
+  Condition wide = Condition::And(std::vector<Condition>(1001, Condition::Compare(c)));
+  p.rules[0].condition = wide;
+  EXPECT_THAT(ResolveAndValidate(p).at(0).message, HasSubstr("more than 1000 comparisons"));
+  c.op = CmpOp::kIn;
+  c.operands.resize(10001);
+  for (size_t i = 0; i < c.operands.size(); ++i) c.operands[i].value = i;
+  p.rules[0].condition = Condition::Compare(c);
+  EXPECT_THAT(ResolveAndValidate(p).at(0).message, HasSubstr("the set has more than 10000 values"));
+
+  c.op = CmpOp::kEq;
+  c.operands.resize(1);
+  p.rules.assign(10001, Rule{Action::Allow(), {SyscallSpec::Name("read")}, {}, Condition::Compare(c), {}});
+  p.rules[10000].loc = {"h.sgp", 10002, 1};
+  d = ResolveAndValidate(p);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
+            "h.sgp:10002:1: more than 10000 rules with a condition name read, sysgate's limit (docs/limits.md)");
+
+  p.rules.assign(100001, Rule{Action::Allow(), {SyscallSpec::Name("read")}, {}, std::nullopt, {}});
+  p.rules[100000].loc = {"h.sgp", 100002, 1};
+  d = ResolveAndValidate(p);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
+            "h.sgp:100002:1: the policy has 100001 rules, more than 100000, sysgate's rule limit (docs/limits.md)");
+}
+
 }  // namespace
 }  // namespace sysgate::policy

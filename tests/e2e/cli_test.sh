@@ -44,7 +44,7 @@ expect "validate arg name"  1 "bad.sgp:3:17: error: openat has no argument named
                                         -- "$sg" validate "$tmp/bad.sgp"
 expect "warning exit 0"     0 "warning: this rule is unreachable" -- "$sg" validate "$tmp/warn.sgp"
 expect "Werror"             1 "unreachable" -- "$sg" validate --Werror "$tmp/warn.sgp"
-expect "missing file"       1 "cannot open the policy file" -- "$sg" validate "$tmp/nope.sgp"
+expect "missing file"       1 "nope.sgp: error: cannot open: No such file or directory" -- "$sg" validate "$tmp/nope.sgp"
 
 "$sg" fmt "$tmp/good.sgp" > "$tmp/canon.sgp"
 expect "fmt idempotent"     0 "" -- "$sg" fmt --check "$tmp/canon.sgp"
@@ -146,7 +146,7 @@ expect "convert systemd"    0 "SystemCallErrorNumber=EPERM" -- "$sg" convert -q 
 expect "convert firecracker" 0 '"filter_action": "allow"' -- "$sg" convert -q "$tmp/list.sgp" --arch x86_64 --to firecracker --name vcpu
 expect "convert no minijail" 2 "does not write minijail" -- "$sg" convert "$tmp/list.sgp" --to minijail
 expect "convert no --to"    2 "say which format to write" -- "$sg" convert "$tmp/list.sgp"
-expect "bad --format"       1 "unknown format 'yml2'" -- "$sg" validate -f yml2 "$tmp/list.sgp"
+expect "bad --format"       2 "unknown format 'yml2'" -- "$sg" validate -f yml2 "$tmp/list.sgp"
 printf 'SystemCallFilter=~@swap ptrace:EPERM\n' > "$tmp/unit.conf"
 expect "systemd check"      0 "errno(EPERM)" -- "$sg" check "$tmp/unit.conf" ptrace
 printf 'read: 1\nwrite: arg0 == 1\nopenat: arg9 == 1\n' > "$tmp/mj.policy"

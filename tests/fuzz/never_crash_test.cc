@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fuzz/entry_points.h"
 #include "policy_gen.h"
 #include "sysgate/policy_text.h"
 
@@ -51,26 +52,8 @@ std::string Mangle(std::string s, std::mt19937_64& rng) {
   return s;
 }
 
-int CountLines(const std::string& s) {
-  return 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
 void CheckResult(const std::string& text, const ParsedPolicy& r) {
-  if (r.ok()) {
-    // Whatever parsed must print and parse back to itself.
-    ParsedPolicy again = ParsePolicyText(PrintPolicy(*r.policy));
-    ASSERT_TRUE(again.ok()) << text << "\n---\n" << PrintPolicy(*r.policy) << again.RenderDiagnostics();
-    ASSERT_EQ(*again.policy, *r.policy) << text;
-  } else {
-    ASSERT_TRUE(HasErrors(r.diagnostics)) << text;
-  }
-  for (const Diagnostic& d : r.diagnostics) {
-    if (d.loc.file != "fuzz.sgp") continue;
-    ASSERT_GE(d.loc.line, 1) << text;
-    ASSERT_LE(d.loc.line, CountLines(text)) << text;
-    ASSERT_GE(d.loc.column, 1) << text;
-  }
-  (void)r.RenderDiagnostics();
+  if (fuzz::Failure f = fuzz::CheckNativeParse(text, "fuzz.sgp", r)) FAIL() << *f << "\n---\n" << text;
 }
 
 TEST(NeverCrash, MangledPolicies) {

@@ -96,6 +96,18 @@ TEST(AsmRoundTrip, ErrorsHaveLines) {
             "e.asm:2:1: 'notasyscall' is not a number, ARCH_* constant or syscall name");
 }
 
+TEST(AsmRoundTrip, LongLinesAreReadWithoutRecursion) {
+  // std::regex recursed once per character: a 30,000-character line overflowed the stack.
+  for (std::string line : {"A = " + std::string(300000, 'x'), "if (A == " + std::string(300000, '1') + ") goto a",
+                           "return ERRNO(" + std::string(300000, '(') + ")", "A = args[" + std::string(300000, '1') + "]",
+                           std::string(300000, 'l') + ": return ALLOW\n" + std::string(300000, 'l') + ":"}) {
+    auto r = analysis::Assemble(line + "\nreturn ALLOW\n", "long.asm", Arch::kX86_64);
+    ASSERT_FALSE(r) << line.substr(0, 20);
+    EXPECT_LE(r.error().loc.line, 2);
+    EXPECT_LT(r.error().ToString().size(), 200u);  // the long word is abbreviated
+  }
+}
+
 TEST(AsmRoundTrip, MangledTextNeverCrashes) {
   std::mt19937_64 rng(4242);
   Policy p;

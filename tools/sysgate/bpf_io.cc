@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "sysgate/analysis.h"
 
 namespace sysgate::cli {
@@ -33,16 +35,8 @@ std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<
   return {};
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return SystemError("cannot open " + path, errno);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 Result<bpf::Program> ReadBpfFile(const std::string& path) {
-  auto bytes = ReadFile(path);
+  auto bytes = base::ReadFile(path);
   if (!bytes) return bytes.error();
   // Hex text ("0x20 0x00 0x00 0x00000004" lines) is told apart by its first bytes.
   if (bytes->starts_with("0x")) {
@@ -69,8 +63,13 @@ Result<void> WriteOutput(const std::string& path, const std::string& bytes) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "not writing binary BPF to a terminal: use -o FILE or -f hex|c|disasm");
     }
-    std::cout << bytes;
-    std::cout.flush();
+    std::cout.flush();  // what the command printed before comes first
+    for (size_t done = 0; done < bytes.size();) {
+      ssize_t n = write(STDOUT_FILENO, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return SystemError("cannot write to standard output", errno);
+      done += static_cast<size_t>(n);
+    }
     return {};
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -19,8 +19,7 @@ std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<
 
 // Reads a file of raw BPF (or hex text, detected); prints nothing.
 Result<bpf::Program> ReadBpfFile(const std::string& path);
-Result<std::string> ReadFile(const std::string& path);
-// Writes `bytes` to path, or stdout for "-".
+// Writes `bytes` to path, or stdout for "-" (flushed: a full disk is an error here).
 Result<void> WriteOutput(const std::string& path, const std::string& bytes);
 
 }  // namespace sysgate::cli

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
 
@@ -36,10 +39,41 @@ bool OverrideArches(Policy& policy, const std::vector<std::string>& names) {
   return true;
 }
 
+bool ValidForNewArches(Policy& policy, const std::map<std::string, std::string>& sources,
+                       bool quiet) {
+  // Names none of the new targets has are left out (a policy for several ABIs names some that
+  // only one has); a rule left with no syscall goes.
+  std::vector<Arch> targets = policy.TargetArches();
+  std::vector<std::string> gone;
+  for (Rule& r : policy.rules) {
+    std::erase_if(r.syscalls, [&](const SyscallSpec& s) {
+      if (s.kind != SyscallSpec::Kind::kName || !IsSyscallName(s.name)) return false;
+      bool somewhere = std::ranges::any_of(targets, [&](Arch a) {
+        return policy::RuleAppliesTo(r, a) && SyscallNumber(a, s.name).has_value();
+      });
+      if (!somewhere && std::ranges::find(gone, s.name) == gone.end()) gone.push_back(s.name);
+      return !somewhere;
+    });
+  }
+  std::erase_if(policy.rules, [](const Rule& r) { return r.syscalls.empty(); });
+  if (!gone.empty() && !quiet) {
+    std::vector<std::string_view> names;
+    for (Arch a : targets) names.push_back(Info(a).name);
+    std::cerr << fmt::format("sysgate: warning: left out {} syscall{} that {} not exist on {}: {}\n",
+                             gone.size(), gone.size() == 1 ? "" : "s", gone.size() == 1 ? "does" : "do",
+                             fmt::join(names, ", "), base::Abbreviate(fmt::format("{}", fmt::join(gone, ", ")), 200));
+  }
+  std::vector<Diagnostic> errors = ResolveAndValidate(policy);
+  std::erase_if(errors, [](const Diagnostic& d) { return d.severity != Severity::kError; });
+  if (errors.empty()) return true;
+  std::cerr << RenderDiagnostics(errors, sources, ColorStderr());
+  return false;
+}
+
 bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out) {
-  std::optional<std::string> text = base::ReadFile(path);
+  Result<std::string> text = base::ReadFile(path);
   if (!text) {
-    PrintError("cannot read " + path);
+    PrintError(text.error().ToString());
     return false;
   }
   auto f = analysis::ParseFrequencies(*text);
@@ -65,6 +99,10 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
   cmd->add_option("-D,--define", o.defines,
                   "NAME=VALUE: a constant the policy uses but its program gives when loading it (ROOT_FD=3)")
       ->allow_extra_args(false);
+  // Bad values are usage errors (exit 2), found before the command runs.
+  cmd->parse_complete_callback([&o] {
+    if (Result<CheckedInput> c = CheckInputOptions(o); !c) throw CLI::ValidationError(c.error().message);
+  });
 }
 
 std::string DecidedBy(const Policy& policy, const Verdict& v) {
@@ -82,6 +120,28 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
   return "";
 }
 
+bool IsDefineName(std::string_view name) {
+  auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+  return !name.empty() && letter(name[0]) &&
+         std::ranges::all_of(name, [&](char c) { return letter(c) || std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+std::vector<std::string> DefinedNames(const InputOptions& input) {
+  std::vector<std::string> out;
+  for (const std::string& d : input.defines) out.push_back(d.substr(0, d.find('=')));
+  return out;
+}
+
+std::optional<Result<int32_t>> SyscallNumberArg(std::string_view text) {
+  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
+    return std::nullopt;  // syscall names start with a letter
+  }
+  if (auto n = base::ParseInt32(text)) return Result<int32_t>(*n);
+  return Result<int32_t>(MakeError(ErrorCode::kInvalidArgument,
+                                   fmt::format("'{}' is not a syscall number (a 32-bit integer)",
+                                               base::Abbreviate(text))));
+}
+
 std::optional<uint64_t> ParseValue(std::string_view text, Arch arch) {
   uint64_t value = 0;
   for (std::string_view part : base::Split(text, '|')) {
@@ -96,47 +156,67 @@ std::optional<uint64_t> ParseValue(std::string_view text, Arch arch) {
   return value;
 }
 
-formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
-                                bool quiet_warnings, const std::vector<std::string>& arches,
-                                bool show_notes) {
-  formats::ImportOptions o;
+Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
+  auto bad = [](std::string msg) { return MakeError(ErrorCode::kInvalidArgument, std::move(msg)); };
+  CheckedInput out;
+  formats::ImportOptions& o = out.import;
   o.include_dirs = input.include_dirs;
   o.strict = input.strict;
   o.section = input.section;
   for (const std::string& c : input.caps) {
     std::string up = base::ToUpper(c);
-    o.caps.push_back(up.starts_with("CAP_") ? up : "CAP_" + up);
-  }
-  formats::Imported bad;
-  auto fail = [&](std::string msg) {
-    bad.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, std::move(msg), 1});
-    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
-    return bad;
-  };
-  if (!input.kernel.empty()) {
-    int major = 0, minor = 0;
-    if (std::sscanf(input.kernel.c_str(), "%d.%d", &major, &minor) < 1) {
-      return fail("--kernel: expected a version such as 5.15, not '" + input.kernel + "'");
+    if (!up.starts_with("CAP_")) up = "CAP_" + up;
+    const std::vector<std::string_view>& known = formats::CapabilityNames();
+    if (std::ranges::find(known, up) == known.end()) {
+      std::string msg = fmt::format("--caps: unknown capability '{}'", base::Abbreviate(c));
+      if (auto m = base::ClosestMatch(up, known)) msg += fmt::format("; did you mean '{}'?", *m);
+      return bad(msg);
     }
-    o.kernel = std::pair(major, minor);
+    o.caps.push_back(up);
   }
-  if (!arches.empty()) {  // an unknown name is reported when the command applies --arch
-    o.arch = arches.front() == "native" ? std::optional(HostArch()) : ArchFromName(arches.front());
+  if (!input.kernel.empty()) {
+    o.kernel = formats::ParseKernelVersion(input.kernel);
+    if (!o.kernel) {
+      return bad("--kernel: expected a version such as 5.15, not '" + base::Abbreviate(input.kernel) + "'");
+    }
   }
   for (const std::string& d : input.defines) {
     size_t eq = d.find('=');
     std::string name = d.substr(0, eq);
     std::optional<uint64_t> value;
     if (eq != std::string::npos) value = ParseValue(std::string_view(d).substr(eq + 1));
-    if (name.empty() || !value) return fail("--define: expected NAME=NUMBER, not '" + d + "'");
-    o.constants[name] = *value;
-  }
-  std::optional<formats::Format> format;
-  if (!input.format.empty()) {
-    format = formats::FormatFromName(input.format);
-    if (!format) {
-      return fail("--format: unknown format '" + input.format + "' (" + formats::FormatNames(false) + ")");
+    if (!IsDefineName(name) || !value) {
+      return bad("--define: expected NAME=NUMBER (NAME of letters, digits and _, not starting "
+                 "with a digit), not '" + base::Abbreviate(d) + "'");
     }
+    if (!o.constants.emplace(name, *value).second) {
+      return bad(fmt::format("--define: {} is given twice", name));
+    }
+  }
+  if (!input.format.empty()) {
+    out.format = formats::FormatFromName(input.format);
+    if (!out.format) {
+      return bad("--format: unknown format '" + base::Abbreviate(input.format) + "' (" +
+                 formats::FormatNames(false) + ")");
+    }
+  }
+  return out;
+}
+
+formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
+                                bool quiet_warnings, const std::vector<std::string>& arches,
+                                bool show_notes) {
+  Result<CheckedInput> checked = CheckInputOptions(input);
+  if (!checked) {  // AddInputOptions has made these usage errors already
+    formats::Imported bad;
+    bad.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, checked.error().message, 1});
+    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
+    return bad;
+  }
+  formats::ImportOptions& o = checked->import;
+  std::optional<formats::Format> format = checked->format;
+  if (!arches.empty()) {  // an unknown name is reported when the command applies --arch
+    o.arch = arches.front() == "native" ? std::optional(HostArch()) : ArchFromName(arches.front());
   }
   formats::Imported r = formats::ImportFile(path, format, o);
   std::vector<Diagnostic> shown;

@@ -24,6 +24,11 @@ std::optional<Arch> ParseArchOption(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an
 // unknown name.
 bool OverrideArches(Policy& policy, const std::vector<std::string>& names);
+// After OverrideArches: leaves out the syscalls none of the new targets has (a warning names
+// them unless `quiet`) and checks the policy again; false, with the errors printed against
+// `sources`, if it fails.
+bool ValidForNewArches(Policy& policy, const std::map<std::string, std::string>& sources,
+                       bool quiet);
 // Reads a syscall frequency file (--freq) into `out`; false (with a message) on error.
 bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out);
 
@@ -37,6 +42,13 @@ struct InputOptions {
   std::string section;              // Firecracker thread category, SPO profile name
   std::vector<std::string> defines; // NAME=VALUE: constants the policy leaves to its program
 };
+// What InputOptions say, checked: capability names, the kernel version, -D names and values,
+// the format name. An error names the option.
+struct CheckedInput {
+  formats::ImportOptions import;
+  std::optional<formats::Format> format;
+};
+Result<CheckedInput> CheckInputOptions(const InputOptions& input);
 // `format_flag` names the input-format option ("-f,--format"; compile, whose -f is the output
 // encoding, uses "--from").
 void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_flag = "-f,--format");
@@ -50,6 +62,13 @@ std::string DecidedBy(const Policy& policy, const Verdict& v);
 // A syscall argument or constant value on the command line: a number, a constant name, or
 // several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.
 std::optional<uint64_t> ParseValue(std::string_view text, Arch arch = HostArch());
+// Whether -D may define `name`: letters, digits and _, not starting with a digit.
+bool IsDefineName(std::string_view name);
+// The names the -D options define.
+std::vector<std::string> DefinedNames(const InputOptions& input);
+// A syscall given by number on the command line ("257", "0x101", "-1"), not by name: none for
+// a name; an error (printed by the caller) for a number that is not a 32-bit integer.
+std::optional<Result<int32_t>> SyscallNumberArg(std::string_view text);
 
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings = false,

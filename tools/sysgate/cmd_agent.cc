@@ -30,7 +30,7 @@ int Run(const Options& o) {
   if (!o.config.empty()) {
     auto text = base::ReadFile(o.config);
     if (!text) {
-      PrintError("cannot read " + o.config);
+      PrintError(text.error().ToString());
       return kExitInvalid;
     }
     auto parsed = AgentConfig::Parse(*text, o.config);

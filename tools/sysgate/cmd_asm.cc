@@ -1,4 +1,5 @@
 // sysgate asm: assemble the text form (as `sysgate disasm --asm-able` prints it) to BPF.
+#include "base/files.h"
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -25,7 +26,7 @@ int Run(const Options& o) {
     PrintError(format.error().message);
     return kExitUsage;
   }
-  auto text = ReadFile(o.file);
+  auto text = base::ReadFile(o.file);
   if (!text) {
     PrintError(text.error().ToString());
     return kExitInvalid;

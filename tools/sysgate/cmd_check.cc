@@ -67,8 +67,12 @@ int Run(const Options& o) {
   }
   const std::string& sys = pos[0];
   int32_t nr;
-  if (auto n = base::ParseInteger(sys)) {
-    nr = static_cast<int32_t>(*n);
+  if (auto n = SyscallNumberArg(sys)) {
+    if (!*n) {
+      PrintError(n->error().message);
+      return kExitUsage;
+    }
+    nr = **n;
   } else if (auto found = SyscallNumber(*arch, sys)) {
     nr = *found;
   } else {

@@ -40,6 +40,7 @@ int Run(Options o) {
   if (!r.ok()) return kExitInvalid;
   Policy& policy = *r.policy;
   if (!OverrideArches(policy, o.arches)) return kExitUsage;
+  if (!o.arches.empty() && !ValidForNewArches(policy, r.sources, o.quiet)) return kExitInvalid;
   std::string fmt_name = encoding;
   if (fmt_name.empty()) fmt_name = (o.output == "-" && isatty(STDOUT_FILENO)) ? "disasm" : "raw";
   auto format = ParseBpfFormat(fmt_name);

@@ -62,6 +62,7 @@ int Run(const Options& o) {
   if (!r.ok()) return kExitInvalid;
   Policy& policy = *r.policy;
   if (!OverrideArches(policy, o.arches)) return kExitUsage;
+  if (!o.arches.empty() && !ValidForNewArches(policy, r.sources, o.quiet)) return kExitInvalid;
   formats::ExportOptions eo;
   eo.runtime = r.runtime;
   if (!o.flags.empty()) eo.runtime.flags = o.flags;
@@ -73,35 +74,15 @@ int Run(const Options& o) {
   if (!e.text) return kExitInvalid;
   std::string verified = "not verified (--no-verify)";
   if (!o.no_verify) {
-    // Read the output back the way sysgate reads that format, for the same target.
-    formats::ImportOptions back;
-    back.filename = "<converted>";
-    back.arch = policy.TargetArches().front();
-    back.section = o.name;
-    formats::Imported again = formats::Import(*e.text, *to, back);
-    if (!again.ok()) {
-      Report(again.diagnostics, false);
-      PrintError("internal error: the converted policy does not read back");
-      return kExitInvalid;
-    }
-    // Formats that are single-arch (Firecracker) or that add the native arch (OCI) compare on
-    // the arches both cover.
-    Policy a = *e.means, b = *again.policy;
-    std::vector<Arch> common;
-    for (Arch x : a.TargetArches()) {
-      auto t = b.TargetArches();
-      if (std::ranges::find(t, x) != t.end()) common.push_back(x);
-    }
-    a.arches = b.arches = common;
-    auto same = analysis::VerifyEquivalent(a, b);
+    Result<analysis::TranslationReport> same = analysis::VerifyConversion(*e.means, *e.text, *to, o.name);
     if (!same) {
-      PrintError("internal error: the converted policy means something else: " + same.error().message);
+      PrintError(same.error().message + " (this is a sysgate bug; please report it)");
       return kExitInvalid;
     }
     verified = fmt::format("verified on {} inputs", same->inputs);
   }
   if (auto w = WriteOutput(o.output, *e.text); !w) {
-    PrintError(w.error().message);
+    PrintError(w.error().ToString());
     return kExitInvalid;
   }
   if (!o.quiet) {

@@ -1,8 +1,5 @@
 // sysgate fmt: print a policy in canonical form (includes expanded).
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
+#include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
 
@@ -19,22 +16,20 @@ struct Options {
 int Run(const Options& o) {
   formats::Imported r = LoadAndReport(o.file, o.input, /*quiet_warnings=*/true);
   if (!r.ok()) return kExitInvalid;
+  // The -D constants are the program's to give, not the policy's: not written into it.
+  for (const std::string& name : DefinedNames(o.input)) {
+    std::erase_if(r.policy->constants, [&](const NamedConstant& c) { return c.name == name; });
+  }
   std::string text = PrintPolicy(*r.policy);
   if (o.check) {
     if (r.sources[o.file] == text) return kExitOk;
     PrintError(o.file + " is not in canonical form (run sysgate fmt -i)");
     return kExitInvalid;
   }
-  if (o.in_place) {
-    std::ofstream out(o.file, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-      PrintError("cannot write " + o.file);
-      return kExitInvalid;
-    }
-    return kExitOk;
+  if (auto w = WriteOutput(o.in_place ? o.file : "-", text); !w) {
+    PrintError(w.error().ToString());
+    return kExitInvalid;
   }
-  std::cout << text;
   return kExitOk;
 }
 

@@ -114,7 +114,8 @@ void RegisterStats(CLI::App& app, int* exit_code) {
   cmd->add_option("--bpf", opts->bpf, "A BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "The ABI whose syscalls are measured (default: native)");
   cmd->add_option("--freq", opts->freq, "Syscall frequencies: 'name count' lines or strace -c output");
-  cmd->add_option("--top", opts->top, "How many of the costliest syscalls to list (default 10)");
+  cmd->add_option("--top", opts->top, "How many of the costliest syscalls to list (default 10)")
+      ->check(CLI::Validator([](std::string& v) { return v.starts_with('-') ? "must be 0 or more" : ""; }, "N"));
   cmd->add_flag("--json", opts->json, "Print JSON");
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

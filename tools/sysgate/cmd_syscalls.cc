@@ -95,15 +95,20 @@ int Run(const Options& o) {
       }
       continue;
     }
-    if (auto num = base::ParseInteger(q)) {
-      auto name = SyscallName(*arch, static_cast<int32_t>(*num));
+    if (auto num = SyscallNumberArg(q)) {
+      if (!*num) {
+        PrintError(num->error().message);
+        rc = kExitInvalid;
+        continue;
+      }
+      auto name = SyscallName(*arch, **num);
       if (!name) {
         PrintError(fmt::format("no syscall has number {} on {}", q, Info(*arch).name));
         rc = kExitInvalid;
         continue;
       }
       if (o.json) {
-        items.push_back(entry(*name, static_cast<int32_t>(*num)));
+        items.push_back(entry(*name, **num));
       } else if (o.signature) {
         const Signature* s = FindSignature(*arch, *name);
         std::cout << (s ? FormatSignature(*s) : std::string(*name) + "(?)") << "\n";

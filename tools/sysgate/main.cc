@@ -1,7 +1,9 @@
 // sysgate: seccomp-BPF policies: write, check, compile, run. One subcommand per file.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string_view>
 
@@ -25,6 +27,23 @@ constexpr Subcommand kSubcommands[] = {
     {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
     {"dump", sysgate::cli::RegisterDump},         {"lint", sysgate::cli::RegisterLint},
 };
+
+// Every command's output reaches stdout here at the latest: a failed write (a full disk,
+// > /dev/full, a closed pipe's reader gone) is an error, never a silent success.
+int FlushStdout(int exit_code) {
+  std::cout.flush();
+  bool failed = !std::cout;
+  int err = errno;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    failed = true;
+    err = errno;
+  }
+  if (failed && exit_code == sysgate::cli::kExitOk) {
+    std::cerr << "sysgate: cannot write to standard output: " << (err != 0 ? std::strerror(err) : "write error") << "\n";
+    return sysgate::cli::kExitInvalid;
+  }
+  return exit_code;
+}
 
 }  // namespace
 
@@ -52,12 +71,12 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : sysgate::cli::kExitUsage;
   }
+  exit_code = FlushStdout(exit_code);
 #if defined(__SANITIZE_ADDRESS__)
   return exit_code;  // let the leak checker run at exit
 #else
   // Every command has closed its files; skip tearing down the heap and the static tables (a
   // millisecond of page faults on some machines, paid by every `sysgate run`).
-  std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
   _exit(exit_code);

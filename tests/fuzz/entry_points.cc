@@ -1,0 +1,204 @@
+#include "fuzz/entry_points.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+#include "sysgate/formats.h"
+
+namespace sysgate::fuzz {
+namespace {
+
+// Relative includes resolve nowhere (absolute ones may read what the machine has).
+constexpr std::string_view kDir = "/sysgate-fuzz-nonexistent/";
+
+int CountLines(std::string_view s) { return 1 + static_cast<int>(std::ranges::count(s, '\n')); }
+
+formats::ImportOptions Options(std::string_view name) {
+  formats::ImportOptions o;
+  o.filename = std::string(kDir) + std::string(name);
+  o.arch = Arch::kX86_64;  // the same answers on every host
+  o.kernel = std::pair(5, 15);
+  return o;
+}
+
+// Diagnostics a user would read: located within the text, in sysgate's words, rendered within
+// bounds.
+Failure CheckDiagnostics(std::string_view text, const std::string& file,
+                         const std::vector<Diagnostic>& diags,
+                         const std::map<std::string, std::string>& sources, bool lines_required) {
+  int lines = CountLines(text);
+  for (const Diagnostic& d : diags) {
+    if (d.message.empty()) return "a diagnostic without a message";
+    for (std::string_view jargon : {"json.exception", "bad conversion", "yaml-cpp", "std::", "what()"}) {
+      bool echoed = text.find(jargon) != std::string_view::npos;  // the input's own words
+      if (!echoed && d.message.find(jargon) != std::string::npos) return "library jargon in a message: " + d.message;
+    }
+    if (d.loc.file != file) continue;
+    if (d.loc.line < (lines_required ? 1 : 0) || d.loc.line > lines || d.loc.column < 0 ||
+        (d.loc.line > 0 && d.loc.column < 1)) {
+      return fmt::format("a diagnostic at {}:{} in a text of {} lines: {}", d.loc.line,
+                         d.loc.column, lines, d.message);
+    }
+  }
+  std::string shown = RenderDiagnostics(diags, sources);
+  if (shown.size() > (size_t{1} << 20)) return fmt::format("{} bytes of diagnostics", shown.size());
+  return std::nullopt;
+}
+
+// An import's outcome is coherent: a policy exactly when there is no error.
+Failure CheckImported(std::string_view text, const std::string& file, const formats::Imported& r) {
+  if (r.ok() == HasErrors(r.diagnostics)) {
+    return r.ok() ? "a policy despite errors" : "no policy and no error saying why";
+  }
+  return CheckDiagnostics(text, file, r.diagnostics, r.sources, /*lines_required=*/false);
+}
+
+Failure Native(std::string_view input) {
+  std::string file = std::string(kDir) + "fuzz.sgp";
+  return CheckNativeParse(input, file, ParsePolicyText(input, file));
+}
+
+template <formats::Format F>
+Failure Import(std::string_view input) {
+  formats::ImportOptions o = Options(fmt::format("fuzz.{}", formats::FormatName(F)));
+  return CheckImported(input, o.filename, formats::Import(input, F, o));
+}
+
+// Any format, detected as the CLI detects it.
+formats::Imported ImportDetected(std::string_view input, formats::ImportOptions& o) {
+  o = Options("fuzz");
+  return formats::Import(input, formats::DetectFormat(input, o.filename), o);
+}
+
+Failure CompileAndVerify(std::string_view input) {
+  formats::ImportOptions o;
+  formats::Imported r = ImportDetected(input, o);
+  if (Failure f = CheckImported(input, o.filename, r)) return f;
+  if (!r.ok()) return std::nullopt;
+  Result<bpf::Program> prog = Compile(*r.policy);
+  if (!prog) {
+    if (prog.error().code == ErrorCode::kInternal) return "compiler bug: " + prog.error().ToString();
+    return std::nullopt;  // over the kernel's 4096 instructions, ...
+  }
+  Result<analysis::TranslationReport> same = analysis::VerifyTranslation(*r.policy, *prog);
+  if (!same) return "the compiled program disagrees with the policy: " + same.error().ToString();
+  return std::nullopt;
+}
+
+Failure ConvertRoundTrips(std::string_view input) {
+  formats::ImportOptions o;
+  formats::Imported r = ImportDetected(input, o);
+  if (Failure f = CheckImported(input, o.filename, r)) return f;
+  if (!r.ok()) return std::nullopt;
+  for (formats::Format to : {formats::Format::kSysgate, formats::Format::kOci,
+                             formats::Format::kSystemd, formats::Format::kFirecracker,
+                             formats::Format::kSpo}) {
+    formats::ExportOptions eo;
+    eo.section = "fuzz";
+    formats::Exported e = formats::Export(*r.policy, to, eo);
+    if (!e.text) {
+      if (!HasErrors(e.diagnostics)) return fmt::format("{}: no text and no error saying why", formats::FormatName(to));
+      continue;  // the format cannot say this policy
+    }
+    Result<analysis::TranslationReport> same = analysis::VerifyConversion(*e.means, *e.text, to, eo.section);
+    if (!same) return fmt::format("to {}: {}\n{}", formats::FormatName(to), same.error().message, *e.text);
+  }
+  return std::nullopt;
+}
+
+// `p` without what the kernel ignores and so no listing shows: jt and jf outside conditional
+// jumps, k where the operand is X or A or there is none.
+bpf::Program Canonical(bpf::Program p) {
+  using namespace bpf::op;
+  for (bpf::Insn& i : p) {
+    uint16_t c = i.code;
+    if (!IsCondJump(c)) i.jt = i.jf = 0;
+    bool no_k = (Class(c) == kRet && RetSrc(c) == kA) || Class(c) == kMisc ||
+                (Class(c) == kAlu && (Src(c) == kX || Op(c) == kNeg)) ||
+                ((Class(c) == kLd || Class(c) == kLdx) && Mode(c) == kLen) ||
+                (IsCondJump(c) && Src(c) == kX);
+    if (no_k) i.k = 0;
+  }
+  return p;
+}
+
+// A program's analyses agree with each other: what loads runs in the emulator on any input,
+// and its asm-able listing assembles back to it (but for what the kernel ignores).
+Failure CheckProgram(const bpf::Program& prog) {
+  (void)analysis::Disassemble(prog, {.arch = Arch::kX86_64});
+  if (!analysis::VerifyLoadable(prog)) return std::nullopt;
+  for (const SeccompData& d : {SeccompData::For(Arch::kX86_64, 0), SeccompData::For(Arch::kI386, 11, {1, 2}),
+                               SeccompData::For(Arch::kAarch64, -1, {~0ULL}), SeccompData::For(Arch::kX86_64, 0x40000001)}) {
+    if (Result<analysis::EmulateResult> run = analysis::Emulate(prog, d); !run) {
+      return "a loadable program does not run: " + run.error().message;
+    }
+  }
+  (void)analysis::ComputeStats(prog, Arch::kX86_64, {});
+  std::string text = analysis::Disassemble(prog, {.arch = Arch::kX86_64, .asm_able = true});
+  Result<bpf::Program> back = analysis::Assemble(text, "fuzz.asm", Arch::kX86_64);
+  if (!back) return "the asm-able listing does not assemble: " + back.error().ToString() + "\n" + text;
+  if (Canonical(*back) != Canonical(prog)) return "the asm-able listing assembles to another program:\n" + text;
+  return std::nullopt;
+}
+
+Failure Bpf(std::string_view input) {
+  for (Result<bpf::Program> p : {bpf::DecodeRaw(input), bpf::DecodeHex(input)}) {
+    if (!p) continue;
+    if (Failure f = CheckProgram(*p)) return f;
+  }
+  return std::nullopt;
+}
+
+Failure Asm(std::string_view input) {
+  Result<bpf::Program> p = analysis::Assemble(input, "fuzz.asm", Arch::kX86_64);
+  if (!p) {
+    const Error& e = p.error();
+    if (e.message.empty()) return "an assembler error without a message";
+    if (e.loc.line > CountLines(input)) return "an assembler error past the last line: " + e.ToString();
+    return std::nullopt;
+  }
+  return CheckProgram(*p);
+}
+
+constexpr std::array kTargets = {
+    Target{"native", Native},
+    Target{"oci", Import<formats::Format::kOci>},
+    Target{"systemd", Import<formats::Format::kSystemd>},
+    Target{"minijail", Import<formats::Format::kMinijail>},
+    Target{"kafel", Import<formats::Format::kKafel>},
+    Target{"firecracker", Import<formats::Format::kFirecracker>},
+    Target{"spo", Import<formats::Format::kSpo>},
+    Target{"bpf", Bpf},
+    Target{"asm", Asm},
+    Target{"compile", CompileAndVerify},
+    Target{"convert", ConvertRoundTrips},
+};
+
+}  // namespace
+
+Failure CheckNativeParse(std::string_view text, const std::string& file, const ParsedPolicy& parsed) {
+  if (parsed.ok()) {
+    std::string printed = PrintPolicy(*parsed.policy);
+    ParsedPolicy again = ParsePolicyText(printed);
+    if (!again.ok()) return "the printed policy does not parse back:\n" + printed + again.RenderDiagnostics();
+    if (*again.policy != *parsed.policy) return "the printed policy parses back to another one:\n" + printed;
+  } else if (!HasErrors(parsed.diagnostics)) {
+    return "no policy and no error saying why";
+  }
+  return CheckDiagnostics(text, file, parsed.diagnostics, parsed.sources, /*lines_required=*/true);
+}
+
+std::span<const Target> Targets() { return kTargets; }
+
+const Target* FindTarget(std::string_view name) {
+  for (const Target& t : kTargets) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace sysgate::fuzz
