@@ -35,6 +35,10 @@ inline constexpr size_t kMaxSetValues = 10'000;
 // here).
 inline constexpr size_t kMaxYamlNodes = 200'000;
 
+// YAML documents in one file (`---`-separated; an SPO file holds a few). yaml-cpp 0.7 reads a
+// stray `,` at the top level as an endless run of empty documents; this ends it.
+inline constexpr size_t kMaxYamlDocuments = 1'000;
+
 // Names longer than this get no "did you mean" suggestion (no real name comes close).
 inline constexpr size_t kMaxSuggestedNameLength = 64;
 

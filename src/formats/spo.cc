@@ -2,9 +2,11 @@
 // YAML whose spec holds the OCI fields. Read through the OCI reader; written from the same
 // object the OCI writer makes.
 #include <algorithm>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "base/strings.h"
@@ -126,6 +128,32 @@ std::optional<SourceLoc> FirstBadByte(std::string_view text, const std::string& 
                    static_cast<int>(bad - line_start) + 1};
 }
 
+// Counts the documents yaml-cpp reads without building them: where the one past the limit
+// starts, if there is one.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  size_t count = 0;
+  YAML::Mark last;
+  void OnDocumentStart(const YAML::Mark& mark) override { ++count; last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::optional<YAML::Mark> PastDocumentLimit(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter))
+    if (counter.count > limits::kMaxYamlDocuments) return counter.last;
+  return std::nullopt;
+}
+
 }  // namespace
 
 static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o) {
@@ -136,6 +164,9 @@ static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o)
   }
   std::vector<YAML::Node> docs;
   try {
+    if (std::optional<YAML::Mark> at = PastDocumentLimit(text))
+      return Fail(o, fmt::format("more than {} YAML documents in one file (the limit)", limits::kMaxYamlDocuments),
+                  at->line + 1, at->column + 1);
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return Fail(o, "not valid YAML: " + e.msg, e.mark.line + 1, e.mark.column + 1);

@@ -86,6 +86,9 @@ printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile
 expect "yaml escape is a char" 1 "utf2.yaml: error: defaultAction: unknown action 'SCMP_ACT_ÿ'" -- quick "$sg" validate "$tmp/utf2.yaml"
 printf ',rch aarch64 x,8\016\000kind: SeccompProfileR\n' > "$tmp/nul.yaml"
 expect "yaml control bytes"   1 "nul.yaml:1:17: error: YAML is UTF-8 text without control characters" -- quick "$sg" validate "$tmp/nul.yaml"
+# yaml-cpp reads a stray top-level comma as endless empty documents (the fuzzer's find).
+printf ',-a\ni' > "$tmp/comma.yaml"
+expect "yaml endless documents" 1 "comma.yaml:1:1: error: more than 1000 YAML documents in one file (the limit)" -- quick "$sg" validate --format spo "$tmp/comma.yaml"
 printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProflie\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n' > "$tmp/typo"
 expect "yaml kind typo"       1 "typo:2:7: error: the file holds no SeccompProfile: its kind is 'SeccompProflie'" -- quick "$sg" validate "$tmp/typo"
 printf 'default errno(5000)\nallow read\n' > "$tmp/dflt.sgp"

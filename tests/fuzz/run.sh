@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer target for SECONDS on its committed corpus (read-only seeds) and past
 # crashes; new inputs go to BUILD/corpus/<target>, crashes to BUILD/artifacts/. Exit 1 if a
-# target found a crash, a hang (-timeout), a leak or a memory blow-up (-rss_limit_mb).
+# target found a crash, a hang (-timeout: 25 s, well above the slowest seed under the
+# sanitizers on a loaded machine, about 10 s), a leak or a memory blow-up (-rss_limit_mb).
 # Usage: run.sh FUZZ_BUILD_DIR SECONDS [TARGET...]
 set -uo pipefail
 build=$1
@@ -23,7 +24,7 @@ for t in "${targets[@]}"; do
   seeds=("$src/corpus/$t")
   [[ -d $src/crashes/$t ]] && seeds+=("$src/crashes/$t")
   echo "== fuzz_$t for ${seconds}s"
-  if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" "$work" "${seeds[@]}" \
       >"$build/fuzz_$t.log" 2>&1; then
     failed+=("$t")
