@@ -10,16 +10,10 @@ profile=${2:-}
 source "$(dirname "$0")/../e2e/lib.sh"
 make_scratch
 source "$(dirname "$0")/crun_lib.sh"
-skip() { echo "skip: $1"; }
 
-why=$(crun_unavailable)
-seccomp_self=$(awk '/^Seccomp:/ {print $2}' /proc/self/status)
-[[ -z $why && $seccomp_self != 0 ]] && why="the test runs under a seccomp filter (reading filters needs an unfiltered caller)"
-if [[ -n $why ]]; then
-  skip "$why"
-  finish
-  exit
-fi
+crun_works || skip_all "$why"
+[[ $(awk '/^Seccomp:/ {print $2}' /proc/self/status) == 0 ]] ||
+  skip_all "the test runs under a seccomp filter (reading filters needs an unfiltered caller)"
 
 # Docker's profile as Docker hands it to the runtime (its includes/excludes resolved for a
 # container without capabilities): moby's JSON when given, else sysgate's built-in default.
