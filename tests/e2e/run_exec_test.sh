@@ -59,9 +59,11 @@ helper_ticks() {
 "$sg" run --exec -- sleep 3 <&- &
 sleep 1
 before=$(helper_ticks)
+helpers=$(ours sysgate | wc -l)
 sleep 1
 ticks=$(($(helper_ticks) - before))
 wait
+expect "helper found"       0   "" -- test "$helpers" -ge 1   # else the next check measures nothing
 expect "helper idle ($ticks ticks in 1 s)" 0 "" -- test "$ticks" -lt 10
 expect "not found"          127 "cannot run 'no-such-program'" -- "$sg" run --exec -- no-such-program
 printf '#!/bin/sh\necho hi\n' > "$tmp/noexec.sh"
