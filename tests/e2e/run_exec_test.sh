@@ -4,19 +4,21 @@
 # process that is not the program's child and outlives it.
 # Usage: run_exec_test.sh SYSGATE_BINARY
 set -uo pipefail
+# The script runs in a session of its own, and the supervisors it starts stay in that session:
+# that tells them from those of other tests running meanwhile. (Their environment cannot mark
+# them: a supervisor is not dumpable, so an ordinary user cannot read its /proc/PID/environ.)
+[[ $(ps -o sid= -p $$) -eq $$ ]] || exec setsid -w "$0" "$@"
 sg=$1
 source "$(dirname "$0")/lib.sh"
 make_scratch
 
-# ours COMM: the pids of live processes named COMM that this script started (zombies waiting
-# for init do not count). Helpers carry sysgate's environment, so this mark tells them from
-# those of other runs.
-export SYSGATE_E2E_MARK=$tmp
+# ours COMM: the pids of live processes named COMM in this session (zombies waiting for init
+# do not count).
 ours() {
   local p
-  for p in $(pgrep -x "$1"); do
+  for p in $(pgrep -s $$ -x "$1"); do
     [[ $(ps -o stat= -p "$p") == Z* ]] && continue
-    grep -qz "^SYSGATE_E2E_MARK=$tmp\$" "/proc/$p/environ" 2>/dev/null && echo "$p"
+    echo "$p"
   done
   return 0  # a process gone meanwhile is not a failure
 }
