@@ -29,7 +29,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
 std::string Error::ToString() const {
   std::string out;
   if (!loc.file.empty() || loc.known()) out = loc.ToString() + ": ";
-  out += base::AbbreviateLongWords(message);
+  out += base::DisplayMessage(message);
   if (code == ErrorCode::kSystem && sys_errno != 0) {
     out += fmt::format(": {}", std::strerror(sys_errno));
   }

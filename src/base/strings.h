@@ -21,9 +21,11 @@ std::optional<std::string> ClosestMatch(std::string_view word,
 // `s`, or when it is longer than `max` its beginning and its length: for echoing input in
 // messages ("xxxx... (200000 characters)").
 std::string Abbreviate(std::string_view s, size_t max = 60);
-// `message` with every word (run of non-blanks) longer than 80 characters abbreviated: what
-// renderers apply, so that no message echoes a huge name or value whole.
-std::string AbbreviateLongWords(std::string_view message);
+// `message` as renderers show it: every word (run of non-blanks) longer than 80 characters
+// abbreviated, so that no message echoes a huge name or value whole, and control characters
+// other than newline and tab written as \xNN, so that one echoed from input cannot drive the
+// terminal (an escape sequence) or cut the line (a NUL).
+std::string DisplayMessage(std::string_view message);
 
 // Parses a C-style integer literal: decimal, 0x hex, 0o / leading-0 octal, 0b binary, with an
 // optional leading '-'. Rejects overflow beyond 64 bits. Negative values wrap to uint64.

@@ -67,9 +67,11 @@ TEST(Abbreviate, LongWordsInMessages) {
   EXPECT_EQ(Abbreviate("short"), "short");
   EXPECT_EQ(Abbreviate(std::string(100, 'x'), 4), "xxxx... (100 characters)");
   std::string msg = "unknown syscall '" + std::string(200000, 'x') + "'; did you mean 'read'?";
-  EXPECT_EQ(AbbreviateLongWords(msg),
+  EXPECT_EQ(DisplayMessage(msg),
             "unknown syscall '" + std::string(39, 'x') + "... (200003 characters) did you mean 'read'?");
-  EXPECT_EQ(AbbreviateLongWords("a\nb  c"), "a\nb  c");
+  EXPECT_EQ(DisplayMessage("a\nb  c"), "a\nb  c");
+  // Control characters echoed from input are shown, not sent to the terminal.
+  EXPECT_EQ(DisplayMessage(std::string("action 'SCMP\0\x1b[31m\x7f'\t.", 22)), "action 'SCMP\\x00\\x1b[31m\\x7f'\t.");
 }
 
 TEST(EditDistance, Basics) {

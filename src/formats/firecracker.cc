@@ -25,6 +25,7 @@ class FirecrackerReader {
       out_.diagnostics.push_back(std::move(*bad));
       return std::move(out_);
     }
+    locate_ = LocateInJson(text, o_.filename);
     if (!doc.is_object()) {
       return Fail("not a Firecracker filter file: expected a JSON object of thread categories");
     }
@@ -41,34 +42,42 @@ class FirecrackerReader {
       return Fail(fmt::format("no thread category '{}' (the file has {})", cat, fmt::join(cats, ", ")));
     }
     const json& c = doc[cat];
-    if (!c.is_object()) return Fail(cat + ": expected an object");
+    std::string ptr = "/" + JsonPointerToken(cat);
+    if (!c.is_object()) return Fail(cat + ": expected an object", ptr);
     Policy p;
     p.arches = {TargetArch(o_)};
-    auto def = ActionOf(c, "default_action", cat);
-    auto filt = ActionOf(c, "filter_action", cat);
+    auto def = ActionOf(c, "default_action", cat, ptr);
+    auto filt = ActionOf(c, "filter_action", cat, ptr);
     if (!def || !filt) return std::move(out_);
     p.default_action = *def;
     p.unknown_action = *def;  // seccompiler has no separate action for unknown numbers
-    p.default_loc = p.unknown_loc = SourceLoc{fmt::format("{} {}.default_action", o_.filename, cat), 0, 0};
+    p.default_loc = p.unknown_loc = locate_(ptr + "/default_action");
     if (c.contains("filter")) {
-      if (!c["filter"].is_array()) return Fail(cat + ".filter: expected an array");
-      for (size_t i = 0; i < c["filter"].size(); ++i) Entry(c["filter"][i], fmt::format("{}.filter[{}]", cat, i), *filt, p);
+      if (!c["filter"].is_array()) return Fail(cat + ".filter: expected an array", ptr + "/filter");
+      for (size_t i = 0; i < c["filter"].size(); ++i) {
+        Entry(c["filter"][i], fmt::format("{}.filter[{}]", cat, i), fmt::format("{}/filter/{}", ptr, i), *filt, p);
+      }
     }
     return Finish(std::move(p), std::move(out_));
   }
 
  private:
-  Imported Fail(std::string msg) {
-    Error(std::move(msg));
+  // `ptr`: the JSON pointer of the value the message is about.
+  Imported Fail(std::string msg, const std::string& ptr = "") {
+    Error(std::move(msg), ptr);
     return std::move(out_);
   }
-  void Error(std::string msg) {
-    out_.diagnostics.push_back({Severity::kError, SourceLoc{o_.filename, 0, 0}, std::move(msg), 1});
+  void Error(std::string msg, const std::string& ptr) {
+    out_.diagnostics.push_back({Severity::kError, Locate(ptr), std::move(msg), 1});
+  }
+  SourceLoc Locate(const std::string& ptr) const {
+    return locate_ ? locate_(ptr) : SourceLoc{o_.filename, 0, 0};
   }
 
-  std::optional<Action> ActionOf(const json& c, const char* field, const std::string& where) {
+  std::optional<Action> ActionOf(const json& c, const char* field, const std::string& where,
+                                 const std::string& ptr) {
     if (!c.contains(field)) {
-      Error(fmt::format("{}.{}: required", where, field));
+      Error(fmt::format("{}.{}: required", where, field), ptr);
       return std::nullopt;
     }
     const json& a = c[field];
@@ -88,32 +97,33 @@ class FirecrackerReader {
       }
     }
     Error(fmt::format("{}.{}: expected allow, trap, kill_thread, kill_process, log, {{\"errno\": N}} "
-                      "or {{\"trace\": N}}, not {}", where, field, ShortJson(a)));
+                      "or {{\"trace\": N}}, not {}", where, field, ShortJson(a)),
+          ptr + "/" + field);
     return std::nullopt;
   }
 
-  void Entry(const json& e, const std::string& where, const Action& action, Policy& p) {
+  void Entry(const json& e, const std::string& where, const std::string& ptr, const Action& action, Policy& p) {
     if (!e.is_object() || !e.contains("syscall") || !e["syscall"].is_string()) {
-      Error(where + ": expected {\"syscall\": NAME, \"args\": [...]}");
+      Error(where + ": expected {\"syscall\": NAME, \"args\": [...]}", ptr);
       return;
     }
     std::string name = e["syscall"].get<std::string>();
     if (!IsSyscallName(name)) {
-      out_.diagnostics.push_back(UnknownSyscallDiagnostic(o_, {o_.filename, 0, 0}, name, "skipped"));
+      out_.diagnostics.push_back(UnknownSyscallDiagnostic(o_, Locate(ptr + "/syscall"), name, "skipped"));
       return;
     }
     Rule r;
     r.action = action;
     r.syscalls = {SyscallSpec::Name(name)};
-    r.loc = SourceLoc{fmt::format("{} {}", o_.filename, where), 0, 0};
+    r.loc = Locate(ptr);
     std::vector<Condition> conds;
     if (e.contains("args") && !e["args"].is_null()) {
       if (!e["args"].is_array()) {
-        Error(where + ".args: expected an array");
+        Error(where + ".args: expected an array", ptr + "/args");
         return;
       }
       for (size_t k = 0; k < e["args"].size(); ++k) {
-        auto c = Arg(e["args"][k], fmt::format("{}.args[{}]", where, k));
+        auto c = Arg(e["args"][k], fmt::format("{}.args[{}]", where, k), fmt::format("{}/args/{}", ptr, k));
         if (!c) return;
         conds.push_back(Condition::Compare(*c));
       }
@@ -122,9 +132,9 @@ class FirecrackerReader {
     p.rules.push_back(std::move(r));
   }
 
-  std::optional<Comparison> Arg(const json& a, const std::string& where) {
+  std::optional<Comparison> Arg(const json& a, const std::string& where, const std::string& ptr) {
     auto bad = [&](std::string why) -> std::optional<Comparison> {
-      Error(where + ": " + why);
+      Error(where + ": " + why, ptr);
       return std::nullopt;
     };
     if (!a.is_object()) return bad("expected {index, type, op, val}");
@@ -160,6 +170,7 @@ class FirecrackerReader {
   }
 
   const ImportOptions& o_;
+  JsonLocator locate_;  // set once the text is known to be JSON
   Imported out_;
 };
 

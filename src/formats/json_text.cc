@@ -1,5 +1,9 @@
 #include "formats/json_text.h"
 
+#include <cstring>
+#include <memory>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "base/strings.h"
@@ -94,6 +98,129 @@ std::optional<Diagnostic> ParseJson(std::string_view text, const std::string& fi
   out = json();
   return Diagnostic{Severity::kError, LocOf(text, parser.position_, filename),
                     "not valid JSON: " + parser.reason_.value_or("cannot be read"), 1};
+}
+
+namespace {
+
+// Where the values of a valid JSON text begin, by JSON pointer, down to kDepth levels: one pass
+// that follows only the structure.
+class JsonScanner {
+ public:
+  static constexpr size_t kDepth = 8;
+
+  JsonScanner(std::string_view text, const std::string& filename) : text_(text), filename_(filename) {}
+
+  JsonLocations Scan() {
+    std::vector<Frame> frames;
+    std::string path;
+    size_t deeper = 0;  // levels below kDepth, followed but not recorded
+    bool want_key = false;
+    for (size_t i = 0; i < text_.size(); ++i) {
+      char c = text_[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':') continue;
+      if (c == ',') {
+        if (deeper || frames.empty()) continue;
+        Frame& f = frames.back();
+        path.resize(f.path_size);
+        if (f.array) path += "/" + std::to_string(++f.index);
+        else want_key = true;
+        continue;
+      }
+      if (c == ']' || c == '}') {
+        want_key = false;  // an empty object
+        if (deeper) {
+          --deeper;
+        } else if (!frames.empty()) {
+          path.resize(frames.back().path_size);
+          frames.pop_back();
+        }
+        continue;
+      }
+      if (want_key) {  // "key": the value that follows is at path/key
+        size_t end = StringEnd(i);
+        path += "/" + JsonPointerToken(text_.substr(i + 1, end - i - 1));
+        i = end;
+        want_key = false;
+        continue;
+      }
+      if (!deeper) found_.emplace(path, At(i));
+      if (c == '{' || c == '[') {
+        if (deeper || frames.size() >= kDepth) {
+          ++deeper;
+          continue;
+        }
+        frames.push_back(Frame{c == '[', 0, path.size()});
+        if (c == '[') path += "/0";
+        else want_key = true;
+        continue;
+      }
+      if (c == '"') {
+        i = StringEnd(i);
+        continue;
+      }
+      while (i + 1 < text_.size() && !std::strchr(",]} \t\r\n", text_[i + 1])) ++i;  // a number, true, ...
+    }
+    return std::move(found_);
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t index = 0;
+    size_t path_size;  // the container's own pointer length
+  };
+
+  // The index of the quote that closes the string opened at `open`.
+  size_t StringEnd(size_t open) const {
+    size_t i = open + 1;
+    while (i < text_.size() && text_[i] != '"') i += text_[i] == '\\' ? 2 : 1;
+    return i;
+  }
+
+  // The location of byte `at`; the scan moves forward, so lines are counted once.
+  SourceLoc At(size_t at) {
+    for (; counted_ < at; ++counted_) {
+      if (text_[counted_] == '\n') {
+        ++line_;
+        line_start_ = counted_ + 1;
+      }
+    }
+    return SourceLoc{filename_, line_, static_cast<int>(at - line_start_) + 1};
+  }
+
+  std::string_view text_;
+  const std::string& filename_;
+  JsonLocations found_;
+  size_t counted_ = 0, line_start_ = 0;
+  int line_ = 1;
+};
+
+}  // namespace
+
+std::string JsonPointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+JsonLocator LocatorOf(JsonLocations locations, const std::string& filename) {
+  auto where = std::make_shared<const JsonLocations>(std::move(locations));
+  return [where, filename](std::string_view pointer) {
+    std::string p(pointer);
+    for (;;) {
+      if (auto it = where->find(p); it != where->end()) return it->second;
+      if (p.empty()) return SourceLoc{filename, 0, 0};
+      p.erase(p.rfind('/'));
+    }
+  };
+}
+
+JsonLocator LocateInJson(std::string_view text, const std::string& filename) {
+  return LocatorOf(JsonScanner(text, filename).Scan(), filename);
 }
 
 std::string ShortJson(const json& j) {

@@ -22,7 +22,8 @@ using json = nlohmann::json;
 
 class Importer {
  public:
-  explicit Importer(const ImportOptions& o) : o_(o), arch_(o.arch.value_or(HostArch())) {
+  Importer(const ImportOptions& o, JsonLocator locate)
+      : o_(o), arch_(o.arch.value_or(HostArch())), locate_(std::move(locate)) {
     if (o.kernel) {
       kernel_ = *o.kernel;
     } else {
@@ -31,40 +32,36 @@ class Importer {
     }
   }
 
-  Imported Run(std::string_view text) {
-    json doc;
-    if (std::optional<Diagnostic> bad = ParseJson(text, o_.filename, doc)) {
-      out_.diagnostics.push_back(std::move(*bad));
-      return std::move(out_);
-    }
+  Imported Run(json doc) {
     if (!doc.is_object()) {
-      Error({}, "expected a JSON object with defaultAction and syscalls");
+      Error(At(""), "expected a JSON object with defaultAction and syscalls");
       return std::move(out_);
     }
     // A whole OCI config.json: its linux.seccomp.
     if (doc.contains("ociVersion") && !doc.contains("defaultAction")) {
       if (!doc.contains("linux") || !doc["linux"].is_object() || !doc["linux"].contains("seccomp") ||
           !doc["linux"]["seccomp"].is_object()) {
-        Error({}, "this OCI config.json has no linux.seccomp section");
+        Error(At("/linux"), "this OCI config.json has no linux.seccomp section");
         return std::move(out_);
       }
       json inner = doc["linux"]["seccomp"];
       doc = std::move(inner);
+      base_ = "/linux/seccomp";
     }
     Policy p;
     // defaultAction, defaultErrnoRet / defaultErrno (Podman)
-    std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "");
-    auto def = ActionField(doc, "defaultAction", default_errno, "");
+    std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "", "");
+    auto def = ActionField(doc, "defaultAction", default_errno, "", "");
     if (!def) return std::move(out_);
     p.default_action = *def;
-    p.default_loc = SourceLoc{o_.filename + " defaultAction", 0, 0};
+    p.default_loc = At("/defaultAction");
     p.unknown_action = Action::Errno(ENOSYS);  // runc's ENOSYS stub for syscalls newer than the tables
     if (!Arches(doc, p)) return std::move(out_);
     Runtime(doc);
     targets_ = p.TargetArches();
     if (doc.contains("syscalls")) {
       if (!doc["syscalls"].is_array()) {
-        Error({}, "syscalls must be an array");
+        Error(At("/syscalls"), "syscalls must be an array");
         return std::move(out_);
       }
       for (size_t i = 0; i < doc["syscalls"].size(); ++i) Rules(doc["syscalls"][i], i, p);
@@ -79,11 +76,15 @@ class Importer {
     out_.diagnostics.push_back({s, l, std::move(msg), 1});
   }
   void Error(const SourceLoc& loc, std::string msg) { Diag(Severity::kError, loc, std::move(msg)); }
+  // Where the value at `pointer` (within the seccomp object) is in the source.
+  SourceLoc At(std::string_view pointer) const { return locate_(base_ + std::string(pointer)); }
 
-  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& where) {
+  // `where` names the object `j` in messages ("syscalls[3]."), `ptr` is its JSON pointer.
+  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& where,
+                                const std::string& ptr) {
     if (j.contains(num) && !j[num].is_null()) {
       if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 65535) {
-        Error({}, fmt::format("{}{}: expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)", where, num));
+        Error(At(ptr + "/" + num), fmt::format("{}{}: expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)", where, num));
         return std::nullopt;
       }
       return static_cast<int>(j[num].get<uint64_t>());
@@ -91,7 +92,7 @@ class Importer {
     if (j.contains(name) && j[name].is_string() && !j[name].get<std::string>().empty()) {
       auto e = ErrnoFromName(j[name].get<std::string>());
       if (!e) {
-        Error({}, fmt::format("{}{}: unknown errno name '{}'", where, name, j[name].get<std::string>()));
+        Error(At(ptr + "/" + name), fmt::format("{}{}: unknown errno name '{}'", where, name, j[name].get<std::string>()));
         return std::nullopt;
       }
       return *e;
@@ -100,21 +101,22 @@ class Importer {
   }
 
   std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err,
-                                    const std::string& where) {
+                                    const std::string& where, const std::string& ptr) {
+    SourceLoc loc = At(ptr + "/" + field);
     if (!j.contains(field) || !j[field].is_string()) {
-      Error({}, fmt::format("{}{}: required, a SCMP_ACT_* string", where, field));
+      Error(loc, fmt::format("{}{}: required, a SCMP_ACT_* string", where, field));
       return std::nullopt;
     }
     std::string a = j[field].get<std::string>();
     if (err && a != "SCMP_ACT_ERRNO" && a != "SCMP_ACT_TRACE") {
-      Error({}, fmt::format("{}{}: {} takes no errno, but one is given (the runtime spec says "
+      Error(loc, fmt::format("{}{}: {} takes no errno, but one is given (the runtime spec says "
                             "runtimes must refuse this)", where, field, a));
       return std::nullopt;
     }
     if (a == "SCMP_ACT_ALLOW") return Action::Allow();
     if (a == "SCMP_ACT_ERRNO") {
       if (err.value_or(1) > 4095) {
-        Error({}, fmt::format("{}{}: SCMP_ACT_ERRNO takes an errno 0..4095, not {}", where, field, *err));
+        Error(loc, fmt::format("{}{}: SCMP_ACT_ERRNO takes an errno 0..4095, not {}", where, field, *err));
         return std::nullopt;
       }
       return Action::Errno(static_cast<uint32_t>(err.value_or(1)));
@@ -125,7 +127,7 @@ class Importer {
     if (a == "SCMP_ACT_TRACE") return Action::Trace(static_cast<uint32_t>(err.value_or(0)));
     if (a == "SCMP_ACT_LOG") return Action::Log();
     if (a == "SCMP_ACT_NOTIFY") return Action::Notify();
-    Error({}, fmt::format("{}{}: unknown action '{}'", where, field, a));
+    Error(loc, fmt::format("{}{}: unknown action '{}'", where, field, a));
     return std::nullopt;
   }
 
@@ -133,13 +135,14 @@ class Importer {
   void Runtime(const json& doc) {
     if (doc.contains("flags") && !doc["flags"].is_null()) {
       if (!doc["flags"].is_array()) {
-        Error({}, "flags must be an array of SECCOMP_FILTER_FLAG_* names");
+        Error(At("/flags"), "flags must be an array of SECCOMP_FILTER_FLAG_* names");
         return;
       }
-      for (const json& f : doc["flags"]) {
+      for (size_t i = 0; i < doc["flags"].size(); ++i) {
+        const json& f = doc["flags"][i];
         std::string name = f.is_string() ? f.get<std::string>() : ShortJson(f);
         if (!IsOciFilterFlag(name)) {
-          Error({}, fmt::format("flags: unknown flag {} (runc refuses it)", name));
+          Error(At(fmt::format("/flags/{}", i)), fmt::format("flags: unknown flag {} (runc refuses it)", name));
           continue;
         }
         out_.runtime.flags.push_back(name);
@@ -149,13 +152,13 @@ class Importer {
                                std::pair{"listenerMetadata", &out_.runtime.listener_metadata}}) {
       if (!doc.contains(field) || doc[field].is_null()) continue;
       if (!doc[field].is_string()) {
-        Error({}, fmt::format("{} must be a string", field));
+        Error(At(std::string("/") + field), fmt::format("{} must be a string", field));
         continue;
       }
       *dest = doc[field].get<std::string>();
     }
     if (!out_.runtime.listener_metadata.empty() && out_.runtime.listener_path.empty()) {
-      Error({}, "listenerMetadata is set without listenerPath (the runtime spec forbids it)");
+      Error(At("/listenerMetadata"), "listenerMetadata is set without listenerPath (the runtime spec forbids it)");
     }
   }
 
@@ -163,37 +166,43 @@ class Importer {
     bool has_list = doc.contains("architectures") && !doc["architectures"].is_null();
     bool has_map = doc.contains("archMap") && !doc["archMap"].is_null();
     if (has_list && has_map) {
-      Error({}, "both architectures and archMap are set (Docker refuses this)");
+      Error(At("/archMap"), "both architectures and archMap are set (Docker refuses this)");
       return false;
     }
-    auto add = [&](const json& name, const std::string& where) {
+    auto add = [&](const json& name, const std::string& where, const std::string& ptr) {
       if (!name.is_string()) {
-        Error({}, where + ": expected an arch name");
+        Error(At(ptr), where + ": expected an arch name");
         return;
       }
       auto a = ArchFromName(name.get<std::string>());
       if (!a) {
-        Diag(Severity::kWarning, {}, fmt::format("{}: arch '{}' is not supported by sysgate; skipped", where, name.get<std::string>()));
+        Diag(Severity::kWarning, At(ptr), fmt::format("{}: arch '{}' is not supported by sysgate; skipped", where, name.get<std::string>()));
         return;
       }
       if (std::ranges::find(p.arches, *a) == p.arches.end()) p.arches.push_back(*a);
     };
     if (has_list) {
       if (!doc["architectures"].is_array()) {
-        Error({}, "architectures must be an array");
+        Error(At("/architectures"), "architectures must be an array");
         return false;
       }
-      for (size_t i = 0; i < doc["architectures"].size(); ++i) add(doc["architectures"][i], fmt::format("architectures[{}]", i));
+      for (size_t i = 0; i < doc["architectures"].size(); ++i) {
+        add(doc["architectures"][i], fmt::format("architectures[{}]", i), fmt::format("/architectures/{}", i));
+      }
       // libseccomp always adds the native arch.
       if (!p.arches.empty() && std::ranges::find(p.arches, arch_) == p.arches.end()) p.arches.insert(p.arches.begin(), arch_);
     } else if (has_map) {
-      for (const json& m : doc["archMap"]) {
+      for (size_t i = 0; i < doc["archMap"].size(); ++i) {
+        const json& m = doc["archMap"][i];
+        std::string ptr = fmt::format("/archMap/{}", i);
         if (!m.contains("architecture") || !m["architecture"].is_string()) continue;
         auto a = ArchFromName(m["architecture"].get<std::string>());
         if (a != arch_) continue;
-        add(m["architecture"], "archMap.architecture");
+        add(m["architecture"], "archMap.architecture", ptr + "/architecture");
         if (m.contains("subArchitectures")) {
-          for (const json& s : m["subArchitectures"]) add(s, "archMap.subArchitectures");
+          for (size_t k = 0; k < m["subArchitectures"].size(); ++k) {
+            add(m["subArchitectures"][k], "archMap.subArchitectures", fmt::format("{}/subArchitectures/{}", ptr, k));
+          }
         }
       }
       // A native arch the map does not name (32-bit arm, mipsel): runc's filter has it alone.
@@ -211,10 +220,10 @@ class Importer {
 
   // Whether the target kernel is at least minKernel `v` (none, with an error, when `v` is not
   // a version).
-  std::optional<bool> KernelAtLeast(const json& v, const std::string& where) {
+  std::optional<bool> KernelAtLeast(const json& v, const std::string& where, const std::string& ptr) {
     auto version = v.is_string() ? ParseKernelVersion(v.get<std::string>()) : std::nullopt;
     if (!version) {
-      Error({}, fmt::format("{}minKernel: expected a kernel version such as \"4.8\", not {}", where,
+      Error(At(ptr), fmt::format("{}minKernel: expected a kernel version such as \"4.8\", not {}", where,
                             ShortJson(v)));
       return std::nullopt;
     }
@@ -224,7 +233,7 @@ class Importer {
   bool HasCap(const std::string& c) const { return std::ranges::find(o_.caps, c) != o_.caps.end(); }
 
   // Docker's includes/excludes, evaluated as Docker does for the target.
-  bool Applies(const json& r, const std::string& where) {
+  bool Applies(const json& r, const std::string& where, const std::string& ptr) {
     if (r.contains("excludes") && r["excludes"].is_object()) {
       const json& e = r["excludes"];
       if (e.contains("arches") && ArchListed(e["arches"])) return false;
@@ -233,7 +242,7 @@ class Importer {
           if (c.is_string() && HasCap(c.get<std::string>())) return false;
         }
       }
-      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], where + "excludes.").value_or(true)) return false;
+      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], where + "excludes.", ptr + "/excludes/minKernel").value_or(true)) return false;
     }
     if (r.contains("includes") && r["includes"].is_object()) {
       const json& i = r["includes"];
@@ -243,20 +252,21 @@ class Importer {
           if (c.is_string() && !HasCap(c.get<std::string>())) return false;
         }
       }
-      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], where + "includes.").value_or(false)) return false;
+      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], where + "includes.", ptr + "/includes/minKernel").value_or(false)) return false;
     }
     return true;
   }
 
   void Rules(const json& r, size_t i, Policy& p) {
     std::string where = fmt::format("syscalls[{}].", i);
+    std::string ptr = fmt::format("/syscalls/{}", i);
     if (!r.is_object()) {
-      Error({}, where + ": expected an object");
+      Error(At(ptr), where + ": expected an object");
       return;
     }
-    if (!Applies(r, where)) return;
-    std::optional<int> err = ErrnoField(r, "errnoRet", "errno", where);
-    auto action = ActionField(r, "action", err, where);
+    if (!Applies(r, where, ptr)) return;
+    std::optional<int> err = ErrnoField(r, "errnoRet", "errno", where, ptr);
+    auto action = ActionField(r, "action", err, where, ptr);
     if (!action) return;
     std::vector<std::string> names;
     if (r.contains("names") && r["names"].is_array()) {
@@ -267,7 +277,7 @@ class Importer {
       names.push_back(r["name"].get<std::string>());  // Docker's deprecated form
     }
     if (names.empty()) {
-      Error({}, where + "names: required, at least one syscall name");
+      Error(At(ptr + "/names"), where + "names: required, at least one syscall name");
       return;
     }
     if (*action == p.default_action) {
@@ -275,10 +285,11 @@ class Importer {
     }
     Rule rule;
     rule.action = *action;
-    rule.loc = SourceLoc{fmt::format("{} syscalls[{}]", o_.filename, i), 0, 0};
-    for (const std::string& n : names) {
+    rule.loc = At(ptr);
+    for (size_t k = 0; k < names.size(); ++k) {
+      const std::string& n = names[k];
       if (!IsSyscallName(n)) {
-        Diag(o_.strict ? Severity::kError : Severity::kWarning, {},
+        Diag(o_.strict ? Severity::kError : Severity::kWarning, At(fmt::format("{}/names/{}", ptr, k)),
              fmt::format("{}names: unknown syscall '{}'{}", where, n, o_.strict ? "" : "; skipped (runc ignores it)"));
         continue;
       }
@@ -292,7 +303,7 @@ class Importer {
     bool repeated = false;
     if (r.contains("args") && r["args"].is_array()) {
       for (size_t k = 0; k < r["args"].size(); ++k) {
-        auto c = Arg(r["args"][k], fmt::format("{}args[{}]", where, k));
+        auto c = Arg(r["args"][k], fmt::format("{}args[{}]", where, k), fmt::format("{}/args/{}", ptr, k));
         if (!c) return;
         if (!indices.insert(c->arg.index).second) repeated = true;
         cmps.push_back(*c);
@@ -303,7 +314,7 @@ class Importer {
       return;
     }
     if (repeated) {
-      Diag(Severity::kWarning, {}, fmt::format("{}args: two conditions on one argument; like runc, each becomes its own rule (OR, not AND)", where));
+      Diag(Severity::kWarning, At(ptr + "/args"), fmt::format("{}args: two conditions on one argument; like runc, each becomes its own rule (OR, not AND)", where));
       for (const Comparison& c : cmps) {
         Rule one = rule;
         one.condition = Condition::Compare(c);
@@ -317,11 +328,11 @@ class Importer {
     p.rules.push_back(std::move(rule));
   }
 
-  std::optional<Comparison> Arg(const json& a, const std::string& where) {
+  std::optional<Comparison> Arg(const json& a, const std::string& where, const std::string& ptr) {
     if (!a.is_object() || !a.contains("index") || !a["index"].is_number_unsigned() ||
         a["index"].get<uint64_t>() > 5 || !a.contains("value") || !a["value"].is_number_unsigned() ||
         !a.contains("op") || !a["op"].is_string()) {
-      Error({}, where + ": expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
+      Error(At(ptr), where + ": expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
       return std::nullopt;
     }
     Comparison c;
@@ -340,7 +351,7 @@ class Importer {
     else if (op == "SCMP_CMP_GE") c.op = CmpOp::kGe;
     else if (op == "SCMP_CMP_MASKED_EQ") c.op = CmpOp::kMaskedEq;
     else {
-      Error({}, fmt::format("{}.op: unknown operator '{}'", where, op));
+      Error(At(ptr + "/op"), fmt::format("{}.op: unknown operator '{}'", where, op));
       return std::nullopt;
     }
     if (c.op == CmpOp::kMaskedEq) {
@@ -364,6 +375,8 @@ class Importer {
 
   const ImportOptions& o_;
   Arch arch_;
+  JsonLocator locate_;
+  std::string base_;  // the seccomp object's pointer: "/linux/seccomp" in a config.json
   std::pair<int, int> kernel_{0, 0};
   std::vector<Arch> targets_;
   Imported out_;
@@ -371,15 +384,25 @@ class Importer {
 
 }  // namespace
 
-Imported ImportOci(std::string_view text, const OciOptions& options) {
+Imported ImportOciDocument(nlohmann::json doc, const ImportOptions& options, const JsonLocator& locate) {
   try {
-    return Importer(options).Run(text);
+    return Importer(options, locate).Run(std::move(doc));
   } catch (const std::exception& e) {  // a shape the checks above missed: never let it escape
     Imported out;
     out.diagnostics.push_back({Severity::kError, SourceLoc{options.filename, 0, 0},
                                std::string("malformed profile: ") + e.what(), 1});
     return out;
   }
+}
+
+Imported ImportOci(std::string_view text, const OciOptions& options) {
+  json doc;
+  if (std::optional<Diagnostic> bad = ParseJson(text, options.filename, doc)) {
+    Imported out;
+    out.diagnostics.push_back(std::move(*bad));
+    return out;
+  }
+  return ImportOciDocument(std::move(doc), options, LocateInJson(text, options.filename));
 }
 
 }  // namespace sysgate::formats

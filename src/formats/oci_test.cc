@@ -132,9 +132,48 @@ TEST(Oci, ErrorsSayWhere) {
       "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"), HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
               HasSubstr("both architectures and archMap"));
-  EXPECT_EQ(FirstError("[1, 2]"), "<input>: expected a JSON object with defaultAction and syscalls");
+  EXPECT_EQ(FirstError("[1, 2]"), "<input>:1:1: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
+}
+
+// Every error, warning and rule is at file:line:col: the value it is about, or the object a
+// missing field belongs in.
+TEST(Oci, ErrorsAndRulesAreLocated) {
+  const std::string profile =
+      "{\n"
+      "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+      "  \"syscalls\": [\n"
+      "    {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+      "    {\"names\": [\"nope\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+      "    {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+      "     \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}\n"
+      "  ]\n"
+      "}\n";
+  Imported r = ImportOci(profile, {.filename = "p.json"});
+  ASSERT_TRUE(r.policy.has_value());
+  EXPECT_EQ(r.policy->default_loc.ToString(), "p.json:2:20");
+  EXPECT_EQ(r.policy->rules.at(0).loc.ToString(), "p.json:4:5");
+  EXPECT_EQ(r.policy->rules.at(1).loc.ToString(), "p.json:6:5");  // both halves of the OR
+  EXPECT_EQ(r.policy->rules.at(2).loc.ToString(), "p.json:6:5");
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  EXPECT_EQ(r.diagnostics[0].loc.ToString(), "p.json:5:16");  // "nope"
+  EXPECT_EQ(r.diagnostics[1].loc.ToString(), "p.json:7:14");  // the args
+
+  auto error = [](std::string_view text) {
+    Imported bad = ImportOci(text, {.filename = "p.json"});
+    return bad.diagnostics.empty() ? std::string() : bad.diagnostics[0].loc.ToString() + ": " + bad.diagnostics[0].message;
+  };
+  EXPECT_EQ(error("{\n \"syscalls\": []}"), "p.json:1:1: defaultAction: required, a SCMP_ACT_* string");
+  EXPECT_EQ(error("{\"defaultAction\":\n  \"SCMP_ACT_NOPE\"}"), "p.json:2:3: defaultAction: unknown action 'SCMP_ACT_NOPE'");
+  EXPECT_EQ(error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}"),
+            "p.json:1:19: defaultAction: SCMP_ACT_ALLOW takes no errno, but one is given (the runtime spec says runtimes must refuse this)");
+  EXPECT_EQ(error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [{},\n  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\",\n   \"args\": [{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_XX\"}]}]}"),
+            "p.json:2:15: syscalls[0].action: required, a SCMP_ACT_* string");
+  // Inside a config.json the pointers are below linux.seccomp; keys with "/" and "~" are escaped.
+  EXPECT_EQ(error("{\"ociVersion\": \"1.0\", \"a/b~\": {\"defaultAction\": 1},\n \"linux\": {\"seccomp\":\n"
+                  "  {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"NOPE\"]}}}"),
+            "p.json:3:76: flags: unknown flag NOPE (runc refuses it)");
 }
 
 // Mangled JSON never crashes the importer and never yields a policy with an error.

@@ -216,7 +216,12 @@ TEST(Firecracker, CategoriesAndArgs) {
   EXPECT_EQ(V(p, "mmap", {0, 0, 7}), Action::Trap(0));
   Policy api = Must(text, Format::kFirecracker, {.section = "api"});
   EXPECT_EQ(V(api, "read"), Action::Errno(5));
-  EXPECT_THAT(FirstError(R"({"x": {"default_action": "boom", "filter_action": "allow"}})", Format::kFirecracker), HasSubstr("x.default_action"));
+  EXPECT_EQ(FirstError(R"({"x": {"default_action": "boom", "filter_action": "allow"}})", Format::kFirecracker),
+            "t:1:26: x.default_action: expected allow, trap, kill_thread, kill_process, log, {\"errno\": N} or {\"trace\": N}, not \"boom\"");
+  EXPECT_EQ(FirstError("{\"x\": {\"default_action\": \"allow\", \"filter_action\": \"trap\", \"filter\": [\n"
+                       "  {\"syscall\": \"read\", \"args\": [{\"index\": 0, \"type\": \"dword\", \"op\": \"eq\", \"val\": 4294967296}]}]}}",
+                       Format::kFirecracker),
+            "t:2:32: x.filter[0].args[0]: val does not fit a dword");
 }
 
 // ---- the real files ----
@@ -253,6 +258,16 @@ TEST(Readers, RealFiles) {
   EXPECT_THAT(Messages(many), HasSubstr("profile-block-all"));
   Policy block = Must(Fixture("security-profiles-operator-seccompprofile.yaml"), Format::kSpo, {.section = "profile-block-all"});
   EXPECT_EQ(V(block, "read"), Action::Errno(EPERM));
+  // Rules and errors are located in the YAML, though the reader converts it to OCI JSON.
+  const std::string yaml = "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nspec:\n"
+                           "  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n"
+                           "  - action: SCMP_ACT_ALLOW\n    names: [read]\n"
+                           "  - action: SCMP_ACT_ALLOW\n    names: [write]\n    args: [{index: 0, value: 1, op: SCMP_CMP_XX}]\n";
+  EXPECT_EQ(FirstError(yaml, Format::kSpo), "t:10:37: syscalls[1].args[0].op: unknown operator 'SCMP_CMP_XX'");
+  Imported located = Import(yaml.substr(0, yaml.rfind("    args")), Format::kSpo, {.filename = "p.yaml"});
+  ASSERT_TRUE(located.policy);
+  EXPECT_EQ(located.policy->default_loc.ToString(), "p.yaml:4:18");
+  EXPECT_EQ(located.policy->rules.at(1).loc.ToString(), "p.yaml:8:5");
   // Detection by content.
   EXPECT_EQ(DetectFormat(Fixture("moby-profiles-default.json")), Format::kOci);
   EXPECT_EQ(DetectFormat(Fixture("firecracker-unimplemented.json")), Format::kFirecracker);
@@ -377,7 +392,7 @@ TEST(ReaderLimits, YamlAliasesAreBounded) {
   EXPECT_THAT(FirstError(laughs, Format::kSpo), HasSubstr("the YAML's aliases expand to more than 200000 nodes, sysgate's limit"));
   // An escape is a character, not a byte: the text stays UTF-8 (\xff is U+00FF).
   EXPECT_EQ(FirstError(head + "spec:\n  defaultAction: \"SCMP_ACT_\\xff\"\n", Format::kSpo),
-            "t: defaultAction: unknown action 'SCMP_ACT_\u00ff'");
+            "t:4:18: defaultAction: unknown action 'SCMP_ACT_\u00ff'");
   EXPECT_EQ(FirstError(head + "spec:\n  defaultAction: \"SCMP_ACT_\xff\"\n", Format::kSpo),
             "t:4:28: YAML is UTF-8 text without control characters; this is not");
   // yaml-cpp allocated without end on these 40 bytes (10 GB in a minute; found by fuzz_convert).

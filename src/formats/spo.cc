@@ -28,8 +28,11 @@ class YamlToJson {
  public:
   explicit YamlToJson(const ImportOptions& o) : o_(o) {}
 
-  std::optional<json> Convert(const YAML::Node& n) { return Node(n, 1); }
+  std::optional<json> Convert(const YAML::Node& n) { return Node(n, 1, ""); }
   std::optional<Diagnostic> error;
+
+  // Where each converted value came from (after Convert).
+  JsonLocator TakeLocator() { return LocatorOf(std::move(marks_), o_.filename); }
 
  private:
   std::optional<json> Fail(const YAML::Node& n, std::string msg) {
@@ -41,7 +44,7 @@ class YamlToJson {
     return m.is_null() ? SourceLoc{o_.filename, 0, 0} : SourceLoc{o_.filename, m.line + 1, m.column + 1};
   }
 
-  std::optional<json> Node(const YAML::Node& n, int depth) {
+  std::optional<json> Node(const YAML::Node& n, int depth, const std::string& pointer) {
     if (depth > limits::kMaxNesting) {
       return Fail(n, fmt::format("the YAML nests deeper than {} levels (or an alias contains "
                                  "itself), sysgate's nesting limit (docs/limits.md)",
@@ -52,13 +55,14 @@ class YamlToJson {
                                  "limit (docs/limits.md)",
                                  limits::kMaxYamlNodes));
     }
+    marks_.emplace(pointer, At(n));
     switch (n.Type()) {
       case YAML::NodeType::Map: {
         json out = json::object();
         for (const auto& kv : n) {
           if (!kv.first.IsScalar()) return Fail(kv.first, "a key must be a plain name, not a list or map");
           if (!base::IsUtf8(kv.first.Scalar())) return Fail(kv.first, "the key is not UTF-8 text");
-          auto v = Node(kv.second, depth + 1);
+          auto v = Node(kv.second, depth + 1, pointer + "/" + JsonPointerToken(kv.first.Scalar()));
           if (!v) return std::nullopt;
           out[kv.first.Scalar()] = std::move(*v);
         }
@@ -67,7 +71,7 @@ class YamlToJson {
       case YAML::NodeType::Sequence: {
         json out = json::array();
         for (const auto& v : n) {
-          auto j = Node(v, depth + 1);
+          auto j = Node(v, depth + 1, fmt::format("{}/{}", pointer, out.size()));
           if (!j) return std::nullopt;
           out.push_back(std::move(*j));
         }
@@ -87,6 +91,7 @@ class YamlToJson {
 
   const ImportOptions& o_;
   size_t nodes_ = 0;
+  JsonLocations marks_;
 };
 
 YAML::Node ToYaml(const ojson& j) {
@@ -219,7 +224,7 @@ static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o)
     notes.push_back({Severity::kWarning, SourceLoc{o.filename, 0, 0}, "the profile's state is Disabled: the operator does not install it", 1});
   }
   j.erase("state");
-  Imported out = ImportOci(j.dump(), o);
+  Imported out = ImportOciDocument(std::move(j), o, convert.TakeLocator());
   out.diagnostics.insert(out.diagnostics.begin(), notes.begin(), notes.end());
   return out;
 }

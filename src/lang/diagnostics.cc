@@ -63,7 +63,7 @@ std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,
                                  : d.severity == Severity::kWarning ? "1;35"
                                                                     : "1;36";
     out += fmt::format("{}{}: {}\n", where.empty() ? "" : paint("1", where + ": "),
-                       paint(sev_color, sev), base::AbbreviateLongWords(d.message));
+                       paint(sev_color, sev), base::DisplayMessage(d.message));
     auto src = sources.find(d.loc.file);
     if (src == sources.end() || d.loc.line <= 0) continue;
     std::string_view line = finders.try_emplace(d.loc.file, src->second).first->second.Line(d.loc.line);

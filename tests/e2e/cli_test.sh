@@ -114,7 +114,7 @@ moby="$src/../shared/data/profiles/moby-profiles-default.json"
 if [[ -f $moby ]]; then
   expect "oci validate"     0 "ok (" -- "$sg" validate "$moby"
   expect "oci check vsock"  0 "errno(EPERM)  [socket #41 on x86_64: default action" -- "$sg" check "$moby" socket AF_VSOCK 1 0
-  expect "oci check clone3" 0 "errno(ENOSYS)  [clone3 #435 on x86_64: rule $moby syscalls[" -- "$sg" check "$moby" clone3
+  expect "oci check clone3" 0 "errno(ENOSYS)  [clone3 #435 on x86_64: rule $moby:716:3" -- "$sg" check "$moby" clone3
   expect "oci compile"      0 "for x86_64, i386, x32; verified" -- "$sg" compile "$moby" -o "$tmp/moby.bpf"
   expect "compile -f oci -f hex" 0 "0x20 0x00 0x00 0x00000004" -- "$sg" compile -q -f oci -f hex "$moby"
   expect "compile --from"   0 "A = arch" -- "$sg" compile -q --from docker -f disasm "$moby"

@@ -83,7 +83,10 @@ expect "json: no jargon"      1 "" -- quick bash -c "'$sg' validate '$tmp/big.js
 printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nspec:\n  defaultAction: "SCMP_ACT_\xff"\n' > "$tmp/utf.yaml"
 expect "yaml utf-8"           1 "utf.yaml:4:28: error: YAML is UTF-8 text without control characters; this is not" -- quick "$sg" validate "$tmp/utf.yaml"
 printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nspec:\n  defaultAction: "SCMP_ACT_\\xff"\n' > "$tmp/utf2.yaml"
-expect "yaml escape is a char" 1 "utf2.yaml: error: defaultAction: unknown action 'SCMP_ACT_ÿ'" -- quick "$sg" validate "$tmp/utf2.yaml"
+expect "yaml escape is a char" 1 "utf2.yaml:4:18: error: defaultAction: unknown action 'SCMP_ACT_ÿ'" -- quick "$sg" validate "$tmp/utf2.yaml"
+# A control character echoed in a message is shown escaped, never sent to the terminal.
+printf '{"defaultAction": "SCMP\\u0000\\u001b[31mX"}' > "$tmp/ctl.json"
+expect "control chars shown" 1 'ctl.json:1:19: error: defaultAction: unknown action '"'SCMP\\x00\\x1b[31mX'" -- quick "$sg" validate "$tmp/ctl.json"
 printf ',rch aarch64 x,8\016\000kind: SeccompProfileR\n' > "$tmp/nul.yaml"
 expect "yaml control bytes"   1 "nul.yaml:1:17: error: YAML is UTF-8 text without control characters" -- quick "$sg" validate "$tmp/nul.yaml"
 # yaml-cpp reads a stray top-level comma as endless empty documents (the fuzzer's find).
