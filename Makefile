@@ -9,7 +9,7 @@ CHECK_USER ?= nobody
 ROOTS    ?= $(BUILD)-roots
 SYSGATE   = $(BUILD)/tools/sysgate/sysgate
 
-.PHONY: all deps build demo check check-arches bench generate asan fuzz clean \
+.PHONY: all deps build demo check check-arches bench generate san-build asan fuzz clean \
         install package check-user check-chroot check-container check-package
 
 all: build
@@ -80,21 +80,26 @@ bench: build
 generate:
 	tools/gen/generate.sh $(SHARED)
 
-# A separate build with AddressSanitizer and UBSan, running every test.
-asan: deps
-	$(CMAKE) -S . -B $(BUILD)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSYSGATE_SANITIZE=ON
-	$(CMAKE) --build $(BUILD)-asan -j $(JOBS)
-	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+# One clang build with ASan and UBSan serves both below: every test under the sanitizers and
+# the libFuzzer targets (tests/fuzz/). Its test binaries carry libFuzzer's coverage
+# instrumentation too; that costs little and saves building everything twice.
+SAN = $(BUILD)-san
+san-build: deps
+	$(CMAKE) -S . -B $(SAN) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++-16 -DSYSGATE_SANITIZE=ON -DSYSGATE_FUZZ=ON
+	$(CMAKE) --build $(SAN) -j $(JOBS)
 
-# The libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan, each run for
-# FUZZ_SECONDS on its corpus; FUZZ_TARGETS picks some (default: all).
+# Every test under ASan and UBSan (a finding fails the test). ASAN_LABELS=unit: some labels.
+ASAN_LABELS ?=
+asan: san-build
+	@ASAN_SYMBOLIZER_PATH=$$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer) \
+	  tools/ctest.sh $(SAN) --output-on-failure -j $(JOBS) --timeout 900 $(if $(ASAN_LABELS),-L '$(ASAN_LABELS)')
+
+# Each libFuzzer target for FUZZ_SECONDS on its corpus; FUZZ_TARGETS picks some (default: all).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
-fuzz: deps
-	$(CMAKE) -S . -B $(BUILD)-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++-16 -DSYSGATE_SANITIZE=ON -DSYSGATE_FUZZ=ON
-	$(CMAKE) --build $(BUILD)-fuzz -j $(JOBS)
-	tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz: san-build
+	tests/fuzz/run.sh $(SAN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(ROOTS)
+	rm -rf $(BUILD) $(SAN) $(ROOTS)

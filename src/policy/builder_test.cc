@@ -29,11 +29,10 @@ TEST(PolicyBuilder, BuildsRulesInOrder) {
 }
 
 TEST(PolicyBuilder, KeepsTheFirstErrorWithItsCallSite) {
-  int line = __LINE__ + 2;
-  Result<Policy> p = PolicyBuilder()
-                         .If(Arg(0) == 1)  // no rule yet: the first error
-                         .Allow("opne")    // unknown syscall: reported only if first
-                         .Build();
+  // If() with no rule yet is the first error; the unknown syscall would be reported only if
+  // first. (One line: GCC and clang place a call inside a multi-line chain differently.)
+  int line = __LINE__ + 1;
+  Result<Policy> p = PolicyBuilder().If(Arg(0) == 1).Allow("opne").Build();
   ASSERT_FALSE(p);
   EXPECT_THAT(p.error().message, HasSubstr("If() needs a rule"));
   EXPECT_EQ(p.error().loc.line, line);

@@ -47,10 +47,8 @@
 #include <optional>
 
 #include <fmt/format.h>
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
-#endif
 
+#include "base/sanitizers.h"
 #include "run/command_setup.h"
 #include "run/supervision.h"
 #include "run/supervision_events.h"
@@ -59,6 +57,9 @@
 #include "sysgate/arch.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
+#if SYSGATE_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 namespace sysgate::run {
 namespace {
@@ -237,7 +238,7 @@ int HelperMain(void* arg) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 1) > 0 && (p.revents & POLLIN)) AnswerEarly(s, fd);
   }
-#if defined(__SANITIZE_ADDRESS__)
+#if SYSGATE_ASAN
   // Under ASan (make asan): the main thread's sanitizer state is ours now; we run on the
   // helper's stack. (Not earlier: the runner still used that state.)
   __sanitizer_start_switch_fiber(nullptr, s->helper_stack_top - kHelperStack, kHelperStack);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "base/sanitizers.h"
 #include "fuzz/entry_points.h"
 
 namespace sysgate::fuzz {
@@ -16,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // A hang is an input that takes this long (the fuzzers' -timeout is 10 s).
-#if defined(__SANITIZE_ADDRESS__)
+#if SYSGATE_ASAN
 constexpr auto kHang = std::chrono::seconds(60);
 #else
 constexpr auto kHang = std::chrono::seconds(10);

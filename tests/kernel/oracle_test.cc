@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/sanitizers.h"
 #include "kernel/child.h"
 
 #include "policy_gen.h"
@@ -152,7 +153,7 @@ Policy AsOracle(Policy p) {
 
 // Sanitizer runtimes make syscalls of their own (mmap for shadow memory, sigaltstack) that a
 // filter denying everything refuses; the tests that confine a child so tightly skip there.
-#if defined(__SANITIZE_ADDRESS__)
+#if SYSGATE_ASAN
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;

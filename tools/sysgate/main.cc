@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "base/sanitizers.h"
 #include "commands.h"
 
 namespace {
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : sysgate::cli::kExitUsage;
   }
   exit_code = FlushStdout(exit_code);
-#if defined(__SANITIZE_ADDRESS__)
+#if SYSGATE_ASAN
   return exit_code;  // let the leak checker run at exit
 #else
   // Every command has closed its files; skip tearing down the heap and the static tables (a
