@@ -70,13 +70,15 @@ namespace {
 enum class Test : uint8_t { kEq, kGt, kGe, kSet };
 
 // The values of `d` for which `test((v & mask), k)` holds, found by splitting aligned blocks
-// until the test is decided on each; nullopt when that takes more than `limit` intervals (a
-// mask with low bits over a wide range).
+// until the test is decided on each; nullopt when that takes more than `limit` intervals or
+// 16 times as many blocks (a mask with low bits over a wide range).
 std::optional<ValueSet> Where(const ValueSet& d, Test test, uint32_t mask, uint32_t k,
                               size_t limit = 4096) {
   std::vector<ValueSet::Range> out;
+  size_t blocks = 0;
   // Block: the values with the bits above `free` equal to prefix's.
   std::function<bool(uint32_t, int)> block = [&](uint32_t prefix, int free) -> bool {
+    if (++blocks > 16 * limit) return false;
     uint64_t size = uint64_t{1} << free;
     uint32_t lo = prefix, hi = static_cast<uint32_t>(prefix + size - 1);
     ValueSet part = d.Intersect(ValueSet::Of(lo, hi));

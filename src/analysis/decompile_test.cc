@@ -147,6 +147,10 @@ TEST(Decompile, RefusesWhatNoPolicyCanSay) {
   refused({Stmt(kLd | kW | kAbs, bpf::data::kArch), Jump(kJmp | kJeq | kK, 7, 0, 1),
            Stmt(kRet | kK, bpf::ret::kAllow), Stmt(kRet | kK, bpf::ret::kKillThread)},
           "calls of arches no ABI has get ALLOW and KILL_THREAD");
+  // A masked test of the syscall number that is no set of a few ranges, refused quickly.
+  refused({nr, Stmt(kAlu | kAnd | kK, 0xfff), Jump(kJmp | kJeq | kK, 0x123, 0, 1),
+           Stmt(kRet | kK, bpf::ret::kAllow), Stmt(kRet | kK, bpf::ret::kKillProcess)},
+          "instruction 2: a masked test on the syscall number that is not a set of ranges");
   // Not loadable at all.
   auto bad = Decompile({Jump(kJmp | kJeq | kK, 0, 5, 5)});
   ASSERT_FALSE(bad);
