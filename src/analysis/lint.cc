@@ -24,7 +24,8 @@ constexpr std::array kChecks = {
               "`sysgate learn` writes that list"},
     LintCheck{"foreign-abi-allowed", Severity::kError,
               "calls from ABIs the policy does not target (other arches, i386 on x86_64) are allowed",
-              "let calls of other ABIs be killed (sysgate's policies always do)"},
+              "let calls of other ABIs be killed (`foreign kill-process`, the default of sysgate's "
+              "policies)"},
     LintCheck{"abi-not-targeted", Severity::kNote,
               "an ABI the host kernel runs (i386 on x86_64) is not targeted: its calls are killed",
               "add the ABI to the policy's arches if the program may use it (32-bit helpers, int "

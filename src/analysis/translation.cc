@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/describe_input.h"
 #include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
@@ -177,6 +178,13 @@ class InputWalker {
   size_t inputs_ = 0;
 };
 
+std::string RuleNote(const Policy& p, const Verdict& v) {
+  if (v.reason != Verdict::Reason::kRule) return "";
+  return fmt::format(" (rule {})", p.rules[static_cast<size_t>(v.rule)].loc.ToString());
+}
+
+}  // namespace
+
 std::string DescribeInput(const SeccompData& d) {
   auto abi = ArchFromAudit(d.arch, d.nr);
   std::string where = abi ? std::string(Info(*abi).name) : fmt::format("arch 0x{:08x}", d.arch);
@@ -184,13 +192,6 @@ std::string DescribeInput(const SeccompData& d) {
   return fmt::format("on {} syscall {} ({}) with args [{:#x}]", where, d.nr, name ? *name : "?",
                      fmt::join(d.args, ", "));
 }
-
-std::string RuleNote(const Policy& p, const Verdict& v) {
-  if (v.reason != Verdict::Reason::kRule) return "";
-  return fmt::format(" (rule {})", p.rules[static_cast<size_t>(v.rule)].loc.ToString());
-}
-
-}  // namespace
 
 Result<size_t> ForEachBoundaryInput(const Policy& policy, const InputCheck& check) {
   return InputWalker(policy, check).Run();

@@ -25,7 +25,7 @@ struct Context {
   ParsedPolicy* out;
   Policy policy;
   std::optional<base::IncludeReader> includes;
-  std::optional<SourceLoc> default_loc, unknown_loc, arch_loc;
+  std::optional<SourceLoc> default_loc, unknown_loc, foreign_loc, arch_loc;
   std::map<std::string, SourceLoc> const_locs;
   int errors = 0;
   bool stop = false;  // a limit was reached: read no further
@@ -161,12 +161,12 @@ class FileParser {
     const Token& t = Peek();
     if (t.kind != Tok::kIdent) {
       return Error(t, fmt::format("expected a rule (`allow read, write`) or a statement "
-                                  "(default, unknown, arch, include, const, option), found {}",
+                                  "(default, unknown, foreign, arch, include, const, option), found {}",
                                   Describe(t)));
     }
     if (t.text == "include") return Include();
     if (t.text == "arch") return ArchStatement();
-    if (t.text == "default" || t.text == "unknown") return DefaultStatement();
+    if (t.text == "default" || t.text == "unknown" || t.text == "foreign") return DefaultStatement();
     if (t.text == "const") return ConstStatement();
     if (t.text == "option") return OptionStatement();
     return RuleStatement();
@@ -228,10 +228,11 @@ class FileParser {
     return true;
   }
 
+  // `default`, `unknown` or `foreign` (the action for calls of ABIs the policy does not target).
   bool DefaultStatement() {
     const Token& kw = Take();
-    bool is_default = kw.text == "default";
-    auto& first = is_default ? ctx_.default_loc : ctx_.unknown_loc;
+    const bool is_default = kw.text == "default", is_foreign = kw.text == "foreign";
+    auto& first = is_default ? ctx_.default_loc : is_foreign ? ctx_.foreign_loc : ctx_.unknown_loc;
     if (first) {
       return Error(kw, fmt::format("the {} action is already set at {}", kw.text,
                                    first->ToString()));
@@ -239,6 +240,10 @@ class FileParser {
     std::optional<Action> a = ParseAction();
     if (!a) return false;
     first = Loc(kw);
+    if (is_foreign) {
+      ctx_.policy.foreign_abi_action = *a;
+      return true;
+    }
     (is_default ? ctx_.policy.default_action : ctx_.policy.unknown_action) = *a;
     (is_default ? ctx_.policy.default_loc : ctx_.policy.unknown_loc) = Loc(kw);
     return true;

@@ -122,6 +122,7 @@ TEST(Parser, ErrorsCarryFileLineColumn) {
   EXPECT_THAT(FirstError("errno(0) mount"), HasSubstr("allow-errno-zero"));
   EXPECT_EQ(FirstError("option allow-errno-zero\nerrno(0) mount"), "no error");
   EXPECT_THAT(FirstError("default allow\ndefault allow"), HasSubstr("2:1: the default action is already set at t.sgp:1:1"));
+  EXPECT_THAT(FirstError("foreign allow\nforeign log"), HasSubstr("2:1: the foreign action is already set at t.sgp:1:1"));
   EXPECT_THAT(FirstError("allow read if"), HasSubstr("expected an argument"));
   EXPECT_THAT(FirstError("allow read extra"), HasSubstr("1:12: expected the end of the statement"));
   EXPECT_THAT(FirstError("allow getppid if arg9 == 0"), HasSubstr("1:18: there is no argument arg9"));

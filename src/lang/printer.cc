@@ -110,6 +110,7 @@ std::string PrintPolicy(const Policy& p) {
   if (!p.arches.empty()) out += "arch " + ArchListText(p.arches) + "\n";
   out += "default " + p.default_action.ToString() + "\n";
   out += "unknown " + p.unknown_action.ToString() + "\n";
+  if (p.foreign_abi_action != Action::KillProcess()) out += "foreign " + p.foreign_abi_action.ToString() + "\n";
   if (p.allow_errno_zero) out += "option allow-errno-zero\n";
   if (!p.constants.empty()) out += "\n";
   for (const NamedConstant& c : p.constants) {

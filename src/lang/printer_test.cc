@@ -25,6 +25,18 @@ TEST(Printer, CanonicalForm) {
   EXPECT_EQ(PrintPolicy(*r.policy), text);  // already canonical: printed unchanged
 }
 
+// `foreign` is printed when it is not kill-process (what every policy without it means).
+TEST(Printer, ForeignActionWhenSet) {
+  const char* text = "default allow\nunknown errno(ENOSYS)\nforeign kill-thread\n\nerrno(EPERM) ptrace\n";
+  ParsedPolicy r = ParsePolicyText(text, "p.sgp");
+  ASSERT_TRUE(r.ok()) << r.RenderDiagnostics();
+  EXPECT_EQ(r.policy->foreign_abi_action, Action::KillThread());
+  EXPECT_EQ(PrintPolicy(*r.policy), text);
+  r = ParsePolicyText("default allow\nforeign kill-process\n", "q.sgp");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(PrintPolicy(*r.policy), "default allow\nunknown errno(ENOSYS)\n");
+}
+
 TEST(Printer, BuilderPoliciesPrintWithNumbers) {
   Result<Policy> p = PolicyBuilder().Allow("openat").If(Arg("dfd") == -100 && Arg(2) == 0x41).Build();
   ASSERT_TRUE(p);

@@ -7,6 +7,7 @@
 
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
+#include "sysgate/decompile.h"
 #include "sysgate/formats.h"
 
 namespace sysgate::fuzz {
@@ -138,6 +139,11 @@ Failure CheckProgram(const bpf::Program& prog) {
     }
   }
   (void)analysis::ComputeStats(prog, Arch::kX86_64, {});
+  // Decompiling gives a proven policy or refuses; an internal error means it made an inexact
+  // or unreadable one.
+  if (auto d = analysis::Decompile(prog, {.max_paths = 20000}); !d && d.error().code == ErrorCode::kInternal) {
+    return "decompile: " + d.error().message;
+  }
   std::string text = analysis::Disassemble(prog, {.arch = Arch::kX86_64, .asm_able = true});
   Result<bpf::Program> back = analysis::Assemble(text, "fuzz.asm", Arch::kX86_64);
   if (!back) return "the asm-able listing does not assemble: " + back.error().ToString() + "\n" + text;

@@ -35,12 +35,12 @@ std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<
   return {};
 }
 
-Result<bpf::Program> ReadBpfFile(const std::string& path) {
-  auto bytes = base::ReadFile(path);
-  if (!bytes) return bytes.error();
-  // Hex text ("0x20 0x00 0x00 0x00000004" lines) is told apart by its first bytes.
-  if (bytes->starts_with("0x")) {
-    auto p = bpf::DecodeHex(*bytes);
+namespace {
+
+// Raw BPF or hex text (told apart by its first bytes) read from `path`.
+Result<bpf::Program> DecodeBpf(const std::string& path, const std::string& bytes) {
+  if (bytes.starts_with("0x")) {
+    auto p = bpf::DecodeHex(bytes);
     if (!p) {
       Error e = p.error();
       e.loc.file = path;
@@ -48,13 +48,88 @@ Result<bpf::Program> ReadBpfFile(const std::string& path) {
     }
     return p;
   }
-  auto p = bpf::DecodeRaw(*bytes);
+  auto p = bpf::DecodeRaw(bytes);
   if (!p) {
     Error e = p.error();
     e.message = path + ": " + e.message;
     return e;
   }
   return p;
+}
+
+}  // namespace
+
+Result<bpf::Program> ReadBpfFile(const std::string& path) {
+  auto bytes = base::ReadFile(path);
+  if (!bytes) return bytes.error();
+  return DecodeBpf(path, *bytes);
+}
+
+namespace {
+
+// The CODE JT JF K columns of a listing line (" 0007: 0x15 0x00 0x05 0xc000003e  if ..."), or
+// nothing for a line that holds no instruction.
+std::optional<std::string_view> ListingColumns(std::string_view line) {
+  size_t colon = line.find(": 0x");
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view number = line.substr(0, colon);
+  while (!number.empty() && number.front() == ' ') number.remove_prefix(1);
+  if (number.empty() || number.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::string_view rest = line.substr(colon + 2);
+  size_t end = 0;
+  for (int field = 0; field < 4; ++field) {
+    end = rest.find(' ', end);
+    if (field < 3 && end == std::string_view::npos) return std::nullopt;
+    if (field < 3) ++end;
+  }
+  return rest.substr(0, end);
+}
+
+}  // namespace
+
+Result<std::vector<bpf::Program>> ReadBpfFilters(const std::string& path) {
+  auto bytes = base::ReadFile(path);
+  if (!bytes) return bytes.error();
+  size_t first = bytes->find_first_not_of(" \t\n");
+  bool listing = first != std::string::npos &&
+                 ((*bytes)[first] == '#' || bytes->compare(first, 4, "line") == 0);
+  if (!listing) {
+    auto p = DecodeBpf(path, *bytes);  // the file is read once: it may be a pipe
+    if (!p) return p.error();
+    return std::vector<bpf::Program>{*p};
+  }
+  std::vector<std::string> hex(1);
+  for (size_t pos = 0; pos < bytes->size();) {
+    size_t end = bytes->find('\n', pos);
+    if (end == std::string::npos) end = bytes->size();
+    std::string_view line(bytes->data() + pos, end - pos);
+    pos = end + 1;
+    if (line.starts_with("# filter") && !hex.back().empty()) hex.emplace_back();
+    if (auto cols = ListingColumns(line)) hex.back() += std::string(*cols) + "\n";
+  }
+  std::vector<bpf::Program> out;
+  for (const std::string& h : hex) {
+    auto p = bpf::DecodeHex(h);
+    if (!p) {
+      Error e = p.error();
+      e.message = path + ": " + e.message;
+      e.loc = {};
+      return e;
+    }
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+Result<bpf::Program> ReadBpfFilter(const std::string& path, size_t filter) {
+  auto progs = ReadBpfFilters(path);
+  if (!progs) return progs.error();
+  if ((filter == 0 && progs->size() > 1) || filter > progs->size()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{} holds {} filter{}: choose one with --filter N (1 to {})", path,
+                                 progs->size(), progs->size() == 1 ? "" : "s", progs->size()));
+  }
+  return (*progs)[filter == 0 ? 0 : filter - 1];
 }
 
 Result<void> WriteOutput(const std::string& path, const std::string& bytes) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <optional>
+#include <vector>
 
 #include "sysgate/arch.h"
 #include "sysgate/bpf.h"
@@ -19,6 +20,12 @@ std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<
 
 // Reads a file of raw BPF (or hex text, detected); prints nothing.
 Result<bpf::Program> ReadBpfFile(const std::string& path);
+// Reads one program or several: raw BPF, hex text, or the listing `sysgate disasm` and
+// `sysgate dump` print (its CODE JT JF K columns; `# filter` lines start the next program).
+Result<std::vector<bpf::Program>> ReadBpfFilters(const std::string& path);
+// The filter numbered `filter` (1-based; 0: the only one) of ReadBpfFilters(path); an error
+// (ErrorCode::kInvalidArgument, for a usage message) when there are several and none is chosen.
+Result<bpf::Program> ReadBpfFilter(const std::string& path, size_t filter);
 // Writes `bytes` to path, or stdout for "-" (flushed: a full disk is an error here).
 Result<void> WriteOutput(const std::string& path, const std::string& bytes);
 

@@ -3,13 +3,16 @@
 //   sysgate lint --json /usr/share/containers/seccomp.json
 //   sysgate lint --sarif --error-on warning p.sgp   # for CI code scanning
 //   sysgate lint --profile default                  # a built-in profile
+//   sysgate lint --bpf filter.bpf                   # a BPF program, decompiled first
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "sysgate/decompile.h"
 #include "sysgate/lint.h"
 
 namespace sysgate::cli {
@@ -18,6 +21,8 @@ namespace {
 struct Options {
   std::string policy;
   std::string profile;
+  std::string bpf;
+  size_t filter = 0;
   InputOptions input;
   std::string arch;
   std::string error_on = "error";
@@ -99,6 +104,28 @@ std::string Text(const std::string& path, const std::vector<analysis::LintFindin
   return out;
 }
 
+// "instructions 12, 15": where the rule a finding concerns came from in a decompiled program.
+std::string InsnText(const std::vector<int>& insns) {
+  return fmt::format("instruction{} {}", insns.size() == 1 ? "" : "s", fmt::join(insns, ", "));
+}
+
+// Reads a BPF program (raw, hex, or a listing; `filter` of several) and decompiles it. The
+// findings' rules are then named by the instructions they stand for (*insns, per rule).
+std::optional<Policy> DecompiledPolicy(const Options& o, std::vector<std::vector<int>>* insns) {
+  auto prog = ReadBpfFilter(o.bpf, o.filter);
+  if (!prog) {
+    PrintError(prog.error().ToString());
+    return std::nullopt;
+  }
+  auto d = analysis::Decompile(*prog, {.name = o.bpf});
+  if (!d) {
+    PrintError(fmt::format("cannot decompile {}: {}", o.bpf, d.error().message));
+    return std::nullopt;
+  }
+  *insns = d->rule_insns;
+  return std::move(d->policy);
+}
+
 int Run(const Options& o) {
   if (o.list) {
     for (const analysis::LintCheck& c : analysis::LintChecks()) {
@@ -111,8 +138,8 @@ int Run(const Options& o) {
     PrintError("--error-on: expected error, warning, note or none, not '" + o.error_on + "'");
     return kExitUsage;
   }
-  if (o.policy.empty() == o.profile.empty()) {
-    PrintError("give a policy file or --profile NAME (one of them)");
+  if (o.policy.empty() + o.profile.empty() + o.bpf.empty() != 2) {
+    PrintError("give a policy file, --profile NAME or --bpf FILE (one of them)");
     return kExitUsage;
   }
   Arch host = HostArch();
@@ -124,7 +151,12 @@ int Run(const Options& o) {
   std::optional<Policy> policy;
   std::string path = o.policy;
   bool listener = false;
-  if (!o.profile.empty()) {
+  std::vector<std::vector<int>> rule_insns;  // a decompiled program's rules: their RETs
+  if (!o.bpf.empty()) {
+    policy = DecompiledPolicy(o, &rule_insns);
+    if (!policy) return kExitInvalid;
+    path = o.bpf;
+  } else if (!o.profile.empty()) {
     ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
     if (!parsed.ok()) {
       PrintError(fmt::format("no built-in profile '{}'", o.profile));
@@ -139,6 +171,16 @@ int Run(const Options& o) {
     listener = !r.runtime.listener_path.empty();
   }
   std::vector<analysis::LintFinding> findings = analysis::Lint(*policy, host);
+  if (!o.bpf.empty()) {
+    // No source to point at: the rule's instructions, in the message and as the location.
+    for (analysis::LintFinding& f : findings) {
+      for (size_t i = 0; i < policy->rules.size(); ++i) {
+        if (!f.loc.known() || policy->rules[i].loc.line != f.loc.line) continue;
+        f.message = fmt::format("{} (the rule of {})", f.message, InsnText(rule_insns[i]));
+      }
+      f.loc = {};
+    }
+  }
   if (listener) {  // an OCI profile that names its supervisor
     std::erase_if(findings, [](const auto& f) { return f.check->id == "notify-without-listener"; });
   }
@@ -157,6 +199,8 @@ void RegisterLint(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
   cmd->add_option("--profile", opts->profile, "A built-in profile instead: default, strict");
+  cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing), decompiled first");
+  cmd->add_option("--filter", opts->filter, "With --bpf: which filter of a listing with several");
   cmd->add_option("-a,--arch", opts->arch, "The host the policy runs on (default: this one)");
   cmd->add_flag("--json", opts->json, "Print the findings as JSON");
   cmd->add_flag("--sarif", opts->sarif, "Print SARIF 2.1.0 (what CI code scanning reads)");

@@ -27,6 +27,7 @@ constexpr Subcommand kSubcommands[] = {
     {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},
     {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
     {"dump", sysgate::cli::RegisterDump},         {"lint", sysgate::cli::RegisterLint},
+    {"decompile", sysgate::cli::RegisterDecompile},
 };
 
 // Every command's output reaches stdout here at the latest: a failed write (a full disk,
