@@ -31,9 +31,10 @@ endforeach()
 add_custom_target(sysgate_gz ALL DEPENDS ${SYSGATE_GZ})
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sysgate.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
-# The CLI is static on purpose (docs/run.md, "Safety"): lintian is told why.
+# The CLI is static on purpose (docs/run.md, "Safety"): lintian is told why. Only the package
+# holds this (the component `debian`, which a plain `cmake --install` leaves out).
 install(FILES cmake/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
-        RENAME sysgate)
+        RENAME sysgate COMPONENT debian EXCLUDE_FROM_ALL)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sysgate)
@@ -61,5 +62,8 @@ set(CPACK_DEBIAN_PACKAGE_SUGGESTS "g++, cmake, pkg-config")
 set(CPACK_STRIP_FILES ON)  # the CLI; libsysgate.a's debug sections go in strip_archive.cmake
 set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/strip_archive.cmake)
 set(CPACK_SET_DESTDIR OFF)
+# What `cmake --install` installs, and the package's own files.
+set(CPACK_INSTALL_CMAKE_PROJECTS "${PROJECT_BINARY_DIR};${PROJECT_NAME};ALL;/"
+                                 "${PROJECT_BINARY_DIR};${PROJECT_NAME};debian;/")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 include(CPack)

@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 struct AbiHeaders {
   std::vector<std::string> argv;  // the compiler and its flags; empty when derived
   std::vector<std::string> stubs;
-  std::string derived;            // "= OTHER REASON": why this ABI has no compiler
+  std::string derived;            // "= OTHER REASON": the ABI whose values this one takes,
+  std::string reason;             // and why it has no compiler of its own
 };
 
 // tools/gen/abis.txt, the ABIs' compilers (as the generator reads it).
@@ -43,10 +44,14 @@ std::map<std::string, AbiHeaders> ReadAbis() {
     std::string abi, w;
     if (!(words >> abi)) continue;
     AbiHeaders& h = out[abi];
+    if (words >> std::ws && words.peek() == '=') {
+      words.get();
+      words >> h.derived >> std::ws;
+      std::getline(words, h.reason);
+      continue;
+    }
     while (words >> w) {
-      if (w == "=" || !h.derived.empty()) {
-        h.derived += (h.derived.empty() ? "" : " ") + (w == "=" ? std::string() : w);
-      } else if (w.starts_with("stub:")) {
+      if (w.starts_with("stub:")) {
         h.stubs.push_back(w.substr(5));
       } else {
         h.argv.push_back(w);
@@ -63,7 +68,9 @@ class Headers : public ::testing::TestWithParam<Arch> {
     auto abis = ReadAbis();
     ASSERT_TRUE(abis.contains(abi_)) << "tools/gen/abis.txt has no line for " << abi_;
     h_ = abis[abi_];
-    if (!h_.derived.empty()) GTEST_SKIP() << abi_ << " takes the values of " << h_.derived;
+    if (!h_.derived.empty()) {
+      GTEST_SKIP() << abi_ << " takes " << h_.derived << "'s values (tested there): " << h_.reason;
+    }
     if (!testing::OnPath(h_.argv[0])) GTEST_SKIP() << "no " << h_.argv[0] << " (make deps installs it)";
     dir_ = fs::temp_directory_path() / fmt::format("sysgate-headers-{}-{}", abi_, getpid());
     fs::create_directories(dir_);

@@ -39,12 +39,20 @@ replay coreutils -- sh -c 'cp /etc/passwd p && chmod 600 p && stat -c %a p && wc
 replay coreutils-args --args -- sh -c 'cp /etc/passwd p && chmod 600 p && stat -c %a p && wc -l < p && rm p && ls'
 mkdir -p "$tmp/src" && cp -r /usr/share/doc/tar "$tmp/src/"
 replay tar-gzip --args -- sh -c "tar -C '$tmp' -czf a.tgz src && mkdir x && tar -xzf a.tgz -C x && diff -r '$tmp/src' x/src && gzip -dc a.tgz | wc -c"
-replay python-threads --args -- "$py" -c '
+# A thread starts with clone3 (glibc passes a struct clone_args of 88 bytes, which no filter can
+# read). Where the environment's filter fails clone3 first (a container's profile: ENOSYS, so
+# that glibc falls back to clone), learning never sees it, and the replay's clone3 meets the
+# learned policy's kill, which outranks the environment's errno: not replayed there.
+if need reaches:clone3,0,88; then
+  replay python-threads --args -- "$py" -c '
 import json, threading, hashlib
 out = []
 ts = [threading.Thread(target=lambda i=i: out.append(hashlib.sha256(str(i).encode()).hexdigest()[:8])) for i in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 print(json.dumps(sorted(out)))'
+else
+  not_checked "replay python-threads"
+fi
 replay sort-parallel -- sh -c 'seq 200000 | sort -R --random-source=/etc/passwd --parallel=2 -S 1M | sort -n | tail -1'
 if need program:git; then
   replay git --args -- sh -c 'export HOME=$PWD GIT_CONFIG_NOSYSTEM=1; git init -q r && cd r && echo hi > f && git add f && git -c user.name=t -c user.email=t@t commit -qm one && git log --format=%s && git status --short | wc -l'

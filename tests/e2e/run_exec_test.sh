@@ -44,8 +44,11 @@ expect "kill reaches it"    0   "143 sleep" -- sh -c '"$1" run --exec -- sleep 5
 expect "pipeline"           0   "hi" -- timeout 10 sh -c '"$1" run --exec -- echo hi | cat' sh "$sg"
 # Started with stdin, stdout or stderr closed: the program finds them closed, the supervisor's
 # own fds took none of their places (it lets go of 0 and 1 after the exec), and it reports.
-expect "stdin closed"       1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/0 ] && unshare -U true" <&-' sh "$sg"
-expect "stdout closed"      1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/1 ] && unshare -U true" >&-' sh "$sg"
+# (unshare -U's unshare(CLONE_NEWUSER) is the blocked call that shows the supervisor at work:
+# where the environment's own filter answers it first, in a container, the supervisor never
+# sees it, and those checks are skipped, saying so. expect_reaching, lib.sh.)
+expect_reaching unshare,0x10000000 "stdin closed" 1 "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/0 ] && unshare -U true" <&-' sh "$sg"
+expect_reaching unshare,0x10000000 "stdout closed" 1 "sysgate: blocked unshare(CLONE_NEWUSER)" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/1 ] && unshare -U true" >&-' sh "$sg"
 expect "stderr closed"      0   "closed" -- sh -c '"$1" run --exec -- sh -c "[ ! -e /proc/self/fd/2 ] && echo closed" 2>&-' sh "$sg"
 # ... and does not spin meanwhile: CPU ticks the helper spends while the program sleeps (the
 # difference between two readings, so that start-up work, slow under the sanitizers, is not
@@ -72,10 +75,14 @@ printf '#!/bin/sh\necho hi\n' > "$tmp/noexec.sh"
 expect "not executable"     126 "Permission denied" -- "$sg" run --exec -- "$tmp/noexec.sh"
 
 # ---- blocked calls: answered and reported by the supervisor ----
-expect "blocked, reported"  1   "sysgate: blocked unshare(CLONE_NEWUSER) = -1 EPERM (Operation not permitted)" -- "$sg" run --exec -- unshare -U true
-expect "json report"        1   '"event":"blocked"' -- "$sg" run --exec --json -- unshare -U true
-out=$("$sg" run --exec -q -- unshare -U true 2>&1)
-expect "quiet"              1   "" -- grep -q "sysgate: blocked" <<<"$out"
+if need reaches:unshare,0x10000000; then
+  expect "blocked, reported"  1   "sysgate: blocked unshare(CLONE_NEWUSER) = -1 EPERM (Operation not permitted)" -- "$sg" run --exec -- unshare -U true
+  expect "json report"        1   '"event":"blocked"' -- "$sg" run --exec --json -- unshare -U true
+  out=$("$sg" run --exec -q -- unshare -U true 2>&1)
+  expect "quiet"              1   "" -- grep -q "sysgate: blocked" <<<"$out"
+else
+  not_checked "the reports of a blocked unshare -U"
+fi
 # A descendant left running is still answered after the program exits (silently: the
 # supervisor lets go of the program's stderr then), until no process uses the filter.
 printf 'default allow\nerrno(EACCES) mkdir, mkdirat\n' > "$tmp/nomkdir.sgp"
@@ -86,15 +93,19 @@ expect "supervisor gone"    0   "0" -- supervisors
 # Whoever reads the program's output to its end (a shell's $(...), subprocess.run) is not kept
 # waiting by the supervisor for a daemon the program left behind (one that let go of that
 # output itself, and made a blocked call so that the supervisor process exists).
-start=$(date +%s%N)
-out=$(timeout 20 "$sg" run --exec -- sh -c 'unshare -U true; sleep 8 </dev/null >/dev/null 2>&1 &' 2>&1)
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-expect "capture: reported"  0   "blocked unshare" -- echo "$out"
-expect "capture: not held ($ms ms)" 0 "" -- test "$ms" -lt 6000
-expect "capture, python"    0   "done blocked unshare" -- timeout 20 "$py" -c '
+if need reaches:unshare,0x10000000; then
+  start=$(date +%s%N)
+  out=$(timeout 20 "$sg" run --exec -- sh -c 'unshare -U true; sleep 8 </dev/null >/dev/null 2>&1 &' 2>&1)
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  expect "capture: reported"  0   "blocked unshare" -- echo "$out"
+  expect "capture: not held ($ms ms)" 0 "" -- test "$ms" -lt 6000
+  expect "capture, python"    0   "done blocked unshare" -- timeout 20 "$py" -c '
 import subprocess, sys
 r = subprocess.run([sys.argv[1], "run", "--exec", "--", "sh", "-c", "unshare -U true; sleep 8 </dev/null >/dev/null 2>&1 &"], capture_output=True, timeout=6)
 print("done", r.stderr.decode().split("sysgate: ")[1][:16])' "$sg"
+else
+  not_checked "capture (no supervisor is started: its blocked call never reaches it)"
+fi
 printf 'default allow\nkill-process mincore\nerrno(EACCES) getuid\n' > "$tmp/kill.sgp"
 # A kill verdict is the kernel's: SIGSYS, as without the supervisor (docs/run.md "Safety").
 expect "kill verdict"       159 "" -- "$sg" run --exec -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
@@ -218,7 +229,7 @@ fi
 if need nobody; then
   nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
   expect "nobody: filter"   0   "Seccomp:	2" -- "${nobody[@]}" "$sg" run --exec -- grep -E '^Seccomp:' /proc/self/status
-  expect "nobody: reported" 1   "sysgate: blocked unshare(CLONE_NEWUSER)" -- "${nobody[@]}" "$sg" run --exec -- unshare -U true
+  expect_reaching unshare,0x10000000 "nobody: reported" 1 "sysgate: blocked unshare(CLONE_NEWUSER)" -- "${nobody[@]}" "$sg" run --exec -- unshare -U true
   printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
   expect "nobody: decoded"  2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/ro\"" -- "${nobody[@]}" "$sg" run --exec -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/ro"
 else

@@ -22,20 +22,22 @@ mkdir -p "$tmp/t" && echo data > "$tmp/t/f"
 expect "tar"                0   "t/f" -- "$sg" run -- tar -C "$tmp" -czvf "$tmp/t.tgz" t
 expect "python3 threads"    0   "done" -- "$sg" run -- "$py" -c 'import threading; t = threading.Thread(target=print, args=("x",)); t.start(); t.join(); print("done")'
 # ---- ... and dangerous calls are refused with the right errno ----
-expect "unshare EPERM"      1   "Operation not permitted" -- "$sg" run -- unshare -U true
-expect "mount EPERM"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '165, 0, 0, 0, 0, 0')"
-expect "io_uring ENOSYS"    0   "errno 38" -- "$sg" run -- "$py" -c "$(sys '425, 1, 0')"
-expect "clone3 ENOSYS"      0   "errno 38" -- "$sg" run -- "$py" -c "$(sys '435, 0, 0')"
-expect "AF_VSOCK refused"   0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '41, 40, 1, 0')"
-expect "AF_ALG junk upper"  0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '41, 38 | (1 << 32), 5, 0')"
-expect "newer syscall"      0   "errno 38" -- "$sg" run -- "$py" -c "$(sys '1000')"
-expect "personality"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '135, 0x0040000')"
-expect "ptrace EPERM"        0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
-expect "strict prctl PR_SET_MM" 0 "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '157, 35, 0, 0, 0, 0')"
+# (The supervisor answers them: where the environment's own filter answers a call first, in a
+# container, the check is skipped, saying so. expect_call, lib.sh.)
+expect_reaching unshare,0x10000000 "unshare EPERM" 1 "Operation not permitted" -- "$sg" run -- unshare -U true
+expect_call "mount EPERM"       0 "errno 1"  165,0,0,0,0,0
+expect_call "io_uring ENOSYS"   0 "errno 38" 425,1,0
+expect_call "clone3 ENOSYS"     0 "errno 38" 435,0,0
+expect_call "AF_VSOCK refused"  0 "errno 1"  41,40,1,0
+expect_call "AF_ALG junk upper" 0 "errno 1"  41,0x100000026,5,0   # AF_ALG | 1 << 32
+expect_call "newer syscall"     0 "errno 38" 1000
+expect_call "personality"       0 "errno 1"  135,0x0040000
+expect_call "ptrace EPERM"      0 "errno 1"  101,0x10,999999,0,0
+expect_call "strict prctl PR_SET_MM" 0 "errno 1" 157,35,0,0,0,0 --profile strict
 expect "strict prctl NNP ok" 0  "errno 0" -- "$sg" run --profile strict -- "$py" -c "$(sys '157, 38, 1, 0, 0, 0')"
-expect "strict ptrace"      0   "errno 1" -- "$sg" run --profile strict -- "$py" -c "$(sys '101, 0x10, 999999, 0, 0')"
+expect_call "strict ptrace"     0 "errno 1"  101,0x10,999999,0,0 --profile strict
 
-expect "clone NEWUSER"      0   "errno 1" -- "$sg" run -- "$py" -c "$(sys '56, 0x10000000 | 17, 0, 0, 0, 0')"
+expect_call "clone NEWUSER"     0 "errno 1"  56,0x10000011,0,0,0,0   # CLONE_NEWUSER | SIGCHLD
 expect "grandchild filtered" 0  "Seccomp:	2" -- "$sg" run -- sh -c 'sh -c "grep -E ^Seccomp: /proc/self/status"'
 # TIOCSTI: the program runs in a new session, so the terminal it inherited is not its
 # controlling terminal and it cannot push input into it (CVE-2017-5226).
@@ -100,7 +102,7 @@ expect "report has rule"    126 "= -1 EPERM (Operation not permitted)  [x86_64 #
 expect "report names file"  126 "rule $tmp/noexec.sgp:2:1]" -- "$sg" run -p "$tmp/noexec.sgp" -- sh -c '/bin/true'
 printf 'default allow\nerrno(EACCES) openat if (flags & O_ACCMODE) != O_RDONLY\n' > "$tmp/ro.sgp"
 expect "openat report"      2   "sysgate: blocked openat(AT_FDCWD, \"$tmp/w\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = -1 EACCES (Permission denied)" -- "$sg" run -p "$tmp/ro.sgp" -- sh -c "echo x > $tmp/w"
-expect "socket report"      0   "sysgate: blocked socket(AF_VSOCK, SOCK_STREAM, 0) = -1 EPERM (Operation not permitted)  [x86_64 #41" -- "$sg" run -- "$py" -c "$(sys '41, 40, 1, 0')"
+expect_call "socket report" 0 "sysgate: blocked socket(AF_VSOCK, SOCK_STREAM, 0) = -1 EPERM (Operation not permitted)  [x86_64 #41" 41,40,1,0
 # Kill verdicts are the kernel's (docs/run.md "Safety"): reported from the program's death, and
 # honestly: a SIGSYS the program sends itself is not the filter's.
 expect "kill report"        159 "sysgate: $py (pid " -- "$sg" run -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')"
@@ -110,10 +112,15 @@ expect "self SIGSYS: said"  0   "was killed by SIGSYS" -- echo "$out"
 expect "self SIGSYS: not the filter" 1 "" -- grep -q "by the filter" <<<"$out"
 expect "self SIGSYS json"   159 '"killed_by_filter":false' -- "$sg" run --json -p "$tmp/kill.sgp" -- "$py" -c 'import os, signal; os.kill(os.getpid(), signal.SIGSYS)'
 expect "kill is not reported as blocked" 1 "" -- grep -q "blocked mincore" < <("$sg" run -p "$tmp/kill.sgp" -- "$py" -c "$(sys '27, 0, 0, 0')" 2>&1)
-expect "json report"        1   '"event":"blocked"' -- "$sg" run --json -- unshare -U true
-expect "quiet"              1   "unshare failed" -- "$sg" run -q -- unshare -U true
-out=$("$sg" run -q -- unshare -U true 2>&1)
-expect "quiet has no report" 1  "" -- grep -q "sysgate: blocked" <<<"$out"
+# unshare -U's unshare(CLONE_NEWUSER): blocked, and reported unless asked not to.
+if need reaches:unshare,0x10000000; then
+  expect "json report"        1   '"event":"blocked"' -- "$sg" run --json -- unshare -U true
+  expect "quiet"              1   "unshare failed" -- "$sg" run -q -- unshare -U true
+  out=$("$sg" run -q -- unshare -U true 2>&1)
+  expect "quiet has no report" 1  "" -- grep -q "sysgate: blocked" <<<"$out"
+else
+  not_checked "the reports of a blocked unshare -U"
+fi
 expect "no listener in target" 0 "" -- "$sg" run -- sh -c '! ls -l /proc/self/fd | grep -q "seccomp notify"'
 
 # The runner's own exec is let through, and nothing else (THREATS row 34): a policy that allows
@@ -165,22 +172,26 @@ expect "runner killed: target gone" 1 "" -- test -e "$tmp/late"
 # Stopped while its program floods it with blocked calls: the runner passes SIGTERM on, sees the
 # exit among the calls, and ends (it once looped on calls that had gone away, never looking at
 # the exit).
-"$sg" run -q -- "$py" -c '
+if need reaches:unshare,0x10000000; then
+  "$sg" run -q -- "$py" -c '
 import ctypes, threading
 l = ctypes.CDLL(None)
 def flood():
     while True: l.syscall(272, 0x10000000)
 for _ in range(8): threading.Thread(target=flood, daemon=True).start()
 threading.Event().wait()' &
-runner=$!
-sleep 1
-start=$(date +%s%N)
-kill -TERM "$runner"
-for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-expect "SIGTERM amid blocked calls: ended ($ms ms)" 1 "" -- kill -0 "$runner"
-kill -KILL "$runner" 2>/dev/null
-wait "$runner" 2>/dev/null
+  runner=$!
+  sleep 1
+  start=$(date +%s%N)
+  kill -TERM "$runner"
+  for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  expect "SIGTERM amid blocked calls: ended ($ms ms)" 1 "" -- kill -0 "$runner"
+  kill -KILL "$runner" 2>/dev/null
+  wait "$runner" 2>/dev/null
+else
+  not_checked "SIGTERM amid blocked calls"
+fi
 
 # ---- audit: permissive mode reports and never blocks ----
 printf 'default allow\nerrno(EPERM) mkdir, mkdirat\nkill-process getppid\ntrap rmdir\n' > "$tmp/audit.sgp"
@@ -244,7 +255,7 @@ expect "env cleared"        0   "0" -- "$sg" run --clear-env --env A=1 -- /usr/b
 # ---- as an unprivileged user ----
 if need nobody; then
   expect "as nobody"        0   "NoNewPrivs:	1" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- grep NoNewPrivs /proc/self/status
-  expect "nobody blocked"   1   "Operation not permitted" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- unshare -U true
+  expect_reaching unshare,0x10000000 "nobody blocked" 1 "Operation not permitted" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" run -- unshare -U true
 else
   skip_part "the unprivileged run is not tested: $why"
 fi
@@ -258,7 +269,7 @@ cat > "$tmp/flags.json" <<'JSON'
  "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_LOG"],
  "syscalls": [{"names": ["unshare"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
 JSON
-expect "oci flags"          1   "blocked unshare(CLONE_NEWUSER) = -1 EPERM" -- "$sg" run -p "$tmp/flags.json" -- unshare -U true
+expect_reaching unshare,0x10000000 "oci flags" 1 "blocked unshare(CLONE_NEWUSER) = -1 EPERM" -- "$sg" run -p "$tmp/flags.json" -- unshare -U true
 expect "--arch x86_64 only" 0   "hello" -- "$sg" run --arch x86_64 -- echo hello
 expect "--arch unknown"     125 "unknown arch 'x86_65'; did you mean 'x86_64'?" -- "$sg" run --arch x86_65 -- echo hello
 expect "drop caps"          0   "CapEff:	0000000000000000" -- "$sg" run --drop-caps -- grep CapEff /proc/self/status

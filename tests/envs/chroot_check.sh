@@ -39,6 +39,8 @@ git clone -q --no-local "$src" "$root/opt/sysgate.git"  # HEAD, committed work o
 step "apt-get install make git" in_root sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends make git ca-certificates >/dev/null'
 in_root useradd -m -s /bin/bash builder
+# The user's clone is of a repository of theirs (git refuses to read one another account owns).
+in_root chown -R builder: /opt/sysgate.git
 in_root su builder -c 'git clone -q /opt/sysgate.git ~/sysgate'
 # make deps needs root (apt-get): the user would run it with sudo.
 step "make deps (root)" in_root make -C /home/builder/sysgate deps

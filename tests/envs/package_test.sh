@@ -34,6 +34,7 @@ for p in "$src"/profiles/*.sgp; do
   check "profile $(basename "$p")" cmp "$p" "$root/usr/share/sysgate/profiles/$(basename "$p")"
 done
 check "the docs" in_root test -f /usr/share/doc/sysgate/run.md
+check "lintian's overrides" in_root test -f /usr/share/lintian/overrides/sysgate
 # A program built on the installed libsysgate, as tests/install/ builds it.
 check "a toolchain (g++ cmake pkg-config)" in_root sh -c 'DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends g++ cmake make pkg-config >/dev/null'

@@ -136,16 +136,21 @@ cp "$tmp/run/error.log" "$tmp/serving.log"
 
 # An exploited worker: gdb makes a live worker call what exploit code would. The kernel kills
 # the worker (SIGSYS, which nginx logs); the master starts another and nginx goes on serving.
-# gdb_attaches: gdb can attach to a process that is not its child, here, without sysgate (it
-# cannot without CAP_SYS_PTRACE under Yama, as in containers); otherwise false, with $why.
+# gdb_attaches: gdb can attach to a process like a worker, here, without sysgate: one that is
+# not its child, run by the user nginx runs its workers as (nobody, when started as root). It
+# cannot without CAP_SYS_PTRACE to another user's process (containers) or, under Yama, to any
+# but its children. Otherwise false, with $why.
 gdb_attaches() {
   need program:gdb || return 1
-  sleep 60 & local p=$!
+  local as=() who
+  who=$(id -un)
+  need root && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) who=nobody
+  "${as[@]}" sleep 60 & local p=$!
   local out
   out=$(timeout 60 gdb -p "$p" -batch -ex "call (long) getpid()" 2>&1)
   kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
   [[ $out == *"= $p"* ]] && return 0
-  why="gdb cannot attach to a process here, without sysgate: $(grep -m1 -iE 'ptrace|permit|denied' <<<"$out")"
+  why="gdb cannot attach to a process of $who's here, without sysgate: $(grep -m1 -iE 'ptrace|permit|denied' <<<"$out")"
   return 1
 }
 if gdb_attaches; then

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "kernel/child.h"
+#include "support/reaches.h"
 #include "support/subprocess.h"
 
 namespace sysgate::testing {
@@ -101,6 +102,8 @@ std::optional<std::string> Missing(std::string_view need) {
   if (need.starts_with("program:")) {
     std::string program(need.substr(8));
     if (!OnPath(program)) why = fmt::format("{} is not installed (make deps installs it)", program);
+  } else if (need.starts_with("reaches:")) {
+    why = CallNotReachingNotifyFilter(need.substr(8));
   } else if (auto it = Probes().find(need); it != Probes().end()) {
     why = it->second();
   } else {

@@ -14,6 +14,10 @@
 //   ia32        int 0x80 runs i386 syscalls (IA32 emulation compiled in and enabled)
 //   raw-socket  socket(AF_INET, SOCK_RAW) works (CAP_NET_RAW)
 //   program:X   X is an executable on PATH
+//   reaches:CALL the syscall CALL (NAME[,ARG...], as the test makes it) reaches a seccomp
+//               filter installed after the environment's own, as the one of sysgate's
+//               supervisor is: not where a container's profile fails or kills it first
+//               (support/reaches.h)
 #pragma once
 
 #include <optional>
