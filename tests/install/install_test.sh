@@ -17,4 +17,6 @@ c++ "$src/tests/install/consumer.cc" $(pkg-config --cflags --libs sysgate) -o "$
 test -f "$tmp/prefix/share/man/man1/sysgate.1.gz"
 test -f "$tmp/prefix/share/sysgate/profiles/default.sgp"
 test -x "$tmp/prefix/bin/sysgate"
+grep -q 'complete -F _sysgate sysgate' "$tmp/prefix/share/bash-completion/completions/sysgate"
+grep -q '#compdef sysgate' "$tmp/prefix/share/zsh/vendor-completions/_sysgate"
 echo "install: ok"

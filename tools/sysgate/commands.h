@@ -26,5 +26,6 @@ void RegisterLearn(CLI::App& app, int* exit_code);
 void RegisterAgent(CLI::App& app, int* exit_code);
 void RegisterDump(CLI::App& app, int* exit_code);
 void RegisterLint(CLI::App& app, int* exit_code);
+void RegisterCompletion(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli
