@@ -243,8 +243,7 @@ int Run(const Options& o) {
                         {"signal", outcome->signaled ? outcome->signal : 0},
                         {"killed_by_filter", outcome->killed_by_filter},
                         {"instructions", filter->program().size()}};
-    if (blocked) blocked->Final(j.dump());
-    else std::cerr << j.dump() << "\n";
+    std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
   }
   if (reports != stderr) std::fclose(reports);
   return outcome->ExitStatus();

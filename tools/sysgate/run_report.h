@@ -71,8 +71,6 @@ class BlockedReporter {
   void Report(const Policy& policy, const run::Call& c);
   // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
   void Summary();
-  // The end of a run (--json): {"program": ..., "exit_status": ...} and the like.
-  void Final(const std::string& json_line) { sink_.Always(json_line + "\n"); }
 
  private:
   ReportStyle style_;
