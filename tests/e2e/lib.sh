@@ -28,11 +28,11 @@ l = ctypes.CDLL(None, use_errno=True); argv = (ctypes.c_char_p * 2)(b"true", Non
 l.syscall(59, b"/bin/true", argv, None); print("errno", ctypes.get_errno())'
 
 # expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
-expect() { check_output "to contain" "$@"; }
+expect() { lib_expect "to contain" "$@"; }
 # expect_without NAME WANT_EXIT UNWANTED_SUBSTRING -- CMD...: output without UNWANTED.
-expect_without() { check_output "not to contain" "$@"; }
+expect_without() { lib_expect "not to contain" "$@"; }
 
-check_output() {
+lib_expect() {  # HOW ("to contain" or "not to contain") NAME WANT_EXIT TEXT -- CMD...
   local how=$1 name=$2 want_rc=$3 text=$4
   shift 5
   local out rc wanted=no found=no
