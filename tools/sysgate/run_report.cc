@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "policy/groups.h"
@@ -102,6 +103,8 @@ struct CallFacts {
     return j;
   }
   std::string Rule() const { return group.empty() ? rule : fmt::format("{} ({})", rule, group); }
+  // The syscall as a kind counts it: all numbers without a name are one.
+  std::string KindName() const { return named ? syscall : std::string(CallTally::kUnnamed); }
   std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, Rule()); }
 };
 
@@ -146,6 +149,7 @@ uint64_t CallTally::Count(const Kind& kind) {
   if (it == counts_.end()) {
     if (counts_.size() >= kMaxKinds) {
       ++untracked_;
+      untracked_syscalls_.insert(std::get<0>(kind));
       return 0;
     }
     it = counts_.emplace(kind, 0).first;
@@ -163,20 +167,23 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (c.error == 0) outcome = c.verdict.action.kind() == ActionKind::kErrno ? "0 (errno(0))" : "killed";
   const std::string_view fallback = f.named ? FallbackOf(f.syscall, c.error) : std::string_view();
   if (!fallback.empty() && !style_.verbose) return;
-  if (tally_.Count({f.syscall, outcome, f.Rule()}) != 1) return;  // a repeat, or past the limit
+  // Only a kind's first call is reported, never rate-limited: a program cannot push a call out
+  // of the reports by making many others first.
+  if (tally_.Count({f.KindName(), outcome, f.Rule()}) != 1) return;  // a repeat, or past the limit
   const std::string hint = f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
   if (style_.json) {
     nlohmann::json j = f.Json("blocked");
     j["result"] = outcome;
     if (!fallback.empty()) j["expected"] = fallback;
     else if (!hint.empty()) j["hint"] = hint;
-    sink_.Line(j.dump() + "\n");
+    sink_.Always(j.dump() + "\n");
     return;
   }
   std::string line = fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
   if (!fallback.empty()) line += fmt::format("sysgate:   expected: {}\n", fallback);
   else if (!hint.empty()) line += fmt::format("sysgate:   {}\n", hint);
-  sink_.Line(line);
+  if (!f.named) line += "sysgate:   further numbers without a name under this rule are only counted\n";
+  sink_.Always(line);
 }
 
 void BlockedReporter::Summary() {
@@ -189,7 +196,8 @@ void BlockedReporter::Summary() {
                                    {"rule", rule}, {"count", n}}).dump() + "\n");
     }
     if (tally_.untracked() > 0) {
-      sink_.Always(nlohmann::json({{"event", "untracked"}, {"count", tally_.untracked()}}).dump() + "\n");
+      sink_.Always(nlohmann::json({{"event", "untracked"}, {"count", tally_.untracked()},
+                                   {"syscalls", tally_.untracked_syscalls()}}).dump() + "\n");
     }
     if (sink_.dropped() > 0) {
       sink_.Always(nlohmann::json({{"event", "dropped"}, {"count", sink_.dropped()}}).dump() + "\n");
@@ -197,15 +205,15 @@ void BlockedReporter::Summary() {
     return;
   }
   if (!rows.empty()) {
-    sink_.Always("sysgate: blocked more than once (each reported once above):\n");
+    sink_.Always("sysgate: blocked more than once (the first call of each reported above):\n");
     for (const auto& [kind, n] : rows) {
       const auto& [syscall, outcome, rule] = kind;
       sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, rule));
     }
   }
   if (tally_.untracked() > 0) {
-    sink_.Always(fmt::format("sysgate: {} more blocked calls of kinds past the first {}, not reported\n",
-                             tally_.untracked(), CallTally::kMaxKinds));
+    sink_.Always(fmt::format("sysgate: {} more blocked calls of kinds past the first {}, not reported: {}\n",
+                             tally_.untracked(), CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
   }
   if (sink_.dropped() > 0) {
     sink_.Always(fmt::format("sysgate: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
@@ -215,16 +223,18 @@ void BlockedReporter::Summary() {
 
 void Auditor::Report(const Policy& policy, const run::Call& c) {
   CallFacts f(policy, c);
-  uint64_t seen = tally_.Count({f.syscall, f.action, f.Rule()});
+  const uint64_t seen = tally_.Count({f.KindName(), f.action, f.Rule()});
+  // A kind's first call is always shown; its repeats are rate-limited.
+  auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
   std::string line = log_ || style_.json ? f.Json("audit").dump() + "\n" : "";
   if (log_) {
     std::fputs(line.c_str(), log_);
     std::fflush(log_);
   }
   if (style_.json) {
-    sink_.Line(line);
+    show(line);
   } else if (!style_.quiet && seen != 0 && seen <= kRepeatsShown) {
-    sink_.Line(fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
+    show(fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
                            f.Where(), seen == kRepeatsShown ? " (further ones only counted)" : ""));
   }
 }
@@ -241,7 +251,8 @@ void Auditor::Summary() {
     sink_.Always(fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, rule));
   }
   if (tally_.untracked() > 0) {
-    sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {})\n", tally_.untracked(), CallTally::kMaxKinds));
+    sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {}: {})\n", tally_.untracked(),
+                             CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
   }
   if (sink_.dropped() > 0) {
     sink_.Always(fmt::format("sysgate: audit: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),

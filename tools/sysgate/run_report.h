@@ -1,13 +1,16 @@
 // What `sysgate run` prints about the calls a policy stops: the first of each kind (syscall,
 // verdict, rule) with the group that decided it and how to allow it, then only counted, with
 // the counts at exit; in audit mode each call the policy would have stopped, with a summary.
-// Reports are rate-limited and their kinds bounded, so a program cannot flood the supervisor's
-// output nor grow its memory by making calls.
+// A kind's first report is always printed; only the repeats audit mode shows are rate-limited.
+// Calls of numbers without a name count as one kind per rule, so the kinds are bounded by the
+// syscall names times the rules: a program cannot flood the supervisor's output, grow its
+// memory, nor hide a call among many cheap ones.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -24,8 +27,8 @@ struct ReportStyle {
   std::string policy_file;
 };
 
-// Where reports go (stderr, or --report-file): at most kBurst lines at once and kPerSecond
-// after that; the others are counted and the count printed at the end.
+// Where reports go (stderr, or --report-file). Line() is rate-limited: at most kBurst lines at
+// once and kPerSecond after that; the others are counted and the count printed at the end.
 class ReportSink {
  public:
   static constexpr double kPerSecond = 50;
@@ -33,7 +36,7 @@ class ReportSink {
 
   explicit ReportSink(std::FILE* out) : out_(out) {}
   void Line(const std::string& line);    // rate-limited
-  void Always(const std::string& line);  // a summary: not limited
+  void Always(const std::string& line);  // a kind's first report, a summary: not limited
   uint64_t dropped() const { return dropped_; }
   std::FILE* file() const { return out_; }
 
@@ -44,11 +47,13 @@ class ReportSink {
   uint64_t dropped_ = 0;
 };
 
-// Calls counted by kind (syscall, what happened, which rule), for at most kMaxKinds kinds: a
-// program making calls of ever new numbers grows no map; those are counted as `untracked`.
+// Calls counted by kind (syscall, what happened, which rule). Unnamed numbers are one syscall,
+// kUnnamed, so the kinds are bounded by design; kMaxKinds is a safety net above that bound (a
+// policy of 100 rules): past it, calls are counted as `untracked`, with their syscalls' names.
 class CallTally {
  public:
-  static constexpr size_t kMaxKinds = 1024;
+  static constexpr size_t kMaxKinds = 65536;
+  static constexpr std::string_view kUnnamed = "(numbers without a name)";
   using Kind = std::tuple<std::string, std::string, std::string>;  // syscall, outcome, rule
 
   // How many calls of this kind there have been, this one included; 0 once kinds are full.
@@ -56,9 +61,11 @@ class CallTally {
   const std::map<Kind, uint64_t>& counts() const { return counts_; }
   uint64_t total() const { return total_; }
   uint64_t untracked() const { return untracked_; }
+  const std::set<std::string>& untracked_syscalls() const { return untracked_syscalls_; }
 
  private:
   std::map<Kind, uint64_t> counts_;
+  std::set<std::string> untracked_syscalls_;  // bounded: names, and kUnnamed
   uint64_t total_ = 0, untracked_ = 0;
 };
 
