@@ -91,6 +91,14 @@ expect_without "report file: stderr clean" 0 "blocked" -- "$sg" run --report-fil
 expect "report file"            0 "blocked socket(AF_INET, SOCK_DGRAM" -- cat "$tmp/reports"
 expect "report file appends"    0 "2" -- bash -c "'$sg' run --report-file '$tmp/reports' --deny socket -- '$py' -c '$sock' >/dev/null; grep -c 'blocked socket' '$tmp/reports'"
 expect "report file unwritable" 125 "cannot write the report file /nonexistent/r" -- "$sg" run --report-file /nonexistent/r -- true
+ln -s "$tmp/planted" "$tmp/link"
+expect "report file: no symlink" 125 "cannot write the report file $tmp/link: it is a symlink" -- "$sg" run --report-file "$tmp/link" -- true
+expect "report file: none made"  1 "" -- test -e "$tmp/planted"
+expect "report file: empty"      2 "--report-file needs a file name" -- "$sg" run --report-file "" -- true
+expect "report file: mode 0600"  0 "600" -- bash -c "umask 0; '$sg' run --report-file '$tmp/new-reports' -- true; stat -c %a '$tmp/new-reports'"
+expect "report file: write error said" 0 "some of the reports could not be written to /dev/full" -- "$sg" run --report-file /dev/full --deny socket -- "$py" -c "$sock"
+# (through a pipe, which ends when the supervisor that outlives the program has written)
+expect "report file: write error, --exec" 0 "some of the reports could not be written to /dev/full" -- bash -c "'$sg' run --exec --report-file /dev/full --deny socket -- '$py' -c '$sock' 2>&1 | cat"
 expect "report file: not the program's" 0 "0 1 2 3" -- "$sg" run --report-file "$tmp/r2" -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
 expect "report file: --exec"    0 "0 1 2 3" -- "$sg" run --exec --report-file "$tmp/r2" -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
 expect "report file: --exec reports" 0 "blocked socket(" -- bash -c "'$sg' run --exec --report-file '$tmp/r3' --deny socket -- '$py' -c '$sock' >/dev/null; cat '$tmp/r3'"

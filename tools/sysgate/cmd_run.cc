@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@ struct Options {
   InputOptions input;
   RunChanges changes;
   std::string report_file;
+  bool report_file_given = false;  // "" is not a file
   bool verbose = false;
   std::vector<std::string> arches;
   std::vector<int> keep_fds;
@@ -51,6 +53,7 @@ struct Options {
   bool audit = false;
   bool exec = false;
   std::string audit_log;
+  bool audit_log_given = false;
 };
 
 void Say(const Options& o, const std::string& msg) {
@@ -80,22 +83,31 @@ std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
 }
 
 // A file the supervisor writes (--audit-log, --report-file), or null with the error printed.
-// Above fd 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
+// Not through a symlink (the program may be able to plant one where the file goes), and a new
+// one readable by its owner alone: reports show the program's calls and arguments. Above fd 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
 // lets go of those when the program is gone (--exec) or writes reports to fd 2. Never kept for
 // the program (a --keep-fd of it is refused).
 std::FILE* OpenSupervisorFile(const std::string& path, int flags, std::string_view what,
                               run::Options& ro) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
   int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
   int err = errno;
   if (fd >= 0) close(fd);
   std::FILE* f = high >= 0 ? fdopen(high, "w") : nullptr;
   if (!f) {
-    PrintError(fmt::format("cannot write the {} {}: {}", what, path, strerror(err)));
+    std::string why = err == ELOOP ? "it is a symlink, which sysgate does not follow" : strerror(err);
+    PrintError(fmt::format("cannot write the {} {}: {}", what, path, why));
     return nullptr;
   }
   ro.supervisor_fds.push_back(high);
   return f;
+}
+
+// Says once if some of what went to a file OpenSupervisorFile opened was lost (a full disk).
+void SayIfLost(std::FILE* f, const std::string& path, std::string_view what) {
+  if (std::fflush(f) == 0 && std::ferror(f) == 0) return;
+  PrintError(fmt::format("some of the {} could not be written to {}", what, path));
+  std::clearerr(f);
 }
 
 // The filter to run under: a built-in profile as baked, or a policy file (or a profile with
@@ -130,6 +142,13 @@ int Run(const Options& o) {
   if (auto ok = CheckRunChanges(o.changes); !ok) {
     PrintError(ok.error().message);
     return kExitUsage;
+  }
+  for (const auto& [given, path, option] : {std::tuple(o.report_file_given, &o.report_file, "--report-file"),
+                                             std::tuple(o.audit_log_given, &o.audit_log, "--audit-log")}) {
+    if (given && path->empty()) {
+      PrintError(fmt::format("{} needs a file name", option));
+      return kExitUsage;
+    }
   }
   if (o.input.old_strict && o.policy.empty()) {
     PrintError("--strict is for a policy file's names (now --strict-names); for the strict "
@@ -214,7 +233,12 @@ int Run(const Options& o) {
   };
   if (o.exec) {
     // The supervisor process ends the audit; this process becomes the program, or fails.
-    ro.on_program_exit = summary;
+    // The last words on stderr: the supervisor lets go of it once the program has exited.
+    ro.on_program_exit = [&] {
+      summary();
+      if (audit_log) SayIfLost(audit_log, o.audit_log, "audit log");
+      if (reports != stderr) SayIfLost(reports, o.report_file, "reports");
+    };
     ro.program_exit_needs_calls = !auditor;  // a count of repeats, only after a blocked call
     ro.on_finished = [&] {
       if (audit_log) std::fclose(audit_log);
@@ -225,7 +249,10 @@ int Run(const Options& o) {
   }
   auto outcome = run::Run(*filter, ro, &stage);
   summary();
-  if (audit_log) std::fclose(audit_log);
+  if (audit_log) {
+    SayIfLost(audit_log, o.audit_log, "audit log");
+    std::fclose(audit_log);
+  }
   if (!outcome) return failed(outcome.error());
   if (!outcome->supervisor_failure.empty()) {
     PrintError(fmt::format("the supervisor could not go on ({}); {} (pid {}) was killed",
@@ -245,7 +272,10 @@ int Run(const Options& o) {
                         {"instructions", filter->program().size()}};
     std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
   }
-  if (reports != stderr) std::fclose(reports);
+  if (reports != stderr) {
+    SayIfLost(reports, o.report_file, "reports");
+    std::fclose(reports);
+  }
   return outcome->ExitStatus();
 }
 
@@ -276,20 +306,26 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       ->delimiter(',')->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
   cmd->add_flag("-v,--verbose", opts->verbose, "Also report the expected fallbacks (clone3 -> ENOSYS, ...)");
-  cmd->add_flag("--json", opts->json, "Print blocked calls and a summary as JSON lines on stderr");
-  cmd->add_option("--report-file", opts->report_file,
-                  "Write reports to FILE (appended) instead of the program's stderr");
+  cmd->add_flag("--json", opts->json,
+                "Print blocked calls and a summary as JSON lines (on stderr, or to the --report-file)");
+  CLI::Option* report_file = cmd->add_option(
+      "--report-file", opts->report_file,
+      "Write reports to FILE (appended; a new one mode 0600; not through a symlink) instead of the program's stderr");
   cmd->add_flag("--no-report", opts->no_report,
                 "Do not supervise: no reports, and the policy must allow execve");
   cmd->add_flag("--audit", opts->audit,
                 "Permissive: run as if unfiltered, and report every call the policy would stop");
-  cmd->add_option("--audit-log", opts->audit_log,
+  CLI::Option* audit_log = cmd->add_option("--audit-log", opts->audit_log,
                   "With --audit: also write each such call to FILE as a JSON line");
   cmd->add_flag("--exec", opts->exec,
                 "Become the program (same pid, its own exit status) instead of waiting for it; "
                 "blocked calls are reported by a supervisor process that outlives it");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
-  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+  cmd->callback([opts, exit_code, report_file, audit_log] {
+    opts->report_file_given = report_file->count() > 0;
+    opts->audit_log_given = audit_log->count() > 0;
+    *exit_code = Run(*opts);
+  });
 }
 
 }  // namespace sysgate::cli
