@@ -16,7 +16,7 @@ expect "check syscall typo" 1 "unknown syscall 'opneat'; did you mean 'openat'?"
 expect "check not on arch"  1 "open does not exist on aarch64" -- "$sg" check --arch aarch64 "$tmp/web.sgp" open
 expect "profile typo"       125 "no built-in profile 'strcit'; did you mean 'strict'? (profiles: default, strict)" \
                                         -- "$sg" run --profile strcit -- true
-expect "profile typo: one line" 0 "1" -- bash -c "'$sg' run --profile strcit -- true 2>&1 | wc -l"
+expect_line "profile typo: one line" 0 "1" -- bash -c "'$sg' run --profile strcit -- true 2>&1 | wc -l"
 expect "print profile typo" 2 "did you mean 'strict'?" -- "$sg" run --profile strcit --print
 expect "lint profile typo"  2 "did you mean 'strict'?" -- "$sg" lint --profile strcit
 
