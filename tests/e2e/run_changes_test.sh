@@ -78,6 +78,7 @@ blocked = [e for e in events if e.get("event") == "blocked" and e["syscall"] == 
 repeated = [e for e in events if e.get("event") == "repeated" and e["syscall"] == "fchown"]
 assert len(blocked) == 1 and blocked[0]["group"] == "@privileged" and "--allow fchown" in blocked[0]["hint"], blocked
 assert len(repeated) == 1 and repeated[0]["count"] == 50, repeated
+assert repeated[0]["group"] == blocked[0]["group"] and repeated[0]["rule"] == blocked[0]["rule"], repeated
 assert events[-1].get("program"), events[-1]
 print("ok")' "$tmp/strict.json"
 expect "--exec counts too"      0 "50  fchown" -- "$sg" run --exec --profile strict -- "$py" -c "$fchown50"
@@ -115,7 +116,16 @@ expect "flood: counted"         0 "1500  (numbers without a name)" -- cat "$tmp/
 expect_without "flood: nothing dropped" 0 "dropped" -- cat "$tmp/many.err"
 "$sg" run --audit --json -- "$py" -c "$many" > /dev/null 2> "$tmp/many.json"
 expect "flood: audit lines limited" 0 "yes" -- bash -c "n=\$(grep -c '\"event\":\"audit\"' '$tmp/many.json'); echo \$n; (( n >= 200 && n < 600 )) && echo yes"
-expect "flood: audit dropped counted" 0 'reports dropped (more than 50 a second)' -- cat "$tmp/many.json"
+expect "flood: audit json summary" 0 "ok" -- "$py" -c '
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+summary = [e for e in events if e.get("event") == "audit_summary"]
+stopped = [e for e in events if e.get("event") == "stopped"]
+dropped = [e for e in events if e.get("event") == "dropped"]
+assert summary and summary[0]["count"] >= 1500, summary
+assert any(e["syscall"] == "(numbers without a name)" and e["count"] == 1500 for e in stopped), stopped
+assert dropped and dropped[0]["count"] > 0, dropped
+print("ok")' "$tmp/many.json"
 hide_ptrace='import ctypes; l = ctypes.CDLL(None, use_errno=True)
 for nr in range(1000, 1300): l.syscall(nr)
 l.syscall(101, 16, 1, 0, 0)'

@@ -79,6 +79,11 @@ bool Hintable(const Policy& policy, const run::Call& c) {
   return !file.starts_with("<sysgate") && !file.starts_with("--allow ") && !file.starts_with("--deny ");
 }
 
+// A rule as the text reports show it: with the group that holds the call, if any.
+std::string RuleText(const std::string& rule, const std::string& group) {
+  return group.empty() ? rule : fmt::format("{} ({})", rule, group);
+}
+
 // What every report says about a call, in text and JSON.
 struct CallFacts {
   int pid;
@@ -102,16 +107,36 @@ struct CallFacts {
     if (!group.empty()) j["group"] = group;
     return j;
   }
-  std::string Rule() const { return group.empty() ? rule : fmt::format("{} ({})", rule, group); }
-  // The syscall as a kind counts it: all numbers without a name are one.
-  std::string KindName() const { return named ? syscall : std::string(CallTally::kUnnamed); }
-  std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, Rule()); }
+  // The kind of the call, with what happened: all numbers without a name are one syscall.
+  CallTally::Kind KindOf(const std::string& outcome) const {
+    return {named ? syscall : std::string(CallTally::kUnnamed), outcome, rule, group};
+  }
+  std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, RuleText(rule, group)); }
 };
 
 double Now() {
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// A summary row in JSON: the fields of the call's own event ("rule" and "group" apart).
+nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind, std::string_view outcome_key,
+                        uint64_t count) {
+  const auto& [syscall, outcome, rule, group] = kind;
+  nlohmann::json j = {{"event", event}, {"syscall", syscall}, {outcome_key, outcome}, {"rule", rule}};
+  if (!group.empty()) j["group"] = group;
+  j["count"] = count;
+  return j;
+}
+
+// The end of a JSON summary: calls of kinds past the limit, reports the rate limit dropped.
+void LimitsJson(ReportSink& sink, const CallTally& tally) {
+  if (tally.untracked() > 0) {
+    sink.Always(nlohmann::json({{"event", "untracked"}, {"count", tally.untracked()},
+                                {"syscalls", tally.untracked_syscalls()}}).dump() + "\n");
+  }
+  if (sink.dropped() > 0) sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}}).dump() + "\n");
 }
 
 // The kinds that came more than once, most frequent first.
@@ -169,7 +194,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (!fallback.empty() && !style_.verbose) return;
   // Only a kind's first call is reported, never rate-limited: a program cannot push a call out
   // of the reports by making many others first.
-  if (tally_.Count({f.KindName(), outcome, f.Rule()}) != 1) return;  // a repeat, or past the limit
+  if (tally_.Count(f.KindOf(outcome)) != 1) return;  // a repeat, or past the limit
   const std::string hint = f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
   if (style_.json) {
     nlohmann::json j = f.Json("blocked");
@@ -190,25 +215,15 @@ void BlockedReporter::Summary() {
   if (style_.quiet) return;
   const auto rows = Repeated(tally_, 1);
   if (style_.json) {
-    for (const auto& [kind, n] : rows) {
-      const auto& [syscall, outcome, rule] = kind;
-      sink_.Always(nlohmann::json({{"event", "repeated"}, {"syscall", syscall}, {"result", outcome},
-                                   {"rule", rule}, {"count", n}}).dump() + "\n");
-    }
-    if (tally_.untracked() > 0) {
-      sink_.Always(nlohmann::json({{"event", "untracked"}, {"count", tally_.untracked()},
-                                   {"syscalls", tally_.untracked_syscalls()}}).dump() + "\n");
-    }
-    if (sink_.dropped() > 0) {
-      sink_.Always(nlohmann::json({{"event", "dropped"}, {"count", sink_.dropped()}}).dump() + "\n");
-    }
+    for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    LimitsJson(sink_, tally_);
     return;
   }
   if (!rows.empty()) {
     sink_.Always("sysgate: blocked more than once (the first call of each reported above):\n");
     for (const auto& [kind, n] : rows) {
-      const auto& [syscall, outcome, rule] = kind;
-      sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, rule));
+      const auto& [syscall, outcome, rule, group] = kind;
+      sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, RuleText(rule, group)));
     }
   }
   if (tally_.untracked() > 0) {
@@ -223,7 +238,7 @@ void BlockedReporter::Summary() {
 
 void Auditor::Report(const Policy& policy, const run::Call& c) {
   CallFacts f(policy, c);
-  const uint64_t seen = tally_.Count({f.KindName(), f.action, f.Rule()});
+  const uint64_t seen = tally_.Count(f.KindOf(f.action));
   // A kind's first call is always shown; its repeats are rate-limited.
   auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
   std::string line = log_ || style_.json ? f.Json("audit").dump() + "\n" : "";
@@ -241,14 +256,20 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
 
 void Auditor::Summary() {
   if (style_.quiet) return;
+  if (style_.json) {
+    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}}).dump() + "\n");
+    for (const auto& [kind, n] : Repeated(tally_, 0)) sink_.Always(KindJson("stopped", kind, "action", n).dump() + "\n");
+    LimitsJson(sink_, tally_);
+    return;
+  }
   if (tally_.total() == 0) {
     sink_.Always("sysgate: audit: the policy would not have stopped anything\n");
     return;
   }
   sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));
   for (const auto& [kind, n] : Repeated(tally_, 0)) {
-    const auto& [syscall, action, rule] = kind;
-    sink_.Always(fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, rule));
+    const auto& [syscall, action, rule, group] = kind;
+    sink_.Always(fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, RuleText(rule, group)));
   }
   if (tally_.untracked() > 0) {
     sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {}: {})\n", tally_.untracked(),

@@ -54,7 +54,7 @@ class CallTally {
  public:
   static constexpr size_t kMaxKinds = 65536;
   static constexpr std::string_view kUnnamed = "(numbers without a name)";
-  using Kind = std::tuple<std::string, std::string, std::string>;  // syscall, outcome, rule
+  using Kind = std::tuple<std::string, std::string, std::string, std::string>;  // syscall, outcome, rule, group
 
   // How many calls of this kind there have been, this one included; 0 once kinds are full.
   uint64_t Count(const Kind& kind);
