@@ -54,6 +54,13 @@ expect "--deny group typo"      2 "--deny: unknown syscall group '@netwrk-io'; d
 expect "both"                   2 "fchown is given to both --allow and --deny" -- "$sg" run --allow fchown --deny fchown -- true
 expect "not on the target"      125 "open" -- "$sg" run --arch aarch64 --allow open -- true
 
+# An --allow @GROUP that takes calls from the policy's denying or conditional rules says so.
+expect "allow group: overrides said" 0 "sysgate: --allow @system-service overrides the policy's rules for clone, clone3, io_uring_enter, io_uring_register, io_uring_setup, ioctl, personality, process_vm_readv, process_vm_writev, socket, socketcall: allowed outright" -- "$sg" run --allow @system-service -- true
+expect_without "allow group: named ones not" 0 "io_uring_setup" -- "$sg" run --allow @system-service,io_uring_setup -- true
+expect_without "allow group: nothing overridden" 0 "overrides" -- "$sg" run --allow @chown -- true
+expect_without "allow group: -q" 0 "overrides" -- "$sg" run -q --allow @system-service -- true
+expect "allow group: strict"   0 "--allow @chown overrides the policy's rules for chown," -- "$sg" run --profile strict --allow @chown -- true
+
 # ---- reports: the group, a hint, repeats counted ----
 fchown50='import os; fd = os.open("/", os.O_RDONLY)
 for i in range(50):

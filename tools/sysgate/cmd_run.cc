@@ -78,7 +78,9 @@ std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
     policy = std::move(*in.policy);
     *runtime = std::move(in.runtime);
   }
-  if (!OverrideArches(*policy, o.arches) || !ApplyRunChanges(*policy, o.changes)) return std::nullopt;
+  if (!OverrideArches(*policy, o.arches)) return std::nullopt;
+  for (const std::string& line : AllowOverrides(*policy, o.changes)) Say(o, line);
+  if (!ApplyRunChanges(*policy, o.changes)) return std::nullopt;
   return policy;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/strings.h"
 #include "cli_util.h"
@@ -40,7 +41,37 @@ void AddRules(std::vector<Rule>& out, std::string_view option, const std::vector
   }
 }
 
+// Whether the rule names `syscall`, by its name or through a group.
+bool Names(const Rule& rule, std::string_view syscall) {
+  return std::ranges::any_of(rule.syscalls, [&](const SyscallSpec& s) {
+    if (s.kind == SyscallSpec::Kind::kName) return s.name == syscall;
+    if (s.kind != SyscallSpec::Kind::kGroup) return false;
+    const policy::SyscallGroup* g = policy::FindGroup(s.name);
+    return g && std::ranges::find(g->members, syscall) != g->members.end();
+  });
+}
+
 }  // namespace
+
+std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& changes) {
+  std::vector<std::string> lines;
+  for (const std::string& group : changes.allow) {
+    const policy::SyscallGroup* g = group.starts_with("@") ? policy::FindGroup(group) : nullptr;
+    if (!g) continue;
+    std::vector<std::string> overridden;
+    for (std::string_view member : g->members) {
+      if (std::ranges::find(changes.allow, member) != changes.allow.end()) continue;
+      auto restricts = [&](const Rule& r) {
+        return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) && Names(r, member);
+      };
+      if (std::ranges::any_of(policy.rules, restricts)) overridden.emplace_back(member);
+    }
+    if (overridden.empty()) continue;
+    lines.push_back(fmt::format("--allow {} overrides the policy's rules for {}: allowed outright", group,
+                                fmt::join(overridden, ", ")));
+  }
+  return lines;
+}
 
 Result<void> CheckRunChanges(const RunChanges& changes) {
   for (const std::string& n : changes.allow) {

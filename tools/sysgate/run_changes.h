@@ -27,4 +27,12 @@ Result<void> CheckRunChanges(const RunChanges& changes);
 // printed) if it no longer validates (a name none of its target ABIs has).
 bool ApplyRunChanges(Policy& policy, const RunChanges& changes);
 
+// What each --allow @GROUP of `changes` takes from `policy` (before ApplyRunChanges): the calls
+// the group holds that a policy rule denies or allows only on a condition (io_uring_setup,
+// socket for @system-service under the default profile), which the group's rule then allows
+// outright. Not the calls the policy leaves to its default (unshare there), nor those --allow
+// names itself. One line per group that overrides any
+// ("--allow @system-service overrides the policy's rules for clone, ..., socket: allowed outright").
+std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& changes);
+
 }  // namespace sysgate::cli
