@@ -90,6 +90,15 @@ assert events[-1].get("program"), events[-1]
 print("ok")' "$tmp/strict.json"
 expect "--exec counts too"      0 "50  fchown" -- "$sg" run --exec --profile strict -- "$py" -c "$fchown50"
 
+# The hint for a call a profile denies because of what it gives a program is a warning.
+expect "risky: ptrace"          0 "sysgate:   careful, it reads and changes other processes: only if the program needs it, allow it with --allow ptrace" -- "$sg" run -- "$py" -c "$(sys '101, 16, 1, 0, 0')"
+tiocsti='import fcntl, termios
+try: fcntl.ioctl(0, termios.TIOCSTI, b"x")
+except OSError as e: print("errno", e.errno)'
+expect "risky: TIOCSTI, --no-new-session" 0 "sysgate:   careful, TIOCSTI and TIOCLINUX push input into a terminal" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"
+expect_without "risky: no plain hint" 0 "sysgate:   allow it with --allow ioctl" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"
+expect "risky: json"            0 '"risk":"it reads and changes other processes"' -- "$sg" run --json -- "$py" -c "$(sys '101, 16, 1, 0, 0')"
+
 # Expected fallbacks (clone3 -> ENOSYS, which glibc answers with clone) only with -v.
 expect_without "clone3 hidden"  0 "clone3" -- "$sg" run -- "$py" -c "$(sys '435, 0, 0')"
 expect "clone3 with -v"         0 "expected: C libraries fall back to clone" -- "$sg" run -v -- "$py" -c "$(sys '435, 0, 0')"

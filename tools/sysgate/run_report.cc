@@ -41,6 +41,36 @@ std::string_view FallbackOf(std::string_view syscall, int error) {
   return {};
 }
 
+// Calls the built-in profiles deny on purpose because of what they give a program: a hint to
+// allow one is worded as a warning, with why.
+struct Risky {
+  std::string_view syscall;
+  std::string_view why;
+};
+constexpr Risky kRisky[] = {
+    {"ptrace", "it reads and changes other processes"},
+    {"process_vm_readv", "it reads other processes' memory"},
+    {"process_vm_writev", "it changes other processes' memory"},
+    {"io_uring_setup", "io_uring's operations bypass seccomp"},
+    {"io_uring_enter", "io_uring's operations bypass seccomp"},
+    {"io_uring_register", "io_uring's operations bypass seccomp"},
+    {"ioctl", "TIOCSTI and TIOCLINUX push input into a terminal"},
+    {"unshare", "new namespaces open much of the kernel to the program"},
+    {"setns", "it enters other processes' namespaces"},
+    {"userfaultfd", "it helps exploit kernel races"},
+    {"bpf", "it loads programs into the kernel"},
+    {"perf_event_open", "it observes other processes and the kernel"},
+    {"keyctl", "the kernel keyring is shared beyond the program"},
+    {"add_key", "the kernel keyring is shared beyond the program"},
+};
+
+std::string_view RiskOf(std::string_view syscall) {
+  for (const Risky& r : kRisky) {
+    if (r.syscall == syscall) return r.why;
+  }
+  return {};
+}
+
 // The group of the deciding rule that holds the call ("@privileged"), if the rule names the
 // call through a group rather than by its name.
 std::string GroupOf(const Policy& policy, const Verdict& v, std::string_view syscall) {
@@ -196,16 +226,19 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   // of the reports by making many others first.
   if (tally_.Count(f.KindOf(outcome)) != 1) return;  // a repeat, or past the limit
   const std::string hint = f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
+  const std::string_view risk = hint.empty() ? std::string_view() : RiskOf(f.syscall);
   if (style_.json) {
     nlohmann::json j = f.Json("blocked");
     j["result"] = outcome;
     if (!fallback.empty()) j["expected"] = fallback;
     else if (!hint.empty()) j["hint"] = hint;
+    if (!risk.empty() && fallback.empty()) j["risk"] = risk;
     sink_.Always(j.dump() + "\n");
     return;
   }
   std::string line = fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
   if (!fallback.empty()) line += fmt::format("sysgate:   expected: {}\n", fallback);
+  else if (!risk.empty()) line += fmt::format("sysgate:   careful, {}: only if the program needs it, {}\n", risk, hint);
   else if (!hint.empty()) line += fmt::format("sysgate:   {}\n", hint);
   if (!f.named) line += "sysgate:   further numbers without a name under this rule are only counted\n";
   sink_.Always(line);
