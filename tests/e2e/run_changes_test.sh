@@ -57,6 +57,7 @@ expect "not on the target"      125 "open" -- "$sg" run --arch aarch64 --allow o
 # An --allow @GROUP that takes calls from the policy's denying or conditional rules says so.
 expect "allow group: overrides said" 0 "sysgate: --allow @system-service overrides the policy's rules for clone, clone3, io_uring_enter, io_uring_register, io_uring_setup, ioctl, personality, process_vm_readv, process_vm_writev, socket, socketcall: allowed outright" -- "$sg" run --allow @system-service -- true
 expect_without "allow group: named ones not" 0 "io_uring_setup" -- "$sg" run --allow @system-service,io_uring_setup -- true
+expect_without "allow group: --deny ones not" 0 "io_uring_setup" -- "$sg" run --allow @system-service --deny io_uring_setup -- true
 expect_without "allow group: nothing overridden" 0 "overrides" -- "$sg" run --allow @chown -- true
 expect_without "allow group: -q" 0 "overrides" -- "$sg" run -q --allow @system-service -- true
 expect "allow group: strict"   0 "--allow @chown overrides the policy's rules for chown," -- "$sg" run --profile strict --allow @chown -- true

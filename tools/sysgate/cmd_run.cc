@@ -86,7 +86,8 @@ std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
 
 // A file the supervisor writes (--audit-log, --report-file), or null with the error printed.
 // Not through a symlink (the program may be able to plant one where the file goes), and a new
-// one readable by its owner alone: reports show the program's calls and arguments. Above fd 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
+// one readable by its owner alone: reports show the program's calls and arguments. Above fd 2:
+// with stdin, stdout or stderr closed it would take its place, and the supervisor
 // lets go of those when the program is gone (--exec) or writes reports to fd 2. Never kept for
 // the program (a --keep-fd of it is refused).
 std::FILE* OpenSupervisorFile(const std::string& path, int flags, std::string_view what,

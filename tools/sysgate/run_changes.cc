@@ -60,7 +60,8 @@ std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& 
     if (!g) continue;
     std::vector<std::string> overridden;
     for (std::string_view member : g->members) {
-      if (std::ranges::find(changes.allow, member) != changes.allow.end()) continue;
+      auto given = [&](const std::vector<std::string>& names) { return std::ranges::find(names, member) != names.end(); };
+      if (given(changes.allow) || given(changes.deny)) continue;  // said, or still denied
       auto restricts = [&](const Rule& r) {
         return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) && Names(r, member);
       };

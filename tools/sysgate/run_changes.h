@@ -31,7 +31,7 @@ bool ApplyRunChanges(Policy& policy, const RunChanges& changes);
 // the group holds that a policy rule denies or allows only on a condition (io_uring_setup,
 // socket for @system-service under the default profile), which the group's rule then allows
 // outright. Not the calls the policy leaves to its default (unshare there), nor those --allow
-// names itself. One line per group that overrides any
+// or --deny names itself. One line per group that overrides any
 // ("--allow @system-service overrides the policy's rules for clone, ..., socket: allowed outright").
 std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& changes);
 
