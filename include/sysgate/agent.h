@@ -75,7 +75,8 @@ struct ContainerInfo {
 Result<ContainerInfo> ParseContainerState(std::string_view json);
 
 struct AgentEvent {
-  enum class Kind : uint8_t { kConnected, kCall, kGone, kRefused, kError };
+  // kListening: the socket is ready (outcome: its path), before any other event.
+  enum class Kind : uint8_t { kConnected, kCall, kGone, kRefused, kError, kListening };
   Kind kind = Kind::kCall;
   std::string container;
   pid_t tid = 0;

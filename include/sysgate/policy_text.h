@@ -52,6 +52,8 @@ std::string PrintPolicy(const Policy& policy);
 std::vector<std::string_view> BuiltinProfileNames();
 std::optional<std::string_view> BuiltinProfileText(std::string_view name);
 ParsedPolicy ParseBuiltinProfile(std::string_view name);
+// "no built-in profile 'strcit'; did you mean 'strict'? (profiles: default, strict)"
+std::string UnknownProfileMessage(std::string_view name);
 
 // Renders diagnostics against the given sources (file name -> text).
 std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,

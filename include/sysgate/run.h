@@ -117,6 +117,10 @@ struct Options {
   // close). Run's caller simply continues after Run.
   std::function<void()> on_program_exit;
   std::function<void()> on_finished;
+  // ExecInPlace: on_program_exit has something to say only after a call has reached the
+  // supervisor (a count of repeated reports, not an audit's "nothing stopped"): a program that
+  // makes no blocked call then costs no supervisor process at its exit either.
+  bool program_exit_needs_calls = false;
   // Fds of the caller's that the supervisor uses (an audit log): never kept for the program.
   // ExecInPlace keeps them open for its supervisor process; every other fd is closed.
   std::vector<int> supervisor_fds;

@@ -203,7 +203,8 @@ Event Wait(Shared* s) {
   while (!s->pending) {
     Event e = Wait(s);
     if (e == Event::kError) GiveUp(s, "waiting for calls failed");
-    if (e == Event::kCall || s->options->on_program_exit) break;
+    if (e == Event::kCall) break;
+    if (s->options->on_program_exit && !s->options->program_exit_needs_calls) break;
     if (e == Event::kHangUp) _exit(0);
     ProgramExited(s);
   }

@@ -100,9 +100,7 @@ Result<Filter> Filter::Builtin(std::string_view name, const FilterOptions& optio
   if (!baked || effective == Supervision::kAudit) {
     ParsedPolicy parsed = ParseBuiltinProfile(name);
     if (!parsed.ok()) {
-      std::vector<std::string_view> names = BuiltinProfileNames();
-      return MakeError(ErrorCode::kNotFound, fmt::format("no built-in profile '{}' (profiles: {})",
-                                                         name, fmt::join(names, ", ")));
+      return MakeError(ErrorCode::kNotFound, UnknownProfileMessage(name));
     }
     // The profiles deny TIOCSTI and TIOCLINUX themselves (run/baked_profiles_test.cc).
     return ForPolicy(*parsed.policy, {.supervision = options.supervision, .deny_terminal_injection = false});

@@ -77,6 +77,7 @@ std::string AgentEvent::ToString() const {
     case Kind::kRefused: return fmt::format("refused a connection: {}", outcome);
     case Kind::kError: return fmt::format("{}: stopped serving it: {}", container, outcome);
     case Kind::kCall: return fmt::format("{}: {} {}  [tid {}]", container, call, outcome, tid);
+    case Kind::kListening: return fmt::format("listening on {}", outcome);
   }
   return "";
 }
@@ -99,8 +100,9 @@ Result<void> Agent::Serve(const std::string& socket_path, const volatile sig_ato
   if (b != 0 || listen(server, 64) != 0) {
     int err = errno;
     close(server);
-    return SystemError("listening on " + socket_path, err);
+    return SystemError("cannot listen on " + socket_path, err);
   }
+  if (on_event_) on_event_({AgentEvent::Kind::kListening, "", 0, "", socket_path});
   std::list<std::unique_ptr<Container>> containers;
   Result<void> result;
   while (!*stop) {

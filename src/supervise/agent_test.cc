@@ -76,6 +76,7 @@ TEST(AgentEvent, TextLines) {
   EXPECT_EQ((AgentEvent{K::kGone, "c1", 0, "", ""}.ToString()), "c1: gone");
   EXPECT_EQ((AgentEvent{K::kRefused, "", 0, "", "no seccompFd"}.ToString()), "refused a connection: no seccompFd");
   EXPECT_EQ((AgentEvent{K::kError, "c1", 0, "", "EBADF"}.ToString()), "c1: stopped serving it: EBADF");
+  EXPECT_EQ((AgentEvent{K::kListening, "", 0, "", "/run/a.sock"}.ToString()), "listening on /run/a.sock");
 }
 
 }  // namespace

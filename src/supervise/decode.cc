@@ -1,5 +1,8 @@
 #include "supervise/decode.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "supervise/flag_names.h"
@@ -30,6 +33,13 @@ std::string Quote(const std::string& s, bool truncated) {
   out += "\"";
   if (truncated) out += "...";
   return out;
+}
+
+// A user or group id argument (chown's, setresuid's, ...).
+bool IsId(std::string_view name) {
+  static constexpr std::string_view kIds[] = {"user", "group", "uid", "gid", "ruid", "euid",
+                                              "suid", "rgid", "egid", "sgid", "owner"};
+  return std::ranges::find(kIds, name) != std::end(kIds);
 }
 
 std::string Hex(uint64_t v) { return v == 0 ? "NULL" : fmt::format("{:#x}", v); }
@@ -86,6 +96,8 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       case ArgKind::kPid:
         if (a.kind == ArgKind::kFd && static_cast<int32_t>(v) == -100) {
           args.push_back("AT_FDCWD");
+        } else if (a.kind == ArgKind::kFd) {  // an int, whatever width the prototype gives it (mmap's -1)
+          args.push_back(fmt::format("{}", static_cast<int32_t>(v)));
         } else {
           args.push_back(fmt::format("{}", a.bits == 32 ? static_cast<int64_t>(static_cast<int32_t>(v)) : static_cast<int64_t>(v)));
         }
@@ -94,7 +106,9 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       case ArgKind::kSize:
       case ArgKind::kLong:
       case ArgKind::kULong:
-        if (a.is_signed) {
+        if (a.kind == ArgKind::kUInt && a.bits == 32 && v == 0xffffffff && IsId(a.name)) {
+          args.push_back("-1");  // (uid_t)-1: "leave it as it is" to chown and setresuid
+        } else if (a.is_signed) {
           args.push_back(fmt::format("{}", static_cast<int64_t>(v)));
         } else {
           args.push_back(fmt::format("{}", v));

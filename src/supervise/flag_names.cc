@@ -14,7 +14,7 @@
 namespace sysgate::supervise {
 namespace {
 
-enum class How { kBits, kEnum, kOpenFlags, kCloneFlags, kSocketType };
+enum class How { kBits, kEnum, kOpenFlags, kCloneFlags, kSocketType, kMode };
 
 struct Entry {
   std::string_view syscall;  // "*" for any
@@ -23,7 +23,7 @@ struct Entry {
   std::string_view prefix;   // of the constants
 };
 
-constexpr std::array<Entry, 22> kEntries = {{
+constexpr std::array<Entry, 28> kEntries = {{
     {"open", "flags", How::kOpenFlags, "O_"},
     {"openat", "flags", How::kOpenFlags, "O_"},
     {"mmap", "prot", How::kBits, "PROT_"},
@@ -46,6 +46,12 @@ constexpr std::array<Entry, 22> kEntries = {{
     {"sendmsg", "flags", How::kBits, "MSG_"},
     {"sendto", "flags", How::kBits, "MSG_"},
     {"recvfrom", "flags", How::kBits, "MSG_"},
+    {"ptrace", "request", How::kEnum, "PTRACE_"},
+    {"madvise", "behavior", How::kEnum, "MADV_"},
+    {"process_madvise", "behavior", How::kEnum, "MADV_"},
+    {"setsockopt", "level", How::kEnum, "SOL_"},
+    {"getsockopt", "level", How::kEnum, "SOL_"},
+    {"umask", "mask", How::kMode, ""},
 }};
 
 // Constants that share a family's prefix but are values of some other argument: lockf and
@@ -119,12 +125,18 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
       return Bits(it->prefix, v);
     case How::kEnum: {
       if (auto n = EnumName(it->prefix, v)) return std::string(*n);
-      if (it->prefix == "TIOC") {  // other ioctls: the terminal TC* and FIO* families
-        if (auto n = EnumName("TC", v)) return std::string(*n);
-        if (auto n = EnumName("FIO", v)) return std::string(*n);
+      if (it->prefix == "TIOC") {  // other ioctls: the terminal TC* and the file FI* (FICLONE)
+        for (std::string_view family : {"TC", "FI"}) {
+          if (auto n = EnumName(family, v)) return std::string(*n);
+        }
+      }
+      if (it->prefix == "SOL_") {  // a protocol's own options: IPPROTO_TCP, ...
+        if (auto n = EnumName("IPPROTO_", v)) return std::string(*n);
       }
       return std::nullopt;
     }
+    case How::kMode:
+      return fmt::format("0{:o}", v);
     case How::kOpenFlags: {  // the access mode is a 2-bit field, not bits
       static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3"};
       uint64_t rest = v & ~uint64_t{3};

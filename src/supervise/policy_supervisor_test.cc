@@ -172,6 +172,19 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(13, 1, "prctl", {4, 1})), HasSubstr("prctl(PR_SET_DUMPABLE, "));
   EXPECT_THAT(FormatCall(fd, Note(14, 1, "prctl", {15})), HasSubstr("prctl(PR_SET_NAME, "));
   EXPECT_THAT(FormatCall(fd, Note(15, 1, "prctl", {34})), HasSubstr("prctl(PR_MCE_KILL_GET, "));
+  // Values strace names too (issue 18): a mode, ids and fds of -1, requests and advice.
+  EXPECT_EQ(FormatCall(fd, Note(16, 1, "umask", {0})), "umask(00)");
+  EXPECT_EQ(FormatCall(fd, Note(17, 1, "umask", {022})), "umask(022)");
+  EXPECT_EQ(FormatCall(fd, Note(18, 1, "mmap", {0, 4096, 1, 0x22, 0xffffffff, 0})),
+            "mmap(0, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(19, 1, "fchown", {4, 0xffffffff, 0})), "fchown(4, -1, 0)");
+  EXPECT_EQ(FormatCall(fd, Note(20, 1, "setresuid", {0xffffffff, 1000, 0xffffffff})), "setresuid(-1, 1000, -1)");
+  EXPECT_THAT(FormatCall(fd, Note(21, 1, "ptrace", {16, 42, 0, 0})), HasSubstr("ptrace(PTRACE_ATTACH, 42, "));
+  EXPECT_THAT(FormatCall(fd, Note(22, 1, "ptrace", {0x4206, 42, 0, 0})), HasSubstr("ptrace(PTRACE_SEIZE, 42, "));
+  EXPECT_EQ(FormatCall(fd, Note(23, 1, "madvise", {0, 4096, 4})), "madvise(0, 4096, MADV_DONTNEED)");
+  EXPECT_THAT(FormatCall(fd, Note(24, 1, "setsockopt", {3, 1, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_SOCKET, 2, "));
+  EXPECT_THAT(FormatCall(fd, Note(25, 1, "setsockopt", {3, 6, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 1, "));
+  EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {4, 0x40049409, 3})), "ioctl(4, FICLONE, 3)");
 }
 
 }  // namespace

@@ -28,16 +28,28 @@ l = ctypes.CDLL(None, use_errno=True); argv = (ctypes.c_char_p * 2)(b"true", Non
 l.syscall(59, b"/bin/true", argv, None); print("errno", ctypes.get_errno())'
 
 # expect NAME WANT_EXIT WANT_OUTPUT_SUBSTRING -- CMD...   (stdout and stderr merged)
-expect() {
-  local name=$1 want_rc=$2 want_out=$3
-  shift 4
-  local out rc
+expect() { lib_expect "to contain" "$@"; }
+# expect_without NAME WANT_EXIT UNWANTED_SUBSTRING -- CMD...: output without UNWANTED.
+expect_without() { lib_expect "not to contain" "$@"; }
+# expect_line NAME WANT_EXIT LINE -- CMD...: a whole line of the output is LINE ("1" is not "11").
+expect_line() { lib_expect "to have the line" "$@"; }
+
+lib_expect() {  # HOW ("to contain", "not to contain", "to have the line") NAME WANT_EXIT TEXT -- CMD...
+  local how=$1 name=$2 want_rc=$3 text=$4
+  shift 5
+  local out rc wanted=no found=no
   out=$("$@" 2>&1)
   rc=$?
-  if [[ $rc -ne $want_rc ]] || [[ $out != *"$want_out"* ]]; then
+  [[ $how != "not to contain" ]] && wanted=yes
+  if [[ $how == "to have the line" ]]; then
+    grep -qxF -- "$text" <<< "$out" && found=yes
+  elif [[ $out == *"$text"* ]]; then
+    found=yes
+  fi
+  if [[ $rc -ne $want_rc ]] || [[ $found != "$wanted" ]]; then
     echo "FAIL: $name: exit $rc (want $want_rc), output:"
     echo "$out" | sed 's/^/    /' | head -20
-    echo "  wanted to contain: $want_out"
+    echo "  wanted $how: $text"
     fail=$((fail + 1))
   else
     pass=$((pass + 1))

@@ -155,7 +155,7 @@ expect "audit log written"  0   '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
 
 # ---- what the program inherits ----
 exec 7>"$tmp/inherited"
-expect "fds closed"         0   "0 1 2 3" -- "$sg" run --exec -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
+expect_line "fds closed"         0   "0 1 2 3" -- "$sg" run --exec -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
 expect "keep-fd"            0   "7" -- "$sg" run --exec --keep-fd 7 -- sh -c 'ls /proc/self/fd'
 exec 7>&-
 rm -f "$tmp/marker"

@@ -239,7 +239,7 @@ expect "marker absent 4"    1   "" -- test -e "$tmp/marker"
 expect "no_new_privs"       0   "NoNewPrivs:	1" -- "$sg" run -- grep NoNewPrivs /proc/self/status
 expect "seccomp mode 2"     0   "Seccomp:	2" -- "$sg" run -- grep -E '^Seccomp:' /proc/self/status
 exec 7>"$tmp/inherited"
-expect "fds closed"         0   "0 1 2 3" -- "$sg" run -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
+expect_line "fds closed"         0   "0 1 2 3" -- "$sg" run -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
 expect "keep-fd"            0   "7" -- "$sg" run --keep-fd 7 -- sh -c 'ls /proc/self/fd'
 exec 7>&-
 # A kept fd that is not open would take the number of the runner's own pipe (THREATS row 36):
@@ -247,7 +247,7 @@ exec 7>&-
 rm -f "$tmp/marker"
 expect "keep-fd not open"   125 "cannot keep fd 7 for 'touch': it is not open" -- "$sg" run --keep-fd 7 -- touch "$tmp/marker"
 expect "marker absent: keep-fd" 1 "" -- test -e "$tmp/marker"
-expect "no runner fds"      0   "0 1 2 3" -- "$sg" run --keep-fd 2 -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
+expect_line "no runner fds"      0   "0 1 2 3" -- "$sg" run --keep-fd 2 -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
 
 expect "new session"        0   "same" -- "$sg" run -- sh -c '[ "$(ps -o sid= $$ | tr -d " ")" = "$$" ] && echo same'
 expect "env set"            0   "FOO=bar" -- "$sg" run --env FOO=bar -- sh -c 'env | grep FOO'

@@ -17,6 +17,8 @@ c++ "$src/tests/install/consumer.cc" $(pkg-config --cflags --libs sysgate) -o "$
 test -f "$tmp/prefix/share/man/man1/sysgate.1.gz"
 test -f "$tmp/prefix/share/sysgate/profiles/default.sgp"
 test -x "$tmp/prefix/bin/sysgate"
+grep -q 'complete -F _sysgate sysgate' "$tmp/prefix/share/bash-completion/completions/sysgate"
+grep -q '#compdef sysgate' "$tmp/prefix/share/zsh/vendor-completions/_sysgate"
 # The Debian package's own files stay out of a plain install.
 ! test -e "$tmp/prefix/share/lintian" || { echo "a plain install has lintian's overrides"; exit 1; }
 echo "install: ok"

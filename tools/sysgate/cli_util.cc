@@ -11,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "commands.h"
 #include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
@@ -19,7 +20,34 @@ namespace sysgate::cli {
 
 void PrintError(const std::string& message) { std::cerr << "sysgate: " << message << "\n"; }
 
+std::optional<int> CheckCommandName(const CLI::App& app, std::string_view word) {
+  if (word.starts_with("-")) return std::nullopt;
+  std::vector<std::string_view> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return std::nullopt;
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());  // hidden ones: no group
+  }
+  std::string msg = fmt::format("unknown command '{}'", base::Abbreviate(word));
+  if (auto m = base::ClosestMatch(word, names)) msg += fmt::format("; did you mean '{}'?", *m);
+  PrintError(msg + " (sysgate --help lists the commands)");
+  return kExitUsage;
+}
+
+void UsageHint(const CLI::ParseError& e, const CLI::App& cmd, int argc, char** argv) {
+  const bool takes_program = cmd.get_option_no_throw("command") != nullptr;
+  const bool separated = std::any_of(argv, argv + argc, [](const char* a) { return std::string_view(a) == "--"; });
+  if (takes_program && !separated && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::cerr << fmt::format("sysgate: hint: options after the program are its own: put -- before it "
+                             "(sysgate {} [OPTIONS] -- PROGRAM [ARG...])\n", cmd.get_name());
+  }
+}
+
 bool ColorStderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+
+std::string NoSyscallMessage(std::string_view name, Arch arch) {
+  return IsSyscallName(name) ? fmt::format("{} does not exist on {}", name, Info(arch).name)
+                             : UnknownSyscallMessage(name);
+}
 
 std::optional<Arch> ParseArchOption(const std::string& name) {
   if (name == "native") return HostArch();
@@ -63,6 +91,10 @@ bool ValidForNewArches(Policy& policy, const std::map<std::string, std::string>&
                              gone.size(), gone.size() == 1 ? "" : "s", gone.size() == 1 ? "does" : "do",
                              fmt::join(names, ", "), base::Abbreviate(fmt::format("{}", fmt::join(gone, ", ")), 200));
   }
+  return ResolveOrReport(policy, sources);
+}
+
+bool ResolveOrReport(Policy& policy, const std::map<std::string, std::string>& sources) {
   std::vector<Diagnostic> errors = ResolveAndValidate(policy);
   std::erase_if(errors, [](const Diagnostic& d) { return d.severity != Severity::kError; });
   if (errors.empty()) return true;
@@ -94,13 +126,19 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_option("--kernel", o.kernel, "Kernel version for Docker profiles' minKernel (default: running)");
-  cmd->add_flag("--strict", o.strict, "Unknown syscall names are errors, not warnings");
+  cmd->add_flag("--strict-names", o.strict, "Unknown syscall names are errors, not warnings");
+  cmd->add_flag("--strict", o.old_strict, "Deprecated: --strict-names")->group("");
   cmd->add_option("--section", o.section, "Part of the file: Firecracker thread category, SPO profile name");
   cmd->add_option("-D,--define", o.defines,
                   "NAME=VALUE: a constant the policy uses but its program gives when loading it (ROOT_FD=3)")
       ->allow_extra_args(false);
   // Bad values are usage errors (exit 2), found before the command runs.
   cmd->parse_complete_callback([&o] {
+    if (o.old_strict) {
+      std::cerr << "sysgate: warning: --strict is deprecated: say --strict-names (unknown syscall "
+                   "names are errors)\n";
+      o.strict = true;
+    }
     if (Result<CheckedInput> c = CheckInputOptions(o); !c) throw CLI::ValidationError(c.error().message);
   });
 }

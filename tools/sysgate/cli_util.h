@@ -17,8 +17,17 @@ namespace sysgate::cli {
 
 // "sysgate: <message>" on stderr.
 void PrintError(const std::string& message);
+// The first word of the command line: none if it is an option or names a subcommand; else the
+// usage exit code, after an error with the closest name if there is one.
+std::optional<int> CheckCommandName(const CLI::App& app, std::string_view word);
+// After CLI11 has printed a parse error of subcommand `cmd`: a hint where one helps (options
+// after the program of `run` or `learn`, which need a `--` before the program).
+void UsageHint(const CLI::ParseError& e, const CLI::App& cmd, int argc, char** argv);
 // True when stderr is a terminal that takes colours (and NO_COLOR is unset).
 bool ColorStderr();
+// Why `name` has no number on `arch`: "open does not exist on aarch64", or an unknown name
+// with the closest known one.
+std::string NoSyscallMessage(std::string_view name, Arch arch);
 // Parses --arch, printing an error (with suggestions) when it is not an arch name.
 std::optional<Arch> ParseArchOption(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an
@@ -29,6 +38,9 @@ bool OverrideArches(Policy& policy, const std::vector<std::string>& names);
 // `sources`, if it fails.
 bool ValidForNewArches(Policy& policy, const std::map<std::string, std::string>& sources,
                        bool quiet);
+// Resolves and checks a changed policy; false, with the errors printed against `sources`, if
+// it fails.
+bool ResolveOrReport(Policy& policy, const std::map<std::string, std::string>& sources);
 // Reads a syscall frequency file (--freq) into `out`; false (with a message) on error.
 bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out);
 
@@ -38,7 +50,8 @@ struct InputOptions {
   std::string format;               // empty: detected from the content
   std::vector<std::string> caps;    // Docker's includes/excludes.caps
   std::string kernel;               // Docker's minKernel, "5.15"; empty: the running kernel
-  bool strict = false;              // unknown syscall names are errors
+  bool strict = false;              // unknown syscall names are errors (--strict-names)
+  bool old_strict = false;          // ... said as --strict, its deprecated spelling
   std::string section;              // Firecracker thread category, SPO profile name
   std::vector<std::string> defines; // NAME=VALUE: constants the policy leaves to its program
 };

@@ -47,7 +47,7 @@ int Run(const Options& o) {
   signal(SIGPIPE, SIG_IGN);
   Agent agent(std::move(config), [&](const AgentEvent& e) {
     if (o.json) {
-      static constexpr const char* kKinds[] = {"connected", "call", "gone", "refused", "error"};
+      static constexpr const char* kKinds[] = {"connected", "call", "gone", "refused", "error", "listening"};
       nlohmann::json j = {{"event", kKinds[static_cast<int>(e.kind)]}, {"container", e.container}};
       if (e.kind == AgentEvent::Kind::kCall) {
         j["tid"] = e.tid;
@@ -61,7 +61,6 @@ int Run(const Options& o) {
       std::cerr << "sysgate agent: " << e.ToString() << std::endl;
     }
   });
-  if (!o.quiet) std::cerr << fmt::format("sysgate agent: listening on {}", o.socket) << std::endl;
   if (auto r = agent.Serve(o.socket, &g_stop); !r) {
     PrintError(r.error().ToString());
     return kExitInvalid;

@@ -76,7 +76,7 @@ int Run(const Options& o) {
   } else if (auto found = SyscallNumber(*arch, sys)) {
     nr = *found;
   } else {
-    PrintError(fmt::format("no syscall '{}' on {}", sys, Info(*arch).name));
+    PrintError(NoSyscallMessage(sys, *arch));
     return kExitInvalid;
   }
   if (pos.size() - 1 > 6) {

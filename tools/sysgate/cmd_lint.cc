@@ -159,7 +159,7 @@ int Run(const Options& o) {
   } else if (!o.profile.empty()) {
     ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
     if (!parsed.ok()) {
-      PrintError(fmt::format("no built-in profile '{}'", o.profile));
+      PrintError(UnknownProfileMessage(o.profile));
       return kExitUsage;
     }
     policy = std::move(parsed.policy);

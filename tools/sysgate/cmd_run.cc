@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "run_changes.h"
 #include "run_report.h"
 #include "sysgate/run.h"
 
@@ -31,6 +33,10 @@ struct Options {
   std::string profile;
   std::vector<std::string> command;
   InputOptions input;
+  RunChanges changes;
+  std::string report_file;
+  bool report_file_given = false;  // "" is not a file
+  bool verbose = false;
   std::vector<std::string> arches;
   std::vector<int> keep_fds;
   std::vector<std::string> env;
@@ -47,10 +53,64 @@ struct Options {
   bool audit = false;
   bool exec = false;
   std::string audit_log;
+  bool audit_log_given = false;
 };
 
 void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
+}
+
+// The policy to run under as a policy (not a baked filter): a built-in profile parsed, or a
+// policy file read, with --arch and --allow/--deny applied. Errors are printed.
+std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
+                                 formats::RuntimeSettings* runtime) {
+  std::optional<Policy> policy;
+  if (!profile.empty()) {
+    ParsedPolicy parsed = ParseBuiltinProfile(profile);
+    if (!parsed.ok()) {
+      PrintError(UnknownProfileMessage(profile));
+      return std::nullopt;
+    }
+    policy = std::move(*parsed.policy);
+  } else {
+    formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
+    if (!in.ok()) return std::nullopt;
+    policy = std::move(*in.policy);
+    *runtime = std::move(in.runtime);
+  }
+  if (!OverrideArches(*policy, o.arches)) return std::nullopt;
+  for (const std::string& line : AllowOverrides(*policy, o.changes)) Say(o, line);
+  if (!ApplyRunChanges(*policy, o.changes)) return std::nullopt;
+  return policy;
+}
+
+// A file the supervisor writes (--audit-log, --report-file), or null with the error printed.
+// Not through a symlink (the program may be able to plant one where the file goes), and a new
+// one readable by its owner alone: reports show the program's calls and arguments. Above fd 2:
+// with stdin, stdout or stderr closed it would take its place, and the supervisor
+// lets go of those when the program is gone (--exec) or writes reports to fd 2. Never kept for
+// the program (a --keep-fd of it is refused).
+std::FILE* OpenSupervisorFile(const std::string& path, int flags, std::string_view what,
+                              run::Options& ro) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
+  int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+  int err = errno;
+  if (fd >= 0) close(fd);
+  std::FILE* f = high >= 0 ? fdopen(high, "w") : nullptr;
+  if (!f) {
+    std::string why = err == ELOOP ? "it is a symlink, which sysgate does not follow" : strerror(err);
+    PrintError(fmt::format("cannot write the {} {}: {}", what, path, why));
+    return nullptr;
+  }
+  ro.supervisor_fds.push_back(high);
+  return f;
+}
+
+// Says once if some of what went to a file OpenSupervisorFile opened was lost (a full disk).
+void SayIfLost(std::FILE* f, const std::string& path, std::string_view what) {
+  if (std::fflush(f) == 0 && std::ferror(f) == 0) return;
+  PrintError(fmt::format("some of the {} could not be written to {}", what, path));
+  std::clearerr(f);
 }
 
 // The filter to run under: a built-in profile as baked, or a policy file (or a profile with
@@ -65,27 +125,13 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
   // A new session keeps the caller's terminal from the program, the terminal rule every other
   // terminal (docs/run.md); --no-new-session shares it on purpose.
   const run::FilterOptions options{.supervision = mode, .deny_terminal_injection = !o.no_new_session};
-  if (!profile.empty() && o.arches.empty()) {
+  if (!profile.empty() && o.arches.empty() && o.changes.empty()) {
     auto f = run::Filter::Builtin(profile, options);
     if (!f) return refuse(f.error());
     return std::move(*f);
   }
-  std::optional<Policy> policy;
-  if (!profile.empty()) {
-    ParsedPolicy parsed = ParseBuiltinProfile(profile);
-    if (!parsed.ok()) {
-      PrintError(fmt::format("no built-in profile '{}' (profiles: {})", profile,
-                             fmt::join(BuiltinProfileNames(), ", ")));
-      return std::nullopt;
-    }
-    policy = std::move(*parsed.policy);
-  } else {
-    formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
-    if (!in.ok()) return std::nullopt;
-    policy = std::move(*in.policy);
-    runtime = std::move(in.runtime);
-  }
-  if (!OverrideArches(*policy, o.arches)) return std::nullopt;
+  std::optional<Policy> policy = LoadPolicy(o, profile, &runtime);
+  if (!policy) return std::nullopt;
   auto f = run::Filter::ForPolicy(*policy, options);
   if (!f) return refuse(f.error());
   return std::move(*f);
@@ -96,21 +142,36 @@ int Run(const Options& o) {
     PrintError("give a policy file (-p) or a built-in profile (--profile), not both");
     return run::kExitSetupFailed;
   }
-  std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
-  if (o.print) {
-    if (!profile.empty()) {
-      auto text = BuiltinProfileText(profile);
-      if (!text) {
-        PrintError(fmt::format("no built-in profile '{}' (profiles: {})", profile,
-                               fmt::join(BuiltinProfileNames(), ", ")));
-        return kExitUsage;
-      }
-      std::cout << *text;
-    } else {
-      formats::Imported r = LoadAndReport(o.policy, o.input, true, o.arches);
-      if (!r.ok()) return run::kExitSetupFailed;
-      std::cout << PrintPolicy(*r.policy);
+  if (auto ok = CheckRunChanges(o.changes); !ok) {
+    PrintError(ok.error().message);
+    return kExitUsage;
+  }
+  for (const auto& [given, path, option] : {std::tuple(o.report_file_given, &o.report_file, "--report-file"),
+                                             std::tuple(o.audit_log_given, &o.audit_log, "--audit-log")}) {
+    if (given && path->empty()) {
+      PrintError(fmt::format("{} needs a file name", option));
+      return kExitUsage;
     }
+  }
+  if (o.input.old_strict && o.policy.empty()) {
+    PrintError("--strict is for a policy file's names (now --strict-names); for the strict "
+               "built-in profile, say --profile strict");
+    return kExitUsage;
+  }
+  std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
+  if (!profile.empty() && !BuiltinProfileText(profile)) {
+    PrintError(UnknownProfileMessage(profile));
+    return o.print ? kExitUsage : run::kExitSetupFailed;
+  }
+  if (o.print) {
+    if (!profile.empty() && o.arches.empty() && o.changes.empty()) {
+      std::cout << *BuiltinProfileText(profile);  // with its comments
+      return kExitOk;
+    }
+    formats::RuntimeSettings runtime;
+    std::optional<Policy> policy = LoadPolicy(o, profile, &runtime);
+    if (!policy) return run::kExitSetupFailed;
+    std::cout << PrintPolicy(*policy);
     return kExitOk;
   }
   if (o.command.empty()) {
@@ -144,25 +205,26 @@ int Run(const Options& o) {
   ro.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
   std::FILE* audit_log = nullptr;
   if (!o.audit_log.empty()) {
-    // Above 2: with stdin, stdout or stderr closed it would take its place, and the supervisor
-    // lets go of those when the program is gone (--exec) or writes reports to fd 2.
-    int fd = open(o.audit_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-    int err = errno;
-    if (fd >= 0) close(fd);
-    if (high >= 0) audit_log = fdopen(high, "w");
-    if (!audit_log) {
-      PrintError(fmt::format("cannot write the audit log {}: {}", o.audit_log, strerror(err)));
-      return run::kExitSetupFailed;
-    }
-    ro.supervisor_fds.push_back(high);  // refused as a --keep-fd, in either mode
+    audit_log = OpenSupervisorFile(o.audit_log, O_TRUNC, "audit log", ro);
+    if (!audit_log) return run::kExitSetupFailed;
   }
-  const ReportStyle style{o.quiet, o.json};
+  std::FILE* reports = stderr;
+  if (!o.report_file.empty()) {
+    reports = OpenSupervisorFile(o.report_file, O_APPEND, "report file", ro);
+    if (!reports) return run::kExitSetupFailed;
+  }
+  const ReportStyle style{.quiet = o.quiet, .json = o.json, .verbose = o.verbose, .policy_file = o.policy};
   std::optional<Auditor> auditor;
-  if (audit) auditor.emplace(style, audit_log);
+  std::optional<BlockedReporter> blocked;
+  if (audit) auditor.emplace(style, reports, audit_log);
+  else blocked.emplace(style, reports);
   ro.on_call = [&](const run::Call& c) {
     if (auditor) auditor->Report(filter->policy(), c);
-    else ReportBlocked(style, filter->policy(), c);
+    else blocked->Report(filter->policy(), c);
+  };
+  auto summary = [&] {
+    if (auditor) auditor->Summary();
+    else blocked->Summary();
   };
   run::Stage stage{};
   auto failed = [&](const Error& e) {
@@ -174,16 +236,26 @@ int Run(const Options& o) {
   };
   if (o.exec) {
     // The supervisor process ends the audit; this process becomes the program, or fails.
-    if (auditor) ro.on_program_exit = [&] { auditor->Summary(); };
+    // The last words on stderr: the supervisor lets go of it once the program has exited.
+    ro.on_program_exit = [&] {
+      summary();
+      if (audit_log) SayIfLost(audit_log, o.audit_log, "audit log");
+      if (reports != stderr) SayIfLost(reports, o.report_file, "reports");
+    };
+    ro.program_exit_needs_calls = !auditor;  // a count of repeats, only after a blocked call
     ro.on_finished = [&] {
       if (audit_log) std::fclose(audit_log);
+      if (reports != stderr) std::fclose(reports);
     };
     auto r = run::ExecInPlace(*filter, ro, &stage);
     return failed(r.error());
   }
   auto outcome = run::Run(*filter, ro, &stage);
-  if (auditor) auditor->Summary();
-  if (audit_log) std::fclose(audit_log);
+  summary();
+  if (audit_log) {
+    SayIfLost(audit_log, o.audit_log, "audit log");
+    std::fclose(audit_log);
+  }
   if (!outcome) return failed(outcome.error());
   if (!outcome->supervisor_failure.empty()) {
     PrintError(fmt::format("the supervisor could not go on ({}); {} (pid {}) was killed",
@@ -201,7 +273,11 @@ int Run(const Options& o) {
                         {"signal", outcome->signaled ? outcome->signal : 0},
                         {"killed_by_filter", outcome->killed_by_filter},
                         {"instructions", filter->program().size()}};
-    std::cerr << j.dump() << "\n";
+    std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
+  }
+  if (reports != stderr) {
+    SayIfLost(reports, o.report_file, "reports");
+    std::fclose(reports);
   }
   return outcome->ExitStatus();
 }
@@ -225,19 +301,34 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("--drop-caps", opts->drop_caps, "Drop all capabilities before exec");
   cmd->add_flag("--no-new-session", opts->no_new_session, "Keep the terminal session (allows TIOCSTI on it)");
   AddInputOptions(cmd, opts->input);
+  cmd->add_option("--allow", opts->changes.allow,
+                  "Also allow these syscalls and @groups (NAME,@GROUP,...; before the policy's rules)")
+      ->delimiter(',')->allow_extra_args(false);
+  cmd->add_option("--deny", opts->changes.deny,
+                  "Fail these syscalls and @groups with EPERM (NAME,@GROUP,...; before --allow and the policy's rules)")
+      ->delimiter(',')->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
-  cmd->add_flag("--json", opts->json, "Print blocked calls and a summary as JSON lines on stderr");
+  cmd->add_flag("-v,--verbose", opts->verbose, "Also report the expected fallbacks (clone3 -> ENOSYS, ...)");
+  cmd->add_flag("--json", opts->json,
+                "Print blocked calls and a summary as JSON lines (on stderr, or to the --report-file)");
+  CLI::Option* report_file = cmd->add_option(
+      "--report-file", opts->report_file,
+      "Write reports to FILE (appended; a new one mode 0600; not through a symlink) instead of the program's stderr");
   cmd->add_flag("--no-report", opts->no_report,
                 "Do not supervise: no reports, and the policy must allow execve");
   cmd->add_flag("--audit", opts->audit,
                 "Permissive: run as if unfiltered, and report every call the policy would stop");
-  cmd->add_option("--audit-log", opts->audit_log,
+  CLI::Option* audit_log = cmd->add_option("--audit-log", opts->audit_log,
                   "With --audit: also write each such call to FILE as a JSON line");
   cmd->add_flag("--exec", opts->exec,
                 "Become the program (same pid, its own exit status) instead of waiting for it; "
                 "blocked calls are reported by a supervisor process that outlives it");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
-  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+  cmd->callback([opts, exit_code, report_file, audit_log] {
+    opts->report_file_given = report_file->count() > 0;
+    opts->audit_log_given = audit_log->count() > 0;
+    *exit_code = Run(*opts);
+  });
 }
 
 }  // namespace sysgate::cli

@@ -119,8 +119,7 @@ int Run(const Options& o) {
     }
     auto nr = SyscallNumber(*arch, q);
     if (!nr) {
-      PrintError(IsSyscallName(q) ? fmt::format("{} does not exist on {}", q, Info(*arch).name)
-                                  : UnknownSyscallMessage(q));
+      PrintError(NoSyscallMessage(q, *arch));
       rc = kExitInvalid;
       continue;
     }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/sanitizers.h"
+#include "cli_util.h"
 #include "commands.h"
 
 namespace {
@@ -67,10 +68,15 @@ int main(int argc, char** argv) {
   } else {
     for (const Subcommand& s : kSubcommands) s.add(app, &exit_code);
   }
+  sysgate::cli::RegisterCompletion(app, &exit_code);  // hidden; reads every subcommand, as above
+  if (chosen == nullptr && argc > 1) {
+    if (auto rc = sysgate::cli::CheckCommandName(app, argv[1])) return *rc;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
+    if (chosen != nullptr) sysgate::cli::UsageHint(e, *app.get_subcommand(std::string(chosen->name)), argc, argv);
     return rc == 0 ? 0 : sysgate::cli::kExitUsage;
   }
   exit_code = FlushStdout(exit_code);

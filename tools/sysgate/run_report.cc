@@ -3,82 +3,315 @@
 #include "cli_util.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <algorithm>
-#include <iostream>
+#include <cerrno>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include "policy/groups.h"
 
 namespace sysgate::cli {
 namespace {
 
+// Calls a C library makes knowing they may fail, and then does without or falls back to an
+// older call: their refusal is expected and costs the program nothing.
+struct ExpectedFallback {
+  std::string_view syscall;
+  int error;  // the errno it falls back on; 0: any
+  std::string_view what;
+};
+constexpr ExpectedFallback kFallbacks[] = {
+    {"clone3", ENOSYS, "C libraries fall back to clone"},
+    {"faccessat2", ENOSYS, "glibc falls back to faccessat"},
+    {"fchmodat2", ENOSYS, "glibc falls back to fchmodat"},
+    {"statx", ENOSYS, "glibc falls back to fstatat"},
+    {"close_range", ENOSYS, "callers fall back to closing fds one by one"},
+    {"rseq", 0, "glibc goes on without restartable sequences"},
+};
+
+std::string_view FallbackOf(std::string_view syscall, int error) {
+  for (const ExpectedFallback& f : kFallbacks) {
+    if (f.syscall == syscall && (f.error == 0 || f.error == error)) return f.what;
+  }
+  return {};
+}
+
+// Calls the built-in profiles deny on purpose because of what they give a program: a hint to
+// allow one is worded as a warning, with why.
+struct Risky {
+  std::string_view syscall;
+  std::string_view why;
+};
+constexpr Risky kRisky[] = {
+    {"ptrace", "it reads and changes other processes"},
+    {"process_vm_readv", "it reads other processes' memory"},
+    {"process_vm_writev", "it changes other processes' memory"},
+    {"io_uring_setup", "io_uring's operations bypass seccomp"},
+    {"io_uring_enter", "io_uring's operations bypass seccomp"},
+    {"io_uring_register", "io_uring's operations bypass seccomp"},
+    {"ioctl", "TIOCSTI and TIOCLINUX push input into a terminal"},
+    {"unshare", "new namespaces open much of the kernel to the program"},
+    {"setns", "it enters other processes' namespaces"},
+    {"userfaultfd", "it helps exploit kernel races"},
+    {"bpf", "it loads programs into the kernel"},
+    {"perf_event_open", "it observes other processes and the kernel"},
+    {"keyctl", "the kernel keyring is shared beyond the program"},
+    {"add_key", "the kernel keyring is shared beyond the program"},
+};
+
+std::string_view RiskOf(std::string_view syscall) {
+  for (const Risky& r : kRisky) {
+    if (r.syscall == syscall) return r.why;
+  }
+  return {};
+}
+
+// The group of the deciding rule that holds the call ("@privileged"), if the rule names the
+// call through a group rather than by its name.
+std::string GroupOf(const Policy& policy, const Verdict& v, std::string_view syscall) {
+  if (v.reason != Verdict::Reason::kRule) return "";
+  const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
+  auto by_name = [&](const SyscallSpec& s) { return s.kind == SyscallSpec::Kind::kName && s.name == syscall; };
+  if (std::ranges::any_of(r.syscalls, by_name)) return "";
+  for (const SyscallSpec& s : r.syscalls) {
+    if (s.kind != SyscallSpec::Kind::kGroup) continue;
+    const policy::SyscallGroup* g = policy::FindGroup(s.name);
+    if (g && std::ranges::find(g->members, syscall) != g->members.end()) return s.name;
+  }
+  return "";
+}
+
+// How to allow a blocked call: an --allow, and where in the policy file a rule would.
+std::string HintFor(const ReportStyle& style, const Policy& policy, const Verdict& v,
+                    std::string_view syscall) {
+  std::string hint = fmt::format("allow it with --allow {}", syscall);
+  if (style.policy_file.empty()) return hint;
+  if (v.reason != Verdict::Reason::kRule) {
+    return hint + fmt::format(", or \"allow {}\" in {}", syscall, style.policy_file);
+  }
+  const SourceLoc& loc = policy.rules[static_cast<size_t>(v.rule)].loc;
+  if (!loc.known()) return hint + fmt::format(", or allow it in {}", loc.file);
+  return hint + fmt::format(", or \"allow {}\" in {} before line {}", syscall, loc.file, loc.line);
+}
+
+// Whether a hint can help: the call failed with the policy's errno, by its default or one of
+// its own rules (not sysgate's terminal rule, not an --allow or --deny of this run).
+bool Hintable(const Policy& policy, const run::Call& c) {
+  if (c.error == 0 || c.verdict.action.kind() != ActionKind::kErrno) return false;
+  if (c.verdict.reason == Verdict::Reason::kDefault) return true;
+  if (c.verdict.reason != Verdict::Reason::kRule) return false;
+  const std::string& file = policy.rules[static_cast<size_t>(c.verdict.rule)].loc.file;
+  return !file.starts_with("<sysgate") && !file.starts_with("--allow ") && !file.starts_with("--deny ");
+}
+
+// A rule as the text reports show it: with the group that holds the call, if any.
+std::string RuleText(const std::string& rule, const std::string& group) {
+  return group.empty() ? rule : fmt::format("{} ({})", rule, group);
+}
+
 // What every report says about a call, in text and JSON.
 struct CallFacts {
   int pid;
-  std::string arch, syscall, call, action, rule;
+  std::string arch, syscall, call, action, rule, group;
   int32_t nr;
+  bool named = false;  // the syscall has a name on its ABI
 
-  CallFacts(const Policy& policy, int tid, const SeccompData& d, std::string text, const Verdict& v)
-      : pid(tid), call(std::move(text)), action(v.action.ToString()), rule(DecidedBy(policy, v)), nr(d.nr) {
-    auto abi = ArchFromAudit(d.arch, d.nr);
-    arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.arch);
-    auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
-    syscall = name ? std::string(*name) : fmt::format("#{}", d.nr);
+  CallFacts(const Policy& policy, const run::Call& c)
+      : pid(c.pid), call(c.text), action(c.verdict.action.ToString()),
+        rule(DecidedBy(policy, c.verdict)), nr(c.data.nr) {
+    auto abi = ArchFromAudit(c.data.arch, c.data.nr);
+    arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", c.data.arch);
+    auto name = abi ? SyscallName(*abi, c.data.nr) : std::nullopt;
+    named = name.has_value();
+    syscall = name ? std::string(*name) : fmt::format("#{}", c.data.nr);
+    if (named) group = GroupOf(policy, c.verdict, syscall);
   }
   nlohmann::json Json(std::string_view event) const {
-    return {{"event", event}, {"pid", pid},   {"arch", arch},     {"nr", nr},
-            {"syscall", syscall}, {"call", call}, {"action", action}, {"rule", rule}};
+    nlohmann::json j = {{"event", event}, {"pid", pid},   {"arch", arch},     {"nr", nr},
+                        {"syscall", syscall}, {"call", call}, {"action", action}, {"rule", rule}};
+    if (!group.empty()) j["group"] = group;
+    return j;
   }
-  std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, rule); }
+  // The kind of the call, with what happened: all numbers without a name are one syscall.
+  CallTally::Kind KindOf(const std::string& outcome) const {
+    return {named ? syscall : std::string(CallTally::kUnnamed), outcome, rule, group};
+  }
+  std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, RuleText(rule, group)); }
 };
+
+double Now() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// A summary row in JSON: the fields of the call's own event ("rule" and "group" apart).
+nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind, std::string_view outcome_key,
+                        uint64_t count) {
+  const auto& [syscall, outcome, rule, group] = kind;
+  nlohmann::json j = {{"event", event}, {"syscall", syscall}, {outcome_key, outcome}, {"rule", rule}};
+  if (!group.empty()) j["group"] = group;
+  j["count"] = count;
+  return j;
+}
+
+// The end of a JSON summary: calls of kinds past the limit, reports the rate limit dropped.
+void LimitsJson(ReportSink& sink, const CallTally& tally) {
+  if (tally.untracked() > 0) {
+    sink.Always(nlohmann::json({{"event", "untracked"}, {"count", tally.untracked()},
+                                {"syscalls", tally.untracked_syscalls()}}).dump() + "\n");
+  }
+  if (sink.dropped() > 0) sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}}).dump() + "\n");
+}
+
+// The kinds that came more than once, most frequent first.
+std::vector<std::pair<CallTally::Kind, uint64_t>> Repeated(const CallTally& tally, uint64_t more_than) {
+  std::vector<std::pair<CallTally::Kind, uint64_t>> rows;
+  for (const auto& row : tally.counts()) {
+    if (row.second > more_than) rows.push_back(row);
+  }
+  std::ranges::stable_sort(rows, [](const auto& a, const auto& b) { return a.second > b.second; });
+  return rows;
+}
 
 }  // namespace
 
-void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::Call& c) {
-  CallFacts f(policy, c.pid, c.data, c.text, c.verdict);
+void ReportSink::Line(const std::string& line) {
+  const double now = Now();
+  if (last_ >= 0) tokens_ = std::min(kBurst, tokens_ + (now - last_) * kPerSecond);
+  last_ = now;
+  if (tokens_ < 1) {
+    ++dropped_;
+    return;
+  }
+  tokens_ -= 1;
+  Always(line);
+}
+
+void ReportSink::Always(const std::string& line) {
+  std::fputs(line.c_str(), out_);
+  std::fflush(out_);
+}
+
+uint64_t CallTally::Count(const Kind& kind) {
+  ++total_;
+  auto it = counts_.find(kind);
+  if (it == counts_.end()) {
+    if (counts_.size() >= kMaxKinds) {
+      ++untracked_;
+      untracked_syscalls_.insert(std::get<0>(kind));
+      return 0;
+    }
+    it = counts_.emplace(kind, 0).first;
+  }
+  return ++it->second;
+}
+
+void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
+  if (style_.quiet) return;
+  CallFacts f(policy, c);
   auto name = ErrnoName(c.error);
   std::string outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(c.error), strerror(c.error));
   // The policy's own notify rule: sysgate run answers for it, and says so.
   if (c.verdict.action.kind() == ActionKind::kNotify) outcome += ", no handler for notify";
   if (c.error == 0) outcome = c.verdict.action.kind() == ActionKind::kErrno ? "0 (errno(0))" : "killed";
-  if (style.json) {
+  const std::string_view fallback = f.named ? FallbackOf(f.syscall, c.error) : std::string_view();
+  if (!fallback.empty() && !style_.verbose) return;
+  // Only a kind's first call is reported, never rate-limited: a program cannot push a call out
+  // of the reports by making many others first.
+  if (tally_.Count(f.KindOf(outcome)) != 1) return;  // a repeat, or past the limit
+  const std::string hint = f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
+  const std::string_view risk = hint.empty() ? std::string_view() : RiskOf(f.syscall);
+  if (style_.json) {
     nlohmann::json j = f.Json("blocked");
     j["result"] = outcome;
-    std::cerr << j.dump() << "\n";
-  } else if (!style.quiet) {
-    std::cerr << fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
+    if (!fallback.empty()) j["expected"] = fallback;
+    else if (!hint.empty()) j["hint"] = hint;
+    if (!risk.empty() && fallback.empty()) j["risk"] = risk;
+    sink_.Always(j.dump() + "\n");
+    return;
+  }
+  std::string line = fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
+  if (!fallback.empty()) line += fmt::format("sysgate:   expected: {}\n", fallback);
+  else if (!risk.empty()) line += fmt::format("sysgate:   careful, {}: only if the program needs it, {}\n", risk, hint);
+  else if (!hint.empty()) line += fmt::format("sysgate:   {}\n", hint);
+  if (!f.named) line += "sysgate:   further numbers without a name under this rule are only counted\n";
+  sink_.Always(line);
+}
+
+void BlockedReporter::Summary() {
+  if (style_.quiet) return;
+  const auto rows = Repeated(tally_, 1);
+  if (style_.json) {
+    for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    LimitsJson(sink_, tally_);
+    return;
+  }
+  if (!rows.empty()) {
+    sink_.Always("sysgate: blocked more than once (the first call of each reported above):\n");
+    for (const auto& [kind, n] : rows) {
+      const auto& [syscall, outcome, rule, group] = kind;
+      sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, RuleText(rule, group)));
+    }
+  }
+  if (tally_.untracked() > 0) {
+    sink_.Always(fmt::format("sysgate: {} more blocked calls of kinds past the first {}, not reported: {}\n",
+                             tally_.untracked(), CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
+  }
+  if (sink_.dropped() > 0) {
+    sink_.Always(fmt::format("sysgate: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
+                             ReportSink::kPerSecond));
   }
 }
 
 void Auditor::Report(const Policy& policy, const run::Call& c) {
-  CallFacts f(policy, c.pid, c.data, c.text, c.verdict);
-  uint64_t seen = ++counts_[{f.syscall, f.action + ", " + f.rule}];
-  ++total_;
+  CallFacts f(policy, c);
+  const uint64_t seen = tally_.Count(f.KindOf(f.action));
+  // A kind's first call is always shown; its repeats are rate-limited.
+  auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
   std::string line = log_ || style_.json ? f.Json("audit").dump() + "\n" : "";
   if (log_) {
     std::fputs(line.c_str(), log_);
     std::fflush(log_);
   }
   if (style_.json) {
-    std::cerr << line;
-  } else if (!style_.quiet && seen <= kRepeatsShown) {
-    std::cerr << fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
-                             f.Where(), seen == kRepeatsShown ? " (further ones only counted)" : "");
+    show(line);
+  } else if (!style_.quiet && seen != 0 && seen <= kRepeatsShown) {
+    show(fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
+                           f.Where(), seen == kRepeatsShown ? " (further ones only counted)" : ""));
   }
 }
 
-void Auditor::Summary() const {
+void Auditor::Summary() {
   if (style_.quiet) return;
-  if (total_ == 0) {
-    std::cerr << "sysgate: audit: the policy would not have stopped anything\n";
+  if (style_.json) {
+    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}}).dump() + "\n");
+    for (const auto& [kind, n] : Repeated(tally_, 0)) sink_.Always(KindJson("stopped", kind, "action", n).dump() + "\n");
+    LimitsJson(sink_, tally_);
     return;
   }
-  std::cerr << fmt::format("sysgate: audit: {} calls would have been stopped:\n", total_);
-  std::vector<std::pair<std::pair<std::string, std::string>, uint64_t>> rows(counts_.begin(), counts_.end());
-  std::ranges::stable_sort(rows, [](const auto& a, const auto& b) { return a.second > b.second; });
-  for (const auto& [key, n] : rows) std::cerr << fmt::format("  {:>8}  {:<20} {}\n", n, key.first, key.second);
+  if (tally_.total() == 0) {
+    sink_.Always("sysgate: audit: the policy would not have stopped anything\n");
+    return;
+  }
+  sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));
+  for (const auto& [kind, n] : Repeated(tally_, 0)) {
+    const auto& [syscall, action, rule, group] = kind;
+    sink_.Always(fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, RuleText(rule, group)));
+  }
+  if (tally_.untracked() > 0) {
+    sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {}: {})\n", tally_.untracked(),
+                             CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
+  }
+  if (sink_.dropped() > 0) {
+    sink_.Always(fmt::format("sysgate: audit: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
+                             ReportSink::kPerSecond));
+  }
 }
 
 }  // namespace sysgate::cli

@@ -1,12 +1,18 @@
-// What `sysgate run` prints about the calls a policy stops: one line (or JSON object) per
-// blocked call, and in audit mode per call that would have been stopped, with a summary.
+// What `sysgate run` prints about the calls a policy stops: the first of each kind (syscall,
+// verdict, rule) with the group that decided it and how to allow it, then only counted, with
+// the counts at exit; in audit mode each call the policy would have stopped, with a summary.
+// A kind's first report is always printed; only the repeats audit mode shows are rate-limited.
+// Calls of numbers without a name count as one kind per rule, so the kinds are bounded by the
+// syscall names times the rules: a program cannot flood the supervisor's output, grow its
+// memory, nor hide a call among many cheap ones.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
-#include <utility>
+#include <tuple>
 
 #include "sysgate/interpreter.h"
 #include "sysgate/run.h"
@@ -15,26 +21,84 @@ namespace sysgate::cli {
 
 struct ReportStyle {
   bool quiet = false;
-  bool json = false;  // JSON objects on stderr instead of text
+  bool json = false;     // JSON objects instead of text
+  bool verbose = false;  // also the expected fallbacks (clone3 -> ENOSYS, which libc answers)
+  // For the hint: the policy file, whose rules can allow a call; empty for a built-in profile.
+  std::string policy_file;
 };
 
-// sysgate: blocked execve("/bin/sh", ["sh", "-c", "id"], 0x7ffd5a1c) = -1 EPERM (Operation not permitted)  [x86_64 #59, pid 4242, default action]
-void ReportBlocked(const ReportStyle& style, const Policy& policy, const run::Call& c);
+// Where reports go (stderr, or --report-file). Line() is rate-limited: at most kBurst lines at
+// once and kPerSecond after that; the others are counted and the count printed at the end.
+class ReportSink {
+ public:
+  static constexpr double kPerSecond = 50;
+  static constexpr double kBurst = 200;
+
+  explicit ReportSink(std::FILE* out) : out_(out) {}
+  void Line(const std::string& line);    // rate-limited
+  void Always(const std::string& line);  // a kind's first report, a summary: not limited
+  uint64_t dropped() const { return dropped_; }
+  std::FILE* file() const { return out_; }
+
+ private:
+  std::FILE* out_;
+  double tokens_ = kBurst;
+  double last_ = -1;  // seconds (CLOCK_MONOTONIC) of the last refill
+  uint64_t dropped_ = 0;
+};
+
+// Calls counted by kind (syscall, what happened, which rule). Unnamed numbers are one syscall,
+// kUnnamed, so the kinds are bounded by design; kMaxKinds is a safety net above that bound (a
+// policy of 100 rules): past it, calls are counted as `untracked`, with their syscalls' names.
+class CallTally {
+ public:
+  static constexpr size_t kMaxKinds = 65536;
+  static constexpr std::string_view kUnnamed = "(numbers without a name)";
+  using Kind = std::tuple<std::string, std::string, std::string, std::string>;  // syscall, outcome, rule, group
+
+  // How many calls of this kind there have been, this one included; 0 once kinds are full.
+  uint64_t Count(const Kind& kind);
+  const std::map<Kind, uint64_t>& counts() const { return counts_; }
+  uint64_t total() const { return total_; }
+  uint64_t untracked() const { return untracked_; }
+  const std::set<std::string>& untracked_syscalls() const { return untracked_syscalls_; }
+
+ private:
+  std::map<Kind, uint64_t> counts_;
+  std::set<std::string> untracked_syscalls_;  // bounded: names, and kUnnamed
+  uint64_t total_ = 0, untracked_ = 0;
+};
+
+// The default mode: blocked calls.
+class BlockedReporter {
+ public:
+  BlockedReporter(ReportStyle style, std::FILE* out) : style_(std::move(style)), sink_(out) {}
+  // sysgate: blocked fchown(4, 1000, 1000) = -1 EPERM (Operation not permitted)  [x86_64 #93, pid 4242, rule <profile strict>:12:1 (@privileged)]
+  // sysgate:   allow it with --allow fchown
+  void Report(const Policy& policy, const run::Call& c);
+  // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
+  void Summary();
+
+ private:
+  ReportStyle style_;
+  ReportSink sink_;
+  CallTally tally_;
+};
 
 // Audit mode: every call the policy would stop runs, and is reported; Summary() at the end.
 class Auditor {
  public:
   // `log` (may be null): every call also as a JSON line.
-  Auditor(const ReportStyle& style, std::FILE* log) : style_(style), log_(log) {}
+  Auditor(ReportStyle style, std::FILE* out, std::FILE* log) : style_(std::move(style)), sink_(out), log_(log) {}
   void Report(const Policy& policy, const run::Call& c);
-  void Summary() const;
+  void Summary();
 
  private:
   static constexpr uint64_t kRepeatsShown = 3;
   ReportStyle style_;
+  ReportSink sink_;
   std::FILE* log_;
-  std::map<std::pair<std::string, std::string>, uint64_t> counts_;  // (syscall, verdict) -> calls
-  uint64_t total_ = 0;
+  CallTally tally_;
 };
 
 }  // namespace sysgate::cli
