@@ -57,7 +57,7 @@
 #include "sysgate/arch.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
-#if SYSGATE_ASAN
+#if SYSGATE_ASAN && !defined(__clang__)
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -239,9 +239,10 @@ int HelperMain(void* arg) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 1) > 0 && (p.revents & POLLIN)) AnswerEarly(s, fd);
   }
-#if SYSGATE_ASAN
-  // Under ASan (make asan): the main thread's sanitizer state is ours now; we run on the
-  // helper's stack. (Not earlier: the runner still used that state.)
+#if SYSGATE_ASAN && !defined(__clang__)
+  // Under GCC's ASan: the main thread's sanitizer state is ours now; we run on the helper's
+  // stack. (Not earlier: the runner still used that state.) Clang's runtime (make asan) runs
+  // the helper without the switch and crashes with it (e2e_run_exec); why is not understood yet.
   __sanitizer_start_switch_fiber(nullptr, s->helper_stack_top - kHelperStack, kHelperStack);
   __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
 #endif
