@@ -27,57 +27,57 @@ class FirecrackerReader {
     }
     locate_ = LocateInJson(text, o_.filename);
     if (!doc.is_object()) {
-      return Fail("not a Firecracker filter file: expected a JSON object of thread categories");
+      return Fail("", "not a Firecracker filter file: expected a JSON object of thread categories");
     }
     std::vector<std::string> cats;
     for (auto& [k, v] : doc.items()) cats.push_back(k);
     std::string cat = o_.section;
     if (cat.empty()) {
       if (cats.size() != 1) {
-        return Fail(fmt::format("the file has the thread categories {}: choose one (--section)", fmt::join(cats, ", ")));
+        return Fail("", fmt::format("the file has the thread categories {}: choose one (--section)", fmt::join(cats, ", ")));
       }
       cat = cats[0];
     }
     if (!doc.contains(cat)) {
-      return Fail(fmt::format("no thread category '{}' (the file has {})", cat, fmt::join(cats, ", ")));
+      return Fail("", fmt::format("no thread category '{}' (the file has {})", cat, fmt::join(cats, ", ")));
     }
     const json& c = doc[cat];
     std::string ptr = "/" + JsonPointerToken(cat);
-    if (!c.is_object()) return Fail(cat + ": expected an object", ptr);
+    if (!c.is_object()) return Fail(ptr, "expected an object");
     Policy p;
     p.arches = {TargetArch(o_)};
-    auto def = ActionOf(c, "default_action", cat, ptr);
-    auto filt = ActionOf(c, "filter_action", cat, ptr);
+    auto def = ActionOf(c, "default_action", ptr);
+    auto filt = ActionOf(c, "filter_action", ptr);
     if (!def || !filt) return std::move(out_);
     p.default_action = *def;
     p.unknown_action = *def;  // seccompiler has no separate action for unknown numbers
     p.default_loc = p.unknown_loc = locate_(ptr + "/default_action");
     if (c.contains("filter")) {
-      if (!c["filter"].is_array()) return Fail(cat + ".filter: expected an array", ptr + "/filter");
-      for (size_t i = 0; i < c["filter"].size(); ++i) {
-        Entry(c["filter"][i], fmt::format("{}.filter[{}]", cat, i), fmt::format("{}/filter/{}", ptr, i), *filt, p);
-      }
+      if (!c["filter"].is_array()) return Fail(ptr + "/filter", "expected an array");
+      for (size_t i = 0; i < c["filter"].size(); ++i) Entry(c["filter"][i], fmt::format("{}/filter/{}", ptr, i), *filt, p);
     }
     return Finish(std::move(p), std::move(out_));
   }
 
  private:
-  // `ptr`: the JSON pointer of the value the message is about.
-  Imported Fail(std::string msg, const std::string& ptr = "") {
-    Error(std::move(msg), ptr);
-    return std::move(out_);
+  // An error about the value at JSON pointer `ptr`: located there and naming it
+  // ("vmm.filter[3].args[0]: ..."); "" is the whole file.
+  void Error(const std::string& ptr, std::string_view what) {
+    std::string name = JsonPointerName(ptr);
+    out_.diagnostics.push_back({Severity::kError, Locate(ptr),
+                                name.empty() ? std::string(what) : fmt::format("{}: {}", name, what), 1});
   }
-  void Error(std::string msg, const std::string& ptr) {
-    out_.diagnostics.push_back({Severity::kError, Locate(ptr), std::move(msg), 1});
+  Imported Fail(const std::string& ptr, std::string_view what) {
+    Error(ptr, what);
+    return std::move(out_);
   }
   SourceLoc Locate(const std::string& ptr) const {
     return locate_ ? locate_(ptr) : SourceLoc{o_.filename, 0, 0};
   }
 
-  std::optional<Action> ActionOf(const json& c, const char* field, const std::string& where,
-                                 const std::string& ptr) {
+  std::optional<Action> ActionOf(const json& c, const char* field, const std::string& ptr) {
     if (!c.contains(field)) {
-      Error(fmt::format("{}.{}: required", where, field), ptr);
+      Error(ptr + "/" + field, "required");
       return std::nullopt;
     }
     const json& a = c[field];
@@ -96,15 +96,14 @@ class FirecrackerReader {
         if (it.key() == "trace" && n <= 0xffff) return Action::Trace(static_cast<uint32_t>(n));
       }
     }
-    Error(fmt::format("{}.{}: expected allow, trap, kill_thread, kill_process, log, {{\"errno\": N}} "
-                      "or {{\"trace\": N}}, not {}", where, field, ShortJson(a)),
-          ptr + "/" + field);
+    Error(ptr + "/" + field, fmt::format("expected allow, trap, kill_thread, kill_process, log, "
+                                         "{{\"errno\": N}} or {{\"trace\": N}}, not {}", ShortJson(a)));
     return std::nullopt;
   }
 
-  void Entry(const json& e, const std::string& where, const std::string& ptr, const Action& action, Policy& p) {
+  void Entry(const json& e, const std::string& ptr, const Action& action, Policy& p) {
     if (!e.is_object() || !e.contains("syscall") || !e["syscall"].is_string()) {
-      Error(where + ": expected {\"syscall\": NAME, \"args\": [...]}", ptr);
+      Error(ptr, "expected {\"syscall\": NAME, \"args\": [...]}");
       return;
     }
     std::string name = e["syscall"].get<std::string>();
@@ -119,11 +118,11 @@ class FirecrackerReader {
     std::vector<Condition> conds;
     if (e.contains("args") && !e["args"].is_null()) {
       if (!e["args"].is_array()) {
-        Error(where + ".args: expected an array", ptr + "/args");
+        Error(ptr + "/args", "expected an array");
         return;
       }
       for (size_t k = 0; k < e["args"].size(); ++k) {
-        auto c = Arg(e["args"][k], fmt::format("{}.args[{}]", where, k), fmt::format("{}/args/{}", ptr, k));
+        auto c = Arg(e["args"][k], fmt::format("{}/args/{}", ptr, k));
         if (!c) return;
         conds.push_back(Condition::Compare(*c));
       }
@@ -132,9 +131,9 @@ class FirecrackerReader {
     p.rules.push_back(std::move(r));
   }
 
-  std::optional<Comparison> Arg(const json& a, const std::string& where, const std::string& ptr) {
+  std::optional<Comparison> Arg(const json& a, const std::string& ptr) {
     auto bad = [&](std::string why) -> std::optional<Comparison> {
-      Error(where + ": " + why, ptr);
+      Error(ptr, why);
       return std::nullopt;
     };
     if (!a.is_object()) return bad("expected {index, type, op, val}");

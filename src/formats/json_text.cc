@@ -207,6 +207,24 @@ std::string JsonPointerToken(std::string_view key) {
   return out;
 }
 
+std::string JsonPointerName(std::string_view pointer) {
+  std::string out;
+  if (pointer.empty()) return out;
+  for (std::string_view token : base::Split(pointer.substr(1), '/')) {
+    bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string_view::npos;
+    if (index) {
+      out += fmt::format("[{}]", token);
+      continue;
+    }
+    if (!out.empty()) out += '.';
+    for (size_t i = 0; i < token.size(); ++i) {  // RFC 6901's escapes undone
+      if (token[i] == '~' && i + 1 < token.size()) out += token[++i] == '1' ? '/' : '~';
+      else out += token[i];
+    }
+  }
+  return out;
+}
+
 JsonLocator LocatorOf(JsonLocations locations, const std::string& filename) {
   auto where = std::make_shared<const JsonLocations>(std::move(locations));
   return [where, filename](std::string_view pointer) {

@@ -38,5 +38,8 @@ JsonLocator LocatorOf(JsonLocations locations, const std::string& filename);
 
 // An object key as a JSON pointer spells it (RFC 6901: "~" is "~0", "/" is "~1").
 std::string JsonPointerToken(std::string_view key);
+// The value at `pointer` as messages name it: "/syscalls/3/args/0/op" is
+// "syscalls[3].args[0].op" (a token of digits is an array index), "" is "".
+std::string JsonPointerName(std::string_view pointer);
 
 }  // namespace sysgate::formats

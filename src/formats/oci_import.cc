@@ -34,14 +34,14 @@ class Importer {
 
   Imported Run(json doc) {
     if (!doc.is_object()) {
-      Error(At(""), "expected a JSON object with defaultAction and syscalls");
+      Fail("", "expected a JSON object with defaultAction and syscalls");
       return std::move(out_);
     }
     // A whole OCI config.json: its linux.seccomp.
     if (doc.contains("ociVersion") && !doc.contains("defaultAction")) {
       if (!doc.contains("linux") || !doc["linux"].is_object() || !doc["linux"].contains("seccomp") ||
           !doc["linux"]["seccomp"].is_object()) {
-        Error(At("/linux"), "this OCI config.json has no linux.seccomp section");
+        Fail("", "this OCI config.json has no linux.seccomp section");
         return std::move(out_);
       }
       json inner = doc["linux"]["seccomp"];
@@ -50,8 +50,8 @@ class Importer {
     }
     Policy p;
     // defaultAction, defaultErrnoRet / defaultErrno (Podman)
-    std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "", "");
-    auto def = ActionField(doc, "defaultAction", default_errno, "", "");
+    std::optional<int> default_errno = ErrnoField(doc, "defaultErrnoRet", "defaultErrno", "");
+    auto def = ActionField(doc, "defaultAction", default_errno, "");
     if (!def) return std::move(out_);
     p.default_action = *def;
     p.default_loc = At("/defaultAction");
@@ -61,7 +61,7 @@ class Importer {
     targets_ = p.TargetArches();
     if (doc.contains("syscalls")) {
       if (!doc["syscalls"].is_array()) {
-        Error(At("/syscalls"), "syscalls must be an array");
+        Fail("/syscalls", "must be an array");
         return std::move(out_);
       }
       for (size_t i = 0; i < doc["syscalls"].size(); ++i) Rules(doc["syscalls"][i], i, p);
@@ -75,16 +75,20 @@ class Importer {
     if (l.file.empty()) l.file = o_.filename;
     out_.diagnostics.push_back({s, l, std::move(msg), 1});
   }
-  void Error(const SourceLoc& loc, std::string msg) { Diag(Severity::kError, loc, std::move(msg)); }
   // Where the value at `pointer` (within the seccomp object) is in the source.
   SourceLoc At(std::string_view pointer) const { return locate_(base_ + std::string(pointer)); }
+  // A message about the value at `pointer`: located there and naming it ("syscalls[3].action").
+  void Say(Severity s, const std::string& pointer, std::string_view what) {
+    std::string name = JsonPointerName(pointer);
+    Diag(s, At(pointer), name.empty() ? std::string(what) : fmt::format("{}: {}", name, what));
+  }
+  void Fail(const std::string& pointer, std::string_view what) { Say(Severity::kError, pointer, what); }
 
-  // `where` names the object `j` in messages ("syscalls[3]."), `ptr` is its JSON pointer.
-  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& where,
-                                const std::string& ptr) {
+  // `obj` is the JSON pointer of the object `j`.
+  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& obj) {
     if (j.contains(num) && !j[num].is_null()) {
       if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 65535) {
-        Error(At(ptr + "/" + num), fmt::format("{}{}: expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)", where, num));
+        Fail(obj + "/" + num, "expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)");
         return std::nullopt;
       }
       return static_cast<int>(j[num].get<uint64_t>());
@@ -92,7 +96,7 @@ class Importer {
     if (j.contains(name) && j[name].is_string() && !j[name].get<std::string>().empty()) {
       auto e = ErrnoFromName(j[name].get<std::string>());
       if (!e) {
-        Error(At(ptr + "/" + name), fmt::format("{}{}: unknown errno name '{}'", where, name, j[name].get<std::string>()));
+        Fail(obj + "/" + name, fmt::format("unknown errno name '{}'", j[name].get<std::string>()));
         return std::nullopt;
       }
       return *e;
@@ -100,23 +104,22 @@ class Importer {
     return std::nullopt;
   }
 
-  std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err,
-                                    const std::string& where, const std::string& ptr) {
-    SourceLoc loc = At(ptr + "/" + field);
+  std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err, const std::string& obj) {
+    std::string at = obj + "/" + field;
     if (!j.contains(field) || !j[field].is_string()) {
-      Error(loc, fmt::format("{}{}: required, a SCMP_ACT_* string", where, field));
+      Fail(at, "required, a SCMP_ACT_* string");
       return std::nullopt;
     }
     std::string a = j[field].get<std::string>();
     if (err && a != "SCMP_ACT_ERRNO" && a != "SCMP_ACT_TRACE") {
-      Error(loc, fmt::format("{}{}: {} takes no errno, but one is given (the runtime spec says "
-                            "runtimes must refuse this)", where, field, a));
+      Fail(at, fmt::format("{} takes no errno, but one is given (the runtime spec says runtimes must "
+                           "refuse this)", a));
       return std::nullopt;
     }
     if (a == "SCMP_ACT_ALLOW") return Action::Allow();
     if (a == "SCMP_ACT_ERRNO") {
       if (err.value_or(1) > 4095) {
-        Error(loc, fmt::format("{}{}: SCMP_ACT_ERRNO takes an errno 0..4095, not {}", where, field, *err));
+        Fail(at, fmt::format("SCMP_ACT_ERRNO takes an errno 0..4095, not {}", *err));
         return std::nullopt;
       }
       return Action::Errno(static_cast<uint32_t>(err.value_or(1)));
@@ -127,7 +130,7 @@ class Importer {
     if (a == "SCMP_ACT_TRACE") return Action::Trace(static_cast<uint32_t>(err.value_or(0)));
     if (a == "SCMP_ACT_LOG") return Action::Log();
     if (a == "SCMP_ACT_NOTIFY") return Action::Notify();
-    Error(loc, fmt::format("{}{}: unknown action '{}'", where, field, a));
+    Fail(at, fmt::format("unknown action '{}'", a));
     return std::nullopt;
   }
 
@@ -135,14 +138,14 @@ class Importer {
   void Runtime(const json& doc) {
     if (doc.contains("flags") && !doc["flags"].is_null()) {
       if (!doc["flags"].is_array()) {
-        Error(At("/flags"), "flags must be an array of SECCOMP_FILTER_FLAG_* names");
+        Fail("/flags", "must be an array of SECCOMP_FILTER_FLAG_* names");
         return;
       }
       for (size_t i = 0; i < doc["flags"].size(); ++i) {
         const json& f = doc["flags"][i];
         std::string name = f.is_string() ? f.get<std::string>() : ShortJson(f);
         if (!IsOciFilterFlag(name)) {
-          Error(At(fmt::format("/flags/{}", i)), fmt::format("flags: unknown flag {} (runc refuses it)", name));
+          Fail(fmt::format("/flags/{}", i), fmt::format("unknown flag {} (runc refuses it)", name));
           continue;
         }
         out_.runtime.flags.push_back(name);
@@ -152,13 +155,13 @@ class Importer {
                                std::pair{"listenerMetadata", &out_.runtime.listener_metadata}}) {
       if (!doc.contains(field) || doc[field].is_null()) continue;
       if (!doc[field].is_string()) {
-        Error(At(std::string("/") + field), fmt::format("{} must be a string", field));
+        Fail(std::string("/") + field, "must be a string");
         continue;
       }
       *dest = doc[field].get<std::string>();
     }
     if (!out_.runtime.listener_metadata.empty() && out_.runtime.listener_path.empty()) {
-      Error(At("/listenerMetadata"), "listenerMetadata is set without listenerPath (the runtime spec forbids it)");
+      Fail("/listenerMetadata", "set without listenerPath (the runtime spec forbids it)");
     }
   }
 
@@ -166,28 +169,28 @@ class Importer {
     bool has_list = doc.contains("architectures") && !doc["architectures"].is_null();
     bool has_map = doc.contains("archMap") && !doc["archMap"].is_null();
     if (has_list && has_map) {
-      Error(At("/archMap"), "both architectures and archMap are set (Docker refuses this)");
+      Fail("/archMap", "set beside architectures (Docker refuses this)");
       return false;
     }
-    auto add = [&](const json& name, const std::string& where, const std::string& ptr) {
+    auto add = [&](const json& name, const std::string& at) {
       if (!name.is_string()) {
-        Error(At(ptr), where + ": expected an arch name");
+        Fail(at, "expected an arch name");
         return;
       }
       auto a = ArchFromName(name.get<std::string>());
       if (!a) {
-        Diag(Severity::kWarning, At(ptr), fmt::format("{}: arch '{}' is not supported by sysgate; skipped", where, name.get<std::string>()));
+        Say(Severity::kWarning, at, fmt::format("arch '{}' is not supported by sysgate; skipped", name.get<std::string>()));
         return;
       }
       if (std::ranges::find(p.arches, *a) == p.arches.end()) p.arches.push_back(*a);
     };
     if (has_list) {
       if (!doc["architectures"].is_array()) {
-        Error(At("/architectures"), "architectures must be an array");
+        Fail("/architectures", "must be an array");
         return false;
       }
       for (size_t i = 0; i < doc["architectures"].size(); ++i) {
-        add(doc["architectures"][i], fmt::format("architectures[{}]", i), fmt::format("/architectures/{}", i));
+        add(doc["architectures"][i], fmt::format("/architectures/{}", i));
       }
       // libseccomp always adds the native arch.
       if (!p.arches.empty() && std::ranges::find(p.arches, arch_) == p.arches.end()) p.arches.insert(p.arches.begin(), arch_);
@@ -198,10 +201,10 @@ class Importer {
         if (!m.contains("architecture") || !m["architecture"].is_string()) continue;
         auto a = ArchFromName(m["architecture"].get<std::string>());
         if (a != arch_) continue;
-        add(m["architecture"], "archMap.architecture", ptr + "/architecture");
+        add(m["architecture"], ptr + "/architecture");
         if (m.contains("subArchitectures")) {
           for (size_t k = 0; k < m["subArchitectures"].size(); ++k) {
-            add(m["subArchitectures"][k], "archMap.subArchitectures", fmt::format("{}/subArchitectures/{}", ptr, k));
+            add(m["subArchitectures"][k], fmt::format("{}/subArchitectures/{}", ptr, k));
           }
         }
       }
@@ -220,11 +223,10 @@ class Importer {
 
   // Whether the target kernel is at least minKernel `v` (none, with an error, when `v` is not
   // a version).
-  std::optional<bool> KernelAtLeast(const json& v, const std::string& where, const std::string& ptr) {
+  std::optional<bool> KernelAtLeast(const json& v, const std::string& at) {
     auto version = v.is_string() ? ParseKernelVersion(v.get<std::string>()) : std::nullopt;
     if (!version) {
-      Error(At(ptr), fmt::format("{}minKernel: expected a kernel version such as \"4.8\", not {}", where,
-                            ShortJson(v)));
+      Fail(at, fmt::format("expected a kernel version such as \"4.8\", not {}", ShortJson(v)));
       return std::nullopt;
     }
     return kernel_ >= *version;
@@ -233,7 +235,7 @@ class Importer {
   bool HasCap(const std::string& c) const { return std::ranges::find(o_.caps, c) != o_.caps.end(); }
 
   // Docker's includes/excludes, evaluated as Docker does for the target.
-  bool Applies(const json& r, const std::string& where, const std::string& ptr) {
+  bool Applies(const json& r, const std::string& ptr) {
     if (r.contains("excludes") && r["excludes"].is_object()) {
       const json& e = r["excludes"];
       if (e.contains("arches") && ArchListed(e["arches"])) return false;
@@ -242,7 +244,7 @@ class Importer {
           if (c.is_string() && HasCap(c.get<std::string>())) return false;
         }
       }
-      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], where + "excludes.", ptr + "/excludes/minKernel").value_or(true)) return false;
+      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], ptr + "/excludes/minKernel").value_or(true)) return false;
     }
     if (r.contains("includes") && r["includes"].is_object()) {
       const json& i = r["includes"];
@@ -252,21 +254,20 @@ class Importer {
           if (c.is_string() && !HasCap(c.get<std::string>())) return false;
         }
       }
-      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], where + "includes.", ptr + "/includes/minKernel").value_or(false)) return false;
+      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], ptr + "/includes/minKernel").value_or(false)) return false;
     }
     return true;
   }
 
   void Rules(const json& r, size_t i, Policy& p) {
-    std::string where = fmt::format("syscalls[{}].", i);
     std::string ptr = fmt::format("/syscalls/{}", i);
     if (!r.is_object()) {
-      Error(At(ptr), where + ": expected an object");
+      Fail(ptr, "expected an object");
       return;
     }
-    if (!Applies(r, where, ptr)) return;
-    std::optional<int> err = ErrnoField(r, "errnoRet", "errno", where, ptr);
-    auto action = ActionField(r, "action", err, where, ptr);
+    if (!Applies(r, ptr)) return;
+    std::optional<int> err = ErrnoField(r, "errnoRet", "errno", ptr);
+    auto action = ActionField(r, "action", err, ptr);
     if (!action) return;
     std::vector<std::string> names;
     if (r.contains("names") && r["names"].is_array()) {
@@ -277,7 +278,7 @@ class Importer {
       names.push_back(r["name"].get<std::string>());  // Docker's deprecated form
     }
     if (names.empty()) {
-      Error(At(ptr + "/names"), where + "names: required, at least one syscall name");
+      Fail(ptr + "/names", "required, at least one syscall name");
       return;
     }
     if (*action == p.default_action) {
@@ -289,8 +290,8 @@ class Importer {
     for (size_t k = 0; k < names.size(); ++k) {
       const std::string& n = names[k];
       if (!IsSyscallName(n)) {
-        Diag(o_.strict ? Severity::kError : Severity::kWarning, At(fmt::format("{}/names/{}", ptr, k)),
-             fmt::format("{}names: unknown syscall '{}'{}", where, n, o_.strict ? "" : "; skipped (runc ignores it)"));
+        Say(o_.strict ? Severity::kError : Severity::kWarning, fmt::format("{}/names/{}", ptr, k),
+            fmt::format("unknown syscall '{}'{}", n, o_.strict ? "" : "; skipped (runc ignores it)"));
         continue;
       }
       bool somewhere = std::ranges::any_of(targets_, [&](Arch a) { return SyscallNumber(a, n).has_value(); });
@@ -303,7 +304,7 @@ class Importer {
     bool repeated = false;
     if (r.contains("args") && r["args"].is_array()) {
       for (size_t k = 0; k < r["args"].size(); ++k) {
-        auto c = Arg(r["args"][k], fmt::format("{}args[{}]", where, k), fmt::format("{}/args/{}", ptr, k));
+        auto c = Arg(r["args"][k], fmt::format("{}/args/{}", ptr, k));
         if (!c) return;
         if (!indices.insert(c->arg.index).second) repeated = true;
         cmps.push_back(*c);
@@ -314,7 +315,7 @@ class Importer {
       return;
     }
     if (repeated) {
-      Diag(Severity::kWarning, At(ptr + "/args"), fmt::format("{}args: two conditions on one argument; like runc, each becomes its own rule (OR, not AND)", where));
+      Say(Severity::kWarning, ptr + "/args", "two conditions on one argument; like runc, each becomes its own rule (OR, not AND)");
       for (const Comparison& c : cmps) {
         Rule one = rule;
         one.condition = Condition::Compare(c);
@@ -328,11 +329,11 @@ class Importer {
     p.rules.push_back(std::move(rule));
   }
 
-  std::optional<Comparison> Arg(const json& a, const std::string& where, const std::string& ptr) {
+  std::optional<Comparison> Arg(const json& a, const std::string& ptr) {
     if (!a.is_object() || !a.contains("index") || !a["index"].is_number_unsigned() ||
         a["index"].get<uint64_t>() > 5 || !a.contains("value") || !a["value"].is_number_unsigned() ||
         !a.contains("op") || !a["op"].is_string()) {
-      Error(At(ptr), where + ": expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
+      Fail(ptr, "expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
       return std::nullopt;
     }
     Comparison c;
@@ -351,7 +352,7 @@ class Importer {
     else if (op == "SCMP_CMP_GE") c.op = CmpOp::kGe;
     else if (op == "SCMP_CMP_MASKED_EQ") c.op = CmpOp::kMaskedEq;
     else {
-      Error(At(ptr + "/op"), fmt::format("{}.op: unknown operator '{}'", where, op));
+      Fail(ptr + "/op", fmt::format("unknown operator '{}'", op));
       return std::nullopt;
     }
     if (c.op == CmpOp::kMaskedEq) {

@@ -131,7 +131,7 @@ TEST(Oci, ErrorsSayWhere) {
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
       "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"), HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
-              HasSubstr("both architectures and archMap"));
+              HasSubstr("archMap: set beside architectures (Docker refuses this)"));
   EXPECT_EQ(FirstError("[1, 2]"), "<input>:1:1: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
@@ -173,7 +173,7 @@ TEST(Oci, ErrorsAndRulesAreLocated) {
   // Inside a config.json the pointers are below linux.seccomp; keys with "/" and "~" are escaped.
   EXPECT_EQ(error("{\"ociVersion\": \"1.0\", \"a/b~\": {\"defaultAction\": 1},\n \"linux\": {\"seccomp\":\n"
                   "  {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"NOPE\"]}}}"),
-            "p.json:3:76: flags: unknown flag NOPE (runc refuses it)");
+            "p.json:3:76: flags[1]: unknown flag NOPE (runc refuses it)");
 }
 
 // Mangled JSON never crashes the importer and never yields a policy with an error.
@@ -269,7 +269,7 @@ TEST(Oci, WhatTheRuntimeSpecSaysToRefuse) {
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_NOPE"]})"),
               HasSubstr("unknown flag SECCOMP_FILTER_FLAG_NOPE"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"})"),
-              HasSubstr("listenerMetadata is set without listenerPath"));
+              HasSubstr("listenerMetadata: set without listenerPath"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1})"),
               HasSubstr("SCMP_ACT_ALLOW takes no errno"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000})"),

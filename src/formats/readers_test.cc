@@ -376,7 +376,7 @@ TEST(ReaderLimits, JsonNestsWithinTheLimitAndErrorsAreLocated) {
   EXPECT_EQ(FirstError("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": \"" + std::string(100000, 'y') + "\n", Format::kOci),
             "t:1:100043: not valid JSON: syntax error while parsing value - invalid string: control character U+000A (LF) must be escaped to \\u000A or \\n");
   std::string flag = R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": [")" + std::string(100000, 'F') + R"("]})";
-  EXPECT_THAT(FirstError(flag, Format::kOci), HasSubstr("flags: unknown flag FFFF"));
+  EXPECT_THAT(FirstError(flag, Format::kOci), HasSubstr("flags[0]: unknown flag FFFF"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "includes": {"minKernel": "-1.-1"}}]})", Format::kOci),
               HasSubstr("syscalls[0].includes.minKernel: expected a kernel version such as \"4.8\", not \"-1.-1\""));
 }
