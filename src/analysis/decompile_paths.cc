@@ -168,6 +168,19 @@ bool Feasible(const WordFacts& w) {
   return true;
 }
 
+// Whether the bit facts of `f` can all hold together: a bit both required and forbidden makes
+// the path impossible, and so must end it (else the decompiler keeps facts that contradict).
+bool BitsConsistent(const WordFacts& f) {
+  const uint32_t known_zero = f.known_mask & ~f.known_bits;
+  for (uint32_t m : f.any_set) {
+    if ((m & ~known_zero) == 0) return false;  // no bit of m may be set
+  }
+  for (auto [mask, k] : f.masked_ne) {
+    if ((mask & ~f.known_mask) == 0 && (f.known_bits & mask) == k) return false;
+  }
+  return true;
+}
+
 // `facts` narrowed by `test((w & mask), k) == taken`, or nullopt when a bit fact on the
 // syscall number or the arch would not stay exact (those must be sets of values).
 std::optional<WordFacts> Narrow(WordFacts facts, int word, Test test, uint32_t mask, uint32_t k,
@@ -190,24 +203,23 @@ std::optional<WordFacts> Narrow(WordFacts facts, int word, Test test, uint32_t m
     uint32_t m = mask & k;
     if (taken) {
       facts.any_set.push_back(m);
+    } else if ((facts.known_bits & facts.known_mask & m) != 0) {
+      facts.range = ValueSet();  // a bit already known set must be clear
+      return facts;
     } else {
       facts.known_mask |= m;
       facts.known_bits &= ~m;
-      if ((facts.known_bits & m) != 0) facts.range = ValueSet();
     }
-    return facts;
-  }
-  // (w & mask) == k
-  if (!taken) {
+  } else if (!taken) {  // (w & mask) != k
     if ((k & ~mask) == 0) facts.masked_ne.emplace_back(mask, k);
+  } else if ((k & ~mask) != 0 || ((facts.known_bits ^ k) & facts.known_mask & mask) != 0) {
+    facts.range = ValueSet();  // (w & mask) == k cannot hold
     return facts;
+  } else {
+    facts.known_mask |= mask;
+    facts.known_bits = (facts.known_bits & ~mask) | k;
   }
-  if ((k & ~mask) != 0 || ((facts.known_bits ^ k) & facts.known_mask & mask) != 0) {
-    facts.range = ValueSet();  // contradiction
-    return facts;
-  }
-  facts.known_mask |= mask;
-  facts.known_bits = (facts.known_bits & ~mask) | k;
+  if (!BitsConsistent(facts)) facts.range = ValueSet();
   return facts;
 }
 

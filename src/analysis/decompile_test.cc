@@ -118,6 +118,36 @@ TEST(Decompile, HandWrittenOddities) {
   EXPECT_TRUE(log_rule) << d->text;
 }
 
+// A test that contradicts what earlier tests on the same bits established ends its path: after
+// `A & 1 == 1` was taken, `A & 1` cannot be clear (and the other way round). Each was once
+// kept with contradicting facts: a refusal "not the program" or a dead rule.
+TEST(Decompile, ContradictingBitTestsEndThePath) {
+  const std::string head = R"(  A = arch
+  if (A != ARCH_X86_64) goto kill
+  A = sys_number
+  if (A != write) goto deny
+  A = args[0]
+  A &= 1
+)";
+  const std::string tail = R"(deny:
+  return ERRNO(1)
+kill:
+  return KILL_PROCESS
+)";
+  for (std::string body : {
+           "  if (A != 1) goto other\n  if (A & 1) goto eperm\n  return ALLOW\neperm:\n  return ERRNO(1)\n"
+           "other:\n  return LOG\n",
+           "  if (A != 1) goto deny\n  if (A & 1) goto allow\n  return LOG\nallow:\n  return ALLOW\n",
+           "  if (A & 1) goto set\n  if (A == 1) goto allow\n  return LOG\nset:\n  return TRAP\n"
+           "allow:\n  return ALLOW\n"}) {
+    auto prog = Assemble(head + body + tail);
+    ASSERT_TRUE(prog) << prog.error().ToString();
+    auto d = Decompile(*prog);
+    ASSERT_TRUE(d) << d.error().ToString() << "\n" << body;
+    EXPECT_THAT(d->text, ::testing::Not(HasSubstr("& 1) == 0"))) << d->text;  // no dead rule
+  }
+}
+
 // libseccomp kills the calls of foreign arches by thread (its default), some programs allow them.
 TEST(Decompile, ForeignArchVerdicts) {
   auto d = Decompile({Stmt(kRet | kK, bpf::ret::kAllow)});
