@@ -10,6 +10,7 @@
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/decompile.h"
+#include "sysgate/formats.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate::analysis {
@@ -145,6 +146,24 @@ kill:
     auto d = Decompile(*prog);
     ASSERT_TRUE(d) << d.error().ToString() << "\n" << body;
     EXPECT_THAT(d->text, ::testing::Not(HasSubstr("& 1) == 0"))) << d->text;  // no dead rule
+  }
+}
+
+// What decompile writes for libseccomp's filters (`foreign kill-thread`) converts to every
+// writable format: they cannot say it, the writer says so, and the file reads back as what the
+// conversion says it means. (convert once failed here with "means something else".)
+TEST(Decompile, ForeignVerdictConverts) {
+  Policy p = Parse("arch x86_64\ndefault errno(EPERM)\nforeign kill-thread\nallow read, write\n");
+  for (formats::Format f : {formats::Format::kOci, formats::Format::kSpo, formats::Format::kSystemd,
+                            formats::Format::kFirecracker}) {
+    formats::Exported e = formats::Export(p, f);
+    ASSERT_TRUE(e.text && e.means) << formats::FormatName(f);
+    bool warned = std::ranges::any_of(e.diagnostics, [](const Diagnostic& d) {
+      return d.message.find("foreign kill-thread") != std::string::npos;
+    });
+    EXPECT_TRUE(warned) << formats::FormatName(f);
+    auto back = VerifyConversion(*e.means, *e.text, f, "");
+    EXPECT_TRUE(back) << formats::FormatName(f) << ": " << back.error().ToString();
   }
 }
 

@@ -243,6 +243,19 @@ ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& par
 Exported Export(const Policy& policy, Format format, const ExportOptions& o) {
   Exported e = ExportAs(policy, format, o);
   if (e.text && !e.means) e.means = policy;
+  // Only sysgate's language says what calls of ABIs the policy does not target get (`foreign`,
+  // which decompile writes for libseccomp's filters): the other formats' files are read back
+  // with the default.
+  const Action read_back = Policy{}.foreign_abi_action;
+  if (e.means && format != Format::kSysgate && e.means->foreign_abi_action != read_back) {
+    e.diagnostics.push_back({Severity::kWarning, {},
+                             fmt::format("{} cannot say what calls of other ABIs get (foreign {}): "
+                                         "the written file gives them {}",
+                                         FormatName(format), e.means->foreign_abi_action.ToString(),
+                                         read_back.ToString()),
+                             1});
+    e.means->foreign_abi_action = read_back;
+  }
   return e;
 }
 
