@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/flatten.h"
+#include "formats/json_locate.h"
 #include "formats/json_text.h"
 #include "formats/registry.h"
 

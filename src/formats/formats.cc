@@ -81,6 +81,7 @@ bool CanWrite(Format f) {
 }
 
 bool LooksLikeJson(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a byte order mark, as the parser skips
   return base::Trim(text).starts_with('{');
 }
 

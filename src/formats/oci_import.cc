@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "formats/json_locate.h"
 #include "formats/json_text.h"
 #include "formats/oci_json.h"
 #include "formats/registry.h"

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "formats/json_text.h"
+#include "formats/json_locate.h"
 #include "sysgate/formats.h"
 
 namespace sysgate::formats {

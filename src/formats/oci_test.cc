@@ -134,6 +134,7 @@ TEST(Oci, ErrorsSayWhere) {
               HasSubstr("archMap: set beside architectures (Docker refuses this)"));
   EXPECT_EQ(FirstError("[1, 2]"), "<input>:1:1: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
+  EXPECT_TRUE(LooksLikeJson("\xEF\xBB\xBF{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
 }
 

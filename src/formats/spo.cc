@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/strings.h"
+#include "formats/json_locate.h"
 #include "formats/json_text.h"
 #include "formats/oci_json.h"
 #include "formats/registry.h"
