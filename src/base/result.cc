@@ -28,7 +28,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
 
 std::string Error::ToString() const {
   std::string out;
-  if (!loc.file.empty() || loc.known()) out = loc.ToString() + ": ";
+  if (!loc.file.empty() || loc.known()) out = base::Printable(loc.ToString()) + ": ";
   out += base::DisplayMessage(message);
   if (code == ErrorCode::kSystem && sys_errno != 0) {
     out += fmt::format(": {}", std::strerror(sys_errno));

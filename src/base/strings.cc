@@ -63,14 +63,19 @@ std::string Abbreviate(std::string_view s, size_t max) {
   return fmt::format("{}... ({} characters)", s.substr(0, max), s.size());
 }
 
-std::string DisplayMessage(std::string_view raw) {
-  constexpr size_t kLongWord = 80, kShown = 40;
-  std::string visible;
-  for (char c : raw) {
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) visible += fmt::format("\\x{:02x}", u);
-    else visible += c;
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
   }
+  return out;
+}
+
+std::string DisplayMessage(std::string_view raw) {
+  constexpr size_t kLongWord = 400, kShown = 200;
+  const std::string visible = Printable(raw);
   std::string_view message = visible;
   std::string out;
   size_t i = 0;

@@ -21,10 +21,12 @@ std::optional<std::string> ClosestMatch(std::string_view word,
 // `s`, or when it is longer than `max` its beginning and its length: for echoing input in
 // messages ("xxxx... (200000 characters)").
 std::string Abbreviate(std::string_view s, size_t max = 60);
-// `message` as renderers show it: every word (run of non-blanks) longer than 80 characters
-// abbreviated, so that no message echoes a huge name or value whole, and control characters
-// other than newline and tab written as \xNN, so that one echoed from input cannot drive the
-// terminal (an escape sequence) or cut the line (a NUL).
+// `s` with control characters other than newline and tab written as \xNN, so that one echoed
+// from input (a file name, a value) cannot drive the terminal (an escape sequence) or cut the
+// line (a NUL): what every sink of messages for people applies.
+std::string Printable(std::string_view s);
+// `message` as renderers show it: Printable, and every word (run of non-blanks) longer than 400
+// characters abbreviated, so that no message echoes a huge name or value whole.
 std::string DisplayMessage(std::string_view message);
 
 // Parses a C-style integer literal: decimal, 0x hex, 0o / leading-0 octal, 0b binary, with an

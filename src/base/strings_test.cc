@@ -68,10 +68,14 @@ TEST(Abbreviate, LongWordsInMessages) {
   EXPECT_EQ(Abbreviate(std::string(100, 'x'), 4), "xxxx... (100 characters)");
   std::string msg = "unknown syscall '" + std::string(200000, 'x') + "'; did you mean 'read'?";
   EXPECT_EQ(DisplayMessage(msg),
-            "unknown syscall '" + std::string(39, 'x') + "... (200003 characters) did you mean 'read'?");
+            "unknown syscall '" + std::string(199, 'x') + "... (200003 characters) did you mean 'read'?");
+  // A long path is kept whole: only words past 400 characters are cut.
+  const std::string path = "\"/tmp/" + std::string(120, 'd') + "/x.sgp\"";
+  EXPECT_EQ(DisplayMessage("cannot find included file " + path), "cannot find included file " + path);
   EXPECT_EQ(DisplayMessage("a\nb  c"), "a\nb  c");
   // Control characters echoed from input are shown, not sent to the terminal.
   EXPECT_EQ(DisplayMessage(std::string("action 'SCMP\0\x1b[31m\x7f'\t.", 22)), "action 'SCMP\\x00\\x1b[31m\\x7f'\t.");
+  EXPECT_EQ(Printable("a\x1b[2Jb\n"), "a\\x1b[2Jb\n");
 }
 
 TEST(EditDistance, Basics) {

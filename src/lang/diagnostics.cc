@@ -57,7 +57,7 @@ std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,
       continue;
     }
     ++shown_count;
-    std::string where = d.loc.ToString();
+    std::string where = base::Printable(d.loc.ToString());
     std::string_view sev = SeverityName(d.severity);
     std::string_view sev_color = d.severity == Severity::kError     ? "1;31"
                                  : d.severity == Severity::kWarning ? "1;35"

@@ -18,7 +18,8 @@
 
 namespace sysgate::cli {
 
-void PrintError(const std::string& message) { std::cerr << "sysgate: " << message << "\n"; }
+// Every message says what the user gave it; a control character in that is shown, not sent.
+void PrintError(const std::string& message) { std::cerr << "sysgate: " << base::Printable(message) << "\n"; }
 
 std::optional<int> CheckCommandName(const CLI::App& app, std::string_view word) {
   if (word.starts_with("-")) return std::nullopt;
