@@ -94,7 +94,10 @@ struct CapturedFilter {
   std::optional<Arch> abi;    // the ABI of the call (nothing for one sysgate does not know)
   bool via_prctl = false;     // prctl(2) rather than seccomp(2)
   unsigned flags = 0;         // SECCOMP_FILTER_FLAG_* (prctl has none)
-  int error = 0;              // the errno the kernel refused it with; 0 when installed
+  int error = 0;              // the errno the kernel refused it with
+  pid_t unsynced = 0;         // TSYNC refused: the thread that could not take the filter (the
+                              // call's return value; nothing was installed)
+  bool installed() const { return error == 0 && unsynced == 0; }
 };
 
 struct CaptureOptions {

@@ -68,7 +68,8 @@ std::optional<CapturedFilter> FilterCall(pid_t tid, const __ptrace_syscall_info&
   c.tid = tid;
   c.abi = abi;
   uint64_t uargs = 0;
-  if (nr == SyscallNumber(*abi, "seccomp") && a[0] == SECCOMP_SET_MODE_FILTER) {
+  // seccomp(2)'s operation is an unsigned int: the kernel ignores the upper half (THREATS.md 5).
+  if (nr == SyscallNumber(*abi, "seccomp") && static_cast<uint32_t>(a[0]) == SECCOMP_SET_MODE_FILTER) {
     c.flags = static_cast<unsigned>(a[1]);
     uargs = a[2];
   } else if (nr == SyscallNumber(*abi, "prctl") && static_cast<uint32_t>(a[0]) == PR_SET_SECCOMP &&
@@ -158,8 +159,13 @@ class Tracer {
     auto it = pending_.find(tid);
     if (it == pending_.end()) return;
     CapturedFilter& c = result_.filters[it->second];
-    if (info.exit.is_error) c.error = static_cast<int>(-info.exit.rval);
-    else c.error = 0;
+    c.error = info.exit.is_error ? static_cast<int>(-info.exit.rval) : 0;
+    // A TSYNC that another thread's filter stack prevents returns that thread's id, not an
+    // error (without SECCOMP_FILTER_FLAG_TSYNC_ESRCH; with a listener the return is its fd).
+    if (!info.exit.is_error && info.exit.rval > 0 && (c.flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+        !(c.flags & (SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_NEW_LISTENER))) {
+      c.unsynced = static_cast<pid_t>(info.exit.rval);
+    }
     pending_.erase(it);
     if (options_.limit != 0 && result_.filters.size() >= options_.limit) {
       finishing_ = true;

@@ -6,7 +6,9 @@
 // TSYNC), bad (a program of 0 instructions: the kernel refuses it, nothing is installed), child
 // (a forked child installs the next filter and exits), probe (seccomp(2) with no program, as
 // libseccomp asks which flags the kernel knows: not a filter), pause (prints "ready PID TID..."
-// and waits until stdin ends). no_new_privs is set first. Exits 0, or 1 naming the failed step.
+// and waits until stdin ends), hi32 (seccomp(2) with the operation's upper 32 bits set, which the
+// kernel ignores), diverged (a thread installs one filter on itself, then a TSYNC of the next
+// is refused with that thread's id). no_new_privs is set first. Exits 0, or 1 naming the failed step.
 #include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -73,6 +76,25 @@ int main(int argc, char** argv) {
         usleep(1000);
       }
       r = Seccomp(SECCOMP_FILTER_FLAG_TSYNC, &prog);
+    } else if (step == "hi32") {  // the operation's upper half set: the kernel ignores it
+      r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER | (1UL << 32), 0, &prog);
+    } else if (step == "diverged") {
+      // A thread installs this filter on itself alone; then the next one, with TSYNC, cannot
+      // reach it: the call returns that thread's id and installs nothing.
+      static sock_fprog own;
+      own = prog;
+      static std::atomic<pid_t> done{0};
+      pthread_t t;
+      if (pthread_create(&t, nullptr, [](void*) -> void* {
+            if (Seccomp(0, &own) == 0) done = static_cast<pid_t>(syscall(SYS_gettid));
+            while (true) pause();
+          }, nullptr) != 0) {
+        return perror("thread"), 1;
+      }
+      while (done == 0) usleep(1000);
+      auto next = sysgate::testing::KnownFilter(++n);
+      sock_fprog tsync{static_cast<unsigned short>(next.size()), next.data()};
+      r = Seccomp(SECCOMP_FILTER_FLAG_TSYNC, &tsync) == done ? 0 : -1;
     } else if (step == "bad") {
       sock_fprog empty{0, insns.data()};
       r = Seccomp(0, &empty) == -1 && errno == EINVAL ? 0 : -1;

@@ -224,6 +224,24 @@ TEST(CaptureFilters, EveryWayOfInstallingToTheEnd) {
   EXPECT_NE(f[5].tid, f[0].tid);  // the forked child's
 }
 
+// What a command that wants to hide a filter from the capture or fake one tries: seccomp(2)'s
+// operation with its upper half set (the kernel reads 32 bits), and a TSYNC the kernel refuses
+// by returning a thread id rather than an error.
+TEST(CaptureFilters, OddCallsAreSeenAsTheKernelSeesThem) {
+  auto r = kernel::CaptureFilters(Command({"hi32", "diverged"}), {.limit = 0});
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_TRUE(WIFEXITED(r->wait_status) && WEXITSTATUS(r->wait_status) == 0) << r->wait_status;
+  ASSERT_EQ(r->filters.size(), 3U);
+  EXPECT_EQ(r->filters[0].program, Known(1));
+  EXPECT_TRUE(r->filters[0].installed());
+  EXPECT_EQ(r->filters[1].program, Known(2));  // the thread's own
+  EXPECT_TRUE(r->filters[1].installed());
+  EXPECT_EQ(r->filters[2].program, Known(3));
+  EXPECT_FALSE(r->filters[2].installed());
+  EXPECT_EQ(r->filters[2].unsynced, r->filters[1].tid);
+  EXPECT_EQ(r->filters[2].error, 0);
+}
+
 // A flag probe (no program) is no filter: the limit counts the filter after it.
 TEST(CaptureFilters, KillsTheCommandAtTheLimit) {
   auto r = kernel::CaptureFilters(Command({"probe", "seccomp", "prctl", "pause"}), {.limit = 1});

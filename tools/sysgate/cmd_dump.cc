@@ -146,7 +146,9 @@ std::string Describe(const kernel::CapturedFilter& f) {
   std::string call = f.via_prctl ? "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)"
                                  : fmt::format("seccomp(SECCOMP_SET_MODE_FILTER, {})",
                                                flags.empty() ? "0" : fmt::format("{}", fmt::join(flags, "|")));
-  std::string outcome = f.error == 0 ? "installed" : "refused: " + ErrnoText(f.error);
+  std::string outcome = f.installed() ? "installed"
+                        : f.unsynced != 0 ? fmt::format("refused: thread {} could not take it (TSYNC)", f.unsynced)
+                                          : "refused: " + ErrnoText(f.error);
   return fmt::format("{} by thread {} ({}), {} instructions: {}", call, f.tid,
                      f.abi ? Info(*f.abi).name : "unknown ABI", f.program.size(), outcome);
 }
@@ -169,8 +171,9 @@ int DumpCommand(const Options& o) {
     d.json["abi"] = f.abi ? std::string(Info(*f.abi).name) : "unknown";
     d.json["syscall"] = f.via_prctl ? "prctl" : "seccomp";
     d.json["flags"] = kernel::FilterFlagNames(f.flags);
-    d.json["installed"] = f.error == 0;
+    d.json["installed"] = f.installed();
     if (f.error != 0) d.json["errno"] = ErrnoText(f.error);
+    if (f.unsynced != 0) d.json["unsynced_tid"] = f.unsynced;
     d.json["instructions"] = f.program.size();
     d.json["program"] = ProgramJson(f.program);
     filters.push_back(std::move(d));
