@@ -15,7 +15,9 @@ make_scratch() {
 }
 
 # sys 'NR, ARGS...': python3 code that makes a raw syscall and prints its errno (0 on success).
-sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.syscall($1); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
+# (Each argument is passed as a C long: ctypes would pass a Python int as an int and cut its
+# upper half, so a test of high bits would test nothing.)
+sys() { echo "import ctypes; l = ctypes.CDLL(None, use_errno=True); l.syscall.restype = ctypes.c_long; r = l.syscall(*map(ctypes.c_long, ($1,))); print('errno', ctypes.get_errno() if r == -1 else 0)"; }
 
 # Python code for exec attempts: memfd + execveat of /bin/true, and execve with a NULL envp.
 # Each prints its errno if the exec fails (the exec'd /bin/true prints nothing).
