@@ -148,7 +148,7 @@ class Assembler {
       return 0U;
     }
     if (auto c = FindConstant(s)) return static_cast<uint32_t>(*c);
-    return Err(line, fmt::format("'{}' is not a number, ARCH_* constant or syscall name", s));
+    return Err(line, fmt::format("'{}' is not a number, ARCH_* constant or syscall name", base::Abbreviate(s)));
   }
 
   Result<uint32_t> RetValue(const std::string& s, int line) {
@@ -168,12 +168,12 @@ class Assembler {
       if (!v) {
         if (auto e = ErrnoFromName(d)) v = static_cast<uint64_t>(*e);
       }
-      if (!v || *v > 0xffff) return Err(line, fmt::format("bad data '{}' (0..65535)", d));
+      if (!v || *v > 0xffff) return Err(line, fmt::format("bad data '{}' (0..65535)", base::Abbreviate(d)));
       uint32_t base = kind == "ERRNO" ? bpf::ret::kErrno : kind == "TRAP" ? bpf::ret::kTrap : bpf::ret::kTrace;
       return base | static_cast<uint32_t>(*v);
     }
     if (auto v = base::ParseInteger(s); v && *v <= 0xffffffffULL) return static_cast<uint32_t>(*v);
-    return Err(line, fmt::format("unknown return value '{}'", s));
+    return Err(line, fmt::format("unknown return value '{}'", base::Abbreviate(s)));
   }
 
   Result<void> Statement(const std::string& s, int line) {
@@ -390,7 +390,7 @@ class Assembler {
   Result<size_t> Target(const std::string& label, int line) {
     if (auto it = labels_.find(label); it != labels_.end()) return it->second;
     if (auto n = base::ParseInteger(label); n && *n < out_.size()) return static_cast<size_t>(*n);
-    return Err(line, fmt::format("unknown label '{}'", label));
+    return Err(line, fmt::format("unknown label '{}'", base::Abbreviate(label)));
   }
 
   Result<bpf::Program> Finish() {
@@ -401,9 +401,9 @@ class Assembler {
         if (label.empty()) return 0U;
         auto t = Target(label, p.line);
         if (!t) return t.error();
-        if (*t <= pc) return Err(p.line, fmt::format("jump to '{}' goes backwards; BPF jumps only forward", label));
+        if (*t <= pc) return Err(p.line, fmt::format("jump to '{}' goes backwards; BPF jumps only forward", base::Abbreviate(label)));
         size_t off = *t - pc - 1;
-        if (off > limit) return Err(p.line, fmt::format("jump to '{}' is {} instructions away; a conditional jump reaches 255 (use goto)", label, off));
+        if (off > limit) return Err(p.line, fmt::format("jump to '{}' is {} instructions away; a conditional jump reaches 255 (use goto)", base::Abbreviate(label), off));
         return static_cast<uint32_t>(off);
       };
       if (Class(p.insn.code) == kJmp && Op(p.insn.code) == kJa) {
@@ -439,11 +439,11 @@ class Assembler {
       if (auto dot = name.find('.'); dot != std::string::npos) {
         a = ArchFromName(name.substr(0, dot));
         n = name.substr(dot + 1);
-        if (!a) return Err(out_[pc].line, fmt::format("unknown arch in '{}'", name));
+        if (!a) return Err(out_[pc].line, fmt::format("unknown arch in '{}'", base::Abbreviate(name)));
       }
-      if (!a) return Err(out_[pc].line, fmt::format("cannot tell which arch '{}' is for: write arch.{}", n, n));
+      if (!a) return Err(out_[pc].line, fmt::format("cannot tell which arch '{}' is for: write arch.{}", base::Abbreviate(n), base::Abbreviate(n)));
       auto nr = SyscallNumber(*a, n);
-      if (!nr) return Err(out_[pc].line, fmt::format("no syscall '{}' on {}", n, Info(*a).name));
+      if (!nr) return Err(out_[pc].line, fmt::format("no syscall '{}' on {}", base::Abbreviate(n), Info(*a).name));
       prog[pc].k = static_cast<uint32_t>(*nr);
     }
     return prog;
