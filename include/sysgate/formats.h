@@ -71,6 +71,7 @@ struct Imported {
   std::vector<Diagnostic> diagnostics;
   RuntimeSettings runtime;
   std::map<std::string, std::string> sources;  // files read, for rendering diagnostics
+  Format format = Format::kSysgate;     // the format that was read
 
   bool ok() const { return policy.has_value(); }
 };

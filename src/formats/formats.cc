@@ -183,7 +183,9 @@ Diagnostic UnknownSyscallDiagnostic(const ImportOptions& o, const SourceLoc& loc
           static_cast<int>(std::max<size_t>(1, name.size()))};
 }
 
-Imported Import(std::string_view text, Format format, const ImportOptions& o) {
+namespace {
+
+Imported ImportAs(std::string_view text, Format format, const ImportOptions& o) {
   if (!o.section.empty() && format != Format::kFirecracker && format != Format::kSpo) {
     Imported out;
     out.diagnostics.push_back({Severity::kError, SourceLoc{o.filename, 0, 0},
@@ -209,6 +211,14 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
     case Format::kSpo: return ImportSpo(text, o);
   }
   return {};
+}
+
+}  // namespace
+
+Imported Import(std::string_view text, Format format, const ImportOptions& o) {
+  Imported out = ImportAs(text, format, o);
+  out.format = format;
+  return out;
 }
 
 Imported ImportFile(const std::string& path, std::optional<Format> format, ImportOptions o) {

@@ -35,4 +35,15 @@ bool RuleAppliesTo(const Rule& rule, Arch arch) {
   return rule.arches.empty() || std::ranges::find(rule.arches, arch) != rule.arches.end();
 }
 
+const SyscallSpec* SpecNaming(const Rule& rule, std::string_view name) {
+  const SyscallSpec* group = nullptr;
+  for (const SyscallSpec& s : rule.syscalls) {
+    if (s.kind == SyscallSpec::Kind::kName && s.name == name) return &s;
+    if (s.kind != SyscallSpec::Kind::kGroup || group) continue;
+    const SyscallGroup* g = FindGroup(s.name);
+    if (g && std::ranges::binary_search(g->members, name)) group = &s;
+  }
+  return group;
+}
+
 }  // namespace sysgate::policy

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "sysgate/policy.h"
@@ -14,5 +15,9 @@ std::vector<int32_t> SyscallNumbers(const std::vector<SyscallSpec>& specs, Arch 
 
 // True if the rule applies on `arch` (its arch guard is empty or names it).
 bool RuleAppliesTo(const Rule& rule, Arch arch);
+
+// The spec of `rule` that names the syscall `name`: one that names it directly if there is one,
+// else a group that holds it; nullptr when the rule does not name it by name (numbers aside).
+const SyscallSpec* SpecNaming(const Rule& rule, std::string_view name);
 
 }  // namespace sysgate::policy

@@ -52,7 +52,7 @@ except OSError as e:
 expect "--allow typo"           2 "--allow: unknown syscall 'fchwn'; did you mean 'fchown'?" -- "$sg" run --allow fchwn -- true
 expect "--deny group typo"      2 "--deny: unknown syscall group '@netwrk-io'; did you mean '@network-io'?" -- "$sg" run --deny @netwrk-io -- true
 expect "both"                   2 "fchown is given to both --allow and --deny" -- "$sg" run --allow fchown --deny fchown -- true
-expect "not on the target"      125 "open" -- "$sg" run --arch aarch64 --allow open -- true
+expect "not on the target"      125 "--allow open: error: open does not exist on aarch64" -- "$sg" run --arch aarch64 --allow open -- true
 
 # An --allow @GROUP that takes calls from the policy's denying or conditional rules says so.
 expect "allow group: overrides said" 0 "sysgate: --allow @system-service overrides the policy's rules for clone, clone3, io_uring_enter, io_uring_register, io_uring_setup, ioctl, personality, process_vm_readv, process_vm_writev, socket, socketcall: allowed outright" -- "$sg" run --allow @system-service -- true
@@ -61,6 +61,7 @@ expect_without "allow group: --deny ones not" 0 "io_uring_setup" -- "$sg" run --
 expect_without "allow group: nothing overridden" 0 "overrides" -- "$sg" run --allow @chown -- true
 expect_without "allow group: -q" 0 "overrides" -- "$sg" run -q --allow @system-service -- true
 expect "allow group: strict"   0 "--allow @chown overrides the policy's rules for chown," -- "$sg" run --profile strict --allow @chown -- true
+expect_without "allow group: a --deny group's not" 0 "chown" -- "$sg" run --profile strict --allow @chown --deny @privileged -- true
 
 # ---- reports: the group, a hint, repeats counted ----
 fchown50='import os; fd = os.open("/", os.O_RDONLY)
@@ -78,6 +79,10 @@ expect "no report when allowed" 1 "" -- grep -q blocked "$tmp/file.err"
 { echo 'errno(EACCES) fchown'; cat "$tmp/mine.sgp"; } > "$tmp/hint.sgp"
 "$sg" run -p "$tmp/hint.sgp" -- "$py" -c "$fchown" > /dev/null 2> "$tmp/hint.err"
 expect "file hint"              0 "allow it with --allow fchown, or \"allow fchown\" in $tmp/hint.sgp before line 1" -- cat "$tmp/hint.err"
+# A file in another format gets no "allow" line to add: that is sysgate's language.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["fchown"], "action": "SCMP_ACT_ERRNO"}]}' > "$tmp/hint.json"
+expect_without "no native hint for JSON" 0 '"allow fchown" in' -- "$sg" run -p "$tmp/hint.json" -- "$py" -c "$fchown"
+expect "JSON: the --allow hint" 0 "allow it with --allow fchown" -- "$sg" run -p "$tmp/hint.json" -- "$py" -c "$fchown"
 "$sg" run --json --profile strict -- "$py" -c "$fchown50" > /dev/null 2> "$tmp/strict.json"
 expect "json: once, with the group and hint" 0 "ok" -- "$py" -c '
 import json, sys
@@ -131,8 +136,11 @@ expect "flood: the program ran" 0 "done" -- cat "$tmp/many.out"
 expect_line "flood: one report" 0 "1" -- grep -c '^sysgate: blocked syscall_' "$tmp/many.err"
 expect "flood: counted"         0 "1500  (numbers without a name)" -- cat "$tmp/many.err"
 expect_without "flood: nothing dropped" 0 "dropped" -- cat "$tmp/many.err"
+t0=$(date +%s%N)
 "$sg" run --audit --json -- "$py" -c "$many" > /dev/null 2> "$tmp/many.json"
-expect "flood: audit lines limited" 0 "yes" -- bash -c "n=\$(grep -c '\"event\":\"audit\"' '$tmp/many.json'); echo \$n; (( n >= 200 && n < 600 )) && echo yes"
+# A burst of 200, then 50 a second: the bound follows how long the run took (slow under ASan).
+limit=$((200 + 50 * (($(date +%s%N) - t0) / 1000000000 + 1)))
+expect "flood: audit lines limited" 0 "yes" -- bash -c "n=\$(grep -c '\"event\":\"audit\"' '$tmp/many.json'); echo \$n; (( n >= 200 && n <= $limit && n < 1500 )) && echo yes"
 expect "flood: audit json summary" 0 "ok" -- "$py" -c '
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]

@@ -60,10 +60,15 @@ void Say(const Options& o, const std::string& msg) {
   if (!o.quiet) std::cerr << "sysgate: " << msg << "\n";
 }
 
+// What a policy file brings besides its policy.
+struct FromFile {
+  formats::RuntimeSettings runtime;  // an OCI profile's flags
+  std::string rules_file;            // a file of sysgate's language, whose rules the hints name
+};
+
 // The policy to run under as a policy (not a baked filter): a built-in profile parsed, or a
 // policy file read, with --arch and --allow/--deny applied. Errors are printed.
-std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
-                                 formats::RuntimeSettings* runtime) {
+std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile, FromFile* from) {
   std::optional<Policy> policy;
   if (!profile.empty()) {
     ParsedPolicy parsed = ParseBuiltinProfile(profile);
@@ -76,7 +81,8 @@ std::optional<Policy> LoadPolicy(const Options& o, const std::string& profile,
     formats::Imported in = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, o.arches);
     if (!in.ok()) return std::nullopt;
     policy = std::move(*in.policy);
-    *runtime = std::move(in.runtime);
+    from->runtime = std::move(in.runtime);
+    if (in.format == formats::Format::kSysgate) from->rules_file = o.policy;
   }
   if (!OverrideArches(*policy, o.arches)) return std::nullopt;
   for (const std::string& line : AllowOverrides(*policy, o.changes)) Say(o, line);
@@ -117,7 +123,7 @@ void SayIfLost(std::FILE* f, const std::string& path, std::string_view what) {
 // other arches) read, checked and compiled by the library. Errors are printed; nullopt means
 // the program must not run.
 std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profile,
-                                      run::Supervision mode, formats::RuntimeSettings& runtime) {
+                                      run::Supervision mode, FromFile& from) {
   auto refuse = [&](const Error& e) -> std::optional<run::Filter> {
     PrintError(fmt::format("{}; not running {}", e.ToString(), o.command[0]));
     return std::nullopt;
@@ -130,7 +136,7 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
     if (!f) return refuse(f.error());
     return std::move(*f);
   }
-  std::optional<Policy> policy = LoadPolicy(o, profile, &runtime);
+  std::optional<Policy> policy = LoadPolicy(o, profile, &from);
   if (!policy) return std::nullopt;
   auto f = run::Filter::ForPolicy(*policy, options);
   if (!f) return refuse(f.error());
@@ -168,8 +174,8 @@ int Run(const Options& o) {
       std::cout << *BuiltinProfileText(profile);  // with its comments
       return kExitOk;
     }
-    formats::RuntimeSettings runtime;
-    std::optional<Policy> policy = LoadPolicy(o, profile, &runtime);
+    FromFile from;
+    std::optional<Policy> policy = LoadPolicy(o, profile, &from);
     if (!policy) return run::kExitSetupFailed;
     std::cout << PrintPolicy(*policy);
     return kExitOk;
@@ -187,8 +193,8 @@ int Run(const Options& o) {
   const run::Supervision mode = audit ? run::Supervision::kAudit
                                 : o.no_report ? run::Supervision::kNone
                                               : run::Supervision::kReport;
-  formats::RuntimeSettings runtime;  // an OCI profile's flags
-  std::optional<run::Filter> filter = MakeFilter(o, profile, mode, runtime);
+  FromFile from;
+  std::optional<run::Filter> filter = MakeFilter(o, profile, mode, from);
   if (!filter) return run::kExitSetupFailed;
 
   run::Options ro;
@@ -198,7 +204,8 @@ int Run(const Options& o) {
   ro.env = o.env;
   ro.new_session = !o.no_new_session;
   ro.drop_caps = o.drop_caps;
-  auto has_flag = [&](std::string_view f) { return std::ranges::find(runtime.flags, f) != runtime.flags.end(); };
+  const std::vector<std::string>& flags = from.runtime.flags;
+  auto has_flag = [&](std::string_view f) { return std::ranges::find(flags, f) != flags.end(); };
   ro.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
   ro.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
   ro.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
@@ -213,7 +220,7 @@ int Run(const Options& o) {
     reports = OpenSupervisorFile(o.report_file, O_APPEND, "report file", ro);
     if (!reports) return run::kExitSetupFailed;
   }
-  const ReportStyle style{.quiet = o.quiet, .json = o.json, .verbose = o.verbose, .policy_file = o.policy};
+  const ReportStyle style{.quiet = o.quiet, .json = o.json, .verbose = o.verbose, .policy_file = from.rules_file};
   std::optional<Auditor> auditor;
   std::optional<BlockedReporter> blocked;
   if (audit) auditor.emplace(style, reports, audit_log);

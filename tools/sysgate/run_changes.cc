@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "policy/groups.h"
+#include "policy/syscall_set.h"
 
 namespace sysgate::cli {
 namespace {
@@ -41,29 +42,24 @@ void AddRules(std::vector<Rule>& out, std::string_view option, const std::vector
   }
 }
 
-// Whether the rule names `syscall`, by its name or through a group.
-bool Names(const Rule& rule, std::string_view syscall) {
-  return std::ranges::any_of(rule.syscalls, [&](const SyscallSpec& s) {
-    if (s.kind == SyscallSpec::Kind::kName) return s.name == syscall;
-    if (s.kind != SyscallSpec::Kind::kGroup) return false;
-    const policy::SyscallGroup* g = policy::FindGroup(s.name);
-    return g && std::ranges::find(g->members, syscall) != g->members.end();
-  });
-}
-
 }  // namespace
 
 std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& changes) {
   std::vector<std::string> lines;
+  std::vector<Rule> denied;  // what --deny puts in front of the --allow rules
+  AddRules(denied, "--deny", changes.deny, Action::Errno(EPERM));
+  auto names = [](std::string_view member) {
+    return [member](const Rule& r) { return policy::SpecNaming(r, member) != nullptr; };
+  };
   for (const std::string& group : changes.allow) {
     const policy::SyscallGroup* g = group.starts_with("@") ? policy::FindGroup(group) : nullptr;
     if (!g) continue;
     std::vector<std::string> overridden;
     for (std::string_view member : g->members) {
-      auto given = [&](const std::vector<std::string>& names) { return std::ranges::find(names, member) != names.end(); };
-      if (given(changes.allow) || given(changes.deny)) continue;  // said, or still denied
+      if (std::ranges::find(changes.allow, member) != changes.allow.end()) continue;  // said by name
+      if (std::ranges::any_of(denied, names(member))) continue;  // still denied
       auto restricts = [&](const Rule& r) {
-        return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) && Names(r, member);
+        return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) && names(member)(r);
       };
       if (std::ranges::any_of(policy.rules, restricts)) overridden.emplace_back(member);
     }

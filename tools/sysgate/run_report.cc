@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/groups.h"
+#include "policy/syscall_set.h"
 
 namespace sysgate::cli {
 namespace {
@@ -75,15 +76,8 @@ std::string_view RiskOf(std::string_view syscall) {
 // call through a group rather than by its name.
 std::string GroupOf(const Policy& policy, const Verdict& v, std::string_view syscall) {
   if (v.reason != Verdict::Reason::kRule) return "";
-  const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
-  auto by_name = [&](const SyscallSpec& s) { return s.kind == SyscallSpec::Kind::kName && s.name == syscall; };
-  if (std::ranges::any_of(r.syscalls, by_name)) return "";
-  for (const SyscallSpec& s : r.syscalls) {
-    if (s.kind != SyscallSpec::Kind::kGroup) continue;
-    const policy::SyscallGroup* g = policy::FindGroup(s.name);
-    if (g && std::ranges::find(g->members, syscall) != g->members.end()) return s.name;
-  }
-  return "";
+  const SyscallSpec* s = policy::SpecNaming(policy.rules[static_cast<size_t>(v.rule)], syscall);
+  return s && s->kind == SyscallSpec::Kind::kGroup ? s->name : "";
 }
 
 // How to allow a blocked call: an --allow, and where in the policy file a rule would.

@@ -23,7 +23,8 @@ struct ReportStyle {
   bool quiet = false;
   bool json = false;     // JSON objects instead of text
   bool verbose = false;  // also the expected fallbacks (clone3 -> ENOSYS, which libc answers)
-  // For the hint: the policy file, whose rules can allow a call; empty for a built-in profile.
+  // For the hint: the policy file, whose rules can allow a call; empty for a built-in profile
+  // and for files in other formats (an "allow" line means nothing in Docker's JSON).
   std::string policy_file;
 };
 
