@@ -104,6 +104,9 @@ uint32_t RetOf(const Action& a, const SeccompData& d);
 // The action a return value means to the kernel. Unknown actions mean kill-process, as the
 // kernel treats them; errno values above 4095 are capped to 4095 like the kernel does.
 Action ActionOfRet(uint32_t ret);
+// The same for a return value made on `abi`, its errno numbered as policies write them
+// (generic: mips's ENOSYS, 89, is errno(ENOSYS), 38); the inverse of RetOf(action, abi).
+Action ActionOfRet(uint32_t ret, Arch abi);
 // "ALLOW", "ERRNO(1)", "KILL_PROCESS", "TRAP(3)", ... as disassemblers print them.
 std::string RetName(uint32_t ret);
 

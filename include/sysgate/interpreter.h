@@ -45,6 +45,11 @@ class Interpreter {
  public:
   explicit Interpreter(const Policy& policy);
   Verdict Evaluate(const SeccompData& data) const;
+  // What the policy can answer the call `nr` of the ABI `audit_arch`, whatever its arguments
+  // (for a record that has none, like the kernel's audit log): the verdict of each rule that
+  // covers it, in order, up to the first without a condition; then, if every one has a
+  // condition, what is left (the default, the unknown-syscall or the foreign-ABI action).
+  std::vector<Verdict> Candidates(uint32_t audit_arch, int32_t nr) const;
 
  private:
   // The policy as one target ABI reads it (argument registers and constants of that ABI).

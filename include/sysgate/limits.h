@@ -39,6 +39,11 @@ inline constexpr size_t kMaxYamlNodes = 200'000;
 // stray `,` at the top level as an endless run of empty documents; this ends it.
 inline constexpr size_t kMaxYamlDocuments = 1'000;
 
+// Bytes in one line of a log `sysgate explain` reads; a longer line is skipped with a warning
+// (the kernel's audit records are at most 8,970 bytes). Logs themselves have no size limit:
+// they are read a line at a time.
+inline constexpr size_t kMaxLogLineBytes = size_t{64} << 10;  // 64 KiB
+
 // Names longer than this get no "did you mean" suggestion (no real name comes close).
 inline constexpr size_t kMaxSuggestedNameLength = 64;
 

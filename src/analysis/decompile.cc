@@ -45,14 +45,8 @@ Action KernelAction(uint32_t ret) {
 
 // The action of a return value on `abi`, errno numbers as policies write them (generic).
 Action ActionOn(uint32_t ret, Arch abi) {
-  Action a = KernelAction(ret);
-  if (a.kind() != ActionKind::kErrno) return a;
-  // Several generic numbers can give the ABI's one (parisc's ENOSYS is 251, and so is the
-  // generic 251): the one with a name.
-  for (uint32_t g = 1; g <= 4095; ++g) {
-    if (ErrnoOn(abi, g) == a.data() && ErrnoName(static_cast<int>(g))) return Action::Errno(g);
-  }
-  return a;
+  Action a = bpf::ActionOfRet(ret, abi);
+  return a.kind() == ActionKind::kNotify ? Action::Notify() : a;
 }
 
 std::vector<int> Insns(const std::vector<const Leaf*>& leaves) {

@@ -42,6 +42,17 @@ Action ActionOfRet(uint32_t r) {
   }
 }
 
+Action ActionOfRet(uint32_t r, Arch abi) {
+  Action a = ActionOfRet(r);
+  if (a.kind() != ActionKind::kErrno) return a;
+  // Several generic numbers can give the ABI's one (parisc's ENOSYS is 251, and so is the
+  // generic 251): the one with a name.
+  for (uint32_t g = 1; g <= 4095; ++g) {
+    if (ErrnoOn(abi, g) == a.data() && ErrnoName(static_cast<int>(g))) return Action::Errno(g);
+  }
+  return a;
+}
+
 std::string RetName(uint32_t r) {
   uint32_t data = r & ret::kData;
   switch (r & ret::kActionFull) {

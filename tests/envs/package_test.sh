@@ -35,6 +35,10 @@ for p in "$src"/profiles/*.sgp; do
 done
 check "the docs" in_root test -f /usr/share/doc/sysgate/run.md
 check "lintian's overrides" in_root test -f /usr/share/lintian/overrides/sysgate
+# Completion where bash-completion and Debian's zsh look for it, and what bash makes of it.
+check "bash completion" in_root grep -q 'complete -F _sysgate sysgate' /usr/share/bash-completion/completions/sysgate
+check "zsh completion" in_root grep -q '#compdef sysgate' /usr/share/zsh/vendor-completions/_sysgate
+check "bash loads the completion" in_root bash -c '. /usr/share/bash-completion/completions/sysgate && complete -p sysgate'
 # A program built on the installed libsysgate, as tests/install/ builds it.
 check "a toolchain (g++ cmake pkg-config)" in_root sh -c 'DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends g++ cmake make pkg-config >/dev/null'

@@ -8,6 +8,7 @@
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/decompile.h"
+#include "sysgate/explain.h"
 #include "sysgate/formats.h"
 
 namespace sysgate::fuzz {
@@ -170,6 +171,38 @@ Failure Asm(std::string_view input) {
   return CheckProgram(*p);
 }
 
+// Log lines: each seccomp record decoded and matched against the built-in default profile;
+// an error is located within its line; what is decoded says what the record says.
+Failure Explain(std::string_view input) {
+  static const Policy policy = *ParseBuiltinProfile("default").policy;
+  static const Interpreter interp(policy);
+  int number = 0;
+  for (size_t start = 0; start <= input.size();) {
+    size_t end = std::min(input.find('\n', start), input.size());
+    std::string_view line = input.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    auto r = analysis::ParseSeccompRecord(line, {"fuzz.log", number, 0});
+    if (!r) {
+      const Error& e = r.error();
+      if (e.message.empty() || e.loc.line != number) return "an explain error without a message or its line";
+      if (e.loc.column < 1 || static_cast<size_t>(e.loc.column) > line.size()) {
+        return fmt::format("an explain error at column {} of a line of {} bytes", e.loc.column, line.size());
+      }
+      if (e.ToString().size() > 1000) return "an explain error of " + std::to_string(e.ToString().size()) + " bytes";
+      continue;
+    }
+    if (!*r) continue;
+    analysis::Explained e = analysis::Explain(**r, &interp);
+    if (e.syscall.empty()) return "a record explained without a syscall";
+    if (e.candidates.empty()) return "no verdict of the policy for a record";
+    for (size_t m : e.matching) {
+      if (m >= e.candidates.size()) return "a match past the candidates";
+    }
+  }
+  return std::nullopt;
+}
+
 constexpr std::array kTargets = {
     Target{"native", Native},
     Target{"oci", Import<formats::Format::kOci>},
@@ -182,6 +215,7 @@ constexpr std::array kTargets = {
     Target{"asm", Asm},
     Target{"compile", CompileAndVerify},
     Target{"convert", ConvertRoundTrips},
+    Target{"explain", Explain},
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ shift 2
 src=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(native oci systemd minijail kafel firecracker spo bpf asm compile convert)
+  targets=(native oci systemd minijail kafel firecracker spo bpf asm compile convert explain)
 fi
 # Stack traces with names (clang's own symbolizer, if the clang-16 one is not on PATH).
 for s in llvm-symbolizer-16 llvm-symbolizer; do

@@ -1,13 +1,20 @@
 #include "support/env.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -83,10 +90,61 @@ std::optional<std::string> RawSocket() {
   }, " (needs CAP_NET_RAW)");
 }
 
+// A child installs a filter that fails getppid with EPERM under SECCOMP_FILTER_FLAG_LOG and
+// calls it; the kernel's record of that call must then be in /dev/kmsg. Tried three times a
+// second apart: the kernel rate-limits these lines (printk_ratelimit) when tests run together.
+std::optional<std::string> SeccompLog() {
+  int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (kmsg < 0) {
+    return fmt::format("/dev/kmsg cannot be read here: {} (needs CAP_SYSLOG where "
+                       "kernel.dmesg_restrict is 1)", std::strerror(errno));
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) sleep(1);
+    lseek(kmsg, 0, SEEK_END);  // only what comes next
+    pid_t child = fork();
+    if (child < 0) break;
+    if (child == 0) {
+      sock_filter insns[] = {
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      };
+      sock_fprog prog{4, insns};
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+          syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &prog) != 0) {
+        _exit(1);
+      }
+      syscall(SYS_getppid);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;
+    const std::string want = fmt::format("pid={} ", child);
+    char record[8192];
+    for (int reads = 0; reads < 10000; ++reads) {
+      ssize_t n = read(kmsg, record, sizeof record - 1);
+      if (n < 0 && errno == EPIPE) continue;  // records overwritten meanwhile
+      if (n <= 0) break;
+      std::string_view r(record, static_cast<size_t>(n));
+      if (r.find("type=1326") != std::string_view::npos && r.find(want) != std::string_view::npos) {
+        close(kmsg);
+        return std::nullopt;
+      }
+    }
+  }
+  close(kmsg);
+  return "the kernel did not write a filter's logged verdict to /dev/kmsg (auditd takes "
+         "the records, or seccomp's logging is off in kernel.seccomp.actions_logged)";
+}
+
 const std::map<std::string, Probe, std::less<>>& Probes() {
   static const std::map<std::string, Probe, std::less<>> probes = {
       {"root", Root},     {"nobody", Nobody},   {"userns", UserNamespace}, {"mountns", MountNamespace},
       {"propagation", RecursiveSlave}, {"ia32", Ia32}, {"raw-socket", RawSocket},
+      {"seccomp-log", SeccompLog},
   };
   return probes;
 }

@@ -13,6 +13,9 @@
 //               crun and unshare(1) do (fails in a chroot, whose / is not a mount point)
 //   ia32        int 0x80 runs i386 syscalls (IA32 emulation compiled in and enabled)
 //   raw-socket  socket(AF_INET, SOCK_RAW) works (CAP_NET_RAW)
+//   seccomp-log a filter's logged verdict reaches the kernel log as a type=1326 record that
+//               this user can read from /dev/kmsg (not where auditd takes the records, nor
+//               where dmesg_restrict keeps an unprivileged reader out)
 //   program:X   X is an executable on PATH
 //   reaches:CALL the syscall CALL (NAME[,ARG...], as the test makes it) reaches a seccomp
 //               filter installed after the environment's own, as the one of sysgate's

@@ -27,6 +27,7 @@ void RegisterAgent(CLI::App& app, int* exit_code);
 void RegisterDump(CLI::App& app, int* exit_code);
 void RegisterLint(CLI::App& app, int* exit_code);
 void RegisterDecompile(CLI::App& app, int* exit_code);
+void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterCompletion(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

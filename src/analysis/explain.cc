@@ -1,0 +1,229 @@
+// The kernel's seccomp audit records, read field by field. The kernel writes them in
+// kernel/auditsc.c (audit_seccomp): "auid= uid= gid= ses= [subj=] pid= comm= exe= sig= arch=
+// syscall= compat= ip= code=", with untrusted strings (comm, exe) quoted, or hex-encoded when
+// they hold a space, a quote or a byte outside printable ASCII.
+#include "sysgate/explain.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "sysgate/bpf.h"
+
+namespace sysgate::analysis {
+namespace {
+
+struct Field {
+  std::string_view key, value;
+  size_t column;  // 1-based, of the key
+};
+
+// The words of a line: key=value fields (a value in double quotes may hold spaces) and the
+// other words, as fields without a key.
+std::vector<Field> Words(std::string_view line) {
+  std::vector<Field> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    if (line[i] == ' ' || line[i] == '\t') {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '=') ++i;
+    if (i < line.size() && line[i] == '=') {
+      std::string_view key = line.substr(start, i - start);
+      size_t v = ++i;
+      if (i < line.size() && line[i] == '"') {
+        size_t close = line.find('"', i + 1);
+        i = close == std::string_view::npos ? line.size() : close + 1;
+      } else {
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+      }
+      out.push_back({key, line.substr(v, i - v), start + 1});
+    } else {
+      out.push_back({{}, line.substr(start, i - start), start + 1});
+    }
+  }
+  return out;
+}
+
+// Where the record's fields start: after `type=1326`, `type=SECCOMP`, or journald's
+// `audit[PID]: SECCOMP`. Nothing when the line holds no seccomp record.
+std::optional<size_t> RecordStart(const std::vector<Field>& words) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    const Field& w = words[i];
+    if (w.key == "type" && (w.value == "1326" || w.value == "SECCOMP")) return i + 1;
+    if (w.key.empty() && w.value == "SECCOMP" && i > 0 && words[i - 1].key.empty() &&
+        words[i - 1].value.starts_with("audit[") && words[i - 1].value.ends_with("]:")) {
+      return i + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<T> Number(std::string_view s, int base) {
+  T v{};
+  if (s.empty()) return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<uint64_t> Hex0x(std::string_view s) {
+  if (!s.starts_with("0x")) return std::nullopt;
+  return Number<uint64_t>(s.substr(2), 16);
+}
+
+bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// comm="nginx", or comm=6E 67 69 6E 78 written without spaces when the name needs encoding.
+std::string Untrusted(std::string_view v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return std::string(v.substr(1, v.size() - 2));
+  if (v.empty() || v.size() % 2 != 0 || !std::ranges::all_of(v, IsHex)) return std::string(v);
+  std::string out;
+  for (size_t i = 0; i < v.size(); i += 2) {
+    out.push_back(static_cast<char>(*Number<unsigned>(v.substr(i, 2), 16)));
+  }
+  return out;
+}
+
+// audit(1733414400.123:45): -> seconds, millis, serial. False when it is not that shape
+// (ausearch -i writes a date there).
+bool ParseStamp(std::string_view w, SeccompRecord& r) {
+  size_t open = w.find("audit(");
+  if (open == std::string_view::npos) return false;
+  w.remove_prefix(open + 6);
+  size_t close = w.find(')');
+  if (close == std::string_view::npos) return false;
+  w = w.substr(0, close);
+  size_t dot = w.find('.'), colon = w.find(':');
+  if (dot == std::string_view::npos || colon == std::string_view::npos || colon < dot) return false;
+  auto s = Number<int64_t>(w.substr(0, dot), 10);
+  auto ms = Number<int>(w.substr(dot + 1, colon - dot - 1), 10);
+  auto serial = Number<uint64_t>(w.substr(colon + 1), 10);
+  if (!s || !ms || !serial || *ms < 0 || *ms > 999) return false;
+  r.seconds = s;
+  r.millis = *ms;
+  r.serial = serial;
+  return true;
+}
+
+}  // namespace
+
+Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, const SourceLoc& at) {
+  std::vector<Field> words = Words(line);
+  std::optional<size_t> start = RecordStart(words);
+  if (!start) return std::optional<SeccompRecord>();
+  SeccompRecord r;
+  auto fail = [&](size_t column, std::string what) {
+    SourceLoc loc = at;
+    loc.column = static_cast<int>(std::min<size_t>(column, std::numeric_limits<int>::max()));
+    return MakeError(ErrorCode::kInvalidArgument, std::move(what), loc);
+  };
+  auto not_number = [&](const Field& f, std::string_view kind) {
+    std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
+    // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
+    auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
+    if (!std::ranges::all_of(f.value, numeric)) {
+      what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
+    }
+    return fail(f.column, what);
+  };
+  bool arch = false, syscall = false, code = false;
+  for (size_t i = *start; i < words.size(); ++i) {
+    const Field& f = words[i];
+    if (f.key.empty() || f.key == "msg") {
+      if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r);
+      continue;
+    }
+    auto decimal = [&](auto& slot, std::string_view kind) -> std::optional<Error> {
+      using T = typename std::remove_reference_t<decltype(slot)>::value_type;
+      auto v = Number<T>(f.value, 10);
+      if (!v) return not_number(f, kind);
+      slot = *v;
+      return std::nullopt;
+    };
+    std::optional<Error> e;
+    if (f.key == "arch") {
+      auto v = Number<uint32_t>(f.value, 16);
+      if (!v) return not_number(f, "a hexadecimal AUDIT_ARCH value");
+      r.arch = *v;
+      arch = true;
+    } else if (f.key == "syscall") {
+      auto v = Number<int32_t>(f.value, 10);
+      if (!v) return not_number(f, "a syscall number");
+      r.syscall = *v;
+      syscall = true;
+    } else if (f.key == "code") {
+      auto v = Hex0x(f.value);
+      if (!v || *v > std::numeric_limits<uint32_t>::max()) return not_number(f, "a 32-bit hexadecimal return value (0x...)");
+      r.code = static_cast<uint32_t>(*v);
+      code = true;
+    } else if (f.key == "ip") {
+      if (auto v = Hex0x(f.value)) r.ip = *v;
+    } else if (f.key == "auid") {
+      e = decimal(r.auid, "a user id");
+    } else if (f.key == "uid") {
+      e = decimal(r.uid, "a user id");
+    } else if (f.key == "gid") {
+      e = decimal(r.gid, "a group id");
+    } else if (f.key == "ses") {
+      e = decimal(r.ses, "a session id");
+    } else if (f.key == "pid") {
+      e = decimal(r.pid, "a process id");
+    } else if (f.key == "sig") {
+      e = decimal(r.sig, "a signal number");
+    } else if (f.key == "compat") {
+      e = decimal(r.compat, "0 or 1");
+    } else if (f.key == "comm") {
+      r.comm = Untrusted(f.value);
+    } else if (f.key == "exe") {
+      r.exe = Untrusted(f.value);
+    }
+    if (e) return *e;
+  }
+  for (auto [have, key] : {std::pair{arch, "arch"}, {syscall, "syscall"}, {code, "code"}}) {
+    if (!have) return fail(words[*start - 1].column, fmt::format("a seccomp record without {}=", key));
+  }
+  return std::optional<SeccompRecord>(std::move(r));
+}
+
+Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
+  Explained e;
+  e.abi = ArchFromAudit(record.arch, record.syscall);
+  std::optional<std::string_view> name = e.abi ? SyscallName(*e.abi, record.syscall) : std::nullopt;
+  e.syscall = name ? std::string(*name) : fmt::format("#{}", record.syscall);
+  e.action = e.abi ? bpf::ActionOfRet(record.code, *e.abi) : bpf::ActionOfRet(record.code);
+  const ActionKind kind = e.action.kind();
+  const bool has_data = kind == ActionKind::kErrno || kind == ActionKind::kTrap || kind == ActionKind::kTrace;
+  e.data_known = !has_data || (record.code & bpf::ret::kData) != 0;
+  if (policy == nullptr) return e;
+  e.candidates = policy->Candidates(record.arch, record.syscall);
+  for (size_t i = 0; i < e.candidates.size(); ++i) {
+    const Action& a = e.candidates[i].action;
+    if (!e.data_known) {
+      if (a.kind() == kind) e.matching.push_back(i);
+    } else if (kind == ActionKind::kNotify) {
+      // Its data is the supervisor's business; sysgate run routes errno and kill verdicts there.
+      bool routed = a.kind() == ActionKind::kErrno || a.kind() == ActionKind::kKillProcess ||
+                    a.kind() == ActionKind::kKillThread;
+      if (a.kind() == ActionKind::kNotify || routed) {
+        e.matching.push_back(i);
+        e.routed = e.routed || routed;
+      }
+    } else if (a == e.action) {
+      e.matching.push_back(i);
+    }
+  }
+  return e;
+}
+
+std::string ActionText(const Explained& e) {
+  return e.data_known ? e.action.ToString() : std::string(ActionKindName(e.action.kind()));
+}
+
+}  // namespace sysgate::analysis

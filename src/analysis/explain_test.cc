@@ -1,0 +1,182 @@
+// sysgate explain: seccomp audit records in each shape logs have them, decoded, and matched
+// against policies. (tests/e2e/explain_test.sh reads records the kernel writes in the test.)
+#include "sysgate/explain.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "sysgate/policy_text.h"
+
+namespace sysgate::analysis {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+SeccompRecord Record(std::string_view line) {
+  auto r = ParseSeccompRecord(line, {"log", 7, 0});
+  EXPECT_TRUE(r) << r.error().ToString();
+  EXPECT_TRUE(r && *r) << "no record in: " << line;
+  return r && *r ? **r : SeccompRecord{};
+}
+
+std::string ErrorOf(std::string_view line) {
+  auto r = ParseSeccompRecord(line, {"log", 7, 0});
+  return r ? "ok" : r.error().ToString();
+}
+
+Policy Parse(std::string_view text) {
+  ParsedPolicy r = ParsePolicyText(text, "p.sgp");
+  EXPECT_TRUE(r.ok()) << r.RenderDiagnostics();
+  return r.ok() ? *r.policy : Policy{};
+}
+
+// The kernel's line as dmesg prints it: every field.
+TEST(ExplainRecord, KernelLine) {
+  SeccompRecord r = Record(
+      "[ 1234.567890] audit: type=1326 audit(1733414400.123:45): auid=4294967295 uid=1000 "
+      "gid=1001 ses=4294967295 subj=unconfined pid=4242 comm=\"unshare\" exe=\"/usr/bin/unshare\" "
+      "sig=0 arch=c000003e syscall=272 compat=0 ip=0x7f0000001234 code=0x50000");
+  EXPECT_EQ(r.seconds, 1733414400);
+  EXPECT_EQ(r.millis, 123);
+  EXPECT_EQ(r.serial, 45U);
+  EXPECT_EQ(r.auid, 4294967295U);
+  EXPECT_EQ(r.uid, 1000U);
+  EXPECT_EQ(r.gid, 1001U);
+  EXPECT_EQ(r.pid, 4242);
+  EXPECT_EQ(r.comm, "unshare");
+  EXPECT_EQ(r.exe, "/usr/bin/unshare");
+  EXPECT_EQ(r.sig, 0);
+  EXPECT_EQ(r.arch, 0xc000003eU);
+  EXPECT_EQ(r.syscall, 272);
+  EXPECT_EQ(r.compat, 0);
+  EXPECT_EQ(r.ip, 0x7f0000001234U);
+  EXPECT_EQ(r.code, 0x50000U);
+  Explained e = Explain(r);
+  EXPECT_EQ(e.abi, Arch::kX86_64);
+  EXPECT_EQ(e.syscall, "unshare");
+  // The kernel logs the action without its data: which errno is not in the record.
+  EXPECT_EQ(e.action.kind(), ActionKind::kErrno);
+  EXPECT_FALSE(e.data_known);
+  EXPECT_EQ(ActionText(e), "errno");
+  EXPECT_TRUE(e.candidates.empty());
+}
+
+// auditd's audit.log (and ausearch without -i), journald's own rendering, /dev/kmsg.
+TEST(ExplainRecord, EveryLogShape) {
+  SeccompRecord a = Record(
+      "node=web1 type=SECCOMP msg=audit(1733414400.999:7): auid=1000 uid=1000 gid=1000 ses=3 "
+      "subj=unconfined pid=99 comm=6120622022 exe=\"/tmp/x\" sig=31 arch=40000003 syscall=11 "
+      "compat=1 ip=0xf7f0 code=0x80000000");
+  EXPECT_EQ(a.seconds, 1733414400);
+  EXPECT_EQ(a.comm, "a b \"");  // hex-encoded: it holds spaces and a quote
+  EXPECT_EQ(Explain(a).abi, Arch::kI386);
+  EXPECT_EQ(Explain(a).syscall, "execve");
+  EXPECT_EQ(Explain(a).action, Action::KillProcess());
+
+  SeccompRecord j = Record(
+      "Dec 05 16:00:00 web1 audit[4242]: SECCOMP auid=0 uid=0 gid=0 ses=1 pid=4242 "
+      "comm=\"ls\" exe=\"/usr/bin/ls\" sig=0 arch=c000003e syscall=1073741825 compat=0 "
+      "ip=0x1 code=0x7ffc0000");
+  EXPECT_FALSE(j.seconds);  // the journal keeps its own time
+  EXPECT_EQ(Explain(j).abi, Arch::kX32);  // the x32 bit of the number
+  EXPECT_EQ(Explain(j).syscall, "write");
+  EXPECT_EQ(Explain(j).action, Action::Log());
+
+  SeccompRecord k = Record(
+      "5,1234,5678901,-;audit: type=1326 audit(1733414400.5:1): pid=1 comm=\"init\" "
+      "exe=(null) arch=c000003e syscall=-1 code=0x30002");
+  EXPECT_EQ(k.millis, 5);
+  EXPECT_EQ(k.exe, "(null)");
+  EXPECT_EQ(Explain(k).syscall, "#-1");
+  EXPECT_EQ(Explain(k).action, Action::Trap(2));  // a record with data (not the kernel's)
+  EXPECT_EQ(ActionText(Explain(k)), "trap(2)");
+}
+
+// errno numbers as policies write them: mips's ENOSYS (89) is errno(ENOSYS), 38 (where a
+// record has the number: the kernel's do not).
+TEST(ExplainRecord, ErrnoOfTheAbi) {
+  SeccompRecord r = Record(fmt::format("type=1326 arch={:x} syscall=4010 code=0x50059",
+                                       Info(Arch::kMipsel).audit_arch));
+  EXPECT_EQ(Explain(r).abi, Arch::kMipsel);
+  EXPECT_EQ(Explain(r).action, Action::Errno(38));
+  SeccompRecord unknown = Record("type=1326 arch=12345678 syscall=3 code=0x50059");
+  EXPECT_FALSE(Explain(unknown).abi);
+  EXPECT_EQ(Explain(unknown).syscall, "#3");
+  EXPECT_EQ(Explain(unknown).action, Action::Errno(89));
+}
+
+TEST(ExplainRecord, OtherLinesHoldNone) {
+  for (std::string_view line :
+       {"", "usb 1-1: new high-speed USB device", "type=1300 audit(1.2:3): arch=c000003e syscall=59",
+        "audit: type=1327 proctitle=2F62696E", "SECCOMP arch=c000003e syscall=1 code=0x0",
+        "type=13260 arch=c000003e syscall=1 code=0x0", "===="}) {
+    auto r = ParseSeccompRecord(line, {});
+    ASSERT_TRUE(r) << line << ": " << r.error().ToString();
+    EXPECT_FALSE(*r) << line;
+  }
+}
+
+TEST(ExplainRecord, BadRecordsAreLocatedErrors) {
+  EXPECT_EQ(ErrorOf("audit: type=1326 audit(1.2:3): arch=c000003e syscall=1"),
+            "log:7:8: a seccomp record without code=");
+  EXPECT_EQ(ErrorOf("type=1326 arch=c000003e syscall=1 code=0x1ffffffff"),
+            "log:7:35: code=0x1ffffffff is not a 32-bit hexadecimal return value (0x...)");
+  EXPECT_EQ(ErrorOf("type=1326 arch=c000003e syscall=1 code=errno"),
+            "log:7:35: code=errno is not a 32-bit hexadecimal return value (0x...) (ausearch -i "
+            "writes names there: give sysgate the raw record, ausearch without -i)");
+  EXPECT_EQ(ErrorOf("type=1326 arch=c000003e syscall=99999999999 code=0x0"),
+            "log:7:25: syscall=99999999999 is not a syscall number");
+  EXPECT_EQ(ErrorOf("type=1326 pid=x arch=c000003e syscall=1 code=0x0"), "log:7:11: pid=x is not a process id");
+  // ausearch -i's interpretation names what the raw record numbers.
+  EXPECT_THAT(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : auid=unset uid=root "
+                      "arch=x86_64 syscall=unshare compat=0 ip=0x7f code=errno"),
+              HasSubstr("log:7:54: auid=unset is not a user id (ausearch -i writes names"));
+  // A long value is abbreviated, never echoed whole.
+  EXPECT_LT(ErrorOf("type=1326 arch=" + std::string(100000, 'z') + " syscall=1 code=0x0").size(), 300U);
+}
+
+// With a policy: the verdicts it can give the call, and which of them gave the record's.
+TEST(ExplainRecord, MatchedAgainstAPolicy) {
+  Policy p = Parse(
+      "default allow\n"
+      "errno(EPERM) unshare\n"
+      "errno(EACCES) socket if family == 16\n"
+      "errno(EPERM) socket if family == 40\n"
+      "kill-process execve\n");
+  Interpreter interp(p);
+  auto line = [](int nr, uint32_t code) {
+    return fmt::format("type=1326 arch=c000003e syscall={} code={:#x}", nr, code);
+  };
+  // One rule covers unshare: it decided.
+  Explained e = Explain(Record(line(272, 0x50000)), &interp);
+  ASSERT_EQ(e.candidates.size(), 1U);
+  EXPECT_EQ(e.candidates[0].rule, 0);
+  EXPECT_THAT(e.matching, ElementsAre(0));
+  // socket: two conditional errno rules, then the default. The kernel's record does not say
+  // which errno: either rule; a record with the errno names the one.
+  e = Explain(Record(line(41, 0x50000)), &interp);
+  ASSERT_EQ(e.candidates.size(), 3U);
+  EXPECT_EQ(e.candidates[2].reason, Verdict::Reason::kDefault);
+  EXPECT_THAT(e.matching, ElementsAre(0, 1));
+  e = Explain(Record(line(41, 0x5000d)), &interp);
+  EXPECT_THAT(e.matching, ElementsAre(0));
+  // Not what this policy answers: another filter made it.
+  e = Explain(Record(line(272, 0x80000000)), &interp);
+  EXPECT_TRUE(e.matching.empty());
+  e = Explain(Record(line(0, 0x50000)), &interp);  // read: allowed here
+  EXPECT_TRUE(e.matching.empty());
+  // sysgate run sends errno and kill verdicts to its supervisor: a USER_NOTIF record.
+  e = Explain(Record(line(59, 0x7fc00000)), &interp);
+  EXPECT_THAT(e.matching, ElementsAre(0));
+  EXPECT_TRUE(e.routed);
+  // A foreign ABI gets the foreign action.
+  e = Explain(Record("type=1326 arch=c00000b7 syscall=97 code=0x80000000"), &interp);
+  ASSERT_EQ(e.candidates.size(), 1U);
+  EXPECT_EQ(e.candidates[0].reason, Verdict::Reason::kBadArch);
+}
+
+}  // namespace
+}  // namespace sysgate::analysis

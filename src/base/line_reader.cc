@@ -1,0 +1,98 @@
+#include "base/line_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace sysgate::base {
+
+namespace {
+
+Error FileError(const std::string& path, std::string message, int err = 0) {
+  Error e = err != 0 ? SystemError(std::move(message), err)
+                     : MakeError(ErrorCode::kInvalidArgument, std::move(message));
+  e.loc.file = path;
+  return e;
+}
+
+}  // namespace
+
+Result<LineReader> LineReader::Open(const std::string& path) {
+  if (path == "-") {
+    struct stat st{};
+    if (fstat(STDIN_FILENO, &st) != 0) return FileError("<stdin>", "cannot read", errno);
+    if (S_ISDIR(st.st_mode)) return FileError("<stdin>", "is a directory, not a file");
+    return LineReader(STDIN_FILENO, false, "<stdin>");
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return FileError(path, "cannot open", errno);
+  LineReader r(fd, true, path);
+  struct stat st{};
+  if (fstat(fd, &st) != 0) return FileError(path, "cannot read", errno);
+  if (S_ISDIR(st.st_mode)) return FileError(path, "is a directory, not a file");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return FileError(path, "is a device, not a file");
+  return r;
+}
+
+LineReader::LineReader(LineReader&& other) noexcept
+    : fd_(other.fd_), owned_(other.owned_), path_(std::move(other.path_)), buf_(std::move(other.buf_)),
+      begin_(other.begin_), end_(other.end_), number_(other.number_), errno_(other.errno_) {
+  other.owned_ = false;
+}
+
+LineReader::~LineReader() {
+  if (owned_) close(fd_);
+}
+
+bool LineReader::Fill() {
+  begin_ = end_ = 0;
+  while (true) {
+    ssize_t n = read(fd_, buf_.data(), buf_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) errno_ = errno;
+    if (n <= 0) return false;
+    end_ = static_cast<size_t>(n);
+    return true;
+  }
+}
+
+Result<LineReader::Got> LineReader::Next(std::string& line, size_t max) {
+  line.clear();
+  bool any = false, too_long = false;
+  while (true) {
+    if (begin_ == end_ && !Fill()) {
+      if (errno_ != 0) return FileError(path_, "cannot read", errno_);
+      if (!any) return Got::kEnd;
+      break;  // a last line without a newline
+    }
+    any = true;
+    const char* from = buf_.data() + begin_;
+    const char* to = buf_.data() + end_;
+    const char* nl = std::find(from, to, '\n');
+    if (!too_long) {
+      size_t take = static_cast<size_t>(nl - from);
+      if (line.size() + take > max) {
+        too_long = true;
+        line.clear();
+      } else {
+        line.append(from, take);
+      }
+    }
+    begin_ = static_cast<size_t>(nl - buf_.data());
+    if (nl != to) {
+      ++begin_;  // past the newline
+      break;
+    }
+  }
+  ++number_;
+  if (too_long) {
+    line.clear();
+    return Got::kTooLong;
+  }
+  return Got::kLine;
+}
+
+}  // namespace sysgate::base

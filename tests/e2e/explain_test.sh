@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end tests of `sysgate explain`: records the kernel writes in the test (programs run
+# under `sysgate run --log`, a kill verdict, sysgate run's supervisor) read back from the
+# kernel log and explained against the policies that made them and others; every shape of log
+# line; errors located at file:line:col; names from the program never reach the terminal raw;
+# limits.
+# Usage: explain_test.sh SYSGATE_BINARY
+set -uo pipefail
+sg=$1
+source "$(dirname "$0")/lib.sh"
+make_scratch
+
+printf 'default allow\nerrno(EPERM) unshare\n' > "$tmp/deny.sgp"
+printf 'default allow\nkill-process getpriority\n' > "$tmp/kill.sgp"
+printf 'default allow\nkill-process unshare\n' > "$tmp/other.sgp"
+
+# kernel_record FILE -- CMD...: runs CMD (which writes its pid to $tmp/pid), then puts the
+# kernel's seccomp record of that pid into FILE. The kernel rate-limits these lines when tests
+# run together: up to four tries, two seconds apart.
+kernel_record() {
+  local file=$1 try
+  shift 2
+  for try in 1 2 3 4; do
+    "$@" >/dev/null 2>&1
+    sleep 0.2
+    dmesg | grep -F "pid=$(cat "$tmp/pid") " | grep -F "type=1326" > "$file" && return 0
+    sleep 2
+  done
+  echo "FAIL: no kernel record for: $*"
+  fail=$((fail + 1))
+  return 1
+}
+
+if need seccomp-log program:dmesg; then
+  pid_then='echo $$ > '"$tmp/pid"'; exec'
+  # errno(EPERM), logged because of --log (the kernel's own verdict: --no-report).
+  if kernel_record "$tmp/errno.log" -- "$sg" run --no-report --log -p "$tmp/deny.sgp" -- \
+      sh -c "$pid_then unshare -U true"; then
+    pid=$(cat "$tmp/pid")
+    expect "errno record" 0 "pid $pid (unshare, " -- "$sg" explain "$tmp/errno.log"
+    # The kernel logs the action without its data: which errno comes from the policy.
+    expect "errno decoded" 0 ": unshare on x86_64: errno" -- "$sg" explain "$tmp/errno.log"
+    expect_without "no errno number" 0 "errno(" -- "$sg" explain "$tmp/errno.log"
+    expect "its rule" 0 "  decided by rule $tmp/deny.sgp:2:1: errno(EPERM)" -- "$sg" explain -p "$tmp/deny.sgp" "$tmp/errno.log"
+    expect "from stdin" 0 "decided by rule" -- sh -c "\"$sg\" explain -p \"$tmp/deny.sgp\" < \"$tmp/errno.log\""
+    expect "not this policy" 0 "not this policy's answer: it gives kill-process by rule $tmp/other.sgp:2:1 here" \
+      -- "$sg" explain -p "$tmp/other.sgp" "$tmp/errno.log"
+    expect "counted" 0 "sysgate: 1 seccomp record, 0 made by this policy" -- "$sg" explain -p "$tmp/other.sgp" "$tmp/errno.log"
+    expect "json" 0 "json ok" -- "$py" -c '
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "explain", "--json", "-p", sys.argv[2], sys.argv[3]], capture_output=True, text=True).stdout
+j = json.loads(out.splitlines()[0])
+assert j["syscall"] == "unshare" and j["arch"] == "x86_64" and j["action"] == "errno", j
+assert j["pid"] == int(sys.argv[4]) and j["comm"] == "unshare" and j["match"] == "decided", j
+assert j["candidates"][0]["by"].endswith("deny.sgp:2:1") and j["candidates"][0]["matches"], j
+assert j["time"].endswith("Z") and j["code"] == "0x00050000", j
+assert j["candidates"][0]["action"] == "errno(EPERM)", j
+print("json ok")' "$sg" "$tmp/deny.sgp" "$tmp/errno.log" "$pid"
+  fi
+  # kill-process: logged without --log, with the signal.
+  if kernel_record "$tmp/kill.log" -- "$sg" run --no-report -p "$tmp/kill.sgp" -- \
+      "$py" -c "import os; open('$tmp/pid', 'w').write(str(os.getpid())); os.getpriority(os.PRIO_PROCESS, 0)"; then
+    expect "kill record" 0 "getpriority on x86_64: kill-process (signal SIGSYS)" -- "$sg" explain "$tmp/kill.log"
+    expect "kill rule" 0 "  decided by rule $tmp/kill.sgp:2:1: kill-process" -- "$sg" explain -p "$tmp/kill.sgp" "$tmp/kill.log"
+  fi
+  # Under sysgate run's supervisor the kernel logs the notification; the policy's errno rule
+  # is what the supervisor answered.
+  if kernel_record "$tmp/notif.log" -- "$sg" run --log -q -p "$tmp/deny.sgp" -- sh -c "$pid_then unshare -U true"; then
+    expect "notification" 0 "unshare on x86_64: notify" -- "$sg" explain "$tmp/notif.log"
+    expect "routed" 0 "decided by rule $tmp/deny.sgp:2:1: errno(EPERM); sysgate run's supervisor answered the notification" \
+      -- "$sg" explain -p "$tmp/deny.sgp" "$tmp/notif.log"
+  fi
+  # The built-in profile sysgate run uses by default.
+  expect "a profile" 0 "decided by" -- "$sg" explain --profile default "$tmp/errno.log"
+else
+  not_checked "records the kernel writes"
+fi
+
+# Every shape of line, without the kernel.
+cat > "$tmp/shapes.log" <<'LOG'
+[ 1234.567890] audit: type=1326 audit(1733414400.123:45): auid=4294967295 uid=1000 gid=1001 ses=4294967295 subj=unconfined pid=4242 comm="unshare" exe="/usr/bin/unshare" sig=0 arch=c000003e syscall=272 compat=0 ip=0x7f0000001234 code=0x50000
+some other line
+node=web1 type=SECCOMP msg=audit(1733414400.999:7): auid=1000 uid=1000 gid=1000 ses=3 pid=99 comm="nginx" exe="/usr/sbin/nginx" sig=0 arch=c000003e syscall=1073741825 compat=0 ip=0x1 code=0x7ffc0000
+Dec 05 16:00:00 web1 audit[7]: SECCOMP auid=0 uid=0 gid=0 ses=1 pid=7 comm="sh" exe="/bin/sh" sig=31 arch=40000003 syscall=11 compat=1 ip=0x1 code=0x80000000
+LOG
+expect_line "dmesg" 0 "$tmp/shapes.log:1: 2024-12-05T16:00:00.123Z pid 4242 (unshare, /usr/bin/unshare, uid 1000): unshare on x86_64: errno" \
+  -- "$sg" explain "$tmp/shapes.log"
+expect_line "audit.log, x32" 0 "$tmp/shapes.log:3: 2024-12-05T16:00:00.999Z pid 99 (nginx, /usr/sbin/nginx, uid 1000): write on x32: log" \
+  -- "$sg" explain "$tmp/shapes.log"
+expect_line "journal, i386" 0 "$tmp/shapes.log:4: pid 7 (sh, /bin/sh, uid 0): execve on i386: kill-process (signal SIGSYS)" \
+  -- "$sg" explain "$tmp/shapes.log"
+expect "count" 0 "sysgate: 3 seccomp records" -- "$sg" explain "$tmp/shapes.log"
+expect "foreign arch" 0 "kill-process by the foreign action (an ABI the policy does not target)" -- "$sg" explain -p "$tmp/deny.sgp" "$tmp/shapes.log"
+
+# Bad input: located errors, exit 1; what is not a log.
+printf 'ok line\ntype=1326 arch=c000003e syscall=1\n' > "$tmp/bad.log"
+expect "no code" 1 "$tmp/bad.log:2:1: a seccomp record without code=" -- "$sg" explain "$tmp/bad.log"
+printf 'type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : arch=x86_64 syscall=unshare code=errno\n' > "$tmp/i.log"
+expect "ausearch -i" 1 "$tmp/i.log:1:54: arch=x86_64 is not a hexadecimal AUDIT_ARCH value (ausearch -i writes names" \
+  -- "$sg" explain "$tmp/i.log"
+expect "no records" 1 "no seccomp audit records" -- "$sg" explain /etc/hostname
+expect "a directory" 1 "$tmp: is a directory, not a file" -- "$sg" explain "$tmp"
+expect "a device" 1 "/dev/zero: is a device, not a file" -- "$sg" explain /dev/zero
+expect "missing" 1 "cannot open" -- "$sg" explain "$tmp/none.log"
+expect "bad policy" 1 "unknown syscall" -- sh -c "printf 'allow nosuchcall\n' > $tmp/x.sgp; \"$sg\" explain -p $tmp/x.sgp $tmp/shapes.log"
+expect "both" 2 "not both" -- "$sg" explain -p "$tmp/deny.sgp" --profile default "$tmp/shapes.log"
+expect "unknown profile" 2 "no built-in profile 'nope'" -- "$sg" explain --profile nope "$tmp/shapes.log"
+expect "full stdout" 1 "cannot write to standard output" -- sh -c "\"$sg\" explain $tmp/shapes.log > /dev/full"
+# A long line is skipped with a warning; the records around it are still explained.
+{ head -1 "$tmp/shapes.log"; head -c 100000 /dev/zero | tr '\0' x; echo; sed -n 3p "$tmp/shapes.log"; } > "$tmp/long.log"
+expect "long line" 0 "$tmp/long.log:2: warning: the line is longer than 64 KiB" -- "$sg" explain "$tmp/long.log"
+expect "after it" 0 "sysgate: 2 seccomp records" -- "$sg" explain "$tmp/long.log"
+# The program names its process: an escape sequence in comm (hex-encoded by the kernel) is
+# shown escaped, never sent to the terminal.
+printf 'type=1326 pid=1 comm=1B5B33316D6576696C exe="/x" arch=c000003e syscall=1 code=0x50001\n' > "$tmp/esc.log"
+expect "escaped comm" 0 'pid 1 (\x1b[31mevil, /x)' -- "$sg" explain "$tmp/esc.log"
+expect_without "no raw escape" 0 $'\e' -- "$sg" explain "$tmp/esc.log"
+printf 'type=1326 pid=1 comm=FF exe="/x" arch=c000003e syscall=1 code=0x50001\n' > "$tmp/utf.log"
+expect "not UTF-8 in JSON" 0 '"comm":"' -- "$sg" explain --json "$tmp/utf.log"
+# A stream is explained as it comes, not at its end.
+expect "streamed" 124 "write on x32" -- sh -c "{ sed -n 3p $tmp/shapes.log; sleep 4; } | timeout 2 \"$sg\" explain"
+
+finish

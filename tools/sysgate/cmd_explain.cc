@@ -1,0 +1,250 @@
+// sysgate explain: the kernel's seccomp audit records decoded, and with a policy, the rule that
+// made each.
+//   dmesg | sysgate explain                          # arch, syscall, action, process
+//   sysgate explain -p web.sgp /var/log/audit/audit.log
+//   journalctl -k -f | sysgate explain --profile default --json
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/line_reader.h"
+#include "base/strings.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "policy/syscall_set.h"
+#include "sysgate/explain.h"
+#include "sysgate/limits.h"
+
+namespace sysgate::cli {
+namespace {
+
+struct Options {
+  std::vector<std::string> files;
+  std::string policy;
+  std::string profile;
+  bool json = false;
+  InputOptions input;
+};
+
+std::string Time(const analysis::SeccompRecord& r) {
+  if (!r.seconds) return "";
+  std::time_t t = static_cast<std::time_t>(*r.seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return "";
+  char buf[32];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) return "";
+  return fmt::format("{}.{:03}Z", buf, r.millis);
+}
+
+// What gave a verdict: "rule web.sgp:3:1 (@privileged)", "the default action", ...
+std::string By(const Policy& p, const Verdict& v, const analysis::Explained& e) {
+  switch (v.reason) {
+    case Verdict::Reason::kDefault: return "the default action";
+    case Verdict::Reason::kUnknown: return "the unknown action (a number the ABI's table lacks)";
+    case Verdict::Reason::kBadArch: return "the foreign action (an ABI the policy does not target)";
+    case Verdict::Reason::kRule: break;
+  }
+  std::string by = DecidedBy(p, v);
+  const SyscallSpec* s = policy::SpecNaming(p.rules[static_cast<size_t>(v.rule)], e.syscall);
+  return s && s->kind == SyscallSpec::Kind::kGroup ? fmt::format("{} ({})", by, s->name) : by;
+}
+
+bool Conditional(const Policy& p, const Verdict& v) {
+  return v.reason == Verdict::Reason::kRule && p.rules[static_cast<size_t>(v.rule)].condition.has_value();
+}
+
+// What the policy says of the record, in a sentence: which verdict made it, or that none did.
+std::string Decision(const Policy& p, const analysis::Explained& e) {
+  const std::vector<Verdict>& c = e.candidates;
+  std::string routed = e.routed ? "; sysgate run's supervisor answered the notification" : "";
+  if (e.matching.empty()) {
+    std::vector<std::string> says;
+    for (const Verdict& v : c) {
+      says.push_back(fmt::format("{} by {}{}", v.action.ToString(), By(p, v, e),
+                                 Conditional(p, v) ? " if its condition holds" : ""));
+    }
+    return fmt::format("not this policy's answer: it gives {} here, so another filter made this "
+                       "record (or the policy has changed)",
+                       fmt::join(says, ", then "));
+  }
+  if (e.matching.size() > 1) {
+    std::vector<std::string> by;
+    for (size_t i : e.matching) by.push_back(fmt::format("{} {}", By(p, c[i], e), c[i].action.ToString()));
+    return fmt::format("decided by one of: {} (the record has {} to tell them apart){}", fmt::join(by, ", "),
+                       e.data_known ? "no arguments" : "neither the arguments nor the action's data", routed);
+  }
+  const Verdict& v = c[e.matching[0]];
+  std::string why;
+  if (Conditional(p, v)) {
+    why = ", whose condition held";
+  } else if (c.size() > 1 && v.reason != Verdict::Reason::kRule) {
+    why = " (no rule's condition held)";
+  }
+  return fmt::format("decided by {}{}: {}{}", By(p, v, e), why, v.action.ToString(), routed);
+}
+
+std::string Process(const analysis::SeccompRecord& r) {
+  std::vector<std::string> what;
+  if (r.comm) what.push_back(base::Printable(*r.comm));
+  if (r.exe) what.push_back(base::Printable(*r.exe));
+  if (r.uid) what.push_back(fmt::format("uid {}", *r.uid));
+  std::string pid = r.pid ? fmt::format("pid {}", *r.pid) : "a process";
+  return what.empty() ? pid : fmt::format("{} ({})", pid, fmt::join(what, ", "));
+}
+
+std::string Text(const std::string& where, const analysis::SeccompRecord& r,
+                 const analysis::Explained& e, const Policy* against) {
+  std::string abi = e.abi ? std::string(Info(*e.abi).name) : fmt::format("unknown arch 0x{:08x}", r.arch);
+  std::string time = Time(r);
+  std::string out = fmt::format("{}: {}{}: {} on {}: {}", where, time.empty() ? "" : time + " ",
+                                Process(r), e.syscall, abi, analysis::ActionText(e));
+  if (r.sig && *r.sig != 0) {
+    auto name = SignalName(*r.sig);
+    out += fmt::format(" (signal {})", name ? std::string(*name) : std::to_string(*r.sig));
+  }
+  out += "\n";
+  if (against) out += "  " + Decision(*against, e) + "\n";
+  return out;
+}
+
+std::string Json(const std::string& file, size_t line, const analysis::SeccompRecord& r,
+                 const analysis::Explained& e, const Policy* against) {
+  nlohmann::ordered_json j = {{"file", file}, {"line", line}};
+  if (r.seconds) j["time"] = Time(r);
+  if (r.serial) j["serial"] = *r.serial;
+  if (r.pid) j["pid"] = *r.pid;
+  if (r.uid) j["uid"] = *r.uid;
+  if (r.auid) j["auid"] = *r.auid;
+  if (r.comm) j["comm"] = *r.comm;
+  if (r.exe) j["exe"] = *r.exe;
+  j["arch"] = e.abi ? nlohmann::ordered_json(Info(*e.abi).name) : nlohmann::ordered_json(nullptr);
+  j["audit_arch"] = fmt::format("0x{:08x}", r.arch);
+  j["syscall"] = e.syscall;
+  j["nr"] = r.syscall;
+  j["action"] = analysis::ActionText(e);  // "errno": the kernel logs no errno number
+  j["code"] = fmt::format("0x{:08x}", r.code);
+  if (r.sig) j["sig"] = *r.sig;
+  if (r.ip) j["ip"] = fmt::format("0x{:x}", *r.ip);
+  if (against) {
+    const Policy& p = *against;
+    nlohmann::ordered_json candidates = nlohmann::json::array();
+    for (size_t i = 0; i < e.candidates.size(); ++i) {
+      const Verdict& v = e.candidates[i];
+      candidates.push_back({{"by", By(p, v, e)},
+                            {"action", v.action.ToString()},
+                            {"conditional", Conditional(p, v)},
+                            {"matches", std::ranges::find(e.matching, i) != e.matching.end()}});
+    }
+    j["candidates"] = candidates;
+    j["match"] = e.matching.empty() ? "other-filter" : e.matching.size() == 1 ? "decided" : "one-of";
+    j["routed"] = e.routed;
+    j["explanation"] = Decision(p, e);
+  }
+  // Names from the record are the program's: bytes that are not UTF-8 are replaced, not fatal.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Writes `s` to stdout now (a followed log is explained as it comes); false when it cannot.
+bool Emit(const std::string& s) {
+  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0) {
+    PrintError(SystemError("cannot write to standard output", errno).ToString());
+    return false;
+  }
+  return true;
+}
+
+// The policy to match records against: a file or a built-in profile. Errors are printed.
+std::optional<Policy> LoadAgainst(const Options& o) {
+  if (!o.profile.empty()) {
+    ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
+    if (!parsed.ok()) PrintError(UnknownProfileMessage(o.profile));
+    return std::move(parsed.policy);
+  }
+  formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
+  return std::move(r.policy);
+}
+
+int Run(const Options& o) {
+  if (!o.policy.empty() && !o.profile.empty()) {
+    PrintError("give -p POLICY or --profile NAME, not both");
+    return kExitUsage;
+  }
+  std::optional<Policy> against;  // set before the interpreter, which refers to it
+  if (!o.policy.empty() || !o.profile.empty()) {
+    against = LoadAgainst(o);
+    if (!against) return o.profile.empty() ? kExitInvalid : kExitUsage;
+  }
+  std::optional<Interpreter> interp;
+  if (against) interp.emplace(*against);
+  const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
+  size_t records = 0, by_policy = 0, errors = 0;
+  for (const std::string& path : files) {
+    auto in = base::LineReader::Open(path);
+    if (!in) {
+      PrintError(in.error().ToString());
+      ++errors;
+      continue;
+    }
+    const std::string name = path == "-" ? "<stdin>" : path;
+    std::string line;
+    while (true) {
+      auto got = in->Next(line, limits::kMaxLogLineBytes);
+      if (!got) {
+        PrintError(got.error().ToString());
+        ++errors;
+        break;
+      }
+      if (*got == base::LineReader::Got::kEnd) break;
+      if (*got == base::LineReader::Got::kTooLong) {
+        std::cerr << fmt::format("sysgate: {}:{}: warning: the line is longer than {} KiB, the "
+                                 "limit for a log line (docs/limits.md); skipped\n",
+                                 base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
+        continue;
+      }
+      auto record = analysis::ParseSeccompRecord(line, {name, static_cast<int>(in->line_number()), 0});
+      if (!record) {
+        PrintError(record.error().ToString());
+        ++errors;
+        continue;
+      }
+      if (!*record) continue;
+      ++records;
+      analysis::Explained e = analysis::Explain(**record, interp ? &*interp : nullptr);
+      if (against && !e.matching.empty()) ++by_policy;
+      std::string where = fmt::format("{}:{}", base::Printable(name), in->line_number());
+      std::string out = o.json ? Json(name, in->line_number(), **record, e, against ? &*against : nullptr)
+                               : Text(where, **record, e, against ? &*against : nullptr);
+      if (!Emit(out)) return kExitInvalid;
+    }
+  }
+  if (records == 0 && errors == 0) {
+    PrintError("no seccomp audit records (type=1326 or SECCOMP) in the input");
+    return kExitInvalid;
+  }
+  if (!o.json) {
+    std::cerr << fmt::format("sysgate: {} seccomp record{}", records, records == 1 ? "" : "s");
+    if (against) std::cerr << fmt::format(", {} made by this policy", by_policy);
+    std::cerr << "\n";
+  }
+  return errors == 0 ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
+
+void RegisterExplain(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "explain", "Decode the kernel's seccomp audit records; with a policy, the rule behind each");
+  cmd->add_option("files", opts->files,
+                  "Logs to read: dmesg or journalctl output, audit.log (default: standard input)");
+  cmd->add_option("-p,--policy", opts->policy, "Match each record against this policy (any format)");
+  cmd->add_option("--profile", opts->profile, "... or against a built-in profile: default, strict");
+  cmd->add_flag("--json", opts->json, "One JSON object per record (JSON Lines)");
+  AddInputOptions(cmd, opts->input);
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace sysgate::cli
