@@ -9,7 +9,7 @@ rank() { local i; for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && { 
 declare -A public=(
   [result.h]=base [limits.h]=base [arch.h]=arch [policy.h]=policy [policy_builder.h]=policy
   [interpreter.h]=policy [policy_text.h]=lang [bpf.h]=bpf [compiler.h]=compile
-  [analysis.h]=analysis [lint.h]=analysis [decompile.h]=analysis [explain.h]=analysis [kernel.h]=kernel [supervisor.h]=supervise [agent.h]=supervise [learn.h]=learn [run.h]=run [sandbox.h]=run [trap.h]=run [formats.h]=formats
+  [analysis.h]=analysis [lint.h]=analysis [decompile.h]=analysis [explain.h]=analysis [graph.h]=analysis [kernel.h]=kernel [supervisor.h]=supervise [agent.h]=supervise [learn.h]=learn [run.h]=run [sandbox.h]=run [trap.h]=run [formats.h]=formats
 )
 fail=0
 for dir in "$root"/src/*/; do

@@ -12,6 +12,7 @@ packages=(
   crun bubblewrap busybox-static  # real consumers of exported profiles in the integration tests
   nginx-light curl wrk  # examples/nginx and examples/web-server: served, fetched, measured
   gdb                   # makes a live nginx worker call what exploit code would (nginx_test)
+  graphviz              # sysgate graph -T svg/png renders with dot; e2e_graph checks what dot reads
   debootstrap lintian   # fresh Debian roots for check-chroot/check-package; the package's lint
   git                   # e2e_learn learns and replays a git session
   # Each ABI's compiler and headers: its constants (make generate) and the tables checked against

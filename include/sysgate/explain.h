@@ -24,9 +24,11 @@
 namespace sysgate::analysis {
 
 // One record the kernel writes when a seccomp filter's verdict is logged (type=1326, SECCOMP:
-// kill and trap verdicts by default, every one but allow under SECCOMP_FILTER_FLAG_LOG or a
-// `log` verdict), as the raw log has it: the kernel's own lines (dmesg, /dev/kmsg,
-// `journalctl -k`), auditd's audit.log and ausearch without -i, journald's `audit[PID]: SECCOMP`.
+// kill verdicts and `log` verdicts by default, every one but allow of a filter installed with
+// SECCOMP_FILTER_FLAG_LOG, as kernel.seccomp.actions_logged allows), as the raw log has it:
+// the kernel's own lines (dmesg, /dev/kmsg, `journalctl -k`), auditd's audit.log (its
+// ENRICHED part, after \x1d, is left aside) and ausearch without -i, journald's
+// `audit[PID]: SECCOMP`.
 struct SeccompRecord {
   std::optional<int64_t> seconds;  // audit(SECONDS.MILLIS:SERIAL), the time of the call (UTC)
   int millis = 0;
@@ -42,7 +44,11 @@ struct SeccompRecord {
   uint32_t code = 0;                      // the filter's action (the kernel leaves out the data)
 };
 
-// The record in `line`, nothing when the line holds none (any other log line). An error,
+// The record in `line`, nothing when the line holds none (any other log line). The record
+// must open the line's message: after nothing, `node=HOST`, or the kernel's `audit:` (at the
+// start, after dmesg's time, /dev/kmsg's prefix or syslog's `kernel:`), or journald's
+// `audit[PID]: SECCOMP`; so that a program's own log line ("hello type=1326 ...") or a name
+// it chose is not taken for one. An error,
 // located at `at` (file and line) and the column of the field, for a seccomp record without
 // arch, syscall or code, or with a value that is not a number (`arch=x86_64` is ausearch -i's
 // interpretation: the raw record is needed).
@@ -57,9 +63,10 @@ struct Explained {
   bool data_known = false;
   // With a policy: what it can answer this call (Interpreter::Candidates, in order), and which
   // of those give the record's action, as indexes into `candidates`. A USER_NOTIF record
-  // matches notify verdicts and, since `sysgate run` sends them to its supervisor, errno and
-  // kill verdicts (`routed`). Empty `matching`: this policy did not make the record.
-  std::vector<Verdict> candidates;
+  // matches notify verdicts and, since `sysgate run` sends them to its supervisor to be
+  // reported, errno verdicts (`routed`; kill verdicts stay the kernel's). Empty `matching`:
+  // this policy did not make the record.
+  std::vector<Interpreter::Candidate> candidates;
   std::vector<size_t> matching;
   bool routed = false;
 };

@@ -49,7 +49,13 @@ class Interpreter {
   // (for a record that has none, like the kernel's audit log): the verdict of each rule that
   // covers it, in order, up to the first without a condition; then, if every one has a
   // condition, what is left (the default, the unknown-syscall or the foreign-ABI action).
-  std::vector<Verdict> Candidates(uint32_t audit_arch, int32_t nr) const;
+  // `conditional`: as that ABI reads the rule (a socket rule is socketcall's `if call ==
+  // SYS_SOCKET` on i386).
+  struct Candidate {
+    Verdict verdict;
+    bool conditional = false;
+  };
+  std::vector<Candidate> Candidates(uint32_t audit_arch, int32_t nr) const;
 
  private:
   // The policy as one target ABI reads it (argument registers and constants of that ABI).

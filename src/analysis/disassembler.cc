@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "analysis/dataflow.h"
+#include "analysis/insn_text.h"
 #include "base/strings.h"
 #include "sysgate/analysis.h"
 
@@ -83,6 +84,49 @@ std::string Cond(uint16_t code, const std::string& v, bool negated) {
   }
 }
 
+}  // namespace
+
+std::string ConditionText(const bpf::Insn& in, const InsnContext& c, bool negated) {
+  std::string v = Src(in.code) == kX ? "X" : Operand(c, in.k);
+  return Cond(in.code, v, negated);
+}
+
+std::string StatementText(const bpf::Insn& in, const InsnContext& c) {
+  const uint16_t code = in.code;
+  switch (Class(code)) {
+    case kLd:
+    case kLdx: {
+      const char* r = Class(code) == kLd ? "A" : "X";
+      switch (Mode(code)) {
+        case kAbs:
+          if (Size(code) == kW && Class(code) == kLd) return fmt::format("A = {}", LoadText(c, in.k));
+          break;
+        case kImm: return fmt::format("{} = {}", r, Number(in.k));
+        case kMem: return fmt::format("{} = mem[{}]", r, in.k);
+        case kLen: return fmt::format("{} = len", r);
+        default: break;
+      }
+      return fmt::format("unknown opcode 0x{:02x}", code);
+    }
+    case kSt: return fmt::format("mem[{}] = A", in.k);
+    case kStx: return fmt::format("mem[{}] = X", in.k);
+    case kAlu:
+      if (Op(code) == kNeg) return "A = -A";
+      return fmt::format("A {} {}", AluOp(Op(code)), Src(code) == kX ? "X" : Number(in.k));
+    case kMisc:
+      if (MiscOp(code) == kTax) return "X = A";
+      if (MiscOp(code) == kTxa) return "A = X";
+      return fmt::format("unknown opcode 0x{:02x}", code);
+    case kRet:
+      if (RetSrc(code) == kA) return "return A";
+      if (RetSrc(code) == kX) return "return X";
+      return fmt::format("return {}", bpf::RetName(in.k));
+    default: return "?";
+  }
+}
+
+namespace {
+
 class Printer {
  public:
   Printer(const bpf::Program& p, const DisasmOptions& o)
@@ -94,46 +138,12 @@ class Printer {
 
   std::string Text(size_t pc) const {
     const bpf::Insn& in = p_[pc];
-    const InsnContext& c = ctx_[pc];
-    const uint16_t code = in.code;
-    switch (Class(code)) {
-      case kLd:
-      case kLdx: {
-        const char* r = Class(code) == kLd ? "A" : "X";
-        switch (Mode(code)) {
-          case kAbs:
-            if (Size(code) == kW && Class(code) == kLd) return fmt::format("A = {}", LoadText(c, in.k));
-            break;
-          case kImm: return fmt::format("{} = {}", r, Number(in.k));
-          case kMem: return fmt::format("{} = mem[{}]", r, in.k);
-          case kLen: return fmt::format("{} = len", r);
-          default: break;
-        }
-        return fmt::format("unknown opcode 0x{:02x}", code);
-      }
-      case kSt: return fmt::format("mem[{}] = A", in.k);
-      case kStx: return fmt::format("mem[{}] = X", in.k);
-      case kAlu:
-        if (Op(code) == kNeg) return "A = -A";
-        return fmt::format("A {} {}", AluOp(Op(code)), Src(code) == kX ? "X" : Number(in.k));
-      case kMisc:
-        if (MiscOp(code) == kTax) return "X = A";
-        if (MiscOp(code) == kTxa) return "A = X";
-        return fmt::format("unknown opcode 0x{:02x}", code);
-      case kRet:
-        if (RetSrc(code) == kA) return "return A";
-        if (RetSrc(code) == kX) return "return X";
-        return fmt::format("return {}", bpf::RetName(in.k));
-      case kJmp: {
-        if (Op(code) == kJa) return fmt::format("goto {}", Label(pc + 1 + in.k));
-        std::string v = Src(code) == kX ? "X" : Operand(c, in.k);
-        size_t t = pc + 1 + in.jt, f = pc + 1 + in.jf;
-        if (in.jf == 0 && in.jt != 0) return fmt::format("if ({}) goto {}", Cond(code, v, false), Label(t));
-        if (in.jt == 0 && in.jf != 0) return fmt::format("if ({}) goto {}", Cond(code, v, true), Label(f));
-        return fmt::format("if ({}) goto {} else goto {}", Cond(code, v, false), Label(t), Label(f));
-      }
-    }
-    return "?";
+    if (Class(in.code) != kJmp) return StatementText(in, ctx_[pc]);
+    if (Op(in.code) == kJa) return fmt::format("goto {}", Label(pc + 1 + in.k));
+    size_t t = pc + 1 + in.jt, f = pc + 1 + in.jf;
+    if (in.jf == 0 && in.jt != 0) return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], false), Label(t));
+    if (in.jt == 0 && in.jf != 0) return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], true), Label(f));
+    return fmt::format("if ({}) goto {} else goto {}", ConditionText(in, ctx_[pc], false), Label(t), Label(f));
   }
 
   std::set<size_t> Targets() const {

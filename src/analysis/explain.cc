@@ -50,16 +50,25 @@ std::vector<Field> Words(std::string_view line) {
   return out;
 }
 
-// Where the record's fields start: after `type=1326`, `type=SECCOMP`, or journald's
+// Where the record's fields start: after a `type=1326` or `type=SECCOMP` that opens the
+// message (audit.log: first, or after node=; the kernel's line: after `audit:`, itself first or
+// after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after journald's
 // `audit[PID]: SECCOMP`. Nothing when the line holds no seccomp record.
 std::optional<size_t> RecordStart(const std::vector<Field>& words) {
-  for (size_t i = 0; i < words.size(); ++i) {
+  auto is_marker = [](const Field& w) { return w.key == "type" && (w.value == "1326" || w.value == "SECCOMP"); };
+  auto bare = [&](size_t i, std::string_view v) { return i < words.size() && words[i].key.empty() && words[i].value == v; };
+  if (!words.empty() && is_marker(words[0])) return 1;
+  if (words.size() > 1 && words[0].key == "node" && is_marker(words[1])) return 2;
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
     const Field& w = words[i];
-    if (w.key == "type" && (w.value == "1326" || w.value == "SECCOMP")) return i + 1;
-    if (w.key.empty() && w.value == "SECCOMP" && i > 0 && words[i - 1].key.empty() &&
-        words[i - 1].value.starts_with("audit[") && words[i - 1].value.ends_with("]:")) {
-      return i + 1;
+    if (!w.key.empty()) return std::nullopt;  // the message began before any marker
+    const bool kernel = w.value == "audit:" || (w.value.ends_with(";audit:") && w.value.find(',') != std::string_view::npos);
+    if (kernel && is_marker(words[i + 1])) {
+      const std::string_view before = i == 0 ? "" : words[i - 1].value;
+      if (i == 0 || before.ends_with("]") || before == "kernel:" || w.value != "audit:") return i + 2;
+      return std::nullopt;
     }
+    if (w.value.starts_with("audit[") && w.value.ends_with("]:") && bare(i + 1, "SECCOMP")) return i + 2;
   }
   return std::nullopt;
 }
@@ -115,6 +124,8 @@ bool ParseStamp(std::string_view w, SeccompRecord& r) {
 }  // namespace
 
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, const SourceLoc& at) {
+  // auditd's ENRICHED format adds its interpretation after a \x1d.
+  line = line.substr(0, line.find('\x1d'));
   std::vector<Field> words = Words(line);
   std::optional<size_t> start = RecordStart(words);
   if (!start) return std::optional<SeccompRecord>();
@@ -204,19 +215,12 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
   if (policy == nullptr) return e;
   e.candidates = policy->Candidates(record.arch, record.syscall);
   for (size_t i = 0; i < e.candidates.size(); ++i) {
-    const Action& a = e.candidates[i].action;
-    if (!e.data_known) {
-      if (a.kind() == kind) e.matching.push_back(i);
-    } else if (kind == ActionKind::kNotify) {
-      // Its data is the supervisor's business; sysgate run routes errno and kill verdicts there.
-      bool routed = a.kind() == ActionKind::kErrno || a.kind() == ActionKind::kKillProcess ||
-                    a.kind() == ActionKind::kKillThread;
-      if (a.kind() == ActionKind::kNotify || routed) {
-        e.matching.push_back(i);
-        e.routed = e.routed || routed;
-      }
-    } else if (a == e.action) {
-      e.matching.push_back(i);
+    const Action& a = e.candidates[i].verdict.action;
+    if (kind == ActionKind::kNotify && a.kind() == ActionKind::kErrno) {
+      e.matching.push_back(i);  // sysgate run's supervisor answers errno verdicts
+      e.routed = true;
+    } else if (a.kind() == kind && (!e.data_known || kind == ActionKind::kNotify || a == e.action)) {
+      e.matching.push_back(i);  // a notify's data is its supervisor's business
     }
   }
   return e;

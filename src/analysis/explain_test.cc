@@ -108,6 +108,37 @@ TEST(ExplainRecord, ErrnoOfTheAbi) {
   EXPECT_EQ(Explain(unknown).action, Action::Errno(89));
 }
 
+// What a program can write into a log (a syslog message, its own name) is not a record: the
+// record must open the message, after the kernel's or auditd's own prefix.
+TEST(ExplainRecord, ForgedRecordsAreNotRecords) {
+  const std::string fields = " audit(1.2:3): pid=1 comm=\"systemd\" arch=c000003e syscall=1 code=0x80000000";
+  for (std::string prefix : {"Dec 05 16:00:00 web1 mallory[999]: hello type=1326",
+                             "Dec 05 16:00:00 web1 root[1]: audit: type=1326", "hello audit: type=1326",
+                             "[ 1.0] traps: audit: type=1326", "x=1 type=1326", "node=a b type=SECCOMP"}) {
+    auto r = ParseSeccompRecord(prefix + fields, {});
+    ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
+    EXPECT_FALSE(*r) << prefix;
+  }
+  for (std::string prefix : {"[ 1234.567890] audit: type=1326", "[12345.678901] audit: type=1326",
+                             "audit: type=1326", "Dec 05 16:00:00 web1 kernel: audit: type=1326",
+                             "2026-12-05T16:00:00+0000 web1 kernel: audit: type=1326",
+                             "5,1234,5678901,-;audit: type=1326", "type=1326", "node=web1 type=SECCOMP msg="}) {
+    auto r = ParseSeccompRecord(prefix + fields, {});
+    ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
+    EXPECT_TRUE(*r) << prefix;
+  }
+}
+
+// auditd's ENRICHED format (audit 3.0's default) appends its interpretation after a \x1d.
+TEST(ExplainRecord, EnrichedAuditLog) {
+  SeccompRecord r = Record(
+      "type=SECCOMP msg=audit(1733414400.1:2): auid=1000 uid=1000 gid=1000 ses=2 pid=9 comm=\"ls\" "
+      "exe=\"/usr/bin/ls\" sig=0 arch=c000003e syscall=41 compat=0 ip=0x1 code=0x50000"
+      "\x1d" "AUID=\"alice\" UID=\"alice\" ARCH=x86_64 SYSCALL=socket");
+  EXPECT_EQ(r.code, 0x50000U);
+  EXPECT_EQ(Explain(r).syscall, "socket");
+}
+
 TEST(ExplainRecord, OtherLinesHoldNone) {
   for (std::string_view line :
        {"", "usb 1-1: new high-speed USB device", "type=1300 audit(1.2:3): arch=c000003e syscall=59",
@@ -153,13 +184,15 @@ TEST(ExplainRecord, MatchedAgainstAPolicy) {
   // One rule covers unshare: it decided.
   Explained e = Explain(Record(line(272, 0x50000)), &interp);
   ASSERT_EQ(e.candidates.size(), 1U);
-  EXPECT_EQ(e.candidates[0].rule, 0);
+  EXPECT_EQ(e.candidates[0].verdict.rule, 0);
+  EXPECT_FALSE(e.candidates[0].conditional);
   EXPECT_THAT(e.matching, ElementsAre(0));
   // socket: two conditional errno rules, then the default. The kernel's record does not say
   // which errno: either rule; a record with the errno names the one.
   e = Explain(Record(line(41, 0x50000)), &interp);
   ASSERT_EQ(e.candidates.size(), 3U);
-  EXPECT_EQ(e.candidates[2].reason, Verdict::Reason::kDefault);
+  EXPECT_TRUE(e.candidates[0].conditional);
+  EXPECT_EQ(e.candidates[2].verdict.reason, Verdict::Reason::kDefault);
   EXPECT_THAT(e.matching, ElementsAre(0, 1));
   e = Explain(Record(line(41, 0x5000d)), &interp);
   EXPECT_THAT(e.matching, ElementsAre(0));
@@ -168,14 +201,17 @@ TEST(ExplainRecord, MatchedAgainstAPolicy) {
   EXPECT_TRUE(e.matching.empty());
   e = Explain(Record(line(0, 0x50000)), &interp);  // read: allowed here
   EXPECT_TRUE(e.matching.empty());
-  // sysgate run sends errno and kill verdicts to its supervisor: a USER_NOTIF record.
-  e = Explain(Record(line(59, 0x7fc00000)), &interp);
+  // sysgate run sends errno verdicts to its supervisor: a USER_NOTIF record. Its kill verdicts
+  // stay the kernel's: a notify record of execve is not this policy's.
+  e = Explain(Record(line(272, 0x7fc00000)), &interp);
   EXPECT_THAT(e.matching, ElementsAre(0));
   EXPECT_TRUE(e.routed);
+  e = Explain(Record(line(59, 0x7fc00000)), &interp);
+  EXPECT_TRUE(e.matching.empty());
   // A foreign ABI gets the foreign action.
   e = Explain(Record("type=1326 arch=c00000b7 syscall=97 code=0x80000000"), &interp);
   ASSERT_EQ(e.candidates.size(), 1U);
-  EXPECT_EQ(e.candidates[0].reason, Verdict::Reason::kBadArch);
+  EXPECT_EQ(e.candidates[0].verdict.reason, Verdict::Reason::kBadArch);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -34,24 +35,36 @@ Error TooLarge(const fs::path& path) {
 
 }  // namespace
 
-Result<std::string> ReadFile(const fs::path& path) {
+Result<InputFile> OpenInput(const fs::path& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return FileError(path, "cannot open", errno);
+  struct stat st{};
+  std::optional<Error> refused;
+  if (fstat(fd, &st) != 0) {
+    refused = FileError(path, "cannot read", errno);
+  } else if (S_ISDIR(st.st_mode)) {
+    refused = FileError(path, "is a directory, not a file");
+  } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    refused = FileError(path, "is a device, not a file");
+  }
+  if (refused) {
+    close(fd);
+    return *refused;
+  }
+  return InputFile{fd, S_ISREG(st.st_mode) != 0, static_cast<uint64_t>(st.st_size)};
+}
+
+Result<std::string> ReadFile(const fs::path& path) {
+  Result<InputFile> in = OpenInput(path);
+  if (!in) return in.error();
+  const int fd = in->fd;
   struct Closer {
     int fd;
     ~Closer() { close(fd); }
   } closer{fd};
-  struct stat st{};
-  if (fstat(fd, &st) != 0) return FileError(path, "cannot read", errno);
-  if (S_ISDIR(st.st_mode)) return FileError(path, "is a directory, not a file");
-  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-    return FileError(path, "is a device, not a file");
-  }
-  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > limits::kMaxInputBytes) {
-    return TooLarge(path);
-  }
+  if (in->regular && in->size > limits::kMaxInputBytes) return TooLarge(path);
   std::string out;
-  if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  if (in->regular) out.reserve(static_cast<size_t>(in->size));
   char buf[65536];
   while (true) {
     ssize_t n = read(fd, buf, sizeof buf);

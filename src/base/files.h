@@ -3,6 +3,7 @@
 // minijail's @include, Kafel's #include).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +12,16 @@
 #include "sysgate/result.h"
 
 namespace sysgate::base {
+
+// An input file opened for reading (the caller closes fd), or why it cannot be one: it cannot
+// be opened or examined, or it is a directory or a device (/dev/zero never ends). Regular
+// files, pipes and sockets are inputs. Errors are located at `path`.
+struct InputFile {
+  int fd = -1;
+  bool regular = false;
+  uint64_t size = 0;  // of a regular file
+};
+Result<InputFile> OpenInput(const std::filesystem::path& path);
 
 // The whole file. Refused with the reason (loc.file is `path`): a directory or a device
 // (/dev/zero never ends), a file that cannot be opened or read (/proc/self/mem), or one larger

@@ -1,40 +1,38 @@
 #include "base/line_reader.h"
 
+#include "base/files.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 namespace sysgate::base {
 
-namespace {
-
-Error FileError(const std::string& path, std::string message, int err = 0) {
-  Error e = err != 0 ? SystemError(std::move(message), err)
-                     : MakeError(ErrorCode::kInvalidArgument, std::move(message));
-  e.loc.file = path;
-  return e;
-}
-
-}  // namespace
-
 Result<LineReader> LineReader::Open(const std::string& path) {
   if (path == "-") {
+    // A terminal is read; another device (< /dev/zero) would be endless.
     struct stat st{};
-    if (fstat(STDIN_FILENO, &st) != 0) return FileError("<stdin>", "cannot read", errno);
-    if (S_ISDIR(st.st_mode)) return FileError("<stdin>", "is a directory, not a file");
+    std::optional<Error> refused;
+    if (fstat(STDIN_FILENO, &st) != 0) {
+      refused = SystemError("cannot read", errno);
+    } else if (S_ISDIR(st.st_mode)) {
+      refused = MakeError(ErrorCode::kInvalidArgument, "is a directory, not a file");
+    } else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !isatty(STDIN_FILENO)) {
+      refused = MakeError(ErrorCode::kInvalidArgument, "is a device, not a file");
+    }
+    if (refused) {
+      refused->loc.file = "<stdin>";
+      return *refused;
+    }
     return LineReader(STDIN_FILENO, false, "<stdin>");
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return FileError(path, "cannot open", errno);
-  LineReader r(fd, true, path);
-  struct stat st{};
-  if (fstat(fd, &st) != 0) return FileError(path, "cannot read", errno);
-  if (S_ISDIR(st.st_mode)) return FileError(path, "is a directory, not a file");
-  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return FileError(path, "is a device, not a file");
-  return r;
+  Result<InputFile> in = OpenInput(path);
+  if (!in) return in.error();
+  return LineReader(in->fd, true, path);
 }
 
 LineReader::LineReader(LineReader&& other) noexcept
@@ -64,7 +62,11 @@ Result<LineReader::Got> LineReader::Next(std::string& line, size_t max) {
   bool any = false, too_long = false;
   while (true) {
     if (begin_ == end_ && !Fill()) {
-      if (errno_ != 0) return FileError(path_, "cannot read", errno_);
+      if (errno_ != 0) {
+        Error e = SystemError("cannot read", errno_);
+        e.loc.file = path_;
+        return e;
+      }
       if (!any) return Got::kEnd;
       break;  // a last line without a newline
     }
@@ -88,6 +90,7 @@ Result<LineReader::Got> LineReader::Next(std::string& line, size_t max) {
     }
   }
   ++number_;
+  if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF
   if (too_long) {
     line.clear();
     return Got::kTooLong;

@@ -63,6 +63,25 @@ std::string Abbreviate(std::string_view s, size_t max) {
   return fmt::format("{}... ({} characters)", s.substr(0, max), s.size());
 }
 
+std::string CQuote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          out += fmt::format("\\x{:02x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
 std::string Printable(std::string_view s) {
   std::string out;
   for (char c : s) {

@@ -25,6 +25,10 @@ std::string Abbreviate(std::string_view s, size_t max = 60);
 // from input (a file name, a value) cannot drive the terminal (an escape sequence) or cut the
 // line (a NUL): what every sink of messages for people applies.
 std::string Printable(std::string_view s);
+// `s` in double quotes as C writes it: quotes and backslashes escaped, newline and tab as \n and
+// \t, every other byte outside printable ASCII as \xNN. For names a program chose (its comm,
+// its exe, a path it passed): nothing in them can forge a line or drive the terminal.
+std::string CQuote(std::string_view s);
 // `message` as renderers show it: Printable, and every word (run of non-blanks) longer than 400
 // characters abbreviated, so that no message echoes a huge name or value whole.
 std::string DisplayMessage(std::string_view message);

@@ -54,24 +54,22 @@ Verdict Interpreter::Evaluate(const SeccompData& data) const {
   return {policy_.unknown_action, Verdict::Reason::kUnknown, -1};
 }
 
-std::vector<Verdict> Interpreter::Candidates(uint32_t audit_arch, int32_t nr) const {
+std::vector<Interpreter::Candidate> Interpreter::Candidates(uint32_t audit_arch, int32_t nr) const {
   std::optional<Arch> abi = ArchFromAudit(audit_arch, nr);
   auto it = abi ? abis_.find(*abi) : abis_.end();
-  if (it == abis_.end()) return {{policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1}};
+  if (it == abis_.end()) return {{{policy_.foreign_abi_action, Verdict::Reason::kBadArch, -1}}};
   const Abi& a = it->second;
-  std::vector<Verdict> out;
+  std::vector<Candidate> out;
   if (auto rules = a.rules.find(nr); rules != a.rules.end()) {
     for (size_t i : rules->second) {
       const Rule& r = a.policy.rules[i];
-      out.push_back({r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])});
+      out.push_back({{r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])}, r.condition.has_value()});
       if (!r.condition) return out;
     }
   }
-  if (SyscallName(*abi, nr)) {
-    out.push_back({policy_.default_action, Verdict::Reason::kDefault, -1});
-  } else {
-    out.push_back({policy_.unknown_action, Verdict::Reason::kUnknown, -1});
-  }
+  const bool known = SyscallName(*abi, nr).has_value();
+  out.push_back({{known ? policy_.default_action : policy_.unknown_action,
+                  known ? Verdict::Reason::kDefault : Verdict::Reason::kUnknown, -1}});
   return out;
 }
 

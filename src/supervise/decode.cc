@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "supervise/flag_names.h"
 #include "supervise/target_memory.h"
 
@@ -15,24 +16,7 @@ constexpr size_t kMaxString = 96;
 constexpr size_t kMaxArgv = 8;
 
 std::string Quote(const std::string& s, bool truncated) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out += fmt::format("\\x{:02x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += "\"";
-  if (truncated) out += "...";
-  return out;
+  return base::CQuote(s) + (truncated ? "..." : "");
 }
 
 // A user or group id argument (chown's, setresuid's, ...).

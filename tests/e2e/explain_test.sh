@@ -18,12 +18,14 @@ printf 'default allow\nkill-process unshare\n' > "$tmp/other.sgp"
 # kernel's seccomp record of that pid into FILE. The kernel rate-limits these lines when tests
 # run together: up to four tries, two seconds apart.
 kernel_record() {
-  local file=$1 try
+  local file=$1 try last
   shift 2
   for try in 1 2 3 4; do
+    last=$(dmesg | tail -1)  # only what comes after it: a pid may have been used before
     "$@" >/dev/null 2>&1
     sleep 0.2
-    dmesg | grep -F "pid=$(cat "$tmp/pid") " | grep -F "type=1326" > "$file" && return 0
+    dmesg | awk -v last="$last" 'new; $0 == last { new = 1 }' | grep -F "pid=$(cat "$tmp/pid") " |
+      grep -F "type=1326" > "$file" && return 0
     sleep 2
   done
   echo "FAIL: no kernel record for: $*"
@@ -37,7 +39,7 @@ if need seccomp-log program:dmesg; then
   if kernel_record "$tmp/errno.log" -- "$sg" run --no-report --log -p "$tmp/deny.sgp" -- \
       sh -c "$pid_then unshare -U true"; then
     pid=$(cat "$tmp/pid")
-    expect "errno record" 0 "pid $pid (unshare, " -- "$sg" explain "$tmp/errno.log"
+    expect "errno record" 0 "pid $pid (\"unshare\", " -- "$sg" explain "$tmp/errno.log"
     # The kernel logs the action without its data: which errno comes from the policy.
     expect "errno decoded" 0 ": unshare on x86_64: errno" -- "$sg" explain "$tmp/errno.log"
     expect_without "no errno number" 0 "errno(" -- "$sg" explain "$tmp/errno.log"
@@ -83,11 +85,11 @@ some other line
 node=web1 type=SECCOMP msg=audit(1733414400.999:7): auid=1000 uid=1000 gid=1000 ses=3 pid=99 comm="nginx" exe="/usr/sbin/nginx" sig=0 arch=c000003e syscall=1073741825 compat=0 ip=0x1 code=0x7ffc0000
 Dec 05 16:00:00 web1 audit[7]: SECCOMP auid=0 uid=0 gid=0 ses=1 pid=7 comm="sh" exe="/bin/sh" sig=31 arch=40000003 syscall=11 compat=1 ip=0x1 code=0x80000000
 LOG
-expect_line "dmesg" 0 "$tmp/shapes.log:1: 2024-12-05T16:00:00.123Z pid 4242 (unshare, /usr/bin/unshare, uid 1000): unshare on x86_64: errno" \
+expect_line "dmesg" 0 "$tmp/shapes.log:1: 2024-12-05T16:00:00.123Z pid 4242 (\"unshare\", \"/usr/bin/unshare\", uid 1000): unshare on x86_64: errno" \
   -- "$sg" explain "$tmp/shapes.log"
-expect_line "audit.log, x32" 0 "$tmp/shapes.log:3: 2024-12-05T16:00:00.999Z pid 99 (nginx, /usr/sbin/nginx, uid 1000): write on x32: log" \
+expect_line "audit.log, x32" 0 "$tmp/shapes.log:3: 2024-12-05T16:00:00.999Z pid 99 (\"nginx\", \"/usr/sbin/nginx\", uid 1000): write on x32: log" \
   -- "$sg" explain "$tmp/shapes.log"
-expect_line "journal, i386" 0 "$tmp/shapes.log:4: pid 7 (sh, /bin/sh, uid 0): execve on i386: kill-process (signal SIGSYS)" \
+expect_line "journal, i386" 0 "$tmp/shapes.log:4: pid 7 (\"sh\", \"/bin/sh\", uid 0): execve on i386: kill-process (signal SIGSYS)" \
   -- "$sg" explain "$tmp/shapes.log"
 expect "count" 0 "sysgate: 3 seccomp records" -- "$sg" explain "$tmp/shapes.log"
 expect "foreign arch" 0 "kill-process by the foreign action (an ABI the policy does not target)" -- "$sg" explain -p "$tmp/deny.sgp" "$tmp/shapes.log"
@@ -113,10 +115,25 @@ expect "after it" 0 "sysgate: 2 seccomp records" -- "$sg" explain "$tmp/long.log
 # The program names its process: an escape sequence in comm (hex-encoded by the kernel) is
 # shown escaped, never sent to the terminal.
 printf 'type=1326 pid=1 comm=1B5B33316D6576696C exe="/x" arch=c000003e syscall=1 code=0x50001\n' > "$tmp/esc.log"
-expect "escaped comm" 0 'pid 1 (\x1b[31mevil, /x)' -- "$sg" explain "$tmp/esc.log"
+expect "escaped comm" 0 'pid 1 ("\x1b[31mevil", "/x")' -- "$sg" explain "$tmp/esc.log"
 expect_without "no raw escape" 0 $'\e' -- "$sg" explain "$tmp/esc.log"
+# An exe whose path holds a newline and a forged record (the kernel hex-encodes it): one line.
+forged=$(printf '/tmp/x\n<stdin>:2: pid 1 ("sshd"): getpriority on x86_64: kill-process' | od -An -tx1 | tr -d ' \n')
+printf 'type=1326 pid=5 comm="x" exe=%s arch=c000003e syscall=1 code=0x50000\n' "$forged" > "$tmp/forged.log"
+expect "newline in exe" 0 '"/tmp/x\n<stdin>:2: pid 1 (\"sshd\"): getpriority on x86_64: kill-process"' -- "$sg" explain "$tmp/forged.log"
+expect "one line" 0 "1 lines" -- sh -c "\"$sg\" explain $tmp/forged.log 2>/dev/null | wc -l | sed 's/$/ lines/'"
+# Nor can a program's own syslog line pass for a record.
+printf 'Dec 05 16:00:00 web1 mallory[999]: hello type=1326 audit(1.2:3): pid=1 comm="systemd" arch=c000003e syscall=1 code=0x80000000\n' > "$tmp/syslog.log"
+expect "forged syslog line" 1 "no seccomp audit records" -- "$sg" explain "$tmp/syslog.log"
 printf 'type=1326 pid=1 comm=FF exe="/x" arch=c000003e syscall=1 code=0x50001\n' > "$tmp/utf.log"
-expect "not UTF-8 in JSON" 0 '"comm":"' -- "$sg" explain --json "$tmp/utf.log"
+expect "not UTF-8 in JSON" 0 "json ok" -- "$py" -c '
+import json, subprocess, sys
+j = json.loads(subprocess.run([sys.argv[1], "explain", "--json", sys.argv[2]], capture_output=True).stdout)
+assert j["comm"] == "\ufffd", j
+print("json ok")' "$sg" "$tmp/utf.log"
+# CRLF logs, auditd's ENRICHED format.
+printf 'type=SECCOMP msg=audit(1.2:3): pid=1 comm="a" arch=c000003e syscall=1 code=0x50000\x1dAUID="alice" SYSCALL=write\r\n' > "$tmp/enriched.log"
+expect "enriched, CRLF" 0 "write on x86_64: errno" -- "$sg" explain "$tmp/enriched.log"
 # A stream is explained as it comes, not at its end.
 expect "streamed" 124 "write on x32" -- sh -c "{ sed -n 3p $tmp/shapes.log; sleep 4; } | timeout 2 \"$sg\" explain"
 

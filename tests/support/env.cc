@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -91,17 +93,17 @@ std::optional<std::string> RawSocket() {
 }
 
 // A child installs a filter that fails getppid with EPERM under SECCOMP_FILTER_FLAG_LOG and
-// calls it; the kernel's record of that call must then be in /dev/kmsg. Tried three times a
-// second apart: the kernel rate-limits these lines (printk_ratelimit) when tests run together.
+// calls it; the kernel's record of that call must then reach /dev/kmsg. The kernel prints it
+// from its kauditd thread, so it is waited for (two seconds); tried three times, since the
+// kernel rate-limits these lines (printk_ratelimit) when tests run together.
 std::optional<std::string> SeccompLog() {
   int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (kmsg < 0) {
     return fmt::format("/dev/kmsg cannot be read here: {} (needs CAP_SYSLOG where "
                        "kernel.dmesg_restrict is 1)", std::strerror(errno));
   }
+  lseek(kmsg, 0, SEEK_END);  // only what comes next
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (attempt > 0) sleep(1);
-    lseek(kmsg, 0, SEEK_END);  // only what comes next
     pid_t child = fork();
     if (child < 0) break;
     if (child == 0) {
@@ -124,10 +126,12 @@ std::optional<std::string> SeccompLog() {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;
     const std::string want = fmt::format("pid={} ", child);
     char record[8192];
-    for (int reads = 0; reads < 10000; ++reads) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{kmsg, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
       ssize_t n = read(kmsg, record, sizeof record - 1);
-      if (n < 0 && errno == EPIPE) continue;  // records overwritten meanwhile
-      if (n <= 0) break;
+      if (n <= 0) continue;  // EPIPE: records overwritten meanwhile; EAGAIN
       std::string_view r(record, static_cast<size_t>(n));
       if (r.find("type=1326") != std::string_view::npos && r.find(want) != std::string_view::npos) {
         close(kmsg);

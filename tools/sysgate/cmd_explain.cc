@@ -52,19 +52,16 @@ std::string By(const Policy& p, const Verdict& v, const analysis::Explained& e) 
   return s && s->kind == SyscallSpec::Kind::kGroup ? fmt::format("{} ({})", by, s->name) : by;
 }
 
-bool Conditional(const Policy& p, const Verdict& v) {
-  return v.reason == Verdict::Reason::kRule && p.rules[static_cast<size_t>(v.rule)].condition.has_value();
-}
-
 // What the policy says of the record, in a sentence: which verdict made it, or that none did.
 std::string Decision(const Policy& p, const analysis::Explained& e) {
-  const std::vector<Verdict>& c = e.candidates;
+  using Candidate = Interpreter::Candidate;
+  const std::vector<Candidate>& c = e.candidates;
   std::string routed = e.routed ? "; sysgate run's supervisor answered the notification" : "";
   if (e.matching.empty()) {
     std::vector<std::string> says;
-    for (const Verdict& v : c) {
-      says.push_back(fmt::format("{} by {}{}", v.action.ToString(), By(p, v, e),
-                                 Conditional(p, v) ? " if its condition holds" : ""));
+    for (const Candidate& k : c) {
+      says.push_back(fmt::format("{} by {}{}", k.verdict.action.ToString(), By(p, k.verdict, e),
+                                 k.conditional ? " if its condition holds" : ""));
     }
     return fmt::format("not this policy's answer: it gives {} here, so another filter made this "
                        "record (or the policy has changed)",
@@ -72,13 +69,15 @@ std::string Decision(const Policy& p, const analysis::Explained& e) {
   }
   if (e.matching.size() > 1) {
     std::vector<std::string> by;
-    for (size_t i : e.matching) by.push_back(fmt::format("{} {}", By(p, c[i], e), c[i].action.ToString()));
+    for (size_t i : e.matching) {
+      by.push_back(fmt::format("{} {}", By(p, c[i].verdict, e), c[i].verdict.action.ToString()));
+    }
     return fmt::format("decided by one of: {} (the record has {} to tell them apart){}", fmt::join(by, ", "),
                        e.data_known ? "no arguments" : "neither the arguments nor the action's data", routed);
   }
-  const Verdict& v = c[e.matching[0]];
+  const Verdict& v = c[e.matching[0]].verdict;
   std::string why;
-  if (Conditional(p, v)) {
+  if (c[e.matching[0]].conditional) {
     why = ", whose condition held";
   } else if (c.size() > 1 && v.reason != Verdict::Reason::kRule) {
     why = " (no rule's condition held)";
@@ -88,8 +87,9 @@ std::string Decision(const Policy& p, const analysis::Explained& e) {
 
 std::string Process(const analysis::SeccompRecord& r) {
   std::vector<std::string> what;
-  if (r.comm) what.push_back(base::Printable(*r.comm));
-  if (r.exe) what.push_back(base::Printable(*r.exe));
+  // Names the program chose: quoted and escaped, so that none can forge a line.
+  if (r.comm) what.push_back(base::CQuote(*r.comm));
+  if (r.exe) what.push_back(base::CQuote(*r.exe));
   if (r.uid) what.push_back(fmt::format("uid {}", *r.uid));
   std::string pid = r.pid ? fmt::format("pid {}", *r.pid) : "a process";
   return what.empty() ? pid : fmt::format("{} ({})", pid, fmt::join(what, ", "));
@@ -132,10 +132,10 @@ std::string Json(const std::string& file, size_t line, const analysis::SeccompRe
     const Policy& p = *against;
     nlohmann::ordered_json candidates = nlohmann::json::array();
     for (size_t i = 0; i < e.candidates.size(); ++i) {
-      const Verdict& v = e.candidates[i];
+      const Verdict& v = e.candidates[i].verdict;
       candidates.push_back({{"by", By(p, v, e)},
                             {"action", v.action.ToString()},
-                            {"conditional", Conditional(p, v)},
+                            {"conditional", e.candidates[i].conditional},
                             {"matches", std::ranges::find(e.matching, i) != e.matching.end()}});
     }
     j["candidates"] = candidates;

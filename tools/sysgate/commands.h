@@ -28,6 +28,7 @@ void RegisterDump(CLI::App& app, int* exit_code);
 void RegisterLint(CLI::App& app, int* exit_code);
 void RegisterDecompile(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
+void RegisterGraph(CLI::App& app, int* exit_code);
 void RegisterCompletion(CLI::App& app, int* exit_code);
 
 }  // namespace sysgate::cli

@@ -28,7 +28,8 @@ constexpr Subcommand kSubcommands[] = {
     {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},
     {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
     {"dump", sysgate::cli::RegisterDump},         {"lint", sysgate::cli::RegisterLint},
-    {"decompile", sysgate::cli::RegisterDecompile}, {"explain", sysgate::cli::RegisterExplain},
+    {"decompile", sysgate::cli::RegisterDecompile}, {"graph", sysgate::cli::RegisterGraph},
+    {"explain", sysgate::cli::RegisterExplain},
 };
 
 // Every command's output reaches stdout here at the latest: a failed write (a full disk,
