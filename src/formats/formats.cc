@@ -222,17 +222,27 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
 }
 
 Imported ImportFile(const std::string& path, std::optional<Format> format, ImportOptions o) {
-  Result<std::string> read = base::ReadFile(path);
+  // "-" is standard input (a pipe or a redirected file; a terminal is refused as a device).
+  const std::string name = path == "-" ? "<stdin>" : path;
+  Result<std::string> read = base::ReadFile(path == "-" ? "/dev/stdin" : path);
   if (!read) {
+    read.error().loc.file = name;
     Imported out;
     out.diagnostics.push_back(lang::UnreadableFile(read.error()));
     return out;
   }
   std::string text = std::move(*read);
-  Format f = format.value_or(DetectFormat(text, path));
-  o.filename = path;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    // Read as a policy of no rules, it would fail every call: almost always the wrong file.
+    Imported out;
+    out.diagnostics.push_back({Severity::kError, SourceLoc{name, 0, 0},
+                               "the file is empty; a policy says at least its default action"});
+    return out;
+  }
+  Format f = format.value_or(DetectFormat(text, name));
+  o.filename = name;
   Imported out = Import(text, f, o);
-  out.sources.emplace(path, std::move(text));
+  out.sources.emplace(name, std::move(text));
   return out;
 }
 

@@ -128,9 +128,21 @@ if [[ -f $moby ]]; then
   fc="$src/../shared/data/profiles/firecracker-x86_64-unknown-linux-musl.json"
   expect "fc needs section" 1 "choose one (--section)" -- "$sg" validate "$fc"
   expect "fc vcpu"          0 "trap  [" -- "$sg" check --section vcpu "$fc" execve
+  # Docker's profile resolved for the arch asked about, in check and diff (issue 18).
+  expect "oci check --arch"  0 "allow  [openat #56 on aarch64: rule" -- "$sg" check --arch aarch64 "$moby" openat
+  expect "oci convert --arch" 0 "verified on" -- "$sg" convert "$moby" --arch x86_64 --to sysgate -o "$tmp/moby-x86.sgp"
+  podman="$src/../shared/data/profiles/containers-common-seccomp.json"
+  expect "diff --arch"       1 "aarch64" -- "$sg" diff --arch aarch64 "$moby" "$podman"
+  expect_without "diff --arch: only it" 1 "x86_64 " -- "$sg" diff --arch aarch64 "$moby" "$podman"
 else
   skip_part "../shared/data is absent; Docker's profile is not tested"
 fi
+# An empty file is not an empty policy; "-" reads the policy from standard input (issue 18).
+printf '\n  \n' > "$tmp/empty.sgp"
+expect "empty policy file"  1 "$tmp/empty.sgp: error: the file is empty; a policy says at least its default action" -- "$sg" validate "$tmp/empty.sgp"
+expect "empty policy, run"  125 "the file is empty" -- "$sg" run -p "$tmp/empty.sgp" -- true
+expect "policy on stdin"    0 "<stdin>: ok (1 rule" -- sh -c "printf 'default allow\nerrno(EPERM) unshare\n' | \"$sg\" validate -"
+expect "stdin error located" 1 "<stdin>:2:1: error" -- sh -c "printf 'default allow\nnonsense here\n' | \"$sg\" validate -"
 printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [ nope ]}\n' > "$tmp/bad.json"
 expect "oci bad json"       1 "bad.json:2:17: error: not valid JSON" -- "$sg" validate "$tmp/bad.json"
 

@@ -39,7 +39,9 @@ int Run(const Options& o) {
       PrintError("usage: sysgate check POLICY SYSCALL [ARG...] (or --bpf FILE SYSCALL [ARG...])");
       return kExitUsage;
     }
-    formats::Imported r = LoadAndReport(pos[0], o.input, /*quiet_warnings=*/true);
+    // A format resolved per ABI (Docker's profile) is read for the arch asked about.
+    const std::vector<std::string> arches = o.arch == "native" ? std::vector<std::string>{} : std::vector{o.arch};
+    formats::Imported r = LoadAndReport(pos[0], o.input, /*quiet_warnings=*/true, arches);
     if (!r.ok()) return kExitInvalid;
     policy = std::move(*r.policy);
     auto compiled = Compile(*policy);

@@ -21,6 +21,7 @@ constexpr int kExitTrouble = 2;
 
 struct Options {
   std::string before, after;
+  std::vector<std::string> arches;  // compare as these ABIs read the policies
   InputOptions input;
   bool json = false;
 };
@@ -45,9 +46,16 @@ std::string Arguments(std::string_view syscall, const SeccompData& d) {
 }
 
 int Run(const Options& o) {
-  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true);
-  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true);
+  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true, o.arches);
+  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true, o.arches);
   if (!before.ok() || !after.ok()) return kExitTrouble;
+  if (!o.arches.empty()) {  // both policies targeting exactly these ABIs, as compile would
+    for (formats::Imported* r : {&before, &after}) {
+      if (!OverrideArches(*r->policy, o.arches) || !ValidForNewArches(*r->policy, r->sources, /*quiet=*/true)) {
+        return kExitTrouble;
+      }
+    }
+  }
   analysis::PolicyDiff diff = analysis::DiffPolicies(*before.policy, *after.policy);
   nlohmann::json changes = nlohmann::json::array();
   std::string text;
@@ -98,6 +106,7 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
       "diff", "What two policies decide differently, syscall by syscall (exit 1 if anything)");
   cmd->add_option("before", opts->before, "The first policy (any format)")->required();
   cmd->add_option("after", opts->after, "The second policy")->required();
+  cmd->add_option("-a,--arch", opts->arches, "Compare as these ABIs read both policies (repeatable)");
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

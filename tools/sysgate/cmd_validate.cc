@@ -26,7 +26,7 @@ int Run(const Options& o) {
     if (!r.ok() || (o.werror && warned)) {
       rc = kExitInvalid;
     } else if (!o.quiet) {
-      std::cerr << fmt::format("{}: ok ({} rule{})\n", f, r.policy->rules.size(),
+      std::cerr << fmt::format("{}: ok ({} rule{})\n", f == "-" ? "<stdin>" : f, r.policy->rules.size(),
                                r.policy->rules.size() == 1 ? "" : "s");
     }
   }
