@@ -32,52 +32,69 @@ ValueSet TrueSet(uint16_t code, uint32_t k) {
   }
 }
 
-std::string ArchName(uint32_t audit) {
-  for (Arch a : AllArches()) {
-    if (Info(a).audit_arch == audit && a != Arch::kX32) return std::string(Info(a).name);
-  }
-  return fmt::format("0x{:x}", audit);
+// The syscall tables an arch's numbers are named from: its own, and on x86_64 x32's (numbers
+// with the x32 bit), as the kernel runs both there.
+std::vector<Arch> NamingTables(Arch arch) {
+  if (arch == Arch::kX86_64) return {Arch::kX86_64, Arch::kX32};
+  return {arch};
 }
 
-// "read..write, open, close, ... (290 syscalls)" for the numbers of `set` on `arch`.
+std::string Number(uint64_t v) { return v < 0x10000 ? fmt::format("#{}", v) : fmt::format("#0x{:x}", v); }
+
+// "read, write, close..fstat, x32.read..x32.close, #0x40000221..#0xffffffff (12 syscalls)": every
+// number of `set`, those of the arch's tables by name (a run of named numbers as first..last,
+// holes included), the others as numbers; the count is of named syscalls.
 std::string SyscallsText(const ValueSet& set, std::optional<Arch> arch) {
   if (set.IsAll()) return "every number";
   std::vector<std::string> parts;
   uint64_t named = 0;
+  auto numbers = [&](uint64_t lo, uint64_t hi) {
+    parts.push_back(lo == hi ? Number(lo) : fmt::format("{}..{}", Number(lo), Number(hi)));
+  };
   for (auto [lo, hi] : set.ranges()) {
-    std::vector<std::string_view> names;
-    if (arch) {
-      // The tables hold numbers below 2^16 (x32's carry its bit); past them nothing has a name.
-      const uint64_t base = Info(*arch).syscall_bit;
-      const uint64_t top = std::min<uint64_t>(hi, base + 0xffff);
-      for (uint64_t n = std::max<uint64_t>(lo, base); n <= top; ++n) {
-        if (auto name = SyscallName(*arch, static_cast<int32_t>(n))) names.push_back(*name);
+    uint64_t at = lo;  // what of [lo, hi] is not yet said
+    for (Arch table : arch ? NamingTables(*arch) : std::vector<Arch>{}) {
+      const uint64_t base = Info(table).syscall_bit;
+      const std::string prefix = arch && table != *arch ? fmt::format("{}.", Info(table).name) : "";
+      const uint64_t from = std::max<uint64_t>(at, base), to = std::min<uint64_t>(hi, base + 0xffff);
+      if (from > to) continue;
+      std::vector<std::pair<uint64_t, std::string_view>> names;
+      for (uint64_t n = from; n <= to; ++n) {
+        if (auto name = SyscallName(table, static_cast<int32_t>(n))) names.emplace_back(n, *name);
       }
+      if (names.empty()) continue;
+      if (at < names.front().first) numbers(at, names.front().first - 1);
+      if (names.size() <= 2) {
+        for (auto& [n, name] : names) parts.push_back(prefix + std::string(name));
+      } else {
+        parts.push_back(fmt::format("{}{}..{}{}", prefix, names.front().second, prefix, names.back().second));
+      }
+      named += names.size();
+      at = names.back().first + 1;
     }
-    named += names.size();
-    if (names.empty()) {
-      auto num = [](uint64_t v) { return v < 0x10000 ? fmt::format("#{}", v) : fmt::format("#0x{:x}", v); };
-      parts.push_back(lo == hi ? num(lo) : fmt::format("{}..{}", num(lo), num(hi)));
-    } else if (names.size() <= 2) {
-      for (std::string_view n : names) parts.emplace_back(n);
-    } else {
-      parts.push_back(fmt::format("{}..{}", names.front(), names.back()));
-    }
+    if (at <= hi) numbers(at, hi);
   }
-  constexpr size_t kShown = 6;
+  constexpr size_t kShown = 8;
   std::string text = fmt::format("{}", fmt::join(parts.begin(), parts.begin() + std::min(parts.size(), kShown), ", "));
-  if (parts.size() > kShown) text += ", ...";
+  if (parts.size() > kShown) text += fmt::format(", ... ({} more ranges)", parts.size() - kShown);
   if (named > 0) text += fmt::format(" ({} syscall{})", named, named == 1 ? "" : "s");
   return text;
 }
 
+// The arches of `set` by name, and "other values" for the rest; a set of all but a few arches
+// as "every value but x86_64" or "every value but {x86_64, i386}".
 std::string ArchesText(const ValueSet& set) {
-  if (set.Count() > 64) return set.IsAll() ? "every arch" : "other arches";
-  std::vector<std::string> names;
-  for (auto [lo, hi] : set.ranges()) {
-    for (uint64_t v = lo; v <= hi; ++v) names.push_back(ArchName(static_cast<uint32_t>(v)));
+  std::vector<std::string> in, out;
+  for (Arch a : AllArches()) {
+    if (a == Arch::kX32) continue;  // x32 shares x86_64's value
+    (set.Contains(Info(a).audit_arch) ? in : out).push_back(std::string(Info(a).name));
   }
-  return fmt::format("{}", fmt::join(names, ", "));
+  const uint64_t all = uint64_t{1} << 32;
+  if (in.size() > 4 && set.Count() + out.size() == all) {
+    return out.size() == 1 ? "every value but " + out[0] : fmt::format("every value but {{{}}}", fmt::join(out, ", "));
+  }
+  if (set.Count() > in.size()) in.push_back(in.empty() ? "no arch sysgate knows" : "other values");
+  return fmt::format("{}", fmt::join(in, ", "));
 }
 
 class Builder {
@@ -91,9 +108,10 @@ class Builder {
     FindBlocks();
     FindDispatch();
     for (size_t leader : leaders_) {
-      if (!ctx_[leader].reachable || inner_.count(leader)) continue;
+      if (!ctx_[leader].reachable || inner_.count(leader) || IsJa(leader)) continue;
       AddBlock(leader);
     }
+    if (!p_.empty()) (void)Target(0);  // a program that is one verdict
     for (auto& [ret, node] : verdicts_) g_.nodes.push_back(node);
     return std::move(g_);
   }
@@ -105,6 +123,12 @@ class Builder {
     return pc;
   }
   bool Ends(size_t pc) const { return Class(p_[pc].code) == kJmp || Class(p_[pc].code) == kRet; }
+  bool IsJa(size_t pc) const { return Class(p_[pc].code) == kJmp && Op(p_[pc].code) == kJa; }
+  // Where a jump to `pc` really goes: through `goto`s (jumps only go forward: this ends).
+  size_t Resolve(size_t pc) const {
+    while (pc < p_.size() && IsJa(pc)) pc += 1 + p_[pc].k;
+    return pc;
+  }
   std::vector<size_t> Successors(size_t pc) const {
     const bpf::Insn& in = p_[pc];
     if (Class(in.code) == kRet) return {};
@@ -113,12 +137,23 @@ class Builder {
     return {pc + 1 + in.jt, pc + 1 + in.jf};
   }
 
+  // Blocks, and each instruction's predecessors with `goto`s seen through (a comparison that
+  // jumps to a goto to a comparison is its parent). Which comparisons of the syscall number
+  // (the arch) some path has passed before each instruction.
   void FindBlocks() {
     leaders_.insert(0);
+    tested_.assign(p_.size() + 1, {false, false});
     for (size_t pc = 0; pc < p_.size(); ++pc) {
-      for (size_t s : Successors(pc)) {
-        if (s < p_.size()) preds_[s].push_back(pc);
-        if (Ends(pc) && s < p_.size()) leaders_.insert(s);
+      for (size_t succ : Successors(pc)) {
+        if (succ >= p_.size()) continue;
+        if (Ends(pc)) leaders_.insert(succ);
+        if (!ctx_[pc].reachable || IsJa(pc)) continue;
+        const size_t to = Resolve(succ);
+        if (to >= p_.size()) continue;
+        preds_[to].push_back(pc);
+        auto& t = tested_[to];
+        t.first = t.first || tested_[pc].first || (Compares(pc) && ctx_[pc].a == A::kNr);
+        t.second = t.second || tested_[pc].second || (Compares(pc) && ctx_[pc].a == A::kArch);
       }
       if (Ends(pc) && pc + 1 < p_.size()) leaders_.insert(pc + 1);
     }
@@ -132,13 +167,16 @@ class Builder {
            (Op(in.code) == kJeq || Op(in.code) == kJgt || Op(in.code) == kJge) && (a == A::kNr || a == A::kArch);
   }
 
-  // Each comparison reached only from comparisons of the same word under the same root joins
-  // that root's tree; the values reaching it are the union of what its parents send.
+  // A tree starts at a comparison no path reaches having compared the same word before (so
+  // every value can reach it: the sets on its edges are exact); a comparison reached only from
+  // comparisons of one tree, of the same word and arch, joins it, with the union of what its
+  // parents send. Other comparisons (a reload after an argument test, a suffix two arches'
+  // trees share) are drawn as tests of their own, never with sets they cannot vouch for.
   void FindDispatch() {
     std::map<size_t, ValueSet> in;
     for (size_t pc = 0; pc < p_.size(); ++pc) {
       if (!Compares(pc)) continue;
-      size_t root = pc;
+      std::optional<size_t> root;
       if (leaders_.count(pc) && !preds_[pc].empty()) {
         std::set<size_t> roots;
         bool all = true;
@@ -152,13 +190,16 @@ class Builder {
           inner_.insert(pc);
         }
       }
-      root_[pc] = root;
-      const ValueSet here = root == pc ? ValueSet::All() : in[pc];
+      const bool tested = ctx_[pc].a == A::kNr ? tested_[pc].first : tested_[pc].second;
+      if (!root && tested) continue;  // not a tree's root: a plain test
+      if (!root) root = pc;
+      root_[pc] = *root;
+      const ValueSet here = *root == pc ? ValueSet::All() : in[pc];
       const bpf::Insn& insn = p_[pc];
       const ValueSet t = here.Intersect(TrueSet(insn.code, insn.k));
-      for (auto [to, set] : {std::pair{pc + 1 + insn.jt, t}, std::pair{pc + 1 + insn.jf, here.Minus(t)}}) {
-        if (set.empty()) continue;
-        pending_[root].push_back({to, set});
+      for (auto [to, set] : {std::pair{Resolve(pc + 1 + insn.jt), t}, std::pair{Resolve(pc + 1 + insn.jf), here.Minus(t)}}) {
+        if (set.empty() || to >= p_.size()) continue;
+        pending_[*root].push_back({to, set});
         auto it = in.find(to);
         in[to] = it == in.end() ? set : Union(it->second, set);
       }
@@ -176,6 +217,7 @@ class Builder {
   }
 
   std::string Target(size_t pc) {
+    pc = Resolve(pc);
     if (Class(p_[pc].code) == kRet && RetSrc(p_[pc].code) == kK && leaders_.count(pc)) {
       const uint32_t ret = p_[pc].k;
       auto [it, added] = verdicts_.try_emplace(ret);
@@ -188,7 +230,7 @@ class Builder {
       }
       return it->second.id;
     }
-    return Compares(pc) && leaders_.count(pc) ? fmt::format("d{}", pc) : fmt::format("b{}", pc);
+    return root_.count(pc) && root_.at(pc) == pc ? fmt::format("d{}", pc) : fmt::format("b{}", pc);
   }
 
   void AddBlock(size_t leader) {
@@ -199,7 +241,7 @@ class Builder {
     for (size_t pc = leader; pc < last || (pc == last && Class(term.code) != kJmp); ++pc) {
       node.lines.push_back(StatementText(p_[pc], ctx_[pc]));
     }
-    const bool dispatch = Compares(last) && !inner_.count(last);
+    const bool dispatch = root_.count(last) && root_.at(last) == last;
     std::string from = node.id;
     if (dispatch) {
       GraphNode d{.id = fmt::format("d{}", last), .kind = GraphNode::Kind::kDispatch,
@@ -238,6 +280,8 @@ class Builder {
   std::map<size_t, std::vector<size_t>> preds_;
   std::map<size_t, size_t> root_;   // each comparison: the root of its tree
   std::set<size_t> inner_;          // comparisons inside a tree (not its root)
+  // Per instruction: whether some path to it compared the syscall number, the arch, before.
+  std::vector<std::pair<bool, bool>> tested_;
   std::map<size_t, std::vector<std::pair<size_t, ValueSet>>> pending_;
   std::map<size_t, std::map<size_t, ValueSet>> exits_;  // root -> target -> values sent there
   std::map<uint32_t, GraphNode> verdicts_;

@@ -54,17 +54,13 @@ Result<InputFile> OpenInput(const fs::path& path) {
   return InputFile{fd, S_ISREG(st.st_mode) != 0, static_cast<uint64_t>(st.st_size)};
 }
 
-Result<std::string> ReadFile(const fs::path& path) {
-  Result<InputFile> in = OpenInput(path);
-  if (!in) return in.error();
-  const int fd = in->fd;
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  if (in->regular && in->size > limits::kMaxInputBytes) return TooLarge(path);
+namespace {
+
+// The rest of `fd`, within the input size limit; errors name `path`.
+Result<std::string> ReadAll(int fd, const fs::path& path, const InputFile& in) {
+  if (in.regular && in.size > limits::kMaxInputBytes) return TooLarge(path);
   std::string out;
-  if (in->regular) out.reserve(static_cast<size_t>(in->size));
+  if (in.regular) out.reserve(static_cast<size_t>(in.size));
   char buf[65536];
   while (true) {
     ssize_t n = read(fd, buf, sizeof buf);
@@ -75,6 +71,30 @@ Result<std::string> ReadFile(const fs::path& path) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const fs::path& path) {
+  Result<InputFile> in = OpenInput(path);
+  if (!in) return in.error();
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{in->fd};
+  return ReadAll(in->fd, path, *in);
+}
+
+Result<std::string> ReadStdin() {
+  const fs::path name = "<stdin>";
+  struct stat st{};
+  if (fstat(STDIN_FILENO, &st) != 0) return FileError(name, "cannot read", errno);
+  if (S_ISDIR(st.st_mode)) return FileError(name, "is a directory, not a file");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    return FileError(name, isatty(STDIN_FILENO) ? "is a terminal: give a file, or pipe the policy in"
+                                                : "is a device, not a file");
+  }
+  return ReadAll(STDIN_FILENO, name, {STDIN_FILENO, S_ISREG(st.st_mode) != 0, static_cast<uint64_t>(st.st_size)});
 }
 
 std::optional<fs::path> FindInclude(const std::string& target, const std::string& including_file,

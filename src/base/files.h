@@ -29,6 +29,10 @@ Result<InputFile> OpenInput(const std::filesystem::path& path);
 // reading pipes). Regular files, pipes and sockets are read.
 Result<std::string> ReadFile(const std::filesystem::path& path);
 
+// Standard input, from where it stands, as ReadFile reads a file (errors name "<stdin>"; a
+// terminal or another device is refused).
+Result<std::string> ReadStdin();
+
 // Where `target` is, for a file `including_file` includes: an absolute target as it is, else
 // relative to the including file's directory, then to each of `include_dirs`, in order.
 std::optional<std::filesystem::path> FindInclude(const std::string& target,

@@ -222,9 +222,9 @@ Imported Import(std::string_view text, Format format, const ImportOptions& o) {
 }
 
 Imported ImportFile(const std::string& path, std::optional<Format> format, ImportOptions o) {
-  // "-" is standard input (a pipe or a redirected file; a terminal is refused as a device).
+  // "-" is standard input (a pipe, a socket or a redirected file; a terminal is refused).
   const std::string name = path == "-" ? "<stdin>" : path;
-  Result<std::string> read = base::ReadFile(path == "-" ? "/dev/stdin" : path);
+  Result<std::string> read = path == "-" ? base::ReadStdin() : base::ReadFile(path);
   if (!read) {
     read.error().loc.file = name;
     Imported out;
@@ -236,7 +236,7 @@ Imported ImportFile(const std::string& path, std::optional<Format> format, Impor
     // Read as a policy of no rules, it would fail every call: almost always the wrong file.
     Imported out;
     out.diagnostics.push_back({Severity::kError, SourceLoc{name, 0, 0},
-                               "the file is empty; a policy says at least its default action"});
+                               "the file is empty: there is no policy in it"});
     return out;
   }
   Format f = format.value_or(DetectFormat(text, name));

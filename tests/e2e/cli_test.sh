@@ -130,6 +130,10 @@ if [[ -f $moby ]]; then
   expect "fc vcpu"          0 "trap  [" -- "$sg" check --section vcpu "$fc" execve
   # Docker's profile resolved for the arch asked about, in check and diff (issue 18).
   expect "oci check --arch"  0 "allow  [openat #56 on aarch64: rule" -- "$sg" check --arch aarch64 "$moby" openat
+  # An ABI this machine runs is asked about as this machine's profile treats it (Docker's rules
+  # depend on the host's arch: an x86_64 host allows i386's arch_prctl), as the filter does.
+  expect "oci check --arch i386" 0 "allow  [arch_prctl #384 on i386: rule" -- "$sg" check --arch i386 "$moby" arch_prctl
+  expect "the filter agrees"  0 "allow  [arch_prctl #384 on i386" -- "$sg" check --bpf "$tmp/moby.bpf" --arch i386 arch_prctl
   expect "oci convert --arch" 0 "verified on" -- "$sg" convert "$moby" --arch x86_64 --to sysgate -o "$tmp/moby-x86.sgp"
   podman="$src/../shared/data/profiles/containers-common-seccomp.json"
   expect "diff --arch"       1 "aarch64" -- "$sg" diff --arch aarch64 "$moby" "$podman"
@@ -139,10 +143,16 @@ else
 fi
 # An empty file is not an empty policy; "-" reads the policy from standard input (issue 18).
 printf '\n  \n' > "$tmp/empty.sgp"
-expect "empty policy file"  1 "$tmp/empty.sgp: error: the file is empty; a policy says at least its default action" -- "$sg" validate "$tmp/empty.sgp"
+expect "empty policy file"  1 "$tmp/empty.sgp: error: the file is empty: there is no policy in it" -- "$sg" validate "$tmp/empty.sgp"
 expect "empty policy, run"  125 "the file is empty" -- "$sg" run -p "$tmp/empty.sgp" -- true
 expect "policy on stdin"    0 "<stdin>: ok (1 rule" -- sh -c "printf 'default allow\nerrno(EPERM) unshare\n' | \"$sg\" validate -"
 expect "stdin error located" 1 "<stdin>:2:1: error" -- sh -c "printf 'default allow\nnonsense here\n' | \"$sg\" validate -"
+expect "stdin twice"        1 "standard input is read once: '-' is given twice" -- sh -c "printf 'default allow\n' | \"$sg\" validate - -"
+expect "stdin from a socket" 0 "<stdin>: ok" -- "$py" -c '
+import socket, subprocess, sys
+a, b = socket.socketpair(); a.sendall(b"default allow\n"); a.shutdown(socket.SHUT_WR)
+print(subprocess.run([sys.argv[1], "validate", "-"], stdin=b, capture_output=True, text=True).stderr)' "$sg"
+expect "explain -p - needs a log file" 2 "give the log as a FILE" -- sh -c "echo x | \"$sg\" explain -p -"
 printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [ nope ]}\n' > "$tmp/bad.json"
 expect "oci bad json"       1 "bad.json:2:17: error: not valid JSON" -- "$sg" validate "$tmp/bad.json"
 

@@ -17,7 +17,7 @@ allow socket if family in {AF_UNIX, AF_INET}
 kill-process ptrace
 POLICY
 expect "dot" 0 "digraph filter {" -- "$sg" graph "$tmp/p.sgp"
-expect "named syscalls" 0 'label="read, write, close, rt_sigreturn, exit, restart_syscall, ... (7 syscalls)"' -- "$sg" graph "$tmp/p.sgp"
+expect "named syscalls" 0 'label="read, write, close, rt_sigreturn, exit, restart_syscall, exit_group (7 syscalls)"' -- "$sg" graph "$tmp/p.sgp"
 expect "argument test" 0 'A = args[0]' -- "$sg" graph "$tmp/p.sgp"
 expect "verdict colour" 0 'fillcolor="#ffcdd2", label="KILL_PROCESS"' -- "$sg" graph "$tmp/p.sgp"
 expect "a profile" 0 'label="profile default"' -- "$sg" graph --profile default -a x86_64

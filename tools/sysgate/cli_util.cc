@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
@@ -242,6 +243,14 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
   return out;
 }
 
+std::string ReaderArchFor(const std::string& arch) {
+  std::optional<Arch> a = arch == "native" ? std::optional(HostArch()) : ArchFromName(arch);
+  if (!a) return arch;
+  const std::vector<Arch> here = CompatArches(HostArch());
+  if (*a == HostArch() || std::ranges::find(here, *a) != here.end()) return std::string(Info(HostArch()).name);
+  return std::string(Info(Info(*a).kernel).name);
+}
+
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings, const std::vector<std::string>& arches,
                                 bool show_notes) {
@@ -254,6 +263,14 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
   }
   formats::ImportOptions& o = checked->import;
   std::optional<formats::Format> format = checked->format;
+  static bool stdin_read = false;  // one standard input: a second "-" would read nothing
+  if (path == "-" && std::exchange(stdin_read, true)) {
+    formats::Imported bad;
+    bad.diagnostics.push_back({Severity::kError, SourceLoc{"<stdin>", 0, 0},
+                               "standard input is read once: '-' is given twice", 1});
+    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
+    return bad;
+  }
   if (!arches.empty()) {  // an unknown name is reported when the command applies --arch
     o.arch = arches.front() == "native" ? std::optional(HostArch()) : ArchFromName(arches.front());
   }

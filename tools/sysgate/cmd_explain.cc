@@ -172,6 +172,10 @@ int Run(const Options& o) {
     PrintError("give -p POLICY or --profile NAME, not both");
     return kExitUsage;
   }
+  if (o.policy == "-" && (o.files.empty() || std::ranges::find(o.files, "-") != o.files.end())) {
+    PrintError("-p - reads the policy from standard input: give the log as a FILE");
+    return kExitUsage;
+  }
   std::optional<Policy> against;  // set before the interpreter, which refers to it
   if (!o.policy.empty() || !o.profile.empty()) {
     against = LoadAgainst(o);
