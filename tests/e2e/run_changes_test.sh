@@ -107,7 +107,7 @@ expect "risky: json"            0 '"risk":"it reads and changes other processes"
 
 # Expected fallbacks (clone3 -> ENOSYS, which glibc answers with clone) only with -v.
 expect_without "clone3 hidden"  0 "clone3" -- "$sg" run -- "$py" -c "$(sys '435, 0, 0')"
-expect "clone3 with -v"         0 "expected: C libraries fall back to clone" -- "$sg" run -v -- "$py" -c "$(sys '435, 0, 0')"
+expect_reaching 435,0,0 "clone3 with -v" 0 "expected: C libraries fall back to clone" -- "$sg" run -v -- "$py" -c "$(sys '435, 0, 0')"
 
 # --report-file: the reports there, not on the program's stderr.
 expect_without "report file: stderr clean" 0 "blocked" -- "$sg" run --report-file "$tmp/reports" --deny socket -- "$py" -c "$sock"
@@ -131,6 +131,9 @@ expect "report file: --exec reports" 0 "blocked socket(" -- bash -c "'$sg' run -
 many='import ctypes; l = ctypes.CDLL(None)
 for nr in range(1000, 2500): l.syscall(nr)
 print("done")'
+# (Where the environment's own filter answers numbers without a name first, as Docker's profile
+# does with EPERM, sysgate never sees them: the counting checks are skipped, saying so.)
+if need reaches:1000; then
 "$sg" run -- "$py" -c "$many" > "$tmp/many.out" 2> "$tmp/many.err"
 expect "flood: the program ran" 0 "done" -- cat "$tmp/many.out"
 expect_line "flood: one report" 0 "1" -- grep -c '^sysgate: blocked syscall_' "$tmp/many.err"
@@ -151,6 +154,9 @@ assert summary and summary[0]["count"] >= 1500, summary
 assert any(e["syscall"] == "(numbers without a name)" and e["count"] == 1500 for e in stopped), stopped
 assert dropped and dropped[0]["count"] > 0, dropped
 print("ok")' "$tmp/many.json"
+else
+  not_checked "the flood of numbers without a name: counted and rate-limited"
+fi
 hide_ptrace='import ctypes; l = ctypes.CDLL(None, use_errno=True)
 for nr in range(1000, 1300): l.syscall(nr)
 l.syscall(101, 16, 1, 0, 0)'
