@@ -89,5 +89,15 @@ TEST(EditDistance, Basics) {
   EXPECT_EQ(EditDistance("abcdef", "badcfe", 3), 3);  // three transpositions, within the limit
 }
 
+// Names a program chose (explain's comm and exe, the supervisor's string arguments): nothing in
+// them survives unescaped that could forge a line or drive the terminal.
+TEST(CQuote, EscapesWhatCouldForgeOutput) {
+  EXPECT_EQ(CQuote("nginx"), "\"nginx\"");
+  EXPECT_EQ(CQuote("a\nb\tc"), "\"a\\nb\\tc\"");
+  EXPECT_EQ(CQuote("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
+  EXPECT_EQ(CQuote("\x1b[31m\x7f\xff"), "\"\\x1b[31m\\x7f\\xff\"");
+  EXPECT_EQ(CQuote(std::string_view("\0x", 2)), "\"\\x00x\"");
+}
+
 }  // namespace
 }  // namespace sysgate::base
