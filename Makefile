@@ -62,10 +62,10 @@ check-chroot:
 	  $(if $(TESTS_ONLY),$(BUILD))
 
 # As root, after check-chroot: that root's tests (TESTS_ONLY=1: this build's) run again in a
-# crun container with Docker's default seccomp profile and capabilities.
+# crun container with Docker's default seccomp profile and capabilities. TESTS=REGEX: only those.
 check-container:
 	@tests/envs/container_check.sh $(ROOTS)/debian $(SHARED)/profiles/moby-profiles-default.json $(JOBS) \
-	  $(if $(TESTS_ONLY),$(CURDIR),/home/builder/sysgate)
+	  $(if $(TESTS_ONLY),$(CURDIR),/home/builder/sysgate) '$(TESTS)'
 
 # As root: the package installed with apt into a fresh Debian 12 root, used there (sysgate
 # run, a program built on libsysgate with CMake and with pkg-config), and lintian's verdict.

@@ -97,13 +97,13 @@ print("ok")' "$tmp/strict.json"
 expect "--exec counts too"      0 "50  fchown" -- "$sg" run --exec --profile strict -- "$py" -c "$fchown50"
 
 # The hint for a call a profile denies because of what it gives a program is a warning.
-expect "risky: ptrace"          0 "sysgate:   careful, it reads and changes other processes: only if the program needs it, allow it with --allow ptrace" -- "$sg" run -- "$py" -c "$(sys '101, 16, 1, 0, 0')"
+expect "risky: ptrace"          0 "sysgate:   careful, it reads and changes other processes: only if the program needs it, allow it with --allow ptrace" -- "$sg" run -- "$py" -c "$(sys '101, 16, 2147483647, 0, 0')"
 tiocsti='import fcntl, termios
 try: fcntl.ioctl(0, termios.TIOCSTI, b"x")
 except OSError as e: print("errno", e.errno)'
 expect "risky: TIOCSTI, --no-new-session" 0 "sysgate:   careful, TIOCSTI and TIOCLINUX push input into a terminal" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"
 expect_without "risky: no plain hint" 0 "sysgate:   allow it with --allow ioctl" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"
-expect "risky: json"            0 '"risk":"it reads and changes other processes"' -- "$sg" run --json -- "$py" -c "$(sys '101, 16, 1, 0, 0')"
+expect "risky: json"            0 '"risk":"it reads and changes other processes"' -- "$sg" run --json -- "$py" -c "$(sys '101, 16, 2147483647, 0, 0')"
 
 # Expected fallbacks (clone3 -> ENOSYS, which glibc answers with clone) only with -v.
 expect_without "clone3 hidden"  0 "clone3" -- "$sg" run -- "$py" -c "$(sys '435, 0, 0')"
@@ -159,9 +159,9 @@ else
 fi
 hide_ptrace='import ctypes; l = ctypes.CDLL(None, use_errno=True)
 for nr in range(1000, 1300): l.syscall(nr)
-l.syscall(101, 16, 1, 0, 0)'
-expect "flood: ptrace still reported" 0 "blocked ptrace(PTRACE_ATTACH, 1, 0, 0) = -1 EPERM" -- "$sg" run -- "$py" -c "$hide_ptrace"
-expect "flood: ptrace in audit" 0 "audit: ptrace(PTRACE_ATTACH, 1, 0, 0) would be stopped" -- "$sg" run --audit -- "$py" -c "$hide_ptrace"
+l.syscall(101, 16, 2147483647, 0, 0)'  # a pid that cannot exist: --audit lets it run
+expect "flood: ptrace still reported" 0 "blocked ptrace(PTRACE_ATTACH, 2147483647, 0, 0) = -1 EPERM" -- "$sg" run -- "$py" -c "$hide_ptrace"
+expect "flood: ptrace in audit" 0 "audit: ptrace(PTRACE_ATTACH, 2147483647, 0, 0) would be stopped" -- "$sg" run --audit -- "$py" -c "$hide_ptrace"
 hide_socket='import ctypes, os, socket; l = ctypes.CDLL(None)
 for nr in range(1000, 2100): l.syscall(nr)
 for call in (lambda: socket.socket(), lambda: os.setuid(1234)):
