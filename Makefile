@@ -96,10 +96,12 @@ asan: san-build
 	  tools/ctest.sh $(SAN) --output-on-failure -j $(JOBS) --timeout 900 $(if $(ASAN_LABELS),-L '$(ASAN_LABELS)')
 
 # Each libFuzzer target for FUZZ_SECONDS on its corpus; FUZZ_TARGETS picks some (default: all).
+# FUZZ_CPU=1: FUZZ_SECONDS of each fuzzer's own CPU time, at nice 19 (a shared machine).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+FUZZ_CPU ?=
 fuzz: san-build
-	tests/fuzz/run.sh $(SAN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_CPU=$(FUZZ_CPU) tests/fuzz/run.sh $(SAN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD) $(SAN) $(ROOTS)
