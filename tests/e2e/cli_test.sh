@@ -18,6 +18,24 @@ expect "missing on arch"    1 "open does not exist on aarch64" -- "$sg" syscalls
 expect "bad arch"           2 "unknown arch 'x86_65'" -- "$sg" syscalls --arch x86_65 read
 expect "group members"      0 "io_uring_setup" -- "$sg" syscalls @io-uring
 expect "groups list"        0 "@system-service" -- "$sg" syscalls --groups
+expect "groups of a call"   0 "chown              @chown @known @privileged @system-service" -- "$sg" syscalls --groups openat chown
+expect "groups of a number" 0 "kexec_load         @known @privileged @reboot" -- "$sg" syscalls --arch x86_64 --groups 246
+expect "groups, json"       0 '"@file-system",' -- "$sg" syscalls --groups --json openat
+expect "groups, unknown"    1 "did you mean 'openat'" -- "$sg" syscalls --groups opnat
+
+# Constants: each ABI's own value (kernel facts: O_DIRECTORY is 0200000 on x86, 040000 on arm;
+# EDEADLK 35, 45 on mips and parisc, 78 on sparc).
+expect_line "const everywhere" 0 "CLONE_NEWUSER            268435456 (0x10000000)       on every ABI" -- "$sg" constants CLONE_NEWUSER
+expect "const per ABI"      0 "O_DIRECTORY              16384 (0x4000)               on aarch64 arm " -- "$sg" constants O_DIRECTORY
+expect "const x86"          0 "O_DIRECTORY              65536 (0x10000)              on x86_64 x32 i386 " -- "$sg" constants O_DIRECTORY
+expect_line "const sparc"   0 "EDEADLK                  78 (0x4e)                    on sparc64 sparc" -- "$sg" constants EDEADLK
+expect_line "const one ABI" 0 "EDEADLK                  45 (0x2d)                    on mips" -- "$sg" constants -a mips EDEADLK
+expect "const prefix"       0 "PR_SET_NO_NEW_PRIVS      38 (0x26)                    on every ABI" -- "$sg" constants 'PR_SET_N*'
+expect "const json"         0 '"value": 64' -- "$sg" constants --json -a x86_64 O_CREAT
+expect "const typo"         1 "unknown constant 'CLONE_NEWUSR'; did you mean 'CLONE_NEWUSER'?" -- "$sg" constants CLONE_NEWUSR
+expect "const no prefix"    1 "no constant starts with 'ZZZ'" -- "$sg" constants 'ZZZ*'
+expect "const not on ABI"   1 "ARCH_SET_FS has no value on aarch64" -- "$sg" constants -a aarch64 ARCH_SET_FS
+expect "const needs a name" 2 "" -- "$sg" constants
 expect "no subcommand"      2 "" -- "$sg"
 
 cat > "$tmp/good.sgp" <<'POLICY'

@@ -5,9 +5,11 @@
 //   sysgate syscalls --arch s390x --signature clone   -> clone(ulong:u64 newsp, flags:u64 clone_flags, ...)
 //   sysgate syscalls @io-uring                   -> the group's members on the arch
 //   sysgate syscalls --groups                    -> every group
+//   sysgate syscalls --groups openat             -> the groups that contain openat
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
@@ -39,6 +41,39 @@ nlohmann::json SignatureJson(const Signature& sig) {
   return args;
 }
 
+// For each queried syscall (a name, or a number on `arch`), the groups that contain it.
+int PrintGroupsOf(const Options& o, Arch arch) {
+  nlohmann::json items = nlohmann::json::array();
+  int rc = kExitOk;
+  for (const std::string& q : o.queries) {
+    std::string name = q;
+    if (auto num = SyscallNumberArg(q)) {
+      auto n = *num ? SyscallName(arch, **num) : std::nullopt;
+      if (!n) {
+        PrintError(*num ? fmt::format("no syscall has number {} on {}", q, Info(arch).name) : num->error().message);
+        rc = kExitInvalid;
+        continue;
+      }
+      name = *n;
+    } else if (!IsSyscallName(q)) {
+      PrintError(NoSyscallMessage(q, arch));
+      rc = kExitInvalid;
+      continue;
+    }
+    std::vector<std::string_view> groups;
+    for (const policy::SyscallGroup& g : policy::AllGroups()) {
+      if (std::ranges::binary_search(g.members, std::string_view(name), {}, &SyscallNameText::view)) groups.push_back(g.name);
+    }
+    if (o.json) {
+      items.push_back({{"name", name}, {"groups", groups}});
+    } else {
+      std::cout << fmt::format("{:<18} {}\n", name, groups.empty() ? "(in no group)" : fmt::format("{}", fmt::join(groups, " ")));
+    }
+  }
+  if (o.json) std::cout << nlohmann::json{{"syscalls", items}}.dump(2) << "\n";
+  return rc;
+}
+
 int Run(const Options& o) {
   auto arch = ParseArchOption(o.arch);
   if (!arch) return kExitUsage;
@@ -46,6 +81,7 @@ int Run(const Options& o) {
   nlohmann::json items = nlohmann::json::array();
   int rc = kExitOk;
 
+  if (o.groups && !o.queries.empty()) return PrintGroupsOf(o, *arch);
   if (o.groups) {
     for (const policy::SyscallGroup& g : policy::AllGroups()) {
       if (o.json) {
@@ -148,7 +184,7 @@ void RegisterSyscalls(CLI::App& app, int* exit_code) {
   cmd->add_option("query", opts->queries, "Syscall names, numbers or @groups (none: list all)");
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->add_flag("-s,--signature", opts->signature, "Print the argument signature");
-  cmd->add_flag("--groups", opts->groups, "List the syscall groups");
+  cmd->add_flag("--groups", opts->groups, "List the syscall groups (with queries: the groups that contain each)");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

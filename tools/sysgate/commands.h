@@ -12,6 +12,7 @@ inline constexpr int kExitUsage = 2;    // bad command line
 
 // Each Register* adds a subcommand; its callback stores the exit code in *exit_code.
 void RegisterSyscalls(CLI::App& app, int* exit_code);
+void RegisterConstants(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterFmt(CLI::App& app, int* exit_code);
 void RegisterCheck(CLI::App& app, int* exit_code);

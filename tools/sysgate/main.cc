@@ -20,7 +20,8 @@ struct Subcommand {
 
 // In the order `sysgate --help` lists them.
 constexpr Subcommand kSubcommands[] = {
-    {"syscalls", sysgate::cli::RegisterSyscalls}, {"validate", sysgate::cli::RegisterValidate},
+    {"syscalls", sysgate::cli::RegisterSyscalls}, {"constants", sysgate::cli::RegisterConstants},
+    {"validate", sysgate::cli::RegisterValidate},
     {"fmt", sysgate::cli::RegisterFmt},           {"check", sysgate::cli::RegisterCheck},
     {"diff", sysgate::cli::RegisterDiff},
     {"compile", sysgate::cli::RegisterCompile},   {"disasm", sysgate::cli::RegisterDisasm},
