@@ -98,7 +98,13 @@ std::string Number(const ArgText& a, uint64_t v) {
 
 std::string Value(std::string_view syscall, const ArgText& a, uint64_t v, bool names) {
   if (names) {
-    if (auto n = supervise::NameValue(syscall, a.name, v)) return *n;
+    // NameValue writes flags as strace does (A|B); policy text spaces `|` as PrintPolicy and
+    // `sysgate fmt` do.
+    if (auto n = supervise::NameValue(syscall, a.name, v)) {
+      std::string text = *n;
+      for (size_t i = text.find('|'); i != std::string::npos; i = text.find('|', i + 3)) text.replace(i, 1, " | ");
+      return text;
+    }
   }
   return Number(a, v);
 }

@@ -64,12 +64,43 @@ expect "warning exit 0"     0 "warning: this rule is unreachable" -- "$sg" valid
 expect "Werror"             1 "unreachable" -- "$sg" validate --Werror "$tmp/warn.sgp"
 expect "missing file"       1 "nope.sgp: error: cannot open: No such file or directory" -- "$sg" validate "$tmp/nope.sgp"
 
-"$sg" fmt "$tmp/good.sgp" > "$tmp/canon.sgp"
-expect "fmt idempotent"     0 "" -- "$sg" fmt --check "$tmp/canon.sgp"
-expect "fmt check differs"  1 "not in canonical form" -- "$sg" fmt --check "$tmp/good.sgp"
-cp "$tmp/good.sgp" "$tmp/inplace.sgp"
+# fmt lays a file out, keeping its comments, includes and line breaks.
+cat > "$tmp/messy.sgp" <<'POLICY'
+
+
+# A web server's policy.
+default   errno( EPERM )   # the rest
+include "inc.sgp"
+
+
+allow read,write , close, @exit
+allow openat if (flags&O_ACCMODE)==O_RDONLY # read-only
+errno(EACCES)   openat
+POLICY
+cat > "$tmp/laid.sgp" <<'POLICY'
+# A web server's policy.
+default errno(EPERM)       # the rest
+include "inc.sgp"
+
+allow read, write, close, @exit
+allow openat if (flags & O_ACCMODE) == O_RDONLY  # read-only
+errno(EACCES) openat
+POLICY
+echo "allow  futex" > "$tmp/inc.sgp"  # included, not laid out into the file
+"$sg" fmt "$tmp/messy.sgp" > "$tmp/out.sgp"
+expect "fmt lays out"       0 "" -- cmp "$tmp/out.sgp" "$tmp/laid.sgp"
+expect "fmt canonical"      0 "" -- "$sg" fmt --check "$tmp/laid.sgp"
+expect "fmt check differs"  1 "messy.sgp is not laid out canonically (run sysgate fmt -i)" -- "$sg" fmt --check "$tmp/messy.sgp"
+cp "$tmp/messy.sgp" "$tmp/inplace.sgp"
 "$sg" fmt -i "$tmp/inplace.sgp"
-expect "fmt in place"       0 "" -- cmp "$tmp/inplace.sgp" "$tmp/canon.sgp"
+expect "fmt in place"       0 "" -- cmp "$tmp/inplace.sgp" "$tmp/laid.sgp"
+expect "fmt stdin"          0 "allow read, write, close, @exit" -- "$sg" fmt -I "$tmp" - < "$tmp/messy.sgp"
+expect "fmt -i stdin"       2 "standard input has none" -- "$sg" fmt -i - < "$tmp/messy.sgp"
+expect "fmt invalid"        1 "bad.sgp:2:13: error: unknown syscall 'wrte'" -- "$sg" fmt "$tmp/bad.sgp"
+printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}\n' > "$tmp/p.json"
+cp "$tmp/p.json" "$tmp/p.json.orig"
+expect "fmt refuses json"   1 "fmt lays out policies in sysgate's language, and this is oci ('sysgate convert $tmp/p.json --to sysgate'" -- "$sg" fmt -i "$tmp/p.json"
+expect "fmt left json"      0 "" -- cmp "$tmp/p.json" "$tmp/p.json.orig"
 
 expect "check allow"        0 "allow  [openat #257 on x86_64: rule $tmp/good.sgp:3:1; " \
                                         -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_RDONLY
@@ -90,6 +121,7 @@ allow read, write, @exit
 allow openat if (flags & O_ACCMODE) == O_RDONLY && dfd != AT_FDCWD
 errno(EACCES) openat
 POLICY
+"$sg" convert "$tmp/good.sgp" --to sysgate > "$tmp/canon.sgp"  # the whole policy, printed canonically
 expect "diff same"          0 "0 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/canon.sgp"
 expect "diff exit 1"        1 "4 changes" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
 expect "diff names it"      1 "openat             allow (rule $tmp/good.sgp:3:1)  ->  errno(EACCES) (rule $tmp/tighter.sgp:4:1)" \
@@ -136,7 +168,7 @@ if [[ -f $moby ]]; then
   expect "oci compile"      0 "for x86_64, i386, x32; verified" -- "$sg" compile "$moby" -o "$tmp/moby.bpf"
   expect "compile -f oci -f hex" 0 "0x20 0x00 0x00 0x00000004" -- "$sg" compile -q -f oci -f hex "$moby"
   expect "compile --from"   0 "A = arch" -- "$sg" compile -q --from docker -f disasm "$moby"
-  expect "oci as native"    0 "errno(ENOSYS) clone3" -- "$sg" fmt "$moby"
+  expect "oci as native"    0 "errno(ENOSYS) clone3" -- "$sg" convert "$moby" --to sysgate
   expect "oci run"          1 "blocked unshare(CLONE_NEWUSER)" -- "$sg" run -p "$moby" -- unshare -U true
   expect "oci caps"         0 "allow" -- "$sg" check --caps sys_admin "$moby" unshare 0
   expect "oci old kernel"   0 "errno(EPERM)" -- "$sg" check --kernel 4.4 "$moby" ptrace 0

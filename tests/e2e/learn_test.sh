@@ -69,7 +69,7 @@ expect "args: read-only replays" 0 "" -- "$sg" run -p "$tmp/ro.sgp" -- "$py" -c 
 expect "args: writing is killed" 159 "killed by the filter" -- "$sg" run -p "$tmp/ro.sgp" -- "$py" -c "open('$tmp/w', 'w')"
 expect "args: audit names it" 0 "openat(AT_FDCWD, \"$tmp/w\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0666) would be stopped: kill-process" -- "$sg" run --audit -p "$tmp/ro.sgp" -- "$py" -c "open('$tmp/w', 'w')"
 "$sg" learn -q --args -o "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' >/dev/null 2>&1
-expect "args: socket pair recorded" 0 "family == AF_INET && type == SOCK_DGRAM|SOCK_CLOEXEC" -- cat "$tmp/sock.sgp"
+expect "args: socket pair recorded" 0 "family == AF_INET && type == SOCK_DGRAM | SOCK_CLOEXEC" -- cat "$tmp/sock.sgp"
 expect "args: same socket replays" 0 "" -- "$sg" run -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'
 expect "args: other family killed" 159 "killed by the filter" -- "$sg" run -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)'
 expect "args: other family named" 0 "socket(AF_INET6" -- "$sg" run --audit -p "$tmp/sock.sgp" -- "$py" -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)'

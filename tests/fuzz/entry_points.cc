@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "lang/source_format.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/decompile.h"
@@ -59,9 +60,21 @@ Failure CheckImported(std::string_view text, const std::string& file, const form
   return CheckDiagnostics(text, file, r.diagnostics, r.sources, /*lines_required=*/false);
 }
 
+// A policy that parses, laid out by `sysgate fmt`, means the same and is laid out already.
+Failure CheckLayout(std::string_view input, const std::string& file, const Policy& policy) {
+  std::string laid = lang::FormatSource(input);
+  ParsedPolicy again = ParsePolicyText(laid, file);
+  if (!again.ok()) return "the laid-out policy does not parse: " + again.FirstError().ToString();
+  if (!(*again.policy == policy)) return "the laid-out policy means something else";
+  if (lang::FormatSource(laid) != laid) return "laying out twice changes the text";
+  return std::nullopt;
+}
+
 Failure Native(std::string_view input) {
   std::string file = std::string(kDir) + "fuzz.sgp";
-  return CheckNativeParse(input, file, ParsePolicyText(input, file));
+  ParsedPolicy parsed = ParsePolicyText(input, file);
+  if (Failure f = CheckNativeParse(input, file, parsed)) return f;
+  return parsed.ok() ? CheckLayout(input, file, *parsed.policy) : std::nullopt;
 }
 
 template <formats::Format F>
