@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks DESIGN.md's layering: a file under src/<layer>/ includes headers only of its own layer
+# Checks the layering of docs/architecture.md: a file under src/<layer>/ includes headers only of its own layer
 # and the layers below it (public headers in include/sysgate/ belong to the layer named here).
 set -euo pipefail
 root=${1:-$(dirname "$0")/..}
