@@ -81,10 +81,10 @@ class Compiler {
     return w;
   }
 
-  // Search over ranges[lo..hi] with A = nr: if (A >= ranges[mid].lo) right else left. Without
-  // frequencies, mid halves the ranges (depth log2 of their count, for every number); with
-  // them, mid splits the weight as evenly as possible (weight-balanced: each comparison halves
-  // the remaining probability, close to the optimal expected depth for that mix).
+  // Search over ranges[lo..hi] with A = nr: if (A >= ranges[mid].lo) right else left. mid
+  // splits the weight (Weights: syscalls per range, or the frequencies given) as evenly as
+  // possible: each comparison halves the remaining probability, close to the optimal expected
+  // depth for that mix.
   Node Search(const std::vector<Range>& ranges, const std::vector<Node>& leaves, size_t lo, size_t hi) {
     if (lo == hi) return leaves[lo];
     double half = (prefix_[lo] + prefix_[hi + 1]) / 2;

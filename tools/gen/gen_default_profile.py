@@ -4,8 +4,8 @@
 Source: moby/profiles seccomp/default.json (../shared/data/profiles/moby-profiles-default.json),
 resolved as Docker resolves it for an unprivileged container (no capabilities, a current
 kernel). Its allow list, argument rules (personality, socket, clone) and clone3 -> ENOSYS are
-kept; arch-specific names get an `on` guard for the arches that have them. Two deliberate
-differences, both stricter, are written as comments in the output.
+kept; arch-specific names get an `on` guard for the arches that have them. Five deliberate
+differences, all stricter, are written as comments in the output.
 
 Usage: gen_default_profile.py MOBY_JSON SYSCALLS_DIR OUTPUT
 """

@@ -12,3 +12,5 @@ python3 tools/gen/gen_signatures.py "$headers/include/linux/syscalls.h" tools/ge
 python3 tools/gen/gen_constants.py src/arch/generated/constants.inc
 python3 tools/gen/gen_groups.py "$data/profiles/systemd-groups.txt" tools/gen/sysgate-groups.txt \
   "$data/syscalls/syscall-names.text" src/policy/generated/groups.inc
+python3 tools/gen/gen_default_profile.py "$data/profiles/moby-profiles-default.json" "$data/syscalls" \
+  profiles/default.sgp
