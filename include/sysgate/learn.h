@@ -70,6 +70,25 @@ struct RecordOptions {
 // execs, and answers each with "continue". Returns how the program ended.
 Result<run::Outcome> Record(const RecordOptions& options, Recording* recording);
 
+// ---- learning from a log ----
+
+// What a log says a program called, for `sysgate learn --from-log`: strace's output (`strace
+// -f -o FILE PROGRAM`, `strace -c`'s summary tables) and the kernel's seccomp audit records (a
+// filter's `log` verdicts: `sysgate run --log`, a profile's SCMP_ACT_LOG; from audit.log,
+// dmesg or the journal). A log holds no argument values a policy could use: names only.
+struct LogRead {
+  Recording recording;
+  size_t lines = 0;       // lines read
+  size_t call_lines = 0;  // lines that showed calls
+  size_t long_lines = 0;  // longer than limits::kMaxLogLineBytes: passed over
+  // Names of calls a line's ABI has no syscall of, with the first line that gave each.
+  std::map<std::string, size_t> unknown_names;
+};
+// `path` ("-": standard input) read a line at a time; `native` is the machine the log was
+// written on (strace's "32 bit mode" is its compat ABI). An error only for a file that cannot
+// be read.
+Result<LogRead> ReadCallLog(const std::string& path, Arch native = HostArch());
+
 struct SynthesisOptions {
   Action default_action = Action::KillProcess();
   bool args = true;            // write conditions for the recorded argument values

@@ -156,4 +156,28 @@ else
   skip_part "no terminal for the progress line: $why"
 fi
 
+# Learning from a log: strace's output and strace -c's table of a real run, then the same run
+# under what was learned (a kill default): the same output, nothing blocked.
+work='ls / > /dev/null; cat /etc/hostname | wc -c'
+if need program:strace && strace -f -o "$tmp/probe.strace" true 2>"$tmp/strace.err"; then
+  strace -f -o "$tmp/sh.strace" sh -c "$work" > "$tmp/strace.out"
+  strace -f -c -o "$tmp/sh.summary" sh -c "$work" > /dev/null
+  for log in sh.strace sh.summary; do
+    expect "from log: $log learned" 0 "rules written to $tmp/$log.sgp" -- "$sg" learn --from-log "$tmp/$log" -o "$tmp/$log.sgp"
+    expect "from log: $log header" 0 "# Learned by \`sysgate learn\` from: the log $tmp/$log" -- cat "$tmp/$log.sgp"
+    expect_line "from log: $log replayed" 0 "$(cat "$tmp/strace.out")" -- "$sg" run -q -p "$tmp/$log.sgp" -- sh -c "$work"
+    expect_without "from log: $log nothing blocked" 0 "blocked" -- "$sg" run -p "$tmp/$log.sgp" -- sh -c "$work"
+  done
+  # Without the log's calls the policy kills: the log was read, not a policy of everything.
+  expect "from log: a call it lacks" 159 "" -- "$sg" run -q -p "$tmp/sh.strace.sgp" -- sh -c "$work; python3 -c 'import os; os.getcwd()'"
+else
+  skip_part "strace cannot trace here, without sysgate: $(head -c 200 "$tmp/strace.err" 2>/dev/null)${why:-}"
+fi
+echo hello > "$tmp/nolog.txt"
+expect "from log: nothing in it" 1 "nolog.txt: no syscall in it" -- "$sg" learn --from-log "$tmp/nolog.txt"
+expect "from log: not with a program" 2 "give one or the other" -- "$sg" learn --from-log "$tmp/nolog.txt" -- true
+expect "from log: no --args" 2 "a log has no argument values" -- "$sg" learn --from-log "$tmp/nolog.txt" --args
+printf '1 frobnicate(1) = 0\n1 getpid() = 1\n' > "$tmp/odd.strace"
+expect "from log: unknown name said" 0 "odd.strace:1: warning: 'frobnicate' is not a syscall" -- "$sg" learn --from-log "$tmp/odd.strace" -o /dev/null
+
 finish

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lang/source_format.h"
+#include "learn/call_log.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/decompile.h"
@@ -186,7 +187,31 @@ Failure Asm(std::string_view input) {
 
 // Log lines: each seccomp record decoded and matched against the built-in default profile;
 // an error is located within its line; what is decoded says what the record says.
+// What `sysgate learn --from-log` makes of log lines: only calls their ABIs know, counted no
+// more than the lines allow (a strace -c row excepted), every odd name with its line.
+Failure CheckCallLog(std::string_view input) {
+  learn::CallLog log(Arch::kX86_64);
+  size_t lines = 0;
+  for (size_t start = 0; start <= input.size(); ++lines) {
+    size_t end = std::min(input.find('\n', start), input.size());
+    log.Add(input.substr(start, end - start));
+    start = end + 1;
+  }
+  learn::LogRead r = std::move(log).Finish();
+  if (r.lines != lines || r.call_lines > lines) return "a log read as more lines than it has";
+  for (const auto& [key, rec] : r.recording.calls) {
+    const auto& [abi, name] = key;
+    if (rec.count == 0) return "a call recorded zero times: " + name;
+    if (!name.starts_with('#') && !SyscallNumber(abi, name)) return "a call its ABI does not have: " + name;
+  }
+  for (const auto& [name, line] : r.unknown_names) {
+    if (line < 1 || line > lines) return fmt::format("an unknown name at line {} of {}", line, lines);
+  }
+  return std::nullopt;
+}
+
 Failure Explain(std::string_view input) {
+  if (Failure f = CheckCallLog(input)) return f;
   static const Policy policy = *ParseBuiltinProfile("default").policy;
   static const Interpreter interp(policy);
   int number = 0;

@@ -2,8 +2,9 @@
 //   sysgate learn -o app.sgp -- ./app --serve
 //   sysgate learn --args --merge app.sgp -o app.sgp -- ./app --selftest
 //   sysgate learn -f oci -o app.json -- ./app
+//   sysgate learn --from-log app.strace -o app.sgp        (strace -f -o app.strace ./app)
 // Exit status: the program's (the policy is written either way), or 125 when the recording
-// could not start.
+// could not start; from logs, 0 or 1.
 #include <unistd.h>
 
 #include <chrono>
@@ -14,7 +15,9 @@
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "base/strings.h"
 #include "sysgate/learn.h"
+#include "sysgate/limits.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate::cli {
@@ -30,8 +33,38 @@ struct Options {
   std::vector<std::string> env;
   bool quiet = false;
   bool follow = false;
+  std::vector<std::string> from_log;
   std::vector<std::string> command;
 };
+
+// The calls the logs show, with what was left out said; none (after saying why) when a log
+// cannot be read or shows no call.
+std::optional<learn::Recording> ReadLogs(const std::vector<std::string>& paths) {
+  learn::Recording rec;
+  for (const std::string& path : paths) {
+    Result<learn::LogRead> r = learn::ReadCallLog(path);
+    if (!r) {
+      PrintError(r.error().ToString());
+      return std::nullopt;
+    }
+    const std::string name = path == "-" ? "<stdin>" : path;
+    for (const auto& [call, line] : r->unknown_names) {
+      PrintError(fmt::format("{}:{}: warning: '{}' is not a syscall of the log's ABI in sysgate's tables; left out",
+                             name, line, base::Abbreviate(call)));
+    }
+    if (r->long_lines > 0) {
+      PrintError(fmt::format("{}: warning: {} lines longer than {} KiB passed over", name, r->long_lines,
+                             limits::kMaxLogLineBytes >> 10));
+    }
+    if (r->call_lines == 0) {
+      PrintError(fmt::format("{}: no syscall in it (read: strace's output, strace -c's tables, the kernel's "
+                             "seccomp audit records)", name));
+      return std::nullopt;
+    }
+    rec.Merge(r->recording);
+  }
+  return rec;
+}
 
 std::optional<Action> ParseActionText(const std::string& text) {
   ParsedPolicy p = ParsePolicyText("default " + text, "--default");
@@ -51,29 +84,8 @@ std::optional<learn::Recording> LoadMerge(const std::string& path) {
   return std::move(*rec);
 }
 
-int Run(const Options& o) {
-  if (o.command.empty()) {
-    PrintError("no program given: sysgate learn [OPTIONS] -- PROGRAM [ARG...]");
-    return kExitUsage;
-  }
-  auto format = formats::FormatFromName(o.format);
-  if (!format) {
-    PrintError(fmt::format("unknown output format '{}' (formats: {})", o.format, formats::FormatNames(true)));
-    return kExitUsage;
-  }
-  auto def = ParseActionText(o.default_action);
-  if (!def) {
-    PrintError(fmt::format("--default: '{}' is not an action (kill-process, errno(EPERM), log, ...)",
-                           o.default_action));
-    return kExitUsage;
-  }
-  learn::Recording rec;
-  for (const std::string& m : o.merge) {
-    auto old = LoadMerge(m);
-    if (!old) return kExitInvalid;
-    rec.Merge(*old);
-  }
-
+// Runs the program under the recorder; none (after saying why) when it could not start.
+std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh) {
   learn::RecordOptions ro;
   ro.run.argv = o.command;
   ro.run.env = o.env;
@@ -91,23 +103,28 @@ int Run(const Options& o) {
                 << std::flush;
     };
   }
-  learn::Recording fresh;
   auto outcome = learn::Record(ro, &fresh);
   if (live) std::cerr << "\r\033[K";
   if (!outcome) {
     PrintError(outcome.error().ToString());
-    return run::kExitSetupFailed;
+    return std::nullopt;
   }
+  return *outcome;
+}
+
+// Writes the policy for what was merged (`rec`) and learned now (`fresh`); the exit status.
+int Write(const Options& o, formats::Format format, const Action& def, learn::Recording rec,
+          const learn::Recording& fresh, const std::optional<run::Outcome>& outcome) {
   size_t new_calls = 0;
   for (const auto& [key, r] : fresh.calls) new_calls += rec.calls.contains(key) ? 0 : 1;
   rec.Merge(fresh);
 
   learn::SynthesisOptions so;
-  so.default_action = *def;
+  so.default_action = def;
   so.args = o.args;
-  so.allow_start_exec = *format != formats::Format::kSysgate;
-  std::string command;
-  for (const std::string& a : o.command) command += (command.empty() ? "" : " ") + a;
+  so.allow_start_exec = format != formats::Format::kSysgate;
+  std::string command = o.from_log.empty() ? "" : o.from_log.size() == 1 ? "the log" : "the logs";
+  for (const std::string& a : o.from_log.empty() ? o.command : o.from_log) command += (command.empty() ? "" : " ") + a;
   so.command = command;
   auto learned = learn::Synthesize(rec, so);
   if (!learned) {
@@ -115,8 +132,8 @@ int Run(const Options& o) {
     return kExitInvalid;
   }
   std::string text = learned->text;
-  if (*format != formats::Format::kSysgate) {
-    formats::Exported e = formats::Export(learned->policy, *format);
+  if (format != formats::Format::kSysgate) {
+    formats::Exported e = formats::Export(learned->policy, format);
     for (const Diagnostic& d : e.diagnostics) {
       if (d.severity == Severity::kError) PrintError(d.message);
     }
@@ -140,13 +157,55 @@ int Run(const Options& o) {
                              learned->policy.rules.size(),
                              o.output.empty() || o.output == "-" ? "written to stdout"
                                                                  : "written to " + o.output);
-    if (outcome->ExitStatus() != 0) {
+    if (outcome && outcome->ExitStatus() != 0) {
       std::cerr << fmt::format("sysgate learn: {} ended with status {}; the policy covers what this "
                                "run did\n",
                                o.command[0], outcome->ExitStatus());
     }
   }
-  return outcome->ExitStatus();
+  return outcome ? outcome->ExitStatus() : kExitOk;
+}
+
+int Run(const Options& o) {
+  if (o.command.empty() == o.from_log.empty()) {
+    PrintError(o.command.empty() ? "no program given: sysgate learn [OPTIONS] -- PROGRAM [ARG...], or --from-log FILE"
+                                 : "--from-log learns from logs instead of running a program: give one or the other");
+    return kExitUsage;
+  }
+  if (!o.from_log.empty() && (o.args || o.follow || !o.env.empty())) {
+    PrintError("--from-log: a log has no argument values to learn (--args) and runs nothing (--env, --follow)");
+    return kExitUsage;
+  }
+  auto format = formats::FormatFromName(o.format);
+  if (!format) {
+    PrintError(fmt::format("unknown output format '{}' (formats: {})", o.format, formats::FormatNames(true)));
+    return kExitUsage;
+  }
+  auto def = ParseActionText(o.default_action);
+  if (!def) {
+    PrintError(fmt::format("--default: '{}' is not an action (kill-process, errno(EPERM), log, ...)",
+                           o.default_action));
+    return kExitUsage;
+  }
+  learn::Recording rec;
+  for (const std::string& m : o.merge) {
+    auto old = LoadMerge(m);
+    if (!old) return kExitInvalid;
+    rec.Merge(*old);
+  }
+
+  learn::Recording fresh;
+  std::optional<run::Outcome> outcome;  // none: learned from logs
+  if (!o.from_log.empty()) {
+    auto logged = ReadLogs(o.from_log);
+    if (!logged) return kExitInvalid;
+    fresh = std::move(*logged);
+  } else {
+    auto ran = RecordRun(o, fresh);
+    if (!ran) return run::kExitSetupFailed;
+    outcome = *ran;
+  }
+  return Write(o, *format, *def, std::move(rec), fresh, outcome);
 }
 
 }  // namespace
@@ -172,6 +231,10 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
                 "Go on recording the processes the program leaves running (daemons) until they "
                 "exit or Ctrl-C");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary");
+  cmd->add_option("--from-log", opts->from_log,
+                  "Learn from a log instead of a run: strace's output (strace -f -o FILE), strace -c's "
+                  "table, seccomp audit records ('-': stdin; repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

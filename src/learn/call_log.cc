@@ -1,0 +1,197 @@
+#include "learn/call_log.h"
+
+#include <cctype>
+#include <limits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/line_reader.h"
+#include "base/strings.h"
+#include "sysgate/explain.h"
+#include "sysgate/limits.h"
+
+namespace sysgate::learn {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsNameChar(char c) { return std::islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_'; }
+
+std::string_view SkipSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+// A leading run of digits (and what `also` allows) followed by a blank: removed, and returned.
+std::optional<std::string_view> TakeWord(std::string_view& s, std::string_view also) {
+  size_t n = 0;
+  while (n < s.size() && (IsDigit(s[n]) || also.find(s[n]) != std::string_view::npos)) ++n;
+  if (n == 0 || n == s.size() || (s[n] != ' ' && s[n] != '\t') || !IsDigit(s[0])) return std::nullopt;
+  std::string_view word = s.substr(0, n);
+  s = SkipSpaces(s.substr(n));
+  return word;
+}
+
+std::vector<std::string_view> Fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  while (true) {
+    s = SkipSpaces(s);
+    if (s.empty()) return out;
+    size_t n = s.find_first_of(" \t");
+    out.push_back(s.substr(0, n));
+    if (n == std::string_view::npos) return out;
+    s.remove_prefix(n);
+  }
+}
+
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b;
+}
+
+}  // namespace
+
+std::optional<Arch> CallLog::ModeAbi(std::string_view mode) const {
+  if (mode == "64 bit") return native_;
+  if (mode == "x32") return Arch::kX32;
+  if (mode == "32 bit") {
+    for (Arch a : CompatArches(native_)) {
+      if (a != Arch::kX32) return a;
+    }
+  }
+  return std::nullopt;
+}
+
+void CallLog::Count(Arch abi, std::string_view name, uint64_t times) {
+  std::string key(name);
+  if (name.starts_with("syscall_0x")) {  // strace's name for a number it does not know
+    auto nr = base::ParseInt32(name.substr(8));
+    if (!nr) return;
+    auto known = SyscallName(abi, *nr);
+    key = known ? std::string(*known) : fmt::format("#{}", *nr);
+  } else if (!name.starts_with('#') && !SyscallNumber(abi, name)) {
+    out_.unknown_names.emplace(std::string(name), out_.lines);
+    return;
+  }
+  SyscallRecord& r = out_.recording.calls[{abi, key}];
+  r.count = SaturatingAdd(r.count, times);
+  r.any_args = true;
+  out_.recording.total = SaturatingAdd(out_.recording.total, times);
+  ++out_.call_lines;
+}
+
+// `[pid 12] 12:00:00.000001 openat(AT_FDCWD, "x", O_RDONLY) = 3`, with or without each part.
+bool CallLog::AddStraceCall(std::string_view line) {
+  std::string_view s = SkipSpaces(line);
+  std::string pid;
+  if (s.starts_with("[pid ")) {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return false;
+    pid = std::string(SkipSpaces(s.substr(5, close - 5)));
+    s = SkipSpaces(s.substr(close + 1));
+  } else if (auto p = TakeWord(s, "")) {
+    pid = std::string(*p);
+  }
+  // -t 12:00:00, -tt 12:00:00.000001, -ttt 1700000000.000001, -r 0.000123: after the pid.
+  TakeWord(s, ":.");
+  if (s.starts_with("[ Process PID=")) {  // [ Process PID=12 runs in 32 bit mode. ]
+    size_t at = s.find(" runs in ");
+    size_t end = s.find(" mode.");
+    if (at == std::string_view::npos || end == std::string_view::npos || end < at) return false;
+    std::string_view who = s.substr(14, s.find(' ', 14) - 14);
+    if (auto abi = ModeAbi(s.substr(at + 9, end - at - 9))) {
+      abi_of_pid_[std::string(who)] = *abi;
+      abi_of_pid_[""] = *abi;  // a log without -f: one process
+    }
+    return false;
+  }
+  size_t n = 0;
+  while (n < s.size() && IsNameChar(s[n])) ++n;
+  if (n == 0 || n >= s.size() || s[n] != '(' || IsDigit(s[0])) return false;
+  // A call line ends in its result (`) = 3`, `) = ?` after exit, `<0.000012>` with -T) or
+  // is unfinished; anything else (a program's own output in the same stream) is not one.
+  std::string_view rest = s.substr(n);
+  size_t eq = rest.rfind(" = ");
+  bool finished = eq != std::string_view::npos && rest.substr(0, eq).find(')') != std::string_view::npos;
+  if (!finished && !rest.ends_with("<unfinished ...>")) return false;
+  auto it = abi_of_pid_.find(pid);
+  Count(it == abi_of_pid_.end() ? native_ : it->second, s.substr(0, n), 1);
+  return true;
+}
+
+// strace -c:
+//   System call usage summary for 32 bit mode:
+//   % time     seconds  usecs/call     calls    errors syscall
+//   ------ ----------- ----------- --------- --------- ----------------
+//    19.42    0.000814          23        34        13 openat
+bool CallLog::AddSummaryRow(std::string_view line) {
+  std::string_view s = SkipSpaces(line);
+  if (s.starts_with("System call usage summary for ")) {
+    s.remove_prefix(30);
+    size_t end = s.find(" mode");
+    if (auto abi = end == std::string_view::npos ? std::nullopt : ModeAbi(s.substr(0, end))) summary_abi_ = *abi;
+    return false;
+  }
+  std::vector<std::string_view> f = Fields(s);
+  if (s.starts_with("% time") && !f.empty() && f.back() == "syscall") {
+    calls_column_ = 0;
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (f[i] == "calls") calls_column_ = i - 1;  // "% time" is one column of two words
+    }
+    in_table_ = calls_column_ > 0;
+    return false;
+  }
+  if (!in_table_) return false;
+  if (f.empty() || f.back() == "total") {  // its end
+    in_table_ = false;
+    summary_abi_ = native_;
+    return false;
+  }
+  if (f.front().starts_with("---")) return false;
+  if (f.size() <= calls_column_ + 1) return false;
+  auto calls = base::ParseInteger(f[calls_column_]);
+  if (!calls) return false;
+  Count(summary_abi_, f.back(), *calls);
+  return true;
+}
+
+void CallLog::Add(std::string_view line) {
+  ++out_.lines;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  auto record = analysis::ParseSeccompRecord(line, {"", 0, 0});
+  if (record && *record) {
+    const analysis::SeccompRecord& r = **record;
+    std::optional<Arch> abi = ArchFromAudit(r.arch, r.syscall);
+    if (!abi) return;  // an ABI sysgate does not know: no policy could name it
+    auto name = SyscallName(*abi, r.syscall);
+    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1);
+    return;
+  }
+  if (AddSummaryRow(line)) return;
+  if (!in_table_) AddStraceCall(line);
+}
+
+LogRead CallLog::Finish() && { return std::move(out_); }
+
+Result<LogRead> ReadCallLog(const std::string& path, Arch native) {
+  Result<base::LineReader> in = base::LineReader::Open(path);
+  if (!in) return in.error();
+  CallLog log(native);
+  size_t long_lines = 0;
+  std::string line;
+  while (true) {
+    Result<base::LineReader::Got> got = in->Next(line, limits::kMaxLogLineBytes);
+    if (!got) return got.error();
+    if (*got == base::LineReader::Got::kEnd) break;
+    if (*got == base::LineReader::Got::kTooLong) {
+      ++long_lines;
+      log.Add("");  // counted as a line, nothing in it
+      continue;
+    }
+    log.Add(line);
+  }
+  LogRead out = std::move(log).Finish();
+  out.long_lines = long_lines;
+  return out;
+}
+
+}  // namespace sysgate::learn

@@ -1,0 +1,46 @@
+// The calls a log shows, for `sysgate learn --from-log` (learn::ReadCallLog, sysgate/learn.h):
+// a line at a time, each line whatever it is.
+//
+//   learn::CallLog log(Arch::kX86_64);
+//   log.Add("1234  12:00:01.000001 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3");
+//   log.Add("type=SECCOMP msg=audit(1700000000.123:42): ... arch=c000003e syscall=165 ... code=0x7ffc0000");
+//   learn::LogRead r = std::move(log).Finish();      // openat and mount, once each
+//
+// Read: strace's output (`strace -o FILE`, `-f`'s `PID ` and `[pid PID] `, `-t`/`-tt`/`-ttt`/`-r`
+// times, calls split into `<unfinished ...>` and `<... resumed>` counted once, `[ Process PID=N
+// runs in 32 bit mode. ]`), `strace -c`'s summary tables (per mode), and the kernel's seccomp
+// audit records (analysis::ParseSeccompRecord). Every other line is passed over.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sysgate/arch.h"
+#include "sysgate/learn.h"
+
+namespace sysgate::learn {
+
+class CallLog {
+ public:
+  explicit CallLog(Arch native) : native_(native) {}
+  void Add(std::string_view line);
+  LogRead Finish() &&;
+
+ private:
+  void Count(Arch abi, std::string_view name, uint64_t times);
+  bool AddStraceCall(std::string_view line);
+  bool AddSummaryRow(std::string_view line);
+  std::optional<Arch> ModeAbi(std::string_view mode) const;
+
+  Arch native_;
+  LogRead out_;
+  std::map<std::string, Arch, std::less<>> abi_of_pid_;  // strace's mode changes; "" without -f
+  // `strace -c`: within a table, the column of the call counts; the ABI of the next table.
+  bool in_table_ = false;
+  size_t calls_column_ = 0;
+  Arch summary_abi_ = native_;
+};
+
+}  // namespace sysgate::learn
