@@ -110,7 +110,9 @@ std::string FormatSource(std::string_view text) {
   bool continuing = false; // the next line continues a statement
   for (const SourceLine& line : lines) {
     if (line.tokens.empty() && line.comment.empty()) {
-      blank = !out.empty();
+      // A line of only `\` joins its neighbours (to the lexer, backslash-newline is a blank):
+      // dropped, not made a line break.
+      if (!line.backslash) blank = !out.empty();
       continue;
     }
     if (blank) out += '\n';

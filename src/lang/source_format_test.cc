@@ -54,6 +54,9 @@ TEST(SourceFormat, IndentsContinuationsAndKeepsCommentColumns) {
                 "allow {\n    read,  # reading\n    write,  # writing\n\n    # more\n    close,\n}\nallow futex\n");
   ExpectLaidOut("allow read,\\\nwrite\nallow openat if\n   arg0 == 1 ||\narg0 == 2\n",
                 "allow read, \\\n    write\nallow openat if\n    arg0 == 1 ||\n    arg0 == 2\n");
+  // A line of only a backslash continues the statement: it goes, the statement stays one.
+  ExpectLaidOut("default \\\n\\\nerrno(EPERM)\nallow read, \\\n  \\\nwrite\n",
+                "default \\\n    errno(EPERM)\nallow read, \\\n    write\n");
   // Comments aligned down a block (as `sysgate learn` writes counts) stay so; one the code
   // reaches moves to two spaces after it.
   ExpectLaidOut("allow arch_prctl if option == ARCH_SET_FS  # 1\nallow brk          # 10\nallow futex        # 23\n"

@@ -36,6 +36,9 @@ expect "const typo"         1 "unknown constant 'CLONE_NEWUSR'; did you mean 'CL
 expect "const no prefix"    1 "no constant starts with 'ZZZ'" -- "$sg" constants 'ZZZ*'
 expect "const not on ABI"   1 "ARCH_SET_FS has no value on aarch64" -- "$sg" constants -a aarch64 ARCH_SET_FS
 expect "const needs a name" 2 "" -- "$sg" constants
+expect "const prefix elsewhere" 1 "ARCH_* matches no constant on mips" -- "$sg" constants -a mips 'ARCH_*'
+expect_without "const prefix: only this ABI's" 0 "EDEADLOCK                no value" -- "$sg" constants -a mips 'EDEAD*'
+expect "groups, not on the arch" 1 "open does not exist on aarch64" -- "$sg" syscalls --groups -a aarch64 open
 expect "no subcommand"      2 "" -- "$sg"
 
 cat > "$tmp/good.sgp" <<'POLICY'
@@ -101,6 +104,20 @@ printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "ac
 cp "$tmp/p.json" "$tmp/p.json.orig"
 expect "fmt refuses json"   1 "fmt lays out policies in sysgate's language, and this is oci ('sysgate convert $tmp/p.json --to sysgate'" -- "$sg" fmt -i "$tmp/p.json"
 expect "fmt left json"      0 "" -- cmp "$tmp/p.json" "$tmp/p.json.orig"
+# -i replaces the file whole: a size limit (or a full disk, a kill) mid-write leaves the old
+# one and no temporary file; a symlink is followed and the file's mode kept.
+mkdir "$tmp/inplace"
+{ echo "default errno(EPERM)"; for i in $(seq 3000); do echo "allow   read  # $i"; done; } > "$tmp/inplace/big.sgp"
+chmod 640 "$tmp/inplace/big.sgp"
+cp "$tmp/inplace/big.sgp" "$tmp/big.orig"
+expect "fmt -i: cut short" 1 "cannot write $tmp/inplace/big.sgp: File too large" -- bash -c "ulimit -f 16; '$sg' fmt -i '$tmp/inplace/big.sgp'"
+expect "fmt -i: old file kept" 0 "" -- cmp "$tmp/inplace/big.sgp" "$tmp/big.orig"
+expect_line "fmt -i: nothing left" 0 "big.sgp" -- ls -A "$tmp/inplace"
+ln -s big.sgp "$tmp/inplace/link.sgp"
+"$sg" fmt -i "$tmp/inplace/link.sgp"
+expect "fmt -i: link kept"  0 "" -- test -L "$tmp/inplace/link.sgp"
+expect "fmt -i: target laid out" 0 "allow read    # 1" -- cat "$tmp/inplace/big.sgp"
+expect_line "fmt -i: mode kept" 0 "640" -- stat -c %a "$tmp/inplace/big.sgp"
 
 expect "check allow"        0 "allow  [openat #257 on x86_64: rule $tmp/good.sgp:3:1; " \
                                         -- "$sg" check "$tmp/good.sgp" openat AT_FDCWD 0 O_RDONLY

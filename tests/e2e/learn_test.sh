@@ -147,7 +147,8 @@ rc=$?
 expect "follow: Ctrl-C ends it" 0 "" -- test $(($(date +%s) - start)) -lt 5
 expect "follow: status after Ctrl-C" 0 "" -- test "$rc" -eq 0
 expect "follow: policy written" 0 "" -- grep -q '^allow uname' "$tmp/stopped.sgp"
-kill "$(cat "$tmp/sleeper")" 2>/dev/null
+p=$(cat "$tmp/sleeper")  # only if it is still our sleep: a pid of a process gone is reused
+[[ $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) == "sleep 20 " ]] && kill "$p"
 # On a terminal: a live progress line naming each new syscall.
 if need program:script; then
   expect "progress line on a tty" 0 "distinct, new: openat" -- \

@@ -98,8 +98,9 @@ expect "--exec counts too"      0 "50  fchown" -- "$sg" run --exec --profile str
 
 # The hint for a call a profile denies because of what it gives a program is a warning.
 expect "risky: ptrace"          0 "sysgate:   careful, it reads and changes other processes: only if the program needs it, allow it with --allow ptrace" -- "$sg" run -- "$py" -c "$(sys '101, 16, 2147483647, 0, 0')"
-tiocsti='import fcntl, termios
-try: fcntl.ioctl(0, termios.TIOCSTI, b"x")
+tiocsti='import fcntl, pty, termios
+m, s = pty.openpty()  # its own terminal: never the one the tests run from
+try: fcntl.ioctl(s, termios.TIOCSTI, b"x")
 except OSError as e: print("errno", e.errno)'
 expect "risky: TIOCSTI, --no-new-session" 0 "sysgate:   careful, TIOCSTI and TIOCLINUX push input into a terminal" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"
 expect_without "risky: no plain hint" 0 "sysgate:   allow it with --allow ioctl" -- "$sg" run --no-new-session -- "$py" -c "$tiocsti"

@@ -32,10 +32,10 @@ expect_call "AF_VSOCK refused"  0 "errno 1"  41,40,1,0
 expect_call "AF_ALG junk upper" 0 "errno 1"  41,0x100000026,5,0   # AF_ALG | 1 << 32
 expect_call "newer syscall"     0 "errno 38" 1000
 expect_call "personality"       0 "errno 1"  135,0x0040000
-expect_call "ptrace EPERM"      0 "errno 1"  101,0x10,999999,0,0
+expect_call "ptrace EPERM"      0 "errno 1"  101,0x10,2147483647,0,0
 expect_call "strict prctl PR_SET_MM" 0 "errno 1" 157,35,0,0,0,0 --profile strict
 expect "strict prctl NNP ok" 0  "errno 0" -- "$sg" run --profile strict -- "$py" -c "$(sys '157, 38, 1, 0, 0, 0')"
-expect_call "strict ptrace"     0 "errno 1"  101,0x10,999999,0,0 --profile strict
+expect_call "strict ptrace"     0 "errno 1"  101,0x10,2147483647,0,0 --profile strict
 
 expect_call "clone NEWUSER"     0 "errno 1"  56,0x10000011,0,0,0,0   # CLONE_NEWUSER | SIGCHLD
 expect "grandchild filtered" 0  "Seccomp:	2" -- "$sg" run -- sh -c 'sh -c "grep -E ^Seccomp: /proc/self/status"'

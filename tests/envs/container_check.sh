@@ -50,11 +50,12 @@ rc=0 name="sysgate-check-$$"
 unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true
   exec crun --root "$0/state" --cgroup-manager=disabled run -b "$0" "$1"' "$tmp" "$name" </dev/null &
 runner=$!
-stopped=0
+stopped=0 watched=0
 while kill -0 "$runner" 2>/dev/null; do
   sleep 5
   init=$(crun --root "$tmp/state" state "$name" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null) || continue
-  if [[ $(awk '{print $3}' "/proc/$init/stat" 2>/dev/null) == T ]]; then
+  watched=1
+  if [[ $(awk '{print $3}' "/proc/$init/stat" 2>/dev/null) == [Tt] ]]; then  # stopped or traced
     echo "container_check: a test stopped the container's init (pid $init here); resumed" >&2
     stopped=1
     kill -CONT "$init"
@@ -62,5 +63,9 @@ while kill -0 "$runner" 2>/dev/null; do
 done
 wait "$runner" || rc=$?
 (( stopped )) && rc=1
+if (( ! watched && SECONDS - start > 10 )); then
+  echo "container_check: the container's init was never seen (crun state failed): not watched" >&2
+  rc=1
+fi
 echo "container_check: $((SECONDS - start)) s, exit $rc"
 exit "$rc"

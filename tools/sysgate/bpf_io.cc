@@ -1,10 +1,14 @@
 #include "bpf_io.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -132,6 +136,65 @@ Result<bpf::Program> ReadBpfFilter(const std::string& path, size_t filter) {
   return (*progs)[filter == 0 ? 0 : filter - 1];
 }
 
+namespace {
+
+Result<void> WriteAll(int fd, const std::string& bytes, const std::string& path) {
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return SystemError("cannot write " + path, errno);
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Result<void> WriteInPlace(const std::string& path, const std::string& bytes) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return SystemError("cannot write " + path, errno);
+  Result<void> w = WriteAll(fd, bytes, path);
+  if (close(fd) != 0 && w) return SystemError("cannot write " + path, errno);
+  return w;
+}
+
+Result<void> ReplaceFile(const std::string& path, const std::string& bytes) {
+  std::string target = path;
+  if (char* real = realpath(path.c_str(), nullptr)) {  // an existing file: where its links lead
+    target = real;
+    free(real);
+  }
+  struct stat old {};
+  const bool exists = stat(target.c_str(), &old) == 0;
+  if (exists && !S_ISREG(old.st_mode)) return WriteInPlace(target, bytes);  // /dev/stdout, a fifo
+  if (exists && access(target.c_str(), W_OK) != 0) return SystemError("cannot write " + path, errno);
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : target.substr(0, slash + 1);
+  std::string temp = fmt::format("{}.{}.sysgate-XXXXXX", dir, target.substr(dir.size()));
+  int fd = mkostemp(temp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    // A file we may write in a directory we may not: in place, as the only way.
+    if (errno == EACCES || errno == EROFS || errno == EPERM) return WriteInPlace(target, bytes);
+    return SystemError("cannot write " + path, errno);
+  }
+  // A size limit (ulimit -f) would kill us with SIGXFSZ mid-write: take EFBIG instead, to
+  // remove the temporary file.
+  struct sigaction ignore {}, before {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGXFSZ, &ignore, &before);
+  mode_t mask = umask(0);
+  umask(mask);
+  Result<void> w = WriteAll(fd, bytes, path);
+  if (w && fchmod(fd, exists ? old.st_mode & 07777 : 0666 & ~mask) != 0) w = SystemError("cannot write " + path, errno);
+  if (w && exists && geteuid() == 0 && fchown(fd, old.st_uid, old.st_gid) != 0) w = SystemError("cannot write " + path, errno);
+  if (w && fsync(fd) != 0) w = SystemError("cannot write " + path, errno);
+  if (close(fd) != 0 && w) w = SystemError("cannot write " + path, errno);
+  if (w && rename(temp.c_str(), target.c_str()) != 0) w = SystemError("cannot write " + path, errno);
+  sigaction(SIGXFSZ, &before, nullptr);
+  if (!w) unlink(temp.c_str());
+  return w;
+}
+
+}  // namespace
+
 Result<void> WriteOutput(const std::string& path, const std::string& bytes) {
   if (path == "-" || path.empty()) {
     if (isatty(STDOUT_FILENO) && bytes.find('\0') != std::string::npos) {
@@ -147,11 +210,7 @@ Result<void> WriteOutput(const std::string& path, const std::string& bytes) {
     }
     return {};
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  out.close();
-  if (!out) return SystemError("cannot write " + path, errno);
-  return {};
+  return ReplaceFile(path, bytes);
 }
 
 }  // namespace sysgate::cli

@@ -26,7 +26,11 @@ Result<std::vector<bpf::Program>> ReadBpfFilters(const std::string& path);
 // The filter numbered `filter` (1-based; 0: the only one) of ReadBpfFilters(path); an error
 // (ErrorCode::kInvalidArgument, for a usage message) when there are several and none is chosen.
 Result<bpf::Program> ReadBpfFilter(const std::string& path, size_t filter);
-// Writes `bytes` to path, or stdout for "-" (flushed: a full disk is an error here).
+// Writes `bytes` to path, or stdout for "-" (flushed: a full disk is an error here). A regular
+// file is replaced whole (a temporary file beside it, renamed over it), so that a full disk, a
+// size limit or a kill leaves the old contents, never part of the new (`fmt -i`, `learn
+// --merge p.sgp -o p.sgp`); it keeps its mode, and its owner where we may set it; a symlink
+// is followed. A file we may not write is refused as before; a device or fifo is written to.
 Result<void> WriteOutput(const std::string& path, const std::string& bytes);
 
 }  // namespace sysgate::cli

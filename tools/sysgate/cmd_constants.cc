@@ -96,13 +96,11 @@ int Run(const Options& o) {
       rc = kExitInvalid;
       continue;
     }
+    size_t shown = 0;
     for (std::string_view name : names) {
       std::vector<ValueOnAbis> values = ValuesOf(name, abis);
-      if (values.empty()) {  // a constant of other ABIs only
-        PrintError(fmt::format("{} has no value on {}", name, Info(abis[0]).name));
-        rc = kExitInvalid;
-        continue;
-      }
+      if (values.empty()) continue;  // a constant of other ABIs only
+      ++shown;
       if (o.json) {
         nlohmann::json vs = nlohmann::json::array();
         for (const ValueOnAbis& v : values) {
@@ -116,6 +114,11 @@ int Run(const Options& o) {
       for (const ValueOnAbis& v : values) {
         std::cout << fmt::format("{:<24} {:<28} on {}\n", name, FormatValue(v.value), AbiList(v.abis, abis.size()));
       }
+    }
+    if (shown == 0) {  // every name the query means belongs to other ABIs
+      PrintError(fmt::format("{} {} on {}", base::Abbreviate(q), q.ends_with('*') ? "matches no constant" : "has no value",
+                             Info(abis[0]).name));
+      rc = kExitInvalid;
     }
   }
   if (o.json) std::cout << nlohmann::json{{"constants", items}}.dump(2) << "\n";

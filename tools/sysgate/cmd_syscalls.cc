@@ -43,6 +43,7 @@ nlohmann::json SignatureJson(const Signature& sig) {
 
 // For each queried syscall (a name, or a number on `arch`), the groups that contain it.
 int PrintGroupsOf(const Options& o, Arch arch) {
+  const bool arch_given = o.arch != "native";  // else any ABI's names, as groups hold them
   nlohmann::json items = nlohmann::json::array();
   int rc = kExitOk;
   for (const std::string& q : o.queries) {
@@ -55,7 +56,7 @@ int PrintGroupsOf(const Options& o, Arch arch) {
         continue;
       }
       name = *n;
-    } else if (!IsSyscallName(q)) {
+    } else if (arch_given ? !SyscallNumber(arch, q) : !IsSyscallName(q)) {
       PrintError(NoSyscallMessage(q, arch));
       rc = kExitInvalid;
       continue;
