@@ -251,6 +251,33 @@ std::string ReaderArchFor(const std::string& arch) {
   return std::string(Info(Info(*a).kernel).name);
 }
 
+PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile, const InputOptions& input,
+                                 const std::vector<std::string>& arches) {
+  if (profile.empty()) return {LoadAndReport(path, input, /*quiet_warnings=*/true, arches), false};
+  PolicyChoice out;
+  ParsedPolicy parsed = ParseBuiltinProfile(profile);
+  if (!parsed.ok()) {
+    PrintError(UnknownProfileMessage(profile));
+    out.usage = true;
+    return out;
+  }
+  out.r.policy = std::move(parsed.policy);
+  out.r.sources = std::move(parsed.sources);
+  return out;
+}
+
+void AddProfileOption(CLI::App* cmd, std::string& profile, const std::string& what) {
+  std::string names;
+  for (std::string_view n : BuiltinProfileNames()) names += (names.empty() ? "" : ", ") + std::string(n);
+  cmd->add_option("--profile", profile, what + ": " + names);
+}
+
+bool ExactlyOneSource(std::initializer_list<const std::string*> given, std::string_view names) {
+  if (std::ranges::count_if(given, [](const std::string* s) { return !s->empty(); }) == 1) return true;
+  PrintError(fmt::format("give {} (one of them)", names));
+  return false;
+}
+
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings, const std::vector<std::string>& arches,
                                 bool show_notes) {

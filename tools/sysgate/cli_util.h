@@ -88,6 +88,21 @@ std::vector<std::string> DefinedNames(const InputOptions& input);
 // a name; an error (printed by the caller) for a number that is not a 32-bit integer.
 std::optional<Result<int32_t>> SyscallNumberArg(std::string_view text);
 
+// A built-in profile (`--profile NAME`, when `profile` is set) or else the policy file `path`,
+// read as LoadAndReport reads it. On failure, after the errors are printed, `r.policy` is
+// unset and `usage` says whether it was the command line's fault (an unknown profile: exit 2).
+struct PolicyChoice {
+  formats::Imported r;
+  bool usage = false;
+};
+PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile, const InputOptions& input,
+                                 const std::vector<std::string>& arches = {});
+// `--profile NAME` on `cmd`, with `what` for its help ("A built-in profile instead").
+void AddProfileOption(CLI::App* cmd, std::string& profile, const std::string& what = "A built-in profile instead");
+// Checks that exactly one of the given sources is set (a policy file, --profile, --bpf);
+// false after a usage error naming them.
+bool ExactlyOneSource(std::initializer_list<const std::string*> given, std::string_view names);
+
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings = false,
                                 const std::vector<std::string>& arches = {},

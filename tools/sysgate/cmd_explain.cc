@@ -156,17 +156,6 @@ bool Emit(const std::string& s) {
   return true;
 }
 
-// The policy to match records against: a file or a built-in profile. Errors are printed.
-std::optional<Policy> LoadAgainst(const Options& o) {
-  if (!o.profile.empty()) {
-    ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
-    if (!parsed.ok()) PrintError(UnknownProfileMessage(o.profile));
-    return std::move(parsed.policy);
-  }
-  formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
-  return std::move(r.policy);
-}
-
 int Run(const Options& o) {
   if (!o.policy.empty() && !o.profile.empty()) {
     PrintError("give -p POLICY or --profile NAME, not both");
@@ -178,8 +167,9 @@ int Run(const Options& o) {
   }
   std::optional<Policy> against;  // set before the interpreter, which refers to it
   if (!o.policy.empty() || !o.profile.empty()) {
-    against = LoadAgainst(o);
-    if (!against) return o.profile.empty() ? kExitInvalid : kExitUsage;
+    PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input);
+    if (!c.r.ok()) return c.usage ? kExitUsage : kExitInvalid;
+    against = std::move(c.r.policy);
   }
   std::optional<Interpreter> interp;
   if (against) interp.emplace(*against);
@@ -245,7 +235,7 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
   cmd->add_option("files", opts->files,
                   "Logs to read: dmesg or journalctl output, audit.log (default: standard input)");
   cmd->add_option("-p,--policy", opts->policy, "Match each record against this policy (any format)");
-  cmd->add_option("--profile", opts->profile, "... or against a built-in profile: default, strict");
+  AddProfileOption(cmd, opts->profile, "... or against a built-in profile");
   cmd->add_flag("--json", opts->json, "One JSON object per record (JSON Lines)");
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

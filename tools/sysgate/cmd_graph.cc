@@ -104,24 +104,12 @@ std::optional<bpf::Program> Program(const Options& o, std::string* title) {
     *title = o.bpf;
     return std::move(*loaded);
   }
-  Policy policy;
-  std::map<std::string, std::string> sources;
   const std::vector<std::string> arches = o.arch.empty() ? std::vector<std::string>{} : std::vector{o.arch};
-  if (!o.profile.empty()) {
-    ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
-    if (!parsed.ok()) {
-      PrintError(UnknownProfileMessage(o.profile));
-      return std::nullopt;
-    }
-    policy = std::move(*parsed.policy);
-    *title = "profile " + o.profile;
-  } else {
-    formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true, arches);
-    if (!r.ok()) return std::nullopt;
-    policy = std::move(*r.policy);
-    sources = std::move(r.sources);
-    *title = o.policy;
-  }
+  PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input, arches);
+  if (!c.r.ok()) return std::nullopt;
+  Policy policy = std::move(*c.r.policy);
+  const std::map<std::string, std::string>& sources = c.r.sources;
+  *title = o.profile.empty() ? o.policy : "profile " + o.profile;
   if (!arches.empty() && (!OverrideArches(policy, arches) || !ValidForNewArches(policy, sources, /*quiet=*/true))) {
     return std::nullopt;
   }
@@ -134,10 +122,7 @@ std::optional<bpf::Program> Program(const Options& o, std::string* title) {
 }
 
 int Run(const Options& o) {
-  if (o.policy.empty() + o.profile.empty() + o.bpf.empty() != 2) {
-    PrintError("give a policy file, --profile NAME or --bpf FILE (one of them)");
-    return kExitUsage;
-  }
+  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf}, "a policy file, --profile NAME or --bpf FILE")) return kExitUsage;
   const std::string format = o.json ? "json" : o.format;
   if (format != "dot" && format != "svg" && format != "png" && format != "json") {
     PrintError(fmt::format("-T: expected dot, svg, png or json, not '{}'", o.format));
@@ -167,7 +152,7 @@ void RegisterGraph(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("graph", "Draw a filter's decision structure (Graphviz DOT, SVG, PNG)");
   cmd->add_option("policy", opts->policy, "Policy file (any format), compiled first");
-  cmd->add_option("--profile", opts->profile, "A built-in profile instead: default, strict");
+  AddProfileOption(cmd, opts->profile);
   cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing)");
   cmd->add_option("--filter", opts->filter, "With --bpf: which filter of a listing with several");
   cmd->add_option("-a,--arch", opts->arch, "Compile for this arch only; with --bpf, the arch assumed before it is checked");

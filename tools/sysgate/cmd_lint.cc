@@ -138,10 +138,7 @@ int Run(const Options& o) {
     PrintError("--error-on: expected error, warning, note or none, not '" + o.error_on + "'");
     return kExitUsage;
   }
-  if (o.policy.empty() + o.profile.empty() + o.bpf.empty() != 2) {
-    PrintError("give a policy file, --profile NAME or --bpf FILE (one of them)");
-    return kExitUsage;
-  }
+  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf}, "a policy file, --profile NAME or --bpf FILE")) return kExitUsage;
   Arch host = HostArch();
   if (!o.arch.empty()) {
     auto a = ParseArchOption(o.arch);
@@ -156,19 +153,12 @@ int Run(const Options& o) {
     policy = DecompiledPolicy(o, &rule_insns);
     if (!policy) return kExitInvalid;
     path = o.bpf;
-  } else if (!o.profile.empty()) {
-    ParsedPolicy parsed = ParseBuiltinProfile(o.profile);
-    if (!parsed.ok()) {
-      PrintError(UnknownProfileMessage(o.profile));
-      return kExitUsage;
-    }
-    policy = std::move(parsed.policy);
-    path = "profile:" + o.profile;
   } else {
-    formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
-    if (!r.ok()) return kExitInvalid;
-    policy = std::move(r.policy);
-    listener = !r.runtime.listener_path.empty();
+    PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input);
+    if (!c.r.ok()) return c.usage ? kExitUsage : kExitInvalid;
+    policy = std::move(c.r.policy);
+    listener = !c.r.runtime.listener_path.empty();
+    if (!o.profile.empty()) path = "profile:" + o.profile;
   }
   std::vector<analysis::LintFinding> findings = analysis::Lint(*policy, host);
   if (!o.bpf.empty()) {
@@ -198,7 +188,7 @@ void RegisterLint(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
-  cmd->add_option("--profile", opts->profile, "A built-in profile instead: default, strict");
+  AddProfileOption(cmd, opts->profile);
   cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing), decompiled first");
   cmd->add_option("--filter", opts->filter, "With --bpf: which filter of a listing with several");
   cmd->add_option("-a,--arch", opts->arch, "The host the policy runs on (default: this one)");
