@@ -73,6 +73,12 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       args.push_back(*named);
       continue;
     }
+    if (a.name == "optname" && (*name == "setsockopt" || *name == "getsockopt")) {
+      if (auto option = SocketOptionName(n.data.args[1] & 0xffffffff, v)) {
+        args.push_back(*option);
+        continue;
+      }
+    }
     switch (a.kind) {
       case ArgKind::kString: args.push_back(StringArg(fd, n, v)); break;
       case ArgKind::kFd:

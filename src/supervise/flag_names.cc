@@ -67,12 +67,22 @@ constexpr std::string_view kNotPrctlOptions[] = {
     "PR_SME_VL_", "PR_SME_SET_VL_ONEXEC", "PR_SPEC_", "PR_SVE_VL_", "PR_SVE_SET_VL_ONEXEC",
     "PR_SYS_DISPATCH_", "PR_TAGGED_ADDR_ENABLE", "PR_TIMING_", "PR_TSC_", "PR_UNALIGN_"};
 
+// Beside TCP's socket options: connection states' and repair modes' values, cookie and MD5
+// sizes and flags. Beside the SO_ options: the names of the 32-bit time layouts and getsockopt's
+// alias of SO_ATTACH_FILTER, which strace does not use either.
+constexpr std::string_view kNotTcpOptions[] = {"TCP_COOKIE_IN", "TCP_COOKIE_OUT", "TCP_COOKIE_M", "TCP_COOKIE_PAIR",
+                                               "TCP_MAXWIN", "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
+                                               "TCP_MSS", "TCP_REPAIR_OFF", "TCP_REPAIR_ON", "TCP_S_DATA", "TCP_CM_INQ"};
+constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF"};
+
 bool OutsideFamily(std::string_view prefix, std::string_view name) {
   auto listed = [&](std::span<const std::string_view> list) {
     return std::ranges::any_of(list, [&](std::string_view p) { return name.starts_with(p); });
   };
   if (prefix == "F_") return listed(kNotFcntlCommands);
   if (prefix == "PR_") return listed(kNotPrctlOptions);
+  if (prefix == "TCP_") return listed(kNotTcpOptions);
+  if (prefix == "SO_") return listed(kNotSocketOptions) || name.ends_with("_OLD");
   return false;
 }
 
@@ -114,6 +124,16 @@ std::optional<std::string_view> EnumName(std::string_view prefix, uint64_t v) {
 }
 
 }  // namespace
+
+std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname) {
+  for (auto [level_name, prefix] : {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"}}) {
+    auto l = FindConstant(level_name);
+    if (!l || static_cast<uint64_t>(*l) != level) continue;
+    if (auto n = EnumName(prefix, optname)) return std::string(*n);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t v) {
   auto it = std::ranges::find_if(kEntries, [&](const Entry& e) {

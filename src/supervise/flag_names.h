@@ -11,5 +11,8 @@ namespace sysgate::supervise {
 
 // The value of `arg` of `syscall` in names, or nullopt when sysgate has no names for it.
 std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t value);
+// A socket option's name, which depends on its level: SO_REUSEADDR at SOL_SOCKET, TCP_NODELAY
+// at IPPROTO_TCP; nullopt for levels sysgate has no option names of.
+std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname);
 
 }  // namespace sysgate::supervise

@@ -182,8 +182,13 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(21, 1, "ptrace", {16, 42, 0, 0})), HasSubstr("ptrace(PTRACE_ATTACH, 42, "));
   EXPECT_THAT(FormatCall(fd, Note(22, 1, "ptrace", {0x4206, 42, 0, 0})), HasSubstr("ptrace(PTRACE_SEIZE, 42, "));
   EXPECT_EQ(FormatCall(fd, Note(23, 1, "madvise", {0, 4096, 4})), "madvise(0, 4096, MADV_DONTNEED)");
-  EXPECT_THAT(FormatCall(fd, Note(24, 1, "setsockopt", {3, 1, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_SOCKET, 2, "));
-  EXPECT_THAT(FormatCall(fd, Note(25, 1, "setsockopt", {3, 6, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 1, "));
+  // Option names by level (SOL_SOCKET 1, SOL_TCP 6, as strace names them); none for SOL_IP (0).
+  EXPECT_THAT(FormatCall(fd, Note(24, 1, "setsockopt", {3, 1, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_REUSEADDR, "));
+  EXPECT_THAT(FormatCall(fd, Note(25, 1, "setsockopt", {3, 1, 20, 0, 16})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_RCVTIMEO, "));
+  EXPECT_THAT(FormatCall(fd, Note(26, 1, "setsockopt", {3, 6, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, TCP_NODELAY, "));
+  EXPECT_THAT(FormatCall(fd, Note(27, 1, "getsockopt", {3, 6, 2, 0, 0})), HasSubstr("getsockopt(3, SOL_TCP, TCP_MAXSEG, "));
+  EXPECT_THAT(FormatCall(fd, Note(28, 1, "setsockopt", {3, 0, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, 2, "));
+  EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option
   EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {4, 0x40049409, 3})), "ioctl(4, FICLONE, 3)");
 }
 
