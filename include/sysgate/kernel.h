@@ -95,6 +95,9 @@ struct CapturedFilter {
   bool via_prctl = false;     // prctl(2) rather than seccomp(2)
   unsigned flags = 0;         // SECCOMP_FILTER_FLAG_* (prctl has none)
   int error = 0;              // the errno the kernel refused it with
+  int read_error = 0;         // the errno of reading its program from the thread's memory
+                              // (then `program` is empty): EPERM for a process that made itself
+                              // non-dumpable (sysgate run's supervised programs) unless root
   pid_t unsynced = 0;         // TSYNC refused: the thread that could not take the filter (the
                               // call's return value; nothing was installed)
   bool installed() const { return error == 0 && unsynced == 0; }

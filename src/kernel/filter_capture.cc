@@ -31,7 +31,9 @@ void* Data(long v) { return reinterpret_cast<void*>(v); }
 bool ReadMemory(pid_t tid, uint64_t addr, void* out, size_t size) {
   iovec local{out, size};
   iovec remote{reinterpret_cast<void*>(addr), size};
-  return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
+  ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+  if (n >= 0 && n != static_cast<ssize_t>(size)) errno = EFAULT;  // a short read: a bad pointer
+  return n == static_cast<ssize_t>(size);
 }
 
 // The struct sock_fprog at `addr` in the tracee, laid out for its ABI (compat ABIs, x32
@@ -83,7 +85,7 @@ std::optional<CapturedFilter> FilterCall(pid_t tid, const __ptrace_syscall_info&
   // seccomp(SECCOMP_SET_MODE_FILTER, flag, NULL) and takes EFAULT for yes), not a filter.
   if (uargs == 0) return std::nullopt;
   auto prog = ReadProgram(tid, *abi, uargs);
-  if (!prog) c.error = EFAULT;  // the kernel will say so too; keep what the call returns
+  if (!prog) c.read_error = errno;  // EFAULT the kernel says too; EPERM: the tracee's memory is closed to us
   else c.program = std::move(*prog);
   return c;
 }

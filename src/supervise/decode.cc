@@ -104,8 +104,9 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
           args.push_back(fmt::format("{}", v));
         }
         break;
-      case ArgKind::kMode: args.push_back(fmt::format("0{:o}", v)); break;
-      default: args.push_back(Hex(v)); break;  // flags, pointers, structs
+      case ArgKind::kMode: args.push_back(fmt::format("{:#03o}", v)); break;  // 000, 022, 0755, as strace
+      case ArgKind::kFlags: args.push_back(v == 0 ? "0" : fmt::format("{:#x}", v)); break;  // no flags: 0, not NULL
+      default: args.push_back(Hex(v)); break;  // pointers, structs
     }
   }
   return fmt::format("{}({})", *name, fmt::join(args, ", "));

@@ -156,7 +156,7 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
       return std::nullopt;
     }
     case How::kMode:
-      return fmt::format("0{:o}", v);
+      return fmt::format("{:#03o}", v);  // 000, 022, 0777, as strace writes them
     case How::kOpenFlags: {  // the access mode is a 2-bit field, not bits
       static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3"};
       uint64_t rest = v & ~uint64_t{3};

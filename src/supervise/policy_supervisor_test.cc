@@ -173,8 +173,10 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(14, 1, "prctl", {15})), HasSubstr("prctl(PR_SET_NAME, "));
   EXPECT_THAT(FormatCall(fd, Note(15, 1, "prctl", {34})), HasSubstr("prctl(PR_MCE_KILL_GET, "));
   // Values strace names too (issue 18): a mode, ids and fds of -1, requests and advice.
-  EXPECT_EQ(FormatCall(fd, Note(16, 1, "umask", {0})), "umask(00)");
+  EXPECT_EQ(FormatCall(fd, Note(16, 1, "umask", {0})), "umask(000)");
   EXPECT_EQ(FormatCall(fd, Note(17, 1, "umask", {022})), "umask(022)");
+  EXPECT_EQ(FormatCall(fd, Note(30, 1, "unlinkat", {0xffffff9c, 0, 0})), "unlinkat(AT_FDCWD, NULL, 0)");  // no flags: 0
+  EXPECT_EQ(FormatCall(fd, Note(31, 1, "unlinkat", {0xffffff9c, 0, 0x200})), "unlinkat(AT_FDCWD, NULL, 0x200)");
   EXPECT_EQ(FormatCall(fd, Note(18, 1, "mmap", {0, 4096, 1, 0x22, 0xffffffff, 0})),
             "mmap(0, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
   EXPECT_EQ(FormatCall(fd, Note(19, 1, "fchown", {4, 0xffffffff, 0})), "fchown(4, -1, 0)");

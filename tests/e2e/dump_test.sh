@@ -73,6 +73,11 @@ print(len(j["filters"]), " ".join(j["filters"][2]["flags"]))' "$sg" "$pid"
     expect "nobody, own process" 1 "needs CAP_SYS_ADMIN (run sysgate dump as root)" -- "${nobody[@]}" "$sg" dump "$pid"
     stop_paused
     expect "nobody, a command" 0 "ERRNO(1)" -- "${nobody[@]}" "$sg" dump -- "$helper" seccomp
+    # sysgate run makes its supervised program non-dumpable: nobody cannot read the program it
+    # installs, and says so rather than listing 0 instructions; root can.
+    expect "nobody, unreadable program" 1 "cannot read the program of filter 1 from thread" -- "${nobody[@]}" "$sg" dump -- "$sg" run -- true
+    expect "nobody, unreadable: header" 1 "its program not read: installed" -- "${nobody[@]}" "$sg" dump -- "$sg" run -- true
+    expect "root reads it"    0 "instructions: installed" -- "$sg" dump -- "$sg" run -- true
   else
     stop_paused
     echo "skip: setpriv or user nobody missing; dump as nobody is not tested"

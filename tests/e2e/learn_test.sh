@@ -113,6 +113,7 @@ expect "stop/cont during nanosleep" 0 "" -- test "$?" -eq 0
 "$sg" learn -q -o "$tmp/m2.sgp" --merge "$tmp/m1.sgp" -- sh -c 'rmdir d1' >/dev/null 2>&1
 expect "merge: first run's mkdir" 0 "allow mkdir" -- cat "$tmp/m2.sgp"
 expect "merge: second run's rmdir" 0 "allow rmdir" -- cat "$tmp/m2.sgp"
+expect "merge: the header says so" 0 "from: sh -c rmdir d1; merged with $tmp/m1.sgp" -- cat "$tmp/m2.sgp"
 expect "merge: from a pipe" 0 "allow mkdir" -- "$sg" learn -q --merge <(cat "$tmp/m1.sgp") -- true
 printf 'allow openat if mode == 3\n' > "$tmp/hand.sgp"
 expect "merge: hand-written condition refused" 1 "hand.sgp:1:1: the condition" -- \

@@ -215,7 +215,7 @@ out=$("$sg" run --audit -p "$tmp/audit.sgp" -- sh -c "for i in 1 2 3 4 5; do mkd
 expect "audit: repeats counted" 0 "(further ones only counted)" -- echo "$out"
 expect "audit: three shown"   0 "" -- test "$(grep -c 'mkdir(.*would be stopped' <<<"$out")" -eq 3
 expect "audit: all counted"   0 "       5  mkdir" -- echo "$out"
-expect "audit: not with --no-report" 125 "cannot be combined" -- "$sg" run --audit --no-report -p "$tmp/audit.sgp" -- true
+expect "audit: not with --no-report" 2 "cannot be combined" -- "$sg" run --audit --no-report -p "$tmp/audit.sgp" -- true
 expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --audit-log /nonexistent/x -p "$tmp/audit.sgp" -- true
 
 # ---- fail closed: nothing runs when setup cannot complete ----

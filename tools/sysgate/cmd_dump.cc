@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <iostream>
 
+#include <cstring>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -149,8 +151,9 @@ std::string Describe(const kernel::CapturedFilter& f) {
   std::string outcome = f.installed() ? "installed"
                         : f.unsynced != 0 ? fmt::format("refused: thread {} could not take it (TSYNC)", f.unsynced)
                                           : "refused: " + ErrnoText(f.error);
-  return fmt::format("{} by thread {} ({}), {} instructions: {}", call, f.tid,
-                     f.abi ? Info(*f.abi).name : "unknown ABI", f.program.size(), outcome);
+  std::string size = f.read_error != 0 ? "its program not read" : fmt::format("{} instructions", f.program.size());
+  return fmt::format("{} by thread {} ({}), {}: {}", call, f.tid, f.abi ? Info(*f.abi).name : "unknown ABI", size,
+                     outcome);
 }
 
 int DumpCommand(const Options& o) {
@@ -173,6 +176,7 @@ int DumpCommand(const Options& o) {
     d.json["flags"] = kernel::FilterFlagNames(f.flags);
     d.json["installed"] = f.installed();
     if (f.error != 0) d.json["errno"] = ErrnoText(f.error);
+    if (f.read_error != 0) d.json["read_errno"] = ErrnoText(f.read_error);
     if (f.unsynced != 0) d.json["unsynced_tid"] = f.unsynced;
     d.json["instructions"] = f.program.size();
     d.json["program"] = ProgramJson(f.program);
@@ -189,6 +193,14 @@ int DumpCommand(const Options& o) {
   int rc = kExitOk;
   if (filters.empty()) {
     PrintError(fmt::format("{} installed no seccomp filter", o.target[0]));
+    rc = kExitInvalid;
+  }
+  for (size_t i = 0; i < r->filters.size(); ++i) {  // a filter whose program could not be read
+    const kernel::CapturedFilter& f = r->filters[i];
+    if (f.read_error == 0 || f.read_error == EFAULT) continue;  // EFAULT: the call's own bad pointer
+    PrintError(fmt::format("cannot read the program of filter {} from thread {}: {}{}", i + 1, f.tid,
+                           std::strerror(f.read_error),
+                           f.read_error == EPERM ? " (it made itself non-dumpable, as sysgate run does: run sysgate dump as root)" : ""));
     rc = kExitInvalid;
   }
   if (!filters.empty() || o.json) {

@@ -125,6 +125,8 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
   so.allow_start_exec = format != formats::Format::kSysgate;
   std::string command = o.from_log.empty() ? "" : o.from_log.size() == 1 ? "the log" : "the logs";
   for (const std::string& a : o.from_log.empty() ? o.command : o.from_log) command += (command.empty() ? "" : " ") + a;
+  // The counts cover the merged policies' runs too: the header says so.
+  for (size_t i = 0; i < o.merge.size(); ++i) command += (i == 0 ? "; merged with " : ", ") + o.merge[i];
   so.command = command;
   auto learned = learn::Synthesize(rec, so);
   if (!learned) {

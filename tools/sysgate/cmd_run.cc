@@ -187,7 +187,7 @@ int Run(const Options& o) {
   const bool audit = o.audit || !o.audit_log.empty();
   if (audit && o.no_report) {
     PrintError("--audit needs the supervisor; it cannot be combined with --no-report");
-    return run::kExitSetupFailed;
+    return kExitUsage;
   }
   // Any problem from here to exec: the program does not run.
   const run::Supervision mode = audit ? run::Supervision::kAudit
