@@ -78,7 +78,7 @@ Result<LineReader::Got> LineReader::Next(std::string& line, size_t max) {
       size_t take = static_cast<size_t>(nl - from);
       if (line.size() + take > max) {
         too_long = true;
-        line.clear();
+        line.append(from, max - line.size());  // its head: enough to say what the line is
       } else {
         line.append(from, take);
       }
@@ -91,11 +91,7 @@ Result<LineReader::Got> LineReader::Next(std::string& line, size_t max) {
   }
   ++number_;
   if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF
-  if (too_long) {
-    line.clear();
-    return Got::kTooLong;
-  }
-  return Got::kLine;
+  return too_long ? Got::kTooLong : Got::kLine;
 }
 
 }  // namespace sysgate::base

@@ -29,7 +29,8 @@ class LineReader {
 
   enum class Got { kLine, kTooLong, kEnd };
   // The next line, without its newline, into `line`. kTooLong: a line longer than `max` bytes
-  // was read past (never held whole; `line` is empty). A last line without a newline counts.
+  // was read past (never held whole; `line` holds its first `max` bytes). A last line without
+  // a newline counts.
   Result<Got> Next(std::string& line, size_t max);
   // The number of the line Next last returned (from 1).
   size_t line_number() const { return number_; }

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Got = LineReader::Got;
 
-// Every line of `path` as Next gives it: text, or "<too long>".
+// Every line of `path` as Next gives it: text, or "<too long>" and its head.
 std::vector<std::string> Lines(const std::string& path, size_t max) {
   auto in = LineReader::Open(path);
   EXPECT_TRUE(in) << in.error().ToString();
@@ -27,7 +27,7 @@ std::vector<std::string> Lines(const std::string& path, size_t max) {
     auto got = in->Next(line, max);
     EXPECT_TRUE(got) << got.error().ToString();
     if (!got || *got == Got::kEnd) break;
-    out.push_back(*got == Got::kTooLong ? "<too long>" : line);
+    out.push_back(*got == Got::kTooLong ? "<too long>" + line : line);
     EXPECT_EQ(in->line_number(), out.size());
   }
   return out;
@@ -38,9 +38,9 @@ TEST(LineReader, LinesOfAFile) {
   std::string big(200000, 'x');  // longer than the reader's buffer
   std::ofstream(p) << "one\r\n\nthree\n" << big << "\n" << std::string(10, 'y') << "\nlast";
   // CRLF lines lose their \r.
-  EXPECT_THAT(Lines(p, 100), ::testing::ElementsAre("one", "", "three", "<too long>", "yyyyyyyyyy", "last"));
+  EXPECT_THAT(Lines(p, 100), ::testing::ElementsAre("one", "", "three", "<too long>" + std::string(100, 'x'), "yyyyyyyyyy", "last"));
   EXPECT_EQ(Lines(p, 200000)[3], big);
-  EXPECT_EQ(Lines(p, 9)[4], "<too long>");
+  EXPECT_EQ(Lines(p, 9)[4], "<too long>yyyyyyyyy");
   fs::remove(p);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -61,7 +62,7 @@ std::optional<Arch> CallLog::ModeAbi(std::string_view mode) const {
   return std::nullopt;
 }
 
-void CallLog::Count(Arch abi, std::string_view name, uint64_t times) {
+void CallLog::Count(Arch abi, std::string_view name, uint64_t times, size_t line) {
   std::string key(name);
   if (name.starts_with("syscall_0x")) {  // strace's name for a number it does not know
     auto nr = base::ParseInt32(name.substr(8));
@@ -69,7 +70,7 @@ void CallLog::Count(Arch abi, std::string_view name, uint64_t times) {
     auto known = SyscallName(abi, *nr);
     key = known ? std::string(*known) : fmt::format("#{}", *nr);
   } else if (!name.starts_with('#') && !SyscallNumber(abi, name)) {
-    out_.unknown_names.emplace(std::string(name), out_.lines);
+    out_.unknown_names.emplace(std::string(name), line);
     return;
   }
   SyscallRecord& r = out_.recording.calls[{abi, key}];
@@ -79,8 +80,37 @@ void CallLog::Count(Arch abi, std::string_view name, uint64_t times) {
   ++out_.call_lines;
 }
 
-// `[pid 12] 12:00:00.000001 openat(AT_FDCWD, "x", O_RDONLY) = 3`, with or without each part.
-bool CallLog::AddStraceCall(std::string_view line) {
+// strace writes "[ Process PID=N runs in 32 bit mode. ]" to its own stderr, not into an -o
+// file: a process's ABI is read from its calls, per image (an execve starts a new one). Names
+// only the compat ABI has (mmap2, _llseek, socketcall) make the whole image the compat ABI's.
+void CallLog::Flush(const std::string& pid) {
+  auto seg = segments_.find(pid);
+  if (seg == segments_.end()) return;
+  Arch abi = native_;
+  if (auto mode = abi_of_pid_.find(pid); mode != abi_of_pid_.end()) {
+    abi = mode->second;
+  } else {
+    for (Arch compat : CompatArches(native_)) {
+      if (compat == Arch::kX32) continue;  // x32 shares x86_64's names: only its numbers tell
+      bool only_compat = std::ranges::any_of(seg->second, [&](const Seen& c) {
+        return !SyscallNumber(native_, c.name) && SyscallNumber(compat, c.name);
+      });
+      if (only_compat) abi = compat;
+      break;
+    }
+  }
+  for (const Seen& c : seg->second) Count(abi, c.name, 1, c.line);
+  segments_.erase(seg);
+}
+
+void CallLog::Record(const std::string& pid, std::string_view name, size_t line) {
+  segments_[pid].push_back({std::string(name), line});
+  if (name == "execve" || name == "execveat") Flush(pid);  // the old image made the call
+}
+
+// `[pid 12] 12:00:00.000001 openat(AT_FDCWD, "x", O_RDONLY) = 3`, with or without each part;
+// -Y's `12<ls>`, -i's `[00007f...]` and -n's `[ 257]` too. `cut`: only the line's head was read.
+bool CallLog::AddStraceCall(std::string_view line, bool cut) {
   std::string_view s = SkipSpaces(line);
   std::string pid;
   if (s.starts_with("[pid ")) {
@@ -88,33 +118,54 @@ bool CallLog::AddStraceCall(std::string_view line) {
     if (close == std::string_view::npos) return false;
     pid = std::string(SkipSpaces(s.substr(5, close - 5)));
     s = SkipSpaces(s.substr(close + 1));
-  } else if (auto p = TakeWord(s, "")) {
-    pid = std::string(*p);
+  } else if (!s.empty() && IsDigit(s[0])) {
+    size_t n = 0;
+    while (n < s.size() && IsDigit(s[n])) ++n;
+    size_t end = n;  // past the pid, and -Y's `<comm>` after it
+    if (n < s.size() && s[n] == '<') {
+      size_t gt = s.find('>', n);
+      if (gt == std::string_view::npos) return false;
+      end = gt + 1;
+    }
+    if (end < s.size() && (s[end] == ' ' || s[end] == '\t')) {
+      pid = std::string(s.substr(0, n));
+      s = SkipSpaces(s.substr(end));
+    }
   }
   // -t 12:00:00, -tt 12:00:00.000001, -ttt 1700000000.000001, -r 0.000123: after the pid.
   TakeWord(s, ":.");
-  if (s.starts_with("[ Process PID=")) {  // [ Process PID=12 runs in 32 bit mode. ]
+  while (s.starts_with('[') && !s.starts_with("[ Process")) {  // -i, -n: [address], [number]
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return false;
+    std::string_view inner = SkipSpaces(s.substr(1, close - 1));
+    if (inner.empty() || inner.find_first_not_of("0123456789abcdefx ") != std::string_view::npos) return false;
+    s = SkipSpaces(s.substr(close + 1));
+  }
+  if (s.starts_with("[ Process PID=")) {  // [ Process PID=12 runs in 32 bit mode. ] (strace's stderr)
     size_t at = s.find(" runs in ");
     size_t end = s.find(" mode.");
     if (at == std::string_view::npos || end == std::string_view::npos || end < at) return false;
-    std::string_view who = s.substr(14, s.find(' ', 14) - 14);
-    if (auto abi = ModeAbi(s.substr(at + 9, end - at - 9))) {
-      abi_of_pid_[std::string(who)] = *abi;
-      abi_of_pid_[""] = *abi;  // a log without -f: one process
-    }
+    std::string who(s.substr(14, s.find(' ', 14) - 14));
+    if (auto abi = ModeAbi(s.substr(at + 9, end - at - 9))) abi_of_pid_[pid.empty() && !seen_pids_ ? "" : who] = *abi;
     return false;
   }
   size_t n = 0;
   while (n < s.size() && IsNameChar(s[n])) ++n;
   if (n == 0 || n >= s.size() || s[n] != '(' || IsDigit(s[0])) return false;
+  if (!pid.empty()) seen_pids_ = true;
   // A call line ends in its result (`) = 3`, `) = ?` after exit, `<0.000012>` with -T) or
-  // is unfinished; anything else (a program's own output in the same stream) is not one.
+  // is unfinished. One without either was cut: by the program's own output in the same
+  // stream (its result follows on a later line), or by the line limit (`cut`).
   std::string_view rest = s.substr(n);
   size_t eq = rest.rfind(" = ");
   bool finished = eq != std::string_view::npos && rest.substr(0, eq).find(')') != std::string_view::npos;
-  if (!finished && !rest.ends_with("<unfinished ...>")) return false;
-  auto it = abi_of_pid_.find(pid);
-  Count(it == abi_of_pid_.end() ? native_ : it->second, s.substr(0, n), 1);
+  pending_.reset();
+  if (!finished && !rest.ends_with("<unfinished ...>") && !cut) {
+    pending_ = Seen{std::string(s.substr(0, n)), out_.lines};
+    pending_pid_ = pid;
+    return true;
+  }
+  Record(pid, s.substr(0, n), out_.lines);
   return true;
 }
 
@@ -150,11 +201,11 @@ bool CallLog::AddSummaryRow(std::string_view line) {
   if (f.size() <= calls_column_ + 1) return false;
   auto calls = base::ParseInteger(f[calls_column_]);
   if (!calls) return false;
-  Count(summary_abi_, f.back(), *calls);
+  Count(summary_abi_, f.back(), *calls, out_.lines);
   return true;
 }
 
-void CallLog::Add(std::string_view line) {
+void CallLog::Add(std::string_view line, bool cut) {
   ++out_.lines;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   auto record = analysis::ParseSeccompRecord(line, {"", 0, 0});
@@ -163,14 +214,25 @@ void CallLog::Add(std::string_view line) {
     std::optional<Arch> abi = ArchFromAudit(r.arch, r.syscall);
     if (!abi) return;  // an ABI sysgate does not know: no policy could name it
     auto name = SyscallName(*abi, r.syscall);
-    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1);
+    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1, out_.lines);
     return;
   }
   if (AddSummaryRow(line)) return;
-  if (!in_table_) AddStraceCall(line);
+  if (in_table_) return;
+  // The rest of a call line the program's output broke: its result.
+  if (pending_ && line.find(" = ") != std::string_view::npos) {
+    std::optional<Seen> broken = std::exchange(pending_, std::nullopt);
+    if (AddStraceCall(line, cut)) return;  // a call of its own: the broken one had no result
+    Record(pending_pid_, broken->name, broken->line);
+    return;
+  }
+  AddStraceCall(line, cut);
 }
 
-LogRead CallLog::Finish() && { return std::move(out_); }
+LogRead CallLog::Finish() && {
+  while (!segments_.empty()) Flush(segments_.begin()->first);
+  return std::move(out_);
+}
 
 Result<LogRead> ReadCallLog(const std::string& path, Arch native) {
   Result<base::LineReader> in = base::LineReader::Open(path);
@@ -182,9 +244,9 @@ Result<LogRead> ReadCallLog(const std::string& path, Arch native) {
     Result<base::LineReader::Got> got = in->Next(line, limits::kMaxLogLineBytes);
     if (!got) return got.error();
     if (*got == base::LineReader::Got::kEnd) break;
-    if (*got == base::LineReader::Got::kTooLong) {
+    if (*got == base::LineReader::Got::kTooLong) {  // its head names the call (strace -s 100000)
       ++long_lines;
-      log.Add("");  // counted as a line, nothing in it
+      log.Add(line, /*cut=*/true);
       continue;
     }
     log.Add(line);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sysgate/arch.h"
 #include "sysgate/learn.h"
@@ -25,18 +26,29 @@ namespace sysgate::learn {
 class CallLog {
  public:
   explicit CallLog(Arch native) : native_(native) {}
-  void Add(std::string_view line);
+  // `cut`: only the head of a longer line (base::LineReader's kTooLong).
+  void Add(std::string_view line, bool cut = false);
   LogRead Finish() &&;
 
  private:
-  void Count(Arch abi, std::string_view name, uint64_t times);
-  bool AddStraceCall(std::string_view line);
+  struct Seen {
+    std::string name;
+    size_t line;
+  };
+  void Count(Arch abi, std::string_view name, uint64_t times, size_t line);
+  void Record(const std::string& pid, std::string_view name, size_t line);
+  void Flush(const std::string& pid);
+  bool AddStraceCall(std::string_view line, bool cut);
   bool AddSummaryRow(std::string_view line);
   std::optional<Arch> ModeAbi(std::string_view mode) const;
 
   Arch native_;
   LogRead out_;
-  std::map<std::string, Arch, std::less<>> abi_of_pid_;  // strace's mode changes; "" without -f
+  std::map<std::string, Arch, std::less<>> abi_of_pid_;  // strace's mode lines; "" without -f
+  bool seen_pids_ = false;                                // the log has -f's pids
+  std::map<std::string, std::vector<Seen>> segments_;    // by pid: calls of its current image
+  std::optional<Seen> pending_;                           // a call line cut by the program's output
+  std::string pending_pid_;
   // `strace -c`: within a table, the column of the call counts; the ABI of the next table.
   bool in_table_ = false;
   size_t calls_column_ = 0;

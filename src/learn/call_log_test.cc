@@ -70,6 +70,50 @@ TEST(CallLog, TimesAndModes) {
   EXPECT_TRUE(r.unknown_names.empty());
 }
 
+// Without -o, the program's output shares strace's stream and can break a call's line: the
+// call counts when its result follows. -Y, -i and -n prefixes; a line cut at the reader's
+// limit counts by its head.
+TEST(CallLog, BrokenLinesAndPrefixes) {
+  CallLog log(Arch::kX86_64);
+  log.Add("write(1, \"hi\\n\", 3hi");
+  log.Add(") = 3");
+  log.Add("12<ls> openat(AT_FDCWD, \"x\", O_RDONLY) = 3");
+  log.Add("[00007f0a1b2c3d4e] close(3) = 0");
+  log.Add("12    [ 257] openat(AT_FDCWD, \"y\", O_RDONLY) = 4");
+  log.Add("read(0, \"xxxxxxxxxxxxxxxx", /*cut=*/true);
+  log.Add("getpid(");  // never finished: not counted
+  log.Add("getppid() = 1");
+  LogRead r = std::move(log).Finish();
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "write"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "openat"), 2u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "close"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "getpid"), 0u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "getppid"), 1u);
+}
+
+// strace -o files have no mode lines (strace writes them to its stderr): a 32-bit image is
+// known by the calls only i386 has, and all its calls are read as i386's; the parent that
+// ran it stays x86_64.
+TEST(CallLog, ThirtyTwoBitImagesByTheirCalls) {
+  LogRead r = Read({
+      "10    clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD) = 11",
+      "11    execve(\"./a32\", [\"./a32\"], 0x7ff /* 1 var */) = 0",
+      "11    brk(NULL) = 0x8000000",
+      "11    mmap2(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7f00000",
+      "11    _llseek(3, 0, [0], SEEK_SET) = 0",
+      "10    wait4(-1, NULL, 0, NULL) = 11",
+      "10    brk(NULL) = 0x55d0000",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "execve"), 1u);  // made by the 64-bit image
+  EXPECT_EQ(Seen(r, Arch::kI386, "brk"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kI386, "mmap2"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kI386, "_llseek"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "brk"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "wait4"), 1u);
+  EXPECT_TRUE(r.unknown_names.empty());
+}
+
 // strace -c: each table's rows (their call counts), per mode; the total row is not a call.
 TEST(CallLog, StraceSummaryTables) {
   LogRead r = Read({

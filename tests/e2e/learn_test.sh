@@ -180,6 +180,8 @@ expect "from log: nothing in it" 1 "nolog.txt: no syscall in it" -- "$sg" learn 
 expect "from log: not with a program" 2 "give one or the other" -- "$sg" learn --from-log "$tmp/nolog.txt" -- true
 expect "from log: no --args" 2 "a log has no argument values" -- "$sg" learn --from-log "$tmp/nolog.txt" --args
 printf '1 frobnicate(1) = 0\n1 getpid() = 1\n' > "$tmp/odd.strace"
+printf '5 getpid() = 5\n' > "$tmp/ff.5"; printf '6 getppid() = 1\n' > "$tmp/ff.6"
+expect "from log: several files" 0 "2 distinct" -- "$sg" learn --from-log "$tmp/ff.5" "$tmp/ff.6" -o /dev/null
 expect "from log: unknown name said" 0 "odd.strace:1: warning: 'frobnicate' is not a syscall" -- "$sg" learn --from-log "$tmp/odd.strace" -o /dev/null
 
 finish

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include <cerrno>
@@ -148,49 +151,77 @@ Result<void> WriteAll(int fd, const std::string& bytes, const std::string& path)
   return {};
 }
 
-Result<void> WriteInPlace(const std::string& path, const std::string& bytes) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) return SystemError("cannot write " + path, errno);
+// The file open for writing, emptied and written: what any command did before files were
+// replaced whole, and still the way for what a rename cannot replace as it is.
+Result<void> WriteThrough(int fd, const std::string& bytes, const std::string& path) {
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) return SystemError("cannot write " + path, errno);
   Result<void> w = WriteAll(fd, bytes, path);
   if (close(fd) != 0 && w) return SystemError("cannot write " + path, errno);
   return w;
 }
 
-Result<void> ReplaceFile(const std::string& path, const std::string& bytes) {
-  std::string target = path;
-  if (char* real = realpath(path.c_str(), nullptr)) {  // an existing file: where its links lead
-    target = real;
-    free(real);
+// Replaces the regular file `fd` (opened from `path`, so the kernel's checks applied: symlink
+// protection, permissions) with `bytes`: a temporary file beside it renamed over it. None when
+// that cannot keep what the file is (then the caller writes in place).
+std::optional<Result<void>> ReplaceWhole(int fd, const struct stat& old, const std::string& bytes, const std::string& path) {
+  // Another owner's file (a rename would make it ours), a file with other names (they would
+  // keep the old text), or one with an ACL: written in place, as before.
+  if (old.st_nlink > 1 || (geteuid() != 0 && old.st_uid != geteuid()) ||
+      fgetxattr(fd, "system.posix_acl_access", nullptr, 0) >= 0) {
+    return std::nullopt;
   }
-  struct stat old {};
-  const bool exists = stat(target.c_str(), &old) == 0;
-  if (exists && !S_ISREG(old.st_mode)) return WriteInPlace(target, bytes);  // /dev/stdout, a fifo
-  if (exists && access(target.c_str(), W_OK) != 0) return SystemError("cannot write " + path, errno);
-  const size_t slash = target.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : target.substr(0, slash + 1);
+  char link[64];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  char real[PATH_MAX];
+  ssize_t n = readlink(link, real, sizeof real - 1);  // the file the kernel opened
+  if (n <= 0 || real[0] != '/') return std::nullopt;
+  const std::string target(real, static_cast<size_t>(n));
+  const std::string dir = target.substr(0, target.rfind('/') + 1);
   std::string temp = fmt::format("{}.{}.sysgate-XXXXXX", dir, target.substr(dir.size()));
-  int fd = mkostemp(temp.data(), O_CLOEXEC);
-  if (fd < 0) {
-    // A file we may write in a directory we may not: in place, as the only way.
-    if (errno == EACCES || errno == EROFS || errno == EPERM) return WriteInPlace(target, bytes);
-    return SystemError("cannot write " + path, errno);
-  }
+  int out = mkostemp(temp.data(), O_CLOEXEC);
+  if (out < 0) return std::nullopt;  // a directory we may not write: in place
   // A size limit (ulimit -f) would kill us with SIGXFSZ mid-write: take EFBIG instead, to
   // remove the temporary file.
   struct sigaction ignore {}, before {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGXFSZ, &ignore, &before);
-  mode_t mask = umask(0);
-  umask(mask);
-  Result<void> w = WriteAll(fd, bytes, path);
-  if (w && fchmod(fd, exists ? old.st_mode & 07777 : 0666 & ~mask) != 0) w = SystemError("cannot write " + path, errno);
-  if (w && exists && geteuid() == 0 && fchown(fd, old.st_uid, old.st_gid) != 0) w = SystemError("cannot write " + path, errno);
-  if (w && fsync(fd) != 0) w = SystemError("cannot write " + path, errno);
-  if (close(fd) != 0 && w) w = SystemError("cannot write " + path, errno);
-  if (w && rename(temp.c_str(), target.c_str()) != 0) w = SystemError("cannot write " + path, errno);
+  Result<void> w = WriteAll(out, bytes, path);
+  // The owner first: fchown clears setuid and setgid, fchmod then sets the mode whole.
+  if (w && geteuid() == 0 && fchown(out, old.st_uid, old.st_gid) != 0) w = SystemError("cannot write " + path, errno);
+  if (w && fchmod(out, old.st_mode & 07777) != 0) w = SystemError("cannot write " + path, errno);
+  if (w && fsync(out) != 0) w = SystemError("cannot write " + path, errno);
+  if (close(out) != 0 && w) w = SystemError("cannot write " + path, errno);
+  bool renamed = w && rename(temp.c_str(), target.c_str()) == 0;
   sigaction(SIGXFSZ, &before, nullptr);
-  if (!w) unlink(temp.c_str());
+  if (renamed) return w;
+  unlink(temp.c_str());
+  if (w) return std::nullopt;  // the rename refused (a sticky directory): in place
   return w;
+}
+
+Result<void> ReplaceFile(const std::string& path, const std::string& bytes) {
+  // Open it as any writer would, links followed by the kernel with its protections.
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {  // a new file (or a dangling link): created as before
+    fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return SystemError("cannot write " + path, errno);
+    return WriteThrough(fd, bytes, path);
+  }
+  if (fd < 0) return SystemError("cannot write " + path, errno);
+  struct stat old {};
+  if (fstat(fd, &old) != 0) {
+    int err = errno;
+    close(fd);
+    return SystemError("cannot write " + path, err);
+  }
+  if (S_ISREG(old.st_mode)) {
+    if (auto replaced = ReplaceWhole(fd, old, bytes, path)) {
+      close(fd);
+      return *replaced;
+    }
+  }
+  return WriteThrough(fd, bytes, path);  // devices, fifos, and files a rename would change
 }
 
 }  // namespace

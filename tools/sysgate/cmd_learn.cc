@@ -53,8 +53,8 @@ std::optional<learn::Recording> ReadLogs(const std::vector<std::string>& paths) 
                              name, line, base::Abbreviate(call)));
     }
     if (r->long_lines > 0) {
-      PrintError(fmt::format("{}: warning: {} lines longer than {} KiB passed over", name, r->long_lines,
-                             limits::kMaxLogLineBytes >> 10));
+      PrintError(fmt::format("{}: warning: {} lines longer than {} KiB: read by their first {} KiB", name,
+                             r->long_lines, limits::kMaxLogLineBytes >> 10, limits::kMaxLogLineBytes >> 10));
     }
     if (r->call_lines == 0) {
       PrintError(fmt::format("{}: no syscall in it (read: strace's output, strace -c's tables, the kernel's "
@@ -235,8 +235,7 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary");
   cmd->add_option("--from-log", opts->from_log,
                   "Learn from a log instead of a run: strace's output (strace -f -o FILE), strace -c's "
-                  "table, seccomp audit records ('-': stdin; repeatable)")
-      ->allow_extra_args(false);
+                  "table, seccomp audit records ('-': stdin; several: strace -ff's files)");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
