@@ -74,7 +74,7 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       continue;
     }
     if (a.name == "optname" && (*name == "setsockopt" || *name == "getsockopt")) {
-      if (auto option = SocketOptionName(n.data.args[1] & 0xffffffff, v)) {
+      if (auto option = SocketOptionName(n.data.args[1] & 0xffffffff, v, *name == "getsockopt")) {
         args.push_back(*option);
         continue;
       }

@@ -69,11 +69,12 @@ constexpr std::string_view kNotPrctlOptions[] = {
 
 // Beside TCP's socket options: connection states' and repair modes' values, cookie and MD5
 // sizes and flags. Beside the SO_ options: the names of the 32-bit time layouts and getsockopt's
-// alias of SO_ATTACH_FILTER, which strace does not use either.
+// alias of SO_ATTACH_FILTER (SocketOptionName names it for getsockopt), mips's SO_STYLE (an
+// alias of SO_TYPE).
 constexpr std::string_view kNotTcpOptions[] = {"TCP_COOKIE_IN", "TCP_COOKIE_OUT", "TCP_COOKIE_M", "TCP_COOKIE_PAIR",
                                                "TCP_MAXWIN", "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
                                                "TCP_MSS", "TCP_REPAIR_OFF", "TCP_REPAIR_ON", "TCP_S_DATA", "TCP_CM_INQ"};
-constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF"};
+constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF", "SO_STYLE"};
 
 bool OutsideFamily(std::string_view prefix, std::string_view name) {
   auto listed = [&](std::span<const std::string_view> list) {
@@ -125,10 +126,14 @@ std::optional<std::string_view> EnumName(std::string_view prefix, uint64_t v) {
 
 }  // namespace
 
-std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname) {
+std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname, bool get) {
   for (auto [level_name, prefix] : {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"}}) {
     auto l = FindConstant(level_name);
     if (!l || static_cast<uint64_t>(*l) != level) continue;
+    // The one option whose name differs by direction: getsockopt reads the attached filter.
+    if (get && level_name == std::string_view("SOL_SOCKET") && FindConstant("SO_GET_FILTER") == static_cast<int64_t>(optname)) {
+      return std::string("SO_GET_FILTER");
+    }
     if (auto n = EnumName(prefix, optname)) return std::string(*n);
     return std::nullopt;
   }

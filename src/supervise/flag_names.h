@@ -13,6 +13,7 @@ namespace sysgate::supervise {
 std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t value);
 // A socket option's name, which depends on its level: SO_REUSEADDR at SOL_SOCKET, TCP_NODELAY
 // at IPPROTO_TCP; nullopt for levels sysgate has no option names of.
-std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname);
+// `get`: for getsockopt (SO_GET_FILTER, where setsockopt's is SO_ATTACH_FILTER).
+std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname, bool get);
 
 }  // namespace sysgate::supervise

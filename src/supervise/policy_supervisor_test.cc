@@ -190,6 +190,8 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(26, 1, "setsockopt", {3, 6, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, TCP_NODELAY, "));
   EXPECT_THAT(FormatCall(fd, Note(27, 1, "getsockopt", {3, 6, 2, 0, 0})), HasSubstr("getsockopt(3, SOL_TCP, TCP_MAXSEG, "));
   EXPECT_THAT(FormatCall(fd, Note(28, 1, "setsockopt", {3, 0, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, 2, "));
+  EXPECT_THAT(FormatCall(fd, Note(32, 1, "setsockopt", {3, 1, 26, 0, 16})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, "));
+  EXPECT_THAT(FormatCall(fd, Note(33, 1, "getsockopt", {3, 1, 26, 0, 0})), HasSubstr("getsockopt(3, SOL_SOCKET, SO_GET_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option
   EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {4, 0x40049409, 3})), "ioctl(4, FICLONE, 3)");
 }

@@ -21,6 +21,7 @@ expect "named syscalls" 0 'label="read, write, close, rt_sigreturn, exit, restar
 expect "argument test" 0 'A = args[0]' -- "$sg" graph "$tmp/p.sgp"
 expect "verdict colour" 0 'fillcolor="#ffcdd2", label="KILL_PROCESS"' -- "$sg" graph "$tmp/p.sgp"
 expect "a profile" 0 'label="profile default"' -- "$sg" graph --profile default -a x86_64
+expect "unknown profile" 2 "no built-in profile 'nope'" -- "$sg" graph --profile nope
 "$sg" compile "$tmp/p.sgp" -o "$tmp/p.bpf" 2>/dev/null
 expect "bpf" 0 'label="syscall number (x86_64)"' -- "$sg" graph --bpf "$tmp/p.bpf"
 expect "json" 0 "json ok" -- "$py" -c '

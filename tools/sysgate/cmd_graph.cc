@@ -133,6 +133,10 @@ int Run(const Options& o) {
     arch = ParseArchOption(o.arch);
     if (!arch) return kExitUsage;
   }
+  if (!o.profile.empty() && !BuiltinProfileText(o.profile)) {  // a usage error, as lint and explain say
+    PrintError(UnknownProfileMessage(o.profile));
+    return kExitUsage;
+  }
   std::string title;
   std::optional<bpf::Program> prog = Program(o, &title);
   if (!prog) return kExitInvalid;

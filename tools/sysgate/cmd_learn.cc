@@ -143,12 +143,12 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     text = *e.text;
   }
   if (auto w = WriteOutput(o.output, text); !w) {
-    PrintError(w.error().message);
+    PrintError(w.error().ToString());
     return kExitInvalid;
   }
   if (!o.counts.empty()) {
     if (auto w = WriteOutput(o.counts, learn::FrequencyText(rec)); !w) {
-      PrintError(w.error().message);
+      PrintError(w.error().ToString());
       return kExitInvalid;
     }
   }
