@@ -200,7 +200,7 @@ bool CallLog::AddSummaryRow(std::string_view line) {
   if (f.front().starts_with("---")) return false;
   if (f.size() <= calls_column_ + 1) return false;
   auto calls = base::ParseInteger(f[calls_column_]);
-  if (!calls) return false;
+  if (!calls || *calls == 0) return false;  // no call made: nothing to allow
   Count(summary_abi_, f.back(), *calls, out_.lines);
   return true;
 }
