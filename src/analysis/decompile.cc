@@ -123,6 +123,11 @@ class Builder {
     }
     if (auto r = UnknownNumbers(); !r) return r;
     EmitRules();
+    // A program may answer errno 0 (a faked success); the policy that says so must opt in.
+    auto zero = [](const Action& a) { return a == Action::Errno(0); };
+    policy.allow_errno_zero = zero(policy.default_action) || zero(policy.unknown_action) ||
+                              zero(policy.foreign_abi_action) ||
+                              std::ranges::any_of(policy.rules, [&](const Rule& r) { return zero(r.action); });
     return {};
   }
 
