@@ -7,7 +7,7 @@ layers=(base arch policy lang formats bpf compile analysis kernel supervise run 
 rank() { local i; for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && { echo "$i"; return; }; done; echo 99; }
 # include/sysgate/<header> -> the layer that implements it
 declare -A public=(
-  [result.h]=base [limits.h]=base [arch.h]=arch [policy.h]=policy [policy_builder.h]=policy
+  [result.h]=base [limits.h]=base [access_rules.h]=policy [landlock.h]=kernel [arch.h]=arch [policy.h]=policy [policy_builder.h]=policy
   [interpreter.h]=policy [policy_text.h]=lang [bpf.h]=bpf [compiler.h]=compile
   [analysis.h]=analysis [lint.h]=analysis [decompile.h]=analysis [explain.h]=analysis [graph.h]=analysis [kernel.h]=kernel [supervisor.h]=supervise [agent.h]=supervise [learn.h]=learn [run.h]=run [sandbox.h]=run [trap.h]=run [formats.h]=formats
 )

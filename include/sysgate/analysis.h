@@ -92,9 +92,18 @@ struct PolicyDifference {
   size_t compared = 0;   // inputs of this syscall compared: all differ when equal to inputs
 };
 
+// Where two policies' fs, net and scope rules differ: what one path, one kind of port or the
+// scopes get ("fs /etc": "read" -> "read write"; "-" where a side says nothing).
+struct AccessDifference {
+  std::string what;     // "fs /etc", "fs", "net bind", "net connect", "scope", "fs best-effort"
+  std::string before;
+  std::string after;
+};
+
 struct PolicyDiff {
   std::vector<PolicyDifference> differences;  // by audit arch, then number
   size_t inputs = 0;                          // distinct inputs compared
+  std::vector<AccessDifference> access;       // fs paths in the order the policies name them
 };
 
 // `sysgate diff`: what changed between two versions of a policy (a learned one and the

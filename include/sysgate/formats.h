@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "sysgate/limits.h"
 #include "sysgate/policy.h"
 #include "sysgate/policy_text.h"
 
@@ -54,7 +55,7 @@ struct ImportOptions {
   std::string section;                  // which part of a file: Firecracker's thread
                                         // category (vmm, api, vcpu), an SPO profile's name
   std::vector<std::string> include_dirs;  // minijail @include, Kafel #include, sysgate include
-  int max_include_depth = 16;             // at most limits::kMaxIncludeDepth
+  int max_include_depth = limits::kMaxIncludeDepth;  // may be lowered, never raised
   std::map<std::string, uint64_t> constants;  // sysgate: ParseOptions::constants
 };
 using OciOptions = ImportOptions;
@@ -92,6 +93,9 @@ struct ExportOptions {
   RuntimeSettings runtime;              // OCI and SPO: flags, listenerPath, listenerMetadata
   std::string section;                  // Firecracker: the thread category ("main");
                                         // SPO: metadata.name ("sysgate-profile")
+  // No format but sysgate's says fs, net or scope rules (Landlock): they are dropped with a
+  // warning, or with strict refused.
+  bool strict = false;
 };
 
 struct Exported {

@@ -31,6 +31,10 @@ inline constexpr size_t kMaxConditionalRulesPerSyscall = 10'000;
 inline constexpr size_t kMaxConditionTerms = 1'000;
 inline constexpr size_t kMaxSetValues = 10'000;
 
+// `fs` paths and `net` port rules in one policy (a port range counts as one rule; applying it
+// adds one Landlock rule per port).
+inline constexpr size_t kMaxAccessRules = 10'000;
+
 // YAML nodes made from one SeccompProfile once aliases are expanded (a "billion laughs" stops
 // here).
 inline constexpr size_t kMaxYamlNodes = 200'000;

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "sysgate/access_rules.h"
 #include "sysgate/arch.h"
 #include "sysgate/result.h"
 
@@ -217,6 +218,7 @@ struct Policy {
   bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success
   std::vector<NamedConstant> constants;
   std::vector<Rule> rules;
+  AccessRules access;                        // fs, net, scope: Landlock (access_rules.h)
   SourceLoc default_loc, unknown_loc;        // where the actions were set; not part of equality
 
   // The targets, with the default filled in.
@@ -228,7 +230,7 @@ struct Policy {
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.default_action == b.default_action && a.unknown_action == b.unknown_action &&
            a.foreign_abi_action == b.foreign_abi_action && a.arches == b.arches && a.allow_errno_zero == b.allow_errno_zero &&
-           a.constants == b.constants && a.rules == b.rules;
+           a.constants == b.constants && a.rules == b.rules && a.access == b.access;
   }
 };
 

@@ -149,6 +149,24 @@ class PolicyBuilder {
   // Limits the rule added last to these ABIs.
   PolicyBuilder& On(std::vector<Arch> arches, Loc loc = Loc::current());
 
+  // Files, ports and scopes (Landlock; access_rules.h, docs/landlock.md), as `fs`, `net` and
+  // `scope` statements say them:
+  //   .Fs(fs_access::kRead | fs_access::kExecute, {"/usr"})   // fs read exec /usr
+  //   .FsNone()                                                // fs none
+  //   .Net(net_access::kBindTcp, {80, 443})                    // net bind 80, 443
+  //   .NetNone(net_access::kConnectTcp)                        // net connect none
+  //   .Scope(scope::kSignal)                                   // scope signals
+  //   .LandlockBestEffort()                                    // fs best-effort
+  PolicyBuilder& Fs(uint64_t access, const std::vector<std::string>& paths, Loc loc = Loc::current());
+  PolicyBuilder& FsNone(Loc loc = Loc::current());
+  PolicyBuilder& Net(uint64_t access, const std::vector<uint16_t>& ports, Loc loc = Loc::current());
+  PolicyBuilder& NetNone(uint64_t access, Loc loc = Loc::current());
+  PolicyBuilder& Scope(uint64_t scopes, Loc loc = Loc::current());
+  PolicyBuilder& LandlockBestEffort() {
+    policy_.access.best_effort = true;
+    return *this;
+  }
+
   // errno(0) makes a syscall return 0 without running it; refused unless opted in.
   PolicyBuilder& DangerAllowErrnoZero() {
     policy_.allow_errno_zero = true;

@@ -12,13 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "sysgate/limits.h"
 #include "sysgate/policy.h"
 
 namespace sysgate {
 
 struct ParseOptions {
   std::vector<std::string> include_dirs;  // searched after the including file's directory
-  int max_include_depth = 16;
+  int max_include_depth = limits::kMaxIncludeDepth;  // may be lowered, never raised
   bool validate = true;                   // run ResolveAndValidate (else only resolve names)
   // Constants the policy uses by name whose values are known only when the program runs: the
   // fd of a directory it opened, a uid. As if the policy began with `const NAME = VALUE`.
@@ -46,6 +47,8 @@ Result<Policy> LoadPolicyFile(const std::string& path, const ParseOptions& optio
 
 // The canonical text of a policy. ParsePolicyText(PrintPolicy(p)) gives a policy equal to p.
 std::string PrintPolicy(const Policy& policy);
+// The fs, net and scope statements alone, as PrintPolicy writes them ("" for none).
+std::string PrintAccessRules(const AccessRules& rules);
 
 // The profiles compiled into sysgate (`default`: Docker's default profile; `strict`), as
 // policy text, and parsed.

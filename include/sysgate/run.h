@@ -24,6 +24,7 @@
 
 #include "sysgate/bpf.h"
 #include "sysgate/interpreter.h"
+#include "sysgate/landlock.h"
 #include "sysgate/policy.h"
 
 namespace sysgate::run {
@@ -71,6 +72,10 @@ class Filter {
   // As written, with the terminal rule in front where it was added (a built-in profile is
   // parsed here, once).
   const Policy& policy() const;
+  // The policy's fs, net and scope rules, made for this kernel when the filter was: the program
+  // is restricted by them before its filter is installed (empty: none; in audit mode, which
+  // lets everything run, none either).
+  const kernel::LandlockRuleset& landlock() const;
 
  private:
   struct State;
@@ -131,6 +136,7 @@ enum class Stage : uint8_t {
   kCloseFds = 1, kSetsid, kPdeathsig, kDropCaps, kNoNewPrivs, kInstall, kExec,
   kSupervisor,     // ExecInPlace: starting the supervisor process
   kLeaveTerminal,  // ExecInPlace: giving up the controlling terminal (its new_session)
+  kLandlock,       // restricting files, ports and scopes (the policy's fs, net, scope rules)
 };
 std::string_view StageName(Stage s);
 

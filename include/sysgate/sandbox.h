@@ -18,8 +18,11 @@ struct ApplyOptions {
   bool verify = true;  // translation validation before installing
 };
 
-// Compiles `policy`, checks the program against it, sets no_new_privs and installs it.
-// Nothing is installed if any step fails.
+// Compiles `policy`, checks the program against it, sets no_new_privs and installs it. A
+// policy with fs, net or scope rules restricts the process with Landlock first (its paths
+// opened now; docs/landlock.md), which reaches only the calling thread: with tsync, a process
+// that already runs other threads is refused. Nothing is installed if any step before the
+// restriction fails; if the filter then fails to install, the restriction stays.
 Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& options = {});
 // Installs an already compiled program.
 Result<void> ApplyToThisProcess(const bpf::Program& program, const ApplyOptions& options = {});

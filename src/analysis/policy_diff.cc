@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include <fmt/format.h>
+
 #include "sysgate/analysis.h"
 #include "sysgate/interpreter.h"
 
@@ -11,6 +13,52 @@ namespace sysgate::analysis {
 namespace {
 
 size_t NonZero(const SeccompData& d) { return static_cast<size_t>(std::ranges::count_if(d.args, [](uint64_t a) { return a != 0; })); }
+
+// What the rules that name exactly `path` grant (rules on directories above it are compared
+// under their own paths).
+uint64_t NamedGrant(const AccessRules& a, const std::string& path) {
+  uint64_t out = 0;
+  for (const PathRule& r : a.paths) {
+    if (r.path == path) out |= r.access;
+  }
+  return out;
+}
+
+// The ports one right is granted on, as written ("80, 8000..8010"), "none" when the right is
+// handled without a port, "-" when it is not handled.
+std::string PortsText(const AccessRules& a, uint64_t bit) {
+  if (!(a.handled_net & bit)) return "-";
+  std::vector<std::string> out;
+  for (const PortRule& r : a.ports) {
+    if (!(r.access & bit)) continue;
+    out.push_back(r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}..{}", r.first, r.last));
+  }
+  return out.empty() ? "none" : fmt::format("{}", fmt::join(out, ", "));
+}
+
+std::vector<AccessDifference> DiffAccess(const AccessRules& b, const AccessRules& a) {
+  std::vector<AccessDifference> out;
+  auto add = [&](std::string what, std::string before, std::string after) {
+    if (before != after) out.push_back({std::move(what), std::move(before), std::move(after)});
+  };
+  add("fs best-effort", b.best_effort ? "yes" : "no", a.best_effort ? "yes" : "no");
+  add("fs", b.handled_fs ? "confined" : "-", a.handled_fs ? "confined" : "-");
+  std::vector<std::string> paths;
+  for (const AccessRules* r : {&b, &a}) {
+    for (const PathRule& p : r->paths) {
+      if (std::ranges::find(paths, p.path) == paths.end()) paths.push_back(p.path);
+    }
+  }
+  for (const std::string& p : paths) {
+    uint64_t gb = NamedGrant(b, p), ga = NamedGrant(a, p);
+    add("fs " + p, gb ? FsAccessText(gb) : "-", ga ? FsAccessText(ga) : "-");
+  }
+  for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+    add(fmt::format("net {}", NetAccessName(bit)), PortsText(b, bit), PortsText(a, bit));
+  }
+  add("scope", b.scoped ? ScopeText(b.scoped) : "-", a.scoped ? ScopeText(a.scoped) : "-");
+  return out;
+}
 
 }  // namespace
 
@@ -48,6 +96,7 @@ PolicyDiff DiffPolicies(const Policy& before, const Policy& after) {
                      return std::pair(x.example.arch, x.example.nr) < std::pair(y.example.arch, y.example.nr);
                    });
   out.inputs = seen.size();
+  out.access = DiffAccess(before.access, after.access);
   return out;
 }
 

@@ -267,6 +267,17 @@ Exported Export(const Policy& policy, Format format, const ExportOptions& o) {
   // Only sysgate's language says what calls of ABIs the policy does not target get (`foreign`,
   // which decompile writes for libseccomp's filters): the other formats' files are read back
   // with the default.
+  if (e.means && format != Format::kSysgate && (!e.means->access.empty() || e.means->access.best_effort)) {
+    const bool refuse = o.strict;
+    e.diagnostics.push_back({refuse ? Severity::kError : Severity::kWarning, policy.access.loc,
+                             fmt::format("{} cannot say which files and ports the program may reach "
+                                         "(fs, net and scope rules, enforced by Landlock): {}",
+                                         FormatName(format),
+                                         refuse ? "refused (--strict-access)" : "the written file has none of them"),
+                             1});
+    if (refuse) return Exported{std::nullopt, std::move(e.diagnostics), std::nullopt};
+    e.means->access = {};
+  }
   const Action read_back = Policy{}.foreign_abi_action;
   if (e.means && format != Format::kSysgate && e.means->foreign_abi_action != read_back) {
     e.diagnostics.push_back({Severity::kWarning, {},

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace sysgate::lang {
 namespace {
 
@@ -10,6 +12,18 @@ bool IsIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+// Characters of an unquoted path: printable ASCII but what ends it (paths with those are
+// quoted), and the bytes of UTF-8 letters.
+bool IsPathChar(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u == 0x7f) return false;
+  switch (c) {
+    case ',': case ';': case '#': case '"': case '(': case ')': case '{': case '}': case '\\':
+      return false;
+    default:
+      return true;
+  }
+}
 
 class Lexer {
  public:
@@ -86,6 +100,18 @@ class Lexer {
       return Make(Tok::kNumber, e - pos_);
     }
     if (c == '"') return String();
+    if (c == '/') {
+      size_t e = pos_ + 1;
+      while (e < s_.size() && IsPathChar(s_[e])) ++e;
+      // `/srv/a#1` would otherwise be /srv/a and a comment: a rule on another path.
+      if (e < s_.size() && std::string_view("#\"(){}").find(s_[e]) != std::string_view::npos) {
+        return Error(fmt::format("'{}' cannot be part of an unquoted path: quote the path "
+                                 "(\"/srv/a#1\")",
+                                 s_[e]),
+                     e + 1 - pos_);
+      }
+      return Make(Tok::kPath, e - pos_);
+    }
     switch (c) {
       case '(': return Make(Tok::kLParen, 1);
       case ')': return Make(Tok::kRParen, 1);
@@ -156,6 +182,7 @@ std::string_view TokName(Tok t) {
     case Tok::kGroup: return "group";
     case Tok::kNumber: return "number";
     case Tok::kString: return "string";
+    case Tok::kPath: return "path";
     case Tok::kLParen: return "'('";
     case Tok::kRParen: return "')'";
     case Tok::kLBrace: return "'{'";

@@ -15,6 +15,7 @@ enum class Tok : uint8_t {
   kGroup,     // @system-service
   kNumber,    // 42, 0x1f, -100 (sign included when it directly precedes a digit)
   kString,    // "path" (text holds the unescaped contents)
+  kPath,      // /var/log/nginx: from '/' to a blank, ',', ';', '#', '"' or a bracket
   kLParen, kRParen, kLBrace, kRBrace, kComma, kColon, kSemicolon, kAssign,
   kPipe, kAmp, kAndAnd, kOrOr, kBang, kTilde,
   kEq, kNe, kLt, kLe, kGt, kGe, kShl, kDotDot,

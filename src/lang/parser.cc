@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,10 @@ struct Context {
   std::optional<base::IncludeReader> includes;
   std::optional<SourceLoc> default_loc, unknown_loc, foreign_loc, arch_loc;
   std::map<std::string, SourceLoc> const_locs;
+  // `fs none`, `net bind none`, `net connect none` and the first rule that grants each (they
+  // contradict each other).
+  std::optional<SourceLoc> fs_none_loc, fs_grant_loc;
+  std::map<uint64_t, SourceLoc> net_none_loc, net_grant_loc;
   int errors = 0;
   bool stop = false;  // a limit was reached: read no further
 
@@ -137,6 +142,7 @@ class FileParser {
       case Tok::kNumber: return fmt::format("number {}", t.text);
       case Tok::kGroup: return fmt::format("group {}", t.text);
       case Tok::kString: return fmt::format("string \"{}\"", t.text);
+      case Tok::kPath: return fmt::format("path {}", base::Abbreviate(t.text));
       default: return std::string(TokName(t.kind));
     }
   }
@@ -161,7 +167,7 @@ class FileParser {
     const Token& t = Peek();
     if (t.kind != Tok::kIdent) {
       return Error(t, fmt::format("expected a rule (`allow read, write`) or a statement "
-                                  "(default, unknown, foreign, arch, include, const, option), found {}",
+                                  "(default, unknown, foreign, arch, include, const, option, fs, net, scope), found {}",
                                   Describe(t)));
     }
     if (t.text == "include") return Include();
@@ -169,6 +175,9 @@ class FileParser {
     if (t.text == "default" || t.text == "unknown" || t.text == "foreign") return DefaultStatement();
     if (t.text == "const") return ConstStatement();
     if (t.text == "option") return OptionStatement();
+    if (t.text == "fs") return FsStatement();
+    if (t.text == "net") return NetStatement();
+    if (t.text == "scope") return ScopeStatement();
     return RuleStatement();
   }
 
@@ -290,6 +299,155 @@ class FileParser {
       return true;
     }
     return Error(t, fmt::format("unknown option '{}' (known: allow-errno-zero)", t.text));
+  }
+
+  // ---- fs, net, scope: Landlock (sysgate/access_rules.h) ----
+
+  AccessRules& Access(const Token& kw) {
+    AccessRules& a = ctx_.policy.access;
+    if (!a.loc.known()) a.loc = Loc(kw);
+    return a;
+  }
+
+  // A contradiction between `none` and a rule that grants: an error at the later one.
+  bool Contradicts(const Token& at, std::optional<SourceLoc>& other, std::string_view what) {
+    if (!other) return false;
+    Error(at, fmt::format("{} contradicts the statement at {}", what, other->ToString()));
+    return true;
+  }
+
+  // fs best-effort | fs none | fs RIGHTS... PATH, PATH...
+  bool FsStatement() {
+    const Token& kw = Take();
+    if (AcceptWord("best-effort")) {
+      Access(kw).best_effort = true;
+      return true;
+    }
+    if (AtWord("none")) {
+      const Token& none = Take();
+      if (Contradicts(none, ctx_.fs_grant_loc, "fs none")) return false;
+      ctx_.fs_none_loc = Loc(none);
+      Access(kw).handled_fs = fs_access::kAll;
+      return true;
+    }
+    uint64_t access = 0;
+    while (Peek().kind == Tok::kIdent) {
+      const Token& w = Take();
+      auto bits = FsAccessFromName(w.text);
+      if (!bits) {
+        std::string msg = fmt::format("unknown fs access right '{}'", base::Abbreviate(w.text));
+        if (auto near = base::ClosestMatch(w.text, FsAccessNames())) {
+          msg += fmt::format("; did you mean '{}'?", *near);
+        } else if (access != 0) {  // after the rights: a path without its '/'
+          msg = fmt::format("expected an absolute path (/usr, \"/srv/my files\"), found {}", Describe(w));
+        } else {
+          msg += " (read, write, exec, create, remove, all, or a right: docs/landlock.md)";
+        }
+        return Error(w, msg);
+      }
+      access |= *bits;
+    }
+    if (access == 0) {
+      return Error(Peek(), fmt::format("expected fs access rights (read, write, exec, ...), "
+                                       "best-effort or none, found {}",
+                                       Describe(Peek())));
+    }
+    if (Contradicts(kw, ctx_.fs_none_loc, "a rule that grants fs access")) return false;
+    if (!ctx_.fs_grant_loc) ctx_.fs_grant_loc = Loc(kw);
+    AccessRules& a = Access(kw);
+    a.handled_fs = fs_access::kAll;
+    bool first_item = true;
+    do {
+      if (!std::exchange(first_item, false)) SkipNewlines();  // only after a ','
+      const Token& p = Peek();
+      if (p.kind != Tok::kPath && p.kind != Tok::kString) {
+        return Error(p, fmt::format("expected an absolute path (/usr, \"/srv/my files\"), found {}",
+                                    Describe(p)));
+      }
+      Take();
+      a.paths.push_back({access, p.text, Loc(p)});
+    } while (Accept(Tok::kComma));
+    return true;
+  }
+
+  // net bind|connect... none | net bind|connect... PORT[..PORT], ...
+  bool NetStatement() {
+    const Token& kw = Take();
+    uint64_t access = 0;
+    while (AtWord("bind") || AtWord("connect")) {
+      access |= Take().text == "bind" ? net_access::kBindTcp : net_access::kConnectTcp;
+    }
+    if (access == 0) {
+      return Error(Peek(), fmt::format("expected bind or connect after net, found {}", Describe(Peek())));
+    }
+    AccessRules& a = Access(kw);
+    const bool none = AtWord("none");
+    const Token& at = none ? Take() : kw;
+    auto& mine = none ? ctx_.net_none_loc : ctx_.net_grant_loc;
+    auto& other = none ? ctx_.net_grant_loc : ctx_.net_none_loc;
+    for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+      if (!(access & bit)) continue;
+      std::optional<SourceLoc> seen;
+      if (auto it = other.find(bit); it != other.end()) seen = it->second;
+      std::string what = none ? fmt::format("net {} none", NetAccessName(bit))
+                              : fmt::format("a rule that grants net {}", NetAccessName(bit));
+      if (Contradicts(at, seen, what)) return false;
+      mine.emplace(bit, Loc(at));
+    }
+    if (none) {
+      a.handled_net |= access;
+      return true;
+    }
+    a.handled_net |= access;
+    bool first_item = true;
+    do {
+      if (!std::exchange(first_item, false)) SkipNewlines();  // only after a ','
+      const Token& first = Peek();
+      auto lo = Port();
+      if (!lo) return false;
+      uint16_t hi = *lo;
+      if (Accept(Tok::kDotDot)) {
+        auto h = Port();
+        if (!h) return false;
+        hi = *h;
+      }
+      a.ports.push_back({access, *lo, hi, Loc(first)});
+    } while (Accept(Tok::kComma));
+    return true;
+  }
+
+  std::optional<uint16_t> Port() {
+    const Token& t = Peek();
+    if (t.kind != Tok::kNumber) {
+      Error(t, fmt::format("expected a TCP port (80, 8000..8080) or none, found {}", Describe(t)));
+      return std::nullopt;
+    }
+    Take();
+    auto v = base::ParseInteger(t.text);
+    if (!v || *v > 65535 || t.text.front() == '-') {
+      Error(t, fmt::format("'{}' is not a TCP port (0..65535)", base::Abbreviate(t.text)));
+      return std::nullopt;
+    }
+    return static_cast<uint16_t>(*v);
+  }
+
+  // scope signals, abstract-unix
+  bool ScopeStatement() {
+    const Token& kw = Take();
+    uint64_t bits = 0;
+    bool first_item = true;
+    do {
+      if (!std::exchange(first_item, false)) SkipNewlines();  // only after a ','
+      const Token& w = Peek();
+      auto b = w.kind == Tok::kIdent ? ScopeFromName(w.text) : std::nullopt;
+      if (!b) {
+        return Error(w, fmt::format("expected a scope (signals, abstract-unix), found {}", Describe(w)));
+      }
+      Take();
+      bits |= *b;
+    } while (Accept(Tok::kComma));
+    Access(kw).scoped |= bits;
+    return true;
   }
 
   // ---- actions ----

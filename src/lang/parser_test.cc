@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lang/parse_for_test.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate {
@@ -17,20 +18,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Policy MustParse(std::string_view text) {
-  ParsedPolicy r = ParsePolicyText(text, "t.sgp");
-  EXPECT_TRUE(r.ok()) << r.RenderDiagnostics();
-  return r.ok() ? *r.policy : Policy{};
-}
-
-// The first error, rendered "file:line:col: error: message".
-std::string FirstError(std::string_view text) {
-  ParsedPolicy r = ParsePolicyText(text, "t.sgp");
-  for (const Diagnostic& d : r.diagnostics) {
-    if (d.severity == Severity::kError) return d.loc.ToString() + ": " + d.message;
-  }
-  return "no error";
-}
+using testing::FirstError;
+using testing::MustParse;
 
 TEST(Parser, Statements) {
   Policy p = MustParse(R"(

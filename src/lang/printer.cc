@@ -1,5 +1,7 @@
 // The canonical text of a Policy: one statement per line, the rules in order, constants with
 // the names they were written with. parse(print(p)) == p.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sysgate/policy_text.h"
@@ -103,6 +105,62 @@ std::string WrappedList(const std::string& head, const std::vector<std::string>&
   return out;
 }
 
+// A path as the lexer reads it back: bare when every character may be, else quoted.
+std::string PathText(const std::string& path) {
+  bool bare = !path.empty() && path.front() == '/';
+  for (char c : path) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || std::string_view(",;#\"(){}\\").find(c) != std::string_view::npos) {
+      bare = false;
+    }
+  }
+  if (bare) return path;
+  std::string out = "\"";
+  for (char c : path) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string PortText(const PortRule& r) {
+  return r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}..{}", r.first, r.last);
+}
+
+// The fs, net and scope statements: consecutive rules with the same rights as one statement.
+std::string AccessText(const AccessRules& a) {
+  std::string out;
+  if (a.best_effort) out += "fs best-effort\n";
+  if (a.handled_fs && a.paths.empty()) out += "fs none\n";
+  for (size_t i = 0; i < a.paths.size();) {
+    std::vector<std::string> items;
+    size_t j = i;
+    for (; j < a.paths.size() && a.paths[j].access == a.paths[i].access; ++j) {
+      items.push_back(PathText(a.paths[j].path));
+    }
+    out += WrappedList("fs " + FsAccessText(a.paths[i].access), items) + "\n";
+    i = j;
+  }
+  for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+    if ((a.handled_net & bit) && std::ranges::none_of(a.ports, [&](const PortRule& r) { return (r.access & bit) != 0; })) {
+      out += fmt::format("net {} none\n", NetAccessName(bit));
+    }
+  }
+  for (size_t i = 0; i < a.ports.size();) {
+    std::vector<std::string> items;
+    size_t j = i;
+    for (; j < a.ports.size() && a.ports[j].access == a.ports[i].access; ++j) items.push_back(PortText(a.ports[j]));
+    std::string head = "net";
+    for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+      if (a.ports[i].access & bit) head += fmt::format(" {}", NetAccessName(bit));
+    }
+    out += WrappedList(head, items) + "\n";
+    i = j;
+  }
+  if (a.scoped) out += "scope " + ScopeText(a.scoped) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string PrintPolicy(const Policy& p) {
@@ -126,7 +184,10 @@ std::string PrintPolicy(const Policy& p) {
     if (r.condition) line += " if " + ConditionText(*r.condition);
     out += line + "\n";
   }
+  if (!p.access.empty() || p.access.best_effort) out += "\n" + AccessText(p.access);
   return out;
 }
+
+std::string PrintAccessRules(const AccessRules& rules) { return AccessText(rules); }
 
 }  // namespace sysgate

@@ -38,6 +38,44 @@ void PolicyBuilder::Fail(std::string msg, const Loc& loc) {
   if (!error_) error_ = MakeError(ErrorCode::kInvalidArgument, std::move(msg), ToSourceLoc(loc));
 }
 
+PolicyBuilder& PolicyBuilder::Fs(uint64_t access, const std::vector<std::string>& paths, Loc loc) {
+  AccessRules& a = policy_.access;
+  if (access == 0 || (access & ~fs_access::kAll)) Fail("Fs: rights must be fs_access bits", loc);
+  if (a.handled_fs && a.paths.empty()) Fail("Fs after FsNone: a rule that grants contradicts it", loc);
+  a.handled_fs = fs_access::kAll;
+  for (const std::string& p : paths) a.paths.push_back({access, p, ToSourceLoc(loc)});
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::FsNone(Loc loc) {
+  if (!policy_.access.paths.empty()) Fail("FsNone after Fs: it contradicts the rules that grant", loc);
+  policy_.access.handled_fs = fs_access::kAll;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Net(uint64_t access, const std::vector<uint16_t>& ports, Loc loc) {
+  AccessRules& a = policy_.access;
+  if (access == 0 || (access & ~net_access::kAll)) Fail("Net: rights must be net_access bits", loc);
+  a.handled_net |= access;
+  for (uint16_t p : ports) a.ports.push_back({access, p, p, ToSourceLoc(loc)});
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::NetNone(uint64_t access, Loc loc) {
+  if (access == 0 || (access & ~net_access::kAll)) Fail("NetNone: rights must be net_access bits", loc);
+  for (const PortRule& r : policy_.access.ports) {
+    if (r.access & access) Fail("NetNone after Net for the same rights: it contradicts them", loc);
+  }
+  policy_.access.handled_net |= access;
+  return *this;
+}
+
+PolicyBuilder& PolicyBuilder::Scope(uint64_t scopes, Loc loc) {
+  if (scopes & ~scope::kAll) Fail("Scope: scopes must be scope bits", loc);
+  policy_.access.scoped |= scopes;
+  return *this;
+}
+
 PolicyBuilder& PolicyBuilder::Default(Action a, Loc) {
   policy_.default_action = a;
   return *this;

@@ -237,6 +237,11 @@ class Checker {
 
 }  // namespace
 
-std::vector<Diagnostic> Validate(const Policy& policy) { return Checker(policy).Run(); }
+std::vector<Diagnostic> Validate(const Policy& policy) {
+  std::vector<Diagnostic> out = Checker(policy).Run();
+  std::vector<Diagnostic> access = ValidateAccessRules(policy.access);
+  out.insert(out.end(), access.begin(), access.end());
+  return out;
+}
 
 }  // namespace sysgate::policy

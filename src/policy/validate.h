@@ -17,5 +17,8 @@
 namespace sysgate::policy {
 
 std::vector<Diagnostic> Validate(const Policy& policy);
+// The fs/net/scope part (part of Validate): absolute paths without '.', '..' or globs, rights
+// the policy handles, port ranges in order, the count limit; repeated rules are warnings.
+std::vector<Diagnostic> ValidateAccessRules(const AccessRules& rules);
 
 }  // namespace sysgate::policy

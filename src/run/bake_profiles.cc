@@ -50,6 +50,12 @@ bool Bake(std::string_view name, std::string* out, std::string* table) {
     return false;
   }
   const Policy& policy = *parsed.policy;
+  if (!policy.access.empty() || policy.access.best_effort) {
+    // A baked profile runs as its program alone (run::Filter::Builtin makes no ruleset).
+    std::cerr << "sysgate_bake: built-in profile " << name
+              << " has fs, net or scope rules, which a baked profile cannot carry\n";
+    return false;
+  }
   const std::string id = Identifier(name);
   std::string supervised = ProgramArray("kSupervised_" + id, supervise::RouteForReports(policy),
                                         fmt::format("{} (supervised)", name));

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -80,6 +82,12 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
     if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
       return SystemError(fmt::format("cannot keep fd {} for '{}': it is not open", fd, o.argv[0]), EBADF);
     }
+    if (fd == filter.landlock().fd()) {
+      return SystemError(fmt::format("cannot keep fd {} for '{}': it was not open (sysgate's "
+                                     "Landlock ruleset has its number)",
+                                     fd, o.argv[0]),
+                         EBADF);
+    }
     if (std::ranges::find(o.supervisor_fds, fd) != o.supervisor_fds.end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        fmt::format("fd {} is the supervisor's; it cannot be kept for '{}'", fd, o.argv[0]));
@@ -90,6 +98,23 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   if (out->path.empty()) {
     if (failed_stage) *failed_stage = Stage::kExec;
     return SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);
+  }
+  // A program the fs rules do not let run is said now, not as execve's bare EACCES.
+  const kernel::LandlockRuleset& landlock = filter.landlock();
+  if (landlock.handled_fs() & fs_access::kExecute) {
+    char real[PATH_MAX];
+    std::string real_path = realpath(out->path.c_str(), real) ? real : out->path;
+    if (!(landlock.GrantedFs(real_path) & fs_access::kExecute)) {
+      if (failed_stage) *failed_stage = Stage::kLandlock;
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("the policy's fs rules do not let '{}' run: {} needs `fs exec` "
+                                   "on it or on a directory above it{}",
+                                   o.argv[0], real_path,
+                                   filter.policy().access.paths.empty()
+                                       ? " (`fs none` denies executing it too: grant exec on the "
+                                         "program and read on its libraries instead)"
+                                       : ""));
+    }
   }
   for (const std::string& a : o.argv) out->argv.push_back(const_cast<char*>(a.c_str()));
   out->argv.push_back(nullptr);
@@ -128,6 +153,15 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   if (!gated) return gated.error();
   out->program = std::move(*gated);
   return {};
+}
+
+std::string ExecFailureHint(const Filter& filter, Stage stage, int err) {
+  if (stage != Stage::kExec || err != EACCES || !(filter.landlock().handled_fs() & fs_access::kExecute)) {
+    return "";
+  }
+  return " (the policy's fs rules may deny what the program needs to start: `fs exec` on its "
+         "interpreter, such as /lib64/ld-linux-x86-64.so.2 or /usr/bin/python3, `fs read` on "
+         "its libraries)";
 }
 
 int CloseFrom(int from, const std::vector<int>& keep) {

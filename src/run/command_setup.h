@@ -29,6 +29,8 @@ struct PreparedCommand {
 // *failed_stage is kExec where it names one.
 Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out,
                             Stage* failed_stage);
+// A hint for an execve that failed with EACCES under fs rules that handle exec; "" otherwise.
+std::string ExecFailureHint(const Filter& filter, Stage stage, int err);
 // Whether the filter has a supervisor (and so a listener).
 bool Supervised(const Filter& filter);
 

@@ -335,6 +335,8 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
   // The supervisor's fds are close-on-exec (the program does not get them) but open: the
   // supervisor process inherits this fd table.
   std::vector<int> keep = o.keep_fds;
+  const kernel::LandlockRuleset& landlock = filter.landlock();
+  if (!landlock.empty()) keep.push_back(landlock.fd());  // close-on-exec: the program lacks it
   for (int fd : o.supervisor_fds) {
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) keep.push_back(fd);
   }
@@ -367,6 +369,11 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
       return StageError(Stage::kSupervisor, err, o, failed_stage, shared);
     }
   }
+  // After the supervisor process has started, which must not be restricted (it reads the
+  // program's memory through /proc).
+  if (long lr = landlock.RestrictRaw(); lr < 0) {
+    return StageError(Stage::kLandlock, static_cast<int>(-lr), o, failed_stage, shared);
+  }
   // TSYNC has nothing to do: this process is single-threaded (the helper is not a thread).
   const unsigned flags =
       kernel::FilterFlags({.log = o.log, .spec_allow = o.spec_allow, .new_listener = supervised,
@@ -376,7 +383,10 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
   if (supervised) __atomic_store_n(&shared->listener, static_cast<int>(r), __ATOMIC_RELEASE);
   // From here every call is filtered: execve, and on failure only what reports it.
   execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
-  return StageError(Stage::kExec, errno, o, failed_stage, shared);
+  const int exec_err = errno;
+  Error e = StageError(Stage::kExec, exec_err, o, failed_stage, shared);
+  e.message += ExecFailureHint(filter, Stage::kExec, exec_err);
+  return e;
 }
 
 }  // namespace sysgate::run

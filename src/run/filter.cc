@@ -24,6 +24,7 @@ struct Filter::State {
   std::string builtin;
   mutable std::once_flag parse_once;
   mutable std::optional<Policy> policy;
+  kernel::LandlockRuleset landlock;
 };
 
 namespace {
@@ -78,6 +79,14 @@ Result<Filter> Filter::ForPolicy(const Policy& written, const FilterOptions& opt
     policy.rules.insert(policy.rules.begin(), TerminalRule());
   }
   if (auto ok = CheckKernel(supervision, policy.ActionKinds(), features); !ok) return ok.error();
+  // Paths opened and checked now: a missing one, or rules this kernel cannot enforce, stop the
+  // run before anything starts. Audit mode lets every access happen, so it applies none.
+  kernel::LandlockRuleset landlock;
+  if (supervision != Supervision::kAudit) {
+    auto made = kernel::LandlockRuleset::Make(policy.access);
+    if (!made) return made.error();
+    landlock = std::move(*made);
+  }
   Policy installed = Routed(policy, supervision);
   auto program = Compile(installed);
   if (!program) return program.error();
@@ -90,6 +99,7 @@ Result<Filter> Filter::ForPolicy(const Policy& written, const FilterOptions& opt
   s->supervision = supervision;
   s->program = std::move(*program);
   s->policy = std::move(policy);
+  s->landlock = std::move(landlock);
   return Filter(std::move(s));
 }
 
@@ -115,6 +125,8 @@ Result<Filter> Filter::Builtin(std::string_view name, const FilterOptions& optio
 }
 
 Supervision Filter::supervision() const { return s_->supervision; }
+
+const kernel::LandlockRuleset& Filter::landlock() const { return s_->landlock; }
 
 const bpf::Program& Filter::program() const { return s_->program; }
 

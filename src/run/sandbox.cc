@@ -1,8 +1,13 @@
 #include "sysgate/sandbox.h"
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "kernel/proc_status.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/kernel.h"
+#include "sysgate/landlock.h"
 
 namespace sysgate {
 
@@ -17,6 +22,22 @@ Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& option
   if (!prog) return prog.error();
   if (options.verify) {
     if (auto v = analysis::VerifyTranslation(policy, *prog); !v) return v.error();
+  }
+  auto landlock = kernel::LandlockRuleset::Make(policy.access);
+  if (!landlock) return landlock.error();
+  if (!landlock->empty()) {
+    // Landlock restricts the calling thread and the threads and processes it starts later, not
+    // threads that already run: a filter on every thread beside rules on one would be a lie.
+    if (options.tsync && kernel::ProcStatusNumber(getpid(), "Threads").value_or(2) > 1) {
+      return MakeError(ErrorCode::kUnsupported,
+                       "the policy's fs, net and scope rules can restrict only the calling thread "
+                       "(Landlock), and this process has others: apply the policy before it "
+                       "starts threads");
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return SystemError("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+    if (long r = landlock->RestrictRaw(); r < 0) {
+      return SystemError("landlock_restrict_self", static_cast<int>(-r));
+    }
   }
   return ApplyToThisProcess(*prog, options);
 }

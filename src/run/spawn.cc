@@ -248,6 +248,7 @@ std::string_view StageName(Stage s) {
     case Stage::kExec: return "executing the program";
     case Stage::kSupervisor: return "starting the supervisor";
     case Stage::kLeaveTerminal: return "giving up the controlling terminal";
+    case Stage::kLandlock: return "restricting files and ports (Landlock)";
   }
   return "?";
 }
@@ -272,6 +273,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   };
   std::vector<int> keep = o.keep_fds;
   keep.push_back(pipefd[1]);
+  const kernel::LandlockRuleset& landlock = filter.landlock();
+  if (!landlock.empty()) keep.push_back(landlock.fd());  // close-on-exec: the program lacks it
   if (supervised) {
     void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     void* stack = mmap(nullptr, kSenderStack, PROT_READ | PROT_WRITE,
@@ -320,6 +323,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
     // CAP_SYS_PTRACE would reach the runner (non-dumpable or not): never for a supervised program.
     if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
+    // Before the sender thread starts, so that it is restricted too.
+    if (long lr = landlock.RestrictRaw(); lr < 0) Fail(report, Stage::kLandlock, static_cast<int>(-lr));
     if (supervised &&
         clone(SendListener, sender_stack + kSenderStack,
               CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
@@ -405,7 +410,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
     }
     Stage s = static_cast<Stage>(sup.record.stage);
     if (failed_stage) *failed_stage = s;
-    std::string what = fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]);
+    std::string what = fmt::format("{} failed; '{}' was not started{}", StageName(s), o.argv[0],
+                                   ExecFailureHint(filter, s, sup.record.err));
     return SystemError(what, sup.record.err);
   }
   Outcome out;

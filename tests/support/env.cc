@@ -144,6 +144,20 @@ std::optional<std::string> SeccompLog() {
          "the records, or seccomp's logging is off in kernel.seccomp.actions_logged)";
 }
 
+// Landlock of at least ABI `want`, asked of the kernel directly (landlock_create_ruleset's
+// version query), not through sysgate.
+std::optional<std::string> LandlockAtLeast(std::string_view want) {
+  int need = std::atoi(std::string(want).c_str());
+  long abi = syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1U /* VERSION */);
+  if (abi < 0) {
+    return fmt::format("Landlock is not available here ({}: not built in, not enabled at boot, "
+                       "or refused by a container's profile)",
+                       std::strerror(errno));
+  }
+  if (abi < need) return fmt::format("this kernel's Landlock is ABI {}, and the test needs {}", abi, need);
+  return std::nullopt;
+}
+
 const std::map<std::string, Probe, std::less<>>& Probes() {
   static const std::map<std::string, Probe, std::less<>> probes = {
       {"root", Root},     {"nobody", Nobody},   {"userns", UserNamespace}, {"mountns", MountNamespace},
@@ -164,6 +178,8 @@ std::optional<std::string> Missing(std::string_view need) {
   if (need.starts_with("program:")) {
     std::string program(need.substr(8));
     if (!OnPath(program)) why = fmt::format("{} is not installed (make deps installs it)", program);
+  } else if (need.starts_with("landlock:")) {
+    why = LandlockAtLeast(need.substr(9));
   } else if (need.starts_with("reaches:")) {
     why = CallNotReachingNotifyFilter(need.substr(8));
   } else if (auto it = Probes().find(need); it != Probes().end()) {

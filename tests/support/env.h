@@ -17,6 +17,8 @@
 //               this user can read from /dev/kmsg (not where auditd takes the records, nor
 //               where dmesg_restrict keeps an unprivileged reader out)
 //   program:X   X is an executable on PATH
+//   landlock:N  Landlock of ABI N or later works here (not where a container's profile
+//               refuses its calls)
 //   reaches:CALL the syscall CALL (NAME[,ARG...], as the test makes it) reaches a seccomp
 //               filter installed after the environment's own, as the one of sysgate's
 //               supervisor is: not where a container's profile fails or kills it first

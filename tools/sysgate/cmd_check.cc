@@ -3,6 +3,8 @@
 //   sysgate check web.sgp openat AT_FDCWD 0 O_RDONLY
 //   allow  [openat #257 on x86_64: rule web.sgp:7:1; 14 instructions]
 //   sysgate check --bpf web.bpf --arch i386 execve
+//   sysgate check web.sgp --path /etc/shadow --access read
+//   denied  [read on /etc/shadow: no fs rule grants it]
 // Arguments are numbers or constant names. A policy is compiled, and the program's verdict
 // is checked against the policy's reference interpreter.
 #include <iostream>
@@ -26,9 +28,90 @@ struct Options {
   std::vector<std::string> positional;  // [POLICY] SYSCALL [ARG...]
   InputOptions input;
   bool json = false;
+  std::string path;             // --path: an fs question instead of a syscall
+  std::string access = "read";  // --access
+  int bind = -1, connect = -1;  // --bind, --connect: a port question
 };
 
+// What the policy's fs or net rules say about one path or port (as written: symlinks are not
+// followed; the kernel follows them, in the rules' paths too).
+int CheckAccess(const Options& o) {
+  if (o.positional.size() != 1 || !o.bpf_file.empty()) {
+    PrintError("usage: sysgate check POLICY --path PATH [--access RIGHTS] | --bind PORT | --connect PORT");
+    return kExitUsage;
+  }
+  formats::Imported r = LoadAndReport(o.positional[0], o.input, /*quiet_warnings=*/true, {});
+  if (!r.ok()) return kExitInvalid;
+  const AccessRules& a = r.policy->access;
+  std::string verdict, why, what;
+  std::vector<std::string> rules;
+  if (!o.path.empty()) {
+    if (auto problem = FsPathProblem(o.path)) {  // as rules are written: no ".." to follow lexically
+      PrintError("--path: " + *problem);
+      return kExitUsage;
+    }
+    uint64_t want = 0;
+    for (std::string_view w : base::Split(o.access, ',')) {
+      w = base::Trim(w);
+      auto bits = FsAccessFromName(w);
+      if (!bits) {
+        PrintError(fmt::format("--access: unknown fs access right '{}' ({})", base::Abbreviate(w),
+                               fmt::join(FsAccessNames(), ", ")));
+        return kExitUsage;
+      }
+      want |= *bits;
+    }
+    what = fmt::format("{} on {}", FsAccessText(want), o.path);
+    PathGrant g = GrantedOn(a, o.path);
+    for (const PathRule* rule : g.rules) {
+      rules.push_back(fmt::format("{} (fs {} {})", rule->loc.ToString(), FsAccessText(rule->access), rule->path));
+    }
+    const uint64_t missing = want & a.handled_fs & ~g.access;
+    if (a.handled_fs == 0) {
+      verdict = "allowed";
+      why = "the policy has no fs rules";
+    } else if (missing == 0) {
+      verdict = "allowed";
+      why = "rule " + fmt::format("{}", fmt::join(rules, ", rule "));
+    } else {
+      verdict = "denied";
+      why = g.rules.empty() ? "no fs rule grants it"
+                            : fmt::format("{} not granted; rule {}", FsAccessText(missing), fmt::join(rules, ", rule "));
+    }
+  } else {
+    const uint64_t bit = o.bind >= 0 ? net_access::kBindTcp : net_access::kConnectTcp;
+    const int port = o.bind >= 0 ? o.bind : o.connect;
+    what = fmt::format("{} to TCP port {}", NetAccessName(bit), port);
+    const PortRule* by = nullptr;
+    for (const PortRule& p : a.ports) {
+      if ((p.access & bit) && p.first <= port && port <= p.last) {
+        by = &p;
+        break;
+      }
+    }
+    if (!(a.handled_net & bit)) {
+      verdict = "allowed";
+      why = fmt::format("the policy has no net {} rules", NetAccessName(bit));
+    } else if (by) {
+      verdict = "allowed";
+      why = "rule " + by->loc.ToString();
+      rules.push_back(by->loc.ToString());
+    } else {
+      verdict = "denied";
+      why = fmt::format("no net {} rule names it", NetAccessName(bit));
+    }
+  }
+  if (o.json) {
+    std::cout << nlohmann::json{{"check", what}, {"verdict", verdict}, {"reason", why}, {"rules", rules}}.dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format("{}  [{}: {}]\n", verdict, what, why);
+  }
+  return kExitOk;
+}
+
 int Run(const Options& o) {
+  if (!o.path.empty() || o.bind >= 0 || o.connect >= 0) return CheckAccess(o);
   auto arch = ParseArchOption(o.arch);
   if (!arch) return kExitUsage;
   std::vector<std::string> pos = o.positional;
@@ -147,6 +230,13 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
   cmd->add_option("-a,--arch", opts->arch, "Architecture of the syscall (default: native)");
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("--json", opts->json, "Print JSON");
+  auto* path = cmd->add_option("--path", opts->path, "Check an fs access to PATH instead of a syscall");
+  cmd->add_option("--access", opts->access, "Rights for --path: read, write, exec, ... (default: read)")
+      ->needs(path);
+  auto* bind = cmd->add_option("--bind", opts->bind, "Check binding TCP PORT instead of a syscall")
+                   ->check(CLI::Range(0, 65535))->excludes(path);
+  cmd->add_option("--connect", opts->connect, "Check connecting to TCP PORT instead of a syscall")
+      ->check(CLI::Range(0, 65535))->excludes(path)->excludes(bind);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -41,6 +41,11 @@ int Run(Options o) {
   Policy& policy = *r.policy;
   if (!OverrideArches(policy, o.arches)) return kExitUsage;
   if (!o.arches.empty() && !ValidForNewArches(policy, r.sources, o.quiet)) return kExitInvalid;
+  if (!o.quiet && !policy.access.empty()) {
+    std::cerr << "sysgate: note: the BPF program is the syscall filter alone: the policy's fs, net "
+                 "and scope rules are applied by sysgate run and ApplyToThisProcess "
+                 "(docs/landlock.md)\n";
+  }
   std::string fmt_name = encoding;
   if (fmt_name.empty()) fmt_name = (o.output == "-" && isatty(STDOUT_FILENO)) ? "disasm" : "raw";
   auto format = ParseBpfFormat(fmt_name);

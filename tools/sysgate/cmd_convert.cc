@@ -27,6 +27,7 @@ struct Options {
   std::string listener_metadata;
   bool no_verify = false;
   bool quiet = false;
+  bool strict = false;
 };
 
 std::optional<formats::Format> OutputFormat(const Options& o) {
@@ -69,6 +70,7 @@ int Run(const Options& o) {
   if (!o.listener_path.empty()) eo.runtime.listener_path = o.listener_path;
   if (!o.listener_metadata.empty()) eo.runtime.listener_metadata = o.listener_metadata;
   eo.section = o.name;
+  eo.strict = o.strict;
   formats::Exported e = formats::Export(policy, *to, eo);
   Report(e.diagnostics, o.quiet);
   if (!e.text) return kExitInvalid;
@@ -109,6 +111,8 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   cmd->add_option("--flag", opts->flags, "OCI flags (SECCOMP_FILTER_FLAG_TSYNC, ...)")->delimiter(',');
   cmd->add_option("--listener-path", opts->listener_path, "OCI listenerPath");
   cmd->add_option("--listener-metadata", opts->listener_metadata, "OCI listenerMetadata");
+  cmd->add_flag("--strict-access", opts->strict,
+                "Refuse, rather than drop, fs/net/scope rules the output format cannot say");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip reading the output back");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -89,16 +89,22 @@ int Run(const Options& o) {
     if (!all) text += fmt::format("\n{:<27}for some arguments, e.g. {}", "", args.empty() ? "all arguments zero" : args);
     text += "\n";
   }
+  nlohmann::json access = nlohmann::json::array();
+  for (const analysis::AccessDifference& d : diff.access) {
+    access.push_back({{"what", d.what}, {"before", d.before}, {"after", d.after}});
+    text += fmt::format("{:<26} {}  ->  {}\n", d.what, d.before, d.after);
+  }
+  const size_t count = diff.differences.size() + diff.access.size();
   if (o.json) {
     std::cout << nlohmann::json{{"before", o.before}, {"after", o.after}, {"changes", changes},
-                                {"inputs", diff.inputs}}.dump(2)
+                                {"access_changes", access}, {"inputs", diff.inputs}}.dump(2)
               << "\n";
   } else {
-    if (!diff.differences.empty()) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
-    std::cerr << fmt::format("sysgate: {} change{} ({} inputs compared)\n", diff.differences.size(),
-                             diff.differences.size() == 1 ? "" : "s", diff.inputs);
+    if (count != 0) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
+    std::cerr << fmt::format("sysgate: {} change{} ({} inputs compared)\n", count,
+                             count == 1 ? "" : "s", diff.inputs);
   }
-  return diff.differences.empty() ? kExitOk : kExitDiffer;
+  return count == 0 ? kExitOk : kExitDiffer;
 }
 
 }  // namespace

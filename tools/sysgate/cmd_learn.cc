@@ -72,10 +72,24 @@ std::optional<Action> ParseActionText(const std::string& text) {
   return p.policy->default_action;
 }
 
-// A learned (or hand-written) policy read back for --merge.
-std::optional<learn::Recording> LoadMerge(const std::string& path) {
+// Adds `more`'s fs, net and scope rules to `into`: what either grants (a merge allows what
+// either policy allowed).
+void MergeAccess(AccessRules& into, const AccessRules& more) {
+  if (into.empty() && !into.best_effort) into.loc = more.loc;
+  into.handled_fs |= more.handled_fs;
+  into.handled_net |= more.handled_net;
+  into.scoped |= more.scoped;
+  into.best_effort = into.best_effort || more.best_effort;
+  into.paths.insert(into.paths.end(), more.paths.begin(), more.paths.end());
+  into.ports.insert(into.ports.end(), more.ports.begin(), more.ports.end());
+}
+
+// A learned (or hand-written) policy read back for --merge; its fs, net and scope rules are
+// added to `access`, to be written again.
+std::optional<learn::Recording> LoadMerge(const std::string& path, AccessRules& access) {
   formats::Imported in = LoadAndReport(path, {}, /*quiet_warnings=*/true);
   if (!in.ok()) return std::nullopt;
+  MergeAccess(access, in.policy->access);
   auto rec = learn::RecordingFromPolicy(*in.policy, in.sources);
   if (!rec) {
     PrintError(fmt::format("cannot merge {}: {}", path, rec.error().ToString()));
@@ -114,7 +128,8 @@ std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh)
 
 // Writes the policy for what was merged (`rec`) and learned now (`fresh`); the exit status.
 int Write(const Options& o, formats::Format format, const Action& def, learn::Recording rec,
-          const learn::Recording& fresh, const std::optional<run::Outcome>& outcome) {
+          const learn::Recording& fresh, const AccessRules& access,
+          const std::optional<run::Outcome>& outcome) {
   size_t new_calls = 0;
   for (const auto& [key, r] : fresh.calls) new_calls += rec.calls.contains(key) ? 0 : 1;
   rec.Merge(fresh);
@@ -134,10 +149,17 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     return kExitInvalid;
   }
   std::string text = learned->text;
+  if (!access.empty() || access.best_effort) {  // the merged policies' own: kept
+    learned->policy.access = access;
+    text += "\n# fs, net and scope rules of the merged policies\n" + PrintAccessRules(access);
+  }
   if (format != formats::Format::kSysgate) {
     formats::Exported e = formats::Export(learned->policy, format);
     for (const Diagnostic& d : e.diagnostics) {
       if (d.severity == Severity::kError) PrintError(d.message);
+      if (d.severity == Severity::kWarning && !learned->policy.access.empty() && d.loc == learned->policy.access.loc) {
+        std::cerr << "sysgate: warning: " << d.message << "\n";
+      }
     }
     if (!e.text) return kExitInvalid;
     text = *e.text;
@@ -190,8 +212,9 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   learn::Recording rec;
+  AccessRules access;
   for (const std::string& m : o.merge) {
-    auto old = LoadMerge(m);
+    auto old = LoadMerge(m, access);
     if (!old) return kExitInvalid;
     rec.Merge(*old);
   }
@@ -207,7 +230,7 @@ int Run(const Options& o) {
     if (!ran) return run::kExitSetupFailed;
     outcome = *ran;
   }
-  return Write(o, *format, *def, std::move(rec), fresh, outcome);
+  return Write(o, *format, *def, std::move(rec), fresh, access, outcome);
 }
 
 }  // namespace

@@ -196,6 +196,14 @@ int Run(const Options& o) {
   FromFile from;
   std::optional<run::Filter> filter = MakeFilter(o, profile, mode, from);
   if (!filter) return run::kExitSetupFailed;
+  // (In audit mode the policy is parsed already: a baked profile's is not asked for.)
+  if (audit && !o.quiet && !filter->policy().access.empty()) {
+    std::cerr << "sysgate: note: --audit runs the program without the policy's fs, net and scope "
+                 "rules (Landlock cannot let an access happen and report it)\n";
+  }
+  for (const std::string& d : filter->landlock().dropped()) {
+    if (!o.quiet) std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
+  }
 
   run::Options ro;
   ro.argv = o.command;
@@ -224,6 +232,7 @@ int Run(const Options& o) {
   std::optional<Auditor> auditor;
   std::optional<BlockedReporter> blocked;
   if (audit) auditor.emplace(style, reports, audit_log);
+  if (auditor && !filter->policy().access.empty()) auditor->SetAccessRulesUnchecked();
   else blocked.emplace(style, reports);
   ro.on_call = [&](const run::Call& c) {
     if (auditor) auditor->Report(filter->policy(), c);

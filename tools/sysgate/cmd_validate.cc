@@ -26,8 +26,14 @@ int Run(const Options& o) {
     if (!r.ok() || (o.werror && warned)) {
       rc = kExitInvalid;
     } else if (!o.quiet) {
-      std::cerr << fmt::format("{}: ok ({} rule{})\n", f == "-" ? "<stdin>" : f, r.policy->rules.size(),
-                               r.policy->rules.size() == 1 ? "" : "s");
+      const AccessRules& a = r.policy->access;
+      std::string access;  // the fs, net and scope part, when there is one
+      if (!a.empty()) {
+        access = fmt::format("; {} fs path{}, {} net port rule{}{}", a.paths.size(), a.paths.size() == 1 ? "" : "s",
+                             a.ports.size(), a.ports.size() == 1 ? "" : "s", a.scoped ? ", scoped" : "");
+      }
+      std::cerr << fmt::format("{}: ok ({} rule{}{})\n", f == "-" ? "<stdin>" : f, r.policy->rules.size(),
+                               r.policy->rules.size() == 1 ? "" : "s", access);
     }
   }
   return rc;

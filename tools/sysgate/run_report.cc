@@ -290,7 +290,9 @@ void Auditor::Summary() {
     return;
   }
   if (tally_.total() == 0) {
-    sink_.Always("sysgate: audit: the policy would not have stopped anything\n");
+    sink_.Always(access_unchecked_ ? "sysgate: audit: the policy's syscall rules would not have stopped "
+                                     "anything (its fs, net and scope rules were not applied)\n"
+                                   : "sysgate: audit: the policy would not have stopped anything\n");
     return;
   }
   sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));

@@ -93,9 +93,13 @@ class Auditor {
   Auditor(ReportStyle style, std::FILE* out, std::FILE* log) : style_(std::move(style)), sink_(out), log_(log) {}
   void Report(const Policy& policy, const run::Call& c);
   void Summary();
+  // The policy has fs, net or scope rules, which audit mode does not apply: the summary says
+  // what it checked.
+  void SetAccessRulesUnchecked() { access_unchecked_ = true; }
 
  private:
   static constexpr uint64_t kRepeatsShown = 3;
+  bool access_unchecked_ = false;
   ReportStyle style_;
   ReportSink sink_;
   std::FILE* log_;

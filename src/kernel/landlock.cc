@@ -1,0 +1,195 @@
+// Landlock: the kernel's side of a policy's fs, net and scope rules. The uapi structures are
+// spelled out here because the build machine's headers may predate them (Debian 12's know ABI 2).
+#include "sysgate/landlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace sysgate::kernel {
+namespace {
+
+// <linux/landlock.h>
+constexpr long kCreateRuleset = 444, kAddRule = 445, kRestrictSelf = 446;  // every ABI's number
+constexpr unsigned kCreateRulesetVersion = 1U << 0;
+constexpr int kRulePathBeneath = 1, kRuleNetPort = 2;
+
+struct RulesetAttr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;  // ABI 4
+  uint64_t scoped;              // ABI 6
+};
+struct __attribute__((packed)) PathBeneathAttr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+};
+struct NetPortAttr {
+  uint64_t allowed_access;
+  uint64_t port;
+};
+
+int ProbeAbi() {
+  long v = syscall(kCreateRuleset, nullptr, 0, kCreateRulesetVersion);
+  return v < 0 ? 0 : static_cast<int>(v);
+}
+
+// The names of the fs rights in `bits` that need a later ABI than `abi`, one by one.
+void Unsupported(uint64_t bits, int abi, std::vector<std::string>* out) {
+  for (uint64_t bit = 1; bit & fs_access::kAll; bit <<= 1) {
+    if ((bits & bit) && FsAccessAbi(bit) > abi) {
+      out->push_back(fmt::format("fs {} (Landlock ABI {})", FsAccessText(bit), FsAccessAbi(bit)));
+    }
+  }
+}
+
+std::string RuleWhere(const SourceLoc& loc) { return loc.known() ? loc.ToString() + ": " : ""; }
+
+}  // namespace
+
+int LandlockAbi() {
+  static const int abi = ProbeAbi();
+  return abi;
+}
+
+LandlockRuleset& LandlockRuleset::operator=(LandlockRuleset&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+    handled_fs_ = o.handled_fs_;
+    handled_net_ = o.handled_net_;
+    scoped_ = o.scoped_;
+    dropped_ = std::move(o.dropped_);
+    granted_ = std::move(o.granted_);
+  }
+  return *this;
+}
+
+LandlockRuleset::~LandlockRuleset() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi) {
+  LandlockRuleset out;
+  if (rules.empty()) return out;
+  const char* kHint = "; say `fs best-effort` in the policy to enforce only what the kernel can";
+  std::vector<std::string> missing;
+  if (abi <= 0) {
+    missing.push_back("Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
+  } else {
+    Unsupported(rules.handled_fs, abi, &missing);
+    if (rules.handled_net & ~NetAccessOfAbi(abi)) missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));
+    if (rules.scoped & ~ScopesOfAbi(abi)) missing.push_back(fmt::format("scope (Landlock ABI {})", kScopeAbi));
+  }
+  if (!missing.empty()) {
+    if (!rules.best_effort) {
+      return MakeError(ErrorCode::kUnsupported,
+                       fmt::format("{}the policy's fs, net and scope rules cannot be enforced: this kernel "
+                                   "{} {}{}",
+                                   RuleWhere(rules.loc), abi > 0 ? fmt::format("has Landlock ABI {}, without", abi) : "lacks",
+                                   fmt::join(missing, ", "), kHint));
+    }
+    out.dropped_ = std::move(missing);
+    for (std::string& d : out.dropped_) {
+      d += abi > 0 ? fmt::format("; this kernel has ABI {}", abi) : "";
+    }
+    if (abi <= 0) return out;
+  }
+  out.handled_fs_ = rules.handled_fs & FsAccessOfAbi(abi);
+  out.handled_net_ = rules.handled_net & NetAccessOfAbi(abi);
+  out.scoped_ = rules.scoped & ScopesOfAbi(abi);
+  if (out.handled_fs_ == 0 && out.handled_net_ == 0 && out.scoped_ == 0) return out;
+
+  RulesetAttr attr{out.handled_fs_, out.handled_net_, out.scoped_};
+  long fd = syscall(kCreateRuleset, &attr, sizeof attr, 0);
+  if (fd < 0) return SystemError("landlock_create_ruleset", errno);
+  // Above stdin, stdout and stderr even when one is closed: a run must not hand the ruleset to
+  // its program in their place (or in place of a --keep-fd that was not open).
+  out.fd_ = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 3);
+  close(static_cast<int>(fd));
+  if (out.fd_ < 0) return SystemError("fcntl(F_DUPFD_CLOEXEC)", errno);
+
+  for (const PathRule& r : rules.paths) {
+    int pfd = open(r.path.c_str(), O_PATH | O_CLOEXEC);
+    if (pfd < 0) {
+      int err = errno;
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("fs path {}: {} (a rule's path must exist when the policy is "
+                                   "applied)",
+                                   r.path, std::strerror(err)),
+                       r.loc);
+    }
+    struct stat st {};
+    uint64_t access = r.access & out.handled_fs_;
+    if (fstat(pfd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+      if ((r.access & fs_access::kFileRights) == 0) {
+        close(pfd);
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("fs {} {}: it is not a directory, and these rights mean "
+                                     "something only on directories (on a file: read, write, "
+                                     "exec, truncate, ioctl-dev)",
+                                     FsAccessText(r.access), r.path),
+                         r.loc);
+      }
+      access &= fs_access::kFileRights;
+    }
+    char real[PATH_MAX];
+    std::string real_path = realpath(r.path.c_str(), real) ? real : r.path;
+    if (access != 0) {
+      PathBeneathAttr pb{access, pfd};
+      if (syscall(kAddRule, out.fd_, kRulePathBeneath, &pb, 0) != 0) {
+        int err = errno;
+        close(pfd);
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("fs {} {}: landlock_add_rule: {}", FsAccessText(access), r.path,
+                                     std::strerror(err)),
+                         r.loc);
+      }
+    }
+    close(pfd);
+    out.granted_.emplace_back(std::move(real_path), access);
+  }
+  // One Landlock rule per port, whatever the ranges: overlapping ranges cost nothing more.
+  std::vector<uint8_t> port_access(65536, 0);  // net_access bits
+  std::vector<const PortRule*> port_rule(65536, nullptr);
+  for (const PortRule& r : rules.ports) {
+    const uint64_t access = r.access & out.handled_net_;
+    for (uint32_t port = r.first; access != 0 && port <= r.last; ++port) {
+      port_access[port] |= static_cast<uint8_t>(access);
+      if (!port_rule[port]) port_rule[port] = &r;
+    }
+  }
+  for (uint32_t port = 0; port < port_access.size(); ++port) {
+    if (port_access[port] == 0) continue;
+    NetPortAttr np{port_access[port], port};
+    if (syscall(kAddRule, out.fd_, kRuleNetPort, &np, 0) != 0) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("net port {}: landlock_add_rule: {}", port, std::strerror(errno)),
+                       port_rule[port]->loc);
+    }
+  }
+  return out;
+}
+
+uint64_t LandlockRuleset::GrantedFs(std::string_view real_path) const {
+  uint64_t access = 0;
+  for (const auto& [path, bits] : granted_) {
+    if (PathIsBeneath(real_path, path)) access |= bits;
+  }
+  return access;
+}
+
+long LandlockRuleset::RestrictRaw() const {
+  if (fd_ < 0) return 0;
+  long r = syscall(kRestrictSelf, fd_, 0);
+  return r < 0 ? -errno : 0;
+}
+
+}  // namespace sysgate::kernel

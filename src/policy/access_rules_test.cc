@@ -1,0 +1,113 @@
+#include "sysgate/access_rules.h"
+
+#include <gtest/gtest.h>
+
+#include "policy/validate.h"
+
+namespace sysgate {
+namespace {
+
+TEST(AccessRules, EveryNameReadsBackFromItsText) {
+  for (std::string_view name : FsAccessNames()) {
+    auto bits = FsAccessFromName(name);
+    ASSERT_TRUE(bits) << name;
+    // The text is words FsAccessFromName knows, which add up to the same rights.
+    uint64_t back = 0;
+    std::string text = FsAccessText(*bits);
+    size_t i = 0;
+    while (i < text.size()) {
+      size_t e = text.find(' ', i);
+      if (e == std::string::npos) e = text.size();
+      auto w = FsAccessFromName(text.substr(i, e - i));
+      ASSERT_TRUE(w) << text;
+      back |= *w;
+      i = e + 1;
+    }
+    EXPECT_EQ(back, *bits) << name << " -> " << text;
+  }
+  EXPECT_FALSE(FsAccessFromName("raed"));
+}
+
+TEST(AccessRules, TextPrefersShorthands) {
+  using namespace fs_access;
+  EXPECT_EQ(FsAccessText(kRead | kExecute), "read exec");
+  EXPECT_EQ(FsAccessText(kAll), "all");
+  EXPECT_EQ(FsAccessText(kWrite), "write");
+  EXPECT_EQ(FsAccessText(kRead | kMakeDir), "read make-dir");
+  EXPECT_EQ(FsAccessText(kReadFile | kTruncate), "read-file truncate");
+  EXPECT_EQ(ScopeText(scope::kAll), "abstract-unix, signals");
+}
+
+TEST(AccessRules, AbiOffersWhatItIntroduced) {
+  using namespace fs_access;
+  EXPECT_EQ(FsAccessOfAbi(0), 0u);
+  EXPECT_EQ(FsAccessOfAbi(1), (1ULL << 13) - 1);
+  EXPECT_EQ(FsAccessOfAbi(2), FsAccessOfAbi(1) | kRefer);
+  EXPECT_EQ(FsAccessOfAbi(3), FsAccessOfAbi(2) | kTruncate);
+  EXPECT_EQ(FsAccessOfAbi(4), FsAccessOfAbi(3));
+  EXPECT_EQ(FsAccessOfAbi(5), kAll);
+  EXPECT_EQ(NetAccessOfAbi(3), 0u);
+  EXPECT_EQ(NetAccessOfAbi(4), net_access::kAll);
+  EXPECT_EQ(ScopesOfAbi(5), 0u);
+  EXPECT_EQ(ScopesOfAbi(7), scope::kAll);
+}
+
+TEST(AccessRules, BeneathComparesWholeComponents) {
+  EXPECT_TRUE(PathIsBeneath("/usr/bin/ls", "/usr"));
+  EXPECT_TRUE(PathIsBeneath("/usr", "/usr"));
+  EXPECT_TRUE(PathIsBeneath("/usr//bin", "/usr/"));
+  EXPECT_TRUE(PathIsBeneath("/anything", "/"));
+  EXPECT_FALSE(PathIsBeneath("/usrx/bin", "/usr"));
+  EXPECT_FALSE(PathIsBeneath("/usr", "/usr/bin"));
+  EXPECT_FALSE(PathIsBeneath("/etc/shadow", "/etc/nginx"));
+}
+
+TEST(AccessRules, GrantsAddUpFromEveryDirectoryAbove) {
+  AccessRules a;
+  a.handled_fs = fs_access::kAll;
+  a.paths = {{fs_access::kRead, "/usr", {}}, {fs_access::kExecute, "/usr/bin", {}},
+             {fs_access::kWrite, "/var/log", {}}};
+  PathGrant g = GrantedOn(a, "/usr/bin/ls");
+  EXPECT_EQ(g.access, fs_access::kRead | fs_access::kExecute);
+  ASSERT_EQ(g.rules.size(), 2u);
+  EXPECT_EQ(g.rules[0]->path, "/usr");
+  EXPECT_EQ(GrantedOn(a, "/etc/shadow").access, 0u);
+  EXPECT_TRUE(GrantedOn(a, "/etc/shadow").rules.empty());
+}
+
+std::vector<std::string> Errors(const AccessRules& a) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : policy::ValidateAccessRules(a)) {
+    out.push_back(std::string(SeverityName(d.severity)) + ": " + d.message);
+  }
+  return out;
+}
+
+TEST(AccessRules, ValidationRefusesPathsThatCannotMeanWhatTheySay) {
+  AccessRules a;
+  a.handled_fs = fs_access::kAll;
+  for (std::string p : std::vector<std::string>{"usr", "/usr/../etc", "/usr/lib/**", "/a/./b", "/a\nb"}) {
+    a.paths = {{fs_access::kRead, p, {}}};
+    auto e = Errors(a);
+    ASSERT_EQ(e.size(), 1u) << p;
+    EXPECT_TRUE(e[0].starts_with("error: ")) << e[0];
+  }
+  a.paths = {{fs_access::kRead, "/usr/lib/**", {}}};
+  EXPECT_NE(Errors(a)[0].find("write '/usr/lib' without '/**'"), std::string::npos) << Errors(a)[0];
+  a.paths = {{fs_access::kRead, "/usr", {}}, {fs_access::kRead, "/usr", {}}};
+  ASSERT_EQ(Errors(a).size(), 1u);
+  EXPECT_TRUE(Errors(a)[0].starts_with("warning: /usr already has this fs rule"));
+  a.paths = {{fs_access::kRead, "/usr", {}}};
+  EXPECT_TRUE(Errors(a).empty());
+  a.handled_fs = fs_access::kExecute;  // a builder that grants what it does not handle
+  EXPECT_EQ(Errors(a).size(), 1u);
+  a = {};
+  a.handled_net = net_access::kBindTcp;
+  a.ports = {{net_access::kBindTcp, 90, 80, {}}};
+  EXPECT_EQ(Errors(a).size(), 1u);
+  a.ports = {{net_access::kConnectTcp, 80, 80, {}}};
+  EXPECT_EQ(Errors(a).size(), 1u);
+}
+
+}  // namespace
+}  // namespace sysgate

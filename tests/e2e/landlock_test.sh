@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# End-to-end tests of a policy's fs, net and scope rules under `sysgate run` (Landlock): a
+# program that wants out of them (reading /etc/shadow, writing outside its directory, binding
+# another port, connecting out, signalling its parent) is denied; what they grant works; rules
+# the kernel cannot enforce, or a program they do not let run, stop the run before it starts.
+# Run as root by make check and as nobody by make check-user: Landlock needs no privilege.
+# Usage: landlock_test.sh SYSGATE_BINARY
+set -uo pipefail
+sg=$1
+source "$(dirname "$0")/lib.sh"
+need landlock:4 || skip_all "$why"
+make_scratch
+mkdir -p "$tmp/data" "$tmp/out" "$tmp/other"
+echo secret > "$tmp/other/secret"
+echo data > "$tmp/data/file"
+py_dir=$(dirname "$(readlink -f "$py")")
+
+# The programs the tests run live in /usr (bin and lib) on Debian: read and exec there, and the
+# loader's /lib64 link resolves into it.
+cat > "$tmp/web.sgp" <<POL
+default allow
+fs read exec /usr, /lib64, /etc/ld.so.cache
+fs read $tmp/data
+fs write $tmp/out
+fs read write /dev/null
+net bind 0
+net connect none
+POL
+
+expect "granted read"        0 "data"   -- "$sg" run -p "$tmp/web.sgp" -- cat "$tmp/data/file"
+expect "denied read"         1 "Permission denied" -- "$sg" run -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "denied /etc/shadow"  1 "Permission denied" -- "$sg" run -p "$tmp/web.sgp" -- cat /etc/shadow
+expect "granted write"       0 "written" -- "$sg" run -p "$tmp/web.sgp" -- sh -c "echo x > '$tmp/out/log' && echo written"
+expect "denied write"        2 "Permission denied" -- "$sg" run -p "$tmp/web.sgp" -- sh -c "echo x > '$tmp/data/new'"
+expect "denied write beside" 1 "Permission denied" -- "$sg" run -p "$tmp/web.sgp" -- cp "$tmp/data/file" "$tmp/other/copy"
+[[ ! -e $tmp/other/copy && ! -e $tmp/data/new ]] && pass=$((pass + 1)) || { echo "FAIL: a denied write left a file"; fail=$((fail + 1)); }
+expect "ephemeral bind"      0 "bound"  -- "$sg" run -p "$tmp/web.sgp" -- "$py" -c '
+import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print("bound")'
+expect "denied bind"         0 "errno 13" -- "$sg" run -p "$tmp/web.sgp" -- "$py" -c '
+import socket
+try: socket.socket().bind(("127.0.0.1", 18765)); print("bound")
+except OSError as e: print("errno", e.errno)'
+expect "denied connect"      0 "errno 13" -- "$sg" run -p "$tmp/web.sgp" -- "$py" -c '
+import socket
+try: socket.create_connection(("127.0.0.1", 9), timeout=2); print("connected")
+except OSError as e: print("errno", e.errno)'
+
+# The runner checks that the program may run before it starts anything.
+cat > "$tmp/noexec.sgp" <<POL
+default allow
+fs read /usr
+POL
+expect "program not granted" 125 "the policy's fs rules do not let 'true' run: " -- "$sg" run -p "$tmp/noexec.sgp" -- true
+expect "needs fs exec"       125 'needs `fs exec` on it or on a directory above it' -- "$sg" run -p "$tmp/noexec.sgp" -- true
+
+# A rule's path that does not exist is the policy's error, located; nothing runs.
+printf 'default allow\nfs read exec /usr\nfs read %s/missing\n' "$tmp" > "$tmp/missing.sgp"
+expect "missing path"        125 "missing.sgp:3:9: fs path $tmp/missing: No such file or directory" -- "$sg" run -p "$tmp/missing.sgp" -- sh -c 'echo ran'
+expect_without "missing path: not run" 125 "ran" -- "$sg" run -p "$tmp/missing.sgp" -- sh -c 'echo ran'
+
+# --exec takes the same rules.
+expect "exec: denied read"   1 "Permission denied" -- "$sg" run --exec -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "exec: granted read"  0 "data"   -- "$sg" run --exec -p "$tmp/web.sgp" -- cat "$tmp/data/file"
+# With the kernel doing every verdict (no supervisor) too.
+expect "no-report: denied"   1 "Permission denied" -- "$sg" run --no-report -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+
+# The program cannot undo the rules: a nested sysgate run that grants more is still inside
+# the outer domain (Landlock only ever adds restrictions).
+cat > "$tmp/wide.sgp" <<POL
+default allow
+fs all /
+POL
+cat > "$tmp/outer.sgp" <<POL
+default allow
+fs read exec /usr, /lib64, /etc/ld.so.cache, $(dirname "$(readlink -f "$sg")")
+fs read $tmp/wide.sgp
+POL
+expect "nested cannot widen" 1 "Permission denied" -- "$sg" run --no-report -p "$tmp/outer.sgp" -- "$sg" run --no-report -p "$tmp/wide.sgp" -- cat "$tmp/other/secret"
+expect_line "nested: inner runs"  0 "bin" -- "$sg" run --no-report -p "$tmp/outer.sgp" -- "$sg" run --no-report -p "$tmp/wide.sgp" -- ls /usr
+
+# scope signals: the program cannot signal outside its domain (its runner, our shell).
+if need landlock:6; then
+  cat > "$tmp/scope.sgp" <<POL
+default allow
+scope signals
+POL
+  expect "scoped signal"     1 "Operation not permitted" -- "$sg" run -p "$tmp/scope.sgp" -- sh -c "kill -0 $$"
+  expect "own signal"        0 "alive" -- "$sg" run -p "$tmp/scope.sgp" -- sh -c 'kill -0 $$ && echo alive'
+else
+  skip_part "scope: $why"
+fi
+
+# check answers for a path or a port, naming the rule.
+expect "check: granted"      0 "allowed  [read on $tmp/data/file: rule $tmp/web.sgp:3:9 (fs read $tmp/data)]" -- "$sg" check "$tmp/web.sgp" --path "$tmp/data/file"
+expect "check: denied"       0 "denied  [write-file truncate on $tmp/data/file: write-file truncate not granted; rule $tmp/web.sgp:3:9" -- "$sg" check "$tmp/web.sgp" --path "$tmp/data/file" --access write-file,truncate
+expect "check: no rule"      0 "denied  [read on /etc/shadow: no fs rule grants it]" -- "$sg" check "$tmp/web.sgp" --path /etc/shadow
+expect "check: port"         0 "denied  [connect to TCP port 443: no net connect rule names it]" -- "$sg" check "$tmp/web.sgp" --connect 443
+expect "check: bind 0"       0 "allowed  [bind to TCP port 0: rule $tmp/web.sgp:6:10]" -- "$sg" check "$tmp/web.sgp" --bind 0
+expect "check: bad right"    2 "--access: unknown fs access right 'raed'" -- "$sg" check "$tmp/web.sgp" --path /etc --access raed
+
+# diff names what changed; convert to another format says what it leaves out.
+sed 's/^net connect none$/net connect 443/; s#^fs write .*#fs read write '"$tmp"'/out#' "$tmp/web.sgp" > "$tmp/web2.sgp"
+expect "diff: fs"            1 "fs $tmp/out" -- "$sg" diff "$tmp/web.sgp" "$tmp/web2.sgp"
+expect "diff: net"           1 "net connect                none  ->  443" -- "$sg" diff "$tmp/web.sgp" "$tmp/web2.sgp"
+expect "diff: same"          0 "0 changes" -- "$sg" diff "$tmp/web.sgp" "$tmp/web.sgp"
+expect "convert: dropped"    0 "oci cannot say which files and ports the program may reach" -- "$sg" convert "$tmp/web.sgp" --to oci
+expect "convert: strict"     1 "refused (--strict-access)" -- "$sg" convert "$tmp/web.sgp" --to oci --strict-access
+expect "convert: sysgate"    0 "net connect none" -- "$sg" convert "$tmp/web.sgp" --to sysgate
+expect "audit: says so"      0 "--audit runs the program without the policy's fs, net and scope rules" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+
+# A '#' in a bare path would start a comment and leave a rule on another path: refused.
+expect "hash in path"        1 "cannot be part of an unquoted path" -- "$sg" validate <(printf 'default allow\nfs read /srv/a#1\n')
+expect "proc self warned"    0 "is opened by the process that applies the policy" -- "$sg" validate <(printf 'default allow\nfs read /proc/self\n')
+expect "check: dot-dot"      2 "without '.' or '..'" -- "$sg" check "$tmp/web.sgp" --path /usr/../etc/shadow
+expect "audit: summary"      0 "syscall rules would not have stopped anything (its fs, net and scope rules were not applied)" -- "$sg" run --audit -p "$tmp/web.sgp" -- true
+expect "compile: says"       0 "the BPF program is the syscall filter alone" -- "$sg" compile "$tmp/web.sgp" -o /dev/null
+# The ruleset's fd is never one the program is given: not in place of a --keep-fd that was
+# not open, nor of a closed stderr.
+expect "keep-fd not open"    125 "cannot keep fd 3" -- sh -c 'exec 3<&-; exec "$@"' sh "$sg" run --keep-fd 3 -p "$tmp/web.sgp" -- true
+printf 'default allow\nfs read exec /usr, /lib64, /etc/ld.so.cache, /proc\n' > "$tmp/proc.sgp"
+expect "no ruleset fd"       0 "extra:[]" -- "$sg" run -p "$tmp/proc.sgp" -- sh -c 'o=; for i in $(seq 3 64); do [ -e /proc/self/fd/$i ] && o="$o $i"; done; echo "extra:[$o]"'
+# Port ranges cost one rule per port, however many overlap.
+{ echo "default allow"; for i in $(seq 300); do echo "net bind connect 0..65535"; done; } > "$tmp/ports.sgp"
+expect "many port ranges"    0 "ran" -- timeout 20 "$sg" run -p "$tmp/ports.sgp" -- sh -c 'echo ran'
+# learn --merge keeps the merged policy's fs, net and scope rules.
+expect "learn merge keeps"   0 "" -- "$sg" learn -q --merge "$tmp/web.sgp" -o "$tmp/learned.sgp" -- true
+expect "learn merge: fs"     0 "fs read exec /usr, /lib64, /etc/ld.so.cache" -- cat "$tmp/learned.sgp"
+expect "learn merge: net"    0 "net connect none" -- cat "$tmp/learned.sgp"
+expect "learn merge: valid"  0 "ok" -- "$sg" validate "$tmp/learned.sgp"
+
+# validate and fmt understand the statements; print reads back.
+expect "validate"            0 "web.sgp: ok (0 rules; 6 fs paths, 1 net port rule)" -- "$sg" validate "$tmp/web.sgp"
+expect "validate: bad right" 1 "unknown fs access right 'raed'; did you mean 'read'?" -- "$sg" validate <(printf 'default allow\nfs raed /usr\n')
+finish
