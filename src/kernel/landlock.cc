@@ -36,9 +36,29 @@ struct NetPortAttr {
   uint64_t port;
 };
 
-int ProbeAbi() {
-  long v = syscall(kCreateRuleset, nullptr, 0, kCreateRulesetVersion);
-  return v < 0 ? 0 : static_cast<int>(v);
+struct Probed {
+  int abi = 0;
+  int err = 0;  // why there is none
+};
+
+const Probed& Probe() {
+  static const Probed p = [] {
+    long v = syscall(kCreateRuleset, nullptr, 0, kCreateRulesetVersion);
+    return v < 0 ? Probed{0, errno} : Probed{static_cast<int>(v), 0};
+  }();
+  return p;
+}
+
+// Why a kernel has no Landlock, from the version query's errno.
+std::string WhyNoLandlock(int err) {
+  switch (err) {
+    case ENOSYS: return "Landlock itself (not built into this kernel)";
+    case EOPNOTSUPP: return "Landlock itself (built in but not enabled at boot: lsm=)";
+    case EPERM: case EACCES:
+      return "Landlock itself (its calls are refused here: a seccomp filter of the environment, "
+             "a container's profile?)";
+    default: return fmt::format("Landlock itself (landlock_create_ruleset: {})", std::strerror(err));
+  }
 }
 
 // The names of the fs rights in `bits` that need a later ABI than `abi`, one by one.
@@ -54,10 +74,7 @@ std::string RuleWhere(const SourceLoc& loc) { return loc.known() ? loc.ToString(
 
 }  // namespace
 
-int LandlockAbi() {
-  static const int abi = ProbeAbi();
-  return abi;
-}
+int LandlockAbi() { return Probe().abi; }
 
 LandlockRuleset& LandlockRuleset::operator=(LandlockRuleset&& o) noexcept {
   if (this != &o) {
@@ -82,7 +99,9 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
   const char* kHint = "; say `fs best-effort` in the policy to enforce only what the kernel can";
   std::vector<std::string> missing;
   if (abi <= 0) {
-    missing.push_back("Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
+    const int err = abi == LandlockAbi() ? Probe().err : 0;
+    missing.push_back(err ? WhyNoLandlock(err)
+                          : "Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
   } else {
     Unsupported(rules.handled_fs, abi, &missing);
     if (rules.handled_net & ~NetAccessOfAbi(abi)) missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));

@@ -108,6 +108,16 @@ expect "convert: strict"     1 "refused (--strict-access)" -- "$sg" convert "$tm
 expect "convert: sysgate"    0 "net connect none" -- "$sg" convert "$tmp/web.sgp" --to sysgate
 expect "audit: says so"      0 "--audit runs the program without the policy's fs, net and scope rules" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
 
+# Where Landlock's calls are refused (an outer filter here, a container's profile elsewhere),
+# a policy with fs rules does not run, and says why; with best-effort it runs, saying what it
+# could not enforce.
+printf 'default allow\nerrno(EPERM) landlock_create_ruleset\n' > "$tmp/no-landlock.sgp"
+printf 'default allow\nfs read exec /\n' > "$tmp/fs.sgp"
+printf 'default allow\nfs best-effort\nfs read exec /\n' > "$tmp/fs-best.sgp"
+expect "refused: fail closed" 125 "its calls are refused here" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs.sgp" -- sh -c 'echo ran'
+expect_without "refused: not run" 125 "ran" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs.sgp" -- sh -c 'echo ran'
+expect "refused: best effort" 0 "fs best-effort: not enforced: Landlock itself" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs-best.sgp" -- sh -c 'echo ran'
+
 # A '#' in a bare path would start a comment and leave a rule on another path: refused.
 expect "hash in path"        1 "cannot be part of an unquoted path" -- "$sg" validate <(printf 'default allow\nfs read /srv/a#1\n')
 expect "proc self warned"    0 "is opened by the process that applies the policy" -- "$sg" validate <(printf 'default allow\nfs read /proc/self\n')
