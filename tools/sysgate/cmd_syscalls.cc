@@ -41,6 +41,28 @@ nlohmann::json SignatureJson(const Signature& sig) {
   return args;
 }
 
+// A query that is a syscall number (`257`, `0x101`): its syscall on `arch`, or no name after
+// the error is printed. `numeric` is false for any other query.
+struct NumberQuery {
+  bool numeric = false;
+  int32_t nr = 0;
+  std::optional<std::string_view> name;
+};
+NumberQuery ResolveNumber(const std::string& q, Arch arch) {
+  NumberQuery out;
+  auto num = SyscallNumberArg(q);
+  if (!num) return out;
+  out.numeric = true;
+  if (!*num) {
+    PrintError(num->error().message);
+    return out;
+  }
+  out.nr = **num;
+  out.name = SyscallName(arch, out.nr);
+  if (!out.name) PrintError(fmt::format("no syscall has number {} on {}", q, Info(arch).name));
+  return out;
+}
+
 // For each queried syscall (a name, or a number on `arch`), the groups that contain it.
 int PrintGroupsOf(const Options& o, Arch arch) {
   const bool arch_given = o.arch != "native";  // else any ABI's names, as groups hold them
@@ -48,14 +70,12 @@ int PrintGroupsOf(const Options& o, Arch arch) {
   int rc = kExitOk;
   for (const std::string& q : o.queries) {
     std::string name = q;
-    if (auto num = SyscallNumberArg(q)) {
-      auto n = *num ? SyscallName(arch, **num) : std::nullopt;
-      if (!n) {
-        PrintError(*num ? fmt::format("no syscall has number {} on {}", q, Info(arch).name) : num->error().message);
+    if (NumberQuery num = ResolveNumber(q, arch); num.numeric) {
+      if (!num.name) {
         rc = kExitInvalid;
         continue;
       }
-      name = *n;
+      name = *num.name;
     } else if (arch_given ? !SyscallNumber(arch, q) : !IsSyscallName(q)) {
       PrintError(NoSyscallMessage(q, arch));
       rc = kExitInvalid;
@@ -132,20 +152,14 @@ int Run(const Options& o) {
       }
       continue;
     }
-    if (auto num = SyscallNumberArg(q)) {
-      if (!*num) {
-        PrintError(num->error().message);
+    if (NumberQuery num = ResolveNumber(q, *arch); num.numeric) {
+      if (!num.name) {
         rc = kExitInvalid;
         continue;
       }
-      auto name = SyscallName(*arch, **num);
-      if (!name) {
-        PrintError(fmt::format("no syscall has number {} on {}", q, Info(*arch).name));
-        rc = kExitInvalid;
-        continue;
-      }
+      const std::optional<std::string_view>& name = num.name;
       if (o.json) {
-        items.push_back(entry(*name, **num));
+        items.push_back(entry(*name, num.nr));
       } else if (o.signature) {
         const Signature* s = FindSignature(*arch, *name);
         std::cout << (s ? FormatSignature(*s) : std::string(*name) + "(?)") << "\n";
