@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -121,6 +122,19 @@ bool ParseStamp(std::string_view w, SeccompRecord& r) {
   return true;
 }
 
+// The record's decimal fields: where each goes, and what its value must be.
+struct DecimalField {
+  std::string_view key;
+  std::string_view kind;
+  std::variant<std::optional<uint32_t> SeccompRecord::*, std::optional<int32_t> SeccompRecord::*> slot;
+};
+const DecimalField kDecimalFields[] = {
+    {"auid", "a user id", &SeccompRecord::auid},     {"uid", "a user id", &SeccompRecord::uid},
+    {"gid", "a group id", &SeccompRecord::gid},      {"ses", "a session id", &SeccompRecord::ses},
+    {"pid", "a process id", &SeccompRecord::pid},    {"sig", "a signal number", &SeccompRecord::sig},
+    {"compat", "0 or 1", &SeccompRecord::compat},
+};
+
 }  // namespace
 
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, const SourceLoc& at) {
@@ -151,15 +165,19 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, c
       if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r);
       continue;
     }
-    auto decimal = [&](auto& slot, std::string_view kind) -> std::optional<Error> {
-      using T = typename std::remove_reference_t<decltype(slot)>::value_type;
-      auto v = Number<T>(f.value, 10);
-      if (!v) return not_number(f, kind);
-      slot = *v;
-      return std::nullopt;
-    };
-    std::optional<Error> e;
-    if (f.key == "arch") {
+    const auto decimal = std::ranges::find(kDecimalFields, f.key, &DecimalField::key);
+    if (decimal != std::end(kDecimalFields)) {
+      std::optional<Error> e = std::visit(
+          [&](auto member) -> std::optional<Error> {
+            using T = typename std::remove_reference_t<decltype(r.*member)>::value_type;
+            auto v = Number<T>(f.value, 10);
+            if (!v) return not_number(f, decimal->kind);
+            r.*member = *v;
+            return std::nullopt;
+          },
+          decimal->slot);
+      if (e) return *e;
+    } else if (f.key == "arch") {
       auto v = Number<uint32_t>(f.value, 16);
       if (!v) return not_number(f, "a hexadecimal AUDIT_ARCH value");
       r.arch = *v;
@@ -176,26 +194,11 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, c
       code = true;
     } else if (f.key == "ip") {
       if (auto v = Hex0x(f.value)) r.ip = *v;
-    } else if (f.key == "auid") {
-      e = decimal(r.auid, "a user id");
-    } else if (f.key == "uid") {
-      e = decimal(r.uid, "a user id");
-    } else if (f.key == "gid") {
-      e = decimal(r.gid, "a group id");
-    } else if (f.key == "ses") {
-      e = decimal(r.ses, "a session id");
-    } else if (f.key == "pid") {
-      e = decimal(r.pid, "a process id");
-    } else if (f.key == "sig") {
-      e = decimal(r.sig, "a signal number");
-    } else if (f.key == "compat") {
-      e = decimal(r.compat, "0 or 1");
     } else if (f.key == "comm") {
       r.comm = Untrusted(f.value);
     } else if (f.key == "exe") {
       r.exe = Untrusted(f.value);
     }
-    if (e) return *e;
   }
   for (auto [have, key] : {std::pair{arch, "arch"}, {syscall, "syscall"}, {code, "code"}}) {
     if (!have) return fail(words[*start - 1].column, fmt::format("a seccomp record without {}=", key));
