@@ -52,7 +52,9 @@ const Probed& Probe() {
 // Why a kernel has no Landlock, from the version query's errno.
 std::string WhyNoLandlock(int err) {
   switch (err) {
-    case ENOSYS: return "Landlock itself (not built into this kernel)";
+    case ENOSYS:
+      return "Landlock itself (not built into this kernel, or an outer seccomp filter answers "
+             "ENOSYS for its calls, as runc and crun do for calls their profile does not know)";
     case EOPNOTSUPP: return "Landlock itself (built in but not enabled at boot: lsm=)";
     case EPERM: case EACCES:
       return "Landlock itself (its calls are refused here: a seccomp filter of the environment, "

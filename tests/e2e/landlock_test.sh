@@ -96,6 +96,10 @@ expect "check: denied"       0 "denied  [write-file truncate on $tmp/data/file: 
 expect "check: no rule"      0 "denied  [read on /etc/shadow: no fs rule grants it]" -- "$sg" check "$tmp/web.sgp" --path /etc/shadow
 expect "check: port"         0 "denied  [connect to TCP port 443: no net connect rule names it]" -- "$sg" check "$tmp/web.sgp" --connect 443
 expect "check: bind 0"       0 "allowed  [bind to TCP port 0: rule $tmp/web.sgp:6:10]" -- "$sg" check "$tmp/web.sgp" --bind 0
+# A rule through a symlink covers its target, as the kernel resolves it (/lib64 -> usr/lib64).
+ln -s "$tmp/data" "$tmp/data-link"
+printf 'default allow\nfs read %s/data-link\n' "$tmp" > "$tmp/link.sgp"
+expect "check: through a symlink" 0 "allowed  [read on $tmp/data/file: rule $tmp/link.sgp:2:9" -- "$sg" check "$tmp/link.sgp" --path "$tmp/data/file"
 expect "check: bad right"    2 "--access: unknown fs access right 'raed'" -- "$sg" check "$tmp/web.sgp" --path /etc --access raed
 
 # diff names what changed; convert to another format says what it leaves out.

@@ -7,6 +7,8 @@
 //   denied  [read on /etc/shadow: no fs rule grants it]
 // Arguments are numbers or constant names. A policy is compiled, and the program's verdict
 // is checked against the policy's reference interpreter.
+#include <climits>
+#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -33,8 +35,26 @@ struct Options {
   int bind = -1, connect = -1;  // --bind, --connect: a port question
 };
 
-// What the policy's fs or net rules say about one path or port (as written: symlinks are not
-// followed; the kernel follows them, in the rules' paths too).
+// `path` with its symlinks resolved, where it exists; as written otherwise.
+std::string RealPath(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
+// What the rules grant on `path`: as written, and, as the kernel sees them, with the symlinks
+// of the rules' paths and of `path` resolved where they exist (/lib64 is /usr/lib64 on Debian).
+PathGrant GrantedOnResolved(const AccessRules& a, const std::string& path) {
+  PathGrant g = GrantedOn(a, path);
+  const std::string real = RealPath(path);
+  for (const PathRule& r : a.paths) {
+    if (std::ranges::find(g.rules, &r) != g.rules.end() || !PathIsBeneath(real, RealPath(r.path))) continue;
+    g.access |= r.access;
+    g.rules.push_back(&r);
+  }
+  return g;
+}
+
+// What the policy's fs or net rules say about one path or port.
 int CheckAccess(const Options& o) {
   if (o.positional.size() != 1 || !o.bpf_file.empty()) {
     PrintError("usage: sysgate check POLICY --path PATH [--access RIGHTS] | --bind PORT | --connect PORT");
@@ -62,7 +82,7 @@ int CheckAccess(const Options& o) {
       want |= *bits;
     }
     what = fmt::format("{} on {}", FsAccessText(want), o.path);
-    PathGrant g = GrantedOn(a, o.path);
+    PathGrant g = GrantedOnResolved(a, o.path);
     for (const PathRule* rule : g.rules) {
       rules.push_back(fmt::format("{} (fs {} {})", rule->loc.ToString(), FsAccessText(rule->access), rule->path));
     }
