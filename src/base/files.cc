@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <cerrno>
 #include <optional>
 
@@ -163,6 +165,11 @@ Result<IncludeReader::File> IncludeReader::Enter(const std::string& target,
 
 void IncludeReader::Leave() {
   if (stack_.size() > 1) stack_.pop_back();
+}
+
+std::string RealPathOr(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
 }  // namespace sysgate::base

@@ -33,6 +33,10 @@ Result<std::string> ReadFile(const std::filesystem::path& path);
 // terminal or another device is refused).
 Result<std::string> ReadStdin();
 
+// `path` with its symlinks, '.' and '..' resolved (realpath(3)) where it exists; as given
+// otherwise. What the kernel will reach when it follows the path.
+std::string RealPathOr(const std::string& path);
+
 // Where `target` is, for a file `including_file` includes: an absolute target as it is, else
 // relative to the including file's directory, then to each of `include_dirs`, in order.
 std::optional<std::filesystem::path> FindInclude(const std::string& target,

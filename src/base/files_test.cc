@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -108,6 +109,16 @@ TEST(IncludeReader, RefusesCyclesDepthAndTooMany) {
     many.Leave();
   }
   EXPECT_THAT(many.Enter("b.policy", top.string()).error().message, HasSubstr("more than 1000 times"));
+}
+
+TEST(RealPathOr, FollowsWhatExistsAndKeepsTheRest) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("sysgate-realpath-{}", getpid());
+  fs::create_directories(dir / "target");
+  fs::create_directory_symlink(dir / "target", dir / "link");
+  EXPECT_EQ(RealPathOr((dir / "link").string()), (dir / "target").string());
+  EXPECT_EQ(RealPathOr((dir / "link" / ".." / "target").string()), (dir / "target").string());
+  EXPECT_EQ(RealPathOr("/no/such/path"), "/no/such/path");  // as given
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -8,11 +8,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "base/files.h"
 
 namespace sysgate::kernel {
 namespace {
@@ -161,8 +161,7 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
       }
       access &= fs_access::kFileRights;
     }
-    char real[PATH_MAX];
-    std::string real_path = realpath(r.path.c_str(), real) ? real : r.path;
+    std::string real_path = base::RealPathOr(r.path);
     if (access != 0) {
       PathBeneathAttr pb{access, pfd};
       if (syscall(kAddRule, out.fd_, kRulePathBeneath, &pb, 0) != 0) {

@@ -9,13 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "base/files.h"
 #include "run/exec_gate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/arch.h"
@@ -102,8 +101,7 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   // A program the fs rules do not let run is said now, not as execve's bare EACCES.
   const kernel::LandlockRuleset& landlock = filter.landlock();
   if (landlock.handled_fs() & fs_access::kExecute) {
-    char real[PATH_MAX];
-    std::string real_path = realpath(out->path.c_str(), real) ? real : out->path;
+    const std::string real_path = base::RealPathOr(out->path);
     if (!(landlock.GrantedFs(real_path) & fs_access::kExecute)) {
       if (failed_stage) *failed_stage = Stage::kLandlock;
       return MakeError(ErrorCode::kInvalidArgument,

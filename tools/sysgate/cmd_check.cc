@@ -7,13 +7,12 @@
 //   denied  [read on /etc/shadow: no fs rule grants it]
 // Arguments are numbers or constant names. A policy is compiled, and the program's verdict
 // is checked against the policy's reference interpreter.
-#include <climits>
-#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "bpf_io.h"
 #include "cli_util.h"
@@ -35,19 +34,13 @@ struct Options {
   int bind = -1, connect = -1;  // --bind, --connect: a port question
 };
 
-// `path` with its symlinks resolved, where it exists; as written otherwise.
-std::string RealPath(const std::string& path) {
-  char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) ? std::string(buf) : path;
-}
-
 // What the rules grant on `path`: as written, and, as the kernel sees them, with the symlinks
 // of the rules' paths and of `path` resolved where they exist (/lib64 is /usr/lib64 on Debian).
 PathGrant GrantedOnResolved(const AccessRules& a, const std::string& path) {
   PathGrant g = GrantedOn(a, path);
-  const std::string real = RealPath(path);
+  const std::string real = base::RealPathOr(path);
   for (const PathRule& r : a.paths) {
-    if (std::ranges::find(g.rules, &r) != g.rules.end() || !PathIsBeneath(real, RealPath(r.path))) continue;
+    if (std::ranges::find(g.rules, &r) != g.rules.end() || !PathIsBeneath(real, base::RealPathOr(r.path))) continue;
     g.access |= r.access;
     g.rules.push_back(&r);
   }
