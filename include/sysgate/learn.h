@@ -31,10 +31,32 @@ struct SyscallRecord {
   std::map<std::vector<uint64_t>, uint64_t> tuples;
 };
 
+// What the calls asked of files and TCP ports (RecordOptions::fs and ::net): the material of
+// `fs` and `net` rules, which Synthesize folds to directories the way a person writes them.
+struct PathUse {
+  uint64_t access = 0;   // the fs_access rights the calls needed here (sysgate/access_rules.h)
+  uint64_t count = 0;    // calls
+  bool created = false;  // made by the program: not there before the run
+  bool removed = false;  // removed or renamed away by the program
+};
+struct AccessRecording {
+  bool fs = false;           // paths were recorded: none at all then means `fs none`
+  uint64_t handled_net = 0;  // net_access bits recorded (--net: both); bind without a port
+                             // then means `net bind none`
+  std::map<std::string, PathUse> paths;        // absolute, symlinks resolved
+  std::map<uint16_t, uint64_t> bind, connect;  // TCP port: calls
+  // Carried from merged policies (never recorded): written back as they were.
+  uint64_t scoped = 0;
+  bool best_effort = false;
+  bool empty() const { return !fs && handled_net == 0 && scoped == 0 && !best_effort; }
+  void Merge(const AccessRecording& other);
+};
+
 struct Recording {
   // By ABI and syscall name; a number the tables do not know is named "#NR".
   std::map<std::pair<Arch, std::string>, SyscallRecord> calls;
   uint64_t total = 0;
+  AccessRecording access;
   void Merge(const Recording& other);
   size_t Distinct() const { return calls.size(); }
 };
@@ -61,6 +83,9 @@ struct Progress {
 struct RecordOptions {
   run::Options run;            // argv, environment, ...; on_call and decode are set here
   bool args = false;           // record RecordedArgs values
+  bool fs = false;             // record the paths opened, made, removed and executed, with the
+                               // Landlock rights each needed (Recording::access)
+  bool net = false;            // record the TCP ports bound and connected to
   // Called when a syscall is seen for the first time, and every 65,536 calls.
   std::function<void(const Progress&)> on_progress;
 };

@@ -27,6 +27,10 @@
 #include "sysgate/landlock.h"
 #include "sysgate/policy.h"
 
+namespace sysgate {
+class SyscallCall;  // sysgate/supervisor.h
+}  // namespace sysgate
+
 namespace sysgate::run {
 
 // Who carries out the policy's verdicts.
@@ -93,6 +97,9 @@ struct Call {
   // `notify` rules, which sysgate run has no handler for; 0 for a kill (the runner's exec
   // gate, run/exec_gate.h, asks the supervisor about one exact execve). kAudit: 0 (the call ran).
   int error = 0;
+  // The call itself, while its thread still waits in it: valid during on_call only. Its memory
+  // and fds can be read there (sysgate learn records paths and ports this way).
+  SyscallCall* pending = nullptr;
 };
 
 struct Options {

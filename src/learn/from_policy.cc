@@ -176,6 +176,30 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     }
     rec.total += count;
   }
+
+  // The fs, net and scope rules, with the calls in their comments.
+  const AccessRules& a = policy.access;
+  AccessRecording& access = rec.access;
+  access.fs = a.handled_fs != 0;
+  access.handled_net = a.handled_net;
+  access.scoped = a.scoped;
+  access.best_effort = a.best_effort;
+  auto count_at = [&](const SourceLoc& loc) -> uint64_t {
+    auto file = lines.find(loc.file);
+    return loc.known() && file != lines.end() ? CountOf(file->second, loc.line, loc.line) : 0;
+  };
+  for (const PathRule& r : a.paths) {
+    PathUse& u = access.paths[r.path];
+    u.access |= r.access;
+    u.count += count_at(r.loc);
+  }
+  for (const PortRule& r : a.ports) {
+    uint64_t count = count_at(r.loc);  // the range's, given to its first port
+    for (uint32_t port = r.first; port <= r.last; ++port) {
+      if (r.access & net_access::kBindTcp) access.bind[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
+      if (r.access & net_access::kConnectTcp) access.connect[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
+    }
+  }
   return rec;
 }
 

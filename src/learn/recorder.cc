@@ -4,6 +4,9 @@
 
 #include <unordered_map>
 
+#include "base/files.h"
+#include "learn/access_recorder.h"
+#include "run/command_setup.h"
 #include "sysgate/learn.h"
 #include "sysgate/run.h"
 
@@ -44,8 +47,25 @@ std::vector<RecordedArg> RecordedArgs(std::string_view s) {
   return {};
 }
 
+void AccessRecording::Merge(const AccessRecording& other) {
+  fs = fs || other.fs;
+  handled_net |= other.handled_net;
+  for (const auto& [path, use] : other.paths) {
+    PathUse& mine = paths[path];
+    mine.access |= use.access;
+    mine.count += use.count;
+    mine.created = mine.created || use.created;
+    mine.removed = mine.removed || use.removed;
+  }
+  for (const auto& [port, n] : other.bind) bind[port] += n;
+  for (const auto& [port, n] : other.connect) connect[port] += n;
+  scoped |= other.scoped;
+  best_effort = best_effort || other.best_effort;
+}
+
 void Recording::Merge(const Recording& other) {
   total += other.total;
+  access.Merge(other.access);
   for (const auto& [key, rec] : other.calls) {
     SyscallRecord& mine = calls[key];
     mine.count += rec.count;
@@ -65,9 +85,16 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
 
   std::unordered_map<uint64_t, Raw> raw;
   Progress progress;
+  AccessRecorder access(options.fs, options.net);
+  if (!options.run.argv.empty()) {  // the runner's exec of the program, which is not notified
+    int err = 0;
+    std::string program = run::FindProgram(options.run.argv[0], &err);
+    if (!program.empty()) access.Exec(base::RealPathOr(program));
+  }
   run::Options o = options.run;
   o.decode = false;
   o.on_call = [&](const run::Call& call) {
+    if ((options.fs || options.net) && call.pending) access.OnCall(*call.pending);
     auto [it, is_new] = raw.try_emplace(Key(call.data));
     Raw& r = it->second;
     if (is_new) {
@@ -102,6 +129,7 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
     fresh.calls[{*r.abi, r.name}] = std::move(r.record);
   }
   fresh.total = progress.total;
+  fresh.access = access.Take();
   recording->Merge(fresh);
   return outcome;
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "learn/fold_access.h"
 #include "policy/groups.h"
 #include "supervise/flag_names.h"
 #include "sysgate/interpreter.h"
@@ -201,6 +202,55 @@ std::string RuleLine(const std::string& name, const Merged& m, bool on_all_arche
   return rule + std::string(width < 30 ? 30 - width : 2, ' ') + comment;
 }
 
+// A statement with its comment aligned as RuleLine aligns them.
+std::string Commented(std::string statement, const std::string& comment) {
+  while (!statement.empty() && statement.back() == '\n') statement.pop_back();
+  return statement + std::string(statement.size() < 30 ? 30 - statement.size() : 2, ' ') + "# " + comment + "\n";
+}
+
+// Consecutive ports as ranges: 8000..8010 with the calls of all of them.
+std::vector<std::pair<PortRule, uint64_t>> PortRanges(const std::vector<FoldedPort>& ports, uint64_t bit) {
+  std::vector<std::pair<PortRule, uint64_t>> out;
+  for (const FoldedPort& p : ports) {
+    if (!out.empty() && out.back().first.last + 1 == p.port) {
+      out.back().first.last = p.port;
+      out.back().second += p.count;
+    } else {
+      out.push_back({PortRule{bit, p.port, p.port, {}}, p.count});
+    }
+  }
+  return out;
+}
+
+// The fs, net and scope statements: one per line, each with its calls.
+std::string AccessSection(const AccessRecording& a, const FoldedAccess& f) {
+  std::string out =
+      "\n# Files and TCP ports, enforced by Landlock (docs/landlock.md): the rights the calls\n"
+      "# needed, folded to directories. Each rule ends with its calls and the paths it covers.\n";
+  if (a.best_effort) out += "fs best-effort\n";
+  if (a.fs && f.paths.empty()) out += "fs none  # no file was opened\n";
+  for (const FoldedPath& p : f.paths) {
+    AccessRules one;
+    one.paths.push_back({p.access, p.path, {}});
+    std::string comment = Thousands(p.count);
+    if (p.paths > 1) comment += fmt::format("; {} paths", Thousands(p.paths));
+    // A merged policy's rule without a count (written by hand) stays without one.
+    out += p.count == 0 ? PrintAccessRules(one) : Commented(PrintAccessRules(one), comment);
+  }
+  for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+    if (!(a.handled_net & bit)) continue;
+    const std::vector<FoldedPort>& ports = bit == net_access::kBindTcp ? f.bind : f.connect;
+    if (ports.empty()) out += fmt::format("net {} none\n", NetAccessName(bit));
+    for (const auto& [rule, count] : PortRanges(ports, bit)) {
+      AccessRules one;
+      one.ports.push_back(rule);
+      out += count == 0 ? PrintAccessRules(one) : Commented(PrintAccessRules(one), Thousands(count));
+    }
+  }
+  if (a.scoped) out += "scope " + ScopeText(a.scoped) + "\n";
+  return out;
+}
+
 std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   std::set<Arch> all_arches;
   std::map<std::string, Merged> by_name;
@@ -256,7 +306,30 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   };
   for (std::string_view s : kSections) emit(std::string(s));
   emit("other");
+  if (!rec.access.empty()) out += AccessSection(rec.access, FoldAccess(rec.access));
   return out;
+}
+
+// Every folded path and recorded port must be granted by the learned policy's rules.
+Result<void> CheckGrants(const AccessRules& rules, const AccessRecording& a) {
+  auto bug = [](const std::string& what) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("the learned policy does not grant {}; a sysgate bug, please report it", what));
+  };
+  for (const FoldedPath& p : FoldAccess(a).paths) {
+    if ((GrantedOn(rules, p.path).access & p.access) != p.access) {
+      return bug(fmt::format("{} on {}", FsAccessText(p.access), p.path));
+    }
+  }
+  for (const auto& [ports, bit] : {std::pair{&a.bind, net_access::kBindTcp}, std::pair{&a.connect, net_access::kConnectTcp}}) {
+    for (const auto& [port, n] : *ports) {
+      bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
+        return (r.access & bit) && r.first <= port && port <= r.last;
+      });
+      if (!granted) return bug(fmt::format("{} to TCP port {}", NetAccessName(bit), port));
+    }
+  }
+  return {};
 }
 
 // Every recorded call must be allowed by the learned policy.
@@ -297,6 +370,7 @@ Result<Learned> Synthesize(const Recording& rec, const SynthesisOptions& o) {
       return parsed.FirstError();
     }
     if (auto c = CheckAllows(*parsed.policy, rec, o.args); !c) return c.error();
+    if (auto c = CheckGrants(parsed.policy->access, rec.access); !c) return c.error();
     return Learned{std::move(*parsed.policy), std::move(text)};
   }
   return MakeError(ErrorCode::kInvalidArgument, "no policy");

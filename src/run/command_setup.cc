@@ -22,10 +22,8 @@
 extern char** environ;
 
 namespace sysgate::run {
-namespace {
 
-// The absolute path of argv[0], as execvp would find it; empty if not found.
-std::string Resolve(const std::string& name, int* err) {
+std::string FindProgram(const std::string& name, int* err) {
   *err = ENOENT;
   auto usable = [&](const std::string& path) {
     struct stat st;
@@ -54,8 +52,6 @@ std::string Resolve(const std::string& name, int* err) {
   }
   return {};
 }
-
-}  // namespace
 
 SeccompData PreparedCommand::Exec() const {
   Arch host = HostArch();
@@ -93,7 +89,7 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
     }
   }
   int lookup_err = 0;
-  out->path = Resolve(o.argv[0], &lookup_err);
+  out->path = FindProgram(o.argv[0], &lookup_err);
   if (out->path.empty()) {
     if (failed_stage) *failed_stage = Stage::kExec;
     return SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);

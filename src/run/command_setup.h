@@ -11,6 +11,9 @@
 
 namespace sysgate::run {
 
+// `name` found as execvp would (in PATH unless it has a '/'): its path, or "" and *err.
+std::string FindProgram(const std::string& name, int* err);
+
 // argv[0] found as execvp would, and argv/envp as execve wants them. Made before fork or
 // exec-time clean-up: nothing after it allocates.
 struct PreparedCommand {

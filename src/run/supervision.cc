@@ -34,6 +34,7 @@ void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error) 
     c.verdict = verdicts.Of(c.data);
     c.error = error;
     if (o.decode) c.text = call.Describe();
+    c.pending = &call;
     o.on_call(c);
   } catch (...) {
     static constexpr char kLost[] = "sysgate: a report was lost (the supervisor is out of memory)\n";

@@ -33,6 +33,8 @@ struct Options {
   std::vector<std::string> env;
   bool quiet = false;
   bool follow = false;
+  bool fs = false;
+  bool net = false;
   std::vector<std::string> from_log;
   std::vector<std::string> command;
 };
@@ -72,24 +74,10 @@ std::optional<Action> ParseActionText(const std::string& text) {
   return p.policy->default_action;
 }
 
-// Adds `more`'s fs, net and scope rules to `into`: what either grants (a merge allows what
-// either policy allowed).
-void MergeAccess(AccessRules& into, const AccessRules& more) {
-  if (into.empty() && !into.best_effort) into.loc = more.loc;
-  into.handled_fs |= more.handled_fs;
-  into.handled_net |= more.handled_net;
-  into.scoped |= more.scoped;
-  into.best_effort = into.best_effort || more.best_effort;
-  into.paths.insert(into.paths.end(), more.paths.begin(), more.paths.end());
-  into.ports.insert(into.ports.end(), more.ports.begin(), more.ports.end());
-}
-
-// A learned (or hand-written) policy read back for --merge; its fs, net and scope rules are
-// added to `access`, to be written again.
-std::optional<learn::Recording> LoadMerge(const std::string& path, AccessRules& access) {
+// A learned (or hand-written) policy read back for --merge, its fs, net and scope rules too.
+std::optional<learn::Recording> LoadMerge(const std::string& path) {
   formats::Imported in = LoadAndReport(path, {}, /*quiet_warnings=*/true);
   if (!in.ok()) return std::nullopt;
-  MergeAccess(access, in.policy->access);
   auto rec = learn::RecordingFromPolicy(*in.policy, in.sources);
   if (!rec) {
     PrintError(fmt::format("cannot merge {}: {}", path, rec.error().ToString()));
@@ -105,6 +93,8 @@ std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh)
   ro.run.env = o.env;
   ro.run.follow_descendants = o.follow;
   ro.args = o.args;
+  ro.fs = o.fs;
+  ro.net = o.net;
   const bool live = !o.quiet && isatty(STDERR_FILENO);
   auto last = std::chrono::steady_clock::now();
   if (live) {
@@ -128,8 +118,7 @@ std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh)
 
 // Writes the policy for what was merged (`rec`) and learned now (`fresh`); the exit status.
 int Write(const Options& o, formats::Format format, const Action& def, learn::Recording rec,
-          const learn::Recording& fresh, const AccessRules& access,
-          const std::optional<run::Outcome>& outcome) {
+          const learn::Recording& fresh, const std::optional<run::Outcome>& outcome) {
   size_t new_calls = 0;
   for (const auto& [key, r] : fresh.calls) new_calls += rec.calls.contains(key) ? 0 : 1;
   rec.Merge(fresh);
@@ -149,10 +138,6 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     return kExitInvalid;
   }
   std::string text = learned->text;
-  if (!access.empty() || access.best_effort) {  // the merged policies' own: kept
-    learned->policy.access = access;
-    text += "\n# fs, net and scope rules of the merged policies\n" + PrintAccessRules(access);
-  }
   if (format != formats::Format::kSysgate) {
     formats::Exported e = formats::Export(learned->policy, format);
     for (const Diagnostic& d : e.diagnostics) {
@@ -196,8 +181,9 @@ int Run(const Options& o) {
                                  : "--from-log learns from logs instead of running a program: give one or the other");
     return kExitUsage;
   }
-  if (!o.from_log.empty() && (o.args || o.follow || !o.env.empty())) {
-    PrintError("--from-log: a log has no argument values to learn (--args) and runs nothing (--env, --follow)");
+  if (!o.from_log.empty() && (o.args || o.follow || !o.env.empty() || o.fs || o.net)) {
+    PrintError("--from-log: a log has no argument values or paths to learn (--args, --fs, --net) and runs "
+               "nothing (--env, --follow)");
     return kExitUsage;
   }
   auto format = formats::FormatFromName(o.format);
@@ -212,11 +198,18 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   learn::Recording rec;
-  AccessRules access;
   for (const std::string& m : o.merge) {
-    auto old = LoadMerge(m, access);
+    auto old = LoadMerge(m);
     if (!old) return kExitInvalid;
     rec.Merge(*old);
+  }
+  // Rules for files or ports this run does not record would leave out what it touched.
+  if (!o.quiet && o.from_log.empty() && ((rec.access.fs && !o.fs) || (rec.access.handled_net && !o.net))) {
+    std::cerr << fmt::format("sysgate: warning: the merged policies have {} rules, which are kept; "
+                             "this run records {}: add {} so that the rules cover it too\n",
+                             rec.access.fs && !o.fs ? "fs" : "net",
+                             rec.access.fs && !o.fs ? "no file" : "no port",
+                             rec.access.fs && !o.fs ? "--fs" : "--net");
   }
 
   learn::Recording fresh;
@@ -230,7 +223,7 @@ int Run(const Options& o) {
     if (!ran) return run::kExitSetupFailed;
     outcome = *ran;
   }
-  return Write(o, *format, *def, std::move(rec), fresh, access, outcome);
+  return Write(o, *format, *def, std::move(rec), fresh, outcome);
 }
 
 }  // namespace
@@ -252,6 +245,11 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
                   "Also write \"name count\" lines, for compile --freq and stats --freq");
   cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_flag("--fs", opts->fs,
+                "Record the files the program opens, makes, removes and runs, and write `fs` rules "
+                "for them, folded to directories (enforced by Landlock)");
+  cmd->add_flag("--net", opts->net,
+                "Record the TCP ports the program binds and connects to, and write `net` rules");
   cmd->add_flag("--follow", opts->follow,
                 "Go on recording the processes the program leaves running (daemons) until they "
                 "exit or Ctrl-C");

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end tests of `sysgate learn --fs --net`: learn the files and ports of real programs
+# (tar, python3, git), then replay each in the same, emptied, directory under the learned
+# policy, whose fs and net rules Landlock enforces: it must end the same way with the same
+# output and nothing denied. The learned rules then deny what the run did not touch.
+# Run as root by make check and as nobody by make check-user.
+# Usage: learn_access_test.sh SYSGATE_BINARY
+set -uo pipefail
+sg=$1
+source "$(dirname "$0")/lib.sh"
+need landlock:4 || skip_all "$why"
+make_scratch
+
+# replay NAME -- CMD...: learn CMD with --fs --net in $tmp/NAME.d, empty that directory, and run
+# CMD there again under what was learned.
+replay() {
+  local name=$1
+  shift 2
+  local policy="$tmp/$name.sgp" w="$tmp/$name.d" out1 rc1 out2 rc2 err2
+  rm -rf "$w" && mkdir -p "$w"
+  out1=$(cd "$w" && "$sg" learn -q --fs --net -o "$policy" -- "$@" 2>/dev/null)
+  rc1=$?
+  rm -rf "$w" && mkdir -p "$w"
+  out2=$(cd "$w" && "$sg" run -p "$policy" -- "$@" 2>"$tmp/$name.err")
+  rc2=$?
+  err2=$(grep -E "sysgate: (blocked|.*killed|error)|Permission denied|Operation not permitted" "$tmp/$name.err")
+  if [[ $rc1 -ne $rc2 || $out1 != "$out2" || -n $err2 ]] || ! grep -q '^fs ' "$policy"; then
+    echo "FAIL: replay $name: learn exit $rc1, replay exit $rc2"
+    [[ $out1 != "$out2" ]] && diff <(echo "$out1") <(echo "$out2") | head -10 | sed 's/^/    /'
+    echo "$err2" | head -5 | sed 's/^/    /'
+    grep -E '^(fs|net) ' "$policy" | head -20 | sed 's/^/    policy: /'
+    fail=$((fail + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+# ---- tar: reads a tree, writes an archive, gzip beside it, extracts into a new directory ----
+mkdir -p "$tmp/src" && cp -r /usr/share/doc/tar "$tmp/src/"
+replay tar -- sh -c "tar -C '$tmp' -czf a.tgz src && mkdir x && tar -xzf a.tgz -C x && diff -r '$tmp/src' x/src && gzip -dc a.tgz | wc -c"
+expect "tar: the tree it read"      0 "fs read-file $tmp/src/tar " -- cat "$tmp/tar.sgp"
+expect      "tar: programs and libs" 0 "fs read exec /usr" -- cat "$tmp/tar.sgp"
+expect      "tar: made in its dir"   0 "$tmp/tar.d " -- grep -E '^fs .*(make-reg|create|write)' "$tmp/tar.sgp"
+
+# ---- python3: a data directory, a file and a temporary directory written, a TCP server on a
+# fixed loopback port and a client of it; then, under what it learned, attacks ----
+mkdir -p "$tmp/data" "$tmp/other"
+for f in a b c d e; do echo "$f$f$f" > "$tmp/data/$f"; done
+echo secret > "$tmp/other/secret"
+port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$tmp/app.py" <<PY
+import os, socket, sys, tempfile
+mode, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
+if mode == "run":
+    names = sorted(os.listdir("$tmp/data"))
+    total = sum(len(open(os.path.join("$tmp/data", n)).read()) for n in names)
+    with open("out.txt", "w") as f:
+        f.write(str(total))
+    d = tempfile.mkdtemp(dir=".")
+    open(os.path.join(d, "t"), "w").write("x")
+    os.rename(os.path.join(d, "t"), os.path.join(d, "u"))
+    os.unlink(os.path.join(d, "u"))
+    os.rmdir(d)
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", $port))
+    srv.listen()
+    cli = socket.create_connection(("127.0.0.1", $port))
+    conn, _ = srv.accept()
+    cli.sendall(b"ping")
+    conn.sendall(conn.recv(4).upper())
+    print(cli.recv(4).decode(), total, len(names))
+    sys.exit(0)
+try:
+    if mode == "read": open(arg).read()
+    if mode == "write": open(arg, "w").write("x")
+    if mode == "bind": socket.socket().bind(("127.0.0.1", int(arg)))
+    if mode == "connect": socket.create_connection(("127.0.0.1", int(arg)), timeout=2)
+    print("done")
+except OSError as e:
+    print("errno", e.errno)
+PY
+replay python -- "$py" "$tmp/app.py" run
+pol=$tmp/python.sgp
+expect_line "python: its port"       0 "net bind $port" -- sed -E 's/ +#.*//' "$pol"
+expect_line "python: connects there" 0 "net connect $port" -- sed -E 's/ +#.*//' "$pol"
+expect      "python: data read"      0 "$tmp/data" -- grep '^fs ' "$pol"
+run_app() { (cd "$tmp/python.d" && "$sg" run -q -p "$pol" -- "$py" "$tmp/app.py" "$@"); }
+expect "python: reads its data"      0 "done"     -- run_app read "$tmp/data/a"
+expect "python: no other file"       0 "errno 13" -- run_app read "$tmp/other/secret"
+expect "python: no /etc/shadow"      0 "errno 13" -- run_app read /etc/shadow
+expect "python: no write beside"     0 "errno 13" -- run_app write "$tmp/other/new"
+expect "python: no write in data"    0 "errno 13" -- run_app write "$tmp/data/new"
+[[ ! -e $tmp/other/new && ! -e $tmp/data/new ]] && pass=$((pass + 1)) || { echo "FAIL: a denied write left a file"; fail=$((fail + 1)); }
+expect "python: no other port"       0 "errno 13" -- run_app bind $((port + 1))
+expect "python: no connecting out"   0 "errno 13" -- run_app connect 9
+# Without the rules the same connect is refused by no one listening, not by Landlock.
+expect "python: unruled connect"     0 "errno 111" -- "$py" "$tmp/app.py" connect 9
+
+# ---- --merge: a second run's paths join the first's, with the counts ----
+(cd "$tmp/python.d" && "$sg" learn -q --fs --net --merge "$pol" -o "$tmp/merged.sgp" -- "$py" "$tmp/app.py" read "$tmp/other/secret") >/dev/null 2>&1
+expect "merge: the new path"         0 "$tmp/other/secret" -- grep '^fs ' "$tmp/merged.sgp"
+expect "merge: the old rules"        0 "net bind $port" -- cat "$tmp/merged.sgp"
+expect "merge: replays"              0 "done" -- bash -c "cd '$tmp/python.d' && '$sg' run -q -p '$tmp/merged.sgp' -- '$py' '$tmp/app.py' read '$tmp/other/secret'"
+expect "merge: without --fs, said"   0 "the merged policies have fs rules, which are kept" -- \
+  bash -c "cd '$tmp/python.d' && '$sg' learn --merge '$pol' -o '$tmp/m2.sgp' -- true"
+
+# ---- git: a repository made, objects written, lock files renamed into place ----
+if need program:git; then
+  replay git -- sh -c 'export HOME=$PWD GIT_CONFIG_NOSYSTEM=1; git init -q r && cd r && echo hi > f && git add f && git -c user.name=t -c user.email=t@t commit -qm one && git log --format=%s && git status --short | wc -l'
+  expect "git: granted where it made the repository" 0 "$tmp/git.d" -- grep -E '^fs .*(create|make-dir)' "$tmp/git.sgp"
+else
+  skip_part "$why"
+fi
+
+# ---- what learning refuses ----
+expect "from-log has no paths" 2 "--fs, --net" -- "$sg" learn --fs --from-log /dev/null
+finish
