@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct AccessRecording {
                              // then means `net bind none`
   std::map<std::string, PathUse> paths;        // absolute, symlinks resolved
   std::map<uint16_t, uint64_t> bind, connect;  // TCP port: calls
+  // Renames and links from one directory to another. The kernel refuses one (EXDEV) where the
+  // new place would give the file rights the old one did not: the rules must not.
+  struct Move {
+    std::string from, to;  // the directories
+    bool dir = false;      // a directory moved (every right counts, not only a file's)
+    auto operator<=>(const Move&) const = default;
+  };
+  std::set<Move> moves;
   // Carried from merged policies (never recorded): written back as they were.
   uint64_t scoped = 0;
   bool best_effort = false;

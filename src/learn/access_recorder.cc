@@ -110,12 +110,56 @@ bool IoctlAlwaysAllowed(uint64_t request) {
   }
 }
 
+// What a magic link of the caller's /proc names (/proc/self/fd/N, /dev/stderr, /proc/self/exe,
+// /proc/PID/cwd/...), which the kernel follows to the file itself: that file's path and what
+// follows the link, "" for a pipe or socket (no path, so nothing a rule could name), none
+// when `path` is no magic link. *deleted: the file was unlinked.
+std::optional<std::string> MagicLinkTarget(pid_t tid, std::string path, bool* deleted) {
+  if (path == "/dev/stdin" || path == "/dev/stdout" || path == "/dev/stderr") {
+    path = fmt::format("/proc/self/fd/{}", path == "/dev/stdin" ? 0 : path == "/dev/stdout" ? 1 : 2);
+  } else if (path.starts_with("/dev/fd/")) {
+    path = "/proc/self/fd/" + path.substr(8);
+  }
+  if (!path.starts_with("/proc/")) return std::nullopt;
+  std::vector<std::string_view> parts;
+  for (size_t i = 6; i <= path.size();) {
+    size_t slash = path.find('/', i);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > i) parts.push_back(std::string_view(path).substr(i, slash - i));
+    i = slash + 1;
+  }
+  if (parts.size() < 2) return std::nullopt;
+  std::string who(parts[0]);
+  if (who == "self" || who == "thread-self") {
+    who = std::to_string(tid);
+  } else if (who.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  size_t used = 2;
+  std::string link = fmt::format("/proc/{}/{}", who, parts[1]);
+  if (parts[1] == "fd" && parts.size() >= 3) {
+    link += "/" + std::string(parts[2]);
+    used = 3;
+  } else if (parts[1] != "exe" && parts[1] != "cwd" && parts[1] != "root") {
+    return std::nullopt;
+  }
+  auto target = ReadLink(link);
+  if (!target || !target->starts_with('/')) return "";
+  if (target->ends_with(" (deleted)")) {
+    *deleted = true;
+    target->resize(target->size() - 10);
+  }
+  for (size_t i = used; i < parts.size(); ++i) *target += "/" + std::string(parts[i]);
+  return target;
+}
+
 }  // namespace
 
 // A path a call names, resolved in the caller's terms.
 struct AccessRecorder::Target {
   std::string path;           // absolute; "/proc" for every per-process path
   bool exists = false;
+  bool deleted = false;       // an fd's file that was unlinked: path is where it was
   struct stat st = {};
 
   // `addr` (a string in the caller's memory) relative to `dirfd`; `follow`: a symlink in the
@@ -130,42 +174,69 @@ struct AccessRecorder::Target {
   // The file an fd of the caller is open on.
   static std::optional<Target> OfFd(pid_t tid, int fd) { return Named(tid, fd, "", true); }
 
-  static std::optional<Target> Named(pid_t tid, int dirfd, const std::string& name, bool follow) {
+  static std::optional<Target> Named(pid_t tid, int dirfd, const std::string& name, bool follow,
+                                     int depth = 0) {
+    Target t;
     std::string joined = name;
     if (!name.starts_with('/')) {
       auto base = ReadLink(dirfd == kAtFdcwd ? fmt::format("/proc/{}/cwd", tid)
                                              : fmt::format("/proc/{}/fd/{}", tid, dirfd));
-      if (!base || !base->starts_with('/') || base->ends_with(" (deleted)")) return std::nullopt;
+      if (!base || !base->starts_with('/')) return std::nullopt;
+      if (base->ends_with(" (deleted)")) {
+        if (!name.empty()) return std::nullopt;  // beneath a removed directory
+        t.path = base->substr(0, base->size() - 10);
+        t.deleted = true;
+        t.st.st_mode = S_IFREG;
+        return t;
+      }
       joined = name.empty() ? *base : *base + "/" + name;
     }
-    Target t;
     auto per_process = [&t] {
       t.path = "/proc";
       t.exists = true;
       t.st.st_mode = S_IFDIR;
       return t;
     };
+    if (auto magic = MagicLinkTarget(tid, joined, &t.deleted)) {
+      if (magic->empty() || depth > 0) return std::nullopt;
+      if (t.deleted) {
+        t.path = *magic;
+        t.st.st_mode = S_IFREG;
+        return t;
+      }
+      return Named(tid, kAtFdcwd, *magic, follow, depth + 1);
+    }
     if (PerProcess(joined)) return per_process();
     // Symlinks resolved up to the last component; `follow` decides that one.
     while (joined.size() > 1 && joined.back() == '/') joined.pop_back();
     const size_t slash = joined.rfind('/');
     const std::string last = joined.substr(slash + 1);
     const bool special = last.empty() || last == "." || last == "..";
+    bool dangling = false;
     if (follow || special) {
       if (auto real = RealPath(joined)) {
         t.path = *real;
       } else if (special) {
         return std::nullopt;
+      } else {
+        dangling = true;
       }
     }
     if (t.path.empty()) {  // not followed, or not there (yet)
       auto dir = RealPath(joined.substr(0, slash + 1));
       if (!dir) return std::nullopt;  // no such directory: the call fails with ENOENT
       t.path = (*dir == "/" ? "" : *dir) + "/" + last;
-      follow = false;
     }
     if (PerProcess(t.path)) return per_process();
-    t.exists = (follow ? stat(t.path.c_str(), &t.st) : lstat(t.path.c_str(), &t.st)) == 0;
+    t.exists = lstat(t.path.c_str(), &t.st) == 0;
+    // A symlink to what is not there yet: the call (O_CREAT) makes its target.
+    if (dangling && t.exists && S_ISLNK(t.st.st_mode) && depth < 40) {
+      auto target = ReadLink(t.path);
+      if (!target) return std::nullopt;
+      return Named(tid, kAtFdcwd, target->starts_with('/') ? *target : Parent(t.path) + "/" + *target, true,
+                   depth + 1);
+    }
+    if (follow && t.exists && S_ISLNK(t.st.st_mode)) t.exists = stat(t.path.c_str(), &t.st) == 0;
     return t;
   }
 };
@@ -207,6 +278,11 @@ void AccessRecorder::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t 
     Grant(t->path, (OpenRights(flags) & fa::kReadFile ? fa::kRead : 0) | (OpenRights(flags) & fa::kWriteFile));
     return;
   }
+  if (t->deleted) {  // reopened through /proc/self/fd: the rights come from where it was
+    Grant(t->path, OpenRights(flags));
+    Use(t->path).removed = true;
+    return;
+  }
   if (!t->exists) {
     if (!(flags & O_CREAT)) return;  // ENOENT, whatever the rules say
     Grant(Parent(t->path), fa::kMakeReg);
@@ -224,23 +300,39 @@ void AccessRecorder::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t 
 
 void AccessRecorder::Rename(SyscallCall& call, int old_dirfd, uint64_t old_addr, int new_dirfd,
                             uint64_t new_addr, uint64_t flags, bool link) {
-  // linkat follows a symlink given as the old path only with AT_SYMLINK_FOLLOW.
-  auto from = Target::Of(call, old_dirfd, old_addr, link && (flags & AT_SYMLINK_FOLLOW));
+  constexpr uint64_t kNoReplace = 1;  // RENAME_NOREPLACE
+  // linkat follows a symlink given as the old path only with AT_SYMLINK_FOLLOW, and takes an
+  // fd itself with AT_EMPTY_PATH.
+  auto from = Target::Of(call, old_dirfd, old_addr, link && (flags & AT_SYMLINK_FOLLOW),
+                         link && (flags & AT_EMPTY_PATH));
   auto to = Target::Of(call, new_dirfd, new_addr, false);
-  if (!from || !to || !from->exists || from->path == "/proc" || to->path == "/proc") return;
+  if (!from || !to || from->path == "/proc" || to->path == "/proc") return;
+  // An unlinked file given a name again (an O_TMPFILE file, through /proc/self/fd) is a file.
+  if (!from->exists && !(link && from->deleted)) return;
+  const bool exchange = !link && (flags & kRenameExchange);
+  // Onto an existing name, link and a no-replace rename fail with EEXIST: nothing to grant.
+  if (to->exists && (link || (flags & kNoReplace))) return;
   const std::string from_dir = Parent(from->path), to_dir = Parent(to->path);
   Grant(to_dir, MakeRight(from->st.st_mode));
   if (!link) {
     Grant(from_dir, RemoveRight(from->st.st_mode));
     if (to->exists) Grant(to_dir, RemoveRight(to->st.st_mode));
-    if (to->exists && (flags & kRenameExchange)) Grant(from_dir, MakeRight(to->st.st_mode));
-    if (!(flags & kRenameExchange)) Use(from->path).removed = true;
+    if (to->exists && exchange) Grant(from_dir, MakeRight(to->st.st_mode));
+    // What was at either name is somewhere else now (a rule on a path follows the file that
+    // was there when the rules were made): both names are granted on their directories.
+    Use(from->path).removed = true;
   }
   if (from_dir != to_dir) {  // a file moves between directories
     Grant(from_dir, fa::kRefer);
     Grant(to_dir, fa::kRefer);
+    rec_.moves.insert({from_dir, to_dir, S_ISDIR(from->st.st_mode)});
+    if (exchange && to->exists) rec_.moves.insert({to_dir, from_dir, S_ISDIR(to->st.st_mode)});
   }
-  if (!to->exists) Use(to->path).created = true;
+  if (to->exists) {
+    Use(to->path).removed = true;
+  } else {
+    Use(to->path).created = true;
+  }
 }
 
 void AccessRecorder::File(SyscallCall& call, std::string_view name) {
@@ -259,15 +351,20 @@ void AccessRecorder::File(SyscallCall& call, std::string_view name) {
     Grant(Parent(t->path), dir ? fa::kRemoveDir : fa::kRemoveFile);
     Use(t->path).removed = true;
   };
-  auto exec = [&](int dirfd, uint64_t addr, bool follow) {
-    auto t = Target::Of(call, dirfd, addr, follow, /*empty_ok=*/true);
-    if (t && t->exists && t->path != "/proc") Exec(t->path);
+  auto exec = [&](int dirfd, uint64_t addr, bool follow, bool empty_ok) {
+    auto t = Target::Of(call, dirfd, addr, follow, empty_ok);
+    if (t && t->exists && S_ISREG(t->st.st_mode)) Exec(t->path);  // else ENOENT, EACCES
   };
   auto on_fd = [&](int fd, uint64_t right, bool device) {
     auto t = Target::OfFd(call.tid(), fd);
-    if (!t || !t->exists || t->path == "/proc") return;
+    if (!t || t->path == "/proc") return;
+    if (t->deleted && !device) {  // an unlinked file: the rights come from where it was
+      Grant(t->path, right);
+      Use(t->path).removed = true;
+      return;
+    }
     bool is_device = S_ISCHR(t->st.st_mode) || S_ISBLK(t->st.st_mode);
-    if (device ? is_device : S_ISREG(t->st.st_mode)) Grant(t->path, right);
+    if (t->exists && (device ? is_device : S_ISREG(t->st.st_mode))) Grant(t->path, right);
   };
   switch (op->second) {
     case Op::kOpen: Open(call, kAtFdcwd, call.arg(0), call.arg(1)); break;
@@ -282,8 +379,10 @@ void AccessRecorder::File(SyscallCall& call, std::string_view name) {
         }
       }
       break;
-    case Op::kExecve: exec(kAtFdcwd, call.arg(0), true); break;
-    case Op::kExecveat: exec(fd_arg(0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW)); break;
+    case Op::kExecve: exec(kAtFdcwd, call.arg(0), true, false); break;
+    case Op::kExecveat:
+      exec(fd_arg(0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW), (call.arg(4) & AT_EMPTY_PATH) != 0);
+      break;
     case Op::kMkdir: make(kAtFdcwd, call.arg(0), fa::kMakeDir); break;
     case Op::kMkdirat: make(fd_arg(0), call.arg(1), fa::kMakeDir); break;
     case Op::kSymlink: make(kAtFdcwd, call.arg(1), fa::kMakeSym); break;
@@ -307,7 +406,11 @@ void AccessRecorder::File(SyscallCall& call, std::string_view name) {
     }
     case Op::kFtruncate: on_fd(fd_arg(0), fa::kTruncate, false); break;
     case Op::kIoctl:
-      if (!IoctlAlwaysAllowed(call.arg(1))) on_fd(fd_arg(0), fa::kIoctlDev, true);
+      if (static_cast<uint32_t>(call.arg(1)) == TIOCGPTPEER) {  // opens the terminal's other end
+        Grant("/dev/pts", OpenRights(call.arg(2)) | fa::kIoctlDev);
+      } else if (!IoctlAlwaysAllowed(call.arg(1))) {
+        on_fd(fd_arg(0), fa::kIoctlDev, true);
+      }
       break;
     case Op::kBind: {  // a named Unix socket is a new file in its directory
       auto addr = call.Read(call.arg(1), std::min<uint64_t>(call.arg(2), sizeof(sockaddr_un)));

@@ -1,6 +1,7 @@
 #include "learn/exec_chain.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,8 @@ std::vector<std::string> ExecChain(const std::string& path) {
     std::string next = InterpreterOf(chain.back());
     if (next.empty() || next[0] != '/') break;
     next = base::RealPathOr(next);
+    struct stat st;
+    if (stat(next.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) break;  // the exec fails there
     if (std::find(chain.begin(), chain.end(), next) != chain.end()) break;
     chain.push_back(next);
   }

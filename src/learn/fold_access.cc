@@ -8,10 +8,13 @@
 namespace sysgate::learn {
 namespace {
 
+namespace fa = fs_access;
+
 struct Entry {
   uint64_t access = 0;
   uint64_t count = 0;
   uint64_t paths = 0;
+  bool shared = false;
 };
 
 std::string Parent(const std::string& path) {
@@ -23,17 +26,30 @@ size_t Depth(const std::string& path) {
   return path == "/" ? 0 : static_cast<size_t>(std::ranges::count(path, '/'));
 }
 
+// `path`'s ancestor at `depth` (`path` itself when not deeper).
+std::string AncestorAt(const std::string& path, size_t depth) {
+  size_t end = 0;
+  for (size_t d = 0; d < depth; ++d) {
+    end = path.find('/', end + 1);
+    if (end == std::string::npos) return path;
+  }
+  return depth == 0 ? "/" : path.substr(0, end);
+}
+
+constexpr uint64_t kReadExec = fa::kRead | fa::kExecute;
+
 // Trees of the system's programs and libraries: read and executed as a whole, as a person
 // writes them (`fs read exec /usr`), not file by file.
 constexpr std::string_view kSystemTrees[] = {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin"};
 
 // Where one recorded path's rights go, before any folding.
-std::string Home(const std::string& path, uint64_t access) {
-  // Per-process files (/proc/self, /proc/PID, /dev/fd): a rule can only name /proc.
+std::string Home(std::string path, uint64_t access) {
+  // A name a rule cannot hold (a control character, too long): the directory above it.
+  while (path != "/" && FsPathProblem(path)) path = Parent(path);
+  // Per-process files (/proc/self, /proc/PID): a rule can only name /proc.
   if (PathIsBeneath(path, "/proc")) return "/proc";
   // Terminals come and go by number.
   if (PathIsBeneath(path, "/dev/pts")) return "/dev/pts";
-  constexpr uint64_t kReadExec = fs_access::kRead | fs_access::kExecute;
   for (std::string_view tree : kSystemTrees) {
     if (PathIsBeneath(path, tree) && (access & ~kReadExec) == 0) return std::string(tree);
   }
@@ -54,6 +70,28 @@ void Add(std::map<std::string, Entry>& m, const std::string& path, const Entry& 
   to.access |= e.access;
   to.count += e.count;
   to.paths += e.paths;
+  to.shared = to.shared || e.shared;
+}
+
+// The first directory at or above `path` that was there before the run (and so on every run).
+std::string Existing(std::string path, const AccessRecording& rec) {
+  auto made = [&](const std::string& p) {
+    auto it = rec.paths.find(p);
+    return it != rec.paths.end() && it->second.created;
+  };
+  for (std::string p = path; p != "/"; p = Parent(p)) {
+    if (made(p)) path = Parent(p);
+  }
+  return path;
+}
+
+// What the rules grant on `path`: theirs and those of the directories above.
+uint64_t Granted(const std::map<std::string, Entry>& m, const std::string& path) {
+  uint64_t access = 0;
+  for (std::string p = path;; p = Parent(p)) {
+    if (auto it = m.find(p); it != m.end()) access |= it->second.access;
+    if (p == "/") return access;
+  }
 }
 
 }  // namespace
@@ -62,33 +100,48 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
   std::map<std::string, Entry> m;
   for (const auto& [path, use] : rec.paths) {
     if (use.access == 0) continue;
-    std::string at = path;
     // A file the program made or removed is not there on every run: its rights go to the
-    // first directory above it that was there before the run.
-    if (use.created || use.removed) {
-      at = Parent(at);
-      for (auto it = rec.paths.find(at); at != "/" && it != rec.paths.end() && it->second.created;
-           it = rec.paths.find(at)) {
-        at = Parent(at);
-      }
-    }
-    Add(m, Home(at, use.access), {use.access, use.count, 1});
+    // first directory above it that was there before the run (and so does anything beneath
+    // what it made).
+    std::string at = use.created || use.removed ? Existing(Parent(path), rec) : Existing(path, rec);
+    const bool moved = at != path;
+    at = Home(at, use.access);
+    Add(m, at, {use.access, use.count, 1, moved && !MayFoldInto(at)});
   }
 
-  // Bottom up: a directory with kFoldAt entries directly in it takes them over.
+  // Bottom up: a directory with what is read or run beneath kFoldAt of its children takes that
+  // over. What is written, made or removed stays where it is: one writable file is not a
+  // reason to make its neighbours writable.
   size_t max_depth = 0;
   for (const auto& [path, e] : m) max_depth = std::max(max_depth, Depth(path));
-  for (size_t level = max_depth; level >= 2; --level) {
-    std::map<std::string, std::vector<std::string>> by_dir;
+  for (size_t level = max_depth; level-- > 2;) {  // directories at depth `level`
+    std::map<std::string, std::map<std::string, std::vector<std::string>>> by_dir;
     for (const auto& [path, e] : m) {
-      if (Depth(path) == level) by_dir[Parent(path)].push_back(path);
-    }
-    for (const auto& [dir, kids] : by_dir) {
-      if (kids.size() < kFoldAt || !MayFoldInto(dir)) continue;
-      for (const std::string& k : kids) {
-        Add(m, dir, m[k]);
-        m.erase(k);
+      if (Depth(path) > level && (e.access & ~kReadExec) == 0) {
+        by_dir[AncestorAt(path, level)][AncestorAt(path, level + 1)].push_back(path);
       }
+    }
+    for (const auto& [dir, children] : by_dir) {
+      if (children.size() < kFoldAt || !MayFoldInto(dir)) continue;
+      for (const auto& [child, paths] : children) {
+        for (const std::string& p : paths) {
+          Add(m, dir, m[p]);
+          m.erase(p);
+        }
+      }
+    }
+  }
+
+  // A move between directories is refused where the file would gain rights: the directory it
+  // leaves gets what the one it enters grants (a file's rights, or all for a directory).
+  for (size_t round = 0, changed = 1; changed && round <= rec.moves.size() * 16; ++round) {
+    changed = 0;
+    for (const AccessRecording::Move& mv : rec.moves) {
+      const std::string from = Existing(mv.from, rec);
+      uint64_t gain = Granted(m, Existing(mv.to, rec)) & ~Granted(m, from) & (mv.dir ? fa::kAll : fa::kFileRights);
+      if (gain == 0) continue;
+      m[from].access |= gain;
+      changed = 1;
     }
   }
 
@@ -96,23 +149,22 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
   FoldedAccess out;
   std::map<std::string, Entry> kept;
   for (const auto& [path, e] : m) {
-    uint64_t above = 0;
+    uint64_t above = path == "/" ? 0 : Granted(m, Parent(path));
     std::string nearest;  // the closest rule above that stays (ancestors sort first)
-    for (std::string p = path; p != "/";) {
+    for (std::string p = path; p != "/" && nearest.empty();) {
       p = Parent(p);
-      if (auto it = m.find(p); it != m.end()) above |= it->second.access;
-      if (auto it = kept.find(p); nearest.empty() && it != kept.end()) nearest = p;
+      if (kept.contains(p)) nearest = p;
     }
     uint64_t rest = e.access & ~above;
     if (rest == 0 && !nearest.empty()) {
       Entry moved = e;
       moved.access = 0;
       Add(kept, nearest, moved);
-    } else {
-      Add(kept, path, {rest, e.count, e.paths});
+    } else if (rest != 0) {
+      Add(kept, path, {rest, e.count, e.paths, e.shared});
     }
   }
-  for (const auto& [path, e] : kept) out.paths.push_back({e.access, path, e.count, e.paths});
+  for (const auto& [path, e] : kept) out.paths.push_back({e.access, path, e.count, e.paths, e.shared});
   for (const auto& [port, n] : rec.bind) out.bind.push_back({port, n});
   for (const auto& [port, n] : rec.connect) out.connect.push_back({port, n});
   return out;

@@ -1,7 +1,9 @@
 // From the paths and ports a run used to the `fs` and `net` rules a person would write: files
 // folded into their directory when a directory holds several, the system trees (/usr, /lib,
 // ...) read and executed as a whole, what the program made or removed granted on the directory
-// it did that in, /proc as one rule. Pure: decides on the recording alone.
+// it did that in, /proc as one rule; and enough rights where files were moved from that the
+// kernel lets them move (it refuses a move to where they would gain rights). Pure: decides on
+// the recording alone.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,9 @@ struct FoldedPath {
   std::string path;
   uint64_t count = 0;   // calls
   uint64_t paths = 0;   // recorded paths it covers
+  // The program made or removed files in a directory never folded into (/tmp, a home): the
+  // rule covers everything in it, since Landlock cannot name a file before it exists.
+  bool shared = false;
 };
 struct FoldedPort {
   uint16_t port = 0;
@@ -28,7 +33,7 @@ struct FoldedAccess {
   std::vector<FoldedPort> bind, connect;
 };
 
-// A directory with this many recorded entries directly in it is granted as one.
+// A directory with entries beneath this many of its children is granted as one.
 inline constexpr size_t kFoldAt = 4;
 
 FoldedAccess FoldAccess(const AccessRecording& recording);

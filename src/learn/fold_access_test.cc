@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "sysgate/access_rules.h"
 #include "sysgate/learn.h"
 #include "sysgate/policy_text.h"
@@ -65,6 +67,16 @@ TEST(FoldAccess, ADirectoryWithSeveralFilesIsGrantedAsOne) {
                                                        {"/srv/www", fa::kRead}}));
 }
 
+TEST(FoldAccess, WrittenFilesAreNotFolded) {
+  FoldedAccess f = FoldAccess(Fs({
+      {"/srv/www/a", {fa::kReadFile, 1}},
+      {"/srv/www/b", {fa::kReadFile, 1}},
+      {"/srv/www/c", {fa::kReadFile, 1}},
+      {"/srv/www/log", {fa::kWriteFile, 1}},
+  }));
+  EXPECT_EQ(f.paths.size(), 4u);  // three read and one written: no reason to make all writable
+}
+
 TEST(FoldAccess, ThreeFilesStayThree) {
   FoldedAccess f = FoldAccess(Fs({
       {"/srv/www/a", {fa::kReadFile, 1}},
@@ -105,6 +117,47 @@ TEST(FoldAccess, WhatTheProgramMadeIsGrantedWhereItMadeIt) {
   EXPECT_EQ(Rules(f), (std::map<std::string, uint64_t>{
                           {"/tmp", fa::kMakeDir | fa::kMakeReg | fa::kWriteFile | fa::kReadFile},
                           {"/work", fa::kRemoveFile | fa::kReadFile}}));
+}
+
+TEST(FoldAccess, SiblingDirectoriesFoldIntoTheirParent) {
+  AccessRecording a = Fs({});
+  for (int d = 0; d < 50; ++d) {
+    for (int f = 0; f < 3; ++f) a.paths[fmt::format("/srv/data/d{}/f{}", d, f)] = {fa::kReadFile, 1};
+  }
+  EXPECT_EQ(Rules(FoldAccess(a)), (std::map<std::string, uint64_t>{{"/srv/data", fa::kReadFile}}));
+}
+
+TEST(FoldAccess, WhatIsBeneathWhatTheProgramMadeGoesAboveIt) {
+  // Even where the recorder did not mark the file itself as made.
+  FoldedAccess f = FoldAccess(Fs({
+      {"/srv/w/build", {0, 0, /*created=*/true}},
+      {"/srv/w/build/obj/x.o", {fa::kWriteFile, 2}},
+      {"/srv/w", {fa::kMakeDir, 1}},
+  }));
+  EXPECT_EQ(Rules(f), (std::map<std::string, uint64_t>{{"/srv/w", fa::kMakeDir | fa::kWriteFile}}));
+  EXPECT_FALSE(f.paths[0].shared);
+  FoldedAccess tmp = FoldAccess(Fs({{"/tmp/x", {fa::kWriteFile, 1, /*created=*/true}}}));
+  ASSERT_EQ(tmp.paths.size(), 1u);
+  EXPECT_TRUE(tmp.paths[0].shared);  // said in the learned file's comment
+}
+
+TEST(FoldAccess, AMovedFileGainsNoRights) {
+  // tmp/f renamed into out/: the kernel refuses it (EXDEV) if out grants what tmp does not.
+  AccessRecording a = Fs({
+      {"/w/tmp", {fa::kWriteFile | fa::kMakeReg | fa::kRemoveFile | fa::kRefer, 3}},
+      {"/w/tmp/f", {fa::kWriteFile, 1, false, /*removed=*/true}},
+      {"/w/out", {fa::kMakeReg | fa::kRefer, 1}},
+      {"/w/out/f", {fa::kReadFile, 1, /*created=*/true}},
+  });
+  a.moves.insert({"/w/tmp", "/w/out", false});
+  std::map<std::string, uint64_t> rules = Rules(FoldAccess(a));
+  EXPECT_EQ(rules["/w/out"], fa::kMakeReg | fa::kRefer | fa::kReadFile);
+  EXPECT_EQ(rules["/w/tmp"] & fa::kReadFile, fa::kReadFile);  // what out grants a file, tmp does too
+}
+
+TEST(FoldAccess, NamesNoRuleCanHoldGoToTheirDirectory) {
+  FoldedAccess f = FoldAccess(Fs({{"/srv/a\nb/c", {fa::kReadFile, 1}}}));
+  EXPECT_EQ(Rules(f), (std::map<std::string, uint64_t>{{"/srv", fa::kReadFile}}));
 }
 
 TEST(FoldAccess, PerProcessFilesAndTerminalsAreOneRuleEach) {

@@ -59,6 +59,7 @@ void AccessRecording::Merge(const AccessRecording& other) {
   }
   for (const auto& [port, n] : other.bind) bind[port] += n;
   for (const auto& [port, n] : other.connect) connect[port] += n;
+  moves.insert(other.moves.begin(), other.moves.end());
   scoped |= other.scoped;
   best_effort = best_effort || other.best_effort;
 }

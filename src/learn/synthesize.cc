@@ -234,6 +234,7 @@ std::string AccessSection(const AccessRecording& a, const FoldedAccess& f) {
     one.paths.push_back({p.access, p.path, {}});
     std::string comment = Thousands(p.count);
     if (p.paths > 1) comment += fmt::format("; {} paths", Thousands(p.paths));
+    if (p.shared) comment += "; files made here: the rule covers all of it";
     // A merged policy's rule without a count (written by hand) stays without one.
     out += p.count == 0 ? PrintAccessRules(one) : Commented(PrintAccessRules(one), comment);
   }

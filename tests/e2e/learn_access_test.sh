@@ -11,16 +11,19 @@ source "$(dirname "$0")/lib.sh"
 need landlock:4 || skip_all "$why"
 make_scratch
 
-# replay NAME -- CMD...: learn CMD with --fs --net in $tmp/NAME.d, empty that directory, and run
-# CMD there again under what was learned.
+# replay NAME [--setup SHELL-CODE] -- CMD...: learn CMD with --fs --net in $tmp/NAME.d (after
+# SHELL-CODE made what it needs there), empty that directory (and set it up again), and run CMD
+# there again under what was learned.
 replay() {
-  local name=$1
-  shift 2
+  local name=$1 setup=:
+  shift
+  [[ $1 == --setup ]] && { setup=$2; shift 2; }
+  shift  # --
   local policy="$tmp/$name.sgp" w="$tmp/$name.d" out1 rc1 out2 rc2 err2
-  rm -rf "$w" && mkdir -p "$w"
+  rm -rf "$w" && mkdir -p "$w" && (cd "$w" && eval "$setup")
   out1=$(cd "$w" && "$sg" learn -q --fs --net -o "$policy" -- "$@" 2>/dev/null)
   rc1=$?
-  rm -rf "$w" && mkdir -p "$w"
+  rm -rf "$w" && mkdir -p "$w" && (cd "$w" && eval "$setup")
   out2=$(cd "$w" && "$sg" run -p "$policy" -- "$@" 2>"$tmp/$name.err")
   rc2=$?
   err2=$(grep -E "sysgate: (blocked|.*killed|error)|Permission denied|Operation not permitted" "$tmp/$name.err")
@@ -112,6 +115,36 @@ if need program:git; then
 else
   skip_part "$why"
 fi
+
+# ---- what the kernel checks that a path alone does not say ----
+# A file written in one directory and renamed into another: the kernel refuses the move (EXDEV)
+# where the new place would give the file rights the old one did not.
+replay rename-into-place --setup 'mkdir tmp out; for i in 1 2 3 4; do echo $i > out/$i; done' -- "$py" -c '
+import os
+open("tmp/f", "w").write("x"); os.rename("tmp/f", "out/f")
+print(sorted(os.listdir("out")), open("out/f").read())'
+# A file replaced by a rename is another file: a rule on its name would not follow it.
+replay replace --setup 'echo old > cfg' -- "$py" -c '
+import os
+a = open("cfg").read(); open("cfg.tmp", "w").write("new"); os.replace("cfg.tmp", "cfg"); print(a, open("cfg").read())'
+# Reopening an fd through /dev/fd reaches the file itself, whose rights count.
+replay dev-fd -- sh -c 'exec 3>out.log; echo hi >/dev/fd/3; cat out.log'
+# A terminal pair: TIOCGPTPEER opens /dev/pts/N with no path in any call.
+replay pty -- "$py" -c 'import pty, os; m, s = pty.openpty(); os.write(s, b"hi\n"); print(os.read(m, 10))'
+# O_CREAT through a symlink to what is not there yet makes its target.
+replay dangling-link --setup 'mkdir tgt; ln -s tgt/x link' -- sh -c 'echo hi > link; cat tgt/x'
+# ftruncate of a file that was unlinked after it was opened.
+replay unlinked --setup 'mkdir sub' -- "$py" -c '
+import os
+fd = os.open("sub/x", os.O_CREAT | os.O_RDWR); os.unlink("sub/x"); os.ftruncate(fd, 1); print("truncated")'
+# mv tries a no-replace rename first: a failed call grants nothing.
+replay mv --setup 'mkdir a b; echo 1 > a/f' -- sh -c 'mv a/f b/ && cat b/f'
+expect_without "mv: nothing for the failed try" 0 "remove-dir" -- cat "$tmp/mv.sgp"
+# A name no rule can hold (a newline) is granted by its directory.
+replay newline --setup 'mkdir "d$(printf "\nx")" && echo hi > "d$(printf "\nx")/f"' -- sh -c 'cat d*/f'
+# An exec that fails (a directory) grants nothing.
+(cd "$tmp" && "$sg" learn -q --fs -o "$tmp/exec-dir.sgp" -- sh -c '/etc 2>/dev/null; true') >/dev/null 2>&1
+expect_without "exec of a directory: no rule" 0 " /etc " -- sed -nE '/^fs /s/ +#.*/ /p' "$tmp/exec-dir.sgp"
 
 # ---- what learning refuses ----
 expect "from-log has no paths" 2 "--fs, --net" -- "$sg" learn --fs --from-log /dev/null
