@@ -2,6 +2,9 @@
 
 #include <errno.h>
 
+#include <algorithm>
+
+#include "supervise/access_effects.h"
 #include "sysgate/analysis.h"
 
 namespace sysgate::supervise {
@@ -32,9 +35,21 @@ Policy RouteForReports(const Policy& policy) {
 }
 
 Policy RouteForAudit(const Policy& policy) {
-  return MapActions(policy, [](const Action& a) {
+  Policy p = MapActions(policy, [](const Action& a) {
     return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog ? a : Action::Notify();
   });
+  if (policy.access.empty()) return p;
+  // The fs and net rules are checked on the calls that reach files and ports: those reach the
+  // supervisor too, whatever the policy says of them.
+  Rule watch{Action::Notify(), {}, {}, std::nullopt, {}};
+  const std::vector<Arch> arches = policy.TargetArches();
+  for (std::string_view name : AccessSyscalls()) {
+    if (std::ranges::any_of(arches, [&](Arch a) { return SyscallNumber(a, name).has_value(); })) {
+      watch.syscalls.push_back(SyscallSpec::Name(std::string(name)));
+    }
+  }
+  p.rules.insert(p.rules.begin(), std::move(watch));
+  return p;
 }
 
 Decision PolicySupervisor::Decide(const SeccompData& data) const {

@@ -29,7 +29,8 @@ namespace sysgate::supervise {
 Policy RouteForReports(const Policy& policy);
 // The policy as installed for audit mode: every verdict but allow and log becomes notify, and
 // so do calls of ABIs the policy does not target, so that the supervisor sees (and lets run)
-// everything the policy would stop.
+// everything the policy would stop; with fs or net rules, so do the calls that reach files and
+// ports (AccessSyscalls), which the supervisor checks against those rules.
 Policy RouteForAudit(const Policy& policy);
 
 struct Decision {

@@ -117,7 +117,22 @@ expect "systemd: ports"      0 "SocketBindAllow=tcp:8080" -- "$sg" convert "$tmp
 expect "systemd: verified"   0 "verified on" -- "$sg" convert "$tmp/unit.sgp" --to systemd -o "$tmp/unit.service"
 expect "systemd: read back"  0 "fs read write make-char make-block ioctl-dev $tmp/out" -- "$sg" convert "$tmp/unit.service" --to sysgate
 expect "systemd: connect"    1 "systemd cannot restrict TCP connect by port" -- "$sg" convert "$tmp/web.sgp" --to systemd
-expect "audit: says so"      0 "--audit runs the program without the policy's fs, net and scope rules" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+# --audit applies none of the rules, and reports what the fs and net rules would deny.
+expect "audit: says so"      0 "--audit applies none of the policy's fs, net and scope rules" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "audit: runs anyway"  0 "secret" -- "$sg" run --audit -q -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "audit: fs denial"    0 "would be denied by the fs rules: no rule grants read-file on $tmp/other/secret" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "audit: write denial" 0 "no rule grants make-reg on $tmp/data" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c "echo x > '$tmp/data/new'"
+rm -f "$tmp/data/new"
+expect "audit: bind denial"  0 "would be denied by the net rules: no rule lets it bind TCP port 18765" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c '
+import socket; socket.socket().bind(("127.0.0.1", 18765))'
+expect "audit: connect"      0 "no rule lets it connect TCP port 9" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c '
+import socket
+try: socket.create_connection(("127.0.0.1", 9), timeout=2)
+except OSError: pass'
+expect "audit: json"         0 '"denial":"no rule grants read-file on '"$tmp"'/other/secret"' -- "$sg" run --audit --json -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect "audit: summary row"  0 "denied, <fs rules>" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
+expect_without "audit: granted is quiet" 0 "would be denied" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c "read -r x < '$tmp/data/file'; echo \$x"
+expect_without "audit: inherited fds" 0 "ioctl" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c 'test -t 0; test -t 2; true'
 
 # Where Landlock's calls are refused (an outer filter here, a container's profile elsewhere),
 # a policy with fs rules does not run, and says why; with best-effort it runs, saying what it
@@ -133,7 +148,9 @@ expect "refused: best effort" 0 "fs best-effort: not enforced: Landlock itself" 
 expect "hash in path"        1 "cannot be part of an unquoted path" -- "$sg" validate <(printf 'default allow\nfs read /srv/a#1\n')
 expect "proc self warned"    0 "is opened by the process that applies the policy" -- "$sg" validate <(printf 'default allow\nfs read /proc/self\n')
 expect "check: dot-dot"      2 "without '.' or '..'" -- "$sg" check "$tmp/web.sgp" --path /usr/../etc/shadow
-expect "audit: summary"      0 "syscall rules would not have stopped anything (its fs, net and scope rules were not applied)" -- "$sg" run --audit -p "$tmp/web.sgp" -- true
+expect "audit: summary"      0 "the policy would not have stopped anything" -- "$sg" run --audit -p "$tmp/web.sgp" -- true
+printf 'default allow\nscope signals\n' > "$tmp/scope.sgp"
+expect "audit: scope"        0 "(its scope rules were not checked)" -- "$sg" run --audit -p "$tmp/scope.sgp" -- true
 expect "compile: says"       0 "the BPF program is the syscall filter alone" -- "$sg" compile "$tmp/web.sgp" -o /dev/null
 # The ruleset's fd is never one the program is given: not in place of a --keep-fd that was
 # not open, nor of a closed stderr.

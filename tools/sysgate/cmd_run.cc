@@ -198,8 +198,8 @@ int Run(const Options& o) {
   if (!filter) return run::kExitSetupFailed;
   // (In audit mode the policy is parsed already: a baked profile's is not asked for.)
   if (audit && !o.quiet && !filter->policy().access.empty()) {
-    std::cerr << "sysgate: note: --audit runs the program without the policy's fs, net and scope "
-                 "rules (Landlock cannot let an access happen and report it)\n";
+    std::cerr << "sysgate: note: --audit applies none of the policy's fs, net and scope rules: it "
+                 "reports what the fs and net rules would deny, from the calls it sees\n";
   }
   for (const std::string& d : filter->landlock().dropped()) {
     if (!o.quiet) std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
@@ -232,8 +232,8 @@ int Run(const Options& o) {
   std::optional<Auditor> auditor;
   std::optional<BlockedReporter> blocked;
   if (audit) auditor.emplace(style, reports, audit_log);
-  if (auditor && !filter->policy().access.empty()) auditor->SetAccessRulesUnchecked();
-  else blocked.emplace(style, reports);
+  if (auditor && filter->policy().access.scoped) auditor->SetScopeUnchecked();
+  if (!auditor) blocked.emplace(style, reports);
   ro.on_call = [&](const run::Call& c) {
     if (auditor) auditor->Report(filter->policy(), c);
     else blocked->Report(filter->policy(), c);

@@ -15,6 +15,8 @@
 
 #include "policy/groups.h"
 #include "policy/syscall_set.h"
+#include "supervise/access_effects.h"
+#include "sysgate/access_rules.h"
 
 namespace sysgate::cli {
 namespace {
@@ -112,6 +114,7 @@ std::string RuleText(const std::string& rule, const std::string& group) {
 struct CallFacts {
   int pid;
   std::string arch, syscall, call, action, rule, group;
+  std::string denial;  // audit: why the fs or net rules would deny the call
   int32_t nr;
   bool named = false;  // the syscall has a name on its ABI
 
@@ -129,6 +132,7 @@ struct CallFacts {
     nlohmann::json j = {{"event", event}, {"pid", pid},   {"arch", arch},     {"nr", nr},
                         {"syscall", syscall}, {"call", call}, {"action", action}, {"rule", rule}};
     if (!group.empty()) j["group"] = group;
+    if (!denial.empty()) j["denial"] = denial;
     return j;
   }
   // The kind of the call, with what happened: all numbers without a name are one syscall.
@@ -263,8 +267,53 @@ void BlockedReporter::Summary() {
   }
 }
 
+namespace {
+
+// What the fs or net rules would deny of a call the syscall rules allow: which rules and why,
+// or nothing. (What a move between directories would gain, which the kernel refuses with
+// EXDEV, is not checked.)
+std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
+                                                                const supervise::AccessEffects& e) {
+  for (const auto& need : e.needs) {
+    const uint64_t missing = need.access & rules.handled_fs & ~GrantedOn(rules, need.path).access;
+    if (missing) {
+      return std::pair{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
+    }
+  }
+  if (e.port && (rules.handled_net & e.port->access)) {
+    const bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
+      return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
+    });
+    if (!granted) {
+      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}", NetAccessName(e.port->access),
+                                                e.port->port)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Auditor::Report(const Policy& policy, const run::Call& c) {
   CallFacts f(policy, c);
+  const ActionKind verdict = c.verdict.action.kind();
+  if (verdict == ActionKind::kAllow || verdict == ActionKind::kLog) {
+    // Allowed by the syscall rules: here for the fs and net rules (RouteForAudit).
+    if (!c.pending || policy.access.empty()) return;
+    // The program's standard fds were opened before any rule applied: their ioctls and
+    // truncates are not checked.
+    if ((f.syscall == "ioctl" || f.syscall.starts_with("ftruncate")) && static_cast<int32_t>(c.data.args[0]) <= 2 &&
+        static_cast<int32_t>(c.data.args[0]) >= 0) {
+      return;
+    }
+    auto denied = AccessDenial(policy.access, supervise::AccessEffectsOf(*c.pending, policy.access.handled_fs != 0,
+                                                                         policy.access.handled_net != 0));
+    if (!denied) return;
+    f.action = "denied";
+    f.rule = "<" + denied->first + ">";
+    f.group.clear();
+    f.denial = denied->second;
+  }
   const uint64_t seen = tally_.Count(f.KindOf(f.action));
   // A kind's first call is always shown; its repeats are rate-limited.
   auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
@@ -276,8 +325,10 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   if (style_.json) {
     show(line);
   } else if (!style_.quiet && seen != 0 && seen <= kRepeatsShown) {
-    show(fmt::format("sysgate: audit: {} would be stopped: {}  {}{}\n", f.call, f.action,
-                           f.Where(), seen == kRepeatsShown ? " (further ones only counted)" : ""));
+    const std::string what = f.denial.empty() ? "would be stopped: " + f.action
+                                              : fmt::format("would be denied by the {}: {}", f.rule.substr(1, f.rule.size() - 2), f.denial);
+    show(fmt::format("sysgate: audit: {} {}  {}{}\n", f.call, what, f.Where(),
+                     seen == kRepeatsShown ? " (further ones only counted)" : ""));
   }
 }
 
@@ -290,9 +341,9 @@ void Auditor::Summary() {
     return;
   }
   if (tally_.total() == 0) {
-    sink_.Always(access_unchecked_ ? "sysgate: audit: the policy's syscall rules would not have stopped "
-                                     "anything (its fs, net and scope rules were not applied)\n"
-                                   : "sysgate: audit: the policy would not have stopped anything\n");
+    sink_.Always(scope_unchecked_ ? "sysgate: audit: the policy would not have stopped anything (its "
+                                    "scope rules were not checked)\n"
+                                  : "sysgate: audit: the policy would not have stopped anything\n");
     return;
   }
   sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));

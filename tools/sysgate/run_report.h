@@ -86,20 +86,21 @@ class BlockedReporter {
   CallTally tally_;
 };
 
-// Audit mode: every call the policy would stop runs, and is reported; Summary() at the end.
+// Audit mode: every call the policy would stop runs, and is reported; so is every call its fs
+// and net rules would deny (checked on the calls that reach files and ports, which audit mode
+// also sends to the supervisor); Summary() at the end.
 class Auditor {
  public:
   // `log` (may be null): every call also as a JSON line.
   Auditor(ReportStyle style, std::FILE* out, std::FILE* log) : style_(std::move(style)), sink_(out), log_(log) {}
   void Report(const Policy& policy, const run::Call& c);
   void Summary();
-  // The policy has fs, net or scope rules, which audit mode does not apply: the summary says
-  // what it checked.
-  void SetAccessRulesUnchecked() { access_unchecked_ = true; }
+  // The policy has scope rules, which audit mode cannot check: the summary says so.
+  void SetScopeUnchecked() { scope_unchecked_ = true; }
 
  private:
   static constexpr uint64_t kRepeatsShown = 3;
-  bool access_unchecked_ = false;
+  bool scope_unchecked_ = false;
   ReportStyle style_;
   ReportSink sink_;
   std::FILE* log_;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace sysgate::learn {
+namespace sysgate::supervise {
 
 // `path` (absolute, resolved), then each interpreter it leads to, resolved: at most
 // kMaxExecChain files in all (the kernel allows 4 levels of interpreters).
@@ -17,4 +17,4 @@ std::vector<std::string> ExecChain(const std::string& path);
 // either width and byte order).
 std::string InterpreterOf(const std::string& file);
 
-}  // namespace sysgate::learn
+}  // namespace sysgate::supervise

@@ -1,4 +1,4 @@
-#include "learn/exec_chain.h"
+#include "supervise/exec_chain.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 
 #include "base/files.h"
 
-namespace sysgate::learn {
+namespace sysgate::supervise {
 namespace {
 
 class ExecChainTest : public ::testing::Test {
@@ -56,4 +56,4 @@ TEST_F(ExecChainTest, OtherFilesHaveNoInterpreter) {
 }
 
 }  // namespace
-}  // namespace sysgate::learn
+}  // namespace sysgate::supervise

@@ -1,4 +1,4 @@
-#include "learn/exec_chain.h"
+#include "supervise/exec_chain.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "base/files.h"
 
-namespace sysgate::learn {
+namespace sysgate::supervise {
 namespace {
 
 // A file read at offsets, closed at the end.
@@ -94,4 +94,4 @@ std::vector<std::string> ExecChain(const std::string& path) {
   return chain;
 }
 
-}  // namespace sysgate::learn
+}  // namespace sysgate::supervise
