@@ -57,6 +57,11 @@ struct FilterOptions {
   // may do so on any terminal. Off only for a run that shares the caller's session on purpose.
   // (Not in audit mode, which reports the policy as written.)
   bool deny_terminal_injection = true;
+  // kReport with fs or net rules: the calls that reach files and ports and that the policy
+  // allows reach the supervisor too, which lets them run and reports (Options::on_call, with
+  // an allow verdict and no text) so that what those rules deny can be said. Each such call
+  // then waits for the supervisor: slower (docs/landlock.md).
+  bool report_access = false;
 };
 
 // What a run installs: a policy checked against the running kernel (an action it lacks is an
@@ -92,7 +97,8 @@ struct Call {
   pid_t pid = 0;       // the thread that made it
   SeccompData data;
   std::string text;    // decoded like strace: openat(AT_FDCWD, "/etc/shadow", 0); with decode
-  Verdict verdict;     // what the policy says, and which rule (kBadArch: an ABI it does not target)
+  Verdict verdict;     // what the policy says, and which rule (kBadArch: an ABI it does not target);
+                       // allow, without a rule or text, for FilterOptions::report_access
   // kReport: the errno the call failed with: the verdict's, or ENOSYS for the policy's own
   // `notify` rules, which sysgate run has no handler for; 0 for a kill (the runner's exec
   // gate, run/exec_gate.h, asks the supervisor about one exact execve). kAudit: 0 (the call ran).

@@ -88,6 +88,9 @@ Result<Filter> Filter::ForPolicy(const Policy& written, const FilterOptions& opt
     landlock = std::move(*made);
   }
   Policy installed = Routed(policy, supervision);
+  if (supervision == Supervision::kReport && options.report_access && !policy.access.empty()) {
+    installed = supervise::RouteAccessForReports(installed);
+  }
   auto program = Compile(installed);
   if (!program) return program.error();
   if (auto v = analysis::VerifyTranslation(installed, *program); !v) {

@@ -25,15 +25,21 @@ class Verdicts {
   std::optional<Interpreter> interp_;
 };
 
-void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error) {
+// `allowed`: a call the policy allows, here for its fs and net report: neither evaluated nor
+// decoded (most of these calls are granted; the reporter decodes those it reports).
+void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error, bool allowed = false) {
   if (!o.on_call) return;
   try {
     Call c;
     c.pid = call.tid();
     c.data = call.data();
-    c.verdict = verdicts.Of(c.data);
+    if (allowed) {
+      c.verdict.action = Action::Allow();
+    } else {
+      c.verdict = verdicts.Of(c.data);
+    }
     c.error = error;
-    if (o.decode) c.text = call.Describe();
+    if (o.decode && !allowed) c.text = call.Describe();
     c.pending = &call;
     o.on_call(c);
   } catch (...) {
@@ -56,7 +62,7 @@ Supervisor MakeSupervisor(const Filter& filter, const Options& o) {
     auto decide = std::make_shared<supervise::PolicySupervisor>(filter.program());
     s.Otherwise([verdicts, decide, &o](SyscallCall& call) {
       supervise::Decision d = decide->Decide(call.data());
-      Report(*verdicts, o, call, d.error);
+      Report(*verdicts, o, call, d.error, d.allowed);
       return d.reply;
     });
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "policy/groups.h"
 #include "supervise/access_effects.h"
 #include "sysgate/analysis.h"
 
@@ -13,6 +14,20 @@ namespace {
 // The data of a routed errno verdict: this bit and the errno (1..4095, or 0 with
 // allow-errno-zero). The policy's own notify rules have data 0.
 constexpr uint32_t kRoutedErrno = 0x8000;
+// The data of a call the policy allows, routed so that the fs and net rules' denials are
+// reported (RouteAccessForReports): the supervisor lets it run.
+constexpr uint32_t kRoutedAccess = 0x4000;
+
+// AccessSyscalls that exist on one of `arches` at least.
+std::vector<std::string> AccessSyscallsOn(const std::vector<Arch>& arches) {
+  std::vector<std::string> out;
+  for (std::string_view name : AccessSyscalls()) {
+    if (std::ranges::any_of(arches, [&](Arch a) { return SyscallNumber(a, name).has_value(); })) {
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
 
 // The policy with every action a replaced by route(a).
 template <class Route>
@@ -42,13 +57,53 @@ Policy RouteForAudit(const Policy& policy) {
   // The fs and net rules are checked on the calls that reach files and ports: those reach the
   // supervisor too, whatever the policy says of them.
   Rule watch{Action::Notify(), {}, {}, std::nullopt, {}};
-  const std::vector<Arch> arches = policy.TargetArches();
-  for (std::string_view name : AccessSyscalls()) {
-    if (std::ranges::any_of(arches, [&](Arch a) { return SyscallNumber(a, name).has_value(); })) {
-      watch.syscalls.push_back(SyscallSpec::Name(std::string(name)));
-    }
+  for (const std::string& name : AccessSyscallsOn(policy.TargetArches())) {
+    watch.syscalls.push_back(SyscallSpec::Name(name));
   }
   p.rules.insert(p.rules.begin(), std::move(watch));
+  return p;
+}
+
+// Each allow rule split in two where it names access syscalls: those (by name, groups opened)
+// notified with kRoutedAccess, the rest allowed, in the same place and under the same
+// condition, so that the first rule to match a call is the same rule as before; and, when the
+// default allows, the access syscalls no rule matched notified at the end. Nothing the policy
+// denies, kills or logs changes.
+Policy RouteAccessForReports(const Policy& routed) {
+  Policy p = routed;
+  const std::vector<std::string> names = AccessSyscallsOn(p.TargetArches());
+  auto is_access = [&](std::string_view n) { return std::ranges::find(names, n) != names.end(); };
+  std::vector<Rule> rules;
+  for (const Rule& r : routed.rules) {
+    if (r.action.kind() != ActionKind::kAllow) {
+      rules.push_back(r);
+      continue;
+    }
+    Rule access = r, rest = r;
+    access.action = Action::Notify(kRoutedAccess);
+    access.syscalls.clear();
+    rest.syscalls.clear();
+    for (const SyscallSpec& s : r.syscalls) {
+      if (s.kind == SyscallSpec::Kind::kName) {
+        (is_access(s.name) ? access : rest).syscalls.push_back(s);
+      } else if (s.kind == SyscallSpec::Kind::kGroup && policy::FindGroup(s.name)) {
+        for (std::string_view m : policy::FindGroup(s.name)->members) {
+          if (is_access(m)) access.syscalls.push_back(SyscallSpec::Name(std::string(m)));
+        }
+        rest.syscalls.push_back(s);  // its access members are matched by `access` first
+      } else {
+        rest.syscalls.push_back(s);  // a number: allowed without a report
+      }
+    }
+    if (!access.syscalls.empty()) rules.push_back(std::move(access));
+    if (!rest.syscalls.empty()) rules.push_back(std::move(rest));
+  }
+  if (p.default_action.kind() == ActionKind::kAllow) {
+    Rule tail{Action::Notify(kRoutedAccess), {}, {}, std::nullopt, {}};
+    for (const std::string& n : names) tail.syscalls.push_back(SyscallSpec::Name(n));
+    rules.push_back(std::move(tail));
+  }
+  p.rules = std::move(rules);
   return p;
 }
 
@@ -56,6 +111,11 @@ Decision PolicySupervisor::Decide(const SeccompData& data) const {
   Decision d;
   auto r = analysis::Emulate(installed_, data);
   Action a = r ? bpf::ActionOfRet(r->ret) : Action::KillProcess();
+  if (a.kind() == ActionKind::kNotify && a.data() == kRoutedAccess) {
+    d.reply = Reply::Continue();  // the policy allows it: the kernel and the fs rules decide
+    d.allowed = true;
+    return d;
+  }
   if (a.kind() == ActionKind::kNotify && (a.data() & kRoutedErrno)) {
     d.error = static_cast<int>(a.data() & 0xfff);
   } else if (a.kind() == ActionKind::kNotify) {

@@ -33,10 +33,18 @@ Policy RouteForReports(const Policy& policy);
 // ports (AccessSyscalls), which the supervisor checks against those rules.
 Policy RouteForAudit(const Policy& policy);
 
+// `routed` (from RouteForReports) with the calls that reach files and ports (AccessSyscalls)
+// notified where the policy allows them, marked so that Decide lets them run: the runner
+// reports what the policy's fs and net rules deny of them (run --report-access). Nothing the
+// policy denies, kills or logs changes, and the first rule to match any call is the same.
+Policy RouteAccessForReports(const Policy& routed);
+
 struct Decision {
   // Fail(errno), or Return(0) for an errno(0) verdict, or KillProcess for a call the policy
-  // kills that the runner's exec gate notified: never Continue.
+  // kills that the runner's exec gate notified; Continue only for a call the policy allows,
+  // routed by RouteAccessForReports (then `allowed`).
   Reply reply;
+  bool allowed = false;
   // The errno the call fails with (ENOSYS for the policy's own notify rules), by its generic
   // number; the reply carries the calling ABI's (ErrnoOn: ENOSYS is 89 on mips).
   int error = 0;

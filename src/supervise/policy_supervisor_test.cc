@@ -8,8 +8,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "supervise/access_effects.h"
 #include "supervise/decode.h"
+#include "sysgate/analysis.h"
+#include "sysgate/bpf.h"
 #include "sysgate/compiler.h"
+#include "sysgate/policy_text.h"
 #include "sysgate/policy_builder.h"
 
 namespace sysgate::supervise {
@@ -82,6 +86,67 @@ bpf::Program Installed(const Policy& p) {
   auto prog = Compile(p);
   EXPECT_TRUE(prog) << prog.error().ToString();
   return prog ? *prog : bpf::Program{};
+}
+
+// --report-access: what the policy allows of the calls that reach files and ports is let
+// run by the supervisor; nothing it denies, kills or logs changes.
+TEST(PolicySupervisor, AccessRoutingLetsRunOnlyWhatThePolicyAllows) {
+  ParsedPolicy parsed = ParsePolicyText(
+      "arch x86_64\ndefault allow\nallow read, openat if arg2:u64 == 0\nerrno(EPERM) mkdir, openat\n"
+      "kill-process symlink\nlog unlink\nallow 82\nallow @file-system\n"
+      "fs read /usr\n",
+      "p.sgp");
+  ASSERT_TRUE(parsed.ok()) << parsed.FirstError().ToString();
+  const Policy& p = *parsed.policy;
+  bpf::Program installed = Installed(RouteAccessForReports(RouteForReports(p)));
+  PolicySupervisor s(installed);
+  auto decide = [&](std::string_view name, std::initializer_list<uint64_t> args = {}) {
+    return s.Decide(SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args));
+  };
+  auto kernel = [&](std::string_view name, std::initializer_list<uint64_t> args = {}) {
+    auto r = analysis::Emulate(installed, SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args));
+    return r ? bpf::ActionOfRet(r->ret).kind() : ActionKind::kKillProcess;
+  };
+  // openat with flags 0 is allowed by the first rule (under its condition): it runs.
+  EXPECT_EQ(decide("openat", {0, 0, 0}).reply.kind, Reply::Kind::kContinue);
+  EXPECT_TRUE(decide("openat", {0, 0, 0}).allowed);
+  // Any other openat meets the errno rule, which still answers.
+  EXPECT_EQ(decide("openat", {0, 0, 1}).reply.kind, Reply::Kind::kFail);
+  EXPECT_EQ(decide("mkdir").reply.kind, Reply::Kind::kFail);
+  EXPECT_EQ(decide("mkdir").error, EPERM);
+  // Kill and log stay with the kernel; other calls are not notified at all.
+  EXPECT_EQ(kernel("symlink"), ActionKind::kKillProcess);
+  EXPECT_EQ(kernel("unlink"), ActionKind::kLog);
+  EXPECT_EQ(kernel("read"), ActionKind::kAllow);
+  EXPECT_EQ(kernel("getpid"), ActionKind::kAllow);
+  // A number (82 is rename) is allowed without a report; a group's access members (rename2 is
+  // in @file-system) and the default's (connect) run through the supervisor.
+  EXPECT_EQ(kernel("rename"), ActionKind::kAllow);
+  EXPECT_EQ(decide("renameat2").reply.kind, Reply::Kind::kContinue);
+  EXPECT_EQ(decide("connect").reply.kind, Reply::Kind::kContinue);
+  EXPECT_EQ(decide("bind").reply.kind, Reply::Kind::kContinue);
+  // On every x86_64 syscall (and openat's two flag values), the installed verdict is the
+  // policy's, but for what it allows of the access syscalls.
+  Interpreter interp(p);
+  const auto access = AccessSyscalls();
+  for (int32_t nr = 0; nr < 470; ++nr) {
+    for (uint64_t flags : {0, 1}) {
+      SeccompData d = SeccompData::For(Arch::kX86_64, nr, {0, 0, flags});
+      Action want = interp.Evaluate(d).action;
+      auto name = SyscallName(Arch::kX86_64, nr);
+      auto got = analysis::Emulate(installed, d);
+      ASSERT_TRUE(got);
+      Action have = bpf::ActionOfRet(got->ret);
+      if (want.kind() == ActionKind::kAllow && name && *name != "rename" && std::ranges::find(access, *name) != access.end()) {
+        EXPECT_TRUE(have.kind() == ActionKind::kNotify && decide(*name, {0, 0, flags}).reply.kind == Reply::Kind::kContinue)
+            << *name;
+      } else if (want.kind() == ActionKind::kErrno) {
+        EXPECT_EQ(s.Decide(d).error, static_cast<int>(want.data())) << nr;
+      } else {
+        EXPECT_EQ(have, want) << nr << " " << name.value_or("?");
+      }
+    }
+  }
 }
 
 TEST(RunnerExec, ExactlyTheRunnersExecOnce) {

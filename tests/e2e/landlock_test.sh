@@ -128,6 +128,30 @@ expect "audit: summary row"  0 "denied, <fs rules>" -- "$sg" run --audit -p "$tm
 expect_without "audit: granted is quiet" 0 "would be denied" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c "read -r x < '$tmp/data/file'; echo \$x"
 expect_without "audit: inherited fds" 0 "ioctl" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c 'test -t 0; test -t 2; true'
 
+# --report-access: what the fs and net rules deny is enforced by the kernel and reported.
+cat > "$tmp/report.sgp" <<POL
+default allow
+errno(EPERM) mkdir
+kill-process symlink, symlinkat
+fs read exec /usr, /lib64, /etc/ld.so.cache
+fs read write $tmp/data
+net bind 0
+net connect none
+POL
+expect "report: denied"      1 "sysgate: denied openat(AT_FDCWD, \"$tmp/other/secret\", O_RDONLY, 000) by the fs rules: no rule grants read-file on $tmp/other/secret" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+expect "report: enforced"    1 "Permission denied" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+expect "report: net"         0 "by the net rules: no rule lets it bind TCP port 18765" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c '
+import socket
+try: socket.socket().bind(("127.0.0.1", 18765))
+except OSError as e: print("errno", e.errno)'
+expect_without "report: granted" 0 "denied" -- "$sg" run --report-access -p "$tmp/report.sgp" -- sh -c "read -r x < '$tmp/data/file'; echo \$x > '$tmp/data/copy'"
+# The policy's own verdicts on those calls are untouched: its errno and its kill still answer.
+expect "report: errno rule"  1 "blocked mkdir(" -- "$sg" run --report-access -p "$tmp/report.sgp" -- mkdir "$tmp/data/d"
+[[ ! -e $tmp/data/d ]] && pass=$((pass + 1)) || { echo "FAIL: report: a denied mkdir made the directory"; fail=$((fail + 1)); }
+expect "report: kill rule"   159 "" -- "$sg" run --report-access -p "$tmp/report.sgp" -- ln -s x "$tmp/data/link"
+expect "report: json"        1 '"event":"denied"' -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+expect "report: not audit"   2 "drop --report-access" -- "$sg" run --report-access --audit -p "$tmp/report.sgp" -- true
+
 # Where Landlock's calls are refused (an outer filter here, a container's profile elsewhere),
 # a policy with fs rules does not run, and says why; with best-effort it runs, saying what it
 # could not enforce.

@@ -50,6 +50,7 @@ struct Options {
   bool quiet = false;
   bool json = false;
   bool no_report = false;
+  bool report_access = false;
   bool audit = false;
   bool exec = false;
   std::string audit_log;
@@ -130,7 +131,9 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
   };
   // A new session keeps the caller's terminal from the program, the terminal rule every other
   // terminal (docs/run.md); --no-new-session shares it on purpose.
-  const run::FilterOptions options{.supervision = mode, .deny_terminal_injection = !o.no_new_session};
+  const run::FilterOptions options{.supervision = mode,
+                                   .deny_terminal_injection = !o.no_new_session,
+                                   .report_access = o.report_access};
   if (!profile.empty() && o.arches.empty() && o.changes.empty()) {
     auto f = run::Filter::Builtin(profile, options);
     if (!f) return refuse(f.error());
@@ -185,6 +188,11 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   const bool audit = o.audit || !o.audit_log.empty();
+  if (o.report_access && (audit || o.no_report)) {
+    PrintError(o.no_report ? "--report-access needs the supervisor; it cannot be combined with --no-report"
+                           : "--audit reports what the fs and net rules would deny already; drop --report-access");
+    return kExitUsage;
+  }
   if (audit && o.no_report) {
     PrintError("--audit needs the supervisor; it cannot be combined with --no-report");
     return kExitUsage;
@@ -332,6 +340,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "Write reports to FILE (appended; a new one mode 0600; not through a symlink) instead of the program's stderr");
   cmd->add_flag("--no-report", opts->no_report,
                 "Do not supervise: no reports, and the policy must allow execve");
+  cmd->add_flag("--report-access", opts->report_access,
+                "Also report each call the policy's fs and net rules deny (such calls then pass "
+                "through the supervisor: slower)");
   cmd->add_flag("--audit", opts->audit,
                 "Permissive: run as if unfiltered, and report every call the policy would stop");
   CLI::Option* audit_log = cmd->add_option("--audit-log", opts->audit_log,

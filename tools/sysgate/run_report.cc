@@ -210,9 +210,67 @@ uint64_t CallTally::Count(const Kind& kind) {
   return ++it->second;
 }
 
+namespace {
+
+// What the fs or net rules would deny of a call the syscall rules allow: which rules and why,
+// or nothing. (What a move between directories would gain, which the kernel refuses with
+// EXDEV, is not checked.)
+std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
+                                                                const supervise::AccessEffects& e) {
+  for (const auto& need : e.needs) {
+    const uint64_t missing = need.access & rules.handled_fs & ~GrantedOn(rules, need.path).access;
+    if (missing) {
+      return std::pair{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
+    }
+  }
+  if (e.port && (rules.handled_net & e.port->access)) {
+    const bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
+      return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
+    });
+    if (!granted) {
+      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}", NetAccessName(e.port->access),
+                                                e.port->port)};
+    }
+  }
+  return std::nullopt;
+}
+
+// The same for a call that reached the supervisor only for the fs and net rules (its verdict
+// allows it). The program's standard fds were opened before any rule applied: their ioctls and
+// truncates are not checked.
+std::optional<std::pair<std::string, std::string>> AccessDenial(const Policy& policy, const run::Call& c,
+                                                                const std::string& syscall) {
+  if (!c.pending || policy.access.empty()) return std::nullopt;
+  const auto fd = static_cast<int32_t>(c.data.args[0]);
+  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
+  return AccessDenial(policy.access, supervise::AccessEffectsOf(*c.pending, policy.access.handled_fs != 0,
+                                                               policy.access.handled_net != 0));
+}
+
+}  // namespace
+
 void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);
+  if (c.verdict.action.kind() == ActionKind::kAllow) {  // run::FilterOptions::report_access
+    auto denied = AccessDenial(policy, c, f.syscall);
+    if (!denied) return;
+    // Denials name their paths, so there can be many kinds: each kind's first is shown, at
+    // the rate limit.
+    f.rule = "<" + denied->first + ">";
+    f.group.clear();
+    f.denial = denied->second;
+    if (tally_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
+    f.call = c.pending->Describe();
+    if (style_.json) {
+      nlohmann::json j = f.Json("denied");
+      j.erase("action");
+      sink_.Line(j.dump() + "\n");
+    } else {
+      sink_.Line(fmt::format("sysgate: denied {} by the {}: {}  {}\n", f.call, denied->first, f.denial, f.Where()));
+    }
+    return;
+  }
   auto name = ErrnoName(c.error);
   std::string outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(c.error), strerror(c.error));
   // The policy's own notify rule: sysgate run answers for it, and says so.
@@ -267,47 +325,12 @@ void BlockedReporter::Summary() {
   }
 }
 
-namespace {
-
-// What the fs or net rules would deny of a call the syscall rules allow: which rules and why,
-// or nothing. (What a move between directories would gain, which the kernel refuses with
-// EXDEV, is not checked.)
-std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
-                                                                const supervise::AccessEffects& e) {
-  for (const auto& need : e.needs) {
-    const uint64_t missing = need.access & rules.handled_fs & ~GrantedOn(rules, need.path).access;
-    if (missing) {
-      return std::pair{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
-    }
-  }
-  if (e.port && (rules.handled_net & e.port->access)) {
-    const bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
-      return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
-    });
-    if (!granted) {
-      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}", NetAccessName(e.port->access),
-                                                e.port->port)};
-    }
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 void Auditor::Report(const Policy& policy, const run::Call& c) {
   CallFacts f(policy, c);
   const ActionKind verdict = c.verdict.action.kind();
   if (verdict == ActionKind::kAllow || verdict == ActionKind::kLog) {
     // Allowed by the syscall rules: here for the fs and net rules (RouteForAudit).
-    if (!c.pending || policy.access.empty()) return;
-    // The program's standard fds were opened before any rule applied: their ioctls and
-    // truncates are not checked.
-    if ((f.syscall == "ioctl" || f.syscall.starts_with("ftruncate")) && static_cast<int32_t>(c.data.args[0]) <= 2 &&
-        static_cast<int32_t>(c.data.args[0]) >= 0) {
-      return;
-    }
-    auto denied = AccessDenial(policy.access, supervise::AccessEffectsOf(*c.pending, policy.access.handled_fs != 0,
-                                                                         policy.access.handled_net != 0));
+    auto denied = AccessDenial(policy, c, f.syscall);
     if (!denied) return;
     f.action = "denied";
     f.rule = "<" + denied->first + ">";
