@@ -1,20 +1,25 @@
 // example_web_server: a small HTTP/1.1 static file server that locks itself down with the
-// sysgate library once it has started. After binding its port, opening its document root and
-// starting its threads it applies server.sgp (a native policy file; ROOT_FD and LISTEN_FD are
-// given when it is loaded) to every thread: from then on it can accept connections on its
-// port, read files below its root and answer, and nothing else. A call the policy traps is
-// reported on stderr by sysgate's SIGSYS handler and fails with EPERM, or, with
-// --on-violation kill, ends the server with SIGSYS.
+// sysgate library once it has started. After binding its port and opening its document root it
+// confines its files and ports to the root, read-only, and no TCP port at all (server.sgp's
+// fs, net and scope rules, with `fs read ROOT` added here: Landlock, which restricts the
+// calling thread and the threads it starts afterwards); then it starts its threads and applies
+// server.sgp's syscall rules (ROOT_FD and LISTEN_FD are given when it is loaded) to every
+// thread: from then on it can accept connections on its port, read files below its root and
+// answer, and nothing else. A call the policy traps is reported on stderr by sysgate's SIGSYS
+// handler and fails with EPERM, or, with --on-violation kill, ends the server with SIGSYS; a
+// file or port the fs and net rules deny fails with EACCES.
 //
 //   example_web_server --root DIR [--port N] [--threads N] [--policy FILE]
-//                      [--on-violation fail|kill] [--no-filter]
+//                      [--on-violation fail|kill] [--no-filter] [--no-fs-rules]
 //
 // Prints "listening on 127.0.0.1:PORT" when it serves; stops on SIGINT or SIGTERM.
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +30,7 @@
 #include <iostream>
 #include <string>
 
+#include <sysgate/landlock.h>
 #include <sysgate/policy_text.h>
 #include <sysgate/sandbox.h>
 #include <sysgate/trap.h>
@@ -43,6 +49,7 @@ struct Options {
   std::string policy = SYSGATE_WEB_SERVER_POLICY;
   bool kill_on_violation = false;
   bool no_filter = false;
+  bool no_fs_rules = false;  // the syscall rules alone (to show what the fs rules add)
 };
 
 [[noreturn]] void Die(const std::string& msg) {
@@ -67,6 +74,7 @@ Options ParseArgs(int argc, char** argv) {
       if (v != "fail" && v != "kill") Die("--on-violation is fail or kill");
       o.kill_on_violation = v == "kill";
     } else if (a == "--no-filter") o.no_filter = true;
+    else if (a == "--no-fs-rules") o.no_fs_rules = true;
     else Die("unknown option " + a + " (see the comment at the top of main.cc)");
   }
   if (o.root.empty()) Die("--root DIR is required");
@@ -94,9 +102,7 @@ int Listen(int port, int* bound_port) {
   return fd;
 }
 
-// Everything from here on runs under the policy, in every thread. Nothing is served if the
-// policy cannot be read or installed.
-void LockDown(const Options& o, int root_fd, int listen_fd) {
+sysgate::Policy LoadPolicy(const Options& o, int root_fd, int listen_fd) {
   sysgate::ParseOptions parse;
   parse.constants = {{"ROOT_FD", static_cast<uint64_t>(root_fd)}, {"LISTEN_FD", static_cast<uint64_t>(listen_fd)}};
   sysgate::ParsedPolicy policy = sysgate::ParsePolicyFile(o.policy, parse);
@@ -104,12 +110,39 @@ void LockDown(const Options& o, int root_fd, int listen_fd) {
     std::cerr << policy.RenderDiagnostics();
     Die("no usable policy; not serving");
   }
+  return std::move(*policy.policy);
+}
+
+// The policy's fs, net and scope rules, and `fs read ROOT` (the root is known only now), on
+// this thread and on the threads it starts from now on. Before the threads: Landlock cannot
+// restrict threads that already run.
+void ConfineFiles(const Options& o, sysgate::Policy& policy) {
+  sysgate::AccessRules& access = policy.access;
+  if (o.no_fs_rules || access.empty()) {
+    access = {};
+    return;
+  }
+  char root[PATH_MAX];
+  if (!realpath(o.root.c_str(), root)) Die("cannot resolve the document root " + o.root);
+  access.handled_fs = sysgate::fs_access::kAll;
+  access.paths.push_back({sysgate::fs_access::kRead, root, {}});
+  auto ruleset = sysgate::kernel::LandlockRuleset::Make(access);
+  if (!ruleset) Die("fs rules: " + ruleset.error().ToString() + "; not serving");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ruleset->RestrictRaw() != 0) {
+    Die(std::string("fs rules: landlock_restrict_self: ") + std::strerror(errno) + "; not serving");
+  }
+  access = {};  // applied: what is left for every thread is the syscall rules
+}
+
+// Everything from here on runs under the policy, in every thread. Nothing is served if the
+// policy cannot be installed.
+void LockDown(const Options& o, const sysgate::Policy& policy) {
   sysgate::TrapReporterOptions report;
   report.report_fd = 2;
   report.fail_errno = EPERM;
   report.abort_process = o.kill_on_violation;
   if (auto r = sysgate::InstallTrapReporter(report); !r) Die("SIGSYS handler: " + r.error().ToString());
-  if (auto r = sysgate::ApplyToThisProcess(*policy.policy); !r) Die("lockdown: " + r.error().ToString() + "; not serving");
+  if (auto r = sysgate::ApplyToThisProcess(policy); !r) Die("lockdown: " + r.error().ToString() + "; not serving");
 }
 
 }  // namespace
@@ -134,12 +167,19 @@ int main(int argc, char** argv) {
   config.threads = o.threads;
 #ifdef SYSGATE_EXAMPLE_VULNERABLE
   config.extra = web::VulnerableEndpoints;
+  web::vulnerable_root_fd = root_fd;
 #endif
+  sysgate::Policy policy;
+  if (!o.no_filter) {
+    policy = LoadPolicy(o, root_fd, listen_fd);
+    ConfineFiles(o, policy);
+  }
   web::Server server(config);
   std::string error;
   if (!server.Start(&error)) Die(error);
-  if (!o.no_filter) LockDown(o, root_fd, listen_fd);
-  std::printf("listening on 127.0.0.1:%d (%s)\n", port, o.no_filter ? "no filter" : "locked down");
+  if (!o.no_filter) LockDown(o, policy);
+  std::printf("listening on 127.0.0.1:%d (%s)\n", port,
+              o.no_filter ? "no filter" : o.no_fs_rules ? "locked down, no fs rules" : "locked down");
   std::fflush(stdout);
   server.Serve();
 

@@ -74,6 +74,15 @@ std::string Connect(const std::string& port) {
   return n == 26 ? "connected to port " + port + "\n" : Failed("write");
 }
 
+std::string Read(const std::string& path) {
+  int fd = openat(vulnerable_root_fd, path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Failed("open for reading");
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  return n < 0 ? Failed("read") : "read " + path + ": " + std::string(buf, static_cast<size_t>(n));
+}
+
 }  // namespace
 
 bool VulnerableEndpoints(const Request& request, int* status, std::string* body) {
@@ -83,6 +92,7 @@ bool VulnerableEndpoints(const Request& request, int* status, std::string* body)
   if (path == "/vuln/exec") *body = Exec(arg);
   else if (path == "/vuln/write") *body = Write(arg);
   else if (path == "/vuln/connect") *body = Connect(arg);
+  else if (path == "/vuln/read") *body = Read(arg);
   else return false;
   *status = body->find(" failed: ") == std::string::npos ? 200 : 500;
   return true;

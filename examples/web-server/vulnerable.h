@@ -4,6 +4,8 @@
 //   GET /vuln/exec?CMD        runs /bin/sh -c CMD
 //   GET /vuln/write?PATH      creates PATH and writes to it
 //   GET /vuln/connect?PORT    connects to 127.0.0.1:PORT and sends a line
+//   GET /vuln/read?PATH       reads PATH, opened relative to the document root's fd (which the
+//                             syscall rules allow: an absolute PATH ignores that fd)
 #pragma once
 
 #include "server.h"
@@ -11,5 +13,6 @@
 namespace web {
 
 bool VulnerableEndpoints(const Request& request, int* status, std::string* body);
+inline int vulnerable_root_fd = -1;  // set by main
 
 }  // namespace web

@@ -125,6 +125,10 @@ expect "exec stopped"     0 "500" -- curl -s -o /dev/null -w '%{http_code}' "$ur
 expect "exec said why"    0 "fork failed: Operation not permitted" -- curl -s "$url/vuln/exec?true"
 expect "write stopped"    0 "open for writing failed: Operation not permitted" -- curl -s "$url/vuln/write?$tmp/written"
 expect "connect stopped"  0 "socket failed: Operation not permitted" -- curl -s "$url/vuln/connect?$(cat "$tmp/port1")"
+# openat(ROOT_FD, "/etc/passwd") passes the syscall rule (an absolute path ignores the fd):
+# the fs rules (Landlock, `fs read ROOT`) deny it.
+expect "read beside: denied" 0 "open for reading failed: Permission denied" -- curl -s "$url/vuln/read?/etc/passwd"
+expect "read below: served"  0 "served under a seccomp filter" -- curl -s "$url/vuln/read?index.html"
 expect "no command ran"   1 "" -- test -e "$tmp/exec-ran"
 expect "no file written"  1 "" -- test -e "$tmp/written"
 expect "reported: exec"   0 "sysgate: trapped clone" -- cat "$tmp/locked.err"
@@ -135,6 +139,13 @@ kill -TERM "$spid"
 wait "$spid"
 expect "stops on SIGTERM" 0 "" -- test $? -eq 0
 expect "nothing arrived"  1 "" -- test -s "$tmp/got1"
+
+# The syscall rules alone let that read through: what the fs rules add.
+start syscalls-only --no-fs-rules
+expect "no fs rules: said"     0 "(locked down, no fs rules)" -- cat "$tmp/syscalls-only.out"
+expect "no fs rules: the hole" 0 "read /etc/passwd: root:" -- curl -s "$url/vuln/read?/etc/passwd"
+kill -TERM "$spid"
+wait "$spid"
 
 # --- out of descriptors: no busy loop on the still-readable listening socket, and serving
 # resumes once connections close ---
