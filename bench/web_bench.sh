@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost of the filters to web servers, in one run: requests per second, measured with wrk on
-# loopback, for nginx alone and under `sysgate run -p examples/nginx/nginx.sgp`, and for
-# examples/web-server with --no-filter and locked down. The configurations take turns, round
+# loopback, for nginx alone, under `sysgate run -p examples/nginx/nginx.sgp` and under its fs
+# and net rules too (nginx-paths.sgp, Landlock), and for examples/web-server with --no-filter,
+# with its syscall rules alone (--no-fs-rules) and locked down (both). The configurations take turns, round
 # after round, so that the machine's drift hits them all; medians and ratios are printed.
 # Usage: bench/web_bench.sh BUILD_DIR [ROUNDS] [SECONDS]
 set -euo pipefail
@@ -39,6 +40,16 @@ nginx_start() {  # NAME WRAPPER... -> prints the URL
 }
 nginx_plain=$(nginx_start nginx-plain)
 nginx_filtered=$(nginx_start nginx-filtered "$sg" run -q -p "$src/examples/nginx/nginx.sgp" --)
+# nginx-paths.sgp names its port, root, run directory and configuration: rendered for this run.
+paths_port=$(free_port)
+mkdir -p "$work/nginx-paths"
+chmod 755 "$work/nginx-paths"
+"$src/examples/nginx/render.sh" "$paths_port" "$work/site" "$work/nginx-paths" > "$work/nginx-paths.conf"
+"$src/examples/nginx/render_paths.sh" "$paths_port" "$work/site" "$work/nginx-paths" "$work/nginx-paths.conf" > "$work/nginx-paths.sgp"
+"${server_cpu[@]}" "$sg" run -q -p "$work/nginx-paths.sgp" -- nginx -c "$work/nginx-paths.conf" -p "$work/nginx-paths/" \
+  >/dev/null 2>"$work/nginx-paths.err" &
+pids+=($!)
+nginx_paths=http://127.0.0.1:$paths_port
 server_start() {  # NAME ARGS... -> prints the URL
   local name=$1
   shift
@@ -48,11 +59,11 @@ server_start() {  # NAME ARGS... -> prints the URL
   echo "http://127.0.0.1:$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.out")"
 }
 ours_plain=$(server_start ours-plain --no-filter)
+ours_syscalls=$(server_start ours-syscalls --no-fs-rules)
 ours_filtered=$(server_start ours-filtered)
-for u in "$nginx_plain" "$nginx_filtered" "$ours_plain" "$ours_filtered"; do wait_up "$u/"; done
-
-names=(nginx-plain nginx-filtered ours-plain ours-filtered)
-urls=("$nginx_plain" "$nginx_filtered" "$ours_plain" "$ours_filtered")
+names=(nginx-plain nginx-filtered nginx-paths ours-plain ours-syscalls ours-filtered)
+urls=("$nginx_plain" "$nginx_filtered" "$nginx_paths" "$ours_plain" "$ours_syscalls" "$ours_filtered")
+for u in "${urls[@]}"; do wait_up "$u/"; done
 for ((r = 0; r < rounds; r++)); do
   for i in "${!names[@]}"; do
     "${client_cpu[@]}" wrk -t2 -c32 -d"${seconds}s" "${urls[$i]}/index.html" | sed -n 's/^Requests\/sec: *//p' >> "$work/${names[$i]}.rps"
@@ -62,12 +73,14 @@ done
 import statistics, sys
 work, rounds, seconds = sys.argv[1], sys.argv[2], sys.argv[3]
 rps = {n: [float(x) for x in open(f"{work}/{n}.rps")] for n in
-       ("nginx-plain", "nginx-filtered", "ours-plain", "ours-filtered")}
+       ("nginx-plain", "nginx-filtered", "nginx-paths", "ours-plain", "ours-syscalls", "ours-filtered")}
 print(f"Web servers with and without their filters: wrk -t2 -c32, {seconds} s x {rounds} rounds, "
       "GET /index.html on loopback, servers and wrk on separate CPUs (median requests/s)")
 print(f"  {'server':<28}{'no filter':>12}{'filter':>12}{'ratio':>8}{'cost':>8}   spread (min-max, % of median)")
 for label, a, b in (("nginx (sysgate run -p)", "nginx-plain", "nginx-filtered"),
-                    ("examples/web-server", "ours-plain", "ours-filtered")):
+                    ("nginx, fs and net rules too", "nginx-plain", "nginx-paths"),
+                    ("examples/web-server, syscalls", "ours-plain", "ours-syscalls"),
+                    ("examples/web-server, both", "ours-plain", "ours-filtered")):
     pa, pb = statistics.median(rps[a]), statistics.median(rps[b])
     spread = lambda xs: (max(xs) - min(xs)) / statistics.median(xs) * 100
     print(f"  {label:<28}{pa:>12.0f}{pb:>12.0f}{pb / pa:>8.3f}{(1 - pb / pa) * 100:>7.1f}%"
