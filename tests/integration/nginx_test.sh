@@ -223,8 +223,10 @@ if need landlock:6; then  # its policy scopes signals and abstract sockets (ABI 
   "$src/examples/nginx/render_paths.sh" "$port" "$tmp/site" "$tmp/run" "$tmp/other-port.conf" > "$tmp/other-port.sgp"
   expect "paths: another port refused" 1 "bind() to 127.0.0.1:$((port + 1)) failed (13: Permission denied)" -- \
     timeout 20 "$sg" run -p "$tmp/other-port.sgp" -- nginx -c "$tmp/other-port.conf" -p "$tmp/run/"
+  expect "paths: and reported" 1 "by the net rules: no rule lets it bind TCP port $((port + 1))" -- \
+    timeout 20 "$sg" run --report-access -p "$tmp/other-port.sgp" -- nginx -c "$tmp/other-port.conf" -p "$tmp/run/"
   logged=$(wc -l < "$tmp/run/error.log")  # what this run logs comes after
-  "$sg" run --json -p "$paths" -- nginx -c "$tmp/nginx.conf" -p "$tmp/run/" 2> "$tmp/paths.err" &
+  "$sg" run --json --report-access -p "$paths" -- nginx -c "$tmp/nginx.conf" -p "$tmp/run/" 2> "$tmp/paths.err" &
   sg_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done
   serves "paths"
@@ -245,6 +247,8 @@ if need landlock:6; then  # its policy scopes signals and abstract sockets (ABI 
     expect_line "paths: ... with EACCES" 0 '$4 = 13' -- echo "$out"
     expect "paths: the site still readable" 0 "" -- grep -qE '^\$5 = [0-9]+$' <<<"$out"
     expect "paths: nothing written" 1 "" -- test -e "$tmp/site/upload/evil.html"
+    expect "paths: read reported"  0 '"denial":"no rule grants read-file on /etc/hostname"' -- cat "$tmp/paths.err"
+    expect "paths: write reported" 0 "\"denial\":\"no rule grants make-reg on $tmp/site/upload\"" -- cat "$tmp/paths.err"
     expect "paths: still serving" 0 "served under a seccomp filter" -- curl -sf "$url/"
   else
     skip_part "the exploited-worker checks under the paths policy need gdb: $why"
