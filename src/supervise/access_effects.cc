@@ -301,8 +301,11 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
     Created(t->path);
     return;
   }
+  // Calls the kernel fails before Landlock looks (EEXIST, ENOTDIR, EISDIR) need nothing.
+  if ((flags & O_CREAT) && (flags & O_EXCL)) return;
+  if ((flags & O_DIRECTORY) && !S_ISDIR(t->st.st_mode)) return;
   if (S_ISDIR(t->st.st_mode)) {
-    Grant(t->path, fa::kReadDir);
+    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC)) Grant(t->path, fa::kReadDir);
     return;
   }
   if (uint64_t access = OpenRights(flags)) Grant(t->path, access);

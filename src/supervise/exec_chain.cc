@@ -1,7 +1,9 @@
 #include "supervise/exec_chain.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,10 +15,22 @@
 namespace sysgate::supervise {
 namespace {
 
-// A file read at offsets, closed at the end.
+// A regular file read at offsets, closed at the end. The path is one realpath(3) gave: a
+// symlink in it now means it changed since, so none is followed (the supervisor reads for a
+// program that may not read it itself: it must not be led to a device or another file).
 class File {
  public:
-  explicit File(const std::string& path) : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) {}
+  explicit File(const std::string& path) {
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    fd_ = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+    struct stat st;
+    if (fd_ >= 0 && (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
   ~File() {
     if (fd_ >= 0) close(fd_);
   }

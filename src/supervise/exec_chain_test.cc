@@ -1,5 +1,6 @@
 #include "supervise/exec_chain.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -45,6 +46,18 @@ TEST_F(ExecChainTest, ScriptsThatNameEachOtherStop) {
   Write("a", "#!" + b + "\n");
   Write("b", "#!" + a + "\n");
   EXPECT_EQ(ExecChain(a), (std::vector<std::string>{a, b}));
+}
+
+TEST_F(ExecChainTest, NeitherSymlinksNorSpecialFilesAreRead) {
+  // The supervisor reads for a program that may not read the file itself: a path realpath(3)
+  // gave has no symlink unless it changed since, and a FIFO or device is never opened to wait.
+  std::string script = Write("s.sh", "#!/bin/sh\n");
+  ASSERT_EQ(symlink(script.c_str(), (dir_ + "/link").c_str()), 0);
+  EXPECT_EQ(InterpreterOf(dir_ + "/link"), "");
+  EXPECT_EQ(InterpreterOf(script), "/bin/sh");
+  ASSERT_EQ(mkfifo((dir_ + "/fifo").c_str(), 0600), 0);
+  EXPECT_EQ(InterpreterOf(dir_ + "/fifo"), "");
+  EXPECT_EQ(InterpreterOf("/dev/null"), "");
 }
 
 TEST_F(ExecChainTest, OtherFilesHaveNoInterpreter) {

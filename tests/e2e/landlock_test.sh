@@ -151,6 +151,25 @@ expect "report: errno rule"  1 "blocked mkdir(" -- "$sg" run --report-access -p 
 expect "report: kill rule"   159 "" -- "$sg" run --report-access -p "$tmp/report.sgp" -- ln -s x "$tmp/data/link"
 expect "report: json"        1 '"event":"denied"' -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 expect "report: not audit"   2 "drop --report-access" -- "$sg" run --report-access --audit -p "$tmp/report.sgp" -- true
+expect "report: no rules"    0 "no fs or net rules are enforced here" -- "$sg" run --report-access --profile default -- true
+# Calls the kernel fails before Landlock looks are not denials: EEXIST, ENOTDIR, EISDIR.
+expect_without "report: other errors" 0 "sysgate: denied openat(AT_FDCWD, \"$tmp/other" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c "
+import os
+for path, flags in (('$tmp/other/secret', os.O_CREAT | os.O_EXCL | os.O_WRONLY), ('$tmp/other/secret', os.O_DIRECTORY),
+                    ('$tmp/other', os.O_WRONLY)):
+    try: os.open(path, flags)
+    except OSError as e: print(e.errno)"
+# Many denials (each port its own kind, more than the kinds a tally keeps) do not crowd out a
+# blocked call's report.
+expect "report: not crowded" 1 "sysgate: blocked mkdir(" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c "
+import os, socket
+for op, ports in (('connect', range(1, 65536)), ('bind', range(20000, 20100))):
+    for port in ports:
+        s = socket.socket()
+        try: getattr(s, op)(('127.0.0.1', port))
+        except OSError: pass
+        s.close()
+os.mkdir('$tmp/data/d')"
 
 # Where Landlock's calls are refused (an outer filter here, a container's profile elsewhere),
 # a policy with fs rules does not run, and says why; with best-effort it runs, saying what it
@@ -161,6 +180,9 @@ printf 'default allow\nfs best-effort\nfs read exec /\n' > "$tmp/fs-best.sgp"
 expect "refused: fail closed" 125 "its calls are refused here" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs.sgp" -- sh -c 'echo ran'
 expect_without "refused: not run" 125 "ran" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs.sgp" -- sh -c 'echo ran'
 expect "refused: best effort" 0 "fs best-effort: not enforced: Landlock itself" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run -p "$tmp/fs-best.sgp" -- sh -c 'echo ran'
+# What best-effort did not enforce is not reported as denied.
+printf 'default allow\nfs best-effort\nfs read exec /usr, /lib64, /etc/ld.so.cache\n' > "$tmp/best-report.sgp"
+expect_without "best effort: no false denials" 0 "sysgate: denied" -- "$sg" run --no-report -p "$tmp/no-landlock.sgp" -- "$sg" run --report-access -p "$tmp/best-report.sgp" -- cat "$tmp/other/secret"
 
 # A '#' in a bare path would start a comment and leave a rule on another path: refused.
 expect "hash in path"        1 "cannot be part of an unquoted path" -- "$sg" validate <(printf 'default allow\nfs read /srv/a#1\n')

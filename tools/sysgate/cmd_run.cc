@@ -212,6 +212,9 @@ int Run(const Options& o) {
   for (const std::string& d : filter->landlock().dropped()) {
     if (!o.quiet) std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
   }
+  if (o.report_access && !o.quiet && filter->landlock().empty()) {
+    std::cerr << "sysgate: note: --report-access: no fs or net rules are enforced here; nothing to report\n";
+  }
 
   run::Options ro;
   ro.argv = o.command;
@@ -241,7 +244,10 @@ int Run(const Options& o) {
   std::optional<BlockedReporter> blocked;
   if (audit) auditor.emplace(style, reports, audit_log);
   if (auditor && filter->policy().access.scoped) auditor->SetScopeUnchecked();
-  if (!auditor) blocked.emplace(style, reports);
+  if (!auditor) {
+    blocked.emplace(style, reports);
+    blocked->SetEnforcedAccess(filter->landlock().handled_fs(), filter->landlock().handled_net());
+  }
   ro.on_call = [&](const run::Call& c) {
     if (auditor) auditor->Report(filter->policy(), c);
     else blocked->Report(filter->policy(), c);

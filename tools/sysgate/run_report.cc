@@ -238,13 +238,19 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
 // The same for a call that reached the supervisor only for the fs and net rules (its verdict
 // allows it). The program's standard fds were opened before any rule applied: their ioctls and
 // truncates are not checked.
+// `fs` and `net`: the rights whose denials count (what the ruleset enforces; audit mode, which
+// enforces nothing, asks about the policy's).
 std::optional<std::pair<std::string, std::string>> AccessDenial(const Policy& policy, const run::Call& c,
-                                                                const std::string& syscall) {
+                                                                const std::string& syscall, uint64_t fs,
+                                                                uint64_t net) {
   if (!c.pending || policy.access.empty()) return std::nullopt;
   const auto fd = static_cast<int32_t>(c.data.args[0]);
   if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
-  return AccessDenial(policy.access, supervise::AccessEffectsOf(*c.pending, policy.access.handled_fs != 0,
-                                                               policy.access.handled_net != 0));
+  AccessRules enforced = policy.access;
+  enforced.handled_fs &= fs;
+  enforced.handled_net &= net;
+  return AccessDenial(enforced, supervise::AccessEffectsOf(*c.pending, enforced.handled_fs != 0,
+                                                          enforced.handled_net != 0));
 }
 
 }  // namespace
@@ -253,14 +259,14 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);
   if (c.verdict.action.kind() == ActionKind::kAllow) {  // run::FilterOptions::report_access
-    auto denied = AccessDenial(policy, c, f.syscall);
+    auto denied = AccessDenial(policy, c, f.syscall, enforced_fs_, enforced_net_);
     if (!denied) return;
     // Denials name their paths, so there can be many kinds: each kind's first is shown, at
-    // the rate limit.
+    // the rate limit, and counted apart from blocked calls.
     f.rule = "<" + denied->first + ">";
     f.group.clear();
     f.denial = denied->second;
-    if (tally_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
+    if (denied_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
     f.call = c.pending->Describe();
     if (style_.json) {
       nlohmann::json j = f.Json("denied");
@@ -305,6 +311,9 @@ void BlockedReporter::Summary() {
   const auto rows = Repeated(tally_, 1);
   if (style_.json) {
     for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    for (const auto& [kind, n] : Repeated(denied_, 1)) {
+      sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    }
     LimitsJson(sink_, tally_);
     return;
   }
@@ -319,6 +328,18 @@ void BlockedReporter::Summary() {
     sink_.Always(fmt::format("sysgate: {} more blocked calls of kinds past the first {}, not reported: {}\n",
                              tally_.untracked(), CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
   }
+  if (denied_.total() > 0) {
+    const auto denials = Repeated(denied_, 1);
+    if (!denials.empty()) sink_.Always("sysgate: denied more than once by the fs and net rules:\n");
+    for (const auto& [kind, n] : denials) {
+      const auto& [syscall, outcome, rule, group] = kind;
+      sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, rule));
+    }
+    if (denied_.untracked() > 0) {
+      sink_.Always(fmt::format("sysgate: {} more denials of kinds past the first {}, not reported: {}\n",
+                               denied_.untracked(), CallTally::kMaxKinds, fmt::join(denied_.untracked_syscalls(), ", ")));
+    }
+  }
   if (sink_.dropped() > 0) {
     sink_.Always(fmt::format("sysgate: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
                              ReportSink::kPerSecond));
@@ -330,7 +351,7 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   const ActionKind verdict = c.verdict.action.kind();
   if (verdict == ActionKind::kAllow || verdict == ActionKind::kLog) {
     // Allowed by the syscall rules: here for the fs and net rules (RouteForAudit).
-    auto denied = AccessDenial(policy, c, f.syscall);
+    auto denied = AccessDenial(policy, c, f.syscall, fs_access::kAll, net_access::kAll);
     if (!denied) return;
     f.action = "denied";
     f.rule = "<" + denied->first + ">";

@@ -79,11 +79,21 @@ class BlockedReporter {
   void Report(const Policy& policy, const run::Call& c);
   // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
   void Summary();
+  // run --report-access: the fs and net rights the ruleset enforces (best-effort may have
+  // dropped some of the policy's), the only ones whose denials are reported.
+  void SetEnforcedAccess(uint64_t fs, uint64_t net) {
+    enforced_fs_ = fs;
+    enforced_net_ = net;
+  }
 
  private:
   ReportStyle style_;
   ReportSink sink_;
   CallTally tally_;
+  // Denials by the fs and net rules, apart: they name paths and ports, so there can be many
+  // kinds, which must not crowd blocked calls out of tally_.
+  CallTally denied_;
+  uint64_t enforced_fs_ = 0, enforced_net_ = 0;
 };
 
 // Audit mode: every call the policy would stop runs, and is reported; so is every call its fs
