@@ -312,7 +312,7 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
 }
 
 void EffectsOf::Rename(SyscallCall& call, int old_dirfd, uint64_t old_addr, int new_dirfd,
-                            uint64_t new_addr, uint64_t flags, bool link) {
+                       uint64_t new_addr, uint64_t flags, bool link) {
   constexpr uint64_t kNoReplace = 1;  // RENAME_NOREPLACE
   // linkat follows a symlink given as the old path only with AT_SYMLINK_FOLLOW, and takes an
   // fd itself with AT_EMPTY_PATH.

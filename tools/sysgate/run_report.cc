@@ -236,10 +236,9 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
 }
 
 // The same for a call that reached the supervisor only for the fs and net rules (its verdict
-// allows it). The program's standard fds were opened before any rule applied: their ioctls and
-// truncates are not checked.
-// `fs` and `net`: the rights whose denials count (what the ruleset enforces; audit mode, which
-// enforces nothing, asks about the policy's).
+// allows it), counting the rights `fs` and `net` only: what the ruleset enforces (audit mode,
+// which enforces nothing, asks about all the policy's). The program's standard fds were opened
+// before any rule applied: their ioctls and truncates are not checked.
 std::optional<std::pair<std::string, std::string>> AccessDenial(const Policy& policy, const run::Call& c,
                                                                 const std::string& syscall, uint64_t fs,
                                                                 uint64_t net) {
