@@ -75,6 +75,12 @@ constexpr std::string_view kNotTcpOptions[] = {"TCP_COOKIE_IN", "TCP_COOKIE_OUT"
                                                "TCP_MAXWIN", "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
                                                "TCP_MSS", "TCP_REPAIR_OFF", "TCP_REPAIR_ON", "TCP_S_DATA", "TCP_CM_INQ"};
 constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF", "SO_STYLE"};
+// Beside IP's and IPv6's options: the values of IP_MTU_DISCOVER and of routing headers, defaults
+// and limits, and the longer aliases strace does not use (IP_RETOPTS, IPV6_HOPOPTS, ...).
+constexpr std::string_view kNotIpOptions[] = {"IP_PMTUDISC_", "IP_DEFAULT_MULTICAST_", "IP_MAX_MEMBERSHIPS",
+                                              "IP_RECVRETOPTS"};
+constexpr std::string_view kNotIpv6Options[] = {"IPV6_PMTUDISC_", "IPV6_RTHDR_LOOSE", "IPV6_RTHDR_STRICT",
+                                                "IPV6_RTHDR_TYPE_", "IPV6_RXHOPOPTS", "IPV6_RXDSTOPTS"};
 
 bool OutsideFamily(std::string_view prefix, std::string_view name) {
   auto listed = [&](std::span<const std::string_view> list) {
@@ -84,6 +90,8 @@ bool OutsideFamily(std::string_view prefix, std::string_view name) {
   if (prefix == "PR_") return listed(kNotPrctlOptions);
   if (prefix == "TCP_") return listed(kNotTcpOptions);
   if (prefix == "SO_") return listed(kNotSocketOptions) || name.ends_with("_OLD");
+  if (prefix == "IP_") return listed(kNotIpOptions);
+  if (prefix == "IPV6_") return listed(kNotIpv6Options);
   return false;
 }
 
@@ -127,7 +135,8 @@ std::optional<std::string_view> EnumName(std::string_view prefix, uint64_t v) {
 }  // namespace
 
 std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname, bool get) {
-  for (auto [level_name, prefix] : {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"}}) {
+  for (auto [level_name, prefix] : {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"},
+                                    std::pair{"IPPROTO_IP", "IP_"}, std::pair{"IPPROTO_IPV6", "IPV6_"}}) {
     auto l = FindConstant(level_name);
     if (!l || static_cast<uint64_t>(*l) != level) continue;
     // The one option whose name differs by direction: getsockopt reads the attached filter.

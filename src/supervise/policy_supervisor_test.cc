@@ -249,12 +249,19 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(21, 1, "ptrace", {16, 42, 0, 0})), HasSubstr("ptrace(PTRACE_ATTACH, 42, "));
   EXPECT_THAT(FormatCall(fd, Note(22, 1, "ptrace", {0x4206, 42, 0, 0})), HasSubstr("ptrace(PTRACE_SEIZE, 42, "));
   EXPECT_EQ(FormatCall(fd, Note(23, 1, "madvise", {0, 4096, 4})), "madvise(0, 4096, MADV_DONTNEED)");
-  // Option names by level (SOL_SOCKET 1, SOL_TCP 6, as strace names them); none for SOL_IP (0).
+  // Option names by level (SOL_SOCKET 1, SOL_TCP 6, SOL_IP 0, SOL_IPV6 41), as strace names them.
   EXPECT_THAT(FormatCall(fd, Note(24, 1, "setsockopt", {3, 1, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_REUSEADDR, "));
   EXPECT_THAT(FormatCall(fd, Note(25, 1, "setsockopt", {3, 1, 20, 0, 16})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_RCVTIMEO, "));
   EXPECT_THAT(FormatCall(fd, Note(26, 1, "setsockopt", {3, 6, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, TCP_NODELAY, "));
   EXPECT_THAT(FormatCall(fd, Note(27, 1, "getsockopt", {3, 6, 2, 0, 0})), HasSubstr("getsockopt(3, SOL_TCP, TCP_MAXSEG, "));
-  EXPECT_THAT(FormatCall(fd, Note(28, 1, "setsockopt", {3, 0, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, 2, "));
+  EXPECT_THAT(FormatCall(fd, Note(28, 1, "setsockopt", {3, 0, 2, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, IP_TTL, "));
+  EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 0, 1, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, IP_TOS, "));
+  EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 0, 7, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, IP_RETOPTS, "));
+  EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 0, 10, 0, 4})), HasSubstr("setsockopt(3, SOL_IP, IP_MTU_DISCOVER, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 26, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, IPV6_V6ONLY, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 54, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, IPV6_HOPOPTS, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 20, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, IPV6_ADD_MEMBERSHIP, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, 999, "));
   EXPECT_THAT(FormatCall(fd, Note(32, 1, "setsockopt", {3, 1, 26, 0, 16})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(33, 1, "getsockopt", {3, 1, 26, 0, 0})), HasSubstr("getsockopt(3, SOL_SOCKET, SO_GET_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option

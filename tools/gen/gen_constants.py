@@ -37,7 +37,7 @@ FAMILIES = [
     r"AT_[A-Z0-9_]+",                                     # *at() flags and AT_FDCWD
     r"(AF|PF)_[A-Z0-9_]+",                                # address families
     r"SOCK_[A-Z0-9_]+",                                   # socket types and flags
-    r"(IPPROTO|SOL|SO|MSG|TCP)_[A-Z0-9_]+",               # socket protocols, levels, options
+    r"(IPPROTO|SOL|SO|MSG|TCP|IP|IPV6)_[A-Z0-9_]+",       # socket protocols, levels, options
     r"NETLINK_[A-Z0-9_]+",
     r"SYS_(SOCKET|BIND|CONNECT|LISTEN|ACCEPT|GETSOCKNAME|GETPEERNAME|SOCKETPAIR|SEND|RECV|"
     r"SENDTO|RECVFROM|SHUTDOWN|SETSOCKOPT|GETSOCKOPT|SENDMSG|RECVMSG|ACCEPT4|RECVMMSG|SENDMMSG)",
