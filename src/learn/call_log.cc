@@ -169,11 +169,14 @@ bool CallLog::AddStraceCall(std::string_view line, bool cut) {
   return true;
 }
 
-// strace -c:
+// strace -c, with its default columns or those -U chose, in any order:
 //   System call usage summary for 32 bit mode:
 //   % time     seconds  usecs/call     calls    errors syscall
 //   ------ ----------- ----------- --------- --------- ----------------
 //    19.42    0.000814          23        34        13 openat
+// The line of dashes gives each column's characters; the head names them. Numbers are aligned
+// to the right of their column, names to the left (a name longer than its column pushes the
+// columns after it to the right); a column may be blank (no errors).
 bool CallLog::AddSummaryRow(std::string_view line) {
   std::string_view s = SkipSpaces(line);
   if (s.starts_with("System call usage summary for ")) {
@@ -183,25 +186,53 @@ bool CallLog::AddSummaryRow(std::string_view line) {
     return false;
   }
   std::vector<std::string_view> f = Fields(s);
-  if (s.starts_with("% time") && !f.empty() && f.back() == "syscall") {
-    calls_column_ = 0;
-    for (size_t i = 0; i < f.size(); ++i) {
-      if (f[i] == "calls") calls_column_ = i - 1;  // "% time" is one column of two words
+  const bool named = std::ranges::find(f, "syscall") != f.end() && std::ranges::find(f, "calls") != f.end();
+  if (!in_table_ && named) {
+    table_head_ = std::string(line);
+    return false;
+  }
+  if (!in_table_ && !table_head_.empty()) {
+    std::string head = std::exchange(table_head_, "");
+    if (f.empty() || !f.front().starts_with("---")) return false;
+    // The columns: each run of dashes, and the head's words above it.
+    bool have_name = false, have_calls = false;
+    for (size_t i = line.find('-'); i != std::string_view::npos; i = line.find('-', i)) {
+      size_t end = line.find(' ', i);
+      if (end == std::string_view::npos) end = line.size();
+      std::string_view title = i < head.size() ? base::Trim(std::string_view(head).substr(i, end - i)) : "";
+      if (title == "syscall") name_span_ = {i, end}, have_name = true;
+      if (title == "calls") calls_span_ = {i, end}, have_calls = true;
+      i = end;
     }
-    in_table_ = calls_column_ > 0;
+    in_table_ = have_name && have_calls;
     return false;
   }
   if (!in_table_) return false;
-  if (f.empty() || f.back() == "total") {  // its end
+  if (!f.empty() && f.front().starts_with("---")) return false;
+  // The name: the word that starts in its column; what ends past it pushed the rest along.
+  std::string_view name;
+  size_t shift = 0;
+  for (std::string_view w : f) {
+    const size_t at = static_cast<size_t>(w.data() - line.data());
+    if (at >= name_span_.first && at < name_span_.second) {
+      name = w;
+      shift = std::max(at + w.size(), name_span_.second) - name_span_.second;
+      break;
+    }
+  }
+  if (f.empty() || name == "total") {  // its end
     in_table_ = false;
     summary_abi_ = native_;
     return false;
   }
-  if (f.front().starts_with("---")) return false;
-  if (f.size() <= calls_column_ + 1) return false;
-  auto calls = base::ParseInteger(f[calls_column_]);
-  if (!calls || *calls == 0) return false;  // no call made: nothing to allow
-  Count(summary_abi_, f.back(), *calls, out_.lines);
+  std::optional<uint64_t> calls;
+  for (std::string_view w : f) {
+    const size_t at = static_cast<size_t>(w.data() - line.data());
+    const size_t last = at + w.size() - 1 - (at > name_span_.first ? shift : 0);
+    if (last >= calls_span_.first && last < calls_span_.second) calls = base::ParseInteger(w);
+  }
+  if (name.empty() || !calls || *calls == 0) return false;  // no call made: nothing to allow
+  Count(summary_abi_, std::string(name), *calls, out_.lines);
   return true;
 }
 

@@ -49,9 +49,12 @@ class CallLog {
   std::map<std::string, std::vector<Seen>> segments_;    // by pid: calls of its current image
   std::optional<Seen> pending_;                           // a call line cut by the program's output
   std::string pending_pid_;
-  // `strace -c`: within a table, the column of the call counts; the ABI of the next table.
+  // `strace -c`: a table's head (waiting for its line of dashes, which gives the columns), the
+  // columns of the syscall names and the call counts (character spans: [first, last)), the ABI
+  // of the next table.
+  std::string table_head_;
   bool in_table_ = false;
-  size_t calls_column_ = 0;
+  std::pair<size_t, size_t> name_span_, calls_span_;
   Arch summary_abi_ = native_;
 };
 

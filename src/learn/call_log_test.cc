@@ -137,6 +137,39 @@ TEST(CallLog, StraceSummaryTables) {
   EXPECT_EQ(r.recording.total, 38u);
 }
 
+// strace -c -U: the columns it chose, in its order, blanks and long names included.
+TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
+  LogRead r = Read({
+      "syscall              calls    errors",
+      "---------------- --------- ---------",
+      "execve                   1          ",
+      "openat                  34        13",
+      "sched_get_priority_max       7         2",
+      "---------------- --------- ---------",
+      "total                   42        15",
+      "    calls syscall          % time",
+      "--------- ---------------- ------",
+      "        3 mprotect          21.04",
+      "        8 mmap              20.49",
+      "--------- ---------------- ------",
+      "       11 total            100.00",
+      "syscall          errors     calls",
+      "---------------- --------- ---------",
+      "read                            5",
+      "close                    2      9",
+      "---------------- --------- ---------",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "execve"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "openat"), 34u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mprotect"), 3u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mmap"), 8u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "sched_get_priority_max"), 7u);  // a long name pushes the rest
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 5u);   // errors blank, calls after it
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "close"), 9u);
+  EXPECT_TRUE(r.unknown_names.empty());  // "total" is no call
+  EXPECT_EQ(r.recording.total, 67u);
+}
+
 // The kernel's records of a filter's logged verdicts, by their own ABI.
 TEST(CallLog, SeccompAuditRecords) {
   LogRead r = Read({

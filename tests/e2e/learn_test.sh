@@ -164,7 +164,9 @@ work='ls / > /dev/null; cat /etc/hostname | wc -c'
 if need program:strace && strace -f -o "$tmp/probe.strace" true 2>"$tmp/strace.err"; then
   strace -f -o "$tmp/sh.strace" sh -c "$work" > "$tmp/strace.out"
   strace -f -c -o "$tmp/sh.summary" sh -c "$work" > /dev/null
-  for log in sh.strace sh.summary; do
+  # -U: the columns chosen, in another order (calls first, errors blank for most).
+  strace -f -c -U calls,errors,name,time-percent -o "$tmp/sh.columns" sh -c "$work" > /dev/null
+  for log in sh.strace sh.summary sh.columns; do
     expect "from log: $log learned" 0 "rules written to $tmp/$log.sgp" -- "$sg" learn --from-log "$tmp/$log" -o "$tmp/$log.sgp"
     expect "from log: $log header" 0 "# Learned by \`sysgate learn\` from: the log $tmp/$log" -- cat "$tmp/$log.sgp"
     expect_line "from log: $log replayed" 0 "$(cat "$tmp/strace.out")" -- "$sg" run -q -p "$tmp/$log.sgp" -- sh -c "$work"
