@@ -78,6 +78,10 @@ expect "completion: bad shell"  2 "" -- "$sg" completion fish
 if command -v zsh > /dev/null; then
   "$sg" completion zsh > "$tmp/_sysgate"
   expect "zsh: parses"          0 "" -- zsh -n "$tmp/_sysgate"
+  # Loaded by compinit as a completion function, it defines _sysgate, and it knows run's options.
+  mkdir -p "$tmp/zfunc" && cp "$tmp/_sysgate" "$tmp/zfunc/"
+  expect "zsh: loads"           0 "_sysgate: function" -- zsh -f -c "fpath=('$tmp/zfunc' \$fpath); autoload -U compinit; compinit -u -D; autoload -Uz _sysgate; source '$tmp/_sysgate'; whence -w _sysgate"
+  expect "zsh: run's options"   0 "--report-access" -- cat "$tmp/_sysgate"
 else
   skip_part "zsh is not installed; its completion script is not checked"
 fi
