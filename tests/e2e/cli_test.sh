@@ -152,6 +152,11 @@ expect "diff example"       1 "for some arguments, e.g. dfd=AT_FDCWD" -- "$sg" d
 expect "diff close"         1 "close              allow" -- "$sg" diff "$tmp/good.sgp" "$tmp/tighter.sgp"
 expect "diff json"          0 "" -- bash -c "'$sg' diff --json '$tmp/good.sgp' '$tmp/tighter.sgp' | $py -c 'import json,sys; j=json.load(sys.stdin); assert any(c[\"syscall\"]==\"openat\" and not c[\"all_arguments\"] for c in j[\"changes\"]), j'"
 expect "diff bad policy"    2 "unknown syscall" -- "$sg" diff "$tmp/good.sgp" "$tmp/bad.sgp"
+# The same change on several ABIs is one line naming them; one on a single ABI keeps its own.
+printf 'arch x86_64, i386\ndefault errno(EPERM)\nallow read, write\n' > "$tmp/multi-a.sgp"
+printf 'arch x86_64, i386\ndefault errno(EPERM)\nallow read, write, getpid\nallow mmap2 on i386\n' > "$tmp/multi-b.sgp"
+expect "diff groups ABIs"   1 "i386,x86_64 getpid" -- "$sg" diff "$tmp/multi-a.sgp" "$tmp/multi-b.sgp"
+expect "diff one ABI"       1 "i386        mmap2" -- "$sg" diff "$tmp/multi-a.sgp" "$tmp/multi-b.sgp"
 
 # compile, disasm, asm, check --bpf
 expect "compile verifies"   0 "verified against the policy on" -- "$sg" compile "$tmp/good.sgp" -o "$tmp/good.bpf"

@@ -3,7 +3,9 @@
 // Exit status as diff(1)'s: 0 when they decide alike, 1 when they differ, 2 on trouble.
 #include <fcntl.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -61,7 +63,14 @@ int Run(const Options& o) {
   }
   analysis::PolicyDiff diff = analysis::DiffPolicies(*before.policy, *after.policy);
   nlohmann::json changes = nlohmann::json::array();
-  std::string text;
+  // A change the same on several ABIs (the same call, verdicts and rules, and example) is one
+  // line naming them all: a multi-ABI profile's differences, once each.
+  struct Line {
+    std::vector<std::string> arches;
+    std::string rest;
+  };
+  std::vector<Line> lines;
+  std::map<std::string, size_t> line_of;
   for (const analysis::PolicyDifference& d : diff.differences) {
     auto abi = ArchFromAudit(d.example.arch, d.example.nr);
     std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.example.arch);
@@ -83,11 +92,21 @@ int Run(const Options& o) {
                          {"compared", d.compared}});
       continue;
     }
-    text += fmt::format("{:<7} {:<18} {} ({})  ->  {} ({})", arch, syscall,
-                        d.before.action.ToString(), DecidedBy(*before.policy, d.before),
-                        d.after.action.ToString(), DecidedBy(*after.policy, d.after));
-    if (!all) text += fmt::format("\n{:<27}for some arguments, e.g. {}", "", args.empty() ? "all arguments zero" : args);
-    text += "\n";
+    std::string rest = fmt::format("{:<18} {} ({})  ->  {} ({})", syscall, d.before.action.ToString(),
+                                   DecidedBy(*before.policy, d.before), d.after.action.ToString(),
+                                   DecidedBy(*after.policy, d.after));
+    if (!all) rest += fmt::format("\n{{indent}}for some arguments, e.g. {}", args.empty() ? "all arguments zero" : args);
+    auto [it, is_new] = line_of.try_emplace(rest, lines.size());
+    if (is_new) lines.push_back({{}, rest});
+    lines[it->second].arches.push_back(arch);
+  }
+  size_t arch_width = 7;
+  for (const Line& l : lines) arch_width = std::max(arch_width, fmt::format("{}", fmt::join(l.arches, ",")).size());
+  std::string text;
+  for (const Line& l : lines) {
+    std::string rest = l.rest;
+    if (size_t at = rest.find("{indent}"); at != std::string::npos) rest.replace(at, 8, std::string(arch_width + 20, ' '));
+    text += fmt::format("{:<{}} {}\n", fmt::format("{}", fmt::join(l.arches, ",")), arch_width, rest);
   }
   nlohmann::json access = nlohmann::json::array();
   for (const analysis::AccessDifference& d : diff.access) {
