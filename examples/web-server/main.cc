@@ -127,7 +127,10 @@ void ConfineFiles(const Options& o, sysgate::Policy& policy) {
   access.handled_fs = sysgate::fs_access::kAll;
   access.paths.push_back({sysgate::fs_access::kRead, root, {}});
   auto ruleset = sysgate::kernel::LandlockRuleset::Make(access);
-  if (!ruleset) Die("fs rules: " + ruleset.error().ToString() + "; not serving");
+  if (!ruleset) {
+    Die("fs rules: " + ruleset.error().ToString() +
+        "; not serving (--no-fs-rules serves under the syscall rules alone)");
+  }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ruleset->RestrictRaw() != 0) {
     Die(std::string("fs rules: landlock_restrict_self: ") + std::strerror(errno) + "; not serving");
   }

@@ -177,7 +177,20 @@ bool CallLog::AddStraceCall(std::string_view line, bool cut) {
 // The line of dashes gives each column's characters; the head names them. Numbers are aligned
 // to the right of their column, names to the left (a name longer than its column pushes the
 // columns after it to the right); a column may be blank (no errors).
-bool CallLog::AddSummaryRow(std::string_view line) {
+bool CallLog::AddSummaryRow(std::string_view raw) {
+  // Columns are characters: tabs (a table passed through unexpand) at their 8-column stops.
+  std::string expanded;
+  if (raw.find('\t') != std::string_view::npos) {
+    for (char c : raw) {
+      if (c == '\t') {
+        expanded.append(8 - expanded.size() % 8, ' ');
+      } else {
+        expanded += c;
+      }
+    }
+    raw = expanded;
+  }
+  std::string_view line = raw;
   std::string_view s = SkipSpaces(line);
   if (s.starts_with("System call usage summary for ")) {
     s.remove_prefix(30);

@@ -170,6 +170,19 @@ TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
   EXPECT_EQ(r.recording.total, 67u);
 }
 
+// A table passed through unexpand: tabs at their 8-column stops.
+TEST(CallLog, StraceSummaryTablesWithTabs) {
+  LogRead r = Read({
+      "    calls syscall\t   % time",
+      "--------- ---------------- ------",
+      "\t3 mprotect\t    21.04",
+      "--------- ---------------- ------",
+      "\t3 total\t\t   100.00",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mprotect"), 3u);
+  EXPECT_EQ(r.recording.total, 3u);
+}
+
 // The kernel's records of a filter's logged verdicts, by their own ABI.
 TEST(CallLog, SeccompAuditRecords) {
   LogRead r = Read({

@@ -279,7 +279,13 @@ AccessEffects EffectsOf::Of(SyscallCall& call, bool fs, bool net) {
 
 void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags) {
   if (flags & O_PATH) return;  // no access to the file's contents: Landlock checks nothing
-  auto t = Target::Of(call, dirfd, addr, !(flags & O_NOFOLLOW));
+  // O_CREAT|O_EXCL follows no symlink: a name that is there, even a dangling symlink, is EEXIST.
+  const bool exclusive = (flags & O_CREAT) && (flags & O_EXCL);
+  auto name = call.ReadString(addr, PATH_MAX);
+  if (!name || name->empty()) return;
+  // A trailing slash asks for a directory, as O_DIRECTORY does.
+  if (name->size() > 1 && name->back() == '/') flags |= O_DIRECTORY;
+  auto t = Target::Named(call.tid(), dirfd, *name, !(flags & O_NOFOLLOW) && !exclusive);
   if (!t) return;
   if ((flags & O_TMPFILE) == O_TMPFILE) {  // an unnamed file in the directory
     Grant(t->path, fa::kMakeReg | OpenRights(flags));
@@ -295,17 +301,17 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
     return;
   }
   if (!t->exists) {
-    if (!(flags & O_CREAT)) return;  // ENOENT, whatever the rules say
+    if (!(flags & O_CREAT) || (flags & O_DIRECTORY)) return;  // ENOENT, EISDIR, EINVAL: no file made
     Grant(Parent(t->path), fa::kMakeReg);
     Grant(t->path, OpenRights(flags));
     Created(t->path);
     return;
   }
   // Calls the kernel fails before Landlock looks (EEXIST, ENOTDIR, EISDIR) need nothing.
-  if ((flags & O_CREAT) && (flags & O_EXCL)) return;
+  if (exclusive) return;
   if ((flags & O_DIRECTORY) && !S_ISDIR(t->st.st_mode)) return;
   if (S_ISDIR(t->st.st_mode)) {
-    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC)) Grant(t->path, fa::kReadDir);
+    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_CREAT))) Grant(t->path, fa::kReadDir);
     return;
   }
   if (uint64_t access = OpenRights(flags)) Grant(t->path, access);

@@ -6,9 +6,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <limits.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #include "base/files.h"
 
@@ -25,6 +29,17 @@ class File {
     how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
     how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     fd_ = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+    if (fd_ < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG)) {
+      // No openat2 here (an old kernel, a container's filter): the last component not
+      // followed, and the file opened checked to be the path asked for.
+      fd_ = open(path.c_str(), static_cast<int>(how.flags) | O_NOFOLLOW);
+      char real[PATH_MAX];
+      ssize_t n = fd_ < 0 ? -1 : readlink(("/proc/self/fd/" + std::to_string(fd_)).c_str(), real, sizeof real);
+      if (fd_ >= 0 && (n <= 0 || std::string_view(real, static_cast<size_t>(n)) != path)) {
+        close(fd_);
+        fd_ = -1;
+      }
+    }
     struct stat st;
     if (fd_ >= 0 && (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))) {
       close(fd_);

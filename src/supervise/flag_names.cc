@@ -78,9 +78,10 @@ constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BP
 // Beside IP's and IPv6's options: the values of IP_MTU_DISCOVER and of routing headers, defaults
 // and limits, and the longer aliases strace does not use (IP_RETOPTS, IPV6_HOPOPTS, ...).
 constexpr std::string_view kNotIpOptions[] = {"IP_PMTUDISC_", "IP_DEFAULT_MULTICAST_", "IP_MAX_MEMBERSHIPS",
-                                              "IP_RECVRETOPTS"};
+                                              "IP_RECVRETOPTS", "IP_RECVORIGDSTADDR"};
 constexpr std::string_view kNotIpv6Options[] = {"IPV6_PMTUDISC_", "IPV6_RTHDR_LOOSE", "IPV6_RTHDR_STRICT",
-                                                "IPV6_RTHDR_TYPE_", "IPV6_RXHOPOPTS", "IPV6_RXDSTOPTS"};
+                                                "IPV6_RTHDR_TYPE_", "IPV6_RXHOPOPTS", "IPV6_RXDSTOPTS",
+                                                "IPV6_RECVORIGDSTADDR"};
 
 bool OutsideFamily(std::string_view prefix, std::string_view name) {
   auto listed = [&](std::span<const std::string_view> list) {

@@ -262,6 +262,8 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 54, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, IPV6_HOPOPTS, "));
   EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 20, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, IPV6_ADD_MEMBERSHIP, "));
   EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_IPV6, 999, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 0, 20, 0, 4})), HasSubstr("SOL_IP, IP_ORIGDSTADDR, "));
+  EXPECT_THAT(FormatCall(fd, Note(30, 1, "setsockopt", {3, 41, 74, 0, 4})), HasSubstr("SOL_IPV6, IPV6_ORIGDSTADDR, "));
   EXPECT_THAT(FormatCall(fd, Note(32, 1, "setsockopt", {3, 1, 26, 0, 16})), HasSubstr("setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(33, 1, "getsockopt", {3, 1, 26, 0, 0})), HasSubstr("getsockopt(3, SOL_SOCKET, SO_GET_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})), HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option

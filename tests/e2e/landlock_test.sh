@@ -152,11 +152,14 @@ expect "report: kill rule"   159 "" -- "$sg" run --report-access -p "$tmp/report
 expect "report: json"        1 '"event":"denied"' -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 expect "report: not audit"   2 "drop --report-access" -- "$sg" run --report-access --audit -p "$tmp/report.sgp" -- true
 expect "report: no rules"    0 "no fs or net rules are enforced here" -- "$sg" run --report-access --profile default -- true
-# Calls the kernel fails before Landlock looks are not denials: EEXIST, ENOTDIR, EISDIR.
-expect_without "report: other errors" 0 "sysgate: denied openat(AT_FDCWD, \"$tmp/other" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c "
+# Calls the kernel fails before Landlock looks are not denials: EEXIST (also on a dangling
+# symlink, which O_EXCL does not follow), ENOTDIR (also a trailing slash), EISDIR (also O_CREAT).
+mkdir -p "$tmp/other/sub" && ln -sf "$tmp/other/newfile" "$tmp/data/dangling"
+expect_without "report: other errors" 0 "sysgate: denied openat(AT_FDCWD, \"$tmp/" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c "
 import os
 for path, flags in (('$tmp/other/secret', os.O_CREAT | os.O_EXCL | os.O_WRONLY), ('$tmp/other/secret', os.O_DIRECTORY),
-                    ('$tmp/other', os.O_WRONLY)):
+                    ('$tmp/other', os.O_WRONLY), ('$tmp/other/sub', os.O_CREAT), ('$tmp/other/secret/', 0),
+                    ('$tmp/data/dangling', os.O_CREAT | os.O_EXCL | os.O_WRONLY)):
     try: os.open(path, flags)
     except OSError as e: print(e.errno)"
 # Many denials (each port its own kind, more than the kinds a tally keeps) do not crowd out a

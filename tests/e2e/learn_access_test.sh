@@ -146,6 +146,20 @@ replay newline --setup 'mkdir "d$(printf "\nx")" && echo hi > "d$(printf "\nx")/
 (cd "$tmp" && "$sg" learn -q --fs -o "$tmp/exec-dir.sgp" -- sh -c '/etc 2>/dev/null; true') >/dev/null 2>&1
 expect_without "exec of a directory: no rule" 0 " /etc " -- sed -nE '/^fs /s/ +#.*/ /p' "$tmp/exec-dir.sgp"
 
+# Where openat2 is refused (an old kernel, a container's filter), the interpreters of what runs
+# are still found: a script's learned rules still let it run.
+printf 'default allow\nerrno(ENOSYS) openat2\n' > "$tmp/no-openat2.sgp"
+mkdir -p "$tmp/script.d" && printf '#!/bin/sh\necho hi\n' > "$tmp/script.d/s.sh" && chmod +x "$tmp/script.d/s.sh"
+(cd "$tmp/script.d" && "$sg" run --no-report -p "$tmp/no-openat2.sgp" -- "$sg" learn -q --fs -o "$tmp/script.sgp" -- ./s.sh) >/dev/null 2>&1
+expect "no openat2: the script runs" 0 "hi" -- bash -c "cd '$tmp/script.d' && '$sg' run -q -p '$tmp/script.sgp' -- ./s.sh"
+# O_CREAT|O_EXCL on a dangling symlink fails (EEXIST): nothing granted where it points.
+mkdir -p "$tmp/excl.d" "$tmp/excl-target" && ln -sf "$tmp/excl-target/new" "$tmp/excl.d/link"
+(cd "$tmp/excl.d" && "$sg" learn -q --fs -o "$tmp/excl.sgp" -- "$py" -c "
+import os
+try: os.open('link', os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+except OSError as e: print(e.errno)") >/dev/null 2>&1
+expect_without "excl: nothing granted there" 0 "$tmp/excl-target" -- grep '^fs ' "$tmp/excl.sgp"
+
 # ---- what learning refuses ----
 expect "from-log has no paths" 2 "--fs, --net" -- "$sg" learn --fs --from-log /dev/null
 finish

@@ -83,12 +83,19 @@ done
 # Built with sanitizers (make asan), the server's policy is not what ASan's runtime needs: the
 # HTTP checks then run against it unfiltered, and the lockdown checks are left to make check.
 sanitized=${SYSGATE_TEST_SANITIZED:-0}
+# server.sgp's fs, net and scope rules need Landlock ABI 6 (scopes): without it the server
+# refuses to serve under them, so it is locked down by its syscall rules alone here.
+lockdown=()
+if ! need landlock:6; then
+  lockdown=(--no-fs-rules)
+  skip_part "the example's fs, net and scope rules: $why"
+fi
 if [[ $sanitized == 1 ]]; then
   echo "note: sanitized build: HTTP checks without the filter; attacks and lockdown skipped"
   start locked --no-filter
 else
-  start locked
-  expect "announces lockdown" 0 "(locked down)" -- cat "$tmp/locked.out"
+  start locked "${lockdown[@]}"
+  expect "announces lockdown" 0 "(locked down" -- cat "$tmp/locked.out"
 fi
 expect "index"                0 "served under a seccomp filter" -- curl -sf "$url/"
 expect "html type"            0 "Content-Type: text/html; charset=utf-8" -- curl -sfI "$url/index.html"
@@ -127,7 +134,9 @@ expect "write stopped"    0 "open for writing failed: Operation not permitted" -
 expect "connect stopped"  0 "socket failed: Operation not permitted" -- curl -s "$url/vuln/connect?$(cat "$tmp/port1")"
 # openat(ROOT_FD, "/etc/passwd") passes the syscall rule (an absolute path ignores the fd):
 # the fs rules (Landlock, `fs read ROOT`) deny it.
-expect "read beside: denied" 0 "open for reading failed: Permission denied" -- curl -s "$url/vuln/read?/etc/passwd"
+if ((${#lockdown[@]} == 0)); then
+  expect "read beside: denied" 0 "open for reading failed: Permission denied" -- curl -s "$url/vuln/read?/etc/passwd"
+fi
 expect "read below: served"  0 "served under a seccomp filter" -- curl -s "$url/vuln/read?index.html"
 expect "no command ran"   1 "" -- test -e "$tmp/exec-ran"
 expect "no file written"  1 "" -- test -e "$tmp/written"

@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.h"
 #include "policy/groups.h"
 #include "policy/syscall_set.h"
 #include "supervise/access_effects.h"
@@ -216,14 +217,15 @@ namespace {
 // or nothing. (What a move between directories would gain, which the kernel refuses with
 // EXDEV, is not checked.)
 std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
-                                                                const supervise::AccessEffects& e) {
+                                                                const supervise::AccessEffects& e, uint64_t fs,
+                                                                uint64_t net) {
   for (const auto& need : e.needs) {
-    const uint64_t missing = need.access & rules.handled_fs & ~GrantedOn(rules, need.path).access;
+    const uint64_t missing = need.access & rules.handled_fs & fs & ~GrantedOn(rules, need.path).access;
     if (missing) {
       return std::pair{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
     }
   }
-  if (e.port && (rules.handled_net & e.port->access)) {
+  if (e.port && (rules.handled_net & net & e.port->access)) {
     const bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
       return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
     });
@@ -245,11 +247,19 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const Policy& po
   if (!c.pending || policy.access.empty()) return std::nullopt;
   const auto fd = static_cast<int32_t>(c.data.args[0]);
   if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
-  AccessRules enforced = policy.access;
-  enforced.handled_fs &= fs;
-  enforced.handled_net &= net;
-  return AccessDenial(enforced, supervise::AccessEffectsOf(*c.pending, enforced.handled_fs != 0,
-                                                          enforced.handled_net != 0));
+  // The rules' paths as the kernel took them (symlinks followed: /lib is /usr/lib on merged-usr
+  // systems), as the effects' paths are; resolved once per run.
+  static const Policy* resolved_for = nullptr;
+  static AccessRules resolved;
+  if (resolved_for != &policy) {
+    resolved = policy.access;
+    for (PathRule& r : resolved.paths) r.path = base::RealPathOr(r.path);
+    resolved_for = &policy;
+  }
+  return AccessDenial(resolved,
+                      supervise::AccessEffectsOf(*c.pending, (resolved.handled_fs & fs) != 0,
+                                                 (resolved.handled_net & net) != 0),
+                      fs, net);
 }
 
 }  // namespace
@@ -312,6 +322,10 @@ void BlockedReporter::Summary() {
     for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
     for (const auto& [kind, n] : Repeated(denied_, 1)) {
       sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    }
+    if (denied_.untracked() > 0) {
+      sink_.Always(nlohmann::json({{"event", "untracked_denials"}, {"count", denied_.untracked()},
+                                   {"syscalls", denied_.untracked_syscalls()}}).dump() + "\n");
     }
     LimitsJson(sink_, tally_);
     return;
