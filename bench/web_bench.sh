@@ -21,7 +21,10 @@ fi
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+# The servers started inside $(...) are not in pids (a subshell's array): every process whose
+# command line names the work directory goes too.
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -f -- "$work" 2>/dev/null || true
+      wait 2>/dev/null; rm -rf "$work"' EXIT
 "$src/examples/nginx/make_site.sh" "$work/site"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "web_bench: $1 did not come up" >&2; exit 1; }
