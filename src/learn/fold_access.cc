@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <map>
 
+#include "supervise/access_effects.h"
 #include "sysgate/access_rules.h"
 
 namespace sysgate::learn {
 namespace {
 
 namespace fa = fs_access;
+using supervise::ParentDirectory;
 
 struct Entry {
   uint64_t access = 0;
@@ -16,11 +18,6 @@ struct Entry {
   uint64_t paths = 0;
   bool shared = false;
 };
-
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 size_t Depth(const std::string& path) {
   return path == "/" ? 0 : static_cast<size_t>(std::ranges::count(path, '/'));
@@ -45,7 +42,7 @@ constexpr std::string_view kSystemTrees[] = {"/usr", "/lib", "/lib32", "/lib64",
 // Where one recorded path's rights go, before any folding.
 std::string Home(std::string path, uint64_t access) {
   // A name a rule cannot hold (a control character, too long): the directory above it.
-  while (path != "/" && FsPathProblem(path)) path = Parent(path);
+  while (path != "/" && FsPathProblem(path)) path = ParentDirectory(path);
   // Per-process files (/proc/self, /proc/PID): a rule can only name /proc.
   if (PathIsBeneath(path, "/proc")) return "/proc";
   // Terminals come and go by number.
@@ -79,8 +76,8 @@ std::string Existing(std::string path, const AccessRecording& rec) {
     auto it = rec.paths.find(p);
     return it != rec.paths.end() && it->second.created;
   };
-  for (std::string p = path; p != "/"; p = Parent(p)) {
-    if (made(p)) path = Parent(p);
+  for (std::string p = path; p != "/"; p = ParentDirectory(p)) {
+    if (made(p)) path = ParentDirectory(p);
   }
   return path;
 }
@@ -88,7 +85,7 @@ std::string Existing(std::string path, const AccessRecording& rec) {
 // What the rules grant on `path`: theirs and those of the directories above.
 uint64_t Granted(const std::map<std::string, Entry>& m, const std::string& path) {
   uint64_t access = 0;
-  for (std::string p = path;; p = Parent(p)) {
+  for (std::string p = path;; p = ParentDirectory(p)) {
     if (auto it = m.find(p); it != m.end()) access |= it->second.access;
     if (p == "/") return access;
   }
@@ -103,7 +100,7 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
     // A file the program made or removed is not there on every run: its rights go to the
     // first directory above it that was there before the run (and so does anything beneath
     // what it made).
-    std::string at = use.created || use.removed ? Existing(Parent(path), rec) : Existing(path, rec);
+    std::string at = use.created || use.removed ? Existing(ParentDirectory(path), rec) : Existing(path, rec);
     const bool moved = at != path;
     at = Home(at, use.access);
     Add(m, at, {use.access, use.count, 1, moved && !MayFoldInto(at)});
@@ -149,10 +146,10 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
   FoldedAccess out;
   std::map<std::string, Entry> kept;
   for (const auto& [path, e] : m) {
-    uint64_t above = path == "/" ? 0 : Granted(m, Parent(path));
+    uint64_t above = path == "/" ? 0 : Granted(m, ParentDirectory(path));
     std::string nearest;  // the closest rule above that stays (ancestors sort first)
     for (std::string p = path; p != "/" && nearest.empty();) {
-      p = Parent(p);
+      p = ParentDirectory(p);
       if (kept.contains(p)) nearest = p;
     }
     uint64_t rest = e.access & ~above;

@@ -65,10 +65,6 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 bool PerProcess(const std::string& path) {
   return PathIsBeneath(path, "/proc") || PathIsBeneath(path, "/dev/fd") || path == "/dev/stdin" ||
@@ -252,7 +248,7 @@ struct EffectsOf::Target {
     if (dangling && t.exists && S_ISLNK(t.st.st_mode) && depth < 40) {
       auto target = ReadLink(t.path);
       if (!target) return std::nullopt;
-      return Named(tid, kAtFdcwd, target->starts_with('/') ? *target : Parent(t.path) + "/" + *target, true,
+      return Named(tid, kAtFdcwd, target->starts_with('/') ? *target : ParentDirectory(t.path) + "/" + *target, true,
                    depth + 1);
     }
     if (follow && t.exists && S_ISLNK(t.st.st_mode)) t.exists = stat(t.path.c_str(), &t.st) == 0;
@@ -302,7 +298,7 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
   }
   if (!t->exists) {
     if (!(flags & O_CREAT) || (flags & O_DIRECTORY)) return;  // ENOENT, EISDIR, EINVAL: no file made
-    Grant(Parent(t->path), fa::kMakeReg);
+    Grant(ParentDirectory(t->path), fa::kMakeReg);
     Grant(t->path, OpenRights(flags));
     Created(t->path);
     return;
@@ -331,7 +327,7 @@ void EffectsOf::Rename(SyscallCall& call, int old_dirfd, uint64_t old_addr, int 
   const bool exchange = !link && (flags & kRenameExchange);
   // Onto an existing name, link and a no-replace rename fail with EEXIST: nothing to grant.
   if (to->exists && (link || (flags & kNoReplace))) return;
-  const std::string from_dir = Parent(from->path), to_dir = Parent(to->path);
+  const std::string from_dir = ParentDirectory(from->path), to_dir = ParentDirectory(to->path);
   Grant(to_dir, MakeRight(from->st.st_mode));
   if (!link) {
     Grant(from_dir, RemoveRight(from->st.st_mode));
@@ -361,13 +357,13 @@ void EffectsOf::File(SyscallCall& call, std::string_view name) {
   auto make = [&](int dirfd, uint64_t addr, uint64_t right) {
     auto t = Target::Of(call, dirfd, addr, false);
     if (!t || t->exists || t->path == "/proc") return;  // EEXIST
-    Grant(Parent(t->path), right);
+    Grant(ParentDirectory(t->path), right);
     Created(t->path);
   };
   auto remove = [&](int dirfd, uint64_t addr, bool dir) {
     auto t = Target::Of(call, dirfd, addr, false);
     if (!t || !t->exists || t->path == "/proc") return;
-    Grant(Parent(t->path), dir ? fa::kRemoveDir : fa::kRemoveFile);
+    Grant(ParentDirectory(t->path), dir ? fa::kRemoveDir : fa::kRemoveFile);
     Removed(t->path);
   };
   auto exec = [&](int dirfd, uint64_t addr, bool follow, bool empty_ok) {
@@ -441,7 +437,7 @@ void EffectsOf::File(SyscallCall& call, std::string_view name) {
       if (family != AF_UNIX || len == 0) break;  // abstract sockets are no file
       auto t = Target::Named(call.tid(), kAtFdcwd, std::string(path, len), false);
       if (t && !t->exists && t->path != "/proc") {
-        Grant(Parent(t->path), fa::kMakeSock);
+        Grant(ParentDirectory(t->path), fa::kMakeSock);
         Created(t->path);
       }
       break;
@@ -490,6 +486,11 @@ AccessEffects ExecEffects(const std::string& path) {
   EffectsOf e;
   e.Exec(path);
   return std::move(e.out_);
+}
+
+std::string ParentDirectory(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
 }  // namespace sysgate::supervise

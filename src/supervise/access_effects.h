@@ -42,6 +42,9 @@ struct AccessEffects {
   std::optional<Port> port;  // a TCP bind or connect (a socket that cannot be looked at counts)
 };
 
+// The directory an absolute path is in ("/" for "/" and "/x").
+std::string ParentDirectory(const std::string& path);
+
 // The syscalls AccessEffectsOf reads (names; each on the ABIs that have it).
 std::span<const std::string_view> AccessSyscalls();
 

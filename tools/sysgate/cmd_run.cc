@@ -243,10 +243,16 @@ int Run(const Options& o) {
   std::optional<Auditor> auditor;
   std::optional<BlockedReporter> blocked;
   if (audit) auditor.emplace(style, reports, audit_log);
-  if (auditor && filter->policy().access.scoped) auditor->SetScopeUnchecked();
-  if (!auditor) {
+  if (auditor) {
+    const AccessRules& access = filter->policy().access;
+    if (access.scoped) auditor->SetScopeUnchecked();
+    if (!access.empty()) auditor->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
+  } else {
     blocked.emplace(style, reports);
-    blocked->SetEnforcedAccess(filter->landlock().handled_fs(), filter->landlock().handled_net());
+    const kernel::LandlockRuleset& ruleset = filter->landlock();
+    if (o.report_access && !ruleset.empty()) {
+      blocked->CheckAccess(AccessCheck(filter->policy().access, ruleset.handled_fs(), ruleset.handled_net()));
+    }
   }
   ro.on_call = [&](const run::Call& c) {
     if (auditor) auditor->Report(filter->policy(), c);

@@ -237,38 +237,32 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
   return std::nullopt;
 }
 
-// The same for a call that reached the supervisor only for the fs and net rules (its verdict
-// allows it), counting the rights `fs` and `net` only: what the ruleset enforces (audit mode,
-// which enforces nothing, asks about all the policy's). The program's standard fds were opened
-// before any rule applied: their ioctls and truncates are not checked.
-std::optional<std::pair<std::string, std::string>> AccessDenial(const Policy& policy, const run::Call& c,
-                                                                const std::string& syscall, uint64_t fs,
-                                                                uint64_t net) {
-  if (!c.pending || policy.access.empty()) return std::nullopt;
-  const auto fd = static_cast<int32_t>(c.data.args[0]);
-  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
-  // The rules' paths as the kernel took them (symlinks followed: /lib is /usr/lib on merged-usr
-  // systems), as the effects' paths are; resolved once per run.
-  static const Policy* resolved_for = nullptr;
-  static AccessRules resolved;
-  if (resolved_for != &policy) {
-    resolved = policy.access;
-    for (PathRule& r : resolved.paths) r.path = base::RealPathOr(r.path);
-    resolved_for = &policy;
-  }
-  return AccessDenial(resolved,
-                      supervise::AccessEffectsOf(*c.pending, (resolved.handled_fs & fs) != 0,
-                                                 (resolved.handled_net & net) != 0),
-                      fs, net);
+}  // namespace
+
+AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net) : rules_(rules), fs_(fs), net_(net) {
+  // As the kernel took them: symlinks followed (/lib is /usr/lib on merged-usr systems), as
+  // the calls' paths are.
+  for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
 }
 
-}  // namespace
+// The program's standard fds were opened before any rule applied: their ioctls and truncates
+// are not checked.
+std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(const run::Call& c,
+                                                                       const std::string& syscall) const {
+  if (!c.pending || rules_.empty()) return std::nullopt;
+  const auto fd = static_cast<int32_t>(c.data.args[0]);
+  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
+  return AccessDenial(rules_,
+                      supervise::AccessEffectsOf(*c.pending, (rules_.handled_fs & fs_) != 0,
+                                                 (rules_.handled_net & net_) != 0),
+                      fs_, net_);
+}
 
 void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);
   if (c.verdict.action.kind() == ActionKind::kAllow) {  // run::FilterOptions::report_access
-    auto denied = AccessDenial(policy, c, f.syscall, enforced_fs_, enforced_net_);
+    auto denied = access_ ? access_->Denial(c, f.syscall) : std::nullopt;
     if (!denied) return;
     // Denials name their paths, so there can be many kinds: each kind's first is shown, at
     // the rate limit, and counted apart from blocked calls.
@@ -364,7 +358,7 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   const ActionKind verdict = c.verdict.action.kind();
   if (verdict == ActionKind::kAllow || verdict == ActionKind::kLog) {
     // Allowed by the syscall rules: here for the fs and net rules (RouteForAudit).
-    auto denied = AccessDenial(policy, c, f.syscall, fs_access::kAll, net_access::kAll);
+    auto denied = access_ ? access_->Denial(c, f.syscall) : std::nullopt;
     if (!denied) return;
     f.action = "denied";
     f.rule = "<" + denied->first + ">";

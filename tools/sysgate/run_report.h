@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
 
+#include "sysgate/access_rules.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/run.h"
 
@@ -70,6 +72,20 @@ class CallTally {
   uint64_t total_ = 0, untracked_ = 0;
 };
 
+// What a policy's fs and net rules deny of a call that reached the supervisor for them
+// (--audit, --report-access): which rules ("fs rules", "net rules") and why, or nothing.
+// Counts the rights `fs` and `net` only: what the ruleset enforces (all of the policy's in
+// audit mode, which enforces nothing).
+class AccessCheck {
+ public:
+  AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
+  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c, const std::string& syscall) const;
+
+ private:
+  AccessRules rules_;  // paths resolved
+  uint64_t fs_, net_;
+};
+
 // The default mode: blocked calls.
 class BlockedReporter {
  public:
@@ -79,12 +95,8 @@ class BlockedReporter {
   void Report(const Policy& policy, const run::Call& c);
   // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
   void Summary();
-  // run --report-access: the fs and net rights the ruleset enforces (best-effort may have
-  // dropped some of the policy's), the only ones whose denials are reported.
-  void SetEnforcedAccess(uint64_t fs, uint64_t net) {
-    enforced_fs_ = fs;
-    enforced_net_ = net;
-  }
+  // run --report-access: the calls allowed by the policy come for this check.
+  void CheckAccess(AccessCheck check) { access_.emplace(std::move(check)); }
 
  private:
   ReportStyle style_;
@@ -93,7 +105,7 @@ class BlockedReporter {
   // Denials by the fs and net rules, apart: they name paths and ports, so there can be many
   // kinds, which must not crowd blocked calls out of tally_.
   CallTally denied_;
-  uint64_t enforced_fs_ = 0, enforced_net_ = 0;
+  std::optional<AccessCheck> access_;
 };
 
 // Audit mode: every call the policy would stop runs, and is reported; so is every call its fs
@@ -107,10 +119,13 @@ class Auditor {
   void Summary();
   // The policy has scope rules, which audit mode cannot check: the summary says so.
   void SetScopeUnchecked() { scope_unchecked_ = true; }
+  // The policy has fs or net rules: the calls it allows come for this check.
+  void CheckAccess(AccessCheck check) { access_.emplace(std::move(check)); }
 
  private:
   static constexpr uint64_t kRepeatsShown = 3;
   bool scope_unchecked_ = false;
+  std::optional<AccessCheck> access_;
   ReportStyle style_;
   ReportSink sink_;
   std::FILE* log_;
