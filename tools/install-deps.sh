@@ -17,6 +17,7 @@ packages=(
   git                   # e2e_learn learns and replays a git session
   strace                # e2e_learn learns from strace's logs of a real run (learn --from-log)
   zsh                   # e2e_guidance loads the zsh completion script that sysgate writes
+  systemd systemd-container  # e2e_systemd_unit boots systemd (nspawn) to run converted units
   # Each ABI's compiler and headers: its constants (make generate) and the tables checked against
   # them (tests/abi); tools/gen/abis.txt says which evaluates which ABI.
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross gcc-i686-linux-gnu libc6-dev-i386-cross

@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "formats/flatten.h"
 #include "formats/registry.h"
+#include "formats/systemd_access.h"
 #include "policy/groups.h"
 
 namespace sysgate::formats {
@@ -66,6 +67,9 @@ class SystemdReader {
     int lineno = 0, start = 0;
     while (std::getline(in, line)) {
       ++lineno;
+      // systemd skips comment lines, also those inside a continued line.
+      std::string_view t = base::Trim(line);
+      if (!t.empty() && (t[0] == '#' || t[0] == ';')) continue;
       if (logical.empty()) start = lineno;
       if (!line.empty() && line.back() == '\\') {  // continuation
         logical += line.substr(0, line.size() - 1) + " ";
@@ -78,6 +82,7 @@ class SystemdReader {
     if (!logical.empty()) Line(logical, start);
     if (HasErrors(out_.diagnostics)) return std::move(out_);
     Policy p = Build();
+    p.access = access_.Build(out_.diagnostics);
     return Finish(std::move(p), std::move(out_));
   }
 
@@ -89,40 +94,25 @@ class SystemdReader {
 
   void Line(const std::string& raw, int lineno) {
     std::string_view l = base::Trim(raw);
-    if (l.empty() || l[0] == '#' || l[0] == ';' || l[0] == '[') return;
+    if (l.empty() || l[0] == '#' || l[0] == ';') return;
+    if (l[0] == '[') {  // a section: only [Service] (or lines before any section) are read
+      in_service_ = l == "[Service]";
+      return;
+    }
+    if (!in_service_) return;
     size_t eq = l.find('=');
     if (eq == std::string_view::npos) return;
     std::string key(base::Trim(l.substr(0, eq)));
     std::string_view value = base::Trim(l.substr(eq + 1));
     int col = static_cast<int>(raw.find('=') + 2);
     SourceLoc loc{o_.filename, lineno, col};
+    if (access_.Line(key, value, loc, out_.diagnostics)) return;
     if (key == "SystemCallFilter") Filter(value, loc);
     else if (key == "SystemCallErrorNumber") ErrorNumber(value, loc);
     else if (key == "SystemCallArchitectures") Architectures(value, loc);
     else if (key == "SystemCallLog") {
       Diag(Severity::kWarning, loc, "SystemCallLog= is not read: sysgate policies log with the log action");
     }
-  }
-
-  // Words with their columns.
-  std::vector<std::pair<std::string, SourceLoc>> Words(std::string_view v, SourceLoc loc) {
-    std::vector<std::pair<std::string, SourceLoc>> out;
-    size_t i = 0;
-    while (i < v.size()) {
-      while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-      size_t s = i;
-      while (i < v.size() && !std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-      if (i > s) {
-        SourceLoc l = loc;
-        l.column += static_cast<int>(s);
-        std::string w(v.substr(s, i - s));
-        if (w.size() >= 2 && (w.front() == '"' || w.front() == '\'') && w.back() == w.front()) {
-          w = w.substr(1, w.size() - 2);
-        }
-        out.emplace_back(w, l);
-      }
-    }
-    return out;
   }
 
   void Filter(std::string_view v, SourceLoc loc) {
@@ -141,7 +131,7 @@ class SystemdReader {
       if (!deny) items_.push_back({"@default", std::nullopt, loc});  // systemd adds it
     }
     bool adding = (*mode_ == 'd') == deny;
-    for (auto& [w, wl] : Words(v, loc)) {
+    for (auto& [w, wl] : SystemdWords(v, loc)) {
       Item it{w, std::nullopt, wl};
       if (auto colon = w.find(':'); colon != std::string::npos) {
         std::string e = w.substr(colon + 1);
@@ -210,7 +200,7 @@ class SystemdReader {
       arches_.clear();
       return;
     }
-    for (auto& [w, wl] : Words(v, loc)) {
+    for (auto& [w, wl] : SystemdWords(v, loc)) {
       std::optional<Arch> a = w == "native" ? std::optional(HostArch()) : SystemdArch(w);
       if (!a) {
         Diag(Severity::kError, wl, UnknownArchMessage(w), static_cast<int>(w.size()));
@@ -271,6 +261,8 @@ class SystemdReader {
   std::optional<Action> error_number_;
   SourceLoc error_number_loc_;
   std::vector<Arch> arches_;
+  SystemdAccessReader access_;
+  bool in_service_ = true;
 };
 
 // Lines of "Key=" + words, wrapped near 100 columns.
@@ -293,7 +285,7 @@ Imported ImportSystemd(std::string_view text, const ImportOptions& o) {
   return SystemdReader(o).Run(text);
 }
 
-Exported ExportSystemd(const Policy& p, const ExportOptions&) {
+Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
   Exported e;
   auto error = [&](std::string m) { e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1}); };
   FlattenOptions fo;
@@ -357,8 +349,14 @@ Exported ExportSystemd(const Policy& p, const ExportOptions&) {
         return e;
     }
   }
+  AccessRules access;
+  SystemdAccessOptions ao;
+  ao.strict = o.strict;
+  if (p.access.handled_fs) ao.root_links = HostRootLinks();
+  if (!WriteSystemdAccess(p.access, out, e.diagnostics, access, ao)) return e;
   e.text = out;
   e.means = p;
+  e.means->access = access;
   if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
     e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}", p.unknown_action.ToString(), Policy{}.unknown_action.ToString()), 1});
     e.means->unknown_action = Policy{}.unknown_action;

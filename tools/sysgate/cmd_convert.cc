@@ -112,7 +112,7 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   cmd->add_option("--listener-path", opts->listener_path, "OCI listenerPath");
   cmd->add_option("--listener-metadata", opts->listener_metadata, "OCI listenerMetadata");
   cmd->add_flag("--strict-access", opts->strict,
-                "Refuse, rather than drop, fs/net/scope rules the output format cannot say");
+                "Refuse, rather than drop or widen, fs/net/scope rules the output format cannot say exactly");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip reading the output back");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
