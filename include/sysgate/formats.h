@@ -96,6 +96,9 @@ struct ExportOptions {
   // No format but sysgate's says fs, net or scope rules (Landlock): they are dropped with a
   // warning, or with strict refused.
   bool strict = false;
+  // systemd: where the unit cannot say a rule (argument conditions, a verdict systemd has no
+  // word for), allow more instead of refusing, with a warning for each syscall.
+  bool widen = false;
 };
 
 struct Exported {

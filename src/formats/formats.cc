@@ -267,9 +267,7 @@ Exported Export(const Policy& policy, Format format, const ExportOptions& o) {
   // Only sysgate's language says what calls of ABIs the policy does not target get (`foreign`,
   // which decompile writes for libseccomp's filters): the other formats' files are read back
   // with the default.
-  // systemd's unit says them as mounts (formats/systemd_access.h); the others cannot.
-  if (e.means && format != Format::kSysgate && format != Format::kSystemd &&
-      (!e.means->access.empty() || e.means->access.best_effort)) {
+  if (e.means && format != Format::kSysgate && (!e.means->access.empty() || e.means->access.best_effort)) {
     const bool refuse = o.strict;
     e.diagnostics.push_back({refuse ? Severity::kError : Severity::kWarning, policy.access.loc,
                              fmt::format("{} cannot say which files and ports the program may reach "

@@ -14,7 +14,7 @@
 #include "base/strings.h"
 #include "formats/flatten.h"
 #include "formats/registry.h"
-#include "formats/systemd_access.h"
+#include "formats/systemd_widen.h"
 #include "policy/groups.h"
 
 namespace sysgate::formats {
@@ -82,7 +82,6 @@ class SystemdReader {
     if (!logical.empty()) Line(logical, start);
     if (HasErrors(out_.diagnostics)) return std::move(out_);
     Policy p = Build();
-    p.access = access_.Build(out_.diagnostics);
     return Finish(std::move(p), std::move(out_));
   }
 
@@ -106,13 +105,33 @@ class SystemdReader {
     std::string_view value = base::Trim(l.substr(eq + 1));
     int col = static_cast<int>(raw.find('=') + 2);
     SourceLoc loc{o_.filename, lineno, col};
-    if (access_.Line(key, value, loc, out_.diagnostics)) return;
     if (key == "SystemCallFilter") Filter(value, loc);
     else if (key == "SystemCallErrorNumber") ErrorNumber(value, loc);
     else if (key == "SystemCallArchitectures") Architectures(value, loc);
     else if (key == "SystemCallLog") {
       Diag(Severity::kWarning, loc, "SystemCallLog= is not read: sysgate policies log with the log action");
     }
+  }
+
+  // Words with their columns, quotes taken off.
+  std::vector<std::pair<std::string, SourceLoc>> Words(std::string_view v, SourceLoc loc) {
+    std::vector<std::pair<std::string, SourceLoc>> out;
+    size_t i = 0;
+    while (i < v.size()) {
+      while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+      size_t s = i;
+      while (i < v.size() && !std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+      if (i > s) {
+        SourceLoc l = loc;
+        l.column += static_cast<int>(s);
+        std::string w(v.substr(s, i - s));
+        if (w.size() >= 2 && (w.front() == '"' || w.front() == '\'') && w.back() == w.front()) {
+          w = w.substr(1, w.size() - 2);
+        }
+        out.emplace_back(w, l);
+      }
+    }
+    return out;
   }
 
   void Filter(std::string_view v, SourceLoc loc) {
@@ -131,7 +150,7 @@ class SystemdReader {
       if (!deny) items_.push_back({"@default", std::nullopt, loc});  // systemd adds it
     }
     bool adding = (*mode_ == 'd') == deny;
-    for (auto& [w, wl] : SystemdWords(v, loc)) {
+    for (auto& [w, wl] : Words(v, loc)) {
       Item it{w, std::nullopt, wl};
       if (auto colon = w.find(':'); colon != std::string::npos) {
         std::string e = w.substr(colon + 1);
@@ -200,7 +219,7 @@ class SystemdReader {
       arches_.clear();
       return;
     }
-    for (auto& [w, wl] : SystemdWords(v, loc)) {
+    for (auto& [w, wl] : Words(v, loc)) {
       std::optional<Arch> a = w == "native" ? std::optional(HostArch()) : SystemdArch(w);
       if (!a) {
         Diag(Severity::kError, wl, UnknownArchMessage(w), static_cast<int>(w.size()));
@@ -261,7 +280,6 @@ class SystemdReader {
   std::optional<Action> error_number_;
   SourceLoc error_number_loc_;
   std::vector<Arch> arches_;
-  SystemdAccessReader access_;
   bool in_service_ = true;
 };
 
@@ -292,6 +310,14 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
   fo.format = "systemd";
   std::vector<FlatRule> flat = Flatten(p, fo, e.diagnostics);
   if (HasErrors(e.diagnostics)) return e;
+  if (o.widen) {
+    Policy wide = WidenForSystemd(p, flat, e.diagnostics);
+    ExportOptions once = o;
+    once.widen = false;
+    Exported w = ExportSystemd(wide, once);
+    w.diagnostics.insert(w.diagnostics.begin(), e.diagnostics.begin(), e.diagnostics.end());
+    return w;
+  }
   for (const FlatRule& r : flat) {
     if (!r.args.empty()) {
       error(fmt::format("systemd filters by syscall only: the rule for {} tests arguments", r.names.front()));
@@ -349,14 +375,8 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
         return e;
     }
   }
-  AccessRules access;
-  SystemdAccessOptions ao;
-  ao.strict = o.strict;
-  if (p.access.handled_fs) ao.root_links = HostRootLinks();
-  if (!WriteSystemdAccess(p.access, out, e.diagnostics, access, ao)) return e;
   e.text = out;
   e.means = p;
-  e.means->access = access;
   if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
     e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}", p.unknown_action.ToString(), Policy{}.unknown_action.ToString()), 1});
     e.means->unknown_action = Policy{}.unknown_action;

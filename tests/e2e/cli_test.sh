@@ -199,6 +199,10 @@ if [[ -f $moby ]]; then
   expect "oci run"          1 "blocked unshare(CLONE_NEWUSER)" -- "$sg" run -p "$moby" -- unshare -U true
   expect "oci caps"         0 "allow" -- "$sg" check --caps sys_admin "$moby" unshare 0
   expect "oci old kernel"   0 "errno(EPERM)" -- "$sg" check --kernel 4.4 "$moby" ptrace 0
+  expect "systemd refuses"  1 "the rule for socket tests arguments" -- "$sg" convert "$moby" --to systemd
+  expect "systemd --widen"  0 "--widen: clone3 gets allow (the policy: errno(ENOSYS))" -- "$sg" convert "$moby" --to systemd --widen -o "$tmp/moby.conf"
+  expect "widened unit"     0 "SystemCallErrorNumber=EPERM" -- cat "$tmp/moby.conf"
+  expect "--widen for oci"  2 "--widen is for --to systemd" -- "$sg" convert "$moby" --to oci --widen
   expect "convert to spo"   0 "verified on" -- "$sg" convert "$moby" --to spo --name docker -o "$tmp/moby.yaml"
   expect "spo back"         0 "kind: SeccompProfile" -- cat "$tmp/moby.yaml"
   expect "spo compiles"     0 "verified" -- "$sg" compile "$tmp/moby.yaml" -o "$tmp/spo.bpf"

@@ -28,6 +28,7 @@ struct Options {
   bool no_verify = false;
   bool quiet = false;
   bool strict = false;
+  bool widen = false;
 };
 
 std::optional<formats::Format> OutputFormat(const Options& o) {
@@ -55,6 +56,12 @@ int Run(const Options& o) {
                             : "--to: unknown format '" + o.to + "' (" + formats::FormatNames(true) + ")");
     return kExitUsage;
   }
+  if (o.widen && *to != formats::Format::kSystemd) {
+    PrintError(fmt::format("--widen is for --to systemd, whose filter cannot test arguments; {} can say "
+                           "the policy as it is, or refuses with the rule it cannot say",
+                           formats::FormatName(*to)));
+    return kExitUsage;
+  }
   if (!formats::CanWrite(*to)) {
     PrintError(fmt::format("sysgate does not write {} policies (writable: {})", formats::FormatName(*to), formats::FormatNames(true)));
     return kExitUsage;
@@ -71,6 +78,7 @@ int Run(const Options& o) {
   if (!o.listener_metadata.empty()) eo.runtime.listener_metadata = o.listener_metadata;
   eo.section = o.name;
   eo.strict = o.strict;
+  eo.widen = o.widen;
   formats::Exported e = formats::Export(policy, *to, eo);
   Report(e.diagnostics, o.quiet);
   if (!e.text) return kExitInvalid;
@@ -113,6 +121,9 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   cmd->add_option("--listener-metadata", opts->listener_metadata, "OCI listenerMetadata");
   cmd->add_flag("--strict-access", opts->strict,
                 "Refuse, rather than drop or widen, fs/net/scope rules the output format cannot say exactly");
+  cmd->add_flag("--widen", opts->widen,
+                "systemd: allow more where the unit cannot say a rule (argument conditions, per-call "
+                "errnos), with a warning for each syscall, instead of refusing");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip reading the output back");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
