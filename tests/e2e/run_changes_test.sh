@@ -117,6 +117,15 @@ expect_line "report file appends"    0 "2" -- bash -c "'$sg' run --report-file '
 expect "report file unwritable" 125 "cannot write the report file /nonexistent/r" -- "$sg" run --report-file /nonexistent/r -- true
 ln -s "$tmp/planted" "$tmp/link"
 expect "report file: no symlink" 125 "cannot write the report file $tmp/link: it is a symlink" -- "$sg" run --report-file "$tmp/link" -- true
+# --log-to journal (e2e_systemd_unit checks the entries under a real journald): without a journal
+# the program does not run; with a report file, a usage error.
+if [[ ! -S /run/systemd/journal/socket ]]; then
+  expect "journal: none here" 125 "--log-to journal: no systemd journal here" -- "$sg" run --log-to journal -- touch "$tmp/ran"
+  [[ -e $tmp/ran ]] && { echo "FAIL: journal: the program ran without the journal"; fail=$((fail + 1)); }
+else
+  skip_part "this machine has a journal: its absence is not tested"
+fi
+expect "journal: not both" 2 "not both" -- "$sg" run --log-to journal --report-file "$tmp/r2" -- true
 expect "report file: none made"  1 "" -- test -e "$tmp/planted"
 expect "report file: empty"      2 "--report-file needs a file name" -- "$sg" run --report-file "" -- true
 expect "report file: mode 0600"  0 "600" -- bash -c "umask 0; '$sg' run --report-file '$tmp/new-reports' -- true; stat -c %a '$tmp/new-reports'"

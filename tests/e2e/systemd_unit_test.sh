@@ -73,7 +73,7 @@ PROBE
 
 # Boot: the host's /usr on an empty root, the tree bound in.
 "$nspawn" -D / --volatile=yes --register=no --keep-unit -M "$machine" -q -b --console=read-only \
-  --bind="$W" systemd.firstboot=off systemd.unit=basic.target > "$tmp/boot.log" 2>&1 < /dev/null &
+  --bind="$W" --bind-ro="$(dirname "$sg")" systemd.firstboot=off systemd.unit=basic.target > "$tmp/boot.log" 2>&1 < /dev/null &
 leader=$!
 init=
 for _ in $(seq 1 300); do
@@ -148,6 +148,30 @@ check allow "$tmp/allow.sgp"
 expect_probe allow "mount 13"
 expect_probe allow "kexec_load 13"
 expect_probe allow "getpid 0"
+
+# run --log-to journal, inside the container where journald runs: an entry per report, with the
+# report's fields; the program's own output is untouched.
+cp "$tmp/deny.sgp" "$W/deny.sgp"
+expect "journal: runs" 0 "getpid 0" -- nsenter -t "$init" -a "$sg" run --log-to journal -p "$W/deny.sgp" -- "$py" "$W/probe.py"
+nsenter -t "$init" -a journalctl --sync 2> /dev/null
+journal=$(nsenter -t "$init" -a journalctl -t sysgate -o export --no-pager 2>&1)
+for want in "SYSGATE_EVENT=blocked" "SYSGATE_SYSCALL=umount2" "SYSGATE_RESULT=-1 EACCES (Permission denied)" \
+            "PRIORITY=4" "SYSGATE_EVENT=exit" "SYSGATE_EXIT_STATUS=0"; do
+  grep -qxF -- "$want" <<< "$journal" && pass=$((pass + 1)) || { echo "FAIL: journal: no field $want in:"; head -40 <<< "$journal" | sed 's/^/    /'; fail=$((fail + 1)); }
+done
+grep -q "^MESSAGE=sysgate: blocked umount2(NULL, 0) = -1 EACCES (Permission denied)  \[rule $W/deny.sgp:2:1\]" <<< "$journal" &&
+  pass=$((pass + 1)) || { echo "FAIL: journal: no MESSAGE for umount2"; grep MESSAGE <<< "$journal" | sed 's/^/    /'; fail=$((fail + 1)); }
+
+# The journal's socket is the supervisor's, never the program's; with --exec the supervisor that
+# outlives the program sends the reports.
+expect_line "journal: not the program's" 0 "0 1 2 3" -- nsenter -t "$init" -a "$sg" run --log-to journal -- sh -c 'cd /proc/self/fd && echo $(ls | sort -n)'
+nsenter -t "$init" -a "$sg" run --exec --log-to journal --deny sethostname -- "$py" -c 'import socket; socket.sethostname("x")' > /dev/null 2>&1
+for _ in $(seq 1 50); do
+  nsenter -t "$init" -a journalctl --sync 2> /dev/null
+  nsenter -t "$init" -a journalctl -t sysgate -o export --no-pager 2> /dev/null | grep -qxF "SYSGATE_SYSCALL=sethostname" && break
+  sleep 0.1
+done
+expect "journal: --exec" 0 "SYSGATE_SYSCALL=sethostname" -- nsenter -t "$init" -a journalctl -t sysgate -o export --no-pager
 
 # Docker's profile, widened: argument rules and its ENOSYS for clone3 become allowed calls; the
 # rest is Docker's. Compared with Docker's own verdicts under sysgate run.

@@ -49,6 +49,7 @@ struct Options {
   bool no_new_session = false;
   bool quiet = false;
   bool json = false;
+  std::string log_to = "stderr";
   bool no_report = false;
   bool report_access = false;
   bool audit = false;
@@ -162,6 +163,10 @@ int Run(const Options& o) {
       return kExitUsage;
     }
   }
+  if (o.log_to == "journal" && !o.report_file.empty()) {
+    PrintError("reports go to the journal (--log-to journal) or to a file (--report-file), not both");
+    return kExitUsage;
+  }
   if (o.input.old_strict && o.policy.empty()) {
     PrintError("--strict is for a policy file's names (now --strict-names); for the strict "
                "built-in profile, say --profile strict");
@@ -239,16 +244,29 @@ int Run(const Options& o) {
     reports = OpenSupervisorFile(o.report_file, O_APPEND, "report file", ro);
     if (!reports) return run::kExitSetupFailed;
   }
-  const ReportStyle style{.quiet = o.quiet, .json = o.json, .verbose = o.verbose, .policy_file = from.rules_file};
+  std::optional<Journal> journal;
+  if (o.log_to == "journal") {
+    auto j = Journal::Open();
+    if (!j) {
+      PrintError(fmt::format("--log-to journal: {}; not running {}", j.error().ToString(), o.command[0]));
+      return run::kExitSetupFailed;
+    }
+    journal.emplace(std::move(*j));
+    ro.supervisor_fds.push_back(journal->fd());
+  }
+  // To the journal, reports are entries with fields: the reporters write JSON for it.
+  const ReportStyle style{.quiet = o.quiet, .json = o.json || journal, .verbose = o.verbose,
+                          .policy_file = from.rules_file};
+  const ReportSink sink = journal ? ReportSink(&*journal) : ReportSink(reports);
   std::optional<Auditor> auditor;
   std::optional<BlockedReporter> blocked;
-  if (audit) auditor.emplace(style, reports, audit_log);
+  if (audit) auditor.emplace(style, sink, audit_log);
   if (auditor) {
     const AccessRules& access = filter->policy().access;
     if (access.scoped) auditor->SetScopeUnchecked();
     if (!access.empty()) auditor->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
   } else {
-    blocked.emplace(style, reports);
+    blocked.emplace(style, sink);
     const kernel::LandlockRuleset& ruleset = filter->landlock();
     if (o.report_access && !ruleset.empty()) {
       blocked->CheckAccess(AccessCheck(filter->policy().access, ruleset.handled_fs(), ruleset.handled_net()));
@@ -261,6 +279,8 @@ int Run(const Options& o) {
   auto summary = [&] {
     if (auditor) auditor->Summary();
     else blocked->Summary();
+    const uint64_t lost = auditor ? auditor->sink().lost() : blocked->sink().lost();
+    if (lost > 0) PrintError(fmt::format("{} reports did not reach the journal", lost));
   };
   run::Stage stage{};
   auto failed = [&](const Error& e) {
@@ -302,14 +322,19 @@ int Run(const Options& o) {
   } else if (outcome->signaled && outcome->signal == SIGSYS) {
     Say(o, fmt::format("{} (pid {}) was killed by SIGSYS", o.command[0], outcome->pid));
   }
-  if (o.json) {
+  if (o.json || journal) {
     nlohmann::json j = {{"program", o.command[0]},
                         {"pid", outcome->pid},
                         {"exit_status", outcome->ExitStatus()},
                         {"signal", outcome->signaled ? outcome->signal : 0},
                         {"killed_by_filter", outcome->killed_by_filter},
                         {"instructions", filter->program().size()}};
-    std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
+    if (journal) {
+      j["event"] = "exit";
+      if (!journal->Send(JournalEntry(j))) PrintError("the exit report did not reach the journal");
+    } else {
+      std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
+    }
   }
   if (reports != stderr) {
     SayIfLost(reports, o.report_file, "reports");
@@ -347,6 +372,10 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("-v,--verbose", opts->verbose, "Also report the expected fallbacks (clone3 -> ENOSYS, ...)");
   cmd->add_flag("--json", opts->json,
                 "Print blocked calls and a summary as JSON lines (on stderr, or to the --report-file)");
+  cmd->add_option("--log-to", opts->log_to,
+                  "Where reports go: stderr (default), or journal (the systemd journal: an entry per "
+                  "report, with SYSGATE_* fields)")
+      ->check(CLI::IsMember({"stderr", "journal"}));
   CLI::Option* report_file = cmd->add_option(
       "--report-file", opts->report_file,
       "Write reports to FILE (appended; a new one mode 0600; not through a symlink) instead of the program's stderr");

@@ -193,6 +193,13 @@ void ReportSink::Line(const std::string& line) {
 }
 
 void ReportSink::Always(const std::string& line) {
+  if (journal_) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    Journal::Fields entry = j.is_object() ? JournalEntry(j)
+                                          : Journal::Fields{{"MESSAGE", line}, {"SYSLOG_IDENTIFIER", "sysgate"}};
+    if (!journal_->Send(entry)) ++lost_;
+    return;
+  }
   std::fputs(line.c_str(), out_);
   std::fflush(out_);
 }

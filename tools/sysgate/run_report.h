@@ -15,6 +15,7 @@
 #include <string>
 #include <tuple>
 
+#include "journal.h"
 #include "sysgate/access_rules.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/run.h"
@@ -30,21 +31,27 @@ struct ReportStyle {
   std::string policy_file;
 };
 
-// Where reports go (stderr, or --report-file). Line() is rate-limited: at most kBurst lines at
-// once and kPerSecond after that; the others are counted and the count printed at the end.
+// Where reports go (stderr, --report-file, or the journal). Line() is rate-limited: at most
+// kBurst lines at once and kPerSecond after that; the others are counted and the count printed
+// at the end. To the journal, each report (a JSON line: the reporters write JSON for it) is an
+// entry with its fields (journal.h).
 class ReportSink {
  public:
   static constexpr double kPerSecond = 50;
   static constexpr double kBurst = 200;
 
   explicit ReportSink(std::FILE* out) : out_(out) {}
+  explicit ReportSink(Journal* journal) : out_(nullptr), journal_(journal) {}
   void Line(const std::string& line);    // rate-limited
   void Always(const std::string& line);  // a kind's first report, a summary: not limited
   uint64_t dropped() const { return dropped_; }
-  std::FILE* file() const { return out_; }
+  uint64_t lost() const { return lost_; }  // entries the journal did not take
+  bool to_journal() const { return journal_ != nullptr; }
 
  private:
   std::FILE* out_;
+  Journal* journal_ = nullptr;
+  uint64_t lost_ = 0;
   double tokens_ = kBurst;
   double last_ = -1;  // seconds (CLOCK_MONOTONIC) of the last refill
   uint64_t dropped_ = 0;
@@ -89,12 +96,13 @@ class AccessCheck {
 // The default mode: blocked calls.
 class BlockedReporter {
  public:
-  BlockedReporter(ReportStyle style, std::FILE* out) : style_(std::move(style)), sink_(out) {}
+  BlockedReporter(ReportStyle style, ReportSink sink) : style_(std::move(style)), sink_(sink) {}
   // sysgate: blocked fchown(4, 1000, 1000) = -1 EPERM (Operation not permitted)  [x86_64 #93, pid 4242, rule <profile strict>:12:1 (@privileged)]
   // sysgate:   allow it with --allow fchown
   void Report(const Policy& policy, const run::Call& c);
   // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
   void Summary();
+  const ReportSink& sink() const { return sink_; }
   // run --report-access: the calls allowed by the policy come for this check.
   void CheckAccess(AccessCheck check) { access_.emplace(std::move(check)); }
 
@@ -114,9 +122,10 @@ class BlockedReporter {
 class Auditor {
  public:
   // `log` (may be null): every call also as a JSON line.
-  Auditor(ReportStyle style, std::FILE* out, std::FILE* log) : style_(std::move(style)), sink_(out), log_(log) {}
+  Auditor(ReportStyle style, ReportSink sink, std::FILE* log) : style_(std::move(style)), sink_(sink), log_(log) {}
   void Report(const Policy& policy, const run::Call& c);
   void Summary();
+  const ReportSink& sink() const { return sink_; }
   // The policy has scope rules, which audit mode cannot check: the summary says so.
   void SetScopeUnchecked() { scope_unchecked_ = true; }
   // The policy has fs or net rules: the calls it allows come for this check.
