@@ -80,6 +80,14 @@ Result<TranslationReport> VerifyEquivalent(const Policy& a, const Policy& b);
 Result<TranslationReport> VerifyConversion(const Policy& means, std::string_view text,
                                            formats::Format format, const std::string& section);
 
+// formats::Export with ExportOptions::widen, checked: the written text, as it reads back, lets
+// run every call the policy lets run and fails none with another errno than the policy's, on
+// the policy's boundary inputs (policy/permissiveness.h). Where the widening fell short (systemd
+// decides i386's socketcall(SYS_SOCKET) with socket's entry), that syscall is allowed and the
+// policy written again, with a warning; what no syscall's verdict can widen (unknown numbers,
+// other ABIs, which systemd decides itself) is an error naming the input.
+formats::Exported ExportWidened(const Policy& policy, formats::Format format, formats::ExportOptions options);
+
 // ---- comparing two policies ----
 
 // Where two policies decide a syscall differently: one entry per ABI, syscall number and pair

@@ -97,7 +97,8 @@ struct ExportOptions {
   // warning, or with strict refused.
   bool strict = false;
   // systemd: where the unit cannot say a rule (argument conditions, a verdict systemd has no
-  // word for), allow more instead of refusing, with a warning for each syscall.
+  // word for), allow more instead of refusing, with a warning for each syscall. Call
+  // analysis::ExportWidened, which checks the result against the policy and completes it.
   bool widen = false;
 };
 

@@ -7,37 +7,48 @@
 
 #include <fmt/format.h>
 
+#include "policy/permissiveness.h"
+
 namespace sysgate::formats {
 namespace {
 
-// How much of the call a verdict lets run: allow (and log) run it; a tracer or supervisor may
-// let it run; the denials, from the one the program survives to the one that kills it.
-int Permissiveness(const Action& a) {
+using policy::NotLessPermissive;
+
+// Changes past this many are one warning naming the rest, so none is lost behind the
+// diagnostics' display limit.
+constexpr size_t kWarningsEach = 40;
+
+// The default systemd can give: errno, kill-process or log outside an allow list, or allow
+// (a deny list). A supervisor's or tracer's default may let calls run: allow; a trap or a
+// killed thread: fail the call instead.
+Action SayableDefault(const Action& a) {
   switch (a.kind()) {
-    case ActionKind::kAllow: return 6;
-    case ActionKind::kLog: return 5;
     case ActionKind::kNotify:
-    case ActionKind::kTrace: return 4;
-    case ActionKind::kErrno: return 3;
-    case ActionKind::kTrap: return 2;
-    case ActionKind::kKillThread: return 1;
-    case ActionKind::kKillProcess: return 0;
+    case ActionKind::kTrace: return Action::Allow();
+    case ActionKind::kTrap:
+    case ActionKind::kKillThread: return Action::Errno(EPERM);
+    default: return a;
   }
-  return 0;
 }
 
 }  // namespace
 
 Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat, std::vector<Diagnostic>& diags) {
-  const bool allow_list = p.default_action != Action::Allow();
+  std::vector<std::string> changes;
+  Policy w = p;
+  w.rules.clear();
+  w.default_action = SayableDefault(p.default_action);
+  if (w.default_action != p.default_action) {
+    changes.push_back(fmt::format("the default becomes {} (the policy: {})", w.default_action.ToString(),
+                                  p.default_action.ToString()));
+  }
+  const bool allow_list = w.default_action != Action::Allow();
   std::vector<std::string> names;
   for (const FlatRule& r : flat) {
     for (const std::string& n : r.names) {
       if (std::ranges::find(names, n) == names.end()) names.push_back(n);
     }
   }
-  Policy w = p;
-  w.rules.clear();
   for (const std::string& name : names) {
     // The verdicts the syscall gets: its rules' (disjoint), and the default's where they test
     // arguments and none holds.
@@ -45,46 +56,47 @@ Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat, std::
     bool conditional = true;
     for (const FlatRule& r : flat) {
       if (std::ranges::find(r.names, name) == r.names.end()) continue;
-      verdicts.push_back(r.action);
+      if (std::ranges::find(verdicts, r.action) == verdicts.end()) verdicts.push_back(r.action);
       conditional = conditional && !r.args.empty();
     }
-    if (conditional) verdicts.push_back(p.default_action);
-    Action widest = verdicts.front();
-    for (const Action& a : verdicts) {
-      if (Permissiveness(a) > Permissiveness(widest) || (a == p.default_action && Permissiveness(a) == Permissiveness(widest))) {
-        widest = a;
-      }
+    if (conditional && std::ranges::find(verdicts, p.default_action) == verdicts.end()) {
+      verdicts.push_back(p.default_action);
     }
-    // What systemd can give it (an allow list allows or gives the default; a deny list
-    // allows, fails with an errno or kills the process), never less permissive than `widest`:
-    // two errnos are as permissive, but a program may count on one (ENOSYS makes glibc try the
-    // older call), so the call is allowed rather than failed otherwise.
-    auto at_least = [&](const Action& a) {
-      return a == widest || (Permissiveness(a) > Permissiveness(widest) && !(a.kind() == ActionKind::kErrno &&
-                                                                           widest.kind() == ActionKind::kErrno));
-    };
+    // The first verdict systemd can say that is not less permissive than any of them: an allow
+    // list allows or gives its default; a deny list allows, fails with an errno or kills.
+    std::vector<Action> choices;
+    if (allow_list) {
+      choices = {w.default_action, Action::Allow()};
+    } else {
+      for (const Action& v : verdicts) {
+        if (v.kind() == ActionKind::kErrno || v.kind() == ActionKind::kKillProcess) choices.push_back(v);
+      }
+      choices.push_back(Action::Errno(EPERM));
+      choices.push_back(Action::Allow());
+    }
     Action said = Action::Allow();
-    if (Permissiveness(widest) >= 4) {
-      said = Action::Allow();
-    } else if (allow_list) {
-      said = at_least(p.default_action) ? p.default_action : Action::Allow();
-    } else if (widest.kind() == ActionKind::kErrno || widest.kind() == ActionKind::kKillProcess) {
-      said = widest;
-    } else {  // trap, kill-thread: failing the call is what systemd has nearest
-      said = Action::Errno(EPERM);
-    }
-    if (conditional || said != verdicts.front()) {
-      std::vector<std::string> texts;
-      for (const Action& a : verdicts) {
-        std::string t = a.ToString();
-        if (std::ranges::find(texts, t) == texts.end()) texts.push_back(t);
+    for (const Action& c : choices) {
+      if (std::ranges::all_of(verdicts, [&](const Action& v) { return NotLessPermissive(v, c); })) {
+        said = c;
+        break;
       }
-      std::string why = conditional ? fmt::format("{} by its arguments", fmt::join(texts, " or "))
-                                    : verdicts.front().ToString();
-      diags.push_back({Severity::kWarning, {},
-                       fmt::format("--widen: {} gets {} (the policy: {})", name, said.ToString(), why), 1});
     }
-    if (said != p.default_action) w.rules.push_back(Rule{said, {SyscallSpec::Name(name)}, {}, std::nullopt, {}});
+    if (conditional || verdicts.size() > 1 || said != verdicts.front()) {
+      std::vector<std::string> texts;
+      for (const Action& a : verdicts) texts.push_back(a.ToString());
+      changes.push_back(fmt::format("{} gets {} (the policy: {}{})", name, said.ToString(), fmt::join(texts, " or "),
+                                    conditional ? " by its arguments" : ""));
+    }
+    if (said != w.default_action) w.rules.push_back(Rule{said, {SyscallSpec::Name(name)}, {}, std::nullopt, {}});
+  }
+  for (size_t i = 0; i < changes.size() && i < kWarningsEach; ++i) {
+    diags.push_back({Severity::kWarning, {}, "--widen: " + changes[i], 1});
+  }
+  if (changes.size() > kWarningsEach) {
+    std::vector<std::string> rest;
+    for (size_t i = kWarningsEach; i < changes.size(); ++i) rest.push_back(changes[i].substr(0, changes[i].find(' ')));
+    diags.push_back({Severity::kWarning, {},
+                     fmt::format("--widen: {} more syscalls changed: {}", rest.size(), fmt::join(rest, ", ")), 1});
   }
   ResolveAndValidate(w);
   return w;

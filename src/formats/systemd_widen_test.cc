@@ -3,10 +3,12 @@
 #include <cerrno>
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "policy/permissiveness.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
@@ -19,7 +21,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 Policy Parse(const std::string& text) {
-  ParsedPolicy p = ParsePolicyText("arch x86_64\n" + text, "p.sgp");
+  ParsedPolicy p = ParsePolicyText(text.starts_with("arch ") ? text : "arch x86_64\n" + text, "p.sgp");
   EXPECT_TRUE(p.ok()) << p.FirstError().ToString();
   return p.ok() ? *p.policy : Policy{};
 }
@@ -33,11 +35,9 @@ std::string Messages(const std::vector<Diagnostic>& ds) {
 bool Runs(const Action& a) { return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog; }
 
 // The widened unit, read back, lets run every call the policy lets run (or may: a supervisor's
-// or tracer's), and fails no call with another errno than the policy's.
+// or tracer's), and fails no call the policy fails with ENOSYS otherwise.
 std::string Widened(const Policy& p, std::string* warnings = nullptr) {
-  ExportOptions o;
-  o.widen = true;
-  Exported e = Export(p, Format::kSystemd, o);
+  Exported e = analysis::ExportWidened(p, Format::kSystemd, {});
   if (warnings) *warnings = Messages(e.diagnostics);
   EXPECT_TRUE(e.text) << Messages(e.diagnostics);
   if (!e.text) return "";
@@ -48,8 +48,8 @@ std::string Widened(const Policy& p, std::string* warnings = nullptr) {
   auto checked = analysis::ForEachBoundaryInput(p, [&](const SeccompData& d) -> Result<void> {
     const Action before = Evaluate(p, d).action, after = Evaluate(unit, d).action;
     const bool may_run = Runs(before) || before.kind() == ActionKind::kNotify || before.kind() == ActionKind::kTrace;
-    if ((may_run && !Runs(after)) ||
-        (before.kind() == ActionKind::kErrno && after.kind() == ActionKind::kErrno && before != after)) {
+    const bool enosys_lost = before == Action::Errno(ENOSYS) && !Runs(after) && after != before;
+    if ((may_run && !Runs(after)) || enosys_lost || !policy::NotLessPermissive(before, after)) {
       if (++narrower <= 3) ADD_FAILURE() << "nr " << d.nr << ": " << before.ToString() << " -> " << after.ToString();
     }
     return {};
@@ -101,6 +101,66 @@ TEST(SystemdWiden, NothingToWidenIsTheSameUnit) {
   ExportOptions plain;
   EXPECT_EQ(Widened(p, &warnings), *Export(p, Format::kSystemd, plain).text);
   EXPECT_THAT(warnings, Not(HasSubstr("--widen")));
+}
+
+TEST(SystemdWiden, AnotherErrnoIsSaidAndENOSYSIsKept) {
+  std::string warnings;
+  Widened(Parse("default errno(EPERM)\nallow read, write\nerrno(EACCES) openat if arg2 == 0\n"), &warnings);
+  EXPECT_THAT(warnings, HasSubstr("--widen: openat gets errno(EPERM) (the policy: errno(EACCES) or errno(EPERM) by its arguments)"));
+  // Podman's shape: ENOSYS outside the list, EPERM for some calls: they fail with ENOSYS.
+  std::string podman;
+  std::string unit = Widened(Parse("default errno(ENOSYS)\nallow read, write\nerrno(EPERM) init_module\n"), &podman);
+  EXPECT_THAT(podman, HasSubstr("--widen: init_module gets errno(ENOSYS) (the policy: errno(EPERM))"));
+  EXPECT_THAT(unit, Not(HasSubstr("init_module")));
+}
+
+// systemd (libseccomp) decides i386's socketcall(SYS_SOCKET) with socket's entry: where the
+// policy allows the one and kills the other, socket is allowed too.
+TEST(SystemdWiden, TheMultiplexersOfI386) {
+  std::string warnings;
+  std::string unit = Widened(Parse("arch x86_64, i386\ndefault allow\nallow socketcall if call == SYS_SOCKET\nkill-process socket\n"),
+                             &warnings);
+  EXPECT_THAT(warnings, HasSubstr("--widen: socket is allowed: socketcall #102 on i386 gets allow from the policy but "
+                                  "kill-process from the unit"));
+  EXPECT_THAT(unit, Not(HasSubstr("socket")));
+  Widened(Parse("arch x86_64, i386\ndefault allow\nerrno(EACCES) socketcall if call == SYS_SOCKET\nerrno(EPERM) socket\n"));
+  Widened(Parse("arch x86_64, i386\ndefault allow\nallow ipc if call == SHMGET\nkill-process shmget\n"));
+}
+
+TEST(SystemdWiden, DefaultsSystemdCannotGive) {
+  for (const char* d : {"notify", "trace", "trace(5)", "trap", "kill-thread"}) {
+    std::string warnings;
+    std::string unit = Widened(Parse(fmt::format("default {}\nallow read, write\nerrno(EACCES) openat\nkill-process mount\n", d)),
+                               &warnings);
+    EXPECT_THAT(warnings, HasSubstr("--widen: the default becomes")) << d;
+    EXPECT_NE(unit, "") << d;
+  }
+}
+
+TEST(SystemdWiden, WhatNoSyscallCanWidenIsRefused) {
+  ExportOptions o;
+  for (const char* p : {"default errno(EPERM)\nunknown allow\nallow read\n", "default allow\nforeign errno(EPERM)\n"}) {
+    Exported e = analysis::ExportWidened(Parse(p), Format::kSystemd, o);
+    EXPECT_FALSE(e.text) << p;
+    EXPECT_THAT(Messages(e.diagnostics), HasSubstr("--widen cannot write this policy for systemd")) << p;
+  }
+}
+
+TEST(SystemdWiden, ManyChangesAreSummedUpNotLost) {
+  std::string text = "default errno(EPERM)\nallow exit_group\n";
+  int n = 0;
+  for (const char* name : {"read", "write", "openat", "close", "mmap", "munmap", "brk", "pread64", "pwrite64", "readv",
+                           "writev", "access", "pipe", "select", "sched_yield", "mremap", "msync", "mincore",
+                           "madvise", "dup", "dup2", "pause", "nanosleep", "getitimer", "alarm", "setitimer",
+                           "getpid", "sendfile", "socket", "connect", "accept", "sendto", "recvfrom", "sendmsg",
+                           "recvmsg", "shutdown", "bind", "listen", "getsockname", "getpeername", "socketpair",
+                           "setsockopt", "getsockopt", "clone", "fork", "vfork", "execve", "exit", "wait4", "kill"}) {
+    text += fmt::format("allow {} if arg0 == {}\n", name, n++);
+  }
+  std::string warnings;
+  Widened(Parse(text), &warnings);
+  EXPECT_THAT(warnings, HasSubstr("--widen: 10 more syscalls changed: "));
+  EXPECT_THAT(warnings, HasSubstr("wait4, kill"));
 }
 
 TEST(SystemdWiden, DockersProfile) {

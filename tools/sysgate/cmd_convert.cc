@@ -79,7 +79,7 @@ int Run(const Options& o) {
   eo.section = o.name;
   eo.strict = o.strict;
   eo.widen = o.widen;
-  formats::Exported e = formats::Export(policy, *to, eo);
+  formats::Exported e = o.widen ? analysis::ExportWidened(policy, *to, eo) : formats::Export(policy, *to, eo);
   Report(e.diagnostics, o.quiet);
   if (!e.text) return kExitInvalid;
   std::string verified = "not verified (--no-verify)";
