@@ -39,6 +39,7 @@ struct PathUse {
   uint64_t count = 0;    // calls
   bool created = false;  // made by the program: not there before the run
   bool removed = false;  // removed or renamed away by the program
+  uint64_t paths = 1;    // the paths recorded here: more for a rule of a merged policy ("; N paths")
 };
 struct AccessRecording {
   bool fs = false;           // paths were recorded: none at all then means `fs none`

@@ -103,7 +103,7 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
     std::string at = use.created || use.removed ? Existing(ParentDirectory(path), rec) : Existing(path, rec);
     const bool moved = at != path;
     at = Home(at, use.access);
-    Add(m, at, {use.access, use.count, 1, moved && !MayFoldInto(at)});
+    Add(m, at, {use.access, use.count, std::max<uint64_t>(use.paths, 1), moved && !MayFoldInto(at)});
   }
 
   // Bottom up: a directory with what is read or run beneath kFoldAt of its children takes that

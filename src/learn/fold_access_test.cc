@@ -14,6 +14,7 @@ namespace {
 
 namespace fa = fs_access;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 AccessRecording Fs(std::initializer_list<std::pair<const std::string, PathUse>> paths) {
@@ -232,6 +233,27 @@ TEST(SynthesizeAccess, WritesCommentedRulesThatReadBack) {
   auto relearned = Synthesize(*again, {});
   ASSERT_TRUE(relearned) << relearned.error().ToString();
   EXPECT_EQ(relearned->policy.access, l->policy.access);
+}
+
+// --merge keeps how many paths a folded rule covers ("; N paths").
+TEST(SynthesizeAccess, MergeKeepsThePathsARuleCovers) {
+  Recording rec;
+  rec.calls[{Arch::kX86_64, "openat"}] = {7, true, {}};
+  rec.total = 7;
+  rec.access = Fs({{"/usr/lib/libc.so.6", {fa::kReadFile, 5}}, {"/usr/bin/ls", {fa::kReadFile, 2}}});
+  auto l = Synthesize(rec, {});
+  ASSERT_TRUE(l) << l.error().ToString();
+  ASSERT_THAT(l->text, MatchesRegex("(.|\n)*fs read-file /usr +# 7; 2 paths\n(.|\n)*"));
+  ParsedPolicy back = ParsePolicyText(l->text, "learned.sgp");
+  ASSERT_TRUE(back.ok());
+  auto again = RecordingFromPolicy(*back.policy, {{"learned.sgp", l->text}});
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->access.paths["/usr"].paths, 2u);
+  // And with a new run's path beneath it: three.
+  again->access.Merge(Fs({{"/usr/share/x", {fa::kReadFile, 1}}}));
+  auto relearned = Synthesize(*again, {});
+  ASSERT_TRUE(relearned) << relearned.error().ToString();
+  EXPECT_THAT(relearned->text, MatchesRegex("(.|\n)*fs read-file /usr +# 8; 3 paths\n(.|\n)*"));
 }
 
 TEST(SynthesizeAccess, NoFileOpenedMeansFsNone) {

@@ -119,6 +119,23 @@ uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last
   return 0;
 }
 
+// The paths in an fs rule's comment (`# 12; 40 paths`, as AccessSection writes it), or 1.
+uint64_t PathsOf(const std::vector<std::string_view>& lines, int line) {
+  if (line < 1 || line > static_cast<int>(lines.size())) return 1;
+  std::string_view l = lines[static_cast<size_t>(line - 1)];
+  const size_t hash = l.find('#');
+  const size_t end = l.find(" paths", hash == std::string_view::npos ? l.size() : hash);
+  if (hash == std::string_view::npos || end == std::string_view::npos) return 1;
+  size_t start = end;
+  while (start > hash && (std::isdigit(static_cast<unsigned char>(l[start - 1])) || l[start - 1] == ',')) --start;
+  if (start == end || l.substr(start - 2, 2) != "; ") return 1;
+  std::string digits;
+  for (char c : l.substr(start, end - start)) {
+    if (c != ',') digits += c;
+  }
+  return std::max<uint64_t>(base::ParseInteger(digits).value_or(1), 1);
+}
+
 }  // namespace
 
 Result<Recording> RecordingFromPolicy(const Policy& policy,
@@ -189,9 +206,13 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     return loc.known() && file != lines.end() ? CountOf(file->second, loc.line, loc.line) : 0;
   };
   for (const PathRule& r : a.paths) {
+    const bool seen = access.paths.contains(r.path);
     PathUse& u = access.paths[r.path];
     u.access |= r.access;
     u.count += count_at(r.loc);
+    auto file = lines.find(r.loc.file);
+    const uint64_t paths = r.loc.known() && file != lines.end() ? PathsOf(file->second, r.loc.line) : 1;
+    u.paths = seen ? std::max(u.paths, paths) : paths;
   }
   for (const PortRule& r : a.ports) {
     uint64_t count = count_at(r.loc);  // the range's, given to its first port

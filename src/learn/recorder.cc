@@ -51,7 +51,9 @@ void AccessRecording::Merge(const AccessRecording& other) {
   fs = fs || other.fs;
   handled_net |= other.handled_net;
   for (const auto& [path, use] : other.paths) {
+    const bool had = paths.contains(path);
     PathUse& mine = paths[path];
+    mine.paths = had ? std::max(mine.paths, use.paths) : use.paths;
     mine.access |= use.access;
     mine.count += use.count;
     mine.created = mine.created || use.created;
