@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -98,10 +100,17 @@ uint64_t OpenRights(uint64_t flags) {
   return access;
 }
 
-// Requests Landlock lets through on devices whatever the rules say.
+// Requests Landlock lets through on devices whatever the rules say (the kernel's
+// is_masked_device_ioctl(): fd flags, and what acts on the file system, not the device).
 bool IoctlAlwaysAllowed(uint64_t request) {
+  constexpr uint32_t kGetFsUuid = 0x80111500;       // FS_IOC_GETFSUUID (6.7), not in Debian 12's headers
+  constexpr uint32_t kGetFsSysfsPath = 0x80811501;  // FS_IOC_GETFSSYSFSPATH (6.8)
   switch (static_cast<uint32_t>(request)) {
-    case FIOCLEX: case FIONCLEX: case FIONBIO: case FIOASYNC: case FIOQSIZE: return true;
+    case FIOCLEX: case FIONCLEX: case FIONBIO: case FIOASYNC: case FIOQSIZE:
+    case FIFREEZE: case FITHAW: case FS_IOC_FIEMAP: case FIGETBSZ:
+    case FICLONE: case FICLONERANGE: case FIDEDUPERANGE:
+    case kGetFsUuid: case kGetFsSysfsPath:
+      return true;
     default: return false;
   }
 }

@@ -127,6 +127,14 @@ expect "audit: json"         0 '"denial":"no rule grants read-file on '"$tmp"'/o
 expect "audit: summary row"  0 "denied, <fs rules>" -- "$sg" run --audit -p "$tmp/web.sgp" -- cat "$tmp/other/secret"
 expect_without "audit: granted is quiet" 0 "would be denied" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c "read -r x < '$tmp/data/file'; echo \$x"
 expect_without "audit: inherited fds" 0 "ioctl" -- "$sg" run --audit -p "$tmp/web.sgp" -- sh -c 'test -t 0; test -t 2; true'
+# Device ioctls need ioctl-dev, but for those Landlock always lets through (FIGETBSZ, ...).
+ioctl_py='import fcntl, os, sys
+fd = os.open("/dev/null", os.O_RDWR)
+try: fcntl.ioctl(fd, int(sys.argv[1], 0), bytes(64))
+except OSError: pass'
+expect "audit: device ioctl" 0 "no rule grants ioctl-dev on /dev/null" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 0x5401
+expect_without "audit: FIGETBSZ passes" 0 "ioctl-dev" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 2
+expect_without "audit: FICLONE passes" 0 "ioctl-dev" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 0x40049409
 
 # --report-access: what the fs and net rules deny is enforced by the kernel and reported.
 cat > "$tmp/report.sgp" <<POL
