@@ -211,8 +211,9 @@ struct Policy {
   Action default_action = Action::KillProcess();
   Action unknown_action = Action::Errno(38);  // ENOSYS: lets libc fall back for new syscalls
   // A call of an ABI the policy does not target (another arch, i386 on x86_64, x32 numbers on
-  // an x86_64-only policy). No policy language sets it: `sysgate run --audit` routes it to
-  // its supervisor (notify), to report such calls instead of dying of them.
+  // an x86_64-only policy): the language's `foreign ACTION`, which decompile writes for
+  // libseccomp's filters (kill-thread); `sysgate run --audit` sets notify, to report such calls
+  // instead of dying of them. Other formats cannot say it (their readers keep the default).
   Action foreign_abi_action = Action::KillProcess();
   std::vector<Arch> arches;                  // targets; empty: DefaultArches()
   bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success

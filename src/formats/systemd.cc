@@ -369,7 +369,13 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
         out += fmt::format("SystemCallErrorNumber={}\n", n ? std::string(*n) : std::to_string(p.default_action.data()));
         break;
       }
-      case ActionKind::kLog: out += "SystemCallErrorNumber=log\n"; break;
+      case ActionKind::kLog:
+        // Seen under systemd 252 (Debian 12): "Failed to parse error number, ignoring: log",
+        // and the calls outside the list are then killed.
+        error("systemd 252 (Debian 12) does not take SystemCallErrorNumber=log: it ignores the line "
+              "and kills the calls outside the allow list; --widen writes a deny list instead (the "
+              "calls run, unlogged)");
+        return e;
       default:
         error(fmt::format("systemd cannot give {} to the syscalls outside an allow list (errno, kill-process or log)", p.default_action.ToString()));
         return e;

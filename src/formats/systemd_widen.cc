@@ -18,13 +18,14 @@ using policy::NotLessPermissive;
 // diagnostics' display limit.
 constexpr size_t kWarningsEach = 40;
 
-// The default systemd can give: errno, kill-process or log outside an allow list, or allow
-// (a deny list). A supervisor's or tracer's default may let calls run: allow; a trap or a
-// killed thread: fail the call instead.
+// The default systemd can give: errno or kill-process outside an allow list, or allow (a deny
+// list). A log, supervisor's or tracer's default may let calls run: allow; a trap or a killed
+// thread: fail the call instead.
 Action SayableDefault(const Action& a) {
   switch (a.kind()) {
     case ActionKind::kNotify:
-    case ActionKind::kTrace: return Action::Allow();
+    case ActionKind::kTrace:
+    case ActionKind::kLog: return Action::Allow();  // systemd 252 takes no SystemCallErrorNumber=log
     case ActionKind::kTrap:
     case ActionKind::kKillThread: return Action::Errno(EPERM);
     default: return a;

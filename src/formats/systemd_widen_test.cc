@@ -128,13 +128,27 @@ TEST(SystemdWiden, TheMultiplexersOfI386) {
 }
 
 TEST(SystemdWiden, DefaultsSystemdCannotGive) {
-  for (const char* d : {"notify", "trace", "trace(5)", "trap", "kill-thread"}) {
+  for (const char* d : {"notify", "trace", "trace(5)", "trap", "kill-thread", "log"}) {
     std::string warnings;
     std::string unit = Widened(Parse(fmt::format("default {}\nallow read, write\nerrno(EACCES) openat\nkill-process mount\n", d)),
                                &warnings);
     EXPECT_THAT(warnings, HasSubstr("--widen: the default becomes")) << d;
     EXPECT_NE(unit, "") << d;
   }
+}
+
+// systemd 252 ignores SystemCallErrorNumber=log and kills instead: refused, widened to allow.
+TEST(SystemdWiden, ALogDefaultIsNotWritten) {
+  Policy p = Parse("default log\nerrno(EPERM) mount\n");
+  ExportOptions plain;
+  Exported e = Export(Parse("default log\nallow read, write\n"), Format::kSystemd, plain);
+  EXPECT_FALSE(e.text);
+  EXPECT_THAT(Messages(e.diagnostics), HasSubstr("does not take SystemCallErrorNumber=log"));
+  std::string warnings;
+  std::string unit = Widened(p, &warnings);
+  EXPECT_THAT(warnings, HasSubstr("--widen: the default becomes allow (the policy: log)"));
+  EXPECT_THAT(unit, HasSubstr("SystemCallFilter=~mount:EPERM"));
+  EXPECT_THAT(unit, Not(HasSubstr("ErrorNumber")));
 }
 
 TEST(SystemdWiden, WhatNoSyscallCanWidenIsRefused) {

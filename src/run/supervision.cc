@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <new>
+
 #include <memory>
 #include <optional>
 
@@ -42,8 +44,11 @@ void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error, 
     if (o.decode && !allowed) c.text = call.Describe();
     c.pending = &call;
     o.on_call(c);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     static constexpr char kLost[] = "sysgate: a report was lost (the supervisor is out of memory)\n";
+    [[maybe_unused]] ssize_t n = write(2, kLost, sizeof kLost - 1);
+  } catch (...) {  // the reporter's own failure: the call is answered all the same
+    static constexpr char kLost[] = "sysgate: a report was lost (the reporter failed)\n";
     [[maybe_unused]] ssize_t n = write(2, kLost, sizeof kLost - 1);
   }
 }

@@ -333,7 +333,8 @@ int Run(const Options& o) {
       j["event"] = "exit";
       if (!journal->Send(JournalEntry(j))) PrintError("the exit report did not reach the journal");
     } else {
-      std::fputs((j.dump() + "\n").c_str(), reports);  // after the reports, where they went
+      // after the reports, where they went
+      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), reports);
     }
   }
   if (reports != stderr) {

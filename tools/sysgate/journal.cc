@@ -24,7 +24,9 @@ std::string FieldName(std::string_view key) {
   return name;
 }
 
-std::string Text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string Dump(const nlohmann::json& v) { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+std::string Text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : Dump(v); }
 
 std::string Get(const nlohmann::json& j, const char* key) { return j.contains(key) ? Text(j[key]) : ""; }
 
@@ -51,7 +53,7 @@ std::string Message(const nlohmann::json& j) {
   }
   nlohmann::json rest = j;
   rest.erase("event");
-  return fmt::format("{}: {}", event, rest.dump());
+  return fmt::format("{}: {}", event, Dump(rest));
 }
 
 }  // namespace

@@ -20,6 +20,10 @@
 #include "sysgate/access_rules.h"
 
 namespace sysgate::cli {
+
+// Reports hold what the program chose (paths of its calls): bytes that are not UTF-8 become
+// U+FFFD in JSON rather than an exception that would lose the report.
+constexpr auto kInvalidUtf8 = nlohmann::json::error_handler_t::replace;
 namespace {
 
 // Calls a C library makes knowing they may fail, and then does without or falls back to an
@@ -163,9 +167,9 @@ nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind, std
 void LimitsJson(ReportSink& sink, const CallTally& tally) {
   if (tally.untracked() > 0) {
     sink.Always(nlohmann::json({{"event", "untracked"}, {"count", tally.untracked()},
-                                {"syscalls", tally.untracked_syscalls()}}).dump() + "\n");
+                                {"syscalls", tally.untracked_syscalls()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
   }
-  if (sink.dropped() > 0) sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}}).dump() + "\n");
+  if (sink.dropped() > 0) sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
 }
 
 // The kinds that came more than once, most frequent first.
@@ -281,7 +285,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
     if (style_.json) {
       nlohmann::json j = f.Json("denied");
       j.erase("action");
-      sink_.Line(j.dump() + "\n");
+      sink_.Line(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
     } else {
       sink_.Line(fmt::format("sysgate: denied {} by the {}: {}  {}\n", f.call, denied->first, f.denial, f.Where()));
     }
@@ -305,7 +309,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
     if (!fallback.empty()) j["expected"] = fallback;
     else if (!hint.empty()) j["hint"] = hint;
     if (!risk.empty() && fallback.empty()) j["risk"] = risk;
-    sink_.Always(j.dump() + "\n");
+    sink_.Always(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
     return;
   }
   std::string line = fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
@@ -320,13 +324,13 @@ void BlockedReporter::Summary() {
   if (style_.quiet) return;
   const auto rows = Repeated(tally_, 1);
   if (style_.json) {
-    for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+    for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
     for (const auto& [kind, n] : Repeated(denied_, 1)) {
-      sink_.Always(KindJson("repeated", kind, "result", n).dump() + "\n");
+      sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
     }
     if (denied_.untracked() > 0) {
       sink_.Always(nlohmann::json({{"event", "untracked_denials"}, {"count", denied_.untracked()},
-                                   {"syscalls", denied_.untracked_syscalls()}}).dump() + "\n");
+                                   {"syscalls", denied_.untracked_syscalls()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
     }
     LimitsJson(sink_, tally_);
     return;
@@ -375,7 +379,7 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   const uint64_t seen = tally_.Count(f.KindOf(f.action));
   // A kind's first call is always shown; its repeats are rate-limited.
   auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
-  std::string line = log_ || style_.json ? f.Json("audit").dump() + "\n" : "";
+  std::string line = log_ || style_.json ? f.Json("audit").dump(-1, ' ', false, kInvalidUtf8) + "\n" : "";
   if (log_) {
     std::fputs(line.c_str(), log_);
     std::fflush(log_);
@@ -393,8 +397,8 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
 void Auditor::Summary() {
   if (style_.quiet) return;
   if (style_.json) {
-    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}}).dump() + "\n");
-    for (const auto& [kind, n] : Repeated(tally_, 0)) sink_.Always(KindJson("stopped", kind, "action", n).dump() + "\n");
+    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+    for (const auto& [kind, n] : Repeated(tally_, 0)) sink_.Always(KindJson("stopped", kind, "action", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
     LimitsJson(sink_, tally_);
     return;
   }
