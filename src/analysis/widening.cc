@@ -14,8 +14,9 @@ struct Narrowing {
   Verdict before, after;
 };
 
-// The first boundary input of `policy` the written text decides less permissively, if any.
-std::optional<Narrowing> FirstNarrowing(const Policy& policy, const Policy& means) {
+// The first boundary input of `policy` the written text decides less permissively, if any; an
+// error when the inputs could not be made (then nothing is known to hold).
+Result<std::optional<Narrowing>> FirstNarrowing(const Policy& policy, const Policy& means) {
   Interpreter before(policy), after(means);
   std::optional<Narrowing> found;
   auto checked = ForEachBoundaryInput(policy, [&](const SeccompData& d) -> Result<void> {
@@ -24,7 +25,7 @@ std::optional<Narrowing> FirstNarrowing(const Policy& policy, const Policy& mean
     found = Narrowing{d, b, a};
     return MakeError(ErrorCode::kInternal, "found");
   });
-  (void)checked;
+  if (!checked && !found) return checked.error();
   return found;
 }
 
@@ -46,7 +47,15 @@ formats::Exported ExportWidened(const Policy& policy, formats::Format format, fo
       e.diagnostics.insert(e.diagnostics.begin(), notes.begin(), notes.end());
       return e;
     }
-    auto narrower = FirstNarrowing(policy, *e.means);
+    auto checked = FirstNarrowing(policy, *e.means);
+    if (!checked) {
+      formats::Exported refused;
+      refused.diagnostics = std::move(notes);
+      refused.diagnostics.push_back({Severity::kError, {},
+                                     "--widen could not check the unit against the policy: " + checked.error().ToString(), 1});
+      return refused;
+    }
+    const std::optional<Narrowing>& narrower = *checked;
     if (!narrower) {
       e.diagnostics.insert(e.diagnostics.end(), notes.begin(), notes.end());
       return e;
