@@ -76,7 +76,7 @@ PROBE
   --bind="$W" --bind-ro="$(dirname "$sg")" systemd.firstboot=off systemd.unit=basic.target > "$tmp/boot.log" 2>&1 < /dev/null &
 leader=$!
 init=
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do  # up to 60 s: the boot shares the machine with the other tests
   kill -0 "$leader" 2> /dev/null || break
   init=$(pgrep -P "$leader" | head -1)
   [[ -n $init ]] && nsenter -t "$init" -a systemctl is-system-running 2> /dev/null | grep -qE '^(running|degraded)$' && break
