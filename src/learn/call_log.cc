@@ -62,7 +62,7 @@ std::optional<Arch> CallLog::ModeAbi(std::string_view mode) const {
   return std::nullopt;
 }
 
-void CallLog::Count(Arch abi, std::string_view name, uint64_t times, size_t line) {
+void CallLog::Count(Arch abi, std::string_view name, uint64_t times, size_t line, Recording& into) {
   std::string key(name);
   if (name.starts_with("syscall_0x")) {  // strace's name for a number it does not know
     auto nr = base::ParseInt32(name.substr(8));
@@ -73,11 +73,12 @@ void CallLog::Count(Arch abi, std::string_view name, uint64_t times, size_t line
     out_.unknown_names.emplace(std::string(name), line);
     return;
   }
-  SyscallRecord& r = out_.recording.calls[{abi, key}];
+  SyscallRecord& r = into.calls[{abi, key}];
   r.count = SaturatingAdd(r.count, times);
   r.any_args = true;
-  out_.recording.total = SaturatingAdd(out_.recording.total, times);
-  ++out_.call_lines;
+  into.total = SaturatingAdd(into.total, times);
+  if (&into == &out_.recording) ++out_.call_lines;
+  else ++summary_rows_;
 }
 
 // strace writes "[ Process PID=N runs in 32 bit mode. ]" to its own stderr, not into an -o
@@ -99,7 +100,7 @@ void CallLog::Flush(const std::string& pid) {
       break;
     }
   }
-  for (const Seen& c : seg->second) Count(abi, c.name, 1, c.line);
+  for (const Seen& c : seg->second) Count(abi, c.name, 1, c.line, out_.recording);
   segments_.erase(seg);
 }
 
@@ -245,7 +246,7 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
     if (last >= calls_span_.first && last < calls_span_.second) calls = base::ParseInteger(w);
   }
   if (name.empty() || !calls || *calls == 0) return false;  // no call made: nothing to allow
-  Count(summary_abi_, std::string(name), *calls, out_.lines);
+  Count(summary_abi_, std::string(name), *calls, out_.lines, summary_);
   return true;
 }
 
@@ -258,7 +259,7 @@ void CallLog::Add(std::string_view line, bool cut) {
     std::optional<Arch> abi = ArchFromAudit(r.arch, r.syscall);
     if (!abi) return;  // an ABI sysgate does not know: no policy could name it
     auto name = SyscallName(*abi, r.syscall);
-    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1, out_.lines);
+    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1, out_.lines, out_.recording);
     return;
   }
   if (AddSummaryRow(line)) return;
@@ -275,6 +276,10 @@ void CallLog::Add(std::string_view line, bool cut) {
 
 LogRead CallLog::Finish() && {
   while (!segments_.empty()) Flush(segments_.begin()->first);
+  if (out_.call_lines == 0) {  // a table alone (strace -c); with the calls (-C) it repeats them
+    out_.recording = std::move(summary_);
+    out_.call_lines = summary_rows_;
+  }
   return std::move(out_);
 }
 

@@ -35,7 +35,8 @@ class CallLog {
     std::string name;
     size_t line;
   };
-  void Count(Arch abi, std::string_view name, uint64_t times, size_t line);
+  // Into `into`: the calls' recording, or summary_ for strace -c's tables.
+  void Count(Arch abi, std::string_view name, uint64_t times, size_t line, Recording& into);
   void Record(const std::string& pid, std::string_view name, size_t line);
   void Flush(const std::string& pid);
   bool AddStraceCall(std::string_view line, bool cut);
@@ -56,6 +57,10 @@ class CallLog {
   bool in_table_ = false;
   std::pair<size_t, size_t> name_span_, calls_span_;
   Arch summary_abi_ = native_;
+  // The tables' calls, apart: `strace -C` writes the calls and then their table, which counts
+  // the same calls again. Used when the log shows no call line.
+  Recording summary_;
+  size_t summary_rows_ = 0;
 };
 
 }  // namespace sysgate::learn

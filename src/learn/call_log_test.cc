@@ -138,6 +138,26 @@ TEST(CallLog, StraceSummaryTables) {
 }
 
 // strace -c -U: the columns it chose, in its order, blanks and long names included.
+// strace -C: the calls, then their table, which counts them again: the calls are read.
+TEST(CallLog, StraceCallsWithTheirTableCountOnce) {
+  LogRead r = Read({
+      "execve(\"/bin/true\", [\"true\"], 0x7ffd /* 20 vars */) = 0",
+      "openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3",
+      "openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3",
+      "exit_group(0)                           = ?",
+      "+++ exited with 0 +++",
+      "% time     seconds  usecs/call     calls    errors syscall",
+      "------ ----------- ----------- --------- --------- ----------------",
+      " 50.00    0.000010           5         2           openat",
+      " 50.00    0.000010          10         1           execve",
+      "------ ----------- ----------- --------- --------- ----------------",
+      "100.00    0.000020           6         3           total",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "openat"), 2u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "execve"), 1u);
+  EXPECT_EQ(r.recording.total, 4u);  // with exit_group, which strace's table leaves out
+}
+
 TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
   LogRead r = Read({
       "syscall              calls    errors",
