@@ -1,10 +1,10 @@
 // `convert --to systemd --widen`: a policy made into one systemd's SystemCallFilter= can say,
 // allowing more and never less. systemd filters by syscall only, and gives the calls outside an
-// allow list one errno (or kills): each syscall gets the most permissive verdict the policy
-// gives it for any arguments, and a verdict systemd has no word for becomes one that is at
-// least as permissive: the default of an allow list where that is (a killed call fails with
-// its errno instead), allow otherwise (another errno than the default's). A call that runs
-// under the policy runs under the unit. Every change is a warning naming the syscall.
+// allow list one errno (or kills): each syscall gets the first verdict systemd can say that is
+// not less permissive (policy/permissiveness.h) than any the policy gives it for any arguments,
+// and a default systemd cannot give becomes allow or EPERM. Every change is a warning naming
+// the syscall. analysis::ExportWidened checks the written unit against the policy and
+// completes what this misses (systemd decides i386's socketcall with socket's entry).
 #pragma once
 
 #include <vector>

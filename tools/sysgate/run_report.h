@@ -46,7 +46,6 @@ class ReportSink {
   void Always(const std::string& line);  // a kind's first report, a summary: not limited
   uint64_t dropped() const { return dropped_; }
   uint64_t lost() const { return lost_; }  // entries the journal did not take
-  bool to_journal() const { return journal_ != nullptr; }
 
  private:
   std::FILE* out_;
