@@ -47,8 +47,10 @@ Format DetectFormat(std::string_view text, std::string_view path = {});
 
 struct ImportOptions {
   std::string filename = "<input>";     // for diagnostics
-  std::optional<Arch> arch;             // the target (Docker's archMap and includes/excludes,
-                                        // minijail's and Firecracker's single-arch files); host
+  std::optional<Arch> arch;             // the target ABI; host. Minijail's and Firecracker's
+                                        // single-arch files name its calls; Docker's archMap
+                                        // and includes/excludes are resolved for the machine
+                                        // that runs it (this one if it can, else its kernel's)
   std::vector<std::string> caps;        // the capability set (CAP_SYS_ADMIN, ...); none
   std::optional<std::pair<int, int>> kernel;  // major.minor for minKernel; the running one
   bool strict = false;                  // unknown syscall names are errors, not warnings

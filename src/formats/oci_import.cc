@@ -21,10 +21,20 @@ namespace {
 
 using json = nlohmann::json;
 
+// Docker resolves archMap and includes/excludes for the machine the runtime runs on, not for the
+// ABI a process uses: an x86_64 host gives its i386 processes the amd64 rules. So a profile read
+// for a target ABI is read for the host that runs it: this machine when it can (i386 and x32
+// here on x86_64), else the 64-bit arch whose kernel runs that ABI.
+Arch HostRunning(Arch target) {
+  const std::vector<Arch> here = CompatArches(HostArch());
+  if (target == HostArch() || std::ranges::find(here, target) != here.end()) return HostArch();
+  return Info(target).kernel;
+}
+
 class Importer {
  public:
   Importer(const ImportOptions& o, JsonLocator locate)
-      : o_(o), arch_(o.arch.value_or(HostArch())), locate_(std::move(locate)) {
+      : o_(o), host_(HostRunning(o.arch.value_or(HostArch()))), locate_(std::move(locate)) {
     if (o.kernel) {
       kernel_ = *o.kernel;
     } else {
@@ -194,14 +204,14 @@ class Importer {
         add(doc["architectures"][i], fmt::format("/architectures/{}", i));
       }
       // libseccomp always adds the native arch.
-      if (!p.arches.empty() && std::ranges::find(p.arches, arch_) == p.arches.end()) p.arches.insert(p.arches.begin(), arch_);
+      if (!p.arches.empty() && std::ranges::find(p.arches, host_) == p.arches.end()) p.arches.insert(p.arches.begin(), host_);
     } else if (has_map) {
       for (size_t i = 0; i < doc["archMap"].size(); ++i) {
         const json& m = doc["archMap"][i];
         std::string ptr = fmt::format("/archMap/{}", i);
         if (!m.contains("architecture") || !m["architecture"].is_string()) continue;
         auto a = ArchFromName(m["architecture"].get<std::string>());
-        if (a != arch_) continue;
+        if (a != host_) continue;
         add(m["architecture"], ptr + "/architecture");
         if (m.contains("subArchitectures")) {
           for (size_t k = 0; k < m["subArchitectures"].size(); ++k) {
@@ -210,14 +220,14 @@ class Importer {
         }
       }
       // A native arch the map does not name (32-bit arm, mipsel): runc's filter has it alone.
-      if (p.arches.empty()) p.arches = {arch_};
+      if (p.arches.empty()) p.arches = {host_};
     }
     return true;
   }
 
   bool ArchListed(const json& arches) const {
     for (const json& a : arches) {
-      if (a.is_string() && ArchFromName(a.get<std::string>()) == arch_) return true;
+      if (a.is_string() && ArchFromName(a.get<std::string>()) == host_) return true;
     }
     return false;
   }
@@ -376,7 +386,7 @@ class Importer {
   }
 
   const ImportOptions& o_;
-  Arch arch_;
+  Arch host_;  // the runtime's machine (HostRunning)
   JsonLocator locate_;
   std::string base_;  // the seccomp object's pointer: "/linux/seccomp" in a config.json
   std::pair<int, int> kernel_{0, 0};

@@ -123,6 +123,31 @@ TEST(Oci, PodmanErrnoNamesAndDockerResolution) {
   EXPECT_EQ(Verdict(arm, "read", {}, Arch::kAarch64), Action::Allow());
 }
 
+// Docker matches archMap and includes.arches against the machine's arch, not the process's
+// ABI: a target ABI is read as the host that runs it gives it its profile.
+TEST(Oci, ReadForTheMachineThatRunsTheTarget) {
+  const char* text = R"({"defaultAction": "SCMP_ACT_ERRNO",
+    "archMap": [
+      {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+      {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+    "syscalls": [
+      {"names": ["arch_prctl"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64"]}},
+      {"names": ["sync_file_range2"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm64"]}},
+      {"names": ["breakpoint"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm"]}}
+    ]})";
+  // Another machine's ABI: the 64-bit arch whose kernel runs it, whatever this machine is.
+  if (HostArch() != Arch::kAarch64 && HostArch() != Arch::kArm) {
+    Policy arm = MustImport(text, {.arch = Arch::kArm});
+    EXPECT_EQ(arm.arches, (std::vector<Arch>{Arch::kAarch64, Arch::kArm}));
+    EXPECT_EQ(Verdict(arm, "sync_file_range2", {}, Arch::kArm), Action::Allow());
+    EXPECT_EQ(Verdict(arm, "breakpoint", {}, Arch::kArm), Action::Errno(EPERM));
+  }
+  if (HostArch() != Arch::kX86_64) GTEST_SKIP() << "i386 read as this machine runs it needs an x86_64 host";
+  Policy i386 = MustImport(text, {.arch = Arch::kI386});
+  EXPECT_EQ(i386.arches, (std::vector<Arch>{Arch::kX86_64, Arch::kI386, Arch::kX32}));
+  EXPECT_EQ(Verdict(i386, "arch_prctl", {}, Arch::kI386), Action::Allow());
+}
+
 TEST(Oci, ErrorsSayWhere) {
   EXPECT_THAT(FirstError("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  oops\n}"),
               HasSubstr("<input>:3:3: not valid JSON: syntax error while parsing object key"));

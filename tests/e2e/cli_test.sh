@@ -215,6 +215,10 @@ if [[ -f $moby ]]; then
   # depend on the host's arch: an x86_64 host allows i386's arch_prctl), as the filter does.
   expect "oci check --arch i386" 0 "allow  [arch_prctl #384 on i386: rule" -- "$sg" check --arch i386 "$moby" arch_prctl
   expect "the filter agrees"  0 "allow  [arch_prctl #384 on i386" -- "$sg" check --bpf "$tmp/moby.bpf" --arch i386 arch_prctl
+  # compile reads the profile the same way for an ABI asked for alone (issue 20).
+  expect "compile --arch i386" 0 "verified" -- "$sg" compile --arch i386 "$moby" -o "$tmp/moby-i386.bpf"
+  expect "its filter agrees"  0 "allow  [arch_prctl #384 on i386" -- "$sg" check --bpf "$tmp/moby-i386.bpf" --arch i386 arch_prctl
+  expect "convert --arch arm" 0 "allow arm_fadvise64_64" -- "$sg" convert --arch arm --to sysgate "$moby"
   expect "oci convert --arch" 0 "verified on" -- "$sg" convert "$moby" --arch x86_64 --to sysgate -o "$tmp/moby-x86.sgp"
   podman="$src/../shared/data/profiles/containers-common-seccomp.json"
   expect "diff --arch"       1 "aarch64" -- "$sg" diff --arch aarch64 "$moby" "$podman"

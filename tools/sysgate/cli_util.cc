@@ -243,14 +243,6 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
   return out;
 }
 
-std::string ReaderArchFor(const std::string& arch) {
-  std::optional<Arch> a = arch == "native" ? std::optional(HostArch()) : ArchFromName(arch);
-  if (!a) return arch;
-  const std::vector<Arch> here = CompatArches(HostArch());
-  if (*a == HostArch() || std::ranges::find(here, *a) != here.end()) return std::string(Info(HostArch()).name);
-  return std::string(Info(Info(*a).kernel).name);
-}
-
 PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile, const InputOptions& input,
                                  const std::vector<std::string>& arches) {
   if (profile.empty()) return {LoadAndReport(path, input, /*quiet_warnings=*/true, arches), false};

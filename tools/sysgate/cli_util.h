@@ -28,11 +28,6 @@ bool ColorStderr();
 // Why `name` has no number on `arch`: "open does not exist on aarch64", or an unknown name
 // with the closest known one.
 std::string NoSyscallMessage(std::string_view name, Arch arch);
-// The host a per-arch format (Docker's profile, whose rules depend on the machine's arch) is
-// read for when a command asks about the ABI named `arch`: this machine when it runs that ABI
-// (i386 and x32 here on x86_64), else the 64-bit arch whose kernel runs it. As a name for
-// LoadAndReport's `arches`; `arch` itself when it is not an arch name (reported later).
-std::string ReaderArchFor(const std::string& arch);
 // Parses --arch, printing an error (with suggestions) when it is not an arch name.
 std::optional<Arch> ParseArchOption(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an

@@ -135,10 +135,7 @@ int Run(const Options& o) {
       PrintError("usage: sysgate check POLICY SYSCALL [ARG...] (or --bpf FILE SYSCALL [ARG...])");
       return kExitUsage;
     }
-    // A format resolved per host (Docker's profile) is read for the host that runs the ABI asked
-    // about: this machine for its own ABIs (i386 here), arm64 for aarch64.
-    const std::vector<std::string> arches = o.arch == "native" ? std::vector<std::string>{}
-                                                               : std::vector{ReaderArchFor(o.arch)};
+    const std::vector<std::string> arches = o.arch == "native" ? std::vector<std::string>{} : std::vector{o.arch};
     formats::Imported r = LoadAndReport(pos[0], o.input, /*quiet_warnings=*/true, arches);
     if (!r.ok()) return kExitInvalid;
     policy = std::move(*r.policy);

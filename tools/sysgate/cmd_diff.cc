@@ -48,11 +48,9 @@ std::string Arguments(std::string_view syscall, const SeccompData& d) {
 }
 
 int Run(const Options& o) {
-  // Per-host formats read for the host of the first ABI (see ReaderArchFor), then both
-  // policies targeting exactly the ABIs asked for.
-  const std::vector<std::string> host = o.arches.empty() ? o.arches : std::vector{ReaderArchFor(o.arches.front())};
-  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true, host);
-  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true, host);
+  // Both read for the first ABI, then targeting exactly the ABIs asked for.
+  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true, o.arches);
+  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true, o.arches);
   if (!before.ok() || !after.ok()) return kExitTrouble;
   if (!o.arches.empty()) {  // both policies targeting exactly these ABIs, as compile would
     for (formats::Imported* r : {&before, &after}) {
