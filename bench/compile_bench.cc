@@ -44,9 +44,13 @@ Policy RulesPolicy(int n, int distinct = 1 << 30) {
     c.op = CmpOp::kEq;
     // Distinct values per syscall (a shared value set would share code, which is not the
     // case measured).
-    c.operands = {{static_cast<uint64_t>(0x1000 + (i / 50 % distinct) * 7 + (i % 50) * 0x10000), {}}};
-    Rule r{Action::Allow(), {SyscallSpec::Name(names[static_cast<size_t>(i) % names.size()])}, {},
-           Condition::Compare(c), {}};
+    c.operands = {
+        {static_cast<uint64_t>(0x1000 + (i / 50 % distinct) * 7 + (i % 50) * 0x10000), {}}};
+    Rule r{Action::Allow(),
+           {SyscallSpec::Name(names[static_cast<size_t>(i) % names.size()])},
+           {},
+           Condition::Compare(c),
+           {}};
     p.rules.push_back(r);
   }
   (void)ResolveAndValidate(p);
@@ -55,12 +59,15 @@ Policy RulesPolicy(int n, int distinct = 1 << 30) {
 
 nlohmann::json RulesProfile(int n) {
   static const std::vector<std::string> names = FiftySyscalls();
-  nlohmann::json j = {{"defaultAction", "SCMP_ACT_ERRNO"}, {"defaultErrnoRet", 1},
-                      {"architectures", {"SCMP_ARCH_X86_64"}}, {"syscalls", nlohmann::json::array()}};
+  nlohmann::json j = {{"defaultAction", "SCMP_ACT_ERRNO"},
+                      {"defaultErrnoRet", 1},
+                      {"architectures", {"SCMP_ARCH_X86_64"}},
+                      {"syscalls", nlohmann::json::array()}};
   for (int i = 0; i < n; ++i) {
-    j["syscalls"].push_back({{"names", {names[static_cast<size_t>(i) % names.size()]}},
-                             {"action", "SCMP_ACT_ALLOW"},
-                             {"args", {{{"index", 0}, {"value", 0x1000 + i * 7}, {"op", "SCMP_CMP_EQ"}}}}});
+    j["syscalls"].push_back(
+        {{"names", {names[static_cast<size_t>(i) % names.size()]}},
+         {"action", "SCMP_ACT_ALLOW"},
+         {"args", {{{"index", 0}, {"value", 0x1000 + i * 7}, {"op", "SCMP_CMP_EQ"}}}}});
   }
   return j;
 }
@@ -88,14 +95,21 @@ void CompileAndVerify(benchmark::State& state, const Policy& p) {
 void SysgateCompileAndVerify(benchmark::State& state) {
   CompileAndVerify(state, RulesPolicy(static_cast<int>(state.range(0))));
 }
-BENCHMARK(SysgateCompileAndVerify)->RangeMultiplier(2)->Range(250, 2048)->Unit(benchmark::kMillisecond)
+BENCHMARK(SysgateCompileAndVerify)
+    ->RangeMultiplier(2)
+    ->Range(250, 2048)
+    ->Unit(benchmark::kMillisecond)
     ->Complexity(benchmark::oNLogN);
 
 // Up to 10,000 rules, 40 distinct values per syscall: the decisions fit one filter.
 void SysgateMergedRules(benchmark::State& state) {
   CompileAndVerify(state, RulesPolicy(static_cast<int>(state.range(0)), 40));
 }
-BENCHMARK(SysgateMergedRules)->Arg(2000)->Arg(4000)->Arg(10000)->Unit(benchmark::kMillisecond)
+BENCHMARK(SysgateMergedRules)
+    ->Arg(2000)
+    ->Arg(4000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
     ->Complexity(benchmark::oNLogN);
 
 void SysgateCompile(benchmark::State& state) {
@@ -103,7 +117,10 @@ void SysgateCompile(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(Compile(p));
   state.SetComplexityN(state.range(0));
 }
-BENCHMARK(SysgateCompile)->RangeMultiplier(2)->Range(250, 2048)->Unit(benchmark::kMillisecond)
+BENCHMARK(SysgateCompile)
+    ->RangeMultiplier(2)
+    ->Range(250, 2048)
+    ->Unit(benchmark::kMillisecond)
     ->Complexity(benchmark::oNLogN);
 
 void LibseccompBuild(benchmark::State& state) {
@@ -113,7 +130,10 @@ void LibseccompBuild(benchmark::State& state) {
   close(devnull);
   state.SetComplexityN(state.range(0));
 }
-BENCHMARK(LibseccompBuild)->RangeMultiplier(2)->Range(125, 500)->Unit(benchmark::kMillisecond)
+BENCHMARK(LibseccompBuild)
+    ->RangeMultiplier(2)
+    ->Range(125, 500)
+    ->Unit(benchmark::kMillisecond)
     ->Complexity();
 
 }  // namespace

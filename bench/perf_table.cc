@@ -7,12 +7,12 @@
 // Static metrics come from the emulator (every x86_64 syscall number, arguments zero); install
 // and per-syscall times from the kernel, each filter installed in a fresh child, rounds
 // interleaved across filters, medians reported.
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,14 +89,17 @@ double CallNanos(const bpf::Program* p, long (*fn)(), int calls) {
     for (int b = 0; b < 5; ++b) {
       auto t0 = Clock::now();
       for (int i = 0; i < calls; ++i) fn();
-      batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / calls);
+      batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                        calls);
     }
     return Median(batches);
   });
 }
 
 long CallGetppid() { return syscall(SYS_getppid); }
-long CallPersonality() { return syscall(SYS_personality, 0xffffffffUL); }  // queries; allowed by argument
+long CallPersonality() {
+  return syscall(SYS_personality, 0xffffffffUL);
+}  // queries; allowed by argument
 
 // Milliseconds to fork, exec `argv` and reap it (stdout/stderr to /dev/null); with bpf_fd >= 0
 // that fd is passed as 9 (bwrap --seccomp 9).
@@ -153,13 +156,17 @@ int main(int argc, char** argv) {
   std::string sysgate_bin;  // for the `sysgate run -- true` row
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a.starts_with("--sysgate=")) sysgate_bin = std::string(a.substr(10));
+    if (a == "--quick")
+      quick = true;
+    else if (a.starts_with("--sysgate="))
+      sysgate_bin = std::string(a.substr(10));
   }
-  std::filesystem::path profile = std::filesystem::path(SYSGATE_SHARED_DATA) / "profiles" / "moby-profiles-default.json";
+  std::filesystem::path profile =
+      std::filesystem::path(SYSGATE_SHARED_DATA) / "profiles" / "moby-profiles-default.json";
   std::ifstream in(profile);
   if (!in) {
-    std::printf("perf_table: %s is absent; the comparison needs Docker's profile\n", profile.c_str());
+    std::printf("perf_table: %s is absent; the comparison needs Docker's profile\n",
+                profile.c_str());
     return 0;
   }
   std::stringstream text;
@@ -179,15 +186,18 @@ int main(int argc, char** argv) {
   filters[0].name = "sysgate";
   filters[0].prog = *Compile(policy);
   int runs = quick ? 5 : 30;
-  filters[0].build_ms = MillisOf([&] {
-    auto p = Compile(policy);
-    auto v = analysis::VerifyTranslation(policy, *p);
-    if (!v) std::abort();
-  }, runs);
+  filters[0].build_ms = MillisOf(
+      [&] {
+        auto p = Compile(policy);
+        auto v = analysis::VerifyTranslation(policy, *p);
+        if (!v) std::abort();
+      },
+      runs);
   double compile_only_ms = MillisOf([&] { (void)Compile(policy); }, runs);
 
   // libseccomp as runc builds it, linear (runc's default) and as a binary tree.
-  nlohmann::json resolved = testing::ResolveDockerProfile(nlohmann::json::parse(text.str()), {Arch::kX86_64, "amd64", {}});
+  nlohmann::json resolved = testing::ResolveDockerProfile(nlohmann::json::parse(text.str()),
+                                                          {Arch::kX86_64, "amd64", {}});
   const char* names[] = {"libseccomp linear", "libseccomp tree"};
   for (int i = 0; i < 2; ++i) {
     bool slow = false;
@@ -199,7 +209,8 @@ int main(int argc, char** argv) {
     filters[static_cast<size_t>(i) + 1].name = names[i];
     filters[static_cast<size_t>(i) + 1].prog = *lib;
     int devnull = open("/dev/null", O_WRONLY);
-    filters[static_cast<size_t>(i) + 1].build_ms = MillisOf([&] { testing::RuncFilterToFd(resolved, Arch::kX86_64, i + 1, devnull); }, runs);
+    filters[static_cast<size_t>(i) + 1].build_ms =
+        MillisOf([&] { testing::RuncFilterToFd(resolved, Arch::kX86_64, i + 1, devnull); }, runs);
     close(devnull);
   }
   for (Filter& f : filters) f.stats = analysis::ComputeStats(f.prog, Arch::kX86_64);
@@ -221,23 +232,32 @@ int main(int argc, char** argv) {
   const Filter& s = filters[0];
   const Filter& lin = filters[1];
   const Filter& tree = filters[2];
-  auto row = [&](const std::string& metric, double a, double b, double c, const char* f = "{:.1f}") {
-    std::printf("%-46s %12s %12s %12s %8s %8s\n", metric.c_str(), fmt::format(fmt::runtime(f), a).c_str(),
-                fmt::format(fmt::runtime(f), b).c_str(), fmt::format(fmt::runtime(f), c).c_str(),
-                Ratio(a, b).c_str(), Ratio(a, c).c_str());
+  auto row = [&](const std::string& metric, double a, double b, double c,
+                 const char* f = "{:.1f}") {
+    std::printf("%-46s %12s %12s %12s %8s %8s\n", metric.c_str(),
+                fmt::format(fmt::runtime(f), a).c_str(), fmt::format(fmt::runtime(f), b).c_str(),
+                fmt::format(fmt::runtime(f), c).c_str(), Ratio(a, b).c_str(), Ratio(a, c).c_str());
   };
-  std::printf("Docker's default profile, unprivileged x86_64 container, one filter for x86_64 + x32 + i386\n");
-  std::printf("%-46s %12s %12s %12s %8s %8s\n", "metric", "sysgate", "lib linear", "lib tree", "/linear", "/tree");
-  row("length (instructions)", double(s.prog.size()), double(lin.prog.size()), double(tree.prog.size()), "{:.0f}");
+  std::printf(
+      "Docker's default profile, unprivileged x86_64 container, one filter for x86_64 + x32 + "
+      "i386\n");
+  std::printf("%-46s %12s %12s %12s %8s %8s\n", "metric", "sysgate", "lib linear", "lib tree",
+              "/linear", "/tree");
+  row("length (instructions)", double(s.prog.size()), double(lin.prog.size()),
+      double(tree.prog.size()), "{:.0f}");
   row("mean instructions per x86_64 syscall", s.stats.mean, lin.stats.mean, tree.stats.mean);
   row("max instructions per x86_64 syscall", s.stats.max, lin.stats.max, tree.stats.max, "{:.0f}");
-  row("x86_64 syscalls the kernel cache allows", double(s.stats.cacheable), double(lin.stats.cacheable), double(tree.stats.cacheable), "{:.0f}");
+  row("x86_64 syscalls the kernel cache allows", double(s.stats.cacheable),
+      double(lin.stats.cacheable), double(tree.stats.cacheable), "{:.0f}");
   row("install, seccomp(2) (us)", Median(install[0]), Median(install[1]), Median(install[2]));
   // Absolute times per call: the differences between filters are tens of nanoseconds on a
   // microsecond syscall, so ratios of differences would be noise.
-  row("getppid, cached allow (ns per call)", Median(cached[0]), Median(cached[1]), Median(cached[2]), "{:.0f}");
-  row("personality(0xffffffff), filter runs (ns/call)", Median(byarg[0]), Median(byarg[1]), Median(byarg[2]), "{:.0f}");
-  row("build (ms): sysgate compile + verify; libseccomp", s.build_ms, lin.build_ms, tree.build_ms, "{:.2f}");
+  row("getppid, cached allow (ns per call)", Median(cached[0]), Median(cached[1]),
+      Median(cached[2]), "{:.0f}");
+  row("personality(0xffffffff), filter runs (ns/call)", Median(byarg[0]), Median(byarg[1]),
+      Median(byarg[2]), "{:.0f}");
+  row("build (ms): sysgate compile + verify; libseccomp", s.build_ms, lin.build_ms, tree.build_ms,
+      "{:.2f}");
   std::printf("%-46s %12.2f\n", "sysgate compile alone (ms)", compile_only_ms);
   std::printf("no filter: getppid %.0f ns, personality %.0f ns per call\n", none_cached, none_arg);
 
@@ -250,8 +270,10 @@ int main(int argc, char** argv) {
     std::string bpf_path = fmt::format("/tmp/sysgate-bench-{}.bpf", getpid());
     int fd = -1;
     if (access("/usr/bin/bwrap", X_OK) == 0) {
-      std::system(fmt::format("{} run --profile default --print > {}.sgp && {} compile -q --arch x86_64 {}.sgp -o {}",
-                              sysgate_bin, bpf_path, sysgate_bin, bpf_path, bpf_path).c_str());
+      std::system(fmt::format("{} run --profile default --print > {}.sgp && {} compile -q --arch "
+                              "x86_64 {}.sgp -o {}",
+                              sysgate_bin, bpf_path, sysgate_bin, bpf_path, bpf_path)
+                      .c_str());
       fd = open(bpf_path.c_str(), O_RDONLY);
     }
     struct Starter {
@@ -269,7 +291,10 @@ int main(int argc, char** argv) {
         {"--exec --no-rep", {sysgate_bin, "run", "--exec", "--no-report", "--", "/bin/true"}},
     };
     if (fd >= 0) {
-      starters.push_back({"bwrap", {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--seccomp", "9", "--", "/bin/true"}, true});
+      starters.push_back(
+          {"bwrap",
+           {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--seccomp", "9", "--", "/bin/true"},
+           true});
     }
     int n = quick ? 10 : 100;
     for (int i = 0; i < n; ++i) {

@@ -18,7 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 TEST(Golden, Disassembly) {
   fs::path dir = fs::path(SYSGATE_SOURCE_DIR) / "tests/golden";
   bool update = std::getenv("SYSGATE_UPDATE_GOLDEN") != nullptr;
@@ -36,7 +35,8 @@ TEST(Golden, Disassembly) {
       std::ofstream(golden) << dis;
     } else {
       ASSERT_TRUE(fs::exists(golden)) << golden << " missing: run with SYSGATE_UPDATE_GOLDEN=1";
-      EXPECT_EQ(dis, base::ReadFile(golden).value_or("")) << e.path() << " changed: review, then SYSGATE_UPDATE_GOLDEN=1";
+      EXPECT_EQ(dis, base::ReadFile(golden).value_or(""))
+          << e.path() << " changed: review, then SYSGATE_UPDATE_GOLDEN=1";
     }
     ++checked;
   }

@@ -6,11 +6,11 @@
 
 namespace sysgate::testing {
 
-PolicyGen::PolicyGen(uint64_t seed, PolicyGenOptions options) : rng_(seed), opt_(std::move(options)) {
+PolicyGen::PolicyGen(uint64_t seed, PolicyGenOptions options)
+    : rng_(seed), opt_(std::move(options)) {
   for (const SyscallEntry& e : Syscalls(opt_.arches.front())) {
-    bool everywhere = std::ranges::all_of(opt_.arches, [&](Arch a) {
-      return SyscallNumber(a, e.name).has_value();
-    });
+    bool everywhere = std::ranges::all_of(
+        opt_.arches, [&](Arch a) { return SyscallNumber(a, e.name).has_value(); });
     if (everywhere) common_names_.push_back(e.name);
   }
 }
@@ -18,10 +18,26 @@ PolicyGen::PolicyGen(uint64_t seed, PolicyGenOptions options) : rng_(seed), opt_
 int PolicyGen::Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
 uint64_t PolicyGen::InterestingValue() {
-  static const uint64_t kValues[] = {0, 1, 2, 3, 7, 8, 0xff, 0x100, 0x7fffffff, 0x80000000,
-                                     0xfffffffe, 0xffffffff, 0x100000000, 0x123450000000,
-                                     0x7fffffffffffffff, 0x8000000000000000, ~0ULL, ~1ULL,
-                                     0xffffffff00000000, static_cast<uint64_t>(-100)};
+  static const uint64_t kValues[] = {0,
+                                     1,
+                                     2,
+                                     3,
+                                     7,
+                                     8,
+                                     0xff,
+                                     0x100,
+                                     0x7fffffff,
+                                     0x80000000,
+                                     0xfffffffe,
+                                     0xffffffff,
+                                     0x100000000,
+                                     0x123450000000,
+                                     0x7fffffffffffffff,
+                                     0x8000000000000000,
+                                     ~0ULL,
+                                     ~1ULL,
+                                     0xffffffff00000000,
+                                     static_cast<uint64_t>(-100)};
   switch (Uniform(0, 3)) {
     case 0: return rng_();
     case 1: return static_cast<uint64_t>(Uniform(0, 64));
@@ -31,8 +47,11 @@ uint64_t PolicyGen::InterestingValue() {
 
 Action PolicyGen::RandomAction() {
   switch (Uniform(0, 9)) {
-    case 0: case 1: case 2: return Action::Allow();
-    case 3: case 4: return Action::Errno(static_cast<uint32_t>(Uniform(1, 4095)));
+    case 0:
+    case 1:
+    case 2: return Action::Allow();
+    case 3:
+    case 4: return Action::Errno(static_cast<uint32_t>(Uniform(1, 4095)));
     case 5: return Action::KillProcess();
     case 6: return Action::KillThread();
     case 7: return Action::Trap(static_cast<uint32_t>(Uniform(0, 0xffff)));
@@ -88,9 +107,10 @@ Comparison PolicyGen::RandomComparison(const std::vector<std::string_view>& sysc
       c.op = CmpOp::kRange;
       Operand a = value(), b = value();
       // Order them as the argument compares.
-      bool less = c.arg.is_signed ? (is32 ? static_cast<int32_t>(a.value) < static_cast<int32_t>(b.value)
-                                          : static_cast<int64_t>(a.value) < static_cast<int64_t>(b.value))
-                                  : a.value < b.value;
+      bool less = c.arg.is_signed
+                      ? (is32 ? static_cast<int32_t>(a.value) < static_cast<int32_t>(b.value)
+                              : static_cast<int64_t>(a.value) < static_cast<int64_t>(b.value))
+                      : a.value < b.value;
       c.operands = less ? std::vector<Operand>{a, b} : std::vector<Operand>{b, a};
       return c;
     }
@@ -116,7 +136,8 @@ Rule PolicyGen::RandomRule() {
   int kind = Uniform(0, 9);
   if (kind == 0 && opt_.allow_groups) {
     auto groups = policy::GroupNames();
-    std::string_view g = groups[static_cast<size_t>(Uniform(0, static_cast<int>(groups.size()) - 1))];
+    std::string_view g =
+        groups[static_cast<size_t>(Uniform(0, static_cast<int>(groups.size()) - 1))];
     r.syscalls.push_back(SyscallSpec::Group(std::string(g)));
   } else if (kind == 1 && opt_.allow_numbers) {
     Arch a = opt_.arches[static_cast<size_t>(Uniform(0, static_cast<int>(opt_.arches.size()) - 1))];
@@ -126,8 +147,8 @@ Rule PolicyGen::RandomRule() {
   } else {
     int n = Uniform(1, 4);
     for (int i = 0; i < n; ++i) {
-      std::string_view name =
-          common_names_[static_cast<size_t>(Uniform(0, static_cast<int>(common_names_.size()) - 1))];
+      std::string_view name = common_names_[static_cast<size_t>(
+          Uniform(0, static_cast<int>(common_names_.size()) - 1))];
       if (std::ranges::find(names, name) != names.end()) continue;
       names.push_back(name);
       r.syscalls.push_back(SyscallSpec::Name(std::string(name)));

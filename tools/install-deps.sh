@@ -34,6 +34,7 @@ packages=(
   libc6-dev-sparc-sparc64-cross gcc-m68k-linux-gnu libc6-dev-m68k-cross
   # The kernel oracle (tests/arches): Debian's kernels for other architectures boot under these.
   qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-mips qemu-system-x86
+  clang-format-14  # make check: the format test (tests/format_test.sh)
   clang-16 libclang-rt-16-dev  # make fuzz: libFuzzer targets with ASan and UBSan (tests/fuzz/);
                                # 16: clang 14 lacks std::source_location
 )

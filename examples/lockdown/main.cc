@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
                     .Default(Action::Errno(EPERM))
                     .Allow({"@exit", "@vdso", "read", "write", "close", "fstat", "newfstatat",
                             "lseek", "brk", "mmap", "munmap", "futex"})
-                    .Allow("openat").If((Arg("flags") & O_ACCMODE) == O_RDONLY)
+                    .Allow("openat")
+                    .If((Arg("flags") & O_ACCMODE) == O_RDONLY)
                     .Errno(EACCES, "openat")
                     .Build();
   if (!policy) {

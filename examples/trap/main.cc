@@ -16,10 +16,8 @@ int main() {
     std::fprintf(stderr, "%s\n", r.error().ToString().c_str());
     return 1;
   }
-  auto policy = sysgate::PolicyBuilder()
-                    .Default(sysgate::Action::Allow())
-                    .Trap("getppid", 1)
-                    .Build();
+  auto policy =
+      sysgate::PolicyBuilder().Default(sysgate::Action::Allow()).Trap("getppid", 1).Build();
   if (!policy || !sysgate::ApplyToThisProcess(*policy)) return 1;
   errno = 0;
   // Through syscall(): glibc's getppid() assumes it cannot fail and does not set errno.

@@ -11,7 +11,8 @@ namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -29,7 +30,8 @@ bool ContainsToken(std::string_view list, std::string_view token) {
 }
 
 bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 int HexValue(char c) {
@@ -93,8 +95,9 @@ ParseResult ParseRequest(std::string_view in) {
   if (!std::ranges::all_of(method, IsTokenChar)) return fail(400);
   if (target.size() > kMaxTarget) return fail(414);
   if (target.empty() || version.find(' ') != std::string_view::npos) return fail(400);
-  if (version.size() != 8 || !version.starts_with("HTTP/") || !std::isdigit(static_cast<unsigned char>(version[5])) ||
-      version[6] != '.' || !std::isdigit(static_cast<unsigned char>(version[7]))) {
+  if (version.size() != 8 || !version.starts_with("HTTP/") ||
+      !std::isdigit(static_cast<unsigned char>(version[5])) || version[6] != '.' ||
+      !std::isdigit(static_cast<unsigned char>(version[7]))) {
     return fail(400);
   }
   if (version[5] != '1') return fail(505);
@@ -104,7 +107,8 @@ ParseResult ParseRequest(std::string_view in) {
   r.request.keep_alive = r.request.minor_version >= 1;
 
   bool have_host = false;
-  std::string_view rest = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
+  std::string_view rest =
+      line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
   while (!rest.empty()) {
     size_t e = rest.find("\r\n");
     std::string_view field = rest.substr(0, e);
@@ -114,7 +118,8 @@ ParseResult ParseRequest(std::string_view in) {
     std::string_view name = field.substr(0, colon);
     if (!std::ranges::all_of(name, IsTokenChar)) return fail(400);  // also: no space before ':'
     std::string_view value = field.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (EqualsIgnoreCase(name, "host")) {
       if (have_host) return fail(400);
@@ -123,7 +128,9 @@ ParseResult ParseRequest(std::string_view in) {
       if (ContainsToken(value, "close")) r.request.keep_alive = false;
       if (ContainsToken(value, "keep-alive")) r.request.keep_alive = true;
     } else if (EqualsIgnoreCase(name, "content-length")) {
-      if (value.empty() || !std::ranges::all_of(value, [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      if (value.empty() || !std::ranges::all_of(value, [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+          })) {
         return fail(400);
       }
       if (value.find_first_not_of('0') != std::string_view::npos) r.request.has_body = true;
@@ -156,7 +163,8 @@ std::optional<std::string> RelativeFilePath(std::string_view path) {
     size_t slash = path.find('/', i);
     if (slash == std::string_view::npos) slash = path.size();
     std::string_view segment = path.substr(i, slash - i);
-    if (segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos) return std::nullopt;
+    if (segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos)
+      return std::nullopt;
     if (!segment.empty()) {
       if (!out.empty()) out += '/';
       out += segment;
@@ -171,24 +179,40 @@ std::optional<std::string> RelativeFilePath(std::string_view path) {
 
 std::string_view MimeType(std::string_view file) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 26> kTypes = {{
-      {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"},
-      {"css", "text/css; charset=utf-8"}, {"js", "text/javascript; charset=utf-8"},
-      {"mjs", "text/javascript; charset=utf-8"}, {"json", "application/json"},
-      {"txt", "text/plain; charset=utf-8"}, {"md", "text/markdown; charset=utf-8"},
-      {"csv", "text/csv; charset=utf-8"}, {"xml", "application/xml"},
-      {"svg", "image/svg+xml"}, {"png", "image/png"}, {"jpg", "image/jpeg"},
-      {"jpeg", "image/jpeg"}, {"gif", "image/gif"}, {"webp", "image/webp"},
-      {"ico", "image/vnd.microsoft.icon"}, {"pdf", "application/pdf"},
-      {"wasm", "application/wasm"}, {"woff", "font/woff"}, {"woff2", "font/woff2"},
-      {"mp4", "video/mp4"}, {"webm", "video/webm"}, {"mp3", "audio/mpeg"},
-      {"zip", "application/zip"}, {"gz", "application/gzip"},
+      {"html", "text/html; charset=utf-8"},
+      {"htm", "text/html; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},
+      {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"},
+      {"json", "application/json"},
+      {"txt", "text/plain; charset=utf-8"},
+      {"md", "text/markdown; charset=utf-8"},
+      {"csv", "text/csv; charset=utf-8"},
+      {"xml", "application/xml"},
+      {"svg", "image/svg+xml"},
+      {"png", "image/png"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"gif", "image/gif"},
+      {"webp", "image/webp"},
+      {"ico", "image/vnd.microsoft.icon"},
+      {"pdf", "application/pdf"},
+      {"wasm", "application/wasm"},
+      {"woff", "font/woff"},
+      {"woff2", "font/woff2"},
+      {"mp4", "video/mp4"},
+      {"webm", "video/webm"},
+      {"mp3", "audio/mpeg"},
+      {"zip", "application/zip"},
+      {"gz", "application/gzip"},
   }};
   size_t slash = file.rfind('/');
   std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
   size_t dot = base.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return "application/octet-stream";
   std::string ext(base.substr(dot + 1));
-  std::ranges::transform(ext, ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::ranges::transform(ext, ext.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   for (const auto& [e, type] : kTypes) {
     if (e == ext) return type;
   }
@@ -218,17 +242,20 @@ std::string_view StatusText(int status) {
 std::string HttpDate(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
-  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                       "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
-                kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
   return buf;
 }
 
 std::string FormatHead(const ResponseHead& h, std::time_t now) {
-  std::string out = "HTTP/1.1 " + std::to_string(h.status) + " " + std::string(StatusText(h.status)) + "\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::to_string(h.status) + " " + std::string(StatusText(h.status)) + "\r\n";
   out += "Server: sysgate-example\r\n";
   out += "Date: " + HttpDate(now) + "\r\n";
   if (h.status != 304) {

@@ -10,16 +10,16 @@
 
 namespace web {
 
-inline constexpr size_t kMaxHead = 8192;     // bytes of request line and headers
-inline constexpr size_t kMaxTarget = 2048;   // bytes of the request target
+inline constexpr size_t kMaxHead = 8192;    // bytes of request line and headers
+inline constexpr size_t kMaxTarget = 2048;  // bytes of the request target
 
 struct Request {
   std::string method;
-  std::string target;        // as sent
-  std::string path;          // decoded, without the query; starts with '/'
-  int minor_version = 1;     // HTTP/1.x
+  std::string target;     // as sent
+  std::string path;       // decoded, without the query; starts with '/'
+  int minor_version = 1;  // HTTP/1.x
   bool keep_alive = true;
-  bool has_body = false;     // Content-Length > 0 or chunked: refused (413), we serve files
+  bool has_body = false;  // Content-Length > 0 or chunked: refused (413), we serve files
   std::string if_modified_since;
   std::string if_none_match;
 };
@@ -53,10 +53,10 @@ struct ResponseHead {
   int status = 200;
   std::string content_type;
   uint64_t content_length = 0;
-  std::time_t last_modified = 0;   // 0: none
-  std::string etag;                // empty: none
-  std::string location;            // for redirects
-  std::string allow;               // for 405
+  std::time_t last_modified = 0;  // 0: none
+  std::string etag;               // empty: none
+  std::string location;           // for redirects
+  std::string allow;              // for 405
   bool keep_alive = true;
 };
 

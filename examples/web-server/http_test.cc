@@ -7,7 +7,8 @@ namespace web {
 namespace {
 
 TEST(WebServerHttp, ParsesARequestAndLeavesTheNext) {
-  std::string in = "GET /a%20b/c.html?x=1 HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"1-2\"\r\n\r\nGET /next";
+  std::string in =
+      "GET /a%20b/c.html?x=1 HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"1-2\"\r\n\r\nGET /next";
   ParseResult r = ParseRequest(in);
   ASSERT_EQ(r.status, ParseStatus::kDone);
   EXPECT_EQ(r.request.method, "GET");
@@ -23,13 +24,13 @@ TEST(WebServerHttp, Incomplete) {
 
 TEST(WebServerHttp, ErrorStatuses) {
   auto error = [](std::string in) { return ParseRequest(in).error; };
-  EXPECT_EQ(error("GET / HTTP/1.1\r\n\r\n"), 400);                   // no Host
+  EXPECT_EQ(error("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
   EXPECT_EQ(error("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
   EXPECT_EQ(error("GET / HTTP/2.0\r\nHost: h\r\n\r\n"), 505);
   EXPECT_EQ(error("GET http://x/ HTTP/1.1\r\nHost: h\r\n\r\n"), 400);  // origin form only
   EXPECT_EQ(error("GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
   EXPECT_EQ(error("GET /a%00b HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
-  EXPECT_EQ(error("GET / HTTP/1.1\r\nHost : h\r\n\r\n"), 400);      // space before the colon
+  EXPECT_EQ(error("GET / HTTP/1.1\r\nHost : h\r\n\r\n"), 400);  // space before the colon
   EXPECT_EQ(error("GET /" + std::string(3000, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n"), 414);
   EXPECT_EQ(error("GET / HTTP/1.1\r\nX: " + std::string(9000, 'a')), 431);
 }
@@ -37,8 +38,10 @@ TEST(WebServerHttp, ErrorStatuses) {
 TEST(WebServerHttp, ConnectionHandling) {
   EXPECT_FALSE(ParseRequest("GET / HTTP/1.0\r\n\r\n").request.keep_alive);
   EXPECT_TRUE(ParseRequest("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").request.keep_alive);
-  EXPECT_FALSE(ParseRequest("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n").request.keep_alive);
-  EXPECT_TRUE(ParseRequest("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n").request.has_body);
+  EXPECT_FALSE(
+      ParseRequest("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n").request.keep_alive);
+  EXPECT_TRUE(
+      ParseRequest("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n").request.has_body);
 }
 
 TEST(WebServerHttp, PathsStayBelowTheRoot) {

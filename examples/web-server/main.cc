@@ -15,8 +15,8 @@
 // Prints "listening on 127.0.0.1:PORT" when it serves; stops on SIGINT or SIGTERM.
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -65,20 +65,28 @@ Options ParseArgs(int argc, char** argv) {
       if (i + 1 >= argc) Die(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--root") o.root = value();
-    else if (a == "--port") o.port = std::atoi(value().c_str());
-    else if (a == "--threads") o.threads = std::atoi(value().c_str());
-    else if (a == "--policy") o.policy = value();
+    if (a == "--root")
+      o.root = value();
+    else if (a == "--port")
+      o.port = std::atoi(value().c_str());
+    else if (a == "--threads")
+      o.threads = std::atoi(value().c_str());
+    else if (a == "--policy")
+      o.policy = value();
     else if (a == "--on-violation") {
       std::string v = value();
       if (v != "fail" && v != "kill") Die("--on-violation is fail or kill");
       o.kill_on_violation = v == "kill";
-    } else if (a == "--no-filter") o.no_filter = true;
-    else if (a == "--no-fs-rules") o.no_fs_rules = true;
-    else Die("unknown option " + a + " (see the comment at the top of main.cc)");
+    } else if (a == "--no-filter")
+      o.no_filter = true;
+    else if (a == "--no-fs-rules")
+      o.no_fs_rules = true;
+    else
+      Die("unknown option " + a + " (see the comment at the top of main.cc)");
   }
   if (o.root.empty()) Die("--root DIR is required");
-  if (o.port < 0 || o.port > 65535 || o.threads < 1 || o.threads > 64) Die("bad --port or --threads");
+  if (o.port < 0 || o.port > 65535 || o.threads < 1 || o.threads > 64)
+    Die("bad --port or --threads");
   return o;
 }
 
@@ -94,7 +102,8 @@ int Listen(int port, int* bound_port) {
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) Die(std::string("bind: ") + std::strerror(errno));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+    Die(std::string("bind: ") + std::strerror(errno));
   if (listen(fd, 512) != 0) Die(std::string("listen: ") + std::strerror(errno));
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
@@ -104,7 +113,8 @@ int Listen(int port, int* bound_port) {
 
 sysgate::Policy LoadPolicy(const Options& o, int root_fd, int listen_fd) {
   sysgate::ParseOptions parse;
-  parse.constants = {{"ROOT_FD", static_cast<uint64_t>(root_fd)}, {"LISTEN_FD", static_cast<uint64_t>(listen_fd)}};
+  parse.constants = {{"ROOT_FD", static_cast<uint64_t>(root_fd)},
+                     {"LISTEN_FD", static_cast<uint64_t>(listen_fd)}};
   sysgate::ParsedPolicy policy = sysgate::ParsePolicyFile(o.policy, parse);
   if (!policy.ok()) {
     std::cerr << policy.RenderDiagnostics();
@@ -144,8 +154,10 @@ void LockDown(const Options& o, const sysgate::Policy& policy) {
   report.report_fd = 2;
   report.fail_errno = EPERM;
   report.abort_process = o.kill_on_violation;
-  if (auto r = sysgate::InstallTrapReporter(report); !r) Die("SIGSYS handler: " + r.error().ToString());
-  if (auto r = sysgate::ApplyToThisProcess(policy); !r) Die("lockdown: " + r.error().ToString() + "; not serving");
+  if (auto r = sysgate::InstallTrapReporter(report); !r)
+    Die("SIGSYS handler: " + r.error().ToString());
+  if (auto r = sysgate::ApplyToThisProcess(policy); !r)
+    Die("lockdown: " + r.error().ToString() + "; not serving");
 }
 
 }  // namespace
@@ -182,14 +194,17 @@ int main(int argc, char** argv) {
   if (!server.Start(&error)) Die(error);
   if (!o.no_filter) LockDown(o, policy);
   std::printf("listening on 127.0.0.1:%d (%s)\n", port,
-              o.no_filter ? "no filter" : o.no_fs_rules ? "locked down, no fs rules" : "locked down");
+              o.no_filter     ? "no filter"
+              : o.no_fs_rules ? "locked down, no fs rules"
+                              : "locked down");
   std::fflush(stdout);
   server.Serve();
 
   int sig = 0;
   while (sigwait(&stop, &sig) != 0) {
   }
-  std::fprintf(stderr, "example_web_server: stopping on %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fprintf(stderr, "example_web_server: stopping on %s\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stderr);
   _exit(0);  // the threads are serving: no destructors racing them
 }

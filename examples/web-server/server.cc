@@ -72,7 +72,8 @@ void Respond(const ServerConfig& config, const ParseResult& parsed, Connection& 
     h.content_type = "text/plain; charset=utf-8";
     h.keep_alive = req.keep_alive;
   } else if (req.method != "GET" && req.method != "HEAD") {
-    static constexpr std::string_view kKnown[] = {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"};
+    static constexpr std::string_view kKnown[] = {"POST",    "PUT",   "DELETE", "PATCH",
+                                                  "OPTIONS", "TRACE", "CONNECT"};
     bool known = std::find(std::begin(kKnown), std::end(kKnown), req.method) != std::end(kKnown);
     error(known ? 405 : 501);
     if (known) h.allow = "GET, HEAD";
@@ -87,7 +88,9 @@ void Respond(const ServerConfig& config, const ParseResult& parsed, Connection& 
     file = openat(config.root_fd, rel->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st {};
     if (file < 0) {
-      error(errno == ENOENT || errno == ENOTDIR ? 404 : errno == EACCES || errno == ELOOP ? 403 : 500);
+      error(errno == ENOENT || errno == ENOTDIR ? 404
+            : errno == EACCES || errno == ELOOP ? 403
+                                                : 500);
     } else if (fstat(file, &st) != 0) {
       error(500);
     } else if (S_ISDIR(st.st_mode)) {
@@ -268,8 +271,10 @@ void Server::Loop(int epfd) {
             c.in.append(buf, static_cast<size_t>(r));
             continue;
           }
-          if (r == 0) peer_closed = true;
-          else if (errno != EAGAIN && errno != EINTR) alive = false;
+          if (r == 0)
+            peer_closed = true;
+          else if (errno != EAGAIN && errno != EINTR)
+            alive = false;
           break;
         }
       }
@@ -296,7 +301,8 @@ void Server::Loop(int epfd) {
       for (auto it = conns.begin(); it != conns.end();) {
         int fd = it->first;
         ++it;
-        if (now - conns[fd]->last_active > config_.idle_timeout_seconds && !conns[fd]->Busy()) drop(fd);
+        if (now - conns[fd]->last_active > config_.idle_timeout_seconds && !conns[fd]->Busy())
+          drop(fd);
       }
     }
   }

@@ -32,7 +32,9 @@ std::string Query(const Request& r) {
   return out;
 }
 
-std::string Failed(const char* what) { return std::string(what) + " failed: " + std::strerror(errno) + "\n"; }
+std::string Failed(const char* what) {
+  return std::string(what) + " failed: " + std::strerror(errno) + "\n";
+}
 
 // fork and exec, as exploit code does (posix_spawn would block every signal around its
 // clone, so a trapped clone there ends the process instead: see sysgate/trap.h).
@@ -89,11 +91,16 @@ bool VulnerableEndpoints(const Request& request, int* status, std::string* body)
   std::string_view path = request.path;
   if (!path.starts_with("/vuln/")) return false;
   std::string arg = Query(request);
-  if (path == "/vuln/exec") *body = Exec(arg);
-  else if (path == "/vuln/write") *body = Write(arg);
-  else if (path == "/vuln/connect") *body = Connect(arg);
-  else if (path == "/vuln/read") *body = Read(arg);
-  else return false;
+  if (path == "/vuln/exec")
+    *body = Exec(arg);
+  else if (path == "/vuln/write")
+    *body = Write(arg);
+  else if (path == "/vuln/connect")
+    *body = Connect(arg);
+  else if (path == "/vuln/read")
+    *body = Read(arg);
+  else
+    return false;
   *status = body->find(" failed: ") == std::string::npos ? 200 : 500;
   return true;
 }

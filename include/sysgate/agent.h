@@ -37,7 +37,7 @@
 namespace sysgate {
 
 struct AgentDevice {
-  char type = 'c';           // 'c' or 'b'
+  char type = 'c';  // 'c' or 'b'
   unsigned major = 0, minor = 0;
 };
 
@@ -45,13 +45,13 @@ struct AgentRule {
   enum class Kind : uint8_t { kContinue, kDeny, kReturn, kKill, kEmulateMknod };
   std::vector<std::string> syscalls;
   Kind kind = Kind::kDeny;
-  int err = 1;               // kDeny: EPERM
-  int64_t value = 0;         // kReturn
+  int err = 1;                       // kDeny: EPERM
+  int64_t value = 0;                 // kReturn
   std::vector<AgentDevice> devices;  // kEmulateMknod
 };
 
 struct AgentProfile {
-  AgentRule fallback;        // for syscalls without a rule (its `syscalls` is empty)
+  AgentRule fallback;  // for syscalls without a rule (its `syscalls` is empty)
   std::vector<AgentRule> rules;
 };
 
@@ -80,9 +80,9 @@ struct AgentEvent {
   Kind kind = Kind::kCall;
   std::string container;
   pid_t tid = 0;
-  std::string call;          // kCall: decoded
-  std::string outcome;       // kCall: "= 0 (emulated)", "= -1 EPERM", "continued"; else detail
-                             // (kError: why the agent gave up the container's listener)
+  std::string call;     // kCall: decoded
+  std::string outcome;  // kCall: "= 0 (emulated)", "= -1 EPERM", "continued"; else detail
+                        // (kError: why the agent gave up the container's listener)
   std::string ToString() const;
 };
 

@@ -86,24 +86,25 @@ Result<TranslationReport> VerifyConversion(const Policy& means, std::string_view
 // decides i386's socketcall(SYS_SOCKET) with socket's entry), that syscall is allowed and the
 // policy written again, with a warning; what no syscall's verdict can widen (unknown numbers,
 // other ABIs, which systemd decides itself) is an error naming the input.
-formats::Exported ExportWidened(const Policy& policy, formats::Format format, formats::ExportOptions options);
+formats::Exported ExportWidened(const Policy& policy, formats::Format format,
+                                formats::ExportOptions options);
 
 // ---- comparing two policies ----
 
 // Where two policies decide a syscall differently: one entry per ABI, syscall number and pair
 // of actions, over the boundary inputs of both policies (those above).
 struct PolicyDifference {
-  SeccompData example;   // an input where they differ this way, with the fewest arguments set
-  Verdict before;        // what the first policy does with it
-  Verdict after;         // and the second
-  size_t inputs = 0;     // inputs of this syscall that differ this way
-  size_t compared = 0;   // inputs of this syscall compared: all differ when equal to inputs
+  SeccompData example;  // an input where they differ this way, with the fewest arguments set
+  Verdict before;       // what the first policy does with it
+  Verdict after;        // and the second
+  size_t inputs = 0;    // inputs of this syscall that differ this way
+  size_t compared = 0;  // inputs of this syscall compared: all differ when equal to inputs
 };
 
 // Where two policies' fs, net and scope rules differ: what one path, one kind of port or the
 // scopes get ("fs /etc": "read" -> "read write"; "-" where a side says nothing).
 struct AccessDifference {
-  std::string what;     // "fs /etc", "fs", "net bind", "net connect", "scope", "fs best-effort"
+  std::string what;  // "fs /etc", "fs", "net bind", "net connect", "scope", "fs best-effort"
   std::string before;
   std::string after;
 };
@@ -127,19 +128,19 @@ namespace sysgate::analysis {
 struct SyscallCost {
   int32_t nr;
   std::string name;
-  int executed;        // instructions, with all arguments zero
-  bool reads_args;     // the verdict depends on arguments: the kernel cannot cache it
-  uint32_t ret;        // the verdict with all arguments zero
+  int executed;     // instructions, with all arguments zero
+  bool reads_args;  // the verdict depends on arguments: the kernel cannot cache it
+  uint32_t ret;     // the verdict with all arguments zero
 };
 
 struct ProgramStats {
   size_t length = 0;
   Arch abi = Arch::kX86_64;
-  double mean = 0;            // instructions per syscall of the ABI's table
+  double mean = 0;  // instructions per syscall of the ABI's table
   int max = 0;
-  double weighted_mean = 0;   // by the frequencies given (0 without)
-  size_t cacheable = 0;       // syscalls the kernel's cache allows without running the filter
-  size_t may_allow = 0;       // syscalls that can be allowed (cacheable, or by argument)
+  double weighted_mean = 0;  // by the frequencies given (0 without)
+  size_t cacheable = 0;      // syscalls the kernel's cache allows without running the filter
+  size_t may_allow = 0;      // syscalls that can be allowed (cacheable, or by argument)
   std::vector<SyscallCost> per_syscall;  // every syscall of the ABI's table, by number
 };
 

@@ -54,15 +54,15 @@ enum class Endian : uint8_t { kLittle, kBig };
 
 struct ArchInfo {
   Arch arch;
-  std::string_view name;          // canonical sysgate name, e.g. "x86_64"
-  std::string_view scmp_name;     // libseccomp/OCI name, e.g. "SCMP_ARCH_X86_64"
-  uint32_t audit_arch;            // AUDIT_ARCH_* value seen in seccomp_data.arch
-  int word_bits;                  // width of long and pointers in user space
-  int register_bits;              // width of the registers that carry syscall arguments (x32: 64)
-  Endian endian;                  // byte order of seccomp_data.args on this arch
-  uint32_t syscall_bit;           // bit every syscall number carries (x32: 0x40000000)
-  Arch kernel;                    // the 64-bit kernel arch this ABI runs on (itself if it is one)
-  int table;                      // index of its syscall number table (internal)
+  std::string_view name;       // canonical sysgate name, e.g. "x86_64"
+  std::string_view scmp_name;  // libseccomp/OCI name, e.g. "SCMP_ARCH_X86_64"
+  uint32_t audit_arch;         // AUDIT_ARCH_* value seen in seccomp_data.arch
+  int word_bits;               // width of long and pointers in user space
+  int register_bits;           // width of the registers that carry syscall arguments (x32: 64)
+  Endian endian;               // byte order of seccomp_data.args on this arch
+  uint32_t syscall_bit;        // bit every syscall number carries (x32: 0x40000000)
+  Arch kernel;                 // the 64-bit kernel arch this ABI runs on (itself if it is one)
+  int table;                   // index of its syscall number table (internal)
 };
 
 const ArchInfo& Info(Arch arch);
@@ -167,9 +167,9 @@ enum class ArgKind : uint8_t {
 std::string_view ArgKindName(ArgKind kind);
 
 struct ArgInfo {
-  FixedName<20> name;     // empty when the kernel declares none
+  FixedName<20> name;  // empty when the kernel declares none
   ArgKind kind;
-  uint8_t bits;           // 32 or 64: the width the kernel uses
+  uint8_t bits;  // 32 or 64: the width the kernel uses
   bool is_signed;
   // The register that holds it (seccomp_data.args[slot]); past 5, one seccomp does not see.
   // A 64-bit value on an ABI with 32-bit registers takes two: `slot` holds its low half,
@@ -214,7 +214,7 @@ std::optional<std::string_view> ErrnoName(Arch arch, int value);
 std::optional<int> SignalFromName(Arch arch, std::string_view name);
 std::optional<std::string_view> SignalName(Arch arch, int value);
 // The same on the host arch.
-std::optional<int> ErrnoFromName(std::string_view name);  // "EPERM" -> 1
+std::optional<int> ErrnoFromName(std::string_view name);   // "EPERM" -> 1
 std::optional<std::string_view> ErrnoName(int value);      // 1 -> "EPERM"
 std::optional<int> SignalFromName(std::string_view name);  // "SIGSYS" -> 31
 std::optional<std::string_view> SignalName(int value);

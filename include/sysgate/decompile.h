@@ -25,13 +25,13 @@ struct DecompileOptions {
 };
 
 struct Decompiled {
-  std::string text;   // the policy in the native language (with a header comment)
-  Policy policy;      // `text` parsed and resolved
+  std::string text;  // the policy in the native language (with a header comment)
+  Policy policy;     // `text` parsed and resolved
   // For each rule of `policy`: the RET instructions of the paths it stands for, ascending.
   std::vector<std::vector<int>> rule_insns;
-  size_t paths = 0;            // paths of the program explored
+  size_t paths = 0;              // paths of the program explored
   size_t recompiled_length = 0;  // instructions of `policy` compiled again
-  size_t inputs_checked = 0;   // inputs on which input, policy and recompiled program agreed
+  size_t inputs_checked = 0;     // inputs on which input, policy and recompiled program agreed
 };
 
 // Symbolic execution of every path of `prog` (it must pass VerifyLoadable), per ABI and

@@ -36,12 +36,12 @@ struct SeccompRecord {
   std::optional<uint32_t> auid, uid, gid, ses;
   std::optional<int32_t> pid;
   std::optional<std::string> comm, exe;  // hex-encoded values decoded
-  std::optional<int32_t> sig;             // the signal a kill verdict sent (SIGSYS)
-  uint32_t arch = 0;                      // AUDIT_ARCH_* of the call
-  int32_t syscall = 0;                    // its number, as the filter saw it
+  std::optional<int32_t> sig;            // the signal a kill verdict sent (SIGSYS)
+  uint32_t arch = 0;                     // AUDIT_ARCH_* of the call
+  int32_t syscall = 0;                   // its number, as the filter saw it
   std::optional<int32_t> compat;
   std::optional<uint64_t> ip;
-  uint32_t code = 0;                      // the filter's action (the kernel leaves out the data)
+  uint32_t code = 0;  // the filter's action (the kernel leaves out the data)
 };
 
 // The record in `line`, nothing when the line holds none (any other log line). The record

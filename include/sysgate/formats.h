@@ -46,35 +46,35 @@ bool CanWrite(Format f);
 Format DetectFormat(std::string_view text, std::string_view path = {});
 
 struct ImportOptions {
-  std::string filename = "<input>";     // for diagnostics
-  std::optional<Arch> arch;             // the target ABI; host. Minijail's and Firecracker's
-                                        // single-arch files name its calls; Docker's archMap
-                                        // and includes/excludes are resolved for the machine
-                                        // that runs it (this one if it can, else its kernel's)
-  std::vector<std::string> caps;        // the capability set (CAP_SYS_ADMIN, ...); none
+  std::string filename = "<input>";  // for diagnostics
+  std::optional<Arch> arch;          // the target ABI; host. Minijail's and Firecracker's
+                                     // single-arch files name its calls; Docker's archMap
+                                     // and includes/excludes are resolved for the machine
+                                     // that runs it (this one if it can, else its kernel's)
+  std::vector<std::string> caps;     // the capability set (CAP_SYS_ADMIN, ...); none
   std::optional<std::pair<int, int>> kernel;  // major.minor for minKernel; the running one
-  bool strict = false;                  // unknown syscall names are errors, not warnings
-  std::string section;                  // which part of a file: Firecracker's thread
-                                        // category (vmm, api, vcpu), an SPO profile's name
-  std::vector<std::string> include_dirs;  // minijail @include, Kafel #include, sysgate include
+  bool strict = false;                        // unknown syscall names are errors, not warnings
+  std::string section;                        // which part of a file: Firecracker's thread
+                                              // category (vmm, api, vcpu), an SPO profile's name
+  std::vector<std::string> include_dirs;      // minijail @include, Kafel #include, sysgate include
   int max_include_depth = limits::kMaxIncludeDepth;  // may be lowered, never raised
-  std::map<std::string, uint64_t> constants;  // sysgate: ParseOptions::constants
+  std::map<std::string, uint64_t> constants;         // sysgate: ParseOptions::constants
 };
 using OciOptions = ImportOptions;
 
 // OCI fields that are about how a filter is installed, not what it says.
 struct RuntimeSettings {
-  std::vector<std::string> flags;       // SECCOMP_FILTER_FLAG_* names
+  std::vector<std::string> flags;  // SECCOMP_FILTER_FLAG_* names
   std::string listener_path;
   std::string listener_metadata;
 };
 
 struct Imported {
-  std::optional<Policy> policy;         // set when there is no error
+  std::optional<Policy> policy;  // set when there is no error
   std::vector<Diagnostic> diagnostics;
   RuntimeSettings runtime;
   std::map<std::string, std::string> sources;  // files read, for rendering diagnostics
-  Format format = Format::kSysgate;     // the format that was read
+  Format format = Format::kSysgate;            // the format that was read
 
   bool ok() const { return policy.has_value(); }
 };
@@ -92,9 +92,9 @@ Imported ImportFile(const std::string& path, std::optional<Format> format = std:
 Imported ImportOci(std::string_view json, const ImportOptions& options = {});
 
 struct ExportOptions {
-  RuntimeSettings runtime;              // OCI and SPO: flags, listenerPath, listenerMetadata
-  std::string section;                  // Firecracker: the thread category ("main");
-                                        // SPO: metadata.name ("sysgate-profile")
+  RuntimeSettings runtime;  // OCI and SPO: flags, listenerPath, listenerMetadata
+  std::string section;      // Firecracker: the thread category ("main");
+                            // SPO: metadata.name ("sysgate-profile")
   // No format but sysgate's says fs, net or scope rules (Landlock): they are dropped with a
   // warning, or with strict refused.
   bool strict = false;

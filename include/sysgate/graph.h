@@ -25,7 +25,7 @@ struct GraphNode {
     kDispatch,  // a tree of comparisons of the syscall number or the arch, collapsed
     kVerdict,   // a return value, one node per value
   };
-  std::string id;                  // "b12", "d3", "v7fff0000"
+  std::string id;  // "b12", "d3", "v7fff0000"
   Kind kind = Kind::kBlock;
   std::vector<std::string> lines;  // what it does, in the disassembler's words
   int first_insn = 0;              // the instruction it starts at (a verdict: its first RET)

@@ -30,10 +30,10 @@ struct SeccompData {
 
 struct Verdict {
   enum class Reason : uint8_t {
-    kRule,      // rule `rule` matched
-    kDefault,   // a syscall of the ABI's table that no rule matched
-    kUnknown,   // a number the ABI's table does not know, that no rule matched
-    kBadArch,   // the ABI is not a target of the policy
+    kRule,     // rule `rule` matched
+    kDefault,  // a syscall of the ABI's table that no rule matched
+    kUnknown,  // a number the ABI's table does not know, that no rule matched
+    kBadArch,  // the ABI is not a target of the policy
   };
   Action action;
   Reason reason = Reason::kDefault;
@@ -61,7 +61,7 @@ class Interpreter {
   // The policy as one target ABI reads it (argument registers and constants of that ABI).
   struct Abi {
     Policy policy;
-    std::vector<size_t> origin;                // policy.rules[i] is the policy's rules[origin[i]]
+    std::vector<size_t> origin;  // policy.rules[i] is the policy's rules[origin[i]]
     // Per syscall number: the rules (indexes into policy.rules) that cover it, in order, so
     // that an input is tried against its syscall's rules only, not every rule of a large policy.
     std::unordered_map<int32_t, std::vector<size_t>> rules;

@@ -20,12 +20,12 @@
 namespace sysgate::kernel {
 
 struct InstallOptions {
-  bool no_new_privs = true;        // PR_SET_NO_NEW_PRIVS first (needed without CAP_SYS_ADMIN)
-  bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC: every thread of the process
-  bool log = false;                // SECCOMP_FILTER_FLAG_LOG: log every action but ALLOW
-  bool spec_allow = false;         // SECCOMP_FILTER_FLAG_SPEC_ALLOW
-  bool new_listener = false;       // SECCOMP_FILTER_FLAG_NEW_LISTENER: returns the notify fd
-  bool wait_killable_recv = false; // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (with new_listener)
+  bool no_new_privs = true;         // PR_SET_NO_NEW_PRIVS first (needed without CAP_SYS_ADMIN)
+  bool tsync = false;               // SECCOMP_FILTER_FLAG_TSYNC: every thread of the process
+  bool log = false;                 // SECCOMP_FILTER_FLAG_LOG: log every action but ALLOW
+  bool spec_allow = false;          // SECCOMP_FILTER_FLAG_SPEC_ALLOW
+  bool new_listener = false;        // SECCOMP_FILTER_FLAG_NEW_LISTENER: returns the notify fd
+  bool wait_killable_recv = false;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (with new_listener)
 };
 
 // The SECCOMP_FILTER_FLAG_* bits for these options (TSYNC_ESRCH added with tsync+listener).
@@ -49,9 +49,9 @@ struct Features {
   bool seccomp_syscall = false;  // seccomp(2) exists (else prctl only)
   bool filter_mode = false;      // SECCOMP_MODE_FILTER works
   // Return actions the kernel knows (SECCOMP_GET_ACTION_AVAIL), by ActionKind order.
-  bool kill_process = false, kill_thread = false, trap = false, errno_action = false,
-       trace = false, log = false, allow = false, user_notif = false;
-  unsigned flags = 0;            // SECCOMP_FILTER_FLAG_* the kernel accepts
+  bool kill_process = false, kill_thread = false, trap = false, errno_action = false, trace = false,
+       log = false, allow = false, user_notif = false;
+  unsigned flags = 0;  // SECCOMP_FILTER_FLAG_* the kernel accepts
   uint16_t notif_size = 0, resp_size = 0, data_size = 0;  // SECCOMP_GET_NOTIF_SIZES
 
   bool Supports(const Action& a) const;
@@ -90,16 +90,16 @@ Result<ThreadFilters> ReadFilters(pid_t tid);
 // prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), read from its memory at the call.
 struct CapturedFilter {
   bpf::Program program;
-  pid_t tid = 0;              // the thread that made the call
-  std::optional<Arch> abi;    // the ABI of the call (nothing for one sysgate does not know)
-  bool via_prctl = false;     // prctl(2) rather than seccomp(2)
-  unsigned flags = 0;         // SECCOMP_FILTER_FLAG_* (prctl has none)
-  int error = 0;              // the errno the kernel refused it with
-  int read_error = 0;         // the errno of reading its program from the thread's memory
-                              // (then `program` is empty): EPERM for a process that made itself
-                              // non-dumpable (sysgate run's supervised programs) unless root
-  pid_t unsynced = 0;         // TSYNC refused: the thread that could not take the filter (the
-                              // call's return value; nothing was installed)
+  pid_t tid = 0;            // the thread that made the call
+  std::optional<Arch> abi;  // the ABI of the call (nothing for one sysgate does not know)
+  bool via_prctl = false;   // prctl(2) rather than seccomp(2)
+  unsigned flags = 0;       // SECCOMP_FILTER_FLAG_* (prctl has none)
+  int error = 0;            // the errno the kernel refused it with
+  int read_error = 0;       // the errno of reading its program from the thread's memory
+                            // (then `program` is empty): EPERM for a process that made itself
+                            // non-dumpable (sysgate run's supervised programs) unless root
+  pid_t unsynced = 0;       // TSYNC refused: the thread that could not take the filter (the
+                            // call's return value; nothing was installed)
   bool installed() const { return error == 0 && unsynced == 0; }
 };
 
@@ -110,9 +110,9 @@ struct CaptureOptions {
 
 struct CaptureResult {
   std::vector<CapturedFilter> filters;  // in the order the calls were made
-  pid_t running = 0;          // keep_running: the command, detached and still running (wait for it)
-  int wait_status = 0;        // otherwise: how the command ended (a waitpid status)
-  bool killed = false;        // sysgate killed it at the limit
+  pid_t running = 0;    // keep_running: the command, detached and still running (wait for it)
+  int wait_status = 0;  // otherwise: how the command ended (a waitpid status)
+  bool killed = false;  // sysgate killed it at the limit
 };
 
 // Runs argv[0] (found on PATH) with argv, tracing it and every thread and process it starts

@@ -39,7 +39,7 @@ struct PathUse {
   uint64_t count = 0;    // calls
   bool created = false;  // made by the program: not there before the run
   bool removed = false;  // removed or renamed away by the program
-  uint64_t paths = 1;    // the paths recorded here: more for a rule of a merged policy ("; N paths")
+  uint64_t paths = 1;  // the paths recorded here: more for a rule of a merged policy ("; N paths")
 };
 struct AccessRecording {
   bool fs = false;           // paths were recorded: none at all then means `fs none`
@@ -91,11 +91,11 @@ struct Progress {
 };
 
 struct RecordOptions {
-  run::Options run;            // argv, environment, ...; on_call and decode are set here
-  bool args = false;           // record RecordedArgs values
-  bool fs = false;             // record the paths opened, made, removed and executed, with the
-                               // Landlock rights each needed (Recording::access)
-  bool net = false;            // record the TCP ports bound and connected to
+  run::Options run;   // argv, environment, ...; on_call and decode are set here
+  bool args = false;  // record RecordedArgs values
+  bool fs = false;    // record the paths opened, made, removed and executed, with the
+                      // Landlock rights each needed (Recording::access)
+  bool net = false;   // record the TCP ports bound and connected to
   // Called when a syscall is seen for the first time, and every 65,536 calls.
   std::function<void(const Progress&)> on_progress;
 };
@@ -126,14 +126,14 @@ Result<LogRead> ReadCallLog(const std::string& path, Arch native = HostArch());
 
 struct SynthesisOptions {
   Action default_action = Action::KillProcess();
-  bool args = true;            // write conditions for the recorded argument values
+  bool args = true;               // write conditions for the recorded argument values
   bool allow_start_exec = false;  // add execve for runtimes that install before exec (OCI)
-  std::string command;         // for the header comment
+  std::string command;            // for the header comment
 };
 
 struct Learned {
   Policy policy;
-  std::string text;            // the native policy, grouped and commented with counts
+  std::string text;  // the native policy, grouped and commented with counts
 };
 
 // The policy that allows what was recorded, and rt_sigreturn, restart_syscall, exit,

@@ -16,7 +16,7 @@
 namespace sysgate::analysis {
 
 struct LintCheck {
-  std::string_view id;       // stable: "allows-ptrace", "default-allow", ...
+  std::string_view id;  // stable: "allows-ptrace", "default-allow", ...
   Severity severity;
   std::string_view summary;  // one line: what the check finds
   std::string_view fix;      // how to mend it
@@ -28,8 +28,8 @@ const LintCheck* FindLintCheck(std::string_view id);
 
 struct LintFinding {
   const LintCheck* check = nullptr;
-  SourceLoc loc;         // the rule concerned; unknown when it is the default action
-  std::string message;   // what is wrong in this policy
+  SourceLoc loc;        // the rule concerned; unknown when it is the default action
+  std::string message;  // what is wrong in this policy
 };
 
 // Runs every check on a resolved policy. `host` is the machine the policy will run on: the

@@ -36,13 +36,13 @@ namespace sysgate {
 
 enum class ActionKind : uint8_t {
   kAllow,
-  kErrno,        // fail with errno data (1..4095; 0 only with allow_errno_zero)
+  kErrno,  // fail with errno data (1..4095; 0 only with allow_errno_zero)
   kKillProcess,
   kKillThread,
-  kTrap,         // SIGSYS with data (0..65535) in si_errno
-  kTrace,        // notify a ptrace tracer with data (0..65535)
-  kLog,          // allow and log
-  kNotify,       // ask the user-space supervisor
+  kTrap,    // SIGSYS with data (0..65535) in si_errno
+  kTrace,   // notify a ptrace tracer with data (0..65535)
+  kLog,     // allow and log
+  kNotify,  // ask the user-space supervisor
 };
 
 class Action {
@@ -59,8 +59,8 @@ class Action {
   static Action Notify(uint32_t data = 0) { return Action(ActionKind::kNotify, data); }
 
   ActionKind kind() const { return kind_; }
-  // errno for kErrno, the 16-bit data for kTrap/kTrace/kNotify, 0 otherwise. Not range-checked here:
-  // Validate() reports values the kernel would not carry.
+  // errno for kErrno, the 16-bit data for kTrap/kTrace/kNotify, 0 otherwise. Not range-checked
+  // here: Validate() reports values the kernel would not carry.
   uint32_t data() const { return data_; }
 
   // "allow", "errno(EPERM)", "kill-process", "trap(3)", ... (the native language spelling).
@@ -82,9 +82,9 @@ enum class Width : uint8_t { k32, k64 };
 // One syscall argument as a condition reads it. A policy holds what x86_64's prototypes say;
 // policy/for_abi.h gives what each ABI reads (clone's flags are arg1 on s390x).
 struct ArgRef {
-  int index = -1;              // 0..5; -1 until a name is resolved
-  std::string name;            // as written ("flags"); empty when given by index
-  Width width = Width::k64;    // filled in by resolution unless explicit
+  int index = -1;            // 0..5; -1 until a name is resolved
+  std::string name;          // as written ("flags"); empty when given by index
+  Width width = Width::k64;  // filled in by resolution unless explicit
   bool is_signed = false;
   bool explicit_type = false;  // width and signedness were written (flags:u64), not inferred
   // A 64-bit value that an ABI with 32-bit registers passes in two (pread64's pos on i386):
@@ -119,7 +119,12 @@ struct Operand {
 };
 
 enum class CmpOp : uint8_t {
-  kEq, kNe, kLt, kLe, kGt, kGe,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
   kMaskedEq,  // (arg & operands[0]) == operands[1]
   kIn,        // arg is one of operands (sorted by value, no duplicates)
   kRange,     // operands[0] <= arg <= operands[1]
@@ -192,7 +197,7 @@ struct Rule {
   std::vector<SyscallSpec> syscalls;
   std::vector<Arch> arches;  // the rule applies only on these ABIs; empty: on every target
   std::optional<Condition> condition;
-  SourceLoc loc;             // not part of equality
+  SourceLoc loc;  // not part of equality
 
   friend bool operator==(const Rule& a, const Rule& b) {
     return a.action == b.action && a.syscalls == b.syscalls && a.arches == b.arches &&
@@ -215,12 +220,12 @@ struct Policy {
   // libseccomp's filters (kill-thread); `sysgate run --audit` sets notify, to report such calls
   // instead of dying of them. Other formats cannot say it (their readers keep the default).
   Action foreign_abi_action = Action::KillProcess();
-  std::vector<Arch> arches;                  // targets; empty: DefaultArches()
-  bool allow_errno_zero = false;             // opt-in for errno(0), which fakes success
+  std::vector<Arch> arches;       // targets; empty: DefaultArches()
+  bool allow_errno_zero = false;  // opt-in for errno(0), which fakes success
   std::vector<NamedConstant> constants;
   std::vector<Rule> rules;
-  AccessRules access;                        // fs, net, scope: Landlock (access_rules.h)
-  SourceLoc default_loc, unknown_loc;        // where the actions were set; not part of equality
+  AccessRules access;                  // fs, net, scope: Landlock (access_rules.h)
+  SourceLoc default_loc, unknown_loc;  // where the actions were set; not part of equality
 
   // The targets, with the default filled in.
   std::vector<Arch> TargetArches() const;
@@ -230,8 +235,9 @@ struct Policy {
 
   friend bool operator==(const Policy& a, const Policy& b) {
     return a.default_action == b.default_action && a.unknown_action == b.unknown_action &&
-           a.foreign_abi_action == b.foreign_abi_action && a.arches == b.arches && a.allow_errno_zero == b.allow_errno_zero &&
-           a.constants == b.constants && a.rules == b.rules && a.access == b.access;
+           a.foreign_abi_action == b.foreign_abi_action && a.arches == b.arches &&
+           a.allow_errno_zero == b.allow_errno_zero && a.constants == b.constants &&
+           a.rules == b.rules && a.access == b.access;
   }
 };
 

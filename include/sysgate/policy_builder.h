@@ -157,7 +157,8 @@ class PolicyBuilder {
   //   .NetNone(net_access::kConnectTcp)                        // net connect none
   //   .Scope(scope::kSignal)                                   // scope signals
   //   .LandlockBestEffort()                                    // fs best-effort
-  PolicyBuilder& Fs(uint64_t access, const std::vector<std::string>& paths, Loc loc = Loc::current());
+  PolicyBuilder& Fs(uint64_t access, const std::vector<std::string>& paths,
+                    Loc loc = Loc::current());
   PolicyBuilder& FsNone(Loc loc = Loc::current());
   PolicyBuilder& Net(uint64_t access, const std::vector<uint16_t>& ports, Loc loc = Loc::current());
   PolicyBuilder& NetNone(uint64_t access, Loc loc = Loc::current());

@@ -20,15 +20,15 @@ namespace sysgate {
 struct ParseOptions {
   std::vector<std::string> include_dirs;  // searched after the including file's directory
   int max_include_depth = limits::kMaxIncludeDepth;  // may be lowered, never raised
-  bool validate = true;                   // run ResolveAndValidate (else only resolve names)
+  bool validate = true;  // run ResolveAndValidate (else only resolve names)
   // Constants the policy uses by name whose values are known only when the program runs: the
   // fd of a directory it opened, a uid. As if the policy began with `const NAME = VALUE`.
   std::map<std::string, uint64_t> constants;
 };
 
 struct ParsedPolicy {
-  std::optional<Policy> policy;           // set when there is no error
-  std::vector<Diagnostic> diagnostics;    // errors, warnings and notes, in source order
+  std::optional<Policy> policy;                // set when there is no error
+  std::vector<Diagnostic> diagnostics;         // errors, warnings and notes, in source order
   std::map<std::string, std::string> sources;  // every file read, by name, for rendering
 
   bool ok() const { return policy.has_value(); }

@@ -94,11 +94,11 @@ class Filter {
 
 // A call that reached the supervisor: blocked (kReport) or let run (kAudit).
 struct Call {
-  pid_t pid = 0;       // the thread that made it
+  pid_t pid = 0;  // the thread that made it
   SeccompData data;
-  std::string text;    // decoded like strace: openat(AT_FDCWD, "/etc/shadow", 0); with decode
-  Verdict verdict;     // what the policy says, and which rule (kBadArch: an ABI it does not target);
-                       // allow, without a rule or text, for FilterOptions::report_access
+  std::string text;  // decoded like strace: openat(AT_FDCWD, "/etc/shadow", 0); with decode
+  Verdict verdict;   // what the policy says, and which rule (kBadArch: an ABI it does not target);
+                     // allow, without a rule or text, for FilterOptions::report_access
   // kReport: the errno the call failed with: the verdict's, or ENOSYS for the policy's own
   // `notify` rules, which sysgate run has no handler for; 0 for a kill (the runner's exec
   // gate, run/exec_gate.h, asks the supervisor about one exact execve). kAudit: 0 (the call ran).
@@ -109,18 +109,18 @@ struct Call {
 };
 
 struct Options {
-  std::vector<std::string> argv;   // argv[0] is looked up in PATH unless it has a '/'
-  std::vector<int> keep_fds;       // inherited fds kept open besides 0, 1 and 2 (must be open)
-  bool clear_env = false;          // start from an empty environment
-  std::vector<std::string> env;    // NAME=VALUE to set (after clear_env)
-  bool new_session = true;         // setsid() (ExecInPlace: TIOCNOTTY): the program cannot
-                                   // reach our terminal (TIOCSTI)
-  bool drop_caps = false;          // empty the capability sets (and the bounding set)
-  bool tsync = false;              // SECCOMP_FILTER_FLAG_TSYNC
-  bool log = false;                // SECCOMP_FILTER_FLAG_LOG
-  bool spec_allow = false;         // SECCOMP_FILTER_FLAG_SPEC_ALLOW: keep speculation as it is
-  bool wait_killable_recv = false; // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (supervised only)
-  bool forward_signals = true;     // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
+  std::vector<std::string> argv;    // argv[0] is looked up in PATH unless it has a '/'
+  std::vector<int> keep_fds;        // inherited fds kept open besides 0, 1 and 2 (must be open)
+  bool clear_env = false;           // start from an empty environment
+  std::vector<std::string> env;     // NAME=VALUE to set (after clear_env)
+  bool new_session = true;          // setsid() (ExecInPlace: TIOCNOTTY): the program cannot
+                                    // reach our terminal (TIOCSTI)
+  bool drop_caps = false;           // empty the capability sets (and the bounding set)
+  bool tsync = false;               // SECCOMP_FILTER_FLAG_TSYNC
+  bool log = false;                 // SECCOMP_FILTER_FLAG_LOG
+  bool spec_allow = false;          // SECCOMP_FILTER_FLAG_SPEC_ALLOW: keep speculation as it is
+  bool wait_killable_recv = false;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (supervised only)
+  bool forward_signals = true;      // pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the program
   // Supervised only: when the program exits, go on supervising the processes it left running
   // (daemons) until none uses the filter any more, or until SIGINT or SIGTERM reaches the
   // runner. Otherwise their notified calls fail with ENOSYS once the program has exited.
@@ -128,7 +128,7 @@ struct Options {
 
   // Each call that reached the supervisor, in the supervisor (kReport, kAudit).
   std::function<void(const Call&)> on_call;
-  bool decode = true;              // fill Call::text (reads strings from the caller's memory)
+  bool decode = true;  // fill Call::text (reads strings from the caller's memory)
 
   // ExecInPlace only, called in the supervisor process: when the program has exited (an audit
   // summary; reports stop there), and when no process uses the filter any more (files to
@@ -146,7 +146,13 @@ struct Options {
 
 // The setup steps, in order; a failure names one.
 enum class Stage : uint8_t {
-  kCloseFds = 1, kSetsid, kPdeathsig, kDropCaps, kNoNewPrivs, kInstall, kExec,
+  kCloseFds = 1,
+  kSetsid,
+  kPdeathsig,
+  kDropCaps,
+  kNoNewPrivs,
+  kInstall,
+  kExec,
   kSupervisor,     // ExecInPlace: starting the supervisor process
   kLeaveTerminal,  // ExecInPlace: giving up the controlling terminal (its new_session)
   kLandlock,       // restricting files, ports and scopes (the policy's fs, net, scope rules)
@@ -170,9 +176,9 @@ struct Outcome {
 };
 
 // Exit codes of the runner itself when the program could not be started.
-inline constexpr int kExitSetupFailed = 125;   // a step before exec failed (or the filter)
-inline constexpr int kExitCannotExecute = 126; // found but not executable
-inline constexpr int kExitNotFound = 127;      // no such program
+inline constexpr int kExitSetupFailed = 125;    // a step before exec failed (or the filter)
+inline constexpr int kExitCannotExecute = 126;  // found but not executable
+inline constexpr int kExitNotFound = 127;       // no such program
 
 // Runs argv under `filter` and waits for it. The error of a failed step carries the stage in
 // its message and errno in sys_errno; `failed_stage` (if given) receives it.
@@ -192,6 +198,7 @@ Result<Outcome> Run(const Filter& filter, const Options& options, Stage* failed_
 // answers calls until no process uses the filter (descendants left running are still
 // answered, silently). If the supervisor is killed, blocked calls fail with ENOSYS.
 // Returns only if the program could not be started; the filter may then already be installed.
-Result<void> ExecInPlace(const Filter& filter, const Options& options, Stage* failed_stage = nullptr);
+Result<void> ExecInPlace(const Filter& filter, const Options& options,
+                         Stage* failed_stage = nullptr);
 
 }  // namespace sysgate::run

@@ -50,10 +50,10 @@ class SyscallCall {
   SyscallCall& operator=(const SyscallCall&) = delete;
 
   uint64_t id() const { return id_; }
-  pid_t tid() const { return tid_; }                 // the calling thread
-  pid_t tgid();                                      // its process (0 if gone)
+  pid_t tid() const { return tid_; }  // the calling thread
+  pid_t tgid();                       // its process (0 if gone)
   const SeccompData& data() const { return data_; }
-  std::optional<Arch> abi() const { return abi_; }   // nullopt: an arch sysgate does not know
+  std::optional<Arch> abi() const { return abi_; }  // nullopt: an arch sysgate does not know
   std::string_view name() const { return name_; }   // "" for a number the tables do not know
   uint64_t arg(int i) const { return data_.args[static_cast<size_t>(i)]; }
 
@@ -95,8 +95,8 @@ struct Reply {
   };
   Kind kind = Kind::kFail;
   int64_t value = 0;
-  int fd = -1;                  // kInjectFd: the supervisor's fd; closed after the reply
-  bool cloexec = true;          // kInjectFd: O_CLOEXEC on the target's copy
+  int fd = -1;          // kInjectFd: the supervisor's fd; closed after the reply
+  bool cloexec = true;  // kInjectFd: O_CLOEXEC on the target's copy
 
   static Reply Continue() { return {Kind::kContinue, 0, -1, true}; }
   static Reply Fail(int err) { return {Kind::kFail, err, -1, true}; }  // 1..4095, else EPERM
@@ -110,9 +110,9 @@ using Handler = std::function<Reply(SyscallCall&)>;
 
 // What happened to one notification.
 struct Handled {
-  bool answered = false;   // false: the call went away first (a signal, or its thread died)
+  bool answered = false;  // false: the call went away first (a signal, or its thread died)
   Reply::Kind kind = Reply::Kind::kFail;
-  pid_t killed = 0;        // kKillProcess: the process killed (0 if it was gone)
+  pid_t killed = 0;  // kKillProcess: the process killed (0 if it was gone)
 };
 
 class Supervisor {
@@ -148,7 +148,7 @@ class Supervisor {
 // the OCI runtime spec sends the container's state JSON this way to `listenerPath`.
 Result<void> SendFds(int socket, const std::vector<int>& fds, std::string_view payload);
 struct ReceivedFds {
-  std::vector<int> fds;   // owned by the caller
+  std::vector<int> fds;  // owned by the caller
   std::string payload;
 };
 Result<ReceivedFds> ReceiveFds(int socket, size_t max_payload = 1 << 20);

@@ -20,8 +20,8 @@
 namespace sysgate {
 
 struct TrapReporterOptions {
-  int report_fd = 2;        // where reports go; -1 for none
-  int fail_errno = 38;      // ENOSYS: the trapped call returns -1 with this errno
+  int report_fd = 2;           // where reports go; -1 for none
+  int fail_errno = 38;         // ENOSYS: the trapped call returns -1 with this errno
   bool abort_process = false;  // instead: end the process with SIGSYS after the report
 };
 

@@ -36,7 +36,8 @@ class Cursor {
   }
   // `w` followed by at least one blank (consumed).
   bool Keyword(std::string_view w) {
-    if (!s_.substr(i_).starts_with(w) || i_ + w.size() >= s_.size() || !Blank(s_[i_ + w.size()])) return false;
+    if (!s_.substr(i_).starts_with(w) || i_ + w.size() >= s_.size() || !Blank(s_[i_ + w.size()]))
+      return false;
     i_ += w.size();
     Blanks();
     return true;
@@ -48,8 +49,12 @@ class Cursor {
     while (i_ < s_.size() && ok(s_[i_])) ++i_;
     return s_.substr(start, i_ - start);
   }
-  std::string_view NonBlanks() { return Run([](char c) { return !Blank(c); }); }
-  std::string_view Digits() { return Run([](char c) { return c >= '0' && c <= '9'; }); }
+  std::string_view NonBlanks() {
+    return Run([](char c) { return !Blank(c); });
+  }
+  std::string_view Digits() {
+    return Run([](char c) { return c >= '0' && c <= '9'; });
+  }
   std::string_view Rest() {
     std::string_view r = s_.substr(i_);
     i_ = s_.size();
@@ -103,7 +108,8 @@ class Assembler {
       c.Blanks();
       if (!label.empty() && !IsDigit(label[0]) && c.Lit(":") && !line.starts_with("if")) {
         std::string name(label);
-        if (labels_.count(name)) return Err(line_no, fmt::format("label '{}' defined twice", base::Abbreviate(name)));
+        if (labels_.count(name))
+          return Err(line_no, fmt::format("label '{}' defined twice", base::Abbreviate(name)));
         labels_[name] = out_.size();
         line = Trim(std::string(c.Rest()));
       }
@@ -130,13 +136,15 @@ class Assembler {
   }
 
   Error Err(int line, std::string msg) const {
-    return MakeError(ErrorCode::kInvalidArgument, std::move(msg), SourceLoc{std::string(file_), line, 1});
+    return MakeError(ErrorCode::kInvalidArgument, std::move(msg),
+                     SourceLoc{std::string(file_), line, 1});
   }
 
   // A constant: number, ARCH_*, or (returned in *syscall) a syscall name.
   Result<uint32_t> Value(const std::string& s, int line, std::string* syscall) {
     if (auto v = base::ParseInteger(s)) {
-      if (*v > 0xffffffffULL && static_cast<int64_t>(*v) < INT32_MIN) return Err(line, fmt::format("{} does not fit 32 bits", s));
+      if (*v > 0xffffffffULL && static_cast<int64_t>(*v) < INT32_MIN)
+        return Err(line, fmt::format("{} does not fit 32 bits", s));
       return static_cast<uint32_t>(*v);
     }
     if (s.starts_with("ARCH_")) {
@@ -148,19 +156,24 @@ class Assembler {
       return 0U;
     }
     if (auto c = FindConstant(s)) return static_cast<uint32_t>(*c);
-    return Err(line, fmt::format("'{}' is not a number, ARCH_* constant or syscall name", base::Abbreviate(s)));
+    return Err(line, fmt::format("'{}' is not a number, ARCH_* constant or syscall name",
+                                 base::Abbreviate(s)));
   }
 
   Result<uint32_t> RetValue(const std::string& s, int line) {
-    static const std::map<std::string, uint32_t> kPlain = {
-        {"ALLOW", bpf::ret::kAllow}, {"KILL_PROCESS", bpf::ret::kKillProcess},
-        {"KILL_THREAD", bpf::ret::kKillThread}, {"KILL", bpf::ret::kKillThread},
-        {"LOG", bpf::ret::kLog}, {"USER_NOTIF", bpf::ret::kUserNotif},
-        {"TRAP", bpf::ret::kTrap}, {"TRACE", bpf::ret::kTrace}};
+    static const std::map<std::string, uint32_t> kPlain = {{"ALLOW", bpf::ret::kAllow},
+                                                           {"KILL_PROCESS", bpf::ret::kKillProcess},
+                                                           {"KILL_THREAD", bpf::ret::kKillThread},
+                                                           {"KILL", bpf::ret::kKillThread},
+                                                           {"LOG", bpf::ret::kLog},
+                                                           {"USER_NOTIF", bpf::ret::kUserNotif},
+                                                           {"TRAP", bpf::ret::kTrap},
+                                                           {"TRACE", bpf::ret::kTrace}};
     if (auto it = kPlain.find(s); it != kPlain.end()) return it->second;
     std::string_view kind;
     for (std::string_view k : {"ERRNO", "TRAP", "TRACE"}) {
-      if (s.starts_with(std::string(k) + "(") && s.size() > k.size() + 2 && s.ends_with(')')) kind = k;
+      if (s.starts_with(std::string(k) + "(") && s.size() > k.size() + 2 && s.ends_with(')'))
+        kind = k;
     }
     if (!kind.empty()) {
       std::string d = Trim(s.substr(kind.size() + 1, s.size() - kind.size() - 2));
@@ -168,8 +181,11 @@ class Assembler {
       if (!v) {
         if (auto e = ErrnoFromName(d)) v = static_cast<uint64_t>(*e);
       }
-      if (!v || *v > 0xffff) return Err(line, fmt::format("bad data '{}' (0..65535)", base::Abbreviate(d)));
-      uint32_t base = kind == "ERRNO" ? bpf::ret::kErrno : kind == "TRAP" ? bpf::ret::kTrap : bpf::ret::kTrace;
+      if (!v || *v > 0xffff)
+        return Err(line, fmt::format("bad data '{}' (0..65535)", base::Abbreviate(d)));
+      uint32_t base = kind == "ERRNO"  ? bpf::ret::kErrno
+                      : kind == "TRAP" ? bpf::ret::kTrap
+                                       : bpf::ret::kTrace;
       return base | static_cast<uint32_t>(*v);
     }
     if (auto v = base::ParseInteger(s); v && *v <= 0xffffffffULL) return static_cast<uint32_t>(*v);
@@ -199,8 +215,8 @@ class Assembler {
       p.insn = bpf::Stmt(store->second == 'A' ? kSt : kStx, Small(store->first));
     } else if (auto alu = Alu(s)) {
       static const std::map<std::string_view, uint16_t> kAluOps = {
-          {"+", kAdd}, {"-", kSub}, {"*", kMul}, {"/", kDiv}, {"&", kAnd}, {"|", kOr},
-          {"^", kXor}, {"<<", kLsh}, {">>", kRsh}, {"%", kMod}};
+          {"+", kAdd}, {"-", kSub}, {"*", kMul},  {"/", kDiv},  {"&", kAnd},
+          {"|", kOr},  {"^", kXor}, {"<<", kLsh}, {">>", kRsh}, {"%", kMod}};
       std::string v(alu->second);
       if (v == "X") {
         p.insn = bpf::Stmt(kAlu | kAluOps.at(alu->first) | kX, 0);
@@ -251,8 +267,8 @@ class Assembler {
     if (!c.Lit("A")) return bad();
     c.Blanks();
     static const std::pair<std::string_view, std::pair<uint16_t, bool>> kOps[] = {
-        {"==", {kJeq, false}}, {"!=", {kJeq, true}}, {">=", {kJge, false}},
-        {"<=", {kJgt, true}},  {">", {kJgt, false}}, {"<", {kJge, true}}, {"&", {kJset, false}}};
+        {"==", {kJeq, false}}, {"!=", {kJeq, true}}, {">=", {kJge, false}}, {"<=", {kJgt, true}},
+        {">", {kJgt, false}},  {"<", {kJge, true}},  {"&", {kJset, false}}};
     std::optional<std::pair<uint16_t, bool>> found;
     std::string_view op;
     for (const auto& [sym, code] : kOps) {
@@ -294,7 +310,8 @@ class Assembler {
       k = *r;
     }
     p.insn = bpf::Jump(kJmp | jop | src, k, 0, 0);
-    if (!other.empty() && negated) return Err(line, "write `else` forms with the positive condition");
+    if (!other.empty() && negated)
+      return Err(line, "write `else` forms with the positive condition");
     if (negated) {
       p.jf_label = target;  // taken when the condition is false
     } else {
@@ -401,9 +418,16 @@ class Assembler {
         if (label.empty()) return 0U;
         auto t = Target(label, p.line);
         if (!t) return t.error();
-        if (*t <= pc) return Err(p.line, fmt::format("jump to '{}' goes backwards; BPF jumps only forward", base::Abbreviate(label)));
+        if (*t <= pc)
+          return Err(p.line, fmt::format("jump to '{}' goes backwards; BPF jumps only forward",
+                                         base::Abbreviate(label)));
         size_t off = *t - pc - 1;
-        if (off > limit) return Err(p.line, fmt::format("jump to '{}' is {} instructions away; a conditional jump reaches 255 (use goto)", base::Abbreviate(label), off));
+        if (off > limit)
+          return Err(
+              p.line,
+              fmt::format(
+                  "jump to '{}' is {} instructions away; a conditional jump reaches 255 (use goto)",
+                  base::Abbreviate(label), off));
         return static_cast<uint32_t>(off);
       };
       if (Class(p.insn.code) == kJmp && Op(p.insn.code) == kJa) {
@@ -439,11 +463,16 @@ class Assembler {
       if (auto dot = name.find('.'); dot != std::string::npos) {
         a = ArchFromName(name.substr(0, dot));
         n = name.substr(dot + 1);
-        if (!a) return Err(out_[pc].line, fmt::format("unknown arch in '{}'", base::Abbreviate(name)));
+        if (!a)
+          return Err(out_[pc].line, fmt::format("unknown arch in '{}'", base::Abbreviate(name)));
       }
-      if (!a) return Err(out_[pc].line, fmt::format("cannot tell which arch '{}' is for: write arch.{}", base::Abbreviate(n), base::Abbreviate(n)));
+      if (!a)
+        return Err(out_[pc].line, fmt::format("cannot tell which arch '{}' is for: write arch.{}",
+                                              base::Abbreviate(n), base::Abbreviate(n)));
       auto nr = SyscallNumber(*a, n);
-      if (!nr) return Err(out_[pc].line, fmt::format("no syscall '{}' on {}", base::Abbreviate(n), Info(*a).name));
+      if (!nr)
+        return Err(out_[pc].line,
+                   fmt::format("no syscall '{}' on {}", base::Abbreviate(n), Info(*a).name));
       prog[pc].k = static_cast<uint32_t>(*nr);
     }
     return prog;
@@ -458,7 +487,8 @@ class Assembler {
 
 }  // namespace
 
-Result<bpf::Program> Assemble(std::string_view text, std::string_view filename, std::optional<Arch> arch) {
+Result<bpf::Program> Assemble(std::string_view text, std::string_view filename,
+                              std::optional<Arch> arch) {
   return Assembler(text, filename, arch).Run();
 }
 

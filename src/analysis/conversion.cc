@@ -12,7 +12,8 @@ Result<TranslationReport> VerifyConversion(const Policy& means, std::string_view
   formats::ImportOptions back;
   back.filename = "<converted>";
   back.arch = means.TargetArches().front();
-  if (format == formats::Format::kFirecracker || format == formats::Format::kSpo) back.section = section;
+  if (format == formats::Format::kFirecracker || format == formats::Format::kSpo)
+    back.section = section;
   formats::Imported again = formats::Import(text, format, back);
   if (!again.ok()) {
     return MakeError(ErrorCode::kInternal,

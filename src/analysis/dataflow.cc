@@ -51,9 +51,7 @@ std::vector<InsnContext> AnalyzeContexts(const bpf::Program& p, std::optional<Ar
         break;
       case kLdx:
       case kSt:
-      case kStx:
-        merge(pc + 1, s);
-        break;
+      case kStx: merge(pc + 1, s); break;
       case kJmp: {
         if (Op(in.code) == kJa) {
           merge(pc + 1 + in.k, s);

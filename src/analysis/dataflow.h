@@ -19,7 +19,7 @@ struct InsnContext {
   // has the same (code is shared between arches when it is identical).
   std::optional<Endian> endian;
   A a = A::kUnknown;
-  int arg = 0;               // for kArgLo/kArgHi
+  int arg = 0;  // for kArgLo/kArgHi
 };
 
 // `fallback` is the arch assumed before any arch check (for byte order and names).

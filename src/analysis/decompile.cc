@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "analysis/decompile_conditions.h"
-#include "analysis/describe_input.h"
 #include "analysis/decompile_paths.h"
+#include "analysis/describe_input.h"
 #include "policy/groups.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
@@ -57,7 +57,8 @@ std::vector<int> Insns(const std::vector<const Leaf*>& leaves) {
 
 // `prefer`: the verdict left for the calls no condition picks, when it is one of them (the
 // policy's default, so that no rule needs saying it).
-Decision Decide(const std::vector<const Leaf*>& leaves, Arch abi, const std::optional<Action>& prefer) {
+Decision Decide(const std::vector<const Leaf*>& leaves, Arch abi,
+                const std::optional<Action>& prefer) {
   std::map<std::string, std::pair<Action, std::vector<const Leaf*>>> by_action;
   for (const Leaf* l : leaves) {
     Action a = ActionOn(l->ret, abi);
@@ -78,7 +79,9 @@ Decision Decide(const std::vector<const Leaf*>& leaves, Arch abi, const std::opt
   // the one with most paths.
   // The verdict left for the calls no condition picks: one whose paths test nothing, else the
   // one whose condition is longest (`prefer` among equals).
-  auto cost = [&](size_t i) { return conds[i].second ? decompile::ConditionKey(*conds[i].second).size() : SIZE_MAX; };
+  auto cost = [&](size_t i) {
+    return conds[i].second ? decompile::ConditionKey(*conds[i].second).size() : SIZE_MAX;
+  };
   size_t fallback = 0;
   for (size_t i = 1; i < conds.size(); ++i) {
     bool preferred = prefer && conds[i].first == *prefer;
@@ -119,15 +122,17 @@ class Builder {
     for (Arch abi : targets_) Sweep(abi);
     ChooseDefaults();
     for (size_t i = 0; i < decisions_.size(); ++i) {
-      decisions_[i] = Decide(decision_leaves_[i].second, decision_leaves_[i].first, policy.default_action);
+      decisions_[i] =
+          Decide(decision_leaves_[i].second, decision_leaves_[i].first, policy.default_action);
     }
     if (auto r = UnknownNumbers(); !r) return r;
     EmitRules();
     // A program may answer errno 0 (a faked success); the policy that says so must opt in.
     auto zero = [](const Action& a) { return a == Action::Errno(0); };
-    policy.allow_errno_zero = zero(policy.default_action) || zero(policy.unknown_action) ||
-                              zero(policy.foreign_abi_action) ||
-                              std::ranges::any_of(policy.rules, [&](const Rule& r) { return zero(r.action); });
+    policy.allow_errno_zero =
+        zero(policy.default_action) || zero(policy.unknown_action) ||
+        zero(policy.foreign_abi_action) ||
+        std::ranges::any_of(policy.rules, [&](const Rule& r) { return zero(r.action); });
     return {};
   }
 
@@ -192,8 +197,10 @@ class Builder {
       uint64_t at = std::get<0>(events[e]);
       for (; e < events.size() && std::get<0>(events[e]) == at; ++e) {
         auto [_, delta, i] = events[e];
-        if (delta > 0) active.insert(i);
-        else active.erase(i);
+        if (delta > 0)
+          active.insert(i);
+        else
+          active.erase(i);
       }
       if (active.empty() || at > UINT32_MAX) continue;
       uint64_t end = e < events.size() ? std::get<0>(events[e]) - 1 : UINT32_MAX;
@@ -251,7 +258,8 @@ class Builder {
     // the default, even if another is commoner (Docker's allow list stays an allow list).
     uint64_t all = 0;
     for (const auto& [_, v] : known) all += v.second;
-    if (auto it = known.find(policy.unknown_action.ToString()); it != known.end() && it->second.second * 8 >= all) {
+    if (auto it = known.find(policy.unknown_action.ToString());
+        it != known.end() && it->second.second * 8 >= all) {
       policy.default_action = policy.unknown_action;
     }
   }
@@ -303,7 +311,8 @@ class Builder {
     auto is_mux = [](const Entry& e) { return e.name == "socketcall" || e.name == "ipc"; };
     for (bool mux : {true, false}) {
       // (decision key, arches or none) -> names, with their decision.
-      std::map<std::pair<std::string, std::vector<Arch>>, std::pair<int, std::vector<Entry>>> cond, plain;
+      std::map<std::pair<std::string, std::vector<Arch>>, std::pair<int, std::vector<Entry>>> cond,
+          plain;
       // (name, decision key) -> the ABIs where the name has that decision, and one of them.
       std::map<std::pair<std::string, std::string>, std::pair<int, std::vector<Arch>>> arches_of;
       for (const Entry& e : syscalls_) {
@@ -350,7 +359,8 @@ class Builder {
           const auto& v = decisions_[static_cast<size_t>(e.decision)].fallback_insns;
           insns.insert(v.begin(), v.end());
         }
-        Rule r = MakeRule(decisions_[static_cast<size_t>(slot.first)].fallback, slot.second, key.second);
+        Rule r =
+            MakeRule(decisions_[static_cast<size_t>(slot.first)].fallback, slot.second, key.second);
         if (key.second.empty()) UseGroups(r);
         policy.rules.push_back(std::move(r));
         rule_insns.push_back({insns.begin(), insns.end()});
@@ -358,7 +368,8 @@ class Builder {
     }
   }
 
-  static Rule MakeRule(const Action& a, const std::vector<Entry>& entries, const std::vector<Arch>& on) {
+  static Rule MakeRule(const Action& a, const std::vector<Entry>& entries,
+                       const std::vector<Arch>& on) {
     Rule r;
     r.action = a;
     r.arches = on;
@@ -418,8 +429,8 @@ class Builder {
   // on every ABI of the rule.
   void NameValues(const Rule& r, Comparison& cmp) const {
     static const std::map<std::string_view, std::string_view> kPrefixes = {
-        {"family", "AF_"}, {"domain", "AF_"}, {"clone_flags", "CLONE_"}, {"unshare_flags", "CLONE_"},
-        {"option", "PR_"}, {"request", "PTRACE_"}};
+        {"family", "AF_"},           {"domain", "AF_"}, {"clone_flags", "CLONE_"},
+        {"unshare_flags", "CLONE_"}, {"option", "PR_"}, {"request", "PTRACE_"}};
     std::string_view prefix;
     if (auto it = kPrefixes.find(cmp.arg.name); it != kPrefixes.end()) prefix = it->second;
     auto only = [&](std::initializer_list<std::string_view> names) {
@@ -479,14 +490,16 @@ class Builder {
       }
       return m;
     };
-    std::ranges::stable_sort(groups, [&](auto* a, auto* b) { return a->members.size() > b->members.size(); });
+    std::ranges::stable_sort(
+        groups, [&](auto* a, auto* b) { return a->members.size() > b->members.size(); });
     std::set<std::string> covered;
     std::vector<SyscallSpec> specs;
     for (const policy::SyscallGroup* g : groups) {
       std::vector<std::string> m = members(g);
       if (m.size() < 3) continue;
       bool all = std::ranges::all_of(m, [&](const std::string& n) { return names.count(n) > 0; });
-      size_t fresh = std::ranges::count_if(m, [&](const std::string& n) { return !covered.count(n); });
+      size_t fresh =
+          std::ranges::count_if(m, [&](const std::string& n) { return !covered.count(n); });
       if (!all || fresh < 2) continue;
       specs.push_back(SyscallSpec::Group(std::string(g->name)));
       covered.insert(m.begin(), m.end());
@@ -516,15 +529,16 @@ Result<size_t> Prove(const bpf::Program& input, const Policy& policy, const bpf:
   InputCheck same = [&](const SeccompData& d) -> Result<void> {
     auto a = Emulate(input, d);
     auto b = Emulate(again, d);
-    if (!a || !b) return MakeError(ErrorCode::kInternal, "emulation failed: " + (a ? b : a).error().message);
+    if (!a || !b)
+      return MakeError(ErrorCode::kInternal, "emulation failed: " + (a ? b : a).error().message);
     Action want = KernelAction(a->ret), got = KernelAction(b->ret);
     Action said = KernelAction(bpf::RetOf(interp.Evaluate(d).action, d));
     if (want == got && want == said) return {};
-    return MakeError(ErrorCode::kInternal,
-                     fmt::format("the decompiled policy is not the program {}: the program "
-                                 "returns {}, the policy says {}, compiled again it returns {}",
-                                 DescribeInput(d), bpf::RetName(a->ret), said.ToString(),
-                                 bpf::RetName(b->ret)));
+    return MakeError(
+        ErrorCode::kInternal,
+        fmt::format("the decompiled policy is not the program {}: the program "
+                    "returns {}, the policy says {}, compiled again it returns {}",
+                    DescribeInput(d), bpf::RetName(a->ret), said.ToString(), bpf::RetName(b->ret)));
   };
   auto n = ForEachBoundaryInput(policy, same);
   if (!n) return n.error();
@@ -536,7 +550,8 @@ Result<size_t> Prove(const bpf::Program& input, const Policy& policy, const bpf:
       for (uint64_t v : {uint64_t{lo}, uint64_t{hi}}) audits.push_back(static_cast<uint32_t>(v));
     }
     for (Arch a : AllArches()) {
-      if (l.words[decompile::kArchWord].range.Contains(Info(a).audit_arch)) audits.push_back(Info(a).audit_arch);
+      if (l.words[decompile::kArchWord].range.Contains(Info(a).audit_arch))
+        audits.push_back(Info(a).audit_arch);
     }
     for (uint32_t audit : audits) {
       for (auto [lo, hi] : l.words[decompile::kNrWord].range.ranges()) {
@@ -545,7 +560,9 @@ Result<size_t> Prove(const bpf::Program& input, const Policy& policy, const bpf:
           SeccompData d;
           d.arch = audit;
           d.nr = static_cast<int32_t>(nr);
-          for (auto args : {std::array<uint64_t, 6>{}, std::array<uint64_t, 6>{~0ULL, 1, 0xffffffffULL, 0x100000000ULL, 42, 7}}) {
+          for (auto args :
+               {std::array<uint64_t, 6>{},
+                std::array<uint64_t, 6>{~0ULL, 1, 0xffffffffULL, 0x100000000ULL, 42, 7}}) {
             d.args = args;
             if (auto r = same(d); !r) return r.error();
             ++inputs;
@@ -561,7 +578,8 @@ Result<size_t> Prove(const bpf::Program& input, const Policy& policy, const bpf:
 
 Result<Decompiled> Decompile(const bpf::Program& prog, const DecompileOptions& options) {
   if (auto ok = VerifyLoadable(prog); !ok) {
-    return MakeError(ErrorCode::kInvalidArgument, "the kernel would not load this program: " + ok.error().message);
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the kernel would not load this program: " + ok.error().message);
   }
   auto leaves = decompile::ExplorePaths(prog, options.max_paths);
   if (!leaves) return leaves.error();
@@ -569,8 +587,8 @@ Result<Decompiled> Decompile(const bpf::Program& prog, const DecompileOptions& o
   if (auto r = b.Run(); !r) return r.error();
   Decompiled out;
   out.paths = leaves->size();
-  out.text = fmt::format("# decompiled by sysgate from {} ({} instructions, {} paths)\n", options.name,
-                         prog.size(), leaves->size()) +
+  out.text = fmt::format("# decompiled by sysgate from {} ({} instructions, {} paths)\n",
+                         options.name, prog.size(), leaves->size()) +
              PrintPolicy(b.policy);
   ParsedPolicy parsed = ParsePolicyText(out.text, options.name + ".sgp");
   if (!parsed.ok()) {

@@ -52,8 +52,10 @@ Condition InSet(const ArgRef& arg, const Ranges64& set) {
   bool wrapped = false;
   for (const auto& [lo, hi] : set) {
     if (lo > next) comp.push_back({next, lo - 1});
-    if (hi == max) wrapped = true;
-    else next = hi + 1;
+    if (hi == max)
+      wrapped = true;
+    else
+      next = hi + 1;
   }
   if (!wrapped) comp.push_back({next, max});
   auto list = [&](const Ranges64& s) {
@@ -116,14 +118,17 @@ Condition HighHalf(const ArgRef& a64, const ValueSet& hi) {
   if (auto h = rest.Single()) return Condition::Not(MaskedEq(a64, kHigh, uint64_t{*h} << 32));
   std::vector<Condition> alts;
   for (const auto& [lo, hi_end] : hi.ranges()) {
-    if (lo == 0 && hi_end == 0) alts.push_back(MaskedEq(a64, kHigh, 0));
-    else alts.push_back(InSet(a64, Ranges(ValueSet::Of(lo, hi_end), 32, 0xffffffffULL, 0)));
+    if (lo == 0 && hi_end == 0)
+      alts.push_back(MaskedEq(a64, kHigh, 0));
+    else
+      alts.push_back(InSet(a64, Ranges(ValueSet::Of(lo, hi_end), 32, 0xffffffffULL, 0)));
   }
   return alts.size() == 1 ? alts[0] : Condition::Or(std::move(alts));
 }
 
 // The comparisons of a rectangle.
-std::vector<Condition> RectangleConditions(int i, const ValueSet& hi, const ValueSet& lo, bool ilp32) {
+std::vector<Condition> RectangleConditions(int i, const ValueSet& hi, const ValueSet& lo,
+                                           bool ilp32) {
   const ArgRef a32 = Arg(i, Width::k32), a64 = Arg(i, Width::k64);
   if (hi.IsAll()) return {InSet(a32, Ranges(lo, 0, 0, 0))};
   if (!ilp32 && hi.Single()) return {InSet(a64, Ranges(lo, 0, 0, uint64_t{*hi.Single()} << 32))};
@@ -150,13 +155,14 @@ ArgPart MakeArgPart(const Leaf& leaf, Arch abi, int i) {
   // fit (policy-language.md): the halves stay apart there.
   const bool ilp32 = info.word_bits == 32;
   const ArgRef a32 = Arg(i, Width::k32), a64 = Arg(i, Width::k64);
-  if (!ilp32 && hi.known_mask != 0 && lo.range.IsAll() && hi.range.IsAll() && lo.masked_ne.empty() &&
-      hi.masked_ne.empty() && lo.any_set.empty() && hi.any_set.empty()) {
+  if (!ilp32 && hi.known_mask != 0 && lo.range.IsAll() && hi.range.IsAll() &&
+      lo.masked_ne.empty() && hi.masked_ne.empty() && lo.any_set.empty() && hi.any_set.empty()) {
     p.conds.push_back(MaskedEq(a64, uint64_t{hi.known_mask} << 32 | lo.known_mask,
                                uint64_t{hi.known_bits} << 32 | lo.known_bits));
     return p;
   }
-  if (!lo.range.IsAll() || !hi.range.IsAll()) p.conds = RectangleConditions(i, hi.range, lo.range, ilp32);
+  if (!lo.range.IsAll() || !hi.range.IsAll())
+    p.conds = RectangleConditions(i, hi.range, lo.range, ilp32);
   BitFacts(lo, a32, 0, p.conds);
   BitFacts(hi, a64, 32, p.conds);
   return p;
@@ -216,9 +222,12 @@ void MergePaths(std::vector<PathParts>& paths) {
           const ArgPart& b = paths[k][static_cast<size_t>(differ)];
           if (!a.constrained || !b.constrained || !a.pure || !b.pure) continue;
           ValueSet hi = a.hi, lo = a.lo;
-          if (a.hi == b.hi) lo = Union(a.lo, b.lo);
-          else if (a.lo == b.lo) hi = Union(a.hi, b.hi);
-          else continue;
+          if (a.hi == b.hi)
+            lo = Union(a.lo, b.lo);
+          else if (a.lo == b.lo)
+            hi = Union(a.hi, b.hi);
+          else
+            continue;
           if (only_whole && !hi.IsAll() && !lo.IsAll()) continue;
           a.hi = hi;
           a.lo = lo;
@@ -243,7 +252,8 @@ std::string ConditionKey(const Condition& c) {
                          static_cast<int>(x.op), "(" + OperandsKey(x) + ")");
     }
     case K::kNot: return "!" + ConditionKey(c.children()[0]);
-    case K::kAnd: case K::kOr: {
+    case K::kAnd:
+    case K::kOr: {
       std::vector<std::string> parts;
       for (const Condition& ch : c.children()) parts.push_back(ConditionKey(ch));
       return fmt::format("{}({})", c.kind() == K::kAnd ? "and" : "or", fmt::join(parts, ","));
@@ -270,7 +280,8 @@ std::optional<Condition> PathsCondition(const std::vector<const Leaf*>& leaves, 
       const ArgPart& p = parts[i];
       if (!p.constrained) continue;
       std::vector<Condition> c =
-          p.pure ? RectangleConditions(static_cast<int>(i), p.hi, p.lo, Info(abi).word_bits == 32) : p.conds;
+          p.pure ? RectangleConditions(static_cast<int>(i), p.hi, p.lo, Info(abi).word_bits == 32)
+                 : p.conds;
       all.insert(all.end(), c.begin(), c.end());
     }
     if (all.empty()) return std::nullopt;

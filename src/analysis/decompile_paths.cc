@@ -20,7 +20,8 @@ std::optional<uint32_t> ValueSet::Single() const {
 }
 
 bool ValueSet::Contains(uint32_t v) const {
-  return std::ranges::any_of(ranges_, [&](const Range& r) { return r.first <= v && v <= r.second; });
+  return std::ranges::any_of(ranges_,
+                             [&](const Range& r) { return r.first <= v && v <= r.second; });
 }
 
 uint64_t ValueSet::Count() const {
@@ -87,14 +88,19 @@ std::optional<ValueSet> Where(const ValueSet& d, Test test, uint32_t mask, uint3
     std::optional<bool> decided;
     switch (test) {
       case Test::kEq:
-        if (((prefix ^ k) & mask & ~low_bits) != 0) decided = false;
-        else if ((mask & low_bits) == 0) decided = true;
+        if (((prefix ^ k) & mask & ~low_bits) != 0)
+          decided = false;
+        else if ((mask & low_bits) == 0)
+          decided = true;
         break;
       case Test::kSet:
-        if ((prefix & mask & k & ~low_bits) != 0) decided = true;
-        else if ((mask & k & low_bits) == 0) decided = false;
+        if ((prefix & mask & k & ~low_bits) != 0)
+          decided = true;
+        else if ((mask & k & low_bits) == 0)
+          decided = false;
         break;
-      case Test::kGt: case Test::kGe: {
+      case Test::kGt:
+      case Test::kGe: {
         // (v & mask) ranges over [prefix & mask & ~low, that | (mask & low)] in the block.
         uint32_t min = prefix & mask & ~low_bits, max = min | (mask & low_bits);
         bool lo_ok = test == Test::kGt ? min > k : min >= k;
@@ -107,7 +113,8 @@ std::optional<ValueSet> Where(const ValueSet& d, Test test, uint32_t mask, uint3
       if (*decided) out.insert(out.end(), part.ranges().begin(), part.ranges().end());
       return out.size() <= limit;
     }
-    return block(prefix, free - 1) && block(static_cast<uint32_t>(prefix | (uint64_t{1} << (free - 1))), free - 1);
+    return block(prefix, free - 1) &&
+           block(static_cast<uint32_t>(prefix | (uint64_t{1} << (free - 1))), free - 1);
   };
   if (!block(0, 32)) return std::nullopt;
   return ValueSet::FromSorted(out);
@@ -117,8 +124,8 @@ std::optional<ValueSet> Where(const ValueSet& d, Test test, uint32_t mask, uint3
 // arithmetic on a word (which a policy cannot test: `computed_at` names the instruction).
 struct Value {
   enum class Kind : uint8_t { kConst, kWord, kComputed } kind = Kind::kConst;
-  uint32_t k = 0;      // kConst: the value; kWord: the mask
-  int word = 0;        // kWord: offset / 4
+  uint32_t k = 0;  // kConst: the value; kWord: the mask
+  int word = 0;    // kWord: offset / 4
   int computed_at = 0;
   static Value Const(uint32_t v) { return {Kind::kConst, v, 0, 0}; }
 };
@@ -148,8 +155,10 @@ bool Feasible(const WordFacts& w) {
   if (w.range.empty()) return false;
   auto satisfies = [&](uint32_t v) {
     if ((v & w.known_mask) != w.known_bits) return false;
-    for (auto [m, k] : w.masked_ne) if ((v & m) == k) return false;
-    for (uint32_t m : w.any_set) if ((v & m) == 0) return false;
+    for (auto [m, k] : w.masked_ne)
+      if ((v & m) == k) return false;
+    for (uint32_t m : w.any_set)
+      if ((v & m) == 0) return false;
     return true;
   };
   if (auto v = w.range.Single()) return satisfies(*v);
@@ -187,9 +196,10 @@ std::optional<WordFacts> Narrow(WordFacts facts, int word, Test test, uint32_t m
                                 bool taken) {
   const bool exact_only = word == kNrWord || word == kArchWord;
   if (mask == UINT32_MAX && test != Test::kSet) {
-    ValueSet s = test == Test::kEq ? ValueSet::Of(k, k)
-               : test == Test::kGe ? ValueSet::Of(k, UINT32_MAX)
-               : k == UINT32_MAX ? ValueSet() : ValueSet::Of(k + 1, UINT32_MAX);
+    ValueSet s = test == Test::kEq   ? ValueSet::Of(k, k)
+                 : test == Test::kGe ? ValueSet::Of(k, UINT32_MAX)
+                 : k == UINT32_MAX   ? ValueSet()
+                                     : ValueSet::Of(k + 1, UINT32_MAX);
     facts.range = taken ? facts.range.Intersect(s) : facts.range.Minus(s);
     return facts;
   }
@@ -247,12 +257,17 @@ class Explorer {
       const uint16_t code = in.code;
       s.pc = pc + 1;
       switch (Class(code)) {
-        case kLd: case kLdx: {
+        case kLd:
+        case kLdx: {
           Value v;
-          if (Mode(code) == kImm) v = Value::Const(in.k);
-          else if (Mode(code) == kLen) v = Value::Const(bpf::data::kSize);
-          else if (Mode(code) == kMem) v = s.mem[in.k];
-          else v = {Value::Kind::kWord, UINT32_MAX, static_cast<int>(in.k / 4), 0};  // kAbs
+          if (Mode(code) == kImm)
+            v = Value::Const(in.k);
+          else if (Mode(code) == kLen)
+            v = Value::Const(bpf::data::kSize);
+          else if (Mode(code) == kMem)
+            v = s.mem[in.k];
+          else
+            v = {Value::Kind::kWord, UINT32_MAX, static_cast<int>(in.k / 4), 0};  // kAbs
           (Class(code) == kLd ? s.a : s.x) = v;
           break;
         }
@@ -307,8 +322,7 @@ class Explorer {
           }
           break;
         }
-        default:
-          return Refuse(pc, fmt::format("opcode {:#x} is not one seccomp accepts", code));
+        default: return Refuse(pc, fmt::format("opcode {:#x} is not one seccomp accepts", code));
       }
     }
   }
@@ -333,11 +347,13 @@ class Explorer {
       }
     }
     if (a.kind == Value::Kind::kWord && b.kind == Value::Kind::kConst) {
-      if (op == kAnd) return (a.k & b.k) == 0 ? Value::Const(0) : Value{a.kind, a.k & b.k, a.word, 0};
+      if (op == kAnd)
+        return (a.k & b.k) == 0 ? Value::Const(0) : Value{a.kind, a.k & b.k, a.word, 0};
       // Operations that leave the value as it is.
-      bool identity = ((op == kAdd || op == kSub || op == kOr || op == kXor || op == kLsh ||
-                        op == kRsh) && b.k == 0) ||
-                      ((op == kMul || op == kDiv) && b.k == 1);
+      bool identity =
+          ((op == kAdd || op == kSub || op == kOr || op == kXor || op == kLsh || op == kRsh) &&
+           b.k == 0) ||
+          ((op == kMul || op == kDiv) && b.k == 1);
       if (identity) return a;
     }
     if (a.kind == Value::Kind::kComputed) return a;
@@ -349,8 +365,10 @@ class Explorer {
   // The states on the true and false sides of a conditional jump (nullopt: not feasible).
   Result<Split> Branch(size_t pc, const State& s, uint16_t code, Value rhs) {
     using namespace bpf::op;
-    Test test = Op(code) == kJeq ? Test::kEq : Op(code) == kJgt ? Test::kGt
-              : Op(code) == kJge ? Test::kGe : Test::kSet;
+    Test test = Op(code) == kJeq   ? Test::kEq
+                : Op(code) == kJgt ? Test::kGt
+                : Op(code) == kJge ? Test::kGe
+                                   : Test::kSet;
     Value lhs = s.a;
     bool flip = false;  // a constant in A compared with a word in X
     if (lhs.kind == Value::Kind::kConst && rhs.kind == Value::Kind::kWord) {
@@ -364,25 +382,33 @@ class Explorer {
       }
     }
     if (lhs.kind == Value::Kind::kConst) {  // both constants
-      bool r = test == Test::kEq ? lhs.k == rhs.k : test == Test::kGt ? lhs.k > rhs.k
-             : test == Test::kGe ? lhs.k >= rhs.k : (lhs.k & rhs.k) != 0;
+      bool r = test == Test::kEq   ? lhs.k == rhs.k
+               : test == Test::kGt ? lhs.k > rhs.k
+               : test == Test::kGe ? lhs.k >= rhs.k
+                                   : (lhs.k & rhs.k) != 0;
       return r ? Split{s, std::nullopt} : Split{std::nullopt, s};
     }
-    if (rhs.kind == Value::Kind::kWord) return Refuse(pc, "a comparison of two values read from the call");
+    if (rhs.kind == Value::Kind::kWord)
+      return Refuse(pc, "a comparison of two values read from the call");
     if (lhs.word == 2 || lhs.word == 3) {
       return Refuse(pc, "a test on the instruction pointer");
     }
     // Flipped: c > w is !(w >= c), c >= w is !(w > c); == and & are symmetric.
     bool invert = false;
-    if (flip && test == Test::kGt) { test = Test::kGe; invert = true; }
-    else if (flip && test == Test::kGe) { test = Test::kGt; invert = true; }
+    if (flip && test == Test::kGt) {
+      test = Test::kGe;
+      invert = true;
+    } else if (flip && test == Test::kGe) {
+      test = Test::kGt;
+      invert = true;
+    }
     const WordFacts& before = s.words[static_cast<size_t>(lhs.word)];
     Split out;
     for (bool taken : {true, false}) {
       auto w = Narrow(before, lhs.word, test, lhs.k, rhs.k, taken != invert);
       if (!w) {
-        return Refuse(pc, fmt::format("a masked test on {} that is not a set of ranges",
-                                      WordName(lhs.word)));
+        return Refuse(
+            pc, fmt::format("a masked test on {} that is not a set of ranges", WordName(lhs.word)));
       }
       if (!Feasible(*w)) continue;
       State n = s;

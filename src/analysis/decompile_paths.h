@@ -42,9 +42,9 @@ class ValueSet {
 // the bit facts of masked ones.
 struct WordFacts {
   ValueSet range = ValueSet::All();
-  uint32_t known_mask = 0, known_bits = 0;             // (w & known_mask) == known_bits
+  uint32_t known_mask = 0, known_bits = 0;               // (w & known_mask) == known_bits
   std::vector<std::pair<uint32_t, uint32_t>> masked_ne;  // (w & first) != second
-  std::vector<uint32_t> any_set;                       // (w & m) != 0
+  std::vector<uint32_t> any_set;                         // (w & m) != 0
   bool HasBitFacts() const { return known_mask != 0 || !masked_ne.empty() || !any_set.empty(); }
   bool Unconstrained() const { return range.IsAll() && !HasBitFacts(); }
 };
@@ -54,8 +54,8 @@ inline constexpr int kNrWord = 0, kArchWord = 1;
 
 struct Leaf {
   std::array<WordFacts, kWords> words;
-  uint32_t ret = 0;   // the value returned
-  int ret_insn = 0;   // the RET (or the division by zero) that returns it
+  uint32_t ret = 0;  // the value returned
+  int ret_insn = 0;  // the RET (or the division by zero) that returns it
 };
 
 // Every feasible path of `prog` (which must pass VerifyLoadable). Errors name the instruction

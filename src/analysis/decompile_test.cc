@@ -17,9 +17,9 @@ namespace sysgate::analysis {
 namespace {
 
 using namespace bpf::op;
-using ::testing::HasSubstr;
 using bpf::Jump;
 using bpf::Stmt;
+using ::testing::HasSubstr;
 
 Policy Parse(std::string_view text) {
   ParsedPolicy r = ParsePolicyText(text, "t.sgp");
@@ -61,7 +61,8 @@ TEST(Decompile, SysgateProgramsOfEveryArch) {
 
 TEST(Decompile, SeveralArchesAndX32) {
   RoundTrip("arch x86_64, i386, x32\ndefault allow\nerrno(ENOSYS) clone3\nkill-process @mount\n");
-  RoundTrip("arch aarch64, arm\ndefault kill-process\nunknown errno(EPERM)\nallow @system-service\n");
+  RoundTrip(
+      "arch aarch64, arm\ndefault kill-process\nunknown errno(EPERM)\nallow @system-service\n");
 }
 
 TEST(Decompile, BuiltinProfiles) {
@@ -84,23 +85,23 @@ TEST(Decompile, HalvesMergeAndGroupsReturn) {
 // Scratch memory, the X register, `ld len`, `ret A` of a constant and shared tails.
 TEST(Decompile, HandWrittenOddities) {
   bpf::Program p = {
-      Stmt(kLd | kW | kAbs, bpf::data::kArch),                 // 0
-      Jump(kJmp | kJeq | kK, 0xC000003E, 1, 0),                // 1
-      Stmt(kRet | kK, bpf::ret::kKillProcess),                 // 2
-      Stmt(kLd | kW | kAbs, bpf::data::kNr),                   // 3
-      Stmt(kSt, 3),                                            // 4: M[3] = nr
-      Stmt(kLd | kW | kLen, 0),                                // 5: A = 64
-      Stmt(kMisc | kTax, 0),                                   // 6: X = 64
-      Stmt(kLd | kMem, 3),                                     // 7: A = nr
-      Jump(kJmp | kJeq | kK, 59, 6, 0),                        // 8: execve -> 15
-      Jump(kJmp | kJgt | kX, 0, 3, 0),                         // 9: nr > 64 -> 13, else 10
-      Stmt(kLd | kW | kAbs, bpf::data::kArgs),                 // 10: A = args[0] low
-      Jump(kJmp | kJeq | kK, 7, 0, 3),                         // 11: == 7 -> 12, else 15
-      Stmt(kJmp | kJa, 3),                                     // 12: -> 16
-      Stmt(kLd | kImm, bpf::ret::kAllow),                      // 13
-      Stmt(kRet | kA, 0),                                      // 14: return ALLOW from A
-      Stmt(kRet | kK, bpf::ret::kErrno | 1),                   // 15: shared tail
-      Stmt(kRet | kK, bpf::ret::kLog),                         // 16
+      Stmt(kLd | kW | kAbs, bpf::data::kArch),   // 0
+      Jump(kJmp | kJeq | kK, 0xC000003E, 1, 0),  // 1
+      Stmt(kRet | kK, bpf::ret::kKillProcess),   // 2
+      Stmt(kLd | kW | kAbs, bpf::data::kNr),     // 3
+      Stmt(kSt, 3),                              // 4: M[3] = nr
+      Stmt(kLd | kW | kLen, 0),                  // 5: A = 64
+      Stmt(kMisc | kTax, 0),                     // 6: X = 64
+      Stmt(kLd | kMem, 3),                       // 7: A = nr
+      Jump(kJmp | kJeq | kK, 59, 6, 0),          // 8: execve -> 15
+      Jump(kJmp | kJgt | kX, 0, 3, 0),           // 9: nr > 64 -> 13, else 10
+      Stmt(kLd | kW | kAbs, bpf::data::kArgs),   // 10: A = args[0] low
+      Jump(kJmp | kJeq | kK, 7, 0, 3),           // 11: == 7 -> 12, else 15
+      Stmt(kJmp | kJa, 3),                       // 12: -> 16
+      Stmt(kLd | kImm, bpf::ret::kAllow),        // 13
+      Stmt(kRet | kA, 0),                        // 14: return ALLOW from A
+      Stmt(kRet | kK, bpf::ret::kErrno | 1),     // 15: shared tail
+      Stmt(kRet | kK, bpf::ret::kLog),           // 16
   };
   ASSERT_TRUE(VerifyLoadable(p));
   auto d = Decompile(p);
@@ -135,12 +136,13 @@ TEST(Decompile, ContradictingBitTestsEndThePath) {
 kill:
   return KILL_PROCESS
 )";
-  for (std::string body : {
-           "  if (A != 1) goto other\n  if (A & 1) goto eperm\n  return ALLOW\neperm:\n  return ERRNO(1)\n"
-           "other:\n  return LOG\n",
-           "  if (A != 1) goto deny\n  if (A & 1) goto allow\n  return LOG\nallow:\n  return ALLOW\n",
-           "  if (A & 1) goto set\n  if (A == 1) goto allow\n  return LOG\nset:\n  return TRAP\n"
-           "allow:\n  return ALLOW\n"}) {
+  for (std::string body :
+       {"  if (A != 1) goto other\n  if (A & 1) goto eperm\n  return ALLOW\neperm:\n  return "
+        "ERRNO(1)\n"
+        "other:\n  return LOG\n",
+        "  if (A != 1) goto deny\n  if (A & 1) goto allow\n  return LOG\nallow:\n  return ALLOW\n",
+        "  if (A & 1) goto set\n  if (A == 1) goto allow\n  return LOG\nset:\n  return TRAP\n"
+        "allow:\n  return ALLOW\n"}) {
     auto prog = Assemble(head + body + tail);
     ASSERT_TRUE(prog) << prog.error().ToString();
     auto d = Decompile(*prog);
@@ -172,7 +174,8 @@ TEST(Decompile, ForeignArchVerdicts) {
   auto d = Decompile({Stmt(kRet | kK, bpf::ret::kAllow)});
   ASSERT_TRUE(d) << d.error().ToString();
   EXPECT_THAT(d->text, HasSubstr("foreign allow"));
-  Decompiled t = RoundTrip("arch x86_64\nforeign kill-thread\ndefault allow\nerrno(EPERM) ptrace\n");
+  Decompiled t =
+      RoundTrip("arch x86_64\nforeign kill-thread\ndefault allow\nerrno(EPERM) ptrace\n");
   EXPECT_THAT(t.text, HasSubstr("foreign kill-thread"));
 }
 

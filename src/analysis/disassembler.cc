@@ -32,7 +32,8 @@ std::string Operand(const InsnContext& c, uint32_t k) {
   if (c.a == A::kNr && c.arch) {
     Arch abi = *c.arch;
     if (abi == Arch::kX86_64 && k >= 0x40000000U && k <= 0x7fffffffU) {
-      if (auto n = SyscallName(Arch::kX32, static_cast<int32_t>(k))) return fmt::format("x32.{}", *n);
+      if (auto n = SyscallName(Arch::kX32, static_cast<int32_t>(k)))
+        return fmt::format("x32.{}", *n);
       return Number(k);
     }
     if (auto n = SyscallName(abi, static_cast<int32_t>(k))) return std::string(*n);
@@ -99,7 +100,8 @@ std::string StatementText(const bpf::Insn& in, const InsnContext& c) {
       const char* r = Class(code) == kLd ? "A" : "X";
       switch (Mode(code)) {
         case kAbs:
-          if (Size(code) == kW && Class(code) == kLd) return fmt::format("A = {}", LoadText(c, in.k));
+          if (Size(code) == kW && Class(code) == kLd)
+            return fmt::format("A = {}", LoadText(c, in.k));
           break;
         case kImm: return fmt::format("{} = {}", r, Number(in.k));
         case kMem: return fmt::format("{} = mem[{}]", r, in.k);
@@ -141,9 +143,12 @@ class Printer {
     if (Class(in.code) != kJmp) return StatementText(in, ctx_[pc]);
     if (Op(in.code) == kJa) return fmt::format("goto {}", Label(pc + 1 + in.k));
     size_t t = pc + 1 + in.jt, f = pc + 1 + in.jf;
-    if (in.jf == 0 && in.jt != 0) return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], false), Label(t));
-    if (in.jt == 0 && in.jf != 0) return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], true), Label(f));
-    return fmt::format("if ({}) goto {} else goto {}", ConditionText(in, ctx_[pc], false), Label(t), Label(f));
+    if (in.jf == 0 && in.jt != 0)
+      return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], false), Label(t));
+    if (in.jt == 0 && in.jf != 0)
+      return fmt::format("if ({}) goto {}", ConditionText(in, ctx_[pc], true), Label(f));
+    return fmt::format("if ({}) goto {} else goto {}", ConditionText(in, ctx_[pc], false), Label(t),
+                       Label(f));
   }
 
   std::set<size_t> Targets() const {

@@ -20,7 +20,8 @@ Error Bad(size_t pc, std::string msg) {
 uint32_t LoadWord(const SeccompData& d, uint32_t off, bool little_endian) {
   if (off == bpf::data::kNr) return static_cast<uint32_t>(d.nr);
   if (off == bpf::data::kArch) return d.arch;
-  uint64_t v = off < bpf::data::kArgs ? d.instruction_pointer : d.args[(off - bpf::data::kArgs) / 8];
+  uint64_t v =
+      off < bpf::data::kArgs ? d.instruction_pointer : d.args[(off - bpf::data::kArgs) / 8];
   bool first_half = (off % 8) == 0;
   bool low = first_half == little_endian;
   return low ? static_cast<uint32_t>(v) : static_cast<uint32_t>(v >> 32);

@@ -56,20 +56,27 @@ std::vector<Field> Words(std::string_view line) {
 // after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after journald's
 // `audit[PID]: SECCOMP`. Nothing when the line holds no seccomp record.
 std::optional<size_t> RecordStart(const std::vector<Field>& words) {
-  auto is_marker = [](const Field& w) { return w.key == "type" && (w.value == "1326" || w.value == "SECCOMP"); };
-  auto bare = [&](size_t i, std::string_view v) { return i < words.size() && words[i].key.empty() && words[i].value == v; };
+  auto is_marker = [](const Field& w) {
+    return w.key == "type" && (w.value == "1326" || w.value == "SECCOMP");
+  };
+  auto bare = [&](size_t i, std::string_view v) {
+    return i < words.size() && words[i].key.empty() && words[i].value == v;
+  };
   if (!words.empty() && is_marker(words[0])) return 1;
   if (words.size() > 1 && words[0].key == "node" && is_marker(words[1])) return 2;
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     const Field& w = words[i];
     if (!w.key.empty()) return std::nullopt;  // the message began before any marker
-    const bool kernel = w.value == "audit:" || (w.value.ends_with(";audit:") && w.value.find(',') != std::string_view::npos);
+    const bool kernel = w.value == "audit:" || (w.value.ends_with(";audit:") &&
+                                                w.value.find(',') != std::string_view::npos);
     if (kernel && is_marker(words[i + 1])) {
       const std::string_view before = i == 0 ? "" : words[i - 1].value;
-      if (i == 0 || before.ends_with("]") || before == "kernel:" || w.value != "audit:") return i + 2;
+      if (i == 0 || before.ends_with("]") || before == "kernel:" || w.value != "audit:")
+        return i + 2;
       return std::nullopt;
     }
-    if (w.value.starts_with("audit[") && w.value.ends_with("]:") && bare(i + 1, "SECCOMP")) return i + 2;
+    if (w.value.starts_with("audit[") && w.value.ends_with("]:") && bare(i + 1, "SECCOMP"))
+      return i + 2;
   }
   return std::nullopt;
 }
@@ -88,11 +95,14 @@ std::optional<uint64_t> Hex0x(std::string_view s) {
   return Number<uint64_t>(s.substr(2), 16);
 }
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // comm="nginx", or comm=6E 67 69 6E 78 written without spaces when the name needs encoding.
 std::string Untrusted(std::string_view v) {
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return std::string(v.substr(1, v.size() - 2));
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+    return std::string(v.substr(1, v.size() - 2));
   if (v.empty() || v.size() % 2 != 0 || !std::ranges::all_of(v, IsHex)) return std::string(v);
   std::string out;
   for (size_t i = 0; i < v.size(); i += 2) {
@@ -126,18 +136,20 @@ bool ParseStamp(std::string_view w, SeccompRecord& r) {
 struct DecimalField {
   std::string_view key;
   std::string_view kind;
-  std::variant<std::optional<uint32_t> SeccompRecord::*, std::optional<int32_t> SeccompRecord::*> slot;
+  std::variant<std::optional<uint32_t> SeccompRecord::*, std::optional<int32_t> SeccompRecord::*>
+      slot;
 };
 const DecimalField kDecimalFields[] = {
-    {"auid", "a user id", &SeccompRecord::auid},     {"uid", "a user id", &SeccompRecord::uid},
-    {"gid", "a group id", &SeccompRecord::gid},      {"ses", "a session id", &SeccompRecord::ses},
-    {"pid", "a process id", &SeccompRecord::pid},    {"sig", "a signal number", &SeccompRecord::sig},
+    {"auid", "a user id", &SeccompRecord::auid},  {"uid", "a user id", &SeccompRecord::uid},
+    {"gid", "a group id", &SeccompRecord::gid},   {"ses", "a session id", &SeccompRecord::ses},
+    {"pid", "a process id", &SeccompRecord::pid}, {"sig", "a signal number", &SeccompRecord::sig},
     {"compat", "0 or 1", &SeccompRecord::compat},
 };
 
 }  // namespace
 
-Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, const SourceLoc& at) {
+Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
+                                                        const SourceLoc& at) {
   // auditd's ENRICHED format adds its interpretation after a \x1d.
   line = line.substr(0, line.find('\x1d'));
   std::vector<Field> words = Words(line);
@@ -189,7 +201,8 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, c
       syscall = true;
     } else if (f.key == "code") {
       auto v = Hex0x(f.value);
-      if (!v || *v > std::numeric_limits<uint32_t>::max()) return not_number(f, "a 32-bit hexadecimal return value (0x...)");
+      if (!v || *v > std::numeric_limits<uint32_t>::max())
+        return not_number(f, "a 32-bit hexadecimal return value (0x...)");
       r.code = static_cast<uint32_t>(*v);
       code = true;
     } else if (f.key == "ip") {
@@ -201,7 +214,8 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, c
     }
   }
   for (auto [have, key] : {std::pair{arch, "arch"}, {syscall, "syscall"}, {code, "code"}}) {
-    if (!have) return fail(words[*start - 1].column, fmt::format("a seccomp record without {}=", key));
+    if (!have)
+      return fail(words[*start - 1].column, fmt::format("a seccomp record without {}=", key));
   }
   return std::optional<SeccompRecord>(std::move(r));
 }
@@ -213,7 +227,8 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
   e.syscall = name ? std::string(*name) : fmt::format("#{}", record.syscall);
   e.action = e.abi ? bpf::ActionOfRet(record.code, *e.abi) : bpf::ActionOfRet(record.code);
   const ActionKind kind = e.action.kind();
-  const bool has_data = kind == ActionKind::kErrno || kind == ActionKind::kTrap || kind == ActionKind::kTrace;
+  const bool has_data =
+      kind == ActionKind::kErrno || kind == ActionKind::kTrap || kind == ActionKind::kTrace;
   e.data_known = !has_data || (record.code & bpf::ret::kData) != 0;
   if (policy == nullptr) return e;
   e.candidates = policy->Candidates(record.arch, record.syscall);
@@ -222,7 +237,8 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
     if (kind == ActionKind::kNotify && a.kind() == ActionKind::kErrno) {
       e.matching.push_back(i);  // sysgate run's supervisor answers errno verdicts
       e.routed = true;
-    } else if (a.kind() == kind && (!e.data_known || kind == ActionKind::kNotify || a == e.action)) {
+    } else if (a.kind() == kind &&
+               (!e.data_known || kind == ActionKind::kNotify || a == e.action)) {
       e.matching.push_back(i);  // a notify's data is its supervisor's business
     }
   }

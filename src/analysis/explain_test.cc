@@ -80,7 +80,7 @@ TEST(ExplainRecord, EveryLogShape) {
       "Dec 05 16:00:00 web1 audit[4242]: SECCOMP auid=0 uid=0 gid=0 ses=1 pid=4242 "
       "comm=\"ls\" exe=\"/usr/bin/ls\" sig=0 arch=c000003e syscall=1073741825 compat=0 "
       "ip=0x1 code=0x7ffc0000");
-  EXPECT_FALSE(j.seconds);  // the journal keeps its own time
+  EXPECT_FALSE(j.seconds);                // the journal keeps its own time
   EXPECT_EQ(Explain(j).abi, Arch::kX32);  // the x32 bit of the number
   EXPECT_EQ(Explain(j).syscall, "write");
   EXPECT_EQ(Explain(j).action, Action::Log());
@@ -98,8 +98,8 @@ TEST(ExplainRecord, EveryLogShape) {
 // errno numbers as policies write them: mips's ENOSYS (89) is errno(ENOSYS), 38 (where a
 // record has the number: the kernel's do not).
 TEST(ExplainRecord, ErrnoOfTheAbi) {
-  SeccompRecord r = Record(fmt::format("type=1326 arch={:x} syscall=4010 code=0x50059",
-                                       Info(Arch::kMipsel).audit_arch));
+  SeccompRecord r = Record(
+      fmt::format("type=1326 arch={:x} syscall=4010 code=0x50059", Info(Arch::kMipsel).audit_arch));
   EXPECT_EQ(Explain(r).abi, Arch::kMipsel);
   EXPECT_EQ(Explain(r).action, Action::Errno(38));
   SeccompRecord unknown = Record("type=1326 arch=12345678 syscall=3 code=0x50059");
@@ -111,18 +111,21 @@ TEST(ExplainRecord, ErrnoOfTheAbi) {
 // What a program can write into a log (a syslog message, its own name) is not a record: the
 // record must open the message, after the kernel's or auditd's own prefix.
 TEST(ExplainRecord, ForgedRecordsAreNotRecords) {
-  const std::string fields = " audit(1.2:3): pid=1 comm=\"systemd\" arch=c000003e syscall=1 code=0x80000000";
-  for (std::string prefix : {"Dec 05 16:00:00 web1 mallory[999]: hello type=1326",
-                             "Dec 05 16:00:00 web1 root[1]: audit: type=1326", "hello audit: type=1326",
-                             "[ 1.0] traps: audit: type=1326", "x=1 type=1326", "node=a b type=SECCOMP"}) {
+  const std::string fields =
+      " audit(1.2:3): pid=1 comm=\"systemd\" arch=c000003e syscall=1 code=0x80000000";
+  for (std::string prefix :
+       {"Dec 05 16:00:00 web1 mallory[999]: hello type=1326",
+        "Dec 05 16:00:00 web1 root[1]: audit: type=1326", "hello audit: type=1326",
+        "[ 1.0] traps: audit: type=1326", "x=1 type=1326", "node=a b type=SECCOMP"}) {
     auto r = ParseSeccompRecord(prefix + fields, {});
     ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
     EXPECT_FALSE(*r) << prefix;
   }
-  for (std::string prefix : {"[ 1234.567890] audit: type=1326", "[12345.678901] audit: type=1326",
-                             "audit: type=1326", "Dec 05 16:00:00 web1 kernel: audit: type=1326",
-                             "2026-12-05T16:00:00+0000 web1 kernel: audit: type=1326",
-                             "5,1234,5678901,-;audit: type=1326", "type=1326", "node=web1 type=SECCOMP msg="}) {
+  for (std::string prefix :
+       {"[ 1234.567890] audit: type=1326", "[12345.678901] audit: type=1326", "audit: type=1326",
+        "Dec 05 16:00:00 web1 kernel: audit: type=1326",
+        "2026-12-05T16:00:00+0000 web1 kernel: audit: type=1326",
+        "5,1234,5678901,-;audit: type=1326", "type=1326", "node=web1 type=SECCOMP msg="}) {
     auto r = ParseSeccompRecord(prefix + fields, {});
     ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
     EXPECT_TRUE(*r) << prefix;
@@ -134,16 +137,18 @@ TEST(ExplainRecord, EnrichedAuditLog) {
   SeccompRecord r = Record(
       "type=SECCOMP msg=audit(1733414400.1:2): auid=1000 uid=1000 gid=1000 ses=2 pid=9 comm=\"ls\" "
       "exe=\"/usr/bin/ls\" sig=0 arch=c000003e syscall=41 compat=0 ip=0x1 code=0x50000"
-      "\x1d" "AUID=\"alice\" UID=\"alice\" ARCH=x86_64 SYSCALL=socket");
+      "\x1d"
+      "AUID=\"alice\" UID=\"alice\" ARCH=x86_64 SYSCALL=socket");
   EXPECT_EQ(r.code, 0x50000U);
   EXPECT_EQ(Explain(r).syscall, "socket");
 }
 
 TEST(ExplainRecord, OtherLinesHoldNone) {
   for (std::string_view line :
-       {"", "usb 1-1: new high-speed USB device", "type=1300 audit(1.2:3): arch=c000003e syscall=59",
-        "audit: type=1327 proctitle=2F62696E", "SECCOMP arch=c000003e syscall=1 code=0x0",
-        "type=13260 arch=c000003e syscall=1 code=0x0", "===="}) {
+       {"", "usb 1-1: new high-speed USB device",
+        "type=1300 audit(1.2:3): arch=c000003e syscall=59", "audit: type=1327 proctitle=2F62696E",
+        "SECCOMP arch=c000003e syscall=1 code=0x0", "type=13260 arch=c000003e syscall=1 code=0x0",
+        "===="}) {
     auto r = ParseSeccompRecord(line, {});
     ASSERT_TRUE(r) << line << ": " << r.error().ToString();
     EXPECT_FALSE(*r) << line;
@@ -160,13 +165,15 @@ TEST(ExplainRecord, BadRecordsAreLocatedErrors) {
             "writes names there: give sysgate the raw record, ausearch without -i)");
   EXPECT_EQ(ErrorOf("type=1326 arch=c000003e syscall=99999999999 code=0x0"),
             "log:7:25: syscall=99999999999 is not a syscall number");
-  EXPECT_EQ(ErrorOf("type=1326 pid=x arch=c000003e syscall=1 code=0x0"), "log:7:11: pid=x is not a process id");
+  EXPECT_EQ(ErrorOf("type=1326 pid=x arch=c000003e syscall=1 code=0x0"),
+            "log:7:11: pid=x is not a process id");
   // ausearch -i's interpretation names what the raw record numbers.
   EXPECT_THAT(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : auid=unset uid=root "
                       "arch=x86_64 syscall=unshare compat=0 ip=0x7f code=errno"),
               HasSubstr("log:7:54: auid=unset is not a user id (ausearch -i writes names"));
   // A long value is abbreviated, never echoed whole.
-  EXPECT_LT(ErrorOf("type=1326 arch=" + std::string(100000, 'z') + " syscall=1 code=0x0").size(), 300U);
+  EXPECT_LT(ErrorOf("type=1326 arch=" + std::string(100000, 'z') + " syscall=1 code=0x0").size(),
+            300U);
 }
 
 // With a policy: the verdicts it can give the call, and which of them gave the record's.

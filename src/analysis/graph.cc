@@ -39,7 +39,9 @@ std::vector<Arch> NamingTables(Arch arch) {
   return {arch};
 }
 
-std::string Number(uint64_t v) { return v < 0x10000 ? fmt::format("#{}", v) : fmt::format("#0x{:x}", v); }
+std::string Number(uint64_t v) {
+  return v < 0x10000 ? fmt::format("#{}", v) : fmt::format("#0x{:x}", v);
+}
 
 // "read, write, close..fstat, x32.read..x32.close, #0x40000221..#0xffffffff (12 syscalls)": every
 // number of `set`, those of the arch's tables by name (a run of named numbers as first..last,
@@ -56,7 +58,8 @@ std::string SyscallsText(const ValueSet& set, std::optional<Arch> arch) {
     for (Arch table : arch ? NamingTables(*arch) : std::vector<Arch>{}) {
       const uint64_t base = Info(table).syscall_bit;
       const std::string prefix = arch && table != *arch ? fmt::format("{}.", Info(table).name) : "";
-      const uint64_t from = std::max<uint64_t>(at, base), to = std::min<uint64_t>(hi, base + 0xffff);
+      const uint64_t from = std::max<uint64_t>(at, base),
+                     to = std::min<uint64_t>(hi, base + 0xffff);
       if (from > to) continue;
       std::vector<std::pair<uint64_t, std::string_view>> names;
       for (uint64_t n = from; n <= to; ++n) {
@@ -67,7 +70,8 @@ std::string SyscallsText(const ValueSet& set, std::optional<Arch> arch) {
       if (names.size() <= 2) {
         for (auto& [n, name] : names) parts.push_back(prefix + std::string(name));
       } else {
-        parts.push_back(fmt::format("{}{}..{}{}", prefix, names.front().second, prefix, names.back().second));
+        parts.push_back(
+            fmt::format("{}{}..{}{}", prefix, names.front().second, prefix, names.back().second));
       }
       named += names.size();
       at = names.back().first + 1;
@@ -75,7 +79,8 @@ std::string SyscallsText(const ValueSet& set, std::optional<Arch> arch) {
     if (at <= hi) numbers(at, hi);
   }
   constexpr size_t kShown = 8;
-  std::string text = fmt::format("{}", fmt::join(parts.begin(), parts.begin() + std::min(parts.size(), kShown), ", "));
+  std::string text = fmt::format(
+      "{}", fmt::join(parts.begin(), parts.begin() + std::min(parts.size(), kShown), ", "));
   if (parts.size() > kShown) text += fmt::format(", ... ({} more ranges)", parts.size() - kShown);
   if (named > 0) text += fmt::format(" ({} syscall{})", named, named == 1 ? "" : "s");
   return text;
@@ -91,7 +96,8 @@ std::string ArchesText(const ValueSet& set) {
   }
   const uint64_t all = uint64_t{1} << 32;
   if (in.size() > 4 && set.Count() + out.size() == all) {
-    return out.size() == 1 ? "every value but " + out[0] : fmt::format("every value but {{{}}}", fmt::join(out, ", "));
+    return out.size() == 1 ? "every value but " + out[0]
+                           : fmt::format("every value but {{{}}}", fmt::join(out, ", "));
   }
   if (set.Count() > in.size()) in.push_back(in.empty() ? "no arch sysgate knows" : "other values");
   return fmt::format("{}", fmt::join(in, ", "));
@@ -164,7 +170,8 @@ class Builder {
     const bpf::Insn& in = p_[pc];
     const A a = ctx_[pc].a;
     return ctx_[pc].reachable && Class(in.code) == kJmp && Src(in.code) == kK &&
-           (Op(in.code) == kJeq || Op(in.code) == kJgt || Op(in.code) == kJge) && (a == A::kNr || a == A::kArch);
+           (Op(in.code) == kJeq || Op(in.code) == kJgt || Op(in.code) == kJge) &&
+           (a == A::kNr || a == A::kArch);
   }
 
   // A tree starts at a comparison no path reaches having compared the same word before (so
@@ -182,7 +189,8 @@ class Builder {
         bool all = true;
         for (size_t from : preds_[pc]) {
           auto r = root_.find(from);
-          all = all && r != root_.end() && ctx_[from].a == ctx_[pc].a && ctx_[from].arch == ctx_[pc].arch;
+          all = all && r != root_.end() && ctx_[from].a == ctx_[pc].a &&
+                ctx_[from].arch == ctx_[pc].arch;
           if (r != root_.end()) roots.insert(r->second);
         }
         if (all && roots.size() == 1) {
@@ -197,7 +205,8 @@ class Builder {
       const ValueSet here = *root == pc ? ValueSet::All() : in[pc];
       const bpf::Insn& insn = p_[pc];
       const ValueSet t = here.Intersect(TrueSet(insn.code, insn.k));
-      for (auto [to, set] : {std::pair{Resolve(pc + 1 + insn.jt), t}, std::pair{Resolve(pc + 1 + insn.jf), here.Minus(t)}}) {
+      for (auto [to, set] : {std::pair{Resolve(pc + 1 + insn.jt), t},
+                             std::pair{Resolve(pc + 1 + insn.jf), here.Minus(t)}}) {
         if (set.empty() || to >= p_.size()) continue;
         pending_[*root].push_back({to, set});
         auto it = in.find(to);
@@ -236,7 +245,8 @@ class Builder {
   void AddBlock(size_t leader) {
     const size_t last = End(leader);
     const bpf::Insn& term = p_[last];
-    if (leader == last && Class(term.code) == kRet && RetSrc(term.code) == kK) return;  // a verdict node
+    if (leader == last && Class(term.code) == kRet && RetSrc(term.code) == kK)
+      return;  // a verdict node
     GraphNode node{.id = fmt::format("b{}", leader), .first_insn = static_cast<int>(leader)};
     for (size_t pc = leader; pc < last || (pc == last && Class(term.code) != kJmp); ++pc) {
       node.lines.push_back(StatementText(p_[pc], ctx_[pc]));
@@ -244,12 +254,18 @@ class Builder {
     const bool dispatch = root_.count(last) && root_.at(last) == last;
     std::string from = node.id;
     if (dispatch) {
-      GraphNode d{.id = fmt::format("d{}", last), .kind = GraphNode::Kind::kDispatch,
+      GraphNode d{.id = fmt::format("d{}", last),
+                  .kind = GraphNode::Kind::kDispatch,
                   .first_insn = static_cast<int>(last)};
       const bool arch = ctx_[last].a == A::kArch;
-      d.lines = {arch ? "arch" : fmt::format("syscall number{}", ctx_[last].arch ? fmt::format(" ({})", Info(*ctx_[last].arch).name) : "")};
+      d.lines = {arch ? "arch"
+                      : fmt::format("syscall number{}",
+                                    ctx_[last].arch
+                                        ? fmt::format(" ({})", Info(*ctx_[last].arch).name)
+                                        : "")};
       for (auto& [to, set] : exits_[last]) {
-        g_.edges.push_back({d.id, Target(to), arch ? ArchesText(set) : SyscallsText(set, ctx_[last].arch)});
+        g_.edges.push_back(
+            {d.id, Target(to), arch ? ArchesText(set) : SyscallsText(set, ctx_[last].arch)});
       }
       if (!node.lines.empty()) {
         g_.nodes.push_back(node);
@@ -278,8 +294,8 @@ class Builder {
   std::vector<InsnContext> ctx_;
   std::set<size_t> leaders_;
   std::map<size_t, std::vector<size_t>> preds_;
-  std::map<size_t, size_t> root_;   // each comparison: the root of its tree
-  std::set<size_t> inner_;          // comparisons inside a tree (not its root)
+  std::map<size_t, size_t> root_;  // each comparison: the root of its tree
+  std::set<size_t> inner_;         // comparisons inside a tree (not its root)
   // Per instruction: whether some path to it compared the syscall number, the arch, before.
   std::vector<std::pair<bool, bool>> tested_;
   std::map<size_t, std::vector<std::pair<size_t, ValueSet>>> pending_;
@@ -316,8 +332,9 @@ FilterGraph BuildGraph(const bpf::Program& prog, const GraphOptions& options) {
 }
 
 std::string ToDot(const FilterGraph& g) {
-  std::string out = "digraph filter {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n"
-                    "  edge [fontname=\"monospace\", fontsize=9];\n";
+  std::string out =
+      "digraph filter {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n"
+      "  edge [fontname=\"monospace\", fontsize=9];\n";
   if (!g.title.empty()) out += fmt::format("  label=\"{}\";\n  labelloc=t;\n", Escape(g.title));
   for (const GraphNode& n : g.nodes) {
     std::string label;
@@ -330,14 +347,16 @@ std::string ToDot(const FilterGraph& g) {
         out += fmt::format("  {} [shape=diamond, label=\"{}\"];\n", n.id, Escape(n.lines.front()));
         break;
       case GraphNode::Kind::kVerdict:
-        out += fmt::format("  {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"];\n", n.id,
-                           Colour(n.ret), Escape(n.lines.front()));
+        out += fmt::format(
+            "  {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"];\n", n.id,
+            Colour(n.ret), Escape(n.lines.front()));
         break;
     }
   }
   for (const GraphEdge& e : g.edges) {
-    out += e.label.empty() ? fmt::format("  {} -> {};\n", e.from, e.to)
-                           : fmt::format("  {} -> {} [label=\"{}\"];\n", e.from, e.to, Escape(e.label));
+    out += e.label.empty()
+               ? fmt::format("  {} -> {};\n", e.from, e.to)
+               : fmt::format("  {} -> {} [label=\"{}\"];\n", e.from, e.to, Escape(e.label));
   }
   return out + "}\n";
 }

@@ -36,7 +36,9 @@ const GraphNode* Find(const FilterGraph& g, std::string_view id) {
 std::map<std::string, std::string> DispatchEdges(const FilterGraph& g) {
   std::map<std::string, std::string> out;
   for (const GraphNode& n : g.nodes) {
-    if (n.kind != GraphNode::Kind::kDispatch || n.lines.front().find("syscall number") == std::string::npos) continue;
+    if (n.kind != GraphNode::Kind::kDispatch ||
+        n.lines.front().find("syscall number") == std::string::npos)
+      continue;
     for (const GraphEdge& e : g.edges) {
       if (e.from != n.id) continue;
       const GraphNode* to = Find(g, e.to);
@@ -48,10 +50,10 @@ std::map<std::string, std::string> DispatchEdges(const FilterGraph& g) {
 
 TEST(Graph, DispatchCollapsedIntoNamedSyscalls) {
   FilterGraph g = BuildGraph(CompileText("arch x86_64\n"
-                                          "default errno(EPERM)\n"
-                                          "allow read, write, close, fstat, mmap, exit_group\n"
-                                          "kill-process ptrace\n"
-                                          "allow socket if family == AF_UNIX\n"),
+                                         "default errno(EPERM)\n"
+                                         "allow read, write, close, fstat, mmap, exit_group\n"
+                                         "kill-process ptrace\n"
+                                         "allow socket if family == AF_UNIX\n"),
                              {.arch = Arch::kX86_64});
   // Every node and edge points at something that exists; every verdict once.
   std::map<std::string, int> verdicts;
@@ -64,12 +66,15 @@ TEST(Graph, DispatchCollapsedIntoNamedSyscalls) {
   }
   for (auto& [v, count] : verdicts) EXPECT_EQ(count, 1) << v;
   auto edges = DispatchEdges(g);
-  // Named, in number order, with a count; x32's numbers (this filter is for x86_64 alone) as a range.
+  // Named, in number order, with a count; x32's numbers (this filter is for x86_64 alone) as a
+  // range.
   EXPECT_EQ(edges["ALLOW"], "read, write, close, fstat, mmap, exit_group (6 syscalls)");
-  EXPECT_EQ(edges["KILL_PROCESS"], "ptrace, x32.read..x32.pwritev2, #0x40000224..#0x7fffffff (370 syscalls)");
+  EXPECT_EQ(edges["KILL_PROCESS"],
+            "ptrace, x32.read..x32.pwritev2, #0x40000224..#0x7fffffff (370 syscalls)");
   EXPECT_THAT(edges["ERRNO(1)"], HasSubstr("open, stat, lstat..lseek, mprotect..sendfile"));
   bool socket_block = false;
-  for (auto& [to, label] : edges) socket_block = socket_block || (label == "socket (1 syscall)" && to.starts_with("b"));
+  for (auto& [to, label] : edges)
+    socket_block = socket_block || (label == "socket (1 syscall)" && to.starts_with("b"));
   EXPECT_TRUE(socket_block) << "socket's argument test is a block of its own";
   // The arch check is a dispatch of its own, naming the arch.
   std::string dot = ToDot(g);
@@ -137,7 +142,8 @@ kill:
   bool plain_write = false;
   for (const GraphNode& n : g.nodes) {
     EXPECT_NE(n.lines, std::vector<std::string>{}) << n.id << ": an empty block (a goto)";
-    plain_write = plain_write || (n.kind == GraphNode::Kind::kBlock && n.lines.back() == "A == write ?");
+    plain_write =
+        plain_write || (n.kind == GraphNode::Kind::kBlock && n.lines.back() == "A == write ?");
   }
   EXPECT_TRUE(plain_write);
   EXPECT_EQ(edges["b5"], "read (1 syscall)");

@@ -22,10 +22,11 @@ constexpr std::array kChecks = {
               "forgotten gets through",
               "make the default errno(EPERM) (or kill-process) and allow what the program needs; "
               "`sysgate learn` writes that list"},
-    LintCheck{"foreign-abi-allowed", Severity::kError,
-              "calls from ABIs the policy does not target (other arches, i386 on x86_64) are allowed",
-              "let calls of other ABIs be killed (`foreign kill-process`, the default of sysgate's "
-              "policies)"},
+    LintCheck{
+        "foreign-abi-allowed", Severity::kError,
+        "calls from ABIs the policy does not target (other arches, i386 on x86_64) are allowed",
+        "let calls of other ABIs be killed (`foreign kill-process`, the default of sysgate's "
+        "policies)"},
     LintCheck{"abi-not-targeted", Severity::kNote,
               "an ABI the host kernel runs (i386 on x86_64) is not targeted: its calls are killed",
               "add the ABI to the policy's arches if the program may use it (32-bit helpers, int "
@@ -50,10 +51,11 @@ constexpr std::array kChecks = {
               "io_uring is allowed under a restrictive policy: its submissions open, read and "
               "connect without entering the filter",
               "errno(ENOSYS) @io-uring (libraries fall back to plain syscalls)"},
-    LintCheck{"clone3-not-enosys", Severity::kWarning,
-              "clone has flag rules but clone3 does not fail with ENOSYS: clone3's flags sit "
-              "behind a pointer (a bypass if allowed), and glibc falls back to clone only on ENOSYS",
-              "errno(ENOSYS) clone3"},
+    LintCheck{
+        "clone3-not-enosys", Severity::kWarning,
+        "clone has flag rules but clone3 does not fail with ENOSYS: clone3's flags sit "
+        "behind a pointer (a bypass if allowed), and glibc falls back to clone only on ENOSYS",
+        "errno(ENOSYS) clone3"},
     LintCheck{"allows-ptrace", Severity::kWarning,
               "ptrace is allowed: a process can attach to others of its user and change their "
               "code, filters notwithstanding",
@@ -61,10 +63,11 @@ constexpr std::array kChecks = {
     LintCheck{"allows-process-vm-writev", Severity::kWarning,
               "process_vm_writev is allowed: a process writes the memory of others of its user",
               "deny process_vm_writev"},
-    LintCheck{"allows-personality", Severity::kWarning,
-              "personality(READ_IMPLIES_EXEC) is allowed: readable mappings become executable "
-              "(and ADDR_NO_RANDOMIZE turns ASLR off)",
-              "allow personality only with Docker's values: 0x0, 0x8, 0x20000, 0x20008, 0xffffffff"},
+    LintCheck{
+        "allows-personality", Severity::kWarning,
+        "personality(READ_IMPLIES_EXEC) is allowed: readable mappings become executable "
+        "(and ADDR_NO_RANDOMIZE turns ASLR off)",
+        "allow personality only with Docker's values: 0x0, 0x8, 0x20000, 0x20008, 0xffffffff"},
     LintCheck{"allows-userfaultfd", Severity::kWarning,
               "userfaultfd is allowed: it stalls kernel accesses to user memory at will, the "
               "usual aid of kernel exploits",
@@ -92,7 +95,9 @@ constexpr std::array kChecks = {
               "remove it, or move it before the rules that shadow it"},
 };
 
-bool Allows(const Action& a) { return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog; }
+bool Allows(const Action& a) {
+  return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog;
+}
 
 class Linter {
  public:
@@ -125,7 +130,8 @@ class Linter {
   bool Targets(Arch a) const { return std::ranges::find(targets_, a) != targets_.end(); }
 
   // What the policy does with `name(args)` on `abi`; nothing if the ABI has no such call.
-  std::optional<Verdict> On(Arch abi, std::string_view name, std::initializer_list<uint64_t> args = {}) const {
+  std::optional<Verdict> On(Arch abi, std::string_view name,
+                            std::initializer_list<uint64_t> args = {}) const {
     auto nr = SyscallNumber(abi, name);
     if (!nr) return std::nullopt;
     return interp_.Evaluate(SeccompData::For(abi, *nr, args));
@@ -141,8 +147,8 @@ class Linter {
   }
 
   // A target ABI on which the call is allowed: the verdict, with the ABI.
-  std::optional<std::pair<Arch, Verdict>> AllowedSomewhere(std::string_view name,
-                                                           std::initializer_list<uint64_t> args = {}) const {
+  std::optional<std::pair<Arch, Verdict>> AllowedSomewhere(
+      std::string_view name, std::initializer_list<uint64_t> args = {}) const {
     for (Arch a : targets_) {
       if (auto v = On(a, name, args); v && Allows(v->action)) return std::pair{a, *v};
     }
@@ -219,11 +225,13 @@ class Linter {
       if (!sig || cmp.arg.index >= sig->nargs) continue;
       const ArgInfo& arg = sig->args[static_cast<size_t>(cmp.arg.index)];
       if (arg.bits != 32) continue;
-      std::string arg_name = arg.name.empty() ? fmt::format("arg{}", cmp.arg.index) : std::string(arg.name.view());
+      std::string arg_name =
+          arg.name.empty() ? fmt::format("arg{}", cmp.arg.index) : std::string(arg.name.view());
       Add("wide-compare-32bit-arg", cmp.loc.known() ? cmp.loc : r.loc,
-          fmt::format("{}'s {} is 32 bits to the kernel but compared at 64 here: with high bits "
-                      "set, the call gets past this {} rule and the kernel still reads the low half",
-                      n, arg_name, r.action.ToString()));
+          fmt::format(
+              "{}'s {} is 32 bits to the kernel but compared at 64 here: with high bits "
+              "set, the call gets past this {} rule and the kernel still reads the low half",
+              n, arg_name, r.action.ToString()));
       return;
     }
   }
@@ -237,18 +245,22 @@ class Linter {
       std::vector<std::string_view> calls;
     };
     static const Mux kMuxes[] = {
-        {"socketcall", "SYS_", {"socket", "socketpair", "bind", "connect", "listen", "accept",
-                                "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
-                                "recvmmsg", "setsockopt", "getsockopt", "shutdown", "getsockname",
-                                "getpeername"}},
-        {"ipc", "", {"semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget",
-                     "msgctl", "shmat", "shmdt", "shmget", "shmctl"}},
+        {"socketcall",
+         "SYS_",
+         {"socket", "socketpair", "bind", "connect", "listen", "accept", "accept4", "sendto",
+          "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "setsockopt", "getsockopt",
+          "shutdown", "getsockname", "getpeername"}},
+        {"ipc",
+         "",
+         {"semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl",
+          "shmat", "shmdt", "shmget", "shmctl"}},
     };
     for (const Mux& m : kMuxes) MultiplexerOf(m.name, m.prefix, m.calls);
   }
 
   // The first sub-call of `mux` that gets past a rule on the call it makes; one finding each.
-  void MultiplexerOf(std::string_view mux, std::string_view prefix, const std::vector<std::string_view>& calls) {
+  void MultiplexerOf(std::string_view mux, std::string_view prefix,
+                     const std::vector<std::string_view>& calls) {
     for (std::string_view call : calls) {
       const Rule* ruled = ConditionalRuleOn({call});
       if (!ruled) continue;
@@ -281,7 +293,8 @@ class Linter {
     auto allowed = AllowedSomewhere("io_uring_setup");
     if (!allowed) return;
     Add("io-uring-allowed", Where(allowed->second),
-        fmt::format("io_uring_setup is allowed on {} ({})", Info(allowed->first).name, By(allowed->second)));
+        fmt::format("io_uring_setup is allowed on {} ({})", Info(allowed->first).name,
+                    By(allowed->second)));
   }
 
   void Clone3() {
@@ -291,7 +304,9 @@ class Linter {
       auto v = On(a, "clone3");
       if (!v) continue;
       const Action& act = v->action;
-      if (act.kind() == ActionKind::kErrno && act.data() == 38 /* ENOSYS: policies hold the generic numbers */) continue;
+      if (act.kind() == ActionKind::kErrno &&
+          act.data() == 38 /* ENOSYS: policies hold the generic numbers */)
+        continue;
       if (act.kind() == ActionKind::kKillProcess || act.kind() == ActionKind::kKillThread ||
           act.kind() == ActionKind::kTrap) {
         continue;  // no bypass; and a program that needs threads fails visibly
@@ -326,14 +341,16 @@ class Linter {
     auto sti_high = On(host_, "ioctl", {0, tiocsti | (uint64_t{1} << 32)});
     auto linux_ = On(host_, "ioctl", {0, tioclinux});
     if (sti && Allows(sti->action)) {
-      Add("allows-tiocsti", Where(*sti), fmt::format("ioctl(fd, TIOCSTI) is allowed ({})", By(*sti)));
+      Add("allows-tiocsti", Where(*sti),
+          fmt::format("ioctl(fd, TIOCSTI) is allowed ({})", By(*sti)));
     } else if (sti_high && Allows(sti_high->action)) {
       Add("allows-tiocsti", Where(*sti_high),
           fmt::format("ioctl(fd, TIOCSTI | 1 << 32) is allowed ({}): the kernel reads cmd as 32 "
                       "bits and runs TIOCSTI",
                       By(*sti_high)));
     } else if (linux_ && Allows(linux_->action)) {
-      Add("allows-tiocsti", Where(*linux_), fmt::format("ioctl(fd, TIOCLINUX) is allowed ({})", By(*linux_)));
+      Add("allows-tiocsti", Where(*linux_),
+          fmt::format("ioctl(fd, TIOCLINUX) is allowed ({})", By(*linux_)));
     }
   }
 
@@ -342,7 +359,8 @@ class Linter {
       Add("kill-thread", {}, "the default action is kill-thread");
     }
     for (const Rule& r : policy_.rules) {
-      if (r.action.kind() == ActionKind::kKillThread) Add("kill-thread", r.loc, "this rule kills the calling thread only");
+      if (r.action.kind() == ActionKind::kKillThread)
+        Add("kill-thread", r.loc, "this rule kills the calling thread only");
     }
   }
 
@@ -374,6 +392,8 @@ const LintCheck* FindLintCheck(std::string_view id) {
   return nullptr;
 }
 
-std::vector<LintFinding> Lint(const Policy& policy, Arch host) { return Linter(policy, host).Run(); }
+std::vector<LintFinding> Lint(const Policy& policy, Arch host) {
+  return Linter(policy, host).Run();
+}
 
 }  // namespace sysgate::analysis

@@ -20,7 +20,9 @@ Policy Parse(std::string_view text) {
   return r.ok() ? *r.policy : Policy{};
 }
 
-std::vector<LintFinding> LintText(std::string_view text) { return Lint(Parse(text), Arch::kX86_64); }
+std::vector<LintFinding> LintText(std::string_view text) {
+  return Lint(Parse(text), Arch::kX86_64);
+}
 
 // The finding of check `id`, if any.
 const LintFinding* Find(const std::vector<LintFinding>& f, std::string_view id) {
@@ -41,9 +43,9 @@ constexpr std::string_view kBase = "default errno(EPERM)\nallow read, write, clo
 
 struct Case {
   std::string_view id;
-  std::string fires;   // a policy with the problem
-  std::string quiet;   // the same, mended
-  int line = 0;        // the line the finding points at (0: none)
+  std::string fires;  // a policy with the problem
+  std::string quiet;  // the same, mended
+  int line = 0;       // the line the finding points at (0: none)
 };
 
 class LintCase : public ::testing::TestWithParam<Case> {};
@@ -76,25 +78,35 @@ INSTANTIATE_TEST_SUITE_P(
              Base("allow openat if flags == 0\n"), 3},
         Case{"wide-compare-32bit-arg", "default allow\nerrno(EPERM) ioctl if cmd:u64 == TIOCSTI\n",
              "default allow\nerrno(EPERM) ioctl if cmd:u32 == TIOCSTI\n", 2},
-        Case{"multiplexer-allowed", Base("allow socket if family == AF_UNIX\nallow socketcall\n"),
-             Base("allow socket if family == AF_UNIX\nerrno(EPERM) socketcall if call == SYS_SOCKET\n"
-                  "allow socketcall\n"), 4},
-        Case{"exec-left-open", "default allow\nerrno(EPERM) execve\n", "default allow\nerrno(EPERM) @exec\n", 0},
-        Case{"io-uring-allowed", Base("allow io_uring_setup, io_uring_enter\n"), Base("errno(ENOSYS) @io-uring\n"), 3},
-        Case{"clone3-not-enosys", Base("allow clone if (clone_flags & CLONE_NEWUSER) == 0\nallow clone3\n"),
+        Case{
+            "multiplexer-allowed", Base("allow socket if family == AF_UNIX\nallow socketcall\n"),
+            Base(
+                "allow socket if family == AF_UNIX\nerrno(EPERM) socketcall if call == SYS_SOCKET\n"
+                "allow socketcall\n"),
+            4},
+        Case{"exec-left-open", "default allow\nerrno(EPERM) execve\n",
+             "default allow\nerrno(EPERM) @exec\n", 0},
+        Case{"io-uring-allowed", Base("allow io_uring_setup, io_uring_enter\n"),
+             Base("errno(ENOSYS) @io-uring\n"), 3},
+        Case{"clone3-not-enosys",
+             Base("allow clone if (clone_flags & CLONE_NEWUSER) == 0\nallow clone3\n"),
              Base("allow clone if (clone_flags & CLONE_NEWUSER) == 0\nerrno(ENOSYS) clone3\n"), 4},
-        Case{"allows-ptrace", Base("allow ptrace\n"), Base("allow ptrace if request == PTRACE_TRACEME\n"), 3},
-        Case{"allows-process-vm-writev", Base("allow process_vm_writev\n"), Base("allow process_vm_readv\n"), 3},
+        Case{"allows-ptrace", Base("allow ptrace\n"),
+             Base("allow ptrace if request == PTRACE_TRACEME\n"), 3},
+        Case{"allows-process-vm-writev", Base("allow process_vm_writev\n"),
+             Base("allow process_vm_readv\n"), 3},
         Case{"allows-personality", Base("allow personality\n"),
              Base("allow personality if personality in {0, 8, 0x20000, 0x20008, 0xffffffff}\n"), 3},
         Case{"allows-userfaultfd", "default allow\nerrno(EPERM) ptrace\n", Base(""), 0},
-        Case{"allows-open-by-handle-at", Base("allow open_by_handle_at\n"), Base("allow openat\n"), 3},
+        Case{"allows-open-by-handle-at", Base("allow open_by_handle_at\n"), Base("allow openat\n"),
+             3},
         // Under OCI semantics the deny compares 64 bits: TIOCSTI with a high bit gets through.
         Case{"allows-tiocsti", "default allow\nerrno(EPERM) ioctl if cmd:u64 == TIOCSTI\n",
              "default allow\nerrno(EPERM) ioctl if cmd:u32 in {TIOCSTI, TIOCLINUX}\n", 0},
         Case{"kill-thread", Base("kill-thread ptrace\n"), Base("kill-process ptrace\n"), 3},
         Case{"notify-without-listener", Base("notify openat\n"), Base("allow openat\n"), 0},
-        Case{"unreachable-rule", Base("allow getpid\nerrno(EPERM) getpid\n"), Base("errno(EPERM) getpid\n"), 4}),
+        Case{"unreachable-rule", Base("allow getpid\nerrno(EPERM) getpid\n"),
+             Base("errno(EPERM) getpid\n"), 4}),
     [](const ::testing::TestParamInfo<Case>& i) {
       std::string n(i.param.id);
       for (char& ch : n) {
@@ -149,8 +161,8 @@ TEST(Lint, DockersProfile) {
   formats::Imported docker = formats::ImportFile(path);
   ASSERT_TRUE(docker.ok());
   EXPECT_EQ(Ids(Lint(*docker.policy, Arch::kX86_64)),
-            (std::set<std::string>{"multiplexer-allowed", "allows-ptrace", "allows-process-vm-writev",
-                                   "allows-tiocsti"}));
+            (std::set<std::string>{"multiplexer-allowed", "allows-ptrace",
+                                   "allows-process-vm-writev", "allows-tiocsti"}));
 }
 
 TEST(Lint, FindingsPointAtTheRule) {

@@ -12,7 +12,9 @@
 namespace sysgate::analysis {
 namespace {
 
-size_t NonZero(const SeccompData& d) { return static_cast<size_t>(std::ranges::count_if(d.args, [](uint64_t a) { return a != 0; })); }
+size_t NonZero(const SeccompData& d) {
+  return static_cast<size_t>(std::ranges::count_if(d.args, [](uint64_t a) { return a != 0; }));
+}
 
 // What the rules that name exactly `path` grant (rules on directories above it are compared
 // under their own paths).
@@ -31,7 +33,8 @@ std::string PortsText(const AccessRules& a, uint64_t bit) {
   std::vector<std::string> out;
   for (const PortRule& r : a.ports) {
     if (!(r.access & bit)) continue;
-    out.push_back(r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}..{}", r.first, r.last));
+    out.push_back(r.first == r.last ? fmt::format("{}", r.first)
+                                    : fmt::format("{}..{}", r.first, r.last));
   }
   return out.empty() ? "none" : fmt::format("{}", fmt::join(out, ", "));
 }
@@ -93,7 +96,8 @@ PolicyDiff DiffPolicies(const Policy& before, const Policy& after) {
   for (PolicyDifference& d : out.differences) d.compared = compared[{d.example.arch, d.example.nr}];
   std::stable_sort(out.differences.begin(), out.differences.end(),
                    [](const PolicyDifference& x, const PolicyDifference& y) {
-                     return std::pair(x.example.arch, x.example.nr) < std::pair(y.example.arch, y.example.nr);
+                     return std::pair(x.example.arch, x.example.nr) <
+                            std::pair(y.example.arch, y.example.nr);
                    });
   out.inputs = seen.size();
   out.access = DiffAccess(before.access, after.access);

@@ -27,7 +27,9 @@ const PolicyDifference* Find(const PolicyDiff& d, std::string_view syscall, std:
 }
 
 TEST(DiffPolicies, SamePolicyNoChanges) {
-  Policy p = Parse("arch x86_64\ndefault errno(EPERM)\nallow read, write\nallow openat if (flags & O_ACCMODE) == O_RDONLY\n");
+  Policy p = Parse(
+      "arch x86_64\ndefault errno(EPERM)\nallow read, write\nallow openat if (flags & O_ACCMODE) "
+      "== O_RDONLY\n");
   PolicyDiff d = DiffPolicies(p, p);
   EXPECT_TRUE(d.differences.empty());
   EXPECT_GT(d.inputs, 500u);
@@ -36,7 +38,8 @@ TEST(DiffPolicies, SamePolicyNoChanges) {
 TEST(DiffPolicies, NamesEachChangeWithAnExample) {
   Policy before = Parse("arch x86_64\ndefault errno(EPERM)\nallow read, write, connect, openat\n");
   Policy after = Parse(
-      "arch x86_64\ndefault errno(EPERM)\nallow read, write\nallow openat if (flags & O_ACCMODE) == O_RDONLY\n"
+      "arch x86_64\ndefault errno(EPERM)\nallow read, write\nallow openat if (flags & O_ACCMODE) "
+      "== O_RDONLY\n"
       "kill-process ptrace\n");
   PolicyDiff d = DiffPolicies(before, after);
   ASSERT_EQ(d.differences.size(), 3u);

@@ -61,9 +61,10 @@ Result<std::map<std::string, double>> ParseFrequencies(std::string_view text) {
       count = base::ParseInteger(w[3]);
     }
     if (name.empty() || !count) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("line {}: expected 'syscall count' or an strace -c line, not '{}'",
-                                   lineno, base::Trim(line)));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("line {}: expected 'syscall count' or an strace -c line, not '{}'", lineno,
+                      base::Trim(line)));
     }
     out[name] += static_cast<double>(*count);
   }

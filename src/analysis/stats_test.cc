@@ -20,8 +20,8 @@ TEST(Stats, CountsCacheableAllowsAndArgumentReads) {
       "arch x86_64\ndefault errno(EPERM)\nallow read, write\nallow openat if flags == 0\n");
   ProgramStats s = ComputeStats(p, Arch::kX86_64);
   EXPECT_EQ(s.length, p.size());
-  EXPECT_EQ(s.cacheable, 2u);   // read, write
-  EXPECT_EQ(s.may_allow, 3u);   // and openat, by argument
+  EXPECT_EQ(s.cacheable, 2u);  // read, write
+  EXPECT_EQ(s.may_allow, 3u);  // and openat, by argument
   EXPECT_EQ(s.per_syscall.size(), Syscalls(Arch::kX86_64).size());
   for (const SyscallCost& c : s.per_syscall) {
     EXPECT_EQ(c.reads_args, c.name == "openat") << c.name;
@@ -62,7 +62,8 @@ TEST(Stats, ParsesCountsAndStraceSummaries) {
   EXPECT_EQ(strace->size(), 2u);
   auto bad = ParseFrequencies("read\n");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "line 1: expected 'syscall count' or an strace -c line, not 'read'");
+  EXPECT_EQ(bad.error().message,
+            "line 1: expected 'syscall count' or an strace -c line, not 'read'");
   EXPECT_FALSE(ParseFrequencies("frobnicate 10\n"));
 }
 

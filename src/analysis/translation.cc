@@ -49,12 +49,12 @@ void AddComparisonValues(const Condition& c, std::vector<std::set<uint64_t>>& pe
         add_split(x ^ 0x100000000ULL);
       } else if (cmp.arg.width == Width::k32) {
         uint64_t lo = x & 0xffffffffULL;
-        s.insert(lo);                              // zero-extended
-        s.insert(lo | 0xffffffff00000000ULL);      // sign-extended (or all-ones junk)
-        s.insert(lo | 0xdeadbeef00000000ULL);      // junk in the upper half
+        s.insert(lo);                          // zero-extended
+        s.insert(lo | 0xffffffff00000000ULL);  // sign-extended (or all-ones junk)
+        s.insert(lo | 0xdeadbeef00000000ULL);  // junk in the upper half
       } else {
         s.insert(x);
-        s.insert(x ^ 0x100000000ULL);              // high word off by one bit
+        s.insert(x ^ 0x100000000ULL);  // high word off by one bit
         s.insert((x & 0xffffffff00000000ULL) | ((x + 1) & 0xffffffffULL));
       }
     }
@@ -92,8 +92,10 @@ class InputWalker {
 
  private:
   Result<void> CheckAbi(Arch abi) {
-    std::set<int64_t> nrs = {0, -1, INT32_MIN, INT32_MAX, 0x3fffffff, 0x40000000, 0x7fffffff,
-                             static_cast<int64_t>(MaxSyscallNumber(abi)) + 1, 1000, 4096};
+    std::set<int64_t> nrs = {
+        0,          -1,         INT32_MIN,  INT32_MAX,
+        0x3fffffff, 0x40000000, 0x7fffffff, static_cast<int64_t>(MaxSyscallNumber(abi)) + 1,
+        1000,       4096};
     for (const SyscallEntry& e : Syscalls(abi)) {
       for (int64_t d : {-1, 0, 1}) nrs.insert(e.nr + d);
     }

@@ -32,23 +32,29 @@ bool SeccompAllows(uint16_t code) {
     case kLdx | kMem:
     case kSt:
     case kStx:
-    case kJmp | kJa:
-      return true;
-    default:
-      break;
+    case kJmp | kJa: return true;
+    default: break;
   }
   if (Class(code) == kAlu && (code & ~(0xf0 | 0x08 | 0x07)) == 0) {
     switch (Op(code)) {
-      case kAdd: case kSub: case kMul: case kDiv: case kAnd: case kOr: case kXor: case kLsh:
-      case kRsh:
-        return true;
-      default:
-        return false;
+      case kAdd:
+      case kSub:
+      case kMul:
+      case kDiv:
+      case kAnd:
+      case kOr:
+      case kXor:
+      case kLsh:
+      case kRsh: return true;
+      default: return false;
     }
   }
   if (Class(code) == kJmp && (code & ~(0xf0 | 0x08 | 0x07)) == 0) {
     switch (Op(code)) {
-      case kJeq: case kJgt: case kJge: case kJset: return true;
+      case kJeq:
+      case kJgt:
+      case kJge:
+      case kJset: return true;
       default: return false;
     }
   }
@@ -89,7 +95,8 @@ Result<void> VerifyLoadable(const bpf::Program& p) {
       case kLdx | kMem:
       case kSt:
       case kStx:
-        if (in.k >= bpf::kMemWords) return Bad(pc, fmt::format("scratch word M[{}] does not exist (M[0]..M[15])", in.k));
+        if (in.k >= bpf::kMemWords)
+          return Bad(pc, fmt::format("scratch word M[{}] does not exist (M[0]..M[15])", in.k));
         break;
       case kJmp | kJa:
         if (in.k >= n - pc - 1) return Bad(pc, fmt::format("jump by {} goes past the end", in.k));
@@ -113,21 +120,18 @@ Result<void> VerifyLoadable(const bpf::Program& p) {
     valid &= masks[pc];
     switch (in.code) {
       case kSt:
-      case kStx:
-        valid |= static_cast<uint16_t>(1U << in.k);
-        break;
+      case kStx: valid |= static_cast<uint16_t>(1U << in.k); break;
       case kLd | kMem:
       case kLdx | kMem:
-        if (!(valid & (1U << in.k))) return Bad(pc, fmt::format("M[{}] may be read before it is written", in.k));
+        if (!(valid & (1U << in.k)))
+          return Bad(pc, fmt::format("M[{}] may be read before it is written", in.k));
         break;
       case kJmp | kJa:
         masks[pc + 1 + in.k] &= valid;
         valid = 0xffff;
         break;
       case kRet | kK:
-      case kRet | kA:
-        valid = 0xffff;
-        break;
+      case kRet | kA: valid = 0xffff; break;
       default:
         if (IsCondJump(in.code)) {
           masks[pc + 1 + in.jt] &= valid;

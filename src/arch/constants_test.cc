@@ -49,7 +49,6 @@ TEST(Constants, ErrnoAndSignalNames) {
   EXPECT_EQ(SignalFromName("SIG_DFL"), std::nullopt);
 }
 
-
 // Each ABI's own values (the header suite, tests/abi, checks them all against the headers).
 TEST(Constants, EachAbiHasItsOwnValues) {
   EXPECT_EQ(FindConstant(Arch::kX86_64, "O_DIRECTORY"), 0200000);

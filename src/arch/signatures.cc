@@ -52,7 +52,8 @@ const Signature* FindSignature(Arch arch, std::string_view syscall) {
   if (!SyscallNumber(arch, syscall)) return nullptr;
   const Signature* generic = FindSignature(syscall);
   if (!generic) return nullptr;
-  const auto key = std::pair(static_cast<uint8_t>(arch), static_cast<int16_t>(generic - kSignatureTable.data()));
+  const auto key =
+      std::pair(static_cast<uint8_t>(arch), static_cast<int16_t>(generic - kSignatureTable.data()));
   auto it = std::ranges::lower_bound(kAbiSignatureRefs, key, {}, kRefKey);
   if (it == kAbiSignatureRefs.end() || kRefKey(*it) != key) return generic;
   return &kAbiSignatures[static_cast<size_t>(it->abi)];

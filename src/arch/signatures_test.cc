@@ -55,7 +55,6 @@ TEST(Signatures, KernelArgNNamesAreNotReused) {
   for (int i = 1; i < s->nargs; ++i) EXPECT_TRUE(s->args[static_cast<size_t>(i)].name.empty());
 }
 
-
 const ArgInfo& Arg(Arch a, std::string_view syscall, std::string_view name) {
   const Signature* s = FindSignature(a, syscall);
   EXPECT_NE(s, nullptr) << syscall;
@@ -82,10 +81,11 @@ TEST(Signatures, EachAbiHasItsOwn) {
   EXPECT_EQ(Arg(Arch::kPpc, "pread64", "pos").slot, 5);
   EXPECT_EQ(Arg(Arch::kPpc, "pread64", "pos").hi_slot, 4);
   EXPECT_EQ(Arg(Arch::kMipsel, "sync_file_range", "flags").slot, 6);  // on the stack
-  EXPECT_EQ(FindSignature(Arch::kI386, "mmap")->nargs, 1);  // sys_old_mmap
-  EXPECT_EQ(FindSignature(Arch::kAarch64, "open"), nullptr);  // no such syscall there
-  EXPECT_EQ(FormatSignature(*FindSignature(Arch::kI386, "pread64")),
-            "pread64(fd:u32 fd, pointer:u32 buf, size:u32 count, long:s64 pos [arg3 low, arg4 high])");
+  EXPECT_EQ(FindSignature(Arch::kI386, "mmap")->nargs, 1);            // sys_old_mmap
+  EXPECT_EQ(FindSignature(Arch::kAarch64, "open"), nullptr);          // no such syscall there
+  EXPECT_EQ(
+      FormatSignature(*FindSignature(Arch::kI386, "pread64")),
+      "pread64(fd:u32 fd, pointer:u32 buf, size:u32 count, long:s64 pos [arg3 low, arg4 high])");
 }
 
 }  // namespace

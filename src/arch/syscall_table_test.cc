@@ -65,15 +65,26 @@ TEST(SyscallTable, MatchesReferenceData) {
   std::filesystem::path dir = std::filesystem::path(SYSGATE_SHARED_DATA) / "syscalls";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no reference data at " << dir;
   const std::map<std::string, std::vector<Arch>> files = {
-      {"x86_64", {Arch::kX86_64}}, {"x32", {Arch::kX32}}, {"i386", {Arch::kI386}},
-      {"arm64", {Arch::kAarch64}}, {"arm", {Arch::kArm}}, {"riscv64", {Arch::kRiscv64}},
-      {"riscv32", {Arch::kRiscv32}}, {"powerpc64", {Arch::kPpc64, Arch::kPpc64le}},
-      {"powerpc", {Arch::kPpc}}, {"s390x", {Arch::kS390x}}, {"s390", {Arch::kS390}},
+      {"x86_64", {Arch::kX86_64}},
+      {"x32", {Arch::kX32}},
+      {"i386", {Arch::kI386}},
+      {"arm64", {Arch::kAarch64}},
+      {"arm", {Arch::kArm}},
+      {"riscv64", {Arch::kRiscv64}},
+      {"riscv32", {Arch::kRiscv32}},
+      {"powerpc64", {Arch::kPpc64, Arch::kPpc64le}},
+      {"powerpc", {Arch::kPpc}},
+      {"s390x", {Arch::kS390x}},
+      {"s390", {Arch::kS390}},
       {"mips64", {Arch::kMips64, Arch::kMips64el}},
       {"mips64n32", {Arch::kMips64n32, Arch::kMips64n32el}},
-      {"mipso32", {Arch::kMips, Arch::kMipsel}}, {"loongarch64", {Arch::kLoongarch64}},
-      {"parisc64", {Arch::kParisc64}}, {"parisc", {Arch::kParisc}},
-      {"sparc64", {Arch::kSparc64}}, {"sparc", {Arch::kSparc}}, {"m68k", {Arch::kM68k}}};
+      {"mipso32", {Arch::kMips, Arch::kMipsel}},
+      {"loongarch64", {Arch::kLoongarch64}},
+      {"parisc64", {Arch::kParisc64}},
+      {"parisc", {Arch::kParisc}},
+      {"sparc64", {Arch::kSparc64}},
+      {"sparc", {Arch::kSparc}},
+      {"m68k", {Arch::kM68k}}};
   size_t checked = 0;
   for (const auto& [file, arches] : files) {
     std::ifstream in(dir / ("syscalls-" + file));
@@ -102,8 +113,10 @@ TEST(FixedName, ComparesAsItsText) {
   constexpr FixedName<4> empty{""};
   static_assert(full == std::string_view("read"));
   static_assert(full.view() == "read");
-  for (auto [name, text] : {std::pair{full, "read"}, std::pair{shorter, "rea"}, std::pair{empty, ""}}) {
-    for (std::string_view other : {"", "r", "re", "rea", "reb", "read", "reada", "readv", "reac", "z", "a"}) {
+  for (auto [name, text] :
+       {std::pair{full, "read"}, std::pair{shorter, "rea"}, std::pair{empty, ""}}) {
+    for (std::string_view other :
+         {"", "r", "re", "rea", "reb", "read", "reada", "readv", "reac", "z", "a"}) {
       EXPECT_EQ(name <=> other, std::string_view(text) <=> other) << text << " vs " << other;
       EXPECT_EQ(name == other, std::string_view(text) == other) << text << " vs " << other;
     }

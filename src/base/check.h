@@ -6,7 +6,7 @@ namespace sysgate::base {
 [[noreturn]] void CheckFailed(const char* expr, const char* file, int line, const char* msg);
 }  // namespace sysgate::base
 
-#define SG_CHECK(cond, msg)                                                   \
-  do {                                                                        \
+#define SG_CHECK(cond, msg)                                                    \
+  do {                                                                         \
     if (!(cond)) ::sysgate::base::CheckFailed(#cond, __FILE__, __LINE__, msg); \
   } while (0)

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cerrno>
 #include <optional>
 
 #include <fmt/format.h>
@@ -40,7 +40,7 @@ Error TooLarge(const fs::path& path) {
 Result<InputFile> OpenInput(const fs::path& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return FileError(path, "cannot open", errno);
-  struct stat st{};
+  struct stat st {};
   std::optional<Error> refused;
   if (fstat(fd, &st) != 0) {
     refused = FileError(path, "cannot read", errno);
@@ -89,14 +89,16 @@ Result<std::string> ReadFile(const fs::path& path) {
 
 Result<std::string> ReadStdin() {
   const fs::path name = "<stdin>";
-  struct stat st{};
+  struct stat st {};
   if (fstat(STDIN_FILENO, &st) != 0) return FileError(name, "cannot read", errno);
   if (S_ISDIR(st.st_mode)) return FileError(name, "is a directory, not a file");
   if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-    return FileError(name, isatty(STDIN_FILENO) ? "is a terminal: give a file, or pipe the policy in"
-                                                : "is a device, not a file");
+    return FileError(name, isatty(STDIN_FILENO)
+                               ? "is a terminal: give a file, or pipe the policy in"
+                               : "is a device, not a file");
   }
-  return ReadAll(STDIN_FILENO, name, {STDIN_FILENO, S_ISREG(st.st_mode) != 0, static_cast<uint64_t>(st.st_size)});
+  return ReadAll(STDIN_FILENO, name,
+                 {STDIN_FILENO, S_ISREG(st.st_mode) != 0, static_cast<uint64_t>(st.st_size)});
 }
 
 std::optional<fs::path> FindInclude(const std::string& target, const std::string& including_file,
@@ -147,7 +149,8 @@ Result<IncludeReader::File> IncludeReader::Enter(const std::string& target,
                               limits::kMaxIncludes));
   }
   std::optional<fs::path> found = FindInclude(target, from, dirs_);
-  if (!found) return refuse(ErrorCode::kNotFound, fmt::format("cannot find included file \"{}\"", target));
+  if (!found)
+    return refuse(ErrorCode::kNotFound, fmt::format("cannot find included file \"{}\"", target));
   std::string canonical = Canonical(*found);
   if (std::ranges::find(stack_, canonical) != stack_.end()) {
     return refuse(ErrorCode::kInvalidArgument,

@@ -59,7 +59,8 @@ TEST(ReadFile, RefusesWhatIsNotAFileWithTheReason) {
   EXPECT_EQ(Refusal("/dev/zero"), "/dev/zero: is a device, not a file");  // never ends
   EXPECT_EQ(Refusal("/dev/null"), "/dev/null: is a device, not a file");
   EXPECT_EQ(Refusal("/proc/self/mem"), "/proc/self/mem: cannot read: Input/output error");
-  EXPECT_EQ(Refusal(s.dir() / "nope"), (s.dir() / "nope").string() + ": cannot open: No such file or directory");
+  EXPECT_EQ(Refusal(s.dir() / "nope"),
+            (s.dir() / "nope").string() + ": cannot open: No such file or directory");
 }
 
 TEST(ReadFile, RefusesWhatIsTooLargeBeforeReadingIt) {
@@ -84,7 +85,8 @@ TEST(IncludeReader, FindsReadsAndUnwinds) {
   EXPECT_EQ(a->text, "a");
   inc.Leave();
   EXPECT_TRUE(inc.Enter("a.policy", top.string()));  // again, now that it is done
-  EXPECT_THAT(inc.Enter("nope.policy", top.string()).error().message, HasSubstr("cannot find included file \"nope.policy\""));
+  EXPECT_THAT(inc.Enter("nope.policy", top.string()).error().message,
+              HasSubstr("cannot find included file \"nope.policy\""));
 }
 
 TEST(IncludeReader, RefusesCyclesDepthAndTooMany) {
@@ -92,9 +94,11 @@ TEST(IncludeReader, RefusesCyclesDepthAndTooMany) {
   fs::path top = s.Write("top.policy", "");
   s.Write("b.policy", "");
   IncludeReader inc({}, 16, top.string());
-  EXPECT_THAT(inc.Enter("top.policy", top.string()).error().message, HasSubstr("include cycle: \"top.policy\""));
+  EXPECT_THAT(inc.Enter("top.policy", top.string()).error().message,
+              HasSubstr("include cycle: \"top.policy\""));
   ASSERT_TRUE(inc.Enter("b.policy", top.string()));
-  EXPECT_THAT(inc.Enter("./b.policy", (s.dir() / "b.policy").string()).error().message, HasSubstr("include cycle"));
+  EXPECT_THAT(inc.Enter("./b.policy", (s.dir() / "b.policy").string()).error().message,
+              HasSubstr("include cycle"));
 
   IncludeReader shallow({}, 2, top.string());
   for (int i = 0; i < 5; ++i) s.Write("d" + std::to_string(i) + ".policy", "");
@@ -108,7 +112,8 @@ TEST(IncludeReader, RefusesCyclesDepthAndTooMany) {
     ASSERT_TRUE(many.Enter("b.policy", top.string()));
     many.Leave();
   }
-  EXPECT_THAT(many.Enter("b.policy", top.string()).error().message, HasSubstr("more than 1000 times"));
+  EXPECT_THAT(many.Enter("b.policy", top.string()).error().message,
+              HasSubstr("more than 1000 times"));
 }
 
 TEST(RealPathOr, FollowsWhatExistsAndKeepsTheRest) {

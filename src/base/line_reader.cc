@@ -15,7 +15,7 @@ namespace sysgate::base {
 Result<LineReader> LineReader::Open(const std::string& path) {
   if (path == "-") {
     // A terminal is read; another device (< /dev/zero) would be endless.
-    struct stat st{};
+    struct stat st {};
     std::optional<Error> refused;
     if (fstat(STDIN_FILENO, &st) != 0) {
       refused = SystemError("cannot read", errno);
@@ -36,8 +36,14 @@ Result<LineReader> LineReader::Open(const std::string& path) {
 }
 
 LineReader::LineReader(LineReader&& other) noexcept
-    : fd_(other.fd_), owned_(other.owned_), path_(std::move(other.path_)), buf_(std::move(other.buf_)),
-      begin_(other.begin_), end_(other.end_), number_(other.number_), errno_(other.errno_) {
+    : fd_(other.fd_),
+      owned_(other.owned_),
+      path_(std::move(other.path_)),
+      buf_(std::move(other.buf_)),
+      begin_(other.begin_),
+      end_(other.end_),
+      number_(other.number_),
+      errno_(other.errno_) {
   other.owned_ = false;
 }
 

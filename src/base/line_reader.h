@@ -36,7 +36,8 @@ class LineReader {
   size_t line_number() const { return number_; }
 
  private:
-  LineReader(int fd, bool owned, std::string path) : fd_(fd), owned_(owned), path_(std::move(path)) {}
+  LineReader(int fd, bool owned, std::string path)
+      : fd_(fd), owned_(owned), path_(std::move(path)) {}
   bool Fill();  // false at the end; errno_ set on a failed read
 
   int fd_;

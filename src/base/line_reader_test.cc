@@ -38,7 +38,9 @@ TEST(LineReader, LinesOfAFile) {
   std::string big(200000, 'x');  // longer than the reader's buffer
   std::ofstream(p) << "one\r\n\nthree\n" << big << "\n" << std::string(10, 'y') << "\nlast";
   // CRLF lines lose their \r.
-  EXPECT_THAT(Lines(p, 100), ::testing::ElementsAre("one", "", "three", "<too long>" + std::string(100, 'x'), "yyyyyyyyyy", "last"));
+  EXPECT_THAT(Lines(p, 100),
+              ::testing::ElementsAre("one", "", "three", "<too long>" + std::string(100, 'x'),
+                                     "yyyyyyyyyy", "last"));
   EXPECT_EQ(Lines(p, 200000)[3], big);
   EXPECT_EQ(Lines(p, 9)[4], "<too long>yyyyyyyyy");
   fs::remove(p);

@@ -42,7 +42,8 @@ TEST(ClosestMatch, SkipsNamesTooLongToBeTypos) {
   EXPECT_EQ(ClosestMatch(std::string(65, 'o'), names), std::nullopt);
   std::vector<std::string> many(2000, std::string(60, 'x'));
   std::vector<std::string_view> views(many.begin(), many.end());
-  EXPECT_EQ(ClosestMatch(std::string(200000, 'x'), views), std::nullopt);  // at once, not in minutes
+  EXPECT_EQ(ClosestMatch(std::string(200000, 'x'), views),
+            std::nullopt);  // at once, not in minutes
   EXPECT_EQ(ClosestMatch(std::string(59, 'x') + "y", views), std::string(60, 'x'));
 }
 
@@ -50,7 +51,8 @@ TEST(ParseInt32, RangeChecked) {
   EXPECT_EQ(ParseInt32("2147483647"), INT32_MAX);
   EXPECT_EQ(ParseInt32("-2147483648"), INT32_MIN);
   EXPECT_EQ(ParseInt32("0x101"), 257);
-  for (const char* bad : {"2147483648", "4294967296", "4294967553", "-2147483649", "18446744073709551615", "x"}) {
+  for (const char* bad :
+       {"2147483648", "4294967296", "4294967553", "-2147483649", "18446744073709551615", "x"}) {
     EXPECT_EQ(ParseInt32(bad), std::nullopt) << bad;
   }
 }
@@ -58,7 +60,8 @@ TEST(ParseInt32, RangeChecked) {
 TEST(IsUtf8, WellFormedOnly) {
   EXPECT_TRUE(IsUtf8("plain"));
   EXPECT_TRUE(IsUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));  // e-acute, euro, an emoji
-  for (const char* bad : {"\xff", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x80"}) {
+  for (const char* bad :
+       {"\xff", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x80"}) {
     EXPECT_FALSE(IsUtf8(bad)) << bad;
   }
 }
@@ -67,14 +70,16 @@ TEST(Abbreviate, LongWordsInMessages) {
   EXPECT_EQ(Abbreviate("short"), "short");
   EXPECT_EQ(Abbreviate(std::string(100, 'x'), 4), "xxxx... (100 characters)");
   std::string msg = "unknown syscall '" + std::string(200000, 'x') + "'; did you mean 'read'?";
-  EXPECT_EQ(DisplayMessage(msg),
-            "unknown syscall '" + std::string(199, 'x') + "... (200003 characters) did you mean 'read'?");
+  EXPECT_EQ(DisplayMessage(msg), "unknown syscall '" + std::string(199, 'x') +
+                                     "... (200003 characters) did you mean 'read'?");
   // A long path is kept whole: only words past 400 characters are cut.
   const std::string path = "\"/tmp/" + std::string(120, 'd') + "/x.sgp\"";
-  EXPECT_EQ(DisplayMessage("cannot find included file " + path), "cannot find included file " + path);
+  EXPECT_EQ(DisplayMessage("cannot find included file " + path),
+            "cannot find included file " + path);
   EXPECT_EQ(DisplayMessage("a\nb  c"), "a\nb  c");
   // Control characters echoed from input are shown, not sent to the terminal.
-  EXPECT_EQ(DisplayMessage(std::string("action 'SCMP\0\x1b[31m\x7f'\t.", 22)), "action 'SCMP\\x00\\x1b[31m\\x7f'\t.");
+  EXPECT_EQ(DisplayMessage(std::string("action 'SCMP\0\x1b[31m\x7f'\t.", 22)),
+            "action 'SCMP\\x00\\x1b[31m\\x7f'\t.");
   EXPECT_EQ(Printable("a\x1b[2Jb\n"), "a\\x1b[2Jb\n");
 }
 

@@ -59,7 +59,8 @@ std::string RetName(uint32_t r) {
     case ret::kAllow: return r == ret::kAllow ? "ALLOW" : fmt::format("0x{:08x}", r);
     case ret::kErrno: return fmt::format("ERRNO({})", data);
     case ret::kKillThread: return r == 0 ? "KILL_THREAD" : fmt::format("0x{:08x}", r);
-    case ret::kKillProcess: return r == ret::kKillProcess ? "KILL_PROCESS" : fmt::format("0x{:08x}", r);
+    case ret::kKillProcess:
+      return r == ret::kKillProcess ? "KILL_PROCESS" : fmt::format("0x{:08x}", r);
     case ret::kTrap: return fmt::format("TRAP({})", data);
     case ret::kTrace: return fmt::format("TRACE({})", data);
     case ret::kLog: return r == ret::kLog ? "LOG" : fmt::format("0x{:08x}", r);

@@ -101,8 +101,8 @@ Result<Program> DecodeHex(std::string_view text) {
     if (fields.empty()) continue;
     if (fields.size() != 4 || fields[0] > 0xffff || fields[1] > 0xff || fields[2] > 0xff ||
         fields[3] > 0xffffffff) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "expected CODE JT JF K (16, 8, 8 and 32 bits)", SourceLoc{"", line, 1});
+      return MakeError(ErrorCode::kInvalidArgument, "expected CODE JT JF K (16, 8, 8 and 32 bits)",
+                       SourceLoc{"", line, 1});
     }
     p.push_back(Insn{static_cast<uint16_t>(fields[0]), static_cast<uint8_t>(fields[1]),
                      static_cast<uint8_t>(fields[2]), static_cast<uint32_t>(fields[3])});

@@ -37,8 +37,9 @@ TEST(Actions, ReturnValues) {
   EXPECT_EQ(RetOf(Action::Trace(9)), 0x7ff00009u);
   EXPECT_EQ(RetOf(Action::Log()), 0x7ffc0000u);
   EXPECT_EQ(RetOf(Action::Notify()), 0x7fc00000u);
-  for (Action a : {Action::Allow(), Action::Errno(4095), Action::KillProcess(), Action::KillThread(),
-                   Action::Trap(1), Action::Trace(65535), Action::Log(), Action::Notify()}) {
+  for (Action a :
+       {Action::Allow(), Action::Errno(4095), Action::KillProcess(), Action::KillThread(),
+        Action::Trap(1), Action::Trace(65535), Action::Log(), Action::Notify()}) {
     EXPECT_EQ(ActionOfRet(RetOf(a)), a) << a.ToString();
   }
   EXPECT_EQ(ActionOfRet(0x00050000u | 5000), Action::Errno(4095));  // capped like the kernel

@@ -68,7 +68,8 @@ CodeGen::Node CodeGen::Jump(uint16_t code, uint32_t k, Node jt, Node jf) {
   Node t = WithinRange(jt, kBranchRange - 1);
   Node f = WithinRange(jf, kBranchRange);
   SG_CHECK(Offset(t) <= kBranchRange && Offset(f) <= kBranchRange, "branch out of range");
-  Node n = Append(bpf::Jump(code, k, static_cast<uint8_t>(Offset(t)), static_cast<uint8_t>(Offset(f))));
+  Node n =
+      Append(bpf::Jump(code, k, static_cast<uint8_t>(Offset(t)), static_cast<uint8_t>(Offset(f))));
   memo_[key] = n;
   return n;
 }

@@ -46,7 +46,7 @@ class CodeGen {
 
   std::vector<bpf::Insn> insns_;  // in reverse program order
   std::map<std::tuple<uint16_t, uint32_t, Node, Node>, Node> memo_;
-  std::map<Node, Node> ja_to_;   // the latest JA made towards a node
+  std::map<Node, Node> ja_to_;  // the latest JA made towards a node
 };
 
 }  // namespace sysgate::compile

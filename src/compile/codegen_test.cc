@@ -37,9 +37,12 @@ TEST(CodeGen, FarBranchesInsertJa) {
     auto j2 = g.Jump(kJmp | kJeq | kK, 8, pad, j);
     bpf::Program p = g.Finish(g.Stmt(kLd | kW | kAbs, 0, j2));
     ASSERT_TRUE(analysis::VerifyLoadable(p)) << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 7))->ret, bpf::ret::kAllow) << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 9))->ret, bpf::ret::kErrno | 1) << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 8))->ret, bpf::ret::kKillProcess) << distance;
+    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 7))->ret, bpf::ret::kAllow)
+        << distance;
+    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 9))->ret, bpf::ret::kErrno | 1)
+        << distance;
+    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 8))->ret, bpf::ret::kKillProcess)
+        << distance;
   }
 }
 

@@ -28,7 +28,8 @@ using Node = CodeGen::Node;
 
 class Compiler {
  public:
-  Compiler(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered, const CompileOptions& o)
+  Compiler(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered,
+           const CompileOptions& o)
       : policy_(p), lowered_(lowered), options_(o) {}
 
   bpf::Program Run() {
@@ -73,7 +74,8 @@ class Compiler {
         if (options_.frequencies.empty()) {
           // Syscalls with argument rules run more code after the dispatch: nearer the root.
           w[i] += d.ranges[i].chain.conditional.empty() ? 1 : kArgRuleWeight;
-        } else if (auto f = options_.frequencies.find(std::string(e.name)); f != options_.frequencies.end()) {
+        } else if (auto f = options_.frequencies.find(std::string(e.name));
+                   f != options_.frequencies.end()) {
           w[i] += f->second;
         }
       }
@@ -85,7 +87,8 @@ class Compiler {
   // splits the weight (Weights: syscalls per range, or the frequencies given) as evenly as
   // possible: each comparison halves the remaining probability, close to the optimal expected
   // depth for that mix.
-  Node Search(const std::vector<Range>& ranges, const std::vector<Node>& leaves, size_t lo, size_t hi) {
+  Node Search(const std::vector<Range>& ranges, const std::vector<Node>& leaves, size_t lo,
+              size_t hi) {
     if (lo == hi) return leaves[lo];
     double half = (prefix_[lo] + prefix_[hi + 1]) / 2;
     // The first mid in (lo, hi] with prefix_[mid] >= half, or the one before it if closer.
@@ -121,7 +124,8 @@ class Compiler {
       for (size_t i = begin; i < end; ++i) {
         const Rule& r = RuleAt(c, i);
         for (const Operand& o : r.condition->comparison().operands) {
-          if (seen.insert(o.value).second) cases.emplace_back(o.value, gen_.Ret(bpf::RetOf(r.action, c.abi)));
+          if (seen.insert(o.value).second)
+            cases.emplace_back(o.value, gen_.Ret(bpf::RetOf(r.action, c.abi)));
         }
       }
       n = lower.Switch(RuleAt(c, begin).condition->comparison().arg, std::move(cases), n);
@@ -181,10 +185,10 @@ std::string CostliestRules(const Policy& policy) {
       names.push_back(s.kind == SyscallSpec::Kind::kNumber ? std::to_string(s.number) : s.name);
       if (names.size() == 3) break;
     }
-    parts.push_back(fmt::format("{} ({}{}): about {} instructions",
-                                r.loc.known() ? r.loc.ToString() : fmt::format("rule {}", cost[j].second + 1),
-                                fmt::join(names, ", "), r.syscalls.size() > 3 ? ", ..." : "",
-                                cost[j].first));
+    parts.push_back(
+        fmt::format("{} ({}{}): about {} instructions",
+                    r.loc.known() ? r.loc.ToString() : fmt::format("rule {}", cost[j].second + 1),
+                    fmt::join(names, ", "), r.syscalls.size() > 3 ? ", ..." : "", cost[j].first));
   }
   if (parts.empty()) return "";
   return fmt::format("; the rules that cost most: {}", fmt::join(parts, "; "));

@@ -46,7 +46,8 @@ constexpr uint32_t kKill = bpf::ret::kKillProcess;
 constexpr uint32_t Errno(uint32_t e) { return bpf::ret::kErrno | e; }
 
 TEST(Compiler, ChecksArchFirst) {  // row 1: int 0x80 execve is nr 11 (munmap on x86_64)
-  Compiled c = MustCompile(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
+  Compiled c =
+      MustCompile(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
   EXPECT_EQ(c.prog[0], bpf::Stmt(0x20, bpf::data::kArch));
   EXPECT_EQ(c.Run(Arch::kI386, 11), kKill);
   EXPECT_EQ(c.Run("munmap"), kAllow);
@@ -54,12 +55,14 @@ TEST(Compiler, ChecksArchFirst) {  // row 1: int 0x80 execve is nr 11 (munmap on
 }
 
 TEST(Compiler, X32NumbersAreRefusedUnlessTargeted) {  // row 2
-  Compiled c = MustCompile(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
+  Compiled c =
+      MustCompile(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
   for (int32_t nr : {0x40000000 | 39, 0x40000000 | 59, 0x40000000 | 520, 0x7fffffff}) {
     EXPECT_EQ(c.Run(Arch::kX86_64, nr), kKill) << nr;
   }
   EXPECT_EQ(c.Run(Arch::kX86_64, -1), Errno(ENOSYS));  // -1 is not x32 (libseccomp ba73ee4)
-  Compiled x = MustCompile(PolicyBuilder({Arch::kX86_64, Arch::kX32}).Default(Action::Allow()).Errno(EPERM, "execve"));
+  Compiled x = MustCompile(
+      PolicyBuilder({Arch::kX86_64, Arch::kX32}).Default(Action::Allow()).Errno(EPERM, "execve"));
   EXPECT_EQ(x.Run(Arch::kX32, 0x40000000 | 520), Errno(EPERM));
   EXPECT_EQ(x.Run(Arch::kX32, 0x40000000 | 59), Errno(ENOSYS));  // x32 has no 59
 }
@@ -74,10 +77,14 @@ TEST(Compiler, NumbersOutsideTheTables) {  // row 3
 }
 
 TEST(Compiler, Cve2019_9893SixtyFourBitOrdering) {  // row 4
-  Compiled c = MustCompile(PolicyBuilder().Default(Action::KillProcess())
-                               .Allow("getppid").If(Arg(0).U64() < 0x123456789abcULL)
-                               .Errno(1, "getpid").If(Arg(0).U64() >= 0x123456789abcULL && Arg(1).S64() > -5)
-                               .Errno(2, "gettid").If(Arg(0).S64() <= -0x100000000LL));
+  Compiled c = MustCompile(PolicyBuilder()
+                               .Default(Action::KillProcess())
+                               .Allow("getppid")
+                               .If(Arg(0).U64() < 0x123456789abcULL)
+                               .Errno(1, "getpid")
+                               .If(Arg(0).U64() >= 0x123456789abcULL && Arg(1).S64() > -5)
+                               .Errno(2, "gettid")
+                               .If(Arg(0).S64() <= -0x100000000LL));
   EXPECT_EQ(c.Run("getppid", {0x123450000000ULL}), kAllow);
   EXPECT_EQ(c.Run("getppid", {0x123460000000ULL}), kKill);
   EXPECT_EQ(c.Run("getppid", {0x123456789abbULL}), kAllow);
@@ -90,16 +97,20 @@ TEST(Compiler, Cve2019_9893SixtyFourBitOrdering) {  // row 4
 }
 
 TEST(Compiler, ThirtyTwoBitArgumentIgnoresUpperHalf) {  // row 5 (CVE-2019-7303)
-  Compiled c = MustCompile(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "ioctl").If(Arg("cmd") == TIOCSTI));
+  Compiled c = MustCompile(
+      PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "ioctl").If(Arg("cmd") == TIOCSTI));
   EXPECT_EQ(c.Run("ioctl", {0, TIOCSTI}), Errno(EPERM));
   EXPECT_EQ(c.Run("ioctl", {0, TIOCSTI | (1ULL << 32)}), Errno(EPERM));
   EXPECT_EQ(c.Run("ioctl", {0, TIOCSTI | 0xffffffff00000000ULL}), Errno(EPERM));
 }
 
 TEST(Compiler, SignExtendedIntArguments) {  // row 6
-  Compiled c = MustCompile(PolicyBuilder().Default(Action::Errno(EPERM))
-                               .Allow("openat").If(Arg("dfd") == -100)
-                               .Errno(EBADF, "close").If(Arg("fd").S32() < 0));
+  Compiled c = MustCompile(PolicyBuilder()
+                               .Default(Action::Errno(EPERM))
+                               .Allow("openat")
+                               .If(Arg("dfd") == -100)
+                               .Errno(EBADF, "close")
+                               .If(Arg("fd").S32() < 0));
   EXPECT_EQ(c.Run("openat", {0x00000000ffffff9cULL}), kAllow);
   EXPECT_EQ(c.Run("openat", {0xffffffffffffff9cULL}), kAllow);
   EXPECT_EQ(c.Run("close", {0xffffffffULL}), Errno(EBADF));
@@ -107,8 +118,10 @@ TEST(Compiler, SignExtendedIntArguments) {  // row 6
 }
 
 TEST(Compiler, AndIsNotOr) {  // row 7 (CVE-2017-18367)
-  Compiled c = MustCompile(PolicyBuilder().Default(Action::Errno(EPERM))
-                               .Allow("getppid").If(Arg(0).U64() == 1 && Arg(1).U64() == 2));
+  Compiled c = MustCompile(PolicyBuilder()
+                               .Default(Action::Errno(EPERM))
+                               .Allow("getppid")
+                               .If(Arg(0).U64() == 1 && Arg(1).U64() == 2));
   EXPECT_EQ(c.Run("getppid", {1, 2}), kAllow);
   EXPECT_EQ(c.Run("getppid", {1, 3}), Errno(EPERM));
   EXPECT_EQ(c.Run("getppid", {3, 2}), Errno(EPERM));
@@ -146,8 +159,11 @@ TEST(Compiler, RefusesMoreThan4096Instructions) {  // row 10
 }
 
 TEST(Compiler, UnconditionalAllowsTouchNoArguments) {  // the kernel's action cache
-  Compiled c = MustCompile(PolicyBuilder().Default(Action::Errno(EPERM)).Allow({"read", "write"})
-                               .Allow("openat").If(Arg("flags") == 0));
+  Compiled c = MustCompile(PolicyBuilder()
+                               .Default(Action::Errno(EPERM))
+                               .Allow({"read", "write"})
+                               .Allow("openat")
+                               .If(Arg("flags") == 0));
   // Every path that ends in ALLOW for read or write reads only arch and nr: run with args
   // that would change any argument comparison.
   for (std::string_view n : {"read", "write"}) {
@@ -171,8 +187,12 @@ TEST(Compiler, EveryActionAndBigEndianArches) {
   for (Arch a : {Arch::kS390x, Arch::kPpc64, Arch::kMips64, Arch::kAarch64, Arch::kRiscv64}) {
     Compiled c = MustCompile(PolicyBuilder({a})
                                  .Default(Action::Trap(3))
-                                 .Allow("read").If(Arg(2).U64() == 0x100000002ULL)
-                                 .Log("write").Notify("close").Trace("getpid", 4).KillThread("getppid"));
+                                 .Allow("read")
+                                 .If(Arg(2).U64() == 0x100000002ULL)
+                                 .Log("write")
+                                 .Notify("close")
+                                 .Trace("getpid", 4)
+                                 .KillThread("getppid"));
     int32_t read = *SyscallNumber(a, "read");
     EXPECT_EQ(c.Run(a, read, {0, 0, 0x100000002ULL}), kAllow) << Info(a).name;
     EXPECT_EQ(c.Run(a, read, {0, 0, 0x200000001ULL}), bpf::ret::kTrap | 3) << Info(a).name;

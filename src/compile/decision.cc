@@ -40,7 +40,8 @@ void AddRanges(const Policy& p, Arch abi, std::map<uint32_t, Chain>& points) {
     }
   }
   for (auto& [u, c] : chains) {
-    if (!closed.count(u)) c.tail = SyscallName(abi, static_cast<int32_t>(u)) ? Chain::kDefault : Chain::kUnknown;
+    if (!closed.count(u))
+      c.tail = SyscallName(abi, static_cast<int32_t>(u)) ? Chain::kDefault : Chain::kUnknown;
     points[u] = std::move(c);
   }
   for (const SyscallEntry& e : Syscalls(abi)) {
@@ -55,7 +56,8 @@ void AddRanges(const Policy& p, Arch abi, std::map<uint32_t, Chain>& points) {
 
 }  // namespace
 
-std::vector<ArchDecision> Decide(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered) {
+std::vector<ArchDecision> Decide(const Policy& p,
+                                 const std::map<Arch, policy::AbiPolicy>& lowered) {
   std::vector<Arch> targets = p.TargetArches();
   std::vector<ArchDecision> out;
   for (Arch t : targets) {
@@ -70,7 +72,8 @@ std::vector<ArchDecision> Decide(const Policy& p, const std::map<Arch, policy::A
     }
     std::map<uint32_t, Chain> points;
     for (Arch abi : abis) {
-      if (auto it = lowered.find(abi); it != lowered.end()) AddRanges(it->second.policy, abi, points);
+      if (auto it = lowered.find(abi); it != lowered.end())
+        AddRanges(it->second.policy, abi, points);
     }
     auto filler = [&](uint32_t nr) {
       Chain c;
@@ -94,14 +97,15 @@ std::vector<ArchDecision> Decide(const Policy& p, const std::map<Arch, policy::A
         d.ranges.push_back({lo, hi, c});
       }
     };
-    uint64_t next = 0;  // first number not yet covered
+    uint64_t next = 0;                    // first number not yet covered
     auto fill_gap = [&](uint64_t upto) {  // cover [next, upto)
       while (next < upto) {
         uint64_t end = upto;
         for (uint32_t c : cuts) {
           if (c > next && c < end) end = c;
         }
-        push(static_cast<uint32_t>(next), static_cast<uint32_t>(end - 1), filler(static_cast<uint32_t>(next)));
+        push(static_cast<uint32_t>(next), static_cast<uint32_t>(end - 1),
+             filler(static_cast<uint32_t>(next)));
         next = end;
       }
     };

@@ -24,7 +24,8 @@ uint32_t ConditionLowering::LoOffset(const ArgRef& arg) const { return LowWord(a
 uint32_t ConditionLowering::HiOffset(const ArgRef& arg) const {
   // A 64-bit value in two registers has its high half in the low word of the other.
   if (arg.hi_index >= 0) return LowWord(arg.hi_index);
-  return bpf::data::kArgs + 8 * static_cast<uint32_t>(arg.index) + (endian_ == Endian::kLittle ? 4 : 0);
+  return bpf::data::kArgs + 8 * static_cast<uint32_t>(arg.index) +
+         (endian_ == Endian::kLittle ? 4 : 0);
 }
 
 Node ConditionLowering::Load(uint32_t offset, Node next) {
@@ -36,7 +37,8 @@ Node ConditionLowering::Search32(const std::vector<std::pair<uint32_t, Node>>& c
   constexpr size_t kLinear = 5;  // up to this many, a run of JEQs is shorter and as fast
   if (hi - lo <= kLinear) {
     Node n = f;
-    for (size_t i = hi; i-- > lo;) n = gen_.Jump(kJmp | kJeq | kK, cases[i].first, cases[i].second, n);
+    for (size_t i = hi; i-- > lo;)
+      n = gen_.Jump(kJmp | kJeq | kK, cases[i].first, cases[i].second, n);
     return n;
   }
   size_t mid = lo + (hi - lo) / 2;
@@ -45,7 +47,8 @@ Node ConditionLowering::Search32(const std::vector<std::pair<uint32_t, Node>>& c
   return gen_.Jump(kJmp | kJge | kK, cases[mid].first, right, left);
 }
 
-Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t, Node>> cases, Node f) {
+Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t, Node>> cases,
+                               Node f) {
   SG_CHECK(arg.index >= 0 && arg.index < 6 && arg.hi_index < 6, "unresolved argument");
   std::ranges::sort(cases);
   const uint32_t lo_off = LoOffset(arg);
@@ -72,18 +75,18 @@ Node ConditionLowering::Switch(const ArgRef& arg, std::vector<std::pair<uint64_t
 Node ConditionLowering::Condition(const sysgate::Condition& c, Node t, Node f) {
   using K = sysgate::Condition::Kind;
   switch (c.kind()) {
-    case K::kCompare:
-      return Compare(c.comparison(), t, f);
-    case K::kNot:
-      return Condition(c.children().front(), f, t);
+    case K::kCompare: return Compare(c.comparison(), t, f);
+    case K::kNot: return Condition(c.children().front(), f, t);
     case K::kAnd: {  // a && b: a ? (b ? t : f) : f
       Node n = t;
-      for (auto it = c.children().rbegin(); it != c.children().rend(); ++it) n = Condition(*it, n, f);
+      for (auto it = c.children().rbegin(); it != c.children().rend(); ++it)
+        n = Condition(*it, n, f);
       return n;
     }
     case K::kOr: {  // a || b: a ? t : (b ? t : f)
       Node n = f;
-      for (auto it = c.children().rbegin(); it != c.children().rend(); ++it) n = Condition(*it, t, n);
+      for (auto it = c.children().rbegin(); it != c.children().rend(); ++it)
+        n = Condition(*it, t, n);
       return n;
     }
   }
@@ -101,7 +104,7 @@ Node ConditionLowering::Ordered32(CmpOp op, uint32_t v, Node t, Node f) {
   switch (op) {
     case CmpOp::kEq: return gen_.Jump(kJmp | kJeq | kK, v, t, f);
     case CmpOp::kNe: return gen_.Jump(kJmp | kJeq | kK, v, f, t);
-    case CmpOp::kLt: return v == 0 ? f : gen_.Jump(kJmp | kJge | kK, v, f, t);   // !(x >= v)
+    case CmpOp::kLt: return v == 0 ? f : gen_.Jump(kJmp | kJge | kK, v, f, t);  // !(x >= v)
     case CmpOp::kLe: return v == 0xffffffffU ? t : gen_.Jump(kJmp | kJgt | kK, v, f, t);
     case CmpOp::kGt: return v == 0xffffffffU ? f : gen_.Jump(kJmp | kJgt | kK, v, t, f);
     case CmpOp::kGe: return v == 0 ? t : gen_.Jump(kJmp | kJge | kK, v, t, f);
@@ -111,9 +114,9 @@ Node ConditionLowering::Ordered32(CmpOp op, uint32_t v, Node t, Node f) {
 }
 
 Node ConditionLowering::Masked32(uint32_t offset, uint32_t mask, uint32_t value, Node t, Node f) {
-  if ((value & ~mask) != 0) return f;          // bits the mask clears can never match
-  if (mask == 0) return t;                     // (x & 0) == 0
-  if (value == 0) {                            // LD; JSET mask -> f, t
+  if ((value & ~mask) != 0) return f;  // bits the mask clears can never match
+  if (mask == 0) return t;             // (x & 0) == 0
+  if (value == 0) {                    // LD; JSET mask -> f, t
     return Load(offset, gen_.Jump(kJmp | kJset | kK, mask, f, t));
   }
   if (value == mask && std::has_single_bit(mask)) {  // one bit set: LD; JSET bit -> t, f
@@ -128,18 +131,16 @@ Node ConditionLowering::Compare32(const Comparison& c, uint32_t off, Node t, Nod
   const auto& ops = c.operands;
   auto v32 = [](const Operand& o) { return Lo(o.value); };
   switch (c.op) {
-    case CmpOp::kMaskedEq:
-      return Masked32(off, v32(ops[0]), v32(ops[1]), t, f);
+    case CmpOp::kMaskedEq: return Masked32(off, v32(ops[0]), v32(ops[1]), t, f);
     case CmpOp::kIn: {  // LD; JEQ v1 -> t, JEQ v2 -> t, ..., f
       Node n = f;
-      for (auto it = ops.rbegin(); it != ops.rend(); ++it) n = gen_.Jump(kJmp | kJeq | kK, v32(*it), t, n);
+      for (auto it = ops.rbegin(); it != ops.rend(); ++it)
+        n = gen_.Jump(kJmp | kJeq | kK, v32(*it), t, n);
       return Load(off, n);
     }
     case CmpOp::kEq:
-    case CmpOp::kNe:
-      return Load(off, Ordered32(c.op, v32(ops[0]), t, f));
-    default:
-      break;
+    case CmpOp::kNe: return Load(off, Ordered32(c.op, v32(ops[0]), t, f));
+    default: break;
   }
   // Ordered comparisons; signed ones compare with the sign bit flipped (x ^ 0x80000000 orders
   // signed values as unsigned ones).
@@ -189,7 +190,7 @@ Node ConditionLowering::Compare64(const Comparison& c, Node t, Node f) {
     case CmpOp::kLe: return Less64(c.arg, ops[0].value, true, t, f);
     case CmpOp::kGt: return Less64(c.arg, ops[0].value, true, f, t);   // !(x <= v)
     case CmpOp::kGe: return Less64(c.arg, ops[0].value, false, f, t);  // !(x < v)
-    case CmpOp::kRange: {  // !(x < lo) && x <= hi
+    case CmpOp::kRange: {                                              // !(x < lo) && x <= hi
       Node upper = Less64(c.arg, ops[1].value, true, t, f);
       return Less64(c.arg, ops[0].value, false, f, upper);
     }

@@ -67,7 +67,8 @@ std::vector<Ternary> TernariesOf(const ArgLit& l) {
       return {{l.value, l.value_two}};
     case CmpOp::kLt: return l.value == 0 ? std::vector<Ternary>{} : Prefixes(0, l.value - 1, 64, 0);
     case CmpOp::kLe: return Prefixes(0, l.value, 64, 0);
-    case CmpOp::kGt: return l.value == kMax ? std::vector<Ternary>{} : Prefixes(l.value + 1, kMax, 64, 0);
+    case CmpOp::kGt:
+      return l.value == kMax ? std::vector<Ternary>{} : Prefixes(l.value + 1, kMax, 64, 0);
     case CmpOp::kGe: return Prefixes(l.value, kMax, 64, 0);
     default: return {};
   }
@@ -78,9 +79,15 @@ bool BoundInterval(const ArgLit& l, uint64_t& lo, uint64_t& hi) {
   lo = 0;
   hi = kMax;
   switch (l.op) {
-    case CmpOp::kLt: if (l.value == 0) return false; hi = l.value - 1; return true;
+    case CmpOp::kLt:
+      if (l.value == 0) return false;
+      hi = l.value - 1;
+      return true;
     case CmpOp::kLe: hi = l.value; return true;
-    case CmpOp::kGt: if (l.value == kMax) return false; lo = l.value + 1; return true;
+    case CmpOp::kGt:
+      if (l.value == kMax) return false;
+      lo = l.value + 1;
+      return true;
     case CmpOp::kGe: lo = l.value; return true;
     default: return false;
   }
@@ -234,8 +241,9 @@ class Converter {
     return d;
   }
   Error TooBig() const {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("the condition needs more than {} libseccomp argument rules", max_));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the condition needs more than {} libseccomp argument rules", max_));
   }
 
   // One comparison (or its negation) in the argument's width and signedness.
@@ -281,8 +289,8 @@ class Converter {
       }
       return out;
     };
-    const uint64_t min = sign;                // smallest value in domain order
-    const uint64_t max = domain ^ sign;       // largest
+    const uint64_t min = sign;                                // smallest value in domain order
+    const uint64_t max = domain ^ sign;                       // largest
     auto below = [&](uint64_t x, bool inclusive) -> ArgDnf {  // [min, x) or [min, x]
       if (!inclusive && x == min) return {};
       return interval(min, inclusive ? x : ((x - 1) & domain));
@@ -370,9 +378,8 @@ bool EvalArgLit(const ArgLit& l, uint64_t x) {
 
 bool EvalDnf(const ArgDnf& dnf, const std::array<uint64_t, 6>& args) {
   return std::ranges::any_of(dnf, [&](const ArgTerm& t) {
-    return std::ranges::all_of(t, [&](const ArgLit& l) {
-      return EvalArgLit(l, args[static_cast<size_t>(l.index)]);
-    });
+    return std::ranges::all_of(
+        t, [&](const ArgLit& l) { return EvalArgLit(l, args[static_cast<size_t>(l.index)]); });
   });
 }
 

@@ -35,12 +35,14 @@ class FirecrackerReader {
     std::string cat = o_.section;
     if (cat.empty()) {
       if (cats.size() != 1) {
-        return Fail("", fmt::format("the file has the thread categories {}: choose one (--section)", fmt::join(cats, ", ")));
+        return Fail("", fmt::format("the file has the thread categories {}: choose one (--section)",
+                                    fmt::join(cats, ", ")));
       }
       cat = cats[0];
     }
     if (!doc.contains(cat)) {
-      return Fail("", fmt::format("no thread category '{}' (the file has {})", cat, fmt::join(cats, ", ")));
+      return Fail(
+          "", fmt::format("no thread category '{}' (the file has {})", cat, fmt::join(cats, ", ")));
     }
     const json& c = doc[cat];
     std::string ptr = "/" + JsonPointerToken(cat);
@@ -55,7 +57,8 @@ class FirecrackerReader {
     p.default_loc = p.unknown_loc = locate_(ptr + "/default_action");
     if (c.contains("filter")) {
       if (!c["filter"].is_array()) return Fail(ptr + "/filter", "expected an array");
-      for (size_t i = 0; i < c["filter"].size(); ++i) Entry(c["filter"][i], fmt::format("{}/filter/{}", ptr, i), *filt, p);
+      for (size_t i = 0; i < c["filter"].size(); ++i)
+        Entry(c["filter"][i], fmt::format("{}/filter/{}", ptr, i), *filt, p);
     }
     return Finish(std::move(p), std::move(out_));
   }
@@ -65,8 +68,9 @@ class FirecrackerReader {
   // ("vmm.filter[3].args[0]: ..."); "" is the whole file.
   void Error(const std::string& ptr, std::string_view what) {
     std::string name = JsonPointerName(ptr);
-    out_.diagnostics.push_back({Severity::kError, Locate(ptr),
-                                name.empty() ? std::string(what) : fmt::format("{}: {}", name, what), 1});
+    out_.diagnostics.push_back(
+        {Severity::kError, Locate(ptr),
+         name.empty() ? std::string(what) : fmt::format("{}: {}", name, what), 1});
   }
   Imported Fail(const std::string& ptr, std::string_view what) {
     Error(ptr, what);
@@ -98,7 +102,8 @@ class FirecrackerReader {
       }
     }
     Error(ptr + "/" + field, fmt::format("expected allow, trap, kill_thread, kill_process, log, "
-                                         "{{\"errno\": N}} or {{\"trace\": N}}, not {}", ShortJson(a)));
+                                         "{{\"errno\": N}} or {{\"trace\": N}}, not {}",
+                                         ShortJson(a)));
     return std::nullopt;
   }
 
@@ -109,7 +114,8 @@ class FirecrackerReader {
     }
     std::string name = e["syscall"].get<std::string>();
     if (!IsSyscallName(name)) {
-      out_.diagnostics.push_back(UnknownSyscallDiagnostic(o_, Locate(ptr + "/syscall"), name, "skipped"));
+      out_.diagnostics.push_back(
+          UnknownSyscallDiagnostic(o_, Locate(ptr + "/syscall"), name, "skipped"));
       return;
     }
     Rule r;
@@ -128,7 +134,8 @@ class FirecrackerReader {
         conds.push_back(Condition::Compare(*c));
       }
     }
-    if (!conds.empty()) r.condition = conds.size() == 1 ? conds[0] : Condition::And(std::move(conds));
+    if (!conds.empty())
+      r.condition = conds.size() == 1 ? conds[0] : Condition::And(std::move(conds));
     p.rules.push_back(std::move(r));
   }
 
@@ -138,9 +145,12 @@ class FirecrackerReader {
       return std::nullopt;
     };
     if (!a.is_object()) return bad("expected {index, type, op, val}");
-    if (!a.contains("index") || !a["index"].is_number_unsigned() || a["index"].get<uint64_t>() > 5) return bad("index: 0..5 required");
-    if (!a.contains("val") || !a["val"].is_number_unsigned()) return bad("val: an unsigned number required");
-    std::string type = a.contains("type") && a["type"].is_string() ? a["type"].get<std::string>() : "";
+    if (!a.contains("index") || !a["index"].is_number_unsigned() || a["index"].get<uint64_t>() > 5)
+      return bad("index: 0..5 required");
+    if (!a.contains("val") || !a["val"].is_number_unsigned())
+      return bad("val: an unsigned number required");
+    std::string type =
+        a.contains("type") && a["type"].is_string() ? a["type"].get<std::string>() : "";
     if (type != "dword" && type != "qword") return bad("type: dword or qword required");
     Comparison c;
     c.arg.index = static_cast<int>(a["index"].get<uint64_t>());
@@ -150,7 +160,8 @@ class FirecrackerReader {
     if (c.arg.width == Width::k32 && v > 0xffffffffULL) return bad("val does not fit a dword");
     const json& op = a.contains("op") ? a["op"] : json();
     static const std::pair<const char*, CmpOp> kOps[] = {{"eq", CmpOp::kEq}, {"ne", CmpOp::kNe},
-        {"lt", CmpOp::kLt}, {"le", CmpOp::kLe}, {"gt", CmpOp::kGt}, {"ge", CmpOp::kGe}};
+                                                         {"lt", CmpOp::kLt}, {"le", CmpOp::kLe},
+                                                         {"gt", CmpOp::kGt}, {"ge", CmpOp::kGe}};
     if (op.is_string()) {
       for (auto [n, o] : kOps) {
         if (op.get<std::string>() == n) {
@@ -161,12 +172,14 @@ class FirecrackerReader {
       }
     } else if (op.is_object() && op.contains("masked_eq") && op["masked_eq"].is_number_unsigned()) {
       uint64_t m = op["masked_eq"].get<uint64_t>();
-      if (c.arg.width == Width::k32 && m > 0xffffffffULL) return bad("the mask does not fit a dword");
+      if (c.arg.width == Width::k32 && m > 0xffffffffULL)
+        return bad("the mask does not fit a dword");
       c.op = CmpOp::kMaskedEq;
       c.operands = {{m, {}}, {v, {}}};
       return c;
     }
-    return bad(fmt::format("op: eq, ne, lt, le, gt, ge or {{\"masked_eq\": MASK}}, not {}", ShortJson(op)));
+    return bad(fmt::format("op: eq, ne, lt, le, gt, ge or {{\"masked_eq\": MASK}}, not {}",
+                           ShortJson(op)));
   }
 
   const ImportOptions& o_;
@@ -181,7 +194,13 @@ std::optional<ojson> ActionJson(const Action& a, std::vector<Diagnostic>& diags)
     case ActionKind::kKillThread: return ojson("kill_thread");
     case ActionKind::kKillProcess: return ojson("kill_process");
     case ActionKind::kTrap:
-      if (a.data() != 0) diags.push_back({Severity::kWarning, {}, fmt::format("Firecracker's trap carries no data: trap({}) is written as trap", a.data()), 1});
+      if (a.data() != 0)
+        diags.push_back(
+            {Severity::kWarning,
+             {},
+             fmt::format("Firecracker's trap carries no data: trap({}) is written as trap",
+                         a.data()),
+             1});
       return ojson("trap");
     case ActionKind::kTrace: return ojson{{"trace", a.data()}};
     case ActionKind::kLog: return ojson("log");
@@ -199,15 +218,28 @@ Imported ImportFirecracker(std::string_view text, const ImportOptions& o) {
 
 Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
   Exported e;
-  auto error = [&](std::string m) { e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1}); };
+  auto error = [&](std::string m) {
+    e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1});
+  };
   Policy p = policy;
   std::vector<Arch> targets = p.TargetArches();
   if (targets.size() > 1) {
-    e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("a Firecracker filter is for one architecture: written for {}; the others ({} more) will be killed (choose with --arch)", Info(targets[0]).name, targets.size() - 1), 1});
+    e.diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format("a Firecracker filter is for one architecture: written for {}; the others ({} "
+                     "more) will be killed (choose with --arch)",
+                     Info(targets[0]).name, targets.size() - 1),
+         1});
     p.arches = {targets[0]};
   }
   if (p.unknown_action != p.default_action) {
-    e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("Firecracker gives unknown syscall numbers the default action, not {}", p.unknown_action.ToString()), 1});
+    e.diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format("Firecracker gives unknown syscall numbers the default action, not {}",
+                     p.unknown_action.ToString()),
+         1});
   }
   FlattenOptions fo;
   fo.format = "Firecracker";
@@ -216,12 +248,16 @@ Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
   std::optional<Action> filter_action;
   for (const FlatRule& r : flat) {
     if (filter_action && r.action != *filter_action) {
-      error(fmt::format("a Firecracker filter has one action for every listed syscall: {} and {} differ (the default is {})", filter_action->ToString(), r.action.ToString(), p.default_action.ToString()));
+      error(
+          fmt::format("a Firecracker filter has one action for every listed syscall: {} and {} "
+                      "differ (the default is {})",
+                      filter_action->ToString(), r.action.ToString(), p.default_action.ToString()));
       return e;
     }
     filter_action = r.action;
   }
-  if (!filter_action) filter_action = p.default_action == Action::Allow() ? Action::KillProcess() : Action::Allow();
+  if (!filter_action)
+    filter_action = p.default_action == Action::Allow() ? Action::KillProcess() : Action::Allow();
   auto def = ActionJson(p.default_action, e.diagnostics);
   auto filt = ActionJson(*filter_action, e.diagnostics);
   if (!def || !filt) return e;
@@ -238,9 +274,12 @@ Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
           bool dword = l.op == CmpOp::kMaskedEq && l.value == 0xffffffffULL;
           a["type"] = dword ? "dword" : "qword";
           static const char* kNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-          if (dword) a["op"] = "eq";
-          else if (l.op == CmpOp::kMaskedEq) a["op"] = ojson{{"masked_eq", l.value}};
-          else a["op"] = kNames[static_cast<int>(l.op)];
+          if (dword)
+            a["op"] = "eq";
+          else if (l.op == CmpOp::kMaskedEq)
+            a["op"] = ojson{{"masked_eq", l.value}};
+          else
+            a["op"] = kNames[static_cast<int>(l.op)];
           a["val"] = l.op == CmpOp::kMaskedEq ? l.value_two : l.value;
           args.push_back(a);
         }

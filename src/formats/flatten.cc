@@ -21,7 +21,7 @@ class Flattener {
       : p_(p), o_(o), diags_(d), targets_(p.TargetArches()) {}
 
   std::vector<FlatRule> Run() {
-    std::vector<std::string> order;                   // names by first appearance
+    std::vector<std::string> order;  // names by first appearance
     std::map<std::string, std::vector<size_t>> rules_of;
     for (size_t i = 0; i < p_.rules.size(); ++i) {
       for (const std::string& n : NamesOf(i)) {
@@ -61,7 +61,8 @@ class Flattener {
     if (!vacuous) {
       Error(r.loc, fmt::format("this rule applies on {} only; {} rules apply to every "
                                "architecture of the profile: convert for one architecture "
-                               "(--arch)", Info(on[0]).name, o_.format));
+                               "(--arch)",
+                               Info(on[0]).name, o_.format));
       return {};
     }
     std::vector<std::string> names;
@@ -71,8 +72,8 @@ class Flattener {
       for (int32_t nr : numbers[a]) {
         auto n = SyscallName(a, nr);
         if (!n) {
-          Error(r.loc, fmt::format("syscall number {} has no name on {}; {} names syscalls",
-                                   nr, Info(a).name, o_.format));
+          Error(r.loc, fmt::format("syscall number {} has no name on {}; {} names syscalls", nr,
+                                   Info(a).name, o_.format));
           return {};
         }
         if (std::ranges::find(names, *n) == names.end()) names.emplace_back(*n);
@@ -84,7 +85,8 @@ class Flattener {
         if (nr && !std::ranges::binary_search(numbers[a], *nr)) {
           Error(r.loc, fmt::format("this rule covers {} on some architectures but not on {} "
                                    "(a raw number means different syscalls there); convert for "
-                                   "one architecture (--arch)", n, Info(a).name));
+                                   "one architecture (--arch)",
+                                   n, Info(a).name));
           return {};
         }
       }

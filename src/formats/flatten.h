@@ -18,8 +18,8 @@ struct FlatRule {
 };
 
 struct FlattenOptions {
-  std::string format;              // for messages: "OCI", "Firecracker", ...
-  size_t max_terms = 4096;         // per syscall
+  std::string format;       // for messages: "OCI", "Firecracker", ...
+  size_t max_terms = 4096;  // per syscall
 };
 
 // The rules whose action differs from the default, by name. Errors (in `diags`) for what the

@@ -18,9 +18,9 @@ struct FormatEntry {
 };
 
 constexpr FormatEntry kFormats[] = {
-    {Format::kSysgate, "sysgate", true},   {Format::kOci, "oci", true},
-    {Format::kSystemd, "systemd", true},   {Format::kMinijail, "minijail", false},
-    {Format::kKafel, "kafel", false},      {Format::kFirecracker, "firecracker", true},
+    {Format::kSysgate, "sysgate", true}, {Format::kOci, "oci", true},
+    {Format::kSystemd, "systemd", true}, {Format::kMinijail, "minijail", false},
+    {Format::kKafel, "kafel", false},    {Format::kFirecracker, "firecracker", true},
     {Format::kSpo, "spo", true},
 };
 
@@ -81,22 +81,54 @@ bool CanWrite(Format f) {
 }
 
 bool LooksLikeJson(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a byte order mark, as the parser skips
+  if (text.starts_with("\xEF\xBB\xBF"))
+    text.remove_prefix(3);  // a byte order mark, as the parser skips
   return base::Trim(text).starts_with('{');
 }
 
 const std::vector<std::string_view>& CapabilityNames() {
   // linux/capability.h, numbers 0..40 (Linux 5.9 and later).
-  static const std::vector<std::string_view> kNames = {
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  static const std::vector<std::string_view> kNames = {"CAP_CHOWN",
+                                                       "CAP_DAC_OVERRIDE",
+                                                       "CAP_DAC_READ_SEARCH",
+                                                       "CAP_FOWNER",
+                                                       "CAP_FSETID",
+                                                       "CAP_KILL",
+                                                       "CAP_SETGID",
+                                                       "CAP_SETUID",
+                                                       "CAP_SETPCAP",
+                                                       "CAP_LINUX_IMMUTABLE",
+                                                       "CAP_NET_BIND_SERVICE",
+                                                       "CAP_NET_BROADCAST",
+                                                       "CAP_NET_ADMIN",
+                                                       "CAP_NET_RAW",
+                                                       "CAP_IPC_LOCK",
+                                                       "CAP_IPC_OWNER",
+                                                       "CAP_SYS_MODULE",
+                                                       "CAP_SYS_RAWIO",
+                                                       "CAP_SYS_CHROOT",
+                                                       "CAP_SYS_PTRACE",
+                                                       "CAP_SYS_PACCT",
+                                                       "CAP_SYS_ADMIN",
+                                                       "CAP_SYS_BOOT",
+                                                       "CAP_SYS_NICE",
+                                                       "CAP_SYS_RESOURCE",
+                                                       "CAP_SYS_TIME",
+                                                       "CAP_SYS_TTY_CONFIG",
+                                                       "CAP_MKNOD",
+                                                       "CAP_LEASE",
+                                                       "CAP_AUDIT_WRITE",
+                                                       "CAP_AUDIT_CONTROL",
+                                                       "CAP_SETFCAP",
+                                                       "CAP_MAC_OVERRIDE",
+                                                       "CAP_MAC_ADMIN",
+                                                       "CAP_SYSLOG",
+                                                       "CAP_WAKE_ALARM",
+                                                       "CAP_BLOCK_SUSPEND",
+                                                       "CAP_AUDIT_READ",
+                                                       "CAP_PERFMON",
+                                                       "CAP_BPF",
+                                                       "CAP_CHECKPOINT_RESTORE"};
   return kNames;
 }
 
@@ -104,7 +136,8 @@ std::optional<std::pair<int, int>> ParseKernelVersion(std::string_view text) {
   auto number = [&](int& out) {
     size_t n = 0;
     out = 0;
-    while (n < text.size() && n < 6 && text[n] >= '0' && text[n] <= '9') out = out * 10 + (text[n++] - '0');
+    while (n < text.size() && n < 6 && text[n] >= '0' && text[n] <= '9')
+      out = out * 10 + (text[n++] - '0');
     text.remove_prefix(n);
     return n > 0 && (text.empty() || text[0] < '0' || text[0] > '9');
   };
@@ -121,7 +154,8 @@ std::optional<std::pair<int, int>> ParseKernelVersion(std::string_view text) {
 Format DetectFormat(std::string_view text, std::string_view path) {
   if (LooksLikeJson(text)) {
     // Firecracker's top level maps thread names to {default_action, filter_action, filter}.
-    if (text.find("\"filter_action\"") != text.npos && text.find("\"defaultAction\"") == text.npos) {
+    if (text.find("\"filter_action\"") != text.npos &&
+        text.find("\"defaultAction\"") == text.npos) {
       return Format::kFirecracker;
     }
     return Format::kOci;
@@ -133,7 +167,8 @@ Format DetectFormat(std::string_view text, std::string_view path) {
       path.ends_with(".yaml") || path.ends_with(".yml")) {
     return Format::kSpo;
   }
-  if (HasLineStarting(text, "SystemCallFilter=") || HasLineStarting(text, "SystemCallArchitectures=") ||
+  if (HasLineStarting(text, "SystemCallFilter=") ||
+      HasLineStarting(text, "SystemCallArchitectures=") ||
       HasLineStarting(text, "SystemCallErrorNumber=") || path.ends_with(".service")) {
     return Format::kSystemd;
   }
@@ -235,8 +270,8 @@ Imported ImportFile(const std::string& path, std::optional<Format> format, Impor
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     // Read as a policy of no rules, it would fail every call: almost always the wrong file.
     Imported out;
-    out.diagnostics.push_back({Severity::kError, SourceLoc{name, 0, 0},
-                               "the file is empty: there is no policy in it"});
+    out.diagnostics.push_back(
+        {Severity::kError, SourceLoc{name, 0, 0}, "the file is empty: there is no policy in it"});
     return out;
   }
   Format f = format.value_or(DetectFormat(text, name));
@@ -267,20 +302,23 @@ Exported Export(const Policy& policy, Format format, const ExportOptions& o) {
   // Only sysgate's language says what calls of ABIs the policy does not target get (`foreign`,
   // which decompile writes for libseccomp's filters): the other formats' files are read back
   // with the default.
-  if (e.means && format != Format::kSysgate && (!e.means->access.empty() || e.means->access.best_effort)) {
+  if (e.means && format != Format::kSysgate &&
+      (!e.means->access.empty() || e.means->access.best_effort)) {
     const bool refuse = o.strict;
-    e.diagnostics.push_back({refuse ? Severity::kError : Severity::kWarning, policy.access.loc,
-                             fmt::format("{} cannot say which files and ports the program may reach "
-                                         "(fs, net and scope rules, enforced by Landlock): {}",
-                                         FormatName(format),
-                                         refuse ? "refused (--strict-access)" : "the written file has none of them"),
-                             1});
+    e.diagnostics.push_back(
+        {refuse ? Severity::kError : Severity::kWarning, policy.access.loc,
+         fmt::format("{} cannot say which files and ports the program may reach "
+                     "(fs, net and scope rules, enforced by Landlock): {}",
+                     FormatName(format),
+                     refuse ? "refused (--strict-access)" : "the written file has none of them"),
+         1});
     if (refuse) return Exported{std::nullopt, std::move(e.diagnostics), std::nullopt};
     e.means->access = {};
   }
   const Action read_back = Policy{}.foreign_abi_action;
   if (e.means && format != Format::kSysgate && e.means->foreign_abi_action != read_back) {
-    e.diagnostics.push_back({Severity::kWarning, {},
+    e.diagnostics.push_back({Severity::kWarning,
+                             {},
                              fmt::format("{} cannot say what calls of other ABIs get (foreign {}): "
                                          "the written file gives them {}",
                                          FormatName(format), e.means->foreign_abi_action.ToString(),
@@ -302,7 +340,12 @@ Exported ExportAs(const Policy& policy, Format format, const ExportOptions& o) {
     case Format::kKafel: break;
   }
   Exported e;
-  e.diagnostics.push_back({Severity::kError, {}, fmt::format("sysgate reads {} policies but does not write them (writable: {})", FormatName(format), FormatNames(true)), 1});
+  e.diagnostics.push_back(
+      {Severity::kError,
+       {},
+       fmt::format("sysgate reads {} policies but does not write them (writable: {})",
+                   FormatName(format), FormatNames(true)),
+       1});
   return e;
 }
 

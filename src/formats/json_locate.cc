@@ -21,8 +21,10 @@ std::vector<std::string> PointerTokens(std::string_view pointer) {
   for (std::string_view raw : base::Split(pointer.substr(1), '/')) {
     std::string t;
     for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '~' && i + 1 < raw.size()) t += raw[++i] == '1' ? '/' : '~';
-      else t += raw[i];
+      if (raw[i] == '~' && i + 1 < raw.size())
+        t += raw[++i] == '1' ? '/' : '~';
+      else
+        t += raw[i];
     }
     out.push_back(std::move(t));
   }
@@ -34,7 +36,8 @@ std::vector<std::string> PointerTokens(std::string_view pointer) {
 // checkpoints, so no lookup rescans the text from its start.
 class JsonPositions {
  public:
-  JsonPositions(std::string_view text, std::string filename) : text_(text), filename_(std::move(filename)) {}
+  JsonPositions(std::string_view text, std::string filename)
+      : text_(text), filename_(std::move(filename)) {}
 
   SourceLoc Locate(std::string_view pointer) {
     size_t at = Skip(0);
@@ -52,7 +55,8 @@ class JsonPositions {
 
   std::optional<size_t> Child(size_t at, const std::string& token) {
     if (text_[at] == '[') {
-      if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+      if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
       const std::vector<size_t>& elements = Elements(at);
       size_t index = 0;
       for (char c : token) {
@@ -125,9 +129,12 @@ class JsonPositions {
       size_t depth = 0;
       for (; i < text_.size(); ++i) {
         char c = text_[i];
-        if (c == '"') i = StringEnd(i);
-        else if (c == '[' || c == '{') ++depth;
-        else if ((c == ']' || c == '}') && --depth == 0) return i + 1;
+        if (c == '"')
+          i = StringEnd(i);
+        else if (c == '[' || c == '{')
+          ++depth;
+        else if ((c == ']' || c == '}') && --depth == 0)
+          return i + 1;
       }
       return i;
     }
@@ -142,7 +149,8 @@ class JsonPositions {
         ++m.line;
         m.line_start = i + 1;
       }
-      if ((i + 1) % kStride == 0 && (i + 1) / kStride == marks_.size()) marks_.push_back({i + 1, m.line, m.line_start});
+      if ((i + 1) % kStride == 0 && (i + 1) / kStride == marks_.size())
+        marks_.push_back({i + 1, m.line, m.line_start});
     }
     return {filename_, m.line, static_cast<int>(at - m.line_start) + 1};
   }
@@ -165,9 +173,12 @@ class JsonPositions {
 std::string JsonPointerToken(std::string_view key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }

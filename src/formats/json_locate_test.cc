@@ -23,8 +23,8 @@ TEST(JsonText, LocatesEveryValueByPointer) {
   EXPECT_EQ(Where(text, "/a/0"), "f:1:8");
   EXPECT_EQ(Where(text, "/a/1"), "f:1:11");
   EXPECT_EQ(Where(text, "/a/2"), "f:1:15");
-  EXPECT_EQ(Where(text, "/a/3/b"), "f:1:25");  // after empty containers, indexes go on
-  EXPECT_EQ(Where(text, "/k\"ey"), "f:2:11");  // a key with an escaped quote, decoded
+  EXPECT_EQ(Where(text, "/a/3/b"), "f:1:25");    // after empty containers, indexes go on
+  EXPECT_EQ(Where(text, "/k\"ey"), "f:2:11");    // a key with an escaped quote, decoded
   EXPECT_EQ(Where(text, "/x~1y~0z"), "f:2:34");  // RFC 6901 escapes
   EXPECT_EQ(Where(text, "/n"), "f:3:7");
   EXPECT_EQ(Where(text, "/e/f/1/0"), "f:3:32");
@@ -43,18 +43,21 @@ TEST(JsonText, KeysAsTheParserReadsThem) {
 
 TEST(JsonText, DeepValuesAndLongDocuments) {
   std::string deep = "[" + std::string(40, '[') + "1" + std::string(40, ']') + ", 2]";
-  EXPECT_EQ(Where(deep, "/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"),
-            "f:1:42");
+  EXPECT_EQ(
+      Where(deep,
+            "/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"),
+      "f:1:42");
   EXPECT_EQ(Where(deep, "/1"), "f:1:85");
   // A value no pointer names costs a skip, not an index: 8 million elements, then what a
   // reader asks for, located on a far line.
-  std::string big = "{\"x\": [" ;
+  std::string big = "{\"x\": [";
   for (int i = 0; i < 8000000; ++i) big += i % 1000 == 999 ? "0,\n" : "0,";
   big += "0],\n \"syscalls\": [{\"names\": [\"read\"]}]}";
   auto start = std::chrono::steady_clock::now();
   JsonLocator at = LocateInJson(big, "f");
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(at("/syscalls/0/names/0").ToString(), "f:8002:26");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));  // a hang guard, as e2e_limits' quick
+  EXPECT_LT(std::chrono::steady_clock::now() - start,
+            std::chrono::seconds(20));  // a hang guard, as e2e_limits' quick
 }
 
 TEST(JsonText, PointerNames) {

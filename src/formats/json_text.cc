@@ -31,8 +31,10 @@ std::optional<size_t> TooDeep(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -69,7 +71,8 @@ class LocatingParser : public nlohmann::detail::json_sax_dom_parser<json> {
   template <class Exception>
   bool parse_error(size_t position, const std::string& last_token, const Exception& ex) {
     // A number too large is shown from its first digit; other errors where reading stopped.
-    position_ = ex.id == 406 && last_token.size() <= position ? position + 1 - last_token.size() : position;
+    position_ =
+        ex.id == 406 && last_token.size() <= position ? position + 1 - last_token.size() : position;
     reason_ = PlainReason(ex);
     return false;
   }

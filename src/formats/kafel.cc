@@ -23,7 +23,6 @@
 namespace sysgate::formats {
 namespace {
 
-
 struct Tok {
   enum Kind { kIdent, kNumber, kPunct, kString, kEnd } kind = kEnd;
   std::string text;
@@ -51,7 +50,8 @@ class KafelReader {
     Policy p;
     p.arches = {arch_};
     if (!default_) {
-      Diag(Severity::kNote, {o_.filename, 0, 0}, "no DEFAULT: Kafel kills (KILL) what no rule allows");
+      Diag(Severity::kNote, {o_.filename, 0, 0},
+           "no DEFAULT: Kafel kills (KILL) what no rule allows");
     }
     p.default_action = default_.value_or(Action::KillThread());
     p.unknown_action = p.default_action;
@@ -92,14 +92,20 @@ class KafelReader {
       while (i < line.size()) {
         if (in_comment) {
           size_t end = line.find("*/", i);
-          if (end == line.npos) { i = line.size(); break; }
+          if (end == line.npos) {
+            i = line.size();
+            break;
+          }
           in_comment = false;
           i = end + 2;
           continue;
         }
         char c = line[i];
         SourceLoc loc{file, lineno, static_cast<int>(i + 1)};
-        if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
+        if (std::isspace(static_cast<unsigned char>(c))) {
+          ++i;
+          continue;
+        }
         if (line.compare(i, 2, "//") == 0) break;
         if (line.compare(i, 2, "/*") == 0) {
           in_comment = true;
@@ -109,7 +115,9 @@ class KafelReader {
         }
         if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
           size_t s = i;
-          while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) ++i;
+          while (i < line.size() &&
+                 (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_'))
+            ++i;
           toks_.push_back({Tok::kIdent, line.substr(s, i - s), loc});
           continue;
         }
@@ -151,7 +159,8 @@ class KafelReader {
       if (!v) {
         auto it = defines_.find(value);
         if (it == defines_.end()) {
-          Error(loc, fmt::format("#define {}: '{}' is not a number or a defined name", name, value));
+          Error(loc,
+                fmt::format("#define {}: '{}' is not a number or a defined name", name, value));
           return;
         }
         v = it->second;
@@ -161,7 +170,8 @@ class KafelReader {
       std::string path;
       std::getline(ws, path);
       path = std::string(base::Trim(path));
-      if (path.size() >= 2 && (path.front() == '"' || path.front() == '<')) path = path.substr(1, path.size() - 2);
+      if (path.size() >= 2 && (path.front() == '"' || path.front() == '<'))
+        path = path.substr(1, path.size() - 2);
       Result<base::IncludeReader::File> inc = includes_.Enter(path, file);
       if (!inc) {
         Error(loc, inc.error().message);
@@ -178,7 +188,9 @@ class KafelReader {
   // ---- parsing ----
   const Tok& Peek(size_t k = 0) const { return toks_[std::min(pos_ + k, toks_.size() - 1)]; }
   Tok Take() { return toks_[std::min(pos_++, toks_.size() - 1)]; }
-  bool Is(std::string_view s, size_t k = 0) const { return Peek(k).kind != Tok::kEnd && Peek(k).text == s; }
+  bool Is(std::string_view s, size_t k = 0) const {
+    return Peek(k).kind != Tok::kEnd && Peek(k).text == s;
+  }
   bool Accept(std::string_view s) {
     if (!Is(s)) return false;
     ++pos_;
@@ -187,7 +199,9 @@ class KafelReader {
   bool Expect(std::string_view s) {
     if (Accept(s)) return true;
     const Tok& t = Peek();
-    Error(t.loc, fmt::format("expected '{}', found {}", s, t.kind == Tok::kEnd ? "the end" : "'" + t.text + "'"),
+    Error(t.loc,
+          fmt::format("expected '{}', found {}", s,
+                      t.kind == Tok::kEnd ? "the end" : "'" + t.text + "'"),
           static_cast<int>(std::max<size_t>(1, t.text.size())));
     return false;
   }
@@ -214,7 +228,8 @@ class KafelReader {
       } else {
         std::vector<Entry> e = Entries("DEFAULT");
         if (e.empty() && !Failed()) {
-          Error(Peek().loc, fmt::format("expected POLICY, USE, an action or DEFAULT, found '{}'", Peek().text));
+          Error(Peek().loc,
+                fmt::format("expected POLICY, USE, an action or DEFAULT, found '{}'", Peek().text));
           return;
         }
         top_.insert(top_.end(), e.begin(), e.end());
@@ -256,20 +271,37 @@ class KafelReader {
       auto v = Value();
       if (!v || !Expect(")")) return std::nullopt;
       if (*v > 0xffffffffULL) {  // validation checks the range of what fits 32 bits
-        Error(at, fmt::format("{}({}) is out of range ({})", t.text, *v, t.text == "ERRNO" ? "1..4095" : "0..65535"));
+        Error(at, fmt::format("{}({}) is out of range ({})", t.text, *v,
+                              t.text == "ERRNO" ? "1..4095" : "0..65535"));
         return std::nullopt;
       }
       return static_cast<uint32_t>(*v);
     };
     if (t.text == "ALLOW") return Action::Allow();
     if (t.text == "LOG") return Action::Log();
-    if (t.text == "KILL" || t.text == "KILL_THREAD" || t.text == "DENY") return Action::KillThread();
+    if (t.text == "KILL" || t.text == "KILL_THREAD" || t.text == "DENY")
+      return Action::KillThread();
     if (t.text == "KILL_PROCESS") return Action::KillProcess();
     if (t.text == "USER_NOTIF") return Action::Notify();
-    if (t.text == "ERRNO") { auto v = arg(); if (v) return Action::Errno(*v); return std::nullopt; }
-    if (t.text == "TRAP") { auto v = arg(); if (v) return Action::Trap(*v); return std::nullopt; }
-    if (t.text == "TRACE") { auto v = arg(); if (v) return Action::Trace(*v); return std::nullopt; }
-    Error(t.loc, fmt::format("expected an action (ALLOW, LOG, KILL, KILL_PROCESS, ERRNO(n), ...), found '{}'", t.text),
+    if (t.text == "ERRNO") {
+      auto v = arg();
+      if (v) return Action::Errno(*v);
+      return std::nullopt;
+    }
+    if (t.text == "TRAP") {
+      auto v = arg();
+      if (v) return Action::Trap(*v);
+      return std::nullopt;
+    }
+    if (t.text == "TRACE") {
+      auto v = arg();
+      if (v) return Action::Trace(*v);
+      return std::nullopt;
+    }
+    Error(t.loc,
+          fmt::format(
+              "expected an action (ALLOW, LOG, KILL, KILL_PROCESS, ERRNO(n), ...), found '{}'",
+              t.text),
           static_cast<int>(std::max<size_t>(1, t.text.size())));
     return std::nullopt;
   }
@@ -389,8 +421,10 @@ class KafelReader {
       ArgRef r;
       r.width = Width::k64;
       r.explicit_type = true;
-      if (auto it = args_.find(n.text); it != args_.end()) r.index = it->second;
-      else r.name = n.text;  // the syscall's own argument names, resolved from its signature
+      if (auto it = args_.find(n.text); it != args_.end())
+        r.index = it->second;
+      else
+        r.name = n.text;  // the syscall's own argument names, resolved from its signature
       arg = r;
       if (Accept("&")) {
         mask = Value();
@@ -409,8 +443,9 @@ class KafelReader {
       swapped = true;
     }
     Tok op = Take();
-    static const std::pair<std::string_view, CmpOp> kOps[] = {{"==", CmpOp::kEq}, {"!=", CmpOp::kNe},
-        {"<", CmpOp::kLt}, {"<=", CmpOp::kLe}, {">", CmpOp::kGt}, {">=", CmpOp::kGe}};
+    static const std::pair<std::string_view, CmpOp> kOps[] = {
+        {"==", CmpOp::kEq}, {"!=", CmpOp::kNe}, {"<", CmpOp::kLt},
+        {"<=", CmpOp::kLe}, {">", CmpOp::kGt},  {">=", CmpOp::kGe}};
     std::optional<CmpOp> cmp;
     for (auto [s, o] : kOps) {
       if (op.text == s) cmp = o;
@@ -422,10 +457,14 @@ class KafelReader {
     if (swapped) {
       if (!arg_side()) return std::nullopt;
       // v < arg is arg > v
-      if (*cmp == CmpOp::kLt) cmp = CmpOp::kGt;
-      else if (*cmp == CmpOp::kLe) cmp = CmpOp::kGe;
-      else if (*cmp == CmpOp::kGt) cmp = CmpOp::kLt;
-      else if (*cmp == CmpOp::kGe) cmp = CmpOp::kLe;
+      if (*cmp == CmpOp::kLt)
+        cmp = CmpOp::kGt;
+      else if (*cmp == CmpOp::kLe)
+        cmp = CmpOp::kGe;
+      else if (*cmp == CmpOp::kGt)
+        cmp = CmpOp::kLt;
+      else if (*cmp == CmpOp::kGe)
+        cmp = CmpOp::kLe;
     } else {
       value = Value();
       if (!value) return std::nullopt;
@@ -454,9 +493,12 @@ class KafelReader {
     do {
       Tok t = Take();
       std::optional<uint64_t> x;
-      if (t.kind == Tok::kNumber) x = base::ParseInteger(t.text);
-      else if (auto it = defines_.find(t.text); it != defines_.end()) x = it->second;
-      else if (auto c = FindConstant(t.text)) x = static_cast<uint64_t>(*c);
+      if (t.kind == Tok::kNumber)
+        x = base::ParseInteger(t.text);
+      else if (auto it = defines_.find(t.text); it != defines_.end())
+        x = it->second;
+      else if (auto c = FindConstant(t.text))
+        x = static_cast<uint64_t>(*c);
       if (!x) {
         Error(t.loc, fmt::format("'{}' is not a number or a #define'd name", t.text),
               static_cast<int>(std::max<size_t>(1, t.text.size())));
@@ -473,14 +515,15 @@ class KafelReader {
       if (stack.empty()) expanding_ = e.loc;
       if (++expanded_ > limits::kMaxRules) {  // USE can repeat a policy exponentially often
         Error(expanding_, fmt::format("the policy expands (through USE) to more than {} rules, "
-                                 "sysgate's rule limit (docs/limits.md)",
-                                 limits::kMaxRules));
+                                      "sysgate's rule limit (docs/limits.md)",
+                                      limits::kMaxRules));
         return;
       }
       if (!e.use.empty()) {
         auto it = policies_.find(e.use);
         if (it == policies_.end()) {
-          Error(e.loc, fmt::format("USE {}: no such POLICY", e.use), static_cast<int>(e.use.size()));
+          Error(e.loc, fmt::format("USE {}: no such POLICY", e.use),
+                static_cast<int>(e.use.size()));
           return;
         }
         if (std::ranges::find(stack, e.use) != stack.end()) {

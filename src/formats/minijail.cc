@@ -20,7 +20,6 @@
 namespace sysgate::formats {
 namespace {
 
-
 class MinijailReader {
  public:
   explicit MinijailReader(const ImportOptions& o)
@@ -31,7 +30,8 @@ class MinijailReader {
     if (HasErrors(out_.diagnostics)) return std::move(out_);
     Policy p;
     p.arches = {arch_};
-    p.default_action = default_action_.value_or(denylist_ ? Action::Allow() : Action::KillProcess());
+    p.default_action =
+        default_action_.value_or(denylist_ ? Action::Allow() : Action::KillProcess());
     p.unknown_action = p.default_action;  // minijail has no separate action for unknown numbers
     p.default_loc = p.unknown_loc = default_loc_;
     p.rules = std::move(rules_);
@@ -42,7 +42,9 @@ class MinijailReader {
   void Diag(Severity s, const SourceLoc& loc, std::string msg, int len = 1) {
     out_.diagnostics.push_back({s, loc, std::move(msg), len});
   }
-  void Error(const SourceLoc& loc, std::string msg, int len = 1) { Diag(Severity::kError, loc, std::move(msg), len); }
+  void Error(const SourceLoc& loc, std::string msg, int len = 1) {
+    Diag(Severity::kError, loc, std::move(msg), len);
+  }
 
   void File(const std::string& text, const std::string& name) {
     std::istringstream in(text);
@@ -54,8 +56,10 @@ class MinijailReader {
       std::string_view l = base::Trim(std::string_view(line).substr(0, hash));
       if (l.empty()) continue;
       SourceLoc loc{name, lineno, static_cast<int>(line.find_first_not_of(" \t") + 1)};
-      if (l.front() == '@') Directive(l, loc, name);
-      else Entry(l, loc);
+      if (l.front() == '@')
+        Directive(l, loc, name);
+      else
+        Entry(l, loc);
     }
   }
 
@@ -67,7 +71,8 @@ class MinijailReader {
       if (!rules_.empty()) Error(loc, "@denylist must come before the rules");
       denylist_ = true;
     } else if (word == "@frequency") {
-      Diag(Severity::kNote, loc, "@frequency is an ordering hint; sysgate orders by its own cost model");
+      Diag(Severity::kNote, loc,
+           "@frequency is an ordering hint; sysgate orders by its own cost model");
     } else if (word == "@default") {
       auto a = ActionWord(std::string(arg), loc);
       if (a) default_action_ = *a;
@@ -75,7 +80,9 @@ class MinijailReader {
     } else if (word == "@include") {
       Include(std::string(arg), loc, file);
     } else {
-      Error(loc, fmt::format("unknown directive '{}' (@include, @frequency, @default, @denylist)", word), static_cast<int>(word.size()));
+      Error(loc,
+            fmt::format("unknown directive '{}' (@include, @frequency, @default, @denylist)", word),
+            static_cast<int>(word.size()));
     }
   }
 
@@ -109,7 +116,9 @@ class MinijailReader {
       Error(loc, fmt::format("return needs an errno number or name, not '{}'", v));
       return std::nullopt;
     }
-    Error(loc, fmt::format("unknown action '{}' (allow, return N, kill, kill-process, kill-thread, trap, trace, log, user-notify)", s));
+    Error(loc, fmt::format("unknown action '{}' (allow, return N, kill, kill-process, kill-thread, "
+                           "trap, trace, log, user-notify)",
+                           s));
     return std::nullopt;
   }
 
@@ -134,7 +143,8 @@ class MinijailReader {
     for (const std::string& n : list) {
       std::string name = n.substr(0, n.find('['));  // name[arch=...] metadata
       if (name.find('@') != std::string::npos) {
-        Error(loc, fmt::format("syscall groups ('{}') are not supported", name), static_cast<int>(name.size()));
+        Error(loc, fmt::format("syscall groups ('{}') are not supported", name),
+              static_cast<int>(name.size()));
         return;
       }
       if (!IsSyscallName(name)) {
@@ -142,11 +152,13 @@ class MinijailReader {
         continue;
       }
       if (!SyscallNumber(arch_, name)) {
-        Diag(Severity::kWarning, loc, fmt::format("{} does not exist on {}; skipped", name, Info(arch_).name));
+        Diag(Severity::kWarning, loc,
+             fmt::format("{} does not exist on {}; skipped", name, Info(arch_).name));
         continue;
       }
       if (!seen_.insert(name).second) {
-        Error(loc, fmt::format("{} is listed twice (minijail refuses this)", name), static_cast<int>(name.size()));
+        Error(loc, fmt::format("{} is listed twice (minijail refuses this)", name),
+              static_cast<int>(name.size()));
         return;
       }
       r.syscalls.push_back(SyscallSpec::Name(name));
@@ -227,7 +239,7 @@ class MinijailReader {
     c.arg.explicit_type = true;
     std::string_view rest = base::Trim(a.substr(i));
     static const std::pair<std::string_view, CmpOp> kOps[] = {
-        {"==", CmpOp::kEq}, {"!=", CmpOp::kNe}, {"<=", CmpOp::kLe}, {">=", CmpOp::kGe},
+        {"==", CmpOp::kEq}, {"!=", CmpOp::kNe}, {"<=", CmpOp::kLe},      {">=", CmpOp::kGe},
         {"<", CmpOp::kLt},  {">", CmpOp::kGt},  {"&", CmpOp::kMaskedEq}, {"in", CmpOp::kIn}};
     for (auto [sym, op] : kOps) {
       if (!rest.starts_with(sym)) continue;
@@ -257,13 +269,15 @@ class MinijailReader {
       part = base::Trim(part);
       bool inv = part.starts_with('~');
       if (inv) part = base::Trim(part.substr(1));
-      if (part.starts_with('(') && part.ends_with(')')) part = base::Trim(part.substr(1, part.size() - 2));
+      if (part.starts_with('(') && part.ends_with(')'))
+        part = base::Trim(part.substr(1, part.size() - 2));
       std::optional<uint64_t> x = base::ParseInteger(part);
       if (!x) {
         if (auto c = FindConstant(part)) x = static_cast<uint64_t>(*c);
       }
       if (!x) {
-        Error(loc, fmt::format("unknown value '{}' (a number or a constant such as PROT_EXEC)", part));
+        Error(loc,
+              fmt::format("unknown value '{}' (a number or a constant such as PROT_EXEC)", part));
         return std::nullopt;
       }
       out |= inv ? ~*x : *x;

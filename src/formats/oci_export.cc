@@ -35,7 +35,8 @@ void PutAction(ojson& obj, const char* field, const char* errno_field, const Act
     case ActionKind::kTrap:
       obj[field] = "SCMP_ACT_TRAP";
       if (a.data() != 0) {
-        Warn(diags, fmt::format("OCI has no data for SCMP_ACT_TRAP: trap({}) is written as trap(0)", a.data()));
+        Warn(diags, fmt::format("OCI has no data for SCMP_ACT_TRAP: trap({}) is written as trap(0)",
+                                a.data()));
       }
       return;
     case ActionKind::kTrace:
@@ -47,9 +48,9 @@ void PutAction(ojson& obj, const char* field, const char* errno_field, const Act
   }
 }
 
-constexpr std::string_view kFilterFlags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+constexpr std::string_view kFilterFlags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                             "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                             "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 
 }  // namespace
 
@@ -82,18 +83,26 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
   ojson out = ojson::object();
   PutAction(out, "defaultAction", "defaultErrnoRet", p.default_action, diags);
   if (p.default_action.kind() == ActionKind::kNotify) {
-    diags.push_back({Severity::kError, {}, "runc refuses SCMP_ACT_NOTIFY as the default action", 1});
+    diags.push_back(
+        {Severity::kError, {}, "runc refuses SCMP_ACT_NOTIFY as the default action", 1});
   }
   ojson arches = ojson::array();
   for (Arch a : p.TargetArches()) arches.push_back(Info(a).scmp_name);
   out["architectures"] = arches;
   for (const std::string& f : o.runtime.flags) {
     if (!IsOciFilterFlag(f)) {
-      diags.push_back({Severity::kError, {}, fmt::format("unknown seccomp filter flag '{}' (runc knows {})", f, OciFilterFlagNames()), 1});
+      diags.push_back(
+          {Severity::kError,
+           {},
+           fmt::format("unknown seccomp filter flag '{}' (runc knows {})", f, OciFilterFlagNames()),
+           1});
     }
   }
   if (!o.runtime.listener_metadata.empty() && o.runtime.listener_path.empty()) {
-    diags.push_back({Severity::kError, {}, "listenerMetadata needs a listenerPath (the runtime spec forbids it alone)", 1});
+    diags.push_back({Severity::kError,
+                     {},
+                     "listenerMetadata needs a listenerPath (the runtime spec forbids it alone)",
+                     1});
   }
   if (!o.runtime.flags.empty()) out["flags"] = o.runtime.flags;
   if (!o.runtime.listener_path.empty()) out["listenerPath"] = o.runtime.listener_path;
@@ -114,7 +123,8 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
     if (Info(a).word_bits == 32) narrow.push_back(Info(a).name);
   }
   bool wide = std::ranges::any_of(flat, [](const FlatRule& r) {
-    return std::ranges::any_of(r.args, [](const ArgLit& l) { return (l.value | l.value_two) > 0xffffffffULL; });
+    return std::ranges::any_of(
+        r.args, [](const ArgLit& l) { return (l.value | l.value_two) > 0xffffffffULL; });
   });
   if (wide && !narrow.empty()) {
     Warn(diags, fmt::format("libseccomp compares the low 32 bits of arguments on {}: the "
@@ -142,8 +152,9 @@ ojson OciSeccompObject(const Policy& p, const ExportOptions& o, std::vector<Diag
   }
   out["syscalls"] = syscalls;
   if (notify && o.runtime.listener_path.empty()) {
-    Warn(diags, "the profile uses SCMP_ACT_NOTIFY but has no listenerPath: the runtime needs one "
-                "(--listener-path) to hand the notification fd to a supervisor");
+    Warn(diags,
+         "the profile uses SCMP_ACT_NOTIFY but has no listenerPath: the runtime needs one "
+         "(--listener-path) to hand the notification fd to a supervisor");
   }
   return out;
 }

@@ -50,8 +50,8 @@ class Importer {
     }
     // A whole OCI config.json: its linux.seccomp.
     if (doc.contains("ociVersion") && !doc.contains("defaultAction")) {
-      if (!doc.contains("linux") || !doc["linux"].is_object() || !doc["linux"].contains("seccomp") ||
-          !doc["linux"]["seccomp"].is_object()) {
+      if (!doc.contains("linux") || !doc["linux"].is_object() ||
+          !doc["linux"].contains("seccomp") || !doc["linux"]["seccomp"].is_object()) {
         Fail("", "this OCI config.json has no linux.seccomp section");
         return std::move(out_);
       }
@@ -66,7 +66,8 @@ class Importer {
     if (!def) return std::move(out_);
     p.default_action = *def;
     p.default_loc = At("/defaultAction");
-    p.unknown_action = Action::Errno(ENOSYS);  // runc's ENOSYS stub for syscalls newer than the tables
+    p.unknown_action =
+        Action::Errno(ENOSYS);  // runc's ENOSYS stub for syscalls newer than the tables
     if (!Arches(doc, p)) return std::move(out_);
     Runtime(doc);
     targets_ = p.TargetArches();
@@ -93,10 +94,13 @@ class Importer {
     std::string name = JsonPointerName(pointer);
     Diag(s, At(pointer), name.empty() ? std::string(what) : fmt::format("{}: {}", name, what));
   }
-  void Fail(const std::string& pointer, std::string_view what) { Say(Severity::kError, pointer, what); }
+  void Fail(const std::string& pointer, std::string_view what) {
+    Say(Severity::kError, pointer, what);
+  }
 
   // `obj` is the JSON pointer of the object `j`.
-  std::optional<int> ErrnoField(const json& j, const char* num, const char* name, const std::string& obj) {
+  std::optional<int> ErrnoField(const json& j, const char* num, const char* name,
+                                const std::string& obj) {
     if (j.contains(num) && !j[num].is_null()) {
       if (!j[num].is_number_unsigned() || j[num].get<uint64_t>() > 65535) {
         Fail(obj + "/" + num, "expected an errno number 0..4095 (0..65535 for SCMP_ACT_TRACE)");
@@ -115,7 +119,8 @@ class Importer {
     return std::nullopt;
   }
 
-  std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err, const std::string& obj) {
+  std::optional<Action> ActionField(const json& j, const char* field, std::optional<int> err,
+                                    const std::string& obj) {
     std::string at = obj + "/" + field;
     if (!j.contains(field) || !j[field].is_string()) {
       Fail(at, "required, a SCMP_ACT_* string");
@@ -123,8 +128,10 @@ class Importer {
     }
     std::string a = j[field].get<std::string>();
     if (err && a != "SCMP_ACT_ERRNO" && a != "SCMP_ACT_TRACE") {
-      Fail(at, fmt::format("{} takes no errno, but one is given (the runtime spec says runtimes must "
-                           "refuse this)", a));
+      Fail(at,
+           fmt::format("{} takes no errno, but one is given (the runtime spec says runtimes must "
+                       "refuse this)",
+                       a));
       return std::nullopt;
     }
     if (a == "SCMP_ACT_ALLOW") return Action::Allow();
@@ -190,7 +197,8 @@ class Importer {
       }
       auto a = ArchFromName(name.get<std::string>());
       if (!a) {
-        Say(Severity::kWarning, at, fmt::format("arch '{}' is not supported by sysgate; skipped", name.get<std::string>()));
+        Say(Severity::kWarning, at,
+            fmt::format("arch '{}' is not supported by sysgate; skipped", name.get<std::string>()));
         return;
       }
       if (std::ranges::find(p.arches, *a) == p.arches.end()) p.arches.push_back(*a);
@@ -204,7 +212,8 @@ class Importer {
         add(doc["architectures"][i], fmt::format("/architectures/{}", i));
       }
       // libseccomp always adds the native arch.
-      if (!p.arches.empty() && std::ranges::find(p.arches, host_) == p.arches.end()) p.arches.insert(p.arches.begin(), host_);
+      if (!p.arches.empty() && std::ranges::find(p.arches, host_) == p.arches.end())
+        p.arches.insert(p.arches.begin(), host_);
     } else if (has_map) {
       for (size_t i = 0; i < doc["archMap"].size(); ++i) {
         const json& m = doc["archMap"][i];
@@ -255,17 +264,23 @@ class Importer {
           if (c.is_string() && HasCap(c.get<std::string>())) return false;
         }
       }
-      if (e.contains("minKernel") && KernelAtLeast(e["minKernel"], ptr + "/excludes/minKernel").value_or(true)) return false;
+      if (e.contains("minKernel") &&
+          KernelAtLeast(e["minKernel"], ptr + "/excludes/minKernel").value_or(true))
+        return false;
     }
     if (r.contains("includes") && r["includes"].is_object()) {
       const json& i = r["includes"];
-      if (i.contains("arches") && i["arches"].is_array() && !i["arches"].empty() && !ArchListed(i["arches"])) return false;
+      if (i.contains("arches") && i["arches"].is_array() && !i["arches"].empty() &&
+          !ArchListed(i["arches"]))
+        return false;
       if (i.contains("caps")) {
         for (const json& c : i["caps"]) {
           if (c.is_string() && !HasCap(c.get<std::string>())) return false;
         }
       }
-      if (i.contains("minKernel") && !KernelAtLeast(i["minKernel"], ptr + "/includes/minKernel").value_or(false)) return false;
+      if (i.contains("minKernel") &&
+          !KernelAtLeast(i["minKernel"], ptr + "/includes/minKernel").value_or(false))
+        return false;
     }
     return true;
   }
@@ -302,10 +317,12 @@ class Importer {
       const std::string& n = names[k];
       if (!IsSyscallName(n)) {
         Say(o_.strict ? Severity::kError : Severity::kWarning, fmt::format("{}/names/{}", ptr, k),
-            fmt::format("unknown syscall '{}'{}", n, o_.strict ? "" : "; skipped (runc ignores it)"));
+            fmt::format("unknown syscall '{}'{}", n,
+                        o_.strict ? "" : "; skipped (runc ignores it)"));
         continue;
       }
-      bool somewhere = std::ranges::any_of(targets_, [&](Arch a) { return SyscallNumber(a, n).has_value(); });
+      bool somewhere =
+          std::ranges::any_of(targets_, [&](Arch a) { return SyscallNumber(a, n).has_value(); });
       if (somewhere) rule.syscalls.push_back(SyscallSpec::Name(n));
     }
     if (rule.syscalls.empty()) return;  // none of them exists on the target arches
@@ -326,7 +343,8 @@ class Importer {
       return;
     }
     if (repeated) {
-      Say(Severity::kWarning, ptr + "/args", "two conditions on one argument; like runc, each becomes its own rule (OR, not AND)");
+      Say(Severity::kWarning, ptr + "/args",
+          "two conditions on one argument; like runc, each becomes its own rule (OR, not AND)");
       for (const Comparison& c : cmps) {
         Rule one = rule;
         one.condition = Condition::Compare(c);
@@ -342,8 +360,8 @@ class Importer {
 
   std::optional<Comparison> Arg(const json& a, const std::string& ptr) {
     if (!a.is_object() || !a.contains("index") || !a["index"].is_number_unsigned() ||
-        a["index"].get<uint64_t>() > 5 || !a.contains("value") || !a["value"].is_number_unsigned() ||
-        !a.contains("op") || !a["op"].is_string()) {
+        a["index"].get<uint64_t>() > 5 || !a.contains("value") ||
+        !a["value"].is_number_unsigned() || !a.contains("op") || !a["op"].is_string()) {
       Fail(ptr, "expected {index: 0..5, value: uint64, op: SCMP_CMP_*}");
       return std::nullopt;
     }
@@ -353,15 +371,24 @@ class Importer {
     c.arg.is_signed = false;
     c.arg.explicit_type = true;
     uint64_t v = a["value"].get<uint64_t>();
-    uint64_t v2 = a.contains("valueTwo") && a["valueTwo"].is_number_unsigned() ? a["valueTwo"].get<uint64_t>() : 0;
+    uint64_t v2 = a.contains("valueTwo") && a["valueTwo"].is_number_unsigned()
+                      ? a["valueTwo"].get<uint64_t>()
+                      : 0;
     std::string op = a["op"].get<std::string>();
-    if (op == "SCMP_CMP_EQ") c.op = CmpOp::kEq;
-    else if (op == "SCMP_CMP_NE") c.op = CmpOp::kNe;
-    else if (op == "SCMP_CMP_LT") c.op = CmpOp::kLt;
-    else if (op == "SCMP_CMP_LE") c.op = CmpOp::kLe;
-    else if (op == "SCMP_CMP_GT") c.op = CmpOp::kGt;
-    else if (op == "SCMP_CMP_GE") c.op = CmpOp::kGe;
-    else if (op == "SCMP_CMP_MASKED_EQ") c.op = CmpOp::kMaskedEq;
+    if (op == "SCMP_CMP_EQ")
+      c.op = CmpOp::kEq;
+    else if (op == "SCMP_CMP_NE")
+      c.op = CmpOp::kNe;
+    else if (op == "SCMP_CMP_LT")
+      c.op = CmpOp::kLt;
+    else if (op == "SCMP_CMP_LE")
+      c.op = CmpOp::kLe;
+    else if (op == "SCMP_CMP_GT")
+      c.op = CmpOp::kGt;
+    else if (op == "SCMP_CMP_GE")
+      c.op = CmpOp::kGe;
+    else if (op == "SCMP_CMP_MASKED_EQ")
+      c.op = CmpOp::kMaskedEq;
     else {
       Fail(ptr + "/op", fmt::format("unknown operator '{}'", op));
       return std::nullopt;
@@ -380,7 +407,8 @@ class Importer {
     Operand o{v, {}, nullptr};
     if (v <= 0xffffffffULL) return o;
     auto per_abi = std::make_shared<AbiValues>();
-    for (Arch a : AllArches()) per_abi->values[static_cast<size_t>(a)] = Info(a).word_bits == 32 ? v & 0xffffffffULL : v;
+    for (Arch a : AllArches())
+      per_abi->values[static_cast<size_t>(a)] = Info(a).word_bits == 32 ? v & 0xffffffffULL : v;
     o.per_abi = std::move(per_abi);
     return o;
   }
@@ -396,7 +424,8 @@ class Importer {
 
 }  // namespace
 
-Imported ImportOciDocument(nlohmann::json doc, const ImportOptions& options, const JsonLocator& locate) {
+Imported ImportOciDocument(nlohmann::json doc, const ImportOptions& options,
+                           const JsonLocator& locate) {
   try {
     return Importer(options, locate).Run(std::move(doc));
   } catch (const std::exception& e) {  // a shape the checks above missed: never let it escape

@@ -12,7 +12,8 @@ namespace sysgate::formats {
 
 // An OCI seccomp object (or a whole config.json) already parsed, its values located in the
 // source by `locate`: what ImportOci and the SPO reader (whose source is YAML) share.
-Imported ImportOciDocument(nlohmann::json doc, const ImportOptions& options, const JsonLocator& locate);
+Imported ImportOciDocument(nlohmann::json doc, const ImportOptions& options,
+                           const JsonLocator& locate);
 
 // Errors and warnings go to `diags`; the object is meaningful only without errors.
 nlohmann::ordered_json OciSeccompObject(const Policy& policy, const ExportOptions& options,

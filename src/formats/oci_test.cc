@@ -1,8 +1,8 @@
 #include <errno.h>
 
 #include <filesystem>
-#include <random>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -57,7 +57,7 @@ TEST(Oci, ActionsErrnoAndConditions) {
   EXPECT_EQ(Verdict(p, "read"), Action::Allow());
   EXPECT_EQ(Verdict(p, "open"), Action::Errno(13));
   EXPECT_EQ(Verdict(p, "mount"), Action::KillProcess());
-  EXPECT_EQ(Verdict(p, "ptrace"), Action::KillThread());  // libseccomp's SCMP_ACT_KILL
+  EXPECT_EQ(Verdict(p, "ptrace"), Action::KillThread());    // libseccomp's SCMP_ACT_KILL
   EXPECT_EQ(Verdict(p, "clone", {0x11}), Action::Allow());  // (arg & value) == valueTwo (0)
   EXPECT_EQ(Verdict(p, "clone", {0x10000000}), Action::Errno(13));
   EXPECT_EQ(Verdict(p, "getppid", {6, 7}), Action::Allow());  // ANDed
@@ -86,7 +86,8 @@ TEST(Oci, RuncSemantics) {
   EXPECT_THAT(all, HasSubstr("unknown syscall 'not_a_syscall'; skipped"));
   EXPECT_EQ(Verdict(*r.policy, "write"), Action::Allow());
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
-      {"names": ["not_a_syscall"], "action": "SCMP_ACT_ALLOW"}]})", {.strict = true}),
+      {"names": ["not_a_syscall"], "action": "SCMP_ACT_ALLOW"}]})",
+                         {.strict = true}),
               HasSubstr("unknown syscall 'not_a_syscall'"));
 }
 
@@ -142,7 +143,8 @@ TEST(Oci, ReadForTheMachineThatRunsTheTarget) {
     EXPECT_EQ(Verdict(arm, "sync_file_range2", {}, Arch::kArm), Action::Allow());
     EXPECT_EQ(Verdict(arm, "breakpoint", {}, Arch::kArm), Action::Errno(EPERM));
   }
-  if (HostArch() != Arch::kX86_64) GTEST_SKIP() << "i386 read as this machine runs it needs an x86_64 host";
+  if (HostArch() != Arch::kX86_64)
+    GTEST_SKIP() << "i386 read as this machine runs it needs an x86_64 host";
   Policy i386 = MustImport(text, {.arch = Arch::kI386});
   EXPECT_EQ(i386.arches, (std::vector<Arch>{Arch::kX86_64, Arch::kI386, Arch::kX32}));
   EXPECT_EQ(Verdict(i386, "arch_prctl", {}, Arch::kI386), Action::Allow());
@@ -152,12 +154,19 @@ TEST(Oci, ErrorsSayWhere) {
   EXPECT_THAT(FirstError("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  oops\n}"),
               HasSubstr("<input>:3:3: not valid JSON: syntax error while parsing object key"));
   EXPECT_THAT(FirstError(R"({"syscalls": []})"), HasSubstr("defaultAction: required"));
-  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_NOPE"})"), HasSubstr("unknown action 'SCMP_ACT_NOPE'"));
-  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
-      "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"), HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
-  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
-              HasSubstr("archMap: set beside architectures (Docker refuses this)"));
-  EXPECT_EQ(FirstError("[1, 2]"), "<input>:1:1: expected a JSON object with defaultAction and syscalls");
+  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_NOPE"})"),
+              HasSubstr("unknown action 'SCMP_ACT_NOPE'"));
+  EXPECT_THAT(
+      FirstError(
+          R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
+      "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]})"),
+      HasSubstr("syscalls[0].args[0]: expected {index: 0..5"));
+  EXPECT_THAT(
+      FirstError(
+          R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "archMap": []})"),
+      HasSubstr("archMap: set beside architectures (Docker refuses this)"));
+  EXPECT_EQ(FirstError("[1, 2]"),
+            "<input>:1:1: expected a JSON object with defaultAction and syscalls");
   EXPECT_TRUE(LooksLikeJson("  \n{"));
   EXPECT_TRUE(LooksLikeJson("\xEF\xBB\xBF{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
   EXPECT_FALSE(LooksLikeJson("default allow"));
@@ -173,7 +182,8 @@ TEST(Oci, ErrorsAndRulesAreLocated) {
       "    {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
       "    {\"names\": [\"nope\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
       "    {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
-      "     \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}\n"
+      "     \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, "
+      "\"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}\n"
       "  ]\n"
       "}\n";
   Imported r = ImportOci(profile, {.filename = "p.json"});
@@ -188,18 +198,28 @@ TEST(Oci, ErrorsAndRulesAreLocated) {
 
   auto error = [](std::string_view text) {
     Imported bad = ImportOci(text, {.filename = "p.json"});
-    return bad.diagnostics.empty() ? std::string() : bad.diagnostics[0].loc.ToString() + ": " + bad.diagnostics[0].message;
+    return bad.diagnostics.empty()
+               ? std::string()
+               : bad.diagnostics[0].loc.ToString() + ": " + bad.diagnostics[0].message;
   };
-  EXPECT_EQ(error("{\n \"syscalls\": []}"), "p.json:1:1: defaultAction: required, a SCMP_ACT_* string");
-  EXPECT_EQ(error("{\"defaultAction\":\n  \"SCMP_ACT_NOPE\"}"), "p.json:2:3: defaultAction: unknown action 'SCMP_ACT_NOPE'");
+  EXPECT_EQ(error("{\n \"syscalls\": []}"),
+            "p.json:1:1: defaultAction: required, a SCMP_ACT_* string");
+  EXPECT_EQ(error("{\"defaultAction\":\n  \"SCMP_ACT_NOPE\"}"),
+            "p.json:2:3: defaultAction: unknown action 'SCMP_ACT_NOPE'");
   EXPECT_EQ(error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}"),
-            "p.json:1:19: defaultAction: SCMP_ACT_ALLOW takes no errno, but one is given (the runtime spec says runtimes must refuse this)");
-  EXPECT_EQ(error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [{},\n  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\",\n   \"args\": [{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_XX\"}]}]}"),
+            "p.json:1:19: defaultAction: SCMP_ACT_ALLOW takes no errno, but one is given (the "
+            "runtime spec says runtimes must refuse this)");
+  EXPECT_EQ(error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [{},\n  {\"names\": "
+                  "[\"read\"], \"action\": \"SCMP_ACT_ERRNO\",\n   \"args\": [{\"index\": 1, "
+                  "\"value\": 1, \"op\": \"SCMP_CMP_XX\"}]}]}"),
             "p.json:2:15: syscalls[0].action: required, a SCMP_ACT_* string");
   // Inside a config.json the pointers are below linux.seccomp; keys with "/" and "~" are escaped.
-  EXPECT_EQ(error("{\"ociVersion\": \"1.0\", \"a/b~\": {\"defaultAction\": 1},\n \"linux\": {\"seccomp\":\n"
-                  "  {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"NOPE\"]}}}"),
-            "p.json:3:76: flags[1]: unknown flag NOPE (runc refuses it)");
+  EXPECT_EQ(
+      error(
+          "{\"ociVersion\": \"1.0\", \"a/b~\": {\"defaultAction\": 1},\n \"linux\": {\"seccomp\":\n"
+          "  {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", "
+          "\"NOPE\"]}}}"),
+      "p.json:3:76: flags[1]: unknown flag NOPE (runc refuses it)");
 }
 
 // Mangled JSON never crashes the importer and never yields a policy with an error.
@@ -211,8 +231,21 @@ TEST(Oci, MangledProfilesNeverCrash) {
       "includes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["amd64"], "minKernel": "4.8"},
       "excludes": {"arches": ["s390"]}}]})";
   std::mt19937_64 rng(5);
-  const char* bits[] = {"[", "]", "{", "}", ",", ":", "\"", "1", "-1", "null", "true", "\"x\"",
-                        "18446744073709551616", "[]", "{}"};
+  const char* bits[] = {"[",
+                        "]",
+                        "{",
+                        "}",
+                        ",",
+                        ":",
+                        "\"",
+                        "1",
+                        "-1",
+                        "null",
+                        "true",
+                        "\"x\"",
+                        "18446744073709551616",
+                        "[]",
+                        "{}"};
   int ok = 0;
   for (int i = 0; i < 3000; ++i) {
     std::string t = base;
@@ -270,7 +303,8 @@ TEST(Oci, RuntimeFieldsAndWholeConfig) {
                  {"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})";
   Imported r = ImportOci(profile, {.arch = Arch::kX86_64});
   ASSERT_TRUE(r.policy);
-  EXPECT_EQ(r.runtime.flags, (std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"}));
+  EXPECT_EQ(r.runtime.flags,
+            (std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"}));
   EXPECT_EQ(r.runtime.listener_path, "/run/agent.sock");
   EXPECT_EQ(r.runtime.listener_metadata, "MKDIR=1");
   // Written back with the same fields, and the same meaning.
@@ -284,16 +318,19 @@ TEST(Oci, RuntimeFieldsAndWholeConfig) {
   EXPECT_EQ(Verdict(*back.policy, "mkdir"), Action::Notify());
   // A whole config.json: its linux.seccomp.
   std::string config = std::string(R"({"ociVersion": "1.0.2", "process": {"args": ["sh"]},
-    "linux": {"seccomp": )") + profile + "}}";
+    "linux": {"seccomp": )") +
+                       profile + "}}";
   Imported whole = ImportOci(config, {.arch = Arch::kX86_64});
   ASSERT_TRUE(whole.policy);
   EXPECT_EQ(*whole.policy, *r.policy);
-  EXPECT_THAT(FirstError(R"({"ociVersion": "1.0.2", "linux": {}})"), HasSubstr("no linux.seccomp section"));
+  EXPECT_THAT(FirstError(R"({"ociVersion": "1.0.2", "linux": {}})"),
+              HasSubstr("no linux.seccomp section"));
 }
 
 TEST(Oci, WhatTheRuntimeSpecSaysToRefuse) {
-  EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_NOPE"]})"),
-              HasSubstr("unknown flag SECCOMP_FILTER_FLAG_NOPE"));
+  EXPECT_THAT(
+      FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_NOPE"]})"),
+      HasSubstr("unknown flag SECCOMP_FILTER_FLAG_NOPE"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"})"),
               HasSubstr("listenerMetadata: set without listenerPath"));
   EXPECT_THAT(FirstError(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1})"),

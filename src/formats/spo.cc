@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "formats/json_locate.h"
@@ -42,7 +42,8 @@ class YamlToJson {
   }
   SourceLoc At(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
-    return m.is_null() ? SourceLoc{o_.filename, 0, 0} : SourceLoc{o_.filename, m.line + 1, m.column + 1};
+    return m.is_null() ? SourceLoc{o_.filename, 0, 0}
+                       : SourceLoc{o_.filename, m.line + 1, m.column + 1};
   }
 
   std::optional<json> Node(const YAML::Node& n, int depth, const std::string& pointer) {
@@ -61,7 +62,8 @@ class YamlToJson {
       case YAML::NodeType::Map: {
         json out = json::object();
         for (const auto& kv : n) {
-          if (!kv.first.IsScalar()) return Fail(kv.first, "a key must be a plain name, not a list or map");
+          if (!kv.first.IsScalar())
+            return Fail(kv.first, "a key must be a plain name, not a list or map");
           if (!base::IsUtf8(kv.first.Scalar())) return Fail(kv.first, "the key is not UTF-8 text");
           auto v = Node(kv.second, depth + 1, pointer + "/" + JsonPointerToken(kv.first.Scalar()));
           if (!v) return std::nullopt;
@@ -80,7 +82,8 @@ class YamlToJson {
       }
       case YAML::NodeType::Scalar: {
         const std::string& s = n.Scalar();
-        if (n.Tag() != "!" && !s.empty() && s[0] != '-' && std::isdigit(static_cast<unsigned char>(s[0]))) {
+        if (n.Tag() != "!" && !s.empty() && s[0] != '-' &&
+            std::isdigit(static_cast<unsigned char>(s[0]))) {
           if (auto v = base::ParseInteger(s)) return json(*v);
         }
         if (!base::IsUtf8(s)) return Fail(n, "the value is not UTF-8 text");
@@ -114,7 +117,8 @@ YAML::Node ToYaml(const ojson& j) {
 
 Imported Fail(const ImportOptions& o, std::string msg, int line = 0, int col = 0) {
   Imported out;
-  out.diagnostics.push_back({Severity::kError, SourceLoc{o.filename, line, col}, std::move(msg), 1});
+  out.diagnostics.push_back(
+      {Severity::kError, SourceLoc{o.filename, line, col}, std::move(msg), 1});
   return out;
 }
 
@@ -140,14 +144,20 @@ class DocumentCounter : public YAML::EventHandler {
  public:
   size_t count = 0;
   YAML::Mark last;
-  void OnDocumentStart(const YAML::Mark& mark) override { ++count; last = mark; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++count;
+    last = mark;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 };
 
@@ -165,13 +175,16 @@ std::optional<YAML::Mark> PastDocumentLimit(std::string_view text) {
 static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o) {
   if (std::optional<SourceLoc> at = FirstBadByte(text, o.filename)) {
     Imported out;
-    out.diagnostics.push_back({Severity::kError, *at, "YAML is UTF-8 text without control characters; this is not", 1});
+    out.diagnostics.push_back(
+        {Severity::kError, *at, "YAML is UTF-8 text without control characters; this is not", 1});
     return out;
   }
   std::vector<YAML::Node> docs;
   try {
     if (std::optional<YAML::Mark> at = PastDocumentLimit(text))
-      return Fail(o, fmt::format("more than {} YAML documents in one file (the limit)", limits::kMaxYamlDocuments),
+      return Fail(o,
+                  fmt::format("more than {} YAML documents in one file (the limit)",
+                              limits::kMaxYamlDocuments),
                   at->line + 1, at->column + 1);
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
@@ -185,14 +198,19 @@ static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o)
       if (!other_kind) other_kind = d["kind"];
       continue;
     }
-    std::string name = d["metadata"] && d["metadata"]["name"] && d["metadata"]["name"].IsScalar() ? d["metadata"]["name"].Scalar() : "";
+    std::string name = d["metadata"] && d["metadata"]["name"] && d["metadata"]["name"].IsScalar()
+                           ? d["metadata"]["name"].Scalar()
+                           : "";
     profiles.emplace_back(name, d);
   }
   if (profiles.empty() && other_kind) {
     YAML::Mark m = other_kind->Mark();
-    return Fail(o, fmt::format("the file holds no SeccompProfile: its kind is {}, not SeccompProfile",
-                               other_kind->IsScalar() ? "'" + base::Abbreviate(other_kind->Scalar()) + "'" : "not a name"),
-                m.line + 1, m.column + 1);
+    return Fail(
+        o,
+        fmt::format("the file holds no SeccompProfile: its kind is {}, not SeccompProfile",
+                    other_kind->IsScalar() ? "'" + base::Abbreviate(other_kind->Scalar()) + "'"
+                                           : "not a name"),
+        m.line + 1, m.column + 1);
   }
   if (profiles.empty()) return Fail(o, "no SeccompProfile in the file (kind: SeccompProfile)");
   const YAML::Node* chosen = nullptr;
@@ -202,9 +220,10 @@ static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o)
     if (n == o.section || (o.section.empty() && profiles.size() == 1)) chosen = &d;
   }
   if (!chosen) {
-    return Fail(o, fmt::format("{} '{}': the file has {} (choose with --section)",
-                               o.section.empty() ? "several profiles, none chosen" : "no profile named",
-                               o.section, fmt::join(names, ", ")));
+    return Fail(
+        o, fmt::format("{} '{}': the file has {} (choose with --section)",
+                       o.section.empty() ? "several profiles, none chosen" : "no profile named",
+                       o.section, fmt::join(names, ", ")));
   }
   const YAML::Node& spec = (*chosen)["spec"];
   if (!spec || !spec.IsMap()) return Fail(o, "the SeccompProfile has no spec");
@@ -218,11 +237,16 @@ static Imported ImportSpoDocument(std::string_view text, const ImportOptions& o)
   json& j = *converted;
   std::vector<Diagnostic> notes;
   if (j.contains("baseProfileName")) {
-    notes.push_back({Severity::kWarning, SourceLoc{o.filename, 0, 0}, fmt::format("baseProfileName {} is not resolved (it names a cluster object or an OCI artifact): the policy holds this profile's own rules only", ShortJson(j["baseProfileName"])), 1});
+    notes.push_back({Severity::kWarning, SourceLoc{o.filename, 0, 0},
+                     fmt::format("baseProfileName {} is not resolved (it names a cluster object or "
+                                 "an OCI artifact): the policy holds this profile's own rules only",
+                                 ShortJson(j["baseProfileName"])),
+                     1});
     j.erase("baseProfileName");
   }
   if (j.contains("state") && j["state"] == "Disabled") {
-    notes.push_back({Severity::kWarning, SourceLoc{o.filename, 0, 0}, "the profile's state is Disabled: the operator does not install it", 1});
+    notes.push_back({Severity::kWarning, SourceLoc{o.filename, 0, 0},
+                     "the profile's state is Disabled: the operator does not install it", 1});
   }
   j.erase("state");
   Imported out = ImportOciDocument(std::move(j), o, convert.TakeLocator());
@@ -243,8 +267,13 @@ Imported ImportSpo(std::string_view text, const ImportOptions& o) {
 Exported ExportSpo(const Policy& p, const ExportOptions& o) {
   Exported e;
   ojson spec = OciSeccompObject(p, o, e.diagnostics);
-  if (!o.runtime.listener_path.empty() && !o.runtime.listener_path.starts_with("/var/run/security-profiles-operator/")) {
-    e.diagnostics.push_back({Severity::kWarning, {}, "the operator accepts listenerPath only under /var/run/security-profiles-operator/", 1});
+  if (!o.runtime.listener_path.empty() &&
+      !o.runtime.listener_path.starts_with("/var/run/security-profiles-operator/")) {
+    e.diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         "the operator accepts listenerPath only under /var/run/security-profiles-operator/",
+         1});
   }
   if (HasErrors(e.diagnostics)) return e;
   YAML::Emitter out;

@@ -21,17 +21,24 @@ namespace sysgate::formats {
 namespace {
 
 struct Item {
-  std::string name;                 // syscall or @group
-  std::optional<int> err;           // deny list: name:ERRNO
+  std::string name;        // syscall or @group
+  std::optional<int> err;  // deny list: name:ERRNO
   SourceLoc loc;
 };
 
 // systemd's architecture names (seccomp_arch_to_string) for the ones that differ from ours.
 constexpr std::pair<std::string_view, Arch> kSystemdArchNames[] = {
-    {"x86-64", Arch::kX86_64}, {"x86", Arch::kI386},         {"x32", Arch::kX32},
-    {"arm64", Arch::kAarch64}, {"arm", Arch::kArm},          {"ppc64-le", Arch::kPpc64le},
-    {"mips64-le", Arch::kMips64el}, {"mips-le", Arch::kMipsel}, {"mips64-n32-le", Arch::kMips64n32el},
-    {"mips64-n32", Arch::kMips64n32}, {"loongarch64", Arch::kLoongarch64},
+    {"x86-64", Arch::kX86_64},
+    {"x86", Arch::kI386},
+    {"x32", Arch::kX32},
+    {"arm64", Arch::kAarch64},
+    {"arm", Arch::kArm},
+    {"ppc64-le", Arch::kPpc64le},
+    {"mips64-le", Arch::kMips64el},
+    {"mips-le", Arch::kMipsel},
+    {"mips64-n32-le", Arch::kMips64n32el},
+    {"mips64-n32", Arch::kMips64n32},
+    {"loongarch64", Arch::kLoongarch64},
 };
 
 std::optional<Arch> SystemdArch(std::string_view name) {
@@ -105,11 +112,15 @@ class SystemdReader {
     std::string_view value = base::Trim(l.substr(eq + 1));
     int col = static_cast<int>(raw.find('=') + 2);
     SourceLoc loc{o_.filename, lineno, col};
-    if (key == "SystemCallFilter") Filter(value, loc);
-    else if (key == "SystemCallErrorNumber") ErrorNumber(value, loc);
-    else if (key == "SystemCallArchitectures") Architectures(value, loc);
+    if (key == "SystemCallFilter")
+      Filter(value, loc);
+    else if (key == "SystemCallErrorNumber")
+      ErrorNumber(value, loc);
+    else if (key == "SystemCallArchitectures")
+      Architectures(value, loc);
     else if (key == "SystemCallLog") {
-      Diag(Severity::kWarning, loc, "SystemCallLog= is not read: sysgate policies log with the log action");
+      Diag(Severity::kWarning, loc,
+           "SystemCallLog= is not read: sysgate policies log with the log action");
     }
   }
 
@@ -157,29 +168,38 @@ class SystemdReader {
         it.name = w.substr(0, colon);
         auto n = base::ParseInteger(e);
         auto named = ErrnoFromName(base::ToUpper(e));
-        if (n && *n <= 4095) it.err = static_cast<int>(*n);
-        else if (named) it.err = *named;
-        else if (e == "kill") it.err = -1;
+        if (n && *n <= 4095)
+          it.err = static_cast<int>(*n);
+        else if (named)
+          it.err = *named;
+        else if (e == "kill")
+          it.err = -1;
         else {
-          Diag(Severity::kError, wl, fmt::format("unknown errno '{}' (an errno name, a number 0..4095, or kill)", e), static_cast<int>(w.size()));
+          Diag(Severity::kError, wl,
+               fmt::format("unknown errno '{}' (an errno name, a number 0..4095, or kill)", e),
+               static_cast<int>(w.size()));
           continue;
         }
         if (*mode_ == 'a') {
-          Diag(Severity::kWarning, wl, "systemd ignores :ERRNO in an allow list", static_cast<int>(w.size()));
+          Diag(Severity::kWarning, wl, "systemd ignores :ERRNO in an allow list",
+               static_cast<int>(w.size()));
           it.err.reset();
         }
       }
       if (it.name.starts_with('@') ? !policy::FindGroup(it.name) : !IsSyscallName(it.name)) {
         if (it.name.starts_with('@')) {
-          Diag(Severity::kError, wl, fmt::format("unknown syscall group '{}'", it.name), static_cast<int>(it.name.size()));
+          Diag(Severity::kError, wl, fmt::format("unknown syscall group '{}'", it.name),
+               static_cast<int>(it.name.size()));
         } else {
-          out_.diagnostics.push_back(UnknownSyscallDiagnostic(o_, wl, it.name, "skipped, as systemd does"));
+          out_.diagnostics.push_back(
+              UnknownSyscallDiagnostic(o_, wl, it.name, "skipped, as systemd does"));
         }
         continue;
       }
       if (!adding) {
         Remove(it.name);
-      } else if (std::ranges::none_of(items_, [&](const Item& x) { return x.name == it.name && x.err == it.err; })) {
+      } else if (std::ranges::none_of(
+                     items_, [&](const Item& x) { return x.name == it.name && x.err == it.err; })) {
         items_.push_back(std::move(it));  // once: a repeated entry changes nothing
       }
     }
@@ -191,7 +211,8 @@ class SystemdReader {
     std::vector<Item> next;
     for (Item& it : items_) {
       std::vector<std::string> m = Members(it.name);
-      bool hit = std::ranges::any_of(m, [&](const std::string& s) { return std::ranges::find(gone, s) != gone.end(); });
+      bool hit = std::ranges::any_of(
+          m, [&](const std::string& s) { return std::ranges::find(gone, s) != gone.end(); });
       if (!hit) {
         next.push_back(std::move(it));
         continue;
@@ -206,12 +227,22 @@ class SystemdReader {
   void ErrorNumber(std::string_view v, SourceLoc loc) {
     std::string s(v);
     error_number_loc_ = loc;
-    if (s.empty()) error_number_.reset();
-    else if (s == "kill") error_number_ = Action::KillProcess();
-    else if (s == "log") error_number_ = Action::Log();
-    else if (auto n = base::ParseInteger(s); n && *n <= 4095) error_number_ = Action::Errno(static_cast<uint32_t>(*n));
-    else if (auto e = ErrnoFromName(base::ToUpper(s))) error_number_ = Action::Errno(static_cast<uint32_t>(*e));
-    else Diag(Severity::kError, loc, fmt::format("SystemCallErrorNumber=: unknown value '{}' (an errno name or number, kill, log)", s), static_cast<int>(s.size()));
+    if (s.empty())
+      error_number_.reset();
+    else if (s == "kill")
+      error_number_ = Action::KillProcess();
+    else if (s == "log")
+      error_number_ = Action::Log();
+    else if (auto n = base::ParseInteger(s); n && *n <= 4095)
+      error_number_ = Action::Errno(static_cast<uint32_t>(*n));
+    else if (auto e = ErrnoFromName(base::ToUpper(s)))
+      error_number_ = Action::Errno(static_cast<uint32_t>(*e));
+    else
+      Diag(
+          Severity::kError, loc,
+          fmt::format(
+              "SystemCallErrorNumber=: unknown value '{}' (an errno name or number, kill, log)", s),
+          static_cast<int>(s.size()));
   }
 
   void Architectures(std::string_view v, SourceLoc loc) {
@@ -235,15 +266,18 @@ class SystemdReader {
     // Names that came out of a split group and exist on none of the targets: systemd skips them.
     std::vector<Arch> targets = p.TargetArches();
     std::erase_if(items_, [&](const Item& it) {
-      return !it.name.starts_with('@') &&
-             std::ranges::none_of(targets, [&](Arch a) { return SyscallNumber(a, it.name).has_value(); });
+      return !it.name.starts_with('@') && std::ranges::none_of(targets, [&](Arch a) {
+        return SyscallNumber(a, it.name).has_value();
+      });
     });
     Action blocked = error_number_.value_or(Action::KillProcess());
     if (!mode_ || *mode_ == 'a') {
       p.default_action = mode_ ? blocked : Action::Allow();
       if (mode_) p.default_loc = error_number_loc_;
       if (!mode_) {
-        if (!arches_.empty()) Diag(Severity::kNote, {}, "no SystemCallFilter=: every syscall is allowed on the listed architectures");
+        if (!arches_.empty())
+          Diag(Severity::kNote, {},
+               "no SystemCallFilter=: every syscall is allowed on the listed architectures");
         return p;
       }
       Rule r;
@@ -256,7 +290,9 @@ class SystemdReader {
     p.default_action = Action::Allow();
     // One rule per action, in the order the actions first appear.
     for (const Item& it : items_) {
-      Action a = !it.err ? blocked : *it.err == -1 ? Action::KillProcess() : Action::Errno(static_cast<uint32_t>(*it.err));
+      Action a = !it.err         ? blocked
+                 : *it.err == -1 ? Action::KillProcess()
+                                 : Action::Errno(static_cast<uint32_t>(*it.err));
       auto rule = std::ranges::find_if(p.rules, [&](const Rule& r) { return r.action == a; });
       if (rule == p.rules.end()) {
         p.rules.push_back(Rule{a, {}, {}, std::nullopt, it.loc});
@@ -268,7 +304,8 @@ class SystemdReader {
   }
 
   static SyscallSpec Spec(const Item& it) {
-    SyscallSpec s = it.name.starts_with('@') ? SyscallSpec::Group(it.name) : SyscallSpec::Name(it.name);
+    SyscallSpec s =
+        it.name.starts_with('@') ? SyscallSpec::Group(it.name) : SyscallSpec::Name(it.name);
     s.loc = it.loc;
     return s;
   }
@@ -305,7 +342,9 @@ Imported ImportSystemd(std::string_view text, const ImportOptions& o) {
 
 Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
   Exported e;
-  auto error = [&](std::string m) { e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1}); };
+  auto error = [&](std::string m) {
+    e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1});
+  };
   FlattenOptions fo;
   fo.format = "systemd";
   std::vector<FlatRule> flat = Flatten(p, fo, e.diagnostics);
@@ -320,7 +359,8 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
   }
   for (const FlatRule& r : flat) {
     if (!r.args.empty()) {
-      error(fmt::format("systemd filters by syscall only: the rule for {} tests arguments", r.names.front()));
+      error(fmt::format("systemd filters by syscall only: the rule for {} tests arguments",
+                        r.names.front()));
       return e;
     }
   }
@@ -336,8 +376,10 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
         auto n = ErrnoName(static_cast<int>(r.action.data()));
         suffix = ":" + (n ? std::string(*n) : std::to_string(r.action.data()));
       } else if (r.action.kind() != ActionKind::kKillProcess) {
-        error(fmt::format("a systemd deny list fails syscalls with an errno or kills the process; "
-                          "{} for {} cannot be written", r.action.ToString(), r.names.front()));
+        error(
+            fmt::format("a systemd deny list fails syscalls with an errno or kills the process; "
+                        "{} for {} cannot be written",
+                        r.action.ToString(), r.names.front()));
         return e;
       }
       for (const std::string& n : r.names) words.push_back(n + suffix);
@@ -347,9 +389,10 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
     std::vector<std::string> words;
     for (const FlatRule& r : flat) {
       if (r.action != Action::Allow()) {
-        error(fmt::format("a systemd allow list gives every other syscall the same action; {} for "
-                          "{} differs from the default {}", r.action.ToString(), r.names.front(),
-                          p.default_action.ToString()));
+        error(
+            fmt::format("a systemd allow list gives every other syscall the same action; {} for "
+                        "{} differs from the default {}",
+                        r.action.ToString(), r.names.front(), p.default_action.ToString()));
         return e;
       }
       words.insert(words.end(), r.names.begin(), r.names.end());
@@ -359,36 +402,55 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
       if (std::ranges::find(words, m) == words.end()) implicit.emplace_back(m);
     }
     if (!implicit.empty()) {
-      e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("systemd always allows @default in an allow list, so these will be allowed too: {}", fmt::join(implicit, ", ")), 1});
+      e.diagnostics.push_back(
+          {Severity::kWarning,
+           {},
+           fmt::format(
+               "systemd always allows @default in an allow list, so these will be allowed too: {}",
+               fmt::join(implicit, ", ")),
+           1});
     }
-    PutList(out, "SystemCallFilter", "", words.empty() ? std::vector<std::string>{"@default"} : words);
+    PutList(out, "SystemCallFilter", "",
+            words.empty() ? std::vector<std::string>{"@default"} : words);
     switch (p.default_action.kind()) {
       case ActionKind::kKillProcess: break;
       case ActionKind::kErrno: {
         auto n = ErrnoName(static_cast<int>(p.default_action.data()));
-        out += fmt::format("SystemCallErrorNumber={}\n", n ? std::string(*n) : std::to_string(p.default_action.data()));
+        out += fmt::format("SystemCallErrorNumber={}\n",
+                           n ? std::string(*n) : std::to_string(p.default_action.data()));
         break;
       }
       case ActionKind::kLog:
         // Seen under systemd 252 (Debian 12): "Failed to parse error number, ignoring: log",
         // and the calls outside the list are then killed.
-        error("systemd 252 (Debian 12) does not take SystemCallErrorNumber=log: it ignores the line "
-              "and kills the calls outside the allow list; --widen writes a deny list instead (the "
-              "calls run, unlogged)");
+        error(
+            "systemd 252 (Debian 12) does not take SystemCallErrorNumber=log: it ignores the line "
+            "and kills the calls outside the allow list; --widen writes a deny list instead (the "
+            "calls run, unlogged)");
         return e;
       default:
-        error(fmt::format("systemd cannot give {} to the syscalls outside an allow list (errno, kill-process or log)", p.default_action.ToString()));
+        error(
+            fmt::format("systemd cannot give {} to the syscalls outside an allow list (errno, "
+                        "kill-process or log)",
+                        p.default_action.ToString()));
         return e;
     }
   }
   e.text = out;
   e.means = p;
   if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
-    e.diagnostics.push_back({Severity::kWarning, {}, fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}", p.unknown_action.ToString(), Policy{}.unknown_action.ToString()), 1});
+    e.diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}",
+                     p.unknown_action.ToString(), Policy{}.unknown_action.ToString()),
+         1});
     e.means->unknown_action = Policy{}.unknown_action;
   }
   if (p.default_action != Action::Allow()) {  // systemd allows @default first
-    e.means->rules.insert(e.means->rules.begin(), Rule{Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
+    e.means->rules.insert(
+        e.means->rules.begin(),
+        Rule{Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
     ResolveAndValidate(*e.means);
   }
   return e;

@@ -25,7 +25,8 @@ Action SayableDefault(const Action& a) {
   switch (a.kind()) {
     case ActionKind::kNotify:
     case ActionKind::kTrace:
-    case ActionKind::kLog: return Action::Allow();  // systemd 252 takes no SystemCallErrorNumber=log
+    case ActionKind::kLog:
+      return Action::Allow();  // systemd 252 takes no SystemCallErrorNumber=log
     case ActionKind::kTrap:
     case ActionKind::kKillThread: return Action::Errno(EPERM);
     default: return a;
@@ -34,14 +35,15 @@ Action SayableDefault(const Action& a) {
 
 }  // namespace
 
-Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat, std::vector<Diagnostic>& diags) {
+Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat,
+                       std::vector<Diagnostic>& diags) {
   std::vector<std::string> changes;
   Policy w = p;
   w.rules.clear();
   w.default_action = SayableDefault(p.default_action);
   if (w.default_action != p.default_action) {
-    changes.push_back(fmt::format("the default becomes {} (the policy: {})", w.default_action.ToString(),
-                                  p.default_action.ToString()));
+    changes.push_back(fmt::format("the default becomes {} (the policy: {})",
+                                  w.default_action.ToString(), p.default_action.ToString()));
   }
   const bool allow_list = w.default_action != Action::Allow();
   std::vector<std::string> names;
@@ -70,7 +72,8 @@ Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat, std::
       choices = {w.default_action, Action::Allow()};
     } else {
       for (const Action& v : verdicts) {
-        if (v.kind() == ActionKind::kErrno || v.kind() == ActionKind::kKillProcess) choices.push_back(v);
+        if (v.kind() == ActionKind::kErrno || v.kind() == ActionKind::kKillProcess)
+          choices.push_back(v);
       }
       choices.push_back(Action::Errno(EPERM));
       choices.push_back(Action::Allow());
@@ -85,19 +88,25 @@ Policy WidenForSystemd(const Policy& p, const std::vector<FlatRule>& flat, std::
     if (conditional || verdicts.size() > 1 || said != verdicts.front()) {
       std::vector<std::string> texts;
       for (const Action& a : verdicts) texts.push_back(a.ToString());
-      changes.push_back(fmt::format("{} gets {} (the policy: {}{})", name, said.ToString(), fmt::join(texts, " or "),
+      changes.push_back(fmt::format("{} gets {} (the policy: {}{})", name, said.ToString(),
+                                    fmt::join(texts, " or "),
                                     conditional ? " by its arguments" : ""));
     }
-    if (said != w.default_action) w.rules.push_back(Rule{said, {SyscallSpec::Name(name)}, {}, std::nullopt, {}});
+    if (said != w.default_action)
+      w.rules.push_back(Rule{said, {SyscallSpec::Name(name)}, {}, std::nullopt, {}});
   }
   for (size_t i = 0; i < changes.size() && i < kWarningsEach; ++i) {
     diags.push_back({Severity::kWarning, {}, "--widen: " + changes[i], 1});
   }
   if (changes.size() > kWarningsEach) {
     std::vector<std::string> rest;
-    for (size_t i = kWarningsEach; i < changes.size(); ++i) rest.push_back(changes[i].substr(0, changes[i].find(' ')));
-    diags.push_back({Severity::kWarning, {},
-                     fmt::format("--widen: {} more syscalls changed: {}", rest.size(), fmt::join(rest, ", ")), 1});
+    for (size_t i = kWarningsEach; i < changes.size(); ++i)
+      rest.push_back(changes[i].substr(0, changes[i].find(' ')));
+    diags.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format("--widen: {} more syscalls changed: {}", rest.size(), fmt::join(rest, ", ")),
+         1});
   }
   ResolveAndValidate(w);
   return w;

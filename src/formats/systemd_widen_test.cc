@@ -21,7 +21,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 Policy Parse(const std::string& text) {
-  ParsedPolicy p = ParsePolicyText(text.starts_with("arch ") ? text : "arch x86_64\n" + text, "p.sgp");
+  ParsedPolicy p =
+      ParsePolicyText(text.starts_with("arch ") ? text : "arch x86_64\n" + text, "p.sgp");
   EXPECT_TRUE(p.ok()) << p.FirstError().ToString();
   return p.ok() ? *p.policy : Policy{};
 }
@@ -32,7 +33,9 @@ std::string Messages(const std::vector<Diagnostic>& ds) {
   return out;
 }
 
-bool Runs(const Action& a) { return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog; }
+bool Runs(const Action& a) {
+  return a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog;
+}
 
 // The widened unit, read back, lets run every call the policy lets run (or may: a supervisor's
 // or tracer's), and fails no call the policy fails with ENOSYS otherwise.
@@ -47,10 +50,12 @@ std::string Widened(const Policy& p, std::string* warnings = nullptr) {
   size_t narrower = 0;
   auto checked = analysis::ForEachBoundaryInput(p, [&](const SeccompData& d) -> Result<void> {
     const Action before = Evaluate(p, d).action, after = Evaluate(unit, d).action;
-    const bool may_run = Runs(before) || before.kind() == ActionKind::kNotify || before.kind() == ActionKind::kTrace;
+    const bool may_run =
+        Runs(before) || before.kind() == ActionKind::kNotify || before.kind() == ActionKind::kTrace;
     const bool enosys_lost = before == Action::Errno(ENOSYS) && !Runs(after) && after != before;
     if ((may_run && !Runs(after)) || enosys_lost || !policy::NotLessPermissive(before, after)) {
-      if (++narrower <= 3) ADD_FAILURE() << "nr " << d.nr << ": " << before.ToString() << " -> " << after.ToString();
+      if (++narrower <= 3)
+        ADD_FAILURE() << "nr " << d.nr << ": " << before.ToString() << " -> " << after.ToString();
     }
     return {};
   });
@@ -61,14 +66,18 @@ std::string Widened(const Policy& p, std::string* warnings = nullptr) {
 }
 
 TEST(SystemdWiden, AnAllowListAllowsWhatArgumentsOrAnotherErrnoWouldHaveDecided) {
-  Policy p = Parse("default errno(EPERM)\nallow read, write, exit_group\n"
-                   "allow personality if arg0 == 0\nerrno(ENOSYS) clone3\nkill-process ptrace\n"
-                   "log getpid\n");
+  Policy p = Parse(
+      "default errno(EPERM)\nallow read, write, exit_group\n"
+      "allow personality if arg0 == 0\nerrno(ENOSYS) clone3\nkill-process ptrace\n"
+      "log getpid\n");
   ExportOptions plain;
   EXPECT_FALSE(Export(p, Format::kSystemd, plain).text);  // refused without --widen
   std::string warnings;
   std::string unit = Widened(p, &warnings);
-  EXPECT_THAT(warnings, HasSubstr("--widen: personality gets allow (the policy: allow or errno(EPERM) by its arguments)"));
+  EXPECT_THAT(
+      warnings,
+      HasSubstr(
+          "--widen: personality gets allow (the policy: allow or errno(EPERM) by its arguments)"));
   // ENOSYS makes glibc fall back to clone: allowed, not failed with EPERM.
   EXPECT_THAT(warnings, HasSubstr("--widen: clone3 gets allow (the policy: errno(ENOSYS))"));
   // A killed call fails with the unit's errno instead: as denied, and the program lives.
@@ -80,11 +89,14 @@ TEST(SystemdWiden, AnAllowListAllowsWhatArgumentsOrAnotherErrnoWouldHaveDecided)
 }
 
 TEST(SystemdWiden, ADenyListDropsConditionsAndKeepsWhatItCanSay) {
-  Policy p = Parse("default allow\nerrno(EPERM) socket if arg0 == 40\ntrap mount\nlog ptrace\n"
-                   "errno(EACCES) umount2\nkill-process kexec_load\nkill-thread reboot\n");
+  Policy p = Parse(
+      "default allow\nerrno(EPERM) socket if arg0 == 40\ntrap mount\nlog ptrace\n"
+      "errno(EACCES) umount2\nkill-process kexec_load\nkill-thread reboot\n");
   std::string warnings;
   std::string unit = Widened(p, &warnings);
-  EXPECT_THAT(warnings, HasSubstr("--widen: socket gets allow (the policy: errno(EPERM) or allow by its arguments)"));
+  EXPECT_THAT(
+      warnings,
+      HasSubstr("--widen: socket gets allow (the policy: errno(EPERM) or allow by its arguments)"));
   EXPECT_THAT(warnings, HasSubstr("--widen: mount gets errno(EPERM) (the policy: trap)"));
   EXPECT_THAT(warnings, HasSubstr("--widen: reboot gets errno(EPERM) (the policy: kill-thread)"));
   EXPECT_THAT(warnings, Not(HasSubstr("umount2")));  // said as it is
@@ -105,12 +117,16 @@ TEST(SystemdWiden, NothingToWidenIsTheSameUnit) {
 
 TEST(SystemdWiden, AnotherErrnoIsSaidAndENOSYSIsKept) {
   std::string warnings;
-  Widened(Parse("default errno(EPERM)\nallow read, write\nerrno(EACCES) openat if arg2 == 0\n"), &warnings);
-  EXPECT_THAT(warnings, HasSubstr("--widen: openat gets errno(EPERM) (the policy: errno(EACCES) or errno(EPERM) by its arguments)"));
+  Widened(Parse("default errno(EPERM)\nallow read, write\nerrno(EACCES) openat if arg2 == 0\n"),
+          &warnings);
+  EXPECT_THAT(warnings, HasSubstr("--widen: openat gets errno(EPERM) (the policy: errno(EACCES) or "
+                                  "errno(EPERM) by its arguments)"));
   // Podman's shape: ENOSYS outside the list, EPERM for some calls: they fail with ENOSYS.
   std::string podman;
-  std::string unit = Widened(Parse("default errno(ENOSYS)\nallow read, write\nerrno(EPERM) init_module\n"), &podman);
-  EXPECT_THAT(podman, HasSubstr("--widen: init_module gets errno(ENOSYS) (the policy: errno(EPERM))"));
+  std::string unit = Widened(
+      Parse("default errno(ENOSYS)\nallow read, write\nerrno(EPERM) init_module\n"), &podman);
+  EXPECT_THAT(podman,
+              HasSubstr("--widen: init_module gets errno(ENOSYS) (the policy: errno(EPERM))"));
   EXPECT_THAT(unit, Not(HasSubstr("init_module")));
 }
 
@@ -118,20 +134,29 @@ TEST(SystemdWiden, AnotherErrnoIsSaidAndENOSYSIsKept) {
 // policy allows the one and kills the other, socket is allowed too.
 TEST(SystemdWiden, TheMultiplexersOfI386) {
   std::string warnings;
-  std::string unit = Widened(Parse("arch x86_64, i386\ndefault allow\nallow socketcall if call == SYS_SOCKET\nkill-process socket\n"),
+  std::string unit = Widened(Parse("arch x86_64, i386\ndefault allow\nallow socketcall if call == "
+                                   "SYS_SOCKET\nkill-process socket\n"),
                              &warnings);
-  EXPECT_THAT(warnings, HasSubstr("--widen: socket is allowed: socketcall #102 on i386 gets allow from the policy but "
-                                  "kill-process from the unit"));
+  EXPECT_THAT(
+      warnings,
+      HasSubstr(
+          "--widen: socket is allowed: socketcall #102 on i386 gets allow from the policy but "
+          "kill-process from the unit"));
   EXPECT_THAT(unit, Not(HasSubstr("socket")));
-  Widened(Parse("arch x86_64, i386\ndefault allow\nerrno(EACCES) socketcall if call == SYS_SOCKET\nerrno(EPERM) socket\n"));
-  Widened(Parse("arch x86_64, i386\ndefault allow\nallow ipc if call == SHMGET\nkill-process shmget\n"));
+  Widened(
+      Parse("arch x86_64, i386\ndefault allow\nerrno(EACCES) socketcall if call == "
+            "SYS_SOCKET\nerrno(EPERM) socket\n"));
+  Widened(Parse(
+      "arch x86_64, i386\ndefault allow\nallow ipc if call == SHMGET\nkill-process shmget\n"));
 }
 
 TEST(SystemdWiden, DefaultsSystemdCannotGive) {
   for (const char* d : {"notify", "trace", "trace(5)", "trap", "kill-thread", "log"}) {
     std::string warnings;
-    std::string unit = Widened(Parse(fmt::format("default {}\nallow read, write\nerrno(EACCES) openat\nkill-process mount\n", d)),
-                               &warnings);
+    std::string unit = Widened(
+        Parse(fmt::format(
+            "default {}\nallow read, write\nerrno(EACCES) openat\nkill-process mount\n", d)),
+        &warnings);
     EXPECT_THAT(warnings, HasSubstr("--widen: the default becomes")) << d;
     EXPECT_NE(unit, "") << d;
   }
@@ -153,22 +178,28 @@ TEST(SystemdWiden, ALogDefaultIsNotWritten) {
 
 TEST(SystemdWiden, WhatNoSyscallCanWidenIsRefused) {
   ExportOptions o;
-  for (const char* p : {"default errno(EPERM)\nunknown allow\nallow read\n", "default allow\nforeign errno(EPERM)\n"}) {
+  for (const char* p : {"default errno(EPERM)\nunknown allow\nallow read\n",
+                        "default allow\nforeign errno(EPERM)\n"}) {
     Exported e = analysis::ExportWidened(Parse(p), Format::kSystemd, o);
     EXPECT_FALSE(e.text) << p;
-    EXPECT_THAT(Messages(e.diagnostics), HasSubstr("--widen cannot write this policy for systemd")) << p;
+    EXPECT_THAT(Messages(e.diagnostics), HasSubstr("--widen cannot write this policy for systemd"))
+        << p;
   }
 }
 
 TEST(SystemdWiden, ManyChangesAreSummedUpNotLost) {
   std::string text = "default errno(EPERM)\nallow exit_group\n";
   int n = 0;
-  for (const char* name : {"read", "write", "openat", "close", "mmap", "munmap", "brk", "pread64", "pwrite64", "readv",
-                           "writev", "access", "pipe", "select", "sched_yield", "mremap", "msync", "mincore",
-                           "madvise", "dup", "dup2", "pause", "nanosleep", "getitimer", "alarm", "setitimer",
-                           "getpid", "sendfile", "socket", "connect", "accept", "sendto", "recvfrom", "sendmsg",
-                           "recvmsg", "shutdown", "bind", "listen", "getsockname", "getpeername", "socketpair",
-                           "setsockopt", "getsockopt", "clone", "fork", "vfork", "execve", "exit", "wait4", "kill"}) {
+  for (const char* name :
+       {"read",       "write",     "openat",      "close",       "mmap",       "munmap",
+        "brk",        "pread64",   "pwrite64",    "readv",       "writev",     "access",
+        "pipe",       "select",    "sched_yield", "mremap",      "msync",      "mincore",
+        "madvise",    "dup",       "dup2",        "pause",       "nanosleep",  "getitimer",
+        "alarm",      "setitimer", "getpid",      "sendfile",    "socket",     "connect",
+        "accept",     "sendto",    "recvfrom",    "sendmsg",     "recvmsg",    "shutdown",
+        "bind",       "listen",    "getsockname", "getpeername", "socketpair", "setsockopt",
+        "getsockopt", "clone",     "fork",        "vfork",       "execve",     "exit",
+        "wait4",      "kill"}) {
     text += fmt::format("allow {} if arg0 == {}\n", name, n++);
   }
   std::string warnings;

@@ -71,7 +71,8 @@ std::optional<CapturedFilter> FilterCall(pid_t tid, const __ptrace_syscall_info&
   c.abi = abi;
   uint64_t uargs = 0;
   // seccomp(2)'s operation is an unsigned int: the kernel ignores the upper half (THREATS.md 5).
-  if (nr == SyscallNumber(*abi, "seccomp") && static_cast<uint32_t>(a[0]) == SECCOMP_SET_MODE_FILTER) {
+  if (nr == SyscallNumber(*abi, "seccomp") &&
+      static_cast<uint32_t>(a[0]) == SECCOMP_SET_MODE_FILTER) {
     c.flags = static_cast<unsigned>(a[1]);
     uargs = a[2];
   } else if (nr == SyscallNumber(*abi, "prctl") && static_cast<uint32_t>(a[0]) == PR_SET_SECCOMP &&
@@ -85,8 +86,10 @@ std::optional<CapturedFilter> FilterCall(pid_t tid, const __ptrace_syscall_info&
   // seccomp(SECCOMP_SET_MODE_FILTER, flag, NULL) and takes EFAULT for yes), not a filter.
   if (uargs == 0) return std::nullopt;
   auto prog = ReadProgram(tid, *abi, uargs);
-  if (!prog) c.read_error = errno;  // EFAULT the kernel says too; EPERM: the tracee's memory is closed to us
-  else c.program = std::move(*prog);
+  if (!prog)
+    c.read_error = errno;  // EFAULT the kernel says too; EPERM: the tracee's memory is closed to us
+  else
+    c.program = std::move(*prog);
   return c;
 }
 
@@ -263,7 +266,8 @@ Result<CaptureResult> CaptureFilters(const std::vector<std::string>& argv,
   int status = 0;
   while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
   }
-  if (!WIFSTOPPED(status)) return fail(MakeError(ErrorCode::kInternal, "the command ended before it ran"));
+  if (!WIFSTOPPED(status))
+    return fail(MakeError(ErrorCode::kInternal, "the command ended before it ran"));
   ptrace(PTRACE_SYSCALL, pid, nullptr, nullptr);
   close(go[1]);  // the child may exec now, traced from its first instruction
 

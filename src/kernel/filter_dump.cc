@@ -71,7 +71,8 @@ class Stopped {
       }
       if (status >> 16 == PTRACE_EVENT_STOP) break;
       // A signal arrived first: deliver it on the next resume, and wait for our stop.
-      ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(WSTOPSIG(status))));
+      ptrace(PTRACE_CONT, tid, nullptr,
+             reinterpret_cast<void*>(static_cast<long>(WSTOPSIG(status))));
     }
     return s;
   }
@@ -97,8 +98,9 @@ Result<ThreadFilters> ReadFilters(pid_t tid) {
     if (kill(tid, 0) != 0 && errno == ESRCH) {
       return MakeError(ErrorCode::kNotFound, fmt::format("no process or thread {}", tid));
     }
-    return MakeError(ErrorCode::kUnsupported,
-                     fmt::format("cannot read the seccomp mode of {} from /proc/{}/status", tid, tid));
+    return MakeError(
+        ErrorCode::kUnsupported,
+        fmt::format("cannot read the seccomp mode of {} from /proc/{}/status", tid, tid));
   }
   out.mode = static_cast<int>(*mode);
   if (out.mode != SECCOMP_MODE_FILTER) return out;  // nothing to read (none, or strict mode)
@@ -111,15 +113,17 @@ Result<ThreadFilters> ReadFilters(pid_t tid) {
       if (errno == ENOENT) break;  // past the oldest filter
       if (errno == EACCES) return NotAllowed(tid);
       if (errno == EMEDIUMTYPE) {
-        return MakeError(ErrorCode::kUnsupported,
-                         fmt::format("filter {} of {} is an eBPF program, which sysgate cannot read",
-                                     index, tid));
+        return MakeError(
+            ErrorCode::kUnsupported,
+            fmt::format("filter {} of {} is an eBPF program, which sysgate cannot read", index,
+                        tid));
       }
       return SystemError(fmt::format("PTRACE_SECCOMP_GET_FILTER({}) on {}", index, tid), errno);
     }
     InstalledFilter f;
     f.program.resize(static_cast<size_t>(n));
-    if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, reinterpret_cast<void*>(index), f.program.data()) != n) {
+    if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, reinterpret_cast<void*>(index), f.program.data()) !=
+        n) {
       return SystemError(fmt::format("PTRACE_SECCOMP_GET_FILTER({}) on {}", index, tid), errno);
     }
     __ptrace_seccomp_metadata md{.filter_off = index, .flags = 0};

@@ -31,7 +31,7 @@ unsigned FilterFlags(const InstallOptions& o) {
 }
 
 std::vector<std::string> FilterFlagNames(unsigned flags) {
-  static constexpr const char* kNames[] = {"TSYNC",       "LOG",         "SPEC_ALLOW",
+  static constexpr const char* kNames[] = {"TSYNC",        "LOG",         "SPEC_ALLOW",
                                            "NEW_LISTENER", "TSYNC_ESRCH", "WAIT_KILLABLE_RECV"};
   std::vector<std::string> out;
   for (unsigned bit = 0; bit < 32; ++bit) {
@@ -77,14 +77,16 @@ Result<int> Install(const bpf::Program& prog, const InstallOptions& options) {
                        err);
   }
   if (err == EACCES) {
-    return SystemError("seccomp(SET_MODE_FILTER): not allowed without no_new_privs or "
-                       "CAP_SYS_ADMIN",
-                       err);
+    return SystemError(
+        "seccomp(SET_MODE_FILTER): not allowed without no_new_privs or "
+        "CAP_SYS_ADMIN",
+        err);
   }
   if (err == ENOMEM) {
-    return SystemError("seccomp(SET_MODE_FILTER): the filters of this process would exceed "
-                       "the kernel's 32768-instruction limit",
-                       err);
+    return SystemError(
+        "seccomp(SET_MODE_FILTER): the filters of this process would exceed "
+        "the kernel's 32768-instruction limit",
+        err);
   }
   return SystemError("seccomp(SET_MODE_FILTER)", err);
 }

@@ -56,10 +56,12 @@ std::string WhyNoLandlock(int err) {
       return "Landlock itself (not built into this kernel, or an outer seccomp filter answers "
              "ENOSYS for its calls, as runc and crun do for calls their profile does not know)";
     case EOPNOTSUPP: return "Landlock itself (built in but not enabled at boot: lsm=)";
-    case EPERM: case EACCES:
+    case EPERM:
+    case EACCES:
       return "Landlock itself (its calls are refused here: a seccomp filter of the environment, "
              "a container's profile?)";
-    default: return fmt::format("Landlock itself (landlock_create_ruleset: {})", std::strerror(err));
+    default:
+      return fmt::format("Landlock itself (landlock_create_ruleset: {})", std::strerror(err));
   }
 }
 
@@ -102,20 +104,25 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
   std::vector<std::string> missing;
   if (abi <= 0) {
     const int err = abi == LandlockAbi() ? Probe().err : 0;
-    missing.push_back(err ? WhyNoLandlock(err)
-                          : "Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
+    missing.push_back(
+        err ? WhyNoLandlock(err)
+            : "Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
   } else {
     Unsupported(rules.handled_fs, abi, &missing);
-    if (rules.handled_net & ~NetAccessOfAbi(abi)) missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));
-    if (rules.scoped & ~ScopesOfAbi(abi)) missing.push_back(fmt::format("scope (Landlock ABI {})", kScopeAbi));
+    if (rules.handled_net & ~NetAccessOfAbi(abi))
+      missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));
+    if (rules.scoped & ~ScopesOfAbi(abi))
+      missing.push_back(fmt::format("scope (Landlock ABI {})", kScopeAbi));
   }
   if (!missing.empty()) {
     if (!rules.best_effort) {
-      return MakeError(ErrorCode::kUnsupported,
-                       fmt::format("{}the policy's fs, net and scope rules cannot be enforced: this kernel "
-                                   "{} {}{}",
-                                   RuleWhere(rules.loc), abi > 0 ? fmt::format("has Landlock ABI {}, without", abi) : "lacks",
-                                   fmt::join(missing, ", "), kHint));
+      return MakeError(
+          ErrorCode::kUnsupported,
+          fmt::format("{}the policy's fs, net and scope rules cannot be enforced: this kernel "
+                      "{} {}{}",
+                      RuleWhere(rules.loc),
+                      abi > 0 ? fmt::format("has Landlock ABI {}, without", abi) : "lacks",
+                      fmt::join(missing, ", "), kHint));
     }
     out.dropped_ = std::move(missing);
     for (std::string& d : out.dropped_) {
@@ -168,8 +175,8 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
         int err = errno;
         close(pfd);
         return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("fs {} {}: landlock_add_rule: {}", FsAccessText(access), r.path,
-                                     std::strerror(err)),
+                         fmt::format("fs {} {}: landlock_add_rule: {}", FsAccessText(access),
+                                     r.path, std::strerror(err)),
                          r.loc);
       }
     }
@@ -190,9 +197,10 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
     if (port_access[port] == 0) continue;
     NetPortAttr np{port_access[port], port};
     if (syscall(kAddRule, out.fd_, kRuleNetPort, &np, 0) != 0) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("net port {}: landlock_add_rule: {}", port, std::strerror(errno)),
-                       port_rule[port]->loc);
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("net port {}: landlock_add_rule: {}", port, std::strerror(errno)),
+          port_rule[port]->loc);
     }
   }
   return out;

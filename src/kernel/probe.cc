@@ -12,11 +12,11 @@
 namespace sysgate::kernel {
 namespace {
 
-long Seccomp(unsigned op, unsigned flags, void* arg) { return syscall(SYS_seccomp, op, flags, arg); }
-
-bool ActionAvail(uint32_t action) {
-  return Seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+long Seccomp(unsigned op, unsigned flags, void* arg) {
+  return syscall(SYS_seccomp, op, flags, arg);
 }
+
+bool ActionAvail(uint32_t action) { return Seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0; }
 
 Features DoProbe() {
   Features f;

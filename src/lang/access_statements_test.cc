@@ -2,9 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lang/parse_for_test.h"
 #include "lang/source_format.h"
 #include "sysgate/policy_builder.h"
-#include "lang/parse_for_test.h"
 #include "sysgate/policy_text.h"
 
 namespace sysgate {
@@ -55,9 +55,11 @@ TEST(AccessStatements, NoneHandlesWithoutGranting) {
 
 TEST(AccessStatements, PrintReadsBackToTheSamePolicy) {
   for (std::string_view text : {
-           "default allow\nfs read exec /usr, /lib\nfs write /tmp\nnet bind 8080\nnet connect none\n",
+           "default allow\nfs read exec /usr, /lib\nfs write /tmp\nnet bind 8080\nnet connect "
+           "none\n",
            "default allow\nfs best-effort\nfs none\nscope signals\n",
-           "default allow\nfs read-file truncate \"/a b\", \"/q\\\"uote\", \"/c,d\", /caf\xc3\xa9\nnet bind connect 1..3\n",
+           "default allow\nfs read-file truncate \"/a b\", \"/q\\\"uote\", \"/c,d\", "
+           "/caf\xc3\xa9\nnet bind connect 1..3\n",
            "default allow\nfs make-dir /x\nfs read /y\nfs make-dir /z\n",
        }) {
     Policy p = MustParse(text);
@@ -69,21 +71,28 @@ TEST(AccessStatements, PrintReadsBackToTheSamePolicy) {
 }
 
 TEST(AccessStatements, PrintGroupsConsecutiveRulesWithTheSameRights) {
-  std::string printed = PrintPolicy(MustParse("default allow\nfs read /usr\nfs read /etc\nnet connect none\n"));
+  std::string printed =
+      PrintPolicy(MustParse("default allow\nfs read /usr\nfs read /etc\nnet connect none\n"));
   EXPECT_THAT(printed, HasSubstr("\nfs read /usr, /etc\nnet connect none\n"));
 }
 
 TEST(AccessStatements, ErrorsAreLocated) {
-  EXPECT_EQ(FirstError("fs raed /usr\n"), "t.sgp:1:4: unknown fs access right 'raed'; did you mean 'read'?");
+  EXPECT_EQ(FirstError("fs raed /usr\n"),
+            "t.sgp:1:4: unknown fs access right 'raed'; did you mean 'read'?");
   EXPECT_EQ(FirstError("fs read usr\n"),
             "t.sgp:1:9: expected an absolute path (/usr, \"/srv/my files\"), found 'usr'");
   EXPECT_EQ(FirstError("fs /usr\n"),
-            "t.sgp:1:4: expected fs access rights (read, write, exec, ...), best-effort or none, found path /usr");
-  EXPECT_EQ(FirstError("fs read /usr/lib/**\n"),
-            "t.sgp:1:9: a rule covers everything beneath its directory: write '/usr/lib' without '/**'");
-  EXPECT_EQ(FirstError("fs read \"etc\"\n"), "t.sgp:1:9: fs paths are absolute: 'etc' does not start with '/'");
-  EXPECT_EQ(FirstError("fs none\nfs read /usr\n"), "t.sgp:2:1: a rule that grants fs access contradicts the statement at t.sgp:1:4");
-  EXPECT_EQ(FirstError("fs read /usr\nfs none\n"), "t.sgp:2:4: fs none contradicts the statement at t.sgp:1:1");
+            "t.sgp:1:4: expected fs access rights (read, write, exec, ...), best-effort or none, "
+            "found path /usr");
+  EXPECT_EQ(
+      FirstError("fs read /usr/lib/**\n"),
+      "t.sgp:1:9: a rule covers everything beneath its directory: write '/usr/lib' without '/**'");
+  EXPECT_EQ(FirstError("fs read \"etc\"\n"),
+            "t.sgp:1:9: fs paths are absolute: 'etc' does not start with '/'");
+  EXPECT_EQ(FirstError("fs none\nfs read /usr\n"),
+            "t.sgp:2:1: a rule that grants fs access contradicts the statement at t.sgp:1:4");
+  EXPECT_EQ(FirstError("fs read /usr\nfs none\n"),
+            "t.sgp:2:4: fs none contradicts the statement at t.sgp:1:1");
   EXPECT_EQ(FirstError("net connect none\nnet connect 80\n"),
             "t.sgp:2:1: a rule that grants net connect contradicts the statement at t.sgp:1:13");
   EXPECT_EQ(FirstError("net bind 80\nnet bind connect none\n"),
@@ -91,17 +100,22 @@ TEST(AccessStatements, ErrorsAreLocated) {
   EXPECT_EQ(FirstError("net bind 65536\n"), "t.sgp:1:10: '65536' is not a TCP port (0..65535)");
   EXPECT_EQ(FirstError("net bind -1\n"), "t.sgp:1:10: '-1' is not a TCP port (0..65535)");
   EXPECT_EQ(FirstError("net bind 9..8\n"), "t.sgp:1:10: the port range 9..8 is empty");
-  EXPECT_EQ(FirstError("net listen 80\n"), "t.sgp:1:5: expected bind or connect after net, found 'listen'");
-  EXPECT_EQ(FirstError("scope files\n"), "t.sgp:1:7: expected a scope (signals, abstract-unix), found 'files'");
+  EXPECT_EQ(FirstError("net listen 80\n"),
+            "t.sgp:1:5: expected bind or connect after net, found 'listen'");
+  EXPECT_EQ(FirstError("scope files\n"),
+            "t.sgp:1:7: expected a scope (signals, abstract-unix), found 'files'");
   EXPECT_EQ(FirstError("fs read /srv/a#1\n"),
             "t.sgp:1:9: '#' cannot be part of an unquoted path: quote the path (\"/srv/a#1\")");
-  EXPECT_EQ(FirstError("fs read /usr/*/bin\n"), "t.sgp:1:9: fs paths are taken as written, without globs: '*' in /usr/*/bin");
+  EXPECT_EQ(FirstError("fs read /usr/*/bin\n"),
+            "t.sgp:1:9: fs paths are taken as written, without globs: '*' in /usr/*/bin");
   // A statement's first item is on its line; only a ',' carries it on to the next.
   EXPECT_EQ(FirstError("fs read\n/usr\n"),
             "t.sgp:1:8: expected an absolute path (/usr, \"/srv/my files\"), found end of line");
-  EXPECT_EQ(FirstError("net bind\n80\n"), "t.sgp:1:9: expected a TCP port (80, 8000..8080) or none, found end of line");
+  EXPECT_EQ(FirstError("net bind\n80\n"),
+            "t.sgp:1:9: expected a TCP port (80, 8000..8080) or none, found end of line");
   // A path is a token of its own only where a statement wants one.
-  EXPECT_EQ(FirstError("allow /usr\n"), "t.sgp:1:7: expected a syscall name, @group or number, found path /usr");
+  EXPECT_EQ(FirstError("allow /usr\n"),
+            "t.sgp:1:7: expected a syscall name, @group or number, found path /usr");
 }
 
 TEST(AccessStatements, FmtKeepsPathsAndComments) {
@@ -119,9 +133,11 @@ TEST(AccessStatements, TheBuilderSaysTheSame) {
                    .LandlockBestEffort()
                    .Build();
   ASSERT_TRUE(built) << built.error().ToString();
-  EXPECT_EQ(*built, MustParse("default allow\nfs best-effort\nfs read exec /usr, /lib\nnet bind 80, 443\n"
-                              "net connect none\nscope signals\n"));
-  auto contradiction = PolicyBuilder().Default(Action::Allow()).FsNone().Fs(fs_access::kRead, {"/"}).Build();
+  EXPECT_EQ(*built,
+            MustParse("default allow\nfs best-effort\nfs read exec /usr, /lib\nnet bind 80, 443\n"
+                      "net connect none\nscope signals\n"));
+  auto contradiction =
+      PolicyBuilder().Default(Action::Allow()).FsNone().Fs(fs_access::kRead, {"/"}).Build();
   ASSERT_FALSE(contradiction);
   EXPECT_THAT(contradiction.error().message, HasSubstr("contradicts"));
   auto relative = PolicyBuilder().Default(Action::Allow()).Fs(fs_access::kRead, {"usr"}).Build();

@@ -31,7 +31,8 @@ class LineFinder {
       ++line_;
     }
     size_t end = text_.find('\n', pos_);
-    return std::string_view(text_).substr(pos_, (end == std::string::npos ? text_.size() : end) - pos_);
+    return std::string_view(text_).substr(pos_,
+                                          (end == std::string::npos ? text_.size() : end) - pos_);
   }
 
  private:
@@ -66,7 +67,8 @@ std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,
                        paint(sev_color, sev), base::DisplayMessage(d.message));
     auto src = sources.find(d.loc.file);
     if (src == sources.end() || d.loc.line <= 0) continue;
-    std::string_view line = finders.try_emplace(d.loc.file, src->second).first->second.Line(d.loc.line);
+    std::string_view line =
+        finders.try_emplace(d.loc.file, src->second).first->second.Line(d.loc.line);
     // A long line is shown around the column.
     size_t col = static_cast<size_t>(std::max(d.loc.column, 1));
     size_t first = 0, full = line.size();
@@ -84,14 +86,15 @@ std::string RenderDiagnostics(const std::vector<Diagnostic>& diags,
     std::string_view after = first + line.size() < full ? "..." : "";
     out += fmt::format("{:>5} | {}{}{}\n", d.loc.line, before, shown, after);
     size_t caret = col - first;  // 1-based within what is shown
-    int len = std::max(1, std::min<int>(d.length, static_cast<int>(shown.size()) -
-                                                      static_cast<int>(caret) + 1));
+    int len = std::max(
+        1, std::min<int>(d.length, static_cast<int>(shown.size()) - static_cast<int>(caret) + 1));
     out += fmt::format("      | {}{}\n", std::string(before.size() + caret - 1, ' '),
                        paint(sev_color, "^" + std::string(static_cast<size_t>(len - 1), '~')));
   }
   if (!hidden.empty()) {
     std::vector<std::string> parts;
-    for (const auto& [sev, n] : hidden) parts.push_back(fmt::format("{} {}{}", n, SeverityName(sev), n == 1 ? "" : "s"));
+    for (const auto& [sev, n] : hidden)
+      parts.push_back(fmt::format("{} {}{}", n, SeverityName(sev), n == 1 ? "" : "s"));
     out += fmt::format("{} more not shown (sysgate shows {} diagnostics; docs/limits.md)\n",
                        fmt::join(parts, ", "), limits::kMaxDiagnostics);
   }

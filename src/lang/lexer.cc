@@ -18,10 +18,16 @@ bool IsPathChar(char c) {
   unsigned char u = static_cast<unsigned char>(c);
   if (u <= 0x20 || u == 0x7f) return false;
   switch (c) {
-    case ',': case ';': case '#': case '"': case '(': case ')': case '{': case '}': case '\\':
-      return false;
-    default:
-      return true;
+    case ',':
+    case ';':
+    case '#':
+    case '"':
+    case '(':
+    case ')':
+    case '{':
+    case '}':
+    case '\\': return false;
+    default: return true;
   }
 }
 
@@ -96,7 +102,8 @@ class Lexer {
     }
     if (IsDigit(c) || (c == '-' && IsDigit(n))) {
       size_t e = pos_ + 1;
-      while (e < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[e])) || s_[e] == '_')) ++e;
+      while (e < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[e])) || s_[e] == '_'))
+        ++e;
       return Make(Tok::kNumber, e - pos_);
     }
     if (c == '"') return String();
@@ -133,8 +140,7 @@ class Lexer {
       case '.':
         if (n == '.') return Make(Tok::kDotDot, 2);
         break;
-      default:
-        break;
+      default: break;
     }
     unsigned char uc = static_cast<unsigned char>(c);
     if (uc < 0x20 || uc >= 0x7f) {

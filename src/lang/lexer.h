@@ -11,17 +11,36 @@
 namespace sysgate::lang {
 
 enum class Tok : uint8_t {
-  kIdent,     // read, O_RDONLY, kill-process, x86_64
-  kGroup,     // @system-service
-  kNumber,    // 42, 0x1f, -100 (sign included when it directly precedes a digit)
-  kString,    // "path" (text holds the unescaped contents)
-  kPath,      // /var/log/nginx: from '/' to a blank, ',', ';', '#', '"' or a bracket
-  kLParen, kRParen, kLBrace, kRBrace, kComma, kColon, kSemicolon, kAssign,
-  kPipe, kAmp, kAndAnd, kOrOr, kBang, kTilde,
-  kEq, kNe, kLt, kLe, kGt, kGe, kShl, kDotDot,
+  kIdent,   // read, O_RDONLY, kill-process, x86_64
+  kGroup,   // @system-service
+  kNumber,  // 42, 0x1f, -100 (sign included when it directly precedes a digit)
+  kString,  // "path" (text holds the unescaped contents)
+  kPath,    // /var/log/nginx: from '/' to a blank, ',', ';', '#', '"' or a bracket
+  kLParen,
+  kRParen,
+  kLBrace,
+  kRBrace,
+  kComma,
+  kColon,
+  kSemicolon,
+  kAssign,
+  kPipe,
+  kAmp,
+  kAndAnd,
+  kOrOr,
+  kBang,
+  kTilde,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kShl,
+  kDotDot,
   kNewline,
   kEnd,
-  kError,     // text holds the message
+  kError,  // text holds the message
 };
 
 struct Token {
@@ -29,7 +48,7 @@ struct Token {
   std::string text;  // the token as written (unescaped for strings)
   int line;
   int column;
-  int length;        // characters in the source
+  int length;  // characters in the source
 };
 
 std::string_view TokName(Tok t);

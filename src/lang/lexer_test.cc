@@ -29,7 +29,8 @@ TEST(Lexer, TokensAndPositions) {
 }
 
 TEST(Lexer, NumbersRangesAndOperators) {
-  EXPECT_EQ(Kinds("-100..0x1f"), (std::vector<Tok>{Tok::kNumber, Tok::kDotDot, Tok::kNumber, Tok::kEnd}));
+  EXPECT_EQ(Kinds("-100..0x1f"),
+            (std::vector<Tok>{Tok::kNumber, Tok::kDotDot, Tok::kNumber, Tok::kEnd}));
   EXPECT_EQ(Kinds("a && b || !c"),
             (std::vector<Tok>{Tok::kIdent, Tok::kAndAnd, Tok::kIdent, Tok::kOrOr, Tok::kBang,
                               Tok::kIdent, Tok::kEnd}));

@@ -166,13 +166,17 @@ class FileParser {
   bool Statement() {
     const Token& t = Peek();
     if (t.kind != Tok::kIdent) {
-      return Error(t, fmt::format("expected a rule (`allow read, write`) or a statement "
-                                  "(default, unknown, foreign, arch, include, const, option, fs, net, scope), found {}",
-                                  Describe(t)));
+      return Error(
+          t,
+          fmt::format(
+              "expected a rule (`allow read, write`) or a statement "
+              "(default, unknown, foreign, arch, include, const, option, fs, net, scope), found {}",
+              Describe(t)));
     }
     if (t.text == "include") return Include();
     if (t.text == "arch") return ArchStatement();
-    if (t.text == "default" || t.text == "unknown" || t.text == "foreign") return DefaultStatement();
+    if (t.text == "default" || t.text == "unknown" || t.text == "foreign")
+      return DefaultStatement();
     if (t.text == "const") return ConstStatement();
     if (t.text == "option") return OptionStatement();
     if (t.text == "fs") return FsStatement();
@@ -203,8 +207,8 @@ class FileParser {
   bool ArchStatement() {
     const Token& kw = Take();
     if (ctx_.arch_loc) {
-      return Error(kw, fmt::format("the target arches are already set at {}",
-                                   ctx_.arch_loc->ToString()));
+      return Error(
+          kw, fmt::format("the target arches are already set at {}", ctx_.arch_loc->ToString()));
     }
     std::vector<Arch> arches;
     if (!ArchList(arches, /*allow_native=*/true)) return false;
@@ -243,8 +247,8 @@ class FileParser {
     const bool is_default = kw.text == "default", is_foreign = kw.text == "foreign";
     auto& first = is_default ? ctx_.default_loc : is_foreign ? ctx_.foreign_loc : ctx_.unknown_loc;
     if (first) {
-      return Error(kw, fmt::format("the {} action is already set at {}", kw.text,
-                                   first->ToString()));
+      return Error(kw,
+                   fmt::format("the {} action is already set at {}", kw.text, first->ToString()));
     }
     std::optional<Action> a = ParseAction();
     if (!a) return false;
@@ -262,8 +266,8 @@ class FileParser {
     Take();
     const Token& name = Peek();
     if (!Accept(Tok::kIdent)) {
-      return Error(name, fmt::format("expected a constant name after const, found {}",
-                                     Describe(name)));
+      return Error(name,
+                   fmt::format("expected a constant name after const, found {}", Describe(name)));
     }
     if (auto it = ctx_.const_locs.find(name.text); it != ctx_.const_locs.end()) {
       if (!it->second.known()) {
@@ -339,7 +343,8 @@ class FileParser {
         if (auto near = base::ClosestMatch(w.text, FsAccessNames())) {
           msg += fmt::format("; did you mean '{}'?", *near);
         } else if (access != 0) {  // after the rights: a path without its '/'
-          msg = fmt::format("expected an absolute path (/usr, \"/srv/my files\"), found {}", Describe(w));
+          msg = fmt::format("expected an absolute path (/usr, \"/srv/my files\"), found {}",
+                            Describe(w));
         } else {
           msg += " (read, write, exec, create, remove, all, or a right: docs/landlock.md)";
         }
@@ -378,7 +383,8 @@ class FileParser {
       access |= Take().text == "bind" ? net_access::kBindTcp : net_access::kConnectTcp;
     }
     if (access == 0) {
-      return Error(Peek(), fmt::format("expected bind or connect after net, found {}", Describe(Peek())));
+      return Error(Peek(),
+                   fmt::format("expected bind or connect after net, found {}", Describe(Peek())));
     }
     AccessRules& a = Access(kw);
     const bool none = AtWord("none");
@@ -441,7 +447,8 @@ class FileParser {
       const Token& w = Peek();
       auto b = w.kind == Tok::kIdent ? ScopeFromName(w.text) : std::nullopt;
       if (!b) {
-        return Error(w, fmt::format("expected a scope (signals, abstract-unix), found {}", Describe(w)));
+        return Error(
+            w, fmt::format("expected a scope (signals, abstract-unix), found {}", Describe(w)));
       }
       Take();
       bits |= *b;
@@ -465,8 +472,9 @@ class FileParser {
     if (std::ranges::find(kNames, w) == kNames.end()) {
       std::string msg = fmt::format("unknown action '{}'", w);
       if (auto m = base::ClosestMatch(w, kNames)) msg += fmt::format("; did you mean '{}'?", *m);
-      Error(t, msg + " (actions: allow, errno(E), kill-process, kill-thread, trap, trace, log, "
-                     "notify)");
+      Error(t, msg +
+                   " (actions: allow, errno(E), kill-process, kill-thread, trap, trace, log, "
+                   "notify)");
       return std::nullopt;
     }
     Take();
@@ -553,8 +561,8 @@ class FileParser {
         }
         s = SyscallSpec::Number(*v);
       } else {
-        return Error(t, fmt::format("expected a syscall name, @group or number, found {}",
-                                    Describe(t)));
+        return Error(
+            t, fmt::format("expected a syscall name, @group or number, found {}", Describe(t)));
       }
       s.loc = Loc(t);
       Take();
@@ -617,8 +625,7 @@ class FileParser {
     // '(' arg ['(:' type] '&' ...  — a masked comparison, not a nested condition.
     if (Peek(1).kind != Tok::kIdent) return false;
     if (Peek(2).kind == Tok::kAmp) return true;
-    return Peek(2).kind == Tok::kColon && Peek(3).kind == Tok::kIdent &&
-           Peek(4).kind == Tok::kAmp;
+    return Peek(2).kind == Tok::kColon && Peek(3).kind == Tok::kIdent && Peek(4).kind == Tok::kAmp;
   }
 
   std::optional<Condition> Atom() {
@@ -748,7 +755,8 @@ class FileParser {
     Take();
     ArgRef arg;
     if (t.text.size() >= 4 && t.text.starts_with("arg") &&
-        std::all_of(t.text.begin() + 3, t.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        std::all_of(t.text.begin() + 3, t.text.end(),
+                    [](char c) { return c >= '0' && c <= '9'; })) {
       auto n = base::ParseInteger(t.text.substr(3));
       if (!n || *n > 5 || (t.text.size() > 4 && t.text[3] == '0')) {
         Error(t, fmt::format("there is no argument {}: syscalls have arg0..arg5",
@@ -762,8 +770,10 @@ class FileParser {
     if (Accept(Tok::kColon)) {
       const Token& ty = Peek();
       static const std::map<std::string_view, std::pair<Width, bool>> kTypes = {
-          {"u32", {Width::k32, false}}, {"s32", {Width::k32, true}},
-          {"u64", {Width::k64, false}}, {"s64", {Width::k64, true}}};
+          {"u32", {Width::k32, false}},
+          {"s32", {Width::k32, true}},
+          {"u64", {Width::k64, false}},
+          {"s64", {Width::k64, true}}};
       auto it = ty.kind == Tok::kIdent ? kTypes.find(ty.text) : kTypes.end();
       if (it == kTypes.end()) {
         Error(ty, fmt::format("expected an argument type (u32, s32, u64, s64), found {}",
@@ -858,7 +868,8 @@ class FileParser {
       std::string msg = fmt::format("unknown constant '{}'", t.text);
       std::vector<std::string_view> names = ConstantNames();
       for (const NamedConstant& c : ctx_.policy.constants) names.push_back(c.name);
-      if (auto m = base::ClosestMatch(t.text, names)) msg += fmt::format("; did you mean '{}'?", *m);
+      if (auto m = base::ClosestMatch(t.text, names))
+        msg += fmt::format("; did you mean '{}'?", *m);
       Error(t, msg);
       return std::nullopt;
     }
@@ -916,8 +927,8 @@ class FileParser {
   TokenReader reader_;
   std::deque<Token> toks_;  // from the current statement's first on (references stay valid)
   size_t pos_ = 0;
-  int nest_ = 0;  // open ( and { : newlines inside them do not end the statement
-  int depth_ = 0;  // recursion depth of conditions and expressions
+  int nest_ = 0;           // open ( and { : newlines inside them do not end the statement
+  int depth_ = 0;          // recursion depth of conditions and expressions
   size_t rule_terms_ = 0;  // comparisons in the rule being read
   static constexpr int kMaxDepth = limits::kMaxNesting;
 };

@@ -63,9 +63,10 @@ TEST(Parser, ConstantsGivenByTheProgram) {
   // The file cannot quietly replace a value the program gave.
   ParsedPolicy redefined = ParsePolicyText("const ROOT_FD = 3\n", "t.sgp", o);
   ASSERT_FALSE(redefined.ok());
-  EXPECT_THAT(redefined.FirstError().ToString(),
-              HasSubstr("t.sgp:1:7: constant ROOT_FD is also given by the program loading the policy "
-                        "(sysgate's -D ROOT_FD=VALUE, ParseOptions::constants)"));
+  EXPECT_THAT(
+      redefined.FirstError().ToString(),
+      HasSubstr("t.sgp:1:7: constant ROOT_FD is also given by the program loading the policy "
+                "(sysgate's -D ROOT_FD=VALUE, ParseOptions::constants)"));
 }
 
 TEST(Parser, ConditionsPrecedenceAndContinuation) {
@@ -88,8 +89,9 @@ TEST(Parser, ConditionsPrecedenceAndContinuation) {
 }
 
 TEST(Parser, ArgumentTypesAndNormalisation) {
-  Policy p = MustParse("allow openat if dfd == AT_FDCWD\nallow ioctl if cmd:u64 == 1\n"
-                       "allow getppid if arg0:s32 == -1\n");
+  Policy p = MustParse(
+      "allow openat if dfd == AT_FDCWD\nallow ioctl if cmd:u64 == 1\n"
+      "allow getppid if arg0:s32 == -1\n");
   const Comparison& dfd = p.rules[0].condition->comparison();
   EXPECT_EQ(dfd.arg.index, 0);
   EXPECT_TRUE(dfd.arg.is_signed);
@@ -101,21 +103,29 @@ TEST(Parser, ArgumentTypesAndNormalisation) {
 
 TEST(Parser, ErrorsCarryFileLineColumn) {
   EXPECT_EQ(FirstError("allow opne"), "t.sgp:1:7: unknown syscall 'opne'; did you mean 'open'?");
-  EXPECT_EQ(FirstError("\nalow read"), "t.sgp:2:1: unknown action 'alow'; did you mean 'allow'? "
-                                       "(actions: allow, errno(E), kill-process, kill-thread, "
-                                       "trap, trace, log, notify)");
-  EXPECT_THAT(FirstError("allow openat if flag == 0"), HasSubstr("t.sgp:1:17: openat has no argument named 'flag'; did you mean 'flags'?"));
-  EXPECT_THAT(FirstError("allow openat if flags == O_RDONY"), HasSubstr("1:26: unknown constant 'O_RDONY'; did you mean 'O_RDONLY'?"));
-  EXPECT_THAT(FirstError("allow openat if flags == 0x100000000"), HasSubstr("does not fit the 32-bit argument"));
+  EXPECT_EQ(FirstError("\nalow read"),
+            "t.sgp:2:1: unknown action 'alow'; did you mean 'allow'? "
+            "(actions: allow, errno(E), kill-process, kill-thread, "
+            "trap, trace, log, notify)");
+  EXPECT_THAT(FirstError("allow openat if flag == 0"),
+              HasSubstr("t.sgp:1:17: openat has no argument named 'flag'; did you mean 'flags'?"));
+  EXPECT_THAT(FirstError("allow openat if flags == O_RDONY"),
+              HasSubstr("1:26: unknown constant 'O_RDONY'; did you mean 'O_RDONLY'?"));
+  EXPECT_THAT(FirstError("allow openat if flags == 0x100000000"),
+              HasSubstr("does not fit the 32-bit argument"));
   EXPECT_THAT(FirstError("errno(5000) mount"), HasSubstr("1..4095"));
   EXPECT_THAT(FirstError("errno(0) mount"), HasSubstr("allow-errno-zero"));
   EXPECT_EQ(FirstError("option allow-errno-zero\nerrno(0) mount"), "no error");
-  EXPECT_THAT(FirstError("default allow\ndefault allow"), HasSubstr("2:1: the default action is already set at t.sgp:1:1"));
-  EXPECT_THAT(FirstError("foreign allow\nforeign log"), HasSubstr("2:1: the foreign action is already set at t.sgp:1:1"));
+  EXPECT_THAT(FirstError("default allow\ndefault allow"),
+              HasSubstr("2:1: the default action is already set at t.sgp:1:1"));
+  EXPECT_THAT(FirstError("foreign allow\nforeign log"),
+              HasSubstr("2:1: the foreign action is already set at t.sgp:1:1"));
   EXPECT_THAT(FirstError("allow read if"), HasSubstr("expected an argument"));
   EXPECT_THAT(FirstError("allow read extra"), HasSubstr("1:12: expected the end of the statement"));
-  EXPECT_THAT(FirstError("allow getppid if arg9 == 0"), HasSubstr("1:18: there is no argument arg9"));
-  EXPECT_THAT(FirstError("arch x86_65"), HasSubstr("unknown arch 'x86_65'; did you mean 'x86_64'?"));
+  EXPECT_THAT(FirstError("allow getppid if arg9 == 0"),
+              HasSubstr("1:18: there is no argument arg9"));
+  EXPECT_THAT(FirstError("arch x86_65"),
+              HasSubstr("unknown arch 'x86_65'; did you mean 'x86_64'?"));
   EXPECT_THAT(FirstError("allow @file-sytem"), HasSubstr("did you mean '@file-system'?"));
   EXPECT_THAT(FirstError("allow read if (arg0 & 1) < 2"), HasSubstr("only with == or !="));
   EXPECT_THAT(FirstError("allow read if fd in 5..1"), HasSubstr("range is empty"));
@@ -135,7 +145,8 @@ TEST(Parser, IncludesResolveRelativeAndDetectCycles) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("sysgate_inc_" + std::to_string(getpid()));
   fs::create_directories(dir / "sub");
-  std::ofstream(dir / "main.sgp") << "default errno(EPERM)\ninclude \"sub/base.sgp\"\nallow write\n";
+  std::ofstream(dir / "main.sgp")
+      << "default errno(EPERM)\ninclude \"sub/base.sgp\"\nallow write\n";
   std::ofstream(dir / "sub/base.sgp") << "allow read\ninclude \"more.sgp\"\n";
   std::ofstream(dir / "sub/more.sgp") << "allow close\n";
   ParsedPolicy r = ParsePolicyFile((dir / "main.sgp").string());
@@ -164,9 +175,12 @@ TEST(ParserLimits, NumbersAreRangeChecked) {
   EXPECT_THAT(FirstError("allow read if arg99999999999999999999 == 1"),
               HasSubstr("1:15: there is no argument arg99999999999999999999"));
   EXPECT_THAT(FirstError("allow read if arg01 == 1"), HasSubstr("there is no argument arg01"));
-  EXPECT_THAT(FirstError("default errno(4294967297)"), HasSubstr("1:15: errno(4294967297) is out of range (1..4095)"));
-  EXPECT_THAT(FirstError("trap(0x100000000) read"), HasSubstr("trap(0x100000000) is out of range (0..65535)"));
-  EXPECT_THAT(FirstError("allow 4294967296"), HasSubstr("1:7: syscall number 4294967296 is not a 32-bit integer"));
+  EXPECT_THAT(FirstError("default errno(4294967297)"),
+              HasSubstr("1:15: errno(4294967297) is out of range (1..4095)"));
+  EXPECT_THAT(FirstError("trap(0x100000000) read"),
+              HasSubstr("trap(0x100000000) is out of range (0..65535)"));
+  EXPECT_THAT(FirstError("allow 4294967296"),
+              HasSubstr("1:7: syscall number 4294967296 is not a 32-bit integer"));
   EXPECT_THAT(FirstError("allow 18446744073709551615"), HasSubstr("is not a 32-bit integer"));
   EXPECT_TRUE(ParsePolicyText("allow -1 on x86_64\nallow 2147483647 on x86_64", "t.sgp").ok());
 }
@@ -179,22 +193,32 @@ TEST(ParserLimits, TheDefaultActionIsLocated) {
 }
 
 TEST(ParserLimits, HugeConditionsAndPoliciesAreRefusedQuickly) {
-  std::string big_and = "allow read if " + Repeat("arg1 <= 97 && arg0 > 3 && arg2 != 4", 7000, " && ");
-  EXPECT_THAT(FirstError(big_and), HasSubstr("t.sgp:1:13016: the condition has more than 1000 comparisons, sysgate's limit per rule"));
+  std::string big_and =
+      "allow read if " + Repeat("arg1 <= 97 && arg0 > 3 && arg2 != 4", 7000, " && ");
+  EXPECT_THAT(
+      FirstError(big_and),
+      HasSubstr(
+          "t.sgp:1:13016: the condition has more than 1000 comparisons, sysgate's limit per rule"));
   std::string big_set = "allow read if arg0 in {" + Repeat("7", 10001, ", ") + "}";
-  EXPECT_THAT(FirstError(big_set), HasSubstr("1:30024: the set has more than 10000 values, sysgate's limit"));
-  EXPECT_TRUE(ParsePolicyText("allow read if arg0 in {" + Repeat("7", 10000, ", ") + "}", "t.sgp").ok());
+  EXPECT_THAT(FirstError(big_set),
+              HasSubstr("1:30024: the set has more than 10000 values, sysgate's limit"));
+  EXPECT_TRUE(
+      ParsePolicyText("allow read if arg0 in {" + Repeat("7", 10000, ", ") + "}", "t.sgp").ok());
 
   std::string rules = "default errno(EPERM)\n" + Repeat("allow read if arg0 == 1", 200000, "\n");
   ParsedPolicy r = ParsePolicyText(rules, "t.sgp");
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.RenderDiagnostics(), HasSubstr("t.sgp:100002:1: error: the policy has more than 100000 rules, sysgate's rule limit"));
+  EXPECT_THAT(
+      r.RenderDiagnostics(),
+      HasSubstr(
+          "t.sgp:100002:1: error: the policy has more than 100000 rules, sysgate's rule limit"));
   EXPECT_EQ(r.diagnostics.size(), 1u);
 }
 
 TEST(ParserLimits, LongNamesAreNotSearchedNorEchoedWhole) {
   std::string name(200000, 'Y');
-  ParsedPolicy r = ParsePolicyText("allow read if arg0 == " + name, "t.sgp");  // no "did you mean" search
+  ParsedPolicy r =
+      ParsePolicyText("allow read if arg0 == " + name, "t.sgp");  // no "did you mean" search
   ASSERT_FALSE(r.ok());
   std::string shown = r.RenderDiagnostics();
   EXPECT_THAT(shown, HasSubstr("unknown constant 'YYYY"));
@@ -208,29 +232,35 @@ TEST(ParserLimits, DiagnosticsShownAreCapped) {
   ASSERT_TRUE(r.ok());
   EXPECT_GT(r.diagnostics.size(), 300u);  // every repeat is unreachable
   std::string shown = r.RenderDiagnostics();
-  EXPECT_THAT(shown, HasSubstr(fmt::format("{} warnings more not shown (sysgate shows 100 diagnostics",
-                                           r.diagnostics.size() - 100)));
+  EXPECT_THAT(shown,
+              HasSubstr(fmt::format("{} warnings more not shown (sysgate shows 100 diagnostics",
+                                    r.diagnostics.size() - 100)));
 }
 
 TEST(ParserLimits, IncludeCyclesDepthAndUnreadableFiles) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("sysgate_lim_" + std::to_string(getpid()));
   fs::create_directories(dir);
-  std::ofstream(dir / "self.sgp") << "include \"self.sgp\"\ninclude \"self.sgp\"\ninclude \"self.sgp\"\nallow read\n";
+  std::ofstream(dir / "self.sgp")
+      << "include \"self.sgp\"\ninclude \"self.sgp\"\ninclude \"self.sgp\"\nallow read\n";
   ParsedPolicy self = ParsePolicyFile((dir / "self.sgp").string());
   ASSERT_FALSE(self.ok());
-  EXPECT_THAT(self.RenderDiagnostics(), HasSubstr("self.sgp:1:9: error: include cycle: \"self.sgp\" is already being read"));
+  EXPECT_THAT(self.RenderDiagnostics(),
+              HasSubstr("self.sgp:1:9: error: include cycle: \"self.sgp\" is already being read"));
   for (int i = 0; i < 20; ++i) {
     std::ofstream(dir / fmt::format("d{}.sgp", i)) << fmt::format("include \"d{}.sgp\"\n", i + 1);
   }
   ParsedPolicy deep = ParsePolicyFile((dir / "d0.sgp").string());
-  EXPECT_THAT(deep.RenderDiagnostics(), HasSubstr("includes nest deeper than 16 files, sysgate's include depth limit"));
+  EXPECT_THAT(deep.RenderDiagnostics(),
+              HasSubstr("includes nest deeper than 16 files, sysgate's include depth limit"));
   ParseOptions shallow;
   shallow.max_include_depth = 3;
   EXPECT_THAT(ParsePolicyFile((dir / "d0.sgp").string(), shallow).RenderDiagnostics(),
               HasSubstr("d2.sgp:1:9: error: includes nest deeper than 3 files"));
-  EXPECT_THAT(ParsePolicyFile(dir.string()).RenderDiagnostics(), HasSubstr(": error: is a directory, not a file"));
-  EXPECT_THAT(ParsePolicyFile("/dev/zero").RenderDiagnostics(), HasSubstr("/dev/zero: error: is a device, not a file"));
+  EXPECT_THAT(ParsePolicyFile(dir.string()).RenderDiagnostics(),
+              HasSubstr(": error: is a directory, not a file"));
+  EXPECT_THAT(ParsePolicyFile("/dev/zero").RenderDiagnostics(),
+              HasSubstr("/dev/zero: error: is a device, not a file"));
   EXPECT_THAT(ParsePolicyFile((dir / "nope.sgp").string()).RenderDiagnostics(),
               HasSubstr("error: cannot open: No such file or directory"));
   fs::remove_all(dir);

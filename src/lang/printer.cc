@@ -32,8 +32,8 @@ std::string CompareText(const Comparison& c, bool negated) {
   std::string arg = ArgText(c.arg);
   switch (c.op) {
     case CmpOp::kMaskedEq:
-      return fmt::format("({} & {}) {} {}", arg, OperandText(c.arg, ops[0]), negated ? "!=" : "==",
-                         OperandText(c.arg, ops[1]));
+      return fmt::format("({} & {}) {} {}", arg, OperandText(c.arg, ops[0]),
+                         negated ? "!=" : "==", OperandText(c.arg, ops[1]));
     case CmpOp::kIn: {
       std::vector<std::string> items;
       for (const Operand& o : ops) items.push_back(OperandText(c.arg, o));
@@ -42,16 +42,14 @@ std::string CompareText(const Comparison& c, bool negated) {
     case CmpOp::kRange:
       return fmt::format("{} {}in {}..{}", arg, negated ? "not " : "", OperandText(c.arg, ops[0]),
                          OperandText(c.arg, ops[1]));
-    default:
-      return fmt::format("{} {} {}", arg, CmpOpSymbol(c.op), OperandText(c.arg, ops[0]));
+    default: return fmt::format("{} {} {}", arg, CmpOpSymbol(c.op), OperandText(c.arg, ops[0]));
   }
 }
 
 std::string ConditionText(const Condition& c) {
   using K = Condition::Kind;
   switch (c.kind()) {
-    case K::kCompare:
-      return CompareText(c.comparison(), false);
+    case K::kCompare: return CompareText(c.comparison(), false);
     case K::kNot: {
       const Condition& ch = c.children().front();
       if (ch.kind() == K::kCompare) {
@@ -110,7 +108,8 @@ std::string PathText(const std::string& path) {
   bool bare = !path.empty() && path.front() == '/';
   for (char c : path) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || std::string_view(",;#\"(){}\\").find(c) != std::string_view::npos) {
+    if (u <= 0x20 || u >= 0x7f ||
+        std::string_view(",;#\"(){}\\").find(c) != std::string_view::npos) {
       bare = false;
     }
   }
@@ -142,14 +141,16 @@ std::string AccessText(const AccessRules& a) {
     i = j;
   }
   for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
-    if ((a.handled_net & bit) && std::ranges::none_of(a.ports, [&](const PortRule& r) { return (r.access & bit) != 0; })) {
+    if ((a.handled_net & bit) &&
+        std::ranges::none_of(a.ports, [&](const PortRule& r) { return (r.access & bit) != 0; })) {
       out += fmt::format("net {} none\n", NetAccessName(bit));
     }
   }
   for (size_t i = 0; i < a.ports.size();) {
     std::vector<std::string> items;
     size_t j = i;
-    for (; j < a.ports.size() && a.ports[j].access == a.ports[i].access; ++j) items.push_back(PortText(a.ports[j]));
+    for (; j < a.ports.size() && a.ports[j].access == a.ports[i].access; ++j)
+      items.push_back(PortText(a.ports[j]));
     std::string head = "net";
     for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
       if (a.ports[i].access & bit) head += fmt::format(" {}", NetAccessName(bit));
@@ -168,11 +169,13 @@ std::string PrintPolicy(const Policy& p) {
   if (!p.arches.empty()) out += "arch " + ArchListText(p.arches) + "\n";
   out += "default " + p.default_action.ToString() + "\n";
   out += "unknown " + p.unknown_action.ToString() + "\n";
-  if (p.foreign_abi_action != Action::KillProcess()) out += "foreign " + p.foreign_abi_action.ToString() + "\n";
+  if (p.foreign_abi_action != Action::KillProcess())
+    out += "foreign " + p.foreign_abi_action.ToString() + "\n";
   if (p.allow_errno_zero) out += "option allow-errno-zero\n";
   if (!p.constants.empty()) out += "\n";
   for (const NamedConstant& c : p.constants) {
-    std::string v = c.value.spelling.empty() ? fmt::format("{:#x}", c.value.value) : c.value.spelling;
+    std::string v =
+        c.value.spelling.empty() ? fmt::format("{:#x}", c.value.value) : c.value.spelling;
     out += fmt::format("const {} = {}\n", c.name, v);
   }
   if (!p.rules.empty()) out += "\n";

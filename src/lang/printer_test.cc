@@ -27,7 +27,8 @@ TEST(Printer, CanonicalForm) {
 
 // `foreign` is printed when it is not kill-process (what every policy without it means).
 TEST(Printer, ForeignActionWhenSet) {
-  const char* text = "default allow\nunknown errno(ENOSYS)\nforeign kill-thread\n\nerrno(EPERM) ptrace\n";
+  const char* text =
+      "default allow\nunknown errno(ENOSYS)\nforeign kill-thread\n\nerrno(EPERM) ptrace\n";
   ParsedPolicy r = ParsePolicyText(text, "p.sgp");
   ASSERT_TRUE(r.ok()) << r.RenderDiagnostics();
   EXPECT_EQ(r.policy->foreign_abi_action, Action::KillThread());
@@ -38,7 +39,8 @@ TEST(Printer, ForeignActionWhenSet) {
 }
 
 TEST(Printer, BuilderPoliciesPrintWithNumbers) {
-  Result<Policy> p = PolicyBuilder().Allow("openat").If(Arg("dfd") == -100 && Arg(2) == 0x41).Build();
+  Result<Policy> p =
+      PolicyBuilder().Allow("openat").If(Arg("dfd") == -100 && Arg(2) == 0x41).Build();
   ASSERT_TRUE(p);
   std::string text = PrintPolicy(*p);
   EXPECT_NE(text.find("allow openat if dfd == -100 && arg2 == 0x41"), std::string::npos) << text;
@@ -57,7 +59,8 @@ TEST(Printer, LongListsWrap) {
   ParsedPolicy r = ParsePolicyText(text + "\n");
   ASSERT_TRUE(r.ok());
   std::string printed = PrintPolicy(*r.policy);
-  for (size_t start = 0, end; (end = printed.find('\n', start)) != std::string::npos; start = end + 1) {
+  for (size_t start = 0, end; (end = printed.find('\n', start)) != std::string::npos;
+       start = end + 1) {
     EXPECT_LE(end - start, 100u) << printed;
   }
   EXPECT_EQ(*ParsePolicyText(printed).policy, *r.policy);

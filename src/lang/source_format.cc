@@ -9,7 +9,8 @@
 namespace sysgate::lang {
 namespace {
 
-constexpr std::string_view kIndent = "    ";  // a statement's continuation lines, as PrintPolicy wraps
+constexpr std::string_view kIndent =
+    "    ";  // a statement's continuation lines, as PrintPolicy wraps
 constexpr std::array<std::string_view, 6> kWordOperators = {"if", "on", "or", "and", "not", "in"};
 
 bool IsWordOperator(const Token& t) {
@@ -66,18 +67,22 @@ std::vector<SourceLine> SplitLines(std::string_view text, const std::vector<Toke
 // Whether the language wants a blank between two tokens of a line.
 bool SpaceBetween(const Token& a, const Token& b) {
   switch (b.kind) {
-    case Tok::kComma: case Tok::kRParen: case Tok::kRBrace: case Tok::kColon:
-    case Tok::kSemicolon: case Tok::kDotDot:
-      return false;
-    default:
-      break;
+    case Tok::kComma:
+    case Tok::kRParen:
+    case Tok::kRBrace:
+    case Tok::kColon:
+    case Tok::kSemicolon:
+    case Tok::kDotDot: return false;
+    default: break;
   }
   switch (a.kind) {
-    case Tok::kLParen: case Tok::kLBrace: case Tok::kBang: case Tok::kTilde: case Tok::kColon:
-    case Tok::kDotDot:
-      return false;
-    default:
-      break;
+    case Tok::kLParen:
+    case Tok::kLBrace:
+    case Tok::kBang:
+    case Tok::kTilde:
+    case Tok::kColon:
+    case Tok::kDotDot: return false;
+    default: break;
   }
   // errno(EPERM), trap(5): an action's argument; `if (`, `and (`: an operator's operand.
   if (b.kind == Tok::kLParen && a.kind == Tok::kIdent) return IsWordOperator(a);
@@ -88,13 +93,26 @@ bool SpaceBetween(const Token& a, const Token& b) {
 // break there). Only the indentation depends on it; the line breaks stay where they are.
 bool ContinuesAfter(const Token& t) {
   switch (t.kind) {
-    case Tok::kComma: case Tok::kOrOr: case Tok::kAndAnd: case Tok::kPipe: case Tok::kAmp:
-    case Tok::kAssign: case Tok::kEq: case Tok::kNe: case Tok::kLt: case Tok::kLe: case Tok::kGt:
-    case Tok::kGe: case Tok::kShl: case Tok::kDotDot: case Tok::kBang: case Tok::kTilde:
-    case Tok::kColon: case Tok::kLParen: case Tok::kLBrace:
-      return true;
-    default:
-      return IsWordOperator(t);
+    case Tok::kComma:
+    case Tok::kOrOr:
+    case Tok::kAndAnd:
+    case Tok::kPipe:
+    case Tok::kAmp:
+    case Tok::kAssign:
+    case Tok::kEq:
+    case Tok::kNe:
+    case Tok::kLt:
+    case Tok::kLe:
+    case Tok::kGt:
+    case Tok::kGe:
+    case Tok::kShl:
+    case Tok::kDotDot:
+    case Tok::kBang:
+    case Tok::kTilde:
+    case Tok::kColon:
+    case Tok::kLParen:
+    case Tok::kLBrace: return true;
+    default: return IsWordOperator(t);
   }
 }
 
@@ -105,9 +123,9 @@ std::string FormatSource(std::string_view text) {
   const std::vector<SourceLine> lines = SplitLines(text, tokens);
 
   std::string out;
-  bool blank = false;      // a blank line is due before the next one
-  int depth = 0;           // open parentheses and braces
-  bool continuing = false; // the next line continues a statement
+  bool blank = false;       // a blank line is due before the next one
+  int depth = 0;            // open parentheses and braces
+  bool continuing = false;  // the next line continues a statement
   for (const SourceLine& line : lines) {
     if (line.tokens.empty() && line.comment.empty()) {
       // A line of only `\` joins its neighbours (to the lexer, backslash-newline is a blank):

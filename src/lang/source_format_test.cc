@@ -18,7 +18,9 @@ std::vector<std::string> Words(std::string_view text) {
   for (const Token& t : Lex(text)) {
     if (t.kind == Tok::kEnd) break;
     if (t.kind == Tok::kNewline && (out.empty() || out.back() == "\n")) continue;
-    out.push_back(t.kind == Tok::kNewline ? "\n" : t.kind == Tok::kString ? "\"" + t.text + "\"" : t.text);
+    out.push_back(t.kind == Tok::kNewline  ? "\n"
+                  : t.kind == Tok::kString ? "\"" + t.text + "\""
+                                           : t.text);
   }
   if (!out.empty() && out.back() == "\n") out.pop_back();
   return out;
@@ -34,24 +36,32 @@ void ExpectLaidOut(std::string_view in, std::string_view want) {
 
 TEST(SourceFormat, KeepsCommentsIncludesAndBreaks) {
   ExpectLaidOut(
-      "\n\n# A web server.\n#\n#   its notes\ndefault   errno( EPERM )   # the rest\n\n\n\ninclude \"base.sgp\"\n"
-      "const ROOT=3\n# files\nallow openat if arg0==ROOT&&( flags & O_ACCMODE )==O_RDONLY # under root\n"
+      "\n\n# A web server.\n#\n#   its notes\ndefault   errno( EPERM )   # the rest\n\n\n\ninclude "
+      "\"base.sgp\"\n"
+      "const ROOT=3\n# files\nallow openat if arg0==ROOT&&( flags & O_ACCMODE )==O_RDONLY # under "
+      "root\n"
       "allow mmap if !( arg2&PROT_EXEC )\n\n",
-      "# A web server.\n#\n#   its notes\ndefault errno(EPERM)       # the rest\n\ninclude \"base.sgp\"\n"
-      "const ROOT = 3\n# files\nallow openat if arg0 == ROOT && (flags & O_ACCMODE) == O_RDONLY  # under root\n"
+      "# A web server.\n#\n#   its notes\ndefault errno(EPERM)       # the rest\n\ninclude "
+      "\"base.sgp\"\n"
+      "const ROOT = 3\n# files\nallow openat if arg0 == ROOT && (flags & O_ACCMODE) == O_RDONLY  # "
+      "under root\n"
       "allow mmap if !(arg2 & PROT_EXEC)\n");
 }
 
 TEST(SourceFormat, SpacesAsTheLanguageReadsWords) {
   ExpectLaidOut("allow fcntl if cmd in 0 .. 4||arg1 : u32 not in{1,2}\n",
                 "allow fcntl if cmd in 0..4 || arg1:u32 not in {1, 2}\n");
-  ExpectLaidOut("trap (5) getppid on i386 ; kill-thread  ptrace\n", "trap(5) getppid on i386; kill-thread ptrace\n");
-  ExpectLaidOut("allow x if a == ~ ( B|C ) and(b < 1 << 4)\n", "allow x if a == ~(B | C) and (b < 1 << 4)\n");
+  ExpectLaidOut("trap (5) getppid on i386 ; kill-thread  ptrace\n",
+                "trap(5) getppid on i386; kill-thread ptrace\n");
+  ExpectLaidOut("allow x if a == ~ ( B|C ) and(b < 1 << 4)\n",
+                "allow x if a == ~(B | C) and (b < 1 << 4)\n");
 }
 
 TEST(SourceFormat, IndentsContinuationsAndKeepsCommentColumns) {
-  ExpectLaidOut("allow {\nread,      # reading\n  write, # writing\n\n  # more\n close,\n}\nallow futex\n",
-                "allow {\n    read,  # reading\n    write,  # writing\n\n    # more\n    close,\n}\nallow futex\n");
+  ExpectLaidOut(
+      "allow {\nread,      # reading\n  write, # writing\n\n  # more\n close,\n}\nallow futex\n",
+      "allow {\n    read,  # reading\n    write,  # writing\n\n    # more\n    close,\n}\nallow "
+      "futex\n");
   ExpectLaidOut("allow read,\\\nwrite\nallow openat if\n   arg0 == 1 ||\narg0 == 2\n",
                 "allow read, \\\n    write\nallow openat if\n    arg0 == 1 ||\n    arg0 == 2\n");
   // A line of only a backslash continues the statement: it goes, the statement stays one.
@@ -59,15 +69,20 @@ TEST(SourceFormat, IndentsContinuationsAndKeepsCommentColumns) {
                 "default \\\n    errno(EPERM)\nallow read, \\\n    write\n");
   // Comments aligned down a block (as `sysgate learn` writes counts) stay so; one the code
   // reaches moves to two spaces after it.
-  ExpectLaidOut("allow arch_prctl if option == ARCH_SET_FS  # 1\nallow brk          # 10\nallow futex        # 23\n"
-                "allow   clock_nanosleep  # 1\n",
-                "allow arch_prctl if option == ARCH_SET_FS  # 1\nallow brk          # 10\nallow futex        # 23\n"
-                "allow clock_nanosleep    # 1\n");
-  ExpectLaidOut("allow openat if (flags&O_ACCMODE)==O_RDONLY # r\n", "allow openat if (flags & O_ACCMODE) == O_RDONLY  # r\n");
+  ExpectLaidOut(
+      "allow arch_prctl if option == ARCH_SET_FS  # 1\nallow brk          # 10\nallow futex        "
+      "# 23\n"
+      "allow   clock_nanosleep  # 1\n",
+      "allow arch_prctl if option == ARCH_SET_FS  # 1\nallow brk          # 10\nallow futex        "
+      "# 23\n"
+      "allow clock_nanosleep    # 1\n");
+  ExpectLaidOut("allow openat if (flags&O_ACCMODE)==O_RDONLY # r\n",
+                "allow openat if (flags & O_ACCMODE) == O_RDONLY  # r\n");
 }
 
 TEST(SourceFormat, CarriageReturnsAndNoFinalNewline) {
-  ExpectLaidOut("default allow\r\n# c \r\nerrno(EPERM) ptrace", "default allow\n# c\nerrno(EPERM) ptrace\n");
+  ExpectLaidOut("default allow\r\n# c \r\nerrno(EPERM) ptrace",
+                "default allow\n# c\nerrno(EPERM) ptrace\n");
 }
 
 // What PrintPolicy writes (and so `convert --to sysgate`) and the policies sysgate ships are

@@ -16,7 +16,9 @@ namespace sysgate::learn {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsNameChar(char c) { return std::islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_'; }
+bool IsNameChar(char c) {
+  return std::islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_';
+}
 
 std::string_view SkipSpaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -27,7 +29,8 @@ std::string_view SkipSpaces(std::string_view s) {
 std::optional<std::string_view> TakeWord(std::string_view& s, std::string_view also) {
   size_t n = 0;
   while (n < s.size() && (IsDigit(s[n]) || also.find(s[n]) != std::string_view::npos)) ++n;
-  if (n == 0 || n == s.size() || (s[n] != ' ' && s[n] != '\t') || !IsDigit(s[0])) return std::nullopt;
+  if (n == 0 || n == s.size() || (s[n] != ' ' && s[n] != '\t') || !IsDigit(s[0]))
+    return std::nullopt;
   std::string_view word = s.substr(0, n);
   s = SkipSpaces(s.substr(n));
   return word;
@@ -46,7 +49,8 @@ std::vector<std::string_view> Fields(std::string_view s) {
 }
 
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
-  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b;
+  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
+                                                      : a + b;
 }
 
 }  // namespace
@@ -77,8 +81,10 @@ void CallLog::Count(Arch abi, std::string_view name, uint64_t times, size_t line
   r.count = SaturatingAdd(r.count, times);
   r.any_args = true;
   into.total = SaturatingAdd(into.total, times);
-  if (&into == &out_.recording) ++out_.call_lines;
-  else ++summary_rows_;
+  if (&into == &out_.recording)
+    ++out_.call_lines;
+  else
+    ++summary_rows_;
 }
 
 // strace writes "[ Process PID=N runs in 32 bit mode. ]" to its own stderr, not into an -o
@@ -139,15 +145,18 @@ bool CallLog::AddStraceCall(std::string_view line, bool cut) {
     size_t close = s.find(']');
     if (close == std::string_view::npos) return false;
     std::string_view inner = SkipSpaces(s.substr(1, close - 1));
-    if (inner.empty() || inner.find_first_not_of("0123456789abcdefx ") != std::string_view::npos) return false;
+    if (inner.empty() || inner.find_first_not_of("0123456789abcdefx ") != std::string_view::npos)
+      return false;
     s = SkipSpaces(s.substr(close + 1));
   }
-  if (s.starts_with("[ Process PID=")) {  // [ Process PID=12 runs in 32 bit mode. ] (strace's stderr)
+  if (s.starts_with(
+          "[ Process PID=")) {  // [ Process PID=12 runs in 32 bit mode. ] (strace's stderr)
     size_t at = s.find(" runs in ");
     size_t end = s.find(" mode.");
     if (at == std::string_view::npos || end == std::string_view::npos || end < at) return false;
     std::string who(s.substr(14, s.find(' ', 14) - 14));
-    if (auto abi = ModeAbi(s.substr(at + 9, end - at - 9))) abi_of_pid_[pid.empty() && !seen_pids_ ? "" : who] = *abi;
+    if (auto abi = ModeAbi(s.substr(at + 9, end - at - 9)))
+      abi_of_pid_[pid.empty() && !seen_pids_ ? "" : who] = *abi;
     return false;
   }
   size_t n = 0;
@@ -159,7 +168,8 @@ bool CallLog::AddStraceCall(std::string_view line, bool cut) {
   // stream (its result follows on a later line), or by the line limit (`cut`).
   std::string_view rest = s.substr(n);
   size_t eq = rest.rfind(" = ");
-  bool finished = eq != std::string_view::npos && rest.substr(0, eq).find(')') != std::string_view::npos;
+  bool finished =
+      eq != std::string_view::npos && rest.substr(0, eq).find(')') != std::string_view::npos;
   pending_.reset();
   if (!finished && !rest.ends_with("<unfinished ...>") && !cut) {
     pending_ = Seen{std::string(s.substr(0, n)), out_.lines};
@@ -196,11 +206,13 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
   if (s.starts_with("System call usage summary for ")) {
     s.remove_prefix(30);
     size_t end = s.find(" mode");
-    if (auto abi = end == std::string_view::npos ? std::nullopt : ModeAbi(s.substr(0, end))) summary_abi_ = *abi;
+    if (auto abi = end == std::string_view::npos ? std::nullopt : ModeAbi(s.substr(0, end)))
+      summary_abi_ = *abi;
     return false;
   }
   std::vector<std::string_view> f = Fields(s);
-  const bool named = std::ranges::find(f, "syscall") != f.end() && std::ranges::find(f, "calls") != f.end();
+  const bool named =
+      std::ranges::find(f, "syscall") != f.end() && std::ranges::find(f, "calls") != f.end();
   if (!in_table_ && named) {
     table_head_ = std::string(line);
     return false;
@@ -213,7 +225,8 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
     for (size_t i = line.find('-'); i != std::string_view::npos; i = line.find('-', i)) {
       size_t end = line.find(' ', i);
       if (end == std::string_view::npos) end = line.size();
-      std::string_view title = i < head.size() ? base::Trim(std::string_view(head).substr(i, end - i)) : "";
+      std::string_view title =
+          i < head.size() ? base::Trim(std::string_view(head).substr(i, end - i)) : "";
       if (title == "syscall") name_span_ = {i, end}, have_name = true;
       if (title == "calls") calls_span_ = {i, end}, have_calls = true;
       i = end;
@@ -259,7 +272,8 @@ void CallLog::Add(std::string_view line, bool cut) {
     std::optional<Arch> abi = ArchFromAudit(r.arch, r.syscall);
     if (!abi) return;  // an ABI sysgate does not know: no policy could name it
     auto name = SyscallName(*abi, r.syscall);
-    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1, out_.lines, out_.recording);
+    Count(*abi, name ? std::string(*name) : fmt::format("#{}", r.syscall), 1, out_.lines,
+          out_.recording);
     return;
   }
   if (AddSummaryRow(line)) return;

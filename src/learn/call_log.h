@@ -3,8 +3,9 @@
 //
 //   learn::CallLog log(Arch::kX86_64);
 //   log.Add("1234  12:00:01.000001 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3");
-//   log.Add("type=SECCOMP msg=audit(1700000000.123:42): ... arch=c000003e syscall=165 ... code=0x7ffc0000");
-//   learn::LogRead r = std::move(log).Finish();      // openat and mount, once each
+//   log.Add("type=SECCOMP msg=audit(1700000000.123:42): ... arch=c000003e syscall=165 ...
+//   code=0x7ffc0000"); learn::LogRead r = std::move(log).Finish();      // openat and mount, once
+//   each
 //
 // Read: strace's output (`strace -o FILE`, `-f`'s `PID ` and `[pid PID] `, `-t`/`-tt`/`-ttt`/`-r`
 // times, calls split into `<unfinished ...>` and `<... resumed>` counted once, `[ Process PID=N
@@ -46,9 +47,9 @@ class CallLog {
   Arch native_;
   LogRead out_;
   std::map<std::string, Arch, std::less<>> abi_of_pid_;  // strace's mode lines; "" without -f
-  bool seen_pids_ = false;                                // the log has -f's pids
+  bool seen_pids_ = false;                               // the log has -f's pids
   std::map<std::string, std::vector<Seen>> segments_;    // by pid: calls of its current image
-  std::optional<Seen> pending_;                           // a call line cut by the program's output
+  std::optional<Seen> pending_;                          // a call line cut by the program's output
   std::string pending_pid_;
   // `strace -c`: a table's head (waiting for its line of dashes, which gives the columns), the
   // columns of the syscall names and the call counts (character spans: [first, last)), the ABI

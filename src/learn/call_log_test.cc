@@ -40,7 +40,7 @@ TEST(CallLog, StraceOutput) {
   EXPECT_EQ(Seen(r, Arch::kX86_64, "openat"), 1u);
   EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 1u);
   EXPECT_EQ(Seen(r, Arch::kX86_64, "wait4"), 1u);
-  EXPECT_EQ(Seen(r, Arch::kX86_64, "clone3"), 1u);   // 0x1b3 = 435
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "clone3"), 1u);    // 0x1b3 = 435
   EXPECT_EQ(Seen(r, Arch::kX86_64, "#1048575"), 1u);  // no name: kept as its number
   EXPECT_EQ(Seen(r, Arch::kX86_64, "exit_group"), 1u);
   EXPECT_EQ(r.recording.total, 8u);
@@ -59,7 +59,8 @@ TEST(CallLog, TimesAndModes) {
       "     0.000123 getppid() = 1",
       "12    execve(\"./a32\", [\"./a32\"], 0x7ff /* 1 var */) = 0",
       "[ Process PID=12 runs in 32 bit mode. ]",
-      "12    mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7f00000",
+      "12    mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+      "0xf7f00000",
       "13    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f0000000000",
   });
   EXPECT_EQ(Seen(r, Arch::kX86_64, "getpid"), 1u);
@@ -184,7 +185,7 @@ TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
   EXPECT_EQ(Seen(r, Arch::kX86_64, "mprotect"), 3u);
   EXPECT_EQ(Seen(r, Arch::kX86_64, "mmap"), 8u);
   EXPECT_EQ(Seen(r, Arch::kX86_64, "sched_get_priority_max"), 7u);  // a long name pushes the rest
-  EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 5u);   // errors blank, calls after it
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 5u);                    // errors blank, calls after it
   EXPECT_EQ(Seen(r, Arch::kX86_64, "close"), 9u);
   EXPECT_TRUE(r.unknown_names.empty());  // "total" is no call
   EXPECT_EQ(r.recording.total, 67u);
@@ -208,7 +209,8 @@ TEST(CallLog, SeccompAuditRecords) {
   LogRead r = Read({
       "type=SECCOMP msg=audit(1700000000.123:42): auid=0 uid=0 gid=0 ses=1 pid=123 comm=\"x\" "
       "exe=\"/bin/x\" sig=0 arch=c000003e syscall=165 compat=0 ip=0x7f0000001234 code=0x7ffc0000",
-      "[12.5] audit: type=1326 audit(1700000000.124:43): auid=0 uid=0 gid=0 ses=1 pid=124 comm=\"y\" "
+      "[12.5] audit: type=1326 audit(1700000000.124:43): auid=0 uid=0 gid=0 ses=1 pid=124 "
+      "comm=\"y\" "
       "exe=\"/bin/y\" sig=0 arch=40000003 syscall=20 compat=1 ip=0xf7f00000 code=0x7ffc0000",
       "x: a program's own line that says type=1326 arch=c000003e syscall=59 code=0",
   });

@@ -37,7 +37,8 @@ constexpr uint64_t kReadExec = fa::kRead | fa::kExecute;
 
 // Trees of the system's programs and libraries: read and executed as a whole, as a person
 // writes them (`fs read exec /usr`), not file by file.
-constexpr std::string_view kSystemTrees[] = {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin"};
+constexpr std::string_view kSystemTrees[] = {"/usr",    "/lib", "/lib32", "/lib64",
+                                             "/libx32", "/bin", "/sbin"};
 
 // Where one recorded path's rights go, before any folding.
 std::string Home(std::string path, uint64_t access) {
@@ -100,10 +101,12 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
     // A file the program made or removed is not there on every run: its rights go to the
     // first directory above it that was there before the run (and so does anything beneath
     // what it made).
-    std::string at = use.created || use.removed ? Existing(ParentDirectory(path), rec) : Existing(path, rec);
+    std::string at =
+        use.created || use.removed ? Existing(ParentDirectory(path), rec) : Existing(path, rec);
     const bool moved = at != path;
     at = Home(at, use.access);
-    Add(m, at, {use.access, use.count, std::max<uint64_t>(use.paths, 1), moved && !MayFoldInto(at)});
+    Add(m, at,
+        {use.access, use.count, std::max<uint64_t>(use.paths, 1), moved && !MayFoldInto(at)});
   }
 
   // Bottom up: a directory with what is read or run beneath kFoldAt of its children takes that
@@ -135,7 +138,8 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
     changed = 0;
     for (const AccessRecording::Move& mv : rec.moves) {
       const std::string from = Existing(mv.from, rec);
-      uint64_t gain = Granted(m, Existing(mv.to, rec)) & ~Granted(m, from) & (mv.dir ? fa::kAll : fa::kFileRights);
+      uint64_t gain = Granted(m, Existing(mv.to, rec)) & ~Granted(m, from) &
+                      (mv.dir ? fa::kAll : fa::kFileRights);
       if (gain == 0) continue;
       m[from].access |= gain;
       changed = 1;
@@ -161,7 +165,8 @@ FoldedAccess FoldAccess(const AccessRecording& rec) {
       Add(kept, path, {rest, e.count, e.paths, e.shared});
     }
   }
-  for (const auto& [path, e] : kept) out.paths.push_back({e.access, path, e.count, e.paths, e.shared});
+  for (const auto& [path, e] : kept)
+    out.paths.push_back({e.access, path, e.count, e.paths, e.shared});
   for (const auto& [port, n] : rec.bind) out.bind.push_back({port, n});
   for (const auto& [port, n] : rec.connect) out.connect.push_back({port, n});
   return out;

@@ -17,8 +17,8 @@ namespace sysgate::learn {
 struct FoldedPath {
   uint64_t access = 0;  // fs_access bits
   std::string path;
-  uint64_t count = 0;   // calls
-  uint64_t paths = 0;   // recorded paths it covers
+  uint64_t count = 0;  // calls
+  uint64_t paths = 0;  // recorded paths it covers
   // The program made or removed files in a directory never folded into (/tmp, a home): the
   // rule covers everything in it, since Landlock cannot name a file before it exists.
   bool shared = false;

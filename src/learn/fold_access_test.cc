@@ -49,8 +49,9 @@ TEST(FoldAccess, WritesInSystemTreesStayWhereTheyWere) {
       {"/usr/lib/libc.so.6", {fa::kReadFile, 1}},
       {"/usr/local/share/app/state", {fa::kWriteFile, 1}},
   }));
-  EXPECT_EQ(Rules(f), (std::map<std::string, uint64_t>{{"/usr", fa::kReadFile},
-                                                       {"/usr/local/share/app/state", fa::kWriteFile}}));
+  EXPECT_EQ(Rules(f),
+            (std::map<std::string, uint64_t>{{"/usr", fa::kReadFile},
+                                             {"/usr/local/share/app/state", fa::kWriteFile}}));
 }
 
 TEST(FoldAccess, ADirectoryWithSeveralFilesIsGrantedAsOne) {
@@ -101,9 +102,11 @@ TEST(FoldAccess, NeverFoldsIntoTheRootTopLevelOrHomeDirectories) {
 TEST(FoldAccess, FoldsCascadeUpwards) {
   AccessRecording a = Fs({});
   for (std::string sub : {"a", "b", "c", "d"}) {
-    for (int i = 0; i < 4; ++i) a.paths["/home/alice/src/" + sub + "/f" + std::to_string(i)] = {fa::kReadFile, 1};
+    for (int i = 0; i < 4; ++i)
+      a.paths["/home/alice/src/" + sub + "/f" + std::to_string(i)] = {fa::kReadFile, 1};
   }
-  EXPECT_EQ(Rules(FoldAccess(a)), (std::map<std::string, uint64_t>{{"/home/alice/src", fa::kReadFile}}));
+  EXPECT_EQ(Rules(FoldAccess(a)),
+            (std::map<std::string, uint64_t>{{"/home/alice/src", fa::kReadFile}}));
 }
 
 TEST(FoldAccess, WhatTheProgramMadeIsGrantedWhereItMadeIt) {
@@ -123,7 +126,8 @@ TEST(FoldAccess, WhatTheProgramMadeIsGrantedWhereItMadeIt) {
 TEST(FoldAccess, SiblingDirectoriesFoldIntoTheirParent) {
   AccessRecording a = Fs({});
   for (int d = 0; d < 50; ++d) {
-    for (int f = 0; f < 3; ++f) a.paths[fmt::format("/srv/data/d{}/f{}", d, f)] = {fa::kReadFile, 1};
+    for (int f = 0; f < 3; ++f)
+      a.paths[fmt::format("/srv/data/d{}/f{}", d, f)] = {fa::kReadFile, 1};
   }
   EXPECT_EQ(Rules(FoldAccess(a)), (std::map<std::string, uint64_t>{{"/srv/data", fa::kReadFile}}));
 }
@@ -153,7 +157,8 @@ TEST(FoldAccess, AMovedFileGainsNoRights) {
   a.moves.insert({"/w/tmp", "/w/out", false});
   std::map<std::string, uint64_t> rules = Rules(FoldAccess(a));
   EXPECT_EQ(rules["/w/out"], fa::kMakeReg | fa::kRefer | fa::kReadFile);
-  EXPECT_EQ(rules["/w/tmp"] & fa::kReadFile, fa::kReadFile);  // what out grants a file, tmp does too
+  EXPECT_EQ(rules["/w/tmp"] & fa::kReadFile,
+            fa::kReadFile);  // what out grants a file, tmp does too
 }
 
 TEST(FoldAccess, NamesNoRuleCanHoldGoToTheirDirectory) {
@@ -219,7 +224,8 @@ TEST(SynthesizeAccess, WritesCommentedRulesThatReadBack) {
   EXPECT_THAT(l->text, HasSubstr("\"/srv/my data/file\""));
   EXPECT_THAT(l->text, HasSubstr("net bind none\n"));
   EXPECT_THAT(l->text, HasSubstr("net connect 443..444"));
-  EXPECT_EQ(GrantedOn(l->policy.access, "/srv/my data/file").access, fa::kReadFile | fa::kWriteFile);
+  EXPECT_EQ(GrantedOn(l->policy.access, "/srv/my data/file").access,
+            fa::kReadFile | fa::kWriteFile);
   EXPECT_EQ(l->policy.access.handled_net, net_access::kAll);
 
   ParsedPolicy back = ParsePolicyText(l->text, "learned.sgp");
@@ -240,7 +246,8 @@ TEST(SynthesizeAccess, MergeKeepsThePathsARuleCovers) {
   Recording rec;
   rec.calls[{Arch::kX86_64, "openat"}] = {7, true, {}};
   rec.total = 7;
-  rec.access = Fs({{"/usr/lib/libc.so.6", {fa::kReadFile, 5}}, {"/usr/bin/ls", {fa::kReadFile, 2}}});
+  rec.access =
+      Fs({{"/usr/lib/libc.so.6", {fa::kReadFile, 5}}, {"/usr/bin/ls", {fa::kReadFile, 2}}});
   auto l = Synthesize(rec, {});
   ASSERT_TRUE(l) << l.error().ToString();
   ASSERT_THAT(l->text, MatchesRegex("(.|\n)*fs read-file /usr +# 7; 2 paths\n(.|\n)*"));

@@ -39,7 +39,8 @@ bool Alternative(const Condition& c, const std::vector<RecordedArg>& args, Value
     }
     if (p->kind() != Condition::Kind::kCompare) return false;
     const Comparison& cmp = p->comparison();
-    auto it = std::ranges::find_if(args, [&](const RecordedArg& a) { return a.index == cmp.arg.index; });
+    auto it =
+        std::ranges::find_if(args, [&](const RecordedArg& a) { return a.index == cmp.arg.index; });
     if (it == args.end()) return false;
     std::set<uint64_t>& vals = (*out)[cmp.arg.index];
     switch (it->use) {
@@ -103,11 +104,14 @@ uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last
   auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   for (int l = first; l <= last && l <= static_cast<int>(lines.size()); ++l) {
     std::string_view line = lines[static_cast<size_t>(l - 1)];
-    for (size_t hash = line.find('#'); hash != std::string_view::npos; hash = line.find('#', hash + 1)) {
+    for (size_t hash = line.find('#'); hash != std::string_view::npos;
+         hash = line.find('#', hash + 1)) {
       size_t i = hash + 1;
       while (i < line.size() && blank(line[i])) ++i;
       std::string digits;
-      for (; i < line.size() && (std::isdigit(static_cast<unsigned char>(line[i])) || (line[i] == ',' && !digits.empty())); ++i) {
+      for (; i < line.size() && (std::isdigit(static_cast<unsigned char>(line[i])) ||
+                                 (line[i] == ',' && !digits.empty()));
+           ++i) {
         if (line[i] != ',') digits += line[i];
       }
       if (digits.empty()) continue;
@@ -127,7 +131,9 @@ uint64_t PathsOf(const std::vector<std::string_view>& lines, int line) {
   const size_t end = l.find(" paths", hash == std::string_view::npos ? l.size() : hash);
   if (hash == std::string_view::npos || end == std::string_view::npos) return 1;
   size_t start = end;
-  while (start > hash && (std::isdigit(static_cast<unsigned char>(l[start - 1])) || l[start - 1] == ',')) --start;
+  while (start > hash &&
+         (std::isdigit(static_cast<unsigned char>(l[start - 1])) || l[start - 1] == ','))
+    --start;
   if (start == end || l.substr(start - 2, 2) != "; ") return 1;
   std::string digits;
   for (char c : l.substr(start, end - start)) {
@@ -149,9 +155,11 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     if (k != ActionKind::kAllow && k != ActionKind::kLog) continue;
     // The rule's comment is on one of its lines: up to the next rule of the same file.
     const Rule* next = i + 1 < policy.rules.size() ? &policy.rules[i + 1] : nullptr;
-    int last = next && next->loc.known() && next->loc.file == r.loc.file ? next->loc.line - 1 : r.loc.line + 8;
+    int last = next && next->loc.known() && next->loc.file == r.loc.file ? next->loc.line - 1
+                                                                         : r.loc.line + 8;
     auto file = lines.find(r.loc.file);
-    uint64_t count = r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
+    uint64_t count =
+        r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
     std::vector<std::string> names;
     std::vector<int32_t> numbers;
     for (const SyscallSpec& s : r.syscalls) {
@@ -211,14 +219,17 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     u.access |= r.access;
     u.count += count_at(r.loc);
     auto file = lines.find(r.loc.file);
-    const uint64_t paths = r.loc.known() && file != lines.end() ? PathsOf(file->second, r.loc.line) : 1;
+    const uint64_t paths =
+        r.loc.known() && file != lines.end() ? PathsOf(file->second, r.loc.line) : 1;
     u.paths = seen ? std::max(u.paths, paths) : paths;
   }
   for (const PortRule& r : a.ports) {
     uint64_t count = count_at(r.loc);  // the range's, given to its first port
     for (uint32_t port = r.first; port <= r.last; ++port) {
-      if (r.access & net_access::kBindTcp) access.bind[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
-      if (r.access & net_access::kConnectTcp) access.connect[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
+      if (r.access & net_access::kBindTcp)
+        access.bind[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
+      if (r.access & net_access::kConnectTcp)
+        access.connect[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
     }
   }
   return rec;

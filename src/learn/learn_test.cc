@@ -15,11 +15,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Verdict Eval(const Policy& p, Arch a, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+Verdict Eval(const Policy& p, Arch a, std::string_view name,
+             std::initializer_list<uint64_t> args = {}) {
   return Interpreter(p).Evaluate(SeccompData::For(a, *SyscallNumber(a, name), args));
 }
 
-bool Allows(const Policy& p, Arch a, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+bool Allows(const Policy& p, Arch a, std::string_view name,
+            std::initializer_list<uint64_t> args = {}) {
   return Eval(p, a, name, args).action.kind() == ActionKind::kAllow;
 }
 
@@ -28,7 +30,8 @@ Recording Sample() {
   r.calls[{Arch::kX86_64, "read"}] = {1200, true, {}};
   r.calls[{Arch::kX86_64, "openat"}] = {7, false, {{{O_RDONLY}, 7}}};
   r.calls[{Arch::kX86_64, "mmap"}] = {3, false, {{{PROT_READ}, 2}, {{PROT_READ | PROT_WRITE}, 1}}};
-  r.calls[{Arch::kX86_64, "socket"}] = {2, false, {{{AF_UNIX, SOCK_STREAM}, 1}, {{AF_INET, SOCK_DGRAM}, 1}}};
+  r.calls[{Arch::kX86_64, "socket"}] = {
+      2, false, {{{AF_UNIX, SOCK_STREAM}, 1}, {{AF_INET, SOCK_DGRAM}, 1}}};
   r.calls[{Arch::kI386, "write"}] = {5, true, {}};  // a 32-bit child
   r.total = 1217;
   return r;
@@ -94,8 +97,10 @@ TEST(Synthesize, UnknownNumbers) {
   auto l = Synthesize(r, {});
   ASSERT_TRUE(l) << l.error().ToString();
   EXPECT_THAT(l->text, HasSubstr("allow 1000 on x86_64"));
-  EXPECT_EQ(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1000)).action, Action::Allow());
-  EXPECT_NE(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1001)).action, Action::Allow());
+  EXPECT_EQ(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1000)).action,
+            Action::Allow());
+  EXPECT_NE(Interpreter(l->policy).Evaluate(SeccompData::For(Arch::kX86_64, 1001)).action,
+            Action::Allow());
   auto back = RecordingFromPolicy(l->policy, {{"<learned>", l->text}});
   ASSERT_TRUE(back);
   EXPECT_EQ((back->calls[{Arch::kX86_64, "#1000"}].count), 4u);
@@ -136,7 +141,8 @@ TEST(RecordingFromPolicy, ReadsBackWhatSynthesizeWrote) {
 
 TEST(RecordingFromPolicy, CountsOutOfRangeAreNotCounts) {
   // std::stoull threw on these.
-  ParsedPolicy p = ParsePolicyText("arch x86_64\nallow read  # 99999999999999999999999\nallow write  # 12,345;\n", "m.sgp");
+  ParsedPolicy p = ParsePolicyText(
+      "arch x86_64\nallow read  # 99999999999999999999999\nallow write  # 12,345;\n", "m.sgp");
   ASSERT_TRUE(p.ok());
   auto back = RecordingFromPolicy(*p.policy, p.sources);
   ASSERT_TRUE(back) << back.error().ToString();

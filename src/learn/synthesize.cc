@@ -22,9 +22,9 @@ namespace {
 
 // Sections, in order; a syscall goes into the first that has it.
 constexpr std::string_view kSections[] = {
-    "@default", "@basic-io", "@file-system", "@io-event", "@network-io", "@ipc", "@process",
-    "@signal", "@timer", "@resources", "@setuid", "@sync", "@memlock", "@chown", "@aio",
-    "@sandbox", "@privileged"};
+    "@default", "@basic-io", "@file-system", "@io-event",  "@network-io", "@ipc",
+    "@process", "@signal",   "@timer",       "@resources", "@setuid",     "@sync",
+    "@memlock", "@chown",    "@aio",         "@sandbox",   "@privileged"};
 
 // Always allowed on every recorded ABI: a recorder may not see them (THREATS rows 31, 32).
 constexpr std::string_view kAlwaysGroups[] = {"@exit", "@vdso"};
@@ -103,7 +103,8 @@ std::string Value(std::string_view syscall, const ArgText& a, uint64_t v, bool n
     // `sysgate fmt` do.
     if (auto n = supervise::NameValue(syscall, a.name, v)) {
       std::string text = *n;
-      for (size_t i = text.find('|'); i != std::string::npos; i = text.find('|', i + 3)) text.replace(i, 1, " | ");
+      for (size_t i = text.find('|'); i != std::string::npos; i = text.find('|', i + 3))
+        text.replace(i, 1, " | ");
       return text;
     }
   }
@@ -111,12 +112,13 @@ std::string Value(std::string_view syscall, const ArgText& a, uint64_t v, bool n
 }
 
 // The condition on one argument for a set of recorded values.
-std::string ArgCondition(std::string_view syscall, const RecordedArg& r, const std::set<uint64_t>& values,
-                         bool names) {
+std::string ArgCondition(std::string_view syscall, const RecordedArg& r,
+                         const std::set<uint64_t>& values, bool names) {
   ArgText a = ArgOf(syscall, r.index);
   switch (r.use) {
     case ArgUse::kValue: {
-      if (values.size() == 1) return fmt::format("{} == {}", a.name, Value(syscall, a, *values.begin(), names));
+      if (values.size() == 1)
+        return fmt::format("{} == {}", a.name, Value(syscall, a, *values.begin(), names));
       std::vector<std::string> items;
       for (uint64_t v : values) items.push_back(Value(syscall, a, v, names));
       return fmt::format("{} in {{{}}}", a.name, fmt::join(items, ", "));
@@ -141,7 +143,8 @@ std::string ArgCondition(std::string_view syscall, const RecordedArg& r, const s
 }
 
 // A comment naming the bits a flags condition lets through.
-std::string FlagsNote(std::string_view syscall, const RecordedArg& r, const std::set<uint64_t>& values) {
+std::string FlagsNote(std::string_view syscall, const RecordedArg& r,
+                      const std::set<uint64_t>& values) {
   if (r.use != ArgUse::kFlags) return "";
   uint64_t seen = 0;
   for (uint64_t v : values) seen |= v;
@@ -187,7 +190,8 @@ std::string ArchNames(const std::set<Arch>& arches) {
 }
 
 // "allow NAME [on ARCHES] [if CONDITION]   # COUNT[; note]", the comment aligned.
-std::string RuleLine(const std::string& name, const Merged& m, bool on_all_arches, bool args, bool names) {
+std::string RuleLine(const std::string& name, const Merged& m, bool on_all_arches, bool args,
+                     bool names) {
   const bool number = IsNumber(name);
   std::string rule = "allow " + (number ? name.substr(1) : name);
   // A bare number means that number on every ABI: always say which.
@@ -205,11 +209,13 @@ std::string RuleLine(const std::string& name, const Merged& m, bool on_all_arche
 // A statement with its comment aligned as RuleLine aligns them.
 std::string Commented(std::string statement, const std::string& comment) {
   while (!statement.empty() && statement.back() == '\n') statement.pop_back();
-  return statement + std::string(statement.size() < 30 ? 30 - statement.size() : 2, ' ') + "# " + comment + "\n";
+  return statement + std::string(statement.size() < 30 ? 30 - statement.size() : 2, ' ') + "# " +
+         comment + "\n";
 }
 
 // Consecutive ports as ranges: 8000..8010 with the calls of all of them.
-std::vector<std::pair<PortRule, uint64_t>> PortRanges(const std::vector<FoldedPort>& ports, uint64_t bit) {
+std::vector<std::pair<PortRule, uint64_t>> PortRanges(const std::vector<FoldedPort>& ports,
+                                                      uint64_t bit) {
   std::vector<std::pair<PortRule, uint64_t>> out;
   for (const FoldedPort& p : ports) {
     if (!out.empty() && out.back().first.last + 1 == p.port) {
@@ -245,7 +251,8 @@ std::string AccessSection(const AccessRecording& a, const FoldedAccess& f) {
     for (const auto& [rule, count] : PortRanges(ports, bit)) {
       AccessRules one;
       one.ports.push_back(rule);
-      out += count == 0 ? PrintAccessRules(one) : Commented(PrintAccessRules(one), Thousands(count));
+      out +=
+          count == 0 ? PrintAccessRules(one) : Commented(PrintAccessRules(one), Thousands(count));
     }
   }
   if (a.scoped) out += "scope " + ScopeText(a.scoped) + "\n";
@@ -271,20 +278,23 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
                      Thousands(rec.total), Thousands(rec.Distinct()));
   out += "# Tighten it by hand, then check it: sysgate check, sysgate run --audit.\n";
   if (!o.allow_start_exec && !by_name.contains("execve")) {
-    out += "# No execve: `sysgate run` lets its own start of the program through. Runtimes that\n"
-           "# install the filter before exec (OCI: runc, crun) need `allow execve`.\n";
+    out +=
+        "# No execve: `sysgate run` lets its own start of the program through. Runtimes that\n"
+        "# install the filter before exec (OCI: runc, crun) need `allow execve`.\n";
   }
   out += "\n";
   out += fmt::format("arch {}\n", ArchNames(all_arches));
-  out += fmt::format("default {}\nunknown {}\n", o.default_action.ToString(), o.default_action.ToString());
+  out += fmt::format("default {}\nunknown {}\n", o.default_action.ToString(),
+                     o.default_action.ToString());
 
   // What recorders miss, on every ABI.
   std::vector<std::string> seen_always;
   for (const auto& [name, m] : by_name) {
     if (AlwaysAllowed(name)) seen_always.push_back(fmt::format("{} {}", name, Thousands(m.count)));
   }
-  out += "\n# Always: returning from signal handlers, restarting and exiting, and the vDSO's\n"
-         "# fallbacks (a recorder never sees these when the vDSO answers).\n";
+  out +=
+      "\n# Always: returning from signal handlers, restarting and exiting, and the vDSO's\n"
+      "# fallbacks (a recorder never sees these when the vDSO answers).\n";
   out += fmt::format("allow {}", fmt::join(kAlwaysGroups, ", "));
   if (!seen_always.empty()) out += fmt::format("  # seen: {}", fmt::join(seen_always, ", "));
   out += "\n";
@@ -296,7 +306,8 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   for (const auto& [name, m] : by_name) {
     if (AlwaysAllowed(name)) continue;
     bool on_all = m.arches.size() == all_arches.size();
-    sections[IsNumber(name) ? "other" : Section(name)].push_back(RuleLine(name, m, on_all, o.args, names));
+    sections[IsNumber(name) ? "other" : Section(name)].push_back(
+        RuleLine(name, m, on_all, o.args, names));
   }
   auto emit = [&](const std::string& section) {
     auto it = sections.find(section);
@@ -314,15 +325,17 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
 // Every folded path and recorded port must be granted by the learned policy's rules.
 Result<void> CheckGrants(const AccessRules& rules, const AccessRecording& a) {
   auto bug = [](const std::string& what) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("the learned policy does not grant {}; a sysgate bug, please report it", what));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the learned policy does not grant {}; a sysgate bug, please report it", what));
   };
   for (const FoldedPath& p : FoldAccess(a).paths) {
     if ((GrantedOn(rules, p.path).access & p.access) != p.access) {
       return bug(fmt::format("{} on {}", FsAccessText(p.access), p.path));
     }
   }
-  for (const auto& [ports, bit] : {std::pair{&a.bind, net_access::kBindTcp}, std::pair{&a.connect, net_access::kConnectTcp}}) {
+  for (const auto& [ports, bit] :
+       {std::pair{&a.bind, net_access::kBindTcp}, std::pair{&a.connect, net_access::kConnectTcp}}) {
     for (const auto& [port, n] : *ports) {
       bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
         return (r.access & bit) && r.first <= port && port <= r.last;
@@ -338,7 +351,8 @@ Result<void> CheckAllows(const Policy& policy, const Recording& rec, bool args) 
   Interpreter interp(policy);
   for (const auto& [key, r] : rec.calls) {
     auto [arch, name] = key;
-    std::optional<int32_t> nr = IsNumber(name) ? base::ParseInt32(name.substr(1)) : SyscallNumber(arch, name);
+    std::optional<int32_t> nr =
+        IsNumber(name) ? base::ParseInt32(name.substr(1)) : SyscallNumber(arch, name);
     if (!nr) continue;
     std::vector<std::vector<uint64_t>> tuples;
     for (const auto& [t, n] : r.tuples) tuples.push_back(t);
@@ -346,13 +360,15 @@ Result<void> CheckAllows(const Policy& policy, const Recording& rec, bool args) 
     std::vector<RecordedArg> ra = RecordedArgs(name);
     for (const auto& t : tuples) {
       SeccompData d = SeccompData::For(arch, *nr);
-      for (size_t i = 0; i < t.size() && i < ra.size(); ++i) d.args[static_cast<size_t>(ra[i].index)] = t[i];
+      for (size_t i = 0; i < t.size() && i < ra.size(); ++i)
+        d.args[static_cast<size_t>(ra[i].index)] = t[i];
       Verdict v = interp.Evaluate(d);
       if (v.action.kind() != ActionKind::kAllow) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("the learned policy does not allow a recorded call: {} on {} ({}); "
-                                     "a sysgate bug, please report it",
-                                     name, Info(arch).name, v.action.ToString()));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("the learned policy does not allow a recorded call: {} on {} ({}); "
+                        "a sysgate bug, please report it",
+                        name, Info(arch).name, v.action.ToString()));
       }
     }
   }
@@ -383,7 +399,8 @@ std::string FrequencyText(const Recording& rec) {
     if (!IsNumber(key.second)) counts[key.second] += r.count;
   }
   std::vector<std::pair<std::string, uint64_t>> sorted(counts.begin(), counts.end());
-  std::ranges::stable_sort(sorted, [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::ranges::stable_sort(sorted,
+                           [](const auto& a, const auto& b) { return a.second > b.second; });
   std::string out;
   for (const auto& [name, n] : sorted) out += fmt::format("{} {}\n", name, n);
   return out;

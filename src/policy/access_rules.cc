@@ -159,9 +159,10 @@ std::optional<std::string> FsPathProblem(std::string_view path) {
       return fmt::format("fs paths are taken as written, without '.' or '..' ({})", path);
     }
     if ((c == "*" || c == "**") && i >= path.size()) {
-      return fmt::format("a rule covers everything beneath its directory: write '{}' without "
-                         "'/{}'",
-                         path.substr(0, start > 1 ? start - 1 : 1), c);
+      return fmt::format(
+          "a rule covers everything beneath its directory: write '{}' without "
+          "'/{}'",
+          path.substr(0, start > 1 ? start - 1 : 1), c);
     }
     if (c.find('*') != std::string_view::npos) {
       return fmt::format("fs paths are taken as written, without globs: '*' in {}", path);
@@ -169,6 +170,5 @@ std::optional<std::string> FsPathProblem(std::string_view path) {
   }
   return std::nullopt;
 }
-
 
 }  // namespace sysgate

@@ -65,7 +65,8 @@ TEST(AccessRules, BeneathComparesWholeComponents) {
 TEST(AccessRules, GrantsAddUpFromEveryDirectoryAbove) {
   AccessRules a;
   a.handled_fs = fs_access::kAll;
-  a.paths = {{fs_access::kRead, "/usr", {}}, {fs_access::kExecute, "/usr/bin", {}},
+  a.paths = {{fs_access::kRead, "/usr", {}},
+             {fs_access::kExecute, "/usr/bin", {}},
              {fs_access::kWrite, "/var/log", {}}};
   PathGrant g = GrantedOn(a, "/usr/bin/ls");
   EXPECT_EQ(g.access, fs_access::kRead | fs_access::kExecute);
@@ -86,7 +87,8 @@ std::vector<std::string> Errors(const AccessRules& a) {
 TEST(AccessRules, ValidationRefusesPathsThatCannotMeanWhatTheySay) {
   AccessRules a;
   a.handled_fs = fs_access::kAll;
-  for (std::string p : std::vector<std::string>{"usr", "/usr/../etc", "/usr/lib/**", "/a/./b", "/a\nb"}) {
+  for (std::string p :
+       std::vector<std::string>{"usr", "/usr/../etc", "/usr/lib/**", "/a/./b", "/a\nb"}) {
     a.paths = {{fs_access::kRead, p, {}}};
     auto e = Errors(a);
     ASSERT_EQ(e.size(), 1u) << p;

@@ -30,8 +30,7 @@ std::string Action::ToString() const {
     case ActionKind::kNotify:
       if (data_ == 0) return std::string(ActionKindName(kind_));
       return fmt::format("{}({})", ActionKindName(kind_), data_);
-    default:
-      return std::string(ActionKindName(kind_));
+    default: return std::string(ActionKindName(kind_));
   }
 }
 

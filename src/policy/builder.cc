@@ -4,9 +4,7 @@
 
 namespace sysgate {
 
-Condition Arg::In(const std::vector<int64_t>& values) const {
-  return Compare(CmpOp::kIn, values);
-}
+Condition Arg::In(const std::vector<int64_t>& values) const { return Compare(CmpOp::kIn, values); }
 
 Condition Arg::Cmp(CmpOp op, std::initializer_list<int64_t> values) const {
   return Compare(op, std::vector<int64_t>(values));
@@ -20,7 +18,9 @@ Condition Arg::Compare(CmpOp op, const std::vector<int64_t>& values) const {
   return Condition::Compare(std::move(c));
 }
 
-MaskedArg Arg::operator&(int64_t mask) const { return MaskedArg(ref_, static_cast<uint64_t>(mask)); }
+MaskedArg Arg::operator&(int64_t mask) const {
+  return MaskedArg(ref_, static_cast<uint64_t>(mask));
+}
 
 Condition MaskedArg::operator==(int64_t v) const {
   Comparison c;
@@ -41,14 +41,16 @@ void PolicyBuilder::Fail(std::string msg, const Loc& loc) {
 PolicyBuilder& PolicyBuilder::Fs(uint64_t access, const std::vector<std::string>& paths, Loc loc) {
   AccessRules& a = policy_.access;
   if (access == 0 || (access & ~fs_access::kAll)) Fail("Fs: rights must be fs_access bits", loc);
-  if (a.handled_fs && a.paths.empty()) Fail("Fs after FsNone: a rule that grants contradicts it", loc);
+  if (a.handled_fs && a.paths.empty())
+    Fail("Fs after FsNone: a rule that grants contradicts it", loc);
   a.handled_fs = fs_access::kAll;
   for (const std::string& p : paths) a.paths.push_back({access, p, ToSourceLoc(loc)});
   return *this;
 }
 
 PolicyBuilder& PolicyBuilder::FsNone(Loc loc) {
-  if (!policy_.access.paths.empty()) Fail("FsNone after Fs: it contradicts the rules that grant", loc);
+  if (!policy_.access.paths.empty())
+    Fail("FsNone after Fs: it contradicts the rules that grant", loc);
   policy_.access.handled_fs = fs_access::kAll;
   return *this;
 }
@@ -62,7 +64,8 @@ PolicyBuilder& PolicyBuilder::Net(uint64_t access, const std::vector<uint16_t>& 
 }
 
 PolicyBuilder& PolicyBuilder::NetNone(uint64_t access, Loc loc) {
-  if (access == 0 || (access & ~net_access::kAll)) Fail("NetNone: rights must be net_access bits", loc);
+  if (access == 0 || (access & ~net_access::kAll))
+    Fail("NetNone: rights must be net_access bits", loc);
   for (const PortRule& r : policy_.access.ports) {
     if (r.access & access) Fail("NetNone after Net for the same rights: it contradicts them", loc);
   }

@@ -15,7 +15,8 @@ TEST(PolicyBuilder, BuildsRulesInOrder) {
   Result<Policy> p = PolicyBuilder()
                          .Default(Action::Errno(EPERM))
                          .Allow({"read", "write", "@exit"})
-                         .Allow("openat").If((Arg("flags") & O_ACCMODE) == O_RDONLY)
+                         .Allow("openat")
+                         .If((Arg("flags") & O_ACCMODE) == O_RDONLY)
                          .Errno(EACCES, "openat")
                          .Build();
   ASSERT_TRUE(p) << p.error().ToString();
@@ -49,11 +50,13 @@ TEST(PolicyBuilder, ReportsValidationErrors) {
   EXPECT_THAT(err(PolicyBuilder().Errno(0, "mount")), HasSubstr("allow-errno-zero"));
   EXPECT_EQ(err(PolicyBuilder().DangerAllowErrnoZero().Errno(0, "mount")), "ok");
   EXPECT_THAT(err(PolicyBuilder().Trap("mount", 70000)), HasSubstr("16 bits"));
-  EXPECT_THAT(err(PolicyBuilder().Allow("openat").If(Arg("flag") == 0)), HasSubstr("did you mean 'flags'"));
+  EXPECT_THAT(err(PolicyBuilder().Allow("openat").If(Arg("flag") == 0)),
+              HasSubstr("did you mean 'flags'"));
   EXPECT_THAT(err(PolicyBuilder().Allow("openat").If(Arg("flags") == 0x100000000LL)),
               HasSubstr("does not fit the 32-bit argument"));
   EXPECT_THAT(err(PolicyBuilder().Allow("openat").If(Arg(6) == 0)), HasSubstr("out of range"));
-  EXPECT_THAT(err(PolicyBuilder().Allow({"openat", "mmap"}).If(Arg(2) == 1)), HasSubstr("write arg2:u64 or :u32 to choose"));
+  EXPECT_THAT(err(PolicyBuilder().Allow({"openat", "mmap"}).If(Arg(2) == 1)),
+              HasSubstr("write arg2:u64 or :u32 to choose"));
   EXPECT_THAT(err(PolicyBuilder().Allow("openat").If(Arg(0) == 1).If(Arg(1) == 1)),
               HasSubstr("already has a condition"));
 }

@@ -5,9 +5,11 @@
 namespace sysgate::policy {
 
 uint64_t ArgValue(const ArgRef& arg, const std::array<uint64_t, 6>& args) {
-  SG_CHECK(arg.index >= 0 && arg.index < 6 && arg.hi_index < 6, "unresolved argument in a condition");
+  SG_CHECK(arg.index >= 0 && arg.index < 6 && arg.hi_index < 6,
+           "unresolved argument in a condition");
   const uint64_t raw = args[static_cast<size_t>(arg.index)];
-  if (arg.hi_index >= 0) return args[static_cast<size_t>(arg.hi_index)] << 32 | (raw & 0xffffffffULL);
+  if (arg.hi_index >= 0)
+    return args[static_cast<size_t>(arg.hi_index)] << 32 | (raw & 0xffffffffULL);
   return arg.width == Width::k32 ? (raw & 0xffffffffULL) : raw;
 }
 
@@ -56,8 +58,7 @@ bool EvalCondition(const Condition& cond, const std::array<uint64_t, 6>& args) {
         if (EvalCondition(c, args)) return true;
       }
       return false;
-    case Condition::Kind::kNot:
-      return !EvalCondition(cond.children().front(), args);
+    case Condition::Kind::kNot: return !EvalCondition(cond.children().front(), args);
   }
   return false;
 }

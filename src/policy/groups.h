@@ -16,7 +16,7 @@ namespace sysgate::policy {
 enum class GroupOrigin : uint8_t { kSystemd, kSysgate };
 
 struct SyscallGroup {
-  std::string_view name;         // with the '@'
+  std::string_view name;  // with the '@'
   std::string_view description;
   GroupOrigin origin;
   std::span<const SyscallNameText> members;  // syscall names, nested groups expanded, sorted

@@ -29,7 +29,8 @@ TEST(Groups, NestedGroupsAreExpanded) {
   ASSERT_NE(svc, nullptr);
   EXPECT_TRUE(std::ranges::binary_search(svc->members, std::string_view("read")));
   const SyscallGroup* priv = FindGroup("@privileged");
-  EXPECT_TRUE(std::ranges::binary_search(priv->members, std::string_view("init_module")));  // via @module
+  EXPECT_TRUE(
+      std::ranges::binary_search(priv->members, std::string_view("init_module")));  // via @module
 }
 
 TEST(Groups, MembersAreKnownNamesAndKnownIsEverything) {
@@ -42,7 +43,8 @@ TEST(Groups, MembersAreKnownNamesAndKnownIsEverything) {
 
 // Every member that systemd 252 lists for a group (and that our tables know) is in our group.
 TEST(Groups, ContainSystemdListing) {
-  std::filesystem::path file = std::filesystem::path(SYSGATE_SHARED_DATA) / "profiles/systemd-groups.txt";
+  std::filesystem::path file =
+      std::filesystem::path(SYSGATE_SHARED_DATA) / "profiles/systemd-groups.txt";
   if (!std::filesystem::exists(file)) GTEST_SKIP() << "no reference data at " << file;
   std::ifstream in(file);
   std::string line, group;

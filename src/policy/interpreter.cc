@@ -63,7 +63,8 @@ std::vector<Interpreter::Candidate> Interpreter::Candidates(uint32_t audit_arch,
   if (auto rules = a.rules.find(nr); rules != a.rules.end()) {
     for (size_t i : rules->second) {
       const Rule& r = a.policy.rules[i];
-      out.push_back({{r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])}, r.condition.has_value()});
+      out.push_back({{r.action, Verdict::Reason::kRule, static_cast<int>(a.origin[i])},
+                     r.condition.has_value()});
       if (!r.condition) return out;
     }
   }

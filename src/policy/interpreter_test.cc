@@ -20,14 +20,16 @@ Policy MustBuild(const PolicyBuilder& b) {
   return p ? *p : Policy{};
 }
 
-Action Eval(const Policy& p, Arch a, std::string_view name, std::initializer_list<uint64_t> args = {}) {
+Action Eval(const Policy& p, Arch a, std::string_view name,
+            std::initializer_list<uint64_t> args = {}) {
   return Evaluate(p, SeccompData::For(a, Nr(name, a), args)).action;
 }
 
 TEST(Interpreter, FirstMatchingRuleWins) {
   Policy p = MustBuild(PolicyBuilder()
                            .Default(Action::Errno(EPERM))
-                           .Allow("openat").If(Arg("flags") == O_RDONLY)
+                           .Allow("openat")
+                           .If(Arg("flags") == O_RDONLY)
                            .Errno(EACCES, "openat")
                            .Allow("openat"));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "openat", {0, 0, O_RDONLY}), Action::Allow());
@@ -47,15 +49,15 @@ TEST(Interpreter, DefaultForKnownUnknownForTheRest) {
     EXPECT_EQ(v.reason, Verdict::Reason::kUnknown) << nr;
   }
   // 0x7fffffff has the x32 bit: an x32 call, and x32 is not a target.
-  EXPECT_EQ(Evaluate(p, SeccompData::For(Arch::kX86_64, 0x7fffffff)).reason, Verdict::Reason::kBadArch);
+  EXPECT_EQ(Evaluate(p, SeccompData::For(Arch::kX86_64, 0x7fffffff)).reason,
+            Verdict::Reason::kBadArch);
 }
 
 // THREATS row 1: a policy that denies execve must also deny it through int 0x80 (i386 nr 11,
 // which is munmap on x86_64), and an ABI the policy does not target is killed.
 TEST(Interpreter, ArchIsCheckedFirst) {
-  Policy both = MustBuild(PolicyBuilder({Arch::kX86_64, Arch::kI386})
-                              .Default(Action::Allow())
-                              .Errno(EPERM, "execve"));
+  Policy both = MustBuild(
+      PolicyBuilder({Arch::kX86_64, Arch::kI386}).Default(Action::Allow()).Errno(EPERM, "execve"));
   EXPECT_EQ(Eval(both, Arch::kI386, "execve"), Action::Errno(EPERM));
   EXPECT_EQ(Eval(both, Arch::kX86_64, "munmap"), Action::Allow());
   Policy only64 = MustBuild(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()));
@@ -69,7 +71,8 @@ TEST(Interpreter, ArchIsCheckedFirst) {
 
 // THREATS row 2: x32 calls carry the x86_64 audit value; they are refused unless x32 is a target.
 TEST(Interpreter, X32IsItsOwnTarget) {
-  Policy p = MustBuild(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
+  Policy p =
+      MustBuild(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
   for (int32_t nr : {0x40000000 | 39, 0x40000000 | 59, 0x40000000 | 520}) {
     SeccompData d = SeccompData::For(Arch::kX86_64, nr);
     EXPECT_EQ(Evaluate(p, d).reason, Verdict::Reason::kBadArch) << nr;
@@ -82,7 +85,8 @@ TEST(Interpreter, X32IsItsOwnTarget) {
 
 // THREATS row 5: a 32-bit argument ignores the upper half, as the kernel does.
 TEST(Interpreter, ThirtyTwoBitArgumentIgnoresUpperHalf) {
-  Policy p = MustBuild(PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "ioctl").If(Arg("cmd") == TIOCSTI));
+  Policy p = MustBuild(
+      PolicyBuilder().Default(Action::Allow()).Errno(EPERM, "ioctl").If(Arg("cmd") == TIOCSTI));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "ioctl", {0, TIOCSTI}), Action::Errno(EPERM));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "ioctl", {0, TIOCSTI | (1ULL << 32)}), Action::Errno(EPERM));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "ioctl", {0, TIOCSTI + 1}), Action::Allow());
@@ -90,11 +94,13 @@ TEST(Interpreter, ThirtyTwoBitArgumentIgnoresUpperHalf) {
 
 // THREATS row 6: AT_FDCWD arrives zero- or sign-extended; a signed 32-bit compare takes both.
 TEST(Interpreter, SignedThirtyTwoBitComparison) {
-  Policy p = MustBuild(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("openat").If(Arg("dfd") == AT_FDCWD));
+  Policy p = MustBuild(
+      PolicyBuilder().Default(Action::Errno(EPERM)).Allow("openat").If(Arg("dfd") == AT_FDCWD));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "openat", {0x00000000ffffff9cULL}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "openat", {0xffffffffffffff9cULL}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "openat", {3}), Action::Errno(EPERM));
-  Policy lt = MustBuild(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("openat").If(Arg("dfd") < 0));
+  Policy lt =
+      MustBuild(PolicyBuilder().Default(Action::Errno(EPERM)).Allow("openat").If(Arg("dfd") < 0));
   EXPECT_EQ(Eval(lt, Arch::kX86_64, "openat", {0xffffff9cULL}), Action::Allow());
   EXPECT_EQ(Eval(lt, Arch::kX86_64, "openat", {0x7fffffffULL}), Action::Errno(EPERM));
 }
@@ -103,16 +109,16 @@ TEST(Interpreter, SignedThirtyTwoBitComparison) {
 TEST(Interpreter, SixtyFourBitOrdering) {
   Policy p = MustBuild(PolicyBuilder()
                            .Default(Action::KillProcess())
-                           .Allow("getppid").If(Arg(0).U64() < 0x123456789abcULL));
+                           .Allow("getppid")
+                           .If(Arg(0).U64() < 0x123456789abcULL));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {0x123450000000ULL}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {0x123460000000ULL}), Action::KillProcess());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {0x123456789abbULL}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {0x123456789abcULL}), Action::KillProcess());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {0x000056789abdULL}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {~0ULL}), Action::KillProcess());
-  Policy s = MustBuild(PolicyBuilder()
-                           .Default(Action::KillProcess())
-                           .Allow("getppid").If(Arg(0).S64() >= -5));
+  Policy s = MustBuild(
+      PolicyBuilder().Default(Action::KillProcess()).Allow("getppid").If(Arg(0).S64() >= -5));
   EXPECT_EQ(Eval(s, Arch::kX86_64, "getppid", {static_cast<uint64_t>(-5)}), Action::Allow());
   EXPECT_EQ(Eval(s, Arch::kX86_64, "getppid", {static_cast<uint64_t>(-6)}), Action::KillProcess());
   EXPECT_EQ(Eval(s, Arch::kX86_64, "getppid", {0x7fffffffffffffffULL}), Action::Allow());
@@ -122,13 +128,15 @@ TEST(Interpreter, SixtyFourBitOrdering) {
 TEST(Interpreter, AndIsNotOr) {
   Policy p = MustBuild(PolicyBuilder()
                            .Default(Action::Errno(EPERM))
-                           .Allow("getppid").If(Arg(0).U64() == 1 && Arg(1).U64() == 2));
+                           .Allow("getppid")
+                           .If(Arg(0).U64() == 1 && Arg(1).U64() == 2));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {1, 2}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {1, 3}), Action::Errno(EPERM));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "getppid", {3, 2}), Action::Errno(EPERM));
   Policy q = MustBuild(PolicyBuilder()
                            .Default(Action::Errno(EPERM))
-                           .Allow("getppid").If(Arg(0).U64() == 1 || Arg(1).U64() == 2));
+                           .Allow("getppid")
+                           .If(Arg(0).U64() == 1 || Arg(1).U64() == 2));
   EXPECT_EQ(Eval(q, Arch::kX86_64, "getppid", {1, 3}), Action::Allow());
   EXPECT_EQ(Eval(q, Arch::kX86_64, "getppid", {3, 2}), Action::Allow());
   EXPECT_EQ(Eval(q, Arch::kX86_64, "getppid", {3, 3}), Action::Errno(EPERM));
@@ -137,10 +145,14 @@ TEST(Interpreter, AndIsNotOr) {
 TEST(Interpreter, MaskedSetAndRange) {
   Policy p = MustBuild(PolicyBuilder()
                            .Default(Action::Errno(EPERM))
-                           .Allow("clone").If((Arg("clone_flags") & 0x7E020000) == 0)
-                           .Allow("personality").If(Arg("personality").In({0, 8, 0x20000, 0x20008, 0xffffffff}))
-                           .Allow("fcntl").If(Arg("cmd").Between(0, 4))
-                           .Allow("mmap").If(!((Arg("prot") & PROT_EXEC) == PROT_EXEC)));
+                           .Allow("clone")
+                           .If((Arg("clone_flags") & 0x7E020000) == 0)
+                           .Allow("personality")
+                           .If(Arg("personality").In({0, 8, 0x20000, 0x20008, 0xffffffff}))
+                           .Allow("fcntl")
+                           .If(Arg("cmd").Between(0, 4))
+                           .Allow("mmap")
+                           .If(!((Arg("prot") & PROT_EXEC) == PROT_EXEC)));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "clone", {0x11}), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "clone", {0x10000000}), Action::Errno(EPERM));  // CLONE_NEWUSER
   EXPECT_EQ(Eval(p, Arch::kX86_64, "personality", {0xffffffff}), Action::Allow());
@@ -154,13 +166,16 @@ TEST(Interpreter, MaskedSetAndRange) {
 TEST(Interpreter, ArchGuardAndNumbers) {
   Policy p = MustBuild(PolicyBuilder({Arch::kX86_64, Arch::kI386})
                            .Default(Action::Errno(EPERM))
-                           .Allow(sysgate::Nr{11}).On({Arch::kI386}));
+                           .Allow(sysgate::Nr{11})
+                           .On({Arch::kI386}));
   EXPECT_EQ(Eval(p, Arch::kI386, "execve"), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "munmap"), Action::Errno(EPERM));
 }
 
 TEST(Interpreter, GroupsExpandPerArch) {
-  Policy p = MustBuild(PolicyBuilder({Arch::kX86_64, Arch::kAarch64}).Default(Action::Errno(EPERM)).Allow("@file-system"));
+  Policy p = MustBuild(PolicyBuilder({Arch::kX86_64, Arch::kAarch64})
+                           .Default(Action::Errno(EPERM))
+                           .Allow("@file-system"));
   EXPECT_EQ(Eval(p, Arch::kX86_64, "open"), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kAarch64, "openat"), Action::Allow());
   EXPECT_EQ(Eval(p, Arch::kX86_64, "mount"), Action::Errno(EPERM));

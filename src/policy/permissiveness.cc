@@ -15,8 +15,10 @@ bool NotLessPermissive(const Action& before, const Action& after) {
     // clone3, then clone): failing it otherwise could stop what ENOSYS lets go on. Other
     // errnos all say no.
     case ActionKind::kErrno:
-      return runs || after == before || (after.kind() == ActionKind::kErrno && before.data() != ENOSYS);
-    case ActionKind::kTrap: return after.kind() != ActionKind::kKillThread && after.kind() != ActionKind::kKillProcess;
+      return runs || after == before ||
+             (after.kind() == ActionKind::kErrno && before.data() != ENOSYS);
+    case ActionKind::kTrap:
+      return after.kind() != ActionKind::kKillThread && after.kind() != ActionKind::kKillProcess;
     case ActionKind::kKillThread: return after.kind() != ActionKind::kKillProcess;
     case ActionKind::kKillProcess: return true;
   }

@@ -8,9 +8,7 @@
 
 namespace sysgate {
 
-std::vector<Arch> Policy::TargetArches() const {
-  return arches.empty() ? DefaultArches() : arches;
-}
+std::vector<Arch> Policy::TargetArches() const { return arches.empty() ? DefaultArches() : arches; }
 
 std::vector<ActionKind> Policy::ActionKinds() const {
   std::vector<ActionKind> kinds = {default_action.kind(), unknown_action.kind(),
@@ -31,12 +29,14 @@ std::string_view SeverityName(Severity s) {
 }
 
 bool HasErrors(const std::vector<Diagnostic>& diags) {
-  return std::ranges::any_of(diags, [](const Diagnostic& d) { return d.severity == Severity::kError; });
+  return std::ranges::any_of(diags,
+                             [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
 Error FirstError(const std::vector<Diagnostic>& diags) {
   for (const Diagnostic& d : diags) {
-    if (d.severity == Severity::kError) return MakeError(ErrorCode::kInvalidArgument, d.message, d.loc);
+    if (d.severity == Severity::kError)
+      return MakeError(ErrorCode::kInvalidArgument, d.message, d.loc);
   }
   return MakeError(ErrorCode::kInternal, "no error");
 }

@@ -46,8 +46,8 @@ bool ResolveIndex(Context& ctx, ArgRef& arg, const SourceLoc& loc) {
                                         n, arg.index)
                           : fmt::format("{} has {} argument{} (arg0..arg{}); arg{} is whatever "
                                         "the register holds",
-                                        n, sig->nargs, sig->nargs == 1 ? "" : "s",
-                                        sig->nargs - 1, arg.index));
+                                        n, sig->nargs, sig->nargs == 1 ? "" : "s", sig->nargs - 1,
+                                        arg.index));
         break;
       }
     }
@@ -104,11 +104,11 @@ bool ResolveType(Context& ctx, ArgRef& arg, const SourceLoc& loc) {
     const ArgInfo& a = sig->args[static_cast<size_t>(arg.index)];
     std::pair<Width, bool> t{a.bits == 32 ? Width::k32 : Width::k64, a.is_signed};
     if (type && *type != t) {
-      ctx.Error(loc, fmt::format("arg{} is {} in {} but {} in {}: write arg{}:{} or :{} to choose",
-                                 arg.index, TypeSuffix(type->first, type->second), from,
-                                 TypeSuffix(t.first, t.second), n, arg.index,
-                                 TypeSuffix(type->first, type->second),
-                                 TypeSuffix(t.first, t.second)));
+      ctx.Error(loc,
+                fmt::format("arg{} is {} in {} but {} in {}: write arg{}:{} or :{} to choose",
+                            arg.index, TypeSuffix(type->first, type->second), from,
+                            TypeSuffix(t.first, t.second), n, arg.index,
+                            TypeSuffix(type->first, type->second), TypeSuffix(t.first, t.second)));
       return false;
     }
     type = t;
@@ -145,10 +145,11 @@ std::optional<std::string> NormaliseOperands(Comparison& cmp, std::string_view w
     if (arg.width == Width::k64) continue;
     if (!FitsIn32Bits(op.value)) {
       std::string argname = arg.name.empty() ? fmt::format("arg{}", arg.index) : arg.name;
-      return fmt::format("the constant {:#x} does not fit the 32-bit argument {}{}: the comparison "
-                         "could never be true as written (the kernel ignores the upper half); "
-                         "write {}:u64 to compare all 64 bits",
-                         op.value, argname, where, argname);
+      return fmt::format(
+          "the constant {:#x} does not fit the 32-bit argument {}{}: the comparison "
+          "could never be true as written (the kernel ignores the upper half); "
+          "write {}:u64 to compare all 64 bits",
+          op.value, argname, where, argname);
     }
     op.value &= 0xffffffffULL;
   }

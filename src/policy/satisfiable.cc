@@ -74,9 +74,8 @@ bool ArgSatisfiable(const std::vector<Literal>& lits) {
     }
   }
   for (uint64_t x : cands) {
-    bool ok = std::ranges::all_of(lits, [&](const Literal& l) {
-      return EvalComparison(*l.cmp, x) != l.negated;
-    });
+    bool ok = std::ranges::all_of(
+        lits, [&](const Literal& l) { return EvalComparison(*l.cmp, x) != l.negated; });
     if (ok) return true;
   }
   if (!has_mask) return false;

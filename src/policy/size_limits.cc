@@ -20,9 +20,10 @@ std::optional<std::string> ConditionTooLarge(const Condition& c) {
     auto [node, depth] = todo.back();
     todo.pop_back();
     if (depth > limits::kMaxNesting) {
-      return fmt::format("the condition nests deeper than {} levels, sysgate's nesting limit "
-                         "(docs/limits.md)",
-                         limits::kMaxNesting);
+      return fmt::format(
+          "the condition nests deeper than {} levels, sysgate's nesting limit "
+          "(docs/limits.md)",
+          limits::kMaxNesting);
     }
     if (node->kind() == Condition::Kind::kCompare &&
         node->comparison().operands.size() > limits::kMaxSetValues) {
@@ -30,9 +31,10 @@ std::optional<std::string> ConditionTooLarge(const Condition& c) {
                          limits::kMaxSetValues);
     }
     if (node->kind() == Condition::Kind::kCompare && ++terms > limits::kMaxConditionTerms) {
-      return fmt::format("the condition has more than {} comparisons, sysgate's limit per rule "
-                         "(docs/limits.md)",
-                         limits::kMaxConditionTerms);
+      return fmt::format(
+          "the condition has more than {} comparisons, sysgate's limit per rule "
+          "(docs/limits.md)",
+          limits::kMaxConditionTerms);
     }
     for (const Condition& child : node->children()) todo.emplace_back(&child, depth + 1);
   }

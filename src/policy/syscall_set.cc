@@ -13,17 +13,13 @@ std::vector<int32_t> SyscallNumbers(const std::vector<SyscallSpec>& specs, Arch 
   };
   for (const SyscallSpec& s : specs) {
     switch (s.kind) {
-      case SyscallSpec::Kind::kName:
-        add_name(s.name);
-        break;
+      case SyscallSpec::Kind::kName: add_name(s.name); break;
       case SyscallSpec::Kind::kGroup:
         if (const SyscallGroup* g = FindGroup(s.name)) {
           for (std::string_view m : g->members) add_name(m);
         }
         break;
-      case SyscallSpec::Kind::kNumber:
-        out.push_back(s.number);
-        break;
+      case SyscallSpec::Kind::kNumber: out.push_back(s.number); break;
     }
   }
   std::ranges::sort(out);

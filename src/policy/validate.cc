@@ -63,8 +63,7 @@ class Checker {
                           ActionKindName(a.kind()), a.data()));
         }
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -122,8 +121,7 @@ class Checker {
                           s.number, arches.size()));
         }
         return;
-      case SyscallSpec::Kind::kName:
-        break;
+      case SyscallSpec::Kind::kName: break;
     }
     if (!IsSyscallName(s.name)) {
       Add(Severity::kError, loc, UnknownSyscallMessage(s.name));
@@ -188,7 +186,8 @@ class Checker {
         Add(Severity::kWarning, r.loc,
             fmt::format("this rule is unreachable: earlier rules without conditions decide "
                         "every syscall it names (see {})",
-                        first.loc.known() ? first.loc.ToString() : fmt::format("rule {}", *shadowers.begin() + 1)));
+                        first.loc.known() ? first.loc.ToString()
+                                          : fmt::format("rule {}", *shadowers.begin() + 1)));
       } else {
         CheckNamedConflicts(r, decided);
       }
@@ -214,7 +213,8 @@ class Checker {
         auto it = da->second.find(*nr);
         if (it == da->second.end()) continue;
         const Rule& first = policy_.rules[it->second];
-        std::string where = first.loc.known() ? first.loc.ToString() : fmt::format("rule {}", it->second + 1);
+        std::string where =
+            first.loc.known() ? first.loc.ToString() : fmt::format("rule {}", it->second + 1);
         if (first.action == r.action) {
           Add(Severity::kNote, s.loc.known() ? s.loc : r.loc,
               fmt::format("{} is already {} by the rule at {}", s.name, r.action.ToString(),

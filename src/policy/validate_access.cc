@@ -16,12 +16,15 @@ std::vector<Diagnostic> ValidateAccessRules(const AccessRules& rules) {
   };
   if (rules.paths.size() + rules.ports.size() > limits::kMaxAccessRules) {
     add(Severity::kError, rules.loc,
-        fmt::format("the policy has more than {} fs and net rules, sysgate's limit (docs/limits.md)",
-                    limits::kMaxAccessRules));
+        fmt::format(
+            "the policy has more than {} fs and net rules, sysgate's limit (docs/limits.md)",
+            limits::kMaxAccessRules));
     return out;
   }
-  if (rules.handled_fs & ~fs_access::kAll) add(Severity::kError, rules.loc, "unknown fs access rights");
-  if (rules.handled_net & ~net_access::kAll) add(Severity::kError, rules.loc, "unknown net access rights");
+  if (rules.handled_fs & ~fs_access::kAll)
+    add(Severity::kError, rules.loc, "unknown fs access rights");
+  if (rules.handled_net & ~net_access::kAll)
+    add(Severity::kError, rules.loc, "unknown net access rights");
   if (rules.scoped & ~scope::kAll) add(Severity::kError, rules.loc, "unknown scopes");
   std::map<std::string_view, const PathRule*> seen;
   for (const PathRule& r : rules.paths) {
@@ -29,7 +32,8 @@ std::vector<Diagnostic> ValidateAccessRules(const AccessRules& rules) {
       add(Severity::kError, r.loc, *why);
       continue;
     }
-    for (std::string_view own : {"/proc/self", "/proc/thread-self", "/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr"}) {
+    for (std::string_view own : {"/proc/self", "/proc/thread-self", "/dev/fd", "/dev/stdin",
+                                 "/dev/stdout", "/dev/stderr"}) {
       if (PathIsBeneath(r.path, own)) {
         add(Severity::kWarning, r.loc,
             fmt::format("{} is opened by the process that applies the policy (sysgate run), so the "

@@ -28,7 +28,8 @@ std::vector<std::string> Diags(PolicyBuilder b) {
 }
 
 TEST(Validate, CleanPolicyHasNoDiagnostics) {
-  EXPECT_TRUE(Diags(PolicyBuilder().Default(Action::Errno(EPERM)).Allow({"read", "write"})).empty());
+  EXPECT_TRUE(
+      Diags(PolicyBuilder().Default(Action::Errno(EPERM)).Allow({"read", "write"})).empty());
 }
 
 TEST(Validate, UnreachableRule) {
@@ -48,7 +49,8 @@ TEST(Validate, ContradictoryCondition) {
   EXPECT_THAT(d, ::testing::Contains(HasSubstr("can never be true")));
   auto masked = Diags(PolicyBuilder().Allow("ioctl").If((Arg("cmd") & 0xf) == 0x10));
   EXPECT_THAT(masked, ::testing::Contains(HasSubstr("can never be true")));
-  auto fine = Diags(PolicyBuilder().Allow("ioctl").If(Arg("cmd") >= 5 && Arg("cmd") != 5 && Arg("cmd") <= 6));
+  auto fine = Diags(
+      PolicyBuilder().Allow("ioctl").If(Arg("cmd") >= 5 && Arg("cmd") != 5 && Arg("cmd") <= 6));
   EXPECT_THAT(fine, ::testing::Not(::testing::Contains(HasSubstr("never"))));
 }
 
@@ -69,7 +71,8 @@ TEST(Validate, PointerComparedByValue) {
 TEST(Validate, RawNumbersOnSeveralArches) {
   auto d = Diags(PolicyBuilder({Arch::kX86_64, Arch::kI386}).Allow(Nr{11}));
   EXPECT_THAT(d, ::testing::Contains(HasSubstr("means a different syscall")));
-  EXPECT_TRUE(Diags(PolicyBuilder({Arch::kX86_64, Arch::kI386}).Allow(Nr{11}).On({Arch::kI386})).empty());
+  EXPECT_TRUE(
+      Diags(PolicyBuilder({Arch::kX86_64, Arch::kI386}).Allow(Nr{11}).On({Arch::kI386})).empty());
 }
 
 TEST(Validate, ArgumentsOfSyscallsWithoutThem) {
@@ -91,7 +94,8 @@ TEST(Validate, SizeLimits) {
   std::vector<Diagnostic> d = ResolveAndValidate(p);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
-            "h.sgp:3:1: the condition nests deeper than 200 levels, sysgate's nesting limit (docs/limits.md)");
+            "h.sgp:3:1: the condition nests deeper than 200 levels, sysgate's nesting limit "
+            "(docs/limits.md)");
 
   Condition wide = Condition::And(std::vector<Condition>(1001, Condition::Compare(c)));
   p.rules[0].condition = wide;
@@ -104,19 +108,22 @@ TEST(Validate, SizeLimits) {
 
   c.op = CmpOp::kEq;
   c.operands.resize(1);
-  p.rules.assign(10001, Rule{Action::Allow(), {SyscallSpec::Name("read")}, {}, Condition::Compare(c), {}});
+  p.rules.assign(10001,
+                 Rule{Action::Allow(), {SyscallSpec::Name("read")}, {}, Condition::Compare(c), {}});
   p.rules[10000].loc = {"h.sgp", 10002, 1};
   d = ResolveAndValidate(p);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
-            "h.sgp:10002:1: more than 10000 rules with a condition name read, sysgate's limit (docs/limits.md)");
+            "h.sgp:10002:1: more than 10000 rules with a condition name read, sysgate's limit "
+            "(docs/limits.md)");
 
   p.rules.assign(100001, Rule{Action::Allow(), {SyscallSpec::Name("read")}, {}, std::nullopt, {}});
   p.rules[100000].loc = {"h.sgp", 100002, 1};
   d = ResolveAndValidate(p);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].loc.ToString() + ": " + d[0].message,
-            "h.sgp:100002:1: the policy has 100001 rules, more than 100000, sysgate's rule limit (docs/limits.md)");
+            "h.sgp:100002:1: the policy has 100001 rules, more than 100000, sysgate's rule limit "
+            "(docs/limits.md)");
 }
 
 }  // namespace

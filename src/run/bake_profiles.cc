@@ -64,7 +64,8 @@ bool Bake(std::string_view name, std::string* out, std::string* table) {
 
   *out += supervised + unsupervised;
   *out += fmt::format("inline constexpr ActionKind kActions_{}[] = {{", id);
-  for (ActionKind k : policy.ActionKinds()) *out += fmt::format("ActionKind{{{}}}, ", static_cast<int>(k));
+  for (ActionKind k : policy.ActionKinds())
+    *out += fmt::format("ActionKind{{{}}}, ", static_cast<int>(k));
   *out += "};\n\n";
   *table += fmt::format("    {{\"{}\", kSupervised_{}, kUnsupervised_{}, kActions_{}}},\n", name,
                         id, id, id);
@@ -86,8 +87,9 @@ int main(int argc, char** argv) {
   for (std::string_view name : names) {
     if (!Bake(name, &out, &table)) return 1;
   }
-  out += fmt::format("inline constexpr std::array<BakedProfile, {}> kBakedProfiles = {{{{\n{}}}}};\n",
-                     names.size(), table);
+  out +=
+      fmt::format("inline constexpr std::array<BakedProfile, {}> kBakedProfiles = {{{{\n{}}}}};\n",
+                  names.size(), table);
   // Rewritten only when it changed, so that an unchanged bake rebuilds nothing.
   std::ifstream old(argv[1]);
   std::stringstream have;

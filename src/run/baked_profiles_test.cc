@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "supervise/policy_supervisor.h"
 #include "sysgate/compiler.h"
 #include "sysgate/interpreter.h"
@@ -31,7 +30,8 @@ TEST(BakedProfiles, EveryBuiltinProfileIsBakedAsItCompilesNow) {
     EXPECT_EQ(Of(baked->unsupervised), *unsupervised);
     EXPECT_NE(*supervised, *unsupervised);  // errno verdicts do go to the supervisor
 
-    EXPECT_EQ(std::vector<ActionKind>(baked->actions.begin(), baked->actions.end()), policy.ActionKinds());
+    EXPECT_EQ(std::vector<ActionKind>(baked->actions.begin(), baked->actions.end()),
+              policy.ActionKinds());
     // Filter::Builtin adds no terminal rule: each profile denies TIOCSTI and TIOCLINUX itself,
     // junk in the upper half or not.
     int32_t ioctl = *SyscallNumber(HostArch(), "ioctl");
@@ -39,7 +39,6 @@ TEST(BakedProfiles, EveryBuiltinProfileIsBakedAsItCompilesNow) {
       Verdict v = Interpreter(policy).Evaluate(SeccompData::For(HostArch(), ioctl, {0, cmd}));
       EXPECT_EQ(v.action, Action::Errno(1)) << cmd;
     }
-
   }
 }
 

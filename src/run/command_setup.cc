@@ -75,7 +75,8 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   // pipe), and handed to the program.
   for (int fd : o.keep_fds) {
     if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
-      return SystemError(fmt::format("cannot keep fd {} for '{}': it is not open", fd, o.argv[0]), EBADF);
+      return SystemError(fmt::format("cannot keep fd {} for '{}': it is not open", fd, o.argv[0]),
+                         EBADF);
     }
     if (fd == filter.landlock().fd()) {
       return SystemError(fmt::format("cannot keep fd {} for '{}': it was not open (sysgate's "
@@ -84,8 +85,9 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
                          EBADF);
     }
     if (std::ranges::find(o.supervisor_fds, fd) != o.supervisor_fds.end()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("fd {} is the supervisor's; it cannot be kept for '{}'", fd, o.argv[0]));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("fd {} is the supervisor's; it cannot be kept for '{}'", fd, o.argv[0]));
     }
   }
   int lookup_err = 0;
@@ -116,9 +118,8 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
     for (char** e = environ; *e; ++e) {
       std::string kv = *e;
       std::string name = kv.substr(0, kv.find('='));
-      bool overridden = std::ranges::any_of(o.env, [&](const std::string& s) {
-        return s.substr(0, s.find('=')) == name;
-      });
+      bool overridden = std::ranges::any_of(
+          o.env, [&](const std::string& s) { return s.substr(0, s.find('=')) == name; });
       if (!overridden) out->env_storage.push_back(kv);
     }
   }
@@ -150,7 +151,8 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
 }
 
 std::string ExecFailureHint(const Filter& filter, Stage stage, int err) {
-  if (stage != Stage::kExec || err != EACCES || !(filter.landlock().handled_fs() & fs_access::kExecute)) {
+  if (stage != Stage::kExec || err != EACCES ||
+      !(filter.landlock().handled_fs() & fs_access::kExecute)) {
     return "";
   }
   return " (the policy's fs rules may deny what the program needs to start: `fs exec` on its "

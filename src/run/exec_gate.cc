@@ -11,10 +11,11 @@ Result<bpf::Program> WithExecGate(const bpf::Program& policy, const SeccompData&
   // 4 instructions for arch and nr, 4 for each of the 3 pointers (two 32-bit halves), 1 RET.
   constexpr uint8_t kGate = 17;
   if (policy.size() + kGate > bpf::kMaxInsns) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("the filter ({} instructions) leaves no room for the gate that lets "
-                                 "sysgate's own exec of the program through",
-                                 policy.size()));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the filter ({} instructions) leaves no room for the gate that lets "
+                    "sysgate's own exec of the program through",
+                    policy.size()));
   }
   const bool little = Info(HostArch()).endian == Endian::kLittle;
   bpf::Program p;

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "sysgate/analysis.h"
-#include "sysgate/policy_builder.h"
 #include "sysgate/compiler.h"
+#include "sysgate/policy_builder.h"
 
 namespace sysgate::run {
 namespace {
@@ -20,7 +20,8 @@ TEST(ExecGate, NotifiesExactlyTheRunnersExec) {
   ASSERT_TRUE(prog);
   Arch host = HostArch();
   int32_t execve = *SyscallNumber(host, "execve");
-  SeccompData exec = SeccompData::For(host, execve, {0x7ffd12345678, 0x55aa00001000, 0x55aa00002000});
+  SeccompData exec =
+      SeccompData::For(host, execve, {0x7ffd12345678, 0x55aa00001000, 0x55aa00002000});
   auto gated = WithExecGate(*prog, exec);
   ASSERT_TRUE(gated);
   ASSERT_TRUE(analysis::VerifyLoadable(*gated));
@@ -38,9 +39,11 @@ TEST(ExecGate, NotifiesExactlyTheRunnersExec) {
   SeccompData other_abi = exec;
   other_abi.arch = Info(Arch::kI386).audit_arch;
   others.push_back(other_abi);
-  others.push_back(SeccompData::For(host, *SyscallNumber(host, "execveat"), {exec.args[0], exec.args[1], exec.args[2]}));
+  others.push_back(SeccompData::For(host, *SyscallNumber(host, "execveat"),
+                                    {exec.args[0], exec.args[1], exec.args[2]}));
   for (int i = 0; i < 2000; ++i) {
-    SeccompData d = SeccompData::For(host, static_cast<int32_t>(rng() % 600), {rng(), rng(), rng()});
+    SeccompData d =
+        SeccompData::For(host, static_cast<int32_t>(rng() % 600), {rng(), rng(), rng()});
     others.push_back(d);
   }
   for (const SeccompData& d : others) {

@@ -73,10 +73,10 @@ constexpr size_t kGuard = 4096;
 struct Shared {
   // Our clear_child_tid: 1 until our execve has dropped this address space (or we exited).
   alignas(4) uint32_t in_runner = 1;
-  int listener = -1;  // published once the filter is installed
+  int listener = -1;    // published once the filter is installed
   int program_fd = -1;  // a pidfd of this process, which becomes the program
   supervise::RunnerExec* runner_exec = nullptr;  // our own execve, which the helper lets through
-  SupervisionEvents* events = nullptr;            // opened before the filter goes on
+  SupervisionEvents* events = nullptr;           // opened before the filter goes on
   Supervisor* supervisor = nullptr;
   const Options* options = nullptr;
   char* helper_stack_top = nullptr;
@@ -85,7 +85,7 @@ struct Shared {
   // supervisor (in our caller's frames) must not be used.
   int failed = 0;
   // Helper-owned from here on.
-  bool program_exited = false;  // reports have stopped
+  bool program_exited = false;                     // reports have stopped
   std::optional<supervise::Notification> pending;  // received just after our execve
 };
 
@@ -169,7 +169,8 @@ Event Wait(Shared* s) {
   prctl(PR_SET_NAME, "sysgate-sup", 0, 0, 0);
   if (s->pending) {
     supervise::KernelNotifyFd fd(listener, /*owned=*/false);
-    if (auto h = s->supervisor->Answer(fd, *s->pending); !h) GiveUp(s, h.error().ToString().c_str());
+    if (auto h = s->supervisor->Answer(fd, *s->pending); !h)
+      GiveUp(s, h.error().ToString().c_str());
   }
   for (Event e; (e = Wait(s)) != Event::kHangUp;) {
     if (e == Event::kError) GiveUp(s, "waiting for calls failed");
@@ -279,7 +280,8 @@ int StartHelper(Shared* s) {
   char* launcher_top = s->helper_stack_top + kLauncherStack;
   // From here, our exit or execve zeroes s->in_runner.
   syscall(SYS_set_tid_address, &s->in_runner);
-  pid_t launcher = clone(LauncherMain, launcher_top, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, s);
+  pid_t launcher =
+      clone(LauncherMain, launcher_top, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, s);
   if (launcher < 0) return errno;
   while (waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
   }
@@ -303,7 +305,8 @@ int LeaveTerminal() {
   return r;
 }
 
-Error StageError(Stage s, int err, const Options& o, Stage* failed_stage, Shared* shared = nullptr) {
+Error StageError(Stage s, int err, const Options& o, Stage* failed_stage,
+                 Shared* shared = nullptr) {
   if (shared) __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
   if (failed_stage) *failed_stage = s;
   return SystemError(fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]), err);
@@ -346,12 +349,14 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
   if (o.new_session && LeaveTerminal() != 0) {
     return StageError(Stage::kLeaveTerminal, errno, o, failed_stage);
   }
-  if (o.drop_caps && DropCapabilities() != 0) return StageError(Stage::kDropCaps, errno, o, failed_stage);
+  if (o.drop_caps && DropCapabilities() != 0)
+    return StageError(Stage::kDropCaps, errno, o, failed_stage);
   // CAP_SYS_PTRACE would reach the helper (non-dumpable or not): never for a supervised program.
   if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) {
     return StageError(Stage::kDropCaps, errno ? errno : EPERM, o, failed_stage);
   }
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
   if (supervised) {
     // The supervisor's fds must not take the place of a closed stdin, stdout or stderr: it
     // lets go of those after the exec. A close-on-exec /dev/null holds the place, so the program
@@ -362,9 +367,11 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
     // Close-on-exec (pidfd_open's own): the program does not get it. Without it (Linux < 5.3)
     // the supervisor reports until no process uses the filter.
     shared->program_fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-    if (int err = events.Open(); err != 0) return StageError(Stage::kSupervisor, err, o, failed_stage);
+    if (int err = events.Open(); err != 0)
+      return StageError(Stage::kSupervisor, err, o, failed_stage);
     // No process of the same user may reach the helper's memory or fds (docs/run.md "Safety").
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return StageError(Stage::kSupervisor, errno, o, failed_stage);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+      return StageError(Stage::kSupervisor, errno, o, failed_stage);
     if (int err = StartHelper(shared); err != 0) {
       return StageError(Stage::kSupervisor, err, o, failed_stage, shared);
     }
@@ -376,7 +383,9 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
   }
   // TSYNC has nothing to do: this process is single-threaded (the helper is not a thread).
   const unsigned flags =
-      kernel::FilterFlags({.log = o.log, .spec_allow = o.spec_allow, .new_listener = supervised,
+      kernel::FilterFlags({.log = o.log,
+                           .spec_allow = o.spec_allow,
+                           .new_listener = supervised,
                            .wait_killable_recv = supervised && o.wait_killable_recv});
   long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
   if (r < 0) return StageError(Stage::kInstall, static_cast<int>(-r), o, failed_stage, shared);

@@ -36,10 +36,13 @@ Supervision Effective(Supervision s, const kernel::Features& f) {
   return s;
 }
 
-Result<void> CheckKernel(Supervision s, std::span<const ActionKind> kinds, const kernel::Features& f) {
-  if (!f.filter_mode) return MakeError(ErrorCode::kUnsupported, "this kernel does not support seccomp filters");
+Result<void> CheckKernel(Supervision s, std::span<const ActionKind> kinds,
+                         const kernel::Features& f) {
+  if (!f.filter_mode)
+    return MakeError(ErrorCode::kUnsupported, "this kernel does not support seccomp filters");
   if (s == Supervision::kAudit && Effective(Supervision::kReport, f) == Supervision::kNone) {
-    return MakeError(ErrorCode::kUnsupported, "audit mode needs seccomp user notification, which this kernel lacks");
+    return MakeError(ErrorCode::kUnsupported,
+                     "audit mode needs seccomp user notification, which this kernel lacks");
   }
   for (ActionKind k : kinds) {
     if (!f.Supports(k)) {
@@ -116,7 +119,8 @@ Result<Filter> Filter::Builtin(std::string_view name, const FilterOptions& optio
       return MakeError(ErrorCode::kNotFound, UnknownProfileMessage(name));
     }
     // The profiles deny TIOCSTI and TIOCLINUX themselves (run/baked_profiles_test.cc).
-    return ForPolicy(*parsed.policy, {.supervision = options.supervision, .deny_terminal_injection = false});
+    return ForPolicy(*parsed.policy,
+                     {.supervision = options.supervision, .deny_terminal_injection = false});
   }
   if (auto ok = CheckKernel(effective, baked->actions, features); !ok) return ok.error();
   auto s = std::make_shared<State>();

@@ -34,7 +34,8 @@ Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& option
                        "(Landlock), and this process has others: apply the policy before it "
                        "starts threads");
     }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return SystemError("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+      return SystemError("prctl(PR_SET_NO_NEW_PRIVS)", errno);
     if (long r = landlock->RestrictRaw(); r < 0) {
       return SystemError("landlock_restrict_self", static_cast<int>(-r));
     }

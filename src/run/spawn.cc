@@ -14,10 +14,10 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
-#include <sys/socket.h>
-#include <sys/mman.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,9 +30,9 @@
 #include <fmt/format.h>
 
 #include "run/command_setup.h"
-#include "supervise/notify_fd.h"
 #include "run/supervision.h"
 #include "run/supervision_events.h"
+#include "supervise/notify_fd.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/kernel.h"
 #include "sysgate/run.h"
@@ -172,11 +172,11 @@ int Reap(pid_t pid, int status_fd, bool* by_filter) {
 }
 
 struct SupervisionResult {
-  Failure record{};            // a setup failure the child reported
+  Failure record{};  // a setup failure the child reported
   ssize_t record_len = 0;
-  std::optional<int> reaped;   // the child's status, when it was reaped here (follow)
+  std::optional<int> reaped;  // the child's status, when it was reaped here (follow)
   bool by_filter = false;
-  std::string failure;         // why supervision could not go on (the child is then killed)
+  std::string failure;  // why supervision could not go on (the child is then killed)
 };
 
 // Answers notifications until the child exits; with `follow`, until no process uses the filter
@@ -281,7 +281,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mem != MAP_FAILED) handover = new (mem) Handover;
     if (stack != MAP_FAILED) sender_stack = static_cast<char*>(stack);
-    if (!handover || !sender_stack || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
+    if (!handover || !sender_stack ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
       int err = errno;
       release();
       return SystemError("preparing the supervisor", err);
@@ -301,7 +302,9 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   // TSYNC has nothing to do: the program starts with one thread, and every thread it makes
   // inherits the filter. (The child's sender thread must stay unfiltered.)
   const unsigned flags =
-      kernel::FilterFlags({.log = o.log, .spec_allow = o.spec_allow, .new_listener = supervised,
+      kernel::FilterFlags({.log = o.log,
+                           .spec_allow = o.spec_allow,
+                           .new_listener = supervised,
                            .wait_killable_recv = supervised && o.wait_killable_recv});
   const SeccompData exec_call = cmd.Exec();
   const pid_t parent = getpid();
@@ -321,10 +324,12 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
     if (getppid() != parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
     if (o.drop_caps && DropCapabilities() != 0) Fail(report, Stage::kDropCaps, errno);
     // CAP_SYS_PTRACE would reach the runner (non-dumpable or not): never for a supervised program.
-    if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
+    if (supervised && DropCapability(CAP_SYS_PTRACE) != 0)
+      Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
     // Before the sender thread starts, so that it is restricted too.
-    if (long lr = landlock.RestrictRaw(); lr < 0) Fail(report, Stage::kLandlock, static_cast<int>(-lr));
+    if (long lr = landlock.RestrictRaw(); lr < 0)
+      Fail(report, Stage::kLandlock, static_cast<int>(-lr));
     if (supervised &&
         clone(SendListener, sender_stack + kSenderStack,
               CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
@@ -400,13 +405,15 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   int status = sup.reaped ? *sup.reaped : Reap(pid, status_fd, &sup.by_filter);
   if (status_fd >= 0) close(status_fd);
   if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
-    if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY && supervised) {
+    if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY &&
+        supervised) {
       if (failed_stage) *failed_stage = Stage::kInstall;
-      return SystemError(fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
-                                     "with a supervisor is already on this process (sysgate run inside "
-                                     "sysgate run?), and the kernel allows one; use --no-report inside",
-                                     o.argv[0]),
-                         EBUSY);
+      return SystemError(
+          fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
+                      "with a supervisor is already on this process (sysgate run inside "
+                      "sysgate run?), and the kernel allows one; use --no-report inside",
+                      o.argv[0]),
+          EBUSY);
     }
     Stage s = static_cast<Stage>(sup.record.stage);
     if (failed_stage) *failed_stage = s;

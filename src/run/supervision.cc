@@ -29,7 +29,8 @@ class Verdicts {
 
 // `allowed`: a call the policy allows, here for its fs and net report: neither evaluated nor
 // decoded (most of these calls are granted; the reporter decodes those it reports).
-void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error, bool allowed = false) {
+void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error,
+            bool allowed = false) {
   if (!o.on_call) return;
   try {
     Call c;
@@ -45,7 +46,8 @@ void Report(Verdicts& verdicts, const Options& o, SyscallCall& call, int error, 
     c.pending = &call;
     o.on_call(c);
   } catch (const std::bad_alloc&) {
-    static constexpr char kLost[] = "sysgate: a report was lost (the supervisor is out of memory)\n";
+    static constexpr char kLost[] =
+        "sysgate: a report was lost (the supervisor is out of memory)\n";
     [[maybe_unused]] ssize_t n = write(2, kLost, sizeof kLost - 1);
   } catch (...) {  // the reporter's own failure: the call is answered all the same
     static constexpr char kLost[] = "sysgate: a report was lost (the reporter failed)\n";

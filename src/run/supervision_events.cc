@@ -43,8 +43,10 @@ SupervisionEvents::Ready SupervisionEvents::Wait(int timeout_ms, int* err) {
     const int fd = ev[i].data.fd;
     const uint32_t what = ev[i].events;
     if (fd == listener_) {
-      if (what & EPOLLIN) r.call = true;
-      else if (what & (EPOLLHUP | EPOLLERR)) r.hang_up = true;
+      if (what & EPOLLIN)
+        r.call = true;
+      else if (what & (EPOLLHUP | EPOLLERR))
+        r.hang_up = true;
     } else if (fd == pidfd_) {
       r.program_exited = true;
     } else if (fd == pipe_) {

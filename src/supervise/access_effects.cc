@@ -2,12 +2,12 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,22 +34,43 @@ constexpr int IPPROTO_MPTCP = 262;
 #endif
 
 enum class Op : uint8_t {
-  kOpen, kCreat, kOpenat, kOpenat2, kExecve, kExecveat, kMkdir, kMkdirat, kRmdir, kUnlink,
-  kUnlinkat, kRename, kRenameat, kRenameat2, kLink, kLinkat, kSymlink, kSymlinkat, kMknod,
-  kMknodat, kTruncate, kFtruncate, kIoctl, kBind,
+  kOpen,
+  kCreat,
+  kOpenat,
+  kOpenat2,
+  kExecve,
+  kExecveat,
+  kMkdir,
+  kMkdirat,
+  kRmdir,
+  kUnlink,
+  kUnlinkat,
+  kRename,
+  kRenameat,
+  kRenameat2,
+  kLink,
+  kLinkat,
+  kSymlink,
+  kSymlinkat,
+  kMknod,
+  kMknodat,
+  kTruncate,
+  kFtruncate,
+  kIoctl,
+  kBind,
 };
 
 const std::unordered_map<std::string_view, Op>& FileOps() {
   static const auto* ops = new std::unordered_map<std::string_view, Op>{
-      {"open", Op::kOpen},         {"creat", Op::kCreat},           {"openat", Op::kOpenat},
-      {"openat2", Op::kOpenat2},   {"execve", Op::kExecve},         {"execveat", Op::kExecveat},
-      {"mkdir", Op::kMkdir},       {"mkdirat", Op::kMkdirat},       {"rmdir", Op::kRmdir},
-      {"unlink", Op::kUnlink},     {"unlinkat", Op::kUnlinkat},     {"rename", Op::kRename},
-      {"renameat", Op::kRenameat}, {"renameat2", Op::kRenameat2},   {"link", Op::kLink},
-      {"linkat", Op::kLinkat},     {"symlink", Op::kSymlink},       {"symlinkat", Op::kSymlinkat},
-      {"mknod", Op::kMknod},       {"mknodat", Op::kMknodat},       {"truncate", Op::kTruncate},
+      {"open", Op::kOpen},           {"creat", Op::kCreat},         {"openat", Op::kOpenat},
+      {"openat2", Op::kOpenat2},     {"execve", Op::kExecve},       {"execveat", Op::kExecveat},
+      {"mkdir", Op::kMkdir},         {"mkdirat", Op::kMkdirat},     {"rmdir", Op::kRmdir},
+      {"unlink", Op::kUnlink},       {"unlinkat", Op::kUnlinkat},   {"rename", Op::kRename},
+      {"renameat", Op::kRenameat},   {"renameat2", Op::kRenameat2}, {"link", Op::kLink},
+      {"linkat", Op::kLinkat},       {"symlink", Op::kSymlink},     {"symlinkat", Op::kSymlinkat},
+      {"mknod", Op::kMknod},         {"mknodat", Op::kMknodat},     {"truncate", Op::kTruncate},
       {"truncate64", Op::kTruncate}, {"ftruncate", Op::kFtruncate}, {"ftruncate64", Op::kFtruncate},
-      {"ioctl", Op::kIoctl},       {"bind", Op::kBind},
+      {"ioctl", Op::kIoctl},         {"bind", Op::kBind},
   };
   return *ops;
 }
@@ -66,7 +87,6 @@ std::optional<std::string> RealPath(const std::string& path) {
   if (!realpath(path.c_str(), buf)) return std::nullopt;
   return std::string(buf);
 }
-
 
 bool PerProcess(const std::string& path) {
   return PathIsBeneath(path, "/proc") || PathIsBeneath(path, "/dev/fd") || path == "/dev/stdin" ||
@@ -103,14 +123,23 @@ uint64_t OpenRights(uint64_t flags) {
 // Requests Landlock lets through on devices whatever the rules say (the kernel's
 // is_masked_device_ioctl(): fd flags, and what acts on the file system, not the device).
 bool IoctlAlwaysAllowed(uint64_t request) {
-  constexpr uint32_t kGetFsUuid = 0x80111500;       // FS_IOC_GETFSUUID (6.7), not in Debian 12's headers
+  constexpr uint32_t kGetFsUuid = 0x80111500;  // FS_IOC_GETFSUUID (6.7), not in Debian 12's headers
   constexpr uint32_t kGetFsSysfsPath = 0x80811501;  // FS_IOC_GETFSSYSFSPATH (6.8)
   switch (static_cast<uint32_t>(request)) {
-    case FIOCLEX: case FIONCLEX: case FIONBIO: case FIOASYNC: case FIOQSIZE:
-    case FIFREEZE: case FITHAW: case FS_IOC_FIEMAP: case FIGETBSZ:
-    case FICLONE: case FICLONERANGE: case FIDEDUPERANGE:
-    case kGetFsUuid: case kGetFsSysfsPath:
-      return true;
+    case FIOCLEX:
+    case FIONCLEX:
+    case FIONBIO:
+    case FIOASYNC:
+    case FIOQSIZE:
+    case FIFREEZE:
+    case FITHAW:
+    case FS_IOC_FIEMAP:
+    case FIGETBSZ:
+    case FICLONE:
+    case FICLONERANGE:
+    case FIDEDUPERANGE:
+    case kGetFsUuid:
+    case kGetFsSysfsPath: return true;
     default: return false;
   }
 }
@@ -121,7 +150,9 @@ bool IoctlAlwaysAllowed(uint64_t request) {
 // when `path` is no magic link. *deleted: the file was unlinked.
 std::optional<std::string> MagicLinkTarget(pid_t tid, std::string path, bool* deleted) {
   if (path == "/dev/stdin" || path == "/dev/stdout" || path == "/dev/stderr") {
-    path = fmt::format("/proc/self/fd/{}", path == "/dev/stdin" ? 0 : path == "/dev/stdout" ? 1 : 2);
+    path = fmt::format("/proc/self/fd/{}", path == "/dev/stdin"    ? 0
+                                           : path == "/dev/stdout" ? 1
+                                                                   : 2);
   } else if (path.starts_with("/dev/fd/")) {
     path = "/proc/self/fd/" + path.substr(8);
   }
@@ -181,9 +212,9 @@ class EffectsOf {
 
 // A path a call names, resolved in the caller's terms.
 struct EffectsOf::Target {
-  std::string path;           // absolute; "/proc" for every per-process path
+  std::string path;  // absolute; "/proc" for every per-process path
   bool exists = false;
-  bool deleted = false;       // an fd's file that was unlinked: path is where it was
+  bool deleted = false;  // an fd's file that was unlinked: path is where it was
   struct stat st = {};
 
   // `addr` (a string in the caller's memory) relative to `dirfd`; `follow`: a symlink in the
@@ -257,15 +288,18 @@ struct EffectsOf::Target {
     if (dangling && t.exists && S_ISLNK(t.st.st_mode) && depth < 40) {
       auto target = ReadLink(t.path);
       if (!target) return std::nullopt;
-      return Named(tid, kAtFdcwd, target->starts_with('/') ? *target : ParentDirectory(t.path) + "/" + *target, true,
-                   depth + 1);
+      return Named(tid, kAtFdcwd,
+                   target->starts_with('/') ? *target : ParentDirectory(t.path) + "/" + *target,
+                   true, depth + 1);
     }
     if (follow && t.exists && S_ISLNK(t.st.st_mode)) t.exists = stat(t.path.c_str(), &t.st) == 0;
     return t;
   }
 };
 
-void EffectsOf::Grant(const std::string& path, uint64_t access) { out_.needs.push_back({path, access}); }
+void EffectsOf::Grant(const std::string& path, uint64_t access) {
+  out_.needs.push_back({path, access});
+}
 void EffectsOf::Created(const std::string& path) { out_.created.push_back(path); }
 void EffectsOf::Removed(const std::string& path) { out_.removed.push_back(path); }
 
@@ -297,7 +331,8 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
     return;
   }
   if (t->path == "/proc") {
-    Grant(t->path, (OpenRights(flags) & fa::kReadFile ? fa::kRead : 0) | (OpenRights(flags) & fa::kWriteFile));
+    Grant(t->path, (OpenRights(flags) & fa::kReadFile ? fa::kRead : 0) |
+                       (OpenRights(flags) & fa::kWriteFile));
     return;
   }
   if (t->deleted) {  // reopened through /proc/self/fd: the rights come from where it was
@@ -306,7 +341,8 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
     return;
   }
   if (!t->exists) {
-    if (!(flags & O_CREAT) || (flags & O_DIRECTORY)) return;  // ENOENT, EISDIR, EINVAL: no file made
+    if (!(flags & O_CREAT) || (flags & O_DIRECTORY))
+      return;  // ENOENT, EISDIR, EINVAL: no file made
     Grant(ParentDirectory(t->path), fa::kMakeReg);
     Grant(t->path, OpenRights(flags));
     Created(t->path);
@@ -316,7 +352,8 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
   if (exclusive) return;
   if ((flags & O_DIRECTORY) && !S_ISDIR(t->st.st_mode)) return;
   if (S_ISDIR(t->st.st_mode)) {
-    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_CREAT))) Grant(t->path, fa::kReadDir);
+    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_CREAT)))
+      Grant(t->path, fa::kReadDir);
     return;
   }
   if (uint64_t access = OpenRights(flags)) Grant(t->path, access);
@@ -405,24 +442,33 @@ void EffectsOf::File(SyscallCall& call, std::string_view name) {
       break;
     case Op::kExecve: exec(kAtFdcwd, call.arg(0), true, false); break;
     case Op::kExecveat:
-      exec(fd_arg(0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW), (call.arg(4) & AT_EMPTY_PATH) != 0);
+      exec(fd_arg(0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW),
+           (call.arg(4) & AT_EMPTY_PATH) != 0);
       break;
     case Op::kMkdir: make(kAtFdcwd, call.arg(0), fa::kMakeDir); break;
     case Op::kMkdirat: make(fd_arg(0), call.arg(1), fa::kMakeDir); break;
     case Op::kSymlink: make(kAtFdcwd, call.arg(1), fa::kMakeSym); break;
     case Op::kSymlinkat: make(fd_arg(1), call.arg(2), fa::kMakeSym); break;
-    case Op::kMknod: make(kAtFdcwd, call.arg(0), MakeRight(static_cast<mode_t>(call.arg(1)))); break;
-    case Op::kMknodat: make(fd_arg(0), call.arg(1), MakeRight(static_cast<mode_t>(call.arg(2)))); break;
+    case Op::kMknod:
+      make(kAtFdcwd, call.arg(0), MakeRight(static_cast<mode_t>(call.arg(1))));
+      break;
+    case Op::kMknodat:
+      make(fd_arg(0), call.arg(1), MakeRight(static_cast<mode_t>(call.arg(2))));
+      break;
     case Op::kRmdir: remove(kAtFdcwd, call.arg(0), true); break;
     case Op::kUnlink: remove(kAtFdcwd, call.arg(0), false); break;
     case Op::kUnlinkat: remove(fd_arg(0), call.arg(1), (call.arg(2) & AT_REMOVEDIR) != 0); break;
     case Op::kRename: Rename(call, kAtFdcwd, call.arg(0), kAtFdcwd, call.arg(1), 0, false); break;
-    case Op::kRenameat: Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), 0, false); break;
+    case Op::kRenameat:
+      Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), 0, false);
+      break;
     case Op::kRenameat2:
       Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), call.arg(4), false);
       break;
     case Op::kLink: Rename(call, kAtFdcwd, call.arg(0), kAtFdcwd, call.arg(1), 0, true); break;
-    case Op::kLinkat: Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), call.arg(4), true); break;
+    case Op::kLinkat:
+      Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), call.arg(4), true);
+      break;
     case Op::kTruncate: {
       auto t = Target::Of(call, kAtFdcwd, call.arg(0), true);
       if (t && t->exists && t->path != "/proc") Grant(t->path, fa::kTruncate);
@@ -441,7 +487,8 @@ void EffectsOf::File(SyscallCall& call, std::string_view name) {
       if (!addr || addr->size() <= offsetof(sockaddr_un, sun_path) + 1) break;
       sa_family_t family;
       std::memcpy(&family, addr->data(), sizeof family);
-      const char* path = reinterpret_cast<const char*>(addr->data()) + offsetof(sockaddr_un, sun_path);
+      const char* path =
+          reinterpret_cast<const char*>(addr->data()) + offsetof(sockaddr_un, sun_path);
       size_t len = strnlen(path, addr->size() - offsetof(sockaddr_un, sun_path));
       if (family != AF_UNIX || len == 0) break;  // abstract sockets are no file
       auto t = Target::Named(call.tid(), kAtFdcwd, std::string(path, len), false);
@@ -489,7 +536,9 @@ std::span<const std::string_view> AccessSyscalls() {
   return names;
 }
 
-AccessEffects AccessEffectsOf(SyscallCall& call, bool fs, bool net) { return EffectsOf::Of(call, fs, net); }
+AccessEffects AccessEffectsOf(SyscallCall& call, bool fs, bool net) {
+  return EffectsOf::Of(call, fs, net);
+}
 
 AccessEffects ExecEffects(const std::string& path) {
   EffectsOf e;

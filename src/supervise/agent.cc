@@ -37,7 +37,8 @@ std::string Outcome(const Reply& r, const AgentRule& rule) {
       return fmt::format("= -1 {}", name ? std::string(*name) : std::to_string(r.value));
     }
     case Reply::Kind::kReturn:
-      return fmt::format("= {}{}", r.value, rule.kind == AgentRule::Kind::kEmulateMknod ? " (emulated)" : "");
+      return fmt::format("= {}{}", r.value,
+                         rule.kind == AgentRule::Kind::kEmulateMknod ? " (emulated)" : "");
     case Reply::Kind::kInjectFd: return "= fd";
     case Reply::Kind::kKillProcess: return "killed";
   }
@@ -51,12 +52,14 @@ struct Container {
 };
 
 // A Supervisor answering by `profile`, reporting every call.
-void Configure(Container& c, const AgentProfile& profile, const std::function<void(const AgentEvent&)>& on_event) {
+void Configure(Container& c, const AgentProfile& profile,
+               const std::function<void(const AgentEvent&)>& on_event) {
   auto handler = [&c, on_event](const AgentRule& rule) {
     return [&c, &rule, on_event](SyscallCall& call) {
       Reply r = Apply(rule, call);
       if (on_event) {
-        AgentEvent e{AgentEvent::Kind::kCall, c.info.id, call.tid(), call.Describe(), Outcome(r, rule)};
+        AgentEvent e{AgentEvent::Kind::kCall, c.info.id, call.tid(), call.Describe(),
+                     Outcome(r, rule)};
         on_event(e);
       }
       return r;
@@ -88,7 +91,8 @@ Agent::Agent(AgentConfig config, std::function<void(const AgentEvent&)> on_event
 Result<void> Agent::Serve(const std::string& socket_path, const volatile sig_atomic_t* stop) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path) return MakeError(ErrorCode::kInvalidArgument, "socket path too long: " + socket_path);
+  if (socket_path.size() >= sizeof addr.sun_path)
+    return MakeError(ErrorCode::kInvalidArgument, "socket path too long: " + socket_path);
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   int server = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (server < 0) return SystemError("socket", errno);
@@ -124,8 +128,9 @@ Result<void> Agent::Serve(const std::string& socket_path, const volatile sig_ato
       // ENOSYS (they never run), rather than the loop spinning on it.
       if (!h || (!(ev & POLLIN) && (ev & (POLLHUP | POLLERR | POLLNVAL)))) {
         if (on_event_) {
-          on_event_(h ? AgentEvent{AgentEvent::Kind::kGone, c.info.id, 0, "", ""}
-                      : AgentEvent{AgentEvent::Kind::kError, c.info.id, 0, "", h.error().ToString()});
+          on_event_(
+              h ? AgentEvent{AgentEvent::Kind::kGone, c.info.id, 0, "", ""}
+                : AgentEvent{AgentEvent::Kind::kError, c.info.id, 0, "", h.error().ToString()});
         }
         close(c.listener);
         it = containers.erase(it);
@@ -161,8 +166,9 @@ Result<void> Agent::Serve(const std::string& socket_path, const volatile sig_ato
       const bool known = config_.profiles.contains(c->info.metadata);
       Configure(*c, config_.ProfileFor(c->info.metadata), on_event_);
       if (on_event_) {
-        on_event_({AgentEvent::Kind::kConnected, c->info.id, c->info.pid, "",
-                   fmt::format("pid {}, profile {}", c->info.pid, known ? c->info.metadata : "default")});
+        on_event_(
+            {AgentEvent::Kind::kConnected, c->info.id, c->info.pid, "",
+             fmt::format("pid {}, profile {}", c->info.pid, known ? c->info.metadata : "default")});
       }
       containers.push_back(std::move(c));
     }

@@ -16,7 +16,8 @@ Error ConfigError(std::string_view file, const std::string& where, const std::st
   return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}: {}", file, where, what));
 }
 
-Result<AgentRule> ParseRule(const json& j, std::string_view file, const std::string& where, bool fallback) {
+Result<AgentRule> ParseRule(const json& j, std::string_view file, const std::string& where,
+                            bool fallback) {
   if (!j.is_object()) return ConfigError(file, where, "expected an object");
   AgentRule r;
   if (!fallback) {
@@ -25,7 +26,8 @@ Result<AgentRule> ParseRule(const json& j, std::string_view file, const std::str
     }
     for (const json& s : j["syscalls"]) {
       if (!s.is_string() || !IsSyscallName(s.get<std::string>())) {
-        return ConfigError(file, where + ".syscalls", fmt::format("{} is not a syscall name", s.dump()));
+        return ConfigError(file, where + ".syscalls",
+                           fmt::format("{} is not a syscall name", s.dump()));
       }
       r.syscalls.push_back(s.get<std::string>());
     }
@@ -40,35 +42,41 @@ Result<AgentRule> ParseRule(const json& j, std::string_view file, const std::str
       std::optional<int> err;
       if (e.is_number_integer()) err = e.get<int>();
       if (e.is_string()) err = ErrnoFromName(e.get<std::string>());
-      if (!err || *err <= 0 || *err >= 4096) return ConfigError(file, where + ".errno", "not an errno name or number 1..4095");
+      if (!err || *err <= 0 || *err >= 4096)
+        return ConfigError(file, where + ".errno", "not an errno name or number 1..4095");
       r.err = *err;
     }
   } else if (action == "return") {
     r.kind = AgentRule::Kind::kReturn;
-    if (!j.contains("value") || !j["value"].is_number_integer()) return ConfigError(file, where + ".value", "expected an integer");
+    if (!j.contains("value") || !j["value"].is_number_integer())
+      return ConfigError(file, where + ".value", "expected an integer");
     r.value = j["value"].get<int64_t>();
   } else if (action == "kill") {
     r.kind = AgentRule::Kind::kKill;
   } else if (action == "emulate-mknod") {
     r.kind = AgentRule::Kind::kEmulateMknod;
     for (const std::string& s : r.syscalls) {
-      if (s != "mknod" && s != "mknodat") return ConfigError(file, where, "emulate-mknod handles mknod and mknodat only");
+      if (s != "mknod" && s != "mknodat")
+        return ConfigError(file, where, "emulate-mknod handles mknod and mknodat only");
     }
-    if (!j.contains("devices") || !j["devices"].is_array()) return ConfigError(file, where + ".devices", "expected a list");
+    if (!j.contains("devices") || !j["devices"].is_array())
+      return ConfigError(file, where + ".devices", "expected a list");
     for (size_t i = 0; i < j["devices"].size(); ++i) {
       const json& d = j["devices"][i];
       std::string w = fmt::format("{}.devices[{}]", where, i);
-      if (!d.is_object() || !d.contains("major") || !d.contains("minor") || !d["major"].is_number_unsigned() ||
-          !d["minor"].is_number_unsigned()) {
+      if (!d.is_object() || !d.contains("major") || !d.contains("minor") ||
+          !d["major"].is_number_unsigned() || !d["minor"].is_number_unsigned()) {
         return ConfigError(file, w, "expected {\"type\": \"c\"|\"b\", \"major\": N, \"minor\": N}");
       }
       std::string type = d.value("type", "c");
-      if (type != "c" && type != "b") return ConfigError(file, w + ".type", "expected \"c\" or \"b\"");
+      if (type != "c" && type != "b")
+        return ConfigError(file, w + ".type", "expected \"c\" or \"b\"");
       r.devices.push_back({type[0], d["major"].get<unsigned>(), d["minor"].get<unsigned>()});
     }
   } else {
-    return ConfigError(file, where + ".action",
-                       fmt::format("unknown action '{}' (continue, deny, return, kill, emulate-mknod)", action));
+    return ConfigError(
+        file, where + ".action",
+        fmt::format("unknown action '{}' (continue, deny, return, kill, emulate-mknod)", action));
   }
   return r;
 }
@@ -96,7 +104,8 @@ Result<AgentConfig> AgentConfig::Parse(std::string_view text, std::string_view f
     if (p.contains("default")) {
       auto r = ParseRule(p["default"], file, where + ".default", /*fallback=*/true);
       if (!r) return r.error();
-      if (r->kind == AgentRule::Kind::kEmulateMknod) return ConfigError(file, where + ".default", "emulate-mknod needs a rule of its own");
+      if (r->kind == AgentRule::Kind::kEmulateMknod)
+        return ConfigError(file, where + ".default", "emulate-mknod needs a rule of its own");
       profile.fallback = *r;
     }
     if (p.contains("rules")) {
@@ -120,14 +129,16 @@ const AgentProfile& AgentConfig::ProfileFor(const std::string& metadata) const {
 
 Result<ContainerInfo> ParseContainerState(std::string_view text) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "the container state is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return MakeError(ErrorCode::kInvalidArgument, "the container state is not a JSON object");
   ContainerInfo c;
   if (j.contains("fds") && j["fds"].is_array()) {
     for (size_t i = 0; i < j["fds"].size(); ++i) {
       if (j["fds"][i] == "seccompFd") c.seccomp_fd_index = static_cast<int>(i);
     }
   }
-  if (c.seccomp_fd_index < 0) return MakeError(ErrorCode::kInvalidArgument, "the container state names no \"seccompFd\"");
+  if (c.seccomp_fd_index < 0)
+    return MakeError(ErrorCode::kInvalidArgument, "the container state names no \"seccompFd\"");
   c.pid = j.value("pid", 0);
   c.metadata = j.value("metadata", "");
   if (j.contains("state") && j["state"].is_object()) {

@@ -18,7 +18,8 @@ TEST(AgentConfig, ParsesProfilesRulesAndDefaults) {
                           {"syscalls": ["sethostname"], "action": "return", "value": 0},
                           {"syscalls": ["mount", "umount2"], "action": "deny", "errno": "EACCES"},
                           {"syscalls": ["ptrace"], "action": "kill"}]},
-    "web": {}}})", "a.json");
+    "web": {}}})",
+                              "a.json");
   ASSERT_TRUE(c) << c.error().ToString();
   const AgentProfile& d = c->ProfileFor("");
   EXPECT_EQ(d.fallback.kind, AgentRule::Kind::kContinue);
@@ -43,13 +44,17 @@ TEST(AgentConfig, ErrorsNameTheFileAndPath) {
   EXPECT_THAT(err(R"({"x": 1})"), HasSubstr("$.profiles"));
   EXPECT_THAT(err(R"({"profiles": {"p": {"rules": [{"syscalls": ["opne"], "action": "deny"}]}}})"),
               HasSubstr("$.profiles.p.rules[0].syscalls: \"opne\" is not a syscall name"));
-  EXPECT_THAT(err(R"({"profiles": {"p": {"rules": [{"syscalls": ["read"], "action": "deny", "errno": "EFOO"}]}}})"),
-              HasSubstr("rules[0].errno"));
-  EXPECT_THAT(err(R"({"profiles": {"p": {"rules": [{"syscalls": ["read"], "action": "emulate-mknod", "devices": []}]}}})"),
-              HasSubstr("mknod and mknodat only"));
-  EXPECT_THAT(err(R"({"profiles": {"p": {"rules": [{"syscalls": ["mknod"], "action": "emulate-mknod", "devices": [{"major": -1, "minor": 3}]}]}}})"),
-              HasSubstr("devices[0]"));
-  EXPECT_THAT(err(R"({"profiles": {"p": {"default": {"action": "return"}}}})"), HasSubstr("default.value"));
+  EXPECT_THAT(
+      err(R"({"profiles": {"p": {"rules": [{"syscalls": ["read"], "action": "deny", "errno": "EFOO"}]}}})"),
+      HasSubstr("rules[0].errno"));
+  EXPECT_THAT(
+      err(R"({"profiles": {"p": {"rules": [{"syscalls": ["read"], "action": "emulate-mknod", "devices": []}]}}})"),
+      HasSubstr("mknod and mknodat only"));
+  EXPECT_THAT(
+      err(R"({"profiles": {"p": {"rules": [{"syscalls": ["mknod"], "action": "emulate-mknod", "devices": [{"major": -1, "minor": 3}]}]}}})"),
+      HasSubstr("devices[0]"));
+  EXPECT_THAT(err(R"({"profiles": {"p": {"default": {"action": "return"}}}})"),
+              HasSubstr("default.value"));
   EXPECT_EQ(AgentConfig::Default().ProfileFor("x").fallback.kind, AgentRule::Kind::kDeny);
 }
 
@@ -71,12 +76,16 @@ TEST(AgentEvent, TextLines) {
   using K = AgentEvent::Kind;
   EXPECT_EQ((AgentEvent{K::kConnected, "c1", 0, "", "pid 7, profile web"}.ToString()),
             "c1: connected (pid 7, profile web)");
-  EXPECT_EQ((AgentEvent{K::kCall, "c1", 8, "mknod(\"/x\", 020666, 259)", "= 0 (emulated)"}.ToString()),
-            "c1: mknod(\"/x\", 020666, 259) = 0 (emulated)  [tid 8]");
+  EXPECT_EQ(
+      (AgentEvent{K::kCall, "c1", 8, "mknod(\"/x\", 020666, 259)", "= 0 (emulated)"}.ToString()),
+      "c1: mknod(\"/x\", 020666, 259) = 0 (emulated)  [tid 8]");
   EXPECT_EQ((AgentEvent{K::kGone, "c1", 0, "", ""}.ToString()), "c1: gone");
-  EXPECT_EQ((AgentEvent{K::kRefused, "", 0, "", "no seccompFd"}.ToString()), "refused a connection: no seccompFd");
-  EXPECT_EQ((AgentEvent{K::kError, "c1", 0, "", "EBADF"}.ToString()), "c1: stopped serving it: EBADF");
-  EXPECT_EQ((AgentEvent{K::kListening, "", 0, "", "/run/a.sock"}.ToString()), "listening on /run/a.sock");
+  EXPECT_EQ((AgentEvent{K::kRefused, "", 0, "", "no seccompFd"}.ToString()),
+            "refused a connection: no seccompFd");
+  EXPECT_EQ((AgentEvent{K::kError, "c1", 0, "", "EBADF"}.ToString()),
+            "c1: stopped serving it: EBADF");
+  EXPECT_EQ((AgentEvent{K::kListening, "", 0, "", "/run/a.sock"}.ToString()),
+            "listening on /run/a.sock");
 }
 
 }  // namespace

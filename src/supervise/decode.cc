@@ -21,8 +21,8 @@ std::string Quote(const std::string& s, bool truncated) {
 
 // A user or group id argument (chown's, setresuid's, ...).
 bool IsId(std::string_view name) {
-  static constexpr std::string_view kIds[] = {"user", "group", "uid", "gid", "ruid", "euid",
-                                              "suid", "rgid", "egid", "sgid", "owner"};
+  static constexpr std::string_view kIds[] = {"user", "group", "uid",  "gid",  "ruid", "euid",
+                                              "suid", "rgid",  "egid", "sgid", "owner"};
   return std::ranges::find(kIds, name) != std::end(kIds);
 }
 
@@ -55,16 +55,21 @@ std::string ArgvArg(NotifyFd& fd, const Notification& n, uint64_t addr, size_t w
 std::string FormatCall(NotifyFd& fd, const Notification& n) {
   auto abi = ArchFromAudit(n.data.arch, n.data.nr);
   auto name = abi ? SyscallName(*abi, n.data.nr) : std::nullopt;
-  if (!name) return fmt::format("syscall_{}({:#x}, {:#x}, {:#x}, ...)", n.data.nr, n.data.args[0], n.data.args[1], n.data.args[2]);
+  if (!name)
+    return fmt::format("syscall_{}({:#x}, {:#x}, {:#x}, ...)", n.data.nr, n.data.args[0],
+                       n.data.args[1], n.data.args[2]);
   const Signature* sig = FindSignature(*name);
-  if (!sig) return fmt::format("{}({:#x}, {:#x}, {:#x}, ...)", *name, n.data.args[0], n.data.args[1], n.data.args[2]);
+  if (!sig)
+    return fmt::format("{}({:#x}, {:#x}, {:#x}, ...)", *name, n.data.args[0], n.data.args[1],
+                       n.data.args[2]);
   const size_t word = Info(*abi).word_bits == 64 ? 8 : 4;
   std::vector<std::string> args;
   for (int i = 0; i < sig->nargs; ++i) {
     const ArgInfo& a = sig->args[static_cast<size_t>(i)];
     uint64_t v = n.data.args[static_cast<size_t>(i)];
     if (a.bits == 32) v &= 0xffffffffULL;
-    bool is_argv = (*name == "execve" && (i == 1 || i == 2)) || (*name == "execveat" && (i == 2 || i == 3));
+    bool is_argv =
+        (*name == "execve" && (i == 1 || i == 2)) || (*name == "execveat" && (i == 2 || i == 3));
     if (is_argv && i == (*name == "execve" ? 1 : 2)) {
       args.push_back(ArgvArg(fd, n, v, word));
       continue;
@@ -86,10 +91,13 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       case ArgKind::kPid:
         if (a.kind == ArgKind::kFd && static_cast<int32_t>(v) == -100) {
           args.push_back("AT_FDCWD");
-        } else if (a.kind == ArgKind::kFd) {  // an int, whatever width the prototype gives it (mmap's -1)
+        } else if (a.kind ==
+                   ArgKind::kFd) {  // an int, whatever width the prototype gives it (mmap's -1)
           args.push_back(fmt::format("{}", static_cast<int32_t>(v)));
         } else {
-          args.push_back(fmt::format("{}", a.bits == 32 ? static_cast<int64_t>(static_cast<int32_t>(v)) : static_cast<int64_t>(v)));
+          args.push_back(fmt::format("{}", a.bits == 32
+                                               ? static_cast<int64_t>(static_cast<int32_t>(v))
+                                               : static_cast<int64_t>(v)));
         }
         break;
       case ArgKind::kUInt:
@@ -104,8 +112,12 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
           args.push_back(fmt::format("{}", v));
         }
         break;
-      case ArgKind::kMode: args.push_back(fmt::format("{:#03o}", v)); break;  // 000, 022, 0755, as strace
-      case ArgKind::kFlags: args.push_back(v == 0 ? "0" : fmt::format("{:#x}", v)); break;  // no flags: 0, not NULL
+      case ArgKind::kMode:
+        args.push_back(fmt::format("{:#03o}", v));
+        break;  // 000, 022, 0755, as strace
+      case ArgKind::kFlags:
+        args.push_back(v == 0 ? "0" : fmt::format("{:#x}", v));
+        break;                                 // no flags: 0, not NULL
       default: args.push_back(Hex(v)); break;  // pointers, structs
     }
   }

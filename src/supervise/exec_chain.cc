@@ -34,7 +34,9 @@ class File {
       // followed, and the file opened checked to be the path asked for.
       fd_ = open(path.c_str(), static_cast<int>(how.flags) | O_NOFOLLOW);
       char real[PATH_MAX];
-      ssize_t n = fd_ < 0 ? -1 : readlink(("/proc/self/fd/" + std::to_string(fd_)).c_str(), real, sizeof real);
+      ssize_t n =
+          fd_ < 0 ? -1
+                  : readlink(("/proc/self/fd/" + std::to_string(fd_)).c_str(), real, sizeof real);
       if (fd_ >= 0 && (n <= 0 || std::string_view(real, static_cast<size_t>(n)) != path)) {
         close(fd_);
         fd_ = -1;
@@ -69,8 +71,8 @@ uint64_t Load(const unsigned char* p, size_t len, bool big_endian) {
 }
 
 std::string ElfInterpreter(const File& f, const unsigned char* ident) {
-  const bool wide = ident[4] == 2;                 // ELFCLASS64
-  const bool big = ident[5] == 2;                  // ELFDATA2MSB
+  const bool wide = ident[4] == 2;  // ELFCLASS64
+  const bool big = ident[5] == 2;   // ELFDATA2MSB
   if ((ident[4] != 1 && !wide) || (ident[5] != 1 && !big)) return "";
   unsigned char eh[64];
   if (!f.Read(0, eh, wide ? 64 : 52)) return "";
@@ -100,7 +102,11 @@ std::string InterpreterOf(const std::string& path) {
   unsigned char head[256] = {};
   const ssize_t got = f.ReadSome(head, sizeof head);
   const size_t len = got > 0 ? static_cast<size_t>(got) : 0;
-  if (len >= 16 && std::memcmp(head, "\x7f" "ELF", 4) == 0) return ElfInterpreter(f, head);
+  if (len >= 16 && std::memcmp(head,
+                               "\x7f"
+                               "ELF",
+                               4) == 0)
+    return ElfInterpreter(f, head);
   if (len < 3 || head[0] != '#' || head[1] != '!') return "";
   size_t i = 2;
   while (i < len && (head[i] == ' ' || head[i] == '\t')) ++i;

@@ -64,7 +64,10 @@ TEST_F(ExecChainTest, OtherFilesHaveNoInterpreter) {
   EXPECT_EQ(InterpreterOf(Write("t", "plain text")), "");
   EXPECT_EQ(InterpreterOf(Write("r", "#!relative\n")), "relative");
   EXPECT_EQ(ExecChain(dir_ + "/r"), (std::vector<std::string>{dir_ + "/r"}));
-  EXPECT_EQ(InterpreterOf(Write("e", "\x7f" "ELF\x02\x01\x01")), "");  // a cut header
+  EXPECT_EQ(InterpreterOf(Write("e",
+                                "\x7f"
+                                "ELF\x02\x01\x01")),
+            "");  // a cut header
   EXPECT_EQ(InterpreterOf(dir_ + "/missing"), "");
 }
 

@@ -20,7 +20,7 @@ struct Entry {
   std::string_view syscall;  // "*" for any
   std::string_view arg;
   How how;
-  std::string_view prefix;   // of the constants
+  std::string_view prefix;  // of the constants
 };
 
 constexpr std::array<Entry, 28> kEntries = {{
@@ -57,31 +57,54 @@ constexpr std::array<Entry, 28> kEntries = {{
 // Constants that share a family's prefix but are values of some other argument: lockf and
 // lock-type values and seals beside fcntl's commands, the sub-commands and flags of prctl
 // options beside the options. Without this, F_SETFD would be named F_SEAL_SHRINK.
-constexpr std::string_view kNotFcntlCommands[] = {
-    "F_SEAL_", "F_OK", "F_LOCK", "F_ULOCK", "F_TLOCK", "F_TEST", "F_RDLCK", "F_WRLCK", "F_UNLCK",
-    "F_EXLCK", "F_SHLCK"};
-constexpr std::string_view kNotPrctlOptions[] = {
-    "PR_CAP_AMBIENT_", "PR_ENDIAN_", "PR_FPEMU_", "PR_FP_EXC_", "PR_FP_MODE_", "PR_MCE_KILL_CLEAR",
-    "PR_MCE_KILL_DEFAULT", "PR_MCE_KILL_EARLY", "PR_MCE_KILL_LATE", "PR_MCE_KILL_SET", "PR_MTE_",
-    "PR_PAC_AP", "PR_SCHED_CORE_", "PR_SET_MM_", "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME",
-    "PR_SME_VL_", "PR_SME_SET_VL_ONEXEC", "PR_SPEC_", "PR_SVE_VL_", "PR_SVE_SET_VL_ONEXEC",
-    "PR_SYS_DISPATCH_", "PR_TAGGED_ADDR_ENABLE", "PR_TIMING_", "PR_TSC_", "PR_UNALIGN_"};
+constexpr std::string_view kNotFcntlCommands[] = {"F_SEAL_", "F_OK",    "F_LOCK",  "F_ULOCK",
+                                                  "F_TLOCK", "F_TEST",  "F_RDLCK", "F_WRLCK",
+                                                  "F_UNLCK", "F_EXLCK", "F_SHLCK"};
+constexpr std::string_view kNotPrctlOptions[] = {"PR_CAP_AMBIENT_",
+                                                 "PR_ENDIAN_",
+                                                 "PR_FPEMU_",
+                                                 "PR_FP_EXC_",
+                                                 "PR_FP_MODE_",
+                                                 "PR_MCE_KILL_CLEAR",
+                                                 "PR_MCE_KILL_DEFAULT",
+                                                 "PR_MCE_KILL_EARLY",
+                                                 "PR_MCE_KILL_LATE",
+                                                 "PR_MCE_KILL_SET",
+                                                 "PR_MTE_",
+                                                 "PR_PAC_AP",
+                                                 "PR_SCHED_CORE_",
+                                                 "PR_SET_MM_",
+                                                 "PR_SET_PTRACER_ANY",
+                                                 "PR_SET_VMA_ANON_NAME",
+                                                 "PR_SME_VL_",
+                                                 "PR_SME_SET_VL_ONEXEC",
+                                                 "PR_SPEC_",
+                                                 "PR_SVE_VL_",
+                                                 "PR_SVE_SET_VL_ONEXEC",
+                                                 "PR_SYS_DISPATCH_",
+                                                 "PR_TAGGED_ADDR_ENABLE",
+                                                 "PR_TIMING_",
+                                                 "PR_TSC_",
+                                                 "PR_UNALIGN_"};
 
 // Beside TCP's socket options: connection states' and repair modes' values, cookie and MD5
 // sizes and flags. Beside the SO_ options: the names of the 32-bit time layouts and getsockopt's
 // alias of SO_ATTACH_FILTER (SocketOptionName names it for getsockopt), mips's SO_STYLE (an
 // alias of SO_TYPE).
-constexpr std::string_view kNotTcpOptions[] = {"TCP_COOKIE_IN", "TCP_COOKIE_OUT", "TCP_COOKIE_M", "TCP_COOKIE_PAIR",
-                                               "TCP_MAXWIN", "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
-                                               "TCP_MSS", "TCP_REPAIR_OFF", "TCP_REPAIR_ON", "TCP_S_DATA", "TCP_CM_INQ"};
+constexpr std::string_view kNotTcpOptions[] = {
+    "TCP_COOKIE_IN", "TCP_COOKIE_OUT",   "TCP_COOKIE_M",    "TCP_COOKIE_PAIR",
+    "TCP_MAXWIN",    "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
+    "TCP_MSS",       "TCP_REPAIR_OFF",   "TCP_REPAIR_ON",   "TCP_S_DATA",
+    "TCP_CM_INQ"};
 constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF", "SO_STYLE"};
 // Beside IP's and IPv6's options: the values of IP_MTU_DISCOVER and of routing headers, defaults
 // and limits, and the longer aliases strace does not use (IP_RETOPTS, IPV6_HOPOPTS, ...).
-constexpr std::string_view kNotIpOptions[] = {"IP_PMTUDISC_", "IP_DEFAULT_MULTICAST_", "IP_MAX_MEMBERSHIPS",
-                                              "IP_RECVRETOPTS", "IP_RECVORIGDSTADDR"};
-constexpr std::string_view kNotIpv6Options[] = {"IPV6_PMTUDISC_", "IPV6_RTHDR_LOOSE", "IPV6_RTHDR_STRICT",
-                                                "IPV6_RTHDR_TYPE_", "IPV6_RXHOPOPTS", "IPV6_RXDSTOPTS",
-                                                "IPV6_RECVORIGDSTADDR"};
+constexpr std::string_view kNotIpOptions[] = {"IP_PMTUDISC_", "IP_DEFAULT_MULTICAST_",
+                                              "IP_MAX_MEMBERSHIPS", "IP_RECVRETOPTS",
+                                              "IP_RECVORIGDSTADDR"};
+constexpr std::string_view kNotIpv6Options[] = {
+    "IPV6_PMTUDISC_", "IPV6_RTHDR_LOOSE", "IPV6_RTHDR_STRICT",   "IPV6_RTHDR_TYPE_",
+    "IPV6_RXHOPOPTS", "IPV6_RXDSTOPTS",   "IPV6_RECVORIGDSTADDR"};
 
 bool OutsideFamily(std::string_view prefix, std::string_view name) {
   auto listed = [&](std::span<const std::string_view> list) {
@@ -97,7 +120,8 @@ bool OutsideFamily(std::string_view prefix, std::string_view name) {
 }
 
 // One name per value: the longest (MAP_ANONYMOUS over MAP_ANON, O_NONBLOCK over O_NDELAY).
-std::vector<std::pair<std::string_view, uint64_t>> Names(std::string_view prefix, bool single_bits) {
+std::vector<std::pair<std::string_view, uint64_t>> Names(std::string_view prefix,
+                                                         bool single_bits) {
   std::map<uint64_t, std::string_view> best;
   for (auto [name, value] : ConstantsWithPrefix(prefix)) {
     uint64_t v = static_cast<uint64_t>(value);
@@ -136,12 +160,14 @@ std::optional<std::string_view> EnumName(std::string_view prefix, uint64_t v) {
 }  // namespace
 
 std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname, bool get) {
-  for (auto [level_name, prefix] : {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"},
-                                    std::pair{"IPPROTO_IP", "IP_"}, std::pair{"IPPROTO_IPV6", "IPV6_"}}) {
+  for (auto [level_name, prefix] :
+       {std::pair{"SOL_SOCKET", "SO_"}, std::pair{"IPPROTO_TCP", "TCP_"},
+        std::pair{"IPPROTO_IP", "IP_"}, std::pair{"IPPROTO_IPV6", "IPV6_"}}) {
     auto l = FindConstant(level_name);
     if (!l || static_cast<uint64_t>(*l) != level) continue;
     // The one option whose name differs by direction: getsockopt reads the attached filter.
-    if (get && level_name == std::string_view("SOL_SOCKET") && FindConstant("SO_GET_FILTER") == static_cast<int64_t>(optname)) {
+    if (get && level_name == std::string_view("SOL_SOCKET") &&
+        FindConstant("SO_GET_FILTER") == static_cast<int64_t>(optname)) {
       return std::string("SO_GET_FILTER");
     }
     if (auto n = EnumName(prefix, optname)) return std::string(*n);
@@ -156,8 +182,7 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
   });
   if (it == kEntries.end()) return std::nullopt;
   switch (it->how) {
-    case How::kBits:
-      return Bits(it->prefix, v);
+    case How::kBits: return Bits(it->prefix, v);
     case How::kEnum: {
       if (auto n = EnumName(it->prefix, v)) return std::string(*n);
       if (it->prefix == "TIOC") {  // other ioctls: the terminal TC* and the file FI* (FICLONE)
@@ -170,10 +195,10 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
       }
       return std::nullopt;
     }
-    case How::kMode:
-      return fmt::format("{:#03o}", v);  // 000, 022, 0777, as strace writes them
+    case How::kMode: return fmt::format("{:#03o}", v);  // 000, 022, 0777, as strace writes them
     case How::kOpenFlags: {  // the access mode is a 2-bit field, not bits
-      static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3"};
+      static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR",
+                                                                 "0x3"};
       uint64_t rest = v & ~uint64_t{3};
       if (rest == 0) return std::string(kModes[v & 3]);
       return Bits("O_", rest, {std::string(kModes[v & 3])});
@@ -189,11 +214,12 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
     case How::kSocketType: {  // a type in the low bits, SOCK_CLOEXEC and SOCK_NONBLOCK above
       // Named here: the SOCK_ prefix also covers socket options (SOCK_TXREHASH_*).
       static constexpr std::array<std::string_view, 7> kTypes = {
-          "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP",
-          "SOCK_PACKET"};
+          "SOCK_STREAM",    "SOCK_DGRAM", "SOCK_RAW",   "SOCK_RDM",
+          "SOCK_SEQPACKET", "SOCK_DCCP",  "SOCK_PACKET"};
       std::vector<std::string> parts;
       for (std::string_view t : kTypes) {
-        if (auto c = FindConstant(t); c && static_cast<uint64_t>(*c) == (v & 0xf)) parts.emplace_back(t);
+        if (auto c = FindConstant(t); c && static_cast<uint64_t>(*c) == (v & 0xf))
+          parts.emplace_back(t);
       }
       if (parts.empty()) parts.push_back(std::to_string(v & 0xf));
       uint64_t rest = v & ~uint64_t{0xf};

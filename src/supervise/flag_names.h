@@ -10,7 +10,8 @@
 namespace sysgate::supervise {
 
 // The value of `arg` of `syscall` in names, or nullopt when sysgate has no names for it.
-std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg, uint64_t value);
+std::optional<std::string> NameValue(std::string_view syscall, std::string_view arg,
+                                     uint64_t value);
 // A socket option's name, which depends on its level: SO_REUSEADDR at SOL_SOCKET, TCP_NODELAY
 // at IPPROTO_TCP; nullopt for levels sysgate has no option names of.
 // `get`: for getsockopt (SO_GET_FILTER, where setsockopt's is SO_ATTACH_FILTER).

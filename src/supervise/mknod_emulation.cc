@@ -21,7 +21,9 @@ namespace {
 
 // The kernel's new_decode_dev for the 32-bit dev argument of mknod.
 unsigned Major(uint64_t dev) { return static_cast<unsigned>((dev & 0xfff00) >> 8); }
-unsigned Minor(uint64_t dev) { return static_cast<unsigned>((dev & 0xff) | ((dev >> 12) & 0xfff00)); }
+unsigned Minor(uint64_t dev) {
+  return static_cast<unsigned>((dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
 
 int OpenProc(pid_t pid, const std::string& what) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + what;
@@ -38,8 +40,8 @@ Reply EmulateMknod(SyscallCall& call, const std::vector<AgentDevice>& allowed) {
   uint64_t dev = call.arg(base + 2) & 0xffffffffULL;
   char type = S_ISCHR(mode) ? 'c' : S_ISBLK(mode) ? 'b' : 0;
   bool ok = type != 0 && std::ranges::any_of(allowed, [&](const AgentDevice& d) {
-    return d.type == type && d.major == Major(dev) && d.minor == Minor(dev);
-  });
+              return d.type == type && d.major == Major(dev) && d.minor == Minor(dev);
+            });
   if (!ok) return Reply::Fail(EPERM);
   auto path = call.ReadString(call.arg(base), 4096);
   if (!path || path->empty()) return Reply::Fail(path ? ENOENT : EFAULT);
@@ -50,7 +52,9 @@ Reply EmulateMknod(SyscallCall& call, const std::vector<AgentDevice>& allowed) {
   int root = OpenProc(pid, "root");
   int dir = -1;
   int32_t dirfd = static_cast<int32_t>(call.arg(0));
-  if ((*path)[0] != '/') dir = at && dirfd != AT_FDCWD ? OpenProc(pid, "fd/" + std::to_string(dirfd)) : OpenProc(pid, "cwd");
+  if ((*path)[0] != '/')
+    dir = at && dirfd != AT_FDCWD ? OpenProc(pid, "fd/" + std::to_string(dirfd))
+                                  : OpenProc(pid, "cwd");
   mode_t mask = static_cast<mode_t>(kernel::ProcStatusNumber(pid, "Umask", 8).value_or(022));
   auto close_all = [&] {
     for (int fd : {mnt, root, dir}) {
@@ -68,7 +72,8 @@ Reply EmulateMknod(SyscallCall& call, const std::vector<AgentDevice>& allowed) {
     if (fchdir(root) != 0 || chroot(".") != 0) _exit(errno);
     if (dir >= 0 && fchdir(dir) != 0) _exit(errno);
     umask(mask);
-    if (mknod(path->c_str(), static_cast<mode_t>(mode), makedev(Major(dev), Minor(dev))) != 0) _exit(errno);
+    if (mknod(path->c_str(), static_cast<mode_t>(mode), makedev(Major(dev), Minor(dev))) != 0)
+      _exit(errno);
     _exit(0);
   }
   close_all();

@@ -1,7 +1,7 @@
 #include "supervise/notify_fd.h"
 
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <unistd.h>

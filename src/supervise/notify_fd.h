@@ -26,9 +26,9 @@ Notification FromKernel(const ::seccomp_notif& n);
 
 struct Response {
   uint64_t id = 0;
-  int64_t val = 0;            // the syscall's return value (when error == 0)
-  int32_t error = 0;          // a positive errno to fail with
-  bool continue_call = false; // let the kernel run the syscall (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+  int64_t val = 0;             // the syscall's return value (when error == 0)
+  int32_t error = 0;           // a positive errno to fail with
+  bool continue_call = false;  // let the kernel run the syscall (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
 
   static Response Error(uint64_t id, int err) { return {id, 0, err, false}; }
   static Response Continue(uint64_t id) { return {id, 0, 0, true}; }

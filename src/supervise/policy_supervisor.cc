@@ -126,7 +126,7 @@ Decision PolicySupervisor::Decide(const SeccompData& data) const {
     d.reply = Reply::KillProcess();
     return d;
   } else {
-    d.error = EPERM;   // the kernel notified what the filter allows: never run it
+    d.error = EPERM;  // the kernel notified what the filter allows: never run it
   }
   // The errno as the calling ABI numbers it (the policy's are the generic ones).
   auto abi = ArchFromAudit(data.arch, data.nr);

@@ -2,21 +2,25 @@
 #include "sysgate/supervisor.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/check.h"
+#include "kernel/proc_status.h"
 #include "supervise/decode.h"
 #include "supervise/notify_fd.h"
-#include "kernel/proc_status.h"
 #include "supervise/target_memory.h"
 
 namespace sysgate {
 
 SyscallCall::SyscallCall(supervise::NotifyFd& fd, const supervise::Notification& n)
-    : fd_(fd), id_(n.id), tid_(static_cast<pid_t>(n.pid)), note_(n), data_(n.data),
+    : fd_(fd),
+      id_(n.id),
+      tid_(static_cast<pid_t>(n.pid)),
+      note_(n),
+      data_(n.data),
       abi_(ArchFromAudit(n.data.arch, n.data.nr)) {
   if (abi_) {
     if (auto name = SyscallName(*abi_, n.data.nr)) name_ = std::string(*name);
@@ -100,7 +104,8 @@ Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Not
   switch (reply.kind) {
     case Reply::Kind::kContinue: resp.continue_call = true; break;
     case Reply::Kind::kFail:  // an errno outside 1..4095 would not read as one: EPERM
-      resp.error = reply.value > 0 && reply.value < 4096 ? static_cast<int32_t>(reply.value) : EPERM;
+      resp.error =
+          reply.value > 0 && reply.value < 4096 ? static_cast<int32_t>(reply.value) : EPERM;
       break;
     case Reply::Kind::kReturn: resp.val = reply.value; break;
     case Reply::Kind::kInjectFd: {

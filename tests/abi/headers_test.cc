@@ -30,8 +30,8 @@ namespace fs = std::filesystem;
 struct AbiHeaders {
   std::vector<std::string> argv;  // the compiler and its flags; empty when derived
   std::vector<std::string> stubs;
-  std::string derived;            // "= OTHER REASON": the ABI whose values this one takes,
-  std::string reason;             // and why it has no compiler of its own
+  std::string derived;  // "= OTHER REASON": the ABI whose values this one takes,
+  std::string reason;   // and why it has no compiler of its own
 };
 
 // tools/gen/abis.txt, the ABIs' compilers (as the generator reads it).
@@ -71,7 +71,8 @@ class Headers : public ::testing::TestWithParam<Arch> {
     if (!h_.derived.empty()) {
       GTEST_SKIP() << abi_ << " takes " << h_.derived << "'s values (tested there): " << h_.reason;
     }
-    if (!testing::OnPath(h_.argv[0])) GTEST_SKIP() << "no " << h_.argv[0] << " (make deps installs it)";
+    if (!testing::OnPath(h_.argv[0]))
+      GTEST_SKIP() << "no " << h_.argv[0] << " (make deps installs it)";
     dir_ = fs::temp_directory_path() / fmt::format("sysgate-headers-{}-{}", abi_, getpid());
     fs::create_directories(dir_);
     for (const std::string& s : h_.stubs) {
@@ -94,7 +95,8 @@ class Headers : public ::testing::TestWithParam<Arch> {
     if (macros) {
       argv.insert(argv.end(), {"-E", "-dM", src.string()});
     } else {
-      argv.insert(argv.end(), {"-c", "-w", "-fmax-errors=0", src.string(), "-o", (dir_ / "probe.o").string()});
+      argv.insert(argv.end(),
+                  {"-c", "-w", "-fmax-errors=0", src.string(), "-o", (dir_ / "probe.o").string()});
     }
     testing::ProgramResult r = testing::RunProgram(argv, dir_ / "out.txt");
     return {r.exited_zero, r.output};
@@ -121,14 +123,16 @@ std::string Literal(int64_t v) {
 
 TEST_P(Headers, EveryConstantHasTheHeadersValue) {
   const Arch a = GetParam();
-  const std::string include = fmt::format("#include \"{}/tools/gen/constants-headers.h\"\n", SYSGATE_SOURCE_DIR);
+  const std::string include =
+      fmt::format("#include \"{}/tools/gen/constants-headers.h\"\n", SYSGATE_SOURCE_DIR);
   // The values sysgate has, each an assertion named after its constant.
   std::string src = include;
   std::vector<std::string_view> absent;
   size_t checked = 0;
   for (std::string_view name : ConstantNames()) {
     if (auto v = FindConstant(a, name)) {
-      src += fmt::format("_Static_assert((long long)({}) == {}, \"{}\");\n", name, Literal(*v), name);
+      src +=
+          fmt::format("_Static_assert((long long)({}) == {}, \"{}\");\n", name, Literal(*v), name);
       ++checked;
     } else {
       absent.push_back(name);
@@ -136,16 +140,20 @@ TEST_P(Headers, EveryConstantHasTheHeadersValue) {
   }
   auto [ok, output] = Compile(src);
   std::vector<std::string> wrong = Failed(output);
-  EXPECT_TRUE(ok && wrong.empty()) << abi_ << ": the headers disagree on " << wrong.size()
-                                   << " constants: " << fmt::format("{}", fmt::join(wrong, ", ")) << "\n"
-                                   << (wrong.empty() ? output.substr(0, 3000) : "");
+  EXPECT_TRUE(ok && wrong.empty())
+      << abi_ << ": the headers disagree on " << wrong.size()
+      << " constants: " << fmt::format("{}", fmt::join(wrong, ", ")) << "\n"
+      << (wrong.empty() ? output.substr(0, 3000) : "");
   // Those it has none of: each, on a line of its own, is no integral constant there (undefined,
   // or not a constant expression: TIOCSRS485 needs a struct these headers do not define).
-  src = include + "#define INTEGRAL(x) (__builtin_classify_type(x) >= 1 && __builtin_classify_type(x) <= 4)\n";
+  src =
+      include +
+      "#define INTEGRAL(x) (__builtin_classify_type(x) >= 1 && __builtin_classify_type(x) <= 4)\n";
   const int first = 3;
   for (std::string_view name : absent) {
-    src += fmt::format("_Static_assert(INTEGRAL({}), \"\"); static const long long v_{} = (long long)({});\n",
-                       name, name, name);
+    src += fmt::format(
+        "_Static_assert(INTEGRAL({}), \"\"); static const long long v_{} = (long long)({});\n",
+        name, name, name);
   }
   output = Compile(src).second;
   std::set<size_t> refused;
@@ -157,9 +165,10 @@ TEST_P(Headers, EveryConstantHasTheHeadersValue) {
   for (size_t i = 0; i < absent.size(); ++i) {
     if (!refused.contains(i)) missed.push_back(absent[i]);
   }
-  EXPECT_TRUE(missed.empty()) << abi_ << ": the headers have a value for " << fmt::format("{}", fmt::join(missed, ", "))
-                              << " and sysgate none";
-  std::printf("%s: %zu constants equal to the headers', %zu that neither has\n", abi_.c_str(), checked, absent.size());
+  EXPECT_TRUE(missed.empty()) << abi_ << ": the headers have a value for "
+                              << fmt::format("{}", fmt::join(missed, ", ")) << " and sysgate none";
+  std::printf("%s: %zu constants equal to the headers', %zu that neither has\n", abi_.c_str(),
+              checked, absent.size());
 }
 
 TEST_P(Headers, EverySyscallNumberIsTheHeaders) {
@@ -186,20 +195,26 @@ TEST_P(Headers, EverySyscallNumberIsTheHeaders) {
   }
   auto [ok, output] = Compile(src);
   std::vector<std::string> wrong = Failed(output);
-  EXPECT_TRUE(ok && wrong.empty()) << abi_ << ": " << wrong.size() << " syscall numbers differ from the headers: "
-                                   << fmt::format("{}", fmt::join(wrong, ", ")) << "\n"
-                                   << (wrong.empty() ? output.substr(0, 3000) : "");
+  EXPECT_TRUE(ok && wrong.empty())
+      << abi_ << ": " << wrong.size()
+      << " syscall numbers differ from the headers: " << fmt::format("{}", fmt::join(wrong, ", "))
+      << "\n"
+      << (wrong.empty() ? output.substr(0, 3000) : "");
   EXPECT_GT(same, 250u);
   // The headers (Linux 6.1) still name numbers the kernel's tables of Linux 7.2 leave
   // unimplemented (afs_syscall, _sysctl, ...): sysgate gives them the unknown action, as the
   // kernel answers them with ENOSYS.
-  std::printf("%s: %zu syscall numbers equal to the headers'; %zu of the table's are newer than the "
-              "headers; in the headers only: %s\n",
-              abi_.c_str(), same, Syscalls(a).size() - same, fmt::format("{}", fmt::join(only_headers, " ")).c_str());
+  std::printf(
+      "%s: %zu syscall numbers equal to the headers'; %zu of the table's are newer than the "
+      "headers; in the headers only: %s\n",
+      abi_.c_str(), same, Syscalls(a).size() - same,
+      fmt::format("{}", fmt::join(only_headers, " ")).c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(Abis, Headers, ::testing::ValuesIn(AllArches().begin(), AllArches().end()),
-                         [](const ::testing::TestParamInfo<Arch>& i) { return std::string(Info(i.param).name); });
+                         [](const ::testing::TestParamInfo<Arch>& i) {
+                           return std::string(Info(i.param).name);
+                         });
 
 }  // namespace
 }  // namespace sysgate

@@ -63,29 +63,50 @@ struct Machine {
   std::string debarch;            // kernels/<debarch>/kernel (fetch_kernels.sh)
   std::vector<std::string> qemu;  // without -kernel, -initrd, -append
   std::string console;
-  std::vector<GuestAbi> abis;     // the first one is /init
+  std::vector<GuestAbi> abis;  // the first one is /init
 };
 
 void PrintTo(const Machine& m, std::ostream* os) { *os << m.name; }
 
 const std::vector<Machine>& Machines() {
   static const std::vector<Machine> kMachines = {
-      {"aarch64", "arm64", {"qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", "256"}, "ttyAMA0",
+      {"aarch64",
+       "arm64",
+       {"qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", "256"},
+       "ttyAMA0",
        {{Arch::kAarch64, {"aarch64-linux-gnu-gcc"}, Extend::kNone},
         {Arch::kArm, {"arm-linux-gnueabihf-gcc"}, Extend::kZero}}},
-      {"armhf", "armhf", {"qemu-system-arm", "-M", "virt", "-m", "256"}, "ttyAMA0",
+      {"armhf",
+       "armhf",
+       {"qemu-system-arm", "-M", "virt", "-m", "256"},
+       "ttyAMA0",
        {{Arch::kArm, {"arm-linux-gnueabihf-gcc"}, Extend::kZero}}},
-      {"ppc64le", "ppc64el", {"qemu-system-ppc64", "-M", "pseries", "-m", "512"}, "hvc0",
+      {"ppc64le",
+       "ppc64el",
+       {"qemu-system-ppc64", "-M", "pseries", "-m", "512"},
+       "hvc0",
        {{Arch::kPpc64le, {"powerpc64le-linux-gnu-gcc"}, Extend::kNone}}},
-      {"s390x", "s390x", {"qemu-system-s390x", "-M", "s390-ccw-virtio", "-m", "256"}, "ttysclp0",
+      {"s390x",
+       "s390x",
+       {"qemu-system-s390x", "-M", "s390-ccw-virtio", "-m", "256"},
+       "ttysclp0",
        {{Arch::kS390x, {"s390x-linux-gnu-gcc"}, Extend::kNone}}},
-      {"mips64el", "mips64el", {"qemu-system-mips64el", "-M", "malta", "-cpu", "5KEc", "-m", "256"}, "ttyS0",
+      {"mips64el",
+       "mips64el",
+       {"qemu-system-mips64el", "-M", "malta", "-cpu", "5KEc", "-m", "256"},
+       "ttyS0",
        {{Arch::kMips64el, {"mips64el-linux-gnuabi64-gcc"}, Extend::kNone},
         {Arch::kMips64n32el, {"mips64el-linux-gnuabi64-gcc", "-mabi=n32"}, Extend::kSign},
         {Arch::kMipsel, {"mipsel-linux-gnu-gcc"}, Extend::kSign}}},
-      {"mipsel", "mipsel", {"qemu-system-mipsel", "-M", "malta", "-m", "256"}, "ttyS0",
+      {"mipsel",
+       "mipsel",
+       {"qemu-system-mipsel", "-M", "malta", "-m", "256"},
+       "ttyS0",
        {{Arch::kMipsel, {"mipsel-linux-gnu-gcc"}, Extend::kZero}}},
-      {"i386", "i386", {"qemu-system-i386", "-m", "256"}, "ttyS0",
+      {"i386",
+       "i386",
+       {"qemu-system-i386", "-m", "256"},
+       "ttyS0",
        {{Arch::kI386, {"i686-linux-gnu-gcc"}, Extend::kZero}}},
   };
   return kMachines;
@@ -124,11 +145,14 @@ const std::vector<SemanticRule>& SemanticRules() {
   static const std::vector<SemanticRule> kRules = {
       {{"errno(EXDEV) openat if flags & O_DIRECTORY"}, {"odirectory", "odirectory-control"}},
       {{"errno(EPERM) clone if clone_flags & CLONE_NEWUSER"}, {"clone-newuser", "clone-control"}},
-      {{"errno(E2BIG) pread64 if pos == 0x100000002"}, {"pread-high", "pread-low", "pread-swapped"}},
-      {{"errno(ENOTTY) fallocate if offset == 0x100000003 && len == 0x200000004"}, {"fallocate", "fallocate-swapped"}},
+      {{"errno(E2BIG) pread64 if pos == 0x100000002"},
+       {"pread-high", "pread-low", "pread-swapped"}},
+      {{"errno(ENOTTY) fallocate if offset == 0x100000003 && len == 0x200000004"},
+       {"fallocate", "fallocate-swapped"}},
       {{"errno(EAFNOSUPPORT) socket"}, {"socket"}},  // on i386 and s390x glibc calls socketcall
       // 32-bit C libraries map with mmap2.
-      {{"errno(EACCES) mmap2 if prot & PROT_EXEC", "errno(EACCES) mmap if prot & PROT_EXEC"}, {"mmap-exec"}},
+      {{"errno(EACCES) mmap2 if prot & PROT_EXEC", "errno(EACCES) mmap if prot & PROT_EXEC"},
+       {"mmap-exec"}},
       {{"errno(ENOSYS) getppid"}, {"errno-enosys"}},  // 89 on mips
   };
   return kRules;
@@ -149,7 +173,8 @@ std::array<uint64_t, 6> SeccompArgs(const GuestAbi& g, const std::array<uint64_t
   std::array<uint64_t, 6> a = regs;
   for (uint64_t& x : a) {
     if (g.extend == Extend::kZero) x = Low32(x);
-    if (g.extend == Extend::kSign) x = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(x)));
+    if (g.extend == Extend::kSign)
+      x = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(x)));
   }
   return a;
 }
@@ -163,9 +188,11 @@ std::pair<char, uint64_t> Outcome(uint32_t ret, Arch abi, const std::string& mod
     case bpf::ret::kAllow:
     case bpf::ret::kLog: return {'a', 0};
     case bpf::ret::kErrno: return {'e', std::min<uint32_t>(data, 4095)};
-    case bpf::ret::kTrap: return mode == "single" ? std::pair{'t', uint64_t{data}} : std::pair{'s', sigsys};
+    case bpf::ret::kTrap:
+      return mode == "single" ? std::pair{'t', uint64_t{data}} : std::pair{'s', sigsys};
     case bpf::ret::kTrace: return {'e', enosys};  // no tracer
-    case bpf::ret::kUserNotif: return mode == "notify" ? std::pair{'n', uint64_t{0}} : std::pair{'e', enosys};
+    case bpf::ret::kUserNotif:
+      return mode == "notify" ? std::pair{'n', uint64_t{0}} : std::pair{'e', enosys};
     default: return {'s', sigsys};  // kill-process, kill-thread, unknown actions
   }
 }
@@ -174,7 +201,8 @@ std::pair<char, uint64_t> Outcome(uint32_t ret, Arch abi, const std::string& mod
 // errno(4001); exit_group allowed first, so that the child can leave. Any call is then safe:
 // the kernel answers it without running it, naming the rule that decided it.
 Policy Coded(Policy p, bool allow_execve = false) {
-  for (size_t i = 0; i < p.rules.size(); ++i) p.rules[i].action = Action::Errno(static_cast<uint32_t>(i + 1));
+  for (size_t i = 0; i < p.rules.size(); ++i)
+    p.rules[i].action = Action::Errno(static_cast<uint32_t>(i + 1));
   p.default_action = Action::Errno(4000);
   p.unknown_action = Action::Errno(4001);
   Rule leave{Action::Allow(), {SyscallSpec::Name("exit_group")}, {}, std::nullopt, {}};
@@ -186,7 +214,8 @@ Policy Coded(Policy p, bool allow_execve = false) {
 class Oracle : public ::testing::TestWithParam<Machine> {
  protected:
   // Compiles `p`; the case's expected outcomes follow from the calls added to it.
-  std::optional<Case> Compile(std::string id, std::string what, const Policy& p, std::string mode = "coded") {
+  std::optional<Case> Compile(std::string id, std::string what, const Policy& p,
+                              std::string mode = "coded") {
     auto prog = sysgate::Compile(p);
     if (!prog) {
       ADD_FAILURE() << what << ": " << prog.error().ToString();
@@ -217,8 +246,9 @@ class Oracle : public ::testing::TestWithParam<Machine> {
     }
     uint32_t want = bpf::RetOf(interp_->Evaluate(d).action, g.abi);
     if (got->ret != want) {
-      ADD_FAILURE() << c.what << ": the emulator says " << bpf::RetName(got->ret) << ", the interpreter "
-                    << bpf::RetName(want) << " for " << Info(g.abi).name << " syscall " << nr;
+      ADD_FAILURE() << c.what << ": the emulator says " << bpf::RetName(got->ret)
+                    << ", the interpreter " << bpf::RetName(want) << " for " << Info(g.abi).name
+                    << " syscall " << nr;
       return false;
     }
     std::tie(pr.kind, pr.value) = Outcome(got->ret, g.abi, c.mode);
@@ -243,7 +273,8 @@ class Oracle : public ::testing::TestWithParam<Machine> {
     std::set<int32_t> named = {0, -1, INT32_MIN, INT32_MAX, MaxSyscallNumber(g.abi) + 1};
     for (const Rule& r : policy_.rules) {
       if (!policy::RuleAppliesTo(r, g.abi)) continue;
-      for (int32_t nr : policy::SyscallNumbers(r.syscalls, g.abi)) named.insert({nr - 1, nr, nr + 1});
+      for (int32_t nr : policy::SyscallNumbers(r.syscalls, g.abi))
+        named.insert({nr - 1, nr, nr + 1});
     }
     std::mt19937_64 rng(seed);
     std::vector<int32_t> others;
@@ -260,7 +291,8 @@ class Oracle : public ::testing::TestWithParam<Machine> {
       for (size_t i = 1; i < list.size() && i <= kArgsPerNumber; ++i) AddProbe(c, g, nr, list[i]);
     }
     std::shuffle(others.begin(), others.end(), rng);
-    for (size_t i = 0; i < others.size() && i < kOtherNumbers; ++i) AddProbe(c, g, others[i], by_nr[others[i]][0]);
+    for (size_t i = 0; i < others.size() && i < kOtherNumbers; ++i)
+      AddProbe(c, g, others[i], by_nr[others[i]][0]);
   }
 
   // Numbers that are not a plain call: o32's 4000 is syscall(2), which calls another.
@@ -300,7 +332,8 @@ class Oracle : public ::testing::TestWithParam<Machine> {
       Policy p = Coded(*in.policy);
       std::vector<Diagnostic> d = ResolveAndValidate(p);
       EXPECT_FALSE(HasErrors(d)) << file << ": " << FirstError(d).message;
-      auto c = Compile(file[0] == 'm' ? "docker" : "podman", fmt::format("{} for {}", file, abi), p);
+      auto c =
+          Compile(file[0] == 'm' ? "docker" : "podman", fmt::format("{} for {}", file, abi), p);
       if (c) AddBoundaryProbes(*c, g, 1);
       add(std::move(c));
     }
@@ -317,15 +350,18 @@ class Oracle : public ::testing::TestWithParam<Machine> {
     // The real actions, one call per child.
     const uint64_t wide = 0x100000000ULL;
     std::string text = fmt::format(
-        "arch {}\ndefault allow\nkill-process getppid if arg0 == 1\nkill-thread getppid if arg0 == 2\n"
-        "trap(5) getppid if arg0 == 3\nerrno(EPERM) getppid if arg0 == 4\nlog getppid if arg0 == 5\n"
+        "arch {}\ndefault allow\nkill-process getppid if arg0 == 1\nkill-thread getppid if arg0 == "
+        "2\n"
+        "trap(5) getppid if arg0 == 3\nerrno(EPERM) getppid if arg0 == 4\nlog getppid if arg0 == "
+        "5\n"
         "trace(7) getppid if arg0 == 6\nnotify getppid if arg0 == 7\n"
         "errno(EACCES) getppid if arg1:u64 == {:#x}\nerrno(ENOENT) getppid if arg1:s64 < -2\n",
         abi, wide | 8);
     if (auto c = Compile("actions", abi + " actions", MustParse(text), "single")) {
       const int32_t getppid = *SyscallNumber(g.abi, "getppid");
       for (uint64_t a0 : {1, 2, 3, 4, 5, 6, 7, 8}) AddProbe(*c, g, getppid, {a0});
-      for (uint64_t a1 : std::initializer_list<uint64_t>{8, wide | 8, ~0ULL - 2, ~0ULL, 0x80000000, 0xfffffffd}) {
+      for (uint64_t a1 :
+           std::initializer_list<uint64_t>{8, wide | 8, ~0ULL - 2, ~0ULL, 0x80000000, 0xfffffffd}) {
         AddProbe(*c, g, getppid, {0, a1});
       }
       add(std::move(c));
@@ -334,7 +370,8 @@ class Oracle : public ::testing::TestWithParam<Machine> {
     std::string semantic = fmt::format("arch {}\ndefault allow\n", abi);
     std::vector<std::string> checks, left_out;
     for (const SemanticRule& s : SemanticRules()) {
-      auto ok = std::ranges::find_if(s.rules, [&](const std::string& r) { return ParsePolicyText(semantic + r + "\n").ok(); });
+      auto ok = std::ranges::find_if(
+          s.rules, [&](const std::string& r) { return ParsePolicyText(semantic + r + "\n").ok(); });
       if (ok == s.rules.end()) {
         left_out.push_back(s.rules.back());
         continue;
@@ -342,30 +379,39 @@ class Oracle : public ::testing::TestWithParam<Machine> {
       semantic += *ok + "\n";
       checks.insert(checks.end(), s.checks.begin(), s.checks.end());
     }
-    if (auto c = Compile("semantic", abi + " facts through the C library", MustParse(semantic), "semantic")) {
+    if (auto c = Compile("semantic", abi + " facts through the C library", MustParse(semantic),
+                         "semantic")) {
       c->checks = checks;
       add(std::move(c));
     }
-    for (const std::string& rule : left_out) std::printf("kernel oracle %s: %s: not checked: `%s`\n", m.name.c_str(), abi.c_str(), rule.c_str());
+    for (const std::string& rule : left_out)
+      std::printf("kernel oracle %s: %s: not checked: `%s`\n", m.name.c_str(), abi.c_str(),
+                  rule.c_str());
     // What seccomp_data the kernel builds from the registers: a listener receives it.
-    if (auto c = Compile("data", abi + " seccomp_data", MustParse(fmt::format("arch {}\ndefault allow\nnotify getppid\n", abi)),
+    if (auto c = Compile("data", abi + " seccomp_data",
+                         MustParse(fmt::format("arch {}\ndefault allow\nnotify getppid\n", abi)),
                          "notify")) {
       const int32_t getppid = *SyscallNumber(g.abi, "getppid");
-      AddProbe(*c, g, getppid, {0x80000000ULL, 0xffffffffULL, 0x7fffffffULL, 0x123456789abcdef0ULL, ~0ULL, 1});
-      AddProbe(*c, g, getppid, {0xfedcba9876543210ULL, 0, 0x8000000000000000ULL, 0xffffff9cULL, 2, 0x100000000ULL});
+      AddProbe(*c, g, getppid,
+               {0x80000000ULL, 0xffffffffULL, 0x7fffffffULL, 0x123456789abcdef0ULL, ~0ULL, 1});
+      AddProbe(*c, g, getppid,
+               {0xfedcba9876543210ULL, 0, 0x8000000000000000ULL, 0xffffff9cULL, 2, 0x100000000ULL});
       add(std::move(c));
     }
     // The arch check: a filter for this ABI alone kills another ABI's call (after an execve of
     // a program of that ABI, which the filter allows).
     for (const GuestAbi& other : m.abis) {
       if (other.abi == g.abi) continue;
-      Policy p = Coded(MustParse(fmt::format("arch {}\ndefault allow\n", abi)), /*allow_execve=*/true);
+      Policy p =
+          Coded(MustParse(fmt::format("arch {}\ndefault allow\n", abi)), /*allow_execve=*/true);
       auto c = Compile(fmt::format("arch-{}", Info(other.abi).name),
                        fmt::format("{} filter meeting a call of {}", abi, Info(other.abi).name), p);
       if (!c) continue;
-      c->exec = other.abi == m.abis.front().abi ? "/init" : fmt::format("/probe-{}", Info(other.abi).name);
+      c->exec = other.abi == m.abis.front().abi ? "/init"
+                                                : fmt::format("/probe-{}", Info(other.abi).name);
       // Whatever the other program's first call is, the filter kills it.
-      for (int32_t nr : {0, 1, *SyscallNumber(other.abi, "getppid"), *SyscallNumber(other.abi, "brk")}) {
+      for (int32_t nr :
+           {0, 1, *SyscallNumber(other.abi, "getppid"), *SyscallNumber(other.abi, "brk")}) {
         auto r = analysis::Emulate(c->prog, SeccompData::For(other.abi, nr));
         EXPECT_TRUE(r && r->ret == bpf::ret::kKillProcess) << c->what;
       }
@@ -389,9 +435,11 @@ std::string CasesText(const std::vector<Case>& cases) {
   std::string out;
   for (const Case& c : cases) {
     out += fmt::format("c {} {} {}\nf {}\n", c.id, c.mode, c.exec, c.prog.size());
-    for (const bpf::Insn& i : c.prog) out += fmt::format("{:x} {:x} {:x} {:x}\n", i.code, i.jt, i.jf, i.k);
+    for (const bpf::Insn& i : c.prog)
+      out += fmt::format("{:x} {:x} {:x} {:x}\n", i.code, i.jt, i.jf, i.k);
     for (const Probe& p : c.probes) {
-      out += fmt::format("p {:x} {:x} {} {:x}\n", static_cast<uint32_t>(p.nr), fmt::join(p.regs, " "), p.kind, p.value);
+      out += fmt::format("p {:x} {:x} {} {:x}\n", static_cast<uint32_t>(p.nr),
+                         fmt::join(p.regs, " "), p.kind, p.value);
     }
     for (const std::string& check : c.checks) out += fmt::format("s {}\n", check);
     out += "e\n";
@@ -404,8 +452,9 @@ std::string Cpio(const std::vector<std::tuple<std::string, std::string, unsigned
   std::string out;
   auto pad = [&] { out.append((4 - out.size() % 4) % 4, '\0'); };
   auto entry = [&](const std::string& name, const std::string& data, unsigned mode) {
-    out += fmt::format("070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}", 0,
-                       mode, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, name.size() + 1, 0);
+    out += fmt::format(
+        "070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}", 0,
+        mode, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, name.size() + 1, 0);
     out += name;
     out += '\0';
     pad();
@@ -421,8 +470,11 @@ TEST_P(Oracle, KernelVerdictsEqualSysgates) {
   const Machine& m = GetParam();
   const fs::path dir = fs::path(SYSGATE_ARCHES_DIR);
   const fs::path kernel = dir / "kernels" / m.debarch / "kernel";
-  if (!fs::exists(kernel)) GTEST_SKIP() << "no Debian kernel for " << m.debarch << " at " << kernel << " (the arches_kernels test fetches it)";
-  if (!testing::OnPath(m.qemu[0])) GTEST_SKIP() << "no " << m.qemu[0] << " (make deps installs qemu)";
+  if (!fs::exists(kernel))
+    GTEST_SKIP() << "no Debian kernel for " << m.debarch << " at " << kernel
+                 << " (the arches_kernels test fetches it)";
+  if (!testing::OnPath(m.qemu[0]))
+    GTEST_SKIP() << "no " << m.qemu[0] << " (make deps installs qemu)";
   for (const GuestAbi& g : m.abis) {
     if (!testing::OnPath(g.cc[0])) GTEST_SKIP() << "no " << g.cc[0] << " (make deps installs it)";
   }
@@ -437,7 +489,8 @@ TEST_P(Oracle, KernelVerdictsEqualSysgates) {
     const std::string abi(Info(g.abi).name);
     fs::path bin = work / ("probe-" + abi);
     std::vector<std::string> cc = g.cc;
-    cc.insert(cc.end(), {"-static", "-O2", "-o", bin.string(), fmt::format("{}/tests/arches/probe.c", SYSGATE_SOURCE_DIR)});
+    cc.insert(cc.end(), {"-static", "-O2", "-o", bin.string(),
+                         fmt::format("{}/tests/arches/probe.c", SYSGATE_SOURCE_DIR)});
     testing::ProgramResult built = testing::RunProgram(cc, work / ("cc-" + abi + ".txt"));
     ASSERT_TRUE(built.exited_zero) << "building the probe for " << abi << ":\n" << built.output;
     cases[abi] = Cases(m, g);
@@ -455,14 +508,19 @@ TEST_P(Oracle, KernelVerdictsEqualSysgates) {
   std::ofstream(work / "initrd.cpio", std::ios::binary) << Cpio(files);
   // Boot.
   std::vector<std::string> argv = m.qemu;
-  argv.insert(argv.end(), {"-nographic", "-no-reboot", "-kernel", kernel.string(), "-initrd", (work / "initrd.cpio").string(),
-                           "-append", fmt::format("console={} panic=-1 quiet", m.console)});
+  argv.insert(argv.end(), {"-nographic", "-no-reboot", "-kernel", kernel.string(), "-initrd",
+                           (work / "initrd.cpio").string(), "-append",
+                           fmt::format("console={} panic=-1 quiet", m.console)});
   const auto start = std::chrono::steady_clock::now();
-  testing::ProgramResult run = testing::RunProgram(argv, work / "console.txt", std::chrono::seconds(400));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_FALSE(run.timed_out) << m.name << ": the guest did not finish in 400 s; its console:\n" << run.output.substr(0, 4000);
-  ASSERT_NE(run.output.find("@@ DONE"), std::string::npos) << m.name << ": the guest did not finish; its console:\n"
-                                                         << run.output.substr(0, 4000);
+  testing::ProgramResult run =
+      testing::RunProgram(argv, work / "console.txt", std::chrono::seconds(400));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(run.timed_out) << m.name << ": the guest did not finish in 400 s; its console:\n"
+                              << run.output.substr(0, 4000);
+  ASSERT_NE(run.output.find("@@ DONE"), std::string::npos)
+      << m.name << ": the guest did not finish; its console:\n"
+      << run.output.substr(0, 4000);
   // Read the guest's report, case by case (ids are unique per ABI, in the order they ran).
   std::map<std::string, size_t> calls, wrong_by_abi;
   std::vector<std::string> wrong;
@@ -482,7 +540,8 @@ TEST_P(Oracle, KernelVerdictsEqualSysgates) {
     const std::string abi(Info(abi_it->abi).name);
     std::vector<Case>& list = cases[abi];
     if (tag == "M") {
-      wrong.push_back(abi + ": " + line + " (" + (case_index < list.size() ? list[case_index].what : "?") + ")");
+      wrong.push_back(abi + ": " + line + " (" +
+                      (case_index < list.size() ? list[case_index].what : "?") + ")");
     } else if (tag == "D" && case_index < list.size()) {
       // D ID I NR ARCH A0..A5: the seccomp_data a listener received.
       size_t i;
@@ -519,18 +578,20 @@ TEST_P(Oracle, KernelVerdictsEqualSysgates) {
   size_t expected_cases = 0;
   for (const auto& [abi, list] : cases) expected_cases += list.size();
   EXPECT_EQ(reported, expected_cases) << m.name << ": cases the guest reported";
-  EXPECT_TRUE(wrong.empty()) << m.name << ": " << wrong.size() << " calls where the kernel did not do what sysgate says "
-                             << "(got = the kernel, want = sysgate's emulator and interpreter):\n"
-                             << fmt::format("{}", fmt::join(wrong.begin(), wrong.begin() + std::min<size_t>(wrong.size(), 40), "\n"));
+  EXPECT_TRUE(wrong.empty())
+      << m.name << ": " << wrong.size() << " calls where the kernel did not do what sysgate says "
+      << "(got = the kernel, want = sysgate's emulator and interpreter):\n"
+      << fmt::format("{}", fmt::join(wrong.begin(),
+                                     wrong.begin() + std::min<size_t>(wrong.size(), 40), "\n"));
   for (const GuestAbi& g : m.abis) {
     const std::string abi(Info(g.abi).name);
-    std::printf("kernel oracle %s: %s: %zu filters, %zu calls, %zu verdicts unlike sysgate's\n", m.name.c_str(), abi.c_str(),
-                cases[abi].size(), calls[abi], wrong_by_abi[abi]);
+    std::printf("kernel oracle %s: %s: %zu filters, %zu calls, %zu verdicts unlike sysgate's\n",
+                m.name.c_str(), abi.c_str(), cases[abi].size(), calls[abi], wrong_by_abi[abi]);
   }
   std::string package = base::ReadFile(dir / "kernels" / m.debarch / "package").value_or("?");
   if (!package.empty() && package.back() == '\n') package.pop_back();
-  std::printf("kernel oracle %s: %s, seccomp_data of %zu notifications checked, %.1f s in qemu\n", m.name.c_str(),
-              package.c_str(), data_checked, seconds);
+  std::printf("kernel oracle %s: %s, seccomp_data of %zu notifications checked, %.1f s in qemu\n",
+              m.name.c_str(), package.c_str(), data_checked, seconds);
 }
 
 INSTANTIATE_TEST_SUITE_P(Machines, Oracle, ::testing::ValuesIn(Machines()),

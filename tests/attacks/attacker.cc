@@ -27,8 +27,8 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +159,10 @@ void Probe(const std::string& probe) {
   bool ran = strncmp(msg, "ran", 3) == 0;
   int err = n > 0 ? atoi(strchr(msg, ' ') + 1) : 0;
   if (n > 0) {
-    if (probe == "errno") Say("probe errno: %s %d", ran ? "RAN" : "denied", err);
-    else Say("probe kill: SURVIVED %d", err);
+    if (probe == "errno")
+      Say("probe errno: %s %d", ran ? "RAN" : "denied", err);
+    else
+      Say("probe kill: SURVIVED %d", err);
   } else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
     Say("probe %s: killed %d", probe.c_str(), WTERMSIG(status));
   } else if (WIFSIGNALED(status) && ready == 0) {
@@ -223,7 +225,8 @@ int StealListener(pid_t sup) {
 void TakeOver(pid_t sup, int listener) {
   kill(sup, SIGSTOP);  // the supervisor answers nothing more; we answer instead
   pthread_t t;
-  pthread_create(&t, nullptr, AnswerContinue, reinterpret_cast<void*>(static_cast<intptr_t>(listener)));
+  pthread_create(&t, nullptr, AnswerContinue,
+                 reinterpret_cast<void*>(static_cast<intptr_t>(listener)));
   pthread_detach(t);
   Say("attack: took the listener of %d", sup);
 }
@@ -280,11 +283,13 @@ void AttackMem(pid_t sup) {
   for (int i = 0; i < 200 && pc == 0; ++i) {
     std::string sc = ReadFile("/proc/" + std::to_string(sup) + "/syscall");
     size_t last = sc.rfind(' ');
-    if (last != std::string::npos && sc.rfind("running", 0) != 0) pc = strtoul(sc.c_str() + last + 1, nullptr, 16);
+    if (last != std::string::npos && sc.rfind("running", 0) != 0)
+      pc = strtoul(sc.c_str() + last + 1, nullptr, 16);
     if (pc == 0) usleep(10000);
   }
   if (listener < 0 || pc == 0) {
-    Say("attack mem: opened /proc/%d/mem for writing, but no listener or pc (%d, %lx)", sup, listener, pc);
+    Say("attack mem: opened /proc/%d/mem for writing, but no listener or pc (%d, %lx)", sup,
+        listener, pc);
     close(mem);
     return;
   }
@@ -325,7 +330,8 @@ void AttackVmWrite(pid_t sup) {
   if (r < 0 && (errno == EPERM || errno == ESRCH)) {
     Say("attack vmwrite: refused: %s", strerror(errno));
   } else {
-    Say("attack vmwrite: WROTE the supervisor's memory (%ld, %s)", r, r < 0 ? strerror(errno) : "ok");
+    Say("attack vmwrite: WROTE the supervisor's memory (%ld, %s)", r,
+        r < 0 ? strerror(errno) : "ok");
   }
 }
 
@@ -382,19 +388,25 @@ void Flood(int calls_per_thread, bool check_errno) {
   static int ran = 0, wrong = 0;
   std::vector<pthread_t> threads(kThreads);
   for (pthread_t& t : threads) {
-    pthread_create(&t, nullptr, [](void*) -> void* {
-      for (int i = 0; i < kCalls; ++i) {
-        errno = 0;
-        long r = syscall(SYS_unshare, 0x10000000);
-        if (r == 0) __atomic_add_fetch(&ran, 1, __ATOMIC_RELAXED);
-        else if (errno != EPERM) __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
-      }
-      return nullptr;
-    }, nullptr);
+    pthread_create(
+        &t, nullptr,
+        [](void*) -> void* {
+          for (int i = 0; i < kCalls; ++i) {
+            errno = 0;
+            long r = syscall(SYS_unshare, 0x10000000);
+            if (r == 0)
+              __atomic_add_fetch(&ran, 1, __ATOMIC_RELAXED);
+            else if (errno != EPERM)
+              __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
+          }
+          return nullptr;
+        },
+        nullptr);
   }
   for (pthread_t& t : threads) pthread_join(t, nullptr);
   if (ran > 0) Say("attack flood: %d of %d denied calls RAN", ran, kThreads * kCalls);
-  if (wrong > 0 && check_errno) Say("attack flood: %d of %d denied calls failed WRONG (not EPERM)", wrong, kThreads * kCalls);
+  if (wrong > 0 && check_errno)
+    Say("attack flood: %d of %d denied calls failed WRONG (not EPERM)", wrong, kThreads * kCalls);
   Say("attack flood: %d denied calls made", kThreads * kCalls);
 }
 
@@ -404,9 +416,12 @@ void ExitMidway() {
   if (pid == 0) {
     for (int i = 0; i < 16; ++i) {
       pthread_t t;
-      pthread_create(&t, nullptr, [](void*) -> void* {
-        for (;;) syscall(SYS_unshare, 0x10000000);
-      }, nullptr);
+      pthread_create(
+          &t, nullptr,
+          [](void*) -> void* {
+            for (;;) syscall(SYS_unshare, 0x10000000);
+          },
+          nullptr);
     }
     usleep(50000);
     _exit(0);
@@ -419,18 +434,30 @@ void Attack(const std::string& attack, const std::vector<pid_t>& sups) {
   if (attack == "flood") return Flood(20, true);
   if (attack == "exit-midway") return ExitMidway();
   for (pid_t sup : sups) {
-    if (attack == "mem") AttackMem(sup);
-    else if (attack == "vmwrite") AttackVmWrite(sup);
-    else if (attack == "lib") AttackLib(sup);
-    else if (attack == "ptrace") AttackPtrace(sup);
-    else if (attack == "getfd") AttackGetFd(sup);
-    else if (attack == "stop") Say("attack stop: %s", kill(sup, SIGSTOP) == 0 ? "stopped" : strerror(errno));
-    else if (attack == "kill") Say("attack kill: %s", kill(sup, SIGKILL) == 0 ? "killed" : strerror(errno));
-    else if (attack == "rlimit-nofile") SetLimit(sup, RLIMIT_NOFILE, 0, "rlimit-nofile");
-    else if (attack == "rlimit-cpu") SetLimit(sup, RLIMIT_CPU, 0, "rlimit-cpu");
-    else if (attack == "rlimit-as") SetLimit(sup, RLIMIT_AS, 1 << 20, "rlimit-as");
-    else if (attack == "rlimit-nproc") SetLimit(sup, RLIMIT_NPROC, 0, "rlimit-nproc");
-    else if (attack == "nice") AttackNice(sup);
+    if (attack == "mem")
+      AttackMem(sup);
+    else if (attack == "vmwrite")
+      AttackVmWrite(sup);
+    else if (attack == "lib")
+      AttackLib(sup);
+    else if (attack == "ptrace")
+      AttackPtrace(sup);
+    else if (attack == "getfd")
+      AttackGetFd(sup);
+    else if (attack == "stop")
+      Say("attack stop: %s", kill(sup, SIGSTOP) == 0 ? "stopped" : strerror(errno));
+    else if (attack == "kill")
+      Say("attack kill: %s", kill(sup, SIGKILL) == 0 ? "killed" : strerror(errno));
+    else if (attack == "rlimit-nofile")
+      SetLimit(sup, RLIMIT_NOFILE, 0, "rlimit-nofile");
+    else if (attack == "rlimit-cpu")
+      SetLimit(sup, RLIMIT_CPU, 0, "rlimit-cpu");
+    else if (attack == "rlimit-as")
+      SetLimit(sup, RLIMIT_AS, 1 << 20, "rlimit-as");
+    else if (attack == "rlimit-nproc")
+      SetLimit(sup, RLIMIT_NPROC, 0, "rlimit-nproc");
+    else if (attack == "nice")
+      AttackNice(sup);
   }
   // A limit of no CPU time ends a supervisor once it runs for a tick: make it work.
   if (attack == "rlimit-cpu") Flood(200, false);
@@ -472,12 +499,13 @@ int main(int argc, char** argv) {
   std::vector<pid_t> sups = Supervisors();
   Say("attacker: %zu supervisor processes", sups.size());
   Attack(attack, sups);
-  usleep(200000);  // a killed or starved supervisor has gone, or shows it
+  usleep(200000);                       // a killed or starved supervisor has gone, or shows it
   if (attack == "mem") Probe("errno");  // wakes a supervisor whose code we replaced
-  close(go[1]);    // the prober probes now
+  close(go[1]);                         // the prober probes now
   // Wait for it, with a bound: its probes end within a few seconds each.
   for (int i = 0; i < 100 * static_cast<int>(probes.size() + 1); ++i) {
-    if (ReadFile(g_result ? g_result : "/dev/null").find("prober: done") != std::string::npos) break;
+    if (ReadFile(g_result ? g_result : "/dev/null").find("prober: done") != std::string::npos)
+      break;
     usleep(100000);
   }
   for (pid_t sup : sups) kill(sup, SIGCONT);

@@ -30,14 +30,16 @@ void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Tot
     if (i % 2 == 1) {
       auto table = Syscalls(arches[0]);
       for (int k = 0; k < 40; ++k) {
-        options.frequencies[std::string(table[rng() % table.size()].name)] = static_cast<double>(rng() % 100000);
+        options.frequencies[std::string(table[rng() % table.size()].name)] =
+            static_cast<double>(rng() % 100000);
       }
       ++t.with_frequencies;
     }
     auto prog = Compile(p, options);
     ASSERT_TRUE(prog) << prog.error().ToString();
     auto report = analysis::VerifyTranslation(p, *prog);
-    ASSERT_TRUE(report) << "seed " << seed0 + static_cast<uint64_t>(i) << ": " << report.error().message;
+    ASSERT_TRUE(report) << "seed " << seed0 + static_cast<uint64_t>(i) << ": "
+                        << report.error().message;
     t.inputs += report->inputs;
     // Random inputs on top: any arch value, any number, any arguments.
     Interpreter interp(p);
@@ -49,7 +51,8 @@ void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Tot
       for (auto& x : d.args) x = gen.InterestingValue();
       auto got = analysis::Emulate(*prog, d);
       ASSERT_TRUE(got);
-      ASSERT_EQ(got->ret, bpf::RetOf(interp.Evaluate(d).action, d)) << "seed " << seed0 + static_cast<uint64_t>(i);
+      ASSERT_EQ(got->ret, bpf::RetOf(interp.Evaluate(d).action, d))
+          << "seed " << seed0 + static_cast<uint64_t>(i);
       ++t.inputs;
     }
     t.insns += prog->size();
@@ -63,10 +66,11 @@ TEST_P(Differential, CompilerAgreesWithInterpreter) {
   Totals t;
   uint64_t seed = 1000000 + 7919 * static_cast<uint64_t>(Info(GetParam()[0]).audit_arch % 1000);
   RunSuite(GetParam(), 150, seed, t);
-  std::printf("differential %s: %zu policies (%zu laid out by syscall frequencies), %zu inputs, "
-              "%.0f instructions on average\n",
-              std::string(Info(GetParam()[0]).name).c_str(), t.policies, t.with_frequencies, t.inputs,
-              static_cast<double>(t.insns) / static_cast<double>(t.policies));
+  std::printf(
+      "differential %s: %zu policies (%zu laid out by syscall frequencies), %zu inputs, "
+      "%.0f instructions on average\n",
+      std::string(Info(GetParam()[0]).name).c_str(), t.policies, t.with_frequencies, t.inputs,
+      static_cast<double>(t.insns) / static_cast<double>(t.policies));
   EXPECT_EQ(t.policies, 150u);
 }
 
@@ -82,8 +86,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<Arch>{Arch::kMips64el, Arch::kMips64n32el, Arch::kMipsel},
                       std::vector<Arch>{Arch::kLoongarch64},
                       std::vector<Arch>{Arch::kParisc64, Arch::kParisc},
-                      std::vector<Arch>{Arch::kSparc64, Arch::kSparc}, std::vector<Arch>{Arch::kM68k},
-                      std::vector<Arch>{Arch::kRiscv32}),
+                      std::vector<Arch>{Arch::kSparc64, Arch::kSparc},
+                      std::vector<Arch>{Arch::kM68k}, std::vector<Arch>{Arch::kRiscv32}),
     [](const ::testing::TestParamInfo<std::vector<Arch>>& param_info) {
       std::string name;
       for (Arch a : param_info.param) name += std::string(Info(a).name) + "_";

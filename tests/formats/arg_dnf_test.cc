@@ -46,7 +46,8 @@ TEST(ArgDnf, MeansWhatTheConditionMeans) {
       terms += pos->size() + neg->size();
       for (const auto& dnf : {*pos, *neg}) {
         for (const ArgTerm& t : dnf) {
-          for (size_t i = 1; i < t.size(); ++i) ASSERT_LT(t[i - 1].index, t[i].index) << "seed " << seed;
+          for (size_t i = 1; i < t.size(); ++i)
+            ASSERT_LT(t[i - 1].index, t[i].index) << "seed " << seed;
         }
       }
       std::vector<std::set<uint64_t>> vals(6);
@@ -92,14 +93,19 @@ TEST(ArgDnf, NativeFormsWhereLibseccompHasThem) {
   EXPECT_EQ(one(Cmp(CmpOp::kLt, {0}, Width::k64, true)),
             (ArgDnf{{ArgLit{0, CmpOp::kGe, 0x8000000000000000ULL, 0}}}));
   // not in {38, 40} on 32 bits: blocks of the gaps, a few dozen terms, not a product.
-  auto gaps = *ConditionToDnf(Condition::Compare(Cmp(CmpOp::kIn, {38, 40}, Width::k32)), true, 1000);
+  auto gaps =
+      *ConditionToDnf(Condition::Compare(Cmp(CmpOp::kIn, {38, 40}, Width::k32)), true, 1000);
   EXPECT_LT(gaps.size(), 40u);
 }
 
 TEST(ArgDnf, LimitIsAnError) {
   std::vector<Condition> ors;
   for (int i = 0; i < 6; ++i) {
-    ors.push_back(Condition::Compare([&] { auto c = Cmp(CmpOp::kNe, {7}, Width::k32); c.arg.index = i; return c; }()));
+    ors.push_back(Condition::Compare([&] {
+      auto c = Cmp(CmpOp::kNe, {7}, Width::k32);
+      c.arg.index = i;
+      return c;
+    }()));
   }
   // not (a != 7 or b != 7 ...) is small; (a != 7) and (b != 7) ... on 32 bits is 32^6 terms.
   auto big = ConditionToDnf(Condition::And(ors), false, 4096);

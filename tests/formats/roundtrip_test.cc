@@ -76,7 +76,9 @@ TEST(FormatRoundTrip, OciAndSpoKeepGeneratedPolicies) {
         for (Rule& r : p.rules) r.arches.clear();
         if (p.default_action.kind() == ActionKind::kNotify) p.default_action = Action::Errno(1);
         std::erase_if(p.rules, [](const Rule& r) {
-          return std::ranges::any_of(r.syscalls, [](const SyscallSpec& s) { return s.kind == SyscallSpec::Kind::kNumber; });
+          return std::ranges::any_of(r.syscalls, [](const SyscallSpec& s) {
+            return s.kind == SyscallSpec::Kind::kNumber;
+          });
         });
         if (HasErrors(ResolveAndValidate(p))) continue;
       }
@@ -102,10 +104,12 @@ TEST(FormatRoundTrip, FirecrackerKeepsTwoActionPolicies) {
     Action filter = seed % 3 ? Action::Allow() : Action::Log();
     for (Rule& r : p.rules) r.action = filter;
     ASSERT_FALSE(HasErrors(ResolveAndValidate(p)));
-    RoundTrip(p, Format::kFirecracker, t, fmt::format("firecracker seed {}", seed), {.section = "vcpu"});
+    RoundTrip(p, Format::kFirecracker, t, fmt::format("firecracker seed {}", seed),
+              {.section = "vcpu"});
     if (HasFatalFailure()) return;
   }
-  std::printf("firecracker: %d written and read back the same (%zu inputs), %d refused\n", t.written, t.inputs, t.refused);
+  std::printf("firecracker: %d written and read back the same (%zu inputs), %d refused\n",
+              t.written, t.inputs, t.refused);
   EXPECT_GT(t.written, 100);
 }
 
@@ -117,23 +121,28 @@ TEST(FormatRoundTrip, SystemdKeepsSyscallLists) {
     Policy p;
     p.arches = {Arch::kX86_64, Arch::kI386};
     bool deny = i % 2;
-    p.default_action = deny ? Action::Allow() : (i % 4 == 0 ? Action::Errno(13) : Action::KillProcess());
+    p.default_action =
+        deny ? Action::Allow() : (i % 4 == 0 ? Action::Errno(13) : Action::KillProcess());
     int rules = 1 + static_cast<int>(rng() % 4);
     for (int r = 0; r < rules; ++r) {
       Rule rule;
-      rule.action = !deny ? Action::Allow() : (rng() % 2 ? Action::Errno(1 + rng() % 100) : Action::KillProcess());
+      rule.action = !deny ? Action::Allow()
+                          : (rng() % 2 ? Action::Errno(1 + rng() % 100) : Action::KillProcess());
       for (int k = 0; k < 5; ++k) {
         rule.syscalls.push_back(SyscallSpec::Name(std::string(names[rng() % names.size()].name)));
       }
-      if (rng() % 3 == 0) rule.syscalls.push_back(SyscallSpec::Group(rng() % 2 ? "@file-system" : "@network-io"));
+      if (rng() % 3 == 0)
+        rule.syscalls.push_back(SyscallSpec::Group(rng() % 2 ? "@file-system" : "@network-io"));
       p.rules.push_back(rule);
     }
-    if (!deny) p.rules.push_back({Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
+    if (!deny)
+      p.rules.push_back({Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
     if (HasErrors(ResolveAndValidate(p))) continue;
     RoundTrip(p, Format::kSystemd, t, fmt::format("systemd #{}", i));
     if (HasFatalFailure()) return;
   }
-  std::printf("systemd: %d written and read back the same (%zu inputs), %d refused\n", t.written, t.inputs, t.refused);
+  std::printf("systemd: %d written and read back the same (%zu inputs), %d refused\n", t.written,
+              t.inputs, t.refused);
   EXPECT_GT(t.written, 150);
 }
 
@@ -149,15 +158,29 @@ TEST(FormatRoundTrip, WritersRefuseWhatTheFormatCannotSay) {
     }
     return first;
   };
-  EXPECT_NE(refuse("arch x86_64\ndefault errno(EPERM)\nallow mmap if prot == 1\n", Format::kSystemd).find("syscall only"), std::string::npos);
-  EXPECT_NE(refuse("arch x86_64\ndefault errno(EPERM)\nallow read\nkill-process ptrace\n", Format::kFirecracker).find("one action"), std::string::npos);
-  EXPECT_NE(refuse("arch x86_64, i386\ndefault errno(EPERM)\nallow arch_prctl on x86_64\n", Format::kOci).find("--arch"), std::string::npos);
-  EXPECT_NE(refuse("arch x86_64\ndefault allow\nerrno(EPERM) read\n", Format::kMinijail).find("does not write"), std::string::npos);
+  EXPECT_NE(refuse("arch x86_64\ndefault errno(EPERM)\nallow mmap if prot == 1\n", Format::kSystemd)
+                .find("syscall only"),
+            std::string::npos);
+  EXPECT_NE(refuse("arch x86_64\ndefault errno(EPERM)\nallow read\nkill-process ptrace\n",
+                   Format::kFirecracker)
+                .find("one action"),
+            std::string::npos);
+  EXPECT_NE(
+      refuse("arch x86_64, i386\ndefault errno(EPERM)\nallow arch_prctl on x86_64\n", Format::kOci)
+          .find("--arch"),
+      std::string::npos);
+  EXPECT_NE(refuse("arch x86_64\ndefault allow\nerrno(EPERM) read\n", Format::kMinijail)
+                .find("does not write"),
+            std::string::npos);
   // i386's mmap takes its arguments in memory: the rule leaves mmap out there, not on x86_64
   // (found by fuzz_convert in examples/policies/server.sgp: "internal error ... differ on i386").
   for (Format f : {Format::kOci, Format::kSpo}) {  // Firecracker writes one arch
-    std::string mmap = "arch x86_64, i386\ndefault errno(EPERM)\nallow mmap, mprotect if !(prot & PROT_EXEC)\n";
-    EXPECT_EQ(refuse(mmap, f), "x86_64 and i386 apply this condition to different syscalls (see the warnings above); OCI has one set of rules for every architecture: convert for one architecture (--arch)");
+    std::string mmap =
+        "arch x86_64, i386\ndefault errno(EPERM)\nallow mmap, mprotect if !(prot & PROT_EXEC)\n";
+    EXPECT_EQ(
+        refuse(mmap, f),
+        "x86_64 and i386 apply this condition to different syscalls (see the warnings above); OCI "
+        "has one set of rules for every architecture: convert for one architecture (--arch)");
   }
 }
 
@@ -211,7 +234,8 @@ TEST(FormatRoundTrip, RealFilesThroughTheirOwnFormat) {
     auto kept = analysis::VerifyEquivalent(*first.policy, *second.policy);
     EXPECT_TRUE(kept) << c.file << ": " << (kept ? "" : kept.error().message);
   }
-  std::printf("real files through their own format: %zu files, %zu inputs\n", std::size(cases), inputs);
+  std::printf("real files through their own format: %zu files, %zu inputs\n", std::size(cases),
+              inputs);
 }
 
 TEST(FormatRoundTrip, SystemdUnitThroughSystemd) {

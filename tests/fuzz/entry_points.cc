@@ -37,10 +37,12 @@ Failure CheckDiagnostics(std::string_view text, const std::string& file,
   int lines = CountLines(text);
   for (const Diagnostic& d : diags) {
     if (d.message.empty()) return "a diagnostic without a message";
-    for (std::string_view jargon : {"json.exception", "bad conversion", "yaml-cpp", "std::", "what()"}) {
+    for (std::string_view jargon :
+         {"json.exception", "bad conversion", "yaml-cpp", "std::", "what()"}) {
       // The input's own words, also where a message's ": " completes them ("std:" + ": ").
       bool echoed = text.find(jargon.substr(0, jargon.size() - 1)) != std::string_view::npos;
-      if (!echoed && d.message.find(jargon) != std::string::npos) return "library jargon in a message: " + d.message;
+      if (!echoed && d.message.find(jargon) != std::string::npos)
+        return "library jargon in a message: " + d.message;
     }
     if (d.loc.file != file) continue;
     if (d.loc.line < (lines_required ? 1 : 0) || d.loc.line > lines || d.loc.column < 0 ||
@@ -98,7 +100,8 @@ Failure CompileAndVerify(std::string_view input) {
   if (!r.ok()) return std::nullopt;
   Result<bpf::Program> prog = Compile(*r.policy);
   if (!prog) {
-    if (prog.error().code == ErrorCode::kInternal) return "compiler bug: " + prog.error().ToString();
+    if (prog.error().code == ErrorCode::kInternal)
+      return "compiler bug: " + prog.error().ToString();
     return std::nullopt;  // over the kernel's 4096 instructions, ...
   }
   Result<analysis::TranslationReport> same = analysis::VerifyTranslation(*r.policy, *prog);
@@ -111,18 +114,21 @@ Failure ConvertRoundTrips(std::string_view input) {
   formats::Imported r = ImportDetected(input, o);
   if (Failure f = CheckImported(input, o.filename, r)) return f;
   if (!r.ok()) return std::nullopt;
-  for (formats::Format to : {formats::Format::kSysgate, formats::Format::kOci,
-                             formats::Format::kSystemd, formats::Format::kFirecracker,
-                             formats::Format::kSpo}) {
+  for (formats::Format to :
+       {formats::Format::kSysgate, formats::Format::kOci, formats::Format::kSystemd,
+        formats::Format::kFirecracker, formats::Format::kSpo}) {
     formats::ExportOptions eo;
     eo.section = "fuzz";
     formats::Exported e = formats::Export(*r.policy, to, eo);
     if (!e.text) {
-      if (!HasErrors(e.diagnostics)) return fmt::format("{}: no text and no error saying why", formats::FormatName(to));
+      if (!HasErrors(e.diagnostics))
+        return fmt::format("{}: no text and no error saying why", formats::FormatName(to));
       continue;  // the format cannot say this policy
     }
-    Result<analysis::TranslationReport> same = analysis::VerifyConversion(*e.means, *e.text, to, eo.section);
-    if (!same) return fmt::format("to {}: {}\n{}", formats::FormatName(to), same.error().message, *e.text);
+    Result<analysis::TranslationReport> same =
+        analysis::VerifyConversion(*e.means, *e.text, to, eo.section);
+    if (!same)
+      return fmt::format("to {}: {}\n{}", formats::FormatName(to), same.error().message, *e.text);
   }
   return std::nullopt;
 }
@@ -148,8 +154,10 @@ bpf::Program Canonical(bpf::Program p) {
 Failure CheckProgram(const bpf::Program& prog) {
   (void)analysis::Disassemble(prog, {.arch = Arch::kX86_64});
   if (!analysis::VerifyLoadable(prog)) return std::nullopt;
-  for (const SeccompData& d : {SeccompData::For(Arch::kX86_64, 0), SeccompData::For(Arch::kI386, 11, {1, 2}),
-                               SeccompData::For(Arch::kAarch64, -1, {~0ULL}), SeccompData::For(Arch::kX86_64, 0x40000001)}) {
+  for (const SeccompData& d :
+       {SeccompData::For(Arch::kX86_64, 0), SeccompData::For(Arch::kI386, 11, {1, 2}),
+        SeccompData::For(Arch::kAarch64, -1, {~0ULL}),
+        SeccompData::For(Arch::kX86_64, 0x40000001)}) {
     if (Result<analysis::EmulateResult> run = analysis::Emulate(prog, d); !run) {
       return "a loadable program does not run: " + run.error().message;
     }
@@ -157,13 +165,16 @@ Failure CheckProgram(const bpf::Program& prog) {
   (void)analysis::ComputeStats(prog, Arch::kX86_64, {});
   // Decompiling gives a proven policy or refuses; an internal error means it made an inexact
   // or unreadable one.
-  if (auto d = analysis::Decompile(prog, {.max_paths = 20000}); !d && d.error().code == ErrorCode::kInternal) {
+  if (auto d = analysis::Decompile(prog, {.max_paths = 20000});
+      !d && d.error().code == ErrorCode::kInternal) {
     return "decompile: " + d.error().message;
   }
   std::string text = analysis::Disassemble(prog, {.arch = Arch::kX86_64, .asm_able = true});
   Result<bpf::Program> back = analysis::Assemble(text, "fuzz.asm", Arch::kX86_64);
-  if (!back) return "the asm-able listing does not assemble: " + back.error().ToString() + "\n" + text;
-  if (Canonical(*back) != Canonical(prog)) return "the asm-able listing assembles to another program:\n" + text;
+  if (!back)
+    return "the asm-able listing does not assemble: " + back.error().ToString() + "\n" + text;
+  if (Canonical(*back) != Canonical(prog))
+    return "the asm-able listing assembles to another program:\n" + text;
   return std::nullopt;
 }
 
@@ -180,7 +191,8 @@ Failure Asm(std::string_view input) {
   if (!p) {
     const Error& e = p.error();
     if (e.message.empty()) return "an assembler error without a message";
-    if (e.loc.line > CountLines(input)) return "an assembler error past the last line: " + e.ToString();
+    if (e.loc.line > CountLines(input))
+      return "an assembler error past the last line: " + e.ToString();
     return std::nullopt;
   }
   return CheckProgram(*p);
@@ -203,10 +215,12 @@ Failure CheckCallLog(std::string_view input) {
   for (const auto& [key, rec] : r.recording.calls) {
     const auto& [abi, name] = key;
     if (rec.count == 0) return "a call recorded zero times: " + name;
-    if (!name.starts_with('#') && !SyscallNumber(abi, name)) return "a call its ABI does not have: " + name;
+    if (!name.starts_with('#') && !SyscallNumber(abi, name))
+      return "a call its ABI does not have: " + name;
   }
   for (const auto& [name, line] : r.unknown_names) {
-    if (line < 1 || line > lines) return fmt::format("an unknown name at line {} of {}", line, lines);
+    if (line < 1 || line > lines)
+      return fmt::format("an unknown name at line {} of {}", line, lines);
   }
   return std::nullopt;
 }
@@ -224,11 +238,14 @@ Failure Explain(std::string_view input) {
     auto r = analysis::ParseSeccompRecord(line, {"fuzz.log", number, 0});
     if (!r) {
       const Error& e = r.error();
-      if (e.message.empty() || e.loc.line != number) return "an explain error without a message or its line";
+      if (e.message.empty() || e.loc.line != number)
+        return "an explain error without a message or its line";
       if (e.loc.column < 1 || static_cast<size_t>(e.loc.column) > line.size()) {
-        return fmt::format("an explain error at column {} of a line of {} bytes", e.loc.column, line.size());
+        return fmt::format("an explain error at column {} of a line of {} bytes", e.loc.column,
+                           line.size());
       }
-      if (e.ToString().size() > 1000) return "an explain error of " + std::to_string(e.ToString().size()) + " bytes";
+      if (e.ToString().size() > 1000)
+        return "an explain error of " + std::to_string(e.ToString().size()) + " bytes";
       continue;
     }
     if (!*r) continue;
@@ -259,12 +276,15 @@ constexpr std::array kTargets = {
 
 }  // namespace
 
-Failure CheckNativeParse(std::string_view text, const std::string& file, const ParsedPolicy& parsed) {
+Failure CheckNativeParse(std::string_view text, const std::string& file,
+                         const ParsedPolicy& parsed) {
   if (parsed.ok()) {
     std::string printed = PrintPolicy(*parsed.policy);
     ParsedPolicy again = ParsePolicyText(printed);
-    if (!again.ok()) return "the printed policy does not parse back:\n" + printed + again.RenderDiagnostics();
-    if (*again.policy != *parsed.policy) return "the printed policy parses back to another one:\n" + printed;
+    if (!again.ok())
+      return "the printed policy does not parse back:\n" + printed + again.RenderDiagnostics();
+    if (*again.policy != *parsed.policy)
+      return "the printed policy parses back to another one:\n" + printed;
   } else if (!HasErrors(parsed.diagnostics)) {
     return "no policy and no error saying why";
   }

@@ -31,6 +31,7 @@ const Target* FindTarget(std::string_view name);
 // The checks on a parse of `text`, named `file`, in the native language (also
 // never_crash_test's): what parsed prints and parses back to itself; diagnostics point into
 // the text and render.
-Failure CheckNativeParse(std::string_view text, const std::string& file, const ParsedPolicy& parsed);
+Failure CheckNativeParse(std::string_view text, const std::string& file,
+                         const ParsedPolicy& parsed);
 
 }  // namespace sysgate::fuzz

@@ -34,17 +34,21 @@ std::vector<std::string> Seeds() {
 }
 
 std::string Mangle(std::string s, std::mt19937_64& rng) {
-  static const char* kTokens[] = {"(", ")", "{", "}", ",", "&", "&&", "||", "!", "==", "..",
-                                  "in", "if", "on", "not", "arg9", "@", "@x", "\"", "#", "\n",
-                                  "-", "0x", "99999999999999999999", "errno(", "include \"",
-                                  ":u32", ":", "\\\n", "\t", "\x80", "allow", "default", "const"};
+  static const char* kTokens[] = {
+      "(",       ")",          "{",    "}",  ",",    "&",  "&&",   "||",
+      "!",       "==",         "..",   "in", "if",   "on", "not",  "arg9",
+      "@",       "@x",         "\"",   "#",  "\n",   "-",  "0x",   "99999999999999999999",
+      "errno(",  "include \"", ":u32", ":",  "\\\n", "\t", "\x80", "allow",
+      "default", "const"};
   int edits = static_cast<int>(rng() % 4) + 1;
   for (int i = 0; i < edits; ++i) {
     size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
     switch (rng() % 5) {
       case 0: s.erase(pos, rng() % 12); break;
       case 1: s.insert(pos, kTokens[rng() % std::size(kTokens)]); break;
-      case 2: if (!s.empty() && pos < s.size()) s[pos] = static_cast<char>(rng() % 256); break;
+      case 2:
+        if (!s.empty() && pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
+        break;
       case 3: s.resize(pos); break;
       default: s.insert(pos, s.substr(pos / 2, rng() % 40)); break;
     }
@@ -53,7 +57,8 @@ std::string Mangle(std::string s, std::mt19937_64& rng) {
 }
 
 void CheckResult(const std::string& text, const ParsedPolicy& r) {
-  if (fuzz::Failure f = fuzz::CheckNativeParse(text, "fuzz.sgp", r)) FAIL() << *f << "\n---\n" << text;
+  if (fuzz::Failure f = fuzz::CheckNativeParse(text, "fuzz.sgp", r))
+    FAIL() << *f << "\n---\n" << text;
 }
 
 TEST(NeverCrash, MangledPolicies) {
@@ -72,10 +77,24 @@ TEST(NeverCrash, MangledPolicies) {
 
 TEST(NeverCrash, RandomBytesAndTokenSoup) {
   std::mt19937_64 rng(999);
-  static const char* kWords[] = {"allow", "errno(EPERM)", "read", "openat", "if", "flags", "==",
-                                 "O_RDONLY", "&&", "||", "(", ")", "{", "}", ",", "in", "..", "1",
-                                 "-1", "@exit", "arg0", ":s32", "&", "!", "not", "on", "i386",
-                                 "\n", ";", "const", "X", "=", "|", "<<", "~", "default"};
+  static const char* kWords[] = {"allow", "errno(EPERM)",
+                                 "read",  "openat",
+                                 "if",    "flags",
+                                 "==",    "O_RDONLY",
+                                 "&&",    "||",
+                                 "(",     ")",
+                                 "{",     "}",
+                                 ",",     "in",
+                                 "..",    "1",
+                                 "-1",    "@exit",
+                                 "arg0",  ":s32",
+                                 "&",     "!",
+                                 "not",   "on",
+                                 "i386",  "\n",
+                                 ";",     "const",
+                                 "X",     "=",
+                                 "|",     "<<",
+                                 "~",     "default"};
   for (int i = 0; i < 4000; ++i) {
     std::string text;
     int n = static_cast<int>(rng() % 40);
@@ -93,7 +112,8 @@ TEST(NeverCrash, RandomBytesAndTokenSoup) {
 }
 
 TEST(NeverCrash, DeepNestingIsBounded) {
-  std::string deep = "allow getppid if " + std::string(2000, '(') + "arg0 == 1" + std::string(2000, ')');
+  std::string deep =
+      "allow getppid if " + std::string(2000, '(') + "arg0 == 1" + std::string(2000, ')');
   ParsedPolicy r = ParsePolicyText(deep, "fuzz.sgp");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.RenderDiagnostics().find("nests deeper than 200 levels"), std::string::npos);

@@ -48,7 +48,8 @@ TEST_P(Replay, CorpusAndCrashes) {
       auto took = std::chrono::steady_clock::now() - start;
       EXPECT_FALSE(f) << e.path() << ": " << *f;
       EXPECT_LT(took, kHang) << e.path() << " took "
-                             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+                             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                             << " ms";
       ++replayed;
     }
   }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <netinet/in.h>
 
 namespace {
 
@@ -31,7 +31,9 @@ char* kEnvp[] = {nullptr};
 long try_execve() { return execve("/bin/true", kArgv, kEnvp); }  // returns only on failure
 long try_execveat() { return syscall(SYS_execveat, AT_FDCWD, "/bin/true", kArgv, kEnvp, 0); }
 long try_ptrace() { return ptrace(PTRACE_TRACEME, 0, 0, 0); }
-long try_process_vm_readv() { return syscall(SYS_process_vm_readv, getppid(), nullptr, 0, nullptr, 0, 0); }
+long try_process_vm_readv() {
+  return syscall(SYS_process_vm_readv, getppid(), nullptr, 0, nullptr, 0, 0);
+}
 long try_socket(int family, int type, int protocol) { return socket(family, type, protocol); }
 long try_packet() { return try_socket(AF_PACKET, SOCK_RAW, 0); }
 long try_raw() { return try_socket(AF_INET, SOCK_RAW, IPPROTO_ICMP); }
@@ -55,7 +57,9 @@ long try_unshare_user() { return unshare(CLONE_NEWUSER); }
 long try_setns() { return setns(-1, 0); }
 long try_mount() { return syscall(SYS_mount, "none", "/nonexistent-sysgate", "tmpfs", 0, nullptr); }
 long try_umount() { return syscall(SYS_umount2, "/nonexistent-sysgate", 0); }
-long try_pivot_root() { return syscall(SYS_pivot_root, "/nonexistent-sysgate", "/nonexistent-sysgate"); }
+long try_pivot_root() {
+  return syscall(SYS_pivot_root, "/nonexistent-sysgate", "/nonexistent-sysgate");
+}
 long try_clone_newuser() {
   long r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
   if (r == 0) _exit(0);  // the new child, if any
@@ -66,7 +70,8 @@ long try_clone3() { return syscall(SYS_clone3, nullptr, 0); }
 long try_io_uring() { return syscall(SYS_io_uring_setup, 1, nullptr); }
 long try_setuid_root() { return syscall(SYS_setuid, 0); }
 long try_wx_memory() {
-  void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p =
+      mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? -1 : 0;
 }
 long try_open_write() {
@@ -78,19 +83,32 @@ struct Attempt {
   long (*fn)();
 };
 const Attempt kAttempts[] = {
-    {"execve", try_execve},           {"execveat", try_execveat},
-    {"ptrace", try_ptrace},           {"process_vm_readv", try_process_vm_readv},
-    {"socket-packet", try_packet},    {"socket-raw", try_raw},
-    {"socket-udp", try_udp},          {"socket-inet6", try_inet6},
-    {"socket-netlink", try_netlink},  {"socket-unix", try_unix},
-    {"connect", try_connect},         {"init_module", try_init_module},
-    {"finit_module", try_finit_module}, {"delete_module", try_delete_module},
-    {"bpf", try_bpf},                 {"unshare-mount", try_unshare},
-    {"unshare-user", try_unshare_user}, {"setns", try_setns},
-    {"mount", try_mount},             {"umount2", try_umount},
-    {"pivot_root", try_pivot_root},   {"clone-newuser", try_clone_newuser},
-    {"clone3", try_clone3},           {"io_uring_setup", try_io_uring},
-    {"setuid-root", try_setuid_root}, {"mmap-wx", try_wx_memory},
+    {"execve", try_execve},
+    {"execveat", try_execveat},
+    {"ptrace", try_ptrace},
+    {"process_vm_readv", try_process_vm_readv},
+    {"socket-packet", try_packet},
+    {"socket-raw", try_raw},
+    {"socket-udp", try_udp},
+    {"socket-inet6", try_inet6},
+    {"socket-netlink", try_netlink},
+    {"socket-unix", try_unix},
+    {"connect", try_connect},
+    {"init_module", try_init_module},
+    {"finit_module", try_finit_module},
+    {"delete_module", try_delete_module},
+    {"bpf", try_bpf},
+    {"unshare-mount", try_unshare},
+    {"unshare-user", try_unshare_user},
+    {"setns", try_setns},
+    {"mount", try_mount},
+    {"umount2", try_umount},
+    {"pivot_root", try_pivot_root},
+    {"clone-newuser", try_clone_newuser},
+    {"clone3", try_clone3},
+    {"io_uring_setup", try_io_uring},
+    {"setuid-root", try_setuid_root},
+    {"mmap-wx", try_wx_memory},
     {"open-write", try_open_write},
 };
 
@@ -124,8 +142,10 @@ void attempt(const char* name, long (*fn)()) {
   if (pid == 0) {
     errno = 0;
     long r = fn();
-    if (r < 0) say(name, "errno ", errno_name(errno));
-    else say(name, "ran", "");
+    if (r < 0)
+      say(name, "errno ", errno_name(errno));
+    else
+      say(name, "ran", "");
     _exit(0);
   }
   int status = 0;
@@ -134,10 +154,14 @@ void attempt(const char* name, long (*fn)()) {
   if (WIFSIGNALED(status)) {
     // SIGSYS from the kernel's kill-process; SIGKILL when a supervisor killed it.
     int sig = WTERMSIG(status);
-    say(name, "killed by ", sig == SIGSYS ? "SIGSYS" : sig == SIGKILL ? "SIGKILL" : "another signal");
-  }
-  else if (WEXITSTATUS(status) == 0 && strcmp(name, "execve") == 0) say(name, "ran", "");  // /bin/true
-  else if (WEXITSTATUS(status) == 0 && strcmp(name, "execveat") == 0) say(name, "ran", "");
+    say(name, "killed by ",
+        sig == SIGSYS    ? "SIGSYS"
+        : sig == SIGKILL ? "SIGKILL"
+                         : "another signal");
+  } else if (WEXITSTATUS(status) == 0 && strcmp(name, "execve") == 0)
+    say(name, "ran", "");  // /bin/true
+  else if (WEXITSTATUS(status) == 0 && strcmp(name, "execveat") == 0)
+    say(name, "ran", "");
 }
 
 }  // namespace

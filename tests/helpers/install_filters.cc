@@ -8,7 +8,8 @@
 // libseccomp asks which flags the kernel knows: not a filter), pause (prints "ready PID TID..."
 // and waits until stdin ends), hi32 (seccomp(2) with the operation's upper 32 bits set, which the
 // kernel ignores), diverged (a thread installs one filter on itself, then a TSYNC of the next
-// is refused with that thread's id). no_new_privs is set first. Exits 0, or 1 naming the failed step.
+// is refused with that thread's id). no_new_privs is set first. Exits 0, or 1 naming the failed
+// step.
 #include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -85,10 +86,13 @@ int main(int argc, char** argv) {
       own = prog;
       static std::atomic<pid_t> done{0};
       pthread_t t;
-      if (pthread_create(&t, nullptr, [](void*) -> void* {
-            if (Seccomp(0, &own) == 0) done = static_cast<pid_t>(syscall(SYS_gettid));
-            while (true) pause();
-          }, nullptr) != 0) {
+      if (pthread_create(
+              &t, nullptr,
+              [](void*) -> void* {
+                if (Seccomp(0, &own) == 0) done = static_cast<pid_t>(syscall(SYS_gettid));
+                while (true) pause();
+              },
+              nullptr) != 0) {
         return perror("thread"), 1;
       }
       while (done == 0) usleep(1000);
@@ -102,7 +106,10 @@ int main(int argc, char** argv) {
       pid_t pid = fork();
       if (pid == 0) _exit(Seccomp(0, &prog) == 0 ? 0 : 1);
       int status = 0;
-      r = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+      r = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+                  WEXITSTATUS(status) == 0
+              ? 0
+              : -1;
     } else if (step == "probe") {
       --n;  // not a filter: libseccomp's way to ask whether the kernel knows a flag
       r = Seccomp(SECCOMP_FILTER_FLAG_LOG, nullptr) == -1 && errno == EFAULT ? 0 : -1;
@@ -126,7 +133,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (r != 0) {
-      std::fprintf(stderr, "install_filters: step %d (%s) failed: %s\n", a, step.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "install_filters: step %d (%s) failed: %s\n", a, step.c_str(),
+                   std::strerror(errno));
       return 1;
     }
   }

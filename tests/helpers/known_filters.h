@@ -7,8 +7,8 @@
 #include <linux/seccomp.h>
 
 #include <array>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 
 namespace sysgate::testing {
 

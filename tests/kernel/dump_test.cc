@@ -35,7 +35,8 @@ bpf::Program Known(uint32_t i) {
 // own filter is on every one of them.
 std::string Filtered() {
   if (kernel::ProcStatusNumber(getpid(), "Seccomp").value_or(0) == 0) return "";
-  return "the test runs under a seccomp filter; the kernel shows filters only to unfiltered callers";
+  return "the test runs under a seccomp filter; the kernel shows filters only to unfiltered "
+         "callers";
 }
 
 // Why this process cannot read filters (empty when it can).
@@ -145,7 +146,8 @@ TEST(ReadFilters, NoFilterAndStrictModeHaveNothingToRead) {
     syscall(SYS_exit, 0);  // strict mode allows exit, not exit_group
   }
   close(fds[0]);
-  for (int i = 0; i < 1000 && kernel::ProcStatusNumber(strict, "Seccomp").value_or(0) != 1; ++i) usleep(1000);
+  for (int i = 0; i < 1000 && kernel::ProcStatusNumber(strict, "Seccomp").value_or(0) != 1; ++i)
+    usleep(1000);
   auto s = kernel::ReadFilters(strict);
   close(fds[1]);
   int status = 0;
@@ -201,7 +203,8 @@ std::vector<std::string> Command(std::vector<std::string> steps) {
 }
 
 TEST(CaptureFilters, EveryWayOfInstallingToTheEnd) {
-  auto r = kernel::CaptureFilters(Command({"probe", "seccomp", "prctl", "log", "tsync", "bad", "child"}), {.limit = 0});
+  auto r = kernel::CaptureFilters(
+      Command({"probe", "seccomp", "prctl", "log", "tsync", "bad", "child"}), {.limit = 0});
   ASSERT_TRUE(r) << r.error().ToString();
   EXPECT_FALSE(r->killed);
   EXPECT_EQ(r->running, 0);
@@ -254,7 +257,8 @@ TEST(CaptureFilters, KillsTheCommandAtTheLimit) {
 }
 
 TEST(CaptureFilters, ContinueLetsTheCommandRunOnUntraced) {
-  auto r = kernel::CaptureFilters(Command({"seccomp", "tsync", "prctl"}), {.limit = 1, .keep_running = true});
+  auto r = kernel::CaptureFilters(Command({"seccomp", "tsync", "prctl"}),
+                                  {.limit = 1, .keep_running = true});
   ASSERT_TRUE(r) << r.error().ToString();
   ASSERT_EQ(r->filters.size(), 1U);
   ASSERT_GT(r->running, 0);
@@ -268,7 +272,8 @@ TEST(CaptureFilters, ContinueLetsTheCommandRunOnUntraced) {
 TEST(CaptureFilters, CommandThatCannotRun) {
   auto r = kernel::CaptureFilters({"/nonexistent/program"});
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("cannot run /nonexistent/program"), std::string::npos) << r.error().ToString();
+  EXPECT_NE(r.error().message.find("cannot run /nonexistent/program"), std::string::npos)
+      << r.error().ToString();
 }
 
 }  // namespace

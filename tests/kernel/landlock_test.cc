@@ -68,7 +68,7 @@ TEST_F(LandlockTest, ReadsBeneathAGrantedDirectoryOnly) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || rs->RestrictRaw() != 0) return 11;
     if (OpenErrno(dir_ + "/open/a", O_RDONLY) != 0) return 12;
     if (OpenErrno(dir_ + "/closed/b", O_RDONLY) != EACCES) return 13;
-    if (OpenErrno(dir_ + "/open/a", O_WRONLY) != EACCES) return 14;   // read only
+    if (OpenErrno(dir_ + "/open/a", O_WRONLY) != EACCES) return 14;  // read only
     if (OpenErrno(dir_ + "/open/new", O_WRONLY | O_CREAT) != EACCES) return 15;
     if (OpenErrno("/etc/passwd", O_RDONLY) != EACCES) return 16;
     return 0;
@@ -96,7 +96,8 @@ TEST_F(LandlockTest, WriteGrantsCreatingAndRemovingButNotReading) {
 
 TEST_F(LandlockTest, ApplyToThisProcessRestrictsFilesAndPorts) {
   SYSGATE_NEED("landlock:4");
-  ParsedPolicy p = ParsePolicyText("default allow\nfs read " + dir_ + "/open\nnet bind 0\nnet connect none\n", "t.sgp");
+  ParsedPolicy p = ParsePolicyText(
+      "default allow\nfs read " + dir_ + "/open\nnet bind 0\nnet connect none\n", "t.sgp");
   ASSERT_TRUE(p.ok()) << p.RenderDiagnostics();
   int status = InChild([&] {
     if (auto r = ApplyToThisProcess(*p.policy); !r) return 10;
@@ -140,7 +141,9 @@ TEST_F(LandlockTest, ApplyRefusesAProcessWithOtherThreads) {
   ASSERT_TRUE(p.ok());
   int status = InChild([&] {
     std::atomic<bool> stop{false};
-    std::thread t([&] { while (!stop) usleep(1000); });
+    std::thread t([&] {
+      while (!stop) usleep(1000);
+    });
     auto r = ApplyToThisProcess(*p.policy);
     stop = true;
     t.join();
@@ -159,11 +162,16 @@ TEST_F(LandlockTest, RulesAKernelCannotEnforceFailClosed) {
   AccessRules rules = Rules("fs read " + dir_ + "\nnet connect none\n");
   auto none = kernel::LandlockRuleset::Make(rules, 0);
   ASSERT_FALSE(none);
-  EXPECT_THAT(none.error().ToString(), HasSubstr("t.sgp:2:1: the policy's fs, net and scope rules cannot be enforced: this kernel lacks Landlock itself"));
+  EXPECT_THAT(none.error().ToString(),
+              HasSubstr("t.sgp:2:1: the policy's fs, net and scope rules cannot be enforced: this "
+                        "kernel lacks Landlock itself"));
   EXPECT_THAT(none.error().ToString(), HasSubstr("fs best-effort"));
   auto abi3 = kernel::LandlockRuleset::Make(rules, 3);
   ASSERT_FALSE(abi3);
-  EXPECT_THAT(abi3.error().message, HasSubstr("has Landlock ABI 3, without fs ioctl-dev (Landlock ABI 5), net rules (Landlock ABI 4)"));
+  EXPECT_THAT(
+      abi3.error().message,
+      HasSubstr(
+          "has Landlock ABI 3, without fs ioctl-dev (Landlock ABI 5), net rules (Landlock ABI 4)"));
   rules.best_effort = true;
   auto empty = kernel::LandlockRuleset::Make(rules, 0);
   ASSERT_TRUE(empty) << empty.error().ToString();
@@ -173,7 +181,8 @@ TEST_F(LandlockTest, RulesAKernelCannotEnforceFailClosed) {
 
 TEST_F(LandlockTest, BestEffortEnforcesWhatTheAbiOffers) {
   SYSGATE_NEED("landlock:3");
-  AccessRules rules = Rules("fs best-effort\nfs read " + dir_ + "/open\nnet connect none\nscope signals\n");
+  AccessRules rules =
+      Rules("fs best-effort\nfs read " + dir_ + "/open\nnet connect none\nscope signals\n");
   auto rs = kernel::LandlockRuleset::Make(rules, 3);
   ASSERT_TRUE(rs) << rs.error().ToString();
   EXPECT_EQ(rs->handled_fs(), FsAccessOfAbi(3));
@@ -192,15 +201,19 @@ TEST_F(LandlockTest, PathsAreCheckedWhenTheRulesAreMade) {
   SYSGATE_NEED("landlock:1");
   auto missing = kernel::LandlockRuleset::Make(Rules("fs read /usr,\n  " + dir_ + "/nope\n"));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().ToString(),
-            "t.sgp:3:3: fs path " + dir_ + "/nope: No such file or directory (a rule's path must exist when the policy is applied)");
+  EXPECT_EQ(
+      missing.error().ToString(),
+      "t.sgp:3:3: fs path " + dir_ +
+          "/nope: No such file or directory (a rule's path must exist when the policy is applied)");
   auto file = kernel::LandlockRuleset::Make(Rules("fs create " + dir_ + "/open/a\n"));
   ASSERT_FALSE(file);
-  EXPECT_THAT(file.error().ToString(), HasSubstr("t.sgp:2:11: fs create " + dir_ + "/open/a: it is not a directory"));
+  EXPECT_THAT(file.error().ToString(),
+              HasSubstr("t.sgp:2:11: fs create " + dir_ + "/open/a: it is not a directory"));
   // On a file, `write` is what a file can take: write-file and truncate.
   auto rs = kernel::LandlockRuleset::Make(Rules("fs write " + dir_ + "/open/a\n"));
   ASSERT_TRUE(rs) << rs.error().ToString();
-  EXPECT_EQ(rs->GrantedFs(dir_ + "/open/a") & fs_access::kWrite, fs_access::kWriteFile | fs_access::kTruncate);
+  EXPECT_EQ(rs->GrantedFs(dir_ + "/open/a") & fs_access::kWrite,
+            fs_access::kWriteFile | fs_access::kTruncate);
   EXPECT_EQ(rs->GrantedFs(dir_ + "/open"), 0u);
 }
 

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sys/mman.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,10 +143,15 @@ TEST(Kernel, EveryCompiledProgramLoads) {
 // The rule index (1-based) as the errno of every rule; default 4000, unknown 4001. exit_group
 // and write stay allowed, first, so that the child can report and leave.
 Policy AsOracle(Policy p) {
-  for (size_t i = 0; i < p.rules.size(); ++i) p.rules[i].action = Action::Errno(static_cast<uint32_t>(i + 1));
+  for (size_t i = 0; i < p.rules.size(); ++i)
+    p.rules[i].action = Action::Errno(static_cast<uint32_t>(i + 1));
   p.default_action = Action::Errno(4000);
   p.unknown_action = Action::Errno(4001);
-  Rule leave{Action::Allow(), {SyscallSpec::Name("exit_group"), SyscallSpec::Name("write")}, {}, std::nullopt, {}};
+  Rule leave{Action::Allow(),
+             {SyscallSpec::Name("exit_group"), SyscallSpec::Name("write")},
+             {},
+             std::nullopt,
+             {}};
   p.rules.insert(p.rules.begin(), leave);
   return p;
 }
@@ -163,7 +168,9 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
   if (kSanitized) GTEST_SKIP() << "the sanitizer runtime needs syscalls the oracle filter denies";
   size_t calls = 0;
   const bool i386_live = !testing::Missing("ia32");  // IA32 emulation can be disabled
-  if (!i386_live) std::printf("note: int 0x80 faults on this kernel; i386 calls are checked in the emulator only\n");
+  if (!i386_live)
+    std::printf(
+        "note: int 0x80 faults on this kernel; i386 calls are checked in the emulator only\n");
   for (int seed = 0; seed < 60; ++seed) {
     testing::PolicyGenOptions opt;
     opt.arches = {Arch::kX86_64, Arch::kI386};
@@ -197,7 +204,8 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
       } else {
         nr = static_cast<int32_t>(rng() % 480);
       }
-      if (i386 ? (nr == exit_group32 || nr == write32) : (nr == exit_group64 || nr == write64)) continue;
+      if (i386 ? (nr == exit_group32 || nr == write32) : (nr == exit_group64 || nr == write64))
+        continue;
       // The kernel never runs filters for uretprobe and uprobe on the native arch (they are
       // the uprobe trampolines' own calls; kernel/seccomp.c seccomp_uprobe_exception).
       if (!i386 && (nr == *SyscallNumber(Arch::kX86_64, "uretprobe") ||
@@ -205,7 +213,8 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
         continue;
       }
       SeccompData in = SeccompData::For(a, nr);
-      for (auto& x : in.args) x = i386 ? (gen.InterestingValue() & 0xffffffffULL) : gen.InterestingValue();
+      for (auto& x : in.args)
+        x = i386 ? (gen.InterestingValue() & 0xffffffffULL) : gen.InterestingValue();
       inputs.push_back(in);
     }
     auto results = ResultsFromChild({*prog}, inputs.size(), [&](size_t i) {
@@ -215,7 +224,8 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
         return static_cast<int32_t>(r < 0 ? -r : 0);
       }
       errno = 0;
-      long v = syscall(in.nr, in.args[0], in.args[1], in.args[2], in.args[3], in.args[4], in.args[5]);
+      long v =
+          syscall(in.nr, in.args[0], in.args[1], in.args[2], in.args[3], in.args[4], in.args[5]);
       return static_cast<int32_t>(v == -1 ? errno : 0);
     });
     ASSERT_TRUE(results) << "seed " << seed << ": the child failed";
@@ -226,15 +236,17 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
       uint32_t want = emu->ret & bpf::ret::kData;
       ASSERT_EQ(emu->ret & bpf::ret::kActionFull, bpf::ret::kErrno);
       ASSERT_EQ(static_cast<uint32_t>(got[i]), want)
-          << "seed " << seed << " arch " << (inputs[i].arch == Info(Arch::kI386).audit_arch ? "i386" : "x86_64")
-          << " nr " << inputs[i].nr << " args " << std::hex << inputs[i].args[0] << " " << inputs[i].args[1]
+          << "seed " << seed << " arch "
+          << (inputs[i].arch == Info(Arch::kI386).audit_arch ? "i386" : "x86_64") << " nr "
+          << inputs[i].nr << " args " << std::hex << inputs[i].args[0] << " " << inputs[i].args[1]
           << " " << inputs[i].args[2];
       ++calls;
     }
   }
   std::printf("kernel oracle: %zu real syscalls, verdicts equal to the emulator's\n", calls);
   EXPECT_GT(calls, 15000u);
-  std::printf("kernel oracle: i386 through int 0x80 %s\n", i386_live ? "included" : "not available");
+  std::printf("kernel oracle: i386 through int 0x80 %s\n",
+              i386_live ? "included" : "not available");
 }
 
 // THREATS row 1, live: execve through int 0x80 under a policy that denies execve.
@@ -243,7 +255,8 @@ TEST(Kernel, Int80ExecveIsDenied) {
   Policy p;
   p.arches = {Arch::kX86_64, Arch::kI386};
   p.default_action = Action::Allow();
-  p.rules.push_back(Rule{Action::Errno(EPERM), {SyscallSpec::Name("execve")}, {}, std::nullopt, {}});
+  p.rules.push_back(
+      Rule{Action::Errno(EPERM), {SyscallSpec::Name("execve")}, {}, std::nullopt, {}});
   ASSERT_FALSE(HasErrors(ResolveAndValidate(p)));
   auto prog = Compile(p);
   ASSERT_TRUE(prog);
@@ -252,7 +265,7 @@ TEST(Kernel, Int80ExecveIsDenied) {
     static const char path[] = "/bin/true";
     std::array<uint64_t, 6> a{reinterpret_cast<uintptr_t>(path), 0, 0, 0, 0, 0};
     if (reinterpret_cast<uintptr_t>(path) > 0xffffffffU) return 0;  // not reachable from int 0x80
-    long r = Syscall32(11, a);  // i386 execve
+    long r = Syscall32(11, a);                                      // i386 execve
     return r == -EPERM ? 0 : 1;
   });
   ASSERT_TRUE(WIFEXITED(status));
@@ -329,7 +342,8 @@ TEST(Kernel, StackedFiltersFollowKernelPrecedence) {
     }
     std::vector<SeccompData> inputs;
     for (uint64_t a0 = 0; a0 < 3; ++a0) {
-      for (uint64_t a1 = 0; a1 < 3; ++a1) inputs.push_back(SeccompData::For(Arch::kX86_64, getppid_nr, {a0, a1}));
+      for (uint64_t a1 = 0; a1 < 3; ++a1)
+        inputs.push_back(SeccompData::For(Arch::kX86_64, getppid_nr, {a0, a1}));
     }
     pid_t parent = getpid();
     auto results = ResultsFromChild(stack, inputs.size(), [&](size_t i) {
@@ -346,7 +360,7 @@ TEST(Kernel, StackedFiltersFollowKernelPrecedence) {
       switch (*ret & bpf::ret::kActionFull) {
         case bpf::ret::kErrno: want = static_cast<int32_t>(*ret & bpf::ret::kData); break;
         case bpf::ret::kTrace: want = ENOSYS; break;  // no tracer attached
-        default: want = 0; break;                      // allow, log: getppid ran
+        default: want = 0; break;                     // allow, log: getppid ran
       }
       ASSERT_EQ(got[i], want) << "round " << round << " input " << i;
       ++calls;

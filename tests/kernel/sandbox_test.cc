@@ -61,7 +61,8 @@ TEST(Kernel, TsyncCoversExistingThreads) {
     while (tid.load() == 0) {
     }
     std::string mine = StatusField("/proc/self/status", "Seccomp_filters");
-    std::string theirs = StatusField("/proc/self/task/" + std::to_string(tid.load()) + "/status", "Seccomp_filters");
+    std::string theirs =
+        StatusField("/proc/self/task/" + std::to_string(tid.load()) + "/status", "Seccomp_filters");
     phase = 1;
     t.join();
     if (result.load() != EACCES) return 12;

@@ -102,9 +102,9 @@ TEST(Supervisor, EveryKindOfReply) {
   std::string refused = (dir / "refused").string();
   Target t = Start(Notifying({"mkdir", "getppid", "uname"}), [&] {
     if (syscall(SYS_mkdir, refused.c_str(), 0700) != -1 || errno != EACCES) return 1;  // Fail
-    if (syscall(SYS_getppid) != 4242) return 2;                               // Return
-    if (syscall(SYS_uname, nullptr) != -1 || errno != EFAULT) return 3;     // Continue: ran
-    int fd = static_cast<int>(syscall(SYS_mkdir, kept.c_str(), 0700));     // InjectFd
+    if (syscall(SYS_getppid) != 4242) return 2;                                        // Return
+    if (syscall(SYS_uname, nullptr) != -1 || errno != EFAULT) return 3;  // Continue: ran
+    int fd = static_cast<int>(syscall(SYS_mkdir, kept.c_str(), 0700));   // InjectFd
     if (fd < 0 || FdTarget(fd) != "/dev/null") return 4;
     if (fcntl(fd, F_GETFD) != FD_CLOEXEC) return 5;
     return 0;
@@ -156,7 +156,7 @@ TEST(Supervisor, KillProcessNeverLetsTheCallReturn) {
 // THREATS row 26: the path flips between the supervisor's read and the kernel's. A handler
 // that opens the file itself and injects the fd cannot be fooled; a Continue would be.
 struct Flip {
-  char* page;        // shared with the target: the path it passes
+  char* page;  // shared with the target: the path it passes
   std::string ok, secret;
 };
 
@@ -302,7 +302,8 @@ TEST(SupervisorLiveness, SignalDuringANotification) {
     if (++calls == 1) {
       kill(c.tid(), SIGUSR1);
       // Wait until the signal has pulled the thread out of the call.
-      for (int i = 0; i < 200 && c.Pending(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      for (int i = 0; i < 200 && c.Pending(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return Reply::Return(7);
   });
@@ -323,13 +324,16 @@ TEST(SupervisorLiveness, WaitKillableRecvKeepsTheCall) {
     GTEST_SKIP() << "kernel without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
   }
   static std::atomic<int> handled{0};
-  Target t = Start(Notifying({"getppid"}), [] {
-    struct sigaction sa {};
-    sa.sa_handler = [](int) { handled = 1; };
-    sigaction(SIGUSR1, &sa, nullptr);
-    if (syscall(SYS_getppid) != 7) return 1;
-    return handled ? 0 : 2;
-  }, /*wait_killable=*/true);
+  Target t = Start(
+      Notifying({"getppid"}),
+      [] {
+        struct sigaction sa {};
+        sa.sa_handler = [](int) { handled = 1; };
+        sigaction(SIGUSR1, &sa, nullptr);
+        if (syscall(SYS_getppid) != 7) return 1;
+        return handled ? 0 : 2;
+      },
+      /*wait_killable=*/true);
   Supervisor s;
   s.Otherwise([&](SyscallCall& c) {
     kill(c.tid(), SIGUSR1);

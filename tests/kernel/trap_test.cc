@@ -83,7 +83,8 @@ TEST(TrapReporter, TrapInsideTheHandlerKills) {
 
 // The program installs its own SIGSYS handler that fakes success: the call still never runs.
 TEST(TrapReporter, OwnHandlerCannotMakeTheCallRun) {
-  std::string dir = std::filesystem::temp_directory_path() / ("sysgate_trap_" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("sysgate_trap_" + std::to_string(getpid()));
   auto [status, out] = InChild([&](int) {
     auto p = PolicyBuilder().Default(Action::Allow()).Trap({"mkdir", "mkdirat"}).Build();
     if (!p || !ApplyToThisProcess(*p)) return 11;

@@ -50,8 +50,17 @@ Action RandomAction(std::mt19937_64& rng) {
 }
 
 uint64_t Value(std::mt19937_64& rng) {
-  static const uint64_t kValues[] = {0, 1, 2, 0xff, 0x7fffffff, 0x80000000, 0xffffffff,
-                                     0x100000000, 0x123450000000, ~0ULL, 0x8000000000000000ULL};
+  static const uint64_t kValues[] = {0,
+                                     1,
+                                     2,
+                                     0xff,
+                                     0x7fffffff,
+                                     0x80000000,
+                                     0xffffffff,
+                                     0x100000000,
+                                     0x123450000000,
+                                     ~0ULL,
+                                     0x8000000000000000ULL};
   return rng() % 3 == 0 ? rng() : kValues[rng() % std::size(kValues)];
 }
 
@@ -90,13 +99,34 @@ std::optional<Pair> Generate(uint64_t seed) {
       uint64_t v = Value(rng);
       scmp_compare op;
       switch (rng() % 7) {
-        case 0: c.op = CmpOp::kEq; op = SCMP_CMP_EQ; break;
-        case 1: c.op = CmpOp::kNe; op = SCMP_CMP_NE; break;
-        case 2: c.op = CmpOp::kLt; op = SCMP_CMP_LT; break;
-        case 3: c.op = CmpOp::kLe; op = SCMP_CMP_LE; break;
-        case 4: c.op = CmpOp::kGt; op = SCMP_CMP_GT; break;
-        case 5: c.op = CmpOp::kGe; op = SCMP_CMP_GE; break;
-        default: c.op = CmpOp::kMaskedEq; op = SCMP_CMP_MASKED_EQ; break;
+        case 0:
+          c.op = CmpOp::kEq;
+          op = SCMP_CMP_EQ;
+          break;
+        case 1:
+          c.op = CmpOp::kNe;
+          op = SCMP_CMP_NE;
+          break;
+        case 2:
+          c.op = CmpOp::kLt;
+          op = SCMP_CMP_LT;
+          break;
+        case 3:
+          c.op = CmpOp::kLe;
+          op = SCMP_CMP_LE;
+          break;
+        case 4:
+          c.op = CmpOp::kGt;
+          op = SCMP_CMP_GT;
+          break;
+        case 5:
+          c.op = CmpOp::kGe;
+          op = SCMP_CMP_GE;
+          break;
+        default:
+          c.op = CmpOp::kMaskedEq;
+          op = SCMP_CMP_MASKED_EQ;
+          break;
       }
       if (c.op == CmpOp::kMaskedEq) {
         uint64_t mask = Value(rng);
@@ -183,7 +213,8 @@ TEST(LibseccompOracle, SameVerdicts) {
       ++compared;
     }
   }
-  std::printf("libseccomp oracle: %zu policies, %zu inputs, identical verdicts\n", policies, compared);
+  std::printf("libseccomp oracle: %zu policies, %zu inputs, identical verdicts\n", policies,
+              compared);
   EXPECT_GT(policies, 300u);
 }
 

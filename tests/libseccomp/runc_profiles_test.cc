@@ -12,8 +12,8 @@
 // libseccomp 2.5 does not know (runc skips their names), and foreign architectures (libseccomp
 // kills the thread, sysgate the process).
 #include <errno.h>
-#include <seccomp.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,9 +27,9 @@
 #include <set>
 #include <sstream>
 
-#include <gtest/gtest.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
@@ -94,15 +94,15 @@ void Compare(const Policy& policy, const bpf::Program& lib, const std::string& w
     if (!a || !b) return MakeError(ErrorCode::kInternal, "emulation failed");
     ++c.compared;
     if (a->ret == b->ret) return {};
-    return MakeError(ErrorCode::kInternal,
-                     fmt::format("{}: {} syscall {} ({}) args [{:#x}]: sysgate {}, libseccomp {}", what,
-                                 Info(*abi).name, d.nr, *SyscallName(*abi, d.nr), fmt::join(in.args, ", "),
-                                 bpf::RetName(a->ret), bpf::RetName(b->ret)));
+    return MakeError(
+        ErrorCode::kInternal,
+        fmt::format("{}: {} syscall {} ({}) args [{:#x}]: sysgate {}, libseccomp {}", what,
+                    Info(*abi).name, d.nr, *SyscallName(*abi, d.nr), fmt::join(in.args, ", "),
+                    bpf::RetName(a->ret), bpf::RetName(b->ret)));
   };
   auto r = analysis::ForEachBoundaryInput(policy, check);
   ASSERT_TRUE(r) << r.error().message;
 }
-
 
 TEST(RuncProfiles, DockerAndPodmanDefaultsMatchLibseccomp) {
   fs::path dir = fs::path(SYSGATE_SHARED_DATA) / "profiles";
@@ -126,15 +126,18 @@ TEST(RuncProfiles, DockerAndPodmanDefaultsMatchLibseccomp) {
       bool slow = false;
       auto lib = RuncFilter(ResolveDockerProfile(json::parse(text), t), t.native, 1, &slow);
       ASSERT_TRUE(lib) << file << (slow ? ": libseccomp took too long" : "");
-      std::string what = fmt::format("{} for {}{}", file, Info(t.native).name, t.caps.empty() ? "" : " with caps");
+      std::string what =
+          fmt::format("{} for {}{}", file, Info(t.native).name, t.caps.empty() ? "" : " with caps");
       Compare(*in.policy, *lib, what, c);
       if (HasFatalFailure()) return;
       ++profiles;
     }
   }
-  std::printf("runc profiles: %d resolved profiles, %zu inputs with identical verdicts; not compared: "
-              "%zu unassigned numbers, %zu inputs on syscalls libseccomp 2.5 does not know, %zu foreign-arch inputs\n",
-              profiles, c.compared, c.unknown_numbers, c.unknown_to_libseccomp, c.foreign);
+  std::printf(
+      "runc profiles: %d resolved profiles, %zu inputs with identical verdicts; not compared: "
+      "%zu unassigned numbers, %zu inputs on syscalls libseccomp 2.5 does not know, %zu "
+      "foreign-arch inputs\n",
+      profiles, c.compared, c.unknown_numbers, c.unknown_to_libseccomp, c.foreign);
   EXPECT_GT(c.compared, 10000u);
 }
 
@@ -164,7 +167,8 @@ TEST(RuncProfiles, X32ArgumentsAreComparedAs32BitValuesLikeLibseccomp) {
       auto a = analysis::Emulate(*ours, d);
       auto b = analysis::Emulate(*lib, d);
       ASSERT_TRUE(a && b);
-      EXPECT_EQ(bpf::RetName(a->ret), bpf::RetName(b->ret)) << Info(abi).name << " personality(" << std::hex << arg << ")";
+      EXPECT_EQ(bpf::RetName(a->ret), bpf::RetName(b->ret))
+          << Info(abi).name << " personality(" << std::hex << arg << ")";
       EXPECT_EQ(a->ret, bpf::RetOf(Evaluate(*in.policy, d).action)) << Info(abi).name;
     }
   }
@@ -176,13 +180,15 @@ TEST(RuncProfiles, X32ArgumentsAreComparedAs32BitValuesLikeLibseccomp) {
 class OciMeaning {
  public:
   explicit OciMeaning(const json& p) {
-    def_ = testing::ScmpAction(p["defaultAction"], testing::OciErrno(p, "defaultErrnoRet", "defaultErrno", EPERM));
+    def_ = testing::ScmpAction(p["defaultAction"],
+                               testing::OciErrno(p, "defaultErrnoRet", "defaultErrno", EPERM));
     for (const json& r : p["syscalls"]) {
-      Entry e{testing::ScmpAction(r["action"], testing::OciErrno(r, "errnoRet", "errno", EPERM)), {}};
+      Entry e{testing::ScmpAction(r["action"], testing::OciErrno(r, "errnoRet", "errno", EPERM)),
+              {}};
       if (r.contains("args")) {
         for (const json& a : r["args"]) {
-          e.args.push_back({a["index"].get<size_t>(), a["op"].get<std::string>(), a["value"].get<uint64_t>(),
-                            a.value("valueTwo", uint64_t{0})});
+          e.args.push_back({a["index"].get<size_t>(), a["op"].get<std::string>(),
+                            a["value"].get<uint64_t>(), a.value("valueTwo", uint64_t{0})});
         }
       }
       for (const json& n : r["names"]) by_name_[n.get<std::string>()].push_back(e);
@@ -199,13 +205,18 @@ class OciMeaning {
       for (const Arg& a : e.args) {
         uint64_t x = d.args[a.index], v = a.value;
         const std::string& op = a.op;
-        all &= op == "SCMP_CMP_EQ" ? x == v : op == "SCMP_CMP_NE" ? x != v : op == "SCMP_CMP_LT" ? x < v
-             : op == "SCMP_CMP_LE" ? x <= v : op == "SCMP_CMP_GT" ? x > v : op == "SCMP_CMP_GE" ? x >= v
-             : (x & v) == a.value_two;
+        all &= op == "SCMP_CMP_EQ"   ? x == v
+               : op == "SCMP_CMP_NE" ? x != v
+               : op == "SCMP_CMP_LT" ? x < v
+               : op == "SCMP_CMP_LE" ? x <= v
+               : op == "SCMP_CMP_GT" ? x > v
+               : op == "SCMP_CMP_GE" ? x >= v
+                                     : (x & v) == a.value_two;
       }
       if (!all) continue;
       if (found && *found != e.action) {
-        return MakeError(ErrorCode::kInternal, fmt::format("two entries with different actions match {}", *name));
+        return MakeError(ErrorCode::kInternal,
+                         fmt::format("two entries with different actions match {}", *name));
       }
       found = e.action;
     }
@@ -253,15 +264,17 @@ TEST(RuncProfiles, ExportedProfilesMeanThePolicy) {
       ++compared;
       uint32_t w = bpf::RetOf(want.Evaluate(d).action, d);
       if (*got == w) return {};
-      return MakeError(ErrorCode::kInternal, fmt::format("seed {}: {} args [{:#x}]: policy {}, OCI {}", seed,
-                                                         *SyscallName(*abi, d.nr), fmt::join(d.args, ", "),
-                                                         bpf::RetName(w), bpf::RetName(*got)));
+      return MakeError(
+          ErrorCode::kInternal,
+          fmt::format("seed {}: {} args [{:#x}]: policy {}, OCI {}", seed, *SyscallName(*abi, d.nr),
+                      fmt::join(d.args, ", "), bpf::RetName(w), bpf::RetName(*got)));
     };
     auto r = analysis::ForEachBoundaryInput(*e.means, check);
     ASSERT_TRUE(r) << r.error().message;
     ++written;
   }
-  std::printf("exported OCI: %d generated policies, %zu inputs, the JSON means the policy\n", written, compared);
+  std::printf("exported OCI: %d generated policies, %zu inputs, the JSON means the policy\n",
+              written, compared);
   EXPECT_GT(written, 100);
 }
 
@@ -272,7 +285,8 @@ TEST(RuncProfiles, ExportedRealPoliciesMatchLibseccomp) {
   int written = 0;
   std::vector<fs::path> files = {fs::path(SYSGATE_SOURCE_DIR) / "profiles" / "default.sgp",
                                  fs::path(SYSGATE_SOURCE_DIR) / "profiles" / "strict.sgp"};
-  for (const auto& f : fs::directory_iterator(fs::path(SYSGATE_SOURCE_DIR) / "examples" / "policies")) {
+  for (const auto& f :
+       fs::directory_iterator(fs::path(SYSGATE_SOURCE_DIR) / "examples" / "policies")) {
     files.push_back(f.path());
   }
   for (const fs::path& f : files) {
@@ -289,8 +303,10 @@ TEST(RuncProfiles, ExportedRealPoliciesMatchLibseccomp) {
     if (HasFatalFailure()) return;
     ++written;
   }
-  std::printf("sysgate profiles as OCI through libseccomp: %d policies, %zu inputs with identical verdicts\n",
-              written, c.compared);
+  std::printf(
+      "sysgate profiles as OCI through libseccomp: %d policies, %zu inputs with identical "
+      "verdicts\n",
+      written, c.compared);
 }
 
 }  // namespace

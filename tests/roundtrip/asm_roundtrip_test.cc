@@ -13,9 +13,11 @@ namespace {
 
 TEST(AsmRoundTrip, CompiledPrograms) {
   int n = 0;
-  for (std::vector<Arch> arches :
-       {std::vector<Arch>{Arch::kX86_64, Arch::kX32, Arch::kI386}, {Arch::kAarch64, Arch::kArm},
-        {Arch::kS390x, Arch::kS390}, {Arch::kMips64, Arch::kMips}, {Arch::kPpc64le}}) {
+  for (std::vector<Arch> arches : {std::vector<Arch>{Arch::kX86_64, Arch::kX32, Arch::kI386},
+                                   {Arch::kAarch64, Arch::kArm},
+                                   {Arch::kS390x, Arch::kS390},
+                                   {Arch::kMips64, Arch::kMips},
+                                   {Arch::kPpc64le}}) {
     for (int seed = 0; seed < 60; ++seed) {
       testing::PolicyGenOptions opt;
       opt.arches = arches;
@@ -98,9 +100,11 @@ TEST(AsmRoundTrip, ErrorsHaveLines) {
 
 TEST(AsmRoundTrip, LongLinesAreReadWithoutRecursion) {
   // std::regex recursed once per character: a 30,000-character line overflowed the stack.
-  for (std::string line : {"A = " + std::string(300000, 'x'), "if (A == " + std::string(300000, '1') + ") goto a",
-                           "return ERRNO(" + std::string(300000, '(') + ")", "A = args[" + std::string(300000, '1') + "]",
-                           std::string(300000, 'l') + ": return ALLOW\n" + std::string(300000, 'l') + ":"}) {
+  for (std::string line :
+       {"A = " + std::string(300000, 'x'), "if (A == " + std::string(300000, '1') + ") goto a",
+        "return ERRNO(" + std::string(300000, '(') + ")",
+        "A = args[" + std::string(300000, '1') + "]",
+        std::string(300000, 'l') + ": return ALLOW\n" + std::string(300000, 'l') + ":"}) {
     auto r = analysis::Assemble(line + "\nreturn ALLOW\n", "long.asm", Arch::kX86_64);
     ASSERT_FALSE(r) << line.substr(0, 20);
     EXPECT_LE(r.error().loc.line, 2);

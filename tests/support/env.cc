@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -50,35 +50,46 @@ std::optional<std::string> Root() {
 
 std::optional<std::string> Nobody() {
   if (!OnPath("setpriv")) return "setpriv is not installed (util-linux)";
-  return Try("becoming nobody (setgid/setuid 65534)", [] {
-    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) return errno;
-    return 0;
-  }, " (root's tests of an unprivileged user need root)");
+  return Try(
+      "becoming nobody (setgid/setuid 65534)",
+      [] {
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) return errno;
+        return 0;
+      },
+      " (root's tests of an unprivileged user need root)");
 }
 
 std::optional<std::string> UserNamespace() {
-  return Try("unshare(CLONE_NEWUSER)", [] { return unshare(CLONE_NEWUSER) == 0 ? 0 : errno; },
-             " (the kernel refuses user namespaces in a chroot, in most containers, and where "
-             "they are disabled)");
+  return Try(
+      "unshare(CLONE_NEWUSER)", [] { return unshare(CLONE_NEWUSER) == 0 ? 0 : errno; },
+      " (the kernel refuses user namespaces in a chroot, in most containers, and where "
+      "they are disabled)");
 }
 
 std::optional<std::string> MountNamespace() {
-  return Try("unshare(CLONE_NEWNS)", [] { return unshare(CLONE_NEWNS) == 0 ? 0 : errno; },
-             " (needs CAP_SYS_ADMIN)");
+  return Try(
+      "unshare(CLONE_NEWNS)", [] { return unshare(CLONE_NEWNS) == 0 ? 0 : errno; },
+      " (needs CAP_SYS_ADMIN)");
 }
 
 std::optional<std::string> RecursiveSlave() {
   if (auto why = MountNamespace()) return why;
-  return Try("making / a recursive slave mount in a new mount namespace", [] {
-    if (unshare(CLONE_NEWNS) != 0) return errno;
-    return mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0 ? 0 : errno;
-  }, " (in a chroot / is not a mount point; bubblewrap and crun need it to be one)");
+  return Try(
+      "making / a recursive slave mount in a new mount namespace",
+      [] {
+        if (unshare(CLONE_NEWNS) != 0) return errno;
+        return mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0 ? 0 : errno;
+      },
+      " (in a chroot / is not a mount point; bubblewrap and crun need it to be one)");
 }
 
 std::optional<std::string> Ia32() {
   int status = InChild([] {
     long ret;
-    asm volatile("int $0x80" : "=a"(ret) : "a"(20) : "r8", "r9", "r10", "r11", "memory");  // i386 getpid
+    asm volatile("int $0x80"
+                 : "=a"(ret)
+                 : "a"(20)
+                 : "r8", "r9", "r10", "r11", "memory");  // i386 getpid
     return ret == getpid() ? 0 : 1;
   });
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
@@ -86,10 +97,13 @@ std::optional<std::string> Ia32() {
 }
 
 std::optional<std::string> RawSocket() {
-  return Try("socket(AF_INET, SOCK_RAW)", [] {
-    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-    return fd >= 0 ? 0 : errno;
-  }, " (needs CAP_NET_RAW)");
+  return Try(
+      "socket(AF_INET, SOCK_RAW)",
+      [] {
+        int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+        return fd >= 0 ? 0 : errno;
+      },
+      " (needs CAP_NET_RAW)");
 }
 
 // A child installs a filter that fails getppid with EPERM under SECCOMP_FILTER_FLAG_LOG and
@@ -99,8 +113,10 @@ std::optional<std::string> RawSocket() {
 std::optional<std::string> SeccompLog() {
   int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (kmsg < 0) {
-    return fmt::format("/dev/kmsg cannot be read here: {} (needs CAP_SYSLOG where "
-                       "kernel.dmesg_restrict is 1)", std::strerror(errno));
+    return fmt::format(
+        "/dev/kmsg cannot be read here: {} (needs CAP_SYSLOG where "
+        "kernel.dmesg_restrict is 1)",
+        std::strerror(errno));
   }
   lseek(kmsg, 0, SEEK_END);  // only what comes next
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -150,18 +166,25 @@ std::optional<std::string> LandlockAtLeast(std::string_view want) {
   int need = std::atoi(std::string(want).c_str());
   long abi = syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1U /* VERSION */);
   if (abi < 0) {
-    return fmt::format("Landlock is not available here ({}: not built in, not enabled at boot, "
-                       "or refused by a container's profile)",
-                       std::strerror(errno));
+    return fmt::format(
+        "Landlock is not available here ({}: not built in, not enabled at boot, "
+        "or refused by a container's profile)",
+        std::strerror(errno));
   }
-  if (abi < need) return fmt::format("this kernel's Landlock is ABI {}, and the test needs {}", abi, need);
+  if (abi < need)
+    return fmt::format("this kernel's Landlock is ABI {}, and the test needs {}", abi, need);
   return std::nullopt;
 }
 
 const std::map<std::string, Probe, std::less<>>& Probes() {
   static const std::map<std::string, Probe, std::less<>> probes = {
-      {"root", Root},     {"nobody", Nobody},   {"userns", UserNamespace}, {"mountns", MountNamespace},
-      {"propagation", RecursiveSlave}, {"ia32", Ia32}, {"raw-socket", RawSocket},
+      {"root", Root},
+      {"nobody", Nobody},
+      {"userns", UserNamespace},
+      {"mountns", MountNamespace},
+      {"propagation", RecursiveSlave},
+      {"ia32", Ia32},
+      {"raw-socket", RawSocket},
       {"seccomp-log", SeccompLog},
   };
   return probes;
@@ -185,7 +208,8 @@ std::optional<std::string> Missing(std::string_view need) {
   } else if (auto it = Probes().find(need); it != Probes().end()) {
     why = it->second();
   } else {
-    std::fprintf(stderr, "test_env: unknown need '%.*s'\n", static_cast<int>(need.size()), need.data());
+    std::fprintf(stderr, "test_env: unknown need '%.*s'\n", static_cast<int>(need.size()),
+                 need.data());
     std::abort();
   }
   cache.emplace(std::string(need), why);

@@ -38,9 +38,9 @@ std::optional<std::string> Missing(std::string_view need);
 }  // namespace sysgate::testing
 
 // Skips the current test, with the reason, unless the environment meets `need`.
-#define SYSGATE_NEED(need)                                                         \
-  do {                                                                             \
-    if (auto sysgate_missing_ = ::sysgate::testing::Missing(need)) {               \
-      GTEST_SKIP() << *sysgate_missing_;                                           \
-    }                                                                              \
+#define SYSGATE_NEED(need)                                           \
+  do {                                                               \
+    if (auto sysgate_missing_ = ::sysgate::testing::Missing(need)) { \
+      GTEST_SKIP() << *sysgate_missing_;                             \
+    }                                                                \
   } while (0)

@@ -31,9 +31,7 @@ bool Succeeds(const std::vector<std::string>& argv) {
   return ok;
 }
 
-TEST(Env, RootIsTheEffectiveUid) {
-  EXPECT_EQ(Missing("root").has_value(), geteuid() != 0);
-}
+TEST(Env, RootIsTheEffectiveUid) { EXPECT_EQ(Missing("root").has_value(), geteuid() != 0); }
 
 TEST(Env, ProgramsAreLookedUpOnPath) {
   EXPECT_FALSE(Missing("program:sh"));
@@ -45,7 +43,8 @@ TEST(Env, ProgramsAreLookedUpOnPath) {
 // The same operations, made by util-linux's unshare(1), succeed exactly when the probes say so.
 TEST(Env, NamespaceProbesAgreeWithUnshare) {
   SYSGATE_NEED("program:unshare");
-  EXPECT_EQ(!Missing("userns"), Succeeds({"unshare", "-U", "true"})) << Missing("userns").value_or("");
+  EXPECT_EQ(!Missing("userns"), Succeeds({"unshare", "-U", "true"}))
+      << Missing("userns").value_or("");
   EXPECT_EQ(!Missing("mountns"), Succeeds({"unshare", "-m", "--propagation", "unchanged", "true"}))
       << Missing("mountns").value_or("");
   EXPECT_EQ(!Missing("propagation"), Succeeds({"unshare", "-m", "--propagation", "slave", "true"}))
@@ -100,9 +99,12 @@ TEST(Env, ACallReachesANotifyFilterUnlessTheEnvironmentStopsItFirst) {
   auto [rc, out] = UnderEnvironmentFilter(SECCOMP_RET_ERRNO | EPERM, "reaches:getppid,40");
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("getppid(40) never reaches a seccomp filter installed after this "
-                     "environment's own"), std::string::npos) << out;
+                     "environment's own"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find("the environment answers EPERM (Operation not permitted) first"),
-            std::string::npos) << out;
+            std::string::npos)
+      << out;
   // The arguments are the test's: the environment fails only getppid(40).
   EXPECT_EQ(UnderEnvironmentFilter(SECCOMP_RET_ERRNO | EPERM, "reaches:getppid,41").first, 0);
   std::tie(rc, out) = UnderEnvironmentFilter(SECCOMP_RET_KILL_PROCESS, "reaches:getppid,0x28");

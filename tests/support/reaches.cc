@@ -75,7 +75,7 @@ Call Parse(std::string_view spec) {
 // Shared by the probe's two processes and the caller (an anonymous shared mapping): the caller
 // reads what became of the call.
 struct Shared {
-  std::atomic<int> listener{-1};  // the caller: the notify filter's listener, once installed
+  std::atomic<int> listener{-1};      // the caller: the notify filter's listener, once installed
   const char* failed_step = nullptr;  // a string literal: the same in the forked processes
   int err = 0;
   bool returned = false;
@@ -156,8 +156,10 @@ int Listen(const Call& c, Shared* s) {
 
 std::optional<std::string> CallNotReachingNotifyFilter(std::string_view spec) {
   Call c = Parse(spec);
-  void* page = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) return fmt::format("the probe of {} cannot map memory: {}", c.text, strerror(errno));
+  void* page =
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED)
+    return fmt::format("the probe of {} cannot map memory: {}", c.text, strerror(errno));
   auto* s = new (page) Shared;
   int status = InChild([&] { return Listen(c, s); });
   Shared r = {};
@@ -175,14 +177,17 @@ std::optional<std::string> CallNotReachingNotifyFilter(std::string_view spec) {
       "{} never reaches a seccomp filter installed after this environment's own, as sysgate's "
       "supervisor's is",
       c.text);
-  if (!WIFEXITED(status)) return fmt::format("the probe of {} crashed (wait status {})", c.text, status);
+  if (!WIFEXITED(status))
+    return fmt::format("the probe of {} crashed (wait status {})", c.text, status);
   if (r.failed_step) return fmt::format("{} fails here: {}", r.failed_step, strerror(r.err));
-  if (r.timed_out) return fmt::format("{} was neither answered nor returned within {} s", c.text, kLimit.count());
+  if (r.timed_out)
+    return fmt::format("{} was neither answered nor returned within {} s", c.text, kLimit.count());
   if (r.returned && r.notified && r.ret == kAnswer) return std::nullopt;
   if (r.returned && r.ret == -1) {
-    return fmt::format("{}: the environment answers {} ({}) first (an errno or a kill outranks a "
-                       "notification, whatever the order: a container's seccomp profile)",
-                       not_reaching, strerrorname_np(r.err), strerror(r.err));
+    return fmt::format(
+        "{}: the environment answers {} ({}) first (an errno or a kill outranks a "
+        "notification, whatever the order: a container's seccomp profile)",
+        not_reaching, strerrorname_np(r.err), strerror(r.err));
   }
   if (r.returned) return fmt::format("{}: it returned {} unanswered", not_reaching, r.ret);
   if (WIFSIGNALED(r.status)) {

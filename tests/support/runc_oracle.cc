@@ -16,8 +16,10 @@ using json = nlohmann::json;
 
 uint32_t ScmpArch(const std::string& name) {
   static const std::pair<const char*, uint32_t> kArches[] = {
-      {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64}, {"SCMP_ARCH_X86", SCMP_ARCH_X86},
-      {"SCMP_ARCH_X32", SCMP_ARCH_X32},       {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+      {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+      {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+      {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+      {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
       {"SCMP_ARCH_ARM", SCMP_ARCH_ARM}};
   for (auto [n, v] : kArches) {
     if (name == n) return v;
@@ -77,14 +79,16 @@ json ResolveDockerProfile(json p, const DockerTarget& t) {
         for (const std::string& c : t.caps) cap |= has(e["caps"], c);
       }
       if (cap) continue;
-      if (e.contains("minKernel") && e["minKernel"].is_string()) continue;  // 6.1 >= any minKernel here
+      if (e.contains("minKernel") && e["minKernel"].is_string())
+        continue;  // 6.1 >= any minKernel here
     }
     if (r.contains("includes")) {
       const json& i = r["includes"];
       if (i.contains("arches") && !i["arches"].empty() && !has(i["arches"], t.goarch)) continue;
       bool all = true;
       if (i.contains("caps")) {
-        for (const json& c : i["caps"]) all &= std::ranges::find(t.caps, c.get<std::string>()) != t.caps.end();
+        for (const json& c : i["caps"])
+          all &= std::ranges::find(t.caps, c.get<std::string>()) != t.caps.end();
       }
       if (!all) continue;
     }
@@ -122,8 +126,12 @@ bool BuildRuncFilter(const json& p, Arch native, int optimize, int out_fd) {
     if (r.contains("args") && r["args"].is_array()) {
       for (const json& a : r["args"]) {
         static const std::pair<const char*, scmp_compare> kOps[] = {
-            {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-            {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+            {"SCMP_CMP_NE", SCMP_CMP_NE},
+            {"SCMP_CMP_LT", SCMP_CMP_LT},
+            {"SCMP_CMP_LE", SCMP_CMP_LE},
+            {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+            {"SCMP_CMP_GE", SCMP_CMP_GE},
+            {"SCMP_CMP_GT", SCMP_CMP_GT},
             {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
         scmp_compare op = SCMP_CMP_EQ;
         for (auto [n, o] : kOps) {
@@ -147,7 +155,8 @@ bool BuildRuncFilter(const json& p, Arch native, int optimize, int out_fd) {
         rc = seccomp_rule_add_array(ctx, act, nr, static_cast<unsigned>(args.size()), args.data());
       }
       if (rc != 0 && getenv("SYSGATE_TEST_DEBUG")) {
-        fprintf(stderr, "libseccomp refused a rule for %s: %s\n", n.get<std::string>().c_str(), strerror(-rc));
+        fprintf(stderr, "libseccomp refused a rule for %s: %s\n", n.get<std::string>().c_str(),
+                strerror(-rc));
       }
     }
   }
@@ -164,7 +173,7 @@ bool RuncFilterToFd(const json& p, Arch native, int optimize, int out_fd) {
 }
 
 std::optional<bpf::Program> RuncFilter(const json& p, Arch native, int optimize, bool* slow,
-                                      std::chrono::milliseconds limit) {
+                                       std::chrono::milliseconds limit) {
   *slow = false;
   int fds[2];
   if (pipe(fds) != 0) return std::nullopt;
@@ -177,7 +186,9 @@ std::optional<bpf::Program> RuncFilter(const json& p, Arch native, int optimize,
   std::string bytes;
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     pollfd pfd{fds[0], POLLIN, 0};
     if (left <= 0 || poll(&pfd, 1, static_cast<int>(left)) == 0) {
       *slow = true;
@@ -197,6 +208,5 @@ std::optional<bpf::Program> RuncFilter(const json& p, Arch native, int optimize,
   if (!prog) return std::nullopt;
   return *prog;
 }
-
 
 }  // namespace sysgate::testing

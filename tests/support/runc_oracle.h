@@ -39,7 +39,7 @@ std::optional<bpf::Program> RuncFilter(const nlohmann::json& resolved, Arch nati
 // libseccomp fails.
 bool RuncFilterToFd(const nlohmann::json& resolved, Arch native, int optimize, int out_fd);
 
-uint32_t ScmpArch(const std::string& scmp_name);                  // SCMP_ARCH_* value; 0 if unknown
+uint32_t ScmpArch(const std::string& scmp_name);  // SCMP_ARCH_* value; 0 if unknown
 uint32_t ScmpAction(const std::string& oci_action, uint32_t err);  // SCMP_ACT_* value
 // errnoRet (a number) or Podman's errno (a name) of an OCI object, else `dflt`.
 uint32_t OciErrno(const nlohmann::json& j, const char* num, const char* name, uint32_t dflt);

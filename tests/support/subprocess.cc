@@ -19,7 +19,8 @@ namespace sysgate::testing {
 bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");
   for (std::string_view dir : base::Split(path ? path : "", ':')) {
-    if (!dir.empty() && access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0) return true;
+    if (!dir.empty() && access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0)
+      return true;
   }
   return false;
 }

@@ -81,7 +81,8 @@ std::optional<std::string_view> ListingColumns(std::string_view line) {
   if (colon == std::string_view::npos) return std::nullopt;
   std::string_view number = line.substr(0, colon);
   while (!number.empty() && number.front() == ' ') number.remove_prefix(1);
-  if (number.empty() || number.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  if (number.empty() || number.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
   std::string_view rest = line.substr(colon + 2);
   size_t end = 0;
   for (int field = 0; field < 4; ++field) {
@@ -155,7 +156,8 @@ Result<void> WriteAll(int fd, const std::string& bytes, const std::string& path)
 // replaced whole, and still the way for what a rename cannot replace as it is.
 Result<void> WriteThrough(int fd, const std::string& bytes, const std::string& path) {
   struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) return SystemError("cannot write " + path, errno);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)
+    return SystemError("cannot write " + path, errno);
   Result<void> w = WriteAll(fd, bytes, path);
   if (close(fd) != 0 && w) return SystemError("cannot write " + path, errno);
   return w;
@@ -164,7 +166,8 @@ Result<void> WriteThrough(int fd, const std::string& bytes, const std::string& p
 // Replaces the regular file `fd` (opened from `path`, so the kernel's checks applied: symlink
 // protection, permissions) with `bytes`: a temporary file beside it renamed over it. None when
 // that cannot keep what the file is (then the caller writes in place).
-std::optional<Result<void>> ReplaceWhole(int fd, const struct stat& old, const std::string& bytes, const std::string& path) {
+std::optional<Result<void>> ReplaceWhole(int fd, const struct stat& old, const std::string& bytes,
+                                         const std::string& path) {
   // Another owner's file (a rename would make it ours), a file with other names (they would
   // keep the old text), or one with an ACL: written in place, as before.
   if (old.st_nlink > 1 || (geteuid() != 0 && old.st_uid != geteuid()) ||
@@ -183,12 +186,14 @@ std::optional<Result<void>> ReplaceWhole(int fd, const struct stat& old, const s
   if (out < 0) return std::nullopt;  // a directory we may not write: in place
   // A size limit (ulimit -f) would kill us with SIGXFSZ mid-write: take EFBIG instead, to
   // remove the temporary file.
-  struct sigaction ignore {}, before {};
+  struct sigaction ignore {
+  }, before{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGXFSZ, &ignore, &before);
   Result<void> w = WriteAll(out, bytes, path);
   // The owner first: fchown clears setuid and setgid, fchmod then sets the mode whole.
-  if (w && geteuid() == 0 && fchown(out, old.st_uid, old.st_gid) != 0) w = SystemError("cannot write " + path, errno);
+  if (w && geteuid() == 0 && fchown(out, old.st_uid, old.st_gid) != 0)
+    w = SystemError("cannot write " + path, errno);
   if (w && fchmod(out, old.st_mode & 07777) != 0) w = SystemError("cannot write " + path, errno);
   if (w && fsync(out) != 0) w = SystemError("cannot write " + path, errno);
   if (close(out) != 0 && w) w = SystemError("cannot write " + path, errno);

@@ -16,7 +16,8 @@ enum class BpfFormat { kRaw, kHex, kC, kDisasm, kAsm };
 Result<BpfFormat> ParseBpfFormat(const std::string& name);  // raw, hex, c, disasm, asm
 
 // The program in `format` (listings assume `arch` before the program checks it).
-std::string RenderBpf(const bpf::Program& prog, BpfFormat format, std::optional<Arch> arch = std::nullopt);
+std::string RenderBpf(const bpf::Program& prog, BpfFormat format,
+                      std::optional<Arch> arch = std::nullopt);
 
 // Reads a file of raw BPF (or hex text, detected); prints nothing.
 Result<bpf::Program> ReadBpfFile(const std::string& path);

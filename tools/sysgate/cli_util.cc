@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <utility>
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -20,7 +20,9 @@
 namespace sysgate::cli {
 
 // Every message says what the user gave it; a control character in that is shown, not sent.
-void PrintError(const std::string& message) { std::cerr << "sysgate: " << base::Printable(message) << "\n"; }
+void PrintError(const std::string& message) {
+  std::cerr << "sysgate: " << base::Printable(message) << "\n";
+}
 
 std::optional<int> CheckCommandName(const CLI::App& app, std::string_view word) {
   if (word.starts_with("-")) return std::nullopt;
@@ -37,10 +39,13 @@ std::optional<int> CheckCommandName(const CLI::App& app, std::string_view word) 
 
 void UsageHint(const CLI::ParseError& e, const CLI::App& cmd, int argc, char** argv) {
   const bool takes_program = cmd.get_option_no_throw("command") != nullptr;
-  const bool separated = std::any_of(argv, argv + argc, [](const char* a) { return std::string_view(a) == "--"; });
+  const bool separated =
+      std::any_of(argv, argv + argc, [](const char* a) { return std::string_view(a) == "--"; });
   if (takes_program && !separated && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    std::cerr << fmt::format("sysgate: hint: options after the program are its own: put -- before it "
-                             "(sysgate {} [OPTIONS] -- PROGRAM [ARG...])\n", cmd.get_name());
+    std::cerr << fmt::format(
+        "sysgate: hint: options after the program are its own: put -- before it "
+        "(sysgate {} [OPTIONS] -- PROGRAM [ARG...])\n",
+        cmd.get_name());
   }
 }
 
@@ -89,9 +94,10 @@ bool ValidForNewArches(Policy& policy, const std::map<std::string, std::string>&
   if (!gone.empty() && !quiet) {
     std::vector<std::string_view> names;
     for (Arch a : targets) names.push_back(Info(a).name);
-    std::cerr << fmt::format("sysgate: warning: left out {} syscall{} that {} not exist on {}: {}\n",
-                             gone.size(), gone.size() == 1 ? "" : "s", gone.size() == 1 ? "does" : "do",
-                             fmt::join(names, ", "), base::Abbreviate(fmt::format("{}", fmt::join(gone, ", ")), 200));
+    std::cerr << fmt::format(
+        "sysgate: warning: left out {} syscall{} that {} not exist on {}: {}\n", gone.size(),
+        gone.size() == 1 ? "" : "s", gone.size() == 1 ? "does" : "do", fmt::join(names, ", "),
+        base::Abbreviate(fmt::format("{}", fmt::join(gone, ", ")), 200));
   }
   return ResolveOrReport(policy, sources);
 }
@@ -124,15 +130,19 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
       ->allow_extra_args(false);
   cmd->add_option(format_flag, o.format,
                   "Input format: " + formats::FormatNames(false) + " (default: detected)");
-  cmd->add_option("--caps", o.caps, "Capabilities for Docker profiles' includes/excludes (CAP_SYS_ADMIN,...)")
+  cmd->add_option("--caps", o.caps,
+                  "Capabilities for Docker profiles' includes/excludes (CAP_SYS_ADMIN,...)")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("--kernel", o.kernel, "Kernel version for Docker profiles' minKernel (default: running)");
+  cmd->add_option("--kernel", o.kernel,
+                  "Kernel version for Docker profiles' minKernel (default: running)");
   cmd->add_flag("--strict-names", o.strict, "Unknown syscall names are errors, not warnings");
   cmd->add_flag("--strict", o.old_strict, "Deprecated: --strict-names")->group("");
-  cmd->add_option("--section", o.section, "Part of the file: Firecracker thread category, SPO profile name");
-  cmd->add_option("-D,--define", o.defines,
-                  "NAME=VALUE: a constant the policy uses but its program gives when loading it (ROOT_FD=3)")
+  cmd->add_option("--section", o.section,
+                  "Part of the file: Firecracker thread category, SPO profile name");
+  cmd->add_option(
+         "-D,--define", o.defines,
+         "NAME=VALUE: a constant the policy uses but its program gives when loading it (ROOT_FD=3)")
       ->allow_extra_args(false);
   // Bad values are usage errors (exit 2), found before the command runs.
   cmd->parse_complete_callback([&o] {
@@ -141,7 +151,8 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_f
                    "names are errors)\n";
       o.strict = true;
     }
-    if (Result<CheckedInput> c = CheckInputOptions(o); !c) throw CLI::ValidationError(c.error().message);
+    if (Result<CheckedInput> c = CheckInputOptions(o); !c)
+      throw CLI::ValidationError(c.error().message);
   });
 }
 
@@ -151,7 +162,8 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
       const Rule& r = policy.rules[static_cast<size_t>(v.rule)];
       // Imported formats locate rules by file and JSON path, without a line.
       bool located = r.loc.known() || !r.loc.file.empty();
-      return located ? fmt::format("rule {}", r.loc.ToString()) : fmt::format("rule {}", v.rule + 1);
+      return located ? fmt::format("rule {}", r.loc.ToString())
+                     : fmt::format("rule {}", v.rule + 1);
     }
     case Verdict::Reason::kDefault: return "default action";
     case Verdict::Reason::kUnknown: return "unknown syscall number: the unknown action";
@@ -162,8 +174,9 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
 
 bool IsDefineName(std::string_view name) {
   auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
-  return !name.empty() && letter(name[0]) &&
-         std::ranges::all_of(name, [&](char c) { return letter(c) || std::isdigit(static_cast<unsigned char>(c)); });
+  return !name.empty() && letter(name[0]) && std::ranges::all_of(name, [&](char c) {
+    return letter(c) || std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 std::vector<std::string> DefinedNames(const InputOptions& input) {
@@ -177,9 +190,9 @@ std::optional<Result<int32_t>> SyscallNumberArg(std::string_view text) {
     return std::nullopt;  // syscall names start with a letter
   }
   if (auto n = base::ParseInt32(text)) return Result<int32_t>(*n);
-  return Result<int32_t>(MakeError(ErrorCode::kInvalidArgument,
-                                   fmt::format("'{}' is not a syscall number (a 32-bit integer)",
-                                               base::Abbreviate(text))));
+  return Result<int32_t>(MakeError(
+      ErrorCode::kInvalidArgument,
+      fmt::format("'{}' is not a syscall number (a 32-bit integer)", base::Abbreviate(text))));
 }
 
 std::optional<uint64_t> ParseValue(std::string_view text, Arch arch) {
@@ -217,7 +230,8 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
   if (!input.kernel.empty()) {
     o.kernel = formats::ParseKernelVersion(input.kernel);
     if (!o.kernel) {
-      return bad("--kernel: expected a version such as 5.15, not '" + base::Abbreviate(input.kernel) + "'");
+      return bad("--kernel: expected a version such as 5.15, not '" +
+                 base::Abbreviate(input.kernel) + "'");
     }
   }
   for (const std::string& d : input.defines) {
@@ -226,8 +240,10 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
     std::optional<uint64_t> value;
     if (eq != std::string::npos) value = ParseValue(std::string_view(d).substr(eq + 1));
     if (!IsDefineName(name) || !value) {
-      return bad("--define: expected NAME=NUMBER (NAME of letters, digits and _, not starting "
-                 "with a digit), not '" + base::Abbreviate(d) + "'");
+      return bad(
+          "--define: expected NAME=NUMBER (NAME of letters, digits and _, not starting "
+          "with a digit), not '" +
+          base::Abbreviate(d) + "'");
     }
     if (!o.constants.emplace(name, *value).second) {
       return bad(fmt::format("--define: {} is given twice", name));
@@ -243,7 +259,8 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input) {
   return out;
 }
 
-PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile, const InputOptions& input,
+PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile,
+                                 const InputOptions& input,
                                  const std::vector<std::string>& arches) {
   if (profile.empty()) return {LoadAndReport(path, input, /*quiet_warnings=*/true, arches), false};
   PolicyChoice out;
@@ -260,12 +277,14 @@ PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& pro
 
 void AddProfileOption(CLI::App* cmd, std::string& profile, const std::string& what) {
   std::string names;
-  for (std::string_view n : BuiltinProfileNames()) names += (names.empty() ? "" : ", ") + std::string(n);
+  for (std::string_view n : BuiltinProfileNames())
+    names += (names.empty() ? "" : ", ") + std::string(n);
   cmd->add_option("--profile", profile, what + ": " + names);
 }
 
 bool ExactlyOneSource(std::initializer_list<const std::string*> given, std::string_view names) {
-  if (std::ranges::count_if(given, [](const std::string* s) { return !s->empty(); }) == 1) return true;
+  if (std::ranges::count_if(given, [](const std::string* s) { return !s->empty(); }) == 1)
+    return true;
   PrintError(fmt::format("give {} (one of them)", names));
   return false;
 }
@@ -276,7 +295,8 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
   Result<CheckedInput> checked = CheckInputOptions(input);
   if (!checked) {  // AddInputOptions has made these usage errors already
     formats::Imported bad;
-    bad.diagnostics.push_back({Severity::kError, SourceLoc{path, 0, 0}, checked.error().message, 1});
+    bad.diagnostics.push_back(
+        {Severity::kError, SourceLoc{path, 0, 0}, checked.error().message, 1});
     std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
     return bad;
   }

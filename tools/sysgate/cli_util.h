@@ -47,13 +47,13 @@ bool LoadFrequencies(const std::string& path, std::map<std::string, double>& out
 // How a policy file is read: the options every command that reads one shares.
 struct InputOptions {
   std::vector<std::string> include_dirs;
-  std::string format;               // empty: detected from the content
-  std::vector<std::string> caps;    // Docker's includes/excludes.caps
-  std::string kernel;               // Docker's minKernel, "5.15"; empty: the running kernel
-  bool strict = false;              // unknown syscall names are errors (--strict-names)
-  bool old_strict = false;          // ... said as --strict, its deprecated spelling
-  std::string section;              // Firecracker thread category, SPO profile name
-  std::vector<std::string> defines; // NAME=VALUE: constants the policy leaves to its program
+  std::string format;                // empty: detected from the content
+  std::vector<std::string> caps;     // Docker's includes/excludes.caps
+  std::string kernel;                // Docker's minKernel, "5.15"; empty: the running kernel
+  bool strict = false;               // unknown syscall names are errors (--strict-names)
+  bool old_strict = false;           // ... said as --strict, its deprecated spelling
+  std::string section;               // Firecracker thread category, SPO profile name
+  std::vector<std::string> defines;  // NAME=VALUE: constants the policy leaves to its program
 };
 // What InputOptions say, checked: capability names, the kernel version, -D names and values,
 // the format name. An error names the option.
@@ -64,7 +64,8 @@ struct CheckedInput {
 Result<CheckedInput> CheckInputOptions(const InputOptions& input);
 // `format_flag` names the input-format option ("-f,--format"; compile, whose -f is the output
 // encoding, uses "--from").
-void AddInputOptions(CLI::App* cmd, InputOptions& o, const std::string& format_flag = "-f,--format");
+void AddInputOptions(CLI::App* cmd, InputOptions& o,
+                     const std::string& format_flag = "-f,--format");
 
 // Reads and parses a policy file in any format; prints its diagnostics to stderr. `arches`
 // (the command's --arch, if any) picks the target for formats resolved per architecture.
@@ -90,10 +91,12 @@ struct PolicyChoice {
   formats::Imported r;
   bool usage = false;
 };
-PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile, const InputOptions& input,
+PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& profile,
+                                 const InputOptions& input,
                                  const std::vector<std::string>& arches = {});
 // `--profile NAME` on `cmd`, with `what` for its help ("A built-in profile instead").
-void AddProfileOption(CLI::App* cmd, std::string& profile, const std::string& what = "A built-in profile instead");
+void AddProfileOption(CLI::App* cmd, std::string& profile,
+                      const std::string& what = "A built-in profile instead");
 // Checks that exactly one of the given sources is set (a policy file, --profile, --bpf);
 // false after a usage error naming them.
 bool ExactlyOneSource(std::initializer_list<const std::string*> given, std::string_view names);

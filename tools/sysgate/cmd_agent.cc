@@ -47,7 +47,8 @@ int Run(const Options& o) {
   signal(SIGPIPE, SIG_IGN);
   Agent agent(std::move(config), [&](const AgentEvent& e) {
     if (o.json) {
-      static constexpr const char* kKinds[] = {"connected", "call", "gone", "refused", "error", "listening"};
+      static constexpr const char* kKinds[] = {"connected", "call",  "gone",
+                                               "refused",   "error", "listening"};
       nlohmann::json j = {{"event", kKinds[static_cast<int>(e.kind)]}, {"container", e.container}};
       if (e.kind == AgentEvent::Kind::kCall) {
         j["tid"] = e.tid;
@@ -57,7 +58,8 @@ int Run(const Options& o) {
         j["detail"] = e.outcome;
       }
       std::cerr << j.dump() << std::endl;
-    } else if (!o.quiet || e.kind == AgentEvent::Kind::kRefused || e.kind == AgentEvent::Kind::kError) {
+    } else if (!o.quiet || e.kind == AgentEvent::Kind::kRefused ||
+               e.kind == AgentEvent::Kind::kError) {
       std::cerr << "sysgate agent: " << e.ToString() << std::endl;
     }
   });
@@ -72,10 +74,13 @@ int Run(const Options& o) {
 
 void RegisterAgent(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("agent", "Serve containers' seccomp notifications (OCI listenerPath)");
-  cmd->add_option("--socket", opts->socket, "Unix socket to listen on (the runtime's listenerPath)")->required();
-  cmd->add_option("--config", opts->config,
-                  "Handlers (JSON; docs/supervise.md). Default: log every call and deny it with EPERM");
+  CLI::App* cmd =
+      app.add_subcommand("agent", "Serve containers' seccomp notifications (OCI listenerPath)");
+  cmd->add_option("--socket", opts->socket, "Unix socket to listen on (the runtime's listenerPath)")
+      ->required();
+  cmd->add_option(
+      "--config", opts->config,
+      "Handlers (JSON; docs/supervise.md). Default: log every call and deny it with EPERM");
   cmd->add_flag("--json", opts->json, "Events as JSON lines");
   cmd->add_flag("-q,--quiet", opts->quiet, "Report only refused connections and errors");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -40,7 +40,9 @@ PathGrant GrantedOnResolved(const AccessRules& a, const std::string& path) {
   PathGrant g = GrantedOn(a, path);
   const std::string real = base::RealPathOr(path);
   for (const PathRule& r : a.paths) {
-    if (std::ranges::find(g.rules, &r) != g.rules.end() || !PathIsBeneath(real, base::RealPathOr(r.path))) continue;
+    if (std::ranges::find(g.rules, &r) != g.rules.end() ||
+        !PathIsBeneath(real, base::RealPathOr(r.path)))
+      continue;
     g.access |= r.access;
     g.rules.push_back(&r);
   }
@@ -50,7 +52,8 @@ PathGrant GrantedOnResolved(const AccessRules& a, const std::string& path) {
 // What the policy's fs or net rules say about one path or port.
 int CheckAccess(const Options& o) {
   if (o.positional.size() != 1 || !o.bpf_file.empty()) {
-    PrintError("usage: sysgate check POLICY --path PATH [--access RIGHTS] | --bind PORT | --connect PORT");
+    PrintError(
+        "usage: sysgate check POLICY --path PATH [--access RIGHTS] | --bind PORT | --connect PORT");
     return kExitUsage;
   }
   formats::Imported r = LoadAndReport(o.positional[0], o.input, /*quiet_warnings=*/true, {});
@@ -59,7 +62,8 @@ int CheckAccess(const Options& o) {
   std::string verdict, why, what;
   std::vector<std::string> rules;
   if (!o.path.empty()) {
-    if (auto problem = FsPathProblem(o.path)) {  // as rules are written: no ".." to follow lexically
+    if (auto problem =
+            FsPathProblem(o.path)) {  // as rules are written: no ".." to follow lexically
       PrintError("--path: " + *problem);
       return kExitUsage;
     }
@@ -77,7 +81,8 @@ int CheckAccess(const Options& o) {
     what = fmt::format("{} on {}", FsAccessText(want), o.path);
     PathGrant g = GrantedOnResolved(a, o.path);
     for (const PathRule* rule : g.rules) {
-      rules.push_back(fmt::format("{} (fs {} {})", rule->loc.ToString(), FsAccessText(rule->access), rule->path));
+      rules.push_back(fmt::format("{} (fs {} {})", rule->loc.ToString(), FsAccessText(rule->access),
+                                  rule->path));
     }
     const uint64_t missing = want & a.handled_fs & ~g.access;
     if (a.handled_fs == 0) {
@@ -89,7 +94,8 @@ int CheckAccess(const Options& o) {
     } else {
       verdict = "denied";
       why = g.rules.empty() ? "no fs rule grants it"
-                            : fmt::format("{} not granted; rule {}", FsAccessText(missing), fmt::join(rules, ", rule "));
+                            : fmt::format("{} not granted; rule {}", FsAccessText(missing),
+                                          fmt::join(rules, ", rule "));
     }
   } else {
     const uint64_t bit = o.bind >= 0 ? net_access::kBindTcp : net_access::kConnectTcp;
@@ -115,7 +121,11 @@ int CheckAccess(const Options& o) {
     }
   }
   if (o.json) {
-    std::cout << nlohmann::json{{"check", what}, {"verdict", verdict}, {"reason", why}, {"rules", rules}}.dump(2)
+    std::cout << nlohmann::json{{"check", what},
+                                {"verdict", verdict},
+                                {"reason", why},
+                                {"rules", rules}}
+                     .dump(2)
               << "\n";
   } else {
     std::cout << fmt::format("{}  [{}: {}]\n", verdict, what, why);
@@ -135,7 +145,8 @@ int Run(const Options& o) {
       PrintError("usage: sysgate check POLICY SYSCALL [ARG...] (or --bpf FILE SYSCALL [ARG...])");
       return kExitUsage;
     }
-    const std::vector<std::string> arches = o.arch == "native" ? std::vector<std::string>{} : std::vector{o.arch};
+    const std::vector<std::string> arches =
+        o.arch == "native" ? std::vector<std::string>{} : std::vector{o.arch};
     formats::Imported r = LoadAndReport(pos[0], o.input, /*quiet_warnings=*/true, arches);
     if (!r.ok()) return kExitInvalid;
     policy = std::move(*r.policy);
@@ -184,7 +195,9 @@ int Run(const Options& o) {
   for (size_t i = 1; i < pos.size(); ++i) {
     auto v = ParseValue(pos[i], *arch);
     if (!v) {
-      PrintError(fmt::format("argument {} ('{}') is not a number, a known constant or several joined by '|'", i - 1, pos[i]));
+      PrintError(fmt::format(
+          "argument {} ('{}') is not a number, a known constant or several joined by '|'", i - 1,
+          pos[i]));
       return kExitUsage;
     }
     d.args[i - 1] = *v;
@@ -204,9 +217,10 @@ int Run(const Options& o) {
   if (policy) {
     Verdict v = Interpreter(*policy).Evaluate(d);
     if (bpf::RetOf(v.action, d) != run->ret) {
-      PrintError(fmt::format("internal error: the compiled filter returns {} but the policy says "
-                             "{}; please report this",
-                             bpf::RetName(run->ret), v.action.ToString()));
+      PrintError(
+          fmt::format("internal error: the compiled filter returns {} but the policy says "
+                      "{}; please report this",
+                      bpf::RetName(run->ret), v.action.ToString()));
       return kExitInvalid;
     }
     why = DecidedBy(*policy, v);
@@ -234,19 +248,25 @@ int Run(const Options& o) {
 void RegisterCheck(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("check", "Show what a filter does with one syscall");
-  cmd->add_option("args", opts->positional, "[POLICY] SYSCALL [ARG...]: arguments are numbers or constant names")
+  cmd->add_option("args", opts->positional,
+                  "[POLICY] SYSCALL [ARG...]: arguments are numbers or constant names")
       ->required();
   cmd->add_option("--bpf", opts->bpf_file, "Check a BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "Architecture of the syscall (default: native)");
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("--json", opts->json, "Print JSON");
-  auto* path = cmd->add_option("--path", opts->path, "Check an fs access to PATH instead of a syscall");
-  cmd->add_option("--access", opts->access, "Rights for --path: read, write, exec, ... (default: read)")
+  auto* path =
+      cmd->add_option("--path", opts->path, "Check an fs access to PATH instead of a syscall");
+  cmd->add_option("--access", opts->access,
+                  "Rights for --path: read, write, exec, ... (default: read)")
       ->needs(path);
   auto* bind = cmd->add_option("--bind", opts->bind, "Check binding TCP PORT instead of a syscall")
-                   ->check(CLI::Range(0, 65535))->excludes(path);
+                   ->check(CLI::Range(0, 65535))
+                   ->excludes(path);
   cmd->add_option("--connect", opts->connect, "Check connecting to TCP PORT instead of a syscall")
-      ->check(CLI::Range(0, 65535))->excludes(path)->excludes(bind);
+      ->check(CLI::Range(0, 65535))
+      ->excludes(path)
+      ->excludes(bind);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -33,8 +33,10 @@ int Run(Options o) {
   // the two sets of names do not overlap, so `-f oci -f disasm` says both.
   std::string encoding;
   for (const std::string& f : o.formats) {
-    if (formats::FormatFromName(f)) o.input.format = f;
-    else encoding = f;
+    if (formats::FormatFromName(f))
+      o.input.format = f;
+    else
+      encoding = f;
   }
   formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/o.quiet, o.arches);
   if (!r.ok()) return kExitInvalid;
@@ -100,7 +102,8 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
       ->allow_extra_args(false);
   AddInputOptions(cmd, opts->input, "--from");
   cmd->add_option("--freq", opts->freq,
-                  "Syscall frequencies ('name count' lines or strace -c output): lay the dispatch out for this mix");
+                  "Syscall frequencies ('name count' lines or strace -c output): lay the dispatch "
+                  "out for this mix");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip translation validation");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -58,7 +58,8 @@ std::string AbiList(const std::vector<Arch>& abis, size_t all) {
 }
 
 // The names a query means: itself, or with a trailing '*' every constant with that prefix.
-std::vector<std::string_view> Expand(std::string_view query, const std::vector<std::string_view>& all) {
+std::vector<std::string_view> Expand(std::string_view query,
+                                     const std::vector<std::string_view>& all) {
   if (!query.ends_with('*')) {
     auto it = std::ranges::lower_bound(all, query);
     if (it != all.end() && *it == query) return {*it};
@@ -87,8 +88,10 @@ int Run(const Options& o) {
   for (const std::string& q : o.names) {
     std::vector<std::string_view> names = Expand(q, all);
     if (names.empty()) {
-      std::string msg = q.ends_with('*') ? fmt::format("no constant starts with '{}'", base::Abbreviate(q.substr(0, q.size() - 1)))
-                                         : fmt::format("unknown constant '{}'", base::Abbreviate(q));
+      std::string msg = q.ends_with('*')
+                            ? fmt::format("no constant starts with '{}'",
+                                          base::Abbreviate(q.substr(0, q.size() - 1)))
+                            : fmt::format("unknown constant '{}'", base::Abbreviate(q));
       if (!q.ends_with('*')) {
         if (auto m = base::ClosestMatch(q, all)) msg += fmt::format("; did you mean '{}'?", *m);
       }
@@ -112,11 +115,13 @@ int Run(const Options& o) {
         continue;
       }
       for (const ValueOnAbis& v : values) {
-        std::cout << fmt::format("{:<24} {:<28} on {}\n", name, FormatValue(v.value), AbiList(v.abis, abis.size()));
+        std::cout << fmt::format("{:<24} {:<28} on {}\n", name, FormatValue(v.value),
+                                 AbiList(v.abis, abis.size()));
       }
     }
     if (shown == 0) {  // every name the query means belongs to other ABIs
-      PrintError(fmt::format("{} {} on {}", base::Abbreviate(q), q.ends_with('*') ? "matches no constant" : "has no value",
+      PrintError(fmt::format("{} {} on {}", base::Abbreviate(q),
+                             q.ends_with('*') ? "matches no constant" : "has no value",
                              Info(abis[0]).name));
       rc = kExitInvalid;
     }
@@ -130,8 +135,11 @@ int Run(const Options& o) {
 void RegisterConstants(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("constants", "Show the values of named constants per ABI");
-  cmd->add_option("name", opts->names, "Constant names (CLONE_NEWUSER), or a prefix and * (PR_SET_*)")->required();
-  cmd->add_option("-a,--arch", opts->arch, "Only this architecture (x86_64, i386, aarch64, ...; native)");
+  cmd->add_option("name", opts->names,
+                  "Constant names (CLONE_NEWUSER), or a prefix and * (PR_SET_*)")
+      ->required();
+  cmd->add_option("-a,--arch", opts->arch,
+                  "Only this architecture (x86_64, i386, aarch64, ...; native)");
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

@@ -52,18 +52,21 @@ void Report(const std::vector<Diagnostic>& d, bool quiet) {
 int Run(const Options& o) {
   auto to = OutputFormat(o);
   if (!to) {
-    PrintError(o.to.empty() ? "say which format to write: --to " + formats::FormatNames(true)
-                            : "--to: unknown format '" + o.to + "' (" + formats::FormatNames(true) + ")");
+    PrintError(o.to.empty()
+                   ? "say which format to write: --to " + formats::FormatNames(true)
+                   : "--to: unknown format '" + o.to + "' (" + formats::FormatNames(true) + ")");
     return kExitUsage;
   }
   if (o.widen && *to != formats::Format::kSystemd) {
-    PrintError(fmt::format("--widen is for --to systemd, whose filter cannot test arguments; {} can say "
-                           "the policy as it is, or refuses with the rule it cannot say",
-                           formats::FormatName(*to)));
+    PrintError(
+        fmt::format("--widen is for --to systemd, whose filter cannot test arguments; {} can say "
+                    "the policy as it is, or refuses with the rule it cannot say",
+                    formats::FormatName(*to)));
     return kExitUsage;
   }
   if (!formats::CanWrite(*to)) {
-    PrintError(fmt::format("sysgate does not write {} policies (writable: {})", formats::FormatName(*to), formats::FormatNames(true)));
+    PrintError(fmt::format("sysgate does not write {} policies (writable: {})",
+                           formats::FormatName(*to), formats::FormatNames(true)));
     return kExitUsage;
   }
   formats::Imported r = LoadAndReport(o.input, o.in, o.quiet, o.arches);
@@ -79,12 +82,14 @@ int Run(const Options& o) {
   eo.section = o.name;
   eo.strict = o.strict;
   eo.widen = o.widen;
-  formats::Exported e = o.widen ? analysis::ExportWidened(policy, *to, eo) : formats::Export(policy, *to, eo);
+  formats::Exported e =
+      o.widen ? analysis::ExportWidened(policy, *to, eo) : formats::Export(policy, *to, eo);
   Report(e.diagnostics, o.quiet);
   if (!e.text) return kExitInvalid;
   std::string verified = "not verified (--no-verify)";
   if (!o.no_verify) {
-    Result<analysis::TranslationReport> same = analysis::VerifyConversion(*e.means, *e.text, *to, o.name);
+    Result<analysis::TranslationReport> same =
+        analysis::VerifyConversion(*e.means, *e.text, *to, o.name);
     if (!same) {
       PrintError(same.error().message + " (this is a sysgate bug; please report it)");
       return kExitInvalid;
@@ -109,21 +114,25 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("convert", "Convert a policy between formats");
   cmd->add_option("input", opts->input, "Policy file")->required();
   cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
-  cmd->add_option("-t,--to", opts->to, "Output format: " + formats::FormatNames(true) +
-                                           " (default: from the -o extension)");
+  cmd->add_option(
+      "-t,--to", opts->to,
+      "Output format: " + formats::FormatNames(true) + " (default: from the -o extension)");
   cmd->add_option("-a,--arch", opts->arches, "Target arches (replaces the policy's)")
       ->delimiter(',')
       ->allow_extra_args(false);
   AddInputOptions(cmd, opts->in);
   cmd->add_option("--name", opts->name, "Firecracker thread category / SPO metadata.name to write");
-  cmd->add_option("--flag", opts->flags, "OCI flags (SECCOMP_FILTER_FLAG_TSYNC, ...)")->delimiter(',');
+  cmd->add_option("--flag", opts->flags, "OCI flags (SECCOMP_FILTER_FLAG_TSYNC, ...)")
+      ->delimiter(',');
   cmd->add_option("--listener-path", opts->listener_path, "OCI listenerPath");
   cmd->add_option("--listener-metadata", opts->listener_metadata, "OCI listenerMetadata");
-  cmd->add_flag("--strict-access", opts->strict,
-                "Refuse, rather than drop or widen, fs/net/scope rules the output format cannot say exactly");
-  cmd->add_flag("--widen", opts->widen,
-                "systemd: allow more where the unit cannot say a rule (argument conditions, per-call "
-                "errnos), with a warning for each syscall, instead of refusing");
+  cmd->add_flag(
+      "--strict-access", opts->strict,
+      "Refuse, rather than drop or widen, fs/net/scope rules the output format cannot say exactly");
+  cmd->add_flag(
+      "--widen", opts->widen,
+      "systemd: allow more where the unit cannot say a rule (argument conditions, per-call "
+      "errnos), with a warning for each syscall, instead of refusing");
   cmd->add_flag("--no-verify", opts->no_verify, "Skip reading the output back");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -27,16 +27,15 @@ std::string Json(const std::string& path, size_t length, const analysis::Decompi
   for (size_t i = 0; i < d.policy.rules.size(); ++i) {
     rules.push_back({{"line", d.policy.rules[i].loc.line}, {"instructions", d.rule_insns[i]}});
   }
-  nlohmann::ordered_json out = {
-      {"input", path},
-      {"policy", d.text},
-      {"rules", rules},
-      {"stats",
-       {{"instructions", length},
-        {"paths", d.paths},
-        {"rules", d.policy.rules.size()},
-        {"recompiled_instructions", d.recompiled_length},
-        {"inputs_checked", d.inputs_checked}}}};
+  nlohmann::ordered_json out = {{"input", path},
+                                {"policy", d.text},
+                                {"rules", rules},
+                                {"stats",
+                                 {{"instructions", length},
+                                  {"paths", d.paths},
+                                  {"rules", d.policy.rules.size()},
+                                  {"recompiled_instructions", d.recompiled_length},
+                                  {"inputs_checked", d.inputs_checked}}}};
   return out.dump(2) + "\n";
 }
 
@@ -70,11 +69,15 @@ int Run(const Options& o) {
 
 void RegisterDecompile(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("decompile", "Turn a seccomp BPF program back into a policy (proven equal)");
-  cmd->add_option("file", opts->file, "Raw BPF, hex text, or a `sysgate disasm`/`dump` listing")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "decompile", "Turn a seccomp BPF program back into a policy (proven equal)");
+  cmd->add_option("file", opts->file, "Raw BPF, hex text, or a `sysgate disasm`/`dump` listing")
+      ->required();
   cmd->add_option("-o,--output", opts->output, "Write the policy here (default: stdout)");
-  cmd->add_option("--filter", opts->filter, "Which filter of a listing with several (1 = the first)");
-  cmd->add_flag("--json", opts->json, "Print the policy, where each rule comes from, and stats as JSON");
+  cmd->add_option("--filter", opts->filter,
+                  "Which filter of a listing with several (1 = the first)");
+  cmd->add_flag("--json", opts->json,
+                "Print the policy, where each rule comes from, and stats as JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -54,7 +54,8 @@ int Run(const Options& o) {
   if (!before.ok() || !after.ok()) return kExitTrouble;
   if (!o.arches.empty()) {  // both policies targeting exactly these ABIs, as compile would
     for (formats::Imported* r : {&before, &after}) {
-      if (!OverrideArches(*r->policy, o.arches) || !ValidForNewArches(*r->policy, r->sources, /*quiet=*/true)) {
+      if (!OverrideArches(*r->policy, o.arches) ||
+          !ValidForNewArches(*r->policy, r->sources, /*quiet=*/true)) {
         return kExitTrouble;
       }
     }
@@ -71,7 +72,8 @@ int Run(const Options& o) {
   std::map<std::string, size_t> line_of;
   for (const analysis::PolicyDifference& d : diff.differences) {
     auto abi = ArchFromAudit(d.example.arch, d.example.nr);
-    std::string arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.example.arch);
+    std::string arch =
+        abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.example.arch);
     auto name = abi ? SyscallName(*abi, d.example.nr) : std::nullopt;
     std::string syscall = name ? std::string(*name) : fmt::format("#{}", d.example.nr);
     bool all = d.inputs == d.compared;
@@ -90,21 +92,26 @@ int Run(const Options& o) {
                          {"compared", d.compared}});
       continue;
     }
-    std::string rest = fmt::format("{:<18} {} ({})  ->  {} ({})", syscall, d.before.action.ToString(),
-                                   DecidedBy(*before.policy, d.before), d.after.action.ToString(),
-                                   DecidedBy(*after.policy, d.after));
-    if (!all) rest += fmt::format("\n{{indent}}for some arguments, e.g. {}", args.empty() ? "all arguments zero" : args);
+    std::string rest = fmt::format("{:<18} {} ({})  ->  {} ({})", syscall,
+                                   d.before.action.ToString(), DecidedBy(*before.policy, d.before),
+                                   d.after.action.ToString(), DecidedBy(*after.policy, d.after));
+    if (!all)
+      rest += fmt::format("\n{{indent}}for some arguments, e.g. {}",
+                          args.empty() ? "all arguments zero" : args);
     auto [it, is_new] = line_of.try_emplace(rest, lines.size());
     if (is_new) lines.push_back({{}, rest});
     lines[it->second].arches.push_back(arch);
   }
   size_t arch_width = 7;
-  for (const Line& l : lines) arch_width = std::max(arch_width, fmt::format("{}", fmt::join(l.arches, ",")).size());
+  for (const Line& l : lines)
+    arch_width = std::max(arch_width, fmt::format("{}", fmt::join(l.arches, ",")).size());
   std::string text;
   for (const Line& l : lines) {
     std::string rest = l.rest;
-    if (size_t at = rest.find("{indent}"); at != std::string::npos) rest.replace(at, 8, std::string(arch_width + 20, ' '));
-    text += fmt::format("{:<{}} {}\n", fmt::format("{}", fmt::join(l.arches, ",")), arch_width, rest);
+    if (size_t at = rest.find("{indent}"); at != std::string::npos)
+      rest.replace(at, 8, std::string(arch_width + 20, ' '));
+    text +=
+        fmt::format("{:<{}} {}\n", fmt::format("{}", fmt::join(l.arches, ",")), arch_width, rest);
   }
   nlohmann::json access = nlohmann::json::array();
   for (const analysis::AccessDifference& d : diff.access) {
@@ -113,8 +120,12 @@ int Run(const Options& o) {
   }
   const size_t count = diff.differences.size() + diff.access.size();
   if (o.json) {
-    std::cout << nlohmann::json{{"before", o.before}, {"after", o.after}, {"changes", changes},
-                                {"access_changes", access}, {"inputs", diff.inputs}}.dump(2)
+    std::cout << nlohmann::json{{"before", o.before},
+                                {"after", o.after},
+                                {"changes", changes},
+                                {"access_changes", access},
+                                {"inputs", diff.inputs}}
+                     .dump(2)
               << "\n";
   } else {
     if (count != 0) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
@@ -132,7 +143,8 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
       "diff", "What two policies decide differently, syscall by syscall (exit 1 if anything)");
   cmd->add_option("before", opts->before, "The first policy (any format)")->required();
   cmd->add_option("after", opts->after, "The second policy")->required();
-  cmd->add_option("-a,--arch", opts->arches, "Compare as these ABIs read both policies (repeatable)");
+  cmd->add_option("-a,--arch", opts->arches,
+                  "Compare as these ABIs read both policies (repeatable)");
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

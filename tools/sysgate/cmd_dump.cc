@@ -34,8 +34,8 @@ struct Options {
 // One filter to print: its program and what is known about it.
 struct Dumped {
   bpf::Program program;
-  std::optional<Arch> abi;    // for syscall names in listings
-  std::string about;          // the header line of listings
+  std::optional<Arch> abi;  // for syscall names in listings
+  std::string about;        // the header line of listings
   nlohmann::ordered_json json;
 };
 
@@ -78,8 +78,9 @@ int Print(const Options& o, const std::vector<Dumped>& filters, nlohmann::ordere
   if (!o.arch.empty()) forced = ParseArchOption(o.arch);
   const bool listing = *format == BpfFormat::kDisasm || *format == BpfFormat::kC;
   if (!listing && filters.size() > 1 && (o.output.empty() || o.output == "-")) {
-    PrintError(fmt::format("{} filters: give -o FILE to write them to FILE.1 ... FILE.{} (or -f disasm)",
-                           filters.size(), filters.size()));
+    PrintError(
+        fmt::format("{} filters: give -o FILE to write them to FILE.1 ... FILE.{} (or -f disasm)",
+                    filters.size(), filters.size()));
     return kExitUsage;
   }
   std::string text;
@@ -88,9 +89,11 @@ int Print(const Options& o, const std::vector<Dumped>& filters, nlohmann::ordere
     std::optional<Arch> arch = forced ? forced : d.abi;
     if (listing) {
       if (*format == BpfFormat::kC) {
-        text += fmt::format("/* {} */\n{}", d.about, bpf::EncodeC(d.program, fmt::format("filter_{}", i + 1)));
+        text += fmt::format("/* {} */\n{}", d.about,
+                            bpf::EncodeC(d.program, fmt::format("filter_{}", i + 1)));
       } else {
-        text += fmt::format("{}# {}\n{}", i ? "\n" : "", d.about, RenderBpf(d.program, *format, arch));
+        text +=
+            fmt::format("{}# {}\n{}", i ? "\n" : "", d.about, RenderBpf(d.program, *format, arch));
       }
       continue;
     }
@@ -119,7 +122,9 @@ int DumpProcess(const Options& o, pid_t pid) {
   json["pid"] = pid;
   json["mode"] = r->mode == 0 ? "disabled" : r->mode == 1 ? "strict" : "filter";
   if (r->mode != 2 && !o.json) {
-    PrintError(r->mode == 1 ? fmt::format("{} is in seccomp strict mode: it has no filter (only read, write, _exit, sigreturn)", pid)
+    PrintError(r->mode == 1 ? fmt::format("{} is in seccomp strict mode: it has no filter (only "
+                                          "read, write, _exit, sigreturn)",
+                                          pid)
                             : fmt::format("{} has no seccomp filter", pid));
     return kExitInvalid;
   }
@@ -130,7 +135,9 @@ int DumpProcess(const Options& o, pid_t pid) {
     Dumped d;
     d.program = f.program;
     d.about = fmt::format("filter {} of {} ({}), {} instructions{}", i + 1, n,
-                          i + 1 == n ? "newest, runs first" : i == 0 ? "oldest" : "installed before the next",
+                          i + 1 == n ? "newest, runs first"
+                          : i == 0   ? "oldest"
+                                     : "installed before the next",
                           f.program.size(), f.log ? ", flags LOG" : "");
     d.json["index"] = i + 1;
     d.json["instructions"] = f.program.size();
@@ -145,15 +152,18 @@ int DumpProcess(const Options& o, pid_t pid) {
 
 std::string Describe(const kernel::CapturedFilter& f) {
   std::vector<std::string> flags = kernel::FilterFlagNames(f.flags);
-  std::string call = f.via_prctl ? "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)"
-                                 : fmt::format("seccomp(SECCOMP_SET_MODE_FILTER, {})",
-                                               flags.empty() ? "0" : fmt::format("{}", fmt::join(flags, "|")));
-  std::string outcome = f.installed() ? "installed"
-                        : f.unsynced != 0 ? fmt::format("refused: thread {} could not take it (TSYNC)", f.unsynced)
-                                          : "refused: " + ErrnoText(f.error);
-  std::string size = f.read_error != 0 ? "its program not read" : fmt::format("{} instructions", f.program.size());
-  return fmt::format("{} by thread {} ({}), {}: {}", call, f.tid, f.abi ? Info(*f.abi).name : "unknown ABI", size,
-                     outcome);
+  std::string call =
+      f.via_prctl ? "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)"
+                  : fmt::format("seccomp(SECCOMP_SET_MODE_FILTER, {})",
+                                flags.empty() ? "0" : fmt::format("{}", fmt::join(flags, "|")));
+  std::string outcome =
+      f.installed()     ? "installed"
+      : f.unsynced != 0 ? fmt::format("refused: thread {} could not take it (TSYNC)", f.unsynced)
+                        : "refused: " + ErrnoText(f.error);
+  std::string size =
+      f.read_error != 0 ? "its program not read" : fmt::format("{} instructions", f.program.size());
+  return fmt::format("{} by thread {} ({}), {}: {}", call, f.tid,
+                     f.abi ? Info(*f.abi).name : "unknown ABI", size, outcome);
 }
 
 int DumpCommand(const Options& o) {
@@ -187,8 +197,8 @@ int DumpCommand(const Options& o) {
   json["ended"] = r->running ? "running" : r->killed ? "killed" : "exited";
   if (!r->running && !r->killed) json["wait_status"] = r->wait_status;
   if (r->killed) {
-    PrintError(fmt::format("killed {} after {} filter{} (--limit {}; --continue lets it run on)", o.target[0],
-                           filters.size(), filters.size() == 1 ? "" : "s", o.limit));
+    PrintError(fmt::format("killed {} after {} filter{} (--limit {}; --continue lets it run on)",
+                           o.target[0], filters.size(), filters.size() == 1 ? "" : "s", o.limit));
   }
   int rc = kExitOk;
   if (filters.empty()) {
@@ -197,10 +207,14 @@ int DumpCommand(const Options& o) {
   }
   for (size_t i = 0; i < r->filters.size(); ++i) {  // a filter whose program could not be read
     const kernel::CapturedFilter& f = r->filters[i];
-    if (f.read_error == 0 || f.read_error == EFAULT) continue;  // EFAULT: the call's own bad pointer
-    PrintError(fmt::format("cannot read the program of filter {} from thread {}: {}{}", i + 1, f.tid,
-                           std::strerror(f.read_error),
-                           f.read_error == EPERM ? " (it made itself non-dumpable, as sysgate run does: run sysgate dump as root)" : ""));
+    if (f.read_error == 0 || f.read_error == EFAULT)
+      continue;  // EFAULT: the call's own bad pointer
+    PrintError(fmt::format(
+        "cannot read the program of filter {} from thread {}: {}{}", i + 1, f.tid,
+        std::strerror(f.read_error),
+        f.read_error == EPERM
+            ? " (it made itself non-dumpable, as sysgate run does: run sysgate dump as root)"
+            : ""));
     rc = kExitInvalid;
   }
   if (!filters.empty() || o.json) {
@@ -229,8 +243,9 @@ int Run(const Options& o) {
   if (auto pid = AsPid(o.target)) return DumpProcess(o, *pid);
   const bool listing = o.json || *format == BpfFormat::kDisasm || *format == BpfFormat::kC;
   if (!listing && o.limit != 1 && (o.output.empty() || o.output == "-")) {
-    PrintError(fmt::format("-f {} holds one program: with --limit {} give -o FILE (FILE.1, FILE.2, ...)",
-                           o.format, o.limit));
+    PrintError(
+        fmt::format("-f {} holds one program: with --limit {} give -o FILE (FILE.1, FILE.2, ...)",
+                    o.format, o.limit));
     return kExitUsage;
   }
   return DumpCommand(o);
@@ -240,13 +255,16 @@ int Run(const Options& o) {
 
 void RegisterDump(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("dump", "The seccomp filters of a process, or of a command as it installs them");
+  CLI::App* cmd = app.add_subcommand(
+      "dump", "The seccomp filters of a process, or of a command as it installs them");
   cmd->add_option("-f,--format", opts->format, "disasm (default), raw, hex, c, asm");
-  cmd->add_option("-o,--output", opts->output, "Output file (several raw/hex/asm filters: FILE.1, FILE.2, ...)");
+  cmd->add_option("-o,--output", opts->output,
+                  "Output file (several raw/hex/asm filters: FILE.1, FILE.2, ...)");
   cmd->add_option("-a,--arch", opts->arch, "Arch assumed in listings before the program checks it");
   cmd->add_flag("--json", opts->json, "Print JSON: each filter's instructions and flags");
-  cmd->add_option("--limit", opts->limit,
-                  "With a command: stop after this many filter calls (default 1; 0: run it to its end)");
+  cmd->add_option(
+      "--limit", opts->limit,
+      "With a command: stop after this many filter calls (default 1; 0: run it to its end)");
   cmd->add_flag("--continue", opts->keep_running,
                 "With a command: at the limit, let it run on (untraced) instead of killing it");
   cmd->add_option("target", opts->target, "PID, or -- COMMAND [ARG...]");

@@ -63,17 +63,19 @@ std::string Decision(const Policy& p, const analysis::Explained& e) {
       says.push_back(fmt::format("{} by {}{}", k.verdict.action.ToString(), By(p, k.verdict, e),
                                  k.conditional ? " if its condition holds" : ""));
     }
-    return fmt::format("not this policy's answer: it gives {} here, so another filter made this "
-                       "record (or the policy has changed)",
-                       fmt::join(says, ", then "));
+    return fmt::format(
+        "not this policy's answer: it gives {} here, so another filter made this "
+        "record (or the policy has changed)",
+        fmt::join(says, ", then "));
   }
   if (e.matching.size() > 1) {
     std::vector<std::string> by;
     for (size_t i : e.matching) {
       by.push_back(fmt::format("{} {}", By(p, c[i].verdict, e), c[i].verdict.action.ToString()));
     }
-    return fmt::format("decided by one of: {} (the record has {} to tell them apart){}", fmt::join(by, ", "),
-                       e.data_known ? "no arguments" : "neither the arguments nor the action's data", routed);
+    return fmt::format(
+        "decided by one of: {} (the record has {} to tell them apart){}", fmt::join(by, ", "),
+        e.data_known ? "no arguments" : "neither the arguments nor the action's data", routed);
   }
   const Verdict& v = c[e.matching[0]].verdict;
   std::string why;
@@ -97,7 +99,8 @@ std::string Process(const analysis::SeccompRecord& r) {
 
 std::string Text(const std::string& where, const analysis::SeccompRecord& r,
                  const analysis::Explained& e, const Policy* against) {
-  std::string abi = e.abi ? std::string(Info(*e.abi).name) : fmt::format("unknown arch 0x{:08x}", r.arch);
+  std::string abi =
+      e.abi ? std::string(Info(*e.abi).name) : fmt::format("unknown arch 0x{:08x}", r.arch);
   std::string time = Time(r);
   std::string out = fmt::format("{}: {}{}: {} on {}: {}", where, time.empty() ? "" : time + " ",
                                 Process(r), e.syscall, abi, analysis::ActionText(e));
@@ -139,7 +142,9 @@ std::string Json(const std::string& file, size_t line, const analysis::SeccompRe
                             {"matches", std::ranges::find(e.matching, i) != e.matching.end()}});
     }
     j["candidates"] = candidates;
-    j["match"] = e.matching.empty() ? "other-filter" : e.matching.size() == 1 ? "decided" : "one-of";
+    j["match"] = e.matching.empty()       ? "other-filter"
+                 : e.matching.size() == 1 ? "decided"
+                                          : "one-of";
     j["routed"] = e.routed;
     j["explanation"] = Decision(p, e);
   }
@@ -193,12 +198,14 @@ int Run(const Options& o) {
       }
       if (*got == base::LineReader::Got::kEnd) break;
       if (*got == base::LineReader::Got::kTooLong) {
-        std::cerr << fmt::format("sysgate: {}:{}: warning: the line is longer than {} KiB, the "
-                                 "limit for a log line (docs/limits.md); skipped\n",
-                                 base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
+        std::cerr << fmt::format(
+            "sysgate: {}:{}: warning: the line is longer than {} KiB, the "
+            "limit for a log line (docs/limits.md); skipped\n",
+            base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
         continue;
       }
-      auto record = analysis::ParseSeccompRecord(line, {name, static_cast<int>(in->line_number()), 0});
+      auto record =
+          analysis::ParseSeccompRecord(line, {name, static_cast<int>(in->line_number()), 0});
       if (!record) {
         PrintError(record.error().ToString());
         ++errors;
@@ -209,8 +216,9 @@ int Run(const Options& o) {
       analysis::Explained e = analysis::Explain(**record, interp ? &*interp : nullptr);
       if (against && !e.matching.empty()) ++by_policy;
       std::string where = fmt::format("{}:{}", base::Printable(name), in->line_number());
-      std::string out = o.json ? Json(name, in->line_number(), **record, e, against ? &*against : nullptr)
-                               : Text(where, **record, e, against ? &*against : nullptr);
+      std::string out =
+          o.json ? Json(name, in->line_number(), **record, e, against ? &*against : nullptr)
+                 : Text(where, **record, e, against ? &*against : nullptr);
       if (!Emit(out)) return kExitInvalid;
     }
   }
@@ -234,7 +242,8 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
       "explain", "Decode the kernel's seccomp audit records; with a policy, the rule behind each");
   cmd->add_option("files", opts->files,
                   "Logs to read: dmesg or journalctl output, audit.log (default: standard input)");
-  cmd->add_option("-p,--policy", opts->policy, "Match each record against this policy (any format)");
+  cmd->add_option("-p,--policy", opts->policy,
+                  "Match each record against this policy (any format)");
   AddProfileOption(cmd, opts->profile, "... or against a built-in profile");
   cmd->add_flag("--json", opts->json, "One JSON object per record (JSON Lines)");
   AddInputOptions(cmd, opts->input);

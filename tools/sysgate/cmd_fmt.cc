@@ -26,9 +26,10 @@ int FormatOne(const Options& o, const std::string& file) {
   if (!r.ok()) return kExitInvalid;
   const std::string name = file == "-" ? "<stdin>" : file;
   if (r.format != formats::Format::kSysgate) {
-    PrintError(fmt::format("{}: fmt lays out policies in sysgate's language, and this is {} ('sysgate convert {} "
-                           "--to sysgate' writes it in sysgate's)",
-                           name, formats::FormatName(r.format), file));
+    PrintError(fmt::format(
+        "{}: fmt lays out policies in sysgate's language, and this is {} ('sysgate convert {} "
+        "--to sysgate' writes it in sysgate's)",
+        name, formats::FormatName(r.format), file));
     return kExitInvalid;
   }
   const std::string& source = r.sources.at(name);
@@ -40,7 +41,8 @@ int FormatOne(const Options& o, const std::string& file) {
   checked->import.filename = name;
   formats::Imported again = formats::Import(text, formats::Format::kSysgate, checked->import);
   if (!again.ok() || !(*again.policy == *r.policy)) {
-    PrintError(fmt::format("internal error: the laid-out {} would mean something else; nothing was written", name));
+    PrintError(fmt::format(
+        "internal error: the laid-out {} would mean something else; nothing was written", name));
     return kExitInvalid;
   }
   if (o.check) {
@@ -66,7 +68,8 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   int rc = kExitOk;
-  for (const std::string& f : o.files) rc = std::max(rc, FormatOne(o, f));  // every file, then the verdict
+  for (const std::string& f : o.files)
+    rc = std::max(rc, FormatOne(o, f));  // every file, then the verdict
   return rc;
 }
 
@@ -74,8 +77,10 @@ int Run(const Options& o) {
 
 void RegisterFmt(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("fmt", "Lay out a policy file canonically, keeping its comments");
-  cmd->add_option("file", opts->files, "Policy files in sysgate's language ('-': standard input)")->required();
+  CLI::App* cmd =
+      app.add_subcommand("fmt", "Lay out a policy file canonically, keeping its comments");
+  cmd->add_option("file", opts->files, "Policy files in sysgate's language ('-': standard input)")
+      ->required();
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("-i,--in-place", opts->in_place, "Rewrite the file");
   cmd->add_flag("--check", opts->check, "Exit 1 if the file is not laid out canonically");

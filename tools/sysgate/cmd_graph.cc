@@ -41,10 +41,15 @@ std::string Json(const analysis::FilterGraph& g) {
   nlohmann::ordered_json nodes = nlohmann::json::array(), edges = nlohmann::json::array();
   for (const analysis::GraphNode& n : g.nodes) {
     static constexpr const char* kKinds[] = {"block", "dispatch", "verdict"};
-    nodes.push_back({{"id", n.id}, {"kind", kKinds[static_cast<int>(n.kind)]}, {"insn", n.first_insn}, {"lines", n.lines}});
+    nodes.push_back({{"id", n.id},
+                     {"kind", kKinds[static_cast<int>(n.kind)]},
+                     {"insn", n.first_insn},
+                     {"lines", n.lines}});
   }
-  for (const analysis::GraphEdge& e : g.edges) edges.push_back({{"from", e.from}, {"to", e.to}, {"label", e.label}});
-  return nlohmann::ordered_json({{"title", g.title}, {"nodes", nodes}, {"edges", edges}}).dump(2) + "\n";
+  for (const analysis::GraphEdge& e : g.edges)
+    edges.push_back({{"from", e.from}, {"to", e.to}, {"label", e.label}});
+  return nlohmann::ordered_json({{"title", g.title}, {"nodes", nodes}, {"edges", edges}}).dump(2) +
+         "\n";
 }
 
 // Renders `dot` with Graphviz's dot program (no shell: the output path is an argument).
@@ -68,9 +73,11 @@ bool Render(const std::string& dot, const std::string& format, const std::string
   close(fds[0]);
   if (err != 0) {
     close(fds[1]);
-    PrintError(err == ENOENT ? fmt::format("-T {} needs Graphviz's dot, which is not installed (Debian: apt "
-                                           "install graphviz); -T dot writes what it would render", format)
-                             : SystemError("cannot run dot", err).ToString());
+    PrintError(err == ENOENT
+                   ? fmt::format("-T {} needs Graphviz's dot, which is not installed (Debian: apt "
+                                 "install graphviz); -T dot writes what it would render",
+                                 format)
+                   : SystemError("cannot run dot", err).ToString());
     return false;
   }
   bool written = true;
@@ -104,13 +111,15 @@ std::optional<bpf::Program> Program(const Options& o, std::string* title) {
     *title = o.bpf;
     return std::move(*loaded);
   }
-  const std::vector<std::string> arches = o.arch.empty() ? std::vector<std::string>{} : std::vector{o.arch};
+  const std::vector<std::string> arches =
+      o.arch.empty() ? std::vector<std::string>{} : std::vector{o.arch};
   PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input, arches);
   if (!c.r.ok()) return std::nullopt;
   Policy policy = std::move(*c.r.policy);
   const std::map<std::string, std::string>& sources = c.r.sources;
   *title = o.profile.empty() ? o.policy : "profile " + o.profile;
-  if (!arches.empty() && (!OverrideArches(policy, arches) || !ValidForNewArches(policy, sources, /*quiet=*/true))) {
+  if (!arches.empty() &&
+      (!OverrideArches(policy, arches) || !ValidForNewArches(policy, sources, /*quiet=*/true))) {
     return std::nullopt;
   }
   auto prog = Compile(policy);
@@ -122,7 +131,9 @@ std::optional<bpf::Program> Program(const Options& o, std::string* title) {
 }
 
 int Run(const Options& o) {
-  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf}, "a policy file, --profile NAME or --bpf FILE")) return kExitUsage;
+  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf},
+                        "a policy file, --profile NAME or --bpf FILE"))
+    return kExitUsage;
   const std::string format = o.json ? "json" : o.format;
   if (format != "dot" && format != "svg" && format != "png" && format != "json") {
     PrintError(fmt::format("-T: expected dot, svg, png or json, not '{}'", o.format));
@@ -133,7 +144,8 @@ int Run(const Options& o) {
     arch = ParseArchOption(o.arch);
     if (!arch) return kExitUsage;
   }
-  if (!o.profile.empty() && !BuiltinProfileText(o.profile)) {  // a usage error, as lint and explain say
+  if (!o.profile.empty() &&
+      !BuiltinProfileText(o.profile)) {  // a usage error, as lint and explain say
     PrintError(UnknownProfileMessage(o.profile));
     return kExitUsage;
   }
@@ -141,7 +153,8 @@ int Run(const Options& o) {
   std::optional<bpf::Program> prog = Program(o, &title);
   if (!prog) return kExitInvalid;
   analysis::FilterGraph g = analysis::BuildGraph(*prog, {.arch = arch, .title = title});
-  if (format == "svg" || format == "png") return Render(analysis::ToDot(g), format, o.output) ? kExitOk : kExitInvalid;
+  if (format == "svg" || format == "png")
+    return Render(analysis::ToDot(g), format, o.output) ? kExitOk : kExitInvalid;
   std::string out = format == "json" ? Json(g) : analysis::ToDot(g);
   if (auto w = WriteOutput(o.output, out); !w) {
     PrintError(w.error().ToString());
@@ -154,13 +167,16 @@ int Run(const Options& o) {
 
 void RegisterGraph(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("graph", "Draw a filter's decision structure (Graphviz DOT, SVG, PNG)");
+  CLI::App* cmd =
+      app.add_subcommand("graph", "Draw a filter's decision structure (Graphviz DOT, SVG, PNG)");
   cmd->add_option("policy", opts->policy, "Policy file (any format), compiled first");
   AddProfileOption(cmd, opts->profile);
   cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing)");
   cmd->add_option("--filter", opts->filter, "With --bpf: which filter of a listing with several");
-  cmd->add_option("-a,--arch", opts->arch, "Compile for this arch only; with --bpf, the arch assumed before it is checked");
-  cmd->add_option("-T,--format", opts->format, "dot (default), svg, png (with Graphviz's dot), json");
+  cmd->add_option("-a,--arch", opts->arch,
+                  "Compile for this arch only; with --bpf, the arch assumed before it is checked");
+  cmd->add_option("-T,--format", opts->format,
+                  "dot (default), svg, png (with Graphviz's dot), json");
   cmd->add_option("-o,--output", opts->output, "Write here (default: stdout)");
   cmd->add_flag("--json", opts->json, "The nodes and edges as JSON (as -T json)");
   AddInputOptions(cmd, opts->input, "--from");

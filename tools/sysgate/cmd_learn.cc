@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
-#include "base/strings.h"
 #include "sysgate/learn.h"
 #include "sysgate/limits.h"
 #include "sysgate/policy_text.h"
@@ -51,16 +51,20 @@ std::optional<learn::Recording> ReadLogs(const std::vector<std::string>& paths) 
     }
     const std::string name = path == "-" ? "<stdin>" : path;
     for (const auto& [call, line] : r->unknown_names) {
-      PrintError(fmt::format("{}:{}: warning: '{}' is not a syscall of the log's ABI in sysgate's tables; left out",
-                             name, line, base::Abbreviate(call)));
+      PrintError(fmt::format(
+          "{}:{}: warning: '{}' is not a syscall of the log's ABI in sysgate's tables; left out",
+          name, line, base::Abbreviate(call)));
     }
     if (r->long_lines > 0) {
-      PrintError(fmt::format("{}: warning: {} lines longer than {} KiB: read by their first {} KiB", name,
-                             r->long_lines, limits::kMaxLogLineBytes >> 10, limits::kMaxLogLineBytes >> 10));
+      PrintError(fmt::format("{}: warning: {} lines longer than {} KiB: read by their first {} KiB",
+                             name, r->long_lines, limits::kMaxLogLineBytes >> 10,
+                             limits::kMaxLogLineBytes >> 10));
     }
     if (r->call_lines == 0) {
-      PrintError(fmt::format("{}: no syscall in it (read: strace's output, strace -c's tables, the kernel's "
-                             "seccomp audit records)", name));
+      PrintError(fmt::format(
+          "{}: no syscall in it (read: strace's output, strace -c's tables, the kernel's "
+          "seccomp audit records)",
+          name));
       return std::nullopt;
     }
     rec.Merge(r->recording);
@@ -102,8 +106,8 @@ std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh)
       auto now = std::chrono::steady_clock::now();
       if (p.latest_new.empty() && now - last < std::chrono::milliseconds(100)) return;
       last = now;
-      std::cerr << fmt::format("\r\033[Ksysgate learn: {} syscalls, {} distinct{}", p.total, p.distinct,
-                               p.latest_new.empty() ? "" : ", new: " + p.latest_new)
+      std::cerr << fmt::format("\r\033[Ksysgate learn: {} syscalls, {} distinct{}", p.total,
+                               p.distinct, p.latest_new.empty() ? "" : ", new: " + p.latest_new)
                 << std::flush;
     };
   }
@@ -128,9 +132,11 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
   so.args = o.args;
   so.allow_start_exec = format != formats::Format::kSysgate;
   std::string command = o.from_log.empty() ? "" : o.from_log.size() == 1 ? "the log" : "the logs";
-  for (const std::string& a : o.from_log.empty() ? o.command : o.from_log) command += (command.empty() ? "" : " ") + a;
+  for (const std::string& a : o.from_log.empty() ? o.command : o.from_log)
+    command += (command.empty() ? "" : " ") + a;
   // The counts cover the merged policies' runs too: the header says so.
-  for (size_t i = 0; i < o.merge.size(); ++i) command += (i == 0 ? "; merged with " : ", ") + o.merge[i];
+  for (size_t i = 0; i < o.merge.size(); ++i)
+    command += (i == 0 ? "; merged with " : ", ") + o.merge[i];
   so.command = command;
   auto learned = learn::Synthesize(rec, so);
   if (!learned) {
@@ -142,7 +148,8 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     formats::Exported e = formats::Export(learned->policy, format);
     for (const Diagnostic& d : e.diagnostics) {
       if (d.severity == Severity::kError) PrintError(d.message);
-      if (d.severity == Severity::kWarning && !learned->policy.access.empty() && d.loc == learned->policy.access.loc) {
+      if (d.severity == Severity::kWarning && !learned->policy.access.empty() &&
+          d.loc == learned->policy.access.loc) {
         std::cerr << "sysgate: warning: " << d.message << "\n";
       }
     }
@@ -160,16 +167,17 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     }
   }
   if (!o.quiet) {
-    std::cerr << fmt::format("sysgate learn: {} syscalls, {} distinct ({} new{}); {} rules {}\n",
-                             fresh.total, fresh.Distinct(), new_calls,
-                             o.merge.empty() ? "" : fmt::format(", {} after merging", rec.Distinct()),
-                             learned->policy.rules.size(),
-                             o.output.empty() || o.output == "-" ? "written to stdout"
-                                                                 : "written to " + o.output);
+    std::cerr << fmt::format(
+        "sysgate learn: {} syscalls, {} distinct ({} new{}); {} rules {}\n", fresh.total,
+        fresh.Distinct(), new_calls,
+        o.merge.empty() ? "" : fmt::format(", {} after merging", rec.Distinct()),
+        learned->policy.rules.size(),
+        o.output.empty() || o.output == "-" ? "written to stdout" : "written to " + o.output);
     if (outcome && outcome->ExitStatus() != 0) {
-      std::cerr << fmt::format("sysgate learn: {} ended with status {}; the policy covers what this "
-                               "run did\n",
-                               o.command[0], outcome->ExitStatus());
+      std::cerr << fmt::format(
+          "sysgate learn: {} ended with status {}; the policy covers what this "
+          "run did\n",
+          o.command[0], outcome->ExitStatus());
     }
   }
   return outcome ? outcome->ExitStatus() : kExitOk;
@@ -177,24 +185,29 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
 
 int Run(const Options& o) {
   if (o.command.empty() == o.from_log.empty()) {
-    PrintError(o.command.empty() ? "no program given: sysgate learn [OPTIONS] -- PROGRAM [ARG...], or --from-log FILE"
-                                 : "--from-log learns from logs instead of running a program: give one or the other");
+    PrintError(
+        o.command.empty()
+            ? "no program given: sysgate learn [OPTIONS] -- PROGRAM [ARG...], or --from-log FILE"
+            : "--from-log learns from logs instead of running a program: give one or the other");
     return kExitUsage;
   }
   if (!o.from_log.empty() && (o.args || o.follow || !o.env.empty() || o.fs || o.net)) {
-    PrintError("--from-log: a log has no argument values or paths to learn (--args, --fs, --net) and runs "
-               "nothing (--env, --follow)");
+    PrintError(
+        "--from-log: a log has no argument values or paths to learn (--args, --fs, --net) and runs "
+        "nothing (--env, --follow)");
     return kExitUsage;
   }
   auto format = formats::FormatFromName(o.format);
   if (!format) {
-    PrintError(fmt::format("unknown output format '{}' (formats: {})", o.format, formats::FormatNames(true)));
+    PrintError(fmt::format("unknown output format '{}' (formats: {})", o.format,
+                           formats::FormatNames(true)));
     return kExitUsage;
   }
   auto def = ParseActionText(o.default_action);
   if (!def) {
-    PrintError(fmt::format("--default: '{}' is not an action (kill-process, errno(EPERM), log, ...)",
-                           o.default_action));
+    PrintError(
+        fmt::format("--default: '{}' is not an action (kill-process, errno(EPERM), log, ...)",
+                    o.default_action));
     return kExitUsage;
   }
   learn::Recording rec;
@@ -204,12 +217,13 @@ int Run(const Options& o) {
     rec.Merge(*old);
   }
   // Rules for files or ports this run does not record would leave out what it touched.
-  if (!o.quiet && o.from_log.empty() && ((rec.access.fs && !o.fs) || (rec.access.handled_net && !o.net))) {
-    std::cerr << fmt::format("sysgate: warning: the merged policies have {} rules, which are kept; "
-                             "this run records {}: add {} so that the rules cover it too\n",
-                             rec.access.fs && !o.fs ? "fs" : "net",
-                             rec.access.fs && !o.fs ? "no file" : "no port",
-                             rec.access.fs && !o.fs ? "--fs" : "--net");
+  if (!o.quiet && o.from_log.empty() &&
+      ((rec.access.fs && !o.fs) || (rec.access.handled_net && !o.net))) {
+    std::cerr << fmt::format(
+        "sysgate: warning: the merged policies have {} rules, which are kept; "
+        "this run records {}: add {} so that the rules cover it too\n",
+        rec.access.fs && !o.fs ? "fs" : "net", rec.access.fs && !o.fs ? "no file" : "no port",
+        rec.access.fs && !o.fs ? "--fs" : "--net");
   }
 
   learn::Recording fresh;
@@ -237,7 +251,8 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
   cmd->add_flag("--args", opts->args,
                 "Record argument values (socket families, ioctl requests, clone and mmap flags, "
                 "open access modes, ...) and write them as conditions");
-  cmd->add_option("--merge", opts->merge, "Add the syscalls of an earlier learned policy (repeatable)")
+  cmd->add_option("--merge", opts->merge,
+                  "Add the syscalls of an earlier learned policy (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--default", opts->default_action,
                   "The action for everything else (default: kill-process)");
@@ -254,9 +269,10 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
                 "Go on recording the processes the program leaves running (daemons) until they "
                 "exit or Ctrl-C");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary");
-  cmd->add_option("--from-log", opts->from_log,
-                  "Learn from a log instead of a run: strace's output (strace -f -o FILE), strace -c's "
-                  "table, seccomp audit records ('-': stdin; several: strace -ff's files)");
+  cmd->add_option(
+      "--from-log", opts->from_log,
+      "Learn from a log instead of a run: strace's output (strace -f -o FILE), strace -c's "
+      "table, seccomp audit records ('-': stdin; several: strace -ff's files)");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }

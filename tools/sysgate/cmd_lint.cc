@@ -53,7 +53,8 @@ std::string Sarif(const std::string& path, const std::vector<analysis::LintFindi
   nlohmann::ordered_json results = nlohmann::json::array();
   auto checks = analysis::LintChecks();
   for (const analysis::LintFinding& f : findings) {
-    nlohmann::ordered_json where = {{"artifactLocation", {{"uri", f.loc.file.empty() ? path : f.loc.file}}}};
+    nlohmann::ordered_json where = {
+        {"artifactLocation", {{"uri", f.loc.file.empty() ? path : f.loc.file}}}};
     if (f.loc.line > 0) {
       where["region"] = {{"startLine", f.loc.line}};
       if (f.loc.column > 0) where["region"]["startColumn"] = f.loc.column;
@@ -67,8 +68,9 @@ std::string Sarif(const std::string& path, const std::vector<analysis::LintFindi
   nlohmann::ordered_json run = {
       {"tool", {{"driver", {{"name", "sysgate"}, {"version", SYSGATE_VERSION}, {"rules", rules}}}}},
       {"results", results}};
-  nlohmann::ordered_json log = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", {run}}};
+  nlohmann::ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                                {"version", "2.1.0"},
+                                {"runs", {run}}};
   return log.dump(2) + "\n";
 }
 
@@ -90,16 +92,17 @@ std::string Text(const std::string& path, const std::vector<analysis::LintFindin
   std::string out;
   for (const analysis::LintFinding& f : findings) {
     std::string where = f.loc.file.empty() ? path : f.loc.ToString();
-    out += fmt::format("{}: {}: {} [{}]\n    fix: {}\n", where, SeverityName(f.check->severity), f.message,
-                       f.check->id, f.check->fix);
+    out += fmt::format("{}: {}: {} [{}]\n    fix: {}\n", where, SeverityName(f.check->severity),
+                       f.message, f.check->id, f.check->fix);
   }
   size_t counts[3] = {0, 0, 0};
   for (const analysis::LintFinding& f : findings) ++counts[static_cast<int>(f.check->severity)];
   if (findings.empty()) {
     out += fmt::format("{}: no findings ({} checks)\n", path, analysis::LintChecks().size());
   } else {
-    out += fmt::format("{}: {} error{}, {} warning{}, {} note{}\n", path, counts[0], counts[0] == 1 ? "" : "s",
-                       counts[1], counts[1] == 1 ? "" : "s", counts[2], counts[2] == 1 ? "" : "s");
+    out += fmt::format("{}: {} error{}, {} warning{}, {} note{}\n", path, counts[0],
+                       counts[0] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "" : "s", counts[2],
+                       counts[2] == 1 ? "" : "s");
   }
   return out;
 }
@@ -138,7 +141,9 @@ int Run(const Options& o) {
     PrintError("--error-on: expected error, warning, note or none, not '" + o.error_on + "'");
     return kExitUsage;
   }
-  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf}, "a policy file, --profile NAME or --bpf FILE")) return kExitUsage;
+  if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf},
+                        "a policy file, --profile NAME or --bpf FILE"))
+    return kExitUsage;
   Arch host = HostArch();
   if (!o.arch.empty()) {
     auto a = ParseArchOption(o.arch);
@@ -174,7 +179,9 @@ int Run(const Options& o) {
   if (listener) {  // an OCI profile that names its supervisor
     std::erase_if(findings, [](const auto& f) { return f.check->id == "notify-without-listener"; });
   }
-  std::string out = o.sarif ? Sarif(path, findings) : o.json ? Json(path, findings) : Text(path, findings);
+  std::string out = o.sarif  ? Sarif(path, findings)
+                    : o.json ? Json(path, findings)
+                             : Text(path, findings);
   std::cout << out;
   for (const analysis::LintFinding& f : findings) {
     if (static_cast<int>(f.check->severity) <= *threshold) return kExitInvalid;
@@ -186,16 +193,19 @@ int Run(const Options& o) {
 
 void RegisterLint(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
+  CLI::App* cmd =
+      app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
   AddProfileOption(cmd, opts->profile);
-  cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing), decompiled first");
+  cmd->add_option("--bpf", opts->bpf,
+                  "A BPF program instead (raw, hex or a dump listing), decompiled first");
   cmd->add_option("--filter", opts->filter, "With --bpf: which filter of a listing with several");
   cmd->add_option("-a,--arch", opts->arch, "The host the policy runs on (default: this one)");
   cmd->add_flag("--json", opts->json, "Print the findings as JSON");
   cmd->add_flag("--sarif", opts->sarif, "Print SARIF 2.1.0 (what CI code scanning reads)");
-  cmd->add_option("--error-on", opts->error_on,
-                  "Exit 1 on a finding of this severity or worse: error (default), warning, note, none");
+  cmd->add_option(
+      "--error-on", opts->error_on,
+      "Exit 1 on a finding of this severity or worse: error (default), warning, note, none");
   cmd->add_flag("--list", opts->list, "List the checks: id, severity, what each finds");
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -6,9 +6,9 @@
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
 #include <fcntl.h>
 
-#include <algorithm>
 #include <signal.h>
 #include <string.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <iostream>
@@ -106,7 +106,8 @@ std::FILE* OpenSupervisorFile(const std::string& path, int flags, std::string_vi
   if (fd >= 0) close(fd);
   std::FILE* f = high >= 0 ? fdopen(high, "w") : nullptr;
   if (!f) {
-    std::string why = err == ELOOP ? "it is a symlink, which sysgate does not follow" : strerror(err);
+    std::string why =
+        err == ELOOP ? "it is a symlink, which sysgate does not follow" : strerror(err);
     PrintError(fmt::format("cannot write the {} {}: {}", what, path, why));
     return nullptr;
   }
@@ -156,20 +157,23 @@ int Run(const Options& o) {
     PrintError(ok.error().message);
     return kExitUsage;
   }
-  for (const auto& [given, path, option] : {std::tuple(o.report_file_given, &o.report_file, "--report-file"),
-                                             std::tuple(o.audit_log_given, &o.audit_log, "--audit-log")}) {
+  for (const auto& [given, path, option] :
+       {std::tuple(o.report_file_given, &o.report_file, "--report-file"),
+        std::tuple(o.audit_log_given, &o.audit_log, "--audit-log")}) {
     if (given && path->empty()) {
       PrintError(fmt::format("{} needs a file name", option));
       return kExitUsage;
     }
   }
   if (o.log_to == "journal" && !o.report_file.empty()) {
-    PrintError("reports go to the journal (--log-to journal) or to a file (--report-file), not both");
+    PrintError(
+        "reports go to the journal (--log-to journal) or to a file (--report-file), not both");
     return kExitUsage;
   }
   if (o.input.old_strict && o.policy.empty()) {
-    PrintError("--strict is for a policy file's names (now --strict-names); for the strict "
-               "built-in profile, say --profile strict");
+    PrintError(
+        "--strict is for a policy file's names (now --strict-names); for the strict "
+        "built-in profile, say --profile strict");
     return kExitUsage;
   }
   std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
@@ -194,8 +198,10 @@ int Run(const Options& o) {
   }
   const bool audit = o.audit || !o.audit_log.empty();
   if (o.report_access && (audit || o.no_report)) {
-    PrintError(o.no_report ? "--report-access needs the supervisor; it cannot be combined with --no-report"
-                           : "--audit reports what the fs and net rules would deny already; drop --report-access");
+    PrintError(
+        o.no_report
+            ? "--report-access needs the supervisor; it cannot be combined with --no-report"
+            : "--audit reports what the fs and net rules would deny already; drop --report-access");
     return kExitUsage;
   }
   if (audit && o.no_report) {
@@ -203,7 +209,7 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   // Any problem from here to exec: the program does not run.
-  const run::Supervision mode = audit ? run::Supervision::kAudit
+  const run::Supervision mode = audit         ? run::Supervision::kAudit
                                 : o.no_report ? run::Supervision::kNone
                                               : run::Supervision::kReport;
   FromFile from;
@@ -218,7 +224,8 @@ int Run(const Options& o) {
     if (!o.quiet) std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
   }
   if (o.report_access && !o.quiet && filter->landlock().empty()) {
-    std::cerr << "sysgate: note: --report-access: no fs or net rules are enforced here; nothing to report\n";
+    std::cerr << "sysgate: note: --report-access: no fs or net rules are enforced here; nothing to "
+                 "report\n";
   }
 
   run::Options ro;
@@ -248,14 +255,17 @@ int Run(const Options& o) {
   if (o.log_to == "journal") {
     auto j = Journal::Open();
     if (!j) {
-      PrintError(fmt::format("--log-to journal: {}; not running {}", j.error().ToString(), o.command[0]));
+      PrintError(
+          fmt::format("--log-to journal: {}; not running {}", j.error().ToString(), o.command[0]));
       return run::kExitSetupFailed;
     }
     journal.emplace(std::move(*j));
     ro.supervisor_fds.push_back(journal->fd());
   }
   // To the journal, reports are entries with fields: the reporters write JSON for it.
-  const ReportStyle style{.quiet = o.quiet, .json = o.json || journal, .verbose = o.verbose,
+  const ReportStyle style{.quiet = o.quiet,
+                          .json = o.json || journal,
+                          .verbose = o.verbose,
                           .policy_file = from.rules_file};
   const ReportSink sink = journal ? ReportSink(&*journal) : ReportSink(reports);
   std::optional<Auditor> auditor;
@@ -264,21 +274,27 @@ int Run(const Options& o) {
   if (auditor) {
     const AccessRules& access = filter->policy().access;
     if (access.scoped) auditor->SetScopeUnchecked();
-    if (!access.empty()) auditor->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
+    if (!access.empty())
+      auditor->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
   } else {
     blocked.emplace(style, sink);
     const kernel::LandlockRuleset& ruleset = filter->landlock();
     if (o.report_access && !ruleset.empty()) {
-      blocked->CheckAccess(AccessCheck(filter->policy().access, ruleset.handled_fs(), ruleset.handled_net()));
+      blocked->CheckAccess(
+          AccessCheck(filter->policy().access, ruleset.handled_fs(), ruleset.handled_net()));
     }
   }
   ro.on_call = [&](const run::Call& c) {
-    if (auditor) auditor->Report(filter->policy(), c);
-    else blocked->Report(filter->policy(), c);
+    if (auditor)
+      auditor->Report(filter->policy(), c);
+    else
+      blocked->Report(filter->policy(), c);
   };
   auto summary = [&] {
-    if (auditor) auditor->Summary();
-    else blocked->Summary();
+    if (auditor)
+      auditor->Summary();
+    else
+      blocked->Summary();
     const uint64_t lost = auditor ? auditor->sink().lost() : blocked->sink().lost();
     if (lost > 0) PrintError(fmt::format("{} reports did not reach the journal", lost));
   };
@@ -318,7 +334,8 @@ int Run(const Options& o) {
                            outcome->supervisor_failure, o.command[0], outcome->pid));
   }
   if (outcome->killed_by_filter) {
-    Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
+    Say(o,
+        fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
   } else if (outcome->signaled && outcome->signal == SIGSYS) {
     Say(o, fmt::format("{} (pid {}) was killed by SIGSYS", o.command[0], outcome->pid));
   }
@@ -334,7 +351,8 @@ int Run(const Options& o) {
       if (!journal->Send(JournalEntry(j))) PrintError("the exit report did not reach the journal");
     } else {
       // after the reports, where they went
-      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), reports);
+      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+                 reports);
     }
   }
   if (reports != stderr) {
@@ -348,38 +366,53 @@ int Run(const Options& o) {
 
 void RegisterRun(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("run", "Run a program under a policy (default: the built-in default profile)");
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Run a program under a policy (default: the built-in default profile)");
   cmd->add_option("-p,--policy", opts->policy, "Policy file");
   cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
-  cmd->add_flag("--log", opts->log, "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action");
+  cmd->add_flag("--log", opts->log,
+                "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action");
   cmd->add_flag("--tsync", opts->tsync, "SECCOMP_FILTER_FLAG_TSYNC");
   cmd->add_flag("--spec-allow", opts->spec_allow,
                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW: do not force speculative-execution mitigations");
-  cmd->add_option("--keep-fd", opts->keep_fds, "Keep this inherited fd open (repeatable)")->allow_extra_args(false);
-  cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--keep-fd", opts->keep_fds, "Keep this inherited fd open (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--env", opts->env, "Set NAME=VALUE in the program's environment (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--clear-env", opts->clear_env, "Start from an empty environment");
-  cmd->add_option("-a,--arch", opts->arches, "Target arches (replaces the policy's)")->delimiter(',')->allow_extra_args(false);
+  cmd->add_option("-a,--arch", opts->arches, "Target arches (replaces the policy's)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("--drop-caps", opts->drop_caps, "Drop all capabilities before exec");
-  cmd->add_flag("--no-new-session", opts->no_new_session, "Keep the terminal session (allows TIOCSTI on it)");
+  cmd->add_flag("--no-new-session", opts->no_new_session,
+                "Keep the terminal session (allows TIOCSTI on it)");
   AddInputOptions(cmd, opts->input);
-  cmd->add_option("--allow", opts->changes.allow,
-                  "Also allow these syscalls and @groups (NAME,@GROUP,...; before the policy's rules)")
-      ->delimiter(',')->allow_extra_args(false);
+  cmd->add_option(
+         "--allow", opts->changes.allow,
+         "Also allow these syscalls and @groups (NAME,@GROUP,...; before the policy's rules)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--deny", opts->changes.deny,
-                  "Fail these syscalls and @groups with EPERM (NAME,@GROUP,...; before --allow and the policy's rules)")
-      ->delimiter(',')->allow_extra_args(false);
+                  "Fail these syscalls and @groups with EPERM (NAME,@GROUP,...; before --allow and "
+                  "the policy's rules)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only errors");
-  cmd->add_flag("-v,--verbose", opts->verbose, "Also report the expected fallbacks (clone3 -> ENOSYS, ...)");
-  cmd->add_flag("--json", opts->json,
-                "Print blocked calls and a summary as JSON lines (on stderr, or to the --report-file)");
-  cmd->add_option("--log-to", opts->log_to,
-                  "Where reports go: stderr (default), or journal (the systemd journal: an entry per "
-                  "report, with SYSGATE_* fields)")
+  cmd->add_flag("-v,--verbose", opts->verbose,
+                "Also report the expected fallbacks (clone3 -> ENOSYS, ...)");
+  cmd->add_flag(
+      "--json", opts->json,
+      "Print blocked calls and a summary as JSON lines (on stderr, or to the --report-file)");
+  cmd->add_option(
+         "--log-to", opts->log_to,
+         "Where reports go: stderr (default), or journal (the systemd journal: an entry per "
+         "report, with SYSGATE_* fields)")
       ->check(CLI::IsMember({"stderr", "journal"}));
-  CLI::Option* report_file = cmd->add_option(
-      "--report-file", opts->report_file,
-      "Write reports to FILE (appended; a new one mode 0600; not through a symlink) instead of the program's stderr");
+  CLI::Option* report_file =
+      cmd->add_option("--report-file", opts->report_file,
+                      "Write reports to FILE (appended; a new one mode 0600; not through a "
+                      "symlink) instead of the program's stderr");
   cmd->add_flag("--no-report", opts->no_report,
                 "Do not supervise: no reports, and the policy must allow execve");
   cmd->add_flag("--report-access", opts->report_access,
@@ -387,8 +420,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
                 "through the supervisor: slower)");
   cmd->add_flag("--audit", opts->audit,
                 "Permissive: run as if unfiltered, and report every call the policy would stop");
-  CLI::Option* audit_log = cmd->add_option("--audit-log", opts->audit_log,
-                  "With --audit: also write each such call to FILE as a JSON line");
+  CLI::Option* audit_log =
+      cmd->add_option("--audit-log", opts->audit_log,
+                      "With --audit: also write each such call to FILE as a JSON line");
   cmd->add_flag("--exec", opts->exec,
                 "Become the program (same pid, its own exit status) instead of waiting for it; "
                 "blocked calls are reported by a supervisor process that outlives it");

@@ -84,19 +84,29 @@ int Run(const Options& o) {
     if (default_layout) j["weighted_mean_default_layout"] = *default_layout;
     j["cacheable"] = s.cacheable;
     j["may_allow"] = s.may_allow;
-    for (auto* c : costly) j["costliest"].push_back({{"name", c->name}, {"nr", c->nr}, {"instructions", c->executed}, {"reads_args", c->reads_args}});
+    for (auto* c : costly)
+      j["costliest"].push_back({{"name", c->name},
+                                {"nr", c->nr},
+                                {"instructions", c->executed},
+                                {"reads_args", c->reads_args}});
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
   std::cout << fmt::format("length                 {} instructions\n", s.length);
-  std::cout << fmt::format("per {} syscall          mean {:.1f}, max {} (over {} syscalls, arguments zero)\n",
-                           Info(arch).name, s.mean, s.max, s.per_syscall.size());
+  std::cout << fmt::format(
+      "per {} syscall          mean {:.1f}, max {} (over {} syscalls, arguments zero)\n",
+      Info(arch).name, s.mean, s.max, s.per_syscall.size());
   if (!copts.frequencies.empty()) {
-    std::cout << fmt::format("expected per call      {:.2f} (weighted by {}{})\n", s.weighted_mean, o.freq,
-                             default_layout ? fmt::format("; {:.2f} without laying the dispatch out for it", *default_layout) : "");
+    std::cout << fmt::format(
+        "expected per call      {:.2f} (weighted by {}{})\n", s.weighted_mean, o.freq,
+        default_layout
+            ? fmt::format("; {:.2f} without laying the dispatch out for it", *default_layout)
+            : "");
   }
-  std::cout << fmt::format("kernel cache           {} of the {} syscalls that can be allowed are allowed without running the filter\n",
-                           s.cacheable, s.may_allow);
+  std::cout << fmt::format(
+      "kernel cache           {} of the {} syscalls that can be allowed are allowed without "
+      "running the filter\n",
+      s.cacheable, s.may_allow);
   std::cout << "costliest:\n";
   for (auto* c : costly) {
     std::cout << fmt::format("  {:<24} #{:<5} {:>3} instructions{}\n", c->name, c->nr, c->executed,
@@ -113,9 +123,11 @@ void RegisterStats(CLI::App& app, int* exit_code) {
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
   cmd->add_option("--bpf", opts->bpf, "A BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "The ABI whose syscalls are measured (default: native)");
-  cmd->add_option("--freq", opts->freq, "Syscall frequencies: 'name count' lines or strace -c output");
+  cmd->add_option("--freq", opts->freq,
+                  "Syscall frequencies: 'name count' lines or strace -c output");
   cmd->add_option("--top", opts->top, "How many of the costliest syscalls to list (default 10)")
-      ->check(CLI::Validator([](std::string& v) { return v.starts_with('-') ? "must be 0 or more" : ""; }, "N"));
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.starts_with('-') ? "must be 0 or more" : ""; }, "N"));
   cmd->add_flag("--json", opts->json, "Print JSON");
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });

@@ -2,10 +2,10 @@
 //   sysgate syscalls --arch i386 execve          -> 11
 //   sysgate syscalls --arch aarch64 56           -> openat
 //   sysgate syscalls --signature openat          -> openat(fd:s32 dfd, ...)
-//   sysgate syscalls --arch s390x --signature clone   -> clone(ulong:u64 newsp, flags:u64 clone_flags, ...)
-//   sysgate syscalls @io-uring                   -> the group's members on the arch
-//   sysgate syscalls --groups                    -> every group
-//   sysgate syscalls --groups openat             -> the groups that contain openat
+//   sysgate syscalls --arch s390x --signature clone   -> clone(ulong:u64 newsp, flags:u64
+//   clone_flags, ...) sysgate syscalls @io-uring                   -> the group's members on the
+//   arch sysgate syscalls --groups                    -> every group sysgate syscalls --groups
+//   openat             -> the groups that contain openat
 #include <iostream>
 
 #include <fmt/format.h>
@@ -83,12 +83,15 @@ int PrintGroupsOf(const Options& o, Arch arch) {
     }
     std::vector<std::string_view> groups;
     for (const policy::SyscallGroup& g : policy::AllGroups()) {
-      if (std::ranges::binary_search(g.members, std::string_view(name), {}, &SyscallNameText::view)) groups.push_back(g.name);
+      if (std::ranges::binary_search(g.members, std::string_view(name), {}, &SyscallNameText::view))
+        groups.push_back(g.name);
     }
     if (o.json) {
       items.push_back({{"name", name}, {"groups", groups}});
     } else {
-      std::cout << fmt::format("{:<18} {}\n", name, groups.empty() ? "(in no group)" : fmt::format("{}", fmt::join(groups, " ")));
+      std::cout << fmt::format(
+          "{:<18} {}\n", name,
+          groups.empty() ? "(in no group)" : fmt::format("{}", fmt::join(groups, " ")));
     }
   }
   if (o.json) std::cout << nlohmann::json{{"syscalls", items}}.dump(2) << "\n";
@@ -106,8 +109,10 @@ int Run(const Options& o) {
   if (o.groups) {
     for (const policy::SyscallGroup& g : policy::AllGroups()) {
       if (o.json) {
-        items.push_back({{"group", g.name}, {"description", g.description},
-                         {"members", std::vector<std::string_view>(g.members.begin(), g.members.end())}});
+        items.push_back(
+            {{"group", g.name},
+             {"description", g.description},
+             {"members", std::vector<std::string_view>(g.members.begin(), g.members.end())}});
       } else {
         std::cout << fmt::format("{:<18} {}\n", g.name, g.description);
       }
@@ -136,7 +141,8 @@ int Run(const Options& o) {
       const policy::SyscallGroup* g = policy::FindGroup(q);
       if (!g) {
         std::string msg = fmt::format("unknown syscall group '{}'", q);
-        if (auto m = base::ClosestMatch(q, policy::GroupNames())) msg += fmt::format("; did you mean '{}'?", *m);
+        if (auto m = base::ClosestMatch(q, policy::GroupNames()))
+          msg += fmt::format("; did you mean '{}'?", *m);
         PrintError(msg);
         rc = kExitInvalid;
         continue;
@@ -199,7 +205,8 @@ void RegisterSyscalls(CLI::App& app, int* exit_code) {
   cmd->add_option("query", opts->queries, "Syscall names, numbers or @groups (none: list all)");
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->add_flag("-s,--signature", opts->signature, "Print the argument signature");
-  cmd->add_flag("--groups", opts->groups, "List the syscall groups (with queries: the groups that contain each)");
+  cmd->add_flag("--groups", opts->groups,
+                "List the syscall groups (with queries: the groups that contain each)");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -20,20 +20,21 @@ int Run(const Options& o) {
   int rc = kExitOk;
   for (const std::string& f : o.files) {
     formats::Imported r = LoadAndReport(f, o.input, o.quiet, {}, /*show_notes=*/true);
-    bool warned = std::ranges::any_of(r.diagnostics, [](const Diagnostic& d) {
-      return d.severity == Severity::kWarning;
-    });
+    bool warned = std::ranges::any_of(
+        r.diagnostics, [](const Diagnostic& d) { return d.severity == Severity::kWarning; });
     if (!r.ok() || (o.werror && warned)) {
       rc = kExitInvalid;
     } else if (!o.quiet) {
       const AccessRules& a = r.policy->access;
       std::string access;  // the fs, net and scope part, when there is one
       if (!a.empty()) {
-        access = fmt::format("; {} fs path{}, {} net port rule{}{}", a.paths.size(), a.paths.size() == 1 ? "" : "s",
-                             a.ports.size(), a.ports.size() == 1 ? "" : "s", a.scoped ? ", scoped" : "");
+        access = fmt::format("; {} fs path{}, {} net port rule{}{}", a.paths.size(),
+                             a.paths.size() == 1 ? "" : "s", a.ports.size(),
+                             a.ports.size() == 1 ? "" : "s", a.scoped ? ", scoped" : "");
       }
-      std::cerr << fmt::format("{}: ok ({} rule{}{})\n", f == "-" ? "<stdin>" : f, r.policy->rules.size(),
-                               r.policy->rules.size() == 1 ? "" : "s", access);
+      std::cerr << fmt::format("{}: ok ({} rule{}{})\n", f == "-" ? "<stdin>" : f,
+                               r.policy->rules.size(), r.policy->rules.size() == 1 ? "" : "s",
+                               access);
     }
   }
   return rc;

@@ -19,37 +19,50 @@ namespace {
 std::string FieldName(std::string_view key) {
   std::string name = "SYSGATE_";
   for (char c : key) {
-    name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+    name += std::isalnum(static_cast<unsigned char>(c))
+                ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                : '_';
   }
   return name;
 }
 
-std::string Dump(const nlohmann::json& v) { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string Dump(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string Text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : Dump(v); }
 
-std::string Get(const nlohmann::json& j, const char* key) { return j.contains(key) ? Text(j[key]) : ""; }
+std::string Get(const nlohmann::json& j, const char* key) {
+  return j.contains(key) ? Text(j[key]) : "";
+}
 
 // The report in words, as the text reports say it.
 std::string Message(const nlohmann::json& j) {
   const std::string event = Get(j, "event");
-  const std::string rule = Get(j, "group").empty() ? Get(j, "rule") : Get(j, "rule") + " (" + Get(j, "group") + ")";
+  const std::string rule =
+      Get(j, "group").empty() ? Get(j, "rule") : Get(j, "rule") + " (" + Get(j, "group") + ")";
   if (event == "blocked") {
     std::string m = fmt::format("blocked {} = {}  [{}]", Get(j, "call"), Get(j, "result"), rule);
     if (!Get(j, "hint").empty()) m += "; " + Get(j, "hint");
     return m;
   }
-  if (event == "denied") return fmt::format("denied {} by the {}: {}", Get(j, "call"), Get(j, "rule"), Get(j, "denial"));
+  if (event == "denied")
+    return fmt::format("denied {} by the {}: {}", Get(j, "call"), Get(j, "rule"), Get(j, "denial"));
   if (event == "audit") {
-    return Get(j, "denial").empty() ? fmt::format("audit: {} would be stopped: {}  [{}]", Get(j, "call"), Get(j, "action"), rule)
-                                    : fmt::format("audit: {} would be denied: {}", Get(j, "call"), Get(j, "denial"));
+    return Get(j, "denial").empty()
+               ? fmt::format("audit: {} would be stopped: {}  [{}]", Get(j, "call"),
+                             Get(j, "action"), rule)
+               : fmt::format("audit: {} would be denied: {}", Get(j, "call"), Get(j, "denial"));
   }
   if (event == "repeated" || event == "stopped") {
-    return fmt::format("{} {} times: {} {}  [{}]", event == "repeated" ? "blocked" : "would be stopped",
-                       Get(j, "count"), Get(j, "syscall"), event == "repeated" ? Get(j, "result") : Get(j, "action"), rule);
+    return fmt::format("{} {} times: {} {}  [{}]",
+                       event == "repeated" ? "blocked" : "would be stopped", Get(j, "count"),
+                       Get(j, "syscall"), event == "repeated" ? Get(j, "result") : Get(j, "action"),
+                       rule);
   }
   if (event == "exit") {
-    return fmt::format("{} (pid {}) exited with status {}", Get(j, "program"), Get(j, "pid"), Get(j, "exit_status"));
+    return fmt::format("{} (pid {}) exited with status {}", Get(j, "program"), Get(j, "pid"),
+                       Get(j, "exit_status"));
   }
   nlohmann::json rest = j;
   rest.erase("event");

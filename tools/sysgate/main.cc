@@ -20,16 +20,24 @@ struct Subcommand {
 
 // In the order `sysgate --help` lists them.
 constexpr Subcommand kSubcommands[] = {
-    {"syscalls", sysgate::cli::RegisterSyscalls}, {"constants", sysgate::cli::RegisterConstants},
+    {"syscalls", sysgate::cli::RegisterSyscalls},
+    {"constants", sysgate::cli::RegisterConstants},
     {"validate", sysgate::cli::RegisterValidate},
-    {"fmt", sysgate::cli::RegisterFmt},           {"check", sysgate::cli::RegisterCheck},
+    {"fmt", sysgate::cli::RegisterFmt},
+    {"check", sysgate::cli::RegisterCheck},
     {"diff", sysgate::cli::RegisterDiff},
-    {"compile", sysgate::cli::RegisterCompile},   {"disasm", sysgate::cli::RegisterDisasm},
-    {"asm", sysgate::cli::RegisterAsm},           {"run", sysgate::cli::RegisterRun},
-    {"convert", sysgate::cli::RegisterConvert},   {"stats", sysgate::cli::RegisterStats},
-    {"learn", sysgate::cli::RegisterLearn},       {"agent", sysgate::cli::RegisterAgent},
-    {"dump", sysgate::cli::RegisterDump},         {"lint", sysgate::cli::RegisterLint},
-    {"decompile", sysgate::cli::RegisterDecompile}, {"graph", sysgate::cli::RegisterGraph},
+    {"compile", sysgate::cli::RegisterCompile},
+    {"disasm", sysgate::cli::RegisterDisasm},
+    {"asm", sysgate::cli::RegisterAsm},
+    {"run", sysgate::cli::RegisterRun},
+    {"convert", sysgate::cli::RegisterConvert},
+    {"stats", sysgate::cli::RegisterStats},
+    {"learn", sysgate::cli::RegisterLearn},
+    {"agent", sysgate::cli::RegisterAgent},
+    {"dump", sysgate::cli::RegisterDump},
+    {"lint", sysgate::cli::RegisterLint},
+    {"decompile", sysgate::cli::RegisterDecompile},
+    {"graph", sysgate::cli::RegisterGraph},
     {"explain", sysgate::cli::RegisterExplain},
 };
 
@@ -44,7 +52,8 @@ int FlushStdout(int exit_code) {
     err = errno;
   }
   if (failed && exit_code == sysgate::cli::kExitOk) {
-    std::cerr << "sysgate: cannot write to standard output: " << (err != 0 ? std::strerror(err) : "write error") << "\n";
+    std::cerr << "sysgate: cannot write to standard output: "
+              << (err != 0 ? std::strerror(err) : "write error") << "\n";
     return sysgate::cli::kExitInvalid;
   }
   return exit_code;
@@ -78,7 +87,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    if (chosen != nullptr) sysgate::cli::UsageHint(e, *app.get_subcommand(std::string(chosen->name)), argc, argv);
+    if (chosen != nullptr)
+      sysgate::cli::UsageHint(e, *app.get_subcommand(std::string(chosen->name)), argc, argv);
     return rc == 0 ? 0 : sysgate::cli::kExitUsage;
   }
   exit_code = FlushStdout(exit_code);

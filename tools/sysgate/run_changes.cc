@@ -22,7 +22,8 @@ Result<void> CheckName(std::string_view option, const std::string& name) {
   if (name.starts_with("@")) {
     if (policy::FindGroup(name)) return {};
     std::string msg = fmt::format("unknown syscall group '{}'", base::Abbreviate(name));
-    if (auto m = base::ClosestMatch(name, policy::GroupNames())) msg += fmt::format("; did you mean '{}'?", *m);
+    if (auto m = base::ClosestMatch(name, policy::GroupNames()))
+      msg += fmt::format("; did you mean '{}'?", *m);
     return bad(msg + " (sysgate syscalls --groups lists them)");
   }
   if (name.empty()) return bad("an empty name (NAME,NAME,@GROUP...)");
@@ -30,8 +31,8 @@ Result<void> CheckName(std::string_view option, const std::string& name) {
   return {};
 }
 
-void AddRules(std::vector<Rule>& out, std::string_view option, const std::vector<std::string>& names,
-              const Action& action) {
+void AddRules(std::vector<Rule>& out, std::string_view option,
+              const std::vector<std::string>& names, const Action& action) {
   for (const std::string& n : names) {
     Rule r;
     r.action = action;
@@ -56,16 +57,18 @@ std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& 
     if (!g) continue;
     std::vector<std::string> overridden;
     for (std::string_view member : g->members) {
-      if (std::ranges::find(changes.allow, member) != changes.allow.end()) continue;  // said by name
+      if (std::ranges::find(changes.allow, member) != changes.allow.end())
+        continue;                                                // said by name
       if (std::ranges::any_of(denied, names(member))) continue;  // still denied
       auto restricts = [&](const Rule& r) {
-        return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) && names(member)(r);
+        return (r.action.kind() != ActionKind::kAllow || r.condition.has_value()) &&
+               names(member)(r);
       };
       if (std::ranges::any_of(policy.rules, restricts)) overridden.emplace_back(member);
     }
     if (overridden.empty()) continue;
-    lines.push_back(fmt::format("--allow {} overrides the policy's rules for {}: allowed outright", group,
-                                fmt::join(overridden, ", ")));
+    lines.push_back(fmt::format("--allow {} overrides the policy's rules for {}: allowed outright",
+                                group, fmt::join(overridden, ", ")));
   }
   return lines;
 }

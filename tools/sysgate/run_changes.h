@@ -32,7 +32,8 @@ bool ApplyRunChanges(Policy& policy, const RunChanges& changes);
 // socket for @system-service under the default profile), which the group's rule then allows
 // outright. Not the calls the policy leaves to its default (unshare there), nor those --allow
 // or --deny names itself. One line per group that overrides any
-// ("--allow @system-service overrides the policy's rules for clone, ..., socket: allowed outright").
+// ("--allow @system-service overrides the policy's rules for clone, ..., socket: allowed
+// outright").
 std::vector<std::string> AllowOverrides(const Policy& policy, const RunChanges& changes);
 
 }  // namespace sysgate::cli

@@ -107,7 +107,8 @@ bool Hintable(const Policy& policy, const run::Call& c) {
   if (c.verdict.reason == Verdict::Reason::kDefault) return true;
   if (c.verdict.reason != Verdict::Reason::kRule) return false;
   const std::string& file = policy.rules[static_cast<size_t>(c.verdict.rule)].loc.file;
-  return !file.starts_with("<sysgate") && !file.starts_with("--allow ") && !file.starts_with("--deny ");
+  return !file.starts_with("<sysgate") && !file.starts_with("--allow ") &&
+         !file.starts_with("--deny ");
 }
 
 // A rule as the text reports show it: with the group that holds the call, if any.
@@ -124,8 +125,11 @@ struct CallFacts {
   bool named = false;  // the syscall has a name on its ABI
 
   CallFacts(const Policy& policy, const run::Call& c)
-      : pid(c.pid), call(c.text), action(c.verdict.action.ToString()),
-        rule(DecidedBy(policy, c.verdict)), nr(c.data.nr) {
+      : pid(c.pid),
+        call(c.text),
+        action(c.verdict.action.ToString()),
+        rule(DecidedBy(policy, c.verdict)),
+        nr(c.data.nr) {
     auto abi = ArchFromAudit(c.data.arch, c.data.nr);
     arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", c.data.arch);
     auto name = abi ? SyscallName(*abi, c.data.nr) : std::nullopt;
@@ -134,7 +138,7 @@ struct CallFacts {
     if (named) group = GroupOf(policy, c.verdict, syscall);
   }
   nlohmann::json Json(std::string_view event) const {
-    nlohmann::json j = {{"event", event}, {"pid", pid},   {"arch", arch},     {"nr", nr},
+    nlohmann::json j = {{"event", event},     {"pid", pid},   {"arch", arch},     {"nr", nr},
                         {"syscall", syscall}, {"call", call}, {"action", action}, {"rule", rule}};
     if (!group.empty()) j["group"] = group;
     if (!denial.empty()) j["denial"] = denial;
@@ -144,7 +148,9 @@ struct CallFacts {
   CallTally::Kind KindOf(const std::string& outcome) const {
     return {named ? syscall : std::string(CallTally::kUnnamed), outcome, rule, group};
   }
-  std::string Where() const { return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, RuleText(rule, group)); }
+  std::string Where() const {
+    return fmt::format("[{} #{}, pid {}, {}]", arch, nr, pid, RuleText(rule, group));
+  }
 };
 
 double Now() {
@@ -154,10 +160,11 @@ double Now() {
 }
 
 // A summary row in JSON: the fields of the call's own event ("rule" and "group" apart).
-nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind, std::string_view outcome_key,
-                        uint64_t count) {
+nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind,
+                        std::string_view outcome_key, uint64_t count) {
   const auto& [syscall, outcome, rule, group] = kind;
-  nlohmann::json j = {{"event", event}, {"syscall", syscall}, {outcome_key, outcome}, {"rule", rule}};
+  nlohmann::json j = {
+      {"event", event}, {"syscall", syscall}, {outcome_key, outcome}, {"rule", rule}};
   if (!group.empty()) j["group"] = group;
   j["count"] = count;
   return j;
@@ -166,14 +173,21 @@ nlohmann::json KindJson(std::string_view event, const CallTally::Kind& kind, std
 // The end of a JSON summary: calls of kinds past the limit, reports the rate limit dropped.
 void LimitsJson(ReportSink& sink, const CallTally& tally) {
   if (tally.untracked() > 0) {
-    sink.Always(nlohmann::json({{"event", "untracked"}, {"count", tally.untracked()},
-                                {"syscalls", tally.untracked_syscalls()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+    sink.Always(nlohmann::json({{"event", "untracked"},
+                                {"count", tally.untracked()},
+                                {"syscalls", tally.untracked_syscalls()}})
+                    .dump(-1, ' ', false, kInvalidUtf8) +
+                "\n");
   }
-  if (sink.dropped() > 0) sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+  if (sink.dropped() > 0)
+    sink.Always(nlohmann::json({{"event", "dropped"}, {"count", sink.dropped()}})
+                    .dump(-1, ' ', false, kInvalidUtf8) +
+                "\n");
 }
 
 // The kinds that came more than once, most frequent first.
-std::vector<std::pair<CallTally::Kind, uint64_t>> Repeated(const CallTally& tally, uint64_t more_than) {
+std::vector<std::pair<CallTally::Kind, uint64_t>> Repeated(const CallTally& tally,
+                                                           uint64_t more_than) {
   std::vector<std::pair<CallTally::Kind, uint64_t>> rows;
   for (const auto& row : tally.counts()) {
     if (row.second > more_than) rows.push_back(row);
@@ -199,8 +213,9 @@ void ReportSink::Line(const std::string& line) {
 void ReportSink::Always(const std::string& line) {
   if (journal_) {
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    Journal::Fields entry = j.is_object() ? JournalEntry(j)
-                                          : Journal::Fields{{"MESSAGE", line}, {"SYSLOG_IDENTIFIER", "sysgate"}};
+    Journal::Fields entry =
+        j.is_object() ? JournalEntry(j)
+                      : Journal::Fields{{"MESSAGE", line}, {"SYSLOG_IDENTIFIER", "sysgate"}};
     if (!journal_->Send(entry)) ++lost_;
     return;
   }
@@ -228,12 +243,14 @@ namespace {
 // or nothing. (What a move between directories would gain, which the kernel refuses with
 // EXDEV, is not checked.)
 std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
-                                                                const supervise::AccessEffects& e, uint64_t fs,
-                                                                uint64_t net) {
+                                                                const supervise::AccessEffects& e,
+                                                                uint64_t fs, uint64_t net) {
   for (const auto& need : e.needs) {
-    const uint64_t missing = need.access & rules.handled_fs & fs & ~GrantedOn(rules, need.path).access;
+    const uint64_t missing =
+        need.access & rules.handled_fs & fs & ~GrantedOn(rules, need.path).access;
     if (missing) {
-      return std::pair{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
+      return std::pair{"fs rules",
+                       fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
     }
   }
   if (e.port && (rules.handled_net & net & e.port->access)) {
@@ -241,8 +258,8 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
       return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
     });
     if (!granted) {
-      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}", NetAccessName(e.port->access),
-                                                e.port->port)};
+      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}",
+                                                NetAccessName(e.port->access), e.port->port)};
     }
   }
   return std::nullopt;
@@ -250,7 +267,8 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
 
 }  // namespace
 
-AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net) : rules_(rules), fs_(fs), net_(net) {
+AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net)
+    : rules_(rules), fs_(fs), net_(net) {
   // As the kernel took them: symlinks followed (/lib is /usr/lib on merged-usr systems), as
   // the calls' paths are.
   for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
@@ -258,11 +276,12 @@ AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net) : 
 
 // The program's standard fds were opened before any rule applied: their ioctls and truncates
 // are not checked.
-std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(const run::Call& c,
-                                                                       const std::string& syscall) const {
+std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(
+    const run::Call& c, const std::string& syscall) const {
   if (!c.pending || rules_.empty()) return std::nullopt;
   const auto fd = static_cast<int32_t>(c.data.args[0]);
-  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2) return std::nullopt;
+  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2)
+    return std::nullopt;
   return AccessDenial(rules_,
                       supervise::AccessEffectsOf(*c.pending, (rules_.handled_fs & fs_) != 0,
                                                  (rules_.handled_net & net_) != 0),
@@ -287,36 +306,46 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
       j.erase("action");
       sink_.Line(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
     } else {
-      sink_.Line(fmt::format("sysgate: denied {} by the {}: {}  {}\n", f.call, denied->first, f.denial, f.Where()));
+      sink_.Line(fmt::format("sysgate: denied {} by the {}: {}  {}\n", f.call, denied->first,
+                             f.denial, f.Where()));
     }
     return;
   }
   auto name = ErrnoName(c.error);
-  std::string outcome = fmt::format("-1 {} ({})", name ? *name : std::to_string(c.error), strerror(c.error));
+  std::string outcome =
+      fmt::format("-1 {} ({})", name ? *name : std::to_string(c.error), strerror(c.error));
   // The policy's own notify rule: sysgate run answers for it, and says so.
   if (c.verdict.action.kind() == ActionKind::kNotify) outcome += ", no handler for notify";
-  if (c.error == 0) outcome = c.verdict.action.kind() == ActionKind::kErrno ? "0 (errno(0))" : "killed";
+  if (c.error == 0)
+    outcome = c.verdict.action.kind() == ActionKind::kErrno ? "0 (errno(0))" : "killed";
   const std::string_view fallback = f.named ? FallbackOf(f.syscall, c.error) : std::string_view();
   if (!fallback.empty() && !style_.verbose) return;
   // Only a kind's first call is reported, never rate-limited: a program cannot push a call out
   // of the reports by making many others first.
   if (tally_.Count(f.KindOf(outcome)) != 1) return;  // a repeat, or past the limit
-  const std::string hint = f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
+  const std::string hint =
+      f.named && Hintable(policy, c) ? HintFor(style_, policy, c.verdict, f.syscall) : "";
   const std::string_view risk = hint.empty() ? std::string_view() : RiskOf(f.syscall);
   if (style_.json) {
     nlohmann::json j = f.Json("blocked");
     j["result"] = outcome;
-    if (!fallback.empty()) j["expected"] = fallback;
-    else if (!hint.empty()) j["hint"] = hint;
+    if (!fallback.empty())
+      j["expected"] = fallback;
+    else if (!hint.empty())
+      j["hint"] = hint;
     if (!risk.empty() && fallback.empty()) j["risk"] = risk;
     sink_.Always(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
     return;
   }
   std::string line = fmt::format("sysgate: blocked {} = {}  {}\n", f.call, outcome, f.Where());
-  if (!fallback.empty()) line += fmt::format("sysgate:   expected: {}\n", fallback);
-  else if (!risk.empty()) line += fmt::format("sysgate:   careful, {}: only if the program needs it, {}\n", risk, hint);
-  else if (!hint.empty()) line += fmt::format("sysgate:   {}\n", hint);
-  if (!f.named) line += "sysgate:   further numbers without a name under this rule are only counted\n";
+  if (!fallback.empty())
+    line += fmt::format("sysgate:   expected: {}\n", fallback);
+  else if (!risk.empty())
+    line += fmt::format("sysgate:   careful, {}: only if the program needs it, {}\n", risk, hint);
+  else if (!hint.empty())
+    line += fmt::format("sysgate:   {}\n", hint);
+  if (!f.named)
+    line += "sysgate:   further numbers without a name under this rule are only counted\n";
   sink_.Always(line);
 }
 
@@ -324,13 +353,19 @@ void BlockedReporter::Summary() {
   if (style_.quiet) return;
   const auto rows = Repeated(tally_, 1);
   if (style_.json) {
-    for (const auto& [kind, n] : rows) sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+    for (const auto& [kind, n] : rows)
+      sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) +
+                   "\n");
     for (const auto& [kind, n] : Repeated(denied_, 1)) {
-      sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+      sink_.Always(KindJson("repeated", kind, "result", n).dump(-1, ' ', false, kInvalidUtf8) +
+                   "\n");
     }
     if (denied_.untracked() > 0) {
-      sink_.Always(nlohmann::json({{"event", "untracked_denials"}, {"count", denied_.untracked()},
-                                   {"syscalls", denied_.untracked_syscalls()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+      sink_.Always(nlohmann::json({{"event", "untracked_denials"},
+                                   {"count", denied_.untracked()},
+                                   {"syscalls", denied_.untracked_syscalls()}})
+                       .dump(-1, ' ', false, kInvalidUtf8) +
+                   "\n");
     }
     LimitsJson(sink_, tally_);
     return;
@@ -339,12 +374,14 @@ void BlockedReporter::Summary() {
     sink_.Always("sysgate: blocked more than once (the first call of each reported above):\n");
     for (const auto& [kind, n] : rows) {
       const auto& [syscall, outcome, rule, group] = kind;
-      sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, RuleText(rule, group)));
+      sink_.Always(
+          fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, RuleText(rule, group)));
     }
   }
   if (tally_.untracked() > 0) {
-    sink_.Always(fmt::format("sysgate: {} more blocked calls of kinds past the first {}, not reported: {}\n",
-                             tally_.untracked(), CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
+    sink_.Always(fmt::format(
+        "sysgate: {} more blocked calls of kinds past the first {}, not reported: {}\n",
+        tally_.untracked(), CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
   }
   if (denied_.total() > 0) {
     const auto denials = Repeated(denied_, 1);
@@ -354,13 +391,15 @@ void BlockedReporter::Summary() {
       sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, rule));
     }
     if (denied_.untracked() > 0) {
-      sink_.Always(fmt::format("sysgate: {} more denials of kinds past the first {}, not reported: {}\n",
-                               denied_.untracked(), CallTally::kMaxKinds, fmt::join(denied_.untracked_syscalls(), ", ")));
+      sink_.Always(
+          fmt::format("sysgate: {} more denials of kinds past the first {}, not reported: {}\n",
+                      denied_.untracked(), CallTally::kMaxKinds,
+                      fmt::join(denied_.untracked_syscalls(), ", ")));
     }
   }
   if (sink_.dropped() > 0) {
-    sink_.Always(fmt::format("sysgate: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
-                             ReportSink::kPerSecond));
+    sink_.Always(fmt::format("sysgate: {} reports dropped (more than {:g} a second)\n",
+                             sink_.dropped(), ReportSink::kPerSecond));
   }
 }
 
@@ -379,7 +418,8 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   const uint64_t seen = tally_.Count(f.KindOf(f.action));
   // A kind's first call is always shown; its repeats are rate-limited.
   auto show = [&](const std::string& text) { seen == 1 ? sink_.Always(text) : sink_.Line(text); };
-  std::string line = log_ || style_.json ? f.Json("audit").dump(-1, ' ', false, kInvalidUtf8) + "\n" : "";
+  std::string line =
+      log_ || style_.json ? f.Json("audit").dump(-1, ' ', false, kInvalidUtf8) + "\n" : "";
   if (log_) {
     std::fputs(line.c_str(), log_);
     std::fflush(log_);
@@ -387,8 +427,10 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   if (style_.json) {
     show(line);
   } else if (!style_.quiet && seen != 0 && seen <= kRepeatsShown) {
-    const std::string what = f.denial.empty() ? "would be stopped: " + f.action
-                                              : fmt::format("would be denied by the {}: {}", f.rule.substr(1, f.rule.size() - 2), f.denial);
+    const std::string what = f.denial.empty()
+                                 ? "would be stopped: " + f.action
+                                 : fmt::format("would be denied by the {}: {}",
+                                               f.rule.substr(1, f.rule.size() - 2), f.denial);
     show(fmt::format("sysgate: audit: {} {}  {}{}\n", f.call, what, f.Where(),
                      seen == kRepeatsShown ? " (further ones only counted)" : ""));
   }
@@ -397,29 +439,36 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
 void Auditor::Summary() {
   if (style_.quiet) return;
   if (style_.json) {
-    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}}).dump(-1, ' ', false, kInvalidUtf8) + "\n");
-    for (const auto& [kind, n] : Repeated(tally_, 0)) sink_.Always(KindJson("stopped", kind, "action", n).dump(-1, ' ', false, kInvalidUtf8) + "\n");
+    sink_.Always(nlohmann::json({{"event", "audit_summary"}, {"count", tally_.total()}})
+                     .dump(-1, ' ', false, kInvalidUtf8) +
+                 "\n");
+    for (const auto& [kind, n] : Repeated(tally_, 0))
+      sink_.Always(KindJson("stopped", kind, "action", n).dump(-1, ' ', false, kInvalidUtf8) +
+                   "\n");
     LimitsJson(sink_, tally_);
     return;
   }
   if (tally_.total() == 0) {
-    sink_.Always(scope_unchecked_ ? "sysgate: audit: the policy would not have stopped anything (its "
-                                    "scope rules were not checked)\n"
-                                  : "sysgate: audit: the policy would not have stopped anything\n");
+    sink_.Always(scope_unchecked_
+                     ? "sysgate: audit: the policy would not have stopped anything (its "
+                       "scope rules were not checked)\n"
+                     : "sysgate: audit: the policy would not have stopped anything\n");
     return;
   }
   sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));
   for (const auto& [kind, n] : Repeated(tally_, 0)) {
     const auto& [syscall, action, rule, group] = kind;
-    sink_.Always(fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, RuleText(rule, group)));
+    sink_.Always(
+        fmt::format("  {:>8}  {:<20} {}, {}\n", n, syscall, action, RuleText(rule, group)));
   }
   if (tally_.untracked() > 0) {
-    sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {}: {})\n", tally_.untracked(),
-                             CallTally::kMaxKinds, fmt::join(tally_.untracked_syscalls(), ", ")));
+    sink_.Always(fmt::format("  {:>8}  (calls of kinds past the first {}: {})\n",
+                             tally_.untracked(), CallTally::kMaxKinds,
+                             fmt::join(tally_.untracked_syscalls(), ", ")));
   }
   if (sink_.dropped() > 0) {
-    sink_.Always(fmt::format("sysgate: audit: {} reports dropped (more than {:g} a second)\n", sink_.dropped(),
-                             ReportSink::kPerSecond));
+    sink_.Always(fmt::format("sysgate: audit: {} reports dropped (more than {:g} a second)\n",
+                             sink_.dropped(), ReportSink::kPerSecond));
   }
 }
 

@@ -63,7 +63,8 @@ class CallTally {
  public:
   static constexpr size_t kMaxKinds = 65536;
   static constexpr std::string_view kUnnamed = "(numbers without a name)";
-  using Kind = std::tuple<std::string, std::string, std::string, std::string>;  // syscall, outcome, rule, group
+  using Kind = std::tuple<std::string, std::string, std::string,
+                          std::string>;  // syscall, outcome, rule, group
 
   // How many calls of this kind there have been, this one included; 0 once kinds are full.
   uint64_t Count(const Kind& kind);
@@ -85,7 +86,8 @@ class CallTally {
 class AccessCheck {
  public:
   AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
-  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c, const std::string& syscall) const;
+  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c,
+                                                            const std::string& syscall) const;
 
  private:
   AccessRules rules_;  // paths resolved
@@ -96,8 +98,8 @@ class AccessCheck {
 class BlockedReporter {
  public:
   BlockedReporter(ReportStyle style, ReportSink sink) : style_(std::move(style)), sink_(sink) {}
-  // sysgate: blocked fchown(4, 1000, 1000) = -1 EPERM (Operation not permitted)  [x86_64 #93, pid 4242, rule <profile strict>:12:1 (@privileged)]
-  // sysgate:   allow it with --allow fchown
+  // sysgate: blocked fchown(4, 1000, 1000) = -1 EPERM (Operation not permitted)  [x86_64 #93, pid
+  // 4242, rule <profile strict>:12:1 (@privileged)] sysgate:   allow it with --allow fchown
   void Report(const Policy& policy, const run::Call& c);
   // The kinds blocked more than once, with their counts; reports dropped by the rate limit.
   void Summary();
@@ -121,7 +123,8 @@ class BlockedReporter {
 class Auditor {
  public:
   // `log` (may be null): every call also as a JSON line.
-  Auditor(ReportStyle style, ReportSink sink, std::FILE* log) : style_(std::move(style)), sink_(sink), log_(log) {}
+  Auditor(ReportStyle style, ReportSink sink, std::FILE* log)
+      : style_(std::move(style)), sink_(sink), log_(log) {}
   void Report(const Policy& policy, const run::Call& c);
   void Summary();
   const ReportSink& sink() const { return sink_; }
