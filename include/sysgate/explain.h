@@ -27,7 +27,7 @@ namespace sysgate::analysis {
 // kill verdicts and `log` verdicts by default, every one but allow of a filter installed with
 // SECCOMP_FILTER_FLAG_LOG, as kernel.seccomp.actions_logged allows), as the raw log has it:
 // the kernel's own lines (dmesg, /dev/kmsg, `journalctl -k`), auditd's audit.log (its
-// ENRICHED part, after \x1d, is left aside) and ausearch without -i, journald's
+// ENRICHED part, after \x1d, is left aside) and ausearch (with -i too), journald's
 // `audit[PID]: SECCOMP`.
 struct SeccompRecord {
   std::optional<int64_t> seconds;  // audit(SECONDS.MILLIS:SERIAL), the time of the call (UTC)
@@ -42,16 +42,20 @@ struct SeccompRecord {
   std::optional<int32_t> compat;
   std::optional<uint64_t> ip;
   uint32_t code = 0;  // the filter's action (the kernel leaves out the data)
+  // Read from ausearch -i's interpretation, which writes names for the numbers (arch=x86_64,
+  // syscall=unshare, code=errno, uid=root): ids given by name and the time, a local date, are
+  // left out, and its "kill" is either kill action (it drops the bit that tells them apart).
+  bool interpreted = false;
 };
 
 // The record in `line`, nothing when the line holds none (any other log line). The record
 // must open the line's message: after nothing, `node=HOST`, or the kernel's `audit:` (at the
 // start, after dmesg's time, /dev/kmsg's prefix or syslog's `kernel:`), or journald's
 // `audit[PID]: SECCOMP`; so that a program's own log line ("hello type=1326 ...") or a name
-// it chose is not taken for one. An error,
-// located at `at` (file and line) and the column of the field, for a seccomp record without
-// arch, syscall or code, or with a value that is not a number (`arch=x86_64` is ausearch -i's
-// interpretation: the raw record is needed).
+// it chose is not taken for one. ausearch -i's interpretation is read too (`interpreted`). An
+// error, located at `at` (file and line) and the column of the field, for a seccomp record
+// without arch, syscall or code, or with a value that is neither a number nor, interpreted, a
+// name ausearch writes.
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line, const SourceLoc& at);
 
 struct Explained {
@@ -61,6 +65,7 @@ struct Explained {
   // The kernel logs the action without its data (errno(EPERM) is logged as errno, 0x50000):
   // whether `action` has it (a record with data bits set), or only its kind.
   bool data_known = false;
+  bool either_kill = false;  // ausearch -i's "kill": kill-thread or kill-process
   // With a policy: what it can answer this call (Interpreter::Candidates, in order), and which
   // of those give the record's action, as indexes into `candidates`. A USER_NOTIF record
   // matches notify verdicts and, since `sysgate run` sends them to its supervisor to be

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <csignal>
+#include <cstring>
 #include <limits>
 #include <variant>
 
@@ -146,6 +148,66 @@ const DecimalField kDecimalFields[] = {
     {"compat", "0 or 1", &SeccompRecord::compat},
 };
 
+// ausearch -i's names for the record's numbers (auparse's machine and seccomp tables).
+std::optional<Arch> InterpretedArch(std::string_view name) {
+  if (name == "armeb" || name.starts_with("armv")) return Arch::kArm;  // auparse's ARM names
+  if (name == "i486") return Arch::kI386;
+  if (std::ranges::all_of(name, IsHex)) return std::nullopt;  // a raw value
+  return ArchFromName(name);
+}
+
+std::optional<uint32_t> InterpretedCode(std::string_view name) {
+  static constexpr std::pair<std::string_view, uint32_t> kCodes[] = {
+      {"kill", bpf::ret::kKillThread},  // older auparse writes kill-process as "kill" too
+      {"kill-process", bpf::ret::kKillProcess},
+      {"kill_process", bpf::ret::kKillProcess},
+      {"trap", bpf::ret::kTrap},
+      {"errno", bpf::ret::kErrno},
+      {"user-notify", bpf::ret::kUserNotif},
+      {"user_notif", bpf::ret::kUserNotif},
+      {"trace", bpf::ret::kTrace},
+      {"log", bpf::ret::kLog},
+      {"allow", bpf::ret::kAllow},
+  };
+  const auto* c = std::ranges::find(kCodes, name, &std::pair<std::string_view, uint32_t>::first);
+  if (c == std::end(kCodes)) return std::nullopt;
+  return c->second;
+}
+
+// sig=SIGSYS: the number this machine gives the name (ausearch named it on its machine).
+std::optional<int32_t> InterpretedSignal(std::string_view name) {
+  if (name == "SIG0") return 0;
+  if (!name.starts_with("SIG")) return std::nullopt;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    if (abbrev != nullptr && name.substr(3) == abbrev) return sig;
+  }
+  return std::nullopt;
+}
+
+// The time ausearch -i writes, "audit(12/06/24 07:00:00.123:45)", is a local date in its
+// locale: only the milliseconds and the serial are taken from its last word.
+void ParseInterpretedStamp(std::string_view w, SeccompRecord& r) {
+  if (!w.ends_with(")")) return;
+  w.remove_suffix(1);
+  const size_t colon = w.rfind(':'), dot = w.rfind('.');
+  if (colon == std::string_view::npos || dot == std::string_view::npos || dot > colon) return;
+  auto ms = Number<int>(w.substr(dot + 1, colon - dot - 1), 10);
+  auto serial = Number<uint64_t>(w.substr(colon + 1), 10);
+  if (!ms || !serial || *ms < 0 || *ms > 999) return;
+  r.millis = *ms;
+  r.serial = serial;
+}
+
+// ausearch -i writes exe= and comm= decoded and unquoted: the value runs on over the words
+// without a key that follow it (exe=/opt/my app/bin sig=...).
+std::string RunOnValue(const std::vector<Field>& words, size_t& i) {
+  const std::string_view first = words[i].value;
+  std::string_view last = first;
+  while (i + 1 < words.size() && words[i + 1].key.empty()) last = words[++i].value;
+  return std::string(first.data(), last.data() + last.size() - first.data());
+}
+
 }  // namespace
 
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
@@ -165,24 +227,38 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
     std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
     // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
     auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
-    if (!std::ranges::all_of(f.value, numeric)) {
+    if (!r.interpreted && !std::ranges::all_of(f.value, numeric)) {
       what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
     }
     return fail(f.column, what);
   };
+  // ausearch -i's interpretation names the arch (arch=x86_64); the kernel writes its number.
+  std::optional<Arch> named_abi;
+  for (size_t i = *start; i < words.size() && !named_abi; ++i) {
+    if (words[i].key == "arch") named_abi = InterpretedArch(words[i].value);
+  }
+  r.interpreted = named_abi.has_value();
   bool arch = false, syscall = false, code = false;
   for (size_t i = *start; i < words.size(); ++i) {
     const Field& f = words[i];
     if (f.key.empty() || f.key == "msg") {
       if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r);
+      if (r.interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r);
       continue;
     }
     const auto decimal = std::ranges::find(kDecimalFields, f.key, &DecimalField::key);
     if (decimal != std::end(kDecimalFields)) {
+      if (r.interpreted && f.key == "sig") {
+        r.sig = Number<int32_t>(f.value, 10);
+        if (!r.sig) r.sig = InterpretedSignal(f.value);
+        if (!r.sig) return not_number(f, "a signal (SIGSYS, SIG0)");
+        continue;
+      }
       std::optional<Error> e = std::visit(
           [&](auto member) -> std::optional<Error> {
             using T = typename std::remove_reference_t<decltype(r.*member)>::value_type;
             auto v = Number<T>(f.value, 10);
+            if (!v && r.interpreted) return std::nullopt;  // uid=root: a name left out
             if (!v) return not_number(f, decimal->kind);
             r.*member = *v;
             return std::nullopt;
@@ -190,27 +266,39 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
           decimal->slot);
       if (e) return *e;
     } else if (f.key == "arch") {
-      auto v = Number<uint32_t>(f.value, 16);
+      auto v = r.interpreted ? std::optional(Info(*named_abi).audit_arch)
+                             : Number<uint32_t>(f.value, 16);
       if (!v) return not_number(f, "a hexadecimal AUDIT_ARCH value");
       r.arch = *v;
       arch = true;
     } else if (f.key == "syscall") {
       auto v = Number<int32_t>(f.value, 10);
+      if (!v && r.interpreted) {
+        v = SyscallNumber(*named_abi, f.value);
+        if (!v) {
+          return fail(f.column, fmt::format("syscall={} is not a system call of {}",
+                                            base::Abbreviate(f.value), Info(*named_abi).name));
+        }
+      }
       if (!v) return not_number(f, "a syscall number");
       r.syscall = *v;
       syscall = true;
     } else if (f.key == "code") {
-      auto v = Hex0x(f.value);
-      if (!v || *v > std::numeric_limits<uint32_t>::max())
-        return not_number(f, "a 32-bit hexadecimal return value (0x...)");
+      std::optional<uint64_t> v = Hex0x(f.value);
+      if (!v && r.interpreted) v = InterpretedCode(f.value);
+      if (!v || *v > std::numeric_limits<uint32_t>::max()) {
+        return not_number(f, r.interpreted
+                                 ? "a seccomp action (errno, kill, trap, ...) or its value"
+                                 : "a 32-bit hexadecimal return value (0x...)");
+      }
       r.code = static_cast<uint32_t>(*v);
       code = true;
     } else if (f.key == "ip") {
       if (auto v = Hex0x(f.value)) r.ip = *v;
     } else if (f.key == "comm") {
-      r.comm = Untrusted(f.value);
+      r.comm = r.interpreted ? RunOnValue(words, i) : Untrusted(f.value);
     } else if (f.key == "exe") {
-      r.exe = Untrusted(f.value);
+      r.exe = r.interpreted ? RunOnValue(words, i) : Untrusted(f.value);
     }
   }
   for (auto [have, key] : {std::pair{arch, "arch"}, {syscall, "syscall"}, {code, "code"}}) {
@@ -230,6 +318,7 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
   const bool has_data =
       kind == ActionKind::kErrno || kind == ActionKind::kTrap || kind == ActionKind::kTrace;
   e.data_known = !has_data || (record.code & bpf::ret::kData) != 0;
+  e.either_kill = record.interpreted && kind == ActionKind::kKillThread;
   if (policy == nullptr) return e;
   e.candidates = policy->Candidates(record.arch, record.syscall);
   for (size_t i = 0; i < e.candidates.size(); ++i) {
@@ -240,12 +329,15 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
     } else if (a.kind() == kind &&
                (!e.data_known || kind == ActionKind::kNotify || a == e.action)) {
       e.matching.push_back(i);  // a notify's data is its supervisor's business
+    } else if (e.either_kill && a.kind() == ActionKind::kKillProcess) {
+      e.matching.push_back(i);  // ausearch -i's "kill" is either
     }
   }
   return e;
 }
 
 std::string ActionText(const Explained& e) {
+  if (e.either_kill) return "kill";
   return e.data_known ? e.action.ToString() : std::string(ActionKindName(e.action.kind()));
 }
 

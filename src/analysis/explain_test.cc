@@ -167,13 +167,63 @@ TEST(ExplainRecord, BadRecordsAreLocatedErrors) {
             "log:7:25: syscall=99999999999 is not a syscall number");
   EXPECT_EQ(ErrorOf("type=1326 pid=x arch=c000003e syscall=1 code=0x0"),
             "log:7:11: pid=x is not a process id");
-  // ausearch -i's interpretation names what the raw record numbers.
-  EXPECT_THAT(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : auid=unset uid=root "
-                      "arch=x86_64 syscall=unshare compat=0 ip=0x7f code=errno"),
-              HasSubstr("log:7:54: auid=unset is not a user id (ausearch -i writes names"));
+  // A name in a raw record: the hint says where names come from.
+  EXPECT_THAT(ErrorOf("type=SECCOMP msg=audit(1.2:3): auid=unset arch=c000003e syscall=1 code=0x0"),
+              HasSubstr("log:7:32: auid=unset is not a user id (ausearch -i writes names"));
+  // ausearch -i's interpretation: names it cannot have written.
+  EXPECT_EQ(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : arch=x86_64 "
+                    "syscall=nosuch code=errno"),
+            "log:7:66: syscall=nosuch is not a system call of x86_64");
+  EXPECT_EQ(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : arch=x86_64 "
+                    "syscall=unshare code=maybe"),
+            "log:7:82: code=maybe is not a seccomp action (errno, kill, trap, ...) or its value");
+  EXPECT_EQ(ErrorOf("type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : arch=x86_64 "
+                    "sig=SIGNOPE syscall=unshare code=errno"),
+            "log:7:66: sig=SIGNOPE is not a signal (SIGSYS, SIG0)");
   // A long value is abbreviated, never echoed whole.
   EXPECT_LT(ErrorOf("type=1326 arch=" + std::string(100000, 'z') + " syscall=1 code=0x0").size(),
             300U);
+}
+
+// ausearch -i's interpretation (records made by auparse 3.0.9 from raw ones): names where the
+// kernel wrote numbers, exe= unquoted, the time a local date.
+TEST(ExplainRecord, AusearchInterpreted) {
+  SeccompRecord r = Record(
+      "type=SECCOMP msg=audit(12/06/24 07:00:00.123:45) : auid=cloudsdk uid=cloudsdk "
+      "gid=cloudsdk ses=3 subj=unconfined pid=4242 comm=python3 exe=/usr/bin/python3.11 sig=SIG0 "
+      "arch=x86_64 syscall=unshare compat=0 ip=0x7f0000001234 code=errno ");
+  EXPECT_TRUE(r.interpreted);
+  EXPECT_EQ(r.arch, 0xC000003EU);
+  EXPECT_EQ(r.syscall, 272);
+  EXPECT_EQ(r.code, 0x00050000U);
+  EXPECT_EQ(r.sig, 0);
+  EXPECT_EQ(r.pid, 4242);
+  EXPECT_EQ(r.ses, 3U);
+  EXPECT_FALSE(r.uid);  // a user name: which id it was is not known here
+  EXPECT_FALSE(r.seconds);
+  EXPECT_EQ(r.millis, 123);
+  EXPECT_EQ(r.serial, 45U);
+  EXPECT_EQ(r.comm, "python3");
+  EXPECT_EQ(r.exe, "/usr/bin/python3.11");
+  EXPECT_EQ(r.ip, 0x7f0000001234U);
+
+  SeccompRecord killed = Record(
+      "type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : auid=unset uid=root gid=root ses=unset "
+      "pid=4242 comm=python3 exe=/usr/bin/python 3 sig=SIGSYS arch=i386 syscall=execve compat=1 "
+      "ip=0xf7f0 code=kill ");
+  EXPECT_EQ(killed.arch, 0x40000003U);
+  EXPECT_EQ(killed.syscall, 11);
+  EXPECT_EQ(killed.code, 0U);
+  EXPECT_EQ(killed.sig, SIGSYS);
+  EXPECT_EQ(killed.exe, "/usr/bin/python 3");  // decoded, unquoted: it runs to the next key
+  EXPECT_EQ(Record("type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : arch=aarch64 "
+                   "syscall=openat code=user-notify")
+                .code,
+            0x7fc00000U);
+  EXPECT_EQ(Record("type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : arch=armeb "
+                   "syscall=openat code=log")
+                .arch,
+            0x40000028U);
 }
 
 // With a policy: the verdicts it can give the call, and which of them gave the record's.
@@ -214,6 +264,14 @@ TEST(ExplainRecord, MatchedAgainstAPolicy) {
   EXPECT_THAT(e.matching, ElementsAre(0));
   EXPECT_TRUE(e.routed);
   e = Explain(Record(line(59, 0x7fc00000)), &interp);
+  EXPECT_TRUE(e.matching.empty());
+  // ausearch -i writes both kills as "kill": the policy's kill-process made it; a raw record
+  // of kill-thread was not this policy's.
+  e = Explain(Record("type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : arch=x86_64 "
+                     "syscall=execve code=kill"),
+              &interp);
+  EXPECT_THAT(e.matching, ElementsAre(0));
+  e = Explain(Record(line(59, 0x0)), &interp);
   EXPECT_TRUE(e.matching.empty());
   // A foreign ABI gets the foreign action.
   e = Explain(Record("type=1326 arch=c00000b7 syscall=97 code=0x80000000"), &interp);

@@ -219,5 +219,19 @@ TEST(CallLog, SeccompAuditRecords) {
   EXPECT_EQ(r.recording.calls.size(), 2u);
 }
 
+// ausearch -i's interpretation of them, names for numbers.
+TEST(CallLog, AusearchInterpretedRecords) {
+  LogRead r = Read({
+      "----",
+      "type=SECCOMP msg=audit(12/06/24 07:00:00.123:45) : auid=root uid=root gid=root ses=1 "
+      "pid=123 comm=x exe=/bin/my x sig=SIG0 arch=x86_64 syscall=mount compat=0 ip=0x7f code=log ",
+      "type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : auid=root uid=root gid=root ses=1 "
+      "pid=124 comm=y exe=/bin/y sig=SIG0 arch=i386 syscall=getpid compat=1 ip=0xf7f0 code=log ",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mount"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kI386, "getpid"), 1u);
+  EXPECT_EQ(r.recording.calls.size(), 2u);
+}
+
 }  // namespace
 }  // namespace sysgate::learn

@@ -148,9 +148,9 @@ expect "marker absent"      1   "" -- test -e "$tmp/marker"
 printf 'default allow\nerrno(EPERM) mkdir, mkdirat\n' > "$tmp/audit.sgp"
 expect "audit: call runs"   0   "would be stopped" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud"
 expect "audit: it ran"      0   "" -- test -d "$tmp/aud"
-expect "audit: summary"     0   "calls would have been stopped" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud2"
+expect "audit: summary"     0   "1 call would have been stopped:" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- mkdir "$tmp/aud2"
 expect "audit: nothing"     0   "would not have stopped anything" -- "$sg" run --exec --audit -p "$tmp/audit.sgp" -- true
-"$sg" run --exec -q --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud3" >/dev/null 2>&1
+"$sg" run --exec -q --audit --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud3" >/dev/null 2>&1
 expect "audit log written"  0   '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
 
 # ---- what the program inherits ----

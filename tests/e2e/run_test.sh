@@ -203,20 +203,24 @@ expect "audit: kill survives" 0 "errno 0" -- "$sg" run --audit -p "$tmp/audit.sg
 # it runs (this kernel has no x32: ENOSYS).
 expect "audit: x32 reported" 0 "would be stopped: kill-process  [x32 #1073741863" -- "$sg" run --audit -p "$tmp/audit.sgp" -- "$py" -c "$(sys '0x40000027')"
 expect "audit: x32 runs"     0 "errno 38" -- "$sg" run --audit -p "$tmp/audit.sgp" -- "$py" -c "$(sys '0x40000027')"
-expect "audit: summary"       0 "calls would have been stopped" -- "$sg" run --audit -p "$tmp/audit.sgp" -- rmdir "$tmp/aud2"
+expect "audit: summary"       0 "1 call would have been stopped:" -- "$sg" run --audit -p "$tmp/audit.sgp" -- rmdir "$tmp/aud2"
 expect "audit: nothing"       0 "would not have stopped anything" -- "$sg" run --audit -p "$tmp/audit.sgp" -- true
-"$sg" run -q --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- sh -c "mkdir $tmp/aud4; rmdir $tmp/aud4" >/dev/null 2>&1
+"$sg" run -q --audit --audit-log "$tmp/audit.jsonl" -p "$tmp/audit.sgp" -- sh -c "mkdir $tmp/aud4; rmdir $tmp/aud4" >/dev/null 2>&1
 expect "audit log: json"      0 '"syscall":"mkdir"' -- cat "$tmp/audit.jsonl"
 expect "audit log: lines"     0 "" -- "$py" -c "import json,sys; [json.loads(l) for l in open('$tmp/audit.jsonl')]"
 expect "audit log: trap"      0 '"action":"trap"' -- cat "$tmp/audit.jsonl"
-expect "audit log: text too"  0 "would be stopped" -- "$sg" run --audit-log "$tmp/audit2.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud5"
+expect "audit log: text too"  0 "would be stopped" -- "$sg" run --audit --audit-log "$tmp/audit2.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud5"
 expect "audit: json on stderr" 0 '"event":"audit"' -- "$sg" run --audit --json -p "$tmp/audit.sgp" -- rmdir "$tmp/aud5"
 out=$("$sg" run --audit -p "$tmp/audit.sgp" -- sh -c "for i in 1 2 3 4 5; do mkdir $tmp/r\$i; done" 2>&1)
 expect "audit: repeats counted" 0 "(further ones only counted)" -- echo "$out"
 expect "audit: three shown"   0 "" -- test "$(grep -c 'mkdir(.*would be stopped' <<<"$out")" -eq 3
 expect "audit: all counted"   0 "       5  mkdir" -- echo "$out"
 expect "audit: not with --no-report" 2 "cannot be combined" -- "$sg" run --audit --no-report -p "$tmp/audit.sgp" -- true
-expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --audit-log /nonexistent/x -p "$tmp/audit.sgp" -- true
+expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --audit --audit-log /nonexistent/x -p "$tmp/audit.sgp" -- true
+# A log option never turns enforcement off: --audit-log without --audit is refused, and the
+# program does not run (it once ran permissively: the mkdir the policy denies succeeded).
+expect "audit log alone: refused" 2 "--audit-log is for --audit" -- "$sg" run --audit-log "$tmp/audit3.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud6"
+expect "audit log alone: not run" 0 "" -- test ! -e "$tmp/aud6"
 
 # ---- fail closed: nothing runs when setup cannot complete ----
 rm -f "$tmp/marker"

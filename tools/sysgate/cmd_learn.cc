@@ -168,10 +168,10 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
   }
   if (!o.quiet) {
     std::cerr << fmt::format(
-        "sysgate learn: {} syscalls, {} distinct ({} new{}); {} rules {}\n", fresh.total,
-        fresh.Distinct(), new_calls,
+        "sysgate learn: {} syscall{}, {} distinct ({} new{}); {} rule{} {}\n", fresh.total,
+        fresh.total == 1 ? "" : "s", fresh.Distinct(), new_calls,
         o.merge.empty() ? "" : fmt::format(", {} after merging", rec.Distinct()),
-        learned->policy.rules.size(),
+        learned->policy.rules.size(), learned->policy.rules.size() == 1 ? "" : "s",
         o.output.empty() || o.output == "-" ? "written to stdout" : "written to " + o.output);
     if (outcome && outcome->ExitStatus() != 0) {
       std::cerr << fmt::format(

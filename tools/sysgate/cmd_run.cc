@@ -165,6 +165,14 @@ int Run(const Options& o) {
       return kExitUsage;
     }
   }
+  // A log option must never turn enforcement off: --audit-log alone once ran the program
+  // permissively.
+  if (o.audit_log_given && !o.audit) {
+    PrintError(
+        "--audit-log is for --audit, which does not enforce the policy; add --audit for a "
+        "permissive run, or use --report-file to keep an enforcing run's reports");
+    return kExitUsage;
+  }
   if (o.log_to == "journal" && !o.report_file.empty()) {
     PrintError(
         "reports go to the journal (--log-to journal) or to a file (--report-file), not both");
@@ -196,7 +204,7 @@ int Run(const Options& o) {
     PrintError("no program given: sysgate run [OPTIONS] -- PROGRAM [ARG...]");
     return kExitUsage;
   }
-  const bool audit = o.audit || !o.audit_log.empty();
+  const bool audit = o.audit;
   if (o.report_access && (audit || o.no_report)) {
     PrintError(
         o.no_report

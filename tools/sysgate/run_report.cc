@@ -455,7 +455,8 @@ void Auditor::Summary() {
                      : "sysgate: audit: the policy would not have stopped anything\n");
     return;
   }
-  sink_.Always(fmt::format("sysgate: audit: {} calls would have been stopped:\n", tally_.total()));
+  sink_.Always(fmt::format("sysgate: audit: {} call{} would have been stopped:\n", tally_.total(),
+                           tally_.total() == 1 ? "" : "s"));
   for (const auto& [kind, n] : Repeated(tally_, 0)) {
     const auto& [syscall, action, rule, group] = kind;
     sink_.Always(
