@@ -106,6 +106,8 @@ std::string FormatCall(NotifyFd& fd, const Notification& n) {
       case ArgKind::kULong:
         if (a.kind == ArgKind::kUInt && a.bits == 32 && v == 0xffffffff && IsId(a.name)) {
           args.push_back("-1");  // (uid_t)-1: "leave it as it is" to chown and setresuid
+        } else if (*name == "ioctl" && i == 2 && v >= 0x10000) {
+          args.push_back(Hex(v));  // most requests take a pointer: an address, as strace shows it
         } else if (a.is_signed) {
           args.push_back(fmt::format("{}", static_cast<int64_t>(v)));
         } else {

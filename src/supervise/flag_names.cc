@@ -14,7 +14,7 @@
 namespace sysgate::supervise {
 namespace {
 
-enum class How { kBits, kEnum, kOpenFlags, kCloneFlags, kSocketType, kMode };
+enum class How { kBits, kEnum, kOpenFlags, kCloneFlags, kSocketType, kMode, kAtFlags };
 
 struct Entry {
   std::string_view syscall;  // "*" for any
@@ -23,7 +23,7 @@ struct Entry {
   std::string_view prefix;  // of the constants
 };
 
-constexpr std::array<Entry, 28> kEntries = {{
+constexpr std::array<Entry, 39> kEntries = {{
     {"open", "flags", How::kOpenFlags, "O_"},
     {"openat", "flags", How::kOpenFlags, "O_"},
     {"mmap", "prot", How::kBits, "PROT_"},
@@ -52,7 +52,39 @@ constexpr std::array<Entry, 28> kEntries = {{
     {"setsockopt", "level", How::kEnum, "SOL_"},
     {"getsockopt", "level", How::kEnum, "SOL_"},
     {"umask", "mask", How::kMode, ""},
+    {"fchownat", "flag", How::kAtFlags, "AT_"},
+    {"fchmodat2", "flags", How::kAtFlags, "AT_"},
+    {"newfstatat", "flag", How::kAtFlags, "AT_"},
+    {"fstatat64", "flag", How::kAtFlags, "AT_"},
+    {"linkat", "flags", How::kAtFlags, "AT_"},
+    {"unlinkat", "flag", How::kAtFlags, "AT_"},
+    {"utimensat", "flags", How::kAtFlags, "AT_"},
+    {"execveat", "flags", How::kAtFlags, "AT_"},
+    {"statx", "flags", How::kAtFlags, "AT_"},
+    {"name_to_handle_at", "flag", How::kAtFlags, "AT_"},
+    {"faccessat2", "flags", How::kAtFlags, "AT_"},
 }};
+
+// The *at calls' flags. AT_ also names the auxiliary vector's entries (AT_SYSINFO_EHDR), and
+// 0x200 is AT_REMOVEDIR to unlinkat but AT_EACCESS to faccessat2.
+std::string AtFlags(std::string_view syscall, uint64_t v) {
+  std::vector<std::string_view> names = {
+      "AT_SYMLINK_NOFOLLOW", "AT_SYMLINK_FOLLOW",   "AT_NO_AUTOMOUNT",   "AT_EMPTY_PATH",
+      "AT_RECURSIVE",        "AT_STATX_FORCE_SYNC", "AT_STATX_DONT_SYNC"};
+  if (syscall == "unlinkat") names.push_back("AT_REMOVEDIR");
+  if (syscall == "faccessat2") names.push_back("AT_EACCESS");
+  if (v == 0) return "0";
+  std::vector<std::string> parts;
+  for (std::string_view n : names) {
+    auto c = FindConstant(n);
+    if (c && *c > 0 && (v & static_cast<uint64_t>(*c)) == static_cast<uint64_t>(*c)) {
+      parts.emplace_back(n);
+      v &= ~static_cast<uint64_t>(*c);
+    }
+  }
+  if (v != 0) parts.push_back(fmt::format("{:#x}", v));
+  return fmt::format("{}", fmt::join(parts, "|"));
+}
 
 // Constants that share a family's prefix but are values of some other argument: lockf and
 // lock-type values and seals beside fcntl's commands, the sub-commands and flags of prctl
@@ -196,6 +228,7 @@ std::optional<std::string> NameValue(std::string_view syscall, std::string_view 
       return std::nullopt;
     }
     case How::kMode: return fmt::format("{:#03o}", v);  // 000, 022, 0777, as strace writes them
+    case How::kAtFlags: return AtFlags(syscall, v);
     case How::kOpenFlags: {  // the access mode is a 2-bit field, not bits
       static constexpr std::array<std::string_view, 4> kModes = {"O_RDONLY", "O_WRONLY", "O_RDWR",
                                                                  "0x3"};

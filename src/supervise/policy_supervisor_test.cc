@@ -275,7 +275,7 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_EQ(FormatCall(fd, Note(30, 1, "unlinkat", {0xffffff9c, 0, 0})),
             "unlinkat(AT_FDCWD, NULL, 0)");  // no flags: 0
   EXPECT_EQ(FormatCall(fd, Note(31, 1, "unlinkat", {0xffffff9c, 0, 0x200})),
-            "unlinkat(AT_FDCWD, NULL, 0x200)");
+            "unlinkat(AT_FDCWD, NULL, AT_REMOVEDIR)");
   EXPECT_EQ(FormatCall(fd, Note(18, 1, "mmap", {0, 4096, 1, 0x22, 0xffffffff, 0})),
             "mmap(0, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
   EXPECT_EQ(FormatCall(fd, Note(19, 1, "fchown", {4, 0xffffffff, 0})), "fchown(4, -1, 0)");
@@ -323,6 +323,16 @@ TEST(Decode, StringsArgvAndNumbers) {
   EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})),
               HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option
   EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {4, 0x40049409, 3})), "ioctl(4, FICLONE, 3)");
+  // An address where most requests take a pointer: in hex, as strace writes it.
+  EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {0, 0x5412, 0x7ffd6b1c2a5f})),
+            "ioctl(0, TIOCSTI, 0x7ffd6b1c2a5f)");
+  // The *at calls' flags by name; 0x200 is what the call makes of it.
+  EXPECT_THAT(FormatCall(fd, Note(34, 1, "fchownat", {0xffffff9cULL, 0, 0, 0, 0x100})),
+              HasSubstr(", 0, 0, AT_SYMLINK_NOFOLLOW)"));
+  EXPECT_THAT(FormatCall(fd, Note(34, 1, "faccessat2", {0xffffff9cULL, 0, 0, 0x1200})),
+              HasSubstr(", AT_EMPTY_PATH|AT_EACCESS)"));
+  EXPECT_THAT(FormatCall(fd, Note(34, 1, "newfstatat", {3, 0, 0, 0x80000})),
+              HasSubstr(", 0x80000)"));
 }
 
 }  // namespace

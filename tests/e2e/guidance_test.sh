@@ -65,8 +65,9 @@ complete_words() {  # complete_words WORD...: what bash completes for the last w
     _ "$tmp/sysgate.bash" "$@"
 }
 expect "bash: a subcommand"     0 "check" -- complete_words sysgate ch
-expect_without "bash: hidden stays hidden" 0 "completion" -- complete_words sysgate co
-expect "bash: hidden stays hidden (control)" 0 "convert" -- complete_words sysgate co
+expect "bash: completion itself" 0 "completion" -- complete_words sysgate co
+expect "bash: and convert"      0 "convert" -- complete_words sysgate co
+expect "help lists completion"  0 "completion" -- "$sg" --help
 expect "bash: an option"        0 "--allow" -- complete_words sysgate run --al
 expect "bash: a short option"   0 "--no-new-session" -- complete_words sysgate run -p x.sgp --no-new
 expect "bash: profile names"    0 "strict" -- complete_words sysgate run --profile st

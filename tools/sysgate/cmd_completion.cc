@@ -1,6 +1,6 @@
 // sysgate completion bash|zsh: a shell completion script made from the CLI's own definitions
 // (its subcommands, their options, which options take a value), so that it cannot drift from
-// them. Hidden: `cmake --install` installs its output where bash-completion and zsh look.
+// them. `cmake --install` installs its output where bash-completion and zsh look.
 //   source <(sysgate completion bash)
 #include <iostream>
 
@@ -28,7 +28,7 @@ struct CommandInfo {
 std::vector<CommandInfo> Commands(const CLI::App& app) {
   std::vector<CommandInfo> out;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-    if (sub->get_group().empty()) continue;  // hidden, this one among them
+    if (sub->get_group().empty()) continue;  // hidden
     CommandInfo c{sub->get_name(), sub->get_description(), {}, false};
     for (const CLI::Option* o : sub->get_options()) {
       if (o->get_group().empty()) continue;  // hidden: a deprecated spelling
@@ -176,7 +176,6 @@ _sysgate "$@"
 void RegisterCompletion(CLI::App& app, int* exit_code) {
   auto shell = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script (bash, zsh)");
-  cmd->group("");  // hidden
   cmd->add_option("shell", *shell, "bash or zsh")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
