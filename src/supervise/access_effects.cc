@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <linux/kcmp.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -187,6 +188,24 @@ std::optional<std::string> MagicLinkTarget(pid_t tid, std::string path, bool* de
   }
   for (size_t i = used; i < parts.size(); ++i) *target += "/" + std::string(parts[i]);
   return target;
+}
+
+// Whether the program's `fd` is one of the files it was started with: the same open file as one
+// of this process's standard fds, which the program inherited (also under another number, after
+// a dup). Opened before any rule, such a file's ioctls and truncates are not checked by Landlock
+// (it checks the rights a file was opened with). When that cannot be told, it is not one (a rule
+// too many rather than one too few).
+bool InheritedFile(SyscallCall& call, int fd) {
+  const int pidfd = call.pidfd();
+  if (pidfd < 0 || fd < 0) return false;
+  const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  if (copy < 0) return false;
+  bool same = false;
+  for (int mine = 0; mine <= 2 && !same; ++mine) {
+    same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, mine, copy) == 0;
+  }
+  close(copy);
+  return same;
 }
 
 // One call's effects, built up.
@@ -417,6 +436,7 @@ void EffectsOf::File(SyscallCall& call, std::string_view name) {
     if (t && t->exists && S_ISREG(t->st.st_mode)) Exec(t->path);  // else ENOENT, EACCES
   };
   auto on_fd = [&](int fd, uint64_t right, bool device) {
+    if (InheritedFile(call, fd)) return;
     auto t = Target::OfFd(call.tid(), fd);
     if (!t || t->path == "/proc") return;
     if (t->deleted && !device) {  // an unlinked file: the rights come from where it was

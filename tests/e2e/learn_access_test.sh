@@ -159,6 +159,15 @@ import os
 try: os.open('link', os.O_CREAT | os.O_EXCL | os.O_WRONLY)
 except OSError as e: print(e.errno)") >/dev/null 2>&1
 expect_without "excl: nothing granted there" 0 "$tmp/excl-target" -- grep '^fs ' "$tmp/excl.sgp"
+# The files a program starts with were opened before any rule: Landlock checks neither their
+# ioctls nor their truncates, so they need no rule (learn once granted ioctl-dev on an
+# inherited /dev/null). One the program opens itself onto fd 0 does.
+(cd "$tmp" && "$sg" learn -q --fs -o "$tmp/inherited.sgp" -- sh -c 'test -t 0; true') </dev/null >/dev/null 2>&1
+expect_without "inherited stdin: no rule" 0 "/dev/null" -- grep '^fs ' "$tmp/inherited.sgp"
+(cd "$tmp" && "$sg" learn -q --fs -o "$tmp/inherited-dup.sgp" -- sh -c 'exec 7<&0; test -t 7; true') </dev/null >/dev/null 2>&1
+expect_without "inherited, dup'd: no rule" 0 "/dev/null" -- grep '^fs ' "$tmp/inherited-dup.sgp"
+(cd "$tmp" && "$sg" learn -q --fs -o "$tmp/reopened.sgp" -- sh -c 'test -t 0 </dev/null; true') </dev/null >/dev/null 2>&1
+expect "reopened stdin: its rule" 0 "ioctl-dev /dev/null" -- grep '^fs ' "$tmp/reopened.sgp"
 
 # ---- what learning refuses ----
 expect "from-log has no paths" 2 "--fs, --net" -- "$sg" learn --fs --from-log /dev/null

@@ -274,14 +274,9 @@ AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net)
   for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
 }
 
-// The program's standard fds were opened before any rule applied: their ioctls and truncates
-// are not checked.
-std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(
-    const run::Call& c, const std::string& syscall) const {
+// (The files the program was started with are no denial: AccessEffectsOf leaves them out.)
+std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(const run::Call& c) const {
   if (!c.pending || rules_.empty()) return std::nullopt;
-  const auto fd = static_cast<int32_t>(c.data.args[0]);
-  if ((syscall == "ioctl" || syscall.starts_with("ftruncate")) && fd >= 0 && fd <= 2)
-    return std::nullopt;
   return AccessDenial(rules_,
                       supervise::AccessEffectsOf(*c.pending, (rules_.handled_fs & fs_) != 0,
                                                  (rules_.handled_net & net_) != 0),
@@ -292,7 +287,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);
   if (c.verdict.action.kind() == ActionKind::kAllow) {  // run::FilterOptions::report_access
-    auto denied = access_ ? access_->Denial(c, f.syscall) : std::nullopt;
+    auto denied = access_ ? access_->Denial(c) : std::nullopt;
     if (!denied) return;
     // Denials name their paths, so there can be many kinds: each kind's first is shown, at
     // the rate limit, and counted apart from blocked calls.
@@ -408,7 +403,7 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
   const ActionKind verdict = c.verdict.action.kind();
   if (verdict == ActionKind::kAllow || verdict == ActionKind::kLog) {
     // Allowed by the syscall rules: here for the fs and net rules (RouteForAudit).
-    auto denied = access_ ? access_->Denial(c, f.syscall) : std::nullopt;
+    auto denied = access_ ? access_->Denial(c) : std::nullopt;
     if (!denied) return;
     f.action = "denied";
     f.rule = "<" + denied->first + ">";

@@ -86,8 +86,7 @@ class CallTally {
 class AccessCheck {
  public:
   AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
-  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c,
-                                                            const std::string& syscall) const;
+  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c) const;
 
  private:
   AccessRules rules_;  // paths resolved
