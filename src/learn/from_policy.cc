@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -123,6 +124,37 @@ uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last
   return 0;
 }
 
+// The calls in the comment of learn's rule for the calls every program may make (`allow @exit,
+// @vdso  # seen: exit_group 1, rt_sigreturn 1,024`), with their counts; empty for other rules.
+std::map<std::string, uint64_t> SeenOf(const std::vector<std::string_view>& lines, int first,
+                                       int last) {
+  std::map<std::string, uint64_t> seen;
+  constexpr std::string_view kSeen = "# seen: ";
+  for (int l = first; l <= last && l <= static_cast<int>(lines.size()); ++l) {
+    std::string_view line = lines[static_cast<size_t>(l - 1)];
+    const size_t at = line.find(kSeen);
+    if (at == std::string_view::npos) continue;
+    // "name N, name N": ", " parts; a count's thousands commas have no space after them.
+    std::string_view rest = line.substr(at + kSeen.size());
+    while (!rest.empty()) {
+      const size_t end = rest.find(", ");
+      std::string_view item = rest.substr(0, end);
+      const size_t space = item.rfind(' ');
+      if (space != std::string_view::npos) {
+        std::string digits;
+        for (char c : item.substr(space + 1)) {
+          if (c != ',') digits += c;
+        }
+        if (auto n = base::ParseInteger(digits)) seen[std::string(item.substr(0, space))] += *n;
+      }
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 2);
+    }
+    break;
+  }
+  return seen;
+}
+
 // The paths in an fs rule's comment (`# 12; 40 paths`, as AccessSection writes it), or 1.
 uint64_t PathsOf(const std::vector<std::string_view>& lines, int line) {
   if (line < 1 || line > static_cast<int>(lines.size())) return 1;
@@ -160,6 +192,12 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     auto file = lines.find(r.loc.file);
     uint64_t count =
         r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
+    // learn's rule for what every program may make: its groups' members that were seen, with
+    // their counts (the rule itself is written again whatever the recording holds).
+    const std::map<std::string, uint64_t> seen = r.loc.known() && file != lines.end()
+                                                     ? SeenOf(file->second, r.loc.line, last)
+                                                     : std::map<std::string, uint64_t>{};
+    std::set<std::string> seen_counted;
     std::vector<std::string> names;
     std::vector<int32_t> numbers;
     for (const SyscallSpec& s : r.syscalls) {
@@ -168,7 +206,9 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
         case SyscallSpec::Kind::kNumber: numbers.push_back(s.number); break;
         case SyscallSpec::Kind::kGroup:
           if (const policy::SyscallGroup* g = policy::FindGroup(s.name)) {
-            for (std::string_view m : g->members) names.emplace_back(m);
+            for (std::string_view m : g->members) {
+              if (seen.empty() || seen.contains(std::string(m))) names.emplace_back(m);
+            }
           }
           break;
       }
@@ -179,8 +219,11 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
       auto add = [&](const std::string& name, bool known) {
         if (!known || refused) return;
         SyscallRecord& s = rec.calls[{a, name}];
-        // A group's count is not its members'; a single syscall's is.
+        // A group's count is not its members'; a single syscall's is, and a seen one's (on
+        // one ABI: the counts are by name).
         if (names.size() + numbers.size() == 1) s.count += count;
+        if (auto c = seen.find(name); c != seen.end() && seen_counted.insert(name).second)
+          s.count += c->second;
         if (!r.condition) {
           s.any_args = true;
           return;
@@ -200,6 +243,7 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
       if (refused) return *refused;
     }
     rec.total += count;
+    for (const auto& [name, n] : seen) rec.total += n;
   }
 
   // The fs, net and scope rules, with the calls in their comments.

@@ -139,6 +139,32 @@ TEST(RecordingFromPolicy, ReadsBackWhatSynthesizeWrote) {
   EXPECT_EQ(again->policy, l->policy);
 }
 
+// The calls every program may make are written in one rule, with the ones seen and their
+// counts in its comment: read back, only those, with those counts (merging once made the
+// group's unseen members distinct calls and lost the counts).
+TEST(RecordingFromPolicy, TheAlwaysRuleKeepsWhatWasSeen) {
+  Recording r;
+  r.calls[{Arch::kX86_64, "read"}] = {5, true, {}};
+  r.calls[{Arch::kX86_64, "exit_group"}] = {1, true, {}};
+  r.calls[{Arch::kX86_64, "rt_sigreturn"}] = {1200, true, {}};
+  r.total = 1206;
+  auto l = Synthesize(r, {});
+  ASSERT_TRUE(l);
+  ASSERT_THAT(l->text, HasSubstr("# seen: exit_group 1, rt_sigreturn 1,200"));
+  auto back = RecordingFromPolicy(l->policy, {{"<learned>", l->text}});
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->calls.size(), 3u);
+  EXPECT_EQ((back->calls[{Arch::kX86_64, "exit_group"}].count), 1u);
+  EXPECT_EQ((back->calls[{Arch::kX86_64, "rt_sigreturn"}].count), 1200u);
+  EXPECT_EQ(back->total, 1206u);
+  back->Merge(r);
+  EXPECT_EQ(back->Distinct(), 3u);
+  EXPECT_EQ(back->total, 2412u);
+  auto again = Synthesize(*back, {});
+  ASSERT_TRUE(again);
+  EXPECT_THAT(again->text, HasSubstr("# seen: exit_group 2, rt_sigreturn 2,400"));
+}
+
 TEST(RecordingFromPolicy, CountsOutOfRangeAreNotCounts) {
   // std::stoull threw on these.
   ParsedPolicy p = ParsePolicyText(

@@ -290,7 +290,8 @@ std::string Text(const Recording& rec, const SynthesisOptions& o, bool names) {
   // What recorders miss, on every ABI.
   std::vector<std::string> seen_always;
   for (const auto& [name, m] : by_name) {
-    if (AlwaysAllowed(name)) seen_always.push_back(fmt::format("{} {}", name, Thousands(m.count)));
+    if (AlwaysAllowed(name) && m.count > 0)
+      seen_always.push_back(fmt::format("{} {}", name, Thousands(m.count)));
   }
   out +=
       "\n# Always: returning from signal handlers, restarting and exiting, and the vDSO's\n"
