@@ -211,8 +211,7 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
     return false;
   }
   std::vector<std::string_view> f = Fields(s);
-  const bool named =
-      std::ranges::find(f, "syscall") != f.end() && std::ranges::find(f, "calls") != f.end();
+  const bool named = std::ranges::find(f, "syscall") != f.end();
   if (!in_table_ && named) {
     table_head_ = std::string(line);
     return false;
@@ -220,18 +219,23 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
   if (!in_table_ && !table_head_.empty()) {
     std::string head = std::exchange(table_head_, "");
     if (f.empty() || !f.front().starts_with("---")) return false;
-    // The columns: each run of dashes, and the head's words above it.
-    bool have_name = false, have_calls = false;
+    // The columns: each run of dashes, and the head's words above it, all strace's (-U
+    // chooses which and in what order; without calls, each row is a call that was made).
+    static constexpr std::string_view kTitles[] = {"% time",  "seconds", "usecs/call", "shortest",
+                                                   "longest", "calls",   "errors",     "syscall"};
+    bool have_name = false, all_strace = true;
+    table_has_calls_ = false;
     for (size_t i = line.find('-'); i != std::string_view::npos; i = line.find('-', i)) {
       size_t end = line.find(' ', i);
       if (end == std::string_view::npos) end = line.size();
       std::string_view title =
           i < head.size() ? base::Trim(std::string_view(head).substr(i, end - i)) : "";
       if (title == "syscall") name_span_ = {i, end}, have_name = true;
-      if (title == "calls") calls_span_ = {i, end}, have_calls = true;
+      if (title == "calls") calls_span_ = {i, end}, table_has_calls_ = true;
+      all_strace = all_strace && std::ranges::find(kTitles, title) != std::end(kTitles);
       i = end;
     }
-    in_table_ = have_name && have_calls;
+    in_table_ = have_name && all_strace;
     return false;
   }
   if (!in_table_) return false;
@@ -252,8 +256,9 @@ bool CallLog::AddSummaryRow(std::string_view raw) {
     summary_abi_ = native_;
     return false;
   }
-  std::optional<uint64_t> calls;
+  std::optional<uint64_t> calls = table_has_calls_ ? std::nullopt : std::optional<uint64_t>(1);
   for (std::string_view w : f) {
+    if (!table_has_calls_) break;
     const size_t at = static_cast<size_t>(w.data() - line.data());
     const size_t last = at + w.size() - 1 - (at > name_span_.first ? shift : 0);
     if (last >= calls_span_.first && last < calls_span_.second) calls = base::ParseInteger(w);

@@ -57,6 +57,7 @@ class CallLog {
   std::string table_head_;
   bool in_table_ = false;
   std::pair<size_t, size_t> name_span_, calls_span_;
+  bool table_has_calls_ = false;  // without (strace -U name,...), each row is a call made
   Arch summary_abi_ = native_;
   // The tables' calls, apart: `strace -C` writes the calls and then their table, which counts
   // the same calls again. Used when the log shows no call line.

@@ -138,7 +138,6 @@ TEST(CallLog, StraceSummaryTables) {
   EXPECT_EQ(r.recording.total, 38u);
 }
 
-// strace -c -U: the columns it chose, in its order, blanks and long names included.
 // strace -C: the calls, then their table, which counts them again: the calls are read.
 TEST(CallLog, StraceCallsWithTheirTableCountOnce) {
   LogRead r = Read({
@@ -159,6 +158,7 @@ TEST(CallLog, StraceCallsWithTheirTableCountOnce) {
   EXPECT_EQ(r.recording.total, 4u);  // with exit_group, which strace's table leaves out
 }
 
+// strace -c -U: the columns it chose, in its order, blanks and long names included.
 TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
   LogRead r = Read({
       "syscall              calls    errors",
@@ -189,6 +189,32 @@ TEST(CallLog, StraceSummaryTablesWithChosenColumns) {
   EXPECT_EQ(Seen(r, Arch::kX86_64, "close"), 9u);
   EXPECT_TRUE(r.unknown_names.empty());  // "total" is no call
   EXPECT_EQ(r.recording.total, 67u);
+}
+
+// strace -c -U without calls (-U name, -U name,time-percent): a row is a call that was made,
+// once at least. Columns strace does not write make no table (a program's own output).
+TEST(CallLog, StraceSummaryTablesWithoutCalls) {
+  LogRead r = Read({
+      "syscall          % time",
+      "---------------- ------",
+      "read               0.00",
+      "close              0.00",
+      "---------------- ------",
+      "total            100.00",
+      "syscall",
+      "----------------",
+      "mprotect",
+      "----------------",
+      "total",
+      "syscall          owner",
+      "---------------- -----",
+      "mount            root",
+  });
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "read"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "close"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mprotect"), 1u);
+  EXPECT_EQ(Seen(r, Arch::kX86_64, "mount"), 0u);
+  EXPECT_EQ(r.recording.total, 3u);
 }
 
 // A table passed through unexpand: tabs at their 8-column stops.
