@@ -128,7 +128,8 @@ constexpr std::string_view kNotTcpOptions[] = {
     "TCP_MAXWIN",    "TCP_MAX_WINSHIFT", "TCP_MD5SIG_FLAG", "TCP_MD5SIG_MAXKEYLEN",
     "TCP_MSS",       "TCP_REPAIR_OFF",   "TCP_REPAIR_ON",   "TCP_S_DATA",
     "TCP_CM_INQ"};
-constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF", "SO_STYLE"};
+constexpr std::string_view kNotSocketOptions[] = {"SO_GET_FILTER", "SO_DETACH_BPF", "SO_STYLE",
+                                                  "SO_ORIGINAL_DST"};
 // Beside IP's and IPv6's options: the values of IP_MTU_DISCOVER and of routing headers, defaults
 // and limits, and the longer aliases strace does not use (IP_RETOPTS, IPV6_HOPOPTS, ...).
 constexpr std::string_view kNotIpOptions[] = {"IP_PMTUDISC_", "IP_DEFAULT_MULTICAST_",
@@ -148,6 +149,7 @@ bool OutsideFamily(std::string_view prefix, std::string_view name) {
   if (prefix == "SO_") return listed(kNotSocketOptions) || name.ends_with("_OLD");
   if (prefix == "IP_") return listed(kNotIpOptions);
   if (prefix == "IPV6_") return listed(kNotIpv6Options);
+  if (prefix == "MCAST_") return name == "MCAST_INCLUDE" || name == "MCAST_EXCLUDE";  // modes
   return false;
 }
 
@@ -203,6 +205,19 @@ std::optional<std::string> SocketOptionName(uint64_t level, uint64_t optname, bo
       return std::string("SO_GET_FILTER");
     }
     if (auto n = EnumName(prefix, optname)) return std::string(*n);
+    // IP's and IPv6's other families: multicast groups, and iptables', whose numbers mean one
+    // thing to setsockopt and another to getsockopt (64: IPT_SO_SET_REPLACE, IPT_SO_GET_INFO).
+    const std::string_view ip = level_name;
+    if (ip == "IPPROTO_IP" || ip == "IPPROTO_IPV6") {
+      const bool v6 = ip == "IPPROTO_IPV6";
+      if (auto n = EnumName("MCAST_", optname)) return std::string(*n);
+      if (auto n = EnumName(
+              v6 ? (get ? "IP6T_SO_GET_" : "IP6T_SO_SET_") : (get ? "IPT_SO_GET_" : "IPT_SO_SET_"),
+              optname))
+        return std::string(*n);
+      const char* dst = v6 ? "IP6T_SO_ORIGINAL_DST" : "SO_ORIGINAL_DST";  // netfilter's NAT
+      if (get && FindConstant(dst) == static_cast<int64_t>(optname)) return std::string(dst);
+    }
     return std::nullopt;
   }
   return std::nullopt;

@@ -320,6 +320,21 @@ TEST(Decode, StringsArgvAndNumbers) {
               HasSubstr("setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, "));
   EXPECT_THAT(FormatCall(fd, Note(33, 1, "getsockopt", {3, 1, 26, 0, 0})),
               HasSubstr("getsockopt(3, SOL_SOCKET, SO_GET_FILTER, "));
+  // Multicast, flow labels and iptables' options, by direction.
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "setsockopt", {3, 0, 42, 0, 136})),
+              HasSubstr("SOL_IP, MCAST_JOIN_GROUP, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "setsockopt", {3, 41, 42, 0, 136})),
+              HasSubstr("SOL_IPV6, MCAST_JOIN_GROUP, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "setsockopt", {3, 41, 11, 0, 4})),
+              HasSubstr("SOL_IPV6, IPV6_FLOWINFO, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "setsockopt", {3, 0, 64, 0, 4})),
+              HasSubstr("SOL_IP, IPT_SO_SET_REPLACE, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "getsockopt", {3, 0, 64, 0, 0})),
+              HasSubstr("SOL_IP, IPT_SO_GET_INFO, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "getsockopt", {3, 41, 80, 0, 0})),
+              HasSubstr("SOL_IPV6, IP6T_SO_ORIGINAL_DST, "));
+  EXPECT_THAT(FormatCall(fd, Note(35, 1, "getsockopt", {3, 0, 80, 0, 0})),
+              HasSubstr("SOL_IP, SO_ORIGINAL_DST, "));
   EXPECT_THAT(FormatCall(fd, Note(29, 1, "setsockopt", {3, 6, 999, 0, 4})),
               HasSubstr("setsockopt(3, SOL_TCP, 999, "));  // no such option
   EXPECT_EQ(FormatCall(fd, Note(26, 1, "ioctl", {4, 0x40049409, 3})), "ioctl(4, FICLONE, 3)");

@@ -32,6 +32,9 @@
 #include <sys/quota.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/in6.h>  /* IPV6_FLOWINFO, which glibc's headers leave out */
+#include <linux/netfilter_ipv4/ip_tables.h>   /* IPT_SO_SET_REPLACE, ... */
+#include <linux/netfilter_ipv6/ip6_tables.h>  /* IP6T_SO_SET_REPLACE, ... */
 #include <linux/futex.h>
 #include <linux/keyctl.h>
 #include <linux/net.h>  /* the calls of socketcall(2): SYS_SOCKET, ... */

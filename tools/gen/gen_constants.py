@@ -38,6 +38,7 @@ FAMILIES = [
     r"(AF|PF)_[A-Z0-9_]+",                                # address families
     r"SOCK_[A-Z0-9_]+",                                   # socket types and flags
     r"(IPPROTO|SOL|SO|MSG|TCP|IP|IPV6)_[A-Z0-9_]+",       # socket protocols, levels, options
+    r"MCAST_[A-Z0-9_]+|(IPT|IP6T)_SO_[A-Z0-9_]+",         # IP's multicast and iptables options
     r"NETLINK_[A-Z0-9_]+",
     r"SYS_(SOCKET|BIND|CONNECT|LISTEN|ACCEPT|GETSOCKNAME|GETPEERNAME|SOCKETPAIR|SEND|RECV|"
     r"SENDTO|RECVFROM|SHUTDOWN|SETSOCKOPT|GETSOCKOPT|SENDMSG|RECVMSG|ACCEPT4|RECVMMSG|SENDMMSG)",
@@ -57,6 +58,14 @@ FAMILIES = [
     r"WNOHANG|WUNTRACED|WCONTINUED|WEXITED|WSTOPPED|WNOWAIT|__WALL|__WCLONE|__WNOTHREAD",
     r"S_I[A-Z0-9]+",
 ]
+
+# Names the families match that are values of something else, brought in by the headers the
+# socket options need: linux/in6.h's flow-label, priority, option-TLV and source-preference
+# values beside IPV6_FLOWINFO, and the sync-serial clock sources that linux/if.h (through the
+# iptables headers) names CLOCK_ beside the clock ids.
+NOT_CONSTANTS = re.compile(r"^(?:IPV6_(?:FL_|PREFER_SRC_|PRIORITY_|TLV_)[A-Z0-9_]+"
+                           r"|IPV6_FLOWINFO_(?:FLOWLABEL|PRIORITY)"
+                           r"|CLOCK_(?:DEFAULT|EXT|INT|TXINT|TXFROMRX))$")
 
 # Constants that the headers define as enumerators rather than macros, so `-dM` misses them.
 ENUMERATORS = """
@@ -127,7 +136,8 @@ class Compiler:
         names = set()
         for line in r.stdout.splitlines():
             m = re.match(r"#define (\w+) (.+)", line)
-            if m and pattern.match(m.group(1)) and not m.group(1).endswith("_H"):
+            if (m and pattern.match(m.group(1)) and not m.group(1).endswith("_H")
+                    and not NOT_CONSTANTS.match(m.group(1))):
                 names.add(m.group(1))
         return names
 
