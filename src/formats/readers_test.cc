@@ -16,6 +16,7 @@
 #include "base/files.h"
 #include "sysgate/formats.h"
 #include "sysgate/interpreter.h"
+#include "sysgate/policy_text.h"
 
 namespace sysgate::formats {
 namespace {
@@ -96,6 +97,31 @@ TEST(Systemd, DenyListWithErrnosAndReset) {
   EXPECT_EQ(V(reset, "mount"), Action::KillProcess());  // an allow list now
   Policy log = Must("SystemCallFilter=read\nSystemCallErrorNumber=log\n", Format::kSystemd);
   EXPECT_EQ(V(log, "write"), Action::Log());
+}
+
+// systemd ignores the names its libseccomp does not know (Debian 12's: mseal, statmount, ...):
+// the writer says which, and what that means for the list.
+TEST(Systemd, NamesItsLibseccompDoesNotKnowAreSaid) {
+  ParsedPolicy deny = ParsePolicyText(
+      "arch x86_64\ndefault allow\nerrno(EPERM) mseal, mount, statmount\n", "d.sgp");
+  ASSERT_TRUE(deny.ok()) << deny.RenderDiagnostics();
+  Exported e = Export(*deny.policy, Format::kSystemd);
+  ASSERT_TRUE(e.text);
+  std::string said;
+  for (const Diagnostic& d : e.diagnostics) said += d.message + "\n";
+  EXPECT_THAT(said, HasSubstr("(systemd 252, libseccomp 2.5.4) mseal, statmount are not denied"));
+  ParsedPolicy allow =
+      ParsePolicyText("arch x86_64\ndefault errno(EPERM)\nallow read, listmount\n", "a.sgp");
+  ASSERT_TRUE(allow.ok()) << allow.RenderDiagnostics();
+  e = Export(*allow.policy, Format::kSystemd);
+  said.clear();
+  for (const Diagnostic& d : e.diagnostics) said += d.message + "\n";
+  EXPECT_THAT(said, HasSubstr("listmount is not allowed"));
+  ParsedPolicy known = ParsePolicyText("arch x86_64\ndefault allow\nerrno(EPERM) mount\n", "k.sgp");
+  ASSERT_TRUE(known.ok());
+  e = Export(*known.policy, Format::kSystemd);
+  for (const Diagnostic& d : e.diagnostics)
+    EXPECT_THAT(d.message, ::testing::Not(HasSubstr("libseccomp")));
 }
 
 TEST(Systemd, Errors) {

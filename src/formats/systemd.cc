@@ -20,6 +20,30 @@
 namespace sysgate::formats {
 namespace {
 
+#include "formats/generated/libseccomp_unknown.inc"
+
+// systemd reads each name with libseccomp and ignores those it does not know: in a deny list
+// the call is then not denied, in an allow list not allowed. Which names depends on the
+// libseccomp systemd links; the list is Debian 12's (tools/gen/gen_libseccomp_names.py).
+std::optional<Diagnostic> IgnoredNames(const std::vector<std::string>& names, bool deny) {
+  std::vector<std::string_view> ignored;
+  for (const std::string& n : names) {
+    if (std::ranges::find(kLibseccompUnknown, n) != std::end(kLibseccompUnknown))
+      ignored.push_back(n);
+  }
+  if (ignored.empty()) return std::nullopt;
+  std::ranges::sort(ignored);
+  ignored.erase(std::unique(ignored.begin(), ignored.end()), ignored.end());
+  return Diagnostic{
+      Severity::kWarning,
+      {},
+      fmt::format("systemd ignores the syscall names its libseccomp does not know, so with "
+                  "Debian 12's (systemd 252, libseccomp {}) {} {} {}",
+                  kLibseccompVersion, fmt::join(ignored, ", "), ignored.size() == 1 ? "is" : "are",
+                  deny ? "not denied" : "not allowed"),
+      1};
+}
+
 struct Item {
   std::string name;        // syscall or @group
   std::optional<int> err;  // deny list: name:ERRNO
@@ -385,6 +409,9 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
       for (const std::string& n : r.names) words.push_back(n + suffix);
     }
     PutList(out, "SystemCallFilter", "~", words);
+    std::vector<std::string> names;
+    for (const FlatRule& r : flat) names.insert(names.end(), r.names.begin(), r.names.end());
+    if (auto d = IgnoredNames(names, /*deny=*/true)) e.diagnostics.push_back(*d);
   } else {
     std::vector<std::string> words;
     for (const FlatRule& r : flat) {
@@ -412,6 +439,7 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
     }
     PutList(out, "SystemCallFilter", "",
             words.empty() ? std::vector<std::string>{"@default"} : words);
+    if (auto d = IgnoredNames(words, /*deny=*/false)) e.diagnostics.push_back(*d);
     switch (p.default_action.kind()) {
       case ActionKind::kKillProcess: break;
       case ActionKind::kErrno: {

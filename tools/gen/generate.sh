@@ -10,6 +10,8 @@ python3 tools/gen/gen_signatures.py "$headers/include/linux/syscalls.h" tools/ge
   tools/gen/signatures-abi.h \
   "$data/syscalls" src/arch/generated/signatures.inc
 python3 tools/gen/gen_constants.py src/arch/generated/constants.inc
+python3 tools/gen/gen_libseccomp_names.py "$data/syscalls/syscall-names.text" \
+  src/formats/generated/libseccomp_unknown.inc
 python3 tools/gen/gen_groups.py "$data/profiles/systemd-groups.txt" tools/gen/sysgate-groups.txt \
   "$data/syscalls/syscall-names.text" src/policy/generated/groups.inc
 python3 tools/gen/gen_default_profile.py "$data/profiles/moby-profiles-default.json" "$data/syscalls" \
