@@ -10,8 +10,8 @@ namespace sysgate::policy {
 // Whether `after` in place of `before` lets the program do at least as much: a call that may run
 // under `before` (allow, log, and a supervisor's or tracer's verdict) runs under `after` (allow,
 // log); a call failed with an errno fails with an errno, or runs, and one failed with ENOSYS
-// (which makes libraries try an older call) fails with ENOSYS, or runs; one that traps is not
-// killed; one that kills a thread does not kill the process.
+// (which makes libraries try an older call) or faked with errno(0) gets the same, or runs; one
+// that traps is not killed; one that kills a thread does not kill the process.
 bool NotLessPermissive(const Action& before, const Action& after);
 
 }  // namespace sysgate::policy
