@@ -90,6 +90,26 @@ TEST(Synthesize, TheCommandStaysInItsComment) {
   EXPECT_FALSE(Allows(l->policy, Arch::kX86_64, "execve"));
 }
 
+// A socket option is written by name at its level (2 is SO_REUSEADDR at SOL_SOCKET, IP_TTL at
+// SOL_IP), and means the same read back.
+TEST(Synthesize, SocketOptionsByName) {
+  Recording r;
+  r.calls[{Arch::kX86_64, "setsockopt"}] = {2, false, {{{1, 2}, 1}, {{0, 2}, 1}}};
+  r.total = 2;
+  auto l = Synthesize(r, {});
+  ASSERT_TRUE(l) << l.error().ToString();
+  EXPECT_THAT(l->text, HasSubstr("level == SOL_SOCKET && optname == SO_REUSEADDR"));
+  EXPECT_THAT(l->text, HasSubstr("level == SOL_IP && optname == IP_TTL"));
+  Interpreter in(l->policy);
+  auto nr = *SyscallNumber(Arch::kX86_64, "setsockopt");
+  EXPECT_EQ(in.Evaluate(SeccompData::For(Arch::kX86_64, nr, {3, 1, 2})).action, Action::Allow());
+  EXPECT_EQ(in.Evaluate(SeccompData::For(Arch::kX86_64, nr, {3, 0, 2})).action, Action::Allow());
+  EXPECT_NE(in.Evaluate(SeccompData::For(Arch::kX86_64, nr, {3, 1, 3})).action, Action::Allow());
+  auto back = RecordingFromPolicy(l->policy, {{"<learned>", l->text}});
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ((back->calls[{Arch::kX86_64, "setsockopt"}].tuples.size()), 2u);
+}
+
 // A number the tables do not know (a syscall newer than them) is allowed by number, on its ABI.
 TEST(Synthesize, UnknownNumbers) {
   Recording r = Sample();

@@ -77,7 +77,8 @@ void Recording::Merge(const Recording& other) {
   }
 }
 
-Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) {
+Result<run::Outcome> Record(const RecordOptions& options, Recording* recording,
+                            run::Stage* failed_stage) {
   Policy watch;
   watch.default_action = Action::Notify();
   watch.unknown_action = Action::Notify();
@@ -124,7 +125,7 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) 
       options.on_progress(progress);
     }
   };
-  auto outcome = run::Run(*filter, o);
+  auto outcome = run::Run(*filter, o, failed_stage);
   if (!outcome) return outcome.error();
   Recording fresh;
   for (auto& [key, r] : raw) {

@@ -111,16 +111,23 @@ std::string Value(std::string_view syscall, const ArgText& a, uint64_t v, bool n
   return Number(a, v);
 }
 
-// The condition on one argument for a set of recorded values.
+// The condition on one argument for a set of recorded values. `level`: a socket option's, by
+// which it is named (2 is SO_REUSEADDR at SOL_SOCKET, IP_TTL at SOL_IP).
 std::string ArgCondition(std::string_view syscall, const RecordedArg& r,
-                         const std::set<uint64_t>& values, bool names) {
+                         const std::set<uint64_t>& values, bool names,
+                         std::optional<uint64_t> level = std::nullopt) {
   ArgText a = ArgOf(syscall, r.index);
+  auto value = [&](uint64_t v) {
+    if (names && level && a.name == "optname") {
+      if (auto n = supervise::SocketOptionName(*level, v, syscall == "getsockopt")) return *n;
+    }
+    return Value(syscall, a, v, names);
+  };
   switch (r.use) {
     case ArgUse::kValue: {
-      if (values.size() == 1)
-        return fmt::format("{} == {}", a.name, Value(syscall, a, *values.begin(), names));
+      if (values.size() == 1) return fmt::format("{} == {}", a.name, value(*values.begin()));
       std::vector<std::string> items;
-      for (uint64_t v : values) items.push_back(Value(syscall, a, v, names));
+      for (uint64_t v : values) items.push_back(value(v));
       return fmt::format("{} in {{{}}}", a.name, fmt::join(items, ", "));
     }
     case ArgUse::kFlags: {
@@ -176,7 +183,7 @@ std::string Condition(std::string_view syscall, const Merged& m, bool names, std
   std::vector<std::string> alts;
   for (const auto& [first, seconds] : by_first) {
     alts.push_back(fmt::format("{} && {}", ArgCondition(syscall, args[0], {first}, names),
-                               ArgCondition(syscall, args[1], seconds, names)));
+                               ArgCondition(syscall, args[1], seconds, names, first)));
   }
   if (alts.size() == 1) return alts[0];
   for (std::string& a : alts) a = "(" + a + ")";

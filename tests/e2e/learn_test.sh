@@ -186,4 +186,10 @@ printf '5 getpid() = 5\n' > "$tmp/ff.5"; printf '6 getppid() = 1\n' > "$tmp/ff.6
 expect "from log: several files" 0 "2 distinct" -- "$sg" learn --from-log "$tmp/ff.5" "$tmp/ff.6" -o /dev/null
 expect "from log: unknown name said" 0 "odd.strace:1: warning: 'frobnicate' is not a syscall" -- "$sg" learn --from-log "$tmp/odd.strace" -o /dev/null
 
+# A program that never ran: run's statuses, and no policy written.
+expect "not found: 127" 127 "cannot run '$tmp/nonexistent'" -- "$sg" learn -o "$tmp/never.sgp" -- "$tmp/nonexistent"
+expect "not found: no policy" 0 "" -- test ! -e "$tmp/never.sgp"
+printf 'echo hi\n' > "$tmp/notexec.sh"
+expect "not executable: 126" 126 "cannot run" -- "$sg" learn -o "$tmp/never.sgp" -- "$tmp/notexec.sh"
+
 finish

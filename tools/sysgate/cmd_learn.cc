@@ -7,8 +7,10 @@
 // could not start; from logs, 0 or 1.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <iostream>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -90,8 +92,9 @@ std::optional<learn::Recording> LoadMerge(const std::string& path) {
   return std::move(*rec);
 }
 
-// Runs the program under the recorder; none (after saying why) when it could not start.
-std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh) {
+// Runs the program under the recorder; the exit status of a program that could not start
+// (after saying why), as run gives it: 127 not found, 126 not executable, 125 another step.
+std::variant<run::Outcome, int> RecordRun(const Options& o, learn::Recording& fresh) {
   learn::RecordOptions ro;
   ro.run.argv = o.command;
   ro.run.env = o.env;
@@ -111,11 +114,14 @@ std::optional<run::Outcome> RecordRun(const Options& o, learn::Recording& fresh)
                 << std::flush;
     };
   }
-  auto outcome = learn::Record(ro, &fresh);
+  run::Stage stage{};
+  auto outcome = learn::Record(ro, &fresh, &stage);
   if (live) std::cerr << "\r\033[K";
   if (!outcome) {
-    PrintError(outcome.error().ToString());
-    return std::nullopt;
+    const Error& e = outcome.error();
+    PrintError(e.ToString());
+    if (stage != run::Stage::kExec) return run::kExitSetupFailed;
+    return e.sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
   }
   return *outcome;
 }
@@ -234,8 +240,8 @@ int Run(const Options& o) {
     fresh = std::move(*logged);
   } else {
     auto ran = RecordRun(o, fresh);
-    if (!ran) return run::kExitSetupFailed;
-    outcome = *ran;
+    if (const int* status = std::get_if<int>(&ran)) return *status;
+    outcome = std::get<run::Outcome>(ran);
   }
   return Write(o, *format, *def, std::move(rec), fresh, outcome);
 }
