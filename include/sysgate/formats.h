@@ -117,12 +117,6 @@ struct Exported {
 // sysgate does; an error names what the format cannot express.
 Exported Export(const Policy& policy, Format format, const ExportOptions& options = {});
 
-// Any policy file sysgate reads; `format` when given, else detected. The result carries the
-// source for rendering diagnostics.
-ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse = {},
-                                ImportOptions options = {},
-                                std::optional<Format> format = std::nullopt);
-
 // True if the text looks like JSON (its first non-blank character is '{').
 bool LooksLikeJson(std::string_view text);
 

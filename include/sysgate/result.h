@@ -39,8 +39,6 @@ enum class ErrorCode {
   kInternal,         // a bug in sysgate
 };
 
-std::string_view ErrorCodeName(ErrorCode code);
-
 struct Error {
   ErrorCode code = ErrorCode::kInvalidArgument;
   std::string message;

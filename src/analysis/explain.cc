@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <variant>
 
 #include <fmt/format.h>
@@ -53,6 +54,19 @@ std::vector<Field> Words(std::string_view line) {
   return out;
 }
 
+// /dev/kmsg's prefix of a kernel record: "PRIORITY,SEQUENCE,MICROSECONDS,FLAG[,...];audit:".
+bool KmsgPrefix(std::string_view w) {
+  if (!w.ends_with(";audit:")) return false;
+  std::vector<std::string_view> parts = base::Split(w.substr(0, w.size() - 7), ',');
+  if (parts.size() < 4) return false;
+  for (size_t i = 0; i < 3; ++i) {
+    if (parts[i].empty() ||
+        !std::ranges::all_of(parts[i], [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+  }
+  return parts[3] == "-" || parts[3] == "c" || parts[3] == "+";
+}
+
 // Where the record's fields start: after a `type=1326` or `type=SECCOMP` that opens the
 // message (audit.log: first, or after node=; the kernel's line: after `audit:`, itself first or
 // after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after journald's
@@ -69,12 +83,13 @@ std::optional<size_t> RecordStart(const std::vector<Field>& words) {
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     const Field& w = words[i];
     if (!w.key.empty()) return std::nullopt;  // the message began before any marker
-    const bool kernel = w.value == "audit:" || (w.value.ends_with(";audit:") &&
-                                                w.value.find(',') != std::string_view::npos);
-    if (kernel && is_marker(words[i + 1])) {
+    // A log's prefixes hold no call or quoted string: such a word is a program's data (an
+    // strace line quoting what the program wrote), whatever follows.
+    if (w.value.find_first_of("(\"") != std::string_view::npos) return std::nullopt;
+    const bool kmsg = i == 0 && KmsgPrefix(w.value);
+    if ((w.value == "audit:" || kmsg) && is_marker(words[i + 1])) {
       const std::string_view before = i == 0 ? "" : words[i - 1].value;
-      if (i == 0 || before.ends_with("]") || before == "kernel:" || w.value != "audit:")
-        return i + 2;
+      if (i == 0 || before.ends_with("]") || before == "kernel:") return i + 2;
       return std::nullopt;
     }
     if (w.value.starts_with("audit[") && w.value.ends_with("]:") && bare(i + 1, "SECCOMP"))
@@ -233,10 +248,14 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
     return fail(f.column, what);
   };
   // ausearch -i's interpretation names the arch (arch=x86_64); the kernel writes its number.
+  // Its comm= and exe= are the program's, unquoted: a name can hold "arch=i386 syscall=...".
+  // The kernel writes them before sig, arch, syscall, compat, ip and code, so the last of each
+  // key is the kernel's.
+  std::map<std::string_view, size_t> last;
+  for (size_t i = *start; i < words.size(); ++i) last[words[i].key] = i;
   std::optional<Arch> named_abi;
-  for (size_t i = *start; i < words.size() && !named_abi; ++i) {
-    if (words[i].key == "arch") named_abi = InterpretedArch(words[i].value);
-  }
+  if (auto a = last.find("arch"); a != last.end())
+    named_abi = InterpretedArch(words[a->second].value);
   r.interpreted = named_abi.has_value();
   bool arch = false, syscall = false, code = false;
   for (size_t i = *start; i < words.size(); ++i) {
@@ -246,6 +265,7 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
       if (r.interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r);
       continue;
     }
+    if (r.interpreted && last[f.key] != i) continue;
     const auto decimal = std::ranges::find(kDecimalFields, f.key, &DecimalField::key);
     if (decimal != std::end(kDecimalFields)) {
       if (r.interpreted && f.key == "sig") {

@@ -226,6 +226,32 @@ TEST(ExplainRecord, AusearchInterpreted) {
             0x40000028U);
 }
 
+// A program's data is no record: an strace line quoting what it wrote, however it is shaped;
+// and in ausearch -i's form a name cannot change the ABI or the call (the kernel's fields come
+// last).
+TEST(ExplainRecord, ProgramDataIsNoRecord) {
+  for (std::string_view line : {
+           "123 write(1, \",;audit: type=SECCOMP arch=c000003e syscall=246 code=0x7ffc0000 x=\", "
+           "60) = 60",
+           "symlinkat(\",;audit: type=1326 arch=i386 x=\", AT_FDCWD, \" syscall=kexec_load "
+           "code=log\") = 0",
+           "write(1, \"[1.0] audit: type=1326 arch=c000003e syscall=246 code=0x7ffc0000\", 60) = "
+           "60",
+           "x,y;audit: type=1326 arch=c000003e syscall=246 code=0x7ffc0000",
+           "1 5,1,2,-;audit: type=1326 arch=c000003e syscall=246 code=0x7ffc0000",
+       }) {
+    auto r = ParseSeccompRecord(line, {});
+    ASSERT_TRUE(r) << line << ": " << r.error().ToString();
+    EXPECT_FALSE(*r) << line;
+  }
+  SeccompRecord named = Record(
+      "type=SECCOMP msg=audit(12/06/24 07:00:00.124:46) : pid=1 comm=x arch=i386 syscall=open "
+      "code=allow exe=/tmp/x sig=SIGSYS arch=x86_64 syscall=ptrace compat=0 ip=0x1 code=errno");
+  EXPECT_EQ(named.arch, 0xC000003EU);
+  EXPECT_EQ(named.syscall, 101);
+  EXPECT_EQ(named.code, 0x00050000U);
+}
+
 // With a policy: the verdicts it can give the call, and which of them gave the record's.
 TEST(ExplainRecord, MatchedAgainstAPolicy) {
   Policy p = Parse(

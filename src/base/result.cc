@@ -14,18 +14,6 @@ std::string SourceLoc::ToString() const {
   return fmt::format("{}:{}:{}", file, line, column);
 }
 
-std::string_view ErrorCodeName(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kTooLarge: return "too large";
-    case ErrorCode::kSystem: return "system error";
-    case ErrorCode::kInternal: return "internal error";
-  }
-  return "error";
-}
-
 std::string Error::ToString() const {
   std::string out;
   if (!loc.file.empty() || loc.known()) out = base::Printable(loc.ToString()) + ": ";

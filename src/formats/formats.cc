@@ -283,19 +283,6 @@ Imported ImportFile(const std::string& path, std::optional<Format> format, Impor
 
 Exported ExportAs(const Policy& policy, Format format, const ExportOptions& o);
 
-ParsedPolicy ParseAnyPolicyFile(const std::string& path, const ParseOptions& parse,
-                                ImportOptions options, std::optional<Format> format) {
-  for (const std::string& d : parse.include_dirs) options.include_dirs.push_back(d);
-  options.max_include_depth = std::min(options.max_include_depth, parse.max_include_depth);
-  for (const auto& [name, value] : parse.constants) options.constants[name] = value;
-  Imported in = ImportFile(path, format, options);
-  ParsedPolicy out;
-  out.policy = std::move(in.policy);
-  out.diagnostics = std::move(in.diagnostics);
-  out.sources = std::move(in.sources);
-  return out;
-}
-
 Exported Export(const Policy& policy, Format format, const ExportOptions& o) {
   Exported e = ExportAs(policy, format, o);
   if (e.text && !e.means) e.means = policy;

@@ -426,7 +426,8 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
     }
     std::vector<std::string> implicit;
     for (std::string_view m : policy::FindGroup("@default")->members) {
-      if (std::ranges::find(words, m) == words.end()) implicit.emplace_back(m);
+      const bool ignored = std::ranges::find(kLibseccompUnknown, m) != std::end(kLibseccompUnknown);
+      if (std::ranges::find(words, m) == words.end() && !ignored) implicit.emplace_back(m);
     }
     if (!implicit.empty()) {
       e.diagnostics.push_back(

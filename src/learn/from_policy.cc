@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -124,6 +125,11 @@ uint64_t CountOf(const std::vector<std::string_view>& lines, int first, int last
   return 0;
 }
 
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
+                                                      : a + b;
+}
+
 // The calls in the comment of learn's rule for the calls every program may make (`allow @exit,
 // @vdso  # seen: exit_group 1, rt_sigreturn 1,024`), with their counts; empty for other rules.
 std::map<std::string, uint64_t> SeenOf(const std::vector<std::string_view>& lines, int first,
@@ -145,7 +151,10 @@ std::map<std::string, uint64_t> SeenOf(const std::vector<std::string_view>& line
         for (char c : item.substr(space + 1)) {
           if (c != ',') digits += c;
         }
-        if (auto n = base::ParseInteger(digits)) seen[std::string(item.substr(0, space))] += *n;
+        if (auto n = base::ParseInteger(digits)) {
+          uint64_t& c = seen[std::string(item.substr(0, space))];
+          c = SaturatingAdd(c, *n);
+        }
       }
       if (end == std::string_view::npos) break;
       rest.remove_prefix(end + 2);
@@ -192,10 +201,15 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     auto file = lines.find(r.loc.file);
     uint64_t count =
         r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
-    // learn's rule for what every program may make: its groups' members that were seen, with
-    // their counts (the rule itself is written again whatever the recording holds).
-    const std::map<std::string, uint64_t> seen = r.loc.known() && file != lines.end()
-                                                     ? SeenOf(file->second, r.loc.line, last)
+    // learn's rule for what every program may make (`allow @exit, @vdso  # seen: ...`, on one
+    // line): its groups' members that were seen, with their counts (the rule itself is written
+    // again whatever the recording holds). No other rule is read so.
+    const bool always_rule =
+        !r.syscalls.empty() && std::ranges::all_of(r.syscalls, [](const SyscallSpec& s) {
+          return s.kind == SyscallSpec::Kind::kGroup && (s.name == "@exit" || s.name == "@vdso");
+        });
+    const std::map<std::string, uint64_t> seen = always_rule && r.loc.known() && file != lines.end()
+                                                     ? SeenOf(file->second, r.loc.line, r.loc.line)
                                                      : std::map<std::string, uint64_t>{};
     std::set<std::string> seen_counted;
     std::vector<std::string> names;
@@ -222,8 +236,10 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
         // A group's count is not its members'; a single syscall's is, and a seen one's (on
         // one ABI: the counts are by name).
         if (names.size() + numbers.size() == 1) s.count += count;
-        if (auto c = seen.find(name); c != seen.end() && seen_counted.insert(name).second)
-          s.count += c->second;
+        if (auto c = seen.find(name); c != seen.end() && seen_counted.insert(name).second) {
+          s.count = SaturatingAdd(s.count, c->second);
+          rec.total = SaturatingAdd(rec.total, c->second);
+        }
         if (!r.condition) {
           s.any_args = true;
           return;
@@ -243,7 +259,6 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
       if (refused) return *refused;
     }
     rec.total += count;
-    for (const auto& [name, n] : seen) rec.total += n;
   }
 
   // The fs, net and scope rules, with the calls in their comments.

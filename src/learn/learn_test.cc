@@ -185,6 +185,24 @@ TEST(RecordingFromPolicy, TheAlwaysRuleKeepsWhatWasSeen) {
   EXPECT_THAT(again->text, HasSubstr("# seen: exit_group 2, rt_sigreturn 2,400"));
 }
 
+// Only learn's own always-rule is read so: a `seen:` elsewhere changes nothing, and counts
+// do not wrap.
+TEST(RecordingFromPolicy, SeenOnlyOnTheAlwaysRule) {
+  ParsedPolicy p = ParsePolicyText(
+      "arch x86_64\nallow @network-io  # seen: socket 3\n"
+      "# allow @exit, @vdso  # seen: exit_group 1\nallow read\n"
+      "allow @exit, @vdso  # seen: exit_group 18446744073709551615, exit_group 2, bogus 5\n",
+      "m.sgp");
+  ASSERT_TRUE(p.ok()) << p.RenderDiagnostics();
+  auto back = RecordingFromPolicy(*p.policy, p.sources);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_TRUE((back->calls.contains({Arch::kX86_64, "connect"})));  // the whole group kept
+  EXPECT_TRUE((back->calls.contains({Arch::kX86_64, "read"})));
+  EXPECT_EQ((back->calls.at({Arch::kX86_64, "exit_group"}).count), UINT64_MAX);
+  EXPECT_FALSE((back->calls.contains({Arch::kX86_64, "exit"})));
+  EXPECT_EQ(back->total, UINT64_MAX);
+}
+
 TEST(RecordingFromPolicy, CountsOutOfRangeAreNotCounts) {
   // std::stoull threw on these.
   ParsedPolicy p = ParsePolicyText(

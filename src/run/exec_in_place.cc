@@ -52,6 +52,7 @@
 #include "run/command_setup.h"
 #include "run/supervision.h"
 #include "run/supervision_events.h"
+#include "supervise/access_effects.h"
 #include "supervise/notify_fd.h"
 #include "supervise/policy_supervisor.h"
 #include "sysgate/arch.h"
@@ -195,6 +196,8 @@ Event Wait(Shared* s) {
 [[noreturn]] void AfterExec(Shared* s, int listener) {
   close(0);
   close(1);
+  supervise::StandardFdReleased(0);  // their numbers may hold the supervisor's files now
+  supervise::StandardFdReleased(1);
   for (int fd : s->options->keep_fds) {  // the program's; it has its own copies
     if (fd != 2 && fd != listener && fd != s->program_fd) close(fd);
   }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
@@ -195,14 +196,24 @@ std::optional<std::string> MagicLinkTarget(pid_t tid, std::string path, bool* de
 // a dup). Opened before any rule, such a file's ioctls and truncates are not checked by Landlock
 // (it checks the rights a file was opened with). When that cannot be told, it is not one (a rule
 // too many rather than one too few).
+std::atomic<unsigned> released_standard_fds{0};  // bit i: StandardFdReleased(i)
+
 bool InheritedFile(SyscallCall& call, int fd) {
   const int pidfd = call.pidfd();
   if (pidfd < 0 || fd < 0) return false;
-  const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  if (copy >= 0 && copy <= 2) {  // a standard fd this process has closed: not to be compared
+    const int high = fcntl(copy, F_DUPFD_CLOEXEC, 3);
+    close(copy);
+    copy = high;
+  }
   if (copy < 0) return false;
   bool same = false;
+  const unsigned released = released_standard_fds.load();
   for (int mine = 0; mine <= 2 && !same; ++mine) {
-    same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, mine, copy) == 0;
+    same = (released & (1u << mine)) != 0
+               ? fd == mine  // its number now holds some other file of this process
+               : syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, mine, copy) == 0;
   }
   close(copy);
   return same;
@@ -543,6 +554,10 @@ void EffectsOf::Port(SyscallCall& call, bool bind) {
     }
   }
   out_.port = AccessEffects::Port{bind ? net_access::kBindTcp : net_access::kConnectTcp, port};
+}
+
+void StandardFdReleased(int fd) {
+  if (fd >= 0 && fd <= 2) released_standard_fds.fetch_or(1u << fd);
 }
 
 std::span<const std::string_view> AccessSyscalls() {

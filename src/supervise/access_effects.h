@@ -49,7 +49,13 @@ std::string ParentDirectory(const std::string& path);
 std::span<const std::string_view> AccessSyscalls();
 
 // What `call` asks of files (with `fs`) and ports (with `net`); nothing for other calls.
+// An ioctl or truncate of a file the program started with asks nothing (Landlock checks the
+// rights a file was opened with): one that is the same open file as this process's stdin,
+// stdout or stderr, which the program inherited.
 AccessEffects AccessEffectsOf(SyscallCall& call, bool fs, bool net);
+// This process has let go of its standard fd `fd` (run --exec's supervisor keeps only
+// stderr): the program's fd of that number is then taken for the file it started with.
+void StandardFdReleased(int fd);
 // An exec of `path` (absolute, resolved) that the recorder did not see: the file and the
 // interpreters the kernel opens for it, each needing exec and read-file.
 AccessEffects ExecEffects(const std::string& path);

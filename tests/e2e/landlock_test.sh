@@ -135,6 +135,10 @@ except OSError: pass'
 expect "audit: device ioctl" 0 "no rule grants ioctl-dev on /dev/null" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 0x5401
 expect_without "audit: FIGETBSZ passes" 0 "ioctl-dev" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 2
 expect_without "audit: FICLONE passes" 0 "ioctl-dev" -- "$sg" run --audit -p "$tmp/web.sgp" -- "$py" -c "$ioctl_py" 0x40049409
+# With --exec the supervisor has closed its stdin and stdout: a file the program opens is still
+# told from the ones it started with (it once hid every fd-based denial there).
+expect "audit --exec: device ioctl" 0 "no rule grants ioctl-dev on /dev/null" -- "$sg" run --exec --audit -p "$tmp/web.sgp" -- sh -c "\"$py\" -c '$ioctl_py' 0x5401; sleep 0.3"
+expect_without "audit --exec: inherited fds" 0 "ioctl" -- "$sg" run --exec --audit -p "$tmp/web.sgp" -- sh -c 'test -t 0; test -t 2; sleep 0.3'
 
 # --report-access: what the fs and net rules deny is enforced by the kernel and reported.
 cat > "$tmp/report.sgp" <<POL

@@ -221,6 +221,9 @@ expect "audit log: unwritable" 125 "cannot write the audit log" -- "$sg" run --a
 # program does not run (it once ran permissively: the mkdir the policy denies succeeded).
 expect "audit log alone: refused" 2 "--audit-log is for --audit" -- "$sg" run --audit-log "$tmp/audit3.jsonl" -p "$tmp/audit.sgp" -- mkdir "$tmp/aud6"
 expect "audit log alone: not run" 0 "" -- test ! -e "$tmp/aud6"
+# An empty policy name (an unset $POLICY) is no policy: it does not mean the default profile.
+expect "empty -p refused" 2 "--policy needs a file name" -- "$sg" run -p "" -- mkdir "$tmp/aud7"
+expect "empty -p: not run" 0 "" -- test ! -e "$tmp/aud7"
 
 # ---- fail closed: nothing runs when setup cannot complete ----
 rm -f "$tmp/marker"

@@ -36,6 +36,7 @@ struct Options {
   RunChanges changes;
   std::string report_file;
   bool report_file_given = false;  // "" is not a file
+  bool policy_given = false;       // nor a policy (an unset $POLICY must not mean the default)
   bool verbose = false;
   std::vector<std::string> arches;
   std::vector<int> keep_fds;
@@ -158,7 +159,8 @@ int Run(const Options& o) {
     return kExitUsage;
   }
   for (const auto& [given, path, option] :
-       {std::tuple(o.report_file_given, &o.report_file, "--report-file"),
+       {std::tuple(o.policy_given, &o.policy, "--policy"),
+        std::tuple(o.report_file_given, &o.report_file, "--report-file"),
         std::tuple(o.audit_log_given, &o.audit_log, "--audit-log")}) {
     if (given && path->empty()) {
       PrintError(fmt::format("{} needs a file name", option));
@@ -376,7 +378,7 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Run a program under a policy (default: the built-in default profile)");
-  cmd->add_option("-p,--policy", opts->policy, "Policy file");
+  CLI::Option* policy = cmd->add_option("-p,--policy", opts->policy, "Policy file");
   cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
   cmd->add_flag("--log", opts->log,
@@ -435,8 +437,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
                 "Become the program (same pid, its own exit status) instead of waiting for it; "
                 "blocked calls are reported by a supervisor process that outlives it");
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
-  cmd->callback([opts, exit_code, report_file, audit_log] {
+  cmd->callback([opts, exit_code, report_file, audit_log, policy] {
     opts->report_file_given = report_file->count() > 0;
+    opts->policy_given = policy->count() > 0;
     opts->audit_log_given = audit_log->count() > 0;
     *exit_code = Run(*opts);
   });
