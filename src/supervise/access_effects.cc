@@ -191,13 +191,13 @@ std::optional<std::string> MagicLinkTarget(pid_t tid, std::string path, bool* de
   return target;
 }
 
+std::atomic<unsigned> released_standard_fds{0};  // bit i: StandardFdReleased(i)
+
 // Whether the program's `fd` is one of the files it was started with: the same open file as one
 // of this process's standard fds, which the program inherited (also under another number, after
 // a dup). Opened before any rule, such a file's ioctls and truncates are not checked by Landlock
 // (it checks the rights a file was opened with). When that cannot be told, it is not one (a rule
 // too many rather than one too few).
-std::atomic<unsigned> released_standard_fds{0};  // bit i: StandardFdReleased(i)
-
 bool InheritedFile(SyscallCall& call, int fd) {
   const int pidfd = call.pidfd();
   if (pidfd < 0 || fd < 0) return false;
