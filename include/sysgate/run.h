@@ -171,6 +171,10 @@ struct Outcome {
   // Not empty when the supervisor could not go on answering calls: it killed the program
   // (fail closed) and says why here.
   std::string supervisor_failure;
+  // Supervised without follow_descendants: processes the program started still used the
+  // filter when it exited (a daemon, a job in the background); their notified calls fail with
+  // ENOSYS from then on, unseen.
+  bool left_running = false;
   // What a shell reports: the exit code, or 128 + signal (159: SIGSYS).
   int ExitStatus() const { return signaled ? 128 + signal : code; }
 };

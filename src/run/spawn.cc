@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <optional>
 
@@ -176,8 +177,24 @@ struct SupervisionResult {
   ssize_t record_len = 0;
   std::optional<int> reaped;  // the child's status, when it was reaped here (follow)
   bool by_filter = false;
-  std::string failure;  // why supervision could not go on (the child is then killed)
+  std::string failure;        // why supervision could not go on (the child is then killed)
+  bool left_running = false;  // not following: others still used the filter at the exit
 };
+
+// Whether a process still uses the filter: the listener has not hung up within `ms`.
+bool StillListened(int listener, int ms) {
+  pollfd p{.fd = listener, .events = POLLIN, .revents = 0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    int n = poll(&p, 1, static_cast<int>(left.count()));
+    if (n > 0 && (p.revents & POLLHUP)) return false;
+    if (n < 0 && errno != EINTR) return false;       // cannot tell: say nothing
+    if (n > 0 && (p.revents & POLLIN)) return true;  // a call is waiting: someone is there
+  }
+}
 
 // Answers notifications until the child exits; with `follow`, until no process uses the filter
 // any more (or SIGINT/SIGTERM). Any error but a call that went away ends it with a failure.
@@ -230,8 +247,15 @@ void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
       if (follow) out->reaped = Reap(child, status_fd, &out->by_filter);
     }
     // Done when the child is, unless its descendants are followed while any uses the filter
-    // and no SIGINT or SIGTERM has come (before or after the child's exit).
-    if (exited && (!follow || !listening || g_stop)) break;
+    // and no SIGINT or SIGTERM has come (before or after the child's exit). Not following,
+    // whether any still does is said (the hang-up may come a moment after the exit).
+    if (exited && (!follow || !listening || g_stop)) {
+      if (!follow && listening) {
+        out->reaped = Reap(child, status_fd, &out->by_filter);  // a zombie holds the filter too
+        out->left_running = StillListened(listener, 100);
+      }
+      break;
+    }
   }
 }
 
@@ -425,6 +449,7 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   out.pid = pid;
   out.killed_by_filter = sup.by_filter;
   out.supervisor_failure = std::move(sup.failure);
+  out.left_running = sup.left_running;
   if (WIFSIGNALED(status)) {
     out.signaled = true;
     out.signal = WTERMSIG(status);

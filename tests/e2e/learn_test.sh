@@ -186,6 +186,14 @@ printf '5 getpid() = 5\n' > "$tmp/ff.5"; printf '6 getppid() = 1\n' > "$tmp/ff.6
 expect "from log: several files" 0 "2 distinct" -- "$sg" learn --from-log "$tmp/ff.5" "$tmp/ff.6" -o /dev/null
 expect "from log: unknown name said" 0 "odd.strace:1: warning: 'frobnicate' is not a syscall" -- "$sg" learn --from-log "$tmp/odd.strace" -o /dev/null
 
+# Processes left running are said (without --follow their calls are not recorded), and a
+# program that leaves none says nothing.
+expect "left running: said" 0 "left processes running" -- "$sg" learn -o /dev/null -- sh -c 'sleep 1 & exit 0'
+expect_without "none left: quiet" 0 "left processes" -- "$sg" learn -o /dev/null -- true
+# --args cannot be written as a systemd unit: said before the program runs.
+expect "systemd --args: refused" 2 "systemd filters by syscall only" -- "$sg" learn --args -f systemd -o "$tmp/u.conf" -- touch "$tmp/ran"
+expect "systemd --args: not run" 0 "" -- test ! -e "$tmp/ran"
+
 # A program that never ran: run's statuses, and no policy written.
 expect "not found: 127" 127 "cannot run '$tmp/nonexistent'" -- "$sg" learn -o "$tmp/never.sgp" -- "$tmp/nonexistent"
 expect "not found: no policy" 0 "" -- test ! -e "$tmp/never.sgp"

@@ -159,7 +159,18 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
         std::cerr << "sysgate: warning: " << d.message << "\n";
       }
     }
-    if (!e.text) return kExitInvalid;
+    if (!e.text) {
+      // The run cannot be made again for free: its recording is kept as sysgate's policy.
+      const std::string kept =
+          (o.output.empty() || o.output == "-" ? std::string("learned") : o.output) + ".sgp";
+      if (auto w = WriteOutput(kept, text); w) {
+        PrintError(
+            fmt::format("the recording is kept as sysgate's policy in {}; convert it with "
+                        "sysgate convert --to {}{}",
+                        kept, o.format, format == formats::Format::kSystemd ? " --widen" : ""));
+      }
+      return kExitInvalid;
+    }
     text = *e.text;
   }
   if (auto w = WriteOutput(o.output, text); !w) {
@@ -179,6 +190,12 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
         o.merge.empty() ? "" : fmt::format(", {} after merging", rec.Distinct()),
         learned->policy.rules.size(), learned->policy.rules.size() == 1 ? "" : "s",
         o.output.empty() || o.output == "-" ? "written to stdout" : "written to " + o.output);
+    if (outcome && outcome->left_running) {
+      std::cerr << fmt::format(
+          "sysgate learn: warning: {} left processes running, which were not recorded after "
+          "it exited (their calls fail with ENOSYS now); add --follow to record them too\n",
+          o.command[0]);
+    }
     if (outcome && outcome->ExitStatus() != 0) {
       std::cerr << fmt::format(
           "sysgate learn: {} ended with status {}; the policy covers what this "
@@ -207,6 +224,12 @@ int Run(const Options& o) {
   if (!format) {
     PrintError(fmt::format("unknown output format '{}' (formats: {})", o.format,
                            formats::FormatNames(true)));
+    return kExitUsage;
+  }
+  if (o.args && *format == formats::Format::kSystemd) {  // said before the program runs
+    PrintError(
+        "systemd filters by syscall only: --args cannot be written as a unit (learn without "
+        "--args, or learn a sysgate policy and convert it)");
     return kExitUsage;
   }
   auto def = ParseActionText(o.default_action);
