@@ -25,11 +25,14 @@ namespace {
 // systemd reads each name with libseccomp and ignores those it does not know: in a deny list
 // the call is then not denied, in an allow list not allowed. Which names depends on the
 // libseccomp systemd links; the list is Debian 12's (tools/gen/gen_libseccomp_names.py).
+bool SystemdIgnores(std::string_view name) {
+  return std::ranges::find(kLibseccompUnknown, name) != std::end(kLibseccompUnknown);
+}
+
 std::optional<Diagnostic> IgnoredNames(const std::vector<std::string>& names, bool deny) {
   std::vector<std::string_view> ignored;
   for (const std::string& n : names) {
-    if (std::ranges::find(kLibseccompUnknown, n) != std::end(kLibseccompUnknown))
-      ignored.push_back(n);
+    if (SystemdIgnores(n)) ignored.push_back(n);
   }
   if (ignored.empty()) return std::nullopt;
   std::ranges::sort(ignored);
@@ -426,8 +429,8 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
     }
     std::vector<std::string> implicit;
     for (std::string_view m : policy::FindGroup("@default")->members) {
-      const bool ignored = std::ranges::find(kLibseccompUnknown, m) != std::end(kLibseccompUnknown);
-      if (std::ranges::find(words, m) == words.end() && !ignored) implicit.emplace_back(m);
+      if (std::ranges::find(words, m) == words.end() && !SystemdIgnores(m))
+        implicit.emplace_back(m);
     }
     if (!implicit.empty()) {
       e.diagnostics.push_back(

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "learn/always_allowed.h"
 #include "policy/groups.h"
 #include "sysgate/learn.h"
 
@@ -206,7 +207,8 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
     // again whatever the recording holds). No other rule is read so.
     const bool always_rule =
         !r.syscalls.empty() && std::ranges::all_of(r.syscalls, [](const SyscallSpec& s) {
-          return s.kind == SyscallSpec::Kind::kGroup && (s.name == "@exit" || s.name == "@vdso");
+          return s.kind == SyscallSpec::Kind::kGroup &&
+                 std::ranges::find(kAlwaysGroups, s.name) != std::end(kAlwaysGroups);
         });
     const std::map<std::string, uint64_t> seen = always_rule && r.loc.known() && file != lines.end()
                                                      ? SeenOf(file->second, r.loc.line, r.loc.line)

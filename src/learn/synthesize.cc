@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "learn/always_allowed.h"
 #include "learn/fold_access.h"
 #include "policy/groups.h"
 #include "supervise/flag_names.h"
@@ -27,7 +28,6 @@ constexpr std::string_view kSections[] = {
     "@memlock", "@chown",    "@aio",         "@sandbox",   "@privileged"};
 
 // Always allowed on every recorded ABI: a recorder may not see them (THREATS rows 31, 32).
-constexpr std::string_view kAlwaysGroups[] = {"@exit", "@vdso"};
 
 // A number the tables did not know is recorded under the name "#NR".
 bool IsNumber(std::string_view name) { return name.starts_with('#'); }

@@ -193,6 +193,10 @@ expect_without "none left: quiet" 0 "left processes" -- "$sg" learn -o /dev/null
 # --args cannot be written as a systemd unit: said before the program runs.
 expect "systemd --args: refused" 2 "systemd filters by syscall only" -- "$sg" learn --args -f systemd -o "$tmp/u.conf" -- touch "$tmp/ran"
 expect "systemd --args: not run" 0 "" -- test ! -e "$tmp/ran"
+# An export that fails after the run (systemd 252 takes no log default) keeps the recording.
+expect "export fails: said" 1 "the recording is kept as sysgate's policy in $tmp/u2.conf.sgp" -- "$sg" learn -f systemd --default log -o "$tmp/u2.conf" -- true
+expect "export fails: kept" 0 "allow " -- cat "$tmp/u2.conf.sgp"
+expect "export fails: it reads" 0 "ok" -- "$sg" validate "$tmp/u2.conf.sgp"
 
 # A program that never ran: run's statuses, and no policy written.
 expect "not found: 127" 127 "cannot run '$tmp/nonexistent'" -- "$sg" learn -o "$tmp/never.sgp" -- "$tmp/nonexistent"

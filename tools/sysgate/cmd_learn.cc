@@ -161,8 +161,9 @@ int Write(const Options& o, formats::Format format, const Action& def, learn::Re
     }
     if (!e.text) {
       // The run cannot be made again for free: its recording is kept as sysgate's policy.
-      const std::string kept =
-          (o.output.empty() || o.output == "-" ? std::string("learned") : o.output) + ".sgp";
+      // Beside the output; in the working directory for standard output or a device.
+      const bool beside = !o.output.empty() && o.output != "-" && !o.output.starts_with("/dev/");
+      const std::string kept = (beside ? o.output : std::string("learned")) + ".sgp";
       if (auto w = WriteOutput(kept, text); w) {
         PrintError(
             fmt::format("the recording is kept as sysgate's policy in {}; convert it with "
