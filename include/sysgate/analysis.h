@@ -42,9 +42,12 @@ Result<void> VerifyLoadable(const bpf::Program& prog);
 // A stack of filters as the kernel runs them: every filter sees the call, the most
 // restrictive action wins (KILL_PROCESS > KILL_THREAD > TRAP > ERRNO > USER_NOTIF > TRACE >
 // LOG > ALLOW), and among equal actions the newest filter's data. `filters` is oldest first.
-// *which receives the index of the deciding filter.
-Result<uint32_t> EvaluateStack(const std::vector<bpf::Program>& filters, const SeccompData& data,
-                               size_t* which = nullptr);
+struct StackVerdict {
+  uint32_t ret = 0;   // the return value the kernel acts on
+  size_t filter = 0;  // the index in `filters` of the filter that decided it
+};
+Result<StackVerdict> EvaluateStack(const std::vector<bpf::Program>& filters,
+                                   const SeccompData& data);
 
 }  // namespace sysgate::analysis
 

@@ -2,8 +2,11 @@
 //
 //   Result<bpf::Program> prog = Compile(policy);      // policy resolved, without errors
 //   if (!prog) ...                                     // e.g. more than 4096 instructions
-//   Result<void> ok = analysis::VerifyTranslation(policy, *prog);   // see analysis.h
 //
+// Every program is checked against the policy before it is returned: the emulator runs it and
+// the reference interpreter the policy on the inputs where they could differ
+// (analysis::VerifyTranslation); a disagreement is an error (kInternal), never a program. Only
+// a caller that checks otherwise, or measures the compiler alone, turns it off (verify).
 // The program checks the arch first (an ABI the policy does not target: kill-process; x32
 // numbers on x86_64 unless x32 is a target: kill-process), dispatches on the syscall number
 // by a search tree over ranges of numbers that share the same code (weight-balanced by the
@@ -27,6 +30,9 @@ struct CompileOptions {
   // instructions per syscall are lowest for this mix (a weight-balanced search tree, as
   // minijail's @frequency); without it every syscall of the tables weighs the same.
   std::map<std::string, double> frequencies;
+  // Check the program against the policy before returning it (above). It costs about as much
+  // as compiling; analysis::VerifyTranslation does it alone and says on how many inputs.
+  bool verify = true;
 };
 
 Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options = {});

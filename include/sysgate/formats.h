@@ -69,14 +69,12 @@ struct RuntimeSettings {
   std::string listener_metadata;
 };
 
-struct Imported {
-  std::optional<Policy> policy;  // set when there is no error
-  std::vector<Diagnostic> diagnostics;
+// A policy read from a file of any format: what ParsePolicyFile gives for sysgate's own (the
+// policy, the diagnostics, the sources to render them with), and what a format says of how
+// the filter is installed.
+struct Imported : ParsedPolicy {
   RuntimeSettings runtime;
-  std::map<std::string, std::string> sources;  // files read, for rendering diagnostics
-  Format format = Format::kSysgate;            // the format that was read
-
-  bool ok() const { return policy.has_value(); }
+  Format format = Format::kSysgate;  // the format that was read
 };
 
 Imported Import(std::string_view text, Format format, const ImportOptions& options = {});

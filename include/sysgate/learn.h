@@ -102,11 +102,9 @@ struct RecordOptions {
 
 // Runs the program with every syscall of every ABI notified to a recorder, from the
 // program's exec on (the runner's own calls are not recorded), through forks, threads and
-// execs, and answers each with "continue". Returns how the program ended; on an error,
-// `failed_stage` (if given) says which step failed, as for run::Run (kExec: the program was not
-// found or cannot be executed).
-Result<run::Outcome> Record(const RecordOptions& options, Recording* recording,
-                            run::Stage* failed_stage = nullptr);
+// execs, and answers each with "continue". Returns how the program ended; an error names the
+// step that failed as run::Run's does (run::FailedStage, run::StartFailureStatus).
+Result<run::Outcome> Record(const RecordOptions& options, Recording* recording);
 
 // ---- learning from a log ----
 

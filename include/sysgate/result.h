@@ -8,7 +8,9 @@
 //   Use(*p);
 //
 // Shaped like C++23 std::expected so that it can be swapped for it later. No sysgate function
-// throws; every fallible one returns a Result.
+// throws; every fallible one returns a Result, and everything it says is in it (no
+// out-parameters beside it). value() of an error, or error() of a value, is a bug in the caller:
+// it prints the error and aborts, as SG_CHECK does, rather than throw.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,9 @@ struct Error {
   std::string message;
   SourceLoc loc;      // for policy input
   int sys_errno = 0;  // for kSystem
+  // Which step of a multi-step operation failed, numbered by that operation (run::Stage for
+  // run::Run, run::ExecInPlace and learn::Record); 0 when none is named.
+  int stage = 0;
 
   // "file:line:col: message" (or just the message), with strerror for system errors.
   std::string ToString() const;
@@ -55,6 +60,11 @@ inline Error MakeError(ErrorCode code, std::string message, SourceLoc loc = {}) 
 Error SystemError(std::string what, int err);
 
 // Wraps an Error so that `return Unexpected(err);` converts to any Result<T>.
+namespace detail {
+// Prints what was asked for and the error it held, then aborts.
+[[noreturn]] void BadResultAccess(const Error* held);
+}  // namespace detail
+
 struct Unexpected {
   Error error;
   explicit Unexpected(Error e) : error(std::move(e)) {}
@@ -71,9 +81,9 @@ class [[nodiscard]] Result {
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& value() & { return *Checked(); }
+  const T& value() const& { return *const_cast<Result*>(this)->Checked(); }
+  T&& value() && { return std::move(*Checked()); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -85,10 +95,18 @@ class [[nodiscard]] Result {
     return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
   }
 
-  const Error& error() const { return std::get<1>(v_); }
-  Error& error() { return std::get<1>(v_); }
+  const Error& error() const { return const_cast<Result*>(this)->error(); }
+  Error& error() {
+    if (Error* e = std::get_if<1>(&v_)) return *e;
+    detail::BadResultAccess(nullptr);
+  }
 
  private:
+  T* Checked() {
+    if (T* v = std::get_if<0>(&v_)) return v;
+    detail::BadResultAccess(std::get_if<1>(&v_));
+  }
+
   std::variant<T, Error> v_;
 };
 
@@ -101,7 +119,10 @@ class [[nodiscard]] Result<void> {
 
   bool has_value() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
+  const Error& error() const {
+    if (ok_) detail::BadResultAccess(nullptr);
+    return error_;
+  }
 
  private:
   Error error_;

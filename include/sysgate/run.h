@@ -158,6 +158,9 @@ enum class Stage : uint8_t {
   kLandlock,       // restricting files, ports and scopes (the policy's fs, net, scope rules)
 };
 std::string_view StageName(Stage s);
+// The step that failed to start a program, from the error of Run, ExecInPlace or learn::Record
+// (Error::stage); nothing for an error before any step (no program, a bad option).
+std::optional<Stage> FailedStage(const Error& error);
 
 struct Outcome {
   int pid = 0;
@@ -183,13 +186,15 @@ struct Outcome {
 inline constexpr int kExitSetupFailed = 125;    // a step before exec failed (or the filter)
 inline constexpr int kExitCannotExecute = 126;  // found but not executable
 inline constexpr int kExitNotFound = 127;       // no such program
+// The exit status a shell gives for a program that could not be started with `error`.
+int StartFailureStatus(const Error& error);
 
-// Runs argv under `filter` and waits for it. The error of a failed step carries the stage in
-// its message and errno in sys_errno; `failed_stage` (if given) receives it.
+// Runs argv under `filter` and waits for it. The error of a failed step names it in its
+// message and in Error::stage (FailedStage), and errno in sys_errno.
 // Supervised, the calling process becomes non-dumpable (PR_SET_DUMPABLE 0) and stays so: it
 // holds the program's listener, which no process of the same user may reach through ptrace,
 // /proc/PID/mem or pidfd_getfd.
-Result<Outcome> Run(const Filter& filter, const Options& options, Stage* failed_stage = nullptr);
+Result<Outcome> Run(const Filter& filter, const Options& options);
 
 // Replaces the calling process with argv under `filter` (exec in place, as env(1) or
 // systemd's SystemCallFilter=): the same pid, the same parent, signals and exit status straight
@@ -202,7 +207,6 @@ Result<Outcome> Run(const Filter& filter, const Options& options, Stage* failed_
 // answers calls until no process uses the filter (descendants left running are still
 // answered, silently). If the supervisor is killed, blocked calls fail with ENOSYS.
 // Returns only if the program could not be started; the filter may then already be installed.
-Result<void> ExecInPlace(const Filter& filter, const Options& options,
-                         Stage* failed_stage = nullptr);
+Result<void> ExecInPlace(const Filter& filter, const Options& options);
 
 }  // namespace sysgate::run

@@ -141,25 +141,20 @@ Result<EmulateResult> Emulate(const bpf::Program& prog, const SeccompData& data)
   }
 }
 
-Result<uint32_t> EvaluateStack(const std::vector<bpf::Program>& filters, const SeccompData& data,
-                               size_t* which) {
+Result<StackVerdict> EvaluateStack(const std::vector<bpf::Program>& filters,
+                                   const SeccompData& data) {
   if (filters.empty()) return MakeError(ErrorCode::kInvalidArgument, "no filters");
   // As seccomp_run_filters(): start from ALLOW, walk from the newest filter, and keep a
   // strictly more restrictive action, comparing the action bits as signed (KILL_PROCESS is
   // negative). Equal actions keep the newer filter's value.
-  uint32_t best = bpf::ret::kAllow;
-  size_t best_index = filters.size() - 1;
+  StackVerdict best{bpf::ret::kAllow, filters.size() - 1};
   for (size_t i = filters.size(); i-- > 0;) {
     auto r = Emulate(filters[i], data);
     if (!r) return r.error();
     int32_t cur = static_cast<int32_t>(r->ret & bpf::ret::kActionFull);
-    int32_t have = static_cast<int32_t>(best & bpf::ret::kActionFull);
-    if (cur < have) {
-      best = r->ret;
-      best_index = i;
-    }
+    int32_t have = static_cast<int32_t>(best.ret & bpf::ret::kActionFull);
+    if (cur < have) best = {r->ret, i};
   }
-  if (which) *which = best_index;
   return best;
 }
 

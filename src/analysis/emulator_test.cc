@@ -77,22 +77,22 @@ TEST(Emulator, RefusesWhatCannotRun) {
 // Precedence of stacked filters (THREATS row 30).
 TEST(EvaluateStack, MostRestrictiveWinsNewestDataAmongEquals) {
   auto ret = [](uint32_t v) { return bpf::Program{Stmt(kRet | kK, v)}; };
-  size_t which = 99;
-  EXPECT_EQ(*EvaluateStack({ret(bpf::ret::kAllow), ret(bpf::ret::kErrno | 1)}, X86(0), &which),
-            bpf::ret::kErrno | 1);
-  EXPECT_EQ(which, 1u);
-  EXPECT_EQ(*EvaluateStack({ret(bpf::ret::kErrno | 1), ret(bpf::ret::kErrno | 2)}, X86(0), &which),
-            bpf::ret::kErrno | 2);  // newest data among equal actions
-  EXPECT_EQ(which, 1u);
-  EXPECT_EQ(*EvaluateStack({ret(bpf::ret::kKillProcess), ret(bpf::ret::kAllow)}, X86(0)),
-            bpf::ret::kKillProcess);
-  EXPECT_EQ(*EvaluateStack({ret(bpf::ret::kTrap), ret(bpf::ret::kKillThread)}, X86(0)),
+  auto v = EvaluateStack({ret(bpf::ret::kAllow), ret(bpf::ret::kErrno | 1)}, X86(0));
+  EXPECT_EQ(v->ret, bpf::ret::kErrno | 1);
+  EXPECT_EQ(v->filter, 1u);
+  v = EvaluateStack({ret(bpf::ret::kErrno | 1), ret(bpf::ret::kErrno | 2)}, X86(0));
+  EXPECT_EQ(v->ret, bpf::ret::kErrno | 2);  // newest data among equal actions
+  EXPECT_EQ(v->filter, 1u);
+  v = EvaluateStack({ret(bpf::ret::kKillProcess), ret(bpf::ret::kAllow)}, X86(0));
+  EXPECT_EQ(v->ret, bpf::ret::kKillProcess);
+  EXPECT_EQ(v->filter, 0u);
+  EXPECT_EQ(EvaluateStack({ret(bpf::ret::kTrap), ret(bpf::ret::kKillThread)}, X86(0))->ret,
             bpf::ret::kKillThread);
-  EXPECT_EQ(
-      *EvaluateStack({ret(bpf::ret::kLog), ret(bpf::ret::kTrace | 1), ret(bpf::ret::kUserNotif)},
-                     X86(0)),
-      bpf::ret::kUserNotif);
-  EXPECT_EQ(*EvaluateStack({ret(bpf::ret::kAllow | 5), ret(bpf::ret::kAllow | 6)}, X86(0)),
+  EXPECT_EQ(EvaluateStack(
+                {ret(bpf::ret::kLog), ret(bpf::ret::kTrace | 1), ret(bpf::ret::kUserNotif)}, X86(0))
+                ->ret,
+            bpf::ret::kUserNotif);
+  EXPECT_EQ(EvaluateStack({ret(bpf::ret::kAllow | 5), ret(bpf::ret::kAllow | 6)}, X86(0))->ret,
             bpf::ret::kAllow);
 }
 

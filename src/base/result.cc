@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace sysgate {
@@ -28,5 +30,19 @@ Error SystemError(std::string what, int err) {
   Error e{ErrorCode::kSystem, std::move(what), {}, err};
   return e;
 }
+
+namespace detail {
+
+void BadResultAccess(const Error* held) {
+  if (held != nullptr) {
+    std::fprintf(stderr, "sysgate: bug: Result::value() of an error: %s\n",
+                 held->ToString().c_str());
+  } else {
+    std::fprintf(stderr, "sysgate: bug: Result::error() of a value\n");
+  }
+  std::abort();
+}
+
+}  // namespace detail
 
 }  // namespace sysgate

@@ -9,11 +9,11 @@
 #include <fmt/format.h>
 
 #include "compile/codegen.h"
+#include "compile/compiler.h"
 #include "compile/decision.h"
 #include "compile/lower.h"
 #include "policy/for_abi.h"
 #include "policy/resolve.h"
-#include "sysgate/compiler.h"
 
 namespace sysgate {
 namespace {
@@ -23,14 +23,15 @@ using compile::ArchDecision;
 using compile::Chain;
 using compile::CodeGen;
 using compile::ConditionLowering;
+using compile::Frequencies;
 using compile::Range;
 using Node = CodeGen::Node;
 
 class Compiler {
  public:
   Compiler(const Policy& p, const std::map<Arch, policy::AbiPolicy>& lowered,
-           const CompileOptions& o)
-      : policy_(p), lowered_(lowered), options_(o) {}
+           const Frequencies& frequencies)
+      : policy_(p), lowered_(lowered), frequencies_(frequencies) {}
 
   bpf::Program Run() {
     std::vector<ArchDecision> decisions = compile::Decide(policy_, lowered_);
@@ -71,11 +72,10 @@ class Compiler {
         auto it = std::upper_bound(d.ranges.begin(), d.ranges.end(), nr,
                                    [](uint32_t x, const Range& r) { return x < r.lo; });
         size_t i = static_cast<size_t>(it - d.ranges.begin()) - 1;  // ranges cover 0..2^32-1
-        if (options_.frequencies.empty()) {
+        if (frequencies_.empty()) {
           // Syscalls with argument rules run more code after the dispatch: nearer the root.
           w[i] += d.ranges[i].chain.conditional.empty() ? 1 : kArgRuleWeight;
-        } else if (auto f = options_.frequencies.find(std::string(e.name));
-                   f != options_.frequencies.end()) {
+        } else if (auto f = frequencies_.find(std::string(e.name)); f != frequencies_.end()) {
           w[i] += f->second;
         }
       }
@@ -160,7 +160,7 @@ class Compiler {
 
   const Policy& policy_;
   const std::map<Arch, policy::AbiPolicy>& lowered_;
-  const CompileOptions& options_;
+  const Frequencies& frequencies_;
   CodeGen gen_;
   std::vector<double> prefix_;
 };
@@ -196,13 +196,15 @@ std::string CostliestRules(const Policy& policy) {
 
 }  // namespace
 
-Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options) {
+namespace compile {
+
+Result<bpf::Program> Generate(const Policy& policy, const Frequencies& frequencies) {
   // What each target reads; a policy that means nothing on one of them is refused.
   std::map<Arch, policy::AbiPolicy> lowered;
   std::vector<Diagnostic> diags;
   for (Arch a : policy.TargetArches()) lowered.emplace(a, policy::ForAbi(policy, a, &diags));
   if (HasErrors(diags)) return FirstError(diags);
-  bpf::Program p = Compiler(policy, lowered, options).Run();
+  bpf::Program p = Compiler(policy, lowered, frequencies).Run();
   if (p.size() > bpf::kMaxInsns) {
     return MakeError(ErrorCode::kTooLarge,
                      fmt::format("the filter needs {} instructions, more than the kernel's limit "
@@ -212,4 +214,5 @@ Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options
   return p;
 }
 
+}  // namespace compile
 }  // namespace sysgate

@@ -38,9 +38,7 @@ bool HasLineStarting(std::string_view text, std::string_view prefix) {
 
 Imported FromParsed(ParsedPolicy p) {
   Imported out;
-  out.policy = std::move(p.policy);
-  out.diagnostics = std::move(p.diagnostics);
-  out.sources = std::move(p.sources);
+  static_cast<ParsedPolicy&>(out) = std::move(p);
   return out;
 }
 

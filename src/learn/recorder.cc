@@ -77,8 +77,7 @@ void Recording::Merge(const Recording& other) {
   }
 }
 
-Result<run::Outcome> Record(const RecordOptions& options, Recording* recording,
-                            run::Stage* failed_stage) {
+Result<run::Outcome> Record(const RecordOptions& options, Recording* recording) {
   Policy watch;
   watch.default_action = Action::Notify();
   watch.unknown_action = Action::Notify();
@@ -125,7 +124,7 @@ Result<run::Outcome> Record(const RecordOptions& options, Recording* recording,
       options.on_progress(progress);
     }
   };
-  auto outcome = run::Run(*filter, o, failed_stage);
+  auto outcome = run::Run(*filter, o);
   if (!outcome) return outcome.error();
   Recording fresh;
   for (auto& [key, r] : raw) {

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "supervise/policy_supervisor.h"
-#include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/policy_text.h"
@@ -30,10 +29,6 @@ std::string ProgramArray(const std::string& id, const Policy& policy, std::strin
   auto prog = Compile(policy);
   if (!prog) {
     std::cerr << "sysgate_bake: " << what << ": " << prog.error().ToString() << "\n";
-    return {};
-  }
-  if (auto v = analysis::VerifyTranslation(policy, *prog); !v) {
-    std::cerr << "sysgate_bake: " << what << ": " << v.error().ToString() << "\n";
     return {};
   }
   std::string out = fmt::format("inline constexpr bpf::Insn {}[] = {{\n", id);

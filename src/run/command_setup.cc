@@ -64,8 +64,12 @@ SeccompData PreparedCommand::Exec() const {
 
 bool Supervised(const Filter& filter) { return filter.supervision() != Supervision::kNone; }
 
-Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out,
-                            Stage* failed_stage) {
+Error AtStage(Stage s, Error e) {
+  e.stage = static_cast<int>(s);
+  return e;
+}
+
+Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out) {
   if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
   const bpf::Program& program = filter.program();
   if (program.empty() || program.size() > bpf::kMaxInsns) {
@@ -93,23 +97,24 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   int lookup_err = 0;
   out->path = FindProgram(o.argv[0], &lookup_err);
   if (out->path.empty()) {
-    if (failed_stage) *failed_stage = Stage::kExec;
-    return SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err);
+    return AtStage(Stage::kExec,
+                   SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err));
   }
   // A program the fs rules do not let run is said now, not as execve's bare EACCES.
   const kernel::LandlockRuleset& landlock = filter.landlock();
   if (landlock.handled_fs() & fs_access::kExecute) {
     const std::string real_path = base::RealPathOr(out->path);
     if (!(landlock.GrantedFs(real_path) & fs_access::kExecute)) {
-      if (failed_stage) *failed_stage = Stage::kLandlock;
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("the policy's fs rules do not let '{}' run: {} needs `fs exec` "
-                                   "on it or on a directory above it{}",
-                                   o.argv[0], real_path,
-                                   filter.policy().access.paths.empty()
-                                       ? " (`fs none` denies executing it too: grant exec on the "
-                                         "program and read on its libraries instead)"
-                                       : ""));
+      return AtStage(
+          Stage::kLandlock,
+          MakeError(ErrorCode::kInvalidArgument,
+                    fmt::format("the policy's fs rules do not let '{}' run: {} needs `fs exec` "
+                                "on it or on a directory above it{}",
+                                o.argv[0], real_path,
+                                filter.policy().access.paths.empty()
+                                    ? " (`fs none` denies executing it too: grant exec on the "
+                                      "program and read on its libraries instead)"
+                                    : "")));
     }
   }
   for (const std::string& a : o.argv) out->argv.push_back(const_cast<char*>(a.c_str()));

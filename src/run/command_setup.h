@@ -28,10 +28,11 @@ struct PreparedCommand {
   SeccompData Exec() const;
 };
 // Checks the options (every kept fd open, the filter's verdict on the runner's own exec) and
-// prepares the command. On failure the error carries errno where there is one, and
-// *failed_stage is kExec where it names one.
-Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out,
-                            Stage* failed_stage);
+// prepares the command. On failure the error carries errno where there is one, and the stage
+// (kExec, kLandlock) where it names one.
+Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out);
+// `e`, saying that step `s` failed (Error::stage).
+Error AtStage(Stage s, Error e);
 // A hint for an execve that failed with EACCES under fs rules that handle exec; "" otherwise.
 std::string ExecFailureHint(const Filter& filter, Stage stage, int err);
 // Whether the filter has a supervisor (and so a listener).

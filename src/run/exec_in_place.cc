@@ -308,18 +308,17 @@ int LeaveTerminal() {
   return r;
 }
 
-Error StageError(Stage s, int err, const Options& o, Stage* failed_stage,
-                 Shared* shared = nullptr) {
+Error StageError(Stage s, int err, const Options& o, Shared* shared = nullptr) {
   if (shared) __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
-  if (failed_stage) *failed_stage = s;
-  return SystemError(fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]), err);
+  return AtStage(
+      s, SystemError(fmt::format("{} failed; '{}' was not started", StageName(s), o.argv[0]), err));
 }
 
 }  // namespace
 
-Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_stage) {
+Result<void> ExecInPlace(const Filter& filter, const Options& o) {
   PreparedCommand cmd;
-  if (auto p = PrepareCommand(filter, o, &cmd, failed_stage); !p) return p.error();
+  if (auto p = PrepareCommand(filter, o, &cmd); !p) return p.error();
   const bool supervised = Supervised(filter);
   const bpf::Program& program = cmd.program;
   // Everything the supervisor process will use is made now: on success these frames stay as
@@ -330,7 +329,7 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
   Shared* shared = nullptr;
   if (supervised) {
     shared = MapHelper();
-    if (!shared) return StageError(Stage::kSupervisor, errno, o, failed_stage);
+    if (!shared) return StageError(Stage::kSupervisor, errno, o);
     reporting.emplace(MakeSupervisor(filter, o));
     runner_exec.emplace(getpid(), cmd.Exec(), program);
     shared->supervisor = &*reporting;
@@ -347,19 +346,17 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) keep.push_back(fd);
   }
   std::ranges::sort(keep);
-  if (CloseFrom(3, keep) != 0) return StageError(Stage::kCloseFds, errno, o, failed_stage);
+  if (CloseFrom(3, keep) != 0) return StageError(Stage::kCloseFds, errno, o);
   KeepAcrossExec(o.keep_fds);
   if (o.new_session && LeaveTerminal() != 0) {
-    return StageError(Stage::kLeaveTerminal, errno, o, failed_stage);
+    return StageError(Stage::kLeaveTerminal, errno, o);
   }
-  if (o.drop_caps && DropCapabilities() != 0)
-    return StageError(Stage::kDropCaps, errno, o, failed_stage);
+  if (o.drop_caps && DropCapabilities() != 0) return StageError(Stage::kDropCaps, errno, o);
   // CAP_SYS_PTRACE would reach the helper (non-dumpable or not): never for a supervised program.
   if (supervised && DropCapability(CAP_SYS_PTRACE) != 0) {
-    return StageError(Stage::kDropCaps, errno ? errno : EPERM, o, failed_stage);
+    return StageError(Stage::kDropCaps, errno ? errno : EPERM, o);
   }
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    return StageError(Stage::kNoNewPrivs, errno, o, failed_stage);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return StageError(Stage::kNoNewPrivs, errno, o);
   if (supervised) {
     // The supervisor's fds must not take the place of a closed stdin, stdout or stderr: it
     // lets go of those after the exec. A close-on-exec /dev/null holds the place, so the program
@@ -370,19 +367,17 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
     // Close-on-exec (pidfd_open's own): the program does not get it. Without it (Linux < 5.3)
     // the supervisor reports until no process uses the filter.
     shared->program_fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-    if (int err = events.Open(); err != 0)
-      return StageError(Stage::kSupervisor, err, o, failed_stage);
+    if (int err = events.Open(); err != 0) return StageError(Stage::kSupervisor, err, o);
     // No process of the same user may reach the helper's memory or fds (docs/run.md "Safety").
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-      return StageError(Stage::kSupervisor, errno, o, failed_stage);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return StageError(Stage::kSupervisor, errno, o);
     if (int err = StartHelper(shared); err != 0) {
-      return StageError(Stage::kSupervisor, err, o, failed_stage, shared);
+      return StageError(Stage::kSupervisor, err, o, shared);
     }
   }
   // After the supervisor process has started, which must not be restricted (it reads the
   // program's memory through /proc).
   if (long lr = landlock.RestrictRaw(); lr < 0) {
-    return StageError(Stage::kLandlock, static_cast<int>(-lr), o, failed_stage, shared);
+    return StageError(Stage::kLandlock, static_cast<int>(-lr), o, shared);
   }
   // TSYNC has nothing to do: this process is single-threaded (the helper is not a thread).
   const unsigned flags =
@@ -391,12 +386,12 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o, Stage* failed_s
                            .new_listener = supervised,
                            .wait_killable_recv = supervised && o.wait_killable_recv});
   long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
-  if (r < 0) return StageError(Stage::kInstall, static_cast<int>(-r), o, failed_stage, shared);
+  if (r < 0) return StageError(Stage::kInstall, static_cast<int>(-r), o, shared);
   if (supervised) __atomic_store_n(&shared->listener, static_cast<int>(r), __ATOMIC_RELEASE);
   // From here every call is filtered: execve, and on failure only what reports it.
   execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
   const int exec_err = errno;
-  Error e = StageError(Stage::kExec, exec_err, o, failed_stage, shared);
+  Error e = StageError(Stage::kExec, exec_err, o, shared);
   e.message += ExecFailureHint(filter, Stage::kExec, exec_err);
   return e;
 }

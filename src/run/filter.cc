@@ -8,7 +8,6 @@
 #include "base/check.h"
 #include "run/baked_profiles.h"
 #include "supervise/policy_supervisor.h"
-#include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/kernel.h"
 #include "sysgate/policy_text.h"
@@ -96,11 +95,6 @@ Result<Filter> Filter::ForPolicy(const Policy& written, const FilterOptions& opt
   }
   auto program = Compile(installed);
   if (!program) return program.error();
-  if (auto v = analysis::VerifyTranslation(installed, *program); !v) {
-    Error e = v.error();
-    e.message += " (a sysgate bug; please report it)";
-    return e;
-  }
   auto s = std::make_shared<State>();
   s->supervision = supervision;
   s->program = std::move(*program);

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "kernel/proc_status.h"
-#include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/kernel.h"
 #include "sysgate/landlock.h"
@@ -18,11 +17,8 @@ Result<void> ApplyToThisProcess(const bpf::Program& program, const ApplyOptions&
 }
 
 Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& options) {
-  auto prog = Compile(policy);
+  auto prog = Compile(policy, {.verify = options.verify});
   if (!prog) return prog.error();
-  if (options.verify) {
-    if (auto v = analysis::VerifyTranslation(policy, *prog); !v) return v.error();
-  }
   auto landlock = kernel::LandlockRuleset::Make(policy.access);
   if (!landlock) return landlock.error();
   if (!landlock->empty()) {

@@ -277,10 +277,23 @@ std::string_view StageName(Stage s) {
   return "?";
 }
 
-Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage) {
+std::optional<Stage> FailedStage(const Error& error) {
+  if (error.stage < static_cast<int>(Stage::kCloseFds) ||
+      error.stage > static_cast<int>(Stage::kLandlock)) {
+    return std::nullopt;
+  }
+  return static_cast<Stage>(error.stage);
+}
+
+int StartFailureStatus(const Error& error) {
+  if (FailedStage(error) != Stage::kExec) return kExitSetupFailed;
+  return error.sys_errno == ENOENT ? kExitNotFound : kExitCannotExecute;
+}
+
+Result<Outcome> Run(const Filter& filter, const Options& o) {
   // Everything the child uses, made now: it must not allocate after fork.
   PreparedCommand cmd;
-  if (auto p = PrepareCommand(filter, o, &cmd, failed_stage); !p) return p.error();
+  if (auto p = PrepareCommand(filter, o, &cmd); !p) return p.error();
   const bool supervised = Supervised(filter);
   const bpf::Program& program = cmd.program;
   int pipefd[2];
@@ -431,19 +444,19 @@ Result<Outcome> Run(const Filter& filter, const Options& o, Stage* failed_stage)
   if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
     if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY &&
         supervised) {
-      if (failed_stage) *failed_stage = Stage::kInstall;
-      return SystemError(
-          fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
-                      "with a supervisor is already on this process (sysgate run inside "
-                      "sysgate run?), and the kernel allows one; use --no-report inside",
-                      o.argv[0]),
-          EBUSY);
+      return AtStage(
+          Stage::kInstall,
+          SystemError(
+              fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
+                          "with a supervisor is already on this process (sysgate run inside "
+                          "sysgate run?), and the kernel allows one; use --no-report inside",
+                          o.argv[0]),
+              EBUSY));
     }
     Stage s = static_cast<Stage>(sup.record.stage);
-    if (failed_stage) *failed_stage = s;
     std::string what = fmt::format("{} failed; '{}' was not started{}", StageName(s), o.argv[0],
                                    ExecFailureHint(filter, s, sup.record.err));
-    return SystemError(what, sup.record.err);
+    return AtStage(s, SystemError(what, sup.record.err));
   }
   Outcome out;
   out.pid = pid;

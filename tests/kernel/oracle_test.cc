@@ -354,11 +354,12 @@ TEST(Kernel, StackedFiltersFollowKernelPrecedence) {
     ASSERT_TRUE(results) << "round " << round << ": the child failed";
     const std::vector<int32_t>& got = *results;
     for (size_t i = 0; i < inputs.size(); ++i) {
-      auto ret = analysis::EvaluateStack(stack, inputs[i]);
-      ASSERT_TRUE(ret);
+      auto verdict = analysis::EvaluateStack(stack, inputs[i]);
+      ASSERT_TRUE(verdict);
+      const uint32_t ret = verdict->ret;
       int32_t want;
-      switch (*ret & bpf::ret::kActionFull) {
-        case bpf::ret::kErrno: want = static_cast<int32_t>(*ret & bpf::ret::kData); break;
+      switch (ret & bpf::ret::kActionFull) {
+        case bpf::ret::kErrno: want = static_cast<int32_t>(ret & bpf::ret::kData); break;
         case bpf::ret::kTrace: want = ENOSYS; break;  // no tracer attached
         default: want = 0; break;                     // allow, log: getppid ran
       }

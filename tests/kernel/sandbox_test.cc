@@ -16,6 +16,7 @@
 
 #include "sysgate/kernel.h"
 #include "sysgate/policy_builder.h"
+#include "sysgate/run.h"
 #include "sysgate/sandbox.h"
 
 namespace sysgate {
@@ -114,6 +115,30 @@ TEST(Kernel, InstallErrorsNameTheStep) {
     return ok ? 0 : 5;
   });
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// A program that cannot be started: the error names the step (Error::stage), and the exit
+// status is what a shell gives: 127 for no such program, 126 for one that cannot be executed,
+// 125 for a step before exec.
+TEST(Run, AStartFailureNamesItsStepAndStatus) {
+  auto policy = PolicyBuilder().Default(Action::Allow()).Build();
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  auto filter = run::Filter::ForPolicy(*policy, {.supervision = run::Supervision::kNone});
+  ASSERT_TRUE(filter) << filter.error().ToString();
+  auto missing = run::Run(*filter, {.argv = {"/nonexistent/sysgate-no-such-program"}});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(run::FailedStage(missing.error()), run::Stage::kExec);
+  EXPECT_EQ(run::StartFailureStatus(missing.error()), run::kExitNotFound);
+
+  auto not_executable = run::Run(*filter, {.argv = {"/etc/hostname"}});
+  ASSERT_FALSE(not_executable);
+  EXPECT_EQ(run::FailedStage(not_executable.error()), run::Stage::kExec);
+  EXPECT_EQ(run::StartFailureStatus(not_executable.error()), run::kExitCannotExecute);
+
+  auto nothing = run::Run(*filter, {});
+  ASSERT_FALSE(nothing);
+  EXPECT_EQ(run::FailedStage(nothing.error()), std::nullopt);
+  EXPECT_EQ(run::StartFailureStatus(nothing.error()), run::kExitSetupFailed);
 }
 
 }  // namespace

@@ -270,8 +270,7 @@ PolicyChoice LoadPolicyOrProfile(const std::string& path, const std::string& pro
     out.usage = true;
     return out;
   }
-  out.r.policy = std::move(parsed.policy);
-  out.r.sources = std::move(parsed.sources);
+  static_cast<ParsedPolicy&>(out.r) = std::move(parsed);
   return out;
 }
 
@@ -297,7 +296,7 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
     formats::Imported bad;
     bad.diagnostics.push_back(
         {Severity::kError, SourceLoc{path, 0, 0}, checked.error().message, 1});
-    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
+    std::cerr << bad.RenderDiagnostics(ColorStderr());
     return bad;
   }
   formats::ImportOptions& o = checked->import;
@@ -307,7 +306,7 @@ formats::Imported LoadAndReport(const std::string& path, const InputOptions& inp
     formats::Imported bad;
     bad.diagnostics.push_back({Severity::kError, SourceLoc{"<stdin>", 0, 0},
                                "standard input is read once: '-' is given twice", 1});
-    std::cerr << RenderDiagnostics(bad.diagnostics, {}, ColorStderr());
+    std::cerr << bad.RenderDiagnostics(ColorStderr());
     return bad;
   }
   if (!arches.empty()) {  // an unknown name is reported when the command applies --arch

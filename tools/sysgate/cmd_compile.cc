@@ -56,6 +56,7 @@ int Run(Options o) {
     return kExitUsage;
   }
   CompileOptions copts;
+  copts.verify = false;  // verified below, to say on how many inputs (or not: --no-verify)
   if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
   auto prog = Compile(policy, copts);
   if (!prog) {

@@ -114,14 +114,12 @@ std::variant<run::Outcome, int> RecordRun(const Options& o, learn::Recording& fr
                 << std::flush;
     };
   }
-  run::Stage stage{};
-  auto outcome = learn::Record(ro, &fresh, &stage);
+  auto outcome = learn::Record(ro, &fresh);
   if (live) std::cerr << "\r\033[K";
   if (!outcome) {
     const Error& e = outcome.error();
     PrintError(e.ToString());
-    if (stage != run::Stage::kExec) return run::kExitSetupFailed;
-    return e.sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
+    return run::StartFailureStatus(e);
   }
   return *outcome;
 }

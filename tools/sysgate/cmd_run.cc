@@ -308,13 +308,9 @@ int Run(const Options& o) {
     const uint64_t lost = auditor ? auditor->sink().lost() : blocked->sink().lost();
     if (lost > 0) PrintError(fmt::format("{} reports did not reach the journal", lost));
   };
-  run::Stage stage{};
   auto failed = [&](const Error& e) {
     PrintError(e.ToString());
-    if (stage == run::Stage::kExec) {
-      return e.sys_errno == ENOENT ? run::kExitNotFound : run::kExitCannotExecute;
-    }
-    return run::kExitSetupFailed;
+    return run::StartFailureStatus(e);
   };
   if (o.exec) {
     // The supervisor process ends the audit; this process becomes the program, or fails.
@@ -329,10 +325,10 @@ int Run(const Options& o) {
       if (audit_log) std::fclose(audit_log);
       if (reports != stderr) std::fclose(reports);
     };
-    auto r = run::ExecInPlace(*filter, ro, &stage);
+    auto r = run::ExecInPlace(*filter, ro);
     return failed(r.error());
   }
-  auto outcome = run::Run(*filter, ro, &stage);
+  auto outcome = run::Run(*filter, ro);
   summary();
   if (audit_log) {
     SayIfLost(audit_log, o.audit_log, "audit log");

@@ -1,0 +1,21 @@
+// sysgate::Compile: the compiler, and the check that its program does what the policy says.
+// Here rather than in compile/ because the check needs the emulator.
+#include "compile/compiler.h"
+#include "sysgate/analysis.h"
+#include "sysgate/compiler.h"
+
+namespace sysgate {
+
+Result<bpf::Program> Compile(const Policy& policy, const CompileOptions& options) {
+  auto program = compile::Generate(policy, options.frequencies);
+  if (!program || !options.verify) return program;
+  if (auto v = analysis::VerifyTranslation(policy, *program); !v) {
+    Error e = v.error();
+    e.code = ErrorCode::kInternal;
+    e.message += " (a sysgate bug; please report it)";
+    return e;
+  }
+  return program;
+}
+
+}  // namespace sysgate
