@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "policy/negation_normal.h"
+
 namespace sysgate::formats {
 namespace {
 
@@ -191,34 +193,17 @@ class Converter {
   explicit Converter(size_t max_terms) : max_(max_terms) {}
 
   Result<ArgDnf> Convert(const Condition& c, bool neg) {
-    switch (c.kind()) {
-      case Condition::Kind::kCompare: {
-        ArgDnf d = Compare(c.comparison(), neg);
-        if (overflow_) return TooBig();
-        return Limit(std::move(d));
-      }
-      case Condition::Kind::kNot: return Convert(c.children().front(), !neg);
-      case Condition::Kind::kAnd:
-      case Condition::Kind::kOr: {
-        bool conj = (c.kind() == Condition::Kind::kAnd) != neg;  // De Morgan
-        ArgDnf acc = conj ? DnfTrue() : ArgDnf{};
-        for (const Condition& ch : c.children()) {
-          auto d = Convert(ch, neg);
-          if (!d) return d;
-          if (conj) {
-            auto r = And(acc, *d);
-            if (!r) return r;
-            acc = std::move(*r);
-          } else {
-            acc.insert(acc.end(), d->begin(), d->end());
-            Dedupe(acc);
-            if (auto r = Limit(acc); !r) return r;
-          }
-        }
-        return acc;
-      }
-    }
-    return ArgDnf{};
+    return policy::FoldNegationNormal(c, neg, *this);
+  }
+
+  // policy::FoldNegationNormal's visitor.
+  Result<ArgDnf> Leaf(const Comparison& cmp, bool neg) { return Limit(Compare(cmp, neg)); }
+  ArgDnf Identity(bool conj) const { return conj ? DnfTrue() : ArgDnf{}; }
+  Result<ArgDnf> Combine(bool conj, ArgDnf acc, const ArgDnf& d) {
+    if (conj) return And(acc, d);
+    acc.insert(acc.end(), d.begin(), d.end());
+    Dedupe(acc);
+    return Limit(std::move(acc));
   }
 
   Result<ArgDnf> And(const ArgDnf& a, const ArgDnf& b) {
@@ -358,7 +343,6 @@ class Converter {
   }
 
   size_t max_;
-  bool overflow_ = false;
 };
 
 }  // namespace
