@@ -60,17 +60,7 @@ bool ArgSatisfiable(const std::vector<Literal>& lits) {
   bool has_mask = false;
   for (const Literal& l : lits) {
     if (l.cmp->op == CmpOp::kMaskedEq) has_mask = true;
-    for (const Operand& o : l.cmp->operands) {
-      for (uint64_t v : {o.value, o.value + 1, o.value - 1}) cands.push_back(v & umax);
-    }
-  }
-  if (has_mask) {  // a few more values that masks like
-    for (const Literal& l : lits) {
-      if (l.cmp->op != CmpOp::kMaskedEq) continue;
-      uint64_t m = l.cmp->operands[0].value, v = l.cmp->operands[1].value;
-      cands.push_back(v);
-      cands.push_back((v | ~m) & umax);
-    }
+    for (uint64_t v : BoundaryValues(*l.cmp)) cands.push_back(v & umax);
   }
   for (uint64_t x : cands) {
     bool ok = std::ranges::all_of(
