@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "analysis/describe_input.h"
+#include "policy/eval.h"
 #include "policy/for_abi.h"
 #include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
@@ -35,28 +36,20 @@ void AddComparisonValues(const Condition& c, std::vector<std::set<uint64_t>>& pe
       r.insert(words[i] | 0xffffffff00000000ULL);
     }
   };
-  std::vector<uint64_t> base;
-  for (const Operand& o : cmp.operands) base.push_back(o.value);
-  if (cmp.op == CmpOp::kMaskedEq) {
-    uint64_t m = cmp.operands[0].value, v = cmp.operands[1].value;
-    base.push_back(v | ~m);
-    base.push_back(v ^ (m & (~m + 1)));  // flip the lowest bit the mask looks at
-  }
-  for (uint64_t v : base) {
-    for (uint64_t x : {v, v + 1, v - 1}) {
-      if (cmp.arg.hi_index >= 0) {
-        add_split(x);
-        add_split(x ^ 0x100000000ULL);
-      } else if (cmp.arg.width == Width::k32) {
-        uint64_t lo = x & 0xffffffffULL;
-        s.insert(lo);                          // zero-extended
-        s.insert(lo | 0xffffffff00000000ULL);  // sign-extended (or all-ones junk)
-        s.insert(lo | 0xdeadbeef00000000ULL);  // junk in the upper half
-      } else {
-        s.insert(x);
-        s.insert(x ^ 0x100000000ULL);  // high word off by one bit
-        s.insert((x & 0xffffffff00000000ULL) | ((x + 1) & 0xffffffffULL));
-      }
+  // Each boundary value of the comparison, as the registers can carry it.
+  for (uint64_t x : policy::BoundaryValues(cmp)) {
+    if (cmp.arg.hi_index >= 0) {
+      add_split(x);
+      add_split(x ^ 0x100000000ULL);
+    } else if (cmp.arg.width == Width::k32) {
+      uint64_t lo = x & 0xffffffffULL;
+      s.insert(lo);                          // zero-extended
+      s.insert(lo | 0xffffffff00000000ULL);  // sign-extended (or all-ones junk)
+      s.insert(lo | 0xdeadbeef00000000ULL);  // junk in the upper half
+    } else {
+      s.insert(x);
+      s.insert(x ^ 0x100000000ULL);  // high word off by one bit
+      s.insert((x & 0xffffffff00000000ULL) | ((x + 1) & 0xffffffffULL));
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,8 +49,9 @@ std::optional<std::filesystem::path> FindInclude(const std::string& target,
 // in all.
 //
 //   IncludeReader inc(dirs, max_depth, "top.policy");
-//   auto f = inc.Enter("common.policy", "top.policy");   // pushes it; error: why not
-//   if (f) { Read(f->name, f->text); inc.Leave(); }
+//   auto ok = inc.Include("common.policy", "top.policy", sources,
+//                         [&](const std::string& name, const std::string& text) { Read(...); });
+//   if (!ok) Diagnose(directive_loc, ok.error().message);
 class IncludeReader {
  public:
   struct File {
@@ -64,6 +66,21 @@ class IncludeReader {
   // words, without a location (the caller has it).
   Result<File> Enter(const std::string& target, const std::string& from);
   void Leave();
+
+  // The whole of an include directive, as every front end follows one: Enter, keep the text in
+  // `sources` under the file's name (diagnostics are rendered against it), read(name, text)
+  // (which may include more), Leave. The error is Enter's; nothing is read then.
+  template <class Read>
+  Result<void> Include(const std::string& target, const std::string& from,
+                       std::map<std::string, std::string>& sources, Read&& read) {
+    Result<File> file = Enter(target, from);
+    if (!file) return file.error();
+    const std::string name = file->name;
+    const std::string& text = sources[name] = std::move(file->text);
+    read(name, text);
+    Leave();
+    return {};
+  }
 
  private:
   std::vector<std::string> dirs_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 
 namespace sysgate::compile {
@@ -37,12 +38,9 @@ TEST(CodeGen, FarBranchesInsertJa) {
     auto j2 = g.Jump(kJmp | kJeq | kK, 8, pad, j);
     bpf::Program p = g.Finish(g.Stmt(kLd | kW | kAbs, 0, j2));
     ASSERT_TRUE(analysis::VerifyLoadable(p)) << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 7))->ret, bpf::ret::kAllow)
-        << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 9))->ret, bpf::ret::kErrno | 1)
-        << distance;
-    EXPECT_EQ(analysis::Emulate(p, SeccompData::For(Arch::kX86_64, 8))->ret, bpf::ret::kKillProcess)
-        << distance;
+    EXPECT_EQ(testing::EmulatedRet(p, Arch::kX86_64, 7), bpf::ret::kAllow) << distance;
+    EXPECT_EQ(testing::EmulatedRet(p, Arch::kX86_64, 9), bpf::ret::kErrno | 1) << distance;
+    EXPECT_EQ(testing::EmulatedRet(p, Arch::kX86_64, 8), bpf::ret::kKillProcess) << distance;
   }
 }
 

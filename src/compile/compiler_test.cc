@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/policy_builder.h"
 
@@ -20,12 +21,10 @@ struct Compiled {
   Policy policy;
   bpf::Program prog;
   uint32_t Run(Arch a, int32_t nr, std::initializer_list<uint64_t> args = {}) const {
-    auto r = analysis::Emulate(prog, SeccompData::For(a, nr, args));
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? r->ret : 0xdeadbeef;
+    return testing::EmulatedRet(prog, a, nr, args);
   }
   uint32_t Run(std::string_view name, std::initializer_list<uint64_t> args = {}) const {
-    return Run(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args);
+    return testing::EmulatedRet(prog, Arch::kX86_64, name, args);
   }
 };
 

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "policy/negation_normal.h"
+
 namespace sysgate::formats {
 namespace {
 
@@ -186,39 +188,146 @@ void Dedupe(ArgDnf& d) {
   d.erase(std::unique(d.begin(), d.end()), d.end());
 }
 
+void Append(ArgDnf& out, const ArgDnf& more) { out.insert(out.end(), more.begin(), more.end()); }
+
+// The values of one argument in its width and signedness, and its sets of them as literals.
+// Values are in the domain (the low 32 bits of a 32-bit argument); "order" is the argument's,
+// signed or not.
+class ArgDomain {
+ public:
+  explicit ArgDomain(const ArgRef& arg)
+      : idx_(arg.index),
+        narrow_(arg.width == Width::k32),
+        domain_(narrow_ ? 0xffffffffULL : kMax),
+        sign_(arg.is_signed ? (narrow_ ? 0x80000000ULL : 0x8000000000000000ULL) : 0) {}
+
+  ArgDnf Eq(uint64_t x) const {
+    return narrow_ ? ArgDnf{{ArgLit{idx_, CmpOp::kMaskedEq, domain_, x & domain_}}}
+                   : ArgDnf{{ArgLit{idx_, CmpOp::kEq, x, 0}}};
+  }
+  ArgDnf Ne(uint64_t x) const {
+    return narrow_ ? MaskedNe(domain_, x) : ArgDnf{{ArgLit{idx_, CmpOp::kNe, x, 0}}};
+  }
+  // Some bit of m differs from x.
+  ArgDnf MaskedNe(uint64_t m, uint64_t x) const {
+    ArgDnf out;
+    for (int i = 0; i < 64; ++i) {
+      uint64_t bit = uint64_t{1} << i;
+      if (m & bit) out.push_back({ArgLit{idx_, CmpOp::kMaskedEq, bit, ~x & bit}});
+    }
+    return out;
+  }
+  // (arg & m) == x, or its negation.
+  ArgDnf Masked(uint64_t m, uint64_t x, bool neg) const {
+    m &= domain_;
+    x &= domain_;
+    if (x & ~m) return neg ? DnfTrue() : ArgDnf{};
+    if (m == 0) return neg ? ArgDnf{} : DnfTrue();
+    if (neg) return MaskedNe(m, x);
+    if (!narrow_ && m == kMax) return Eq(x);
+    return {{ArgLit{idx_, CmpOp::kMaskedEq, m, x}}};
+  }
+
+  // [lo, hi] in order.
+  ArgDnf Interval(uint64_t lo, uint64_t hi) const {
+    uint64_t flo = lo ^ sign_, fhi = hi ^ sign_;  // unsigned order after flipping the sign
+    if (flo > fhi) return {};
+    if (!narrow_) {
+      if (sign_ == 0) return Interval64(idx_, lo, hi);
+      // Signed 64-bit: both ends in one half stays one unsigned interval; else two.
+      if ((lo ^ hi) >> 63 == 0) return Interval64(idx_, lo, hi);
+      ArgDnf out = Interval64(idx_, lo, kMax);
+      Append(out, Interval64(idx_, 0, hi));
+      return out;
+    }
+    ArgDnf out;
+    for (Ternary t : Prefixes(flo, fhi, 32, sign_)) {
+      auto lit = LitOfTernary(idx_, t);
+      out.push_back(lit ? ArgTerm{*lit} : ArgTerm{});
+    }
+    return out;
+  }
+  // The values before x in order (and x itself when inclusive); Above: after it.
+  ArgDnf Below(uint64_t x, bool inclusive) const {
+    if (!inclusive && x == Min()) return {};
+    return Interval(Min(), inclusive ? x : ((x - 1) & domain_));
+  }
+  ArgDnf Above(uint64_t x, bool inclusive) const {
+    if (!inclusive && x == Max()) return {};
+    return Interval(inclusive ? x : ((x + 1) & domain_), Max());
+  }
+  // Outside [lo, hi].
+  ArgDnf Outside(uint64_t lo, uint64_t hi) const {
+    ArgDnf out = Below(lo, false);
+    Append(out, Above(hi, false));
+    return out;
+  }
+
+  ArgDnf In(const std::vector<Operand>& values) const {
+    ArgDnf out;
+    for (const Operand& o : values) Append(out, Eq(o.value));
+    return out;
+  }
+  // None of `values`: the gaps between them, in order.
+  ArgDnf NotIn(const std::vector<Operand>& values) const {
+    std::vector<uint64_t> pts;
+    for (const Operand& o : values) pts.push_back(o.value ^ sign_);
+    std::sort(pts.begin(), pts.end());
+    ArgDnf out;
+    uint64_t lo = 0;  // flipped domain: 0 is the smallest value
+    for (uint64_t p : pts) {
+      if (p > lo) Append(out, Interval(lo ^ sign_, (p - 1) ^ sign_));
+      if (p == domain_) return out;  // nothing after the largest value
+      lo = p + 1;
+    }
+    Append(out, Interval(lo ^ sign_, domain_ ^ sign_));
+    return out;
+  }
+
+ private:
+  uint64_t Min() const { return sign_; }            // the smallest value in order
+  uint64_t Max() const { return domain_ ^ sign_; }  // the largest
+
+  int idx_;
+  bool narrow_;
+  uint64_t domain_;
+  uint64_t sign_;  // the sign bit for a signed argument, else 0
+};
+
+// One comparison (or its negation) in the argument's width and signedness.
+ArgDnf CompareToDnf(const Comparison& cmp, bool neg) {
+  const ArgDomain d(cmp.arg);
+  auto v = [&](size_t i) { return cmp.operands[i].value; };
+  switch (cmp.op) {
+    case CmpOp::kEq: return neg ? d.Ne(v(0)) : d.Eq(v(0));
+    case CmpOp::kNe: return neg ? d.Eq(v(0)) : d.Ne(v(0));
+    case CmpOp::kLt: return neg ? d.Above(v(0), true) : d.Below(v(0), false);
+    case CmpOp::kLe: return neg ? d.Above(v(0), false) : d.Below(v(0), true);
+    case CmpOp::kGt: return neg ? d.Below(v(0), true) : d.Above(v(0), false);
+    case CmpOp::kGe: return neg ? d.Below(v(0), false) : d.Above(v(0), true);
+    case CmpOp::kMaskedEq: return d.Masked(v(0), v(1), neg);
+    case CmpOp::kIn: return neg ? d.NotIn(cmp.operands) : d.In(cmp.operands);
+    case CmpOp::kRange: return neg ? d.Outside(v(0), v(1)) : d.Interval(v(0), v(1));
+  }
+  return {};
+}
+
 class Converter {
  public:
   explicit Converter(size_t max_terms) : max_(max_terms) {}
 
   Result<ArgDnf> Convert(const Condition& c, bool neg) {
-    switch (c.kind()) {
-      case Condition::Kind::kCompare: {
-        ArgDnf d = Compare(c.comparison(), neg);
-        if (overflow_) return TooBig();
-        return Limit(std::move(d));
-      }
-      case Condition::Kind::kNot: return Convert(c.children().front(), !neg);
-      case Condition::Kind::kAnd:
-      case Condition::Kind::kOr: {
-        bool conj = (c.kind() == Condition::Kind::kAnd) != neg;  // De Morgan
-        ArgDnf acc = conj ? DnfTrue() : ArgDnf{};
-        for (const Condition& ch : c.children()) {
-          auto d = Convert(ch, neg);
-          if (!d) return d;
-          if (conj) {
-            auto r = And(acc, *d);
-            if (!r) return r;
-            acc = std::move(*r);
-          } else {
-            acc.insert(acc.end(), d->begin(), d->end());
-            Dedupe(acc);
-            if (auto r = Limit(acc); !r) return r;
-          }
-        }
-        return acc;
-      }
-    }
-    return ArgDnf{};
+    return policy::FoldNegationNormal(c, neg, *this);
+  }
+
+  // policy::FoldNegationNormal's visitor.
+  Result<ArgDnf> Leaf(const Comparison& cmp, bool neg) { return Limit(CompareToDnf(cmp, neg)); }
+  ArgDnf Identity(bool conj) const { return conj ? DnfTrue() : ArgDnf{}; }
+  Result<ArgDnf> Combine(bool conj, ArgDnf acc, const ArgDnf& d) {
+    if (conj) return And(acc, d);
+    acc.insert(acc.end(), d.begin(), d.end());
+    Dedupe(acc);
+    return Limit(std::move(acc));
   }
 
   Result<ArgDnf> And(const ArgDnf& a, const ArgDnf& b) {
@@ -246,119 +355,7 @@ class Converter {
         fmt::format("the condition needs more than {} libseccomp argument rules", max_));
   }
 
-  // One comparison (or its negation) in the argument's width and signedness.
-  ArgDnf Compare(const Comparison& cmp, bool neg) {
-    const int idx = cmp.arg.index;
-    const bool narrow = cmp.arg.width == Width::k32;
-    const int bits = narrow ? 32 : 64;
-    const uint64_t domain = narrow ? 0xffffffffULL : kMax;
-    const uint64_t sign = cmp.arg.is_signed ? (narrow ? 0x80000000ULL : 0x8000000000000000ULL) : 0;
-    auto v = [&](size_t i) { return cmp.operands[i].value; };
-    auto eq = [&](uint64_t x) -> ArgDnf {
-      return narrow ? ArgDnf{{ArgLit{idx, CmpOp::kMaskedEq, domain, x & domain}}}
-                    : ArgDnf{{ArgLit{idx, CmpOp::kEq, x, 0}}};
-    };
-    auto masked_ne = [&](uint64_t m, uint64_t x) {  // some bit of m differs from x
-      ArgDnf out;
-      for (int i = 0; i < 64; ++i) {
-        uint64_t bit = uint64_t{1} << i;
-        if (m & bit) out.push_back({ArgLit{idx, CmpOp::kMaskedEq, bit, ~x & bit}});
-      }
-      return out;
-    };
-    auto ne = [&](uint64_t x) -> ArgDnf {
-      return narrow ? masked_ne(domain, x) : ArgDnf{{ArgLit{idx, CmpOp::kNe, x, 0}}};
-    };
-    // [lo, hi] in the domain's order (signed or not), lo and hi in the domain.
-    auto interval = [&](uint64_t lo, uint64_t hi) -> ArgDnf {
-      uint64_t flo = lo ^ sign, fhi = hi ^ sign;  // unsigned order after flipping the sign
-      if (flo > fhi) return {};
-      if (!narrow) {
-        if (sign == 0) return Interval64(idx, lo, hi);
-        // Signed 64-bit: both ends in one half stays one unsigned interval; else two.
-        if ((lo ^ hi) >> 63 == 0) return Interval64(idx, lo, hi);
-        ArgDnf out = Interval64(idx, lo, kMax);
-        ArgDnf low = Interval64(idx, 0, hi);
-        out.insert(out.end(), low.begin(), low.end());
-        return out;
-      }
-      ArgDnf out;
-      for (Ternary t : Prefixes(flo, fhi, bits, sign)) {
-        auto lit = LitOfTernary(idx, t);
-        out.push_back(lit ? ArgTerm{*lit} : ArgTerm{});
-      }
-      return out;
-    };
-    const uint64_t min = sign;                                // smallest value in domain order
-    const uint64_t max = domain ^ sign;                       // largest
-    auto below = [&](uint64_t x, bool inclusive) -> ArgDnf {  // [min, x) or [min, x]
-      if (!inclusive && x == min) return {};
-      return interval(min, inclusive ? x : ((x - 1) & domain));
-    };
-    auto above = [&](uint64_t x, bool inclusive) -> ArgDnf {
-      if (!inclusive && x == max) return {};
-      return interval(inclusive ? x : ((x + 1) & domain), max);
-    };
-    switch (cmp.op) {
-      case CmpOp::kEq: return neg ? ne(v(0)) : eq(v(0));
-      case CmpOp::kNe: return neg ? eq(v(0)) : ne(v(0));
-      case CmpOp::kLt: return neg ? above(v(0), true) : below(v(0), false);
-      case CmpOp::kLe: return neg ? above(v(0), false) : below(v(0), true);
-      case CmpOp::kGt: return neg ? below(v(0), true) : above(v(0), false);
-      case CmpOp::kGe: return neg ? below(v(0), false) : above(v(0), true);
-      case CmpOp::kMaskedEq: {
-        uint64_t m = v(0) & domain, x = v(1) & domain;
-        if (x & ~m) return neg ? DnfTrue() : ArgDnf{};
-        if (m == 0) return neg ? ArgDnf{} : DnfTrue();
-        if (neg) return masked_ne(m, x);
-        if (!narrow && m == kMax) return eq(x);
-        return {{ArgLit{idx, CmpOp::kMaskedEq, m, x}}};
-      }
-      case CmpOp::kIn: {
-        ArgDnf out;
-        if (!neg) {
-          for (const Operand& o : cmp.operands) {
-            ArgDnf e = eq(o.value);
-            out.insert(out.end(), e.begin(), e.end());
-          }
-          return out;
-        }
-        // Not one of them: the gaps between the values, in the domain's order.
-        std::vector<uint64_t> pts;
-        for (const Operand& o : cmp.operands) pts.push_back(o.value ^ sign);
-        std::sort(pts.begin(), pts.end());
-        uint64_t lo = 0;  // flipped domain: 0 is the smallest value
-        bool done = false;
-        for (uint64_t p : pts) {
-          if (p > lo) {
-            ArgDnf gap = interval(lo ^ sign, (p - 1) ^ sign);
-            out.insert(out.end(), gap.begin(), gap.end());
-          }
-          if (p == domain) {
-            done = true;
-            break;
-          }
-          lo = p + 1;
-        }
-        if (!done) {
-          ArgDnf gap = interval(lo ^ sign, domain ^ sign);
-          out.insert(out.end(), gap.begin(), gap.end());
-        }
-        return out;
-      }
-      case CmpOp::kRange: {
-        if (!neg) return interval(v(0), v(1));
-        ArgDnf out = below(v(0), false);
-        ArgDnf hi = above(v(1), false);
-        out.insert(out.end(), hi.begin(), hi.end());
-        return out;
-      }
-    }
-    return {};
-  }
-
   size_t max_;
-  bool overflow_ = false;
 };
 
 }  // namespace

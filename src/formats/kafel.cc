@@ -172,14 +172,10 @@ class KafelReader {
       path = std::string(base::Trim(path));
       if (path.size() >= 2 && (path.front() == '"' || path.front() == '<'))
         path = path.substr(1, path.size() - 2);
-      Result<base::IncludeReader::File> inc = includes_.Enter(path, file);
-      if (!inc) {
+      auto lex = [&](const std::string& included, const std::string& text) { Lex(text, included); };
+      if (auto inc = includes_.Include(path, file, out_.sources, lex); !inc) {
         Error(loc, inc.error().message);
-        return;
       }
-      const std::string& included = out_.sources[inc->name] = std::move(inc->text);
-      Lex(included, inc->name);
-      includes_.Leave();
     } else {
       Error(loc, fmt::format("unknown directive '{}' (#define, #include)", word));
     }

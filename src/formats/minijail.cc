@@ -87,15 +87,10 @@ class MinijailReader {
   }
 
   void Include(const std::string& path, const SourceLoc& loc, const std::string& from) {
-    Result<base::IncludeReader::File> inc = includes_.Enter(path, from);
-    if (!inc) {
+    auto read = [&](const std::string& name, const std::string& text) { File(text, name); };
+    if (auto inc = includes_.Include(path, from, out_.sources, read); !inc) {
       Error(loc, inc.error().message, static_cast<int>(path.size()) + 9);
-      return;
     }
-    std::string name = inc->name;
-    const std::string& text = out_.sources[name] = std::move(inc->text);
-    File(text, name);
-    includes_.Leave();
   }
 
   std::optional<Action> ActionWord(const std::string& w, const SourceLoc& loc) {

@@ -463,6 +463,46 @@ TEST(ReaderLimits, IncludesOfKafelAndMinijailDetectCycles) {
   fs::remove_all(dir);
 }
 
+// ImportOptions::max_include_depth may lower the include depth limit of every format with
+// includes, never raise it above limits::kMaxIncludeDepth; the error is at the directive.
+TEST(ReaderLimits, IncludeDepthComesFromTheOptionsAndIsNeverRaised) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("sysgate-depth-{}", getpid());
+  fs::create_directories(dir);
+  for (int i = 0; i < 20; ++i) {
+    std::ofstream(dir / fmt::format("k{}.kafel", i))
+        << fmt::format("#include \"k{}.kafel\"\n", i + 1);
+    std::ofstream(dir / fmt::format("m{}.policy", i))
+        << fmt::format("@include m{}.policy\n", i + 1);
+    std::ofstream(dir / fmt::format("s{}.sgp", i)) << fmt::format("include \"s{}.sgp\"\n", i + 1);
+  }
+  auto first_error = [&](const std::string& name, int max_depth) {
+    ImportOptions o;
+    o.max_include_depth = max_depth;
+    Imported r = ImportFile((dir / name).string(), std::nullopt, o);
+    for (const Diagnostic& d : r.diagnostics) {
+      if (d.severity == Severity::kError) return d.loc.ToString() + ": " + d.message;
+    }
+    return std::string("no error");
+  };
+  const std::string at = dir.string() + "/";
+  EXPECT_THAT(first_error("k0.kafel", 3),
+              HasSubstr(at + "k2.kafel:1:1: includes nest deeper than 3 files, sysgate's include "
+                             "depth limit (docs/limits.md)"));
+  EXPECT_THAT(first_error("m0.policy", 4),
+              HasSubstr(at + "m3.policy:1:1: includes nest deeper than 4 files"));
+  EXPECT_THAT(first_error("s0.sgp", 5),
+              HasSubstr(at + "s4.sgp:1:9: includes nest deeper than 5 files"));
+  for (int raised : {limits::kMaxIncludeDepth + 1, 100, 1 << 30}) {
+    EXPECT_THAT(first_error("k0.kafel", raised),
+                HasSubstr(at + "k15.kafel:1:1: includes nest deeper than 16 files"));
+    EXPECT_THAT(first_error("m0.policy", raised),
+                HasSubstr(at + "m15.policy:1:1: includes nest deeper than 16 files"));
+    EXPECT_THAT(first_error("s0.sgp", raised),
+                HasSubstr(at + "s15.sgp:1:9: includes nest deeper than 16 files"));
+  }
+  fs::remove_all(dir);
+}
+
 TEST(ReaderLimits, JsonNestsWithinTheLimitAndErrorsAreLocated) {
   std::string flags =
       R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": [)" + Nest("[", "", "]", 100000) + "]}";

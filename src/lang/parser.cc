@@ -192,15 +192,12 @@ class FileParser {
       return Error(path_tok, fmt::format("expected a quoted file name after include, found {}",
                                          Describe(path_tok)));
     }
-    Result<base::IncludeReader::File> file = ctx_.includes->Enter(path_tok.text, file_);
-    if (!file) {
-      ctx_.Diag(Severity::kError, Loc(path_tok), file.error().message, path_tok.length);
-      return true;
+    auto parse = [&](const std::string& name, const std::string& text) {
+      FileParser(ctx_, name, text).Run();
+    };
+    if (auto inc = ctx_.includes->Include(path_tok.text, file_, ctx_.out->sources, parse); !inc) {
+      ctx_.Diag(Severity::kError, Loc(path_tok), inc.error().message, path_tok.length);
     }
-    std::string name = file->name;
-    ctx_.out->sources[name] = std::move(file->text);
-    FileParser(ctx_, name, ctx_.out->sources[name]).Run();
-    ctx_.includes->Leave();
     return true;
   }
 

@@ -63,4 +63,20 @@ bool EvalCondition(const Condition& cond, const std::array<uint64_t, 6>& args) {
   return false;
 }
 
+std::vector<uint64_t> BoundaryValues(const Comparison& cmp) {
+  std::vector<uint64_t> base;
+  for (const Operand& o : cmp.operands) base.push_back(o.value);
+  if (cmp.op == CmpOp::kMaskedEq && cmp.operands.size() == 2) {
+    uint64_t m = cmp.operands[0].value, v = cmp.operands[1].value;
+    base.push_back(v | ~m);
+    base.push_back(v ^ (m & (~m + 1)));  // flip the lowest bit the mask looks at
+  }
+  std::vector<uint64_t> out;
+  out.reserve(base.size() * 3);
+  for (uint64_t v : base) {
+    for (uint64_t x : {v, v + 1, v - 1}) out.push_back(x);
+  }
+  return out;
+}
+
 }  // namespace sysgate::policy

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "policy/eval.h"
+#include "policy/negation_normal.h"
 
 namespace sysgate::policy {
 namespace {
@@ -16,35 +18,32 @@ using Term = std::vector<Literal>;  // a conjunction
 constexpr size_t kMaxTerms = 512;
 
 // Disjunctive normal form, negations pushed to the literals. nullopt if it grows too large.
-std::optional<std::vector<Term>> Dnf(const Condition& c, bool negate) {
-  using K = Condition::Kind;
-  K kind = c.kind();
-  if (kind == K::kCompare) return std::vector<Term>{{Literal{&c.comparison(), negate}}};
-  if (kind == K::kNot) return Dnf(c.children().front(), !negate);
-  bool is_and = (kind == K::kAnd) != negate;  // De Morgan
-  std::vector<Term> acc;
-  if (is_and) acc.push_back({});
-  for (const Condition& child : c.children()) {
-    auto sub = Dnf(child, negate);
-    if (!sub) return std::nullopt;
-    if (is_and) {
-      std::vector<Term> next;
-      for (const Term& a : acc) {
-        for (const Term& b : *sub) {
-          Term t = a;
-          t.insert(t.end(), b.begin(), b.end());
-          next.push_back(std::move(t));
-          if (next.size() > kMaxTerms) return std::nullopt;
-        }
-      }
-      acc = std::move(next);
-    } else {
-      acc.insert(acc.end(), sub->begin(), sub->end());
-      if (acc.size() > kMaxTerms) return std::nullopt;
-    }
+struct DnfBuilder {
+  std::optional<std::vector<Term>> Leaf(const Comparison& cmp, bool negated) {
+    return std::vector<Term>{{Literal{&cmp, negated}}};
   }
-  return acc;
-}
+  std::vector<Term> Identity(bool conj) {
+    return conj ? std::vector<Term>{Term{}} : std::vector<Term>{};
+  }
+  std::optional<std::vector<Term>> Combine(bool conj, std::vector<Term> acc,
+                                           std::vector<Term> sub) {
+    if (!conj) {
+      acc.insert(acc.end(), sub.begin(), sub.end());
+      if (acc.size() > kMaxTerms) return std::nullopt;
+      return acc;
+    }
+    std::vector<Term> next;
+    for (const Term& a : acc) {
+      for (const Term& b : sub) {
+        Term t = a;
+        t.insert(t.end(), b.begin(), b.end());
+        next.push_back(std::move(t));
+        if (next.size() > kMaxTerms) return std::nullopt;
+      }
+    }
+    return next;
+  }
+};
 
 // Can one value of one argument satisfy all `lits`? Values that can be the smallest member of
 // a set built from intervals and finitely many excluded points are the constants, their
@@ -61,17 +60,7 @@ bool ArgSatisfiable(const std::vector<Literal>& lits) {
   bool has_mask = false;
   for (const Literal& l : lits) {
     if (l.cmp->op == CmpOp::kMaskedEq) has_mask = true;
-    for (const Operand& o : l.cmp->operands) {
-      for (uint64_t v : {o.value, o.value + 1, o.value - 1}) cands.push_back(v & umax);
-    }
-  }
-  if (has_mask) {  // a few more values that masks like
-    for (const Literal& l : lits) {
-      if (l.cmp->op != CmpOp::kMaskedEq) continue;
-      uint64_t m = l.cmp->operands[0].value, v = l.cmp->operands[1].value;
-      cands.push_back(v);
-      cands.push_back((v | ~m) & umax);
-    }
+    for (uint64_t v : BoundaryValues(*l.cmp)) cands.push_back(v & umax);
   }
   for (uint64_t x : cands) {
     bool ok = std::ranges::all_of(
@@ -111,7 +100,8 @@ bool TermSatisfiable(const Term& term) {
 }  // namespace
 
 bool MaybeSatisfiable(const Condition& cond) {
-  auto terms = Dnf(cond, false);
+  DnfBuilder dnf;
+  auto terms = FoldNegationNormal(cond, /*negate=*/false, dnf);
   if (!terms) return true;
   return std::ranges::any_of(*terms, TermSatisfiable);
 }

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/policy_builder.h"
@@ -25,7 +26,7 @@ TEST(ExecGate, NotifiesExactlyTheRunnersExec) {
   auto gated = WithExecGate(*prog, exec);
   ASSERT_TRUE(gated);
   ASSERT_TRUE(analysis::VerifyLoadable(*gated));
-  EXPECT_EQ(analysis::Emulate(*gated, exec)->ret, bpf::ret::kUserNotif);
+  EXPECT_EQ(testing::EmulatedRet(*gated, exec), bpf::ret::kUserNotif);
   // Any other call, and the same call with one word changed: the policy's verdict.
   std::mt19937_64 rng(7);
   std::vector<SeccompData> others;
@@ -47,7 +48,7 @@ TEST(ExecGate, NotifiesExactlyTheRunnersExec) {
     others.push_back(d);
   }
   for (const SeccompData& d : others) {
-    EXPECT_EQ(analysis::Emulate(*gated, d)->ret, analysis::Emulate(*prog, d)->ret) << d.nr;
+    EXPECT_EQ(testing::EmulatedRet(*gated, d), testing::EmulatedRet(*prog, d)) << d.nr;
   }
 }
 

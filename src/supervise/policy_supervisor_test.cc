@@ -10,6 +10,7 @@
 
 #include "supervise/access_effects.h"
 #include "supervise/decode.h"
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/bpf.h"
 #include "sysgate/compiler.h"
@@ -120,9 +121,7 @@ TEST(PolicySupervisor, AccessRoutingLetsRunOnlyWhatThePolicyAllows) {
     return s.Decide(SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args));
   };
   auto kernel = [&](std::string_view name, std::initializer_list<uint64_t> args = {}) {
-    auto r = analysis::Emulate(
-        installed, SeccompData::For(Arch::kX86_64, *SyscallNumber(Arch::kX86_64, name), args));
-    return r ? bpf::ActionOfRet(r->ret).kind() : ActionKind::kKillProcess;
+    return testing::EmulatedAction(installed, Arch::kX86_64, name, args).kind();
   };
   // openat with flags 0 is allowed by the first rule (under its condition): it runs.
   EXPECT_EQ(decide("openat", {0, 0, 0}).reply.kind, Reply::Kind::kContinue);
@@ -151,9 +150,7 @@ TEST(PolicySupervisor, AccessRoutingLetsRunOnlyWhatThePolicyAllows) {
       SeccompData d = SeccompData::For(Arch::kX86_64, nr, {0, 0, flags});
       Action want = interp.Evaluate(d).action;
       auto name = SyscallName(Arch::kX86_64, nr);
-      auto got = analysis::Emulate(installed, d);
-      ASSERT_TRUE(got);
-      Action have = bpf::ActionOfRet(got->ret);
+      Action have = testing::EmulatedAction(installed, d);
       if (want.kind() == ActionKind::kAllow && name && *name != "rename" &&
           std::ranges::find(access, *name) != access.end()) {
         EXPECT_TRUE(have.kind() == ActionKind::kNotify &&

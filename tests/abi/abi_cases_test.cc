@@ -3,6 +3,7 @@
 // fact the policy model gets wrong fails here even when the compiler agrees with it.
 #include <gtest/gtest.h>
 
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 #include "sysgate/interpreter.h"
@@ -25,11 +26,8 @@ Action Verdict(const Policy& p, Arch abi, std::string_view syscall,
   auto prog = Compile(p);
   EXPECT_TRUE(prog) << prog.error().ToString();
   if (!prog) return want;
-  auto got = analysis::Emulate(*prog, d);
-  EXPECT_TRUE(got);
-  if (got) {
-    EXPECT_EQ(got->ret, bpf::RetOf(want, abi)) << Info(abi).name << " " << syscall;
-  }
+  EXPECT_EQ(testing::EmulatedRet(*prog, d), bpf::RetOf(want, abi))
+      << Info(abi).name << " " << syscall;
   return want;
 }
 
@@ -109,10 +107,7 @@ TEST(AbiCases, MipsReturnsItsOwnErrnoNumbers) {
   Policy p = MustParse("arch mipsel\ndefault errno(ENOSYS)\n");
   auto prog = Compile(p);
   ASSERT_TRUE(prog);
-  auto r = analysis::Emulate(
-      *prog, SeccompData::For(Arch::kMipsel, *SyscallNumber(Arch::kMipsel, "read")));
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->ret, 0x00050000u | 89);
+  EXPECT_EQ(testing::EmulatedRet(*prog, Arch::kMipsel, "read"), 0x00050000u | 89);
 }
 
 }  // namespace

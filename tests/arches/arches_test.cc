@@ -34,6 +34,7 @@
 #include "base/files.h"
 #include "policy/syscall_set.h"
 #include "policy_gen.h"
+#include "support/emulate.h"
 #include "support/subprocess.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
@@ -412,8 +413,7 @@ class Oracle : public ::testing::TestWithParam<Machine> {
       // Whatever the other program's first call is, the filter kills it.
       for (int32_t nr :
            {0, 1, *SyscallNumber(other.abi, "getppid"), *SyscallNumber(other.abi, "brk")}) {
-        auto r = analysis::Emulate(c->prog, SeccompData::For(other.abi, nr));
-        EXPECT_TRUE(r && r->ret == bpf::ret::kKillProcess) << c->what;
+        EXPECT_EQ(testing::EmulatedRet(c->prog, other.abi, nr), bpf::ret::kKillProcess) << c->what;
       }
       c->probes.push_back({0, {}, 's', static_cast<uint64_t>(*SignalFromName(g.abi, "SIGSYS"))});
       add(std::move(c));

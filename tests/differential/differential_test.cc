@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "policy_gen.h"
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 
@@ -50,9 +51,7 @@ void RunSuite(const std::vector<Arch>& arches, int policies, uint64_t seed0, Tot
       d.arch = (k % 17 == 0) ? static_cast<uint32_t>(rng()) : Info(a).audit_arch;
       d.nr = (k % 3 == 0) ? static_cast<int32_t>(rng()) : static_cast<int32_t>(rng() % 600);
       for (auto& x : d.args) x = gen.InterestingValue();
-      auto got = analysis::Emulate(*prog, d);
-      ASSERT_TRUE(got);
-      ASSERT_EQ(got->ret, bpf::RetOf(interp.Evaluate(d).action, d))
+      ASSERT_EQ(testing::EmulatedRet(*prog, d), bpf::RetOf(interp.Evaluate(d).action, d))
           << "seed " << seed0 + static_cast<uint64_t>(i);
       ++t.inputs;
     }

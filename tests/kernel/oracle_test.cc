@@ -25,6 +25,7 @@
 #include "kernel/child.h"
 
 #include "policy_gen.h"
+#include "support/emulate.h"
 #include "support/env.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
@@ -231,10 +232,9 @@ TEST(Kernel, KernelVerdictsEqualTheEmulator) {
     ASSERT_TRUE(results) << "seed " << seed << ": the child failed";
     const std::vector<int32_t>& got = *results;
     for (size_t i = 0; i < inputs.size(); ++i) {
-      auto emu = analysis::Emulate(*prog, inputs[i]);
-      ASSERT_TRUE(emu);
-      uint32_t want = emu->ret & bpf::ret::kData;
-      ASSERT_EQ(emu->ret & bpf::ret::kActionFull, bpf::ret::kErrno);
+      const uint32_t emu = testing::EmulatedRet(*prog, inputs[i]);
+      uint32_t want = emu & bpf::ret::kData;
+      ASSERT_EQ(emu & bpf::ret::kActionFull, bpf::ret::kErrno);
       ASSERT_EQ(static_cast<uint32_t>(got[i]), want)
           << "seed " << seed << " arch "
           << (inputs[i].arch == Info(Arch::kI386).audit_arch ? "i386" : "x86_64") << " nr "

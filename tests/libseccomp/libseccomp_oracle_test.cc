@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/emulate.h"
 #include "sysgate/analysis.h"
 #include "sysgate/compiler.h"
 
@@ -205,11 +206,9 @@ TEST(LibseccompOracle, SameVerdicts) {
       }
     }
     for (const SeccompData& d : inputs) {
-      auto a = analysis::Emulate(*ours, d);
-      auto b = analysis::Emulate(pair->libseccomp, d);
-      ASSERT_TRUE(a && b);
-      ASSERT_EQ(a->ret, b->ret) << "seed " << seed << " nr " << d.nr << " args " << std::hex
-                                << d.args[0] << " " << d.args[1] << " " << d.args[2];
+      ASSERT_EQ(testing::EmulatedRet(*ours, d), testing::EmulatedRet(pair->libseccomp, d))
+          << "seed " << seed << " nr " << d.nr << " args " << std::hex << d.args[0] << " "
+          << d.args[1] << " " << d.args[2];
       ++compared;
     }
   }
