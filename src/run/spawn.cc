@@ -172,6 +172,58 @@ int Reap(pid_t pid, int status_fd, bool* by_filter) {
   return status;
 }
 
+// Everything the child needs, made before the fork: after it, the child makes raw calls only.
+struct ChildPlan {
+  const Options& o;
+  const PreparedCommand& cmd;
+  const kernel::LandlockRuleset& landlock;
+  const std::vector<int>& keep;  // the fds it keeps, sorted
+  int report;                    // its end of the failure pipe
+  pid_t parent;
+  bool supervised;
+  unsigned flags;  // the filter's
+  Handover* handover;
+  char* sender_stack;
+};
+
+// The child: each setup step, the filter last, then the program. A failed step writes its
+// record to the pipe and exits; the program never runs.
+[[noreturn]] void RunChild(const ChildPlan& c) {
+  const int report = c.report;
+  const Options& o = c.o;
+  if (CloseFrom(3, c.keep) != 0) Fail(report, Stage::kCloseFds, errno);
+  KeepAcrossExec(o.keep_fds);
+  if (o.new_session && setsid() < 0) Fail(report, Stage::kSetsid, errno);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(report, Stage::kPdeathsig, errno);
+  if (getppid() != c.parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
+  if (o.drop_caps && DropCapabilities() != 0) Fail(report, Stage::kDropCaps, errno);
+  // CAP_SYS_PTRACE would reach the runner (non-dumpable or not): never for a supervised program.
+  if (c.supervised && DropCapability(CAP_SYS_PTRACE) != 0)
+    Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
+  // Before the sender thread starts, so that it is restricted too.
+  if (long lr = c.landlock.RestrictRaw(); lr < 0)
+    Fail(report, Stage::kLandlock, static_cast<int>(-lr));
+  if (c.supervised &&
+      clone(SendListener, c.sender_stack + kSenderStack,
+            CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+            c.handover) < 0) {
+    Fail(report, Stage::kSupervisor, errno);
+  }
+  long r = kernel::InstallRaw(c.cmd.program.data(), c.cmd.program.size(), c.flags, false, nullptr);
+  if (r < 0) Fail(report, Stage::kInstall, static_cast<int>(-r));
+  if (c.supervised) {
+    // From here every call is filtered: the sender thread hands the listener over, and we
+    // wait, without a syscall, until the runner holds it (an exec the policy allows would
+    // close it first). The parent-death signal ends this wait if the runner dies.
+    __atomic_store_n(&c.handover->listener, static_cast<int>(r), __ATOMIC_RELEASE);
+    while (__atomic_load_n(&c.handover->taken, __ATOMIC_ACQUIRE) == 0) {
+    }
+  }
+  execve(c.cmd.path.c_str(), c.cmd.argv.data(), c.cmd.envp.data());
+  Fail(report, Stage::kExec, errno);
+}
+
 struct SupervisionResult {
   Failure record{};  // a setup failure the child reported
   ssize_t record_len = 0;
@@ -180,6 +232,39 @@ struct SupervisionResult {
   std::string failure;        // why supervision could not go on (the child is then killed)
   bool left_running = false;  // not following: others still used the filter at the exit
 };
+
+// The error for the failure record the child wrote.
+Error SetupError(const Filter& filter, const Options& o, const Failure& record) {
+  const Stage s = static_cast<Stage>(record.stage);
+  if (s == Stage::kInstall && record.err == EBUSY && Supervised(filter)) {
+    return AtStage(
+        s, SystemError(
+               fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
+                           "with a supervisor is already on this process (sysgate run inside "
+                           "sysgate run?), and the kernel allows one; use --no-report inside",
+                           o.argv[0]),
+               EBUSY));
+  }
+  std::string what = fmt::format("{} failed; '{}' was not started{}", StageName(s), o.argv[0],
+                                 ExecFailureHint(filter, s, record.err));
+  return AtStage(s, SystemError(what, record.err));
+}
+
+// How the program ended, from its wait status and what supervision saw.
+Outcome OutcomeOf(pid_t pid, int status, SupervisionResult sup) {
+  Outcome out;
+  out.pid = pid;
+  out.killed_by_filter = sup.by_filter;
+  out.supervisor_failure = std::move(sup.failure);
+  out.left_running = sup.left_running;
+  if (WIFSIGNALED(status)) {
+    out.signaled = true;
+    out.signal = WTERMSIG(status);
+  } else {
+    out.code = WEXITSTATUS(status);
+  }
+  return out;
+}
 
 // Whether a process still uses the filter: the listener has not hung up within `ms`.
 bool StillListened(int listener, int ms) {
@@ -196,11 +281,21 @@ bool StillListened(int listener, int ms) {
   }
 }
 
+// What the runner watches while it supervises the program; all made before the program runs.
+struct Watched {
+  pid_t child;
+  int listener;   // the filter's
+  int pidfd;      // the child's: readable when it exits
+  int pipe_fd;    // the child's failure pipe: a record, or EOF at its exec
+  int status_fd;  // its /proc status (Reap)
+};
+
 // Answers notifications until the child exits; with `follow`, until no process uses the filter
 // any more (or SIGINT/SIGTERM). Any error but a call that went away ends it with a failure.
-void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
-               SupervisionEvents& events, Supervisor& supervisor,
-               supervise::RunnerExec& runner_exec, bool follow, SupervisionResult* out) {
+SupervisionResult Supervise(const Watched& w, SupervisionEvents& events, Supervisor& supervisor,
+                            supervise::RunnerExec& runner_exec, bool follow) {
+  SupervisionResult result;
+  const int listener = w.listener;
   supervise::KernelNotifyFd notify(listener, /*owned=*/false);
   bool listening = true, exited = false;
   while (true) {
@@ -209,14 +304,14 @@ void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
     // look at the flag at least every 100 ms.
     SupervisionEvents::Ready r = events.Wait(exited ? 100 : -1, &err);
     if (err != 0) {
-      out->failure = fmt::format("epoll_wait: {}", std::strerror(err));
-      return;
+      result.failure = fmt::format("epoll_wait: {}", std::strerror(err));
+      return result;
     }
     if (exited && g_stop) break;  // following descendants: told to stop
     if (r.pipe) {
-      ssize_t n = read(pipe_fd, &out->record, sizeof out->record);
-      if (n > 0) out->record_len = n;
-      events.Forget(pipe_fd);  // EOF: the exec happened (or a record came)
+      ssize_t n = read(w.pipe_fd, &result.record, sizeof result.record);
+      if (n > 0) result.record_len = n;
+      events.Forget(w.pipe_fd);  // EOF: the exec happened (or a record came)
     }
     if (r.hang_up) {  // no task uses the filter any more: wait for the exit alone
       listening = false;
@@ -226,37 +321,39 @@ void Supervise(pid_t child, int listener, int pidfd, int pipe_fd, int status_fd,
       auto note = notify.Receive();
       if (!note) {
         if (note.error().sys_errno != ENOENT) {  // ENOENT: the caller went away first
-          out->failure = note.error().ToString();
-          return;
+          result.failure = note.error().ToString();
+          return result;
         }
       } else if (runner_exec.Matches(*note)) {
         auto sent = notify.Send(supervise::Response::Continue(note->id));
         if (!sent) {
-          out->failure = sent.error().ToString();
-          return;
+          result.failure = sent.error().ToString();
+          return result;
         }
         if (*sent) runner_exec.Disarm();  // else interrupted: the exec is made again
       } else if (auto h = supervisor.Answer(notify, *note); !h) {
-        out->failure = h.error().ToString();
-        return;
+        result.failure = h.error().ToString();
+        return result;
       }
     }
     if (r.program_exited && !exited) {
       exited = true;
-      events.Forget(pidfd);
-      if (follow) out->reaped = Reap(child, status_fd, &out->by_filter);
+      events.Forget(w.pidfd);
+      if (follow) result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
     }
     // Done when the child is, unless its descendants are followed while any uses the filter
     // and no SIGINT or SIGTERM has come (before or after the child's exit). Not following,
     // whether any still does is said (the hang-up may come a moment after the exit).
     if (exited && (!follow || !listening || g_stop)) {
       if (!follow && listening) {
-        out->reaped = Reap(child, status_fd, &out->by_filter);  // a zombie holds the filter too
-        out->left_running = StillListened(listener, 100);
+        // A zombie holds the filter too: reap the child before asking.
+        result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
+        result.left_running = StillListened(listener, 100);
       }
       break;
     }
   }
+  return result;
 }
 
 }  // namespace
@@ -353,38 +450,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
     return SystemError("fork", err);
   }
   if (pid == 0) {
-    const int report = pipefd[1];
-    if (CloseFrom(3, keep) != 0) Fail(report, Stage::kCloseFds, errno);
-    KeepAcrossExec(o.keep_fds);
-    if (o.new_session && setsid() < 0) Fail(report, Stage::kSetsid, errno);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(report, Stage::kPdeathsig, errno);
-    if (getppid() != parent) Fail(report, Stage::kPdeathsig, ESRCH);  // the runner already died
-    if (o.drop_caps && DropCapabilities() != 0) Fail(report, Stage::kDropCaps, errno);
-    // CAP_SYS_PTRACE would reach the runner (non-dumpable or not): never for a supervised program.
-    if (supervised && DropCapability(CAP_SYS_PTRACE) != 0)
-      Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
-    // Before the sender thread starts, so that it is restricted too.
-    if (long lr = landlock.RestrictRaw(); lr < 0)
-      Fail(report, Stage::kLandlock, static_cast<int>(-lr));
-    if (supervised &&
-        clone(SendListener, sender_stack + kSenderStack,
-              CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
-              handover) < 0) {
-      Fail(report, Stage::kSupervisor, errno);
-    }
-    long r = kernel::InstallRaw(program.data(), program.size(), flags, false, nullptr);
-    if (r < 0) Fail(report, Stage::kInstall, static_cast<int>(-r));
-    if (supervised) {
-      // From here every call is filtered: the sender thread hands the listener over, and we
-      // wait, without a syscall, until the runner holds it (an exec the policy allows would
-      // close it first). The parent-death signal ends this wait if the runner dies.
-      __atomic_store_n(&handover->listener, static_cast<int>(r), __ATOMIC_RELEASE);
-      while (__atomic_load_n(&handover->taken, __ATOMIC_ACQUIRE) == 0) {
-      }
-    }
-    execve(cmd.path.c_str(), cmd.argv.data(), cmd.envp.data());
-    Fail(report, Stage::kExec, errno);
+    RunChild(
+        {o, cmd, landlock, keep, pipefd[1], parent, supervised, flags, handover, sender_stack});
   }
   close(pipefd[1]);
   pipefd[1] = -1;
@@ -415,8 +482,8 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
           sup.failure = fmt::format("epoll: {}", std::strerror(werr));
         } else {
           __atomic_store_n(&handover->taken, 1, __ATOMIC_RELEASE);  // the child may exec now
-          Supervise(pid, listener, pidfd, pipefd[0], status_fd, events, supervisor, runner_exec,
-                    o.follow_descendants, &sup);
+          sup = Supervise({pid, listener, pidfd, pipefd[0], status_fd}, events, supervisor,
+                          runner_exec, o.follow_descendants);
         }
       } catch (const std::exception& e) {
         sup.failure = e.what();
@@ -442,34 +509,9 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
   int status = sup.reaped ? *sup.reaped : Reap(pid, status_fd, &sup.by_filter);
   if (status_fd >= 0) close(status_fd);
   if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
-    if (sup.record.stage == static_cast<uint8_t>(Stage::kInstall) && sup.record.err == EBUSY &&
-        supervised) {
-      return AtStage(
-          Stage::kInstall,
-          SystemError(
-              fmt::format("installing the seccomp filter failed; '{}' was not started: a filter "
-                          "with a supervisor is already on this process (sysgate run inside "
-                          "sysgate run?), and the kernel allows one; use --no-report inside",
-                          o.argv[0]),
-              EBUSY));
-    }
-    Stage s = static_cast<Stage>(sup.record.stage);
-    std::string what = fmt::format("{} failed; '{}' was not started{}", StageName(s), o.argv[0],
-                                   ExecFailureHint(filter, s, sup.record.err));
-    return AtStage(s, SystemError(what, sup.record.err));
+    return SetupError(filter, o, sup.record);
   }
-  Outcome out;
-  out.pid = pid;
-  out.killed_by_filter = sup.by_filter;
-  out.supervisor_failure = std::move(sup.failure);
-  out.left_running = sup.left_running;
-  if (WIFSIGNALED(status)) {
-    out.signaled = true;
-    out.signal = WTERMSIG(status);
-  } else {
-    out.code = WEXITSTATUS(status);
-  }
-  return out;
+  return OutcomeOf(pid, status, std::move(sup));
 }
 
 }  // namespace sysgate::run
