@@ -87,43 +87,6 @@ std::vector<Arch> CompatArches(Arch native);
 // What a policy targets when it names no arch: `host` and its compat ABIs, except x32.
 std::vector<Arch> DefaultArches(Arch host = HostArch());
 
-// A name kept in place (at most N characters) rather than pointed to. The generated tables
-// are made of these because a table of pointers needs a load-time relocation per entry in a
-// position-independent binary: the loader would write, and so fault in, every page of it at
-// every start, which `sysgate run` pays before each program (docs/performance.md).
-template <size_t N>
-struct FixedName {
-  char text[N];
-  constexpr std::string_view view() const {
-    size_t n = 0;
-    while (n < N && text[n] != '\0') ++n;
-    return {text, n};
-  }
-  constexpr bool empty() const { return text[0] == '\0'; }
-  constexpr operator std::string_view() const { return view(); }  // NOLINT: meant to convert
-  // Compared without measuring the name first: the tables are binary-searched by name in
-  // every compile and verification.
-  friend constexpr bool operator==(const FixedName& a, std::string_view b) {
-    return (a <=> b) == std::strong_ordering::equal;
-  }
-  friend constexpr std::strong_ordering operator<=>(const FixedName& a, std::string_view b) {
-    const size_t n = b.size() < N ? b.size() : N;
-    if (int c = std::char_traits<char>::compare(a.text, b.data(), n); c != 0) {
-      return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
-    }
-    if (n == N) return b.size() == N ? std::strong_ordering::equal : std::strong_ordering::less;
-    // a's first n characters are b: a is longer unless it ends here.
-    return a.text[n] == '\0' ? std::strong_ordering::equal : std::strong_ordering::greater;
-  }
-  // Two names: declared, or clang finds the two ways of converting one of them ambiguous.
-  friend constexpr bool operator==(const FixedName& a, const FixedName& b) { return a == b.view(); }
-  friend constexpr std::strong_ordering operator<=>(const FixedName& a, const FixedName& b) {
-    return a <=> b.view();
-  }
-};
-// Long enough for every syscall name (the longest, sched_rr_get_interval_time64, has 28).
-using SyscallNameText = FixedName<32>;
-
 // ---- syscall tables ----
 
 inline constexpr int32_t kNoSyscall = INT32_MIN;
@@ -132,8 +95,6 @@ std::optional<int32_t> SyscallNumber(Arch arch, std::string_view name);
 std::optional<std::string_view> SyscallName(Arch arch, int32_t nr);
 // True if some arch has a syscall of this name.
 bool IsSyscallName(std::string_view name);
-// Every name known on any arch, sorted.
-std::span<const SyscallNameText> AllSyscallNames();
 // "unknown syscall 'opne'; did you mean 'open'?"
 std::string UnknownSyscallMessage(std::string_view name);
 
@@ -167,7 +128,7 @@ enum class ArgKind : uint8_t {
 std::string_view ArgKindName(ArgKind kind);
 
 struct ArgInfo {
-  FixedName<20> name;  // empty when the kernel declares none
+  std::string_view name;  // empty when the kernel declares none
   ArgKind kind;
   uint8_t bits;  // 32 or 64: the width the kernel uses
   bool is_signed;
@@ -179,7 +140,7 @@ struct ArgInfo {
 };
 
 struct Signature {
-  SyscallNameText name;
+  std::string_view name;
   int nargs;
   std::array<ArgInfo, 6> args;
 };

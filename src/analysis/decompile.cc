@@ -414,7 +414,7 @@ class Builder {
           std::string here;
           for (int i = 0; i < sig->nargs; ++i) {
             const ArgInfo& a = sig->args[static_cast<size_t>(i)];
-            if (a.slot == index && a.hi_slot < 0) here = std::string(a.name.view());
+            if (a.slot == index && a.hi_slot < 0) here = std::string(a.name);
           }
           if (!common) common = here;
           if (*common != here) common = "";

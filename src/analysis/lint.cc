@@ -226,7 +226,7 @@ class Linter {
       const ArgInfo& arg = sig->args[static_cast<size_t>(cmp.arg.index)];
       if (arg.bits != 32) continue;
       std::string arg_name =
-          arg.name.empty() ? fmt::format("arg{}", cmp.arg.index) : std::string(arg.name.view());
+          arg.name.empty() ? fmt::format("arg{}", cmp.arg.index) : std::string(arg.name);
       Add("wide-compare-32bit-arg", cmp.loc.known() ? cmp.loc : r.loc,
           fmt::format(
               "{}'s {} is 32 bits to the kernel but compared at 64 here: with high bits "

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 
+#include "arch/fixed_name.h"
 #include "sysgate/arch.h"
 
 namespace sysgate {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "arch/fixed_name.h"
 #include "base/strings.h"
 #include "sysgate/arch.h"
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "arch/fixed_name.h"
 #include "sysgate/arch.h"
 
 namespace sysgate {

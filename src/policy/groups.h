@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "arch/fixed_name.h"
 #include "sysgate/arch.h"
 
 namespace sysgate::policy {

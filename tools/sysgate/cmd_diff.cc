@@ -35,7 +35,7 @@ std::string Arguments(std::string_view syscall, const SeccompData& d) {
   for (size_t i = 0; i < 6; ++i) {
     if (d.args[i] == 0) continue;
     std::string name = sig && i < static_cast<size_t>(sig->nargs) && !sig->args[i].name.empty()
-                           ? std::string(sig->args[i].name.view())
+                           ? std::string(sig->args[i].name)
                            : fmt::format("arg{}", i);
     std::optional<std::string> named = supervise::NameValue(syscall, name, d.args[i]);
     if (!named && sig && i < static_cast<size_t>(sig->nargs) && sig->args[i].kind == ArgKind::kFd) {
