@@ -372,12 +372,8 @@ int Run(const Options& o) {
   return outcome->ExitStatus();
 }
 
-}  // namespace
-
-void RegisterRun(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "run", "Run a program under a policy (default: the built-in default profile)");
   CLI::Option* policy = cmd->add_option("-p,--policy", opts->policy, "Policy file");
   cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
@@ -444,5 +440,13 @@ void RegisterRun(CLI::App& app, int* exit_code) {
     *exit_code = Run(*opts);
   });
 }
+
+const Registration kRegistration{
+    {.name = "run",
+     .order = 100,
+     .description = "Run a program under a policy (default: the built-in default profile)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli
