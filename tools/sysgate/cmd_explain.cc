@@ -14,9 +14,9 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "commands.h"
-#include "policy/syscall_set.h"
 #include "sysgate/explain.h"
 #include "sysgate/limits.h"
+#include "sysgate/policy.h"
 
 namespace sysgate::cli {
 namespace {
