@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sysgate/access_rules.h"
@@ -240,6 +241,20 @@ struct Policy {
            a.rules == b.rules && a.access == b.access;
   }
 };
+
+// ---- what a rule names ----
+
+namespace policy {
+
+// True if `rule` applies on `arch`: its arch guard is empty or names it.
+bool RuleAppliesTo(const Rule& rule, Arch arch);
+
+// The spec of `rule` that names the syscall `name`: one that names it directly if there is one,
+// else a group that holds it; nullptr when the rule does not name it by name (numbers aside).
+// Through it a report says which group of the deciding rule held a call.
+const SyscallSpec* SpecNaming(const Rule& rule, std::string_view name);
+
+}  // namespace policy
 
 // ---- diagnostics ----
 

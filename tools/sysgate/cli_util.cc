@@ -13,9 +13,9 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "commands.h"
-#include "policy/syscall_set.h"
 #include "sysgate/analysis.h"
 #include "sysgate/formats.h"
+#include "sysgate/policy.h"
 
 namespace sysgate::cli {
 

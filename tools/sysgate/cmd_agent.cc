@@ -70,12 +70,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterAgent(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd =
-      app.add_subcommand("agent", "Serve containers' seccomp notifications (OCI listenerPath)");
   cmd->add_option("--socket", opts->socket, "Unix socket to listen on (the runtime's listenerPath)")
       ->required();
   cmd->add_option(
@@ -85,5 +81,13 @@ void RegisterAgent(CLI::App& app, int* exit_code) {
   cmd->add_flag("-q,--quiet", opts->quiet, "Report only refused connections and errors");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "agent",
+     .order = 140,
+     .description = "Serve containers' seccomp notifications (OCI listenerPath)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -47,16 +47,20 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterAsm(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("asm", "Assemble BPF text to a program");
   cmd->add_option("file", opts->file, "Assembler text")->required();
   cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
   cmd->add_option("-f,--format", opts->format, "raw (default), hex, c, disasm");
   cmd->add_option("-a,--arch", opts->arch, "Arch for syscall names before the program checks it");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "asm",
+                                  .order = 90,
+                                  .description = "Assemble BPF text to a program",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

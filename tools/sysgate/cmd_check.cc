@@ -243,11 +243,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterCheck(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("check", "Show what a filter does with one syscall");
   cmd->add_option("args", opts->positional,
                   "[POLICY] SYSCALL [ARG...]: arguments are numbers or constant names")
       ->required();
@@ -269,5 +266,12 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
       ->excludes(bind);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "check",
+                                  .order = 50,
+                                  .description = "Show what a filter does with one syscall",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -85,11 +85,8 @@ int Run(Options o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterCompile(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("compile", "Compile a policy to seccomp BPF");
   cmd->add_option("policy", opts->policy, "Policy file")->required();
   cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
   cmd->add_option("-f,--format", opts->formats,
@@ -109,5 +106,12 @@ void RegisterCompile(CLI::App& app, int* exit_code) {
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "compile",
+                                  .order = 70,
+                                  .description = "Compile a policy to seccomp BPF",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -171,19 +171,24 @@ _sysgate "$@"
                      described, cases);
 }
 
-}  // namespace
-
-void RegisterCompletion(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto shell = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script (bash, zsh)");
   cmd->add_option("shell", *shell, "bash or zsh")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
-  cmd->callback([&app, shell, exit_code] {
-    const std::vector<CommandInfo> commands = Commands(app);
+  cmd->callback([cmd, shell, exit_code] {
+    const std::vector<CommandInfo> commands = Commands(*cmd->get_parent());
     std::cout << (*shell == "bash" ? Bash(commands) : Zsh(commands));
     *exit_code = kExitOk;
   });
 }
+
+const Registration kRegistration{{.name = "completion",
+                                  .order = 1000,
+                                  .description = "Print a shell completion script (bash, zsh)",
+                                  .define = Define,
+                                  .reads_all = true}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -130,11 +130,8 @@ int Run(const Options& o) {
   return rc;
 }
 
-}  // namespace
-
-void RegisterConstants(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("constants", "Show the values of named constants per ABI");
   cmd->add_option("name", opts->names,
                   "Constant names (CLONE_NEWUSER), or a prefix and * (PR_SET_*)")
       ->required();
@@ -143,5 +140,12 @@ void RegisterConstants(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "constants",
+                                  .order = 20,
+                                  .description = "Show the values of named constants per ABI",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -107,11 +107,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterConvert(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("convert", "Convert a policy between formats");
   cmd->add_option("input", opts->input, "Policy file")->required();
   cmd->add_option("-o,--output", opts->output, "Output file (default: stdout)");
   cmd->add_option(
@@ -137,5 +134,12 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "convert",
+                                  .order = 110,
+                                  .description = "Convert a policy between formats",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -65,12 +65,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterDecompile(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "decompile", "Turn a seccomp BPF program back into a policy (proven equal)");
   cmd->add_option("file", opts->file, "Raw BPF, hex text, or a `sysgate disasm`/`dump` listing")
       ->required();
   cmd->add_option("-o,--output", opts->output, "Write the policy here (default: stdout)");
@@ -80,5 +76,13 @@ void RegisterDecompile(CLI::App& app, int* exit_code) {
                 "Print the policy, where each rule comes from, and stats as JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "decompile",
+     .order = 170,
+     .description = "Turn a seccomp BPF program back into a policy (proven equal)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -135,12 +135,8 @@ int Run(const Options& o) {
   return count == 0 ? kExitOk : kExitDiffer;
 }
 
-}  // namespace
-
-void RegisterDiff(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "diff", "What two policies decide differently, syscall by syscall (exit 1 if anything)");
   cmd->add_option("before", opts->before, "The first policy (any format)")->required();
   cmd->add_option("after", opts->after, "The second policy")->required();
   cmd->add_option("-a,--arch", opts->arches,
@@ -149,5 +145,13 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "diff",
+     .order = 60,
+     .description = "What two policies decide differently, syscall by syscall (exit 1 if anything)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

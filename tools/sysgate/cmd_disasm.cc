@@ -36,15 +36,19 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterDisasm(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("disasm", "Disassemble a seccomp BPF program");
   cmd->add_option("file", opts->file, "Raw BPF (struct sock_filter array) or hex text")->required();
   cmd->add_option("-a,--arch", opts->arch, "Arch assumed before the program checks it");
   cmd->add_flag("--asm-able", opts->asm_able, "Print text that `sysgate asm` reads back");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "disasm",
+                                  .order = 80,
+                                  .description = "Disassemble a seccomp BPF program",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -251,12 +251,8 @@ int Run(const Options& o) {
   return DumpCommand(o);
 }
 
-}  // namespace
-
-void RegisterDump(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "dump", "The seccomp filters of a process, or of a command as it installs them");
   cmd->add_option("-f,--format", opts->format, "disasm (default), raw, hex, c, asm");
   cmd->add_option("-o,--output", opts->output,
                   "Output file (several raw/hex/asm filters: FILE.1, FILE.2, ...)");
@@ -270,5 +266,13 @@ void RegisterDump(CLI::App& app, int* exit_code) {
   cmd->add_option("target", opts->target, "PID, or -- COMMAND [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "dump",
+     .order = 150,
+     .description = "The seccomp filters of a process, or of a command as it installs them",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

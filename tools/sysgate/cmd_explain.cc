@@ -14,9 +14,9 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "commands.h"
-#include "policy/syscall_set.h"
 #include "sysgate/explain.h"
 #include "sysgate/limits.h"
+#include "sysgate/policy.h"
 
 namespace sysgate::cli {
 namespace {
@@ -234,12 +234,8 @@ int Run(const Options& o) {
   return errors == 0 ? kExitOk : kExitInvalid;
 }
 
-}  // namespace
-
-void RegisterExplain(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "explain", "Decode the kernel's seccomp audit records; with a policy, the rule behind each");
   cmd->add_option("files", opts->files,
                   "Logs to read: dmesg or journalctl output, audit.log (default: standard input)");
   cmd->add_option("-p,--policy", opts->policy,
@@ -249,5 +245,14 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "explain",
+     .order = 190,
+     .description =
+         "Decode the kernel's seccomp audit records; with a policy, the rule behind each",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -73,12 +73,8 @@ int Run(const Options& o) {
   return rc;
 }
 
-}  // namespace
-
-void RegisterFmt(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd =
-      app.add_subcommand("fmt", "Lay out a policy file canonically, keeping its comments");
   cmd->add_option("file", opts->files, "Policy files in sysgate's language ('-': standard input)")
       ->required();
   AddInputOptions(cmd, opts->input);
@@ -86,5 +82,13 @@ void RegisterFmt(CLI::App& app, int* exit_code) {
   cmd->add_flag("--check", opts->check, "Exit 1 if the file is not laid out canonically");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "fmt",
+     .order = 40,
+     .description = "Lay out a policy file canonically, keeping its comments",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

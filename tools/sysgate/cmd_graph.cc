@@ -163,12 +163,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterGraph(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd =
-      app.add_subcommand("graph", "Draw a filter's decision structure (Graphviz DOT, SVG, PNG)");
   cmd->add_option("policy", opts->policy, "Policy file (any format), compiled first");
   AddProfileOption(cmd, opts->profile);
   cmd->add_option("--bpf", opts->bpf, "A BPF program instead (raw, hex or a dump listing)");
@@ -182,5 +178,13 @@ void RegisterGraph(CLI::App& app, int* exit_code) {
   AddInputOptions(cmd, opts->input, "--from");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "graph",
+     .order = 180,
+     .description = "Draw a filter's decision structure (Graphviz DOT, SVG, PNG)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

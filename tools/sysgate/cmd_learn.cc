@@ -268,11 +268,8 @@ int Run(const Options& o) {
   return Write(o, *format, *def, std::move(rec), fresh, outcome);
 }
 
-}  // namespace
-
-void RegisterLearn(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("learn", "Run a program and write the policy it needs");
   cmd->add_option("-o,--output", opts->output, "Policy file to write (default: stdout)");
   cmd->add_option("-f,--format", opts->format,
                   "Output format: " + formats::FormatNames(true) + " (default: sysgate)");
@@ -304,5 +301,12 @@ void RegisterLearn(CLI::App& app, int* exit_code) {
   cmd->add_option("command", opts->command, "-- PROGRAM [ARG...]");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "learn",
+                                  .order = 130,
+                                  .description = "Run a program and write the policy it needs",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -189,12 +189,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterLint(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd =
-      app.add_subcommand("lint", "Find the bypasses and traps of a policy (named checks)");
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
   AddProfileOption(cmd, opts->profile);
   cmd->add_option("--bpf", opts->bpf,
@@ -210,5 +206,13 @@ void RegisterLint(CLI::App& app, int* exit_code) {
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{
+    {.name = "lint",
+     .order = 160,
+     .description = "Find the bypasses and traps of a policy (named checks)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

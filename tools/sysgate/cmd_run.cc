@@ -149,7 +149,8 @@ std::optional<run::Filter> MakeFilter(const Options& o, const std::string& profi
   return std::move(*f);
 }
 
-int Run(const Options& o) {
+// The exit code for options that do not go together, with the error said; nullopt when they do.
+std::optional<int> RefuseOptions(const Options& o) {
   if (!o.policy.empty() && !o.profile.empty()) {
     PrintError("give a policy file (-p) or a built-in profile (--profile), not both");
     return run::kExitSetupFailed;
@@ -186,58 +187,61 @@ int Run(const Options& o) {
         "built-in profile, say --profile strict");
     return kExitUsage;
   }
-  std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
-  if (!profile.empty() && !BuiltinProfileText(profile)) {
-    PrintError(UnknownProfileMessage(profile));
-    return o.print ? kExitUsage : run::kExitSetupFailed;
-  }
-  if (o.print) {
-    if (!profile.empty() && o.arches.empty() && o.changes.empty()) {
-      std::cout << *BuiltinProfileText(profile);  // with its comments
-      return kExitOk;
-    }
-    FromFile from;
-    std::optional<Policy> policy = LoadPolicy(o, profile, &from);
-    if (!policy) return run::kExitSetupFailed;
-    std::cout << PrintPolicy(*policy);
-    return kExitOk;
-  }
+  return std::nullopt;
+}
+
+// As RefuseOptions, for what only running a program needs (not --print).
+std::optional<int> RefuseRunOptions(const Options& o) {
   if (o.command.empty()) {
     PrintError("no program given: sysgate run [OPTIONS] -- PROGRAM [ARG...]");
     return kExitUsage;
   }
-  const bool audit = o.audit;
-  if (o.report_access && (audit || o.no_report)) {
+  if (o.report_access && (o.audit || o.no_report)) {
     PrintError(
         o.no_report
             ? "--report-access needs the supervisor; it cannot be combined with --no-report"
             : "--audit reports what the fs and net rules would deny already; drop --report-access");
     return kExitUsage;
   }
-  if (audit && o.no_report) {
+  if (o.audit && o.no_report) {
     PrintError("--audit needs the supervisor; it cannot be combined with --no-report");
     return kExitUsage;
   }
-  // Any problem from here to exec: the program does not run.
-  const run::Supervision mode = audit         ? run::Supervision::kAudit
-                                : o.no_report ? run::Supervision::kNone
-                                              : run::Supervision::kReport;
+  return std::nullopt;
+}
+
+// --print: the policy the program would run under, as text.
+int PrintOnly(const Options& o, const std::string& profile) {
+  if (!profile.empty() && o.arches.empty() && o.changes.empty()) {
+    std::cout << *BuiltinProfileText(profile);  // with its comments
+    return kExitOk;
+  }
   FromFile from;
-  std::optional<run::Filter> filter = MakeFilter(o, profile, mode, from);
-  if (!filter) return run::kExitSetupFailed;
+  std::optional<Policy> policy = LoadPolicy(o, profile, &from);
+  if (!policy) return run::kExitSetupFailed;
+  std::cout << PrintPolicy(*policy);
+  return kExitOk;
+}
+
+// What the filter leaves undone that the user may expect: the notes before the program runs.
+void SayFilterNotes(const Options& o, const run::Filter& filter) {
+  if (o.quiet) return;
   // (In audit mode the policy is parsed already: a baked profile's is not asked for.)
-  if (audit && !o.quiet && !filter->policy().access.empty()) {
+  if (o.audit && !filter.policy().access.empty()) {
     std::cerr << "sysgate: note: --audit applies none of the policy's fs, net and scope rules: it "
                  "reports what the fs and net rules would deny, from the calls it sees\n";
   }
-  for (const std::string& d : filter->landlock().dropped()) {
-    if (!o.quiet) std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
+  for (const std::string& d : filter.landlock().dropped()) {
+    std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
   }
-  if (o.report_access && !o.quiet && filter->landlock().empty()) {
+  if (o.report_access && filter.landlock().empty()) {
     std::cerr << "sysgate: note: --report-access: no fs or net rules are enforced here; nothing to "
                  "report\n";
   }
+}
 
+// How the program is started: the options, and an OCI profile's filter flags.
+run::Options RunOptionsOf(const Options& o, const formats::RuntimeSettings& runtime) {
   run::Options ro;
   ro.argv = o.command;
   ro.keep_fds = o.keep_fds;
@@ -245,135 +249,197 @@ int Run(const Options& o) {
   ro.env = o.env;
   ro.new_session = !o.no_new_session;
   ro.drop_caps = o.drop_caps;
-  const std::vector<std::string>& flags = from.runtime.flags;
+  const std::vector<std::string>& flags = runtime.flags;
   auto has_flag = [&](std::string_view f) { return std::ranges::find(flags, f) != flags.end(); };
   ro.tsync = o.tsync || has_flag("SECCOMP_FILTER_FLAG_TSYNC");
   ro.log = o.log || has_flag("SECCOMP_FILTER_FLAG_LOG");
   ro.spec_allow = o.spec_allow || has_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
   ro.wait_killable_recv = has_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+  return ro;
+}
+
+// Where the supervisor writes: --audit-log, the reports (stderr, --report-file or the journal).
+struct Outputs {
   std::FILE* audit_log = nullptr;
-  if (!o.audit_log.empty()) {
-    audit_log = OpenSupervisorFile(o.audit_log, O_TRUNC, "audit log", ro);
-    if (!audit_log) return run::kExitSetupFailed;
-  }
   std::FILE* reports = stderr;
-  if (!o.report_file.empty()) {
-    reports = OpenSupervisorFile(o.report_file, O_APPEND, "report file", ro);
-    if (!reports) return run::kExitSetupFailed;
-  }
   std::optional<Journal> journal;
+};
+
+// The files and the journal of Outputs, opened and kept in the supervisor (ro.supervisor_fds);
+// nullopt, with the error said, when one cannot be.
+std::optional<Outputs> OpenOutputs(const Options& o, run::Options& ro) {
+  Outputs out;
+  if (!o.audit_log.empty()) {
+    out.audit_log = OpenSupervisorFile(o.audit_log, O_TRUNC, "audit log", ro);
+    if (!out.audit_log) return std::nullopt;
+  }
+  if (!o.report_file.empty()) {
+    out.reports = OpenSupervisorFile(o.report_file, O_APPEND, "report file", ro);
+    if (!out.reports) return std::nullopt;
+  }
   if (o.log_to == "journal") {
     auto j = Journal::Open();
     if (!j) {
       PrintError(
           fmt::format("--log-to journal: {}; not running {}", j.error().ToString(), o.command[0]));
-      return run::kExitSetupFailed;
+      return std::nullopt;
     }
-    journal.emplace(std::move(*j));
-    ro.supervisor_fds.push_back(journal->fd());
+    out.journal.emplace(std::move(*j));
+    ro.supervisor_fds.push_back(out.journal->fd());
   }
-  // To the journal, reports are entries with fields: the reporters write JSON for it.
-  const ReportStyle style{.quiet = o.quiet,
-                          .json = o.json || journal,
-                          .verbose = o.verbose,
-                          .policy_file = from.rules_file};
-  const ReportSink sink = journal ? ReportSink(&*journal) : ReportSink(reports);
-  std::optional<Auditor> auditor;
-  std::optional<BlockedReporter> blocked;
-  if (audit) auditor.emplace(style, sink, audit_log);
-  if (auditor) {
-    const AccessRules& access = filter->policy().access;
-    if (access.scoped) auditor->SetScopeUnchecked();
-    if (!access.empty())
-      auditor->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
-  } else {
-    blocked.emplace(style, sink);
-    const kernel::LandlockRuleset& ruleset = filter->landlock();
-    if (o.report_access && !ruleset.empty()) {
-      blocked->CheckAccess(
-          AccessCheck(filter->policy().access, ruleset.handled_fs(), ruleset.handled_net()));
-    }
-  }
-  ro.on_call = [&](const run::Call& c) {
-    if (auditor)
-      auditor->Report(filter->policy(), c);
-    else
-      blocked->Report(filter->policy(), c);
-  };
-  auto summary = [&] {
-    if (auditor)
-      auditor->Summary();
-    else
-      blocked->Summary();
-    const uint64_t lost = auditor ? auditor->sink().lost() : blocked->sink().lost();
-    if (lost > 0) PrintError(fmt::format("{} reports did not reach the journal", lost));
-  };
-  auto failed = [&](const Error& e) {
-    PrintError(e.ToString());
-    return run::StartFailureStatus(e);
-  };
-  if (o.exec) {
-    // The supervisor process ends the audit; this process becomes the program, or fails.
-    // The last words on stderr: the supervisor lets go of it once the program has exited.
-    ro.on_program_exit = [&] {
-      summary();
-      if (audit_log) SayIfLost(audit_log, o.audit_log, "audit log");
-      if (reports != stderr) SayIfLost(reports, o.report_file, "reports");
-    };
-    ro.program_exit_needs_calls = !auditor;  // a count of repeats, only after a blocked call
-    ro.on_finished = [&] {
-      if (audit_log) std::fclose(audit_log);
-      if (reports != stderr) std::fclose(reports);
-    };
-    auto r = run::ExecInPlace(*filter, ro);
-    return failed(r.error());
-  }
-  auto outcome = run::Run(*filter, ro);
-  summary();
-  if (audit_log) {
-    SayIfLost(audit_log, o.audit_log, "audit log");
-    std::fclose(audit_log);
-  }
-  if (!outcome) return failed(outcome.error());
-  if (!outcome->supervisor_failure.empty()) {
-    PrintError(fmt::format("the supervisor could not go on ({}); {} (pid {}) was killed",
-                           outcome->supervisor_failure, o.command[0], outcome->pid));
-  }
-  if (outcome->killed_by_filter) {
-    Say(o,
-        fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome->pid));
-  } else if (outcome->signaled && outcome->signal == SIGSYS) {
-    Say(o, fmt::format("{} (pid {}) was killed by SIGSYS", o.command[0], outcome->pid));
-  }
-  if (o.json || journal) {
-    nlohmann::json j = {{"program", o.command[0]},
-                        {"pid", outcome->pid},
-                        {"exit_status", outcome->ExitStatus()},
-                        {"signal", outcome->signaled ? outcome->signal : 0},
-                        {"killed_by_filter", outcome->killed_by_filter},
-                        {"instructions", filter->program().size()}};
-    if (journal) {
-      j["event"] = "exit";
-      if (!journal->Send(JournalEntry(j))) PrintError("the exit report did not reach the journal");
+  return out;
+}
+
+// What the supervisor reports of the calls it gets: with --audit, every call the policy would
+// stop (an Auditor); else the blocked ones (a BlockedReporter), and with --report-access what
+// the fs and net rules deny.
+class Reporters {
+ public:
+  // `out` must outlive this: the journal is written through a pointer to it.
+  Reporters(const Options& o, const run::Filter& filter, Outputs& out,
+            const std::string& rules_file) {
+    // To the journal, reports are entries with fields: the reporters write JSON for it.
+    const ReportStyle style{.quiet = o.quiet,
+                            .json = o.json || out.journal,
+                            .verbose = o.verbose,
+                            .policy_file = rules_file};
+    const ReportSink sink = out.journal ? ReportSink(&*out.journal) : ReportSink(out.reports);
+    if (o.audit) {
+      auditor_.emplace(style, sink, out.audit_log);
+      const AccessRules& access = filter.policy().access;
+      if (access.scoped) auditor_->SetScopeUnchecked();
+      if (!access.empty())
+        auditor_->CheckAccess(AccessCheck(access, fs_access::kAll, net_access::kAll));
     } else {
-      // after the reports, where they went
-      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
-                 reports);
+      blocked_.emplace(style, sink);
+      const kernel::LandlockRuleset& ruleset = filter.landlock();
+      if (o.report_access && !ruleset.empty()) {
+        blocked_->CheckAccess(
+            AccessCheck(filter.policy().access, ruleset.handled_fs(), ruleset.handled_net()));
+      }
     }
   }
-  if (reports != stderr) {
-    SayIfLost(reports, o.report_file, "reports");
-    std::fclose(reports);
+
+  void Report(const Policy& policy, const run::Call& c) {
+    if (auditor_)
+      auditor_->Report(policy, c);
+    else
+      blocked_->Report(policy, c);
+  }
+
+  // The summary at the end, and how many reports were lost on the way to the journal.
+  void Summary() {
+    if (auditor_)
+      auditor_->Summary();
+    else
+      blocked_->Summary();
+    const uint64_t lost = auditor_ ? auditor_->sink().lost() : blocked_->sink().lost();
+    if (lost > 0) PrintError(fmt::format("{} reports did not reach the journal", lost));
+  }
+
+  bool auditing() const { return auditor_.has_value(); }
+
+ private:
+  std::optional<Auditor> auditor_;
+  std::optional<BlockedReporter> blocked_;
+};
+
+// The exit code of a run that could not start the program, with the error said.
+int Failed(const Error& e) {
+  PrintError(e.ToString());
+  return run::StartFailureStatus(e);
+}
+
+// --exec: this process becomes the program, or fails; a supervisor process ends the reports.
+int ExecProgram(const Options& o, const run::Filter& filter, run::Options& ro, Reporters& reporters,
+                Outputs& out) {
+  // The last words on stderr: the supervisor lets go of it once the program has exited.
+  ro.on_program_exit = [&] {
+    reporters.Summary();
+    if (out.audit_log) SayIfLost(out.audit_log, o.audit_log, "audit log");
+    if (out.reports != stderr) SayIfLost(out.reports, o.report_file, "reports");
+  };
+  // A count of repeats, only after a blocked call.
+  ro.program_exit_needs_calls = !reporters.auditing();
+  ro.on_finished = [&] {
+    if (out.audit_log) std::fclose(out.audit_log);
+    if (out.reports != stderr) std::fclose(out.reports);
+  };
+  auto r = run::ExecInPlace(filter, ro);
+  return Failed(r.error());
+}
+
+// What became of the program, said after the reports: how the filter or the supervisor ended
+// it, and with --json or the journal, an exit record.
+void ReportOutcome(const Options& o, const run::Filter& filter, const run::Outcome& outcome,
+                   Outputs& out) {
+  if (!outcome.supervisor_failure.empty()) {
+    PrintError(fmt::format("the supervisor could not go on ({}); {} (pid {}) was killed",
+                           outcome.supervisor_failure, o.command[0], outcome.pid));
+  }
+  if (outcome.killed_by_filter) {
+    Say(o, fmt::format("{} (pid {}) was killed by the filter (SIGSYS)", o.command[0], outcome.pid));
+  } else if (outcome.signaled && outcome.signal == SIGSYS) {
+    Say(o, fmt::format("{} (pid {}) was killed by SIGSYS", o.command[0], outcome.pid));
+  }
+  if (!o.json && !out.journal) return;
+  nlohmann::json j = {{"program", o.command[0]},
+                      {"pid", outcome.pid},
+                      {"exit_status", outcome.ExitStatus()},
+                      {"signal", outcome.signaled ? outcome.signal : 0},
+                      {"killed_by_filter", outcome.killed_by_filter},
+                      {"instructions", filter.program().size()}};
+  if (out.journal) {
+    j["event"] = "exit";
+    if (!out.journal->Send(JournalEntry(j)))
+      PrintError("the exit report did not reach the journal");
+  } else {
+    // after the reports, where they went
+    std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+               out.reports);
+  }
+}
+
+int Run(const Options& o) {
+  if (std::optional<int> refused = RefuseOptions(o)) return *refused;
+  const std::string profile = o.profile.empty() && o.policy.empty() ? "default" : o.profile;
+  if (!profile.empty() && !BuiltinProfileText(profile)) {
+    PrintError(UnknownProfileMessage(profile));
+    return o.print ? kExitUsage : run::kExitSetupFailed;
+  }
+  if (o.print) return PrintOnly(o, profile);
+  if (std::optional<int> refused = RefuseRunOptions(o)) return *refused;
+  // Any problem from here to exec: the program does not run.
+  const run::Supervision mode = o.audit       ? run::Supervision::kAudit
+                                : o.no_report ? run::Supervision::kNone
+                                              : run::Supervision::kReport;
+  FromFile from;
+  std::optional<run::Filter> filter = MakeFilter(o, profile, mode, from);
+  if (!filter) return run::kExitSetupFailed;
+  SayFilterNotes(o, *filter);
+  run::Options ro = RunOptionsOf(o, from.runtime);
+  std::optional<Outputs> out = OpenOutputs(o, ro);
+  if (!out) return run::kExitSetupFailed;
+  Reporters reporters(o, *filter, *out, from.rules_file);
+  ro.on_call = [&](const run::Call& c) { reporters.Report(filter->policy(), c); };
+  if (o.exec) return ExecProgram(o, *filter, ro, reporters, *out);
+  auto outcome = run::Run(*filter, ro);
+  reporters.Summary();
+  if (out->audit_log) {
+    SayIfLost(out->audit_log, o.audit_log, "audit log");
+    std::fclose(out->audit_log);
+  }
+  if (!outcome) return Failed(outcome.error());
+  ReportOutcome(o, *filter, *outcome, *out);
+  if (out->reports != stderr) {
+    SayIfLost(out->reports, o.report_file, "reports");
+    std::fclose(out->reports);
   }
   return outcome->ExitStatus();
 }
 
-}  // namespace
-
-void RegisterRun(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "run", "Run a program under a policy (default: the built-in default profile)");
   CLI::Option* policy = cmd->add_option("-p,--policy", opts->policy, "Policy file");
   cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
@@ -440,5 +506,13 @@ void RegisterRun(CLI::App& app, int* exit_code) {
     *exit_code = Run(*opts);
   });
 }
+
+const Registration kRegistration{
+    {.name = "run",
+     .order = 100,
+     .description = "Run a program under a policy (default: the built-in default profile)",
+     .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -115,11 +115,8 @@ int Run(const Options& o) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterStats(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("stats", "What a filter costs per syscall");
   cmd->add_option("policy", opts->policy, "Policy file (any format)");
   cmd->add_option("--bpf", opts->bpf, "A BPF file (raw or hex) instead of a policy");
   cmd->add_option("-a,--arch", opts->arch, "The ABI whose syscalls are measured (default: native)");
@@ -132,5 +129,12 @@ void RegisterStats(CLI::App& app, int* exit_code) {
   AddInputOptions(cmd, opts->input);
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "stats",
+                                  .order = 120,
+                                  .description = "What a filter costs per syscall",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

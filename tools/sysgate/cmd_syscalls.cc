@@ -196,11 +196,8 @@ int Run(const Options& o) {
   return rc;
 }
 
-}  // namespace
-
-void RegisterSyscalls(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("syscalls", "Resolve syscall names and numbers per arch");
   cmd->add_option("-a,--arch", opts->arch, "Architecture (x86_64, i386, aarch64, ...; native)");
   cmd->add_option("query", opts->queries, "Syscall names, numbers or @groups (none: list all)");
   cmd->add_flag("--json", opts->json, "Print JSON");
@@ -209,5 +206,12 @@ void RegisterSyscalls(CLI::App& app, int* exit_code) {
                 "List the syscall groups (with queries: the groups that contain each)");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "syscalls",
+                                  .order = 10,
+                                  .description = "Resolve syscall names and numbers per arch",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

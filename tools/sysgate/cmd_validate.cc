@@ -40,16 +40,20 @@ int Run(const Options& o) {
   return rc;
 }
 
-}  // namespace
-
-void RegisterValidate(CLI::App& app, int* exit_code) {
+void Define(CLI::App* cmd, int* exit_code) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check policy files; exit 1 on errors");
   cmd->add_option("file", opts->files, "Policy files")->required();
   AddInputOptions(cmd, opts->input);
   cmd->add_flag("--Werror", opts->werror, "Treat warnings as errors");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print errors only");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
+
+const Registration kRegistration{{.name = "validate",
+                                  .order = 30,
+                                  .description = "Check policy files; exit 1 on errors",
+                                  .define = Define}};
+
+}  // namespace
 
 }  // namespace sysgate::cli

@@ -5,41 +5,12 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <string_view>
 
 #include "base/sanitizers.h"
 #include "cli_util.h"
 #include "commands.h"
 
 namespace {
-
-struct Subcommand {
-  std::string_view name;
-  void (*add)(CLI::App&, int*);
-};
-
-// In the order `sysgate --help` lists them.
-constexpr Subcommand kSubcommands[] = {
-    {"syscalls", sysgate::cli::RegisterSyscalls},
-    {"constants", sysgate::cli::RegisterConstants},
-    {"validate", sysgate::cli::RegisterValidate},
-    {"fmt", sysgate::cli::RegisterFmt},
-    {"check", sysgate::cli::RegisterCheck},
-    {"diff", sysgate::cli::RegisterDiff},
-    {"compile", sysgate::cli::RegisterCompile},
-    {"disasm", sysgate::cli::RegisterDisasm},
-    {"asm", sysgate::cli::RegisterAsm},
-    {"run", sysgate::cli::RegisterRun},
-    {"convert", sysgate::cli::RegisterConvert},
-    {"stats", sysgate::cli::RegisterStats},
-    {"learn", sysgate::cli::RegisterLearn},
-    {"agent", sysgate::cli::RegisterAgent},
-    {"dump", sysgate::cli::RegisterDump},
-    {"lint", sysgate::cli::RegisterLint},
-    {"decompile", sysgate::cli::RegisterDecompile},
-    {"graph", sysgate::cli::RegisterGraph},
-    {"explain", sysgate::cli::RegisterExplain},
-};
 
 // Every command's output reaches stdout here at the latest: a failed write (a full disk,
 // > /dev/full, a closed pipe's reader gone) is an error, never a silent success.
@@ -69,17 +40,17 @@ int main(int argc, char** argv) {
   int exit_code = sysgate::cli::kExitOk;
   // Building every subcommand's options is most of the CLI's start-up, paid by each `sysgate
   // run`; when the first word names a subcommand only that one is built. Anything else (--help,
-  // a typo) gets them all, so help and "did you mean" stay complete.
-  const Subcommand* chosen = nullptr;
-  for (const Subcommand& s : kSubcommands) {
-    if (argc > 1 && argv[1] == s.name) chosen = &s;
-  }
-  if (chosen != nullptr) {
-    chosen->add(app, &exit_code);
+  // a typo) gets them all, so help and "did you mean" stay complete; so does completion, which
+  // reads them.
+  using sysgate::cli::Subcommand;
+  const Subcommand* chosen = argc > 1 ? sysgate::cli::FindSubcommand(argv[1]) : nullptr;
+  if (chosen != nullptr && !chosen->reads_all) {
+    sysgate::cli::AddSubcommand(app, *chosen, &exit_code);
   } else {
-    for (const Subcommand& s : kSubcommands) s.add(app, &exit_code);
+    for (const Subcommand* s : sysgate::cli::Subcommands()) {
+      sysgate::cli::AddSubcommand(app, *s, &exit_code);
+    }
   }
-  sysgate::cli::RegisterCompletion(app, &exit_code);  // hidden; reads every subcommand, as above
   if (chosen == nullptr && argc > 1) {
     if (auto rc = sysgate::cli::CheckCommandName(app, argv[1])) return *rc;
   }

@@ -10,7 +10,7 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "policy/groups.h"
-#include "policy/syscall_set.h"
+#include "sysgate/policy.h"
 
 namespace sysgate::cli {
 namespace {

@@ -14,10 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
-#include "policy/groups.h"
-#include "policy/syscall_set.h"
 #include "supervise/access_effects.h"
 #include "sysgate/access_rules.h"
+#include "sysgate/policy.h"
 
 namespace sysgate::cli {
 
