@@ -361,6 +361,143 @@ void PutList(std::string& out, std::string_view key, std::string_view prefix,
   if (!line.empty()) out += line + "\n";
 }
 
+void AddError(std::vector<Diagnostic>& diagnostics, std::string message) {
+  diagnostics.push_back({Severity::kError, {}, std::move(message), 1});
+}
+
+// The errno of an errno action as systemd reads it: its name, or its number when it has none.
+std::string ErrnoWord(const Action& a) {
+  auto n = ErrnoName(static_cast<int>(a.data()));
+  return n ? std::string(*n) : std::to_string(a.data());
+}
+
+// False, with an error, when a rule tests arguments: systemd has no way to say it.
+bool FiltersBySyscallOnly(const std::vector<FlatRule>& flat, std::vector<Diagnostic>& diagnostics) {
+  for (const FlatRule& r : flat) {
+    if (!r.args.empty()) {
+      AddError(diagnostics,
+               fmt::format("systemd filters by syscall only: the rule for {} tests arguments",
+                           r.names.front()));
+      return false;
+    }
+  }
+  return true;
+}
+
+// A policy that allows by default, as "SystemCallFilter=~name[:ERRNO] ...". False, with an error,
+// when a rule's action is neither an errno nor kill-process; `out` is then unfinished.
+bool PutDenyList(std::string& out, const std::vector<FlatRule>& flat,
+                 std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> words;
+  for (const FlatRule& r : flat) {
+    std::string suffix;
+    if (r.action.kind() == ActionKind::kErrno) {
+      suffix = ":" + ErrnoWord(r.action);
+    } else if (r.action.kind() != ActionKind::kKillProcess) {
+      AddError(diagnostics,
+               fmt::format("a systemd deny list fails syscalls with an errno or kills the process; "
+                           "{} for {} cannot be written",
+                           r.action.ToString(), r.names.front()));
+      return false;
+    }
+    for (const std::string& n : r.names) words.push_back(n + suffix);
+  }
+  PutList(out, "SystemCallFilter", "~", words);
+  std::vector<std::string> names;
+  for (const FlatRule& r : flat) names.insert(names.end(), r.names.begin(), r.names.end());
+  if (auto d = IgnoredNames(names, /*deny=*/true)) diagnostics.push_back(*d);
+  return true;
+}
+
+// Warns of the @default syscalls that systemd allows along with an allow list of `words`.
+void WarnOfImplicitDefault(const std::vector<std::string>& words,
+                           std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> implicit;
+  for (std::string_view m : policy::FindGroup("@default")->members) {
+    if (std::ranges::find(words, m) == words.end() && !SystemdIgnores(m)) implicit.emplace_back(m);
+  }
+  if (!implicit.empty()) {
+    diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format(
+             "systemd always allows @default in an allow list, so these will be allowed too: {}",
+             fmt::join(implicit, ", ")),
+         1});
+  }
+}
+
+// The SystemCallErrorNumber= line for the action of the syscalls outside an allow list (none for
+// kill-process, systemd's own default). False, with an error, when systemd cannot give it.
+bool PutErrorNumber(std::string& out, const Action& outside, std::vector<Diagnostic>& diagnostics) {
+  switch (outside.kind()) {
+    case ActionKind::kKillProcess: return true;
+    case ActionKind::kErrno:
+      out += fmt::format("SystemCallErrorNumber={}\n", ErrnoWord(outside));
+      return true;
+    case ActionKind::kLog:
+      // Seen under systemd 252 (Debian 12): "Failed to parse error number, ignoring: log",
+      // and the calls outside the list are then killed.
+      AddError(
+          diagnostics,
+          "systemd 252 (Debian 12) does not take SystemCallErrorNumber=log: it ignores the line "
+          "and kills the calls outside the allow list; --widen writes a deny list instead (the "
+          "calls run, unlogged)");
+      return false;
+    default:
+      AddError(diagnostics,
+               fmt::format("systemd cannot give {} to the syscalls outside an allow list (errno, "
+                           "kill-process or log)",
+                           outside.ToString()));
+      return false;
+  }
+}
+
+// A policy that does not allow by default, as "SystemCallFilter=name ..." and the action for the
+// rest. False, with an error, when a rule does anything but allow or systemd cannot give the
+// default; `out` is then unfinished.
+bool PutAllowList(std::string& out, const Policy& p, const std::vector<FlatRule>& flat,
+                  std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> words;
+  for (const FlatRule& r : flat) {
+    if (r.action != Action::Allow()) {
+      AddError(diagnostics,
+               fmt::format("a systemd allow list gives every other syscall the same action; {} for "
+                           "{} differs from the default {}",
+                           r.action.ToString(), r.names.front(), p.default_action.ToString()));
+      return false;
+    }
+    words.insert(words.end(), r.names.begin(), r.names.end());
+  }
+  WarnOfImplicitDefault(words, diagnostics);
+  PutList(out, "SystemCallFilter", "",
+          words.empty() ? std::vector<std::string>{"@default"} : words);
+  if (auto d = IgnoredNames(words, /*deny=*/false)) diagnostics.push_back(*d);
+  return PutErrorNumber(out, p.default_action, diagnostics);
+}
+
+// What the written lines do under systemd: `p` with the unknown action ImportSystemd gives and,
+// in an allow list, @default allowed first.
+Policy MeaningUnderSystemd(const Policy& p, std::vector<Diagnostic>& diagnostics) {
+  Policy means = p;
+  if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
+    diagnostics.push_back(
+        {Severity::kWarning,
+         {},
+         fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}",
+                     p.unknown_action.ToString(), Policy{}.unknown_action.ToString()),
+         1});
+    means.unknown_action = Policy{}.unknown_action;
+  }
+  if (p.default_action != Action::Allow()) {  // systemd allows @default first
+    means.rules.insert(
+        means.rules.begin(),
+        Rule{Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
+    ResolveAndValidate(means);
+  }
+  return means;
+}
+
 }  // namespace
 
 Imported ImportSystemd(std::string_view text, const ImportOptions& o) {
@@ -369,9 +506,6 @@ Imported ImportSystemd(std::string_view text, const ImportOptions& o) {
 
 Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
   Exported e;
-  auto error = [&](std::string m) {
-    e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1});
-  };
   FlattenOptions fo;
   fo.format = "systemd";
   std::vector<FlatRule> flat = Flatten(p, fo, e.diagnostics);
@@ -384,107 +518,16 @@ Exported ExportSystemd(const Policy& p, const ExportOptions& o) {
     w.diagnostics.insert(w.diagnostics.begin(), e.diagnostics.begin(), e.diagnostics.end());
     return w;
   }
-  for (const FlatRule& r : flat) {
-    if (!r.args.empty()) {
-      error(fmt::format("systemd filters by syscall only: the rule for {} tests arguments",
-                        r.names.front()));
-      return e;
-    }
-  }
+  if (!FiltersBySyscallOnly(flat, e.diagnostics)) return e;
   std::string out = "# Generated by sysgate from a policy; for the [Service] section of a unit.\n";
   std::vector<std::string> arches;
   for (Arch a : p.TargetArches()) arches.emplace_back(SystemdArchName(a));
   PutList(out, "SystemCallArchitectures", "", arches);
-  if (p.default_action == Action::Allow()) {  // deny list
-    std::vector<std::string> words;
-    for (const FlatRule& r : flat) {
-      std::string suffix;
-      if (r.action.kind() == ActionKind::kErrno) {
-        auto n = ErrnoName(static_cast<int>(r.action.data()));
-        suffix = ":" + (n ? std::string(*n) : std::to_string(r.action.data()));
-      } else if (r.action.kind() != ActionKind::kKillProcess) {
-        error(
-            fmt::format("a systemd deny list fails syscalls with an errno or kills the process; "
-                        "{} for {} cannot be written",
-                        r.action.ToString(), r.names.front()));
-        return e;
-      }
-      for (const std::string& n : r.names) words.push_back(n + suffix);
-    }
-    PutList(out, "SystemCallFilter", "~", words);
-    std::vector<std::string> names;
-    for (const FlatRule& r : flat) names.insert(names.end(), r.names.begin(), r.names.end());
-    if (auto d = IgnoredNames(names, /*deny=*/true)) e.diagnostics.push_back(*d);
-  } else {
-    std::vector<std::string> words;
-    for (const FlatRule& r : flat) {
-      if (r.action != Action::Allow()) {
-        error(
-            fmt::format("a systemd allow list gives every other syscall the same action; {} for "
-                        "{} differs from the default {}",
-                        r.action.ToString(), r.names.front(), p.default_action.ToString()));
-        return e;
-      }
-      words.insert(words.end(), r.names.begin(), r.names.end());
-    }
-    std::vector<std::string> implicit;
-    for (std::string_view m : policy::FindGroup("@default")->members) {
-      if (std::ranges::find(words, m) == words.end() && !SystemdIgnores(m))
-        implicit.emplace_back(m);
-    }
-    if (!implicit.empty()) {
-      e.diagnostics.push_back(
-          {Severity::kWarning,
-           {},
-           fmt::format(
-               "systemd always allows @default in an allow list, so these will be allowed too: {}",
-               fmt::join(implicit, ", ")),
-           1});
-    }
-    PutList(out, "SystemCallFilter", "",
-            words.empty() ? std::vector<std::string>{"@default"} : words);
-    if (auto d = IgnoredNames(words, /*deny=*/false)) e.diagnostics.push_back(*d);
-    switch (p.default_action.kind()) {
-      case ActionKind::kKillProcess: break;
-      case ActionKind::kErrno: {
-        auto n = ErrnoName(static_cast<int>(p.default_action.data()));
-        out += fmt::format("SystemCallErrorNumber={}\n",
-                           n ? std::string(*n) : std::to_string(p.default_action.data()));
-        break;
-      }
-      case ActionKind::kLog:
-        // Seen under systemd 252 (Debian 12): "Failed to parse error number, ignoring: log",
-        // and the calls outside the list are then killed.
-        error(
-            "systemd 252 (Debian 12) does not take SystemCallErrorNumber=log: it ignores the line "
-            "and kills the calls outside the allow list; --widen writes a deny list instead (the "
-            "calls run, unlogged)");
-        return e;
-      default:
-        error(
-            fmt::format("systemd cannot give {} to the syscalls outside an allow list (errno, "
-                        "kill-process or log)",
-                        p.default_action.ToString()));
-        return e;
-    }
-  }
+  bool written = p.default_action == Action::Allow() ? PutDenyList(out, flat, e.diagnostics)
+                                                     : PutAllowList(out, p, flat, e.diagnostics);
+  if (!written) return e;
   e.text = out;
-  e.means = p;
-  if (p.unknown_action != Policy{}.unknown_action) {  // what ImportSystemd gives them
-    e.diagnostics.push_back(
-        {Severity::kWarning,
-         {},
-         fmt::format("systemd cannot set the action for unknown syscall numbers ({}): they get {}",
-                     p.unknown_action.ToString(), Policy{}.unknown_action.ToString()),
-         1});
-    e.means->unknown_action = Policy{}.unknown_action;
-  }
-  if (p.default_action != Action::Allow()) {  // systemd allows @default first
-    e.means->rules.insert(
-        e.means->rules.begin(),
-        Rule{Action::Allow(), {SyscallSpec::Group("@default")}, {}, std::nullopt, {}});
-    ResolveAndValidate(*e.means);
-  }
+  e.means = MeaningUnderSystemd(p, e.diagnostics);
   return e;
 }
 
