@@ -184,108 +184,128 @@ uint64_t PathsOf(const std::vector<std::string_view>& lines, int line) {
   return std::max<uint64_t>(base::ParseInteger(digits).value_or(1), 1);
 }
 
-}  // namespace
+using Lines = std::map<std::string, std::vector<std::string_view>>;  // by file
 
-Result<Recording> RecordingFromPolicy(const Policy& policy,
-                                      const std::map<std::string, std::string>& sources) {
-  std::map<std::string, std::vector<std::string_view>> lines;  // by file
-  for (const auto& [file, text] : sources) lines[file] = base::Split(text, '\n');
-  Recording rec;
-  for (size_t i = 0; i < policy.rules.size(); ++i) {
-    const Rule& r = policy.rules[i];
-    ActionKind k = r.action.kind();
-    if (k != ActionKind::kAllow && k != ActionKind::kLog) continue;
-    // The rule's comment is on one of its lines: up to the next rule of the same file.
-    const Rule* next = i + 1 < policy.rules.size() ? &policy.rules[i + 1] : nullptr;
-    int last = next && next->loc.known() && next->loc.file == r.loc.file ? next->loc.line - 1
-                                                                         : r.loc.line + 8;
-    auto file = lines.find(r.loc.file);
-    uint64_t count =
-        r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
-    // learn's rule for what every program may make (`allow @exit, @vdso  # seen: ...`, on one
-    // line): its groups' members that were seen, with their counts (the rule itself is written
-    // again whatever the recording holds). No other rule is read so.
-    const bool always_rule =
-        !r.syscalls.empty() && std::ranges::all_of(r.syscalls, [](const SyscallSpec& s) {
-          return s.kind == SyscallSpec::Kind::kGroup &&
-                 std::ranges::find(kAlwaysGroups, s.name) != std::end(kAlwaysGroups);
-        });
-    const std::map<std::string, uint64_t> seen = always_rule && r.loc.known() && file != lines.end()
-                                                     ? SeenOf(file->second, r.loc.line, r.loc.line)
-                                                     : std::map<std::string, uint64_t>{};
-    std::set<std::string> seen_counted;
-    std::vector<std::string> names;
-    std::vector<int32_t> numbers;
-    for (const SyscallSpec& s : r.syscalls) {
-      switch (s.kind) {
-        case SyscallSpec::Kind::kName: names.push_back(s.name); break;
-        case SyscallSpec::Kind::kNumber: numbers.push_back(s.number); break;
-        case SyscallSpec::Kind::kGroup:
-          if (const policy::SyscallGroup* g = policy::FindGroup(s.name)) {
-            for (std::string_view m : g->members) {
-              if (seen.empty() || seen.contains(std::string(m))) names.emplace_back(m);
-            }
+// The count in the `# N` comment on the line of `loc`, or 0.
+uint64_t CountAt(const Lines& lines, const SourceLoc& loc) {
+  auto file = lines.find(loc.file);
+  return loc.known() && file != lines.end() ? CountOf(file->second, loc.line, loc.line) : 0;
+}
+
+// learn's rule for what every program may make (`allow @exit, @vdso  # seen: ...`): only
+// groups every program may call.
+bool IsAlwaysRule(const Rule& r) {
+  return !r.syscalls.empty() && std::ranges::all_of(r.syscalls, [](const SyscallSpec& s) {
+    return s.kind == SyscallSpec::Kind::kGroup &&
+           std::ranges::find(kAlwaysGroups, s.name) != std::end(kAlwaysGroups);
+  });
+}
+
+// What an allow or log rule gives the recording, read from the rule and its comment.
+struct RuleCalls {
+  std::vector<std::string> names;
+  std::vector<int32_t> numbers;
+  uint64_t count = 0;                    // the rule's `# N`
+  std::map<std::string, uint64_t> seen;  // the always rule's `# seen: name N, ...`
+};
+
+RuleCalls CallsOf(const Policy& policy, size_t i, const Lines& lines) {
+  const Rule& r = policy.rules[i];
+  RuleCalls calls;
+  // The rule's comment is on one of its lines: up to the next rule of the same file.
+  const Rule* next = i + 1 < policy.rules.size() ? &policy.rules[i + 1] : nullptr;
+  int last = next && next->loc.known() && next->loc.file == r.loc.file ? next->loc.line - 1
+                                                                       : r.loc.line + 8;
+  auto file = lines.find(r.loc.file);
+  calls.count = r.loc.known() && file != lines.end() ? CountOf(file->second, r.loc.line, last) : 0;
+  // The always rule (on one line) stands for its groups' members that were seen, with their
+  // counts (the rule itself is written again whatever the recording holds). No other rule is
+  // read so.
+  if (IsAlwaysRule(r) && r.loc.known() && file != lines.end())
+    calls.seen = SeenOf(file->second, r.loc.line, r.loc.line);
+  for (const SyscallSpec& s : r.syscalls) {
+    switch (s.kind) {
+      case SyscallSpec::Kind::kName: calls.names.push_back(s.name); break;
+      case SyscallSpec::Kind::kNumber: calls.numbers.push_back(s.number); break;
+      case SyscallSpec::Kind::kGroup:
+        if (const policy::SyscallGroup* g = policy::FindGroup(s.name)) {
+          for (std::string_view m : g->members) {
+            if (calls.seen.empty() || calls.seen.contains(std::string(m)))
+              calls.names.emplace_back(m);
           }
-          break;
-      }
+        }
+        break;
     }
-    std::vector<Arch> arches = r.arches.empty() ? policy.TargetArches() : r.arches;
-    std::optional<Error> refused;
-    for (Arch a : arches) {
-      auto add = [&](const std::string& name, bool known) {
-        if (!known || refused) return;
-        SyscallRecord& s = rec.calls[{a, name}];
-        // A group's count is not its members'; a single syscall's is, and a seen one's (on
-        // one ABI: the counts are by name).
-        if (names.size() + numbers.size() == 1) s.count += count;
-        if (auto c = seen.find(name); c != seen.end() && seen_counted.insert(name).second) {
-          s.count = SaturatingAdd(s.count, c->second);
-          rec.total = SaturatingAdd(rec.total, c->second);
-        }
-        if (!r.condition) {
-          s.any_args = true;
-          return;
-        }
-        std::vector<RecordedArg> args = RecordedArgs(name);
-        if (args.empty() || !Tuples(*r.condition, args, &s.tuples)) {
-          std::string where = r.loc.known() ? r.loc.ToString() + ": " : "";
-          refused = MakeError(ErrorCode::kInvalidArgument,
-                              fmt::format("{}the condition of this rule for {} is not one sysgate "
-                                          "learn writes; merge the recordings before tightening "
-                                          "by hand",
-                                          where, name));
-        }
-      };
-      for (const std::string& n : names) add(n, SyscallNumber(a, n).has_value());
-      for (int32_t nr : numbers) add("#" + std::to_string(nr), true);
-      if (refused) return *refused;
-    }
-    rec.total += count;
   }
+  return calls;
+}
 
-  // The fs, net and scope rules, with the calls in their comments.
-  const AccessRules& a = policy.access;
-  AccessRecording& access = rec.access;
+// Records one call of rule `r` on ABI `a`; an error when the rule's condition is not a shape
+// Synthesize writes. `seen_counted` holds the seen calls already counted on an ABI.
+std::optional<Error> AddCall(Recording& rec, Arch a, const std::string& name, const Rule& r,
+                             const RuleCalls& calls, std::set<std::string>& seen_counted) {
+  SyscallRecord& s = rec.calls[{a, name}];
+  // A group's count is not its members'; a single syscall's is, and a seen one's (on one ABI:
+  // the counts are by name).
+  if (calls.names.size() + calls.numbers.size() == 1) s.count += calls.count;
+  if (auto c = calls.seen.find(name); c != calls.seen.end() && seen_counted.insert(name).second) {
+    s.count = SaturatingAdd(s.count, c->second);
+    rec.total = SaturatingAdd(rec.total, c->second);
+  }
+  if (!r.condition) {
+    s.any_args = true;
+    return std::nullopt;
+  }
+  std::vector<RecordedArg> args = RecordedArgs(name);
+  if (args.empty() || !Tuples(*r.condition, args, &s.tuples)) {
+    std::string where = r.loc.known() ? r.loc.ToString() + ": " : "";
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}the condition of this rule for {} is not one sysgate "
+                                 "learn writes; merge the recordings before tightening "
+                                 "by hand",
+                                 where, name));
+  }
+  return std::nullopt;
+}
+
+// Records the calls of the allow or log rule `policy.rules[i]` on each of its ABIs.
+std::optional<Error> AddRule(Recording& rec, const Policy& policy, size_t i, const Lines& lines) {
+  const Rule& r = policy.rules[i];
+  const RuleCalls calls = CallsOf(policy, i, lines);
+  std::set<std::string> seen_counted;
+  std::vector<Arch> arches = r.arches.empty() ? policy.TargetArches() : r.arches;
+  for (Arch a : arches) {
+    for (const std::string& n : calls.names) {
+      if (!SyscallNumber(a, n).has_value()) continue;  // not on this ABI
+      if (auto refused = AddCall(rec, a, n, r, calls, seen_counted)) return refused;
+    }
+    for (int32_t nr : calls.numbers) {
+      if (auto refused = AddCall(rec, a, "#" + std::to_string(nr), r, calls, seen_counted))
+        return refused;
+    }
+  }
+  rec.total += calls.count;
+  return std::nullopt;
+}
+
+// The fs, net and scope rules, with the calls in their comments.
+void AddAccess(AccessRecording& access, const AccessRules& a, const Lines& lines) {
   access.fs = a.handled_fs != 0;
   access.handled_net = a.handled_net;
   access.scoped = a.scoped;
   access.best_effort = a.best_effort;
-  auto count_at = [&](const SourceLoc& loc) -> uint64_t {
-    auto file = lines.find(loc.file);
-    return loc.known() && file != lines.end() ? CountOf(file->second, loc.line, loc.line) : 0;
-  };
   for (const PathRule& r : a.paths) {
     const bool seen = access.paths.contains(r.path);
     PathUse& u = access.paths[r.path];
     u.access |= r.access;
-    u.count += count_at(r.loc);
+    u.count += CountAt(lines, r.loc);
     auto file = lines.find(r.loc.file);
     const uint64_t paths =
         r.loc.known() && file != lines.end() ? PathsOf(file->second, r.loc.line) : 1;
     u.paths = seen ? std::max(u.paths, paths) : paths;
   }
   for (const PortRule& r : a.ports) {
-    uint64_t count = count_at(r.loc);  // the range's, given to its first port
+    uint64_t count = CountAt(lines, r.loc);  // the range's, given to its first port
     for (uint32_t port = r.first; port <= r.last; ++port) {
       if (r.access & net_access::kBindTcp)
         access.bind[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
@@ -293,6 +313,21 @@ Result<Recording> RecordingFromPolicy(const Policy& policy,
         access.connect[static_cast<uint16_t>(port)] += port == r.first ? count : 0;
     }
   }
+}
+
+}  // namespace
+
+Result<Recording> RecordingFromPolicy(const Policy& policy,
+                                      const std::map<std::string, std::string>& sources) {
+  Lines lines;
+  for (const auto& [file, text] : sources) lines[file] = base::Split(text, '\n');
+  Recording rec;
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    ActionKind k = policy.rules[i].action.kind();
+    if (k != ActionKind::kAllow && k != ActionKind::kLog) continue;
+    if (auto refused = AddRule(rec, policy, i, lines)) return *refused;
+  }
+  AddAccess(rec.access, policy.access, lines);
   return rec;
 }
 
