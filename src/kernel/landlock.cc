@@ -76,6 +76,119 @@ void Unsupported(uint64_t bits, int abi, std::vector<std::string>* out) {
 
 std::string RuleWhere(const SourceLoc& loc) { return loc.known() ? loc.ToString() + ": " : ""; }
 
+// What of `rules` a kernel with Landlock ABI `abi` (0 or less: none) cannot enforce, in words.
+std::vector<std::string> MissingFromAbi(const AccessRules& rules, int abi) {
+  std::vector<std::string> missing;
+  if (abi <= 0) {
+    const int err = abi == LandlockAbi() ? Probe().err : 0;
+    missing.push_back(
+        err ? WhyNoLandlock(err)
+            : "Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
+  } else {
+    Unsupported(rules.handled_fs, abi, &missing);
+    if (rules.handled_net & ~NetAccessOfAbi(abi))
+      missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));
+    if (rules.scoped & ~ScopesOfAbi(abi))
+      missing.push_back(fmt::format("scope (Landlock ABI {})", kScopeAbi));
+  }
+  return missing;
+}
+
+// The refusal of rules that are not best-effort when the kernel lacks `missing`.
+Error CannotEnforce(const AccessRules& rules, int abi, const std::vector<std::string>& missing) {
+  const char* kHint = "; say `fs best-effort` in the policy to enforce only what the kernel can";
+  return MakeError(
+      ErrorCode::kUnsupported,
+      fmt::format("{}the policy's fs, net and scope rules cannot be enforced: this kernel "
+                  "{} {}{}",
+                  RuleWhere(rules.loc),
+                  abi > 0 ? fmt::format("has Landlock ABI {}, without", abi) : "lacks",
+                  fmt::join(missing, ", "), kHint));
+}
+
+// A new ruleset handling these rights, as a close-on-exec fd of 3 or more.
+Result<int> CreateRuleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped) {
+  RulesetAttr attr{handled_fs, handled_net, scoped};
+  long fd = syscall(kCreateRuleset, &attr, sizeof attr, 0);
+  if (fd < 0) return SystemError("landlock_create_ruleset", errno);
+  // Above stdin, stdout and stderr even when one is closed: a run must not hand the ruleset to
+  // its program in their place (or in place of a --keep-fd that was not open).
+  int high = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 3);
+  close(static_cast<int>(fd));
+  if (high < 0) return SystemError("fcntl(F_DUPFD_CLOEXEC)", errno);
+  return high;
+}
+
+// Adds `r` to the ruleset `ruleset_fd`, with the rights of `handled_fs` it asks for (on a file,
+// only those that mean something on one). Returns the path's real path and the rights added.
+Result<std::pair<std::string, uint64_t>> AddPathRule(int ruleset_fd, const PathRule& r,
+                                                     uint64_t handled_fs) {
+  int pfd = open(r.path.c_str(), O_PATH | O_CLOEXEC);
+  if (pfd < 0) {
+    int err = errno;
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("fs path {}: {} (a rule's path must exist when the policy is "
+                                 "applied)",
+                                 r.path, std::strerror(err)),
+                     r.loc);
+  }
+  struct stat st {};
+  uint64_t access = r.access & handled_fs;
+  if (fstat(pfd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    if ((r.access & fs_access::kFileRights) == 0) {
+      close(pfd);
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("fs {} {}: it is not a directory, and these rights mean "
+                                   "something only on directories (on a file: read, write, "
+                                   "exec, truncate, ioctl-dev)",
+                                   FsAccessText(r.access), r.path),
+                       r.loc);
+    }
+    access &= fs_access::kFileRights;
+  }
+  std::string real_path = base::RealPathOr(r.path);
+  if (access != 0) {
+    PathBeneathAttr pb{access, pfd};
+    if (syscall(kAddRule, ruleset_fd, kRulePathBeneath, &pb, 0) != 0) {
+      int err = errno;
+      close(pfd);
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("fs {} {}: landlock_add_rule: {}", FsAccessText(access), r.path,
+                                   std::strerror(err)),
+                       r.loc);
+    }
+  }
+  close(pfd);
+  return std::pair{std::move(real_path), access};
+}
+
+// Adds the ports of `ports` to the ruleset `ruleset_fd`, with the rights of `handled_net` they
+// ask for.
+Result<void> AddPortRules(int ruleset_fd, const std::vector<PortRule>& ports,
+                          uint64_t handled_net) {
+  // One Landlock rule per port, whatever the ranges: overlapping ranges cost nothing more.
+  std::vector<uint8_t> port_access(65536, 0);  // net_access bits
+  std::vector<const PortRule*> port_rule(65536, nullptr);
+  for (const PortRule& r : ports) {
+    const uint64_t access = r.access & handled_net;
+    for (uint32_t port = r.first; access != 0 && port <= r.last; ++port) {
+      port_access[port] |= static_cast<uint8_t>(access);
+      if (!port_rule[port]) port_rule[port] = &r;
+    }
+  }
+  for (uint32_t port = 0; port < port_access.size(); ++port) {
+    if (port_access[port] == 0) continue;
+    NetPortAttr np{port_access[port], port};
+    if (syscall(kAddRule, ruleset_fd, kRuleNetPort, &np, 0) != 0) {
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("net port {}: landlock_add_rule: {}", port, std::strerror(errno)),
+          port_rule[port]->loc);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int LandlockAbi() { return Probe().abi; }
@@ -100,30 +213,9 @@ LandlockRuleset::~LandlockRuleset() {
 Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi) {
   LandlockRuleset out;
   if (rules.empty()) return out;
-  const char* kHint = "; say `fs best-effort` in the policy to enforce only what the kernel can";
-  std::vector<std::string> missing;
-  if (abi <= 0) {
-    const int err = abi == LandlockAbi() ? Probe().err : 0;
-    missing.push_back(
-        err ? WhyNoLandlock(err)
-            : "Landlock itself (not built into this kernel, or not enabled at boot: lsm=)");
-  } else {
-    Unsupported(rules.handled_fs, abi, &missing);
-    if (rules.handled_net & ~NetAccessOfAbi(abi))
-      missing.push_back(fmt::format("net rules (Landlock ABI {})", kNetAbi));
-    if (rules.scoped & ~ScopesOfAbi(abi))
-      missing.push_back(fmt::format("scope (Landlock ABI {})", kScopeAbi));
-  }
+  std::vector<std::string> missing = MissingFromAbi(rules, abi);
   if (!missing.empty()) {
-    if (!rules.best_effort) {
-      return MakeError(
-          ErrorCode::kUnsupported,
-          fmt::format("{}the policy's fs, net and scope rules cannot be enforced: this kernel "
-                      "{} {}{}",
-                      RuleWhere(rules.loc),
-                      abi > 0 ? fmt::format("has Landlock ABI {}, without", abi) : "lacks",
-                      fmt::join(missing, ", "), kHint));
-    }
+    if (!rules.best_effort) return CannotEnforce(rules, abi, missing);
     out.dropped_ = std::move(missing);
     for (std::string& d : out.dropped_) {
       d += abi > 0 ? fmt::format("; this kernel has ABI {}", abi) : "";
@@ -135,74 +227,16 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
   out.scoped_ = rules.scoped & ScopesOfAbi(abi);
   if (out.handled_fs_ == 0 && out.handled_net_ == 0 && out.scoped_ == 0) return out;
 
-  RulesetAttr attr{out.handled_fs_, out.handled_net_, out.scoped_};
-  long fd = syscall(kCreateRuleset, &attr, sizeof attr, 0);
-  if (fd < 0) return SystemError("landlock_create_ruleset", errno);
-  // Above stdin, stdout and stderr even when one is closed: a run must not hand the ruleset to
-  // its program in their place (or in place of a --keep-fd that was not open).
-  out.fd_ = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 3);
-  close(static_cast<int>(fd));
-  if (out.fd_ < 0) return SystemError("fcntl(F_DUPFD_CLOEXEC)", errno);
-
+  Result<int> fd = CreateRuleset(out.handled_fs_, out.handled_net_, out.scoped_);
+  if (!fd) return fd.error();
+  out.fd_ = *fd;  // out closes it from here on, also when a rule fails
   for (const PathRule& r : rules.paths) {
-    int pfd = open(r.path.c_str(), O_PATH | O_CLOEXEC);
-    if (pfd < 0) {
-      int err = errno;
-      return MakeError(ErrorCode::kNotFound,
-                       fmt::format("fs path {}: {} (a rule's path must exist when the policy is "
-                                   "applied)",
-                                   r.path, std::strerror(err)),
-                       r.loc);
-    }
-    struct stat st {};
-    uint64_t access = r.access & out.handled_fs_;
-    if (fstat(pfd, &st) == 0 && !S_ISDIR(st.st_mode)) {
-      if ((r.access & fs_access::kFileRights) == 0) {
-        close(pfd);
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("fs {} {}: it is not a directory, and these rights mean "
-                                     "something only on directories (on a file: read, write, "
-                                     "exec, truncate, ioctl-dev)",
-                                     FsAccessText(r.access), r.path),
-                         r.loc);
-      }
-      access &= fs_access::kFileRights;
-    }
-    std::string real_path = base::RealPathOr(r.path);
-    if (access != 0) {
-      PathBeneathAttr pb{access, pfd};
-      if (syscall(kAddRule, out.fd_, kRulePathBeneath, &pb, 0) != 0) {
-        int err = errno;
-        close(pfd);
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("fs {} {}: landlock_add_rule: {}", FsAccessText(access),
-                                     r.path, std::strerror(err)),
-                         r.loc);
-      }
-    }
-    close(pfd);
-    out.granted_.emplace_back(std::move(real_path), access);
+    auto granted = AddPathRule(out.fd_, r, out.handled_fs_);
+    if (!granted) return granted.error();
+    out.granted_.push_back(std::move(*granted));
   }
-  // One Landlock rule per port, whatever the ranges: overlapping ranges cost nothing more.
-  std::vector<uint8_t> port_access(65536, 0);  // net_access bits
-  std::vector<const PortRule*> port_rule(65536, nullptr);
-  for (const PortRule& r : rules.ports) {
-    const uint64_t access = r.access & out.handled_net_;
-    for (uint32_t port = r.first; access != 0 && port <= r.last; ++port) {
-      port_access[port] |= static_cast<uint8_t>(access);
-      if (!port_rule[port]) port_rule[port] = &r;
-    }
-  }
-  for (uint32_t port = 0; port < port_access.size(); ++port) {
-    if (port_access[port] == 0) continue;
-    NetPortAttr np{port_access[port], port};
-    if (syscall(kAddRule, out.fd_, kRuleNetPort, &np, 0) != 0) {
-      return MakeError(
-          ErrorCode::kInvalidArgument,
-          fmt::format("net port {}: landlock_add_rule: {}", port, std::strerror(errno)),
-          port_rule[port]->loc);
-    }
-  }
+  if (Result<void> ports = AddPortRules(out.fd_, rules.ports, out.handled_net_); !ports)
+    return ports.error();
   return out;
 }
 
