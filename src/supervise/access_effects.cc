@@ -236,7 +236,21 @@ class EffectsOf {
   void Grant(const std::string& path, uint64_t access);
   void Created(const std::string& path);
   void Removed(const std::string& path);
+  // The calls File reads, other than open and rename.
+  void Openat2(SyscallCall& call);
+  void MakeAt(SyscallCall& call, int dirfd, uint64_t addr, uint64_t right);
+  void RemoveAt(SyscallCall& call, int dirfd, uint64_t addr, bool dir);
+  void ExecAt(SyscallCall& call, int dirfd, uint64_t addr, bool follow, bool empty_ok);
+  void OnFd(SyscallCall& call, int fd, uint64_t right, bool device);
+  void Truncate(SyscallCall& call);
+  void Ioctl(SyscallCall& call);
+  void BindUnix(SyscallCall& call);
 };
+
+// Argument `i` of `call` as the fd the kernel reads from it (an int).
+int FdArg(const SyscallCall& call, int i) {
+  return static_cast<int>(static_cast<int32_t>(call.arg(i)));
+}
 
 }  // namespace
 
@@ -426,109 +440,124 @@ void EffectsOf::Rename(SyscallCall& call, int old_dirfd, uint64_t old_addr, int 
   }
 }
 
+// openat2's flags are the first field of its struct open_how.
+void EffectsOf::Openat2(SyscallCall& call) {
+  if (call.arg(3) >= sizeof(uint64_t)) {
+    if (auto how = call.Read(call.arg(2), sizeof(uint64_t))) {
+      uint64_t flags;
+      std::memcpy(&flags, how->data(), sizeof flags);
+      Open(call, FdArg(call, 0), call.arg(1), flags);
+    }
+  }
+}
+
+// mkdir, symlink, mknod: a new name, needing `right` on its directory.
+void EffectsOf::MakeAt(SyscallCall& call, int dirfd, uint64_t addr, uint64_t right) {
+  auto t = Target::Of(call, dirfd, addr, false);
+  if (!t || t->exists || t->path == "/proc") return;  // EEXIST
+  Grant(ParentDirectory(t->path), right);
+  Created(t->path);
+}
+
+// rmdir, unlink.
+void EffectsOf::RemoveAt(SyscallCall& call, int dirfd, uint64_t addr, bool dir) {
+  auto t = Target::Of(call, dirfd, addr, false);
+  if (!t || !t->exists || t->path == "/proc") return;
+  Grant(ParentDirectory(t->path), dir ? fa::kRemoveDir : fa::kRemoveFile);
+  Removed(t->path);
+}
+
+void EffectsOf::ExecAt(SyscallCall& call, int dirfd, uint64_t addr, bool follow, bool empty_ok) {
+  auto t = Target::Of(call, dirfd, addr, follow, empty_ok);
+  if (t && t->exists && S_ISREG(t->st.st_mode)) Exec(t->path);  // else ENOENT, EACCES
+}
+
+// ftruncate, ioctl: `right` on the file (`device`: the device) that the caller's `fd` is open on.
+void EffectsOf::OnFd(SyscallCall& call, int fd, uint64_t right, bool device) {
+  if (InheritedFile(call, fd)) return;
+  auto t = Target::OfFd(call.tid(), fd);
+  if (!t || t->path == "/proc") return;
+  if (t->deleted && !device) {  // an unlinked file: the rights come from where it was
+    Grant(t->path, right);
+    Removed(t->path);
+    return;
+  }
+  bool is_device = S_ISCHR(t->st.st_mode) || S_ISBLK(t->st.st_mode);
+  if (t->exists && (device ? is_device : S_ISREG(t->st.st_mode))) Grant(t->path, right);
+}
+
+void EffectsOf::Truncate(SyscallCall& call) {
+  auto t = Target::Of(call, kAtFdcwd, call.arg(0), true);
+  if (t && t->exists && t->path != "/proc") Grant(t->path, fa::kTruncate);
+}
+
+void EffectsOf::Ioctl(SyscallCall& call) {
+  if (static_cast<uint32_t>(call.arg(1)) == TIOCGPTPEER) {  // opens the terminal's other end
+    Grant("/dev/pts", OpenRights(call.arg(2)) | fa::kIoctlDev);
+  } else if (!IoctlAlwaysAllowed(call.arg(1))) {
+    OnFd(call, FdArg(call, 0), fa::kIoctlDev, true);
+  }
+}
+
+// A named Unix socket is a new file in its directory.
+void EffectsOf::BindUnix(SyscallCall& call) {
+  auto addr = call.Read(call.arg(1), std::min<uint64_t>(call.arg(2), sizeof(sockaddr_un)));
+  if (!addr || addr->size() <= offsetof(sockaddr_un, sun_path) + 1) return;
+  sa_family_t family;
+  std::memcpy(&family, addr->data(), sizeof family);
+  const char* path = reinterpret_cast<const char*>(addr->data()) + offsetof(sockaddr_un, sun_path);
+  size_t len = strnlen(path, addr->size() - offsetof(sockaddr_un, sun_path));
+  if (family != AF_UNIX || len == 0) return;  // abstract sockets are no file
+  auto t = Target::Named(call.tid(), kAtFdcwd, std::string(path, len), false);
+  if (t && !t->exists && t->path != "/proc") {
+    Grant(ParentDirectory(t->path), fa::kMakeSock);
+    Created(t->path);
+  }
+}
+
 void EffectsOf::File(SyscallCall& call, std::string_view name) {
   auto op = FileOps().find(name);
   if (op == FileOps().end()) return;
-  auto fd_arg = [&](int i) { return static_cast<int>(static_cast<int32_t>(call.arg(i))); };
-  auto make = [&](int dirfd, uint64_t addr, uint64_t right) {
-    auto t = Target::Of(call, dirfd, addr, false);
-    if (!t || t->exists || t->path == "/proc") return;  // EEXIST
-    Grant(ParentDirectory(t->path), right);
-    Created(t->path);
-  };
-  auto remove = [&](int dirfd, uint64_t addr, bool dir) {
-    auto t = Target::Of(call, dirfd, addr, false);
-    if (!t || !t->exists || t->path == "/proc") return;
-    Grant(ParentDirectory(t->path), dir ? fa::kRemoveDir : fa::kRemoveFile);
-    Removed(t->path);
-  };
-  auto exec = [&](int dirfd, uint64_t addr, bool follow, bool empty_ok) {
-    auto t = Target::Of(call, dirfd, addr, follow, empty_ok);
-    if (t && t->exists && S_ISREG(t->st.st_mode)) Exec(t->path);  // else ENOENT, EACCES
-  };
-  auto on_fd = [&](int fd, uint64_t right, bool device) {
-    if (InheritedFile(call, fd)) return;
-    auto t = Target::OfFd(call.tid(), fd);
-    if (!t || t->path == "/proc") return;
-    if (t->deleted && !device) {  // an unlinked file: the rights come from where it was
-      Grant(t->path, right);
-      Removed(t->path);
-      return;
-    }
-    bool is_device = S_ISCHR(t->st.st_mode) || S_ISBLK(t->st.st_mode);
-    if (t->exists && (device ? is_device : S_ISREG(t->st.st_mode))) Grant(t->path, right);
-  };
   switch (op->second) {
     case Op::kOpen: Open(call, kAtFdcwd, call.arg(0), call.arg(1)); break;
     case Op::kCreat: Open(call, kAtFdcwd, call.arg(0), O_CREAT | O_WRONLY | O_TRUNC); break;
-    case Op::kOpenat: Open(call, fd_arg(0), call.arg(1), call.arg(2)); break;
-    case Op::kOpenat2:
-      if (call.arg(3) >= sizeof(uint64_t)) {
-        if (auto how = call.Read(call.arg(2), sizeof(uint64_t))) {
-          uint64_t flags;
-          std::memcpy(&flags, how->data(), sizeof flags);
-          Open(call, fd_arg(0), call.arg(1), flags);
-        }
-      }
-      break;
-    case Op::kExecve: exec(kAtFdcwd, call.arg(0), true, false); break;
+    case Op::kOpenat: Open(call, FdArg(call, 0), call.arg(1), call.arg(2)); break;
+    case Op::kOpenat2: Openat2(call); break;
+    case Op::kExecve: ExecAt(call, kAtFdcwd, call.arg(0), true, false); break;
     case Op::kExecveat:
-      exec(fd_arg(0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW),
-           (call.arg(4) & AT_EMPTY_PATH) != 0);
+      ExecAt(call, FdArg(call, 0), call.arg(1), !(call.arg(4) & AT_SYMLINK_NOFOLLOW),
+             (call.arg(4) & AT_EMPTY_PATH) != 0);
       break;
-    case Op::kMkdir: make(kAtFdcwd, call.arg(0), fa::kMakeDir); break;
-    case Op::kMkdirat: make(fd_arg(0), call.arg(1), fa::kMakeDir); break;
-    case Op::kSymlink: make(kAtFdcwd, call.arg(1), fa::kMakeSym); break;
-    case Op::kSymlinkat: make(fd_arg(1), call.arg(2), fa::kMakeSym); break;
+    case Op::kMkdir: MakeAt(call, kAtFdcwd, call.arg(0), fa::kMakeDir); break;
+    case Op::kMkdirat: MakeAt(call, FdArg(call, 0), call.arg(1), fa::kMakeDir); break;
+    case Op::kSymlink: MakeAt(call, kAtFdcwd, call.arg(1), fa::kMakeSym); break;
+    case Op::kSymlinkat: MakeAt(call, FdArg(call, 1), call.arg(2), fa::kMakeSym); break;
     case Op::kMknod:
-      make(kAtFdcwd, call.arg(0), MakeRight(static_cast<mode_t>(call.arg(1))));
+      MakeAt(call, kAtFdcwd, call.arg(0), MakeRight(static_cast<mode_t>(call.arg(1))));
       break;
     case Op::kMknodat:
-      make(fd_arg(0), call.arg(1), MakeRight(static_cast<mode_t>(call.arg(2))));
+      MakeAt(call, FdArg(call, 0), call.arg(1), MakeRight(static_cast<mode_t>(call.arg(2))));
       break;
-    case Op::kRmdir: remove(kAtFdcwd, call.arg(0), true); break;
-    case Op::kUnlink: remove(kAtFdcwd, call.arg(0), false); break;
-    case Op::kUnlinkat: remove(fd_arg(0), call.arg(1), (call.arg(2) & AT_REMOVEDIR) != 0); break;
+    case Op::kRmdir: RemoveAt(call, kAtFdcwd, call.arg(0), true); break;
+    case Op::kUnlink: RemoveAt(call, kAtFdcwd, call.arg(0), false); break;
+    case Op::kUnlinkat:
+      RemoveAt(call, FdArg(call, 0), call.arg(1), (call.arg(2) & AT_REMOVEDIR) != 0);
+      break;
     case Op::kRename: Rename(call, kAtFdcwd, call.arg(0), kAtFdcwd, call.arg(1), 0, false); break;
     case Op::kRenameat:
-      Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), 0, false);
+      Rename(call, FdArg(call, 0), call.arg(1), FdArg(call, 2), call.arg(3), 0, false);
       break;
     case Op::kRenameat2:
-      Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), call.arg(4), false);
+      Rename(call, FdArg(call, 0), call.arg(1), FdArg(call, 2), call.arg(3), call.arg(4), false);
       break;
     case Op::kLink: Rename(call, kAtFdcwd, call.arg(0), kAtFdcwd, call.arg(1), 0, true); break;
     case Op::kLinkat:
-      Rename(call, fd_arg(0), call.arg(1), fd_arg(2), call.arg(3), call.arg(4), true);
+      Rename(call, FdArg(call, 0), call.arg(1), FdArg(call, 2), call.arg(3), call.arg(4), true);
       break;
-    case Op::kTruncate: {
-      auto t = Target::Of(call, kAtFdcwd, call.arg(0), true);
-      if (t && t->exists && t->path != "/proc") Grant(t->path, fa::kTruncate);
-      break;
-    }
-    case Op::kFtruncate: on_fd(fd_arg(0), fa::kTruncate, false); break;
-    case Op::kIoctl:
-      if (static_cast<uint32_t>(call.arg(1)) == TIOCGPTPEER) {  // opens the terminal's other end
-        Grant("/dev/pts", OpenRights(call.arg(2)) | fa::kIoctlDev);
-      } else if (!IoctlAlwaysAllowed(call.arg(1))) {
-        on_fd(fd_arg(0), fa::kIoctlDev, true);
-      }
-      break;
-    case Op::kBind: {  // a named Unix socket is a new file in its directory
-      auto addr = call.Read(call.arg(1), std::min<uint64_t>(call.arg(2), sizeof(sockaddr_un)));
-      if (!addr || addr->size() <= offsetof(sockaddr_un, sun_path) + 1) break;
-      sa_family_t family;
-      std::memcpy(&family, addr->data(), sizeof family);
-      const char* path =
-          reinterpret_cast<const char*>(addr->data()) + offsetof(sockaddr_un, sun_path);
-      size_t len = strnlen(path, addr->size() - offsetof(sockaddr_un, sun_path));
-      if (family != AF_UNIX || len == 0) break;  // abstract sockets are no file
-      auto t = Target::Named(call.tid(), kAtFdcwd, std::string(path, len), false);
-      if (t && !t->exists && t->path != "/proc") {
-        Grant(ParentDirectory(t->path), fa::kMakeSock);
-        Created(t->path);
-      }
-      break;
-    }
+    case Op::kTruncate: Truncate(call); break;
+    case Op::kFtruncate: OnFd(call, FdArg(call, 0), fa::kTruncate, false); break;
+    case Op::kIoctl: Ioctl(call); break;
+    case Op::kBind: BindUnix(call); break;
   }
 }
 
