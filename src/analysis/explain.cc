@@ -223,6 +223,141 @@ std::string RunOnValue(const std::vector<Field>& words, size_t& i) {
   return std::string(first.data(), last.data() + last.size() - first.data());
 }
 
+// The fields of one record, from the word `start` on, read into a SeccompRecord. An error is
+// located at `at` and the column of the field.
+class RecordReader {
+ public:
+  RecordReader(const std::vector<Field>& words, size_t start, const SourceLoc& at)
+      : words_(words), start_(start), at_(at) {}
+
+  Result<SeccompRecord> Read() {
+    FindKernelFields();
+    for (size_t i = start_; i < words_.size(); ++i) {
+      if (std::optional<Error> e = ReadField(i)) return *e;
+    }
+    for (auto [have, key] : {std::pair{arch_, "arch"}, {syscall_, "syscall"}, {code_, "code"}}) {
+      if (!have)
+        return Fail(words_[start_ - 1].column, fmt::format("a seccomp record without {}=", key));
+    }
+    return std::move(r_);
+  }
+
+ private:
+  Error Fail(size_t column, std::string what) const {
+    SourceLoc loc = at_;
+    loc.column = static_cast<int>(std::min<size_t>(column, std::numeric_limits<int>::max()));
+    return MakeError(ErrorCode::kInvalidArgument, std::move(what), loc);
+  }
+
+  Error NotNumber(const Field& f, std::string_view kind) const {
+    std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
+    // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
+    auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
+    if (!r_.interpreted && !std::ranges::all_of(f.value, numeric)) {
+      what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
+    }
+    return Fail(f.column, what);
+  }
+
+  // ausearch -i's interpretation names the arch (arch=x86_64); the kernel writes its number.
+  // Its comm= and exe= are the program's, unquoted: a name can hold "arch=i386 syscall=...".
+  // The kernel writes them before sig, arch, syscall, compat, ip and code, so the last of each
+  // key is the kernel's.
+  void FindKernelFields() {
+    for (size_t i = start_; i < words_.size(); ++i) last_[words_[i].key] = i;
+    if (auto a = last_.find("arch"); a != last_.end())
+      named_abi_ = InterpretedArch(words_[a->second].value);
+    r_.interpreted = named_abi_.has_value();
+  }
+
+  // Word `i`; a run-on value (interpreted comm= and exe=) moves `i` to its last word.
+  std::optional<Error> ReadField(size_t& i) {
+    const Field& f = words_[i];
+    if (f.key.empty() || f.key == "msg") {
+      if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r_);
+      if (r_.interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r_);
+      return std::nullopt;
+    }
+    if (r_.interpreted && last_[f.key] != i) return std::nullopt;
+    const auto decimal = std::ranges::find(kDecimalFields, f.key, &DecimalField::key);
+    if (decimal != std::end(kDecimalFields)) return ReadDecimal(f, *decimal);
+    if (f.key == "arch") return ReadArch(f);
+    if (f.key == "syscall") return ReadSyscall(f);
+    if (f.key == "code") return ReadCode(f);
+    if (f.key == "ip") {
+      if (auto v = Hex0x(f.value)) r_.ip = *v;
+    } else if (f.key == "comm") {
+      r_.comm = r_.interpreted ? RunOnValue(words_, i) : Untrusted(f.value);
+    } else if (f.key == "exe") {
+      r_.exe = r_.interpreted ? RunOnValue(words_, i) : Untrusted(f.value);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> ReadDecimal(const Field& f, const DecimalField& decimal) {
+    if (r_.interpreted && f.key == "sig") {
+      r_.sig = Number<int32_t>(f.value, 10);
+      if (!r_.sig) r_.sig = InterpretedSignal(f.value);
+      if (!r_.sig) return NotNumber(f, "a signal (SIGSYS, SIG0)");
+      return std::nullopt;
+    }
+    return std::visit(
+        [&](auto member) -> std::optional<Error> {
+          using T = typename std::remove_reference_t<decltype(r_.*member)>::value_type;
+          auto v = Number<T>(f.value, 10);
+          if (!v && r_.interpreted) return std::nullopt;  // uid=root: a name left out
+          if (!v) return NotNumber(f, decimal.kind);
+          r_.*member = *v;
+          return std::nullopt;
+        },
+        decimal.slot);
+  }
+
+  std::optional<Error> ReadArch(const Field& f) {
+    auto v = r_.interpreted ? std::optional(Info(*named_abi_).audit_arch)
+                            : Number<uint32_t>(f.value, 16);
+    if (!v) return NotNumber(f, "a hexadecimal AUDIT_ARCH value");
+    r_.arch = *v;
+    arch_ = true;
+    return std::nullopt;
+  }
+
+  std::optional<Error> ReadSyscall(const Field& f) {
+    auto v = Number<int32_t>(f.value, 10);
+    if (!v && r_.interpreted) {
+      v = SyscallNumber(*named_abi_, f.value);
+      if (!v) {
+        return Fail(f.column, fmt::format("syscall={} is not a system call of {}",
+                                          base::Abbreviate(f.value), Info(*named_abi_).name));
+      }
+    }
+    if (!v) return NotNumber(f, "a syscall number");
+    r_.syscall = *v;
+    syscall_ = true;
+    return std::nullopt;
+  }
+
+  std::optional<Error> ReadCode(const Field& f) {
+    std::optional<uint64_t> v = Hex0x(f.value);
+    if (!v && r_.interpreted) v = InterpretedCode(f.value);
+    if (!v || *v > std::numeric_limits<uint32_t>::max()) {
+      return NotNumber(f, r_.interpreted ? "a seccomp action (errno, kill, trap, ...) or its value"
+                                         : "a 32-bit hexadecimal return value (0x...)");
+    }
+    r_.code = static_cast<uint32_t>(*v);
+    code_ = true;
+    return std::nullopt;
+  }
+
+  const std::vector<Field>& words_;
+  const size_t start_;
+  const SourceLoc& at_;
+  SeccompRecord r_;
+  std::map<std::string_view, size_t> last_;  // each key's last word
+  std::optional<Arch> named_abi_;            // interpreted: the arch= it names
+  bool arch_ = false, syscall_ = false, code_ = false;
+};
+
 }  // namespace
 
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
@@ -232,100 +367,9 @@ Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
   std::vector<Field> words = Words(line);
   std::optional<size_t> start = RecordStart(words);
   if (!start) return std::optional<SeccompRecord>();
-  SeccompRecord r;
-  auto fail = [&](size_t column, std::string what) {
-    SourceLoc loc = at;
-    loc.column = static_cast<int>(std::min<size_t>(column, std::numeric_limits<int>::max()));
-    return MakeError(ErrorCode::kInvalidArgument, std::move(what), loc);
-  };
-  auto not_number = [&](const Field& f, std::string_view kind) {
-    std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
-    // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
-    auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
-    if (!r.interpreted && !std::ranges::all_of(f.value, numeric)) {
-      what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
-    }
-    return fail(f.column, what);
-  };
-  // ausearch -i's interpretation names the arch (arch=x86_64); the kernel writes its number.
-  // Its comm= and exe= are the program's, unquoted: a name can hold "arch=i386 syscall=...".
-  // The kernel writes them before sig, arch, syscall, compat, ip and code, so the last of each
-  // key is the kernel's.
-  std::map<std::string_view, size_t> last;
-  for (size_t i = *start; i < words.size(); ++i) last[words[i].key] = i;
-  std::optional<Arch> named_abi;
-  if (auto a = last.find("arch"); a != last.end())
-    named_abi = InterpretedArch(words[a->second].value);
-  r.interpreted = named_abi.has_value();
-  bool arch = false, syscall = false, code = false;
-  for (size_t i = *start; i < words.size(); ++i) {
-    const Field& f = words[i];
-    if (f.key.empty() || f.key == "msg") {
-      if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r);
-      if (r.interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r);
-      continue;
-    }
-    if (r.interpreted && last[f.key] != i) continue;
-    const auto decimal = std::ranges::find(kDecimalFields, f.key, &DecimalField::key);
-    if (decimal != std::end(kDecimalFields)) {
-      if (r.interpreted && f.key == "sig") {
-        r.sig = Number<int32_t>(f.value, 10);
-        if (!r.sig) r.sig = InterpretedSignal(f.value);
-        if (!r.sig) return not_number(f, "a signal (SIGSYS, SIG0)");
-        continue;
-      }
-      std::optional<Error> e = std::visit(
-          [&](auto member) -> std::optional<Error> {
-            using T = typename std::remove_reference_t<decltype(r.*member)>::value_type;
-            auto v = Number<T>(f.value, 10);
-            if (!v && r.interpreted) return std::nullopt;  // uid=root: a name left out
-            if (!v) return not_number(f, decimal->kind);
-            r.*member = *v;
-            return std::nullopt;
-          },
-          decimal->slot);
-      if (e) return *e;
-    } else if (f.key == "arch") {
-      auto v = r.interpreted ? std::optional(Info(*named_abi).audit_arch)
-                             : Number<uint32_t>(f.value, 16);
-      if (!v) return not_number(f, "a hexadecimal AUDIT_ARCH value");
-      r.arch = *v;
-      arch = true;
-    } else if (f.key == "syscall") {
-      auto v = Number<int32_t>(f.value, 10);
-      if (!v && r.interpreted) {
-        v = SyscallNumber(*named_abi, f.value);
-        if (!v) {
-          return fail(f.column, fmt::format("syscall={} is not a system call of {}",
-                                            base::Abbreviate(f.value), Info(*named_abi).name));
-        }
-      }
-      if (!v) return not_number(f, "a syscall number");
-      r.syscall = *v;
-      syscall = true;
-    } else if (f.key == "code") {
-      std::optional<uint64_t> v = Hex0x(f.value);
-      if (!v && r.interpreted) v = InterpretedCode(f.value);
-      if (!v || *v > std::numeric_limits<uint32_t>::max()) {
-        return not_number(f, r.interpreted
-                                 ? "a seccomp action (errno, kill, trap, ...) or its value"
-                                 : "a 32-bit hexadecimal return value (0x...)");
-      }
-      r.code = static_cast<uint32_t>(*v);
-      code = true;
-    } else if (f.key == "ip") {
-      if (auto v = Hex0x(f.value)) r.ip = *v;
-    } else if (f.key == "comm") {
-      r.comm = r.interpreted ? RunOnValue(words, i) : Untrusted(f.value);
-    } else if (f.key == "exe") {
-      r.exe = r.interpreted ? RunOnValue(words, i) : Untrusted(f.value);
-    }
-  }
-  for (auto [have, key] : {std::pair{arch, "arch"}, {syscall, "syscall"}, {code, "code"}}) {
-    if (!have)
-      return fail(words[*start - 1].column, fmt::format("a seccomp record without {}=", key));
-  }
-  return std::optional<SeccompRecord>(std::move(r));
+  Result<SeccompRecord> r = RecordReader(words, *start, at).Read();
+  if (!r) return r.error();
+  return std::optional<SeccompRecord>(std::move(*r));
 }
 
 Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
