@@ -69,12 +69,10 @@ Error AtStage(Stage s, Error e) {
   return e;
 }
 
-Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out) {
-  if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
-  const bpf::Program& program = filter.program();
-  if (program.empty() || program.size() > bpf::kMaxInsns) {
-    return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
-  }
+namespace {
+
+// Every kept fd is open, and neither the Landlock ruleset's nor the supervisor's.
+Result<void> CheckKeptFds(const Filter& filter, const Options& o) {
   // A kept fd that is not open would be taken by whatever the runner opens next (its own
   // pipe), and handed to the program.
   for (int fd : o.keep_fds) {
@@ -94,16 +92,14 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
           fmt::format("fd {} is the supervisor's; it cannot be kept for '{}'", fd, o.argv[0]));
     }
   }
-  int lookup_err = 0;
-  out->path = FindProgram(o.argv[0], &lookup_err);
-  if (out->path.empty()) {
-    return AtStage(Stage::kExec,
-                   SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err));
-  }
-  // A program the fs rules do not let run is said now, not as execve's bare EACCES.
+  return {};
+}
+
+// A program the fs rules do not let run is said now, not as execve's bare EACCES.
+Result<void> CheckFsRulesLetRun(const Filter& filter, const Options& o, const std::string& path) {
   const kernel::LandlockRuleset& landlock = filter.landlock();
   if (landlock.handled_fs() & fs_access::kExecute) {
-    const std::string real_path = base::RealPathOr(out->path);
+    const std::string real_path = base::RealPathOr(path);
     if (!(landlock.GrantedFs(real_path) & fs_access::kExecute)) {
       return AtStage(
           Stage::kLandlock,
@@ -117,6 +113,12 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
                                     : "")));
     }
   }
+  return {};
+}
+
+// argv and envp as execve wants them: our environment (unless cleared) less the names o.env
+// sets, then o.env.
+void LayOutArgvAndEnv(const Options& o, PreparedCommand* out) {
   for (const std::string& a : o.argv) out->argv.push_back(const_cast<char*>(a.c_str()));
   out->argv.push_back(nullptr);
   if (!o.clear_env) {
@@ -131,16 +133,21 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
   for (const std::string& kv : o.env) out->env_storage.push_back(kv);
   for (std::string& kv : out->env_storage) out->envp.push_back(kv.data());
   out->envp.push_back(nullptr);
+}
 
+// The program to install, given the runner's exec of `cmd`: the filter's own, or the filter's
+// behind the exec gate.
+Result<bpf::Program> ProgramForOwnExec(const Filter& filter, const Options& o,
+                                       const PreparedCommand& cmd) {
+  const bpf::Program& program = filter.program();
   // The runner's exec of the program happens under the filter: the kernel must allow it, or
   // the supervisor must be asked (and then lets exactly that call through).
-  auto r = analysis::Emulate(program, out->Exec());
+  auto r = analysis::Emulate(program, cmd.Exec());
   if (!r) return r.error();
   Action a = bpf::ActionOfRet(r->ret);
   if (a.kind() == ActionKind::kAllow || a.kind() == ActionKind::kLog ||
       (a.kind() == ActionKind::kNotify && Supervised(filter))) {
-    out->program = program;
-    return {};
+    return program;
   }
   if (!Supervised(filter)) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -149,9 +156,29 @@ Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedComm
                                  "(--no-report, or a kernel without user notification)",
                                  a.ToString(), o.argv[0]));
   }
-  auto gated = WithExecGate(program, out->Exec());
-  if (!gated) return gated.error();
-  out->program = std::move(*gated);
+  return WithExecGate(program, cmd.Exec());
+}
+
+}  // namespace
+
+Result<void> PrepareCommand(const Filter& filter, const Options& o, PreparedCommand* out) {
+  if (o.argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "no program to run");
+  const bpf::Program& program = filter.program();
+  if (program.empty() || program.size() > bpf::kMaxInsns) {
+    return MakeError(ErrorCode::kInvalidArgument, "no valid filter to install");
+  }
+  if (auto kept = CheckKeptFds(filter, o); !kept) return kept.error();
+  int lookup_err = 0;
+  out->path = FindProgram(o.argv[0], &lookup_err);
+  if (out->path.empty()) {
+    return AtStage(Stage::kExec,
+                   SystemError(fmt::format("cannot run '{}'", o.argv[0]), lookup_err));
+  }
+  if (auto runs = CheckFsRulesLetRun(filter, o, out->path); !runs) return runs.error();
+  LayOutArgvAndEnv(o, out);
+  auto installed = ProgramForOwnExec(filter, o, *out);
+  if (!installed) return installed.error();
+  out->program = std::move(*installed);
   return {};
 }
 
