@@ -64,6 +64,8 @@ while IFS= read -r line; do
   file=${line%%:*}
   inc=$(sed -E 's/.*#include "([^"]+)".*/\1/' <<<"${line#*:}")
   case $inc in
+    ../* | */../* | src/* | include/*)
+      echo "$file: includes $inc: name a header as sysgate/H or LAYER/H, never by its path"; fail=1 ;;
     sysgate/*) [[ -n ${public[${inc#sysgate/}]:-} ]] ||
                  { echo "$file: includes $inc, a public header no layer declares"; fail=1; } ;;
     */*) if [[ $(rank "${inc%%/*}") != 99 && -z ${tools[$inc]:-} ]]; then

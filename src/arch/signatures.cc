@@ -54,13 +54,15 @@ std::vector<Signature> Views(const std::array<SignatureEntry, N>& table) {
   return out;
 }
 
+// Never freed, as the constant tables they view: a FindSignature from a static destructor or
+// an atexit handler still finds them.
 const std::vector<Signature>& GenericSignatures() {
-  static const std::vector<Signature> views = Views(kSignatureTable);
+  static const std::vector<Signature>& views = *new std::vector<Signature>(Views(kSignatureTable));
   return views;
 }
 
 const std::vector<Signature>& AbiSignatures() {
-  static const std::vector<Signature> views = Views(kAbiSignatures);
+  static const std::vector<Signature>& views = *new std::vector<Signature>(Views(kAbiSignatures));
   return views;
 }
 

@@ -297,61 +297,68 @@ SupervisionResult Supervise(const Watched& w, SupervisionEvents& events, Supervi
   SupervisionResult result;
   const int listener = w.listener;
   supervise::KernelNotifyFd notify(listener, /*owned=*/false);
-  bool listening = true, exited = false;
-  while (true) {
-    int err = 0;
-    // Following descendants, a stop signal handled outside the wait would not interrupt it:
-    // look at the flag at least every 100 ms.
-    SupervisionEvents::Ready r = events.Wait(exited ? 100 : -1, &err);
-    if (err != 0) {
-      result.failure = fmt::format("epoll_wait: {}", std::strerror(err));
-      return result;
-    }
-    if (exited && g_stop) break;  // following descendants: told to stop
-    if (r.pipe) {
-      ssize_t n = read(w.pipe_fd, &result.record, sizeof result.record);
-      if (n > 0) result.record_len = n;
-      events.Forget(w.pipe_fd);  // EOF: the exec happened (or a record came)
-    }
-    if (r.hang_up) {  // no task uses the filter any more: wait for the exit alone
-      listening = false;
-      events.Forget(listener);
-    }
-    if (r.call) {
-      auto note = notify.Receive();
-      if (!note) {
-        if (note.error().sys_errno != ENOENT) {  // ENOENT: the caller went away first
-          result.failure = note.error().ToString();
-          return result;
-        }
-      } else if (runner_exec.Matches(*note)) {
-        auto sent = notify.Send(supervise::Response::Continue(note->id));
-        if (!sent) {
-          result.failure = sent.error().ToString();
-          return result;
-        }
-        if (*sent) runner_exec.Disarm();  // else interrupted: the exec is made again
-      } else if (auto h = supervisor.Answer(notify, *note); !h) {
-        result.failure = h.error().ToString();
+  // What was seen before an exception (the child reaped while following) is kept with it.
+  try {
+    bool listening = true, exited = false;
+    while (true) {
+      int err = 0;
+      // Following descendants, a stop signal handled outside the wait would not interrupt it:
+      // look at the flag at least every 100 ms.
+      SupervisionEvents::Ready r = events.Wait(exited ? 100 : -1, &err);
+      if (err != 0) {
+        result.failure = fmt::format("epoll_wait: {}", std::strerror(err));
         return result;
       }
-    }
-    if (r.program_exited && !exited) {
-      exited = true;
-      events.Forget(w.pidfd);
-      if (follow) result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
-    }
-    // Done when the child is, unless its descendants are followed while any uses the filter
-    // and no SIGINT or SIGTERM has come (before or after the child's exit). Not following,
-    // whether any still does is said (the hang-up may come a moment after the exit).
-    if (exited && (!follow || !listening || g_stop)) {
-      if (!follow && listening) {
-        // A zombie holds the filter too: reap the child before asking.
-        result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
-        result.left_running = StillListened(listener, 100);
+      if (exited && g_stop) break;  // following descendants: told to stop
+      if (r.pipe) {
+        ssize_t n = read(w.pipe_fd, &result.record, sizeof result.record);
+        if (n > 0) result.record_len = n;
+        events.Forget(w.pipe_fd);  // EOF: the exec happened (or a record came)
       }
-      break;
+      if (r.hang_up) {  // no task uses the filter any more: wait for the exit alone
+        listening = false;
+        events.Forget(listener);
+      }
+      if (r.call) {
+        auto note = notify.Receive();
+        if (!note) {
+          if (note.error().sys_errno != ENOENT) {  // ENOENT: the caller went away first
+            result.failure = note.error().ToString();
+            return result;
+          }
+        } else if (runner_exec.Matches(*note)) {
+          auto sent = notify.Send(supervise::Response::Continue(note->id));
+          if (!sent) {
+            result.failure = sent.error().ToString();
+            return result;
+          }
+          if (*sent) runner_exec.Disarm();  // else interrupted: the exec is made again
+        } else if (auto h = supervisor.Answer(notify, *note); !h) {
+          result.failure = h.error().ToString();
+          return result;
+        }
+      }
+      if (r.program_exited && !exited) {
+        exited = true;
+        events.Forget(w.pidfd);
+        if (follow) result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
+      }
+      // Done when the child is, unless its descendants are followed while any uses the filter
+      // and no SIGINT or SIGTERM has come (before or after the child's exit). Not following,
+      // whether any still does is said (the hang-up may come a moment after the exit).
+      if (exited && (!follow || !listening || g_stop)) {
+        if (!follow && listening) {
+          // A zombie holds the filter too: reap the child before asking.
+          result.reaped = Reap(w.child, w.status_fd, &result.by_filter);
+          result.left_running = StillListened(listener, 100);
+        }
+        break;
+      }
     }
+  } catch (const std::exception& e) {
+    result.failure = e.what();
+  } catch (...) {
+    result.failure = "an unknown exception";
   }
   return result;
 }

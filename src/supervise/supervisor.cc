@@ -92,7 +92,9 @@ Supervisor& Supervisor::Otherwise(Handler handler) {
 Result<Handled> Supervisor::Answer(supervise::NotifyFd& fd, const supervise::Notification& n) {
   SyscallCall call(fd, n);
   auto it = call.name().empty() ? by_name_.end() : by_name_.find(call.name());
-  Reply reply = Reply::Fail(EPERM);  // a handler that throws has denied the call
+  // A handler that throws has denied the call. (A Result it misuses, value() of an error,
+  // aborts the process instead: a bug, as SG_CHECK's are.)
+  Reply reply = Reply::Fail(EPERM);
   try {
     reply = it != by_name_.end() ? it->second(call) : otherwise_(call);
   } catch (...) {
