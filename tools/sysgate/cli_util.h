@@ -72,6 +72,11 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o,
 // Notes are shown only with `show_notes` (validate).
 // What decided a verdict, for reports: "rule web.sgp:3:1", "default action", ...
 std::string DecidedBy(const Policy& policy, const Verdict& v);
+// The group through which the deciding rule of `v` names `syscall` ("@privileged"); empty when
+// the verdict is not a rule's or the rule names the call by its name.
+std::string DecidingGroup(const Policy& policy, const Verdict& v, std::string_view syscall);
+// A rule as reports show it, with that group if there is one: "rule web.sgp:3:1 (@privileged)".
+std::string RuleText(const std::string& rule, const std::string& group);
 
 // A syscall argument or constant value on the command line: a number, a constant name, or
 // several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.
