@@ -182,6 +182,13 @@ std::string RuleText(const std::string& rule, const std::string& group) {
   return group.empty() ? rule : fmt::format("{} ({})", rule, group);
 }
 
+CallNames NamesOf(const SeccompData& d) {
+  auto abi = ArchFromAudit(d.arch, d.nr);
+  auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
+  return {abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.arch),
+          name ? std::string(*name) : fmt::format("#{}", d.nr), name.has_value()};
+}
+
 bool IsDefineName(std::string_view name) {
   auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
   return !name.empty() && letter(name[0]) && std::ranges::all_of(name, [&](char c) {

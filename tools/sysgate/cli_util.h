@@ -78,6 +78,14 @@ std::string DecidingGroup(const Policy& policy, const Verdict& v, std::string_vi
 // A rule as reports show it, with that group if there is one: "rule web.sgp:3:1 (@privileged)".
 std::string RuleText(const std::string& rule, const std::string& group);
 
+// The ABI and syscall of a call as reports name them: "x86_64" and "openat", or "arch 0x1234"
+// and "#1000" where they have no name.
+struct CallNames {
+  std::string arch, syscall;
+  bool named = false;  // the syscall has a name on its ABI
+};
+CallNames NamesOf(const SeccompData& d);
+
 // A syscall argument or constant value on the command line: a number, a constant name, or
 // several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.
 std::optional<uint64_t> ParseValue(std::string_view text, Arch arch = HostArch());

@@ -67,21 +67,10 @@ std::optional<Policies> LoadPolicies(const Options& o) {
   return p;
 }
 
-// The ABI and the syscall of a difference's example, by name where they have one.
-struct Named {
-  std::string arch, syscall;
-};
-Named NameOf(const SeccompData& example) {
-  auto abi = ArchFromAudit(example.arch, example.nr);
-  auto name = abi ? SyscallName(*abi, example.nr) : std::nullopt;
-  return {abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", example.arch),
-          name ? std::string(*name) : fmt::format("#{}", example.nr)};
-}
-
 void PrintJson(const Options& o, const analysis::PolicyDiff& diff, const Policies& p) {
   nlohmann::json changes = nlohmann::json::array();
   for (const analysis::PolicyDifference& d : diff.differences) {
-    Named n = NameOf(d.example);
+    CallNames n = NamesOf(d.example);
     changes.push_back({{"arch", n.arch},
                        {"syscall", n.syscall},
                        {"nr", d.example.nr},
@@ -117,7 +106,7 @@ std::string SyscallLines(const analysis::PolicyDiff& diff, const Policies& p) {
   std::vector<Line> lines;
   std::map<std::string, size_t> line_of;
   for (const analysis::PolicyDifference& d : diff.differences) {
-    Named n = NameOf(d.example);
+    CallNames n = NamesOf(d.example);
     std::string rest =
         fmt::format("{:<18} {} ({})  ->  {} ({})", n.syscall, d.before.action.ToString(),
                     DecidedBy(*p.before.policy, d.before), d.after.action.ToString(),

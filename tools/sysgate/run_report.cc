@@ -116,11 +116,10 @@ struct CallFacts {
         action(c.verdict.action.ToString()),
         rule(DecidedBy(policy, c.verdict)),
         nr(c.data.nr) {
-    auto abi = ArchFromAudit(c.data.arch, c.data.nr);
-    arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", c.data.arch);
-    auto name = abi ? SyscallName(*abi, c.data.nr) : std::nullopt;
-    named = name.has_value();
-    syscall = name ? std::string(*name) : fmt::format("#{}", c.data.nr);
+    CallNames names = NamesOf(c.data);
+    arch = std::move(names.arch);
+    syscall = std::move(names.syscall);
+    named = names.named;
     if (named) group = DecidingGroup(policy, c.verdict, syscall);
   }
   nlohmann::json Json(std::string_view event) const {
