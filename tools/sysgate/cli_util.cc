@@ -172,6 +172,23 @@ std::string DecidedBy(const Policy& policy, const Verdict& v) {
   return "";
 }
 
+std::string DecidingGroup(const Policy& policy, const Verdict& v, std::string_view syscall) {
+  if (v.reason != Verdict::Reason::kRule) return "";
+  const SyscallSpec* s = policy::SpecNaming(policy.rules[static_cast<size_t>(v.rule)], syscall);
+  return s && s->kind == SyscallSpec::Kind::kGroup ? s->name : "";
+}
+
+std::string RuleText(const std::string& rule, const std::string& group) {
+  return group.empty() ? rule : fmt::format("{} ({})", rule, group);
+}
+
+CallNames NamesOf(const SeccompData& d) {
+  auto abi = ArchFromAudit(d.arch, d.nr);
+  auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;
+  return {abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.arch),
+          name ? std::string(*name) : fmt::format("#{}", d.nr), name.has_value()};
+}
+
 bool IsDefineName(std::string_view name) {
   auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
   return !name.empty() && letter(name[0]) && std::ranges::all_of(name, [&](char c) {

@@ -72,6 +72,19 @@ void AddInputOptions(CLI::App* cmd, InputOptions& o,
 // Notes are shown only with `show_notes` (validate).
 // What decided a verdict, for reports: "rule web.sgp:3:1", "default action", ...
 std::string DecidedBy(const Policy& policy, const Verdict& v);
+// The group through which the deciding rule of `v` names `syscall` ("@privileged"); empty when
+// the verdict is not a rule's or the rule names the call by its name.
+std::string DecidingGroup(const Policy& policy, const Verdict& v, std::string_view syscall);
+// A rule as reports show it, with that group if there is one: "rule web.sgp:3:1 (@privileged)".
+std::string RuleText(const std::string& rule, const std::string& group);
+
+// The ABI and syscall of a call as reports name them: "x86_64" and "openat", or "arch 0x1234"
+// and "#1000" where they have no name.
+struct CallNames {
+  std::string arch, syscall;
+  bool named = false;  // the syscall has a name on its ABI
+};
+CallNames NamesOf(const SeccompData& d);
 
 // A syscall argument or constant value on the command line: a number, a constant name, or
 // several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.

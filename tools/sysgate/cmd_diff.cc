@@ -47,23 +47,58 @@ std::string Arguments(std::string_view syscall, const SeccompData& d) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-int Run(const Options& o) {
+// The two policies, read for the ABIs of --arch if any; none after their errors are printed.
+struct Policies {
+  formats::Imported before, after;
+};
+std::optional<Policies> LoadPolicies(const Options& o) {
   // Both read for the first ABI, then targeting exactly the ABIs asked for.
-  formats::Imported before = LoadAndReport(o.before, o.input, /*quiet_warnings=*/true, o.arches);
-  formats::Imported after = LoadAndReport(o.after, o.input, /*quiet_warnings=*/true, o.arches);
-  if (!before.ok() || !after.ok()) return kExitTrouble;
+  Policies p{LoadAndReport(o.before, o.input, /*quiet_warnings=*/true, o.arches),
+             LoadAndReport(o.after, o.input, /*quiet_warnings=*/true, o.arches)};
+  if (!p.before.ok() || !p.after.ok()) return std::nullopt;
   if (!o.arches.empty()) {  // both policies targeting exactly these ABIs, as compile would
-    for (formats::Imported* r : {&before, &after}) {
+    for (formats::Imported* r : {&p.before, &p.after}) {
       if (!OverrideArches(*r->policy, o.arches) ||
           !ValidForNewArches(*r->policy, r->sources, /*quiet=*/true)) {
-        return kExitTrouble;
+        return std::nullopt;
       }
     }
   }
-  analysis::PolicyDiff diff = analysis::DiffPolicies(*before.policy, *after.policy);
+  return p;
+}
+
+void PrintJson(const Options& o, const analysis::PolicyDiff& diff, const Policies& p) {
   nlohmann::json changes = nlohmann::json::array();
-  // A change the same on several ABIs (the same call, verdicts and rules, and example) is one
-  // line naming them all: a multi-ABI profile's differences, once each.
+  for (const analysis::PolicyDifference& d : diff.differences) {
+    CallNames n = NamesOf(d.example);
+    changes.push_back({{"arch", n.arch},
+                       {"syscall", n.syscall},
+                       {"nr", d.example.nr},
+                       {"before", d.before.action.ToString()},
+                       {"before_reason", DecidedBy(*p.before.policy, d.before)},
+                       {"after", d.after.action.ToString()},
+                       {"after_reason", DecidedBy(*p.after.policy, d.after)},
+                       {"all_arguments", d.inputs == d.compared},
+                       {"example_args", d.example.args},
+                       {"inputs", d.inputs},
+                       {"compared", d.compared}});
+  }
+  nlohmann::json access = nlohmann::json::array();
+  for (const analysis::AccessDifference& d : diff.access)
+    access.push_back({{"what", d.what}, {"before", d.before}, {"after", d.after}});
+  std::cout << nlohmann::json{{"before", o.before},
+                              {"after", o.after},
+                              {"changes", changes},
+                              {"access_changes", access},
+                              {"inputs", diff.inputs}}
+                   .dump(2)
+            << "\n";
+}
+
+// The syscall differences, one line each: a change the same on several ABIs (the same call,
+// verdicts and rules, and example) is one line naming them all, so that a multi-ABI profile's
+// differences come once each.
+std::string SyscallLines(const analysis::PolicyDiff& diff, const Policies& p) {
   struct Line {
     std::vector<std::string> arches;
     std::string rest;
@@ -71,36 +106,19 @@ int Run(const Options& o) {
   std::vector<Line> lines;
   std::map<std::string, size_t> line_of;
   for (const analysis::PolicyDifference& d : diff.differences) {
-    auto abi = ArchFromAudit(d.example.arch, d.example.nr);
-    std::string arch =
-        abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", d.example.arch);
-    auto name = abi ? SyscallName(*abi, d.example.nr) : std::nullopt;
-    std::string syscall = name ? std::string(*name) : fmt::format("#{}", d.example.nr);
-    bool all = d.inputs == d.compared;
-    std::string args = all ? "" : Arguments(syscall, d.example);
-    if (o.json) {
-      changes.push_back({{"arch", arch},
-                         {"syscall", syscall},
-                         {"nr", d.example.nr},
-                         {"before", d.before.action.ToString()},
-                         {"before_reason", DecidedBy(*before.policy, d.before)},
-                         {"after", d.after.action.ToString()},
-                         {"after_reason", DecidedBy(*after.policy, d.after)},
-                         {"all_arguments", all},
-                         {"example_args", d.example.args},
-                         {"inputs", d.inputs},
-                         {"compared", d.compared}});
-      continue;
-    }
-    std::string rest = fmt::format("{:<18} {} ({})  ->  {} ({})", syscall,
-                                   d.before.action.ToString(), DecidedBy(*before.policy, d.before),
-                                   d.after.action.ToString(), DecidedBy(*after.policy, d.after));
-    if (!all)
+    CallNames n = NamesOf(d.example);
+    std::string rest =
+        fmt::format("{:<18} {} ({})  ->  {} ({})", n.syscall, d.before.action.ToString(),
+                    DecidedBy(*p.before.policy, d.before), d.after.action.ToString(),
+                    DecidedBy(*p.after.policy, d.after));
+    if (d.inputs != d.compared) {
+      std::string args = Arguments(n.syscall, d.example);
       rest += fmt::format("\n{{indent}}for some arguments, e.g. {}",
                           args.empty() ? "all arguments zero" : args);
+    }
     auto [it, is_new] = line_of.try_emplace(rest, lines.size());
     if (is_new) lines.push_back({{}, rest});
-    lines[it->second].arches.push_back(arch);
+    lines[it->second].arches.push_back(n.arch);
   }
   size_t arch_width = 7;
   for (const Line& l : lines)
@@ -113,24 +131,28 @@ int Run(const Options& o) {
     text +=
         fmt::format("{:<{}} {}\n", fmt::format("{}", fmt::join(l.arches, ",")), arch_width, rest);
   }
-  nlohmann::json access = nlohmann::json::array();
-  for (const analysis::AccessDifference& d : diff.access) {
-    access.push_back({{"what", d.what}, {"before", d.before}, {"after", d.after}});
+  return text;
+}
+
+void PrintText(const Options& o, const analysis::PolicyDiff& diff, const Policies& p,
+               size_t count) {
+  std::string text = SyscallLines(diff, p);
+  for (const analysis::AccessDifference& d : diff.access)
     text += fmt::format("{:<26} {}  ->  {}\n", d.what, d.before, d.after);
-  }
+  if (count != 0) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
+  std::cerr << fmt::format("sysgate: {} change{} ({} inputs compared)\n", count,
+                           count == 1 ? "" : "s", diff.inputs);
+}
+
+int Run(const Options& o) {
+  std::optional<Policies> p = LoadPolicies(o);
+  if (!p) return kExitTrouble;
+  analysis::PolicyDiff diff = analysis::DiffPolicies(*p->before.policy, *p->after.policy);
   const size_t count = diff.differences.size() + diff.access.size();
   if (o.json) {
-    std::cout << nlohmann::json{{"before", o.before},
-                                {"after", o.after},
-                                {"changes", changes},
-                                {"access_changes", access},
-                                {"inputs", diff.inputs}}
-                     .dump(2)
-              << "\n";
+    PrintJson(o, diff, *p);
   } else {
-    if (count != 0) std::cout << fmt::format("--- {}\n+++ {}\n{}", o.before, o.after, text);
-    std::cerr << fmt::format("sysgate: {} change{} ({} inputs compared)\n", count,
-                             count == 1 ? "" : "s", diff.inputs);
+    PrintText(o, diff, *p, count);
   }
   return count == 0 ? kExitOk : kExitDiffer;
 }

@@ -47,9 +47,7 @@ std::string By(const Policy& p, const Verdict& v, const analysis::Explained& e) 
     case Verdict::Reason::kBadArch: return "the foreign action (an ABI the policy does not target)";
     case Verdict::Reason::kRule: break;
   }
-  std::string by = DecidedBy(p, v);
-  const SyscallSpec* s = policy::SpecNaming(p.rules[static_cast<size_t>(v.rule)], e.syscall);
-  return s && s->kind == SyscallSpec::Kind::kGroup ? fmt::format("{} ({})", by, s->name) : by;
+  return RuleText(DecidedBy(p, v), DecidingGroup(p, v, e.syscall));
 }
 
 // What the policy says of the record, in a sentence: which verdict made it, or that none did.

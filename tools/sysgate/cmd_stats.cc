@@ -27,76 +27,83 @@ struct Options {
   bool json = false;
 };
 
-int Run(const Options& o) {
-  if (o.policy.empty() == o.bpf.empty()) {
-    PrintError("give a policy or --bpf FILE (one of them)");
-    return kExitUsage;
-  }
-  Arch arch = HostArch();
-  if (!o.arch.empty()) {
-    auto a = ParseArchOption(o.arch);
-    if (!a) return kExitUsage;
-    arch = *a;
-  }
-  CompileOptions copts;
-  if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
+// The program measured and, with --freq, what the mix costs under the default layout.
+struct Measured {
   bpf::Program prog;
-  std::optional<double> default_layout;  // with --freq: the mix's cost under the default layout
+  std::optional<double> default_layout;
+};
+
+// The program of --bpf, or the policy compiled with `copts`, if the kernel would load it;
+// none after an error.
+std::optional<Measured> LoadProgram(const Options& o, Arch arch, const CompileOptions& copts) {
+  Measured m;
   if (!o.bpf.empty()) {
     auto p = ReadBpfFile(o.bpf);
     if (!p) {
       PrintError(p.error().ToString());
-      return kExitInvalid;
+      return std::nullopt;
     }
-    prog = *p;
+    m.prog = *p;
   } else {
     formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
-    if (!r.ok()) return kExitInvalid;
+    if (!r.ok()) return std::nullopt;
     auto p = Compile(*r.policy, copts);
     if (!p) {
       PrintError(p.error().ToString());
-      return kExitInvalid;
+      return std::nullopt;
     }
-    prog = *p;
+    m.prog = *p;
     if (!copts.frequencies.empty()) {
       if (auto plain = Compile(*r.policy)) {
-        default_layout = analysis::ComputeStats(*plain, arch, copts.frequencies).weighted_mean;
+        m.default_layout = analysis::ComputeStats(*plain, arch, copts.frequencies).weighted_mean;
       }
     }
   }
-  if (auto ok = analysis::VerifyLoadable(prog); !ok) {
+  if (auto ok = analysis::VerifyLoadable(m.prog); !ok) {
     PrintError("the kernel would refuse this program: " + ok.error().message);
-    return kExitInvalid;
+    return std::nullopt;
   }
-  analysis::ProgramStats s = analysis::ComputeStats(prog, arch, copts.frequencies);
+  return m;
+}
+
+// The `top` syscalls that run the most instructions, the first of equals first.
+std::vector<const analysis::SyscallCost*> Costliest(const analysis::ProgramStats& s, int top) {
   std::vector<const analysis::SyscallCost*> costly;
   for (const auto& c : s.per_syscall) costly.push_back(&c);
   std::ranges::stable_sort(costly, [](auto* a, auto* b) { return a->executed > b->executed; });
-  costly.resize(std::min<size_t>(costly.size(), static_cast<size_t>(std::max(o.top, 0))));
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["length"] = s.length;
-    j["arch"] = Info(arch).name;
-    j["syscalls"] = s.per_syscall.size();
-    j["mean"] = s.mean;
-    j["max"] = s.max;
-    if (!copts.frequencies.empty()) j["weighted_mean"] = s.weighted_mean;
-    if (default_layout) j["weighted_mean_default_layout"] = *default_layout;
-    j["cacheable"] = s.cacheable;
-    j["may_allow"] = s.may_allow;
-    for (auto* c : costly)
-      j["costliest"].push_back({{"name", c->name},
-                                {"nr", c->nr},
-                                {"instructions", c->executed},
-                                {"reads_args", c->reads_args}});
-    std::cout << j.dump(2) << "\n";
-    return kExitOk;
-  }
+  costly.resize(std::min<size_t>(costly.size(), static_cast<size_t>(std::max(top, 0))));
+  return costly;
+}
+
+void PrintJson(Arch arch, const analysis::ProgramStats& s, bool weighted,
+               std::optional<double> default_layout,
+               const std::vector<const analysis::SyscallCost*>& costly) {
+  nlohmann::ordered_json j;
+  j["length"] = s.length;
+  j["arch"] = Info(arch).name;
+  j["syscalls"] = s.per_syscall.size();
+  j["mean"] = s.mean;
+  j["max"] = s.max;
+  if (weighted) j["weighted_mean"] = s.weighted_mean;
+  if (default_layout) j["weighted_mean_default_layout"] = *default_layout;
+  j["cacheable"] = s.cacheable;
+  j["may_allow"] = s.may_allow;
+  for (auto* c : costly)
+    j["costliest"].push_back({{"name", c->name},
+                              {"nr", c->nr},
+                              {"instructions", c->executed},
+                              {"reads_args", c->reads_args}});
+  std::cout << j.dump(2) << "\n";
+}
+
+void PrintText(const Options& o, Arch arch, const analysis::ProgramStats& s, bool weighted,
+               std::optional<double> default_layout,
+               const std::vector<const analysis::SyscallCost*>& costly) {
   std::cout << fmt::format("length                 {} instructions\n", s.length);
   std::cout << fmt::format(
       "per {} syscall          mean {:.1f}, max {} (over {} syscalls, arguments zero)\n",
       Info(arch).name, s.mean, s.max, s.per_syscall.size());
-  if (!copts.frequencies.empty()) {
+  if (weighted) {
     std::cout << fmt::format(
         "expected per call      {:.2f} (weighted by {}{})\n", s.weighted_mean, o.freq,
         default_layout
@@ -111,6 +118,31 @@ int Run(const Options& o) {
   for (auto* c : costly) {
     std::cout << fmt::format("  {:<24} #{:<5} {:>3} instructions{}\n", c->name, c->nr, c->executed,
                              c->reads_args ? " (reads arguments)" : "");
+  }
+}
+
+int Run(const Options& o) {
+  if (o.policy.empty() == o.bpf.empty()) {
+    PrintError("give a policy or --bpf FILE (one of them)");
+    return kExitUsage;
+  }
+  Arch arch = HostArch();
+  if (!o.arch.empty()) {
+    auto a = ParseArchOption(o.arch);
+    if (!a) return kExitUsage;
+    arch = *a;
+  }
+  CompileOptions copts;
+  if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
+  std::optional<Measured> m = LoadProgram(o, arch, copts);
+  if (!m) return kExitInvalid;
+  analysis::ProgramStats s = analysis::ComputeStats(m->prog, arch, copts.frequencies);
+  const std::vector<const analysis::SyscallCost*> costly = Costliest(s, o.top);
+  const bool weighted = !copts.frequencies.empty();
+  if (o.json) {
+    PrintJson(arch, s, weighted, m->default_layout, costly);
+  } else {
+    PrintText(o, arch, s, weighted, m->default_layout, costly);
   }
   return kExitOk;
 }

@@ -98,96 +98,111 @@ int PrintGroupsOf(const Options& o, Arch arch) {
   return rc;
 }
 
+// Every group, with its description (and members, with --json).
+int PrintAllGroups(const Options& o) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const policy::SyscallGroup& g : policy::AllGroups()) {
+    if (o.json) {
+      items.push_back(
+          {{"group", g.name},
+           {"description", g.description},
+           {"members", std::vector<std::string_view>(g.members.begin(), g.members.end())}});
+    } else {
+      std::cout << fmt::format("{:<18} {}\n", g.name, g.description);
+    }
+  }
+  if (o.json) std::cout << nlohmann::json{{"groups", items}}.dump(2) << "\n";
+  return kExitOk;
+}
+
+// A syscall in JSON: its name, number and, when known, its arguments.
+nlohmann::json EntryJson(std::string_view name, int32_t nr) {
+  nlohmann::json e = {{"name", name}, {"number", nr}};
+  if (const Signature* s = FindSignature(name)) e["args"] = SignatureJson(*s);
+  return e;
+}
+
+// One syscall of a list ("257\topenat"), or its entry in `items` with --json.
+void ListEntry(const Options& o, std::string_view name, int32_t nr, nlohmann::json& items) {
+  if (o.json) {
+    items.push_back(EntryJson(name, nr));
+  } else {
+    std::cout << nr << "\t" << name << "\n";
+  }
+}
+
+// The members of the group `q` ("@io-uring") that `arch` has; false after an error.
+bool PrintGroupMembers(const Options& o, Arch arch, const std::string& q, nlohmann::json& items) {
+  const policy::SyscallGroup* g = policy::FindGroup(q);
+  if (!g) {
+    std::string msg = fmt::format("unknown syscall group '{}'", q);
+    if (auto m = base::ClosestMatch(q, policy::GroupNames()))
+      msg += fmt::format("; did you mean '{}'?", *m);
+    PrintError(msg);
+    return false;
+  }
+  for (std::string_view m : g->members) {
+    auto nr = SyscallNumber(arch, m);
+    if (!nr) continue;
+    ListEntry(o, m, *nr, items);
+  }
+  return true;
+}
+
+// The syscall that has the number `num` (its name, or signature); false after an error.
+bool PrintNumbered(const Options& o, Arch arch, const NumberQuery& num, nlohmann::json& items) {
+  if (!num.name) return false;
+  const std::string_view name = *num.name;
+  if (o.json) {
+    items.push_back(EntryJson(name, num.nr));
+  } else if (o.signature) {
+    const Signature* s = FindSignature(arch, name);
+    std::cout << (s ? FormatSignature(*s) : std::string(name) + "(?)") << "\n";
+  } else {
+    std::cout << name << "\n";
+  }
+  return true;
+}
+
+// The syscall named `q` (its number, or signature); false after an error.
+bool PrintNamed(const Options& o, Arch arch, const std::string& q, nlohmann::json& items) {
+  auto nr = SyscallNumber(arch, q);
+  if (!nr) {
+    PrintError(NoSyscallMessage(q, arch));
+    return false;
+  }
+  if (o.json) {
+    items.push_back(EntryJson(q, *nr));
+  } else if (o.signature) {
+    const Signature* s = FindSignature(arch, q);
+    std::cout << (s ? FormatSignature(*s) : q + "(?): no prototype known") << "\n";
+  } else {
+    std::cout << *nr << "\n";
+  }
+  return true;
+}
+
+// What one query (@group, number or name) resolves to on `arch`; false after an error.
+bool PrintQuery(const Options& o, Arch arch, const std::string& q, nlohmann::json& items) {
+  if (q.starts_with("@")) return PrintGroupMembers(o, arch, q, items);
+  if (NumberQuery num = ResolveNumber(q, arch); num.numeric)
+    return PrintNumbered(o, arch, num, items);
+  return PrintNamed(o, arch, q, items);
+}
+
 int Run(const Options& o) {
   auto arch = ParseArchOption(o.arch);
   if (!arch) return kExitUsage;
+  if (o.groups && !o.queries.empty()) return PrintGroupsOf(o, *arch);
+  if (o.groups) return PrintAllGroups(o);
   nlohmann::json out = {{"arch", Info(*arch).name}};
   nlohmann::json items = nlohmann::json::array();
-  int rc = kExitOk;
-
-  if (o.groups && !o.queries.empty()) return PrintGroupsOf(o, *arch);
-  if (o.groups) {
-    for (const policy::SyscallGroup& g : policy::AllGroups()) {
-      if (o.json) {
-        items.push_back(
-            {{"group", g.name},
-             {"description", g.description},
-             {"members", std::vector<std::string_view>(g.members.begin(), g.members.end())}});
-      } else {
-        std::cout << fmt::format("{:<18} {}\n", g.name, g.description);
-      }
-    }
-    if (o.json) std::cout << nlohmann::json{{"groups", items}}.dump(2) << "\n";
-    return kExitOk;
-  }
-
-  auto entry = [&](std::string_view name, int32_t nr) {
-    nlohmann::json e = {{"name", name}, {"number", nr}};
-    if (const Signature* s = FindSignature(name)) e["args"] = SignatureJson(*s);
-    return e;
-  };
-
   if (o.queries.empty()) {
-    for (const SyscallEntry& e : Syscalls(*arch)) {
-      if (o.json) {
-        items.push_back(entry(e.name, e.nr));
-      } else {
-        std::cout << e.nr << "\t" << e.name << "\n";
-      }
-    }
+    for (const SyscallEntry& e : Syscalls(*arch)) ListEntry(o, e.name, e.nr, items);
   }
+  int rc = kExitOk;
   for (const std::string& q : o.queries) {
-    if (q.starts_with("@")) {
-      const policy::SyscallGroup* g = policy::FindGroup(q);
-      if (!g) {
-        std::string msg = fmt::format("unknown syscall group '{}'", q);
-        if (auto m = base::ClosestMatch(q, policy::GroupNames()))
-          msg += fmt::format("; did you mean '{}'?", *m);
-        PrintError(msg);
-        rc = kExitInvalid;
-        continue;
-      }
-      for (std::string_view m : g->members) {
-        auto nr = SyscallNumber(*arch, m);
-        if (!nr) continue;
-        if (o.json) {
-          items.push_back(entry(m, *nr));
-        } else {
-          std::cout << *nr << "\t" << m << "\n";
-        }
-      }
-      continue;
-    }
-    if (NumberQuery num = ResolveNumber(q, *arch); num.numeric) {
-      if (!num.name) {
-        rc = kExitInvalid;
-        continue;
-      }
-      const std::optional<std::string_view>& name = num.name;
-      if (o.json) {
-        items.push_back(entry(*name, num.nr));
-      } else if (o.signature) {
-        const Signature* s = FindSignature(*arch, *name);
-        std::cout << (s ? FormatSignature(*s) : std::string(*name) + "(?)") << "\n";
-      } else {
-        std::cout << *name << "\n";
-      }
-      continue;
-    }
-    auto nr = SyscallNumber(*arch, q);
-    if (!nr) {
-      PrintError(NoSyscallMessage(q, *arch));
-      rc = kExitInvalid;
-      continue;
-    }
-    if (o.json) {
-      items.push_back(entry(q, *nr));
-    } else if (o.signature) {
-      const Signature* s = FindSignature(*arch, q);
-      std::cout << (s ? FormatSignature(*s) : q + "(?): no prototype known") << "\n";
-    } else {
-      std::cout << *nr << "\n";
-    }
+    if (!PrintQuery(o, *arch, q, items)) rc = kExitInvalid;
   }
   if (o.json) {
     out["syscalls"] = items;

@@ -78,14 +78,6 @@ std::string_view RiskOf(std::string_view syscall) {
   return {};
 }
 
-// The group of the deciding rule that holds the call ("@privileged"), if the rule names the
-// call through a group rather than by its name.
-std::string GroupOf(const Policy& policy, const Verdict& v, std::string_view syscall) {
-  if (v.reason != Verdict::Reason::kRule) return "";
-  const SyscallSpec* s = policy::SpecNaming(policy.rules[static_cast<size_t>(v.rule)], syscall);
-  return s && s->kind == SyscallSpec::Kind::kGroup ? s->name : "";
-}
-
 // How to allow a blocked call: an --allow, and where in the policy file a rule would.
 std::string HintFor(const ReportStyle& style, const Policy& policy, const Verdict& v,
                     std::string_view syscall) {
@@ -110,11 +102,6 @@ bool Hintable(const Policy& policy, const run::Call& c) {
          !file.starts_with("--deny ");
 }
 
-// A rule as the text reports show it: with the group that holds the call, if any.
-std::string RuleText(const std::string& rule, const std::string& group) {
-  return group.empty() ? rule : fmt::format("{} ({})", rule, group);
-}
-
 // What every report says about a call, in text and JSON.
 struct CallFacts {
   int pid;
@@ -129,12 +116,11 @@ struct CallFacts {
         action(c.verdict.action.ToString()),
         rule(DecidedBy(policy, c.verdict)),
         nr(c.data.nr) {
-    auto abi = ArchFromAudit(c.data.arch, c.data.nr);
-    arch = abi ? std::string(Info(*abi).name) : fmt::format("arch {:#x}", c.data.arch);
-    auto name = abi ? SyscallName(*abi, c.data.nr) : std::nullopt;
-    named = name.has_value();
-    syscall = name ? std::string(*name) : fmt::format("#{}", c.data.nr);
-    if (named) group = GroupOf(policy, c.verdict, syscall);
+    CallNames names = NamesOf(c.data);
+    arch = std::move(names.arch);
+    syscall = std::move(names.syscall);
+    named = names.named;
+    if (named) group = DecidingGroup(policy, c.verdict, syscall);
   }
   nlohmann::json Json(std::string_view event) const {
     nlohmann::json j = {{"event", event},     {"pid", pid},   {"arch", arch},     {"nr", nr},
