@@ -42,6 +42,28 @@ constexpr uint32_t kAllow = bpf::ret::kAllow;
 constexpr uint32_t kKill = bpf::ret::kKillProcess;
 constexpr uint32_t Errno(uint32_t e) { return bpf::ret::kErrno | e; }
 
+// Compile checks its program against the policy unless told not to; both give the same
+// program, and an error of compiling (too large) stays that error, not a verification one.
+TEST(Compiler, VerifiesByDefaultAndOptOutGivesTheSameProgram) {
+  auto p = PolicyBuilder({Arch::kX86_64}).Default(Action::Errno(EPERM)).Allow("read").Build();
+  ASSERT_TRUE(p) << p.error().ToString();
+  auto verified = Compile(*p);
+  auto unverified = Compile(*p, {.verify = false});
+  ASSERT_TRUE(verified && unverified);
+  EXPECT_EQ(*verified, *unverified);
+  PolicyBuilder big({Arch::kX86_64});
+  big.Default(Action::Allow());
+  // 5000 values need at least one comparison each: more than the kernel's 4096 instructions.
+  for (uint64_t i = 0; i < 5000; ++i) big.Errno(EPERM, "ioctl").If(Arg(1) == i * 7 + 1);
+  auto large = big.Build();
+  ASSERT_TRUE(large) << large.error().ToString();
+  for (bool verify : {true, false}) {
+    auto r = Compile(*large, {.verify = verify});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kTooLarge) << r.error().ToString();
+  }
+}
+
 TEST(Compiler, ChecksArchFirst) {  // row 1: int 0x80 execve is nr 11 (munmap on x86_64)
   Compiled c =
       MustCompile(PolicyBuilder({Arch::kX86_64}).Default(Action::Allow()).Errno(EPERM, "execve"));
