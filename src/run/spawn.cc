@@ -172,6 +172,78 @@ int Reap(pid_t pid, int status_fd, bool* by_filter) {
   return status;
 }
 
+// The runner's side of what it shares with the child until the exec: the failure pipe and,
+// supervised, the socket the listener comes over, the handover page and the sender thread's
+// stack. All made before the fork; released once, by Release or on destruction.
+class Channels {
+ public:
+  Channels() = default;
+  Channels(const Channels&) = delete;
+  Channels& operator=(const Channels&) = delete;
+  ~Channels() { Release(); }
+
+  Result<void> Open(bool supervised) {
+    if (pipe2(pipe_, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
+    if (!supervised) return {};
+    void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* stack = mmap(nullptr, kSenderStack, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mem != MAP_FAILED) handover_ = new (mem) Handover;
+    if (stack != MAP_FAILED) sender_stack_ = static_cast<char*>(stack);
+    if (!handover_ || !sender_stack_ ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock_) != 0) {
+      return SystemError("preparing the supervisor", errno);
+    }
+    handover_->sock = sock_[1];
+    handover_->report = pipe_[1];
+    return {};
+  }
+
+  // In the runner after the fork: the child's ends are the child's.
+  void CloseChildEnds() {
+    CloseFd(pipe_[1]);
+    CloseFd(sock_[1]);
+  }
+
+  void Release() {
+    for (int* fd : {&pipe_[0], &pipe_[1], &sock_[0], &sock_[1]}) CloseFd(*fd);
+    if (handover_) munmap(handover_, 4096);
+    if (sender_stack_) munmap(sender_stack_, kSenderStack);
+    handover_ = nullptr;
+    sender_stack_ = nullptr;
+  }
+
+  int report_read() const { return pipe_[0]; }
+  int report_write() const { return pipe_[1]; }
+  int listener_socket() const { return sock_[0]; }
+  int child_socket() const { return sock_[1]; }
+  Handover* handover() const { return handover_; }
+  char* sender_stack() const { return sender_stack_; }
+
+ private:
+  static void CloseFd(int& fd) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+
+  int pipe_[2] = {-1, -1};
+  int sock_[2] = {-1, -1};
+  Handover* handover_ = nullptr;
+  char* sender_stack_ = nullptr;
+};
+
+// The fds the child keeps through its setup, sorted: the user's, its end of the failure pipe
+// and of the listener's socket, and the Landlock ruleset (close-on-exec: the program lacks it).
+std::vector<int> ChildKeeps(const Options& o, const Channels& channels,
+                            const kernel::LandlockRuleset& landlock) {
+  std::vector<int> keep = o.keep_fds;
+  keep.push_back(channels.report_write());
+  if (!landlock.empty()) keep.push_back(landlock.fd());
+  if (channels.child_socket() >= 0) keep.push_back(channels.child_socket());
+  std::ranges::sort(keep);
+  return keep;
+}
+
 // Everything the child needs, made before the fork: after it, the child makes raw calls only.
 struct ChildPlan {
   const Options& o;
@@ -363,6 +435,45 @@ SupervisionResult Supervise(const Watched& w, SupervisionEvents& events, Supervi
   return result;
 }
 
+// Supervised: takes the listener from the child, lets it exec, and answers its calls until it
+// ends (Supervise). Everything supervision needs is made before the program runs: nothing it
+// does to the runner later can keep us from answering. Fails closed: the child never runs
+// unsupervised, whether it got that far or not (a child that failed has written its record
+// and exited; the kill finds nothing then).
+SupervisionResult SuperviseChild(pid_t pid, int status_fd, const Filter& filter, const Options& o,
+                                 const PreparedCommand& cmd, const Channels& channels) {
+  SupervisionResult sup;
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int listener = -1;
+  SupervisionEvents events;
+  if (pidfd < 0) {
+    sup.failure = fmt::format("pidfd_open: {}", std::strerror(errno));
+  } else if (int err = events.Open(); err != 0) {
+    sup.failure = fmt::format("epoll: {}", std::strerror(err));
+  } else if ((listener = ReceiveListener(channels.listener_socket(), channels.report_read())) >=
+             0) {
+    try {
+      Supervisor supervisor = MakeSupervisor(filter, o);
+      supervise::RunnerExec runner_exec(pid, cmd.Exec(), cmd.program);
+      if (int werr = events.Watch(listener, pidfd, channels.report_read()); werr != 0) {
+        sup.failure = fmt::format("epoll: {}", std::strerror(werr));
+      } else {
+        __atomic_store_n(&channels.handover()->taken, 1, __ATOMIC_RELEASE);  // it may exec now
+        sup = Supervise({pid, listener, pidfd, channels.report_read(), status_fd}, events,
+                        supervisor, runner_exec, o.follow_descendants);
+      }
+    } catch (const std::exception& e) {
+      sup.failure = e.what();
+    } catch (...) {
+      sup.failure = "an unknown exception";
+    }
+    close(listener);
+  }
+  if (pidfd >= 0) close(pidfd);
+  if ((!sup.failure.empty() || listener < 0) && !sup.reaped) kill(pid, SIGKILL);
+  return sup;
+}
+
 }  // namespace
 
 std::string_view StageName(Stage s) {
@@ -400,47 +511,14 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
   PreparedCommand cmd;
   if (auto p = PrepareCommand(filter, o, &cmd); !p) return p.error();
   const bool supervised = Supervised(filter);
-  const bpf::Program& program = cmd.program;
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) != 0) return SystemError("pipe2", errno);
-  int sock[2] = {-1, -1};
-  Handover* handover = nullptr;
-  char* sender_stack = nullptr;
-  auto release = [&] {
-    for (int fd : {pipefd[0], pipefd[1], sock[0], sock[1]}) {
-      if (fd >= 0) close(fd);
-    }
-    if (handover) munmap(handover, 4096);
-    if (sender_stack) munmap(sender_stack, kSenderStack);
-  };
-  std::vector<int> keep = o.keep_fds;
-  keep.push_back(pipefd[1]);
+  Channels channels;
+  if (auto opened = channels.Open(supervised); !opened) return opened.error();
   const kernel::LandlockRuleset& landlock = filter.landlock();
-  if (!landlock.empty()) keep.push_back(landlock.fd());  // close-on-exec: the program lacks it
-  if (supervised) {
-    void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    void* stack = mmap(nullptr, kSenderStack, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (mem != MAP_FAILED) handover = new (mem) Handover;
-    if (stack != MAP_FAILED) sender_stack = static_cast<char*>(stack);
-    if (!handover || !sender_stack ||
-        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
-      int err = errno;
-      release();
-      return SystemError("preparing the supervisor", err);
-    }
-    handover->sock = sock[1];
-    handover->report = pipefd[1];
-    keep.push_back(sock[1]);
-    // No process of the same user may reach the holder of the listener: not through ptrace,
-    // /proc/PID/mem, process_vm_writev or pidfd_getfd (docs/run.md "Safety").
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-      int err = errno;
-      release();
-      return SystemError("prctl(PR_SET_DUMPABLE)", err);
-    }
-  }
-  std::ranges::sort(keep);
+  const std::vector<int> keep = ChildKeeps(o, channels, landlock);
+  // No process of the same user may reach the holder of the listener: not through ptrace,
+  // /proc/PID/mem, process_vm_writev or pidfd_getfd (docs/run.md "Safety").
+  if (supervised && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    return SystemError("prctl(PR_SET_DUMPABLE)", errno);
   // TSYNC has nothing to do: the program starts with one thread, and every thread it makes
   // inherits the filter. (The child's sender thread must stay unfiltered.)
   const unsigned flags =
@@ -448,72 +526,30 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
                            .spec_allow = o.spec_allow,
                            .new_listener = supervised,
                            .wait_killable_recv = supervised && o.wait_killable_recv});
-  const SeccompData exec_call = cmd.Exec();
   const pid_t parent = getpid();
 
   pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    release();
-    return SystemError("fork", err);
-  }
+  if (pid < 0) return SystemError("fork", errno);
   if (pid == 0) {
-    RunChild(
-        {o, cmd, landlock, keep, pipefd[1], parent, supervised, flags, handover, sender_stack});
+    RunChild({o, cmd, landlock, keep, channels.report_write(), parent, supervised, flags,
+              channels.handover(), channels.sender_stack()});
   }
-  close(pipefd[1]);
-  pipefd[1] = -1;
-  if (sock[1] >= 0) {
-    close(sock[1]);
-    sock[1] = -1;
-  }
+  channels.CloseChildEnds();
   SignalForwarding forwarding(pid, o.forward_signals);
-  SupervisionResult sup;
   // Opened before the program runs: what the program does to our limits later cannot keep us
   // from telling a kill by the filter apart (docs/run.md "Safety").
   int status_fd = open(fmt::format("/proc/{}/status", pid).c_str(), O_RDONLY | O_CLOEXEC);
-  if (supervised) {
-    // Everything supervision needs is made before the program runs: nothing it does to the
-    // runner later can keep us from answering.
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    int listener = -1;
-    SupervisionEvents events;
-    if (pidfd < 0) {
-      sup.failure = fmt::format("pidfd_open: {}", std::strerror(errno));
-    } else if (int err = events.Open(); err != 0) {
-      sup.failure = fmt::format("epoll: {}", std::strerror(err));
-    } else if ((listener = ReceiveListener(sock[0], pipefd[0])) >= 0) {
-      try {
-        Supervisor supervisor = MakeSupervisor(filter, o);
-        supervise::RunnerExec runner_exec(pid, exec_call, program);
-        if (int werr = events.Watch(listener, pidfd, pipefd[0]); werr != 0) {
-          sup.failure = fmt::format("epoll: {}", std::strerror(werr));
-        } else {
-          __atomic_store_n(&handover->taken, 1, __ATOMIC_RELEASE);  // the child may exec now
-          sup = Supervise({pid, listener, pidfd, pipefd[0], status_fd}, events, supervisor,
-                          runner_exec, o.follow_descendants);
-        }
-      } catch (const std::exception& e) {
-        sup.failure = e.what();
-      } catch (...) {
-        sup.failure = "an unknown exception";
-      }
-      close(listener);
-    }
-    if (pidfd >= 0) close(pidfd);
-    // Fail closed: the child never runs unsupervised, whether it got that far or not (a
-    // child that failed has written its record and exited; this kills nothing then).
-    if ((!sup.failure.empty() || listener < 0) && !sup.reaped) kill(pid, SIGKILL);
-  }
+  SupervisionResult sup;
+  if (supervised) sup = SuperviseChild(pid, status_fd, filter, o, cmd, channels);
   // The child's setup failure record, if it wrote one and supervision did not read it.
   if (sup.record_len == 0) {
     ssize_t n;
     do {
-      n = read(pipefd[0], &sup.record, sizeof sup.record);
+      n = read(channels.report_read(), &sup.record, sizeof sup.record);
     } while (n < 0 && errno == EINTR);
     if (n > 0) sup.record_len = n;
   }
-  release();
+  channels.Release();
   int status = sup.reaped ? *sup.reaped : Reap(pid, status_fd, &sup.by_filter);
   if (status_fd >= 0) close(status_fd);
   if (sup.record_len == static_cast<ssize_t>(sizeof(Failure)) && sup.failure.empty()) {
