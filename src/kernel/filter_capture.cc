@@ -18,7 +18,7 @@
 
 #include <fmt/format.h>
 
-#include "sysgate/kernel.h"
+#include "sysgate/filter_dump.h"
 
 namespace sysgate::kernel {
 namespace {

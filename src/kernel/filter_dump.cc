@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "kernel/proc_status.h"
-#include "sysgate/kernel.h"
+#include "sysgate/filter_dump.h"
 
 namespace sysgate::kernel {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "helpers/known_filters.h"
 #include "kernel/proc_status.h"
-#include "sysgate/kernel.h"
+#include "sysgate/filter_dump.h"
 
 namespace sysgate {
 namespace {

@@ -16,6 +16,7 @@
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "sysgate/filter_dump.h"
 #include "sysgate/kernel.h"
 
 namespace sysgate::cli {
