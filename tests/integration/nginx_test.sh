@@ -158,15 +158,17 @@ gdb_attaches() {
 # worker_files: a live worker (gdb) reads /etc/hostname, which file permissions let anyone
 # read, and appends to a new file in site/upload, which anyone may write; prints errno after
 # each (reset before), and the fd of site/index.html opened for reading.
+# Each call is cast to open's own type, int: without libc's debug symbols (a fresh root) gdb
+# takes a cast as the return type, and (long) read -1 as 4294967295.
 worker_files() {  # NAME
   local w
   w=$(pgrep -P "$master" | head -1)
   timeout 60 gdb -p "$w" -batch \
-    -ex 'set var *(int*)__errno_location() = 0' -ex 'call (long) open("/etc/hostname", 0)' \
+    -ex 'set var *(int*)__errno_location() = 0' -ex 'call (int) open("/etc/hostname", 0)' \
     -ex 'print *(int*)__errno_location()' \
-    -ex 'set var *(int*)__errno_location() = 0' -ex "call (long) open(\"$tmp/site/upload/$1\", 02101, 0644)" \
+    -ex 'set var *(int*)__errno_location() = 0' -ex "call (int) open(\"$tmp/site/upload/$1\", 02101, 0644)" \
     -ex 'print *(int*)__errno_location()' \
-    -ex "call (long) open(\"$tmp/site/index.html\", 0)" 2>&1 | grep '^\$'
+    -ex "call (int) open(\"$tmp/site/index.html\", 0)" 2>&1 | grep '^\$'
 }
 if gdb_attaches; then
   # The control: under the syscall policy alone, a worker may do both.
