@@ -210,21 +210,13 @@ std::optional<ojson> ActionJson(const Action& a, std::vector<Diagnostic>& diags)
   return std::nullopt;
 }
 
-}  // namespace
-
-Imported ImportFirecracker(std::string_view text, const ImportOptions& o) {
-  return FirecrackerReader(o).Run(text);
-}
-
-Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
-  Exported e;
-  auto error = [&](std::string m) {
-    e.diagnostics.push_back({Severity::kError, {}, std::move(m), 1});
-  };
+// The policy on the first of its targets: a Firecracker file is for one ABI (a warning names
+// how many are left out).
+Policy OnFirstArch(const Policy& policy, std::vector<Diagnostic>& diags) {
   Policy p = policy;
   std::vector<Arch> targets = p.TargetArches();
   if (targets.size() > 1) {
-    e.diagnostics.push_back(
+    diags.push_back(
         {Severity::kWarning,
          {},
          fmt::format("a Firecracker filter is for one architecture: written for {}; the others ({} "
@@ -233,34 +225,62 @@ Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
          1});
     p.arches = {targets[0]};
   }
-  if (p.unknown_action != p.default_action) {
-    e.diagnostics.push_back(
-        {Severity::kWarning,
-         {},
-         fmt::format("Firecracker gives unknown syscall numbers the default action, not {}",
-                     p.unknown_action.ToString()),
-         1});
-  }
-  FlattenOptions fo;
-  fo.format = "Firecracker";
-  std::vector<FlatRule> flat = Flatten(p, fo, e.diagnostics);
-  if (HasErrors(e.diagnostics)) return e;
+  return p;
+}
+
+// Firecracker has no action of its own for numbers its tables lack: they get the default.
+void WarnOfUnknownAction(const Policy& p, std::vector<Diagnostic>& diags) {
+  if (p.unknown_action == p.default_action) return;
+  diags.push_back(
+      {Severity::kWarning,
+       {},
+       fmt::format("Firecracker gives unknown syscall numbers the default action, not {}",
+                   p.unknown_action.ToString()),
+       1});
+}
+
+// The filter_action: the one action of every listed syscall (with none listed, the opposite of
+// the default); none, after an error, when the rules' actions differ.
+std::optional<Action> FilterAction(const std::vector<FlatRule>& flat, const Action& default_action,
+                                   std::vector<Diagnostic>& diags) {
   std::optional<Action> filter_action;
   for (const FlatRule& r : flat) {
     if (filter_action && r.action != *filter_action) {
-      error(
-          fmt::format("a Firecracker filter has one action for every listed syscall: {} and {} "
-                      "differ (the default is {})",
-                      filter_action->ToString(), r.action.ToString(), p.default_action.ToString()));
-      return e;
+      diags.push_back(
+          {Severity::kError,
+           {},
+           fmt::format("a Firecracker filter has one action for every listed syscall: {} and {} "
+                       "differ (the default is {})",
+                       filter_action->ToString(), r.action.ToString(), default_action.ToString()),
+           1});
+      return std::nullopt;
     }
     filter_action = r.action;
   }
-  if (!filter_action)
-    filter_action = p.default_action == Action::Allow() ? Action::KillProcess() : Action::Allow();
-  auto def = ActionJson(p.default_action, e.diagnostics);
-  auto filt = ActionJson(*filter_action, e.diagnostics);
-  if (!def || !filt) return e;
+  if (filter_action) return filter_action;
+  return default_action == Action::Allow() ? Action::KillProcess() : Action::Allow();
+}
+
+// One comparison of an entry's "args": {index, type, op, val}; a 32-bit equality is a dword
+// "eq", a mask {"masked_eq": M} on a qword.
+ojson ArgJson(const ArgLit& l) {
+  ojson a = ojson::object();
+  a["index"] = l.index;
+  bool dword = l.op == CmpOp::kMaskedEq && l.value == 0xffffffffULL;
+  a["type"] = dword ? "dword" : "qword";
+  static const char* kNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+  if (dword)
+    a["op"] = "eq";
+  else if (l.op == CmpOp::kMaskedEq)
+    a["op"] = ojson{{"masked_eq", l.value}};
+  else
+    a["op"] = kNames[static_cast<int>(l.op)];
+  a["val"] = l.op == CmpOp::kMaskedEq ? l.value_two : l.value;
+  return a;
+}
+
+// The "filter" list: one entry per syscall a rule names, with its comparisons.
+ojson FilterJson(const std::vector<FlatRule>& flat) {
   ojson filter = ojson::array();
   for (const FlatRule& r : flat) {
     for (const std::string& name : r.names) {
@@ -268,30 +288,38 @@ Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
       entry["syscall"] = name;
       if (!r.args.empty()) {
         ojson args = ojson::array();
-        for (const ArgLit& l : r.args) {
-          ojson a = ojson::object();
-          a["index"] = l.index;
-          bool dword = l.op == CmpOp::kMaskedEq && l.value == 0xffffffffULL;
-          a["type"] = dword ? "dword" : "qword";
-          static const char* kNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-          if (dword)
-            a["op"] = "eq";
-          else if (l.op == CmpOp::kMaskedEq)
-            a["op"] = ojson{{"masked_eq", l.value}};
-          else
-            a["op"] = kNames[static_cast<int>(l.op)];
-          a["val"] = l.op == CmpOp::kMaskedEq ? l.value_two : l.value;
-          args.push_back(a);
-        }
+        for (const ArgLit& l : r.args) args.push_back(ArgJson(l));
         entry["args"] = args;
       }
       filter.push_back(entry);
     }
   }
+  return filter;
+}
+
+}  // namespace
+
+Imported ImportFirecracker(std::string_view text, const ImportOptions& o) {
+  return FirecrackerReader(o).Run(text);
+}
+
+Exported ExportFirecracker(const Policy& policy, const ExportOptions& o) {
+  Exported e;
+  Policy p = OnFirstArch(policy, e.diagnostics);
+  WarnOfUnknownAction(p, e.diagnostics);
+  FlattenOptions fo;
+  fo.format = "Firecracker";
+  std::vector<FlatRule> flat = Flatten(p, fo, e.diagnostics);
+  if (HasErrors(e.diagnostics)) return e;
+  std::optional<Action> filter_action = FilterAction(flat, p.default_action, e.diagnostics);
+  if (!filter_action) return e;
+  auto def = ActionJson(p.default_action, e.diagnostics);
+  auto filt = ActionJson(*filter_action, e.diagnostics);
+  if (!def || !filt) return e;
   ojson cat = ojson::object();
   cat["default_action"] = *def;
   cat["filter_action"] = *filt;
-  cat["filter"] = filter;
+  cat["filter"] = FilterJson(flat);
   ojson doc = ojson::object();
   doc[o.section.empty() ? "main" : o.section] = cat;
   e.text = doc.dump(2) + "\n";

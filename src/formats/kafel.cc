@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "base/nesting.h"
 #include "base/strings.h"
 #include "formats/registry.h"
 #include "sysgate/limits.h"
@@ -374,20 +375,12 @@ class KafelReader {
     }
     return l;
   }
-  // Bounded recursion: hostile input must not exhaust the stack.
   std::optional<Condition> Not() {
-    if (depth_ >= limits::kMaxNesting) {
-      Error(Peek().loc, fmt::format("the condition nests deeper than {} levels, sysgate's "
-                                    "nesting limit (docs/limits.md)",
-                                    limits::kMaxNesting));
+    base::NestingLevel level(depth_);
+    if (level.TooDeep()) {
+      Error(Peek().loc, base::TooDeepMessage("condition"));
       return std::nullopt;
     }
-    ++depth_;
-    std::optional<Condition> c = NotInner();
-    --depth_;
-    return c;
-  }
-  std::optional<Condition> NotInner() {
     if (Accept("!")) {
       auto c = Not();
       if (!c) return c;
@@ -553,7 +546,7 @@ class KafelReader {
   SourceLoc default_loc_;
   base::IncludeReader includes_;
   bool failed_ = false;  // an error was reported: the first one stops the reader
-  int depth_ = 0;        // recursion depth of conditions
+  int depth_ = 0;        // recursion depth of conditions (base::NestingLevel)
   size_t expanded_ = 0;  // entries expanded (rules and USEs)
   SourceLoc expanding_;  // the top-level entry being expanded
 };

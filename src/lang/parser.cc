@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "base/nesting.h"
 #include "base/strings.h"
 #include "lang/lexer.h"
 #include "policy/resolve.h"
@@ -596,20 +597,11 @@ class FileParser {
   }
 
   std::optional<Condition> Unary() {
-    // Bounded recursion: hostile input must not exhaust the stack.
-    if (++depth_ > kMaxDepth) {
-      --depth_;
-      Error(Peek(), fmt::format("the condition nests deeper than {} levels, sysgate's nesting "
-                                "limit (docs/limits.md)",
-                                kMaxDepth));
+    base::NestingLevel level(depth_);
+    if (level.TooDeep()) {
+      Error(Peek(), base::TooDeepMessage("condition"));
       return std::nullopt;
     }
-    auto c = UnaryInner();
-    --depth_;
-    return c;
-  }
-
-  std::optional<Condition> UnaryInner() {
     if (Accept(Tok::kBang) || AcceptWord("not")) {
       auto c = Unary();
       if (!c) return std::nullopt;
@@ -828,19 +820,11 @@ class FileParser {
   }
 
   std::optional<Operand> UnaryExpr() {
-    if (++depth_ > kMaxDepth) {
-      --depth_;
-      Error(Peek(), fmt::format("the expression nests deeper than {} levels, sysgate's nesting "
-                                "limit (docs/limits.md)",
-                                kMaxDepth));
+    base::NestingLevel level(depth_);
+    if (level.TooDeep()) {
+      Error(Peek(), base::TooDeepMessage("expression"));
       return std::nullopt;
     }
-    auto v = UnaryExprInner();
-    --depth_;
-    return v;
-  }
-
-  std::optional<Operand> UnaryExprInner() {
     if (Accept(Tok::kTilde)) {
       auto v = UnaryExpr();
       if (!v) return std::nullopt;
@@ -925,9 +909,8 @@ class FileParser {
   std::deque<Token> toks_;  // from the current statement's first on (references stay valid)
   size_t pos_ = 0;
   int nest_ = 0;           // open ( and { : newlines inside them do not end the statement
-  int depth_ = 0;          // recursion depth of conditions and expressions
+  int depth_ = 0;          // recursion depth of conditions and expressions (base::NestingLevel)
   size_t rule_terms_ = 0;  // comparisons in the rule being read
-  static constexpr int kMaxDepth = limits::kMaxNesting;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/nesting.h"
 #include "sysgate/limits.h"
 
 namespace sysgate::policy {
@@ -20,10 +21,7 @@ std::optional<std::string> ConditionTooLarge(const Condition& c) {
     auto [node, depth] = todo.back();
     todo.pop_back();
     if (depth > limits::kMaxNesting) {
-      return fmt::format(
-          "the condition nests deeper than {} levels, sysgate's nesting limit "
-          "(docs/limits.md)",
-          limits::kMaxNesting);
+      return base::TooDeepMessage("condition");
     }
     if (node->kind() == Condition::Kind::kCompare &&
         node->comparison().operands.size() > limits::kMaxSetValues) {

@@ -13,10 +13,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "cli_util.h"
 #include "sysgate/analysis.h"
 
 namespace sysgate::cli {
@@ -70,6 +72,25 @@ Result<bpf::Program> ReadBpfFile(const std::string& path) {
   auto bytes = base::ReadFile(path);
   if (!bytes) return bytes.error();
   return DecodeBpf(path, *bytes);
+}
+
+bool AcceptLoadable(const bpf::Program& prog, Unloadable unloadable) {
+  auto ok = analysis::VerifyLoadable(prog);
+  if (ok) return true;
+  const bool refuse = unloadable == Unloadable::kRefuse;
+  PrintError(std::string(refuse ? "" : "warning: ") +
+             "the kernel would refuse this program: " + ok.error().message);
+  return !refuse;
+}
+
+std::optional<bpf::Program> ReadBpfToLoad(const std::string& path, Unloadable unloadable) {
+  auto prog = ReadBpfFile(path);
+  if (!prog) {
+    PrintError(prog.error().ToString());
+    return std::nullopt;
+  }
+  if (!AcceptLoadable(*prog, unloadable)) return std::nullopt;
+  return std::move(*prog);
 }
 
 namespace {

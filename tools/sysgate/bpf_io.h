@@ -21,6 +21,18 @@ std::string RenderBpf(const bpf::Program& prog, BpfFormat format,
 
 // Reads a file of raw BPF (or hex text, detected); prints nothing.
 Result<bpf::Program> ReadBpfFile(const std::string& path);
+
+// What a command does with a program the kernel would refuse to load (analysis::VerifyLoadable).
+enum class Unloadable {
+  kRefuse,  // an error: check, stats and asm work on programs that could be installed
+  kWarn,    // a warning, then on: disasm shows any program, to see what is wrong with it
+};
+// Whether the command goes on with `prog`. A program the kernel would refuse is said on
+// stderr: "the kernel would refuse this program: WHY", an error (false) or a warning (true)
+// as `unloadable` says.
+bool AcceptLoadable(const bpf::Program& prog, Unloadable unloadable);
+// ReadBpfFile(path), then AcceptLoadable; none after the error is printed.
+std::optional<bpf::Program> ReadBpfToLoad(const std::string& path, Unloadable unloadable);
 // Reads one program or several: raw BPF, hex text, or the listing `sysgate disasm` and
 // `sysgate dump` print (its CODE JT JF K columns; `# filter` lines start the next program).
 Result<std::vector<bpf::Program>> ReadBpfFilters(const std::string& path);

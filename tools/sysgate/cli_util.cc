@@ -63,6 +63,11 @@ std::optional<Arch> ParseArchOption(const std::string& name) {
   return std::nullopt;
 }
 
+std::optional<Arch> ArchOrHost(const std::string& name) {
+  if (name.empty()) return HostArch();
+  return ParseArchOption(name);
+}
+
 bool OverrideArches(Policy& policy, const std::vector<std::string>& names) {
   if (names.empty()) return true;
   policy.arches.clear();

@@ -30,6 +30,9 @@ bool ColorStderr();
 std::string NoSyscallMessage(std::string_view name, Arch arch);
 // Parses --arch, printing an error (with suggestions) when it is not an arch name.
 std::optional<Arch> ParseArchOption(const std::string& name);
+// The ABI of an --arch that defaults to this host's: ParseArchOption(name), HostArch() when
+// `name` is empty.
+std::optional<Arch> ArchOrHost(const std::string& name);
 // Replaces the policy's target arches with `names` (if any); false (with a message) for an
 // unknown name.
 bool OverrideArches(Policy& policy, const std::vector<std::string>& names);

@@ -36,10 +36,7 @@ int Run(const Options& o) {
     PrintError(prog.error().ToString());
     return kExitInvalid;
   }
-  if (auto ok = analysis::VerifyLoadable(*prog); !ok) {
-    PrintError("the kernel would refuse this program: " + ok.error().message);
-    return kExitInvalid;
-  }
+  if (!AcceptLoadable(*prog, Unloadable::kRefuse)) return kExitInvalid;
   if (auto w = WriteOutput(o.output, RenderBpf(*prog, *format, arch)); !w) {
     PrintError(w.error().ToString());
     return kExitInvalid;

@@ -193,15 +193,8 @@ std::optional<int> LoadBpf(const Options& o, Subject& s) {
     PrintError("usage: sysgate check --bpf FILE SYSCALL [ARG...]");
     return kExitUsage;
   }
-  auto loaded = ReadBpfFile(o.bpf_file);
-  if (!loaded) {
-    PrintError(loaded.error().ToString());
-    return kExitInvalid;
-  }
-  if (auto ok = analysis::VerifyLoadable(*loaded); !ok) {
-    PrintError("the kernel would refuse this program: " + ok.error().message);
-    return kExitInvalid;
-  }
+  std::optional<bpf::Program> loaded = ReadBpfToLoad(o.bpf_file, Unloadable::kRefuse);
+  if (!loaded) return kExitInvalid;
   s.prog = std::move(*loaded);
   s.call = o.positional;
   return std::nullopt;

@@ -24,14 +24,8 @@ int Run(const Options& o) {
     d.arch = *a;
   }
   d.asm_able = o.asm_able;
-  auto prog = ReadBpfFile(o.file);
-  if (!prog) {
-    PrintError(prog.error().ToString());
-    return kExitInvalid;
-  }
-  if (auto ok = analysis::VerifyLoadable(*prog); !ok) {
-    PrintError("warning: the kernel would refuse this program: " + ok.error().message);
-  }
+  std::optional<bpf::Program> prog = ReadBpfToLoad(o.file, Unloadable::kWarn);
+  if (!prog) return kExitInvalid;
   std::cout << analysis::Disassemble(*prog, d);
   return kExitOk;
 }

@@ -159,77 +159,115 @@ bool Emit(const std::string& s) {
   return true;
 }
 
-int Run(const Options& o) {
+// The usage error in the options, printed; false when there is one.
+bool OptionsFit(const Options& o) {
   if (!o.policy.empty() && !o.profile.empty()) {
     PrintError("give -p POLICY or --profile NAME, not both");
-    return kExitUsage;
+    return false;
   }
   if (o.policy == "-" && (o.files.empty() || std::ranges::find(o.files, "-") != o.files.end())) {
     PrintError("-p - reads the policy from standard input: give the log as a FILE");
-    return kExitUsage;
+    return false;
   }
-  std::optional<Policy> against;  // set before the interpreter, which refers to it
-  if (!o.policy.empty() || !o.profile.empty()) {
-    PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input);
-    if (!c.r.ok()) return c.usage ? kExitUsage : kExitInvalid;
-    against = std::move(c.r.policy);
-  }
+  return true;
+}
+
+// What the records are matched against: the policy of -p or --profile (none without them),
+// and its interpreter, which refers to it.
+struct Against {
+  std::optional<Policy> policy;
   std::optional<Interpreter> interp;
-  if (against) interp.emplace(*against);
-  const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
+  Against() = default;
+  Against(const Against&) = delete;
+  Against& operator=(const Against&) = delete;
+};
+
+// What is counted over every log, for the summary and the exit status.
+struct Tally {
   size_t records = 0, by_policy = 0, errors = 0;
-  for (const std::string& path : files) {
-    auto in = base::LineReader::Open(path);
-    if (!in) {
-      PrintError(in.error().ToString());
-      ++errors;
+};
+
+// One line of a log: its seccomp record, if it holds one, explained and written out. False
+// when the output cannot be written (nothing more can be said then).
+bool ExplainLine(const std::string& line, const std::string& name, size_t line_number,
+                 const Options& o, const Against& against, Tally& tally) {
+  auto record = analysis::ParseSeccompRecord(line, {name, static_cast<int>(line_number), 0});
+  if (!record) {
+    PrintError(record.error().ToString());
+    ++tally.errors;
+    return true;
+  }
+  if (!*record) return true;
+  ++tally.records;
+  const Policy* policy = against.policy ? &*against.policy : nullptr;
+  analysis::Explained e = analysis::Explain(**record, against.interp ? &*against.interp : nullptr);
+  if (policy && !e.matching.empty()) ++tally.by_policy;
+  std::string where = fmt::format("{}:{}", base::Printable(name), line_number);
+  return Emit(o.json ? Json(name, line_number, **record, e, policy)
+                     : Text(where, **record, e, policy));
+}
+
+// Every line of the log at `path` ("-": standard input), as ExplainLine; false when the output
+// cannot be written. A line longer than the limit is skipped with a warning.
+bool ExplainLog(const std::string& path, const Options& o, const Against& against, Tally& tally) {
+  auto in = base::LineReader::Open(path);
+  if (!in) {
+    PrintError(in.error().ToString());
+    ++tally.errors;
+    return true;
+  }
+  const std::string name = path == "-" ? "<stdin>" : path;
+  std::string line;
+  while (true) {
+    auto got = in->Next(line, limits::kMaxLogLineBytes);
+    if (!got) {
+      PrintError(got.error().ToString());
+      ++tally.errors;
+      return true;
+    }
+    if (*got == base::LineReader::Got::kEnd) return true;
+    if (*got == base::LineReader::Got::kTooLong) {
+      std::cerr << fmt::format(
+          "sysgate: {}:{}: warning: the line is longer than {} KiB, the "
+          "limit for a log line (docs/limits.md); skipped\n",
+          base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
       continue;
     }
-    const std::string name = path == "-" ? "<stdin>" : path;
-    std::string line;
-    while (true) {
-      auto got = in->Next(line, limits::kMaxLogLineBytes);
-      if (!got) {
-        PrintError(got.error().ToString());
-        ++errors;
-        break;
-      }
-      if (*got == base::LineReader::Got::kEnd) break;
-      if (*got == base::LineReader::Got::kTooLong) {
-        std::cerr << fmt::format(
-            "sysgate: {}:{}: warning: the line is longer than {} KiB, the "
-            "limit for a log line (docs/limits.md); skipped\n",
-            base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
-        continue;
-      }
-      auto record =
-          analysis::ParseSeccompRecord(line, {name, static_cast<int>(in->line_number()), 0});
-      if (!record) {
-        PrintError(record.error().ToString());
-        ++errors;
-        continue;
-      }
-      if (!*record) continue;
-      ++records;
-      analysis::Explained e = analysis::Explain(**record, interp ? &*interp : nullptr);
-      if (against && !e.matching.empty()) ++by_policy;
-      std::string where = fmt::format("{}:{}", base::Printable(name), in->line_number());
-      std::string out =
-          o.json ? Json(name, in->line_number(), **record, e, against ? &*against : nullptr)
-                 : Text(where, **record, e, against ? &*against : nullptr);
-      if (!Emit(out)) return kExitInvalid;
-    }
+    if (!ExplainLine(line, name, in->line_number(), o, against, tally)) return false;
   }
-  if (records == 0 && errors == 0) {
+}
+
+// The closing count on stderr ("sysgate: 3 seccomp records, 1 made by this policy"; none with
+// --json), and the exit status.
+int Summarize(const Tally& tally, bool json, bool against) {
+  if (tally.records == 0 && tally.errors == 0) {
     PrintError("no seccomp audit records (type=1326 or SECCOMP) in the input");
     return kExitInvalid;
   }
-  if (!o.json) {
-    std::cerr << fmt::format("sysgate: {} seccomp record{}", records, records == 1 ? "" : "s");
-    if (against) std::cerr << fmt::format(", {} made by this policy", by_policy);
+  if (!json) {
+    std::cerr << fmt::format("sysgate: {} seccomp record{}", tally.records,
+                             tally.records == 1 ? "" : "s");
+    if (against) std::cerr << fmt::format(", {} made by this policy", tally.by_policy);
     std::cerr << "\n";
   }
-  return errors == 0 ? kExitOk : kExitInvalid;
+  return tally.errors == 0 ? kExitOk : kExitInvalid;
+}
+
+int Run(const Options& o) {
+  if (!OptionsFit(o)) return kExitUsage;
+  Against against;
+  if (!o.policy.empty() || !o.profile.empty()) {
+    PolicyChoice c = LoadPolicyOrProfile(o.policy, o.profile, o.input);
+    if (!c.r.ok()) return c.usage ? kExitUsage : kExitInvalid;
+    against.policy = std::move(c.r.policy);
+    against.interp.emplace(*against.policy);
+  }
+  const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
+  Tally tally;
+  for (const std::string& path : files) {
+    if (!ExplainLog(path, o, against, tally)) return kExitInvalid;
+  }
+  return Summarize(tally, o.json, against.policy.has_value());
 }
 
 void Define(CLI::App* cmd, int* exit_code) {

@@ -144,12 +144,8 @@ int Run(const Options& o) {
   if (!ExactlyOneSource({&o.policy, &o.profile, &o.bpf},
                         "a policy file, --profile NAME or --bpf FILE"))
     return kExitUsage;
-  Arch host = HostArch();
-  if (!o.arch.empty()) {
-    auto a = ParseArchOption(o.arch);
-    if (!a) return kExitUsage;
-    host = *a;
-  }
+  std::optional<Arch> host = ArchOrHost(o.arch);
+  if (!host) return kExitUsage;
   std::optional<Policy> policy;
   std::string path = o.policy;
   bool listener = false;
@@ -165,7 +161,7 @@ int Run(const Options& o) {
     listener = !c.r.runtime.listener_path.empty();
     if (!o.profile.empty()) path = "profile:" + o.profile;
   }
-  std::vector<analysis::LintFinding> findings = analysis::Lint(*policy, host);
+  std::vector<analysis::LintFinding> findings = analysis::Lint(*policy, *host);
   if (!o.bpf.empty()) {
     // No source to point at: the rule's instructions, in the message and as the location.
     for (analysis::LintFinding& f : findings) {

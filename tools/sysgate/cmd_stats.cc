@@ -33,17 +33,14 @@ struct Measured {
   std::optional<double> default_layout;
 };
 
-// The program of --bpf, or the policy compiled with `copts`, if the kernel would load it;
-// none after an error.
+// The program of --bpf, if the kernel would load it, or the policy compiled with `copts`
+// (Compile checks that the kernel would load it); none after an error.
 std::optional<Measured> LoadProgram(const Options& o, Arch arch, const CompileOptions& copts) {
   Measured m;
   if (!o.bpf.empty()) {
-    auto p = ReadBpfFile(o.bpf);
-    if (!p) {
-      PrintError(p.error().ToString());
-      return std::nullopt;
-    }
-    m.prog = *p;
+    std::optional<bpf::Program> p = ReadBpfToLoad(o.bpf, Unloadable::kRefuse);
+    if (!p) return std::nullopt;
+    m.prog = std::move(*p);
   } else {
     formats::Imported r = LoadAndReport(o.policy, o.input, /*quiet_warnings=*/true);
     if (!r.ok()) return std::nullopt;
@@ -58,10 +55,6 @@ std::optional<Measured> LoadProgram(const Options& o, Arch arch, const CompileOp
         m.default_layout = analysis::ComputeStats(*plain, arch, copts.frequencies).weighted_mean;
       }
     }
-  }
-  if (auto ok = analysis::VerifyLoadable(m.prog); !ok) {
-    PrintError("the kernel would refuse this program: " + ok.error().message);
-    return std::nullopt;
   }
   return m;
 }
@@ -126,12 +119,9 @@ int Run(const Options& o) {
     PrintError("give a policy or --bpf FILE (one of them)");
     return kExitUsage;
   }
-  Arch arch = HostArch();
-  if (!o.arch.empty()) {
-    auto a = ParseArchOption(o.arch);
-    if (!a) return kExitUsage;
-    arch = *a;
-  }
+  std::optional<Arch> chosen = ArchOrHost(o.arch);
+  if (!chosen) return kExitUsage;
+  const Arch arch = *chosen;
   CompileOptions copts;
   if (!o.freq.empty() && !LoadFrequencies(o.freq, copts.frequencies)) return kExitInvalid;
   std::optional<Measured> m = LoadProgram(o, arch, copts);

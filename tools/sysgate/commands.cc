@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace sysgate::cli {
 namespace {
@@ -30,17 +31,21 @@ std::vector<const Subcommand*> Subcommands() {
   for (const Registration* r = registrations; r != nullptr; r = r->next_) {
     out.push_back(&r->subcommand_);
   }
-  std::ranges::sort(out, {}, &Subcommand::order);
-  for (size_t i = 1; i < out.size(); ++i) {
-    const Subcommand& a = *out[i - 1];
-    if (a.order != out[i]->order) continue;
-    // A bug in a cmd_<name>.cc: --help's order would depend on how the program was linked.
+  return InHelpOrder(std::move(out));
+}
+
+std::vector<const Subcommand*> InHelpOrder(std::vector<const Subcommand*> subcommands) {
+  std::ranges::sort(subcommands, {}, &Subcommand::order);
+  for (size_t i = 1; i < subcommands.size(); ++i) {
+    const Subcommand& a = *subcommands[i - 1];
+    const Subcommand& b = *subcommands[i];
+    if (a.order != b.order) continue;
     std::fprintf(stderr, "sysgate: internal error: subcommands %.*s and %.*s share order %d\n",
-                 static_cast<int>(a.name.size()), a.name.data(),
-                 static_cast<int>(out[i]->name.size()), out[i]->name.data(), a.order);
+                 static_cast<int>(a.name.size()), a.name.data(), static_cast<int>(b.name.size()),
+                 b.name.data(), a.order);
     std::abort();
   }
-  return out;
+  return subcommands;
 }
 
 void AddSubcommand(CLI::App& app, const Subcommand& s, int* exit_code) {

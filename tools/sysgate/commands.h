@@ -56,6 +56,9 @@ class Registration {
 const Subcommand* FindSubcommand(std::string_view name);
 // Every registered subcommand, by order: the order of `sysgate --help`.
 std::vector<const Subcommand*> Subcommands();
+// `subcommands` by order. Two that share one are a bug in a cmd_<name>.cc (--help's order
+// would depend on how the program was linked): it aborts, naming them.
+std::vector<const Subcommand*> InHelpOrder(std::vector<const Subcommand*> subcommands);
 // Adds `s` to `app` (its name and description) and defines it.
 void AddSubcommand(CLI::App& app, const Subcommand& s, int* exit_code);
 
