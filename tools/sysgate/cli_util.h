@@ -70,9 +70,6 @@ Result<CheckedInput> CheckInputOptions(const InputOptions& input);
 void AddInputOptions(CLI::App* cmd, InputOptions& o,
                      const std::string& format_flag = "-f,--format");
 
-// Reads and parses a policy file in any format; prints its diagnostics to stderr. `arches`
-// (the command's --arch, if any) picks the target for formats resolved per architecture.
-// Notes are shown only with `show_notes` (validate).
 // What decided a verdict, for reports: "rule web.sgp:3:1", "default action", ...
 std::string DecidedBy(const Policy& policy, const Verdict& v);
 // The group through which the deciding rule of `v` names `syscall` ("@privileged"); empty when
@@ -117,6 +114,9 @@ void AddProfileOption(CLI::App* cmd, std::string& profile,
 // false after a usage error naming them.
 bool ExactlyOneSource(std::initializer_list<const std::string*> given, std::string_view names);
 
+// Reads and parses a policy file in any format; prints its diagnostics to stderr. `arches`
+// (the command's --arch, if any) picks the target for formats resolved per architecture.
+// Notes are shown only with `show_notes` (validate).
 formats::Imported LoadAndReport(const std::string& path, const InputOptions& input,
                                 bool quiet_warnings = false,
                                 const std::vector<std::string>& arches = {},
