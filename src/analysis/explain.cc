@@ -74,7 +74,7 @@ bool KmsgPrefix(std::string_view w) {
 enum class RecordType { kSeccomp, kLandlockAccess, kLandlockDomain, kSyscall, kEventEnd };
 
 // The type a `type=` value names: its number, auditd's name, or auditd's UNKNOWN[N] for a type
-// its tables lack (audit before 4.0 for Landlock's).
+// its tables lack (one older than Landlock's records).
 std::optional<RecordType> TypeOfMarker(std::string_view v) {
   static constexpr struct {
     std::string_view number, name;
@@ -560,7 +560,11 @@ class LandlockReader {
     }
     if (f.key == "domain" && !domain_) {
       auto v = Number<uint64_t>(f.value, 16);
-      if (!v) return NotNumberAt(at_, f, "a hexadecimal domain id", r_.interpreted);
+      if (!v) {  // ausearch -i writes it as the kernel does: no hint about names
+        return FailAt(
+            at_, f.column,
+            fmt::format("domain={} is not a hexadecimal domain id", base::Abbreviate(f.value)));
+      }
       r_.domain = *v;
       domain_ = true;
     } else if (f.key == "blockers" && r_.kind == LandlockRecord::Kind::kAccess && !blockers_) {

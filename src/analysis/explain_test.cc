@@ -478,8 +478,7 @@ TEST(ExplainLandlock, BadRecordsAreLocatedErrors) {
   EXPECT_EQ(AuditErrorOf("type=1424 audit(1.2:3): domain=1a denials=3"),
             "log:7:1: a Landlock domain record without status=");
   EXPECT_EQ(AuditErrorOf("type=1423 audit(1.2:3): domain=xyz blockers=fs.read_file"),
-            "log:7:25: domain=xyz is not a hexadecimal domain id (ausearch -i writes names "
-            "there: give sysgate the raw record, ausearch without -i)");
+            "log:7:25: domain=xyz is not a hexadecimal domain id");
   EXPECT_EQ(AuditErrorOf("type=1423 audit(1.2:3): domain=1a blockers=net.bind_tcp src=99999"),
             "log:7:57: src=99999 is not a port number");
   EXPECT_EQ(AuditErrorOf("type=1424 audit(1.2:3): domain=1a status=gone"),
