@@ -130,6 +130,9 @@ struct PathGrant {
   std::vector<const PathRule*> rules;  // those that contribute, in policy order
 };
 PathGrant GrantedOn(const AccessRules& rules, std::string_view path);
+// The first rule that lets `bit` (net_access::kBindTcp or kConnectTcp) reach TCP `port`, or
+// null.
+const PortRule* PortGrantedBy(const AccessRules& rules, uint64_t bit, uint16_t port);
 // Why `path` cannot be an fs rule's path, if it cannot: not absolute, a control character,
 // longer than PATH_MAX, a '.' or '..' component, a glob (rules cover what is beneath).
 std::optional<std::string> FsPathProblem(std::string_view path);

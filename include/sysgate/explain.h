@@ -1,5 +1,5 @@
-// sysgate explain: the kernel's seccomp audit records (docs/inspect.md) decoded, and matched
-// against a policy.
+// sysgate explain: the kernel's seccomp and Landlock audit records (docs/inspect.md) decoded,
+// and matched against a policy.
 //
 //   auto r = analysis::ParseSeccompRecord(line, {"audit.log", 12, 0});
 //   if (!r) ...                      // "audit.log:12:87: code=zz is not a hexadecimal number"
@@ -8,14 +8,21 @@
 //     analysis::Explained e = analysis::Explain(**r, &interp);
 //     // e.syscall "unshare", e.action errno(EPERM), e.matching: the verdicts that gave it
 //   }
+//
+//   auto a = analysis::ParseAuditRecord(line, {"audit.log", 12, 0});   // any record explain reads
+//   if (a && *a)
+//     if (auto* d = std::get_if<analysis::LandlockRecord>(&**a))
+//       analysis::ExplainAccess(*d, policy.access);   // which fs/net rules grant what there
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "sysgate/access_rules.h"
 #include "sysgate/arch.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/policy.h"
@@ -82,5 +89,98 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy = nullp
 
 // The record's action as far as it is known: "errno(EPERM)", or "errno" without the data.
 std::string ActionText(const Explained& e);
+
+// audit(SECONDS.MILLIS:SERIAL): when the event happened (UTC) and its number; records of one
+// event share it. ausearch -i writes a local date: only the millis and the serial are kept.
+struct AuditStamp {
+  std::optional<int64_t> seconds;
+  int millis = 0;
+  std::optional<uint64_t> serial;
+};
+
+// A record Landlock writes when audit is enabled (Linux 6.15, Landlock ABI 7), as the kernel's
+// documentation (Documentation/admin-guide/LSM/landlock.rst) shows them:
+//  - type=1423 (LANDLOCK_ACCESS), an access a domain denied: "domain=ID blockers=fs.read_file,
+//    fs.read_dir" and what was reached: path= dev= ino= (or name=, an entry's own name), for
+//    TCP saddr= src= (bind) or daddr= dest= (connect), for a signal or ptrace opid= ocomm=;
+//  - type=1424 (LANDLOCK_DOMAIN), "domain=ID status=allocated mode=enforcing pid= uid= exe=
+//    comm=" (who made the domain, logged with its first denial) or "status=deallocated
+//    denials=N".
+struct LandlockRecord {
+  enum class Kind { kAccess, kDomainAllocated, kDomainDeallocated };
+  Kind kind = Kind::kAccess;
+  AuditStamp stamp;
+  uint64_t domain = 0;  // the domain's id (hexadecimal in the record)
+  // kAccess: the denied rights as the kernel names them ("fs.read_file", "net.connect_tcp",
+  // "scope.signal", "ptrace", "fs.change_topology"; a later kernel's too), and those sysgate
+  // has as fs_access, net_access and scope bits.
+  std::vector<std::string> blockers;
+  uint64_t fs = 0, net = 0, scopes = 0;
+  std::optional<std::string> path;  // absolute, decoded from the kernel's quoting or hex
+  std::optional<std::string> name;  // name=: the entry's own name only, not where it is
+  std::optional<std::string> dev;
+  std::optional<uint64_t> ino;
+  std::optional<std::string> addr;  // saddr= (bind) or daddr= (connect)
+  std::optional<uint16_t> port;     // src= (bind) or dest= (connect)
+  std::optional<int32_t> opid;      // a signal's or ptrace's target
+  std::optional<std::string> ocomm;
+  // kDomainAllocated: the process that made the domain; kDomainDeallocated: its denials, logged
+  // or not.
+  std::optional<int32_t> pid;
+  std::optional<uint32_t> uid;
+  std::optional<std::string> exe, comm;
+  std::optional<uint64_t> denials;
+  bool interpreted = false;  // ausearch -i's form: values decoded and unquoted
+};
+
+// The SYSCALL record (type=1300) of an event: the call and the process that Landlock's access
+// records of the same event (which name neither) happened in. Read for that context only:
+// what it lacks or gives in another shape is left out, never an error.
+struct SyscallRecord {
+  AuditStamp stamp;
+  std::optional<uint32_t> arch;
+  std::optional<int32_t> syscall;
+  std::optional<int64_t> exit;
+  std::optional<int32_t> pid;
+  std::optional<uint32_t> uid;
+  std::optional<std::string> comm, exe;
+};
+
+// The end of a multi-record event (type=1320, EOE).
+struct EventEnd {
+  AuditStamp stamp;
+};
+
+using AuditRecord = std::variant<SeccompRecord, LandlockRecord, SyscallRecord, EventEnd>;
+
+// The record in `line` of the types above, with ParseSeccompRecord's rules (the same shapes of
+// log, the record opening the line's message, errors located at `at`); nothing for other lines.
+// An error for a Landlock record without domain= (or blockers=, status=), or with a value that
+// is not a number where the kernel writes one. ParseSeccompRecord is this, for seccomp only.
+Result<std::optional<AuditRecord>> ParseAuditRecord(std::string_view line, const SourceLoc& at);
+
+// What a policy's fs, net and scope rules say of a Landlock access record.
+struct AccessExplained {
+  enum class Match {
+    kDecided,      // the policy handles the denied rights and grants them not here: it denied
+    kOtherDomain,  // it does not handle them, or grants them here: another domain denied
+    kUnknown,      // the record does not say enough (name= without its directory, no port)
+  };
+  Match match = Match::kUnknown;
+  uint64_t fs = 0, net = 0, scopes = 0;                  // the denied rights sysgate knows
+  uint64_t handled_fs = 0, handled_net = 0, scoped = 0;  // of those, what the policy handles
+  uint64_t granted_fs = 0, granted_net = 0;  // of those, what its rules grant on the object
+  std::vector<const PathRule*> path_rules;   // GrantedOn's rules for the path
+  const PortRule* port_rule = nullptr;       // PortGrantedBy's rule for the port
+  // ptrace and fs.change_topology: Landlock denies them to every domain, whatever its rules.
+  bool any_domain = false;
+  std::vector<std::string> unknown;  // blockers sysgate has no rule for (a later kernel's)
+};
+// `rules` should name paths as the kernel resolved them (the record's path is resolved).
+AccessExplained ExplainAccess(const LandlockRecord& record, const AccessRules& rules);
+
+// Landlock's name of a right without its prefix and in the language's words: "read-file",
+// "connect", "signals"; the kernel's own for what sysgate has no name for.
+std::string BlockerText(std::string_view blocker);
 
 }  // namespace sysgate::analysis

@@ -47,6 +47,12 @@ inline constexpr size_t kMaxYamlDocuments = 1'000;
 // (the kernel's audit records are at most 8,970 bytes). Logs themselves have no size limit:
 // they are read a line at a time.
 inline constexpr size_t kMaxLogLineBytes = size_t{64} << 10;  // 64 KiB
+// Landlock's audit records of one event that `sysgate explain` holds until the event ends (its
+// SYSCALL record names the process); past it, the rest are explained without that context.
+inline constexpr size_t kMaxLogEventRecords = 64;
+// Landlock domains whose creator (the LANDLOCK_DOMAIN record) `sysgate explain` remembers; the
+// oldest is forgotten first.
+inline constexpr size_t kMaxLogDomains = 4096;
 
 // Names longer than this get no "did you mean" suggestion (no real name comes close).
 inline constexpr size_t kMaxSuggestedNameLength = 64;

@@ -1,10 +1,14 @@
-// The kernel's seccomp audit records, read field by field. The kernel writes them in
-// kernel/auditsc.c (audit_seccomp): "auid= uid= gid= ses= [subj=] pid= comm= exe= sig= arch=
-// syscall= compat= ip= code=", with untrusted strings (comm, exe) quoted, or hex-encoded when
-// they hold a space, a quote or a byte outside printable ASCII.
+// The kernel's seccomp and Landlock audit records, read field by field. The kernel writes the
+// seccomp one in kernel/auditsc.c (audit_seccomp): "auid= uid= gid= ses= [subj=] pid= comm=
+// exe= sig= arch= syscall= compat= ip= code=", with untrusted strings (comm, exe) quoted, or
+// hex-encoded when they hold a space, a quote or a byte outside printable ASCII; Landlock's in
+// security/landlock/audit.c, its object fields as every LSM's (path=, dev=, ino=, daddr=,
+// dest=, ...), untrusted strings encoded the same way. One reader finds where a record opens
+// the line's message (RecordStart) for every type; each type's fields are then read apart.
 #include "sysgate/explain.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <csignal>
 #include <cstring>
@@ -67,19 +71,63 @@ bool KmsgPrefix(std::string_view w) {
   return parts[3] == "-" || parts[3] == "c" || parts[3] == "+";
 }
 
-// Where the record's fields start: after a `type=1326` or `type=SECCOMP` that opens the
-// message (audit.log: first, or after node=; the kernel's line: after `audit:`, itself first or
-// after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after journald's
-// `audit[PID]: SECCOMP`. Nothing when the line holds no seccomp record.
-std::optional<size_t> RecordStart(const std::vector<Field>& words) {
-  auto is_marker = [](const Field& w) {
-    return w.key == "type" && (w.value == "1326" || w.value == "SECCOMP");
+enum class RecordType { kSeccomp, kLandlockAccess, kLandlockDomain, kSyscall, kEventEnd };
+
+// The type a `type=` value names: its number, auditd's name, or auditd's UNKNOWN[N] for a type
+// its tables lack (one older than Landlock's records).
+std::optional<RecordType> TypeOfMarker(std::string_view v) {
+  static constexpr struct {
+    std::string_view number, name;
+    RecordType type;
+  } kTypes[] = {
+      {"1326", "SECCOMP", RecordType::kSeccomp},
+      {"1423", "LANDLOCK_ACCESS", RecordType::kLandlockAccess},
+      {"1424", "LANDLOCK_DOMAIN", RecordType::kLandlockDomain},
+      {"1300", "SYSCALL", RecordType::kSyscall},
+      {"1320", "EOE", RecordType::kEventEnd},
   };
-  auto bare = [&](size_t i, std::string_view v) {
-    return i < words.size() && words[i].key.empty() && words[i].value == v;
+  for (const auto& t : kTypes) {
+    if (v == t.number || v == t.name) return t.type;
+    if (v.starts_with("UNKNOWN[") && v.ends_with("]") && v.substr(8, v.size() - 9) == t.number)
+      return t.type;
+  }
+  return std::nullopt;
+}
+
+// journald's rendering names the type after `audit[PID]:`: its name, or AUDITN for a type
+// systemd's tables lack; `audit:` alone for a record without a pid= (Landlock's).
+std::optional<RecordType> TypeOfJournalName(std::string_view v, bool has_pid) {
+  auto digits = [](std::string_view d) {
+    return !d.empty() && std::ranges::all_of(d, [](char c) { return c >= '0' && c <= '9'; });
   };
-  if (!words.empty() && is_marker(words[0])) return 1;
-  if (words.size() > 1 && words[0].key == "node" && is_marker(words[1])) return 2;
+  std::optional<RecordType> t;
+  if (v.starts_with("AUDIT") && digits(v.substr(5))) {
+    t = TypeOfMarker(v.substr(5));
+  } else if (!digits(v) && !v.starts_with("UNKNOWN[")) {
+    t = TypeOfMarker(v);
+  }
+  if (t && !has_pid && (*t == RecordType::kSeccomp || *t == RecordType::kSyscall)) return {};
+  return t;
+}
+
+struct Start {
+  size_t index;  // of the record's first field
+  RecordType type;
+};
+
+// Where the record's fields start: after a `type=` of one of the record types above that
+// opens the message (audit.log: first, or after node=; the kernel's line: after `audit:`,
+// itself first or after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after
+// journald's `audit[PID]: TYPE`. Nothing when the line holds no such record.
+std::optional<Start> RecordStart(const std::vector<Field>& words) {
+  auto marker = [&](size_t i) -> std::optional<RecordType> {
+    if (i >= words.size() || words[i].key != "type") return std::nullopt;
+    return TypeOfMarker(words[i].value);
+  };
+  if (auto t = marker(0)) return Start{1, *t};
+  if (words.size() > 1 && words[0].key == "node") {
+    if (auto t = marker(1)) return Start{2, *t};
+  }
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     const Field& w = words[i];
     if (!w.key.empty()) return std::nullopt;  // the message began before any marker
@@ -87,13 +135,19 @@ std::optional<size_t> RecordStart(const std::vector<Field>& words) {
     // strace line quoting what the program wrote), whatever follows.
     if (w.value.find_first_of("(\"") != std::string_view::npos) return std::nullopt;
     const bool kmsg = i == 0 && KmsgPrefix(w.value);
-    if ((w.value == "audit:" || kmsg) && is_marker(words[i + 1])) {
-      const std::string_view before = i == 0 ? "" : words[i - 1].value;
-      if (i == 0 || before.ends_with("]") || before == "kernel:") return i + 2;
-      return std::nullopt;
+    if (w.value == "audit:" || kmsg) {
+      if (auto t = marker(i + 1)) {
+        const std::string_view before = i == 0 ? "" : words[i - 1].value;
+        if (i == 0 || before.ends_with("]") || before == "kernel:") return Start{i + 2, *t};
+        return std::nullopt;
+      }
     }
-    if (w.value.starts_with("audit[") && w.value.ends_with("]:") && bare(i + 1, "SECCOMP"))
-      return i + 2;
+    // journald's identifier follows the host name, not another program's identifier.
+    const bool with_pid = w.value.starts_with("audit[") && w.value.ends_with("]:");
+    const bool after_tag = i > 0 && words[i - 1].value.ends_with(":");
+    if ((with_pid || w.value == "audit:") && !after_tag && words[i + 1].key.empty()) {
+      if (auto t = TypeOfJournalName(words[i + 1].value, with_pid)) return Start{i + 2, *t};
+    }
   }
   return std::nullopt;
 }
@@ -130,7 +184,8 @@ std::string Untrusted(std::string_view v) {
 
 // audit(1733414400.123:45): -> seconds, millis, serial. False when it is not that shape
 // (ausearch -i writes a date there).
-bool ParseStamp(std::string_view w, SeccompRecord& r) {
+template <class R>  // SeccompRecord, AuditStamp
+bool ParseStamp(std::string_view w, R& r) {
   size_t open = w.find("audit(");
   if (open == std::string_view::npos) return false;
   w.remove_prefix(open + 6);
@@ -202,7 +257,8 @@ std::optional<int32_t> InterpretedSignal(std::string_view name) {
 
 // The time ausearch -i writes, "audit(12/06/24 07:00:00.123:45)", is a local date in its
 // locale: only the milliseconds and the serial are taken from its last word.
-void ParseInterpretedStamp(std::string_view w, SeccompRecord& r) {
+template <class R>
+void ParseInterpretedStamp(std::string_view w, R& r) {
   if (!w.ends_with(")")) return;
   w.remove_suffix(1);
   const size_t colon = w.rfind(':'), dot = w.rfind('.');
@@ -214,6 +270,14 @@ void ParseInterpretedStamp(std::string_view w, SeccompRecord& r) {
   r.serial = serial;
 }
 
+// The time a word without a key (or msg=) holds, in either form; other words are left alone.
+template <class R>
+void ReadStamp(const Field& f, bool interpreted, R& r) {
+  if (!f.key.empty() && f.key != "msg") return;
+  if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r);
+  if (interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r);
+}
+
 // ausearch -i writes exe= and comm= decoded and unquoted: the value runs on over the words
 // without a key that follow it (exe=/opt/my app/bin sig=...).
 std::string RunOnValue(const std::vector<Field>& words, size_t& i) {
@@ -221,6 +285,23 @@ std::string RunOnValue(const std::vector<Field>& words, size_t& i) {
   std::string_view last = first;
   while (i + 1 < words.size() && words[i + 1].key.empty()) last = words[++i].value;
   return std::string(first.data(), last.data() + last.size() - first.data());
+}
+
+// An error in a record: at `at` (file and line) and the field's column.
+Error FailAt(const SourceLoc& at, size_t column, std::string what) {
+  SourceLoc loc = at;
+  loc.column = static_cast<int>(std::min<size_t>(column, std::numeric_limits<int>::max()));
+  return MakeError(ErrorCode::kInvalidArgument, std::move(what), loc);
+}
+
+Error NotNumberAt(const SourceLoc& at, const Field& f, std::string_view kind, bool interpreted) {
+  std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
+  // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
+  auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
+  if (!interpreted && !std::ranges::all_of(f.value, numeric)) {
+    what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
+  }
+  return FailAt(at, f.column, what);
 }
 
 // The fields of one record, from the word `start` on, read into a SeccompRecord. An error is
@@ -243,20 +324,9 @@ class RecordReader {
   }
 
  private:
-  Error Fail(size_t column, std::string what) const {
-    SourceLoc loc = at_;
-    loc.column = static_cast<int>(std::min<size_t>(column, std::numeric_limits<int>::max()));
-    return MakeError(ErrorCode::kInvalidArgument, std::move(what), loc);
-  }
-
+  Error Fail(size_t column, std::string what) const { return FailAt(at_, column, std::move(what)); }
   Error NotNumber(const Field& f, std::string_view kind) const {
-    std::string what = fmt::format("{}={} is not {}", f.key, base::Abbreviate(f.value), kind);
-    // A name where the kernel writes a number: ausearch -i's interpretation (uid=root).
-    auto numeric = [](char c) { return IsHex(c) || c == 'x' || c == '-'; };
-    if (!r_.interpreted && !std::ranges::all_of(f.value, numeric)) {
-      what += " (ausearch -i writes names there: give sysgate the raw record, ausearch without -i)";
-    }
-    return Fail(f.column, what);
+    return NotNumberAt(at_, f, kind, r_.interpreted);
   }
 
   // ausearch -i's interpretation names the arch (arch=x86_64); the kernel writes its number.
@@ -274,8 +344,7 @@ class RecordReader {
   std::optional<Error> ReadField(size_t& i) {
     const Field& f = words_[i];
     if (f.key.empty() || f.key == "msg") {
-      if (f.value.find("audit(") != std::string_view::npos) ParseStamp(f.value, r_);
-      if (r_.interpreted && f.key.empty()) ParseInterpretedStamp(f.value, r_);
+      ReadStamp(f, r_.interpreted, r_);
       return std::nullopt;
     }
     if (r_.interpreted && last_[f.key] != i) return std::nullopt;
@@ -358,16 +427,261 @@ class RecordReader {
   bool arch_ = false, syscall_ = false, code_ = false;
 };
 
+// auditd's ENRICHED format adds its interpretation after a \x1d.
+std::string_view WithoutEnrichment(std::string_view line) {
+  return line.substr(0, line.find('\x1d'));
+}
+
+// ausearch -i's form: the time is a local date, `msg=audit(DATE TIME.MS:SERIAL) :`, its colon
+// a word of its own before the fields.
+bool InterpretedForm(const std::vector<Field>& words, size_t start) {
+  for (size_t i = start; i < words.size(); ++i) {
+    if (!words[i].key.empty() && words[i].key != "msg") return false;
+    if (words[i].key.empty() && words[i].value == ":") return i > start;
+  }
+  return false;
+}
+
+// The kernel's rights as Landlock's records name them, as AccessRules' bits.
+struct Blocker {
+  enum Kind { kFs, kNet, kScope } kind;
+  uint64_t bit;
+};
+std::optional<Blocker> KnownBlocker(std::string_view b) {
+  if (b.starts_with("fs.")) {
+    std::string name(b.substr(3));
+    std::ranges::replace(name, '_', '-');  // the language's words are the kernel's, dashed
+    auto bits = FsAccessFromName(name);
+    if (bits && std::has_single_bit(*bits)) return Blocker{Blocker::kFs, *bits};
+  }
+  if (b == "net.bind_tcp") return Blocker{Blocker::kNet, net_access::kBindTcp};
+  if (b == "net.connect_tcp") return Blocker{Blocker::kNet, net_access::kConnectTcp};
+  if (b == "scope.signal") return Blocker{Blocker::kScope, scope::kSignal};
+  if (b == "scope.abstract_unix_socket")
+    return Blocker{Blocker::kScope, scope::kAbstractUnixSocket};
+  return std::nullopt;
+}
+
+// Landlock denies these to every domain, whatever its rules.
+bool AnyDomainBlocker(std::string_view b) { return b == "ptrace" || b == "fs.change_topology"; }
+
+// A Landlock record's untrusted strings, and the field the kernel writes after each (where
+// ausearch -i's unquoted value ends).
+struct TextField {
+  std::string_view key, until;
+  std::optional<std::string> LandlockRecord::*slot;
+};
+const TextField kTextFields[] = {
+    {"path", "dev", &LandlockRecord::path}, {"name", "dev", &LandlockRecord::name},
+    {"dev", "ino", &LandlockRecord::dev},   {"ocomm", "", &LandlockRecord::ocomm},
+    {"exe", "comm", &LandlockRecord::exe},  {"comm", "", &LandlockRecord::comm},
+};
+
+// Its decimal numbers: where each goes, and what its value must be.
+struct NumberField {
+  std::string_view key, kind;
+  std::variant<std::optional<uint64_t> LandlockRecord::*, std::optional<uint16_t> LandlockRecord::*,
+               std::optional<int32_t> LandlockRecord::*, std::optional<uint32_t> LandlockRecord::*>
+      slot;
+};
+const NumberField kNumberFields[] = {
+    {"ino", "an inode number", &LandlockRecord::ino},
+    {"src", "a port number", &LandlockRecord::port},
+    {"dest", "a port number", &LandlockRecord::port},
+    {"opid", "a process id", &LandlockRecord::opid},
+    {"pid", "a process id", &LandlockRecord::pid},
+    {"uid", "a user id", &LandlockRecord::uid},
+    {"denials", "a number of denials", &LandlockRecord::denials},
+};
+
+// The fields of a Landlock record (LANDLOCK_ACCESS or LANDLOCK_DOMAIN) from the word `start`
+// on. Raw records quote or hex-encode their untrusted strings; ausearch -i writes them decoded
+// and unquoted, so there such a value runs on up to the last word of the field the kernel
+// writes after it (path= up to dev=), and a path cannot add fields.
+class LandlockReader {
+ public:
+  LandlockReader(const std::vector<Field>& words, size_t start, const SourceLoc& at,
+                 LandlockRecord::Kind kind)
+      : words_(words), start_(start), at_(at) {
+    r_.kind = kind;
+    r_.interpreted = InterpretedForm(words, start);
+  }
+
+  Result<LandlockRecord> Read() {
+    for (size_t i = start_; i < words_.size(); ++i) {
+      if (std::optional<Error> e = ReadField(i)) return *e;
+    }
+    const bool access = r_.kind == LandlockRecord::Kind::kAccess;
+    for (auto [have, key] : {std::pair{domain_, "domain"},
+                             {access ? blockers_ : status_, access ? "blockers" : "status"}}) {
+      if (!have) {
+        return FailAt(
+            at_, words_[start_ - 1].column,
+            fmt::format("a Landlock {} record without {}=", access ? "access" : "domain", key));
+      }
+    }
+    return std::move(r_);
+  }
+
+ private:
+  // The value of word `i`: raw, decoded; interpreted, run on to the last `until` field (or the
+  // end), moving `i` to its last word.
+  std::string Text(size_t& i, std::string_view until) {
+    if (!r_.interpreted) return Untrusted(words_[i].value);
+    size_t end = words_.size();
+    if (!until.empty()) {
+      for (size_t j = words_.size(); j-- > i + 1;) {
+        if (words_[j].key == until) {
+          end = j;
+          break;
+        }
+      }
+    }
+    const std::string_view first = words_[i].value;
+    const std::string_view last = words_[end - 1].value;
+    i = end - 1;
+    return std::string(first.data(), last.data() + last.size() - first.data());
+  }
+
+  template <class T>
+  std::optional<Error> Decimal(const Field& f, std::optional<T>& slot, std::string_view kind) {
+    auto v = Number<T>(f.value, 10);
+    if (!v && r_.interpreted) return std::nullopt;  // uid=root: a name left out
+    if (!v) return NotNumberAt(at_, f, kind, r_.interpreted);
+    slot = *v;
+    return std::nullopt;
+  }
+
+  std::optional<Error> ReadField(size_t& i) {
+    const Field& f = words_[i];
+    if (f.key.empty() || f.key == "msg") {
+      ReadStamp(f, r_.interpreted, r_.stamp);
+      return std::nullopt;
+    }
+    if (f.key == "domain" && !domain_) {
+      auto v = Number<uint64_t>(f.value, 16);
+      if (!v) {  // ausearch -i writes it as the kernel does: no hint about names
+        return FailAt(
+            at_, f.column,
+            fmt::format("domain={} is not a hexadecimal domain id", base::Abbreviate(f.value)));
+      }
+      r_.domain = *v;
+      domain_ = true;
+    } else if (f.key == "blockers" && r_.kind == LandlockRecord::Kind::kAccess && !blockers_) {
+      blockers_ = true;
+      for (std::string_view b : base::Split(f.value, ',')) {
+        if (b.empty()) continue;
+        r_.blockers.emplace_back(b);
+        if (auto k = KnownBlocker(b)) {
+          (k->kind == Blocker::kFs    ? r_.fs
+           : k->kind == Blocker::kNet ? r_.net
+                                      : r_.scopes) |= k->bit;
+        }
+      }
+    } else if (f.key == "status" && r_.kind != LandlockRecord::Kind::kAccess && !status_) {
+      if (f.value == "deallocated") {
+        r_.kind = LandlockRecord::Kind::kDomainDeallocated;
+      } else if (f.value != "allocated") {
+        return FailAt(
+            at_, f.column,
+            fmt::format("status={} is not allocated or deallocated", base::Abbreviate(f.value)));
+      }
+      status_ = true;
+    } else if (f.key == "saddr" || f.key == "daddr") {
+      r_.addr = std::string(f.value);
+    } else if (auto t = std::ranges::find(kTextFields, f.key, &TextField::key);
+               t != std::end(kTextFields)) {
+      r_.*t->slot = Text(i, t->until);
+    } else if (auto d = std::ranges::find(kNumberFields, f.key, &NumberField::key);
+               d != std::end(kNumberFields)) {
+      return std::visit([&](auto slot) { return Decimal(f, r_.*slot, d->kind); }, d->slot);
+    }
+    return std::nullopt;
+  }
+
+  const std::vector<Field>& words_;
+  const size_t start_;
+  const SourceLoc& at_;
+  LandlockRecord r_;
+  bool domain_ = false, blockers_ = false, status_ = false;
+};
+
+// The SYSCALL record's context: what reads is kept, the rest left out.
+SyscallRecord ReadSyscall(const std::vector<Field>& words, size_t start) {
+  SyscallRecord r;
+  const bool interpreted = InterpretedForm(words, start);
+  Arch abi{};  // (not an optional: GCC 12 takes its flag for uninitialized)
+  bool have_abi = false;
+  for (size_t i = start; i < words.size(); ++i) {
+    const Field& f = words[i];
+    if (f.key.empty() || f.key == "msg") {
+      ReadStamp(f, interpreted, r.stamp);
+    } else if (f.key == "arch" && !r.arch) {
+      std::optional<Arch> named = interpreted ? InterpretedArch(f.value) : std::nullopt;
+      r.arch = named ? std::optional(Info(*named).audit_arch) : Number<uint32_t>(f.value, 16);
+      if (!named && r.arch) named = ArchFromAudit(*r.arch, 0);
+      have_abi = named.has_value();
+      abi = named.value_or(Arch{});
+    } else if (f.key == "syscall" && !r.syscall) {
+      r.syscall = Number<int32_t>(f.value, 10);
+      if (!r.syscall && have_abi) r.syscall = SyscallNumber(abi, f.value);
+    } else if (f.key == "exit" && !r.exit) {
+      r.exit = Number<int64_t>(f.value, 10);
+    } else if (f.key == "pid" && !r.pid) {
+      r.pid = Number<int32_t>(f.value, 10);
+    } else if (f.key == "uid" && !r.uid) {
+      r.uid = Number<uint32_t>(f.value, 10);
+    } else if (f.key == "comm" && !r.comm) {
+      r.comm = interpreted ? RunOnValue(words, i) : Untrusted(f.value);
+    } else if (f.key == "exe" && !r.exe) {
+      r.exe = interpreted ? RunOnValue(words, i) : Untrusted(f.value);
+    }
+  }
+  return r;
+}
+
+EventEnd ReadEventEnd(const std::vector<Field>& words, size_t start) {
+  EventEnd r;
+  const bool interpreted = InterpretedForm(words, start);
+  for (size_t i = start; i < words.size(); ++i) ReadStamp(words[i], interpreted, r.stamp);
+  return r;
+}
+
 }  // namespace
+
+Result<std::optional<AuditRecord>> ParseAuditRecord(std::string_view line, const SourceLoc& at) {
+  std::vector<Field> words = Words(WithoutEnrichment(line));
+  std::optional<Start> start = RecordStart(words);
+  if (!start) return std::optional<AuditRecord>();
+  switch (start->type) {
+    case RecordType::kSeccomp: {
+      Result<SeccompRecord> r = RecordReader(words, start->index, at).Read();
+      if (!r) return r.error();
+      return std::optional<AuditRecord>(std::move(*r));
+    }
+    case RecordType::kLandlockAccess:
+    case RecordType::kLandlockDomain: {
+      const auto kind = start->type == RecordType::kLandlockAccess
+                            ? LandlockRecord::Kind::kAccess
+                            : LandlockRecord::Kind::kDomainAllocated;
+      Result<LandlockRecord> r = LandlockReader(words, start->index, at, kind).Read();
+      if (!r) return r.error();
+      return std::optional<AuditRecord>(std::move(*r));
+    }
+    case RecordType::kSyscall: return std::optional<AuditRecord>(ReadSyscall(words, start->index));
+    case RecordType::kEventEnd:
+      return std::optional<AuditRecord>(ReadEventEnd(words, start->index));
+  }
+  return std::optional<AuditRecord>();
+}
 
 Result<std::optional<SeccompRecord>> ParseSeccompRecord(std::string_view line,
                                                         const SourceLoc& at) {
-  // auditd's ENRICHED format adds its interpretation after a \x1d.
-  line = line.substr(0, line.find('\x1d'));
-  std::vector<Field> words = Words(line);
-  std::optional<size_t> start = RecordStart(words);
-  if (!start) return std::optional<SeccompRecord>();
-  Result<SeccompRecord> r = RecordReader(words, *start, at).Read();
+  // Only a seccomp record's problems are errors here: the line is read only as far as its type.
+  std::vector<Field> words = Words(WithoutEnrichment(line));
+  std::optional<Start> start = RecordStart(words);
+  if (!start || start->type != RecordType::kSeccomp) return std::optional<SeccompRecord>();
+  Result<SeccompRecord> r = RecordReader(words, start->index, at).Read();
   if (!r) return r.error();
   return std::optional<SeccompRecord>(std::move(*r));
 }
@@ -403,6 +717,71 @@ Explained Explain(const SeccompRecord& record, const Interpreter* policy) {
 std::string ActionText(const Explained& e) {
   if (e.either_kill) return "kill";
   return e.data_known ? e.action.ToString() : std::string(ActionKindName(e.action.kind()));
+}
+
+AccessExplained ExplainAccess(const LandlockRecord& record, const AccessRules& rules) {
+  AccessExplained e;
+  if (record.kind != LandlockRecord::Kind::kAccess) return e;
+  e.fs = record.fs;
+  e.net = record.net;
+  e.scopes = record.scopes;
+  e.handled_fs = record.fs & rules.handled_fs;
+  e.handled_net = record.net & rules.handled_net;
+  e.scoped = record.scopes & rules.scoped;
+  for (const std::string& b : record.blockers) {
+    if (AnyDomainBlocker(b)) {
+      e.any_domain = true;
+    } else if (!KnownBlocker(b)) {
+      e.unknown.push_back(b);
+    }
+  }
+  bool object_known = true;
+  if (e.handled_fs) {
+    if (record.path && record.path->starts_with('/')) {
+      PathGrant g = GrantedOn(rules, *record.path);
+      e.granted_fs = g.access & e.handled_fs;
+      e.path_rules = std::move(g.rules);
+    } else {
+      object_known = false;  // name= alone: the entry, not where it is
+    }
+  }
+  if (e.handled_net) {
+    if (record.port) {
+      for (uint64_t bit : {net_access::kBindTcp, net_access::kConnectTcp}) {
+        if (!(e.handled_net & bit)) continue;
+        if (const PortRule* p = PortGrantedBy(rules, bit, *record.port)) {
+          e.granted_net |= bit;
+          if (!e.port_rule) e.port_rule = p;
+        }
+      }
+    } else {
+      object_known = false;
+    }
+  }
+  const bool any_rules = !rules.empty();
+  if (e.scoped || (e.any_domain && any_rules)) {
+    e.match = AccessExplained::Match::kDecided;
+  } else if (!e.handled_fs && !e.handled_net) {
+    e.match = AccessExplained::Match::kOtherDomain;
+  } else if (!object_known) {
+    e.match = AccessExplained::Match::kUnknown;
+  } else if ((e.handled_fs & ~e.granted_fs) || (e.handled_net & ~e.granted_net)) {
+    e.match = AccessExplained::Match::kDecided;
+  } else {
+    e.match = AccessExplained::Match::kOtherDomain;
+  }
+  return e;
+}
+
+std::string BlockerText(std::string_view blocker) {
+  std::optional<Blocker> b = KnownBlocker(blocker);
+  if (!b) return std::string(blocker);
+  switch (b->kind) {
+    case Blocker::kFs: return FsAccessText(b->bit);
+    case Blocker::kNet: return std::string(NetAccessName(b->bit));
+    case Blocker::kScope: return ScopeText(b->bit);
+  }
+  return std::string(blocker);
 }
 
 }  // namespace sysgate::analysis

@@ -139,6 +139,13 @@ PathGrant GrantedOn(const AccessRules& rules, std::string_view path) {
   return out;
 }
 
+const PortRule* PortGrantedBy(const AccessRules& rules, uint64_t bit, uint16_t port) {
+  for (const PortRule& r : rules.ports) {
+    if ((r.access & bit) && r.first <= port && port <= r.last) return &r;
+  }
+  return nullptr;
+}
+
 std::optional<std::string> FsPathProblem(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return fmt::format("fs paths are absolute: '{}' does not start with '/'", path);

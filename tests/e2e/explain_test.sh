@@ -2,8 +2,8 @@
 # End-to-end tests of `sysgate explain`: records the kernel writes in the test (programs run
 # under `sysgate run --log`, a kill verdict, sysgate run's supervisor) read back from the
 # kernel log and explained against the policies that made them and others; every shape of log
-# line; errors located at file:line:col; names from the program never reach the terminal raw;
-# limits.
+# line; Landlock's records (ABI 7) in an audit.log, with their event's SYSCALL record; errors
+# located at file:line:col; names from the program never reach the terminal raw; limits.
 # Usage: explain_test.sh SYSGATE_BINARY
 set -uo pipefail
 sg=$1
@@ -107,7 +107,7 @@ expect "ausearch -i, policy" 0 "decided by rule $tmp/kp.sgp:2:1: kill-process" -
 expect "ausearch -i, learn" 0 "allow unshare" -- "$sg" learn --from-log "$tmp/i.log"
 printf 'type=SECCOMP msg=audit(12/05/2026 16:00:00.123:45) : arch=x86_64 syscall=nosuch code=errno\n' > "$tmp/i2.log"
 expect "ausearch -i, bad name" 1 "$tmp/i2.log:1:66: syscall=nosuch is not a system call of x86_64" -- "$sg" explain "$tmp/i2.log"
-expect "no records" 1 "no seccomp audit records" -- "$sg" explain /etc/hostname
+expect "no records" 1 "no seccomp or Landlock audit records" -- "$sg" explain /etc/hostname
 expect "a directory" 1 "$tmp: is a directory, not a file" -- "$sg" explain "$tmp"
 expect "a device" 1 "/dev/zero: is a device, not a file" -- "$sg" explain /dev/zero
 expect "missing" 1 "cannot open" -- "$sg" explain "$tmp/none.log"
@@ -131,13 +131,74 @@ expect "newline in exe" 0 '"/tmp/x\n<stdin>:2: pid 1 (\"sshd\"): getpriority on 
 expect "one line" 0 "1 lines" -- sh -c "\"$sg\" explain $tmp/forged.log 2>/dev/null | wc -l | sed 's/$/ lines/'"
 # Nor can a program's own syslog line pass for a record.
 printf 'Dec 05 16:00:00 web1 mallory[999]: hello type=1326 audit(1.2:3): pid=1 comm="systemd" arch=c000003e syscall=1 code=0x80000000\n' > "$tmp/syslog.log"
-expect "forged syslog line" 1 "no seccomp audit records" -- "$sg" explain "$tmp/syslog.log"
+expect "forged syslog line" 1 "no seccomp or Landlock audit records" -- "$sg" explain "$tmp/syslog.log"
 printf 'type=1326 pid=1 comm=FF exe="/x" arch=c000003e syscall=1 code=0x50001\n' > "$tmp/utf.log"
 expect "not UTF-8 in JSON" 0 "json ok" -- "$py" -c '
 import json, subprocess, sys
 j = json.loads(subprocess.run([sys.argv[1], "explain", "--json", sys.argv[2]], capture_output=True).stdout)
 assert j["comm"] == "\ufffd", j
 print("json ok")' "$sg" "$tmp/utf.log"
+# Landlock's records (Linux 6.15, ABI 7) as audit.log has them: two events of one domain, each
+# with its SYSCALL record (after the access record: the denial is explained when its event
+# ends), the domain's creator, then its end; a program's forged line among them.
+cat > "$tmp/landlock.log" <<'LOG'
+type=LANDLOCK_ACCESS msg=audit(1765000000.221:33): domain=1b2c3d4e5 blockers=fs.write_file path="/etc/passwd" dev="vda2" ino=143821
+type=LANDLOCK_DOMAIN msg=audit(1765000000.221:33): domain=1b2c3d4e5 status=allocated mode=enforcing pid=289 uid=0 exe="/usr/bin/sysgate" comm="sysgate"
+type=SYSCALL msg=audit(1765000000.221:33): arch=c000003e syscall=257 success=no exit=-13 a0=ffffff9c a1=55d0 a2=241 a3=1b6 items=1 ppid=272 pid=290 auid=0 uid=0 gid=0 euid=0 tty=pts0 ses=1 comm="sh" exe="/usr/bin/dash" key=(null)
+type=PROCTITLE msg=audit(1765000000.221:33): proctitle=7368
+Dec 06 07:46:40 web1 mallory[999]: hello type=1423 audit(1.2:3): domain=1 blockers=fs.read_file path="/etc/shadow" dev="x" ino=1
+type=EOE msg=audit(1765000000.221:33):
+type=LANDLOCK_ACCESS msg=audit(1765000000.230:34): domain=1b2c3d4e5 blockers=net.connect_tcp daddr=10.0.0.1 dest=5432
+type=SYSCALL msg=audit(1765000000.230:34): arch=c000003e syscall=42 success=no exit=-13 ppid=272 pid=291 uid=0 comm="psql" exe="/usr/bin/psql"
+type=LANDLOCK_DOMAIN msg=audit(1765000000.261:35): domain=1b2c3d4e5 status=deallocated denials=2
+LOG
+printf 'default allow\nfs read /etc\nfs read write /tmp\nnet connect 443\n' > "$tmp/ll.sgp"
+expect_line "landlock fs" 0 "$tmp/landlock.log:1: 2025-12-06T05:46:40.221Z pid 290 (\"sh\", \"/usr/bin/dash\", uid 0): openat on x86_64: denied by Landlock: write-file on /etc/passwd [domain 1b2c3d4e5, made by pid 289 (\"sysgate\", \"/usr/bin/sysgate\", uid 0)]" \
+  -- "$sg" explain "$tmp/landlock.log"
+expect_line "landlock net" 0 "$tmp/landlock.log:7: 2025-12-06T05:46:40.230Z pid 291 (\"psql\", \"/usr/bin/psql\", uid 0): connect on x86_64: denied by Landlock: connect to TCP port 5432 at 10.0.0.1 [domain 1b2c3d4e5, made by pid 289 (\"sysgate\", \"/usr/bin/sysgate\", uid 0)]" \
+  -- "$sg" explain "$tmp/landlock.log"
+expect "landlock count" 0 "sysgate: 0 seccomp records; 2 Landlock denials" -- "$sg" explain "$tmp/landlock.log"
+expect "landlock fs rule" 0 "  decided by the fs rules: rule $tmp/ll.sgp:2:9 (fs read /etc) grants read there, not write-file" \
+  -- "$sg" explain -p "$tmp/ll.sgp" "$tmp/landlock.log"
+expect "landlock net rule" 0 "  decided by the net rules: no rule lets it connect TCP port 5432" \
+  -- "$sg" explain -p "$tmp/ll.sgp" "$tmp/landlock.log"
+expect "landlock by policy" 0 "2 Landlock denials, 2 made by this policy" -- "$sg" explain -p "$tmp/ll.sgp" "$tmp/landlock.log"
+expect "landlock, no fs rules" 0 "not this policy's denial: the policy has no fs, net or scope rules, so another Landlock domain made it" \
+  -- "$sg" explain -p "$tmp/deny.sgp" "$tmp/landlock.log"
+printf 'default allow\nfs read write /etc\nnet connect 5432\n' > "$tmp/ll-grants.sgp"
+expect "landlock, granted here" 0 "not this policy's denial: rule $tmp/ll-grants.sgp:2:15 (fs read write /etc) grants write-file on /etc/passwd, so another Landlock domain made it (or the policy has changed)" \
+  -- "$sg" explain -p "$tmp/ll-grants.sgp" "$tmp/landlock.log"
+expect_without "landlock, no forged record" 0 "/etc/shadow" -- "$sg" explain "$tmp/landlock.log"
+expect "landlock json" 0 "json ok" -- "$py" -c '
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "explain", "--json", "-p", sys.argv[2], sys.argv[3]], capture_output=True, text=True).stdout
+rows = [json.loads(l) for l in out.splitlines()]
+assert len(rows) == 2, rows
+j = rows[0]
+assert j["record"] == "landlock" and j["line"] == 1 and j["serial"] == 33, j
+assert j["pid"] == 290 and j["comm"] == "sh" and j["syscall"] == "openat" and j["arch"] == "x86_64", j
+assert j["domain"] == "1b2c3d4e5" and j["domain_creator"]["pid"] == 289, j
+assert j["blockers"] == ["fs.write_file"] and j["access"] == ["write-file"], j
+assert j["path"] == "/etc/passwd" and j["ino"] == 143821 and j["match"] == "decided", j
+assert j["rules"][0]["by"].endswith("ll.sgp:2:9") and j["rules"][0]["grants"] == "read", j
+assert rows[1]["port"] == 5432 and rows[1]["addr"] == "10.0.0.1" and rows[1]["rules"] == [], rows[1]
+print("json ok")' "$sg" "$tmp/ll.sgp" "$tmp/landlock.log"
+# The kernel lines (dmesg, /dev/kmsg) and journald's rendering; a hex-encoded path with a
+# newline is shown escaped, on one line.
+hexpath=$(printf '/tmp/a b\nx' | od -An -tx1 | tr -d ' \n')
+cat > "$tmp/landlock-kmsg.log" <<LOG
+[ 8123.000001] audit: type=1423 audit(1765000000.100:40): domain=2a blockers=fs.read_file,fs.read_dir path="/srv" dev="vda1" ino=2
+6,2210,8123000001,-;audit: type=1423 audit(1765000000.200:41): domain=2a blockers=fs.write_file path=$hexpath dev="tmpfs" ino=9
+Dec 06 07:46:40 web1 audit: LANDLOCK_ACCESS domain=2a blockers=scope.signal opid=1 ocomm="systemd"
+LOG
+expect_line "landlock dmesg" 0 "$tmp/landlock-kmsg.log:1: 2025-12-06T05:46:40.100Z a process: denied by Landlock: read-file read-dir on /srv [domain 2a]" \
+  -- "$sg" explain "$tmp/landlock-kmsg.log"
+expect "landlock hex path" 0 'denied by Landlock: write-file on "/tmp/a b\nx" [domain 2a]' -- "$sg" explain "$tmp/landlock-kmsg.log"
+expect "landlock journal" 0 "a process: denied by Landlock: signals to pid 1 (\"systemd\") [domain 2a]" -- "$sg" explain "$tmp/landlock-kmsg.log"
+expect "landlock one line each" 0 "3 lines" -- sh -c "\"$sg\" explain $tmp/landlock-kmsg.log 2>/dev/null | wc -l | sed 's/$/ lines/'"
+printf 'type=1423 audit(1.2:3): domain=zz blockers=fs.read_file\n' > "$tmp/ll-bad.log"
+expect "landlock error" 1 "$tmp/ll-bad.log:1:25: domain=zz is not a hexadecimal domain id" -- "$sg" explain "$tmp/ll-bad.log"
+
 # CRLF logs, auditd's ENRICHED format.
 printf 'type=SECCOMP msg=audit(1.2:3): pid=1 comm="a" arch=c000003e syscall=1 code=0x50000\x1dAUID="alice" SYSCALL=write\r\n' > "$tmp/enriched.log"
 expect "enriched, CRLF" 0 "write on x86_64: errno" -- "$sg" explain "$tmp/enriched.log"

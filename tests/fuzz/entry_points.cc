@@ -222,6 +222,31 @@ Failure CheckCallLog(std::string_view input) {
   return std::nullopt;
 }
 
+// A Landlock record against rules of each kind: what is granted is handled, and a denial is
+// only the policy's when its rules handle something of it.
+Failure CheckLandlock(const analysis::LandlockRecord& l) {
+  static const Policy policy = *ParsePolicyText(
+                                    "default allow\nfs read /etc\nfs read write /tmp\n"
+                                    "net connect 443\nscope signals\n")
+                                    .policy;
+  for (const std::string& b : l.blockers) {
+    if (b.empty()) return "an empty blocker";
+  }
+  if (l.kind != analysis::LandlockRecord::Kind::kAccess) return std::nullopt;  // context only
+  static const AccessRules none;
+  for (const AccessRules* rules : {&policy.access, &none}) {
+    analysis::AccessExplained a = analysis::ExplainAccess(l, *rules);
+    if ((a.granted_fs & ~a.handled_fs) || (a.granted_net & ~a.handled_net))
+      return "a right granted that the rules do not handle";
+    if (a.match == analysis::AccessExplained::Match::kDecided &&
+        !(a.handled_fs | a.handled_net | a.scoped) && !(a.any_domain && !rules->empty()))
+      return "a Landlock denial decided by rules that handle none of it";
+    if (rules->empty() && a.match != analysis::AccessExplained::Match::kOtherDomain)
+      return "a Landlock denial put on a policy without fs, net or scope rules";
+  }
+  return std::nullopt;
+}
+
 Failure Explain(std::string_view input) {
   if (Failure f = CheckCallLog(input)) return f;
   static const Policy policy = *ParseBuiltinProfile("default").policy;
@@ -232,7 +257,14 @@ Failure Explain(std::string_view input) {
     std::string_view line = input.substr(start, end - start);
     start = end + 1;
     ++number;
-    auto r = analysis::ParseSeccompRecord(line, {"fuzz.log", number, 0});
+    auto r = analysis::ParseAuditRecord(line, {"fuzz.log", number, 0});
+    // ParseSeccompRecord reads the seccomp records alone: the same ones, the same errors.
+    auto seccomp_only = analysis::ParseSeccompRecord(line, {"fuzz.log", number, 0});
+    const bool is_seccomp = r && *r && std::holds_alternative<analysis::SeccompRecord>(**r);
+    if (seccomp_only && seccomp_only->has_value() != is_seccomp)
+      return "ParseSeccompRecord and ParseAuditRecord disagree on a record";
+    if (!seccomp_only && (r || r.error().ToString() != seccomp_only.error().ToString()))
+      return "ParseSeccompRecord and ParseAuditRecord disagree on an error";
     if (!r) {
       const Error& e = r.error();
       if (e.message.empty() || e.loc.line != number)
@@ -246,7 +278,12 @@ Failure Explain(std::string_view input) {
       continue;
     }
     if (!*r) continue;
-    analysis::Explained e = analysis::Explain(**r, &interp);
+    if (const auto* l = std::get_if<analysis::LandlockRecord>(&**r)) {
+      if (Failure f = CheckLandlock(*l)) return f;
+      continue;
+    }
+    if (!is_seccomp) continue;  // a SYSCALL or EOE record: context only
+    analysis::Explained e = analysis::Explain(std::get<analysis::SeccompRecord>(**r), &interp);
     if (e.syscall.empty()) return "a record explained without a syscall";
     if (e.candidates.empty()) return "no verdict of the policy for a record";
     for (size_t m : e.matching) {

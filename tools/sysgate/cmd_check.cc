@@ -108,13 +108,7 @@ AccessAnswer AnswerPort(const AccessRules& a, const Options& o) {
   const int port = o.bind >= 0 ? o.bind : o.connect;
   AccessAnswer ans;
   ans.what = fmt::format("{} to TCP port {}", NetAccessName(bit), port);
-  const PortRule* by = nullptr;
-  for (const PortRule& p : a.ports) {
-    if ((p.access & bit) && p.first <= port && port <= p.last) {
-      by = &p;
-      break;
-    }
-  }
+  const PortRule* by = PortGrantedBy(a, bit, static_cast<uint16_t>(port));  // 0..65535, checked
   if (!(a.handled_net & bit)) {
     ans.verdict = "allowed";
     ans.why = fmt::format("the policy has no net {} rules", NetAccessName(bit));

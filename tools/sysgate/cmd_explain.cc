@@ -1,15 +1,21 @@
-// sysgate explain: the kernel's seccomp audit records decoded, and with a policy, the rule that
-// made each.
+// sysgate explain: the kernel's seccomp and Landlock audit records decoded, and with a policy,
+// the rule that made each.
 //   dmesg | sysgate explain                          # arch, syscall, action, process
 //   sysgate explain -p web.sgp /var/log/audit/audit.log
 //   journalctl -k -f | sysgate explain --profile default --json
+// A Landlock access record names neither the process nor the call: those are in the SYSCALL
+// record of the same event, which may come after it, so Landlock's records are held until
+// their event ends (its EOE record, another event's record, the end of the file).
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.h"
 #include "base/line_reader.h"
 #include "base/strings.h"
 #include "cli_util.h"
@@ -29,7 +35,8 @@ struct Options {
   InputOptions input;
 };
 
-std::string Time(const analysis::SeccompRecord& r) {
+template <class R>  // SeccompRecord, AuditStamp
+std::string Time(const R& r) {
   if (!r.seconds) return "";
   std::time_t t = static_cast<std::time_t>(*r.seconds);
   std::tm tm{};
@@ -85,7 +92,8 @@ std::string Decision(const Policy& p, const analysis::Explained& e) {
   return fmt::format("decided by {}{}: {}{}", By(p, v, e), why, v.action.ToString(), routed);
 }
 
-std::string Process(const analysis::SeccompRecord& r) {
+template <class R>  // SeccompRecord, SyscallRecord, LandlockRecord (a domain's creator)
+std::string Process(const R& r) {
   std::vector<std::string> what;
   // Names the program chose: quoted and escaped, so that none can forge a line.
   if (r.comm) what.push_back(base::CQuote(*r.comm));
@@ -111,16 +119,21 @@ std::string Text(const std::string& where, const analysis::SeccompRecord& r,
   return out;
 }
 
-std::string Json(const std::string& file, size_t line, const analysis::SeccompRecord& r,
-                 const analysis::Explained& e, const Policy* against) {
-  nlohmann::ordered_json j = {{"file", file}, {"line", line}};
-  if (r.seconds) j["time"] = Time(r);
-  if (r.serial) j["serial"] = *r.serial;
+template <class R>  // SeccompRecord, SyscallRecord, LandlockRecord (a domain's creator)
+void ProcessJson(nlohmann::ordered_json& j, const R& r) {
   if (r.pid) j["pid"] = *r.pid;
   if (r.uid) j["uid"] = *r.uid;
-  if (r.auid) j["auid"] = *r.auid;
   if (r.comm) j["comm"] = *r.comm;
   if (r.exe) j["exe"] = *r.exe;
+}
+
+std::string Json(const std::string& file, size_t line, const analysis::SeccompRecord& r,
+                 const analysis::Explained& e, const Policy* against) {
+  nlohmann::ordered_json j = {{"file", file}, {"line", line}, {"record", "seccomp"}};
+  if (r.seconds) j["time"] = Time(r);
+  if (r.serial) j["serial"] = *r.serial;
+  ProcessJson(j, r);
+  if (r.auid) j["auid"] = *r.auid;
   j["arch"] = e.abi ? nlohmann::ordered_json(Info(*e.abi).name) : nlohmann::ordered_json(nullptr);
   j["audit_arch"] = fmt::format("0x{:08x}", r.arch);
   j["syscall"] = e.syscall;
@@ -150,6 +163,210 @@ std::string Json(const std::string& file, size_t line, const analysis::SeccompRe
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// A path or name from a record as the output shows it: bare when it is plain printable ASCII,
+// else quoted and escaped (the program chose it: it cannot forge a line).
+std::string PathText(const std::string& p) {
+  std::string quoted = base::CQuote(p);
+  const bool plain = !p.empty() && quoted.size() == p.size() + 2 && p.find(' ') == p.npos;
+  return plain ? p : quoted;
+}
+
+// A Landlock access record with what its event says besides: the call, the process, and who
+// made the domain.
+struct Denial {
+  std::string file;
+  size_t line = 0;
+  analysis::LandlockRecord record;
+  std::optional<analysis::SyscallRecord> call;
+  std::optional<analysis::LandlockRecord> domain;  // its LANDLOCK_DOMAIN allocated record
+};
+
+// What was denied: "write-file on /etc/passwd", "connect to TCP port 443 of 10.0.0.1",
+// "signals to pid 1 ("systemd")".
+std::string DeniedText(const analysis::LandlockRecord& r) {
+  std::vector<std::string> rights;
+  for (const std::string& b : r.blockers) rights.push_back(analysis::BlockerText(b));
+  std::string out = rights.empty() ? "an access" : fmt::format("{}", fmt::join(rights, " "));
+  if (r.path) {
+    out += " on " + PathText(*r.path);
+  } else if (r.name) {
+    out += " on an entry named " + base::CQuote(*r.name);
+  }
+  if (r.port) {
+    out += fmt::format(" {} TCP port {}", r.net == net_access::kBindTcp ? "on" : "to", *r.port);
+    if (r.addr) out += " at " + base::Printable(*r.addr);
+  }
+  if (r.opid) {
+    out += fmt::format(" to pid {}", *r.opid);
+    if (r.ocomm) out += fmt::format(" ({})", base::CQuote(*r.ocomm));
+  }
+  return out;
+}
+
+std::string DomainText(const Denial& d) {
+  std::string out = fmt::format("domain {:x}", d.record.domain);
+  if (d.domain) out += fmt::format(", made by {}", Process(*d.domain));
+  return out;
+}
+
+std::string RulesText(const std::vector<const PathRule*>& rules) {
+  std::vector<std::string> out;
+  for (const PathRule* r : rules) {
+    out.push_back(fmt::format("rule {} (fs {} {})", r->loc.ToString(), FsAccessText(r->access),
+                              PathText(r->path)));
+  }
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+// What the policy's fs, net and scope rules say of the denial, in a sentence.
+std::string AccessDecision(const Denial& d, const analysis::AccessExplained& e,
+                           const AccessRules& rules) {
+  using Match = analysis::AccessExplained::Match;
+  const analysis::LandlockRecord& r = d.record;
+  std::string unknown;
+  if (!e.unknown.empty()) {
+    unknown = fmt::format(" (sysgate has no rule for {})", fmt::join(e.unknown, ", "));
+  }
+  const std::string path = r.path ? PathText(*r.path) : "";
+  switch (e.match) {
+    case Match::kDecided:
+      if (e.scoped) return fmt::format("decided by the policy's scope {}", ScopeText(e.scoped));
+      if (e.any_domain && !(e.handled_fs | e.handled_net)) {
+        return "decided by Landlock itself: it denies this to every domain, and the policy's "
+               "fs, net or scope rules make one" +
+               unknown;
+      }
+      if (e.handled_fs & ~e.granted_fs) {
+        const std::string missing = FsAccessText(e.handled_fs & ~e.granted_fs);
+        if (e.path_rules.empty())
+          return fmt::format("decided by the fs rules: no rule grants {} on {}{}", missing, path,
+                             unknown);
+        uint64_t there = 0;
+        for (const PathRule* p : e.path_rules) there |= p->access;
+        return fmt::format("decided by the fs rules: {} grant{} {} there, not {}{}",
+                           RulesText(e.path_rules), e.path_rules.size() == 1 ? "s" : "",
+                           FsAccessText(there), missing, unknown);
+      }
+      return fmt::format("decided by the net rules: no rule lets it {} TCP port {}{}",
+                         NetAccessName(e.handled_net & ~e.granted_net), r.port.value_or(0),
+                         unknown);
+    case Match::kUnknown:
+      return fmt::format(
+          "the policy's {} rules handle {}, but the record {}: which rules apply cannot be "
+          "told{}",
+          e.handled_fs ? "fs" : "net",
+          e.handled_fs ? FsAccessText(e.handled_fs) : std::string(NetAccessName(e.handled_net)),
+          e.handled_fs ? "names the entry, not its directory" : "names no port", unknown);
+    case Match::kOtherDomain: break;
+  }
+  std::string why;
+  if (!(e.handled_fs | e.handled_net | e.scoped)) {
+    if (rules.empty()) {
+      why = "the policy has no fs, net or scope rules";
+    } else if (e.fs) {
+      why = rules.handled_fs ? "its fs rules do not handle " + FsAccessText(e.fs)
+                             : "the policy has no fs rules";
+    } else if (e.net) {
+      why = rules.handled_net ? fmt::format("its net rules do not handle {}", NetAccessName(e.net))
+                              : "the policy has no net rules";
+    } else if (e.scopes) {
+      why = "the policy does not scope " + ScopeText(e.scopes);
+    } else {
+      why = "the policy has no rule for it";
+    }
+  } else if (e.granted_fs) {
+    why = fmt::format("{} grant{} {} on {}", RulesText(e.path_rules),
+                      e.path_rules.size() == 1 ? "s" : "", FsAccessText(e.granted_fs), path);
+  } else {
+    why = fmt::format("rule {} lets it {} TCP port {}",
+                      e.port_rule ? e.port_rule->loc.ToString() : std::string("?"),
+                      NetAccessName(e.granted_net), r.port.value_or(0));
+  }
+  return fmt::format("not this policy's denial: {}, so another Landlock domain made it{}{}", why,
+                     e.granted_fs || e.granted_net ? " (or the policy has changed)" : "", unknown);
+}
+
+std::string_view MatchName(analysis::AccessExplained::Match m) {
+  switch (m) {
+    case analysis::AccessExplained::Match::kDecided: return "decided";
+    case analysis::AccessExplained::Match::kOtherDomain: return "other-domain";
+    case analysis::AccessExplained::Match::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+// The call of the event: "openat on x86_64", or nothing without its SYSCALL record.
+std::optional<CallNames> CallOf(const Denial& d) {
+  if (!d.call || !d.call->arch || !d.call->syscall) return std::nullopt;
+  SeccompData data;
+  data.arch = *d.call->arch;
+  data.nr = *d.call->syscall;
+  return NamesOf(data);
+}
+
+std::string LandlockText(const Denial& d, const analysis::AccessExplained* e,
+                         const AccessRules* rules) {
+  const analysis::LandlockRecord& r = d.record;
+  std::string time = Time(r.stamp);
+  std::string process = d.call ? Process(*d.call) : "a process";
+  std::string call;
+  if (auto c = CallOf(d)) call = fmt::format("{} on {}: ", c->syscall, c->arch);
+  std::string out =
+      fmt::format("{}:{}: {}{}: {}denied by Landlock: {} [{}]\n", base::Printable(d.file), d.line,
+                  time.empty() ? "" : time + " ", process, call, DeniedText(r), DomainText(d));
+  if (e) out += "  " + AccessDecision(d, *e, *rules) + "\n";
+  return out;
+}
+
+std::string LandlockJson(const Denial& d, const analysis::AccessExplained* e,
+                         const AccessRules* rules) {
+  const analysis::LandlockRecord& r = d.record;
+  nlohmann::ordered_json j = {{"file", d.file}, {"line", d.line}, {"record", "landlock"}};
+  if (r.stamp.seconds) j["time"] = Time(r.stamp);
+  if (r.stamp.serial) j["serial"] = *r.stamp.serial;
+  if (d.call) {
+    ProcessJson(j, *d.call);
+    if (auto c = CallOf(d)) {
+      j["arch"] = c->arch;
+      j["syscall"] = c->syscall;
+      j["nr"] = *d.call->syscall;
+    }
+    if (d.call->exit) j["exit"] = *d.call->exit;
+  }
+  j["domain"] = fmt::format("{:x}", r.domain);
+  if (d.domain) {
+    nlohmann::ordered_json by = nlohmann::ordered_json::object();
+    ProcessJson(by, *d.domain);
+    j["domain_creator"] = by;
+  }
+  j["blockers"] = r.blockers;
+  std::vector<std::string> access;
+  for (const std::string& b : r.blockers) access.push_back(analysis::BlockerText(b));
+  j["access"] = access;
+  if (r.path) j["path"] = *r.path;
+  if (r.name) j["name"] = *r.name;
+  if (r.dev) j["dev"] = *r.dev;
+  if (r.ino) j["ino"] = *r.ino;
+  if (r.addr) j["addr"] = *r.addr;
+  if (r.port) j["port"] = *r.port;
+  if (r.opid) j["opid"] = *r.opid;
+  if (r.ocomm) j["ocomm"] = *r.ocomm;
+  if (e) {
+    nlohmann::ordered_json by = nlohmann::json::array();
+    for (const PathRule* p : e->path_rules) {
+      by.push_back({{"by", "rule " + p->loc.ToString()}, {"grants", FsAccessText(p->access)}});
+    }
+    if (e->port_rule) {
+      by.push_back({{"by", "rule " + e->port_rule->loc.ToString()},
+                    {"grants", std::string(NetAccessName(e->granted_net))}});
+    }
+    j["rules"] = by;
+    j["match"] = MatchName(e->match);
+    j["explanation"] = AccessDecision(d, *e, *rules);
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 // Writes `s` to stdout now (a followed log is explained as it comes); false when it cannot.
 bool Emit(const std::string& s) {
   if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0) {
@@ -158,6 +375,104 @@ bool Emit(const std::string& s) {
   }
   return true;
 }
+
+// Landlock's records of the event being read, held until it ends, and the domains' creators.
+class LandlockEvents {
+ public:
+  LandlockEvents(const Options& o, const Policy* against) : o_(o), against_(against) {
+    if (!against) return;
+    // As the kernel took them: symlinks followed (/lib is /usr/lib on merged-usr systems), as
+    // the record's path is.
+    rules_ = against->access;
+    for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
+  }
+
+  // False when the output cannot be written.
+  bool Add(const std::string& file, size_t line, const analysis::AuditRecord& record) {
+    if (const auto* l = std::get_if<analysis::LandlockRecord>(&record)) {
+      if (!Within(l->stamp) && !Flush()) return false;
+      if (l->kind == analysis::LandlockRecord::Kind::kDomainAllocated) {
+        Remember(*l);
+      } else if (l->kind == analysis::LandlockRecord::Kind::kDomainDeallocated) {
+        Forget(l->domain);
+      } else {
+        if (pending_.size() >= limits::kMaxLogEventRecords && !Flush()) return false;
+        serial_ = l->stamp.serial;
+        pending_.push_back({file, line, *l, std::nullopt, std::nullopt});
+        // journald's rendering has no serial: nothing groups it with its event.
+        if (!serial_) return Flush();
+      }
+      return true;
+    }
+    if (const auto* c = std::get_if<analysis::SyscallRecord>(&record)) {
+      if (pending_.empty()) return true;  // an event without Landlock's records
+      if (!Within(c->stamp)) return Flush();
+      call_ = *c;
+      return true;
+    }
+    if (std::holds_alternative<analysis::EventEnd>(record)) return Flush();
+    const auto& seccomp = std::get<analysis::SeccompRecord>(record);
+    return Within({seccomp.seconds, seccomp.millis, seccomp.serial}) || Flush();
+  }
+
+  // Explains what is held; false when the output cannot be written.
+  bool Flush() {
+    bool ok = true;
+    for (Denial& d : pending_) {
+      d.call = call_;
+      if (auto it = domains_.find(d.record.domain); it != domains_.end()) d.domain = it->second;
+      std::optional<analysis::AccessExplained> e;
+      if (against_) e = analysis::ExplainAccess(d.record, rules_);
+      ++denials_;
+      if (e && e->match == analysis::AccessExplained::Match::kDecided) ++by_policy_;
+      const AccessRules* rules = against_ ? &rules_ : nullptr;
+      std::string out = o_.json ? LandlockJson(d, e ? &*e : nullptr, rules)
+                                : LandlockText(d, e ? &*e : nullptr, rules);
+      if (ok && !Emit(out)) ok = false;
+    }
+    pending_.clear();
+    call_.reset();
+    serial_.reset();
+    return ok;
+  }
+
+  size_t denials() const { return denials_; }
+  size_t by_policy() const { return by_policy_; }
+
+ private:
+  // Whether a record of `stamp` belongs to the event held (or none is held).
+  bool Within(const analysis::AuditStamp& stamp) const {
+    return pending_.empty() || (serial_ && stamp.serial == serial_);
+  }
+
+  void Remember(const analysis::LandlockRecord& r) {
+    // No kernel writes a longer exe (PATH_MAX) or comm: such a record is not remembered, so
+    // that the domains held stay small (docs/limits.md).
+    if (r.exe.value_or("").size() > 4096 || r.comm.value_or("").size() > 64) return;
+    if (!domains_.contains(r.domain)) {
+      if (order_.size() >= limits::kMaxLogDomains) {
+        domains_.erase(order_.front());
+        order_.pop_front();
+      }
+      order_.push_back(r.domain);
+    }
+    domains_[r.domain] = r;
+  }
+
+  void Forget(uint64_t domain) {
+    if (domains_.erase(domain) != 0) std::erase(order_, domain);
+  }
+
+  const Options& o_;
+  const Policy* against_;
+  AccessRules rules_;
+  std::vector<Denial> pending_;
+  std::optional<uint64_t> serial_;
+  std::optional<analysis::SyscallRecord> call_;
+  std::map<uint64_t, analysis::LandlockRecord> domains_;
+  std::deque<uint64_t> order_;  // domains_, oldest first
+  size_t denials_ = 0, by_policy_ = 0;
+};
 
 // The usage error in the options, printed; false when there is one.
 bool OptionsFit(const Options& o) {
@@ -182,76 +497,97 @@ struct Against {
   Against& operator=(const Against&) = delete;
 };
 
-// What is counted over every log, for the summary and the exit status.
-struct Tally {
-  size_t records = 0, by_policy = 0, errors = 0;
-};
+// Reads logs and writes out what their records say, counting them for the summary.
+class LogExplainer {
+ public:
+  LogExplainer(const Options& o, const Against& against)
+      : o_(o), against_(against), landlock_(o, against.policy ? &*against.policy : nullptr) {}
 
-// One line of a log: its seccomp record, if it holds one, explained and written out. False
-// when the output cannot be written (nothing more can be said then).
-bool ExplainLine(const std::string& line, const std::string& name, size_t line_number,
-                 const Options& o, const Against& against, Tally& tally) {
-  auto record = analysis::ParseSeccompRecord(line, {name, static_cast<int>(line_number), 0});
-  if (!record) {
-    PrintError(record.error().ToString());
-    ++tally.errors;
-    return true;
-  }
-  if (!*record) return true;
-  ++tally.records;
-  const Policy* policy = against.policy ? &*against.policy : nullptr;
-  analysis::Explained e = analysis::Explain(**record, against.interp ? &*against.interp : nullptr);
-  if (policy && !e.matching.empty()) ++tally.by_policy;
-  std::string where = fmt::format("{}:{}", base::Printable(name), line_number);
-  return Emit(o.json ? Json(name, line_number, **record, e, policy)
-                     : Text(where, **record, e, policy));
-}
-
-// Every line of the log at `path` ("-": standard input), as ExplainLine; false when the output
-// cannot be written. A line longer than the limit is skipped with a warning.
-bool ExplainLog(const std::string& path, const Options& o, const Against& against, Tally& tally) {
-  auto in = base::LineReader::Open(path);
-  if (!in) {
-    PrintError(in.error().ToString());
-    ++tally.errors;
-    return true;
-  }
-  const std::string name = path == "-" ? "<stdin>" : path;
-  std::string line;
-  while (true) {
-    auto got = in->Next(line, limits::kMaxLogLineBytes);
-    if (!got) {
-      PrintError(got.error().ToString());
-      ++tally.errors;
+  // Every line of the log at `path` ("-": standard input), as Line; false when the output
+  // cannot be written. A line longer than the limit is skipped with a warning. An event does
+  // not span files: Landlock's records held are written at the end of each.
+  bool Log(const std::string& path) {
+    auto in = base::LineReader::Open(path);
+    if (!in) {
+      PrintError(in.error().ToString());
+      ++errors_;
       return true;
     }
-    if (*got == base::LineReader::Got::kEnd) return true;
-    if (*got == base::LineReader::Got::kTooLong) {
-      std::cerr << fmt::format(
-          "sysgate: {}:{}: warning: the line is longer than {} KiB, the "
-          "limit for a log line (docs/limits.md); skipped\n",
-          base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
-      continue;
+    const std::string name = path == "-" ? "<stdin>" : path;
+    std::string line;
+    while (true) {
+      auto got = in->Next(line, limits::kMaxLogLineBytes);
+      if (!got) {
+        PrintError(got.error().ToString());
+        ++errors_;
+        break;
+      }
+      if (*got == base::LineReader::Got::kEnd) break;
+      if (*got == base::LineReader::Got::kTooLong) {
+        std::cerr << fmt::format(
+            "sysgate: {}:{}: warning: the line is longer than {} KiB, the "
+            "limit for a log line (docs/limits.md); skipped\n",
+            base::Printable(name), in->line_number(), limits::kMaxLogLineBytes >> 10);
+        continue;
+      }
+      if (!Line(line, name, in->line_number())) return false;
     }
-    if (!ExplainLine(line, name, in->line_number(), o, against, tally)) return false;
+    return landlock_.Flush();
   }
-}
 
-// The closing count on stderr ("sysgate: 3 seccomp records, 1 made by this policy"; none with
-// --json), and the exit status.
-int Summarize(const Tally& tally, bool json, bool against) {
-  if (tally.records == 0 && tally.errors == 0) {
-    PrintError("no seccomp audit records (type=1326 or SECCOMP) in the input");
-    return kExitInvalid;
+  // The closing count on stderr ("sysgate: 3 seccomp records, 1 made by this policy"; none
+  // with --json), and the exit status.
+  int Summarize() const {
+    const bool against = against_.policy.has_value();
+    if (records_ == 0 && landlock_.denials() == 0 && errors_ == 0) {
+      PrintError(
+          "no seccomp or Landlock audit records (type=1326 SECCOMP, type=1423 LANDLOCK_ACCESS) "
+          "in the input");
+      return kExitInvalid;
+    }
+    if (!o_.json) {
+      std::cerr << fmt::format("sysgate: {} seccomp record{}", records_, records_ == 1 ? "" : "s");
+      if (against) std::cerr << fmt::format(", {} made by this policy", by_policy_);
+      if (landlock_.denials() != 0) {
+        std::cerr << fmt::format("; {} Landlock denial{}", landlock_.denials(),
+                                 landlock_.denials() == 1 ? "" : "s");
+        if (against) std::cerr << fmt::format(", {} made by this policy", landlock_.by_policy());
+      }
+      std::cerr << "\n";
+    }
+    return errors_ == 0 ? kExitOk : kExitInvalid;
   }
-  if (!json) {
-    std::cerr << fmt::format("sysgate: {} seccomp record{}", tally.records,
-                             tally.records == 1 ? "" : "s");
-    if (against) std::cerr << fmt::format(", {} made by this policy", tally.by_policy);
-    std::cerr << "\n";
+
+ private:
+  // One line of a log: its audit record, if it holds one. A seccomp record is explained and
+  // written out now, Landlock's when their event ends (LandlockEvents). False when the output
+  // cannot be written (nothing more can be said then).
+  bool Line(const std::string& line, const std::string& name, size_t line_number) {
+    auto record = analysis::ParseAuditRecord(line, {name, static_cast<int>(line_number), 0});
+    if (!record) {
+      PrintError(record.error().ToString());
+      ++errors_;
+      return true;
+    }
+    if (!*record) return true;
+    if (!landlock_.Add(name, line_number, **record)) return false;
+    const auto* seccomp = std::get_if<analysis::SeccompRecord>(&**record);
+    if (!seccomp) return true;
+    ++records_;
+    const Policy* policy = against_.policy ? &*against_.policy : nullptr;
+    analysis::Explained e =
+        analysis::Explain(*seccomp, against_.interp ? &*against_.interp : nullptr);
+    if (policy && !e.matching.empty()) ++by_policy_;
+    std::string where = fmt::format("{}:{}", base::Printable(name), line_number);
+    return Emit(o_.json ? Json(name, line_number, *seccomp, e, policy)
+                        : Text(where, *seccomp, e, policy));
   }
-  return tally.errors == 0 ? kExitOk : kExitInvalid;
-}
+
+  const Options& o_;
+  const Against& against_;
+  LandlockEvents landlock_;
+  size_t records_ = 0, by_policy_ = 0, errors_ = 0;
+};
 
 int Run(const Options& o) {
   if (!OptionsFit(o)) return kExitUsage;
@@ -262,12 +598,12 @@ int Run(const Options& o) {
     against.policy = std::move(c.r.policy);
     against.interp.emplace(*against.policy);
   }
+  LogExplainer explainer(o, against);
   const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
-  Tally tally;
   for (const std::string& path : files) {
-    if (!ExplainLog(path, o, against, tally)) return kExitInvalid;
+    if (!explainer.Log(path)) return kExitInvalid;
   }
-  return Summarize(tally, o.json, against.policy.has_value());
+  return explainer.Summarize();
 }
 
 void Define(CLI::App* cmd, int* exit_code) {
@@ -286,7 +622,8 @@ const Registration kRegistration{
     {.name = "explain",
      .order = 190,
      .description =
-         "Decode the kernel's seccomp audit records; with a policy, the rule behind each",
+         "Decode the kernel's seccomp and Landlock audit records; with a policy, the rule behind "
+         "each",
      .define = Define}};
 
 }  // namespace

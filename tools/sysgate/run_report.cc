@@ -239,10 +239,7 @@ std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRule
     }
   }
   if (e.port && (rules.handled_net & net & e.port->access)) {
-    const bool granted = std::ranges::any_of(rules.ports, [&](const PortRule& r) {
-      return (r.access & e.port->access) && r.first <= e.port->port && e.port->port <= r.last;
-    });
-    if (!granted) {
+    if (PortGrantedBy(rules, e.port->access, e.port->port) == nullptr) {
       return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}",
                                                 NetAccessName(e.port->access), e.port->port)};
     }
