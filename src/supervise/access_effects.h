@@ -53,6 +53,10 @@ std::span<const std::string_view> AccessSyscalls();
 // rights a file was opened with): one that is the same open file as this process's stdin,
 // stdout or stderr, which the program inherited.
 AccessEffects AccessEffectsOf(SyscallCall& call, bool fs, bool net);
+// Why this process cannot tell a program's files apart as AccessEffectsOf does (pidfd_getfd
+// or kcmp refused: a container's seccomp profile without CAP_SYS_PTRACE, as Docker's); nothing
+// when it can. Then every ioctl and truncate is taken for one of a file the program opened.
+std::optional<std::string> InheritedFilesUntold();
 // This process has let go of its standard fd `fd` (run --exec's supervisor keeps only
 // stderr): the program's fd of that number is then taken for the file it started with.
 void StandardFdReleased(int fd);

@@ -106,6 +106,22 @@ std::optional<std::string> RawSocket() {
       " (needs CAP_NET_RAW)");
 }
 
+// Telling one open file from another: a copy of one of our own fds (pidfd_getfd) compared
+// with it (kcmp KCMP_FILE), as sysgate's supervisor tells a program's inherited files.
+std::optional<std::string> FileCompare() {
+  return Try(
+      "comparing open files (pidfd_getfd, kcmp)",
+      [] {
+        int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+        if (pidfd < 0) return errno;
+        int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, pidfd, 0));
+        if (copy < 0) return errno;
+        return syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, pidfd, copy) == 0 ? 0
+                                                                                          : errno;
+      },
+      " (a container's seccomp profile without CAP_SYS_PTRACE refuses them, as Docker's does)");
+}
+
 // A child installs a filter that fails getppid with EPERM under SECCOMP_FILTER_FLAG_LOG and
 // calls it; the kernel's record of that call must then reach /dev/kmsg. The kernel prints it
 // from its kauditd thread, so it is waited for (two seconds); tried three times, since the
@@ -186,6 +202,7 @@ const std::map<std::string, Probe, std::less<>>& Probes() {
       {"ia32", Ia32},
       {"raw-socket", RawSocket},
       {"seccomp-log", SeccompLog},
+      {"file-compare", FileCompare},
   };
   return probes;
 }

@@ -16,6 +16,9 @@
 //   seccomp-log a filter's logged verdict reaches the kernel log as a type=1326 record that
 //               this user can read from /dev/kmsg (not where auditd takes the records, nor
 //               where dmesg_restrict keeps an unprivileged reader out)
+//   file-compare a copy of an own fd (pidfd_getfd) compares with it (kcmp): sysgate tells a
+//               program's inherited files this way (not under Docker's profile without
+//               CAP_SYS_PTRACE)
 //   program:X   X is an executable on PATH
 //   landlock:N  Landlock of ABI N or later works here (not where a container's profile
 //               refuses its calls)

@@ -18,6 +18,7 @@
 #include "bpf_io.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "supervise/access_effects.h"
 #include "sysgate/learn.h"
 #include "sysgate/limits.h"
 #include "sysgate/policy_text.h"
@@ -102,6 +103,13 @@ std::variant<run::Outcome, int> RecordRun(const Options& o, learn::Recording& fr
   ro.args = o.args;
   ro.fs = o.fs;
   ro.net = o.net;
+  if (o.fs && !o.quiet) {
+    if (auto why = supervise::InheritedFilesUntold()) {
+      std::cerr << "sysgate: note: the files the program starts with cannot be told from those "
+                   "it opens here ("
+                << *why << "): rules may be learned for their ioctls and truncates\n";
+    }
+  }
   const bool live = !o.quiet && isatty(STDERR_FILENO);
   auto last = std::chrono::steady_clock::now();
   if (live) {

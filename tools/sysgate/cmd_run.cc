@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "run_changes.h"
 #include "run_report.h"
+#include "supervise/access_effects.h"
 #include "sysgate/run.h"
 
 namespace sysgate::cli {
@@ -230,6 +231,15 @@ void SayFilterNotes(const Options& o, const run::Filter& filter) {
   if (o.audit && !filter.policy().access.empty()) {
     std::cerr << "sysgate: note: --audit applies none of the policy's fs, net and scope rules: it "
                  "reports what the fs and net rules would deny, from the calls it sees\n";
+  }
+  const bool checks_access = (o.audit && !filter.policy().access.empty()) ||
+                             (o.report_access && !filter.landlock().empty());
+  if (checks_access) {
+    if (auto why = supervise::InheritedFilesUntold()) {
+      std::cerr << "sysgate: note: the files the program starts with cannot be told from those "
+                   "it opens here ("
+                << *why << "): their ioctls and truncates are reported too\n";
+    }
   }
   for (const std::string& d : filter.landlock().dropped()) {
     std::cerr << "sysgate: note: fs best-effort: not enforced: " << d << "\n";
