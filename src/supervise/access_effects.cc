@@ -219,20 +219,6 @@ bool InheritedFile(SyscallCall& call, int fd) {
   return same;
 }
 
-std::optional<std::string> InheritedFilesUntold() {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-  if (pidfd < 0) return fmt::format("pidfd_open: {}", std::strerror(errno));
-  const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, pidfd, 0));
-  const int getfd_errno = errno;
-  close(pidfd);
-  if (copy < 0) return fmt::format("pidfd_getfd: {}", std::strerror(getfd_errno));
-  const long same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, copy, copy);
-  const int kcmp_errno = errno;
-  close(copy);
-  if (same != 0) return fmt::format("kcmp: {}", std::strerror(kcmp_errno));
-  return std::nullopt;
-}
-
 // One call's effects, built up.
 class EffectsOf {
  public:
@@ -597,6 +583,20 @@ void EffectsOf::Port(SyscallCall& call, bool bind) {
     }
   }
   out_.port = AccessEffects::Port{bind ? net_access::kBindTcp : net_access::kConnectTcp, port};
+}
+
+std::optional<std::string> InheritedFilesUntold() {
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  if (pidfd < 0) return fmt::format("pidfd_open: {}", std::strerror(errno));
+  const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, pidfd, 0));
+  const int getfd_errno = errno;
+  close(pidfd);
+  if (copy < 0) return fmt::format("pidfd_getfd: {}", std::strerror(getfd_errno));
+  const long same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, copy, copy);
+  const int kcmp_errno = errno;
+  close(copy);
+  if (same != 0) return fmt::format("kcmp: {}", std::strerror(kcmp_errno));
+  return std::nullopt;
 }
 
 void StandardFdReleased(int fd) {
