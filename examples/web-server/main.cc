@@ -7,7 +7,8 @@
 // thread: from then on it can accept connections on its port, read files below its root and
 // answer, and nothing else. A call the policy traps is reported on stderr by sysgate's SIGSYS
 // handler and fails with EPERM, or, with --on-violation kill, ends the server with SIGSYS; a
-// file or port the fs and net rules deny fails with EACCES.
+// file or port the fs and net rules deny fails with EACCES, and the server says on stderr which
+// rule reason denied it (denials.h: sysgate::FsDenial and NetDenial, in sysgate run's words).
 //
 //   example_web_server --root DIR [--port N] [--threads N] [--policy FILE]
 //                      [--on-violation fail|kill] [--no-filter] [--no-fs-rules]
@@ -35,6 +36,7 @@
 #include <sysgate/sandbox.h>
 #include <sysgate/trap.h>
 
+#include "denials.h"
 #include "server.h"
 #ifdef SYSGATE_EXAMPLE_VULNERABLE
 #include "vulnerable.h"
@@ -141,6 +143,11 @@ void ConfineFiles(const Options& o, sysgate::Policy& policy) {
     Die("fs rules: " + ruleset.error().ToString() +
         "; not serving (--no-fs-rules serves under the syscall rules alone)");
   }
+  // Under `fs best-effort`, what this kernel's Landlock cannot enforce is left out: said.
+  for (const std::string& d : ruleset->dropped())
+    std::cerr << "example_web_server: fs rules: not enforced by this kernel: " << d << "\n";
+  // For the reports of what the rules deny (their paths resolved now, while that is allowed).
+  web::SetAccessRules(access, ruleset->handled_fs(), ruleset->handled_net(), root);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ruleset->RestrictRaw() != 0) {
     Die(std::string("fs rules: landlock_restrict_self: ") + std::strerror(errno) + "; not serving");
   }

@@ -18,6 +18,8 @@
 #include <map>
 #include <memory>
 
+#include "denials.h"
+
 namespace web {
 namespace {
 
@@ -87,6 +89,12 @@ void Respond(const ServerConfig& config, const ParseResult& parsed, Connection& 
     // symbolic link; the path was already refused if it had "..".
     file = openat(config.root_fd, rel->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st {};
+    if (file < 0 && errno == EACCES) {  // why, if the fs rules say so
+      ReportDeniedOpen(
+          "openat(ROOT_FD, \"" + *rel + "\", O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK)", *rel,
+          O_RDONLY | O_NOFOLLOW);
+      errno = EACCES;
+    }
     if (file < 0) {
       error(errno == ENOENT || errno == ENOTDIR ? 404
             : errno == EACCES || errno == ELOOP ? 403

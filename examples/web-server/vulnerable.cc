@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "denials.h"
+
 extern char** environ;
 
 namespace web {
@@ -53,24 +55,60 @@ std::string Exec(const std::string& cmd) {
 
 std::string Write(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EACCES) {
+    ReportDeniedOpen("openat(AT_FDCWD, \"" + path + "\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644)",
+                     path, O_WRONLY | O_CREAT | O_TRUNC);
+    errno = EACCES;
+  }
   if (fd < 0) return Failed("open for writing");
   ssize_t n = write(fd, "written by the web server\n", 26);
   close(fd);
   return n == 26 ? "wrote " + path + "\n" : Failed("write");
 }
 
-std::string Connect(const std::string& port) {
+// A TCP socket bound (`binding`) or connected to 127.0.0.1:`port`; -1 after a failure, with
+// its text in `failed`.
+int PortSocket(const std::string& port, bool binding, std::string* failed) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Failed("socket");
+  if (fd < 0) {
+    *failed = Failed("socket");
+    return -1;
+  }
+  const uint16_t n = static_cast<uint16_t>(std::atoi(port.c_str()));
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(std::atoi(port.c_str())));
+  a.sin_port = htons(n);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    std::string r = Failed("connect");
+  const char* call = binding ? "bind" : "connect";
+  int r = binding ? bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)
+                  : connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  if (r != 0) {
+    if (errno == EACCES) {
+      ReportDeniedPort(
+          std::string(call) + "(" + std::to_string(fd) + ", {sa_family=AF_INET, sin_port=htons(" +
+              std::to_string(n) + "), sin_addr=inet_addr(\"127.0.0.1\")}, 16)",
+          binding ? sysgate::net_access::kBindTcp : sysgate::net_access::kConnectTcp, n);
+      errno = EACCES;
+    }
+    *failed = Failed(call);
     close(fd);
-    return r;
+    return -1;
   }
+  return fd;
+}
+
+std::string Bind(const std::string& port) {
+  std::string failed;
+  int fd = PortSocket(port, /*binding=*/true, &failed);
+  if (fd < 0) return failed;
+  close(fd);
+  return "bound port " + port + "\n";
+}
+
+std::string Connect(const std::string& port) {
+  std::string failed;
+  int fd = PortSocket(port, /*binding=*/false, &failed);
+  if (fd < 0) return failed;
   ssize_t n = write(fd, "hello from the web server\n", 26);
   close(fd);
   return n == 26 ? "connected to port " + port + "\n" : Failed("write");
@@ -78,6 +116,10 @@ std::string Connect(const std::string& port) {
 
 std::string Read(const std::string& path) {
   int fd = openat(vulnerable_root_fd, path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES) {
+    ReportDeniedOpen("openat(ROOT_FD, \"" + path + "\", O_RDONLY|O_CLOEXEC)", path, O_RDONLY);
+    errno = EACCES;
+  }
   if (fd < 0) return Failed("open for reading");
   char buf[4096];
   ssize_t n = read(fd, buf, sizeof buf);
@@ -97,6 +139,8 @@ bool VulnerableEndpoints(const Request& request, int* status, std::string* body)
     *body = Write(arg);
   else if (path == "/vuln/connect")
     *body = Connect(arg);
+  else if (path == "/vuln/bind")
+    *body = Bind(arg);
   else if (path == "/vuln/read")
     *body = Read(arg);
   else

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -133,6 +134,44 @@ PathGrant GrantedOn(const AccessRules& rules, std::string_view path);
 // The first rule that lets `bit` (net_access::kBindTcp or kConnectTcp) reach TCP `port`, or
 // null.
 const PortRule* PortGrantedBy(const AccessRules& rules, uint64_t bit, uint16_t port);
+// The rules' paths with their symlinks resolved where they exist, in the order of rules.paths:
+// what the kernel takes when the rules are applied (on Debian, /lib64 is /usr/lib64).
+std::vector<std::string> RealRulePaths(const AccessRules& rules);
+// What the rules grant on `path` (absolute) as the kernel sees it: `path` and the rules' paths
+// compared as written and with their symlinks resolved where they exist, so that a rule on
+// /lib64 covers /usr/lib64/... on Debian. The rights are the rules' as written; the rules are
+// those that cover `path` as written (in policy order), then those that cover it only once
+// resolved. Reads the filesystem (realpath); `real_rule_paths`, RealRulePaths(rules) made once,
+// saves resolving the rules' paths again for every question (they are resolved now when its
+// size is not the rules').
+PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
+                            std::span<const std::string> real_rule_paths = {});
+
+// Why the rules deny an access, in the words of `sysgate run --report-access` ("sysgate: denied
+// openat(...) by the fs rules: no rule grants read-file on /etc/passwd").
+struct AccessDenial {
+  std::string rules;   // "fs rules" or "net rules"
+  std::string reason;  // "no rule grants read-file on /etc/passwd"
+  // "by the fs rules: no rule grants read-file on /etc/passwd"
+  std::string ToString() const { return "by the " + rules + ": " + reason; }
+};
+// Whether the rules deny `access` (fs_access bits) on `path`, counting only the rights in
+// `enforced` (what the kernel enforces of them: LandlockRuleset::handled_fs(),
+// Applied::handled_fs); nothing when they grant it. `path` is absolute and named as the kernel
+// resolved it for the call (symlinks followed: realpath(3), or a path that has none), and is
+// not resolved here: a process locked down by its syscall rules may not be able to. The rules'
+// paths are resolved as GrantedOnResolved does: give RealRulePaths(rules), made before the
+// lockdown, for the same reason.
+std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view path,
+                                     uint64_t access, uint64_t enforced = fs_access::kAll,
+                                     std::span<const std::string> real_rule_paths = {});
+// Whether the rules deny a TCP bind or connect (`access`: net_access::kBindTcp or kConnectTcp)
+// of `port`, counting only the rights in `enforced`; nothing when they let it.
+std::optional<AccessDenial> NetDenial(const AccessRules& rules, uint64_t access, uint16_t port,
+                                      uint64_t enforced = net_access::kAll);
+// The fs rights Landlock checks when a file (not a directory) is opened with open(2)'s
+// `flags`: read-file, write-file, and truncate for O_TRUNC; none for O_PATH.
+uint64_t OpenFileAccess(uint64_t flags);
 // Why `path` cannot be an fs rule's path, if it cannot: not absolute, a control character,
 // longer than PATH_MAX, a '.' or '..' component, a glob (rules cover what is beneath).
 std::optional<std::string> FsPathProblem(std::string_view path);

@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,9 +47,7 @@ class LandlockRuleset {
   uint64_t scoped() const { return scoped_; }
   // What best-effort left out, in words ("ioctl-dev (Landlock ABI 5; this kernel has 3)").
   const std::vector<std::string>& dropped() const { return dropped_; }
-  // The fs rights the ruleset grants on `real_path` (absolute, symlinks resolved): what the
-  // rules on it and the directories above it add up to, as the kernel was given them.
-  uint64_t GrantedFs(std::string_view real_path) const;
+  // (What the rules grant on a path: GrantedOnResolved in sysgate/access_rules.h.)
 
   // landlock_restrict_self(2) on the calling thread, which needs no_new_privs or CAP_SYS_ADMIN.
   // Raw and allocation-free, for use between fork and exec: 0 or -errno. (Nothing to do, 0,
@@ -61,7 +58,6 @@ class LandlockRuleset {
   int fd_ = -1;
   uint64_t handled_fs_ = 0, handled_net_ = 0, scoped_ = 0;
   std::vector<std::string> dropped_;
-  std::vector<std::pair<std::string, uint64_t>> granted_;  // real path, rights as added
 };
 
 }  // namespace sysgate::kernel

@@ -12,8 +12,6 @@
 
 #include <fmt/format.h>
 
-#include "base/files.h"
-
 namespace sysgate::kernel {
 namespace {
 
@@ -120,9 +118,8 @@ Result<int> CreateRuleset(uint64_t handled_fs, uint64_t handled_net, uint64_t sc
 }
 
 // Adds `r` to the ruleset `ruleset_fd`, with the rights of `handled_fs` it asks for (on a file,
-// only those that mean something on one). Returns the path's real path and the rights added.
-Result<std::pair<std::string, uint64_t>> AddPathRule(int ruleset_fd, const PathRule& r,
-                                                     uint64_t handled_fs) {
+// only those that mean something on one).
+Result<void> AddPathRule(int ruleset_fd, const PathRule& r, uint64_t handled_fs) {
   int pfd = open(r.path.c_str(), O_PATH | O_CLOEXEC);
   if (pfd < 0) {
     int err = errno;
@@ -146,7 +143,6 @@ Result<std::pair<std::string, uint64_t>> AddPathRule(int ruleset_fd, const PathR
     }
     access &= fs_access::kFileRights;
   }
-  std::string real_path = base::RealPathOr(r.path);
   if (access != 0) {
     PathBeneathAttr pb{access, pfd};
     if (syscall(kAddRule, ruleset_fd, kRulePathBeneath, &pb, 0) != 0) {
@@ -159,7 +155,7 @@ Result<std::pair<std::string, uint64_t>> AddPathRule(int ruleset_fd, const PathR
     }
   }
   close(pfd);
-  return std::pair{std::move(real_path), access};
+  return {};
 }
 
 // Adds the ports of `ports` to the ruleset `ruleset_fd`, with the rights of `handled_net` they
@@ -201,7 +197,6 @@ LandlockRuleset& LandlockRuleset::operator=(LandlockRuleset&& o) noexcept {
     handled_net_ = o.handled_net_;
     scoped_ = o.scoped_;
     dropped_ = std::move(o.dropped_);
-    granted_ = std::move(o.granted_);
   }
   return *this;
 }
@@ -231,21 +226,11 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
   if (!fd) return fd.error();
   out.fd_ = *fd;  // out closes it from here on, also when a rule fails
   for (const PathRule& r : rules.paths) {
-    auto granted = AddPathRule(out.fd_, r, out.handled_fs_);
-    if (!granted) return granted.error();
-    out.granted_.push_back(std::move(*granted));
+    if (Result<void> added = AddPathRule(out.fd_, r, out.handled_fs_); !added) return added.error();
   }
   if (Result<void> ports = AddPortRules(out.fd_, rules.ports, out.handled_net_); !ports)
     return ports.error();
   return out;
-}
-
-uint64_t LandlockRuleset::GrantedFs(std::string_view real_path) const {
-  uint64_t access = 0;
-  for (const auto& [path, bits] : granted_) {
-    if (PathIsBeneath(real_path, path)) access |= bits;
-  }
-  return access;
 }
 
 long LandlockRuleset::RestrictRaw() const {

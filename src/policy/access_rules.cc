@@ -1,5 +1,8 @@
-// The names, texts and ABI facts of AccessRules, and what they grant on a path.
+// The names, texts and ABI facts of AccessRules, what they grant on a path, and why they deny
+// an access.
 #include "sysgate/access_rules.h"
+
+#include <fcntl.h>
 
 #include <algorithm>
 #include <array>
@@ -7,6 +10,8 @@
 #include <span>
 
 #include <fmt/format.h>
+
+#include "base/files.h"
 
 namespace sysgate {
 namespace {
@@ -144,6 +149,77 @@ const PortRule* PortGrantedBy(const AccessRules& rules, uint64_t bit, uint16_t p
     if ((r.access & bit) && r.first <= port && port <= r.last) return &r;
   }
   return nullptr;
+}
+
+std::vector<std::string> RealRulePaths(const AccessRules& rules) {
+  std::vector<std::string> out;
+  out.reserve(rules.paths.size());
+  for (const PathRule& r : rules.paths) out.push_back(base::RealPathOr(r.path));
+  return out;
+}
+
+namespace {
+
+// Adds to `g` the rules whose paths, resolved, hold `real_path` (symlinks resolved), after
+// those it has. `real_rule_paths`: RealRulePaths(rules), or empty to resolve them now.
+void AddResolvedRules(const AccessRules& rules, std::string_view real_path,
+                      std::span<const std::string> real_rule_paths, PathGrant* g) {
+  std::vector<std::string> resolved;
+  if (real_rule_paths.size() != rules.paths.size()) {
+    resolved = RealRulePaths(rules);
+    real_rule_paths = resolved;
+  }
+  for (size_t i = 0; i < rules.paths.size(); ++i) {
+    const PathRule& r = rules.paths[i];
+    if (std::ranges::find(g->rules, &r) != g->rules.end() ||
+        !PathIsBeneath(real_path, real_rule_paths[i]))
+      continue;
+    g->access |= r.access;
+    g->rules.push_back(&r);
+  }
+}
+
+}  // namespace
+
+PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
+                            std::span<const std::string> real_rule_paths) {
+  PathGrant g = GrantedOn(rules, path);
+  AddResolvedRules(rules, base::RealPathOr(std::string(path)), real_rule_paths, &g);
+  return g;
+}
+
+std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view path,
+                                     uint64_t access, uint64_t enforced,
+                                     std::span<const std::string> real_rule_paths) {
+  const uint64_t asked = access & rules.handled_fs & enforced;
+  if (asked == 0) return std::nullopt;
+  PathGrant g = GrantedOn(rules, path);
+  AddResolvedRules(rules, path, real_rule_paths, &g);  // `path` is resolved already
+  const uint64_t missing = asked & ~g.access;
+  if (missing == 0) return std::nullopt;
+  return AccessDenial{"fs rules",
+                      fmt::format("no rule grants {} on {}", FsAccessText(missing), path)};
+}
+
+std::optional<AccessDenial> NetDenial(const AccessRules& rules, uint64_t access, uint16_t port,
+                                      uint64_t enforced) {
+  if (!(rules.handled_net & enforced & access)) return std::nullopt;
+  if (PortGrantedBy(rules, access, port) != nullptr) return std::nullopt;
+  return AccessDenial{"net rules",
+                      fmt::format("no rule lets it {} TCP port {}", NetAccessName(access), port)};
+}
+
+uint64_t OpenFileAccess(uint64_t flags) {
+  if (flags & O_PATH) return 0;  // no access to the file's contents: Landlock checks nothing
+  uint64_t access = 0;
+  switch (flags & O_ACCMODE) {
+    case O_RDONLY: access = fs_access::kReadFile; break;
+    case O_WRONLY: access = fs_access::kWriteFile; break;
+    case O_RDWR: access = fs_access::kReadFile | fs_access::kWriteFile; break;
+    default: break;
+  }
+  if (flags & O_TRUNC) access |= fs_access::kTruncate;
+  return access;
 }
 
 std::optional<std::string> FsPathProblem(std::string_view path) {

@@ -1,5 +1,10 @@
 #include "sysgate/access_rules.h"
 
+#include <fcntl.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "policy/validate.h"
@@ -74,6 +79,71 @@ TEST(AccessRules, GrantsAddUpFromEveryDirectoryAbove) {
   EXPECT_EQ(g.rules[0]->path, "/usr");
   EXPECT_EQ(GrantedOn(a, "/etc/shadow").access, 0u);
   EXPECT_TRUE(GrantedOn(a, "/etc/shadow").rules.empty());
+}
+
+// As the kernel sees them: a rule on a symlink covers where it leads, and a path through a
+// symlink is what it leads to.
+TEST(AccessRules, GrantedOnResolvedFollowsSymlinks) {
+  char tmpl[] = "/tmp/sysgate-grant-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  std::filesystem::create_directory(dir + "/real");
+  std::filesystem::create_directory_symlink(dir + "/real", dir + "/link");
+  std::ofstream(dir + "/real/f") << "f";  // realpath resolves what exists
+  AccessRules a;
+  a.handled_fs = fs_access::kAll;
+  a.paths = {{fs_access::kWrite, dir + "/real", {}}, {fs_access::kRead, dir + "/link", {}}};
+  PathGrant g = GrantedOnResolved(a, dir + "/real/f");  // the rule on the link too
+  EXPECT_EQ(g.access, fs_access::kWrite | fs_access::kRead);
+  ASSERT_EQ(g.rules.size(), 2u);
+  EXPECT_EQ(g.rules[0], &a.paths[0]);
+  g = GrantedOnResolved(a, dir + "/link/f");  // as written first, then once resolved
+  EXPECT_EQ(g.access, fs_access::kWrite | fs_access::kRead);
+  ASSERT_EQ(g.rules.size(), 2u);
+  EXPECT_EQ(g.rules[0], &a.paths[1]);
+  EXPECT_EQ(GrantedOn(a, dir + "/link/f").access, fs_access::kRead);  // as written only
+  const std::vector<std::string> real = RealRulePaths(a);
+  EXPECT_EQ(real, (std::vector<std::string>{dir + "/real", dir + "/real"}));
+  EXPECT_EQ(GrantedOnResolved(a, dir + "/real/f", real).access, g.access);
+  EXPECT_EQ(GrantedOnResolved(a, dir + "/other", real).access, 0u);
+  std::filesystem::remove_all(dir);
+}
+
+// The reasons are sysgate run's (--report-access, --audit), word for word.
+TEST(AccessRules, DenialsSayWhichRightOrPortNoRuleGrants) {
+  AccessRules a;
+  a.handled_fs = fs_access::kAll;
+  a.handled_net = net_access::kAll;
+  a.paths = {{fs_access::kRead, "/srv/www", {}}};
+  a.ports = {{net_access::kBindTcp, 8000, 8010, {}}};
+  auto d = FsDenial(a, "/etc/passwd", fs_access::kReadFile);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->rules, "fs rules");
+  EXPECT_EQ(d->reason, "no rule grants read-file on /etc/passwd");
+  EXPECT_EQ(d->ToString(), "by the fs rules: no rule grants read-file on /etc/passwd");
+  EXPECT_FALSE(FsDenial(a, "/srv/www/index.html", fs_access::kReadFile));
+  d = FsDenial(a, "/srv/www/x", fs_access::kWriteFile | fs_access::kReadFile);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->reason, "no rule grants write-file on /srv/www/x");  // only what is missing
+  // What the kernel does not enforce is no denial.
+  EXPECT_FALSE(FsDenial(a, "/etc/passwd", fs_access::kReadFile, fs_access::kWriteFile));
+  EXPECT_FALSE(NetDenial(a, net_access::kBindTcp, 8005));
+  d = NetDenial(a, net_access::kBindTcp, 8080);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->ToString(), "by the net rules: no rule lets it bind TCP port 8080");
+  EXPECT_EQ(NetDenial(a, net_access::kConnectTcp, 8005)->reason,
+            "no rule lets it connect TCP port 8005");
+  EXPECT_FALSE(NetDenial(a, net_access::kConnectTcp, 443, net_access::kBindTcp));
+  a.handled_net = net_access::kBindTcp;  // connect not handled: anything goes
+  EXPECT_FALSE(NetDenial(a, net_access::kConnectTcp, 443));
+}
+
+TEST(AccessRules, OpenFileAccessIsWhatLandlockChecksAtOpen) {
+  EXPECT_EQ(OpenFileAccess(O_RDONLY), fs_access::kReadFile);
+  EXPECT_EQ(OpenFileAccess(O_WRONLY | O_CREAT | O_TRUNC),
+            fs_access::kWriteFile | fs_access::kTruncate);
+  EXPECT_EQ(OpenFileAccess(O_RDWR | O_CLOEXEC), fs_access::kReadFile | fs_access::kWriteFile);
+  EXPECT_EQ(OpenFileAccess(O_PATH), 0u);
 }
 
 std::vector<std::string> Errors(const AccessRules& a) {

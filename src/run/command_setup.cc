@@ -100,7 +100,7 @@ Result<void> CheckFsRulesLetRun(const Filter& filter, const Options& o, const st
   const kernel::LandlockRuleset& landlock = filter.landlock();
   if (landlock.handled_fs() & fs_access::kExecute) {
     const std::string real_path = base::RealPathOr(path);
-    if (!(landlock.GrantedFs(real_path) & fs_access::kExecute)) {
+    if (!(GrantedOnResolved(filter.policy().access, real_path).access & fs_access::kExecute)) {
       return AtStage(
           Stage::kLandlock,
           MakeError(ErrorCode::kInvalidArgument,

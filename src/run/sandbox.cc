@@ -16,7 +16,7 @@ Result<void> ApplyToThisProcess(const bpf::Program& program, const ApplyOptions&
   return {};
 }
 
-Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& options) {
+Result<Applied> ApplyToThisProcess(const Policy& policy, const ApplyOptions& options) {
   auto prog = Compile(policy, {.verify = options.verify});
   if (!prog) return prog.error();
   auto landlock = kernel::LandlockRuleset::Make(policy.access);
@@ -36,7 +36,11 @@ Result<void> ApplyToThisProcess(const Policy& policy, const ApplyOptions& option
       return SystemError("landlock_restrict_self", static_cast<int>(-r));
     }
   }
-  return ApplyToThisProcess(*prog, options);
+  if (auto r = ApplyToThisProcess(*prog, options); !r) return r.error();
+  return Applied{.dropped = landlock->dropped(),
+                 .handled_fs = landlock->handled_fs(),
+                 .handled_net = landlock->handled_net(),
+                 .scoped = landlock->scoped()};
 }
 
 }  // namespace sysgate

@@ -109,19 +109,6 @@ uint64_t MakeRight(mode_t mode) {
 }
 uint64_t RemoveRight(mode_t mode) { return S_ISDIR(mode) ? fa::kRemoveDir : fa::kRemoveFile; }
 
-// What opening a file with `flags` needs on it (Landlock checks these at open).
-uint64_t OpenRights(uint64_t flags) {
-  uint64_t access = 0;
-  switch (flags & O_ACCMODE) {
-    case O_RDONLY: access = fa::kReadFile; break;
-    case O_WRONLY: access = fa::kWriteFile; break;
-    case O_RDWR: access = fa::kReadFile | fa::kWriteFile; break;
-    default: break;
-  }
-  if (flags & O_TRUNC) access |= fa::kTruncate;
-  return access;
-}
-
 // Requests Landlock lets through on devices whatever the rules say (the kernel's
 // is_masked_device_ioctl(): fd flags, and what acts on the file system, not the device).
 bool IoctlAlwaysAllowed(uint64_t request) {
@@ -371,16 +358,16 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
   auto t = Target::Named(call.tid(), dirfd, *name, !(flags & O_NOFOLLOW) && !exclusive);
   if (!t) return;
   if ((flags & O_TMPFILE) == O_TMPFILE) {  // an unnamed file in the directory
-    Grant(t->path, fa::kMakeReg | OpenRights(flags));
+    Grant(t->path, fa::kMakeReg | OpenFileAccess(flags));
     return;
   }
   if (t->path == "/proc") {
-    Grant(t->path, (OpenRights(flags) & fa::kReadFile ? fa::kRead : 0) |
-                       (OpenRights(flags) & fa::kWriteFile));
+    Grant(t->path, (OpenFileAccess(flags) & fa::kReadFile ? fa::kRead : 0) |
+                       (OpenFileAccess(flags) & fa::kWriteFile));
     return;
   }
   if (t->deleted) {  // reopened through /proc/self/fd: the rights come from where it was
-    Grant(t->path, OpenRights(flags));
+    Grant(t->path, OpenFileAccess(flags));
     Removed(t->path);
     return;
   }
@@ -388,7 +375,7 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
     if (!(flags & O_CREAT) || (flags & O_DIRECTORY))
       return;  // ENOENT, EISDIR, EINVAL: no file made
     Grant(ParentDirectory(t->path), fa::kMakeReg);
-    Grant(t->path, OpenRights(flags));
+    Grant(t->path, OpenFileAccess(flags));
     Created(t->path);
     return;
   }
@@ -400,7 +387,7 @@ void EffectsOf::Open(SyscallCall& call, int dirfd, uint64_t addr, uint64_t flags
       Grant(t->path, fa::kReadDir);
     return;
   }
-  if (uint64_t access = OpenRights(flags)) Grant(t->path, access);
+  if (uint64_t access = OpenFileAccess(flags)) Grant(t->path, access);
 }
 
 void EffectsOf::Rename(SyscallCall& call, int old_dirfd, uint64_t old_addr, int new_dirfd,
@@ -493,7 +480,7 @@ void EffectsOf::Truncate(SyscallCall& call) {
 
 void EffectsOf::Ioctl(SyscallCall& call) {
   if (static_cast<uint32_t>(call.arg(1)) == TIOCGPTPEER) {  // opens the terminal's other end
-    Grant("/dev/pts", OpenRights(call.arg(2)) | fa::kIoctlDev);
+    Grant("/dev/pts", OpenFileAccess(call.arg(2)) | fa::kIoctlDev);
   } else if (!IoctlAlwaysAllowed(call.arg(1))) {
     OnFd(call, FdArg(call, 0), fa::kIoctlDev, true);
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # examples/web-server: the server serves HTTP/1.1 correctly once it has locked itself down;
-# the test-only endpoints standing in for an exploited bug (run a command, write a file,
-# connect out) are stopped and reported while it keeps serving (trap -> EPERM), end it with
+# the test-only endpoints standing in for an exploited bug (run a command, read or write a file
+# outside its root, bind another port, connect out) are stopped and reported while it keeps
+# serving: by the syscall rules (trap -> EPERM, reported by sysgate's SIGSYS handler), or by the
+# fs and net rules (EACCES, reported by the server with the rules' reason); they end it with
 # SIGSYS when it is told to (--on-violation kill) or when the policy kills; without the filter
 # the same attempts succeed; and without a usable policy it does not serve at all.
 # Usage: web_server_test.sh VULNERABLE_SERVER SYSGATE SOURCE_DIR
@@ -67,6 +69,9 @@ PY
   for _ in $(seq 100); do [[ -s $1 ]] && break; sleep 0.05; done
 }
 
+# A port nothing listens on, for the bind attacks (free for the unfiltered server at the end).
+freeport=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
 # --- the policy, as sysgate sees it (the fds are given when the server loads it) ---
 defs=(-D ROOT_FD=3 -D LISTEN_FD=4)
 expect "policy needs its fds"   1 "unknown constant 'ROOT_FD'" -- "$sg" validate "$policy"
@@ -130,12 +135,21 @@ if [[ $sanitized == 0 ]]; then
 listener "$tmp/port1" "$tmp/got1"
 expect "exec stopped"     0 "500" -- curl -s -o /dev/null -w '%{http_code}' "$url/vuln/exec?touch%20$tmp/exec-ran"
 expect "exec said why"    0 "fork failed: Operation not permitted" -- curl -s "$url/vuln/exec?true"
+# Writing outside the root, binding another port and connecting out are stopped by server.sgp's
+# syscall rules before Landlock sees them: openat is allowed only read-only relative to the
+# root's fd (this open is AT_FDCWD, O_WRONLY|O_CREAT|O_TRUNC), and socket(2) not at all. The
+# SIGSYS handler reports the call ("sysgate: trapped openat"), without its path or port. Past
+# the syscall rules, the fs and net rules deny them too, and the server says why: below, with a
+# copy of the policy that lets those calls through.
 expect "write stopped"    0 "open for writing failed: Operation not permitted" -- curl -s "$url/vuln/write?$tmp/written"
+expect "bind stopped"     0 "socket failed: Operation not permitted" -- curl -s "$url/vuln/bind?$freeport"
 expect "connect stopped"  0 "socket failed: Operation not permitted" -- curl -s "$url/vuln/connect?$(cat "$tmp/port1")"
 # openat(ROOT_FD, "/etc/passwd") passes the syscall rule (an absolute path ignores the fd):
-# the fs rules (Landlock, `fs read ROOT`) deny it.
+# the fs rules (Landlock, `fs read ROOT`) deny it, and the server reports why in sysgate run's
+# words (sysgate::FsDenial).
 if ((${#lockdown[@]} == 0)); then
   expect "read beside: denied" 0 "open for reading failed: Permission denied" -- curl -s "$url/vuln/read?/etc/passwd"
+  expect_line "read beside: reported" 0 'example_web_server: denied openat(ROOT_FD, "/etc/passwd", O_RDONLY|O_CLOEXEC) by the fs rules: no rule grants read-file on /etc/passwd' -- cat "$tmp/locked.err"
 fi
 expect "read below: served"  0 "served under a seccomp filter" -- curl -s "$url/vuln/read?index.html"
 expect "no command ran"   1 "" -- test -e "$tmp/exec-ran"
@@ -143,11 +157,39 @@ expect "no file written"  1 "" -- test -e "$tmp/written"
 expect "reported: exec"   0 "sysgate: trapped clone" -- cat "$tmp/locked.err"
 expect "reported: write"  0 "sysgate: trapped openat" -- cat "$tmp/locked.err"
 expect "reported: socket" 0 "sysgate: trapped socket" -- cat "$tmp/locked.err"
+expect_without "served files: no denial" 0 "denied openat(ROOT_FD, \"index.html\"" -- cat "$tmp/locked.err"
 expect "still serving"    0 "served under a seccomp filter" -- curl -sf "$url/"
 kill -TERM "$spid"
 wait "$spid"
 expect "stops on SIGTERM" 0 "" -- test $? -eq 0
 expect "nothing arrived"  1 "" -- test -s "$tmp/got1"
+
+# --- past the syscall rules: a copy of the policy that lets any openat, socket, bind and
+# connect through (as a looser policy would) leaves the fs and net rules alone in the way. They
+# deny writing outside the root, binding another port and connecting out (EACCES), and the
+# server reports each: the call, its path or port, and the rules' reason. It keeps serving. ---
+if ((${#lockdown[@]} == 0)); then
+  sed -e 's/^allow openat if .*/allow openat/' -e 's/^allow epoll_wait, epoll_ctl$/&\nallow socket, bind, connect/' \
+    "$policy" > "$tmp/open.sgp"
+  expect "looser copy: openat" 0 "allow openat" -- grep -x "allow openat" "$tmp/open.sgp"
+  listener "$tmp/port3" "$tmp/got3"
+  start landlock --policy "$tmp/open.sgp"
+  expect "landlock: write denied"   0 "open for writing failed: Permission denied" -- curl -s "$url/vuln/write?$tmp/written"
+  expect_line "landlock: write reported" 0 "example_web_server: denied openat(AT_FDCWD, \"$tmp/written\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644) by the fs rules: no rule grants make-reg on $tmp" -- cat "$tmp/landlock.err"
+  expect "landlock: bind denied"    0 "bind failed: Permission denied" -- curl -s "$url/vuln/bind?$freeport"
+  expect "landlock: bind reported"  0 "denied bind(" -- grep -F "sin_port=htons($freeport), sin_addr=inet_addr(\"127.0.0.1\")}, 16) by the net rules: no rule lets it bind TCP port $freeport" "$tmp/landlock.err"
+  port3=$(cat "$tmp/port3")
+  expect "landlock: connect denied" 0 "connect failed: Permission denied" -- curl -s "$url/vuln/connect?$port3"
+  expect "landlock: connect reported" 0 "denied connect(" -- grep -F "sin_port=htons($port3), sin_addr=inet_addr(\"127.0.0.1\")}, 16) by the net rules: no rule lets it connect TCP port $port3" "$tmp/landlock.err"
+  expect "landlock: read denied"    0 "open for reading failed: Permission denied" -- curl -s "$url/vuln/read?/etc/passwd"
+  expect "landlock: read reported"  0 "by the fs rules: no rule grants read-file on /etc/passwd" -- cat "$tmp/landlock.err"
+  expect "landlock: nothing trapped" 1 "" -- grep trapped "$tmp/landlock.err"
+  expect "landlock: no file"        1 "" -- test -e "$tmp/written"
+  expect "landlock: still serving"  0 "served under a seccomp filter" -- curl -sf "$url/"
+  kill -TERM "$spid"
+  wait "$spid"
+  expect "landlock: nothing arrived" 1 "" -- test -s "$tmp/got3"
+fi
 
 # The syscall rules alone let that read through: what the fs rules add.
 start syscalls-only --no-fs-rules
@@ -213,6 +255,7 @@ expect "free: command ran" 0 "" -- test -e "$tmp/exec-ran"
 expect "free: write"      0 "wrote" -- curl -s "$url/vuln/write?$tmp/written"
 expect "free: file"       0 "written by the web server" -- cat "$tmp/written"
 expect "free: connect"    0 "connected to port" -- curl -s "$url/vuln/connect?$(cat "$tmp/port2")"
+expect "free: bind"       0 "bound port $freeport" -- curl -s "$url/vuln/bind?$freeport"
 for _ in $(seq 50); do [[ -s $tmp/got2 ]] && break; sleep 0.05; done
 expect "free: arrived"    0 "hello from the web server" -- cat "$tmp/got2"
 kill -TERM "$spid"

@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "base/files.h"
 #include "base/strings.h"
 #include "bpf_io.h"
 #include "cli_util.h"
@@ -33,21 +32,6 @@ struct Options {
   std::string access = "read";  // --access
   int bind = -1, connect = -1;  // --bind, --connect: a port question
 };
-
-// What the rules grant on `path`: as written, and, as the kernel sees them, with the symlinks
-// of the rules' paths and of `path` resolved where they exist (/lib64 is /usr/lib64 on Debian).
-PathGrant GrantedOnResolved(const AccessRules& a, const std::string& path) {
-  PathGrant g = GrantedOn(a, path);
-  const std::string real = base::RealPathOr(path);
-  for (const PathRule& r : a.paths) {
-    if (std::ranges::find(g.rules, &r) != g.rules.end() ||
-        !PathIsBeneath(real, base::RealPathOr(r.path)))
-      continue;
-    g.access |= r.access;
-    g.rules.push_back(&r);
-  }
-  return g;
-}
 
 // The answer to an fs or net question: "denied  [read on /etc/shadow: no fs rule grants it]".
 struct AccessAnswer {

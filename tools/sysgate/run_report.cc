@@ -13,7 +13,6 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "base/files.h"
 #include "supervise/access_effects.h"
 #include "sysgate/access_rules.h"
 #include "sysgate/policy.h"
@@ -222,47 +221,23 @@ uint64_t CallTally::Count(const Kind& kind) {
   return ++it->second;
 }
 
-namespace {
-
-// What the fs or net rules would deny of a call the syscall rules allow: which rules and why,
-// or nothing. (What a move between directories would gain, which the kernel refuses with
-// EXDEV, is not checked.)
-std::optional<std::pair<std::string, std::string>> AccessDenial(const AccessRules& rules,
-                                                                const supervise::AccessEffects& e,
-                                                                uint64_t fs, uint64_t net) {
-  for (const auto& need : e.needs) {
-    const uint64_t missing =
-        need.access & rules.handled_fs & fs & ~GrantedOn(rules, need.path).access;
-    if (missing) {
-      return std::pair{"fs rules",
-                       fmt::format("no rule grants {} on {}", FsAccessText(missing), need.path)};
-    }
-  }
-  if (e.port && (rules.handled_net & net & e.port->access)) {
-    if (PortGrantedBy(rules, e.port->access, e.port->port) == nullptr) {
-      return std::pair{"net rules", fmt::format("no rule lets it {} TCP port {}",
-                                                NetAccessName(e.port->access), e.port->port)};
-    }
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net)
-    : rules_(rules), fs_(fs), net_(net) {
-  // As the kernel took them: symlinks followed (/lib is /usr/lib on merged-usr systems), as
-  // the calls' paths are.
-  for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
-}
+    : rules_(rules), real_paths_(RealRulePaths(rules_)), fs_(fs), net_(net) {}
 
-// (The files the program was started with are no denial: AccessEffectsOf leaves them out.)
-std::optional<std::pair<std::string, std::string>> AccessCheck::Denial(const run::Call& c) const {
+// What the fs or net rules deny of a call the syscall rules allow: which rules and why, or
+// nothing. (The files the program was started with are no denial: AccessEffectsOf leaves them
+// out. What a move between directories would gain, which the kernel refuses with EXDEV, is not
+// checked.)
+std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c) const {
   if (!c.pending || rules_.empty()) return std::nullopt;
-  return AccessDenial(rules_,
-                      supervise::AccessEffectsOf(*c.pending, (rules_.handled_fs & fs_) != 0,
-                                                 (rules_.handled_net & net_) != 0),
-                      fs_, net_);
+  const supervise::AccessEffects e = supervise::AccessEffectsOf(
+      *c.pending, (rules_.handled_fs & fs_) != 0, (rules_.handled_net & net_) != 0);
+  // The paths are as the kernel resolves them for the call, the rules' as it took them.
+  for (const auto& need : e.needs) {
+    if (auto denied = FsDenial(rules_, need.path, need.access, fs_, real_paths_)) return denied;
+  }
+  if (e.port) return NetDenial(rules_, e.port->access, e.port->port, net_);
+  return std::nullopt;
 }
 
 void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
@@ -273,9 +248,9 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
     if (!denied) return;
     // Denials name their paths, so there can be many kinds: each kind's first is shown, at
     // the rate limit, and counted apart from blocked calls.
-    f.rule = "<" + denied->first + ">";
+    f.rule = "<" + denied->rules + ">";
     f.group.clear();
-    f.denial = denied->second;
+    f.denial = denied->reason;
     if (denied_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
     f.call = c.pending->Describe();
     if (style_.json) {
@@ -283,8 +258,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
       j.erase("action");
       sink_.Line(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
     } else {
-      sink_.Line(fmt::format("sysgate: denied {} by the {}: {}  {}\n", f.call, denied->first,
-                             f.denial, f.Where()));
+      sink_.Line(fmt::format("sysgate: denied {} {}  {}\n", f.call, denied->ToString(), f.Where()));
     }
     return;
   }
@@ -388,9 +362,9 @@ void Auditor::Report(const Policy& policy, const run::Call& c) {
     auto denied = access_ ? access_->Denial(c) : std::nullopt;
     if (!denied) return;
     f.action = "denied";
-    f.rule = "<" + denied->first + ">";
+    f.rule = "<" + denied->rules + ">";
     f.group.clear();
-    f.denial = denied->second;
+    f.denial = denied->reason;
   }
   const uint64_t seen = tally_.Count(f.KindOf(f.action));
   // A kind's first call is always shown; its repeats are rate-limited.

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "journal.h"
 #include "sysgate/access_rules.h"
@@ -86,10 +87,11 @@ class CallTally {
 class AccessCheck {
  public:
   AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
-  std::optional<std::pair<std::string, std::string>> Denial(const run::Call& c) const;
+  std::optional<AccessDenial> Denial(const run::Call& c) const;
 
  private:
-  AccessRules rules_;  // paths resolved
+  AccessRules rules_;
+  std::vector<std::string> real_paths_;  // RealRulePaths(rules_), as the kernel took them
   uint64_t fs_, net_;
 };
 
