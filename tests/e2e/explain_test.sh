@@ -196,6 +196,21 @@ expect_line "landlock dmesg" 0 "$tmp/landlock-kmsg.log:1: 2025-12-06T05:46:40.10
 expect "landlock hex path" 0 'denied by Landlock: write-file on "/tmp/a b\nx" [domain 2a]' -- "$sg" explain "$tmp/landlock-kmsg.log"
 expect "landlock journal" 0 "a process: denied by Landlock: signals to pid 1 (\"systemd\") [domain 2a]" -- "$sg" explain "$tmp/landlock-kmsg.log"
 expect "landlock one line each" 0 "3 lines" -- sh -c "\"$sg\" explain $tmp/landlock-kmsg.log 2>/dev/null | wc -l | sed 's/$/ lines/'"
+# A whole event as this machine's kernel (Linux 6.18, audit enabled for the moment of
+# LandlockAudit.TheKernelsRecordOfADenialIsExplained) wrote it to dmesg: the access, the domain,
+# the SYSCALL and PROCTITLE records, one event.
+cat > "$tmp/landlock-real.log" <<'LOG'
+[53105.922800] audit: type=1423 audit(1796579439.399:7615): domain=1d54f3184 blockers=fs.read_file path="/tmp/sysgate-landlock-audit-EOsXVx/closed/secret" dev="vda" ino=10953748
+[53105.922809] audit: type=1424 audit(1796579439.399:7615): domain=1d54f3184 status=allocated mode=enforcing pid=3338 uid=0 exe="/work/wt-landlock-audit/build/tests/kernel_test" comm="kernel_test"
+[53105.922810] audit: type=1300 audit(1796579439.399:7615): arch=c000003e syscall=257 success=no exit=-13 a0=ffffff9c a1=55b44c0b7b10 a2=80000 a3=0 items=0 ppid=3336 pid=3338 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="kernel_test" exe="/work/wt-landlock-audit/build/tests/kernel_test" key=(null)
+[53105.922822] audit: type=1327 audit(1796579439.399:7615): proctitle=6275696C642F74657374732F6B65726E656C5F74657374002D2D67746573745F66696C7465723D4C616E646C6F636B41756469742E2A
+LOG
+printf 'default allow\nfs read /tmp/sysgate-landlock-audit-EOsXVx/open\n' > "$tmp/ll-real.sgp"
+expect "landlock real event" 0 'pid 3338 ("kernel_test", "/work/wt-landlock-audit/build/tests/kernel_test", uid 0): openat on x86_64: denied by Landlock: read-file on /tmp/sysgate-landlock-audit-EOsXVx/closed/secret [domain 1d54f3184, made by pid 3338' \
+  -- "$sg" explain "$tmp/landlock-real.log"
+expect "landlock real: the rules" 0 "decided by the fs rules: no rule grants read-file on /tmp/sysgate-landlock-audit-EOsXVx/closed/secret" \
+  -- "$sg" explain -p "$tmp/ll-real.sgp" "$tmp/landlock-real.log"
+expect "landlock real: counted" 0 "1 Landlock denial, 1 made by this policy" -- "$sg" explain -p "$tmp/ll-real.sgp" "$tmp/landlock-real.log"
 printf 'type=1423 audit(1.2:3): domain=zz blockers=fs.read_file\n' > "$tmp/ll-bad.log"
 expect "landlock error" 1 "$tmp/ll-bad.log:1:25: domain=zz is not a hexadecimal domain id" -- "$sg" explain "$tmp/ll-bad.log"
 
