@@ -16,6 +16,7 @@ sysgate::AccessRules access_rules;
 std::vector<std::string> real_rule_paths;
 uint64_t fs_enforced = 0, net_enforced = 0;
 std::string real_root;
+std::string start_cwd;  // where relative paths of AT_FDCWD lead
 
 void Say(const std::string& call, const std::optional<sysgate::AccessDenial>& denied) {
   if (!denied) return;
@@ -28,6 +29,28 @@ void Say(const std::string& call, const std::optional<sysgate::AccessDenial>& de
 
 }  // namespace
 
+std::string Quoted(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 void SetAccessRules(const sysgate::AccessRules& rules, uint64_t enforced_fs, uint64_t enforced_net,
                     const std::string& root) {
   access_rules = rules;
@@ -35,12 +58,17 @@ void SetAccessRules(const sysgate::AccessRules& rules, uint64_t enforced_fs, uin
   fs_enforced = enforced_fs;
   net_enforced = enforced_net;
   real_root = root;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd)) start_cwd = cwd;
 }
 
-void ReportDeniedOpen(const std::string& call, const std::string& path, int flags) {
-  // As the kernel resolved it: relative paths are below the root, which has no symlink above
-  // it once resolved.
-  const std::string absolute = path.starts_with('/') ? path : real_root + "/" + path;
+void ReportDeniedOpen(const std::string& call, const std::string& path, int flags, bool from_cwd) {
+  // As the kernel resolved it: relative paths are below the root (or the starting directory),
+  // which has no symlink above it once resolved. (A symlink below it that leads out cannot be
+  // told from here: readlink is not among the server's calls. Such a denial is not reported.)
+  const std::string& base = from_cwd ? start_cwd : real_root;
+  if (!path.starts_with('/') && base.empty()) return;
+  const std::string absolute = path.starts_with('/') ? path : base + "/" + path;
   // A file that O_CREAT would make: the kernel first checks make-reg on its directory. (stat is
   // newfstatat, which the syscall rules allow and Landlock does not restrict.)
   struct stat st {};

@@ -22,10 +22,16 @@ namespace web {
 void SetAccessRules(const sysgate::AccessRules& rules, uint64_t enforced_fs, uint64_t enforced_net,
                     const std::string& root);
 
-// `call` ("openat(ROOT_FD, \"/etc/passwd\", O_RDONLY)") failed with EACCES opening `path`
-// (absolute, or relative to the root) with open(2)'s `flags`: reported if the rules deny it
-// (with O_CREAT, a file that is not there asks make-reg of its directory first).
-void ReportDeniedOpen(const std::string& call, const std::string& path, int flags);
+// `s` in double quotes, with quotes, backslashes and unprintable bytes escaped as C writes
+// them: a path a client chose, put in a report line.
+std::string Quoted(const std::string& s);
+
+// `call` ("openat(ROOT_FD, \"/etc/passwd\", O_RDONLY)", its path Quoted) failed with EACCES
+// opening `path` (absolute, or relative to the root, or with `from_cwd` to the directory the
+// server started in) with open(2)'s `flags`: reported if the rules deny it (with O_CREAT, a
+// file that is not there asks make-reg of its directory first).
+void ReportDeniedOpen(const std::string& call, const std::string& path, int flags,
+                      bool from_cwd = false);
 // `call` failed with EACCES binding or connecting (net_access::kBindTcp, kConnectTcp) to TCP
 // `port`: reported if the rules deny it.
 void ReportDeniedPort(const std::string& call, uint64_t access, uint16_t port);

@@ -56,8 +56,9 @@ std::string Exec(const std::string& cmd) {
 std::string Write(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 && errno == EACCES) {
-    ReportDeniedOpen("openat(AT_FDCWD, \"" + path + "\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644)",
-                     path, O_WRONLY | O_CREAT | O_TRUNC);
+    ReportDeniedOpen(
+        "openat(AT_FDCWD, " + Quoted(path) + ", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644)", path,
+        O_WRONLY | O_CREAT | O_TRUNC, /*from_cwd=*/true);
     errno = EACCES;
   }
   if (fd < 0) return Failed("open for writing");
@@ -117,7 +118,7 @@ std::string Connect(const std::string& port) {
 std::string Read(const std::string& path) {
   int fd = openat(vulnerable_root_fd, path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == EACCES) {
-    ReportDeniedOpen("openat(ROOT_FD, \"" + path + "\", O_RDONLY|O_CLOEXEC)", path, O_RDONLY);
+    ReportDeniedOpen("openat(ROOT_FD, " + Quoted(path) + ", O_RDONLY|O_CLOEXEC)", path, O_RDONLY);
     errno = EACCES;
   }
   if (fd < 0) return Failed("open for reading");

@@ -137,13 +137,14 @@ const PortRule* PortGrantedBy(const AccessRules& rules, uint64_t bit, uint16_t p
 // The rules' paths with their symlinks resolved where they exist, in the order of rules.paths:
 // what the kernel takes when the rules are applied (on Debian, /lib64 is /usr/lib64).
 std::vector<std::string> RealRulePaths(const AccessRules& rules);
-// What the rules grant on `path` (absolute) as the kernel sees it: `path` and the rules' paths
-// compared as written and with their symlinks resolved where they exist, so that a rule on
-// /lib64 covers /usr/lib64/... on Debian. The rights are the rules' as written; the rules are
-// those that cover `path` as written (in policy order), then those that cover it only once
-// resolved. Reads the filesystem (realpath); `real_rule_paths`, RealRulePaths(rules) made once,
-// saves resolving the rules' paths again for every question (they are resolved now when its
-// size is not the rules').
+// What the rules grant on `path` (absolute) as the kernel sees it: where `path` exists, where
+// its symlinks lead (a rule on /srv/app does not grant /srv/app/config -> /etc/secret), held
+// against the rules' paths with their symlinks resolved (a rule on /lib64 covers /usr/lib64/...
+// on Debian); where it does not, as written too. The rights are the rules' as written; the
+// rules are those that cover `path` as written (in policy order), then those that cover it
+// only once resolved. Reads the filesystem (realpath); `real_rule_paths`, RealRulePaths(rules)
+// made once, saves resolving the rules' paths again for every question (they are resolved now
+// when its size is not the rules').
 PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
                             std::span<const std::string> real_rule_paths = {});
 

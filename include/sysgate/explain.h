@@ -170,13 +170,14 @@ struct AccessExplained {
   uint64_t fs = 0, net = 0, scopes = 0;                  // the denied rights sysgate knows
   uint64_t handled_fs = 0, handled_net = 0, scoped = 0;  // of those, what the policy handles
   uint64_t granted_fs = 0, granted_net = 0;  // of those, what its rules grant on the object
-  std::vector<const PathRule*> path_rules;   // GrantedOn's rules for the path
+  std::vector<const PathRule*> path_rules;   // GrantedOnResolved's rules for the path
   const PortRule* port_rule = nullptr;       // PortGrantedBy's rule for the port
   // ptrace and fs.change_topology: Landlock denies them to every domain, whatever its rules.
   bool any_domain = false;
   std::vector<std::string> unknown;  // blockers sysgate has no rule for (a later kernel's)
 };
-// `rules` should name paths as the kernel resolved them (the record's path is resolved).
+// `rules` as the policy wrote them: their paths are resolved here where they exist, as the
+// kernel took them (GrantedOnResolved; the record's path is resolved already).
 AccessExplained ExplainAccess(const LandlockRecord& record, const AccessRules& rules);
 
 // Landlock's name of a right without its prefix and in the language's words: "read-file",

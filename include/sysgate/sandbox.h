@@ -3,6 +3,8 @@
 //
 //   auto policy = sysgate::LoadPolicyFile("/etc/web/server.sgp");
 //   if (!policy) die(policy.error().ToString());
+//   auto real = sysgate::RealRulePaths(policy->access);  // now: realpath needs calls the
+//                                                        // policy may not allow afterwards
 //   auto r = sysgate::ApplyToThisProcess(*policy);
 //   if (!r) die(r.error().ToString());
 //   for (const std::string& d : r->dropped) warn("not enforced: " + d);   // fs best-effort
@@ -13,7 +15,7 @@
 //
 //   if (fd < 0 && errno == EACCES)
 //     if (auto d = sysgate::FsDenial(policy->access, path, sysgate::OpenFileAccess(flags),
-//                                    r->handled_fs))
+//                                    r->handled_fs, real))
 //       log("denied openat " + path + " " + d->ToString());
 #pragma once
 

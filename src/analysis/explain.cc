@@ -115,40 +115,80 @@ struct Start {
   RecordType type;
 };
 
+// The number of words of the syslog header that opens the line, "Dec 05 16:00:00 web1" (4) or
+// "2026-12-05T16:00:00+0000 web1" (2); 0 when the line does not open with one.
+size_t SyslogHeader(const std::vector<Field>& words) {
+  auto plain = [&](size_t n) {
+    return words.size() > n && std::all_of(words.begin(), words.begin() + static_cast<long>(n) + 1,
+                                           [](const Field& f) { return f.key.empty(); });
+  };
+  auto digits = [](std::string_view d) {
+    return !d.empty() && std::ranges::all_of(d, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  auto letters = [](std::string_view w) {
+    return std::ranges::all_of(
+        w, [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
+  };
+  if (plain(3) && words[0].value.size() == 3 && letters(words[0].value) && digits(words[1].value) &&
+      words[2].value.find(':') != std::string_view::npos && digits(words[2].value.substr(0, 1))) {
+    return 4;
+  }
+  const std::string_view iso = plain(1) ? words[0].value : std::string_view();
+  if (iso.size() > 10 && digits(iso.substr(0, 4)) && iso[4] == '-' && iso.find('T') == 10) return 2;
+  return 0;
+}
+
+// The index of the word after the kernel's time that opens the message at `at` (dmesg's
+// "[ 8123.000001]", dmesg -T's "[Sun Dec  6 17:50:39 2026]"); `at` when there is none.
+size_t AfterKernelTime(const std::vector<Field>& words, size_t at) {
+  if (at >= words.size() || !words[at].key.empty() || !words[at].value.starts_with('[')) return at;
+  for (size_t i = at; i < words.size() && i < at + 6; ++i) {
+    const std::string_view w = words[i].value;
+    if (!words[i].key.empty() || w.find_first_of("(\"") != std::string_view::npos) return at;
+    if (w.ends_with(']')) return i + 1;
+  }
+  return at;
+}
+
 // Where the record's fields start: after a `type=` of one of the record types above that
-// opens the message (audit.log: first, or after node=; the kernel's line: after `audit:`,
-// itself first or after dmesg's time, syslog's `kernel:` or /dev/kmsg's `N,N,N,-;`), or after
-// journald's `audit[PID]: TYPE`. Nothing when the line holds no such record.
+// opens the message, and nothing else may come before it but the log's own prefix: in
+// audit.log first, or after node=; in the kernel's line after `audit:`, itself first or after
+// /dev/kmsg's `N,N,N,-;`, dmesg's time, or a syslog header with `kernel:` (and the kernel's
+// time); in journald's rendering `audit[PID]: TYPE` or `audit: TYPE` right after the header's
+// host name. So a program's own line ("mallory[9]: hello audit: type=1423 ...") is no record.
+// Nothing when the line holds no such record.
 std::optional<Start> RecordStart(const std::vector<Field>& words) {
   auto marker = [&](size_t i) -> std::optional<RecordType> {
     if (i >= words.size() || words[i].key != "type") return std::nullopt;
     return TypeOfMarker(words[i].value);
   };
+  auto word_is = [&](size_t i, std::string_view w) {
+    return i < words.size() && words[i].key.empty() && words[i].value == w;
+  };
   if (auto t = marker(0)) return Start{1, *t};
   if (words.size() > 1 && words[0].key == "node") {
     if (auto t = marker(1)) return Start{2, *t};
+    return std::nullopt;
   }
-  for (size_t i = 0; i + 1 < words.size(); ++i) {
-    const Field& w = words[i];
-    if (!w.key.empty()) return std::nullopt;  // the message began before any marker
-    // A log's prefixes hold no call or quoted string: such a word is a program's data (an
-    // strace line quoting what the program wrote), whatever follows.
-    if (w.value.find_first_of("(\"") != std::string_view::npos) return std::nullopt;
-    const bool kmsg = i == 0 && KmsgPrefix(w.value);
-    if (w.value == "audit:" || kmsg) {
-      if (auto t = marker(i + 1)) {
-        const std::string_view before = i == 0 ? "" : words[i - 1].value;
-        if (i == 0 || before.ends_with("]") || before == "kernel:") return Start{i + 2, *t};
-        return std::nullopt;
-      }
-    }
-    // journald's identifier follows the host name, not another program's identifier.
-    const bool with_pid = w.value.starts_with("audit[") && w.value.ends_with("]:");
-    const bool after_tag = i > 0 && words[i - 1].value.ends_with(":");
-    if ((with_pid || w.value == "audit:") && !after_tag && words[i + 1].key.empty()) {
-      if (auto t = TypeOfJournalName(words[i + 1].value, with_pid)) return Start{i + 2, *t};
-    }
+  if (!words.empty() && words[0].key.empty() && KmsgPrefix(words[0].value)) {
+    if (auto t = marker(1)) return Start{2, *t};
+    return std::nullopt;
   }
+  const size_t header = SyslogHeader(words);
+  const bool kernel = header != 0 && word_is(header, "kernel:");
+  size_t at = kernel ? header + 1 : header;
+  if (header == 0 || kernel) at = AfterKernelTime(words, at);
+  if (word_is(at, "audit:")) {
+    if (auto t = marker(at + 1)) return Start{at + 2, *t};
+  }
+  if (header == 0 || kernel || at + 1 >= words.size() || !words[at].key.empty() ||
+      !words[at + 1].key.empty()) {
+    return std::nullopt;
+  }
+  const std::string_view w = words[at].value;
+  const bool with_pid = w.starts_with("audit[") && w.ends_with("]:");
+  if (!with_pid && w != "audit:") return std::nullopt;
+  if (auto t = TypeOfJournalName(words[at + 1].value, with_pid)) return Start{at + 2, *t};
   return std::nullopt;
 }
 
@@ -568,7 +608,6 @@ class LandlockReader {
       r_.domain = *v;
       domain_ = true;
     } else if (f.key == "blockers" && r_.kind == LandlockRecord::Kind::kAccess && !blockers_) {
-      blockers_ = true;
       for (std::string_view b : base::Split(f.value, ',')) {
         if (b.empty()) continue;
         r_.blockers.emplace_back(b);
@@ -578,6 +617,7 @@ class LandlockReader {
                                       : r_.scopes) |= k->bit;
         }
       }
+      blockers_ = !r_.blockers.empty();  // the kernel names at least one: none is none at all
     } else if (f.key == "status" && r_.kind != LandlockRecord::Kind::kAccess && !status_) {
       if (f.value == "deallocated") {
         r_.kind = LandlockRecord::Kind::kDomainDeallocated;
@@ -738,7 +778,7 @@ AccessExplained ExplainAccess(const LandlockRecord& record, const AccessRules& r
   bool object_known = true;
   if (e.handled_fs) {
     if (record.path && record.path->starts_with('/')) {
-      PathGrant g = GrantedOn(rules, *record.path);
+      PathGrant g = GrantedOnResolved(rules, *record.path);
       e.granted_fs = g.access & e.handled_fs;
       e.path_rules = std::move(g.rules);
     } else {

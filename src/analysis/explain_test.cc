@@ -117,7 +117,11 @@ TEST(ExplainRecord, ForgedRecordsAreNotRecords) {
   for (std::string prefix :
        {"Dec 05 16:00:00 web1 mallory[999]: hello type=1326",
         "Dec 05 16:00:00 web1 root[1]: audit: type=1326", "hello audit: type=1326",
-        "[ 1.0] traps: audit: type=1326", "x=1 type=1326", "node=a b type=SECCOMP"}) {
+        "[ 1.0] traps: audit: type=1326", "x=1 type=1326", "node=a b type=SECCOMP",
+        "Dec 05 16:00:00 web1 mallory[9]: [x] audit: type=1326",
+        "Dec 05 16:00:00 web1 mallory[9]: kernel: audit: type=1326",
+        "Dec 05 16:00:00 web1 mallory[9]: hi audit[1]: SECCOMP",
+        "Dec 05 16:00:00 web1 mallory[9]: audit[1]: SECCOMP", "hi audit[1]: SECCOMP"}) {
     auto r = ParseSeccompRecord(prefix + fields, {});
     ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
     EXPECT_FALSE(*r) << prefix;
@@ -126,7 +130,9 @@ TEST(ExplainRecord, ForgedRecordsAreNotRecords) {
        {"[ 1234.567890] audit: type=1326", "[12345.678901] audit: type=1326", "audit: type=1326",
         "Dec 05 16:00:00 web1 kernel: audit: type=1326",
         "2026-12-05T16:00:00+0000 web1 kernel: audit: type=1326",
-        "5,1234,5678901,-;audit: type=1326", "type=1326", "node=web1 type=SECCOMP msg="}) {
+        "5,1234,5678901,-;audit: type=1326", "type=1326", "node=web1 type=SECCOMP msg=",
+        "Dec  6 17:50:39 web1 kernel: [53105.922800] audit: type=1326",
+        "[Sun Dec  6 17:50:39 2026] audit: type=1326"}) {
     auto r = ParseSeccompRecord(prefix + fields, {});
     ASSERT_TRUE(r) << prefix << ": " << r.error().ToString();
     EXPECT_TRUE(*r) << prefix;
@@ -465,7 +471,9 @@ TEST(ExplainLandlock, ForgedRecordsAreNotRecords) {
         "[ 1.0] traps: audit: type=LANDLOCK_ACCESS", "x=1 type=1423",
         "node=a b type=LANDLOCK_ACCESS", "write(1, \"audit: type=1423", "LANDLOCK_ACCESS",
         "Dec 06 07:46:40 web1 mallory[9]: audit: LANDLOCK_ACCESS", "type=UNKNOWN[14230]",
-        "audit: 1423"}) {
+        "audit: 1423", "Dec 06 07:46:40 web1 mallory[9]: hello audit: LANDLOCK_ACCESS",
+        "Dec 06 07:46:40 web1 mallory[9]: [x] audit: type=1423",
+        "Dec 06 07:46:40 web1 mallory[9]: kernel: audit: type=1424"}) {
     EXPECT_TRUE(NoAuditRecord(prefix + fields));
   }
 }
@@ -474,6 +482,10 @@ TEST(ExplainLandlock, BadRecordsAreLocatedErrors) {
   EXPECT_EQ(AuditErrorOf("audit: type=1423 audit(1.2:3): blockers=fs.read_file"),
             "log:7:8: a Landlock access record without domain=");
   EXPECT_EQ(AuditErrorOf("type=1423 audit(1.2:3): domain=1a path=\"/x\""),
+            "log:7:1: a Landlock access record without blockers=");
+  EXPECT_EQ(AuditErrorOf("type=1423 audit(1.2:3): domain=1a blockers= path=\"/x\""),
+            "log:7:1: a Landlock access record without blockers=");
+  EXPECT_EQ(AuditErrorOf("type=1423 audit(1.2:3): domain=1a blockers=, path=\"/x\""),
             "log:7:1: a Landlock access record without blockers=");
   EXPECT_EQ(AuditErrorOf("type=1424 audit(1.2:3): domain=1a denials=3"),
             "log:7:1: a Landlock domain record without status=");

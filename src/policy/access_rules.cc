@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "base/strings.h"
 
 namespace sysgate {
 namespace {
@@ -183,10 +184,26 @@ void AddResolvedRules(const AccessRules& rules, std::string_view real_path,
 
 PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
                             std::span<const std::string> real_rule_paths) {
-  PathGrant g = GrantedOn(rules, path);
-  AddResolvedRules(rules, base::RealPathOr(std::string(path)), real_rule_paths, &g);
+  // A path that exists is reached where its symlinks lead: what its words match as written
+  // does not count then (a rule on /srv/app does not grant /srv/app/config -> /etc/secret).
+  const std::string real = base::RealPathOr(std::string(path));
+  PathGrant g = real == path ? GrantedOn(rules, path) : PathGrant{};
+  AddResolvedRules(rules, real, real_rule_paths, &g);
   return g;
 }
+
+namespace {
+
+// A path in a reason: as it is when plain, else quoted and escaped (a path the program chose
+// could hold a newline or a terminal's escapes), as explain shows paths.
+std::string PathInReason(std::string_view path) {
+  std::string quoted = base::CQuote(path);
+  const bool plain =
+      !path.empty() && quoted.size() == path.size() + 2 && path.find(' ') == std::string_view::npos;
+  return plain ? std::string(path) : quoted;
+}
+
+}  // namespace
 
 std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view path,
                                      uint64_t access, uint64_t enforced,
@@ -197,8 +214,8 @@ std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view 
   AddResolvedRules(rules, path, real_rule_paths, &g);  // `path` is resolved already
   const uint64_t missing = asked & ~g.access;
   if (missing == 0) return std::nullopt;
-  return AccessDenial{"fs rules",
-                      fmt::format("no rule grants {} on {}", FsAccessText(missing), path)};
+  return AccessDenial{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing),
+                                              PathInReason(path))};
 }
 
 std::optional<AccessDenial> NetDenial(const AccessRules& rules, uint64_t access, uint16_t port,

@@ -127,6 +127,10 @@ TEST(AccessRules, DenialsSayWhichRightOrPortNoRuleGrants) {
   EXPECT_EQ(d->reason, "no rule grants write-file on /srv/www/x");  // only what is missing
   // What the kernel does not enforce is no denial.
   EXPECT_FALSE(FsDenial(a, "/etc/passwd", fs_access::kReadFile, fs_access::kWriteFile));
+  // A path the program chose is quoted when it is not plain: it cannot add a report line.
+  d = FsDenial(a, "/etc/a\nsysgate: forged", fs_access::kReadFile);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->reason, "no rule grants read-file on \"/etc/a\\nsysgate: forged\"");
   EXPECT_FALSE(NetDenial(a, net_access::kBindTcp, 8005));
   d = NetDenial(a, net_access::kBindTcp, 8080);
   ASSERT_TRUE(d);

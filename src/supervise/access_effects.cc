@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <unordered_map>
 
@@ -573,16 +574,25 @@ void EffectsOf::Port(SyscallCall& call, bool bind) {
 }
 
 std::optional<std::string> InheritedFilesUntold() {
+  // Yama's ptrace_scope applies to another process, not to this one probing itself below.
+  if (std::ifstream yama("/proc/sys/kernel/yama/ptrace_scope"); yama) {
+    int scope = 0;
+    if (yama >> scope && (scope >= 3 || (scope == 2 && geteuid() != 0)))
+      return fmt::format("Yama's kernel.yama.ptrace_scope is {}", scope);
+  }
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
   if (pidfd < 0) return fmt::format("pidfd_open: {}", std::strerror(errno));
   const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, pidfd, 0));
   const int getfd_errno = errno;
-  close(pidfd);
-  if (copy < 0) return fmt::format("pidfd_getfd: {}", std::strerror(getfd_errno));
-  const long same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, copy, copy);
+  if (copy < 0) {
+    close(pidfd);
+    return fmt::format("pidfd_getfd: {}", std::strerror(getfd_errno));
+  }
+  const long same = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, pidfd, copy);
   const int kcmp_errno = errno;
   close(copy);
-  if (same != 0) return fmt::format("kcmp: {}", std::strerror(kcmp_errno));
+  close(pidfd);
+  if (same != 0) return fmt::format("kcmp: {}", same < 0 ? std::strerror(kcmp_errno) : "differs");
   return std::nullopt;
 }
 

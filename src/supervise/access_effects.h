@@ -54,8 +54,9 @@ std::span<const std::string_view> AccessSyscalls();
 // stdout or stderr, which the program inherited.
 AccessEffects AccessEffectsOf(SyscallCall& call, bool fs, bool net);
 // Why this process cannot tell a program's files apart as AccessEffectsOf does (pidfd_getfd
-// or kcmp refused: a container's seccomp profile without CAP_SYS_PTRACE, as Docker's); nothing
-// when it can. Then every ioctl and truncate is taken for one of a file the program opened.
+// or kcmp refused: a container's seccomp profile without CAP_SYS_PTRACE, as Docker's; Yama's
+// ptrace_scope 3, or 2 without root); nothing when it can, as far as probing itself tells.
+// Then every ioctl and truncate is taken for one of a file the program opened.
 std::optional<std::string> InheritedFilesUntold();
 // This process has let go of its standard fd `fd` (run --exec's supervisor keeps only
 // stderr): the program's fd of that number is then taken for the file it started with.

@@ -126,8 +126,7 @@ TEST(LandlockAudit, TheKernelsRecordOfADenialIsExplained) {
     pending.append(buf, static_cast<size_t>(n));
     for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
       auto r = analysis::ParseAuditRecord(std::string_view(pending).substr(0, nl), {log, 0, 0});
-      ASSERT_TRUE(r) << r.error().ToString();
-      if (!*r) continue;
+      if (!r || !*r) continue;  // another record, even one sysgate finds malformed: not ours
       const auto* l = std::get_if<analysis::LandlockRecord>(&**r);
       if (l && l->kind == analysis::LandlockRecord::Kind::kAccess && l->path == secret) found = *l;
     }

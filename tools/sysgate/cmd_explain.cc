@@ -380,11 +380,8 @@ bool Emit(const std::string& s) {
 class LandlockEvents {
  public:
   LandlockEvents(const Options& o, const Policy* against) : o_(o), against_(against) {
-    if (!against) return;
-    // As the kernel took them: symlinks followed (/lib is /usr/lib on merged-usr systems), as
-    // the record's path is.
-    rules_ = against->access;
-    for (PathRule& r : rules_.paths) r.path = base::RealPathOr(r.path);
+    // As written: ExplainAccess resolves their paths as the kernel took them.
+    if (against) rules_ = against->access;
   }
 
   // False when the output cannot be written.
@@ -456,7 +453,18 @@ class LandlockEvents {
       }
       order_.push_back(r.domain);
     }
-    domains_[r.domain] = r;
+    // Only who made it: what else the record holds (a forged one may hold long paths) is not
+    // kept.
+    analysis::LandlockRecord who;
+    who.kind = r.kind;
+    who.stamp = r.stamp;
+    who.domain = r.domain;
+    who.pid = r.pid;
+    who.uid = r.uid;
+    who.exe = r.exe;
+    who.comm = r.comm;
+    who.interpreted = r.interpreted;
+    domains_[r.domain] = std::move(who);
   }
 
   void Forget(uint64_t domain) {
