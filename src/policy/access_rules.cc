@@ -180,13 +180,26 @@ void AddResolvedRules(const AccessRules& rules, std::string_view real_path,
   }
 }
 
+// Where `path` leads: its symlinks resolved where it exists; for a file not there yet (one
+// about to be made), where its directory leads; else as written.
+std::string Reached(std::string_view path) {
+  const std::string whole(path);
+  std::string real = base::RealPathOr(whole);
+  if (real != whole) return real;
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return whole;
+  const std::string dir(path.substr(0, slash));
+  const std::string real_dir = base::RealPathOr(dir);
+  return real_dir == dir ? whole : real_dir + whole.substr(slash);
+}
+
 }  // namespace
 
 PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
                             std::span<const std::string> real_rule_paths) {
   // A path that exists is reached where its symlinks lead: what its words match as written
   // does not count then (a rule on /srv/app does not grant /srv/app/config -> /etc/secret).
-  const std::string real = base::RealPathOr(std::string(path));
+  const std::string real = Reached(path);
   PathGrant g = real == path ? GrantedOn(rules, path) : PathGrant{};
   AddResolvedRules(rules, real, real_rule_paths, &g);
   return g;

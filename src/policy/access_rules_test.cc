@@ -97,10 +97,23 @@ TEST(AccessRules, GrantedOnResolvedFollowsSymlinks) {
   EXPECT_EQ(g.access, fs_access::kWrite | fs_access::kRead);
   ASSERT_EQ(g.rules.size(), 2u);
   EXPECT_EQ(g.rules[0], &a.paths[0]);
-  g = GrantedOnResolved(a, dir + "/link/f");  // as written first, then once resolved
+  g = GrantedOnResolved(a, dir + "/link/f");  // where it leads: both, in policy order
   EXPECT_EQ(g.access, fs_access::kWrite | fs_access::kRead);
   ASSERT_EQ(g.rules.size(), 2u);
-  EXPECT_EQ(g.rules[0], &a.paths[1]);
+  EXPECT_EQ(g.rules[0], &a.paths[0]);
+  // A file not made yet is where its directory leads.
+  EXPECT_EQ(GrantedOnResolved(a, dir + "/link/new").access, fs_access::kWrite | fs_access::kRead);
+  // A path that exists counts where it leads, not as written: a rule on a directory does not
+  // grant a link in it that leads out.
+  std::filesystem::create_directory(dir + "/app");
+  std::ofstream(dir + "/secret") << "s";
+  std::filesystem::create_symlink(dir + "/secret", dir + "/app/config");
+  AccessRules app;
+  app.handled_fs = fs_access::kAll;
+  app.paths = {{fs_access::kRead, dir + "/app", {}}};
+  EXPECT_EQ(GrantedOn(app, dir + "/app/config").access, fs_access::kRead);  // as written
+  EXPECT_EQ(GrantedOnResolved(app, dir + "/app/config").access, 0u);
+  EXPECT_TRUE(GrantedOnResolved(app, dir + "/app/config").rules.empty());
   EXPECT_EQ(GrantedOn(a, dir + "/link/f").access, fs_access::kRead);  // as written only
   const std::vector<std::string> real = RealRulePaths(a);
   EXPECT_EQ(real, (std::vector<std::string>{dir + "/real", dir + "/real"}));

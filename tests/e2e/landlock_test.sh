@@ -161,14 +161,14 @@ net connect none
 POL
 expect "report: denied"      1 "sysgate: denied openat(AT_FDCWD, \"$tmp/other/secret\", O_RDONLY, 000) by the fs rules: no rule grants read-file on $tmp/other/secret" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 expect "report: enforced"    1 "Permission denied" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
-# A path that is not UTF-8, in a JSON report (the denial names it): written with U+FFFD, not lost,
-# and the summary after three of them does not stop the supervisor.
+# A path that is not UTF-8, in a JSON report (the denial names it): quoted and escaped as the
+# call is, not lost, and the summary after three of them does not stop the supervisor.
 printf 'x' > "$tmp/other/$(printf '\xff')"
 bad_path_py='import sys
 for _ in range(3):
     try: open(sys.argv[1].encode("utf-8", "surrogateescape") + b"/\xff")
     except OSError: pass'
-expect "report: not UTF-8"   0 '"denial":"no rule grants read-file on '"$tmp"'/other/'$'\xef\xbf\xbd''"' -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- "$py" -c "$bad_path_py" "$tmp/other"
+expect "report: not UTF-8"   0 '"denial":"no rule grants read-file on \"'"$tmp"'/other/\\xff\""' -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- "$py" -c "$bad_path_py" "$tmp/other"
 expect_without "report: not UTF-8, kept" 0 "was lost" -- "$sg" run --report-access --json -p "$tmp/report.sgp" -- "$py" -c "$bad_path_py" "$tmp/other"
 expect "report: net"         0 "by the net rules: no rule lets it bind TCP port 18765" -- "$sg" run --report-access -p "$tmp/report.sgp" -- "$py" -c '
 import socket

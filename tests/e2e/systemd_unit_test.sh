@@ -190,9 +190,8 @@ for _ in $(seq 1 50); do
 done
 expect "journal: --exec" 0 "SYSGATE_SYSCALL=sethostname" -- nsenter -t "$init" -a journalctl -t sysgate -o export --no-pager
 
-# A program that names a file to forge journal fields: the denial (which quotes the path as it
-# is) is one field, length-prefixed as the protocol says for a value with a newline; no entry
-# gets the fields the name spells.
+# A program that names a file to forge journal fields: the denial quotes the path, its
+# newlines escaped, in one field; no entry gets the fields the name spells.
 forged=$'x\nSYSGATE_EVENT=forged\nPRIORITY=0'
 mkdir -p "$W/ok"
 printf 'x' > "$W/$forged"
@@ -203,7 +202,7 @@ try: open(sys.argv[1])
 except OSError: pass' "$W/$forged" > /dev/null 2>&1
 nsenter -t "$init" -a journalctl --sync 2> /dev/null
 denials=$(nsenter -t "$init" -a journalctl -t sysgate SYSGATE_EVENT=denied -o json --no-pager 2>&1)
-expect "journal: a newline stays in its field" 0 "no rule grants read-file on $W/x\\nSYSGATE_EVENT=forged\\nPRIORITY=0" -- echo "$denials"
+expect "journal: a newline stays in its field" 0 "no rule grants read-file on \\\"$W/x\\\\nSYSGATE_EVENT=forged\\\\nPRIORITY=0\\\"" -- echo "$denials"
 expect_without "journal: no forged field" 0 '"forged"' -- nsenter -t "$init" -a journalctl -t sysgate -o json --no-pager
 
 # Docker's profile, widened: argument rules and its ENOSYS for clone3 become allowed calls; the
