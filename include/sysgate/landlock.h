@@ -51,11 +51,14 @@ class LandlockRuleset {
 
   // landlock_restrict_self(2) on the calling thread, which needs no_new_privs or CAP_SYS_ADMIN.
   // Raw and allocation-free, for use between fork and exec: 0 or -errno. (Nothing to do, 0,
-  // when empty.)
-  long RestrictRaw() const;
+  // when empty.) By Landlock's default the kernel's audit records of denials stop at the next
+  // exec; `log_after_exec` keeps them for the program it executes
+  // (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, on a kernel of ABI 7 or later; ignored before).
+  long RestrictRaw(bool log_after_exec = false) const;
 
  private:
   int fd_ = -1;
+  int abi_ = 0;  // the kernel's, which the ruleset was made for
   uint64_t handled_fs_ = 0, handled_net_ = 0, scoped_ = 0;
   std::vector<std::string> dropped_;
 };

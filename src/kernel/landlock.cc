@@ -193,6 +193,7 @@ LandlockRuleset& LandlockRuleset::operator=(LandlockRuleset&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) close(fd_);
     fd_ = std::exchange(o.fd_, -1);
+    abi_ = o.abi_;
     handled_fs_ = o.handled_fs_;
     handled_net_ = o.handled_net_;
     scoped_ = o.scoped_;
@@ -217,6 +218,7 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
     }
     if (abi <= 0) return out;
   }
+  out.abi_ = abi;
   out.handled_fs_ = rules.handled_fs & FsAccessOfAbi(abi);
   out.handled_net_ = rules.handled_net & NetAccessOfAbi(abi);
   out.scoped_ = rules.scoped & ScopesOfAbi(abi);
@@ -233,9 +235,11 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
   return out;
 }
 
-long LandlockRuleset::RestrictRaw() const {
+long LandlockRuleset::RestrictRaw(bool log_after_exec) const {
   if (fd_ < 0) return 0;
-  long r = syscall(kRestrictSelf, fd_, 0);
+  constexpr unsigned kLogNewExecOn = 1U << 1;  // LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (ABI 7)
+  const unsigned flags = log_after_exec && abi_ >= 7 ? kLogNewExecOn : 0;
+  long r = syscall(kRestrictSelf, fd_, flags);
   return r < 0 ? -errno : 0;
 }
 

@@ -376,7 +376,7 @@ Result<void> ExecInPlace(const Filter& filter, const Options& o) {
   }
   // After the supervisor process has started, which must not be restricted (it reads the
   // program's memory through /proc).
-  if (long lr = landlock.RestrictRaw(); lr < 0) {
+  if (long lr = landlock.RestrictRaw(/*log_after_exec=*/o.log); lr < 0) {
     return StageError(Stage::kLandlock, static_cast<int>(-lr), o, shared);
   }
   // TSYNC has nothing to do: this process is single-threaded (the helper is not a thread).

@@ -274,7 +274,7 @@ struct ChildPlan {
     Fail(report, Stage::kDropCaps, errno ? errno : EPERM);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(report, Stage::kNoNewPrivs, errno);
   // Before the sender thread starts, so that it is restricted too.
-  if (long lr = c.landlock.RestrictRaw(); lr < 0)
+  if (long lr = c.landlock.RestrictRaw(/*log_after_exec=*/o.log); lr < 0)
     Fail(report, Stage::kLandlock, static_cast<int>(-lr));
   if (c.supervised &&
       clone(SendListener, c.sender_stack + kSenderStack,

@@ -161,6 +161,10 @@ net connect none
 POL
 expect "report: denied"      1 "sysgate: denied openat(AT_FDCWD, \"$tmp/other/secret\", O_RDONLY, 000) by the fs rules: no rule grants read-file on $tmp/other/secret" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 expect "report: enforced"    1 "Permission denied" -- "$sg" run --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+# --log asks the kernel to go on logging the program's denials after the exec (ABI 7): the
+# rules hold the same, with and without --exec.
+expect "log: enforced"       1 "Permission denied" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+expect "log --exec: enforced" 1 "Permission denied" -- "$sg" run --exec --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 # A path that is not UTF-8, in a JSON report (the denial names it): quoted and escaped as the
 # call is, not lost, and the summary after three of them does not stop the supervisor.
 printf 'x' > "$tmp/other/$(printf '\xff')"

@@ -78,6 +78,24 @@ TEST_F(LandlockTest, ReadsBeneathAGrantedDirectoryOnly) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// Asking the kernel to go on logging denials after an exec (run --log) restricts the same:
+// the flag is accepted where the ABI has it, and left out where it does not.
+TEST_F(LandlockTest, LoggingAfterExecRestrictsTheSame) {
+  SYSGATE_NEED("landlock:1");
+  AccessRules rules = Rules("fs read " + dir_ + "/open\n");
+  int status = InChild([&] {
+    auto rs = kernel::LandlockRuleset::Make(rules);
+    if (!rs) return 10;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 11;
+    if (long r = rs->RestrictRaw(/*log_after_exec=*/true); r != 0) return 20 + static_cast<int>(-r);
+    if (OpenErrno(dir_ + "/open/a", O_RDONLY) != 0) return 12;
+    if (OpenErrno(dir_ + "/closed/b", O_RDONLY) != EACCES) return 13;
+    return 0;
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "20 + errno: restrict_self refused the flag";
+}
+
 TEST_F(LandlockTest, WriteGrantsCreatingAndRemovingButNotReading) {
   SYSGATE_NEED("landlock:3");
   AccessRules rules = Rules("fs write " + dir_ + "/open\n");

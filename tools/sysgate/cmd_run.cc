@@ -454,7 +454,8 @@ void Define(CLI::App* cmd, int* exit_code) {
   cmd->add_option("--profile", opts->profile, "Built-in profile: default, strict");
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
   cmd->add_flag("--log", opts->log,
-                "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action");
+                "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action, and "
+                "(Landlock ABI 7) the program's denials by the fs and net rules");
   cmd->add_flag("--tsync", opts->tsync, "SECCOMP_FILTER_FLAG_TSYNC");
   cmd->add_flag("--spec-allow", opts->spec_allow,
                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW: do not force speculative-execution mitigations");
