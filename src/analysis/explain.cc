@@ -58,15 +58,18 @@ std::vector<Field> Words(std::string_view line) {
   return out;
 }
 
+// A non-empty run of decimal digits.
+bool Digits(std::string_view d) {
+  return !d.empty() && std::ranges::all_of(d, [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // /dev/kmsg's prefix of a kernel record: "PRIORITY,SEQUENCE,MICROSECONDS,FLAG[,...];audit:".
 bool KmsgPrefix(std::string_view w) {
   if (!w.ends_with(";audit:")) return false;
   std::vector<std::string_view> parts = base::Split(w.substr(0, w.size() - 7), ',');
   if (parts.size() < 4) return false;
   for (size_t i = 0; i < 3; ++i) {
-    if (parts[i].empty() ||
-        !std::ranges::all_of(parts[i], [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
+    if (!Digits(parts[i])) return false;
   }
   return parts[3] == "-" || parts[3] == "c" || parts[3] == "+";
 }
@@ -97,13 +100,10 @@ std::optional<RecordType> TypeOfMarker(std::string_view v) {
 // journald's rendering names the type after `audit[PID]:`: its name, or AUDITN for a type
 // systemd's tables lack; `audit:` alone for a record without a pid= (Landlock's).
 std::optional<RecordType> TypeOfJournalName(std::string_view v, bool has_pid) {
-  auto digits = [](std::string_view d) {
-    return !d.empty() && std::ranges::all_of(d, [](char c) { return c >= '0' && c <= '9'; });
-  };
   std::optional<RecordType> t;
-  if (v.starts_with("AUDIT") && digits(v.substr(5))) {
+  if (v.starts_with("AUDIT") && Digits(v.substr(5))) {
     t = TypeOfMarker(v.substr(5));
-  } else if (!digits(v) && !v.starts_with("UNKNOWN[")) {
+  } else if (!Digits(v) && !v.starts_with("UNKNOWN[")) {
     t = TypeOfMarker(v);
   }
   if (t && !has_pid && (*t == RecordType::kSeccomp || *t == RecordType::kSyscall)) return {};
@@ -122,19 +122,16 @@ size_t SyslogHeader(const std::vector<Field>& words) {
     return words.size() > n && std::all_of(words.begin(), words.begin() + static_cast<long>(n) + 1,
                                            [](const Field& f) { return f.key.empty(); });
   };
-  auto digits = [](std::string_view d) {
-    return !d.empty() && std::ranges::all_of(d, [](char c) { return c >= '0' && c <= '9'; });
-  };
   auto letters = [](std::string_view w) {
     return std::ranges::all_of(
         w, [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
   };
-  if (plain(3) && words[0].value.size() == 3 && letters(words[0].value) && digits(words[1].value) &&
-      words[2].value.find(':') != std::string_view::npos && digits(words[2].value.substr(0, 1))) {
+  if (plain(3) && words[0].value.size() == 3 && letters(words[0].value) && Digits(words[1].value) &&
+      words[2].value.find(':') != std::string_view::npos && Digits(words[2].value.substr(0, 1))) {
     return 4;
   }
   const std::string_view iso = plain(1) ? words[0].value : std::string_view();
-  if (iso.size() > 10 && digits(iso.substr(0, 4)) && iso[4] == '-' && iso.find('T') == 10) return 2;
+  if (iso.size() > 10 && Digits(iso.substr(0, 4)) && iso[4] == '-' && iso.find('T') == 10) return 2;
   return 0;
 }
 
