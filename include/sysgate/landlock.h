@@ -33,14 +33,11 @@ class LandlockRuleset {
   // kernel's unless a test asks for less.
   static Result<LandlockRuleset> Make(const AccessRules& rules, int abi = LandlockAbi());
 
-  LandlockRuleset(LandlockRuleset&& o) noexcept { *this = std::move(o); }
-  LandlockRuleset& operator=(LandlockRuleset&& o) noexcept;
-  LandlockRuleset(const LandlockRuleset&) = delete;
-  LandlockRuleset& operator=(const LandlockRuleset&) = delete;
-  ~LandlockRuleset();
+  LandlockRuleset(LandlockRuleset&&) noexcept = default;
+  LandlockRuleset& operator=(LandlockRuleset&&) noexcept = default;
 
-  bool empty() const { return fd_ < 0; }
-  int fd() const { return fd_; }
+  bool empty() const { return fd_.value < 0; }
+  int fd() const { return fd_.value; }
   // What is enforced: the policy's, less what best-effort dropped.
   uint64_t handled_fs() const { return handled_fs_; }
   uint64_t handled_net() const { return handled_net_; }
@@ -57,7 +54,16 @@ class LandlockRuleset {
   long RestrictRaw(bool log_after_exec = false) const;
 
  private:
-  int fd_ = -1;
+  // The ruleset's fd: closed with it, and left -1 where it was moved from, so that the
+  // ruleset's moves are the members' own.
+  struct OwnedFd {
+    int value = -1;
+    OwnedFd() = default;
+    OwnedFd(OwnedFd&& o) noexcept : value(std::exchange(o.value, -1)) {}
+    OwnedFd& operator=(OwnedFd&& o) noexcept;
+    ~OwnedFd();
+  };
+  OwnedFd fd_;
   int abi_ = 0;  // the kernel's, which the ruleset was made for
   uint64_t handled_fs_ = 0, handled_net_ = 0, scoped_ = 0;
   std::vector<std::string> dropped_;

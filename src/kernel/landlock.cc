@@ -189,21 +189,16 @@ Result<void> AddPortRules(int ruleset_fd, const std::vector<PortRule>& ports,
 
 int LandlockAbi() { return Probe().abi; }
 
-LandlockRuleset& LandlockRuleset::operator=(LandlockRuleset&& o) noexcept {
+LandlockRuleset::OwnedFd& LandlockRuleset::OwnedFd::operator=(OwnedFd&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
-    abi_ = o.abi_;
-    handled_fs_ = o.handled_fs_;
-    handled_net_ = o.handled_net_;
-    scoped_ = o.scoped_;
-    dropped_ = std::move(o.dropped_);
+    if (value >= 0) close(value);
+    value = std::exchange(o.value, -1);
   }
   return *this;
 }
 
-LandlockRuleset::~LandlockRuleset() {
-  if (fd_ >= 0) close(fd_);
+LandlockRuleset::OwnedFd::~OwnedFd() {
+  if (value >= 0) close(value);
 }
 
 Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi) {
@@ -226,20 +221,21 @@ Result<LandlockRuleset> LandlockRuleset::Make(const AccessRules& rules, int abi)
 
   Result<int> fd = CreateRuleset(out.handled_fs_, out.handled_net_, out.scoped_);
   if (!fd) return fd.error();
-  out.fd_ = *fd;  // out closes it from here on, also when a rule fails
+  out.fd_.value = *fd;  // out closes it from here on, also when a rule fails
   for (const PathRule& r : rules.paths) {
-    if (Result<void> added = AddPathRule(out.fd_, r, out.handled_fs_); !added) return added.error();
+    if (Result<void> added = AddPathRule(out.fd_.value, r, out.handled_fs_); !added)
+      return added.error();
   }
-  if (Result<void> ports = AddPortRules(out.fd_, rules.ports, out.handled_net_); !ports)
+  if (Result<void> ports = AddPortRules(out.fd_.value, rules.ports, out.handled_net_); !ports)
     return ports.error();
   return out;
 }
 
 long LandlockRuleset::RestrictRaw(bool log_after_exec) const {
-  if (fd_ < 0) return 0;
+  if (fd_.value < 0) return 0;
   constexpr unsigned kLogNewExecOn = 1U << 1;  // LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (ABI 7)
   const unsigned flags = log_after_exec && abi_ >= 7 ? kLogNewExecOn : 0;
-  long r = syscall(kRestrictSelf, fd_, flags);
+  long r = syscall(kRestrictSelf, fd_.value, flags);
   return r < 0 ? -errno : 0;
 }
 
