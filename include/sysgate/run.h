@@ -128,6 +128,9 @@ struct Options {
 
   // Each call that reached the supervisor, in the supervisor (kReport, kAudit).
   std::function<void(const Call&)> on_call;
+  // Run only: the program's pid, in the runner, once forked (before its exec). What it throws
+  // is ignored.
+  std::function<void(pid_t)> on_started;
   bool decode = true;  // fill Call::text (reads strings from the caller's memory)
 
   // ExecInPlace only, called in the supervisor process: when the program has exited (an audit

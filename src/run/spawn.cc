@@ -535,6 +535,12 @@ Result<Outcome> Run(const Filter& filter, const Options& o) {
               channels.handover(), channels.sender_stack()});
   }
   channels.CloseChildEnds();
+  if (o.on_started) {
+    try {
+      o.on_started(pid);
+    } catch (...) {  // the child runs: it must be supervised all the same
+    }
+  }
   SignalForwarding forwarding(pid, o.forward_signals);
   // Opened before the program runs: what the program does to our limits later cannot keep us
   // from telling a kill by the filter apart (docs/run.md "Safety").

@@ -165,6 +165,18 @@ expect "report: enforced"    1 "Permission denied" -- "$sg" run --report-access 
 # rules hold the same, with and without --exec.
 expect "log: enforced"       1 "Permission denied" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 expect "log --exec: enforced" 1 "Permission denied" -- "$sg" run --exec --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+# And run reads those records as the program runs, and reports each denial from them; where
+# they cannot be read (audit disabled, no CAP_AUDIT_READ: nobody), it says so instead.
+if need audit-records; then
+  expect "log: the kernel's record" 1 "sysgate: denied openat by the fs rules: no rule grants read-file on $tmp/other/secret  [" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+  expect "log: said whence"    1 ", <fs rules>, the kernel's record]" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+  expect "log: JSON"           1 '"source":"kernel"' -- "$sg" run --log --json -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+else
+  expect "log: unread, said"   1 "sysgate: note: --log: the kernel's records of the program's Landlock denials cannot be read here (" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+  skip_part "the kernel's records of denials, reported as they come: $why"
+fi
+expect "log --exec: said"    1 "are not read here (sysgate explain reads them)" -- "$sg" run --exec --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+expect_without "log: quiet"  1 "sysgate:" -- "$sg" run --log --quiet -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
 # A path that is not UTF-8, in a JSON report (the denial names it): quoted and escaped as the
 # call is, not lost, and the summary after three of them does not stop the supervisor.
 printf 'x' > "$tmp/other/$(printf '\xff')"

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -12,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -176,6 +179,48 @@ std::optional<std::string> SeccompLog() {
          "the records, or seccomp's logging is off in kernel.seccomp.actions_logged)";
 }
 
+// The kernel's audit records can be read as they are made (run --log reads Landlock's so):
+// this process may join the audit log group (CAP_AUDIT_READ), and audit is enabled. Asked of
+// the kernel directly; never changed (the audit state is the machine owner's).
+std::optional<std::string> AuditRecords() {
+  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (fd < 0) return fmt::format("no audit socket: {}", std::strerror(errno));
+  sockaddr_nl group{};
+  group.nl_family = AF_NETLINK;
+  group.nl_groups = 1U << (AUDIT_NLGRP_READLOG - 1);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&group), sizeof group) != 0) {
+    const int err = errno;
+    close(fd);
+    return fmt::format("cannot join the audit log group: {}", std::strerror(err));
+  }
+  close(fd);
+  const int ask = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (ask < 0) return fmt::format("no audit socket: {}", std::strerror(errno));
+  const timeval timeout{.tv_sec = 2, .tv_usec = 0};
+  setsockopt(ask, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  nlmsghdr request{};
+  request.nlmsg_len = NLMSG_LENGTH(0);
+  request.nlmsg_type = AUDIT_GET;
+  request.nlmsg_flags = NLM_F_REQUEST;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  alignas(nlmsghdr) char buf[8192];
+  ssize_t n = -1;
+  if (sendto(ask, &request, request.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+             sizeof kernel) == static_cast<ssize_t>(request.nlmsg_len)) {
+    n = recv(ask, buf, sizeof buf, 0);
+  }
+  close(ask);
+  int len = static_cast<int>(n);
+  for (auto* h = reinterpret_cast<nlmsghdr*>(buf); n > 0 && NLMSG_OK(h, len);
+       h = NLMSG_NEXT(h, len)) {
+    if (h->nlmsg_type != AUDIT_GET) continue;
+    if (static_cast<const audit_status*>(NLMSG_DATA(h))->enabled != 0) return std::nullopt;
+    return "audit is disabled on this kernel (auditctl -e 1): the kernel makes no record";
+  }
+  return "the kernel did not answer AUDIT_GET";
+}
+
 // Landlock of at least ABI `want`, asked of the kernel directly (landlock_create_ruleset's
 // version query), not through sysgate.
 std::optional<std::string> LandlockAtLeast(std::string_view want) {
@@ -203,6 +248,7 @@ const std::map<std::string, Probe, std::less<>>& Probes() {
       {"raw-socket", RawSocket},
       {"seccomp-log", SeccompLog},
       {"file-compare", FileCompare},
+      {"audit-records", AuditRecords},
   };
   return probes;
 }

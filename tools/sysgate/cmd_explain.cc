@@ -163,14 +163,6 @@ std::string Json(const std::string& file, size_t line, const analysis::SeccompRe
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-// A path or name from a record as the output shows it: bare when it is plain printable ASCII,
-// else quoted and escaped (the program chose it: it cannot forge a line).
-std::string PathText(const std::string& p) {
-  std::string quoted = base::CQuote(p);
-  const bool plain = !p.empty() && quoted.size() == p.size() + 2 && p.find(' ') == p.npos;
-  return plain ? p : quoted;
-}
-
 // A Landlock access record with what its event says besides: the call, the process, and who
 // made the domain.
 struct Denial {

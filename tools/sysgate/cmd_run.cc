@@ -12,6 +12,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <tuple>
 
@@ -21,9 +23,11 @@
 #include "base/strings.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "kernel_denials.h"
 #include "run_changes.h"
 #include "run_report.h"
 #include "supervise/access_effects.h"
+#include "sysgate/landlock.h"
 #include "sysgate/run.h"
 
 namespace sysgate::cli {
@@ -330,7 +334,21 @@ class Reporters {
     }
   }
 
+  // run --log: the kernel's records of the program's denials come, from another thread.
+  void ReadRecords(const run::Filter& filter) {
+    const kernel::LandlockRuleset& ruleset = filter.landlock();
+    if (blocked_) {
+      blocked_->ReadRecords(
+          AccessCheck(filter.policy().access, ruleset.handled_fs(), ruleset.handled_net()));
+    }
+  }
+  void ReportRecorded(const KernelDenial& d) {
+    std::lock_guard lock(mutex_);
+    if (blocked_) blocked_->ReportRecorded(d);
+  }
+
   void Report(const Policy& policy, const run::Call& c) {
+    std::lock_guard lock(mutex_);
     if (auditor_)
       auditor_->Report(policy, c);
     else
@@ -339,6 +357,7 @@ class Reporters {
 
   // The summary at the end, and how many reports were lost on the way to the journal.
   void Summary() {
+    std::lock_guard lock(mutex_);
     if (auditor_)
       auditor_->Summary();
     else
@@ -350,9 +369,41 @@ class Reporters {
   bool auditing() const { return auditor_.has_value(); }
 
  private:
+  std::mutex mutex_;  // the supervisor's reports and the kernel's records' come in two threads
   std::optional<Auditor> auditor_;
   std::optional<BlockedReporter> blocked_;
 };
+
+// run --log with fs, net or scope rules: the program's Landlock denials from the kernel's
+// records (ABI 7, audit enabled), reported as they come; a note when they cannot be.
+std::unique_ptr<KernelDenialReader> ReadKernelRecords(const Options& o, const run::Filter& filter,
+                                                      Reporters& reporters) {
+  if (!o.log || o.audit || o.quiet || o.no_report || filter.landlock().empty()) return nullptr;
+  const std::string_view unreported =
+      o.report_access ? "" : "; --report-access reports those the supervisor sees";
+  if (o.exec) {
+    Say(o, fmt::format("note: --log --exec: the kernel's records of the program's Landlock "
+                       "denials are not read here (sysgate explain reads them){}",
+                       unreported));
+    return nullptr;
+  }
+  if (const int abi = kernel::LandlockAbi(); abi < 7) {
+    Say(o, fmt::format("note: --log: this kernel's Landlock (ABI {}) records no denials (ABI 7 "
+                       "does){}",
+                       abi, unreported));
+    return nullptr;
+  }
+  reporters.ReadRecords(filter);
+  auto started = KernelDenialReader::Start(
+      [&reporters](const KernelDenial& d) { reporters.ReportRecorded(d); });
+  if (const auto* why = std::get_if<std::string>(&started)) {
+    Say(o, fmt::format("note: --log: the kernel's records of the program's Landlock denials "
+                       "cannot be read here ({}){}",
+                       *why, unreported));
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<KernelDenialReader>>(started));
+}
 
 // The exit code of a run that could not start the program, with the error said.
 int Failed(const Error& e) {
@@ -432,8 +483,14 @@ int Run(const Options& o) {
   if (!out) return run::kExitSetupFailed;
   Reporters reporters(o, *filter, *out, from.rules_file);
   ro.on_call = [&](const run::Call& c) { reporters.Report(filter->policy(), c); };
+  std::unique_ptr<KernelDenialReader> records = ReadKernelRecords(o, *filter, reporters);
   if (o.exec) return ExecProgram(o, *filter, ro, reporters, *out);
+  if (records) ro.on_started = [&records](pid_t pid) { records->Expect(pid); };
   auto outcome = run::Run(*filter, ro);
+  if (records) {
+    if (std::string problems = records->Finish(); !problems.empty())
+      Say(o, "note: the kernel's records of Landlock denials: " + problems);
+  }
   reporters.Summary();
   if (out->audit_log) {
     SayIfLost(out->audit_log, o.audit_log, "audit log");
@@ -455,7 +512,8 @@ void Define(CLI::App* cmd, int* exit_code) {
   cmd->add_flag("--print", opts->print, "Print the policy and exit");
   cmd->add_flag("--log", opts->log,
                 "SECCOMP_FILTER_FLAG_LOG: the kernel logs every non-allow action, and "
-                "(Landlock ABI 7) the program's denials by the fs and net rules");
+                "(Landlock ABI 7) the program's denials by the fs, net and scope rules, which "
+                "are then reported from the kernel's records (audit enabled, CAP_AUDIT_READ)");
   cmd->add_flag("--tsync", opts->tsync, "SECCOMP_FILTER_FLAG_TSYNC");
   cmd->add_flag("--spec-allow", opts->spec_allow,
                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW: do not force speculative-execution mitigations");

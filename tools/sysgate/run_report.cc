@@ -240,6 +240,78 @@ std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c) const {
   return std::nullopt;
 }
 
+AccessDenial AccessCheck::Recorded(const analysis::LandlockRecord& r) const {
+  if (r.fs && r.path) {
+    if (auto denied = FsDenial(rules_, *r.path, r.fs, fs_, real_paths_)) return *denied;
+    return {"fs rules",
+            fmt::format("the kernel denied {} on {}", FsAccessText(r.fs), PathText(*r.path))};
+  }
+  if (r.fs) {
+    return {"fs rules", fmt::format("the kernel denied {} on an entry named {}", FsAccessText(r.fs),
+                                    PathText(r.name.value_or("")))};
+  }
+  if (r.net && r.port) {
+    if (auto denied = NetDenial(rules_, r.net, *r.port, net_)) return *denied;
+    return {"net rules",
+            fmt::format("the kernel denied {} to TCP port {}", NetAccessName(r.net), *r.port)};
+  }
+  if (r.scopes) {
+    std::string to;
+    if (r.opid) to = fmt::format(" (pid {})", *r.opid);
+    return {"scope rules", fmt::format("the policy scopes {}{}", ScopeText(r.scopes), to)};
+  }
+  std::vector<std::string> rights;
+  for (const std::string& b : r.blockers) rights.push_back(analysis::BlockerText(b));
+  return {"Landlock", fmt::format("Landlock denies {} to every domain", fmt::join(rights, " "))};
+}
+
+void BlockedReporter::ReportRecorded(const KernelDenial& d) {
+  if (style_.quiet || !recorded_) return;
+  const AccessDenial denied = recorded_->Recorded(d.access);
+  CallNames names{"?", "a call", false};
+  int64_t nr = -1;
+  if (d.call && d.call->arch && d.call->syscall) {
+    SeccompData data;
+    data.arch = *d.call->arch;
+    data.nr = *d.call->syscall;
+    names = NamesOf(data);
+    nr = data.nr;
+  }
+  // With --report-access the supervisor reports the calls it sees: their records would count
+  // each such denial twice.
+  if (access_ && names.named &&
+      std::ranges::find(supervise::AccessSyscalls(), names.syscall) !=
+          supervise::AccessSyscalls().end()) {
+    return;
+  }
+  const int32_t pid = d.call && d.call->pid ? *d.call->pid : 0;
+  const std::string rule = "<" + denied.rules + ">";
+  // Counted with the supervisor's denials: a kind reported once, whoever saw it first.
+  const CallTally::Kind kind{names.named ? names.syscall : std::string(CallTally::kUnnamed),
+                             "denied: " + denied.reason, rule, ""};
+  if (denied_.Count(kind) != 1) return;
+  if (style_.json) {
+    nlohmann::json j = {{"event", "denied"},
+                        {"source", "kernel"},
+                        {"pid", pid},
+                        {"arch", names.arch},
+                        {"nr", nr},
+                        {"syscall", names.syscall},
+                        {"rule", rule},
+                        {"denial", denied.reason},
+                        {"blockers", d.access.blockers},
+                        {"domain", fmt::format("{:x}", d.access.domain)}};
+    if (d.access.path) j["path"] = *d.access.path;
+    if (d.access.port) j["port"] = *d.access.port;
+    sink_.Line(j.dump(-1, ' ', false, kInvalidUtf8) + "\n");
+    return;
+  }
+  const std::string where = nr >= 0 ? fmt::format("{} #{}, pid {}", names.arch, nr, pid)
+                                    : std::string("no call recorded");
+  sink_.Line(fmt::format("sysgate: denied {} {}  [{}, {}, the kernel's record]\n", names.syscall,
+                         denied.ToString(), where, rule));
+}
+
 void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "journal.h"
+#include "kernel_denials.h"
 #include "sysgate/access_rules.h"
 #include "sysgate/interpreter.h"
 #include "sysgate/run.h"
@@ -88,6 +89,9 @@ class AccessCheck {
  public:
   AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
   std::optional<AccessDenial> Denial(const run::Call& c) const;
+  // Why the kernel denied what its record says (run --log): in Denial()'s words where the
+  // record names a path or a port, else from the record's own rights.
+  AccessDenial Recorded(const analysis::LandlockRecord& r) const;
 
  private:
   AccessRules rules_;
@@ -107,6 +111,11 @@ class BlockedReporter {
   const ReportSink& sink() const { return sink_; }
   // run --report-access: the calls allowed by the policy come for this check.
   void CheckAccess(AccessCheck check) { access_.emplace(std::move(check)); }
+  // run --log: the denials the kernel recorded come, explained by this check.
+  void ReadRecords(AccessCheck check) { recorded_.emplace(std::move(check)); }
+  // sysgate: denied openat by the fs rules: no rule grants read-file on /etc/shadow  [x86_64
+  // #257, pid 4242, <fs rules>, the kernel's record]. Counted with the supervisor's denials.
+  void ReportRecorded(const KernelDenial& d);
 
  private:
   ReportStyle style_;
@@ -115,7 +124,7 @@ class BlockedReporter {
   // Denials by the fs and net rules, apart: they name paths and ports, so there can be many
   // kinds, which must not crowd blocked calls out of tally_.
   CallTally denied_;
-  std::optional<AccessCheck> access_;
+  std::optional<AccessCheck> access_, recorded_;
 };
 
 // Audit mode: every call the policy would stop runs, and is reported; so is every call its fs

@@ -1,0 +1,235 @@
+#include "kernel_denials.h"
+
+#include <linux/audit.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "kernel/audit_log.h"
+#include "sysgate/limits.h"
+
+namespace sysgate::cli {
+
+namespace {
+// The record types read: Landlock's, and what tells an event's call and end.
+constexpr uint16_t kLandlockAccess = 1423, kLandlockDomain = 1424;
+}  // namespace
+
+std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view text) {
+  std::vector<KernelDenial> out;
+  if (type != kLandlockAccess && type != kLandlockDomain && type != AUDIT_SYSCALL &&
+      type != AUDIT_EOE) {
+    return out;
+  }
+  // As the kernel's log prints it: the type is the netlink header's, the text cannot name one.
+  const std::string line = fmt::format("audit: type={} {}", type, text);
+  auto parsed = analysis::ParseAuditRecord(line, {"the kernel's audit log", 0, 0});
+  if (!parsed) {
+    ++malformed_;
+    return out;
+  }
+  if (!*parsed) return out;
+  if (const auto* l = std::get_if<analysis::LandlockRecord>(&**parsed)) {
+    using Kind = analysis::LandlockRecord::Kind;
+    if (l->kind == Kind::kDomainDeallocated) {
+      if (auto it = ours_.find(l->domain); it != ours_.end() && !it->second) {
+        it->second = true;
+        ++ended_;
+      }
+      return out;
+    }
+    Event* e = Held(l->stamp, /*make=*/true, out);
+    if (!e) return out;
+    if (l->kind == Kind::kDomainAllocated) {
+      if (e->domains.size() < limits::kMaxLogEventRecords) e->domains.push_back(*l);
+    } else if (e->access.size() < limits::kMaxLogEventRecords) {
+      e->access.push_back(*l);
+    }
+    return out;
+  }
+  if (const auto* c = std::get_if<analysis::SyscallRecord>(&**parsed)) {
+    if (Event* e = Held(c->stamp, /*make=*/false, out)) e->call = *c;
+    return out;
+  }
+  if (const auto* end = std::get_if<analysis::EventEnd>(&**parsed)) {
+    if (!end->stamp.serial) return out;
+    const Key key{end->stamp.seconds.value_or(0), *end->stamp.serial};
+    if (auto it = events_.find(key); it != events_.end()) {
+      End(it->second, out);
+      events_.erase(it);
+      std::erase(order_, key);
+    }
+  }
+  return out;
+}
+
+// The event of `stamp`, made when `make` (the oldest one ended to make room); null without a
+// serial, which every record the kernel sends has.
+DomainDenials::Event* DomainDenials::Held(const analysis::AuditStamp& stamp, bool make,
+                                          std::vector<KernelDenial>& out) {
+  if (!stamp.serial) return nullptr;
+  const Key key{stamp.seconds.value_or(0), *stamp.serial};
+  if (auto it = events_.find(key); it != events_.end()) return &it->second;
+  if (!make) return nullptr;
+  if (events_.size() >= kMaxEvents) {
+    auto oldest = events_.find(order_.front());
+    End(oldest->second, out);
+    events_.erase(oldest);
+    order_.pop_front();
+  }
+  order_.push_back(key);
+  return &events_[key];
+}
+
+void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
+  for (const analysis::LandlockRecord& d : e.domains) Learn(d);
+  for (analysis::LandlockRecord& a : e.access) {
+    if (ours_.contains(a.domain)) out.push_back({std::move(a), e.call});
+  }
+}
+
+void DomainDenials::Learn(const analysis::LandlockRecord& d) {
+  if (!d.pid || !pids_.contains(*d.pid) || d.exe != exe_) return;
+  if (ours_.size() < kMaxDomains) ours_.emplace(d.domain, false);
+}
+
+std::vector<KernelDenial> DomainDenials::Flush() {
+  std::vector<KernelDenial> out;
+  // A record made outside a syscall has an event of its own: its domain's may come later.
+  for (const auto& [key, e] : events_) {
+    for (const analysis::LandlockRecord& d : e.domains) Learn(d);
+  }
+  for (const Key& key : order_) End(events_[key], out);
+  events_.clear();
+  order_.clear();
+  return out;
+}
+
+struct KernelDenialReader::State {
+  explicit State(std::string exe, Report r) : denials(std::move(exe)), report(std::move(r)) {}
+  void Read();
+
+  kernel::AuditLog log;
+  DomainDenials denials;  // the thread's alone
+  Report report;
+  std::mutex mutex;  // guards what follows
+  std::condition_variable changed;
+  std::vector<pid_t> expected;
+  bool started = false, finishing = false, stop = false;
+  std::chrono::steady_clock::time_point finish_at;
+  std::string problem;
+  std::thread thread;
+};
+
+void KernelDenialReader::State::Read() {
+  using Clock = std::chrono::steady_clock;
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return started || stop; });
+  }
+  try {
+    for (;;) {
+      bool finish = false;
+      Clock::time_point since;
+      {
+        std::lock_guard lock(mutex);
+        if (stop) break;
+        for (pid_t pid : expected) denials.Expect(pid);
+        expected.clear();
+        finish = finishing;
+        since = finish_at;
+      }
+      auto records = log.Receive(20);
+      if (!records) {
+        std::lock_guard lock(mutex);
+        problem = records.error().ToString();
+        break;
+      }
+      for (const kernel::AuditLog::Record& r : *records) {
+        for (const KernelDenial& d : denials.Add(r.type, r.text)) report(d);
+      }
+      if (!finish) continue;
+      const auto waited = Clock::now() - since;
+      if (denials.AllEnded() || waited >= std::chrono::seconds(1)) break;
+      if (waited >= std::chrono::milliseconds(kQuietMs) && !denials.AnyOurs()) break;
+    }
+    for (const KernelDenial& d : denials.Flush()) report(d);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex);
+    problem = e.what();
+  }
+}
+
+KernelDenialReader::KernelDenialReader(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+std::variant<std::unique_ptr<KernelDenialReader>, std::string> KernelDenialReader::Start(
+    Report report) {
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof exe) return "/proc/self/exe cannot be read";
+  auto state = std::make_shared<State>(std::string(exe, static_cast<size_t>(n)), std::move(report));
+  if (auto opened = state->log.Open(); !opened) return opened.error().ToString();
+  // Asked after joining: whoever may read the records may mostly ask too (CAP_AUDIT_CONTROL).
+  if (auto audit = kernel::AskAuditState(); audit && !audit->enabled)
+    return "audit is disabled: auditctl -e 1 enables it";
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  try {
+    state->thread = std::thread([s = state.get()] { s->Read(); });
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return "no thread to read them";
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return std::unique_ptr<KernelDenialReader>(new KernelDenialReader(std::move(state)));
+}
+
+void KernelDenialReader::Expect(pid_t pid) {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->expected.push_back(pid);
+    state_->started = true;
+  }
+  state_->changed.notify_all();
+}
+
+std::string KernelDenialReader::Finish() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->finishing = true;
+    state_->started = true;
+    state_->finish_at = std::chrono::steady_clock::now();
+  }
+  state_->changed.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+  std::vector<std::string> problems;
+  if (!state_->problem.empty()) problems.push_back("reading them failed: " + state_->problem);
+  if (state_->log.overruns() > 0) {
+    problems.push_back(fmt::format("the kernel dropped some for want of room ({} times)",
+                                   state_->log.overruns()));
+  }
+  if (state_->denials.malformed() > 0) {
+    problems.push_back(
+        fmt::format("{} could not be read (not of the kernel's shape)", state_->denials.malformed()));
+  }
+  return fmt::format("{}", fmt::join(problems, "; "));
+}
+
+KernelDenialReader::~KernelDenialReader() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stop = true;
+  }
+  state_->changed.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+}  // namespace sysgate::cli
