@@ -141,7 +141,7 @@ struct SyscallRecord {
   std::optional<uint32_t> arch;
   std::optional<int32_t> syscall;
   std::optional<int64_t> exit;
-  std::optional<int32_t> pid;
+  std::optional<int32_t> pid, ppid;
   std::optional<uint32_t> uid;
   std::optional<std::string> comm, exe;
 };

@@ -666,6 +666,8 @@ SyscallRecord ReadSyscall(const std::vector<Field>& words, size_t start) {
       r.exit = Number<int64_t>(f.value, 10);
     } else if (f.key == "pid" && !r.pid) {
       r.pid = Number<int32_t>(f.value, 10);
+    } else if (f.key == "ppid" && !r.ppid) {
+      r.ppid = Number<int32_t>(f.value, 10);
     } else if (f.key == "uid" && !r.uid) {
       r.uid = Number<uint32_t>(f.value, 10);
     } else if (f.key == "comm" && !r.comm) {

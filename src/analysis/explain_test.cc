@@ -429,6 +429,7 @@ TEST(ExplainLandlock, DomainAndSyscallRecords) {
   EXPECT_EQ(c.syscall, 257);
   EXPECT_EQ(c.exit, -13);
   EXPECT_EQ(c.pid, 301);  // not ppid's
+  EXPECT_EQ(c.ppid, 1);
   EXPECT_EQ(c.comm, "cat");
   // A SYSCALL record is context: what it lacks is no error.
   auto odd = ParseAuditRecord("type=SYSCALL msg=audit(1.5:9): arch=zz pid=x", {});

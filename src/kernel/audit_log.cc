@@ -1,6 +1,7 @@
 #include "kernel/audit_log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include <poll.h>
@@ -15,8 +16,20 @@ namespace sysgate::kernel {
 namespace {
 
 // The initial pid namespace's inode number (PROC_PID_INIT_INO): the kernel's records name
-// pids as that namespace sees them.
+// pids as that namespace sees them. The initial network namespace's has been fixed since
+// Linux 6.18 (PROC_NET_INIT_INO); before, it was numbered as any other.
 constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
+constexpr ino_t kInitialNetNamespace = 0xEFFFFFF9U;
+
+// Whether this process is in another network namespace than the initial one, as far as can be
+// told: its number on Linux 6.18 and later, else pid 1's namespace where it can be read.
+bool OtherNetNamespace() {
+  struct stat self {
+  }, init{};
+  if (stat("/proc/self/ns/net", &self) != 0 || self.st_ino == kInitialNetNamespace) return false;
+  if (stat("/proc/1/ns/net", &init) != 0) return false;  // cannot tell
+  return self.st_dev != init.st_dev || self.st_ino != init.st_ino;
+}
 
 // A record's text as the kernel sends it: without the NUL or newline some records end with.
 std::string RecordText(const nlmsghdr* h) {
@@ -68,14 +81,28 @@ AuditLog::~AuditLog() {
 }
 
 Result<void> AuditLog::Open() {
-  struct stat ns{};
+  struct stat ns {};
   if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != kInitialPidNamespace) {
     return MakeError(ErrorCode::kUnsupported,
                      "this process is not in the initial pid namespace, whose pids the kernel's "
                      "records name");
   }
-  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (OtherNetNamespace()) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "this process is not in the initial network namespace, the only one the "
+                     "kernel sends its records to");
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
   if (fd < 0) return SystemError("socket(NETLINK_AUDIT)", errno);
+  // Above 2: with stdin, stdout or stderr closed it would take its place, and a program started
+  // with them would get it.
+  if (fd <= 2) {
+    const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    const int err = errno;
+    close(fd);
+    if (moved < 0) return SystemError("moving the audit socket above fd 2", err);
+    fd = moved;
+  }
   // Room for a burst: records the kernel cannot queue here are lost (ENOBUFS, counted).
   const int size = 4 << 20;
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
@@ -87,6 +114,15 @@ Result<void> AuditLog::Open() {
     const int err = errno;
     close(fd);
     return SystemError("joining the kernel's audit log group (CAP_AUDIT_READ)", err);
+  }
+  // Connected to the kernel: what another process sends to this socket is refused before it
+  // takes room in its buffer (what it sends to the group is dropped on receipt).
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) != 0) {
+    const int err = errno;
+    close(fd);
+    return SystemError("connecting the audit socket to the kernel", err);
   }
   if (fd_ >= 0) close(fd_);
   fd_ = fd;
@@ -106,8 +142,8 @@ Result<std::vector<AuditLog::Record>> AuditLog::Receive(int timeout_ms) {
   for (int i = 0; ready > 0 && i < 64; ++i) {
     sockaddr_nl from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT,
-                               reinterpret_cast<sockaddr*>(&from), &from_len);
+    const ssize_t n =
+        recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) break;
       if (errno == ENOBUFS) {

@@ -22,9 +22,10 @@ struct AuditState {
 Result<AuditState> AskAuditState();
 
 // A NETLINK_AUDIT socket in the read-only log group (AUDIT_NLGRP_READLOG, Linux 3.16): a copy
-// of every record the kernel makes, whether auditd runs or not. Only the kernel sends there,
-// and only to the initial network namespace's sockets; joining needs CAP_AUDIT_READ in the
-// initial user namespace. Not thread-safe: one reader.
+// of every record the kernel makes, whether auditd runs or not, sent to the initial network
+// namespace's sockets only; joining needs CAP_AUDIT_READ in the initial user namespace. Only
+// the kernel's messages are taken (a process with CAP_NET_ADMIN may send to the group too).
+// Not thread-safe: one reader.
 class AuditLog {
  public:
   struct Record {
@@ -37,9 +38,11 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
   ~AuditLog();
 
-  // Joins the group. An error names the step and why (EPERM: no CAP_AUDIT_READ), or that
-  // this process is not in the initial network namespace, where the kernel sends its records.
+  // Joins the group. An error names the step and why (EPERM: no CAP_AUDIT_READ), or that this
+  // process is not in the initial pid namespace (whose pids the records name) or, as far as it
+  // can tell, network namespace (the only one the kernel sends its records to).
   Result<void> Open();
+  int fd() const { return fd_; }  // close-on-exec
   // The records that came within `timeout_ms` (-1: waits for one), in the kernel's order;
   // empty when none came. Messages from anyone but the kernel are dropped.
   Result<std::vector<Record>> Receive(int timeout_ms);

@@ -402,7 +402,9 @@ std::unique_ptr<KernelDenialReader> ReadKernelRecords(const Options& o, const ru
                        *why, unreported));
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<KernelDenialReader>>(started));
+  auto reader = std::move(std::get<std::unique_ptr<KernelDenialReader>>(started));
+  if (!reader->caveat().empty()) Say(o, "note: --log: " + reader->caveat());
+  return reader;
 }
 
 // The exit code of a run that could not start the program, with the error said.
@@ -485,7 +487,10 @@ int Run(const Options& o) {
   ro.on_call = [&](const run::Call& c) { reporters.Report(filter->policy(), c); };
   std::unique_ptr<KernelDenialReader> records = ReadKernelRecords(o, *filter, reporters);
   if (o.exec) return ExecProgram(o, *filter, ro, reporters, *out);
-  if (records) ro.on_started = [&records](pid_t pid) { records->Expect(pid); };
+  if (records) {
+    ro.on_started = [&records](pid_t pid) { records->Expect(pid); };
+    ro.supervisor_fds.push_back(records->fd());  // never the program's (--keep-fd)
+  }
   auto outcome = run::Run(*filter, ro);
   if (records) {
     if (std::string problems = records->Finish(); !problems.empty())

@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -21,6 +24,19 @@ namespace {
 // The record types read: Landlock's, and what tells an event's call and end.
 constexpr uint16_t kLandlockAccess = 1423, kLandlockDomain = 1424;
 }  // namespace
+
+std::optional<int32_t> DomainDenials::ParentFromProc(int32_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // "PID (COMM) STATE PPID ...": the name may hold anything, the last ')' ends it.
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(text.substr(close + 1));
+  std::string state;
+  int32_t ppid = 0;
+  if (!(rest >> state >> ppid)) return std::nullopt;
+  return ppid;
+}
 
 std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view text) {
   std::vector<KernelDenial> out;
@@ -45,12 +61,15 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
       }
       return out;
     }
+    if (l->kind == Kind::kAccess && foreign_.contains(l->domain)) return out;
+    if (held_ >= kMaxHeldRecords) EndOldest(out);
     Event* e = Held(l->stamp, /*make=*/true, out);
     if (!e) return out;
-    if (l->kind == Kind::kDomainAllocated) {
-      if (e->domains.size() < limits::kMaxLogEventRecords) e->domains.push_back(*l);
-    } else if (e->access.size() < limits::kMaxLogEventRecords) {
-      e->access.push_back(*l);
+    std::vector<analysis::LandlockRecord>& list =
+        l->kind == Kind::kDomainAllocated ? e->domains : e->access;
+    if (list.size() < limits::kMaxLogEventRecords) {
+      list.push_back(*l);
+      ++held_;
     }
     return out;
   }
@@ -78,37 +97,82 @@ DomainDenials::Event* DomainDenials::Held(const analysis::AuditStamp& stamp, boo
   const Key key{stamp.seconds.value_or(0), *stamp.serial};
   if (auto it = events_.find(key); it != events_.end()) return &it->second;
   if (!make) return nullptr;
-  if (events_.size() >= kMaxEvents) {
-    auto oldest = events_.find(order_.front());
-    End(oldest->second, out);
-    events_.erase(oldest);
-    order_.pop_front();
-  }
+  if (events_.size() >= kMaxEvents) EndOldest(out);
   order_.push_back(key);
   return &events_[key];
 }
 
-void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
-  for (const analysis::LandlockRecord& d : e.domains) Learn(d);
-  for (analysis::LandlockRecord& a : e.access) {
-    if (ours_.contains(a.domain)) out.push_back({std::move(a), e.call});
-  }
+void DomainDenials::EndOldest(std::vector<KernelDenial>& out) {
+  if (order_.empty()) return;
+  auto oldest = events_.find(order_.front());
+  End(oldest->second, out);
+  events_.erase(oldest);
+  order_.pop_front();
 }
 
-void DomainDenials::Learn(const analysis::LandlockRecord& d) {
-  if (!d.pid || !pids_.contains(*d.pid) || d.exe != exe_) return;
+void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
+  held_ -= e.domains.size() + e.access.size();
+  for (const analysis::LandlockRecord& d : e.domains) Learn(d, e);
+  e.domains.clear();
+  for (analysis::LandlockRecord& a : e.access) {
+    // A candidate becomes the run's with its first denial seen in the program's tree.
+    if (candidates_.contains(a.domain)) {
+      if (!e.call || !InTree(*e.call)) {
+        ++unconfirmed_;
+        continue;
+      }
+      candidates_.erase(a.domain);
+      if (ours_.size() < kMaxDomains) ours_.emplace(a.domain, false);
+    }
+    if (ours_.contains(a.domain)) out.push_back({std::move(a), e.call});
+  }
+  e.access.clear();
+}
+
+void DomainDenials::Learn(const analysis::LandlockRecord& d, const Event& e) {
+  if (ours_.contains(d.domain) || foreign_.contains(d.domain) || candidates_.contains(d.domain))
+    return;
+  if (!d.pid || !pids_.contains(*d.pid) || d.exe != exe_) return Foreign(d.domain);
+  // Made by the child as far as the record says; whether the pid was the child's then is told
+  // by where its denials are made (End).
+  if (!e.call || !InTree(*e.call)) {
+    if (candidates_.size() < kMaxDomains) candidates_.insert(d.domain);
+    return;
+  }
   if (ours_.size() < kMaxDomains) ours_.emplace(d.domain, false);
+}
+
+bool DomainDenials::InTree(const analysis::SyscallRecord& call) const {
+  if (call.pid && pids_.contains(*call.pid)) return true;
+  if (!call.ppid) return false;
+  // The parent still runs, mostly (the shell that waits for the denied command): up from it.
+  std::optional<int32_t> p = call.ppid;
+  for (int depth = 0; p && *p > 1 && depth < 64; ++depth) {
+    if (pids_.contains(*p)) return true;
+    p = parent_of_(*p);
+  }
+  return false;
+}
+
+void DomainDenials::Foreign(uint64_t domain) {
+  if (!foreign_.insert(domain).second) return;
+  foreign_order_.push_back(domain);
+  if (foreign_order_.size() > kMaxForeign) {
+    foreign_.erase(foreign_order_.front());
+    foreign_order_.pop_front();
+  }
 }
 
 std::vector<KernelDenial> DomainDenials::Flush() {
   std::vector<KernelDenial> out;
   // A record made outside a syscall has an event of its own: its domain's may come later.
-  for (const auto& [key, e] : events_) {
-    for (const analysis::LandlockRecord& d : e.domains) Learn(d);
+  for (auto& [key, e] : events_) {
+    for (const analysis::LandlockRecord& d : e.domains) Learn(d, e);
   }
   for (const Key& key : order_) End(events_[key], out);
   events_.clear();
   order_.clear();
+  held_ = 0;
   return out;
 }
 
@@ -125,6 +189,7 @@ struct KernelDenialReader::State {
   bool started = false, finishing = false, stop = false;
   std::chrono::steady_clock::time_point finish_at;
   std::string problem;
+  std::string caveat;  // set before the thread starts
   std::thread thread;
 };
 
@@ -177,8 +242,12 @@ std::variant<std::unique_ptr<KernelDenialReader>, std::string> KernelDenialReade
   auto state = std::make_shared<State>(std::string(exe, static_cast<size_t>(n)), std::move(report));
   if (auto opened = state->log.Open(); !opened) return opened.error().ToString();
   // Asked after joining: whoever may read the records may mostly ask too (CAP_AUDIT_CONTROL).
-  if (auto audit = kernel::AskAuditState(); audit && !audit->enabled)
+  if (auto audit = kernel::AskAuditState(); !audit) {
+    state->caveat = "whether audit is enabled cannot be asked (" + audit.error().ToString() +
+                    "): if it is not, the kernel makes no record to report";
+  } else if (!audit->enabled) {
     return "audit is disabled: auditctl -e 1 enables it";
+  }
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -213,15 +282,25 @@ std::string KernelDenialReader::Finish() {
   std::vector<std::string> problems;
   if (!state_->problem.empty()) problems.push_back("reading them failed: " + state_->problem);
   if (state_->log.overruns() > 0) {
-    problems.push_back(fmt::format("the kernel dropped some for want of room ({} times)",
-                                   state_->log.overruns()));
+    problems.push_back(
+        fmt::format("the kernel dropped some for want of room ({} times)", state_->log.overruns()));
+  }
+  if (state_->denials.unconfirmed() > 0) {
+    problems.push_back(fmt::format(
+        "{} denial(s) by a domain that names the program's pid and sysgate were not made in the "
+        "program's processes as far as could be told (their parents had gone): not reported",
+        state_->denials.unconfirmed()));
   }
   if (state_->denials.malformed() > 0) {
-    problems.push_back(
-        fmt::format("{} could not be read (not of the kernel's shape)", state_->denials.malformed()));
+    problems.push_back(fmt::format("{} could not be read (not of the kernel's shape)",
+                                   state_->denials.malformed()));
   }
   return fmt::format("{}", fmt::join(problems, "; "));
 }
+
+int KernelDenialReader::fd() const { return state_->log.fd(); }
+
+const std::string& KernelDenialReader::caveat() const { return state_->caveat; }
 
 KernelDenialReader::~KernelDenialReader() {
   {

@@ -34,18 +34,31 @@ struct KernelDenial {
   std::optional<analysis::SyscallRecord> call;
 };
 
-// The kernel's records grouped by event, keeping the denials of the run's domains: those whose
-// LANDLOCK_DOMAIN record (written with a domain's first denial) names a pid given to Expect()
-// and `exe`, this program's executable, which the runner's child still ran when it made the
-// domain. A domain the program makes itself, or anyone else's, is left out, and so is a record
-// not of the kernel's shape. Bounded: kMaxEvents events are held (the oldest ends when more
-// come), each with kMaxLogEventRecords access records, and kMaxDomains domains are the run's.
+// The kernel's records grouped by event, keeping the denials of the run's domains. A domain is
+// the run's when its LANDLOCK_DOMAIN record (written with the domain's first denial) names a
+// pid given to Expect() and `exe`, this program's executable, which the runner's child still
+// ran when it made the domain, and once one of its denials is made in the program's process
+// tree (its SYSCALL record's process or parent is the child, or the child is an ancestor of
+// that parent): a domain that another process made under a pid since given to the child is not
+// the run's. Until then its denials are only counted (unconfirmed()): a daemon whose parents
+// have gone cannot be told to be the program's. A domain the program makes itself, or anyone
+// else's, is left out, and its later records are not held; so is a record not of the kernel's
+// shape. Bounded: kMaxEvents events
+// are held and kMaxHeldRecords records in all (the oldest event ends when more come), each
+// event with kMaxLogEventRecords access records; kMaxDomains domains are the run's and
+// kMaxForeign others are remembered.
 class DomainDenials {
  public:
   static constexpr size_t kMaxEvents = 256;
+  static constexpr size_t kMaxHeldRecords = 1024;
   static constexpr size_t kMaxDomains = 64;
+  static constexpr size_t kMaxForeign = 4096;
+  // A process's parent (/proc/PID/stat), nothing when it is gone.
+  using ParentOf = std::function<std::optional<int32_t>(int32_t pid)>;
+  static std::optional<int32_t> ParentFromProc(int32_t pid);
 
-  explicit DomainDenials(std::string exe) : exe_(std::move(exe)) {}
+  explicit DomainDenials(std::string exe, ParentOf parent_of = ParentFromProc)
+      : exe_(std::move(exe)), parent_of_(std::move(parent_of)) {}
   void Expect(int32_t pid) { pids_.insert(pid); }
   // One record: its type (the netlink header's, never the text's) and text ("audit(...): ...").
   // The denials of the events it ended.
@@ -57,6 +70,10 @@ class DomainDenials {
   bool AllEnded() const { return !ours_.empty() && ended_ == ours_.size(); }
   bool AnyOurs() const { return !ours_.empty(); }
   size_t malformed() const { return malformed_; }
+  // Denials by a domain that names the child and sysgate, made where the program's process
+  // tree could not be told (a process whose parents had gone, a record without its call),
+  // before any of its denials was made in it: not given.
+  size_t unconfirmed() const { return unconfirmed_; }
 
  private:
   using Key = std::pair<int64_t, uint64_t>;  // audit(SECONDS...:SERIAL)
@@ -65,15 +82,23 @@ class DomainDenials {
     std::optional<analysis::SyscallRecord> call;
   };
   Event* Held(const analysis::AuditStamp& stamp, bool make, std::vector<KernelDenial>& out);
+  void EndOldest(std::vector<KernelDenial>& out);
   void End(Event& e, std::vector<KernelDenial>& out);
-  void Learn(const analysis::LandlockRecord& domain);
+  void Learn(const analysis::LandlockRecord& domain, const Event& e);
+  bool InTree(const analysis::SyscallRecord& call) const;
+  void Foreign(uint64_t domain);
 
   std::string exe_;
+  ParentOf parent_of_;
   std::set<int32_t> pids_;
   std::map<Key, Event> events_;
-  std::deque<Key> order_;  // events_, oldest first
+  std::deque<Key> order_;          // events_, oldest first
+  size_t held_ = 0;                // records in events_
   std::map<uint64_t, bool> ours_;  // the run's domains: freed or not
-  size_t ended_ = 0, malformed_ = 0;
+  std::set<uint64_t> candidates_;  // named the child and sysgate; no denial in its tree yet
+  std::set<uint64_t> foreign_;
+  std::deque<uint64_t> foreign_order_;
+  size_t ended_ = 0, malformed_ = 0, unconfirmed_ = 0;
 };
 
 // A thread that reads the kernel's audit log (kernel/audit_log.h) and hands the run's denials
@@ -94,6 +119,11 @@ class KernelDenialReader {
   // when none denied anything, for kQuietMs more; then stops. Problems met, in words (records
   // lost, the log failing), or empty.
   std::string Finish();
+  // The audit socket, which the program must not be given (run::Options::supervisor_fds).
+  int fd() const;
+  // What may keep records from coming though the log was joined ("whether audit is enabled
+  // cannot be asked: ..."), or empty.
+  const std::string& caveat() const;
 
   static constexpr int kQuietMs = 100;
 

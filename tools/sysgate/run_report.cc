@@ -240,6 +240,35 @@ std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c) const {
   return std::nullopt;
 }
 
+void UnconfirmedDenials::Add(int32_t pid, int64_t nr) {
+  const double now = Now();
+  Expire(now);
+  if (held_ >= kMax) return;  // its record, when it comes, is reported: twice, never hidden
+  pending_[{pid, nr}].push_back(now);
+  ++held_;
+}
+
+bool UnconfirmedDenials::Confirms(int32_t pid, int64_t nr) {
+  Expire(Now());
+  auto it = pending_.find({pid, nr});
+  if (it == pending_.end()) return false;
+  it->second.pop_front();
+  --held_;
+  if (it->second.empty()) pending_.erase(it);
+  return true;
+}
+
+void UnconfirmedDenials::Expire(double now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    std::deque<double>& times = it->second;
+    while (!times.empty() && now - times.front() > kWindowSeconds) {
+      times.pop_front();
+      --held_;
+    }
+    it = times.empty() ? pending_.erase(it) : std::next(it);
+  }
+}
+
 AccessDenial AccessCheck::Recorded(const analysis::LandlockRecord& r) const {
   if (r.fs && r.path) {
     if (auto denied = FsDenial(rules_, *r.path, r.fs, fs_, real_paths_)) return *denied;
@@ -277,18 +306,14 @@ void BlockedReporter::ReportRecorded(const KernelDenial& d) {
     names = NamesOf(data);
     nr = data.nr;
   }
-  // With --report-access the supervisor reports the calls it sees: their records would count
-  // each such denial twice.
-  if (access_ && names.named &&
-      std::ranges::find(supervise::AccessSyscalls(), names.syscall) !=
-          supervise::AccessSyscalls().end()) {
-    return;
-  }
   const int32_t pid = d.call && d.call->pid ? *d.call->pid : 0;
   const std::string rule = "<" + denied.rules + ">";
-  // Counted with the supervisor's denials: a kind reported once, whoever saw it first.
   const CallTally::Kind kind{names.named ? names.syscall : std::string(CallTally::kUnnamed),
                              "denied: " + denied.reason, rule, ""};
+  // The kernel's record of a denial the supervisor reported already (--report-access): not
+  // counted again. One it did not report (a call it does not see, or judged otherwise) is.
+  if (d.call && d.call->pid && unconfirmed_.Confirms(*d.call->pid, nr)) return;
+  // Counted with the supervisor's denials: a kind reported once, whoever saw it first.
   if (denied_.Count(kind) != 1) return;
   if (style_.json) {
     nlohmann::json j = {{"event", "denied"},
@@ -323,6 +348,8 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
     f.rule = "<" + denied->rules + ">";
     f.group.clear();
     f.denial = denied->reason;
+    // With --log its record will come too (ReportRecorded): that one is this denial.
+    if (recorded_) unconfirmed_.Add(c.pending->tgid(), c.data.nr);
     if (denied_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
     f.call = c.pending->Describe();
     if (style_.json) {
@@ -408,7 +435,8 @@ void BlockedReporter::Summary() {
   }
   if (denied_.total() > 0) {
     const auto denials = Repeated(denied_, 1);
-    if (!denials.empty()) sink_.Always("sysgate: denied more than once by the fs and net rules:\n");
+    if (!denials.empty())
+      sink_.Always("sysgate: denied more than once by the fs, net and scope rules:\n");
     for (const auto& [kind, n] : denials) {
       const auto& [syscall, outcome, rule, group] = kind;
       sink_.Always(fmt::format("  {:>8}  {:<20} {}  [{}]\n", n, syscall, outcome, rule));

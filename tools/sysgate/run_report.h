@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "journal.h"
@@ -99,6 +101,25 @@ class AccessCheck {
   uint64_t fs_, net_;
 };
 
+// run --report-access --log: the denials the supervisor reported, by process and call, until
+// the kernel's record of each comes (it comes after: the supervisor reports before it lets the
+// call go on), so that the record does not count the denial again. An entry lasts
+// kWindowSeconds: a denial the supervisor foresaw but the kernel did not make leaves no entry
+// behind to swallow a later record of that process and call. At most kMax are held.
+class UnconfirmedDenials {
+ public:
+  static constexpr double kWindowSeconds = 2;
+  static constexpr size_t kMax = 4096;
+  void Add(int32_t pid, int64_t nr);
+  // Whether a record of `pid` (its process) and call `nr` is one of those; it is then taken.
+  bool Confirms(int32_t pid, int64_t nr);
+
+ private:
+  void Expire(double now);
+  std::map<std::pair<int32_t, int64_t>, std::deque<double>> pending_;
+  size_t held_ = 0;
+};
+
 // The default mode: blocked calls.
 class BlockedReporter {
  public:
@@ -114,7 +135,8 @@ class BlockedReporter {
   // run --log: the denials the kernel recorded come, explained by this check.
   void ReadRecords(AccessCheck check) { recorded_.emplace(std::move(check)); }
   // sysgate: denied openat by the fs rules: no rule grants read-file on /etc/shadow  [x86_64
-  // #257, pid 4242, <fs rules>, the kernel's record]. Counted with the supervisor's denials.
+  // #257, pid 4242, <fs rules>, the kernel's record]. Counted with the supervisor's denials;
+  // the record of one the supervisor reported is not counted again.
   void ReportRecorded(const KernelDenial& d);
 
  private:
@@ -125,6 +147,7 @@ class BlockedReporter {
   // kinds, which must not crowd blocked calls out of tally_.
   CallTally denied_;
   std::optional<AccessCheck> access_, recorded_;
+  UnconfirmedDenials unconfirmed_;
 };
 
 // Audit mode: every call the policy would stop runs, and is reported; so is every call its fs
