@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace sysgate::kernel {
@@ -21,16 +23,6 @@ namespace {
 constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
 constexpr ino_t kInitialNetNamespace = 0xEFFFFFF9U;
 
-// Whether this process is in another network namespace than the initial one, as far as can be
-// told: its number on Linux 6.18 and later, else pid 1's namespace where it can be read.
-bool OtherNetNamespace() {
-  struct stat self {
-  }, init{};
-  if (stat("/proc/self/ns/net", &self) != 0 || self.st_ino == kInitialNetNamespace) return false;
-  if (stat("/proc/1/ns/net", &init) != 0) return false;  // cannot tell
-  return self.st_dev != init.st_dev || self.st_ino != init.st_ino;
-}
-
 // A record's text as the kernel sends it: without the NUL or newline some records end with.
 std::string RecordText(const nlmsghdr* h) {
   const char* data = static_cast<const char*>(NLMSG_DATA(h));
@@ -40,6 +32,21 @@ std::string RecordText(const nlmsghdr* h) {
 }
 
 }  // namespace
+
+std::optional<bool> InInitialNetNamespace() {
+  struct stat self {};
+  if (stat("/proc/self/ns/net", &self) != 0) return std::nullopt;
+  if (self.st_ino == kInitialNetNamespace) return true;
+  utsname u{};
+  int major = 0, minor = 0;
+  if (uname(&u) == 0 && std::sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+      (major > 6 || (major == 6 && minor >= 18))) {
+    return false;  // the initial one has that number here
+  }
+  struct stat init {};
+  if (stat("/proc/1/ns/net", &init) != 0) return std::nullopt;  // pid 1's cannot be read
+  return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
 
 Result<AuditState> AskAuditState() {
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
@@ -87,7 +94,7 @@ Result<void> AuditLog::Open() {
                      "this process is not in the initial pid namespace, whose pids the kernel's "
                      "records name");
   }
-  if (OtherNetNamespace()) {
+  if (InInitialNetNamespace() == false) {
     return MakeError(ErrorCode::kUnsupported,
                      "this process is not in the initial network namespace, the only one the "
                      "kernel sends its records to");

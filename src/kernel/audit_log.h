@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct AuditState {
 };
 // AUDIT_GET: needs CAP_AUDIT_CONTROL. An error says why it could not be asked.
 Result<AuditState> AskAuditState();
+
+// Whether this process is in the initial network namespace, the only one the kernel sends its
+// audit records to; nothing when it cannot be told (before Linux 6.18, which numbers it
+// PROC_NET_INIT_INO, pid 1's is compared, where it can be read).
+std::optional<bool> InInitialNetNamespace();
 
 // A NETLINK_AUDIT socket in the read-only log group (AUDIT_NLGRP_READLOG, Linux 3.16): a copy
 // of every record the kernel makes, whether auditd runs or not, sent to the initial network

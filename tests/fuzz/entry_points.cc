@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+#include "kernel_denials.h"  // tools/sysgate: run --log
 #include "lang/source_format.h"
 #include "learn/call_log.h"
 #include "sysgate/analysis.h"
@@ -247,8 +249,44 @@ Failure CheckLandlock(const analysis::LandlockRecord& l) {
   return std::nullopt;
 }
 
+// run --log's reader of the kernel's records (tools/sysgate/kernel_denials.h), fed the lines
+// that have the kernel log's shape ("audit: type=N TEXT") as the netlink socket would give
+// them: it gives only access records, and holds no more than its bounds.
+Failure CheckKernelDenials(std::string_view input) {
+  // The child is pid 10, whose parent is the runner (1): no /proc is read.
+  cli::DomainDenials denials("/usr/bin/sysgate", [](int32_t pid) -> std::optional<int32_t> {
+    if (pid == 10) return 1;
+    return std::nullopt;
+  });
+  denials.Expect(10);
+  size_t records = 0, given = 0;
+  for (size_t start = 0; start <= input.size();) {
+    size_t end = std::min(input.find('\n', start), input.size());
+    std::string_view line = input.substr(start, end - start);
+    start = end + 1;
+    constexpr std::string_view kPrefix = "audit: type=";
+    if (!line.starts_with(kPrefix)) continue;
+    line.remove_prefix(kPrefix.size());
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    auto type = base::ParseInteger(line.substr(0, space));
+    if (!type || *type > UINT16_MAX) continue;
+    ++records;
+    for (const cli::KernelDenial& d :
+         denials.Add(static_cast<uint16_t>(*type), line.substr(space + 1))) {
+      if (d.access.kind != analysis::LandlockRecord::Kind::kAccess)
+        return "run --log gave a record that is not a denial";
+      ++given;
+    }
+  }
+  given += denials.Flush().size();
+  if (given > records) return "run --log gave more denials than it was given records";
+  return std::nullopt;
+}
+
 Failure Explain(std::string_view input) {
   if (Failure f = CheckCallLog(input)) return f;
+  if (Failure f = CheckKernelDenials(input)) return f;
   static const Policy policy = *ParseBuiltinProfile("default").policy;
   static const Interpreter interp(policy);
   int number = 0;

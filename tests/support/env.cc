@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -183,6 +184,16 @@ std::optional<std::string> SeccompLog() {
 // this process may join the audit log group (CAP_AUDIT_READ), and audit is enabled. Asked of
 // the kernel directly; never changed (the audit state is the machine owner's).
 std::optional<std::string> AuditRecords() {
+  // The kernel sends them to the initial network namespace only (numbered 0xEFFFFFF9 since
+  // Linux 6.18; before, it is told by pid 1's).
+  struct stat self {
+  }, init{};
+  if (stat("/proc/self/ns/net", &self) != 0 ||
+      (self.st_ino != 0xEFFFFFF9U &&
+       (stat("/proc/1/ns/net", &init) != 0 || init.st_ino != self.st_ino))) {
+    return "not (as far as can be told) in the initial network namespace, the only one the "
+           "kernel sends its audit records to";
+  }
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
   if (fd < 0) return fmt::format("no audit socket: {}", std::strerror(errno));
   sockaddr_nl group{};

@@ -393,7 +393,7 @@ std::unique_ptr<KernelDenialReader> ReadKernelRecords(const Options& o, const ru
                        abi, unreported));
     return nullptr;
   }
-  reporters.ReadRecords(filter);
+  // (The thread reports nothing before Expect(): ReadRecords below comes first.)
   auto started = KernelDenialReader::Start(
       [&reporters](const KernelDenial& d) { reporters.ReportRecorded(d); });
   if (const auto* why = std::get_if<std::string>(&started)) {
@@ -402,6 +402,7 @@ std::unique_ptr<KernelDenialReader> ReadKernelRecords(const Options& o, const ru
                        *why, unreported));
     return nullptr;
   }
+  reporters.ReadRecords(filter);
   auto reader = std::move(std::get<std::unique_ptr<KernelDenialReader>>(started));
   if (!reader->caveat().empty()) Say(o, "note: --log: " + reader->caveat());
   return reader;

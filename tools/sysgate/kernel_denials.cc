@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -62,6 +65,15 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
       return out;
     }
     if (l->kind == Kind::kAccess && foreign_.contains(l->domain)) return out;
+    // A domain record is told at once: one not made by the child drops its event's records
+    // (it is written with the first of them) before a flood of such events can push the run's
+    // out.
+    if (l->kind == Kind::kDomainAllocated && !candidates_.contains(l->domain) &&
+        !ours_.contains(l->domain) && !MadeByChild(*l)) {
+      Foreign(l->domain);
+      Drop(l->domain);
+      return out;
+    }
     if (held_ >= kMaxHeldRecords) EndOldest(out);
     Event* e = Held(l->stamp, /*make=*/true, out);
     if (!e) return out;
@@ -99,15 +111,41 @@ DomainDenials::Event* DomainDenials::Held(const analysis::AuditStamp& stamp, boo
   if (!make) return nullptr;
   if (events_.size() >= kMaxEvents) EndOldest(out);
   order_.push_back(key);
-  return &events_[key];
+  Event& e = events_[key];
+  e.millis = stamp.seconds.value_or(0) * 1000 + stamp.millis;
+  return &e;
 }
 
+// Ends the oldest event that holds nothing of the run's (nor of a candidate), or the oldest.
 void DomainDenials::EndOldest(std::vector<KernelDenial>& out) {
   if (order_.empty()) return;
-  auto oldest = events_.find(order_.front());
-  End(oldest->second, out);
-  events_.erase(oldest);
-  order_.pop_front();
+  auto pick = order_.begin();
+  for (auto it = order_.begin(); it != order_.end(); ++it) {
+    const Event& e = events_[*it];
+    const bool the_runs = !e.domains.empty() || std::ranges::any_of(e.access, [&](const auto& a) {
+      return ours_.contains(a.domain) || candidates_.contains(a.domain);
+    });
+    if (!the_runs) {
+      pick = it;
+      break;
+    }
+  }
+  auto event = events_.find(*pick);
+  End(event->second, out);
+  events_.erase(event);
+  order_.erase(pick);
+}
+
+// Lets go of the held access records of a domain found not to be the run's.
+void DomainDenials::Drop(uint64_t domain) {
+  for (auto& [key, e] : events_)
+    held_ -= std::erase_if(e.access, [&](const auto& a) { return a.domain == domain; });
+}
+
+// The child made the domain, as far as its record says, and not after the child was reaped.
+bool DomainDenials::MadeByChild(const analysis::LandlockRecord& d) const {
+  if (!d.pid || !pids_.contains(*d.pid) || d.exe != exe_) return false;
+  return !reaped_ms_ || d.stamp.seconds.value_or(0) * 1000 + d.stamp.millis <= *reaped_ms_;
 }
 
 void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
@@ -117,7 +155,7 @@ void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
   for (analysis::LandlockRecord& a : e.access) {
     // A candidate becomes the run's with its first denial seen in the program's tree.
     if (candidates_.contains(a.domain)) {
-      if (!e.call || !InTree(*e.call)) {
+      if (!e.call || !InTree(*e.call, e)) {
         ++unconfirmed_;
         continue;
       }
@@ -132,17 +170,20 @@ void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
 void DomainDenials::Learn(const analysis::LandlockRecord& d, const Event& e) {
   if (ours_.contains(d.domain) || foreign_.contains(d.domain) || candidates_.contains(d.domain))
     return;
-  if (!d.pid || !pids_.contains(*d.pid) || d.exe != exe_) return Foreign(d.domain);
+  if (!MadeByChild(d)) return Foreign(d.domain);
   // Made by the child as far as the record says; whether the pid was the child's then is told
   // by where its denials are made (End).
-  if (!e.call || !InTree(*e.call)) {
+  if (!e.call || !InTree(*e.call, e)) {
     if (candidates_.size() < kMaxDomains) candidates_.insert(d.domain);
     return;
   }
   if (ours_.size() < kMaxDomains) ours_.emplace(d.domain, false);
 }
 
-bool DomainDenials::InTree(const analysis::SyscallRecord& call) const {
+bool DomainDenials::InTree(const analysis::SyscallRecord& call, const Event& e) const {
+  // After the child was reaped its pid may be another process's (50 ms: the kernel's coarse
+  // clock of the stamps).
+  if (reaped_ms_ && e.millis > *reaped_ms_ + 50) return false;
   if (call.pid && pids_.contains(*call.pid)) return true;
   if (!call.ppid) return false;
   // The parent still runs, mostly (the shell that waits for the denied command): up from it.
@@ -188,6 +229,7 @@ struct KernelDenialReader::State {
   std::vector<pid_t> expected;
   bool started = false, finishing = false, stop = false;
   std::chrono::steady_clock::time_point finish_at;
+  int64_t reaped_ms = 0;  // when Finish() was called (the child reaped), in the stamps' clock
   std::string problem;
   std::string caveat;  // set before the thread starts
   std::thread thread;
@@ -210,6 +252,7 @@ void KernelDenialReader::State::Read() {
         expected.clear();
         finish = finishing;
         since = finish_at;
+        if (finish) denials.Reaped(reaped_ms);
       }
       auto records = log.Receive(20);
       if (!records) {
@@ -241,13 +284,20 @@ std::variant<std::unique_ptr<KernelDenialReader>, std::string> KernelDenialReade
   if (n <= 0 || static_cast<size_t>(n) >= sizeof exe) return "/proc/self/exe cannot be read";
   auto state = std::make_shared<State>(std::string(exe, static_cast<size_t>(n)), std::move(report));
   if (auto opened = state->log.Open(); !opened) return opened.error().ToString();
+  std::vector<std::string> caveats;
+  if (kernel::InInitialNetNamespace() == std::nullopt) {  // (Open refused another)
+    caveats.push_back(
+        "whether this is the initial network namespace, the only one the kernel "
+        "sends its records to, cannot be told: if it is not, none comes");
+  }
   // Asked after joining: whoever may read the records may mostly ask too (CAP_AUDIT_CONTROL).
   if (auto audit = kernel::AskAuditState(); !audit) {
-    state->caveat = "whether audit is enabled cannot be asked (" + audit.error().ToString() +
-                    "): if it is not, the kernel makes no record to report";
+    caveats.push_back("whether audit is enabled cannot be asked (" + audit.error().ToString() +
+                      "): if it is not, the kernel makes no record to report");
   } else if (!audit->enabled) {
     return "audit is disabled: auditctl -e 1 enables it";
   }
+  state->caveat = fmt::format("{}", fmt::join(caveats, "; "));
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -276,6 +326,9 @@ std::string KernelDenialReader::Finish() {
     state_->finishing = true;
     state_->started = true;
     state_->finish_at = std::chrono::steady_clock::now();
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);  // the clock of the records' stamps
+    state_->reaped_ms = static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
   }
   state_->changed.notify_all();
   if (state_->thread.joinable()) state_->thread.join();
@@ -287,8 +340,9 @@ std::string KernelDenialReader::Finish() {
   }
   if (state_->denials.unconfirmed() > 0) {
     problems.push_back(fmt::format(
-        "{} denial(s) by a domain that names the program's pid and sysgate were not made in the "
-        "program's processes as far as could be told (their parents had gone): not reported",
+        "{} denial(s) by a domain that names the program's pid and sysgate could not be told "
+        "to be made in the program's processes (their parents had gone, or the call's record "
+        "did not come): not reported",
         state_->denials.unconfirmed()));
   }
   if (state_->denials.malformed() > 0) {

@@ -46,7 +46,8 @@ struct KernelDenial {
 // shape. Bounded: kMaxEvents events
 // are held and kMaxHeldRecords records in all (the oldest event ends when more come), each
 // event with kMaxLogEventRecords access records; kMaxDomains domains are the run's and
-// kMaxForeign others are remembered.
+// kMaxForeign others are remembered. When full, the oldest event that holds nothing of the run's
+// ends first; a domain record not made by the child drops its event's records at once.
 class DomainDenials {
  public:
   static constexpr size_t kMaxEvents = 256;
@@ -60,6 +61,9 @@ class DomainDenials {
   explicit DomainDenials(std::string exe, ParentOf parent_of = ParentFromProc)
       : exe_(std::move(exe)), parent_of_(std::move(parent_of)) {}
   void Expect(int32_t pid) { pids_.insert(pid); }
+  // The child was reaped at `millis` (CLOCK_REALTIME, the stamps' clock): its pid may be
+  // another process's in records stamped later.
+  void Reaped(int64_t millis) { reaped_ms_ = millis; }
   // One record: its type (the netlink header's, never the text's) and text ("audit(...): ...").
   // The denials of the events it ended.
   std::vector<KernelDenial> Add(uint16_t type, std::string_view text);
@@ -78,6 +82,7 @@ class DomainDenials {
  private:
   using Key = std::pair<int64_t, uint64_t>;  // audit(SECONDS...:SERIAL)
   struct Event {
+    int64_t millis = 0;  // its stamp
     std::vector<analysis::LandlockRecord> access, domains;
     std::optional<analysis::SyscallRecord> call;
   };
@@ -85,8 +90,10 @@ class DomainDenials {
   void EndOldest(std::vector<KernelDenial>& out);
   void End(Event& e, std::vector<KernelDenial>& out);
   void Learn(const analysis::LandlockRecord& domain, const Event& e);
-  bool InTree(const analysis::SyscallRecord& call) const;
+  bool MadeByChild(const analysis::LandlockRecord& domain) const;
+  bool InTree(const analysis::SyscallRecord& call, const Event& e) const;
   void Foreign(uint64_t domain);
+  void Drop(uint64_t domain);
 
   std::string exe_;
   ParentOf parent_of_;
@@ -98,6 +105,7 @@ class DomainDenials {
   std::set<uint64_t> candidates_;  // named the child and sysgate; no denial in its tree yet
   std::set<uint64_t> foreign_;
   std::deque<uint64_t> foreign_order_;
+  std::optional<int64_t> reaped_ms_;
   size_t ended_ = 0, malformed_ = 0, unconfirmed_ = 0;
 };
 

@@ -233,6 +233,41 @@ TEST(DomainDenials, HeldEventsAndRecordsAreBounded) {
   EXPECT_GE(given, 40 * limits::kMaxLogEventRecords - DomainDenials::kMaxHeldRecords);
 }
 
+// Any user can make Landlock denials of their own domains: a flood of their events between a
+// denial of the run's and its call's record is dropped as each domain's record comes, and does
+// not push the run's event out.
+TEST(DomainDenials, AFloodOfOtherDomainsEventsDoesNotPushTheRunsOut) {
+  DomainDenials d(kExe);
+  d.Expect(10);
+  EXPECT_TRUE(d.Add(kAccess, Access(1, "e0", "/secret")).empty());
+  EXPECT_TRUE(d.Add(kDomain, Allocated(1, "e0", 10, kExe)).empty());
+  for (int i = 0; i < 3000; ++i) {
+    const std::string domain = fmt::format("{:x}", 0x10000 + i);
+    EXPECT_TRUE(d.Add(kAccess, Access(100 + i, domain, "/x")).empty());
+    EXPECT_TRUE(d.Add(kDomain, Allocated(100 + i, domain, 999, kExe)).empty());
+  }
+  EXPECT_TRUE(d.Add(kSyscall, Call(1, 10)).empty());
+  auto out = d.Add(kEnd, Stamp(1));
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].access.path, "/secret");
+  ASSERT_TRUE(out[0].call);
+  EXPECT_EQ(d.unconfirmed(), 0U);
+}
+
+// Once the child is reaped its pid may be another process's: a domain whose record is stamped
+// after that is not taken for the run's, one stamped before (a record on its way) is.
+TEST(DomainDenials, AfterTheReapThePidIsNoLongerTheChilds) {
+  DomainDenials d(kExe);
+  d.Expect(10);
+  d.Reaped(1796579439399LL + 1000);                             // a second after Stamp()'s time
+  EXPECT_EQ(Event(d, 1, "f0", 10, kExe, true, 10).size(), 1U);  // stamped before
+  DomainDenials late(kExe);
+  late.Expect(10);
+  late.Reaped(1796579439399LL - 1000);
+  EXPECT_TRUE(Event(late, 1, "f1", 10, kExe, true, 10).empty());
+  EXPECT_FALSE(late.AnyOurs());
+}
+
 TEST(DomainDenials, ARecordNotOfTheKernelsShapeIsCountedNotTaken) {
   DomainDenials d(kExe);
   d.Expect(10);

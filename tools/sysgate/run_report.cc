@@ -228,45 +228,55 @@ AccessCheck::AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net)
 // nothing. (The files the program was started with are no denial: AccessEffectsOf leaves them
 // out. What a move between directories would gain, which the kernel refuses with EXDEV, is not
 // checked.)
-std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c) const {
+std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c, std::string* object) const {
   if (!c.pending || rules_.empty()) return std::nullopt;
   const supervise::AccessEffects e = supervise::AccessEffectsOf(
       *c.pending, (rules_.handled_fs & fs_) != 0, (rules_.handled_net & net_) != 0);
   // The paths are as the kernel resolves them for the call, the rules' as it took them.
   for (const auto& need : e.needs) {
-    if (auto denied = FsDenial(rules_, need.path, need.access, fs_, real_paths_)) return denied;
+    if (auto denied = FsDenial(rules_, need.path, need.access, fs_, real_paths_)) {
+      if (object) *object = DeniedObject(need.path, std::nullopt);
+      return denied;
+    }
   }
-  if (e.port) return NetDenial(rules_, e.port->access, e.port->port, net_);
-  return std::nullopt;
+  if (!e.port) return std::nullopt;
+  if (object) *object = DeniedObject(std::nullopt, e.port->port);
+  return NetDenial(rules_, e.port->access, e.port->port, net_);
 }
 
-void UnconfirmedDenials::Add(int32_t pid, int64_t nr) {
+void UnconfirmedDenials::Add(Key key) {
   const double now = Now();
   Expire(now);
-  if (held_ >= kMax) return;  // its record, when it comes, is reported: twice, never hidden
-  pending_[{pid, nr}].push_back(now);
-  ++held_;
+  if (order_.size() >= kMax) return;  // its record, when it comes, is reported: twice, not hidden
+  pending_[key].push_back(now);
+  order_.emplace_back(now, std::move(key));
 }
 
-bool UnconfirmedDenials::Confirms(int32_t pid, int64_t nr) {
+bool UnconfirmedDenials::Confirms(const Key& key) {
   Expire(Now());
-  auto it = pending_.find({pid, nr});
+  auto it = pending_.find(key);
   if (it == pending_.end()) return false;
-  it->second.pop_front();
-  --held_;
+  it->second.pop_front();  // order_'s entry for it goes at its time
   if (it->second.empty()) pending_.erase(it);
   return true;
 }
 
 void UnconfirmedDenials::Expire(double now) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    std::deque<double>& times = it->second;
-    while (!times.empty() && now - times.front() > kWindowSeconds) {
-      times.pop_front();
-      --held_;
+  while (!order_.empty() && now - order_.front().first > kWindowSeconds) {
+    const auto& [time, key] = order_.front();
+    // Taken already if its key's oldest time is later (a key's times go in order).
+    if (auto it = pending_.find(key); it != pending_.end() && it->second.front() <= time) {
+      it->second.pop_front();
+      if (it->second.empty()) pending_.erase(it);
     }
-    it = times.empty() ? pending_.erase(it) : std::next(it);
+    order_.pop_front();
   }
+}
+
+std::string DeniedObject(const std::optional<std::string>& path, std::optional<uint16_t> port) {
+  if (path) return *path;
+  if (port) return fmt::format("TCP port {}", *port);
+  return {};
 }
 
 AccessDenial AccessCheck::Recorded(const analysis::LandlockRecord& r) const {
@@ -312,7 +322,11 @@ void BlockedReporter::ReportRecorded(const KernelDenial& d) {
                              "denied: " + denied.reason, rule, ""};
   // The kernel's record of a denial the supervisor reported already (--report-access): not
   // counted again. One it did not report (a call it does not see, or judged otherwise) is.
-  if (d.call && d.call->pid && unconfirmed_.Confirms(*d.call->pid, nr)) return;
+  if (d.call && d.call->pid && d.call->arch &&
+      unconfirmed_.Confirms(
+          {*d.call->pid, *d.call->arch, nr, DeniedObject(d.access.path, d.access.port)})) {
+    return;
+  }
   // Counted with the supervisor's denials: a kind reported once, whoever saw it first.
   if (denied_.Count(kind) != 1) return;
   if (style_.json) {
@@ -341,7 +355,8 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
   if (style_.quiet) return;
   CallFacts f(policy, c);
   if (c.verdict.action.kind() == ActionKind::kAllow) {  // run::FilterOptions::report_access
-    auto denied = access_ ? access_->Denial(c) : std::nullopt;
+    std::string object;
+    auto denied = access_ ? access_->Denial(c, &object) : std::nullopt;
     if (!denied) return;
     // Denials name their paths, so there can be many kinds: each kind's first is shown, at
     // the rate limit, and counted apart from blocked calls.
@@ -349,7 +364,7 @@ void BlockedReporter::Report(const Policy& policy, const run::Call& c) {
     f.group.clear();
     f.denial = denied->reason;
     // With --log its record will come too (ReportRecorded): that one is this denial.
-    if (recorded_) unconfirmed_.Add(c.pending->tgid(), c.data.nr);
+    if (recorded_) unconfirmed_.Add({c.pending->tgid(), c.data.arch, c.data.nr, object});
     if (denied_.Count(f.KindOf("denied: " + f.denial)) != 1) return;
     f.call = c.pending->Describe();
     if (style_.json) {

@@ -90,7 +90,8 @@ class CallTally {
 class AccessCheck {
  public:
   AccessCheck(const AccessRules& rules, uint64_t fs, uint64_t net);
-  std::optional<AccessDenial> Denial(const run::Call& c) const;
+  // `object`, when given: what was denied, as the kernel's record names it (DeniedObject).
+  std::optional<AccessDenial> Denial(const run::Call& c, std::string* object = nullptr) const;
   // Why the kernel denied what its record says (run --log): in Denial()'s words where the
   // record names a path or a port, else from the record's own rights.
   AccessDenial Recorded(const analysis::LandlockRecord& r) const;
@@ -110,15 +111,20 @@ class UnconfirmedDenials {
  public:
   static constexpr double kWindowSeconds = 2;
   static constexpr size_t kMax = 4096;
-  void Add(int32_t pid, int64_t nr);
-  // Whether a record of `pid` (its process) and call `nr` is one of those; it is then taken.
-  bool Confirms(int32_t pid, int64_t nr);
+  // The process (tgid), the call (its AUDIT_ARCH and number) and what it was denied
+  // (DeniedObject): a record of another object is not this denial.
+  using Key = std::tuple<int32_t, uint32_t, int64_t, std::string>;
+  void Add(Key key);
+  // Whether a record is one of those; it is then taken.
+  bool Confirms(const Key& key);
 
  private:
   void Expire(double now);
-  std::map<std::pair<int32_t, int64_t>, std::deque<double>> pending_;
-  size_t held_ = 0;
+  std::map<Key, std::deque<double>> pending_;  // each key's times, oldest first
+  std::deque<std::pair<double, Key>> order_;   // all of them, oldest first
 };
+// What a denial was of, as the kernel's record names it: the path, or "TCP port N".
+std::string DeniedObject(const std::optional<std::string>& path, std::optional<uint16_t> port);
 
 // The default mode: blocked calls.
 class BlockedReporter {
