@@ -77,7 +77,7 @@ Result<AuditState> AskAuditState() {
       if (e->error != 0) return SystemError("AUDIT_GET", -e->error);
     } else if (h->nlmsg_type == AUDIT_GET) {
       const auto* s = static_cast<const audit_status*>(NLMSG_DATA(h));
-      return AuditState{s->enabled != 0, s->pid};
+      return AuditState{s->enabled != 0, s->pid, s->lost};
     }
   }
   return MakeError(ErrorCode::kSystem, "AUDIT_GET: no status in the kernel's answer");

@@ -18,6 +18,7 @@ namespace sysgate::kernel {
 struct AuditState {
   bool enabled = false;  // whether the kernel makes records (auditctl -e)
   uint32_t daemon = 0;   // auditd's pid, 0 without: its records go to the kernel's log then
+  uint32_t lost = 0;     // records the kernel has dropped since boot (backlog, rate limit)
 };
 // AUDIT_GET: needs CAP_AUDIT_CONTROL. An error says why it could not be asked.
 Result<AuditState> AskAuditState();

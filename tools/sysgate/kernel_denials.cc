@@ -231,7 +231,8 @@ struct KernelDenialReader::State {
   std::chrono::steady_clock::time_point finish_at;
   int64_t reaped_ms = 0;  // when Finish() was called (the child reaped), in the stamps' clock
   std::string problem;
-  std::string caveat;  // set before the thread starts
+  std::string caveat;                     // set before the thread starts
+  std::optional<uint32_t> lost_at_start;  // the kernel's count of records it dropped
   std::thread thread;
 };
 
@@ -296,6 +297,8 @@ std::variant<std::unique_ptr<KernelDenialReader>, std::string> KernelDenialReade
                       "): if it is not, the kernel makes no record to report");
   } else if (!audit->enabled) {
     return "audit is disabled: auditctl -e 1 enables it";
+  } else {
+    state->lost_at_start = audit->lost;
   }
   state->caveat = fmt::format("{}", fmt::join(caveats, "; "));
   sigset_t all, old;
@@ -334,6 +337,15 @@ std::string KernelDenialReader::Finish() {
   if (state_->thread.joinable()) state_->thread.join();
   std::vector<std::string> problems;
   if (!state_->problem.empty()) problems.push_back("reading them failed: " + state_->problem);
+  // The kernel drops records itself past its backlog or rate limit, machine-wide: anyone
+  // making many can make it drop the run's.
+  if (auto audit = kernel::AskAuditState();
+      audit && state_->lost_at_start && audit->lost != *state_->lost_at_start) {
+    problems.push_back(fmt::format(
+        "the kernel lost {} audit records meanwhile (its backlog or rate limit, machine-wide): "
+        "denials may be missing",
+        audit->lost - *state_->lost_at_start));
+  }
   if (state_->log.overruns() > 0) {
     problems.push_back(
         fmt::format("the kernel dropped some for want of room ({} times)", state_->log.overruns()));

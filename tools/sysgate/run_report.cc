@@ -301,7 +301,8 @@ AccessDenial AccessCheck::Recorded(const analysis::LandlockRecord& r) const {
   }
   std::vector<std::string> rights;
   for (const std::string& b : r.blockers) rights.push_back(analysis::BlockerText(b));
-  return {"Landlock", fmt::format("Landlock denies {} to every domain", fmt::join(rights, " "))};
+  return {"Landlock rules",
+          fmt::format("Landlock denies {} to every domain", fmt::join(rights, " "))};
 }
 
 void BlockedReporter::ReportRecorded(const KernelDenial& d) {
