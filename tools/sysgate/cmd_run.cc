@@ -6,6 +6,7 @@
 // setup step failed (the program never ran), 126/127 when it cannot be executed / found.
 #include <fcntl.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <algorithm>
@@ -493,11 +494,18 @@ int Run(const Options& o) {
     ro.supervisor_fds.push_back(records->fd());  // never the program's (--keep-fd)
   }
   auto outcome = run::Run(*filter, ro);
+  // The wait for the records still on their way (a second at most): a SIGINT or SIGTERM then
+  // takes effect after the summary, not before it.
+  sigset_t stops, before;
+  sigemptyset(&stops);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&stops, sig);
+  pthread_sigmask(SIG_BLOCK, &stops, &before);
   if (records) {
     if (std::string problems = records->Finish(); !problems.empty())
       Say(o, "note: the kernel's records of Landlock denials: " + problems);
   }
   reporters.Summary();
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
   if (out->audit_log) {
     SayIfLost(out->audit_log, o.audit_log, "audit log");
     std::fclose(out->audit_log);
