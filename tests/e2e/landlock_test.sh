@@ -174,6 +174,16 @@ elif need audit-records; then
   expect "log: the kernel's record" 1 "sysgate: denied openat by the fs rules: no rule grants read-file on $tmp/other/secret  [" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
   expect "log: said whence"    1 ", <fs rules>, the kernel's record]" -- "$sg" run --log -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
   expect "log: JSON"           1 '"source":"kernel"' -- "$sg" run --log --json -p "$tmp/report.sgp" -- cat "$tmp/other/secret"
+  # The audit socket, which reads every record on the machine, is never the program's: no fd
+  # it can ask to keep is a socket (the socket takes one of the low numbers).
+  for fd in 3 4 5 6 7 8 9; do
+    out=$("$sg" run --log --keep-fd "$fd" -p "$tmp/report.sgp" -- readlink "/proc/self/fd/$fd" 2>&1)
+    if [[ $out == *socket:* ]]; then
+      echo "FAIL: --keep-fd $fd handed the program a socket: $out"; fail=$((fail + 1))
+    else
+      pass=$((pass + 1))
+    fi
+  done
   # With --report-access too, the supervisor's report and the kernel's record are one denial.
   out=$("$sg" run --log --report-access -p "$tmp/report.sgp" -- cat "$tmp/other/secret" 2>&1)
   if [[ $(grep -c "sysgate: denied openat.*other/secret" <<<"$out") == 1 && $out != *"more than once"* ]]; then

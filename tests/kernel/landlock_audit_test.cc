@@ -4,10 +4,15 @@
 // global, not per namespace, and belongs to the machine's owner.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -95,6 +100,66 @@ TEST(AuditLog, JoiningTakesCapAuditRead) {
   EXPECT_EQ(fcntl(log.fd(), F_GETFD), FD_CLOEXEC);
   auto got = log.Receive(0);
   ASSERT_TRUE(got) << got.error().ToString();
+}
+
+// Only the kernel's messages are records. A process may send to the socket itself (refused: it
+// is connected to the kernel) or, with CAP_NET_ADMIN, to the log group, as if it were the
+// kernel: here a root process sends what would be a Landlock denial, and the log drops it.
+TEST(AuditLog, TakesOnlyTheKernelsMessages) {
+  kernel::AuditLog log;
+  if (auto opened = log.Open(); !opened) GTEST_SKIP() << opened.error().ToString();
+  if (!HasCapability(12 /* CAP_NET_ADMIN */)) GTEST_SKIP() << "needs CAP_NET_ADMIN to send";
+  sockaddr_nl self{};
+  socklen_t len = sizeof self;
+  ASSERT_EQ(getsockname(log.fd(), reinterpret_cast<sockaddr*>(&self), &len), 0);
+  const int sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  ASSERT_GE(sender, 0);
+  const std::string text = "audit(1.2:3): domain=1 blockers=fs.read_file path=\"/forged\"";
+  alignas(nlmsghdr) char buf[256]{};
+  auto* h = reinterpret_cast<nlmsghdr*>(buf);
+  h->nlmsg_len = NLMSG_LENGTH(text.size());
+  h->nlmsg_type = 1423;  // LANDLOCK_ACCESS
+  std::memcpy(NLMSG_DATA(h), text.data(), text.size());
+  sockaddr_nl to_socket{
+      .nl_family = AF_NETLINK, .nl_pad = 0, .nl_pid = self.nl_pid, .nl_groups = 0};
+  EXPECT_LT(sendto(sender, buf, h->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&to_socket),
+                   sizeof to_socket),
+            0);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  sockaddr_nl to_group{.nl_family = AF_NETLINK,
+                       .nl_pad = 0,
+                       .nl_pid = 0,
+                       .nl_groups = 1U << (AUDIT_NLGRP_READLOG - 1)};
+  const bool sent = sendto(sender, buf, h->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&to_group),
+                           sizeof to_group) >= 0 ||
+                    errno == EINVAL;  // EINVAL: the kernel's copy
+  close(sender);
+  ASSERT_TRUE(sent) << std::strerror(errno);
+  auto got = log.Receive(200);
+  ASSERT_TRUE(got) << got.error().ToString();
+  for (const kernel::AuditLog::Record& r : *got)
+    EXPECT_EQ(r.text.find("/forged"), std::string::npos);
+}
+
+// The kernel sends its records to the initial network namespace only: in another, the log is
+// refused with why (where that can be told: Linux 6.18 numbers the initial one).
+TEST(AuditLog, RefusesAnotherNetworkNamespace) {
+  if (kernel::InInitialNetNamespace() != true)
+    GTEST_SKIP() << "not known to run in the initial network namespace";
+  const int status = InChild([] {
+    if (unshare(geteuid() == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET) != 0) return 77;
+    const std::optional<bool> initial = kernel::InInitialNetNamespace();
+    if (!initial) return 78;  // a kernel before 6.18 that cannot read pid 1's
+    if (*initial) return 10;
+    kernel::AuditLog log;
+    auto opened = log.Open();
+    if (opened || opened.error().code != ErrorCode::kUnsupported) return 11;
+    return opened.error().message.find("network namespace") != std::string::npos ? 0 : 12;
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no new network namespace here";
+  if (WEXITSTATUS(status) == 78) GTEST_SKIP() << "the namespace cannot be told on this kernel";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 // Where audit is enabled, the log gives Landlock's records of a denial as the kernel makes

@@ -58,10 +58,7 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
   if (const auto* l = std::get_if<analysis::LandlockRecord>(&**parsed)) {
     using Kind = analysis::LandlockRecord::Kind;
     if (l->kind == Kind::kDomainDeallocated) {
-      if (auto it = ours_.find(l->domain); it != ours_.end() && !it->second) {
-        it->second = true;
-        ++ended_;
-      }
+      if (auto it = ours_.find(l->domain); it != ours_.end()) it->second = true;
       return out;
     }
     if (l->kind == Kind::kAccess && foreign_.contains(l->domain)) return out;
@@ -74,15 +71,12 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
       Drop(l->domain);
       return out;
     }
-    if (held_ >= kMaxHeldRecords) EndOldest(out);
+    if (HeldRecords() >= kMaxHeldRecords) EndOldest(out);
     Event* e = Held(l->stamp, /*make=*/true, out);
     if (!e) return out;
     std::vector<analysis::LandlockRecord>& list =
         l->kind == Kind::kDomainAllocated ? e->domains : e->access;
-    if (list.size() < limits::kMaxLogEventRecords) {
-      list.push_back(*l);
-      ++held_;
-    }
+    if (list.size() < limits::kMaxLogEventRecords) list.push_back(*l);
     return out;
   }
   if (const auto* c = std::get_if<analysis::SyscallRecord>(&**parsed)) {
@@ -91,11 +85,9 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
   }
   if (const auto* end = std::get_if<analysis::EventEnd>(&**parsed)) {
     if (!end->stamp.serial) return out;
-    const Key key{end->stamp.seconds.value_or(0), *end->stamp.serial};
-    if (auto it = events_.find(key); it != events_.end()) {
+    if (auto it = events_.find(*end->stamp.serial); it != events_.end()) {
       End(it->second, out);
       events_.erase(it);
-      std::erase(order_, key);
     }
   }
   return out;
@@ -106,40 +98,38 @@ std::vector<KernelDenial> DomainDenials::Add(uint16_t type, std::string_view tex
 DomainDenials::Event* DomainDenials::Held(const analysis::AuditStamp& stamp, bool make,
                                           std::vector<KernelDenial>& out) {
   if (!stamp.serial) return nullptr;
-  const Key key{stamp.seconds.value_or(0), *stamp.serial};
-  if (auto it = events_.find(key); it != events_.end()) return &it->second;
+  if (auto it = events_.find(*stamp.serial); it != events_.end()) return &it->second;
   if (!make) return nullptr;
   if (events_.size() >= kMaxEvents) EndOldest(out);
-  order_.push_back(key);
-  Event& e = events_[key];
+  Event& e = events_[*stamp.serial];
   e.millis = stamp.seconds.value_or(0) * 1000 + stamp.millis;
   return &e;
 }
 
+size_t DomainDenials::HeldRecords() const {
+  size_t n = 0;
+  for (const auto& [serial, e] : events_) n += e.access.size() + e.domains.size();
+  return n;
+}
+
 // Ends the oldest event that holds nothing of the run's (nor of a candidate), or the oldest.
 void DomainDenials::EndOldest(std::vector<KernelDenial>& out) {
-  if (order_.empty()) return;
-  auto pick = order_.begin();
-  for (auto it = order_.begin(); it != order_.end(); ++it) {
-    const Event& e = events_[*it];
-    const bool the_runs = !e.domains.empty() || std::ranges::any_of(e.access, [&](const auto& a) {
-      return ours_.contains(a.domain) || candidates_.contains(a.domain);
-    });
-    if (!the_runs) {
-      pick = it;
-      break;
-    }
-  }
-  auto event = events_.find(*pick);
-  End(event->second, out);
-  events_.erase(event);
-  order_.erase(pick);
+  if (events_.empty()) return;
+  auto pick = std::ranges::find_if(events_, [&](const auto& held) {
+    const Event& e = held.second;
+    return e.domains.empty() && std::ranges::none_of(e.access, [&](const auto& a) {
+             return ours_.contains(a.domain) || candidates_.contains(a.domain);
+           });
+  });
+  if (pick == events_.end()) pick = events_.begin();
+  End(pick->second, out);
+  events_.erase(pick);
 }
 
 // Lets go of the held access records of a domain found not to be the run's.
 void DomainDenials::Drop(uint64_t domain) {
-  for (auto& [key, e] : events_)
-    held_ -= std::erase_if(e.access, [&](const auto& a) { return a.domain == domain; });
+  for (auto& [serial, e] : events_)
+    std::erase_if(e.access, [&](const auto& a) { return a.domain == domain; });
 }
 
 // The child made the domain, as far as its record says, and not after the child was reaped.
@@ -149,7 +139,6 @@ bool DomainDenials::MadeByChild(const analysis::LandlockRecord& d) const {
 }
 
 void DomainDenials::End(Event& e, std::vector<KernelDenial>& out) {
-  held_ -= e.domains.size() + e.access.size();
   for (const analysis::LandlockRecord& d : e.domains) Learn(d, e);
   e.domains.clear();
   for (analysis::LandlockRecord& a : e.access) {
@@ -196,24 +185,19 @@ bool DomainDenials::InTree(const analysis::SyscallRecord& call, const Event& e) 
 }
 
 void DomainDenials::Foreign(uint64_t domain) {
-  if (!foreign_.insert(domain).second) return;
-  foreign_order_.push_back(domain);
-  if (foreign_order_.size() > kMaxForeign) {
-    foreign_.erase(foreign_order_.front());
-    foreign_order_.pop_front();
-  }
+  foreign_.insert(domain);
+  // Landlock numbers domains in the order it makes them: the smallest is the oldest.
+  if (foreign_.size() > kMaxForeign) foreign_.erase(foreign_.begin());
 }
 
 std::vector<KernelDenial> DomainDenials::Flush() {
   std::vector<KernelDenial> out;
   // A record made outside a syscall has an event of its own: its domain's may come later.
-  for (auto& [key, e] : events_) {
+  for (auto& [serial, e] : events_) {
     for (const analysis::LandlockRecord& d : e.domains) Learn(d, e);
   }
-  for (const Key& key : order_) End(events_[key], out);
+  for (auto& [serial, e] : events_) End(e, out);
   events_.clear();
-  order_.clear();
-  held_ = 0;
   return out;
 }
 

@@ -10,8 +10,8 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -71,7 +71,9 @@ class DomainDenials {
   std::vector<KernelDenial> Flush();
   // A domain of the run's has denied something, and every one has since been freed (its
   // "deallocated" record): no record of the run is to come.
-  bool AllEnded() const { return !ours_.empty() && ended_ == ours_.size(); }
+  bool AllEnded() const {
+    return !ours_.empty() && std::ranges::all_of(ours_, [](const auto& d) { return d.second; });
+  }
   bool AnyOurs() const { return !ours_.empty(); }
   size_t malformed() const { return malformed_; }
   // Denials by a domain that names the child and sysgate, made where the program's process
@@ -80,7 +82,6 @@ class DomainDenials {
   size_t unconfirmed() const { return unconfirmed_; }
 
  private:
-  using Key = std::pair<int64_t, uint64_t>;  // audit(SECONDS...:SERIAL)
   struct Event {
     int64_t millis = 0;  // its stamp
     std::vector<analysis::LandlockRecord> access, domains;
@@ -88,6 +89,7 @@ class DomainDenials {
   };
   Event* Held(const analysis::AuditStamp& stamp, bool make, std::vector<KernelDenial>& out);
   void EndOldest(std::vector<KernelDenial>& out);
+  size_t HeldRecords() const;
   void End(Event& e, std::vector<KernelDenial>& out);
   void Learn(const analysis::LandlockRecord& domain, const Event& e);
   bool MadeByChild(const analysis::LandlockRecord& domain) const;
@@ -98,15 +100,13 @@ class DomainDenials {
   std::string exe_;
   ParentOf parent_of_;
   std::set<int32_t> pids_;
-  std::map<Key, Event> events_;
-  std::deque<Key> order_;          // events_, oldest first
-  size_t held_ = 0;                // records in events_
+  // By serial (audit(...:SERIAL)), which the kernel counts up: the oldest first.
+  std::map<uint64_t, Event> events_;
   std::map<uint64_t, bool> ours_;  // the run's domains: freed or not
   std::set<uint64_t> candidates_;  // named the child and sysgate; no denial in its tree yet
   std::set<uint64_t> foreign_;
-  std::deque<uint64_t> foreign_order_;
   std::optional<int64_t> reaped_ms_;
-  size_t ended_ = 0, malformed_ = 0, unconfirmed_ = 0;
+  size_t malformed_ = 0, unconfirmed_ = 0;
 };
 
 // A thread that reads the kernel's audit log (kernel/audit_log.h) and hands the run's denials

@@ -247,30 +247,20 @@ std::optional<AccessDenial> AccessCheck::Denial(const run::Call& c, std::string*
 void UnconfirmedDenials::Add(Key key) {
   const double now = Now();
   Expire(now);
-  if (order_.size() >= kMax) return;  // its record, when it comes, is reported: twice, not hidden
-  pending_[key].push_back(now);
-  order_.emplace_back(now, std::move(key));
+  if (pending_.size() >= kMax) return;  // its record, when it comes, is reported: twice, not hidden
+  pending_.emplace_back(now, std::move(key));
 }
 
 bool UnconfirmedDenials::Confirms(const Key& key) {
   Expire(Now());
-  auto it = pending_.find(key);
+  auto it = std::ranges::find(pending_, key, &std::pair<double, Key>::second);
   if (it == pending_.end()) return false;
-  it->second.pop_front();  // order_'s entry for it goes at its time
-  if (it->second.empty()) pending_.erase(it);
+  pending_.erase(it);
   return true;
 }
 
 void UnconfirmedDenials::Expire(double now) {
-  while (!order_.empty() && now - order_.front().first > kWindowSeconds) {
-    const auto& [time, key] = order_.front();
-    // Taken already if its key's oldest time is later (a key's times go in order).
-    if (auto it = pending_.find(key); it != pending_.end() && it->second.front() <= time) {
-      it->second.pop_front();
-      if (it->second.empty()) pending_.erase(it);
-    }
-    order_.pop_front();
-  }
+  while (!pending_.empty() && now - pending_.front().first > kWindowSeconds) pending_.pop_front();
 }
 
 std::string DeniedObject(const std::optional<std::string>& path, std::optional<uint16_t> port) {

@@ -120,8 +120,7 @@ class UnconfirmedDenials {
 
  private:
   void Expire(double now);
-  std::map<Key, std::deque<double>> pending_;  // each key's times, oldest first
-  std::deque<std::pair<double, Key>> order_;   // all of them, oldest first
+  std::deque<std::pair<double, Key>> pending_;  // with when each came, oldest first
 };
 // What a denial was of, as the kernel's record names it: the path, or "TCP port N".
 std::string DeniedObject(const std::optional<std::string>& path, std::optional<uint16_t> port);
