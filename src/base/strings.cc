@@ -82,6 +82,13 @@ std::string CQuote(std::string_view s) {
   return out + "\"";
 }
 
+std::string PlainOrQuoted(std::string_view s) {
+  std::string quoted = CQuote(s);
+  const bool plain =
+      !s.empty() && quoted.size() == s.size() + 2 && s.find(' ') == std::string_view::npos;
+  return plain ? std::string(s) : quoted;
+}
+
 std::string Printable(std::string_view s) {
   std::string out;
   for (char c : s) {

@@ -29,6 +29,9 @@ std::string Printable(std::string_view s);
 // \t, every other byte outside printable ASCII as \xNN. For names a program chose (its comm,
 // its exe, a path it passed): nothing in them can forge a line or drive the terminal.
 std::string CQuote(std::string_view s);
+// A path or name a program chose, as reports and explanations show it: bare when it is plain
+// printable ASCII without spaces, else CQuote'd.
+std::string PlainOrQuoted(std::string_view s);
 // `message` as renderers show it: Printable, and every word (run of non-blanks) longer than 400
 // characters abbreviated, so that no message echoes a huge name or value whole.
 std::string DisplayMessage(std::string_view message);

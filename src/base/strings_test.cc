@@ -96,6 +96,14 @@ TEST(EditDistance, Basics) {
 
 // Names a program chose (explain's comm and exe, the supervisor's string arguments): nothing in
 // them survives unescaped that could forge a line or drive the terminal.
+TEST(PlainOrQuoted, QuotesOnlyWhatIsNotPlain) {
+  EXPECT_EQ(PlainOrQuoted("/etc/passwd"), "/etc/passwd");
+  EXPECT_EQ(PlainOrQuoted("/tmp/a b"), "\"/tmp/a b\"");
+  EXPECT_EQ(PlainOrQuoted("/x\nsysgate: forged"), "\"/x\\nsysgate: forged\"");
+  EXPECT_EQ(PlainOrQuoted("/say \"hi\""), "\"/say \\\"hi\\\"\"");
+  EXPECT_EQ(PlainOrQuoted(""), "\"\"");
+}
+
 TEST(CQuote, EscapesWhatCouldForgeOutput) {
   EXPECT_EQ(CQuote("nginx"), "\"nginx\"");
   EXPECT_EQ(CQuote("a\nb\tc"), "\"a\\nb\\tc\"");

@@ -205,18 +205,7 @@ PathGrant GrantedOnResolved(const AccessRules& rules, std::string_view path,
   return g;
 }
 
-namespace {
-
-// A path in a reason: as it is when plain, else quoted and escaped (a path the program chose
-// could hold a newline or a terminal's escapes), as explain shows paths.
-std::string PathInReason(std::string_view path) {
-  std::string quoted = base::CQuote(path);
-  const bool plain =
-      !path.empty() && quoted.size() == path.size() + 2 && path.find(' ') == std::string_view::npos;
-  return plain ? std::string(path) : quoted;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view path,
                                      uint64_t access, uint64_t enforced,
@@ -228,7 +217,7 @@ std::optional<AccessDenial> FsDenial(const AccessRules& rules, std::string_view 
   const uint64_t missing = asked & ~g.access;
   if (missing == 0) return std::nullopt;
   return AccessDenial{"fs rules", fmt::format("no rule grants {} on {}", FsAccessText(missing),
-                                              PathInReason(path))};
+                                              base::PlainOrQuoted(path))};
 }
 
 std::optional<AccessDenial> NetDenial(const AccessRules& rules, uint64_t access, uint16_t port,

@@ -187,12 +187,6 @@ std::string RuleText(const std::string& rule, const std::string& group) {
   return group.empty() ? rule : fmt::format("{} ({})", rule, group);
 }
 
-std::string PathText(const std::string& p) {
-  std::string quoted = base::CQuote(p);
-  const bool plain = !p.empty() && quoted.size() == p.size() + 2 && p.find(' ') == p.npos;
-  return plain ? p : quoted;
-}
-
 CallNames NamesOf(const SeccompData& d) {
   auto abi = ArchFromAudit(d.arch, d.nr);
   auto name = abi ? SyscallName(*abi, d.nr) : std::nullopt;

@@ -85,9 +85,6 @@ struct CallNames {
   bool named = false;  // the syscall has a name on its ABI
 };
 CallNames NamesOf(const SeccompData& d);
-// A path or name from a program (a kernel's record, a call) as reports show it: bare when it
-// is plain printable ASCII, else quoted and escaped, so that it cannot forge a line.
-std::string PathText(const std::string& p);
 
 // A syscall argument or constant value on the command line: a number, a constant name, or
 // several of them or'ed (O_WRONLY|O_CREAT), with `arch`'s values.

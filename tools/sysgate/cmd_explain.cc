@@ -180,7 +180,7 @@ std::string DeniedText(const analysis::LandlockRecord& r) {
   for (const std::string& b : r.blockers) rights.push_back(analysis::BlockerText(b));
   std::string out = rights.empty() ? "an access" : fmt::format("{}", fmt::join(rights, " "));
   if (r.path) {
-    out += " on " + PathText(*r.path);
+    out += " on " + base::PlainOrQuoted(*r.path);
   } else if (r.name) {
     out += " on an entry named " + base::CQuote(*r.name);
   }
@@ -205,7 +205,7 @@ std::string RulesText(const std::vector<const PathRule*>& rules) {
   std::vector<std::string> out;
   for (const PathRule* r : rules) {
     out.push_back(fmt::format("rule {} (fs {} {})", r->loc.ToString(), FsAccessText(r->access),
-                              PathText(r->path)));
+                              base::PlainOrQuoted(r->path)));
   }
   return fmt::format("{}", fmt::join(out, ", "));
 }
@@ -219,7 +219,7 @@ std::string AccessDecision(const Denial& d, const analysis::AccessExplained& e,
   if (!e.unknown.empty()) {
     unknown = fmt::format(" (sysgate has no rule for {})", fmt::join(e.unknown, ", "));
   }
-  const std::string path = r.path ? PathText(*r.path) : "";
+  const std::string path = r.path ? base::PlainOrQuoted(*r.path) : "";
   switch (e.match) {
     case Match::kDecided:
       if (e.scoped) return fmt::format("decided by the policy's scope {}", ScopeText(e.scoped));

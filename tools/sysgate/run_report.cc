@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
 #include "supervise/access_effects.h"
 #include "sysgate/access_rules.h"
 #include "sysgate/policy.h"
@@ -272,12 +273,12 @@ std::string DeniedObject(const std::optional<std::string>& path, std::optional<u
 AccessDenial AccessCheck::Recorded(const analysis::LandlockRecord& r) const {
   if (r.fs && r.path) {
     if (auto denied = FsDenial(rules_, *r.path, r.fs, fs_, real_paths_)) return *denied;
-    return {"fs rules",
-            fmt::format("the kernel denied {} on {}", FsAccessText(r.fs), PathText(*r.path))};
+    return {"fs rules", fmt::format("the kernel denied {} on {}", FsAccessText(r.fs),
+                                    base::PlainOrQuoted(*r.path))};
   }
   if (r.fs) {
     return {"fs rules", fmt::format("the kernel denied {} on an entry named {}", FsAccessText(r.fs),
-                                    PathText(r.name.value_or("")))};
+                                    base::PlainOrQuoted(r.name.value_or("")))};
   }
   if (r.net && r.port) {
     if (auto denied = NetDenial(rules_, r.net, *r.port, net_)) return *denied;
